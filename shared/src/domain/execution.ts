@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { ExecutionId, Slug, WorkflowName } from "./ids.ts";
+
+/**
+ * Execution lifecycle. `queued -> assigned -> running -> (terminal)`; `lost` when the agent
+ * vanished while holding it; `canceled` when it never started (aborted while queued).
+ */
+export const ExecutionStatus = z.enum([
+  "queued",
+  "assigned",
+  "running",
+  "passed",
+  "failed",
+  "aborted",
+  "canceled",
+  "timeout",
+  "lost",
+]);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
+  "passed",
+  "failed",
+  "aborted",
+  "canceled",
+  "timeout",
+  "lost",
+]);
+
+export const isTerminal = (status: ExecutionStatus): boolean => TERMINAL_STATUSES.has(status);
+
+export const StepStatus = z.enum(["queued", "running", "passed", "failed", "skipped", "timeout", "aborted"]);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+/** One node of an execution's step tree; the tree is known when the execution is created. */
+export const StepState = z.object({
+  ref: z.string(),
+  name: z.string(),
+  parentRef: z.string().optional(),
+  status: StepStatus,
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** Exit code of the step's process; -1 when it was killed. */
+  exitCode: z.number().int().optional(),
+  message: z.string().optional(),
+  warnings: z.array(z.string()).default([]),
+});
+export type StepState = z.infer<typeof StepState>;
+
+export const Execution = z.object({
+  id: ExecutionId,
+  orgId: Slug,
+  envId: Slug,
+  workflowName: WorkflowName,
+  status: ExecutionStatus,
+  /** ISO 8601 timestamps. */
+  createdAt: z.string(),
+  assignedAt: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** Agent holding the execution (set when assigned). */
+  agentId: z.string().optional(),
+  config: z.record(z.string(), z.string()).default({}),
+  tags: z.record(z.string(), z.string()).default({}),
+  steps: z.array(StepState).default([]),
+  /** Bytes of log durably stored so far. */
+  logBytes: z.number().int().nonnegative().default(0),
+  abortRequestedAt: z.string().optional(),
+  /** Human-readable reason for the final status (failure, abort, loss). */
+  message: z.string().optional(),
+  warnings: z.array(z.string()).default([]),
+  /** The resolved spec the agent runs (YAML text). */
+  specYaml: z.string(),
+  /** Lease held by the running agent, epoch milliseconds; renewed by heartbeats. */
+  leaseExpiresAtMs: z.number().int().optional(),
+});
+export type Execution = z.infer<typeof Execution>;
+
+/** What the API returns for an execution (the spec is fetched separately). */
+export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: true });
+export type ExecutionView = z.infer<typeof ExecutionView>;
+
+export const toExecutionView = (execution: Execution): ExecutionView => {
+  const { specYaml: _spec, leaseExpiresAtMs: _lease, ...view } = execution;
+  return view;
+};
+
+/** Request body of `POST .../workflows/{name}/executions`. */
+export const CreateExecution = z
+  .object({
+    config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+export type CreateExecution = z.infer<typeof CreateExecution>;
+
+export const ListExecutionsQuery = z
+  .object({
+    workflow: WorkflowName.optional(),
+    status: ExecutionStatus.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListExecutionsQuery = z.infer<typeof ListExecutionsQuery>;
+
+/** A page of results with an opaque cursor for the next one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
