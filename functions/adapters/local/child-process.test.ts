@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { findFreePort, isAlive, superviseChild, waitForPort } from "./child-process.ts";
+
+const waitUntilDead = async (pid: number): Promise<boolean> => {
+  // Bounded poll: the watchdog checks once a second; 100 x 100 ms is a generous safety net.
+  for (let i = 0; i < 100; i++) {
+    if (!isAlive(pid)) return true;
+    await sleep(100);
+  }
+  return false;
+};
+
+test("a supervised child dies when its parent is SIGKILLed (watchdog)", async () => {
+  const script = `
+    import { spawn } from "node:child_process";
+    import { superviseChild } from ${JSON.stringify(new URL("./child-process.ts", import.meta.url).href)};
+    const child = spawn("sleep", ["60"], { stdio: "ignore" });
+    superviseChild(child);
+    console.log(child.pid);
+  `;
+  const parent = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = (await once(parent.stdout, "data")) as [Buffer];
+  const childPid = Number.parseInt(line.toString(), 10);
+  assert.equal(isAlive(childPid), true);
+  parent.kill("SIGKILL");
+  await once(parent, "exit");
+  assert.equal(await waitUntilDead(childPid), true, "the orphaned child was terminated");
+});
+
+test("a supervised child dies when its parent exits normally (exit listener)", async () => {
+  const script = `
+    import { spawn } from "node:child_process";
+    import { superviseChild } from ${JSON.stringify(new URL("./child-process.ts", import.meta.url).href)};
+    const child = spawn("sleep", ["60"], { stdio: "ignore" });
+    superviseChild(child);
+    console.log(child.pid);
+    process.exit(0);
+  `;
+  const parent = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = (await once(parent.stdout, "data")) as [Buffer];
+  await once(parent, "exit");
+  assert.equal(await waitUntilDead(Number.parseInt(line.toString(), 10)), true);
+});
+
+test("stop() is idempotent and waitForPort fails fast when the child exits", async () => {
+  const child = spawn("sleep", ["60"], { stdio: "ignore" });
+  const supervised = superviseChild(child);
+  await Promise.all([supervised.stop(), supervised.stop()]);
+  assert.equal(isAlive(supervised.pid), false);
+
+  const quitter = spawn("true", [], { stdio: "ignore" });
+  await once(quitter, "exit");
+  await assert.rejects(waitForPort(quitter, await findFreePort()), /exited before listening/);
+});
+
+test("waitForPort resolves once something listens", async () => {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  assert.ok(address !== null && typeof address === "object");
+  const child = spawn("sleep", ["60"], { stdio: "ignore" });
+  try {
+    await waitForPort(child, address.port);
+  } finally {
+    child.kill();
+    server.close();
+  }
+});
