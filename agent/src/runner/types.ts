@@ -1,0 +1,82 @@
+/**
+ * The runner's vocabulary: the plan it executes (the shape of the shared planner's
+ * `PlannedStep`, narrowed to what the process runner reads), the events it reports and the sink
+ * it reports them to. The daemon turns these into protocol messages; tests read them directly.
+ */
+
+/** One step as the process runner executes it. */
+export interface RunnerStep {
+  ref: string;
+  name: string;
+  parentRef?: string | undefined;
+  /** Shell script, run with `shellProgram -c` (default `/bin/sh`). */
+  shell?: string | undefined;
+  /** Program to run with `args`, without a shell. */
+  command?: string[] | string | undefined;
+  args?: string[] | undefined;
+  /** Shell program for `shell` (e.g. `/bin/bash`); `/bin/sh` when unset. */
+  shellProgram?: string | undefined;
+  env: Record<string, string>;
+  workingDir?: string | undefined;
+  timeoutMs?: number | undefined;
+  /** `passed` (default), `failed`, `always`, `never`; anything else is unsupported here. */
+  condition: string;
+  optional: boolean;
+  negative: boolean;
+  retry?: { count: number; until?: string | undefined } | undefined;
+  delayMs?: number | undefined;
+  steps: RunnerStep[];
+  warnings: string[];
+}
+
+/** Something in the workflow the runner cannot honour; the run fails loudly with it. */
+export interface UnsupportedFeature {
+  path: string;
+  feature: string;
+  message: string;
+}
+
+/** A workflow ready to run. */
+export interface RunnerPlan {
+  steps: RunnerStep[];
+  /** Whole-run timeout (`job.activeDeadlineSeconds` or the spec's own). */
+  timeoutMs?: number | undefined;
+  unsupported: UnsupportedFeature[];
+  /** Run-level warnings, written at the top of the log. */
+  warnings?: string[] | undefined;
+}
+
+export type StepFinalStatus = "passed" | "failed" | "skipped" | "timeout" | "aborted";
+export type StepStatusName = "running" | StepFinalStatus;
+
+/** One step transition. Times are epoch milliseconds. */
+export interface StepEvent {
+  ref: string;
+  status: StepStatusName;
+  startedAtMs?: number | undefined;
+  finishedAtMs?: number | undefined;
+  /** Exit code of the step's own process; -1 when it was killed. */
+  exitCode?: number | undefined;
+  message?: string | undefined;
+}
+
+export type RunStatus = "passed" | "failed" | "aborted" | "timeout";
+
+/** The outcome of a whole execution. */
+export interface RunResult {
+  status: RunStatus;
+  message: string;
+  /** The last state of every step of the plan, in plan order. */
+  steps: StepEvent[];
+}
+
+/** Where a run reports to. */
+export interface RunnerSink {
+  step(event: StepEvent): void;
+  /**
+   * Appends output of `stepRef` to the execution's single log stream. Returns false when the
+   * caller should stop producing until `drained()` resolves (unacknowledged bytes at the bound).
+   */
+  log(stepRef: string, data: Uint8Array): boolean;
+  drained(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+/**
+ * Execution workspaces. Each execution gets a fresh directory under the agent's work dir,
+ * removed when it ends, so concurrent executions never share a host path. Testkube workflows
+ * assume a shared volume at `/data`; the process runner maps `/data` and `/data/...` onto the
+ * workspace in working directories and, where the path is a whole word, in commands.
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+
+/** Creates `workRoot/<prefix>-XXXXXX` and returns its path. */
+export const createWorkspace = async (workRoot: string, prefix: string): Promise<string> => {
+  await mkdir(workRoot, { recursive: true });
+  return mkdtemp(join(workRoot, `${prefix.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 40)}-`));
+};
+
+/** Removes a workspace; a failure to remove is not a test failure. */
+export const removeWorkspace = async (path: string): Promise<void> => {
+  await rm(path, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+};
+
+/** Resolves a step's `workingDir` against the workspace: `/data/x` -> `<ws>/x`, `x` -> `<ws>/x`. */
+export const resolveWorkingDir = (workspace: string, workingDir: string | undefined): string => {
+  if (workingDir === undefined || workingDir === "") return workspace;
+  if (workingDir === "/data" || workingDir.startsWith("/data/")) {
+    return join(workspace, workingDir.slice("/data".length));
+  }
+  return isAbsolute(workingDir) ? workingDir : resolve(workspace, workingDir);
+};
+
+// `/data` as a whole path word: at the start or after a separator, followed by `/` or an end.
+const DATA_WORD = /(^|[\s"'=:(`])\/data(?=$|[/\s"';:)`])/g;
+
+/** Maps `/data` path words in a command string onto the workspace. */
+export const mapDataPaths = (text: string, workspace: string): string =>
+  text.replace(DATA_WORD, (_match, before: string) => `${before}${workspace}`);
