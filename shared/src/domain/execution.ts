@@ -61,6 +61,8 @@ export const Execution = z.object({
   /** Agent holding the execution (set when assigned). */
   agentId: z.string().optional(),
   config: z.record(z.string(), z.string()).default({}),
+  /** Config names whose values are sensitive: masked in views and in logs. */
+  sensitive: z.array(z.string()).default([]),
   tags: z.record(z.string(), z.string()).default({}),
   steps: z.array(StepState).default([]),
   /** Bytes of log durably stored so far. */
@@ -80,9 +82,12 @@ export type Execution = z.infer<typeof Execution>;
 export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: true });
 export type ExecutionView = z.infer<typeof ExecutionView>;
 
+/** The API's view: no spec, no lease, sensitive config values masked. */
 export const toExecutionView = (execution: Execution): ExecutionView => {
   const { specYaml: _spec, leaseExpiresAtMs: _lease, ...view } = execution;
-  return view;
+  const config = { ...view.config };
+  for (const name of view.sensitive) if (name in config) config[name] = "********";
+  return { ...view, config };
 };
 
 /** Request body of `POST .../workflows/{name}/executions`. */

@@ -1,0 +1,34 @@
+import { ExecutionId, ListExecutionsQuery } from "@assay/shared";
+import type { Hono } from "hono";
+import { authorize } from "../../core/access.ts";
+import type { ApiDeps, ApiEnv } from "../app.ts";
+import { parseInput } from "../validate.ts";
+
+export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
+  app.get("/executions", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "read");
+    const query = parseInput(ListExecutionsQuery, c.req.query(), "query");
+    const { limit, cursor, ...filter } = query;
+    const page = await deps.executions.list(c.get("orgId"), c.get("envId"), filter, { limit, cursor });
+    return c.json(page);
+  });
+
+  app.get("/executions/:id", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "read");
+    const id = parseInput(ExecutionId, c.req.param("id"), "id");
+    return c.json(await deps.executions.get(c.get("orgId"), c.get("envId"), id));
+  });
+
+  app.post("/executions/:id/abort", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "run");
+    const id = parseInput(ExecutionId, c.req.param("id"), "id");
+    return c.json(await deps.executions.abort(c.get("orgId"), c.get("envId"), id), 202);
+  });
+
+  app.delete("/executions/:id", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "run");
+    const id = parseInput(ExecutionId, c.req.param("id"), "id");
+    await deps.executions.delete(c.get("orgId"), c.get("envId"), id);
+    return c.body(null, 204);
+  });
+}

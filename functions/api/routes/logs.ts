@@ -1,0 +1,122 @@
+/**
+ * Execution logs: the stored text, or a live follow as server-sent events.
+ *
+ * Follow: each `log` event carries `id: <end offset>`, so a client that reconnects with
+ * `Last-Event-ID` resumes at exactly the next byte. Live segments come from the bus; whenever
+ * they leave a gap (a lost message, a late subscriber) or go quiet, storage fills in, so the bus
+ * only ever lowers latency. The stream ends with `event: end` once the execution is finished
+ * and every stored byte was sent.
+ */
+import { ExecutionId, isTerminal } from "@assay/shared";
+import type { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { z } from "zod";
+import { authorize } from "../../core/access.ts";
+import { statusSubject } from "../../core/executions.ts";
+import { decodeSegment, type LogSegment, logSubject } from "../../core/logs.ts";
+import type { ApiDeps, ApiEnv } from "../app.ts";
+import { parseInput } from "../validate.ts";
+
+const LogQuery = z
+  .object({
+    step: z.string().max(64).optional(),
+    follow: z.enum(["1", "true", "0", "false"]).optional(),
+    offset: z.coerce.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** How long a follower waits for live data before checking storage and status itself. */
+const POLL_MS = 1_000;
+
+export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
+  app.get("/executions/:id/logs", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "read");
+    const orgId = c.get("orgId");
+    const envId = c.get("envId");
+    const id = parseInput(ExecutionId, c.req.param("id"), "id");
+    const query = parseInput(LogQuery, c.req.query(), "query");
+    const execution = await deps.executions.get(orgId, envId, id);
+    const follow =
+      query.follow === "1" ||
+      query.follow === "true" ||
+      (c.req.header("accept") ?? "").includes("text/event-stream");
+    if (!follow) {
+      const body = await deps.logs.read(orgId, envId, id, { step: query.step });
+      return c.body(new Uint8Array(body), 200, {
+        "content-type": "text/plain; charset=utf-8",
+        "x-log-status": execution.status,
+      });
+    }
+    const lastEventId = Number.parseInt(c.req.header("last-event-id") ?? "", 10);
+    let cursor = Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : (query.offset ?? 0);
+
+    return streamSSE(c, async (stream) => {
+      const live: LogSegment[] = [];
+      let wake: (() => void) | undefined;
+      const nudge = () => wake?.();
+      const offLog = await deps.bus.subscribe(logSubject(id), (m) => {
+        live.push(decodeSegment(m.data));
+        nudge();
+      });
+      const offStatus = await deps.bus.subscribe(statusSubject(id), nudge);
+      stream.onAbort(() => {
+        offLog();
+        offStatus();
+        nudge();
+      });
+
+      const emit = async (segment: LogSegment) => {
+        const end = segment.offset + segment.data.length;
+        if (end <= cursor || segment.offset > cursor) return;
+        if (query.step && segment.step !== query.step) {
+          cursor = end;
+          return;
+        }
+        const data = segment.data.subarray(cursor - segment.offset);
+        const payload = { offset: cursor, step: segment.step, data: Buffer.from(data).toString("base64") };
+        cursor = end;
+        await stream.writeSSE({ event: "log", id: String(end), data: JSON.stringify(payload) });
+      };
+      const fromStorage = async () => {
+        for (const segment of await deps.logs.segments(orgId, envId, id, cursor)) await emit(segment);
+      };
+
+      let status = execution.status;
+      await stream.writeSSE({ event: "status", data: JSON.stringify({ status }) });
+      await fromStorage();
+      while (!stream.aborted) {
+        let gap = false;
+        for (const segment of live.splice(0).sort((a, b) => a.offset - b.offset)) {
+          if (segment.offset > cursor) gap = true;
+          await emit(segment);
+        }
+        const woke = await new Promise<boolean>((resolve) => {
+          if (gap) return resolve(false);
+          const timer = setTimeout(() => resolve(false), POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        });
+        wake = undefined;
+        if (stream.aborted) break;
+        if (woke && live.length > 0) continue;
+        const current = await deps.executions.get(orgId, envId, id);
+        if (current.status !== status) {
+          status = current.status;
+          await stream.writeSSE({ event: "status", data: JSON.stringify({ status }) });
+        }
+        await fromStorage();
+        if (isTerminal(status) && cursor >= current.logBytes) {
+          await stream.writeSSE({
+            event: "end",
+            data: JSON.stringify({ status, logBytes: current.logBytes }),
+          });
+          break;
+        }
+      }
+      offLog();
+      offStatus();
+    });
+  });
+}

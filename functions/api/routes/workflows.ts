@@ -1,0 +1,40 @@
+import { CreateExecution, WorkflowName, type WorkflowRecord } from "@assay/shared";
+import type { Hono } from "hono";
+import { authorize } from "../../core/access.ts";
+import type { ApiDeps, ApiEnv } from "../app.ts";
+import { parseInput, readJson } from "../validate.ts";
+
+const view = (w: WorkflowRecord, withSource = false) => {
+  const { source, ...rest } = w;
+  return withSource ? { ...rest, source } : rest;
+};
+
+export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
+  app.put("/workflows/:name", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
+    const name = parseInput(WorkflowName, c.req.param("name"), "name");
+    const text = await c.req.text();
+    const result = await deps.workflows.apply(c.get("orgId"), c.get("envId"), name, text);
+    return c.json({ workflow: view(result.workflow), warnings: result.warnings }, result.created ? 201 : 200);
+  });
+
+  app.get("/workflows", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "read");
+    const items = await deps.workflows.list(c.get("orgId"), c.get("envId"));
+    return c.json({ items: items.map((w) => view(w)) });
+  });
+
+  app.get("/workflows/:name", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "read");
+    const name = parseInput(WorkflowName, c.req.param("name"), "name");
+    return c.json(view(await deps.workflows.get(c.get("orgId"), c.get("envId"), name), true));
+  });
+
+  app.post("/workflows/:name/executions", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "run");
+    const name = parseInput(WorkflowName, c.req.param("name"), "name");
+    const input = parseInput(CreateExecution, await readJson(c.req.raw), "body");
+    const execution = await deps.executions.start(c.get("orgId"), c.get("envId"), name, input);
+    return c.json(execution, 201);
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * What the ingress does on behalf of connected agents: claim queued work, record progress and
+ * results, renew leases, and settle executions an agent no longer holds. Every write is a
+ * conditional transition, so two ingress instances (or a redelivered message) cannot apply the
+ * same change twice: one claim wins, one completion wins.
+ */
+import { type Execution, type ExecutionStatus, isTerminal, type StepState } from "@assay/shared";
+import { statusSubject } from "./executions.ts";
+import type { Bus, Clock, ExecutionStore, JobQueue } from "./ports.ts";
+
+export interface AgentWorkConfig {
+  /** How long a lease lasts without renewal, in milliseconds (default 90 s). */
+  leaseTtlMs: number;
+}
+
+export interface FinishInput {
+  status: Extract<ExecutionStatus, "passed" | "failed" | "aborted" | "timeout">;
+  message?: string;
+  logBytes: number;
+  steps: StepState[];
+}
+
+export function createAgentWork(deps: {
+  executions: ExecutionStore;
+  bus: Bus;
+  jobs: JobQueue;
+  clock: Clock;
+  config?: Partial<AgentWorkConfig>;
+}) {
+  const { executions, bus, jobs, clock } = deps;
+  const leaseTtlMs = deps.config?.leaseTtlMs ?? 90_000;
+  const iso = () => new Date(clock.now()).toISOString();
+  const announce = (execution: Execution) =>
+    bus.publish(statusSubject(execution.id), new TextEncoder().encode(execution.status)).catch(() => {});
+
+  return {
+    /** Claims up to `limit` queued executions, oldest first, for this agent. */
+    async claim(orgId: string, envId: string, agentId: string, limit: number): Promise<Execution[]> {
+      if (limit <= 0) return [];
+      const claimed: Execution[] = [];
+      for (const candidate of await executions.listQueued(orgId, envId, limit * 2)) {
+        const won = await executions.transition(orgId, envId, candidate.id, {
+          from: ["queued"],
+          set: { status: "assigned", agentId, assignedAt: iso(), leaseExpiresAtMs: clock.now() + leaseTtlMs },
+        });
+        if (won) {
+          claimed.push(won);
+          await announce(won);
+        }
+        if (claimed.length >= limit) break;
+      }
+      return claimed;
+    },
+
+    /** An agent refused a command (at capacity): the execution goes back to the queue. */
+    async release(orgId: string, envId: string, agentId: string, id: string): Promise<void> {
+      await executions.transition(orgId, envId, id, {
+        from: ["assigned"],
+        agentId,
+        set: { status: "queued", agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined },
+      });
+    },
+
+    active: (orgId: string, envId: string, agentId: string) =>
+      executions.listActiveForAgent(orgId, envId, agentId),
+
+    get: (orgId: string, envId: string, id: string) => executions.get(orgId, envId, id),
+
+    async started(
+      orgId: string,
+      envId: string,
+      agentId: string,
+      id: string,
+      startedAtMs: number,
+    ): Promise<void> {
+      const running = await executions.transition(orgId, envId, id, {
+        from: ["assigned"],
+        agentId,
+        set: { status: "running", startedAt: new Date(startedAtMs || clock.now()).toISOString() },
+      });
+      if (running) await announce(running);
+    },
+
+    stepUpdate: (orgId: string, envId: string, id: string, step: StepState) =>
+      executions.updateStep(orgId, envId, id, step),
+
+    /** Records the final result; a repeated or late result for a finished execution is a no-op. */
+    async finish(
+      orgId: string,
+      envId: string,
+      agentId: string,
+      id: string,
+      input: FinishInput,
+    ): Promise<void> {
+      const done = await executions.transition(orgId, envId, id, {
+        from: ["assigned", "running"],
+        agentId,
+        set: {
+          status: input.status,
+          finishedAt: iso(),
+          message: input.message || undefined,
+          logBytes: input.logBytes,
+          steps: input.steps,
+          leaseExpiresAtMs: undefined,
+        },
+      });
+      if (!done) return;
+      await announce(done);
+      await jobs.send({ kind: "compact-logs", id, payload: { orgId, envId, executionId: id } }).catch(() => {
+        // Compaction is an optimisation: uncompacted chunks read the same.
+      });
+    },
+
+    /** Extends the leases of the executions an agent reports as running. */
+    async renewLeases(orgId: string, envId: string, agentId: string, ids: string[]): Promise<void> {
+      const until = clock.now() + leaseTtlMs;
+      for (const id of ids) {
+        await executions.transition(orgId, envId, id, {
+          from: ["assigned", "running"],
+          agentId,
+          set: { leaseExpiresAtMs: until },
+        });
+      }
+    },
+
+    /** Marks an execution lost (terminal) with a reason, if it is still active. */
+    async markLost(orgId: string, envId: string, id: string, reason: string): Promise<boolean> {
+      const lost = await executions.transition(orgId, envId, id, {
+        from: ["assigned", "running"],
+        set: { status: "lost", finishedAt: iso(), message: reason, leaseExpiresAtMs: undefined },
+      });
+      if (lost) await announce(lost);
+      return !!lost;
+    },
+
+    isTerminal,
+  };
+}
+
+export type AgentWork = ReturnType<typeof createAgentWork>;

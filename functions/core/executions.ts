@@ -1,0 +1,139 @@
+/**
+ * Execution use-cases for API callers: start a run, read, list, abort, delete. Agent-side
+ * transitions (claim, start, step updates, completion) live in agent-work.ts.
+ *
+ * Every state change is a conditional transition in the store; the bus only rings doorbells
+ * (`env.{org}.{env}.work`) so that an ingress holding an agent of the environment acts at once
+ * instead of on its next sweep.
+ */
+import {
+  AppError,
+  type Execution,
+  type ExecutionView,
+  isTerminal,
+  type Page,
+  toExecutionView,
+} from "@assay/shared";
+import { monotonicFactory } from "ulid";
+import { stringify } from "yaml";
+import { resolveConfig } from "./config-params.ts";
+import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
+import { initialStepStates } from "./step-tree.ts";
+import type { WorkflowService } from "./workflows.ts";
+
+export const workSubject = (orgId: string, envId: string): string => `env.${orgId}.${envId}.work`;
+export const statusSubject = (executionId: string): string => `exec.${executionId}.status`;
+
+export interface StartInput {
+  config: Record<string, string | number | boolean>;
+  tags: Record<string, string>;
+}
+
+export function createExecutionService(deps: {
+  executions: ExecutionStore;
+  workflows: WorkflowService;
+  bus: Bus;
+  jobs: JobQueue;
+  clock: Clock;
+}) {
+  const { executions, workflows, bus, jobs, clock } = deps;
+  const nextId = monotonicFactory();
+  const iso = () => new Date(clock.now()).toISOString();
+  const ring = (orgId: string, envId: string) =>
+    bus.publish(workSubject(orgId, envId), new Uint8Array()).catch(() => {
+      // A lost doorbell costs latency only: the ingress sweeps for queued work.
+    });
+
+  async function load(orgId: string, envId: string, id: string): Promise<Execution> {
+    const execution = await executions.get(orgId, envId, id);
+    if (!execution) throw new AppError("not_found", `execution ${id} not found`);
+    return execution;
+  }
+
+  return {
+    async start(
+      orgId: string,
+      envId: string,
+      workflowName: string,
+      input: StartInput,
+    ): Promise<ExecutionView> {
+      const workflow = await workflows.get(orgId, envId, workflowName);
+      const spec = workflow.spec as { spec?: { config?: unknown } };
+      const config = resolveConfig(spec.spec?.config, input.config);
+      const { steps, warnings } = initialStepStates(workflow.spec);
+      const execution: Execution = {
+        id: nextId(clock.now()),
+        orgId,
+        envId,
+        workflowName,
+        status: "queued",
+        createdAt: iso(),
+        config: config.values,
+        sensitive: config.sensitive,
+        tags: input.tags,
+        steps,
+        logBytes: 0,
+        warnings,
+        specYaml: stringify(workflow.spec),
+      };
+      await executions.create(execution);
+      await ring(orgId, envId);
+      return toExecutionView(execution);
+    },
+
+    async get(orgId: string, envId: string, id: string): Promise<ExecutionView> {
+      return toExecutionView(await load(orgId, envId, id));
+    },
+
+    async list(
+      orgId: string,
+      envId: string,
+      filter: ExecutionFilter,
+      page: { limit: number; cursor?: string },
+    ): Promise<Page<ExecutionView>> {
+      const result = await executions.list(orgId, envId, filter, page);
+      return { items: result.items.map(toExecutionView), nextCursor: result.nextCursor };
+    },
+
+    /** Queued runs are canceled at once; assigned or running ones are told to stop. */
+    async abort(orgId: string, envId: string, id: string): Promise<ExecutionView> {
+      const execution = await load(orgId, envId, id);
+      if (isTerminal(execution.status)) {
+        throw new AppError("failed_precondition", `execution ${id} already finished (${execution.status})`);
+      }
+      const now = iso();
+      const canceled = await executions.transition(orgId, envId, id, {
+        from: ["queued"],
+        set: {
+          status: "canceled",
+          finishedAt: now,
+          abortRequestedAt: now,
+          message: "aborted before it started",
+        },
+      });
+      if (canceled) {
+        await bus.publish(statusSubject(id), new TextEncoder().encode(canceled.status)).catch(() => {});
+        return toExecutionView(canceled);
+      }
+      const requested = await executions.transition(orgId, envId, id, {
+        from: ["assigned", "running"],
+        set: { abortRequestedAt: execution.abortRequestedAt ?? now },
+      });
+      if (!requested) return toExecutionView(await load(orgId, envId, id));
+      await ring(orgId, envId);
+      return toExecutionView(requested);
+    },
+
+    /** Deletes a finished execution and queues the removal of its logs and artifacts. */
+    async delete(orgId: string, envId: string, id: string): Promise<void> {
+      const execution = await load(orgId, envId, id);
+      if (!isTerminal(execution.status)) {
+        throw new AppError("failed_precondition", `execution ${id} is ${execution.status}: abort it first`);
+      }
+      await executions.delete(orgId, envId, id);
+      await jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });
+    },
+  };
+}
+
+export type ExecutionService = ReturnType<typeof createExecutionService>;

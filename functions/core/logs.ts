@@ -1,0 +1,203 @@
+/**
+ * Execution logs in object storage. Each execution's log is one byte stream (all steps'
+ * output in arrival order); the ingress stores it as chunk objects keyed by byte offset
+ * (`logs/{org}/{env}/{exec}/chunks/{offset}-{length}-{step}`) and acknowledges an offset only
+ * after the chunk is stored. The chunk keys themselves are the record of what is committed, so
+ * no per-chunk database write is needed and a new ingress instance recovers the committed
+ * offset by listing. After completion the chunks are compacted into `log` + `index.json`;
+ * readers see the same bytes either way.
+ */
+import { z } from "zod";
+import type { BlobStore, Bus } from "./ports.ts";
+
+export const logSubject = (executionId: string): string => `exec.${executionId}.log`;
+
+export interface LogSegment {
+  offset: number;
+  step: string;
+  data: Uint8Array;
+}
+
+interface ChunkRef {
+  key: string;
+  offset: number;
+  length: number;
+  step: string;
+}
+
+const CHUNK_KEY = /\/chunks\/(\d{16})-(\d{10})-([A-Za-z0-9._-]+)$/;
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+
+export const logPrefix = (orgId: string, envId: string, executionId: string) =>
+  `logs/${orgId}/${envId}/${executionId}/`;
+
+/** Index of a compacted log: the segments in order, with their step refs. */
+export const LogIndex = z.object({
+  length: z.number().int().nonnegative(),
+  segments: z.array(z.object({ offset: z.number().int(), length: z.number().int(), step: z.string() })),
+});
+export type LogIndex = z.infer<typeof LogIndex>;
+
+/** Encodes a live log segment for the bus: 8-byte offset, step ref length + ref, then the data. */
+export function encodeSegment(segment: LogSegment): Uint8Array {
+  const step = new TextEncoder().encode(segment.step);
+  const out = new Uint8Array(9 + step.length + segment.data.length);
+  new DataView(out.buffer).setFloat64(0, segment.offset);
+  out[8] = step.length;
+  out.set(step, 9);
+  out.set(segment.data, 9 + step.length);
+  return out;
+}
+
+export function decodeSegment(bytes: Uint8Array): LogSegment {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stepLength = bytes[8] ?? 0;
+  return {
+    offset: view.getFloat64(0),
+    step: new TextDecoder().decode(bytes.subarray(9, 9 + stepLength)),
+    data: bytes.subarray(9 + stepLength),
+  };
+}
+
+export function createLogService(deps: { blobs: BlobStore; bus: Bus; cacheSize?: number }) {
+  const { blobs, bus } = deps;
+  const cacheSize = deps.cacheSize ?? 10_000;
+  /** Committed offsets of executions this process appended to recently (insertion-ordered LRU). */
+  const committed = new Map<string, number>();
+
+  async function listChunks(prefix: string): Promise<ChunkRef[]> {
+    const refs: ChunkRef[] = [];
+    for (const { key } of await blobs.list(`${prefix}chunks/`)) {
+      const m = CHUNK_KEY.exec(key);
+      if (m) refs.push({ key, offset: Number(m[1]), length: Number(m[2]), step: m[3] ?? "" });
+    }
+    return refs.sort((a, b) => a.offset - b.offset);
+  }
+
+  /** The end of the contiguous run of chunks from offset 0. */
+  const contiguousEnd = (chunks: ChunkRef[]) => {
+    let end = 0;
+    for (const c of chunks) if (c.offset <= end) end = Math.max(end, c.offset + c.length);
+    return end;
+  };
+
+  async function readIndex(prefix: string): Promise<LogIndex | undefined> {
+    const raw = await blobs.get(`${prefix}index.json`);
+    return raw ? LogIndex.parse(JSON.parse(new TextDecoder().decode(raw))) : undefined;
+  }
+
+  async function committedOffset(orgId: string, envId: string, executionId: string): Promise<number> {
+    const cached = committed.get(executionId);
+    if (cached !== undefined) return cached;
+    const prefix = logPrefix(orgId, envId, executionId);
+    const index = await readIndex(prefix);
+    const end = index ? index.length : contiguousEnd(await listChunks(prefix));
+    remember(executionId, end);
+    return end;
+  }
+
+  function remember(executionId: string, offset: number) {
+    committed.delete(executionId);
+    committed.set(executionId, offset);
+    if (committed.size > cacheSize) {
+      const oldest = committed.keys().next().value;
+      if (oldest !== undefined) committed.delete(oldest);
+    }
+  }
+
+  /** All stored segments from `from` on, in offset order, overlaps trimmed. */
+  async function segments(
+    orgId: string,
+    envId: string,
+    executionId: string,
+    from = 0,
+  ): Promise<LogSegment[]> {
+    const prefix = logPrefix(orgId, envId, executionId);
+    const index = await readIndex(prefix);
+    const out: LogSegment[] = [];
+    if (index) {
+      const body =
+        index.length > from ? await blobs.get(`${prefix}log`, { start: from, end: index.length }) : undefined;
+      for (const s of index.segments) {
+        const start = Math.max(s.offset, from);
+        const end = s.offset + s.length;
+        if (end <= start || !body) continue;
+        out.push({ offset: start, step: s.step, data: body.subarray(start - from, end - from) });
+      }
+      return out;
+    }
+    let cursor = from;
+    for (const chunk of await listChunks(prefix)) {
+      const end = chunk.offset + chunk.length;
+      if (end <= cursor) continue;
+      if (chunk.offset > cursor) break; // a gap: nothing after it is committed yet
+      const data = await blobs.get(chunk.key);
+      if (!data) break;
+      out.push({ offset: cursor, step: chunk.step, data: data.subarray(cursor - chunk.offset) });
+      cursor = end;
+    }
+    return out;
+  }
+
+  return {
+    committedOffset,
+    segments,
+
+    /**
+     * Stores bytes at `offset` and returns the committed offset afterwards. Bytes already
+     * stored are skipped (a resend after a reconnect); a chunk beyond the committed offset is
+     * refused (returns the unchanged offset, so the agent resends from there).
+     * Callers serialise appends per execution (one agent stream owns an execution).
+     */
+    async append(orgId: string, envId: string, executionId: string, segment: LogSegment): Promise<number> {
+      const current = await committedOffset(orgId, envId, executionId);
+      const end = segment.offset + segment.data.length;
+      if (segment.offset > current || end <= current) return current;
+      const data = segment.data.subarray(current - segment.offset);
+      const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(current, 16)}-${pad(data.length, 10)}-${segment.step}`;
+      await blobs.put(key, data, { contentType: "application/octet-stream" });
+      remember(executionId, end);
+      await bus
+        .publish(logSubject(executionId), encodeSegment({ offset: current, step: segment.step, data }))
+        .catch(() => {
+          // Live viewers fall back to reading storage.
+        });
+      return end;
+    },
+
+    /** The whole log (or one step's part of it) as bytes. */
+    async read(orgId: string, envId: string, executionId: string, options: { step?: string } = {}) {
+      const parts = (await segments(orgId, envId, executionId)).filter(
+        (s) => !options.step || s.step === options.step,
+      );
+      return Buffer.concat(parts.map((p) => p.data));
+    },
+
+    /** Rewrites the chunks as one object plus an index, then removes the chunks (idempotent). */
+    async compact(orgId: string, envId: string, executionId: string): Promise<void> {
+      const prefix = logPrefix(orgId, envId, executionId);
+      if (await readIndex(prefix)) return;
+      const chunks = await listChunks(prefix);
+      const parts = await segments(orgId, envId, executionId);
+      const body = Buffer.concat(parts.map((p) => p.data));
+      const index: LogIndex = {
+        length: body.length,
+        segments: parts.map((p) => ({ offset: p.offset, length: p.data.length, step: p.step })),
+      };
+      await blobs.put(`${prefix}log`, body, { contentType: "application/octet-stream" });
+      await blobs.put(`${prefix}index.json`, new TextEncoder().encode(JSON.stringify(index)), {
+        contentType: "application/json",
+      });
+      await blobs.delete(chunks.map((c) => c.key));
+    },
+
+    /** Removes every log object of the execution. */
+    async remove(orgId: string, envId: string, executionId: string): Promise<void> {
+      const keys = await blobs.list(logPrefix(orgId, envId, executionId));
+      await blobs.delete(keys.map((k) => k.key));
+      committed.delete(executionId);
+    },
+  };
+}
+
+export type LogService = ReturnType<typeof createLogService>;

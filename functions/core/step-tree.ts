@@ -1,0 +1,24 @@
+/**
+ * The step tree of an execution, known when the run is created: the shared planner gives the
+ * same refs to the control plane and to the agent, so step updates line up without a mapping.
+ */
+import type { StepState } from "@assay/shared";
+import { type PlannedStep, planWorkflow } from "@assay/shared/workflow";
+
+export function initialStepStates(spec: unknown): { steps: StepState[]; warnings: string[] } {
+  const plan = planWorkflow(spec as Parameters<typeof planWorkflow>[0]);
+  const steps: StepState[] = [];
+  const visit = (step: PlannedStep) => {
+    steps.push({
+      ref: step.ref,
+      name: step.name,
+      parentRef: step.parentRef,
+      status: "queued",
+      warnings: step.warnings,
+    });
+    for (const child of step.steps) visit(child);
+  };
+  for (const step of plan.steps) visit(step);
+  const warnings = plan.unsupported.map((u) => `${u.path}: ${u.message}`);
+  return { steps, warnings };
+}

@@ -1,0 +1,72 @@
+/**
+ * Workflow use-cases: apply (create or update a TestWorkflow document as written), get, list.
+ * Validation is the shared parser's, so the API, the CLI and the dashboard report the same
+ * issues with the same paths.
+ */
+import { AppError, type WorkflowRecord } from "@assay/shared";
+import { parseWorkflowText } from "@assay/shared/workflow";
+import type { Clock, WorkflowStore } from "./ports.ts";
+
+export interface ApplyResult {
+  workflow: WorkflowRecord;
+  created: boolean;
+  warnings: string[];
+}
+
+export function createWorkflowService(deps: { workflows: WorkflowStore; clock: Clock }) {
+  const { workflows, clock } = deps;
+
+  async function get(orgId: string, envId: string, name: string): Promise<WorkflowRecord> {
+    const workflow = await workflows.get(orgId, envId, name);
+    if (!workflow) throw new AppError("not_found", `workflow ${name} not found`);
+    return workflow;
+  }
+
+  return {
+    get,
+    list: (orgId: string, envId: string) => workflows.list(orgId, envId),
+
+    /** Validates `text` (YAML or JSON) and stores it under `name`, which must match metadata.name. */
+    async apply(orgId: string, envId: string, name: string, text: string): Promise<ApplyResult> {
+      const parsed = parseWorkflowText(text);
+      if (!parsed.ok) {
+        const first = parsed.issues[0];
+        const where = first ? `${first.path ? `${first.path}: ` : ""}${first.message}` : "invalid document";
+        throw new AppError("invalid_argument", `invalid workflow: ${where}`, { issues: parsed.issues });
+      }
+      const doc = parsed.workflow;
+      if (doc.kind !== "TestWorkflow") {
+        throw new AppError("invalid_argument", `kind must be TestWorkflow, got ${doc.kind}`, {
+          issues: [{ path: "kind", message: "must be TestWorkflow" }],
+        });
+      }
+      if (doc.metadata.name !== name) {
+        throw new AppError(
+          "invalid_argument",
+          `metadata.name (${doc.metadata.name}) does not match ${name}`,
+          {
+            issues: [{ path: "metadata.name", message: `must be ${name} to match the URL` }],
+          },
+        );
+      }
+      const now = new Date(clock.now()).toISOString();
+      const existing = await workflows.get(orgId, envId, name);
+      const record: WorkflowRecord = {
+        orgId,
+        envId,
+        name,
+        source: text,
+        spec: doc as unknown as Record<string, unknown>,
+        labels: doc.metadata.labels ?? {},
+        description: doc.metadata.annotations?.description ?? doc.description,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+        version: (existing?.version ?? 0) + 1,
+      };
+      await workflows.put(record, existing?.version ?? 0);
+      return { workflow: record, created: !existing, warnings: parsed.warnings };
+    },
+  };
+}
+
+export type WorkflowService = ReturnType<typeof createWorkflowService>;

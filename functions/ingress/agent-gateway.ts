@@ -1,0 +1,231 @@
+/**
+ * The ingress: the gRPC server agents dial. It authenticates each stream's bearer token, keeps
+ * one session per stream, rings sessions when their environment gets work (bus doorbell) and on
+ * a periodic sweep (so a lost doorbell costs latency, not work), drives heartbeats and dead
+ * stream detection from one shared ticker, and drains gracefully.
+ *
+ * Gateway state: `serving -> draining -> stopped`.
+ */
+import { randomUUID } from "node:crypto";
+import { AppError, GRPC_STATUS, isAppError } from "@assay/shared";
+import { AgentGatewayService, type AgentMessage, type ControlMessage } from "@assay/shared/proto";
+import * as grpc from "@grpc/grpc-js";
+import type { AgentWork } from "../core/agent-work.ts";
+import { workSubject } from "../core/executions.ts";
+import type { LogService } from "../core/logs.ts";
+import type { Bus, Clock, Logger } from "../core/ports.ts";
+import { hashToken, type TokenService } from "../core/tokens.ts";
+import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
+
+export interface GatewayConfig extends SessionTimings {
+  /** How often every session looks for queued work even without a doorbell. */
+  sweepIntervalMs: number;
+  /** How often tokens of connected agents are re-checked (revocation disconnects). */
+  tokenRecheckMs: number;
+  /** How long a draining ingress waits for agents to move before closing their streams. */
+  drainGraceMs: number;
+}
+
+export const defaultGatewayConfig: GatewayConfig = {
+  heartbeatIntervalMs: 15_000,
+  deadAfterMs: 35_000,
+  maxStreamAgeMs: 30 * 60_000,
+  sweepIntervalMs: 5_000,
+  tokenRecheckMs: 2_000,
+  drainGraceMs: 60_000,
+};
+
+export interface GatewayDeps {
+  tokens: TokenService;
+  work: AgentWork;
+  logs: LogService;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  config?: Partial<GatewayConfig>;
+}
+
+const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
+  code: GRPC_STATUS[error.code],
+  details: error.message,
+});
+
+export function createAgentGateway(deps: GatewayDeps) {
+  const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
+  const { tokens, bus, clock, logger } = deps;
+  const sessions = new Set<AgentSession>();
+  /** Doorbell subscriptions per environment, shared by that environment's sessions. */
+  const doorbells = new Map<string, { count: number; unsubscribe: Promise<() => void> }>();
+  let state: "serving" | "draining" | "stopped" = "serving";
+
+  const envKey = (s: AgentSession) => `${s.principal.orgId}.${s.principal.envId}`;
+  const sessionsOf = (key: string) => [...sessions].filter((s) => envKey(s) === key);
+
+  function watchEnv(key: string) {
+    const existing = doorbells.get(key);
+    if (existing) {
+      existing.count++;
+      return;
+    }
+    const [orgId = "", envId = ""] = key.split(".");
+    const unsubscribe = bus.subscribe(workSubject(orgId, envId), () => {
+      for (const s of sessionsOf(key)) void s.reconcile();
+    });
+    doorbells.set(key, { count: 1, unsubscribe });
+  }
+
+  function unwatchEnv(key: string) {
+    const entry = doorbells.get(key);
+    if (!entry || --entry.count > 0) return;
+    doorbells.delete(key);
+    void entry.unsubscribe.then((off) => off()).catch(() => {});
+  }
+
+  async function connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) {
+    const end = (error?: AppError) => {
+      if (error) call.emit("error", toServiceError(error));
+      else call.end();
+    };
+    if (state !== "serving") return end(new AppError("unavailable", "ingress is draining: reconnect"));
+    const header = String(call.metadata.get("authorization")[0] ?? "");
+    const secret = header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+    // Buffer what arrives while the token is checked; order matters.
+    const early: AgentMessage[] = [];
+    const buffer = (m: AgentMessage) => early.push(m);
+    call.on("data", buffer);
+    let principal: Awaited<ReturnType<TokenService["authenticateAgent"]>>;
+    try {
+      principal = await tokens.authenticateAgent(secret);
+    } catch (error) {
+      call.off("data", buffer);
+      return end(isAppError(error) ? error : new AppError("unavailable", "token check failed: retry"));
+    }
+    const session = createAgentSession(randomUUID(), {
+      principal,
+      tokenHash: hashToken(secret ?? ""),
+      work: deps.work,
+      logs: deps.logs,
+      clock,
+      logger,
+      timings: config,
+      send: (message) => call.write(message),
+      end,
+      onReady: () => {},
+    });
+    sessions.add(session);
+    const key = envKey(session);
+    watchEnv(key);
+    const cleanup = () => {
+      if (!sessions.delete(session)) return;
+      session.close();
+      unwatchEnv(key);
+    };
+    call.off("data", buffer);
+    call.on("data", (m: AgentMessage) => session.receive(m));
+    call.on("end", () => {
+      void session.flushed().then(() => {
+        session.close();
+        cleanup();
+      });
+    });
+    call.on("error", cleanup);
+    call.on("cancelled", cleanup);
+    call.on("close", cleanup);
+    for (const m of early) session.receive(m);
+  }
+
+  let lastSweepMs = clock.now();
+  let lastTokenCheckMs = clock.now();
+  const ticker = setInterval(() => {
+    const now = clock.now();
+    for (const s of sessions) s.tick(now);
+    if (now - lastSweepMs >= config.sweepIntervalMs) {
+      lastSweepMs = now;
+      for (const s of sessions) void s.reconcile();
+    }
+    if (now - lastTokenCheckMs >= config.tokenRecheckMs) {
+      lastTokenCheckMs = now;
+      void recheckTokens();
+    }
+  }, 250);
+  ticker.unref();
+
+  async function recheckTokens() {
+    const hashes = new Set([...sessions].map((s) => s.tokenHash));
+    for (const hash of hashes) {
+      if (await tokens.isValid(hash).catch(() => true)) continue;
+      for (const s of sessions) {
+        if (s.tokenHash === hash) s.close(new AppError("unauthenticated", "the agent token was revoked"));
+      }
+    }
+  }
+
+  return {
+    service: AgentGatewayService,
+    implementation: { connect } as grpc.UntypedServiceImplementation,
+    /** Connected agents of one environment. */
+    agents(orgId: string, envId: string) {
+      return [...sessions]
+        .filter((s) => s.principal.orgId === orgId && s.principal.envId === envId && s.agentId)
+        .map((s) => s.info);
+    },
+    get sessionCount() {
+      return sessions.size;
+    },
+    get state() {
+      return state;
+    },
+    /** Tells every agent to reconnect elsewhere, waits for them to go (up to the grace), then closes. */
+    async drain(): Promise<void> {
+      if (state !== "serving") return;
+      state = "draining";
+      for (const s of sessions) s.drain(Math.floor(Math.random() * 1000));
+      const deadline = clock.now() + config.drainGraceMs;
+      while (sessions.size > 0 && clock.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await Promise.all([...sessions].map((s) => s.flushed()));
+      for (const s of sessions) s.close(new AppError("unavailable", "ingress stopped"));
+      state = "stopped";
+      clearInterval(ticker);
+    },
+    close() {
+      state = "stopped";
+      clearInterval(ticker);
+      for (const s of sessions) s.close(new AppError("unavailable", "ingress stopped"));
+      for (const key of [...doorbells.keys()]) {
+        const entry = doorbells.get(key);
+        doorbells.delete(key);
+        void entry?.unsubscribe.then((off) => off()).catch(() => {});
+      }
+    },
+  };
+}
+
+export type AgentGateway = ReturnType<typeof createAgentGateway>;
+
+/** Starts a grpc-js server for the gateway; TLS when key and cert are given, else plaintext h2c. */
+export async function listenGateway(
+  gateway: AgentGateway,
+  options: { host: string; port: number; tls?: { key: Buffer; cert: Buffer } },
+): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server({
+    "grpc.keepalive_time_ms": 15_000,
+    "grpc.keepalive_timeout_ms": 10_000,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+    "grpc.max_receive_message_length": 4 * 1024 * 1024,
+  });
+  server.addService(gateway.service, gateway.implementation);
+  const credentials = options.tls
+    ? grpc.ServerCredentials.createSsl(
+        null,
+        [{ private_key: options.tls.key, cert_chain: options.tls.cert }],
+        false,
+      )
+    : grpc.ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${options.host}:${options.port}`, credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return { server, port };
+}

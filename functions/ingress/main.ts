@@ -1,0 +1,71 @@
+/**
+ * Container entry of the ingress (ECS Fargate behind a TLS-terminating load balancer): serves
+ * plaintext HTTP/2 gRPC on ASSAY_INGRESS_PORT, a health check on ASSAY_HEALTH_PORT, and drains
+ * on SIGTERM (agents are told to reconnect elsewhere) within ASSAY_DRAIN_GRACE_MS.
+ */
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { z } from "zod";
+import { buildAwsCore, loadAwsConfig } from "../runtime/aws.ts";
+import { createAgentGateway, listenGateway } from "./agent-gateway.ts";
+import { ensureSelfSignedCertificate } from "./tls.ts";
+
+const IngressConfig = z.object({
+  /** gRPC port. */
+  ASSAY_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
+  /** "off" behind a TLS-terminating load balancer; "self-signed" for a standalone test. */
+  ASSAY_INGRESS_TLS: z.enum(["off", "self-signed"]).default("off"),
+  /** Health check port (HTTP GET /healthz). */
+  ASSAY_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(8081),
+  /** How long a draining ingress waits for agents to move, in milliseconds. */
+  ASSAY_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+});
+
+const config = IngressConfig.parse(process.env);
+const { core, logger, bus } = await buildAwsCore(loadAwsConfig(process.env));
+const gateway = createAgentGateway({
+  ...core,
+  bus,
+  logger,
+  clock: core.ports.clock,
+  config: { drainGraceMs: config.ASSAY_DRAIN_GRACE_MS },
+});
+const tls =
+  config.ASSAY_INGRESS_TLS === "self-signed"
+    ? await ensureSelfSignedCertificate("/tmp/assay-tls")
+    : undefined;
+const { server, port } = await listenGateway(gateway, {
+  host: "0.0.0.0",
+  port: config.ASSAY_INGRESS_PORT,
+  tls,
+});
+
+const health = createServer((req, res) => {
+  const ok = req.url === "/healthz" && gateway.state === "serving";
+  res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+  res.end(JSON.stringify({ state: gateway.state, streams: gateway.sessionCount }));
+});
+health.listen(config.ASSAY_HEALTH_PORT);
+
+logger.info({ port, openFileLimit: readOpenFileLimit() }, "ingress listening");
+
+process.on("SIGTERM", async () => {
+  logger.info({}, "SIGTERM: draining");
+  await gateway.drain();
+  server.forceShutdown();
+  health.close();
+  await bus.close();
+  process.exit(0);
+});
+
+/** The soft limit on open descriptors (each agent stream holds one), from /proc on Linux. */
+function readOpenFileLimit(): number | "unknown" {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    return Number(line?.split(/\s{2,}/)[1]) || "unknown";
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The whole control plane in one process on embedded stand-ins: DynamoDB Local (child java
+ * process), fauxqs for S3 and SQS (in-process), an in-process bus (or NATS when a URL is
+ * given), the ingress with a self-signed TLS certificate, the HTTP API, and the SQS workers fed
+ * by long-polling consumers exactly as Lambda would feed them. `npm start` and the end-to-end
+ * tests both use this.
+ */
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { serve } from "@hono/node-server";
+import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
+import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
+import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
+import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
+import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
+import { createS3BlobStore, createS3Client } from "../adapters/aws/s3-blob-store.ts";
+import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
+import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
+import { createMemoryBus } from "../adapters/local/memory-bus.ts";
+import { startSqsPoller } from "../adapters/local/sqs-poller.ts";
+import { createNatsBus } from "../adapters/nats/nats-bus.ts";
+import { createApiApp } from "../api/app.ts";
+import { createCore } from "../core/index.ts";
+import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
+import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
+import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
+import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
+import { createSqsHandler } from "../worker/sqs-handler.ts";
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  /** Keep DynamoDB and fauxqs data in memory only (tests). */
+  ephemeral?: boolean;
+  host?: string;
+  apiPort?: number;
+  ingressPort?: number;
+  /** Use this NATS server as the bus instead of the in-process one. */
+  natsUrl?: string;
+  logger: Logger;
+  clock?: Clock;
+  gateway?: Partial<GatewayConfig>;
+}
+
+const TABLE = "assay";
+const BUCKET = "assay-data";
+const JOB_KINDS: JobKind[] = ["cleanup", "compact-logs"];
+
+export async function startControlPlane(options: ControlPlaneOptions) {
+  const { dataDir, logger } = options;
+  const host = options.host ?? "127.0.0.1";
+  const clock = options.clock ?? systemClock;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const stops: Array<() => Promise<unknown> | unknown> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => {});
+  };
+
+  try {
+    const dynamo = await startDynamoDbLocal(
+      options.ephemeral ? { inMemory: true } : { dataDir: join(dataDir, "dynamodb") },
+    );
+    stops.push(() => dynamo.stop());
+    const fauxqs = await startLocalFauxqs(options.ephemeral ? {} : { dataDir: join(dataDir, "fauxqs") });
+    stops.push(() => fauxqs.stop());
+
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    await createTableIfMissing(dynamoClient, TABLE);
+    const s3 = createS3Client({ endpoint: fauxqs.endpoint, region: fauxqs.region });
+    const blobs = await createS3BlobStore({ client: s3, bucket: BUCKET, createBucket: true });
+    const queueUrls = await ensureLocalQueues(fauxqs, JOB_KINDS);
+    const bus = options.natsUrl ? await createNatsBus({ servers: options.natsUrl }) : createMemoryBus();
+    stops.push(() => bus.close());
+
+    const store = { client: dynamoClient, tableName: TABLE };
+    const core = createCore({
+      tenants: createDynamoTenantStore(store),
+      tokens: createDynamoTokenStore(store),
+      workflows: createDynamoWorkflowStore(store),
+      executions: createDynamoExecutionStore(store),
+      logBlobs: blobs,
+      artifactBlobs: blobs,
+      bus,
+      jobs: createSqsJobQueue({ client: fauxqs.sqsClient, queueUrls }),
+      clock,
+      logger,
+    });
+
+    const handlers = {
+      cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
+      "compact-logs": createSqsHandler("compact-logs", createCompactLogsJob({ logs: core.logs }), logger),
+    } satisfies Record<JobKind, unknown>;
+    for (const kind of JOB_KINDS) {
+      const poller = startSqsPoller({
+        client: fauxqs.sqsClient,
+        queueUrl: queueUrls[kind],
+        handler: handlers[kind],
+        logger,
+      });
+      stops.push(() => poller.stop());
+    }
+
+    const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
+    const gateway = createAgentGateway({ ...core, bus, clock, logger, config: options.gateway });
+    const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });
+    stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));
+    stops.push(() => gateway.close());
+
+    const app = createApiApp({ ...core, tenants: core.ports.tenants, bus, logger });
+    const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const server = serve({ fetch: app.fetch, hostname: host, port: options.apiPort ?? 0 }, () =>
+        resolve(server),
+      );
+    });
+    stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    stops.push(() => (http as { closeAllConnections?: () => void }).closeAllConnections?.());
+    const apiPort = (http.address() as AddressInfo).port;
+
+    return {
+      core,
+      gateway,
+      apiUrl: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${apiPort}`,
+      ingressUrl: `https://localhost:${ingress.port}`,
+      caFile: tls.certFile,
+      /** Drains the ingress (bounded by its grace) and stops everything in reverse order. */
+      async stop(options: { drain?: boolean } = {}) {
+        if (options.drain) await gateway.drain();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+export type ControlPlane = Awaited<ReturnType<typeof startControlPlane>>;
