@@ -1,0 +1,16 @@
+/**
+ * @assay/shared/workflow: the TestWorkflow spec (Testkube-compatible), its parser and the step
+ * planner shared by the control plane and the agent. Browser-safe: no node: imports.
+ */
+export * from "./duration.ts";
+export { formatPath, type Locate } from "./issues.ts";
+export * from "./parse.ts";
+export * from "./schema/config.ts";
+export * from "./schema/container.ts";
+export * from "./schema/content.ts";
+export * from "./schema/operations.ts";
+export * from "./schema/primitives.ts";
+export * from "./schema/scheduling.ts";
+export * from "./schema/services.ts";
+export * from "./schema/steps.ts";
+export * from "./schema/workflow.ts";
