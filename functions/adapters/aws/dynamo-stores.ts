@@ -1,0 +1,26 @@
+/**
+ * All DynamoDB-backed stores over one table: what a composition root calls.
+ */
+import type { ExecutionStore, TenantStore, TokenStore, WorkflowStore } from "../../core/ports.ts";
+import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
+import type { DynamoStoreConfig } from "./dynamo-support.ts";
+import { createDynamoTenantStore } from "./dynamo-tenant-store.ts";
+import { createDynamoTokenStore } from "./dynamo-token-store.ts";
+import { createDynamoWorkflowStore } from "./dynamo-workflow-store.ts";
+
+export type { DynamoStoreConfig } from "./dynamo-support.ts";
+
+export interface DynamoStores {
+  tenants: TenantStore;
+  tokens: TokenStore;
+  workflows: WorkflowStore;
+  executions: ExecutionStore;
+}
+
+/** Builds every store over `tableName` (create the table with createTableIfMissing locally). */
+export const createDynamoStores = (config: DynamoStoreConfig): DynamoStores => ({
+  tenants: createDynamoTenantStore(config),
+  tokens: createDynamoTokenStore(config),
+  workflows: createDynamoWorkflowStore(config),
+  executions: createDynamoExecutionStore(config),
+});

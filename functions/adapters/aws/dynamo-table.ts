@@ -1,0 +1,96 @@
+/**
+ * The single DynamoDB table of Assay, as plain data (no AWS SDK import) so the CDK stack and the
+ * local bootstrap build the very same table, plus the key builders every store uses.
+ *
+ * Key design. Every key is scoped by organization, so tenant isolation is a property of the keys:
+ * a query can only ever read the org it names. Slugs and ULIDs contain no `#`, so `#` separates
+ * parts unambiguously.
+ *
+ * | item        | pk                      | sk          | indexes                                   |
+ * |-------------|-------------------------|-------------|-------------------------------------------|
+ * | org         | ORG#{org}               | ORG         |                                           |
+ * | environment | ORG#{org}               | ENV#{env}   |                                           |
+ * | workflow    | ORG#{org}#ENV#{env}     | WF#{name}   |                                           |
+ * | execution   | ORG#{org}#ENV#{env}     | EX#{ulid}   | GSI1 by workflow; GSI2 queue; GSI3 agent  |
+ * | token       | TOKEN#{sha256 hex}      | TOKEN       | GSI1 per org                              |
+ *
+ * - Executions list newest first with `ScanIndexForward=false` on `begins_with(sk, "EX#")`
+ *   (ULIDs sort by time); reading the base table keeps the list strongly consistent.
+ * - GSI1 `gsi1pk=ORG#{org}#ENV#{env}#WF#{name}`, `gsi1sk=EX#{ulid}`: executions of one workflow.
+ *   Tokens reuse it: `gsi1pk=ORG#{org}#TOKENS`, `gsi1sk=TOKEN#{id}`.
+ * - GSI2 (sparse) `gsi2pk=QUEUE#{org}#{env}`, `gsi2sk={ulid}`: set only while status=queued,
+ *   so the queue index holds exactly the waiting work, oldest first.
+ * - GSI3 (sparse) `gsi3pk=AGENT#{org}#{env}#{agentId}`, `gsi3sk=EX#{ulid}`: set only while
+ *   assigned/running, for "what does this agent hold" after a reconnect.
+ * - Tokens are the one item keyed by something other than the org: the secret's hash is all a
+ *   caller presents. The record carries its org and environment, which callers must check.
+ *
+ * Throughput: one environment's executions share a partition key. The table has no LSI, so
+ * DynamoDB may split that item collection by sort key range under sustained load ("split for
+ * heat"); hot per-execution counters (`logBytes`) should still be updated per committed chunk,
+ * not per line. Indexes project ALL attributes: every reader needs whole executions and the
+ * extra storage is cheaper than a second round trip.
+ */
+
+export const GSI1 = "gsi1";
+export const GSI2 = "gsi2";
+export const GSI3 = "gsi3";
+
+/** The table definition: attributes, key schema and global secondary indexes. */
+export const TABLE_DEFINITION = {
+  attributeDefinitions: [
+    { name: "pk", type: "S" },
+    { name: "sk", type: "S" },
+    { name: "gsi1pk", type: "S" },
+    { name: "gsi1sk", type: "S" },
+    { name: "gsi2pk", type: "S" },
+    { name: "gsi2sk", type: "S" },
+    { name: "gsi3pk", type: "S" },
+    { name: "gsi3sk", type: "S" },
+  ],
+  partitionKey: "pk",
+  sortKey: "sk",
+  globalSecondaryIndexes: [
+    { indexName: GSI1, partitionKey: "gsi1pk", sortKey: "gsi1sk", projection: "ALL" },
+    { indexName: GSI2, partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: "ALL" },
+    { indexName: GSI3, partitionKey: "gsi3pk", sortKey: "gsi3sk", projection: "ALL" },
+  ],
+  billingMode: "PAY_PER_REQUEST",
+  /** Attribute holding an epoch-seconds expiry, for a TTL rule (none written yet). */
+  timeToLiveAttribute: "ttl",
+} as const;
+
+/** Key attribute names that are never part of a domain item. */
+export const KEY_ATTRIBUTES = [
+  "pk",
+  "sk",
+  "gsi1pk",
+  "gsi1sk",
+  "gsi2pk",
+  "gsi2sk",
+  "gsi3pk",
+  "gsi3sk",
+  "entity",
+] as const;
+
+/** Builders for every key; the only place key strings are spelled. */
+export const keys = {
+  org: (org: string) => ({ pk: `ORG#${org}`, sk: "ORG" }),
+  envPrefix: "ENV#",
+  env: (org: string, env: string) => ({ pk: `ORG#${org}`, sk: `ENV#${env}` }),
+  envPartition: (org: string, env: string) => `ORG#${org}#ENV#${env}`,
+  workflowPrefix: "WF#",
+  workflow: (org: string, env: string, name: string) => ({
+    pk: `ORG#${org}#ENV#${env}`,
+    sk: `WF#${name}`,
+  }),
+  executionPrefix: "EX#",
+  execution: (org: string, env: string, id: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `EX#${id}` }),
+  executionsByWorkflow: (org: string, env: string, workflow: string) =>
+    `ORG#${org}#ENV#${env}#WF#${workflow}`,
+  queue: (org: string, env: string) => `QUEUE#${org}#${env}`,
+  agent: (org: string, env: string, agentId: string) => `AGENT#${org}#${env}#${agentId}`,
+  token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: "TOKEN" }),
+  tokensOfOrg: (org: string) => `ORG#${org}#TOKENS`,
+  tokenInOrg: (id: string) => `TOKEN#${id}`,
+} as const;

@@ -1,0 +1,119 @@
+/**
+ * WorkflowStore on DynamoDB: `pk=ORG#{org}#ENV#{env}`, `sk=WF#{name}`. Optimistic concurrency
+ * is a condition on the stored `version` (or on absence, for expectedVersion 0).
+ *
+ * The parsed spec is stored as JSON text (`specJson`), not as a DynamoDB map: arbitrary YAML can
+ * nest deeper than DynamoDB's 32 levels and carry values (empty keys, huge numbers) that a map
+ * would not round-trip exactly.
+ */
+
+import { AppError, WorkflowRecord } from "@assay/shared";
+import { DeleteCommand, GetCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import type { WorkflowStore } from "../../core/ports.ts";
+import {
+  type DynamoStoreConfig,
+  documentClient,
+  isConditionFailed,
+  parseItem,
+  validateInput,
+} from "./dynamo-support.ts";
+import { keys } from "./dynamo-table.ts";
+
+const fromItem = (item: Record<string, unknown>): WorkflowRecord => {
+  const { specJson, ...rest } = item;
+  let spec: unknown;
+  try {
+    spec = typeof specJson === "string" ? JSON.parse(specJson) : undefined;
+  } catch (error) {
+    throw new AppError("internal", "stored workflow spec is malformed", { cause: error });
+  }
+  return parseItem(WorkflowRecord, { ...rest, spec }, "workflow");
+};
+
+/** Creates a WorkflowStore over the Assay table. */
+export const createDynamoWorkflowStore = ({ client, tableName }: DynamoStoreConfig): WorkflowStore => {
+  const doc = documentClient(client);
+
+  return {
+    async put(workflow, expectedVersion) {
+      const { spec, ...record } = validateInput(WorkflowRecord, workflow, "workflow");
+      if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 0)) {
+        throw new AppError("invalid_argument", "expectedVersion must be a non-negative integer");
+      }
+      const condition =
+        expectedVersion === undefined
+          ? {}
+          : expectedVersion === 0
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : {
+                ConditionExpression: "#version = :expected",
+                ExpressionAttributeNames: { "#version": "version" },
+                ExpressionAttributeValues: { ":expected": expectedVersion },
+              };
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...record,
+              specJson: JSON.stringify(spec),
+              ...keys.workflow(record.orgId, record.envId, record.name),
+              entity: "workflow",
+            },
+            ...condition,
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailed(error)) {
+          throw new AppError(
+            "aborted",
+            `workflow ${record.name} was changed concurrently (expected version ${expectedVersion})`,
+          );
+        }
+        throw error;
+      }
+    },
+
+    async get(orgId, envId, name) {
+      const { Item } = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.workflow(orgId, envId, name),
+          ConsistentRead: true,
+        }),
+      );
+      return Item === undefined ? undefined : fromItem(Item);
+    },
+
+    async list(orgId, envId) {
+      const workflows: WorkflowRecord[] = [];
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: {
+            ":pk": keys.envPartition(orgId, envId),
+            ":prefix": keys.workflowPrefix,
+          },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) workflows.push(fromItem(item));
+      }
+      return workflows;
+    },
+
+    async delete(orgId, envId, name) {
+      const { Attributes } = await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: keys.workflow(orgId, envId, name),
+          ReturnValues: "ALL_OLD",
+        }),
+      );
+      return Attributes !== undefined;
+    },
+  };
+};
