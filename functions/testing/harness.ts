@@ -1,0 +1,52 @@
+/**
+ * Test harness: a real local control plane (DynamoDB Local in memory, fauxqs, in-process bus,
+ * TLS ingress, HTTP API) in a temporary directory, plus a bootstrapped tenant. Used by the
+ * control plane's own tests and by the end-to-end tests in tests/.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import type { Logger } from "../core/ports.ts";
+import type { GatewayConfig } from "../ingress/agent-gateway.ts";
+import { bootstrapLocal } from "../local/bootstrap.ts";
+import { startControlPlane } from "../local/control-plane.ts";
+
+/** A logger that keeps lines in memory (tests can assert what was, or was not, logged). */
+export function createMemoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const logger = pino({ level: "debug" }, { write: (line: string) => void lines.push(line) });
+  return Object.assign(logger, { lines });
+}
+
+export async function startTestControlPlane(options: { gateway?: Partial<GatewayConfig>; natsUrl?: string } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "assay-test-"));
+  const logger = createMemoryLogger();
+  const plane = await startControlPlane({
+    dataDir,
+    ephemeral: true,
+    logger,
+    gateway: options.gateway,
+    natsUrl: options.natsUrl,
+  });
+  const { state } = await bootstrapLocal(plane.core, dataDir, plane);
+  return {
+    ...plane,
+    ...state,
+    dataDir,
+    logger,
+    /** `fetch` against the API with the owner token. */
+    api(path: string, init: RequestInit = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has("authorization")) headers.set("authorization", `Bearer ${state.apiToken}`);
+      return fetch(`${plane.apiUrl}${path}`, { ...init, headers });
+    },
+    envPath: `/v1/orgs/${state.orgId}/envs/${state.envId}`,
+    async stop() {
+      await plane.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestControlPlane = Awaited<ReturnType<typeof startTestControlPlane>>;
