@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { startTestControlPlane, type TestControlPlane } from "@assay/functions/testing/harness.ts";
+import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 
 const ASSAY = fileURLToPath(new URL("../../agent/bin/assay.ts", import.meta.url));
 
