@@ -1,0 +1,269 @@
+/**
+ * The agent daemon: one reconcile loop whose goal is "there should be a live stream", with
+ * small collaborators: the session (link.ts: handshake, heartbeat, rotation), the registry
+ * (executions.ts: commands applied once, logs and results held until acknowledged) and the
+ * runner. The loop opens a session, pumps the registry's messages into it while it lives, and
+ * when it ends decides how long to wait before the next one:
+ *
+ * - UNAUTHENTICATED: the token was refused; say so and retry no more than once a minute.
+ * - FAILED_PRECONDITION: the control plane does not speak our protocol version; give up.
+ * - Reconnect from the server: its after_ms plus jitter. Rotation: at once.
+ * - Anything else (UNAVAILABLE while draining, network errors, a dead stream): full-jitter
+ *   backoff, reset by every Welcome.
+ */
+import { hostname as osHostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
+import { status } from "@grpc/grpc-js";
+import { startExecution } from "../runner/run-execution.ts";
+import { AGENT_VERSION } from "../version.ts";
+import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
+import { type Clock, type Random, sleep, systemClock } from "./clock.ts";
+import { resolveTarget } from "./credentials.ts";
+import { createRegistry } from "./executions.ts";
+import { defaultStateDir, loadAgentId } from "./identity.ts";
+import { type LinkState, openSession, type Session, type SessionEnd } from "./link.ts";
+import type { AgentLogger, AgentOptions } from "./options.ts";
+
+/** A running agent. */
+export interface AgentHandle {
+  readonly agentId: string;
+  /** The state of the current stream. */
+  state(): LinkState;
+  /** Executions running now. */
+  running(): number;
+  /**
+   * Stops: refuses new work, aborts or finishes running executions (`onStop`), waits (bounded)
+   * for their logs and results to be acknowledged, sends Goodbye and closes. Idempotent.
+   */
+  stop(reason?: string): Promise<void>;
+  /** Resolves when the agent has stopped, with the error that stopped it, if any. */
+  readonly stopped: Promise<{ error?: Error }>;
+}
+
+export const CAPABILITIES = ["runner.process", "logs.offsets"];
+
+/** Starts the agent daemon. Rejects only for invalid options (bad URL, unreadable CA file). */
+export const startAgent = async (options: AgentOptions): Promise<AgentHandle> => {
+  const clock: Clock = options.clock ?? systemClock;
+  const random: Random = options.random ?? Math.random;
+  const logger: AgentLogger = options.logger ?? consoleLogger;
+  const target = resolveTarget(options);
+  if (target.warning !== undefined) logger.warn(target.warning);
+  const stateDir = options.stateDir ?? defaultStateDir();
+  const agentId = await loadAgentId(stateDir);
+  const workDir = options.workDir ?? join(tmpdir(), "assay-agent-work");
+  const maxConcurrency = options.concurrency ?? 4;
+  const flushIntervalMs = options.flushIntervalMs ?? 25;
+  const baseEnv = options.env ?? (process.env as Record<string, string>);
+  // Loaded lazily: the parser and planner are the heaviest imports, and tests may inject their own.
+  const planSpec = options.planSpec ?? (await import("../runner/plan-spec.ts")).planSpec;
+  const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
+
+  let session: Session | undefined;
+  let flushScheduled = false;
+  const stopSignal = new AbortController();
+  let closing = false;
+
+  const pump = () => {
+    const current = session;
+    if (current === undefined || current.state !== "ready") return;
+    for (let message = registry.next(); message !== undefined; message = registry.next()) {
+      if (!current.send(message)) return; // resumes on the transport's drain
+    }
+  };
+
+  const registry = createRegistry({
+    clock,
+    maxConcurrency,
+    maxHeldBytes: options.maxUnackedBytes,
+    log: (message) => logger.info(message),
+    start: (request) =>
+      startExecution({
+        ...request,
+        workRoot: workDir,
+        baseEnv,
+        planSpec,
+        killGraceMs: options.killGraceMs,
+      }),
+    onOutput(urgent) {
+      if (urgent) return pump();
+      if (flushScheduled) return;
+      flushScheduled = true;
+      clock.after(flushIntervalMs, () => {
+        flushScheduled = false;
+        registry.flush();
+        pump();
+      });
+    },
+  });
+
+  const onMessage = (message: ControlMessage) => {
+    const kind = message.kind;
+    if (kind === undefined) return;
+    switch (kind.$case) {
+      case "run":
+        session?.send({ kind: { $case: "commandAck", value: registry.handleRun(kind.value) } });
+        break;
+      case "abort":
+        session?.send({ kind: { $case: "commandAck", value: registry.handleAbort(kind.value) } });
+        break;
+      case "logAck":
+        registry.handleLogAck(kind.value);
+        break;
+      case "resultAck":
+        registry.handleResultAck(kind.value);
+        break;
+      default:
+        // Heartbeats only prove liveness (the session counted them); Welcome/Reconnect are
+        // handled by the session.
+        break;
+    }
+    pump();
+  };
+
+  const hello = (): Hello => ({
+    protocolVersion: PROTOCOL_VERSION,
+    agentId,
+    agentVersion: options.agentVersion ?? AGENT_VERSION,
+    hostname: options.hostname ?? osHostname(),
+    platform: `${process.platform}-${process.arch}`,
+    capabilities: CAPABILITIES,
+    maxConcurrency,
+    active: registry.active(),
+  });
+
+  /** How long to wait after `end`, or an Error when the agent must give up. */
+  const delayAfter = (end: SessionEnd): number | Error => {
+    switch (end.kind) {
+      case "rotate":
+        return 0;
+      case "reconnect":
+        logger.info(`the control plane asked to reconnect${end.reason ? ` (${end.reason})` : ""}`);
+        return reconnectDelay(random, end.afterMs);
+      case "closed":
+        return 0;
+      case "dead":
+        logger.warn(
+          end.welcomed
+            ? "no traffic from the control plane: reconnecting"
+            : "no Welcome from the control plane",
+        );
+        return backoff.next();
+      case "status":
+        if (end.code === status.UNAUTHENTICATED) {
+          const delay = refusedDelay(random, options.refusedRetryMs);
+          logger.error(
+            `the control plane refused the agent token (${end.details}); retrying in ${Math.round(delay / 1000)} s`,
+          );
+          return delay;
+        }
+        if (end.code === status.FAILED_PRECONDITION) {
+          return new Error(
+            `the control plane refused this agent: ${end.details} (agent protocol version ${PROTOCOL_VERSION})`,
+          );
+        }
+        logger.warn(`stream ended: ${status[end.code] ?? end.code}${end.details ? `: ${end.details}` : ""}`);
+        return backoff.next();
+    }
+  };
+
+  const loop = async (): Promise<{ error?: Error }> => {
+    while (!closing) {
+      const client = new AgentGatewayClient(target.address, target.credentials, {
+        "grpc.keepalive_time_ms": 30_000,
+        "grpc.keepalive_timeout_ms": 10_000,
+      });
+      const current = openSession({
+        client,
+        token: options.token,
+        hello: hello(),
+        clock,
+        running: () => registry.running(),
+        onWelcome(welcome) {
+          backoff.reset();
+          logger.info(
+            `connected to ${target.address} (session ${welcome.sessionId || "?"}, ${welcome.orgId}/${welcome.envId})`,
+          );
+          registry.handleWelcome(welcome);
+          pump();
+        },
+        onMessage,
+        onWritable: pump,
+        handshakeTimeoutMs: options.handshakeTimeoutMs,
+      });
+      session = current;
+      const end = await Promise.race([current.ended, stopSignalPromise(closing ? undefined : current)]);
+      session = undefined;
+      // Leave the client to finish draining the old call; close it shortly after.
+      clock.after(3000, () => client.close());
+      if (closing) break;
+      const delay = delayAfter(end);
+      if (delay instanceof Error) {
+        logger.error(delay.message);
+        closing = true;
+        return { error: delay };
+      }
+      if (delay > 0) await sleep(clock, delay, stopSignal.signal);
+    }
+    return {};
+  };
+
+  /** Resolves when stop() decides to close the current session (after Goodbye). */
+  let closeCurrent: (() => Promise<void>) | undefined;
+  const stopSignalPromise = (current: Session | undefined) =>
+    new Promise<SessionEnd>((resolve) => {
+      closeCurrent = async () => {
+        current?.close();
+        resolve({ kind: "closed" });
+        await current?.closed;
+      };
+    });
+
+  const stopped = loop();
+  let stopping: Promise<void> | undefined;
+
+  const stop = (reason = "the agent is stopping"): Promise<void> => {
+    stopping ??= (async () => {
+      registry.refuseNewWork(reason);
+      const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
+      if ((options.onStop ?? "finish") === "abort") registry.abortAll(reason);
+      else if (registry.running() > 0) {
+        logger.info(
+          `waiting up to ${Math.round(stopTimeoutMs / 1000)} s for ${registry.running()} execution(s) to finish`,
+        );
+        await Promise.race([registry.idle(), sleep(clock, stopTimeoutMs)]);
+        registry.abortAll(`${reason}: did not finish in time`);
+      }
+      await registry.idle();
+      // Give the logs and results a bounded chance to be acknowledged.
+      registry.flush();
+      pump();
+      await Promise.race([registry.empty(), sleep(clock, options.flushTimeoutMs ?? 10_000)]);
+      if (registry.held() > 0)
+        logger.warn(`${registry.held()} execution result(s) not acknowledged before stopping`);
+      session?.send({ kind: { $case: "goodbye", value: { reason } } });
+      closing = true;
+      stopSignal.abort();
+      await closeCurrent?.();
+      await stopped;
+    })();
+    return stopping;
+  };
+
+  return {
+    agentId,
+    state: () => session?.state ?? (closing ? "closed" : "connecting"),
+    running: () => registry.running(),
+    stop,
+    stopped,
+  };
+};
+
+const stamp = () => new Date().toISOString();
+/** Default logger: one line per event on stderr. */
+export const consoleLogger: AgentLogger = {
+  info: (message) => console.error(`${stamp()} ${message}`),
+  warn: (message) => console.error(`${stamp()} warning: ${message}`),
+  error: (message) => console.error(`${stamp()} error: ${message}`),
+};

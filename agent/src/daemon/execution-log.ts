@@ -1,0 +1,162 @@
+/**
+ * One execution's log as the agent holds it until the control plane has it durably.
+ *
+ * The log is a single byte stream (every step's stdout and stderr in arrival order). Bytes are
+ * kept in segments of one step and at most 64 KiB; a segment is sent as one LogChunk once it is
+ * sealed (full, or flushed by the shipper's timer, so output is batched, not sent per line).
+ *
+ * Three offsets describe the state: `committed` (every byte before it is stored; bytes below
+ * are dropped), `sentTo` (the next byte to send on the current stream) and `produced` (the end).
+ * A new stream, a LogAck behind what was sent (the server refused a gap) or a ResultAck that
+ * was refused move `sentTo` back to the server's committed offset, so every byte reaches the
+ * server once, in order, with no gap.
+ */
+
+/** Largest LogChunk payload. */
+export const MAX_CHUNK_BYTES = 64 * 1024;
+
+export interface LogChunkOut {
+  seq: number;
+  offset: number;
+  stepRef: string;
+  data: Buffer;
+}
+
+interface Segment {
+  offset: number;
+  stepRef: string;
+  parts: Buffer[];
+  length: number;
+  sealed: boolean;
+}
+
+/** The unacknowledged log of one execution. */
+export interface ExecutionLog {
+  /** Bytes produced so far (the end offset). */
+  readonly produced: number;
+  readonly committed: number;
+  readonly sentTo: number;
+  /** Bytes held in memory (produced - committed). */
+  readonly heldBytes: number;
+  /** Appends output; returns true when a segment filled up (worth sending right away). */
+  append(stepRef: string, data: Uint8Array): boolean;
+  /** Seals the open segment so it can be sent (the flush timer). */
+  seal(): void;
+  /** The next chunk to send, or undefined; advances `sentTo`. */
+  nextChunk(): LogChunkOut | undefined;
+  /** True when every produced byte was sent on this stream. */
+  allSent(): boolean;
+  /** Applies a LogAck; returns the bytes freed. Handles the "server refused a gap" case. */
+  ack(committedOffset: number): number;
+  /** Resend from `offset` (a new stream's Welcome, a refused result). */
+  resendFrom(offset: number): void;
+}
+
+/** Creates a log whose first byte has offset `startOffset` (non-zero after an agent restart). */
+export const createExecutionLog = (startOffset = 0): ExecutionLog => {
+  const segments: Segment[] = [];
+  let produced = startOffset;
+  let committed = startOffset;
+  let sentTo = startOffset;
+  let seq = 0;
+  // The committed offset we last rewound to, so a burst of refusals causes one resend.
+  let rewoundAt: number | undefined;
+
+  const sealOpen = () => {
+    const last = segments.at(-1);
+    if (last !== undefined && !last.sealed) {
+      last.sealed = true;
+      if (last.parts.length > 1) last.parts = [Buffer.concat(last.parts)];
+    }
+  };
+
+  const dataOf = (segment: Segment): Buffer => {
+    if (segment.parts.length > 1) segment.parts = [Buffer.concat(segment.parts)];
+    return segment.parts[0] ?? Buffer.alloc(0);
+  };
+
+  const log: ExecutionLog = {
+    get produced() {
+      return produced;
+    },
+    get committed() {
+      return committed;
+    },
+    get sentTo() {
+      return sentTo;
+    },
+    get heldBytes() {
+      return produced - committed;
+    },
+    append(stepRef, input) {
+      let data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      let filled = false;
+      while (data.length > 0) {
+        let last = segments.at(-1);
+        if (last === undefined || last.sealed || last.stepRef !== stepRef) {
+          sealOpen();
+          last = { offset: produced, stepRef, parts: [], length: 0, sealed: false };
+          segments.push(last);
+        }
+        const room = MAX_CHUNK_BYTES - last.length;
+        const piece = data.subarray(0, room);
+        // Copy: the caller may reuse its buffer.
+        last.parts.push(Buffer.from(piece));
+        last.length += piece.length;
+        produced += piece.length;
+        data = data.subarray(piece.length);
+        if (last.length === MAX_CHUNK_BYTES) {
+          sealOpen();
+          filled = true;
+        }
+      }
+      return filled;
+    },
+    seal: sealOpen,
+    nextChunk() {
+      const segment = segments.find((s) => s.offset + s.length > sentTo);
+      if (segment === undefined || !segment.sealed) return undefined;
+      const data = dataOf(segment).subarray(sentTo - segment.offset);
+      const chunk = { seq: ++seq, offset: sentTo, stepRef: segment.stepRef, data };
+      sentTo += data.length;
+      return chunk;
+    },
+    allSent() {
+      return sentTo === produced;
+    },
+    ack(offset) {
+      if (offset > committed) {
+        const before = committed;
+        committed = Math.min(offset, produced);
+        while (segments.length > 0) {
+          const first = segments[0] as Segment;
+          if (first.offset + first.length > committed) break;
+          segments.shift();
+        }
+        // A partly committed first segment is trimmed so memory tracks `committed` exactly.
+        const first = segments[0];
+        if (first !== undefined && first.offset < committed) {
+          const data = dataOf(first).subarray(committed - first.offset);
+          first.parts = [data];
+          first.length = data.length;
+          first.offset = committed;
+        }
+        if (sentTo < committed) sentTo = committed;
+        rewoundAt = undefined;
+        return committed - before;
+      }
+      // Not advancing while we sent beyond it: the server refused a chunk (a gap). Resend once.
+      if (offset === committed && sentTo > committed && rewoundAt !== committed) {
+        rewoundAt = committed;
+        sentTo = committed;
+      }
+      return 0;
+    },
+    resendFrom(offset) {
+      if (offset > committed) log.ack(offset);
+      sentTo = Math.max(committed, Math.min(offset, produced));
+      rewoundAt = undefined;
+    },
+  };
+  return log;
+};

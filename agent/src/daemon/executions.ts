@@ -1,0 +1,333 @@
+/**
+ * The executions this agent holds: running ones, and finished ones whose result the control
+ * plane has not acknowledged yet. Applies commands once (by execution id, for the life of the
+ * process), feeds runner output into each execution's log, and yields the next message to
+ * send, round-robin across executions so one chatty run cannot starve the others.
+ *
+ * Memory for unacknowledged log bytes is bounded (`maxHeldBytes`, default 64 MiB across all
+ * executions). At the bound the runner is told to pause (its children block on a full pipe);
+ * acknowledgements release it. There is no disk spool yet: output is delayed, never dropped.
+ */
+import {
+  type AbortCommand,
+  type ActiveExecution,
+  type AgentMessage,
+  type CommandAck,
+  ExecutionStatus,
+  type LogAck,
+  type ResultAck,
+  type RunCommand,
+  StepStatus,
+  type StepUpdate,
+  type Welcome,
+} from "@assay/shared/proto";
+import type { ExecutionRequest, ExecutionRun } from "../runner/run-execution.ts";
+import type { RunnerSink, RunResult, StepEvent } from "../runner/types.ts";
+import type { Clock } from "./clock.ts";
+import { createExecutionLog, type ExecutionLog } from "./execution-log.ts";
+
+interface Entry {
+  id: string;
+  log: ExecutionLog;
+  run: ExecutionRun | undefined;
+  startedAtMs: number;
+  /** Protocol messages for the current stream (started, step updates). */
+  outbox: AgentMessage[];
+  /** The latest update per step, resent on a new stream (updates are at-least-once). */
+  steps: Map<string, StepUpdate>;
+  result: AgentMessage | undefined;
+  resultSent: boolean;
+}
+
+/** What starting an execution needs besides the command (bound by the daemon). */
+export type StartExecution = (
+  request: Pick<ExecutionRequest, "executionId" | "specYaml" | "config" | "sensitive" | "sink">,
+) => ExecutionRun;
+
+export interface RegistryOptions {
+  clock: Clock;
+  maxConcurrency: number;
+  maxHeldBytes?: number;
+  start: StartExecution;
+  /** Something new can be sent (`urgent`: a full chunk, send now rather than at the flush). */
+  onOutput(urgent: boolean): void;
+  log(message: string): void;
+}
+
+export interface Registry {
+  handleRun(command: RunCommand): CommandAck;
+  handleAbort(command: AbortCommand): CommandAck;
+  handleLogAck(ack: LogAck): void;
+  handleResultAck(ack: ResultAck): void;
+  /** A new stream was welcomed: resend from the server's committed offsets. */
+  handleWelcome(welcome: Welcome): void;
+  /** Seals open log segments (the flush timer). */
+  flush(): void;
+  /** The next message to send on the current stream, if any. */
+  next(): AgentMessage | undefined;
+  active(): ActiveExecution[];
+  running(): number;
+  /** Executions held (running or awaiting a result ack). */
+  held(): number;
+  /** Refuse new work from now on. */
+  refuseNewWork(reason: string): void;
+  abortAll(reason: string): void;
+  /** Resolves when nothing runs any more. */
+  idle(): Promise<void>;
+  /** Resolves when nothing is held any more (every result acknowledged). */
+  empty(): Promise<void>;
+}
+
+const STEP_STATUS: Record<StepEvent["status"], StepStatus> = {
+  running: StepStatus.STEP_STATUS_RUNNING,
+  passed: StepStatus.STEP_STATUS_PASSED,
+  failed: StepStatus.STEP_STATUS_FAILED,
+  skipped: StepStatus.STEP_STATUS_SKIPPED,
+  timeout: StepStatus.STEP_STATUS_TIMEOUT,
+  aborted: StepStatus.STEP_STATUS_ABORTED,
+};
+
+const RESULT_STATUS: Record<RunResult["status"], ExecutionStatus> = {
+  passed: ExecutionStatus.EXECUTION_STATUS_PASSED,
+  failed: ExecutionStatus.EXECUTION_STATUS_FAILED,
+  aborted: ExecutionStatus.EXECUTION_STATUS_ABORTED,
+  timeout: ExecutionStatus.EXECUTION_STATUS_TIMEOUT,
+};
+
+const toStepUpdate = (executionId: string, event: StepEvent): StepUpdate => ({
+  executionId,
+  stepRef: event.ref,
+  status: STEP_STATUS[event.status],
+  startedAtMs: event.startedAtMs ?? 0,
+  finishedAtMs: event.finishedAtMs ?? 0,
+  exitCode: event.exitCode ?? -1,
+  message: event.message ?? "",
+});
+
+export const createRegistry = (options: RegistryOptions): Registry => {
+  const { clock } = options;
+  const maxHeldBytes = options.maxHeldBytes ?? 64 * 1024 * 1024;
+  const entries = new Map<string, Entry>();
+  /** Every execution id started during this process's life: commands apply once. */
+  const seen = new Set<string>();
+  let refusal: string | undefined;
+  let heldBytes = 0;
+  let rr = 0;
+  const waiters: (() => void)[] = [];
+  const settleWaiters: (() => void)[] = [];
+
+  const notifyChange = () => {
+    if (heldBytes < maxHeldBytes) for (const wake of waiters.splice(0)) wake();
+    for (const check of settleWaiters.splice(0)) check();
+  };
+
+  const sinkFor = (entry: Entry): RunnerSink => ({
+    step(event) {
+      const update = toStepUpdate(entry.id, event);
+      entry.steps.set(event.ref, update);
+      if (event.status !== "running") entry.log.seal();
+      entry.outbox.push({ kind: { $case: "stepUpdate", value: update } });
+      options.onOutput(event.status !== "running");
+    },
+    log(stepRef, data) {
+      const before = entry.log.produced;
+      const filled = entry.log.append(stepRef, data);
+      heldBytes += entry.log.produced - before;
+      options.onOutput(filled);
+      return heldBytes < maxHeldBytes;
+    },
+    drained: () =>
+      heldBytes < maxHeldBytes ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
+  });
+
+  const startedMessage = (entry: Entry): AgentMessage => ({
+    kind: { $case: "started", value: { executionId: entry.id, startedAtMs: entry.startedAtMs } },
+  });
+
+  const finish = (entry: Entry, result: RunResult) => {
+    entry.log.seal();
+    entry.run = undefined;
+    entry.result = {
+      kind: {
+        $case: "result",
+        value: {
+          executionId: entry.id,
+          status: RESULT_STATUS[result.status],
+          finishedAtMs: clock.now(),
+          logBytes: entry.log.produced,
+          message: result.message,
+          steps: result.steps.map((s) => toStepUpdate(entry.id, s)),
+        },
+      },
+    };
+    options.log(
+      `execution ${entry.id} finished: ${result.status}${result.message ? ` (${result.message})` : ""}`,
+    );
+    options.onOutput(true);
+    notifyChange();
+  };
+
+  const ack = (commandId: string, executionId: string, accepted: boolean, reason = ""): CommandAck => ({
+    commandId,
+    executionId,
+    accepted,
+    reason,
+  });
+
+  const running = () => [...entries.values()].filter((e) => e.run !== undefined).length;
+
+  const registry: Registry = {
+    handleRun(command) {
+      const id = command.executionId;
+      if (seen.has(id)) {
+        // A redelivery: acknowledge again, never run twice.
+        return ack(command.commandId, id, true, "already received");
+      }
+      if (refusal !== undefined) return ack(command.commandId, id, false, refusal);
+      if (running() >= options.maxConcurrency) {
+        return ack(command.commandId, id, false, `at capacity (${options.maxConcurrency} running)`);
+      }
+      seen.add(id);
+      const entry: Entry = {
+        id,
+        log: createExecutionLog(command.committedLogOffset),
+        run: undefined,
+        startedAtMs: clock.now(),
+        outbox: [],
+        steps: new Map(),
+        result: undefined,
+        resultSent: false,
+      };
+      entries.set(id, entry);
+      entry.outbox.push(startedMessage(entry));
+      options.log(`execution ${id} (${command.workflowName || "workflow"}) started`);
+      const sink = sinkFor(entry);
+      if (command.committedLogOffset > 0) {
+        sink.log(
+          "",
+          Buffer.from("[assay] the agent restarted: the execution runs again from the beginning\n"),
+        );
+      }
+      entry.run = options.start({
+        executionId: id,
+        specYaml: command.workflow?.specYaml ?? "",
+        config: command.config,
+        sensitive: command.sensitive,
+        sink,
+      });
+      void entry.run.done.then(
+        (result) => finish(entry, result),
+        (error: Error) =>
+          finish(entry, { status: "failed", message: `the runner failed: ${error.message}`, steps: [] }),
+      );
+      options.onOutput(false);
+      return ack(command.commandId, id, true);
+    },
+    handleAbort(command) {
+      const entry = entries.get(command.executionId);
+      if (entry?.run !== undefined) {
+        options.log(
+          `execution ${command.executionId}: abort requested (${command.reason || "no reason given"})`,
+        );
+        entry.run.abort(command.reason || "aborted by the control plane");
+      }
+      return ack(command.commandId, command.executionId, true);
+    },
+    handleLogAck(logAck) {
+      const entry = entries.get(logAck.executionId);
+      if (entry === undefined) return;
+      heldBytes -= entry.log.ack(logAck.committedOffset);
+      notifyChange();
+      options.onOutput(false);
+    },
+    handleResultAck(resultAck) {
+      const entry = entries.get(resultAck.executionId);
+      if (entry === undefined) return;
+      if (resultAck.accepted) {
+        heldBytes -= entry.log.heldBytes;
+        entries.delete(entry.id);
+        notifyChange();
+        return;
+      }
+      options.log(
+        `execution ${entry.id}: result refused (${resultAck.reason}); resending from ${resultAck.committedOffset}`,
+      );
+      heldBytes -= entry.log.ack(resultAck.committedOffset);
+      entry.log.resendFrom(resultAck.committedOffset);
+      entry.resultSent = false;
+      options.onOutput(true);
+    },
+    handleWelcome(welcome) {
+      const committed = new Map(welcome.committed.map((c) => [c.executionId, c.committedOffset]));
+      for (const entry of entries.values()) {
+        const before = entry.log.heldBytes;
+        entry.log.resendFrom(committed.get(entry.id) ?? entry.log.committed);
+        heldBytes -= before - entry.log.heldBytes;
+        entry.resultSent = false;
+        entry.outbox =
+          entry.result === undefined
+            ? [
+                startedMessage(entry),
+                ...[...entry.steps.values()].map((value) => ({
+                  kind: { $case: "stepUpdate" as const, value },
+                })),
+              ]
+            : [];
+      }
+      notifyChange();
+    },
+    flush() {
+      for (const entry of entries.values()) entry.log.seal();
+    },
+    next() {
+      const list = [...entries.values()];
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[(rr + i) % list.length] as Entry;
+        const message = nextOf(entry);
+        if (message !== undefined) {
+          rr = (rr + i + 1) % Math.max(1, list.length);
+          return message;
+        }
+      }
+      return undefined;
+    },
+    active: () =>
+      [...entries.values()].map((e) => ({
+        executionId: e.id,
+        logBytes: e.log.produced,
+        finished: e.result !== undefined,
+      })),
+    running,
+    held: () => entries.size,
+    refuseNewWork(reason) {
+      refusal = reason;
+    },
+    abortAll(reason) {
+      for (const entry of entries.values()) entry.run?.abort(reason);
+    },
+    idle: () => until(() => running() === 0),
+    empty: () => until(() => entries.size === 0),
+  };
+
+  const until = (condition: () => boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const check = () => (condition() ? resolve() : settleWaiters.push(check));
+      check();
+    });
+
+  const nextOf = (entry: Entry): AgentMessage | undefined => {
+    const queued = entry.outbox.shift();
+    if (queued !== undefined) return queued;
+    const chunk = entry.log.nextChunk();
+    if (chunk !== undefined) {
+      return { kind: { $case: "logChunk", value: { executionId: entry.id, ...chunk } } };
+    }
+    if (entry.result !== undefined && !entry.resultSent && entry.log.allSent()) {
+      entry.resultSent = true;
+      return entry.result;
+    }
+    return undefined;
+  };
+
+  return registry;
+};

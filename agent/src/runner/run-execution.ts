@@ -1,0 +1,85 @@
+/**
+ * One execution from a RunCommand's point of view: spec text in, result out. Plans the spec
+ * (parse errors and unsupported features fail the run loudly, in the log and in the result),
+ * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
+ */
+import { startPlanRun } from "./run-plan.ts";
+import type { RunnerPlan, RunnerSink, RunResult } from "./types.ts";
+import { createWorkspace, removeWorkspace } from "./workspace.ts";
+
+/** The outcome of turning spec text into a plan. */
+export type PlanOutcome = { ok: true; plan: RunnerPlan } | { ok: false; message: string; details: string[] };
+
+/** Turns a spec (YAML text) and the resolved config into a plan. */
+export type PlanSpec = (specYaml: string, config: Record<string, string>) => PlanOutcome;
+
+export interface ExecutionRequest {
+  executionId: string;
+  specYaml: string;
+  config: Record<string, string>;
+  /** Names of config values to mask in the log. */
+  sensitive: readonly string[];
+  /** Parent of the per-execution workspaces. */
+  workRoot: string;
+  sink: RunnerSink;
+  baseEnv: Record<string, string>;
+  planSpec: PlanSpec;
+  killGraceMs?: number;
+}
+
+/** A running execution. */
+export interface ExecutionRun {
+  readonly done: Promise<RunResult>;
+  abort(reason: string): void;
+}
+
+/** Starts an execution; `done` never rejects (internal errors become a failed result). */
+export const startExecution = (request: ExecutionRequest): ExecutionRun => {
+  let abortReason: string | undefined;
+  let current: { abort(reason: string): void } | undefined;
+  const secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
+
+  const failLoudly = (message: string, details: string[]): RunResult => {
+    for (const detail of details) request.sink.log("", Buffer.from(`[assay] error: ${detail}\n`));
+    request.sink.log("", Buffer.from(`[assay] error: ${message}\n`));
+    return { status: "failed", message, steps: [] };
+  };
+
+  const run = async (): Promise<RunResult> => {
+    let outcome: PlanOutcome;
+    try {
+      outcome = request.planSpec(request.specYaml, request.config);
+    } catch (error) {
+      return failLoudly(`the workflow could not be planned: ${(error as Error).message}`, []);
+    }
+    if (!outcome.ok) return failLoudly(outcome.message, outcome.details);
+    if (abortReason !== undefined)
+      return { status: "aborted", message: `aborted: ${abortReason}`, steps: [] };
+    const workspace = await createWorkspace(request.workRoot, request.executionId);
+    try {
+      const planRun = startPlanRun({
+        plan: outcome.plan,
+        workspace,
+        sink: request.sink,
+        baseEnv: request.baseEnv,
+        secrets,
+        killGraceMs: request.killGraceMs,
+      });
+      current = planRun;
+      if (abortReason !== undefined) planRun.abort(abortReason);
+      return await planRun.done;
+    } catch (error) {
+      return failLoudly(`the runner failed: ${(error as Error).message}`, []);
+    } finally {
+      await removeWorkspace(workspace);
+    }
+  };
+
+  return {
+    done: run(),
+    abort(reason) {
+      abortReason ??= reason;
+      current?.abort(reason);
+    },
+  };
+};
