@@ -2,9 +2,13 @@
  * @assay/shared/workflow: the TestWorkflow spec (Testkube-compatible), its parser and the step
  * planner shared by the control plane and the agent. Browser-safe: no node: imports.
  */
+
+export * from "./data-path.ts";
 export * from "./duration.ts";
 export { formatPath, type Locate } from "./issues.ts";
 export * from "./parse.ts";
+export { planWorkflow } from "./plan/plan.ts";
+export * from "./plan/types.ts";
 export * from "./schema/config.ts";
 export * from "./schema/container.ts";
 export * from "./schema/content.ts";

@@ -1,0 +1,95 @@
+/**
+ * Container settings as a step sees them: the workflow's `container`, each ancestor's
+ * `container` / `workingDir`, then the step's own `run`, later layers winning field by field and
+ * environment variables merged by name. Also the warnings for what a host process runner cannot
+ * honour (image, resources, security context, pull policy, volume mounts).
+ */
+import type { ContainerConfig, EnvVar, Resources, SecurityContext, StepRun } from "../schema/container.ts";
+import type { KubeObject, Scalar } from "../schema/primitives.ts";
+
+/** One environment variable and where it was defined (for messages). */
+export interface EnvEntry {
+  value?: Scalar;
+  valueFrom?: KubeObject;
+  path: string;
+}
+
+/** The effective container of a step or of its children. */
+export interface ContainerState {
+  env: Map<string, EnvEntry>;
+  /** `envFrom` sources with their paths. */
+  envFrom: string[];
+  workingDir?: string;
+  image?: string;
+  imagePullPolicy?: string;
+  resources?: Resources;
+  securityContext?: SecurityContext;
+  volumeMounts?: KubeObject[];
+  command?: string[];
+  args?: string[];
+}
+
+/** The state before any layer: nothing set. */
+export const emptyContainer = (): ContainerState => ({ env: new Map(), envFrom: [] });
+
+/** Apply one layer (`container` or `run`) found at `path` on top of `base`. */
+export const layerContainer = (
+  base: ContainerState,
+  layer: ContainerConfig | StepRun | undefined,
+  path: string,
+): ContainerState => {
+  if (layer === undefined) return base;
+  const env = new Map(base.env);
+  layer.env?.forEach((variable: EnvVar, i) => {
+    env.set(variable.name, {
+      value: variable.value,
+      valueFrom: variable.valueFrom,
+      path: `${path}.env[${i}]`,
+    });
+  });
+  const envFrom = [...base.envFrom, ...(layer.envFrom ?? []).map((_, i) => `${path}.envFrom[${i}]`)];
+  return {
+    env,
+    envFrom,
+    workingDir: layer.workingDir ?? base.workingDir,
+    image: layer.image ?? base.image,
+    imagePullPolicy: layer.imagePullPolicy ?? base.imagePullPolicy,
+    resources: layer.resources ?? base.resources,
+    securityContext: layer.securityContext ?? base.securityContext,
+    volumeMounts: layer.volumeMounts ?? base.volumeMounts,
+    command: layer.command ?? base.command,
+    args: layer.args ?? base.args,
+  };
+};
+
+/** Set the working directory (a step's own `workingDir` beats its `container.workingDir`). */
+export const withWorkingDir = (base: ContainerState, workingDir: string | undefined): ContainerState =>
+  workingDir === undefined ? base : { ...base, workingDir };
+
+/** Warnings for a step that runs a process on the host with this container. */
+export const containerWarnings = (container: ContainerState): string[] => {
+  const warnings: string[] = [];
+  if (container.image !== undefined && container.image !== "") {
+    warnings.push(
+      `image ${container.image} is not used by the process runner; the step runs on the agent host`,
+    );
+  }
+  if (container.imagePullPolicy !== undefined) {
+    warnings.push(
+      `imagePullPolicy ${container.imagePullPolicy} is ignored: the process runner pulls no image`,
+    );
+  }
+  if (hasEntries(container.resources)) {
+    warnings.push("resources (requests and limits) are not enforced by the process runner");
+  }
+  if (hasEntries(container.securityContext)) {
+    warnings.push("securityContext is not applied by the process runner; the step runs as the agent's user");
+  }
+  if (container.volumeMounts !== undefined && container.volumeMounts.length > 0) {
+    warnings.push("volumeMounts are not mounted by the process runner; use paths under the workspace");
+  }
+  return warnings;
+};
+
+const hasEntries = (value: object | undefined): boolean =>
+  value !== undefined && Object.keys(value).length > 0;

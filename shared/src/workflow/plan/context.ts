@@ -1,0 +1,102 @@
+/**
+ * State shared while planning one workflow: the runner's features, the run's config values,
+ * and the collected `unsupported` entries (one per document path and feature, so a variable
+ * of `spec.container.env` used by ten steps is reported once).
+ */
+import type { TestWorkflow } from "../schema/workflow.ts";
+import type { EnvEntry } from "./container.ts";
+import { type ResolveContext, resolveTemplate } from "./resolve.ts";
+import type { PlanOptions, RunnerFeature, UnsupportedFeature, UnsupportedFeatureName } from "./types.ts";
+
+/** Planning state; see the module header. */
+export interface PlanContext {
+  config: Record<string, string>;
+  /** True when the runner implements `feature`. */
+  has(feature: RunnerFeature): boolean;
+  /** Record `feature` as unsupported at `path` unless the runner has it; returns whether it has it. */
+  require(feature: RunnerFeature, path: string, message: string, ref?: string): boolean;
+  /** Record something no runner supports (e.g. `paused`). */
+  refuse(feature: UnsupportedFeatureName, path: string, message: string, ref?: string): void;
+  /** Resolve `{{ }}` in a string field; unresolvable ones are recorded and the text kept. */
+  text(value: string, path: string, ref?: string, env?: Record<string, string>): string;
+  unsupported(): UnsupportedFeature[];
+}
+
+/** Start planning `workflow` with `options`. */
+export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions): PlanContext => {
+  const features = new Set(options.features ?? []);
+  const entries = new Map<string, UnsupportedFeature>();
+  const config = configValues(workflow, options.config ?? {}, (name, path) =>
+    refuse("config", path, `config parameter "${name}" has no value and no default`),
+  );
+  function refuse(feature: UnsupportedFeatureName, path: string, message: string, ref?: string): void {
+    const key = `${feature}\u0000${path}`;
+    if (!entries.has(key))
+      entries.set(key, ref === undefined ? { path, feature, message } : { path, feature, message, ref });
+  }
+  const require = (feature: RunnerFeature, path: string, message: string, ref?: string): boolean => {
+    if (features.has(feature)) return true;
+    refuse(feature, path, message, ref);
+    return false;
+  };
+  const text = (value: string, path: string, ref?: string, env?: Record<string, string>): string => {
+    const context: ResolveContext = env === undefined ? { config } : { config, env };
+    const resolved = resolveTemplate(value, context);
+    if (resolved.ok) return resolved.value;
+    require("expressions", path, expressionMessage(resolved.expression), ref);
+    return value;
+  };
+  return {
+    config,
+    has: (feature) => features.has(feature),
+    require,
+    refuse,
+    text,
+    unsupported: () => [...entries.values()],
+  };
+};
+
+/** The message for an expression outside what the planner resolves. */
+export const expressionMessage = (expression: string): string =>
+  `expression ${expression} is not supported by this agent yet (only {{ config.x }}, {{ env.X }} and literals)`;
+
+/** Run values over parameter defaults; a parameter with neither is reported. */
+const configValues = (
+  workflow: TestWorkflow,
+  given: Record<string, string>,
+  missing: (name: string, path: string) => void,
+): Record<string, string> => {
+  const values: Record<string, string> = {};
+  for (const [name, schema] of Object.entries(workflow.spec.config ?? {})) {
+    const value = given[name] ?? (schema.default === undefined ? undefined : String(schema.default));
+    if (value === undefined) missing(name, `spec.config.${name}`);
+    else values[name] = value;
+  }
+  for (const [name, value] of Object.entries(given)) values[name] ??= value;
+  return values;
+};
+
+/** Literal environment of a step; `valueFrom`, `envFrom` and unresolvable values are reported. */
+export const resolveEnv = (
+  env: Map<string, EnvEntry>,
+  envFrom: string[],
+  context: PlanContext,
+  ref: string,
+): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, entry] of env) {
+    if (entry.valueFrom !== undefined) {
+      const source = Object.keys(entry.valueFrom)[0] ?? "valueFrom";
+      const message = `env ${name} comes from a Kubernetes ${source}, which the process runner cannot read`;
+      context.require("env.valueFrom", `${entry.path}.valueFrom`, message, ref);
+      continue;
+    }
+    const raw = entry.value === undefined ? "" : String(entry.value);
+    out[name] = context.text(raw, `${entry.path}.value`, ref, out);
+  }
+  for (const path of envFrom) {
+    const message = "envFrom reads Kubernetes config maps or secrets, which the process runner cannot";
+    context.require("envFrom", path, message, ref);
+  }
+  return out;
+};

@@ -1,0 +1,77 @@
+/**
+ * `planWorkflow`: a stored TestWorkflow to the step tree an execution runs. Pure and
+ * deterministic: the control plane calls it when it creates a run (to record the step tree) and
+ * the agent calls it again to execute, and both get the same refs (see `types.ts`).
+ *
+ * The plan keeps what a host process runner needs (commands, merged env, working directories,
+ * conditions, retries, timeouts) and says what it cannot honour: harmless Kubernetes settings
+ * become warnings, features the runner lacks become `unsupported` entries that fail the run.
+ */
+import type { TestWorkflow } from "../schema/workflow.ts";
+import { emptyContainer, layerContainer } from "./container.ts";
+import { planContent } from "./content.ts";
+import { createPlanContext, type PlanContext } from "./context.ts";
+import { resolveInteger } from "./resolve.ts";
+import { planStep } from "./step.ts";
+import type { PlannedStep, PlanOptions, WorkflowPlan } from "./types.ts";
+
+const PHASES = ["setup", "steps", "after"] as const;
+
+/** Plan `workflow` for a runner with `options.features`. Never throws on a valid document. */
+export const planWorkflow = (workflow: TestWorkflow, options: PlanOptions = {}): WorkflowPlan => {
+  const context = createPlanContext(workflow, options);
+  const { spec } = workflow;
+  const warnings = workflowWarnings(workflow, context);
+  const base = layerContainer(emptyContainer(), spec.container, "spec.container");
+  const steps: PlannedStep[] = [];
+  for (const phase of PHASES) {
+    (spec[phase] ?? []).forEach((step, i) => {
+      const position = { ref: `r${steps.length + 1}`, path: `spec.${phase}[${i}]`, phase };
+      steps.push(planStep(step, position, base, context));
+    });
+  }
+  const plan: WorkflowPlan = { name: workflow.metadata.name, steps, warnings, unsupported: [] };
+  const files = planContent(spec.content, "spec.content", context);
+  if (files !== undefined) plan.files = files;
+  const deadline = spec.job?.activeDeadlineSeconds;
+  if (deadline !== undefined) {
+    const seconds = resolveInteger(deadline, context);
+    if (seconds.ok) plan.timeoutMs = seconds.value * 1000;
+    else
+      context.require(
+        "expressions",
+        "spec.job.activeDeadlineSeconds",
+        `activeDeadlineSeconds: ${seconds.reason}`,
+      );
+  }
+  plan.unsupported = context.unsupported();
+  return plan;
+};
+
+/** Workflow-level settings: Kubernetes-only ones warn, runner features are required. */
+const workflowWarnings = (workflow: TestWorkflow, context: PlanContext): string[] => {
+  const { spec } = workflow;
+  const warnings: string[] = [];
+  if (spec.pod !== undefined && Object.keys(spec.pod).length > 0) {
+    const keys = Object.keys(spec.pod).join(", ");
+    warnings.push(`pod settings (${keys}) are not used by the process runner; steps run on the agent host`);
+  }
+  if (spec.pvcs !== undefined && Object.keys(spec.pvcs).length > 0) {
+    warnings.push("pvcs are not created by the process runner; each execution has its own workspace instead");
+  }
+  const job = spec.job;
+  if (job?.labels !== undefined || job?.annotations !== undefined || job?.namespace !== undefined) {
+    warnings.push(
+      "job labels, annotations and namespace apply to Kubernetes jobs and are ignored by the process runner",
+    );
+  }
+  if (spec.use !== undefined && spec.use.length > 0) {
+    const names = spec.use.map((u) => u.name).join(", ");
+    context.require("templates", "spec.use", `templates (${names}) are not resolved by this agent yet`);
+  }
+  if (spec.services !== undefined && Object.keys(spec.services).length > 0) {
+    const names = Object.keys(spec.services).join(", ");
+    context.require("services", "spec.services", `services (${names}) are not started by this agent yet`);
+  }
+  return warnings;
+};

@@ -1,0 +1,127 @@
+/**
+ * The step plan: what the control plane records as an execution's step tree when the run is
+ * created, and what the agent's runner executes. Both call `planWorkflow` on the same stored
+ * document, so the refs line up without any mapping.
+ *
+ * Ref scheme: the top-level `setup`, `steps` and `after` lists are numbered as one sequence,
+ * in that order, `r1`, `r2`, ...; the children of a step append their 1-based position:
+ * `r2.1`, `r2.2`, `r2.2.1`. A step's nested `setup` children come first, then its `steps`.
+ * Refs depend only on the document's structure, never on options.
+ */
+
+/** When a step runs, relative to how the steps before it ended. */
+export type StepCondition = "passed" | "failed" | "always" | "never" | (string & {});
+
+/** A file written before steps run (`content.files`). */
+export interface PlannedFile {
+  path: string;
+  content: string;
+  /** File mode, e.g. 0o755. */
+  mode?: number;
+}
+
+/** Files to collect as artifacts after a step (its own command and children) finished. */
+export interface PlannedArtifacts {
+  /** Glob patterns, relative to `workingDir` unless absolute. */
+  paths: string[];
+  workingDir?: string;
+  /** Upload as one archive with this name. */
+  compress?: string;
+}
+
+/** One node of the step tree. */
+export interface PlannedStep {
+  /** Deterministic reference (`r2.1`), see the module header. */
+  ref: string;
+  /** The step's `name`, or a label derived from what it does. */
+  name: string;
+  parentRef?: string;
+  /** The list the step came from: a top-level phase, or a step's nested `setup` / `steps`. */
+  phase: "setup" | "steps" | "after";
+  /** The step's `id`, for expressions such as `steps.<id>`. */
+  id?: string;
+  /** Shell script, run with `/bin/sh -c` (Testkube runs it with `set -e`). */
+  shell?: string;
+  /** Program and leading arguments, run without a shell. */
+  command?: string[];
+  args?: string[];
+  /** Environment: workflow `container.env` < step `container.env` < `run.env`, inherited by children. */
+  env: Record<string, string>;
+  /** Working directory as written (Testkube paths such as `/data/repo`; see `mapDataPath`). */
+  workingDir?: string;
+  timeoutMs?: number;
+  /** "passed" unless set; "always" for a step that only collects artifacts. */
+  condition: StepCondition;
+  optional: boolean;
+  negative: boolean;
+  retry?: { count: number; until?: StepCondition };
+  delayMs?: number;
+  /** Files this step's `content` writes before it runs. */
+  files?: PlannedFile[];
+  artifacts?: PlannedArtifacts;
+  /** Children in order: nested `setup` steps, then nested `steps`. */
+  steps: PlannedStep[];
+  /** What the process runner does not honour for this step (image, resources...), shown with it. */
+  warnings: string[];
+}
+
+/** Something the document asks for that the runner cannot do: the run must fail with `message`. */
+export interface UnsupportedFeature {
+  /** Path in the document, e.g. `spec.steps[1].parallel`. */
+  path: string;
+  feature: UnsupportedFeatureName;
+  message: string;
+  /** The step it belongs to, when it belongs to one. */
+  ref?: string;
+}
+
+/**
+ * Optional runner capabilities. A runner passes the ones it implements in
+ * `PlanOptions.features`; any other one that a document uses becomes an `unsupported` entry.
+ */
+export const RUNNER_FEATURES = [
+  "services",
+  "parallel",
+  "execute",
+  "templates",
+  "expressions",
+  "content.git",
+  "content.files",
+  "content.tarball",
+  "content.oci",
+  "artifacts",
+  "env.valueFrom",
+  "envFrom",
+  /** Run the image's own entrypoint when a step names no command or shell. */
+  "image-entrypoint",
+  /** Run a step's nested `setup` children before its own command. */
+  "setup-before-command",
+] as const;
+export type RunnerFeature = (typeof RUNNER_FEATURES)[number];
+
+/** Every feature name an `unsupported` entry can carry (`paused` is never supported). */
+export type UnsupportedFeatureName = RunnerFeature | "paused" | "config";
+
+/** Options of `planWorkflow`. */
+export interface PlanOptions {
+  /** Capabilities of the runner that will execute the plan; none by default. */
+  features?: readonly RunnerFeature[];
+  /** Values of `spec.config` parameters for this run; defaults fill the gaps. */
+  config?: Record<string, string>;
+}
+
+/** The plan of one execution. */
+export interface WorkflowPlan {
+  /** `metadata.name` of the workflow. */
+  name: string;
+  /** Whole-run timeout, from `spec.job.activeDeadlineSeconds`. */
+  timeoutMs?: number;
+  /** Top-level steps: setup, then steps, then after (see `phase`). */
+  steps: PlannedStep[];
+  /** Files of the workflow-level `content`, written before the first step. */
+  files?: PlannedFile[];
+  /** Run-level notes about what the runner does not honour (`pod`, `pvcs`...). */
+  warnings: string[];
+  /** Empty when the plan can run; otherwise the run must fail listing these. */
+  unsupported: UnsupportedFeature[];
+}
