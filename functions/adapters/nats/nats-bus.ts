@@ -1,0 +1,102 @@
+/**
+ * Bus over core NATS (@nats-io/transport-node). At most once, no persistence: every consumer
+ * has a storage-backed fallback, so a message lost while NATS is away costs latency only.
+ *
+ * - Connecting fails fast when no server answers at start (a wrong URL should be loud); once
+ *   connected the client reconnects forever, buffering publishes meanwhile.
+ * - `subscribe` resolves after a flush, i.e. once the server has registered the interest, so a
+ *   publish made after it returns is delivered.
+ * - `publish` does not wait for the server (no round trip per message); ordering from one bus to
+ *   one subscriber is preserved by NATS.
+ * - `close` drains: pending deliveries are handled and buffered publishes flushed first.
+ */
+import { AppError } from "@assay/shared";
+import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
+import type { Bus, Logger } from "../../core/ports.ts";
+import { parsePublishSubject, parseSubscribePattern } from "../shared/bus-subjects.ts";
+
+export interface NatsBusOptions {
+  /** One or more `nats://host:port` URLs. */
+  servers: string | string[];
+  /** Connection name shown by the server (monitoring). */
+  name?: string;
+  logger?: Logger;
+  /** Extra client options (credentials, TLS); they override the defaults above. */
+  connectOptions?: Partial<NodeConnectionOptions>;
+}
+
+const watchStatus = async (nc: NatsConnection, logger: Logger | undefined): Promise<void> => {
+  if (logger === undefined) return;
+  for await (const status of nc.status()) {
+    if (status.type === "disconnect" || status.type === "reconnecting") {
+      logger.warn({ nats: status.type }, "nats connection lost; reconnecting");
+    } else if (status.type === "reconnect") {
+      logger.info({ nats: status.type }, "nats reconnected");
+    } else if (status.type === "error" || status.type === "slowConsumer") {
+      logger.warn({ nats: status.type }, "nats reported a problem");
+    }
+  }
+};
+
+const unavailable = (error: unknown): AppError =>
+  new AppError("unavailable", "the message bus is unavailable", { cause: error });
+
+/** Connects to NATS and returns a Bus over that one connection. */
+export const createNatsBus = async (options: NatsBusOptions): Promise<Bus> => {
+  const { logger } = options;
+  const nc = await connect({
+    servers: options.servers,
+    name: options.name ?? "assay",
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1_000,
+    ...options.connectOptions,
+  });
+  void watchStatus(nc, logger).catch(() => {});
+
+  return {
+    async publish(subject, data) {
+      parsePublishSubject(subject);
+      try {
+        nc.publish(subject, data);
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+
+    async subscribe(pattern, handler) {
+      parseSubscribePattern(pattern);
+      let subscription: ReturnType<NatsConnection["subscribe"]>;
+      try {
+        subscription = nc.subscribe(pattern, {
+          callback: (error, msg) => {
+            if (error !== null) {
+              logger?.warn({ subject: pattern, err: String(error) }, "nats subscription error");
+              return;
+            }
+            try {
+              handler({ subject: msg.subject, data: msg.data });
+            } catch (handlerError) {
+              logger?.error({ subject: msg.subject, err: String(handlerError) }, "bus handler threw");
+            }
+          },
+        });
+        await nc.flush();
+      } catch (error) {
+        throw unavailable(error);
+      }
+      return () => {
+        if (!subscription.isClosed()) subscription.unsubscribe();
+      };
+    },
+
+    async close() {
+      if (nc.isClosed()) return;
+      try {
+        await nc.drain();
+      } catch {
+        // Already closing or closed: either way it is gone.
+        await nc.close().catch(() => {});
+      }
+    },
+  };
+};
