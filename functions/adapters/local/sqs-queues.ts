@@ -27,8 +27,9 @@ const upsertQueue = async (
     if (QueueUrl === undefined) throw new Error(`CreateQueue returned no URL for ${name}`);
     return QueueUrl;
   } catch (error) {
+    // Spelled differently by SDK versions and emulators (`AWS.SimpleQueueService.QueueNameExists`).
     const code = error instanceof Error ? error.name : "";
-    if (code !== "QueueNameExists" && code !== "QueueAlreadyExists") throw error;
+    if (!/Queue(NameExists|AlreadyExists)$/.test(code)) throw error;
     const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
     if (QueueUrl === undefined) throw new Error(`GetQueueUrl returned no URL for ${name}`);
     await client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
