@@ -13,6 +13,20 @@
  * | workflow    | ORG#{org}#ENV#{env}     | WF#{name}   |                                           |
  * | execution   | ORG#{org}#ENV#{env}     | EX#{ulid}   | GSI1 by workflow; GSI2 queue; GSI3 agent  |
  * | token       | TOKEN#{sha256 hex}      | TOKEN       | GSI1 per org                              |
+ * | user        | USER#{id}               | USER        |                                           |
+ * | email claim | EMAIL#{email}           | EMAIL       |                                           |
+ * | session     | SESSION#{sha256 hex}    | SESSION     | GSI1 per user; TTL                        |
+ * | email token | ONETIME#{sha256 hex}    | ONETIME     | TTL                                       |
+ * | member      | ORG#{org}               | MEMBER#{id} | GSI1 per user (`USER#{id}#ORGS`)          |
+ * | invitation  | INVITE#{sha256 hex}     | INVITE      | GSI1 per org; TTL                         |
+ * | audit event | ORG#{org}#AUDIT         | {ulid}      | TTL                                       |
+ * | rate window | RATE#{key}              | {window}    | TTL                                       |
+ * | agent       | ORG#{org}#ENV#{env}     | AGENT#{id}  | TTL                                       |
+ * | run slots   | ORG#{org}               | RUNS        |                                           |
+ *
+ * Accounts: users are global (one account, many orgs); everything an org owns is under its key.
+ * The org item also carries counters (`envCount`, `ownerCount`) updated in the same transaction
+ * as the items they count, so plan limits and "keep one owner" hold under concurrency.
  *
  * - Executions list newest first with `ScanIndexForward=false` on `begins_with(sk, "EX#")`
  *   (ULIDs sort by time); reading the base table keeps the list strongly consistent.
@@ -56,7 +70,7 @@ export const TABLE_DEFINITION = {
     { indexName: GSI3, partitionKey: "gsi3pk", sortKey: "gsi3sk", projection: "ALL" },
   ],
   billingMode: "PAY_PER_REQUEST",
-  /** Attribute holding an epoch-seconds expiry, for a TTL rule (none written yet). */
+  /** Attribute holding an epoch-seconds expiry, for the TTL rule (sessions, tokens, audit...). */
   timeToLiveAttribute: "ttl",
 } as const;
 
@@ -93,4 +107,23 @@ export const keys = {
   token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: "TOKEN" }),
   tokensOfOrg: (org: string) => `ORG#${org}#TOKENS`,
   tokenInOrg: (id: string) => `TOKEN#${id}`,
+  user: (id: string) => ({ pk: `USER#${id}`, sk: "USER" }),
+  email: (email: string) => ({ pk: `EMAIL#${email}`, sk: "EMAIL" }),
+  session: (hash: string) => ({ pk: `SESSION#${hash}`, sk: "SESSION" }),
+  sessionsOfUser: (userId: string) => `USER#${userId}#SESSIONS`,
+  oneTime: (hash: string) => ({ pk: `ONETIME#${hash}`, sk: "ONETIME" }),
+  memberPrefix: "MEMBER#",
+  member: (org: string, userId: string) => ({ pk: `ORG#${org}`, sk: `MEMBER#${userId}` }),
+  orgsOfUser: (userId: string) => `USER#${userId}#ORGS`,
+  invitation: (hash: string) => ({ pk: `INVITE#${hash}`, sk: "INVITE" }),
+  invitationsOfOrg: (org: string) => `ORG#${org}#INVITES`,
+  invitationInOrg: (id: string) => `INVITE#${id}`,
+  auditPartition: (org: string) => `ORG#${org}#AUDIT`,
+  rate: (key: string, windowStart: number) => ({ pk: `RATE#${key}`, sk: String(windowStart) }),
+  agentPrefix: "AGENT#",
+  agentPresence: (org: string, env: string, agentId: string) => ({
+    pk: `ORG#${org}#ENV#${env}`,
+    sk: `AGENT#${agentId}`,
+  }),
+  runSlots: (org: string) => ({ pk: `ORG#${org}`, sk: "RUNS" }),
 } as const;

@@ -58,3 +58,7 @@ test("persistent mode: pid file, stale java killed on restart, data kept, unrela
   assert.throws(() => readFileSync(join(dataDir, PID_FILE_NAME)));
   await second.stop(); // idempotent
 });
+
+test("a missing java fails the start with the spawn error", async () => {
+  await assert.rejects(startDynamoDbLocal({ javaCommand: "/nonexistent/java" }), /ENOENT/);
+});

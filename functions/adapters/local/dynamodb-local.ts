@@ -121,7 +121,12 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     const output = tailOf(child.stderr);
     tailOf(child.stdout);
     const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
-    const supervised = child.pid === undefined ? undefined : superviseChild(child);
+    if (child.pid === undefined) {
+      // No process at all (e.g. java missing): another port will not help.
+      lastError = await spawnError.catch((error: unknown) => error);
+      break;
+    }
+    const supervised = superviseChild(child);
     try {
       await Promise.race([
         spawnError,
@@ -129,10 +134,9 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       ]);
     } catch (error) {
       lastError = error;
-      await supervised?.stop();
+      await supervised.stop();
       continue;
     }
-    if (supervised === undefined) throw new Error("java started without a pid");
     const pidFile = dataDir === undefined ? undefined : join(dataDir, PID_FILE_NAME);
     if (pidFile !== undefined) writeFileSync(pidFile, String(supervised.pid));
     return {

@@ -37,3 +37,7 @@ test("connecting to a server that is not there fails fast", async () => {
   await stopped.stop();
   await assert.rejects(createNatsBus({ servers: stopped.url }));
 });
+
+test("a missing nats-server binary fails the start with the spawn error", async () => {
+  await assert.rejects(startNatsServer({ binary: "/nonexistent/nats-server" }), /ENOENT/);
+});
