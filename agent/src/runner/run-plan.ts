@@ -18,7 +18,7 @@ import { createStreamMasker, maskText } from "./masker.ts";
 import { createScope, type Scope } from "./scope.ts";
 import { startStepProcess } from "./step-process.ts";
 import type { RunnerPlan, RunnerSink, RunnerStep, RunResult, StepEvent, StepFinalStatus } from "./types.ts";
-import { mapDataPaths, resolveWorkingDir } from "./workspace.ts";
+import { mapDataPaths, resolveWorkingDir, writeContentFiles } from "./workspace.ts";
 
 /** Inputs of one run. */
 export interface PlanRunOptions {
@@ -110,7 +110,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     const commandList = typeof step.command === "string" ? [step.command] : (step.command ?? []);
     const [file, args] =
       step.shell !== undefined
-        ? [step.shellProgram ?? "/bin/sh", ["-c", mapDataPaths(step.shell, workspace)]]
+        ? // Testkube runs shell steps with `set -e`: the first failing command fails the step.
+          [step.shellProgram ?? "/bin/sh", ["-c", `set -e\n${mapDataPaths(step.shell, workspace)}`]]
         : [
             commandList[0] ?? "",
             [...commandList.slice(1), ...(step.args ?? [])].map((a) => mapDataPaths(a, workspace)),
@@ -164,29 +165,55 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     scope: Scope,
     env: Record<string, string>,
     group: GroupState,
-  ) => {
-    let own: Outcome | undefined;
-    if (step.shell !== undefined || step.command !== undefined) {
-      own = await runProcess(step, scope, env);
-      if (own.status !== "passed") {
-        for (const child of step.steps) skipTree(child, `parent step ${own.status}`);
-        return own;
+  ): Promise<Outcome> => {
+    if (step.files !== undefined && step.files.length > 0) {
+      const refused = await writeContentFiles(
+        workspace,
+        resolveWorkingDir(workspace, step.workingDir),
+        step.files,
+      );
+      if (refused !== undefined) {
+        line(step.ref, `[assay] error: ${refused}`);
+        for (const child of step.steps) skipTree(child, "parent step failed");
+        return { status: "failed", message: refused };
       }
     }
-    if (step.steps.length === 0) return own ?? { status: "passed" as const };
     const children: GroupState = { failed: group.failed };
     let childFailed = false;
     let childAborted = false;
-    for (const child of step.steps) {
-      const status = await runStep(child, scope, children, env);
-      if (status === "aborted") childAborted = true;
-      if (status !== "passed" && status !== "skipped" && !child.optional) childFailed = true;
+    const runChildren = async (list: RunnerStep[]) => {
+      for (const child of list) {
+        const status = await runStep(child, scope, children, env);
+        if (status === "aborted") childAborted = true;
+        if (status !== "passed" && status !== "skipped" && !child.optional) childFailed = true;
+      }
+    };
+    // Testkube runs a step's nested `setup` before its own command, its `steps` after it.
+    const setup = step.steps.filter((s) => s.phase === "setup");
+    const rest = step.steps.filter((s) => s.phase !== "setup");
+    await runChildren(setup);
+    let own: Outcome | undefined;
+    if (step.shell !== undefined || step.command !== undefined) {
+      if (childFailed || childAborted || scope.timedOut()) {
+        own = {
+          status: childAborted ? "aborted" : scope.timedOut() ? "timeout" : "failed",
+          message: "a setup step failed",
+        };
+      } else {
+        own = await runProcess(step, scope, env);
+      }
+      if (own.status !== "passed") {
+        for (const child of rest) skipTree(child, `parent step ${own.status}`);
+        return own;
+      }
     }
+    await runChildren(rest);
     const exitCode = own?.exitCode;
-    if (scope.timedOut()) return { status: "timeout" as const, exitCode, message: "timed out" };
-    if (childAborted) return { status: "aborted" as const, exitCode, message: `aborted: ${abortReason}` };
-    if (childFailed) return { status: "failed" as const, exitCode, message: "a step inside failed" };
-    return { status: "passed" as const, exitCode };
+    if (step.steps.length === 0) return own ?? { status: "passed" };
+    if (scope.timedOut()) return { status: "timeout", exitCode, message: "timed out" };
+    if (childAborted) return { status: "aborted", exitCode, message: `aborted: ${abortReason}` };
+    if (childFailed) return { status: "failed", exitCode, message: "a step inside failed" };
+    return { status: "passed", exitCode };
   };
 
   const runStep = async (
@@ -272,6 +299,14 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         status: "failed",
         message: maskText(`unsupported by the process runner: ${list}`, secrets),
       });
+    }
+    if (plan.files !== undefined && plan.files.length > 0) {
+      const refused = await writeContentFiles(workspace, workspace, plan.files);
+      if (refused !== undefined) {
+        line("", `[assay] error: ${refused}`);
+        for (const step of plan.steps) skipTree(step, "the workflow cannot run on this agent");
+        return finish({ status: "failed", message: refused });
+      }
     }
     const root = createScope(plan.timeoutMs);
     const group: GroupState = { failed: false };

@@ -27,6 +27,17 @@ export interface RunnerStep {
   delayMs?: number | undefined;
   steps: RunnerStep[];
   warnings: string[];
+  /** `setup` children run before the step's own command, `steps` children after it. */
+  phase?: "setup" | "steps" | "after" | undefined;
+  /** Files written before the step runs (`content.files`), relative to its working dir. */
+  files?: RunnerFile[] | undefined;
+}
+
+/** A file to write into the workspace before a step (or the run) starts. */
+export interface RunnerFile {
+  path: string;
+  content: string;
+  mode?: number | undefined;
 }
 
 /** Something in the workflow the runner cannot honour; the run fails loudly with it. */
@@ -44,6 +55,8 @@ export interface RunnerPlan {
   unsupported: UnsupportedFeature[];
   /** Run-level warnings, written at the top of the log. */
   warnings?: string[] | undefined;
+  /** Files written into the workspace before the first step. */
+  files?: RunnerFile[] | undefined;
 }
 
 export type StepFinalStatus = "passed" | "failed" | "skipped" | "timeout" | "aborted";

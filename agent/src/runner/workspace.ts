@@ -4,8 +4,10 @@
  * assume a shared volume at `/data`; the process runner maps `/data` and `/data/...` onto the
  * workspace in working directories and, where the path is a whole word, in commands.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { isDataPath, mapDataPath } from "@assay/shared/workflow";
+import type { RunnerFile } from "./types.ts";
 
 /** Creates `workRoot/<prefix>-XXXXXX` and returns its path. */
 export const createWorkspace = async (workRoot: string, prefix: string): Promise<string> => {
@@ -21,9 +23,8 @@ export const removeWorkspace = async (path: string): Promise<void> => {
 /** Resolves a step's `workingDir` against the workspace: `/data/x` -> `<ws>/x`, `x` -> `<ws>/x`. */
 export const resolveWorkingDir = (workspace: string, workingDir: string | undefined): string => {
   if (workingDir === undefined || workingDir === "") return workspace;
-  if (workingDir === "/data" || workingDir.startsWith("/data/")) {
-    return join(workspace, workingDir.slice("/data".length));
-  }
+  // The shared mapping normalises first, so `/data/../etc` can never land inside the workspace.
+  if (isDataPath(workingDir)) return mapDataPath(workingDir, workspace);
   return isAbsolute(workingDir) ? workingDir : resolve(workspace, workingDir);
 };
 
@@ -33,3 +34,28 @@ const DATA_WORD = /(^|[\s"'=:(`])\/data(?=$|[/\s"';:)`])/g;
 /** Maps `/data` path words in a command string onto the workspace. */
 export const mapDataPaths = (text: string, workspace: string): string =>
   text.replace(DATA_WORD, (_match, before: string) => `${before}${workspace}`);
+
+/**
+ * Writes `content.files` for a step whose working directory is `cwd`. Only paths inside the
+ * workspace are written (relative ones, or under `/data`): concurrent executions must never
+ * write to a shared host path. Returns an error message for the first refused path.
+ */
+export const writeContentFiles = async (
+  workspace: string,
+  cwd: string,
+  files: readonly RunnerFile[],
+): Promise<string | undefined> => {
+  for (const file of files) {
+    const target = isDataPath(file.path)
+      ? mapDataPath(file.path, workspace)
+      : isAbsolute(file.path)
+        ? undefined
+        : resolve(cwd, file.path);
+    if (target === undefined || !(target === workspace || target.startsWith(`${workspace}/`))) {
+      return `content.files path "${file.path}" is outside the execution workspace (use /data/... or a relative path)`;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.content, { mode: file.mode ?? 0o644 });
+  }
+  return undefined;
+};
