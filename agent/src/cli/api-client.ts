@@ -1,0 +1,176 @@
+/**
+ * The one client of the Assay HTTP API the CLI uses. Every call returns
+ * `{ ok: true, value } | { ok: false, error }`: failures are expected (bad token, not found,
+ * server down) and each command decides how to word them.
+ */
+import type { IncomingMessage } from "node:http";
+import type { ErrorBody, ExecutionView, FieldIssue, Page, WorkflowView } from "@assay/shared";
+import { ConnectError, readBody, send } from "./http.ts";
+
+/** Why a call failed. `status` is the HTTP status (0 when the server was not reached). */
+export interface ApiError {
+  status: number;
+  code: string;
+  message: string;
+  issues?: FieldIssue[] | undefined;
+}
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** Where and as whom to call. */
+export interface ApiTarget {
+  apiUrl: string;
+  token: string;
+  org: string;
+  env: string;
+  /** PEM CA for a self-signed https API. */
+  ca?: Buffer | undefined;
+}
+
+export interface ApplyResult {
+  workflow: WorkflowView;
+  warnings: string[];
+}
+
+export interface ListExecutionsQuery {
+  workflow?: string | undefined;
+  status?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export interface ApiClient {
+  /** `PUT workflows/{name}` with the document's text. */
+  applyWorkflow(name: string, text: string, contentType: string): Promise<ApiResult<ApplyResult>>;
+  listWorkflows(): Promise<ApiResult<{ items: WorkflowView[] }>>;
+  getWorkflow(name: string): Promise<ApiResult<WorkflowView>>;
+  runWorkflow(
+    name: string,
+    body: { config: Record<string, string>; tags: Record<string, string> },
+  ): Promise<ApiResult<ExecutionView>>;
+  listExecutions(query: ListExecutionsQuery): Promise<ApiResult<Page<ExecutionView>>>;
+  getExecution(id: string): Promise<ApiResult<ExecutionView>>;
+  abortExecution(id: string): Promise<ApiResult<ExecutionView>>;
+  /** The full stored log (raw bytes). */
+  getLogs(id: string): Promise<ApiResult<Buffer>>;
+  /** Opens the live log event stream, resuming after byte `lastEventId` when given. */
+  openLogStream(
+    id: string,
+    lastEventId: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<ApiResult<IncomingMessage>>;
+}
+
+const segment = encodeURIComponent;
+
+/** Turns an error response into an ApiError, whatever its body. */
+const toApiError = (status: number, body: Buffer): ApiError => {
+  try {
+    const parsed = JSON.parse(body.toString()) as Partial<ErrorBody>;
+    if (parsed.error && typeof parsed.error.message === "string") {
+      return {
+        status,
+        code: parsed.error.code ?? "unknown",
+        message: parsed.error.message,
+        issues: parsed.error.issues,
+      };
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page): fall through to a generic message.
+  }
+  return { status, code: `http_${status}`, message: `the server answered ${status}` };
+};
+
+export const createApiClient = (target: ApiTarget): ApiClient => {
+  const base = `${target.apiUrl.replace(/\/+$/, "")}/v1/orgs/${segment(target.org)}/envs/${segment(target.env)}`;
+
+  const call = async (
+    method: string,
+    path: string,
+    options: {
+      body?: string;
+      contentType?: string;
+      accept?: string;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<ApiResult<IncomingMessage>> => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${target.token}`,
+      accept: options.accept ?? "application/json",
+      ...options.headers,
+    };
+    if (options.contentType !== undefined) headers["content-type"] = options.contentType;
+    try {
+      const response = await send({
+        method,
+        url: new URL(`${base}/${path}`),
+        headers,
+        body: options.body,
+        ca: target.ca,
+        signal: options.signal,
+      });
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) return { ok: true, value: response };
+      return { ok: false, error: toApiError(status, await readBody(response)) };
+    } catch (error) {
+      const message =
+        error instanceof ConnectError ? error.message : `request failed: ${(error as Error).message}`;
+      return { ok: false, error: { status: 0, code: "unreachable", message } };
+    }
+  };
+
+  const json = async <T>(
+    method: string,
+    path: string,
+    options: Parameters<typeof call>[2] = {},
+  ): Promise<ApiResult<T>> => {
+    const result = await call(method, path, options);
+    if (!result.ok) return result;
+    const body = await readBody(result.value);
+    try {
+      return { ok: true, value: JSON.parse(body.toString()) as T };
+    } catch {
+      return {
+        ok: false,
+        error: {
+          status: result.value.statusCode ?? 0,
+          code: "bad_response",
+          message: "the server sent a response that is not JSON",
+        },
+      };
+    }
+  };
+
+  return {
+    applyWorkflow: (name, text, contentType) =>
+      json("PUT", `workflows/${segment(name)}`, { body: text, contentType }),
+    listWorkflows: () => json("GET", "workflows"),
+    getWorkflow: (name) => json("GET", `workflows/${segment(name)}`),
+    runWorkflow: (name, body) =>
+      json("POST", `workflows/${segment(name)}/executions`, {
+        body: JSON.stringify(body),
+        contentType: "application/json",
+      }),
+    listExecutions(query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query))
+        if (value !== undefined) params.set(key, String(value));
+      const qs = params.toString();
+      return json("GET", `executions${qs ? `?${qs}` : ""}`);
+    },
+    getExecution: (id) => json("GET", `executions/${segment(id)}`),
+    abortExecution: (id) =>
+      json("POST", `executions/${segment(id)}/abort`, { body: "{}", contentType: "application/json" }),
+    async getLogs(id) {
+      const result = await call("GET", `executions/${segment(id)}/logs`, { accept: "text/plain" });
+      return result.ok ? { ok: true, value: await readBody(result.value) } : result;
+    },
+    openLogStream: (id, lastEventId, signal) =>
+      call("GET", `executions/${segment(id)}/logs?follow=1`, {
+        accept: "text/event-stream",
+        headers: lastEventId === undefined ? {} : { "last-event-id": String(lastEventId) },
+        signal,
+      }),
+  };
+};

@@ -1,0 +1,97 @@
+/**
+ * `assay agent`: the daemon in the foreground. Stops cleanly on SIGTERM/SIGINT (a second signal
+ * exits at once), exits non-zero when the control plane refuses our protocol version.
+ */
+import type { Command } from "commander";
+import { Option } from "commander";
+import type { AgentLogger } from "../../daemon/options.ts";
+import { CliError, CliExit, type CliIo, colors } from "../io.ts";
+
+interface AgentFlags {
+  url?: string;
+  token?: string;
+  caFile?: string;
+  insecure?: boolean;
+  stateDir?: string;
+  workDir?: string;
+  concurrency: string;
+  onStop: "abort" | "finish";
+}
+
+export const registerAgentCommand = (program: Command, io: CliIo): void => {
+  program
+    .command("agent")
+    .description("run the agent: connect to the control plane and run the workflows it sends")
+    .option(
+      "--url <url>",
+      "control plane agent endpoint, e.g. https://agents.example.com:443 (env ASSAY_AGENT_URL)",
+    )
+    .option("--token <token>", "agent token (env ASSAY_AGENT_TOKEN)")
+    .option("--ca-file <file>", "PEM CA to trust (a self-signed control plane)")
+    .option("--insecure", "skip TLS certificate verification (local use only)")
+    .option("--state-dir <dir>", "where the agent keeps its id (default ~/.assay/agent)")
+    .option("--work-dir <dir>", "parent of execution workspaces (default a temp dir)")
+    .option("--concurrency <n>", "executions at once", "4")
+    .addOption(
+      new Option("--on-stop <policy>", "on SIGTERM: finish running executions (bounded) or abort them")
+        .choices(["finish", "abort"])
+        .default("finish"),
+    )
+    .action(async (flags: AgentFlags) => {
+      const url = flags.url ?? io.env.ASSAY_AGENT_URL;
+      const token = flags.token ?? io.env.ASSAY_AGENT_TOKEN;
+      if (!url)
+        throw new CliError("--url (or ASSAY_AGENT_URL) is required: the control plane's agent endpoint");
+      if (!token)
+        throw new CliError("--token (or ASSAY_AGENT_TOKEN) is required: an agent token (asy_agent_...)");
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1)
+        throw new CliError("--concurrency must be a positive integer");
+      const c = colors(io);
+      const stamp = () => c.dim(new Date().toISOString());
+      const logger: AgentLogger = {
+        info: (m) => io.stderr.write(`${stamp()} ${m}\n`),
+        warn: (m) => io.stderr.write(`${stamp()} ${c.yellow("warning")} ${m}\n`),
+        error: (m) => io.stderr.write(`${stamp()} ${c.red("error")} ${m}\n`),
+      };
+      // Imported here so the user commands never load gRPC.
+      const { startAgent } = await import("../../daemon/agent.ts");
+      let agent: Awaited<ReturnType<typeof startAgent>>;
+      try {
+        agent = await startAgent({
+          url,
+          token,
+          caFile: flags.caFile,
+          insecure: flags.insecure,
+          stateDir: flags.stateDir,
+          workDir: flags.workDir,
+          concurrency,
+          onStop: flags.onStop,
+          logger,
+        });
+      } catch (error) {
+        throw new CliError((error as Error).message);
+      }
+      logger.info(`agent ${agent.agentId} starting (concurrency ${concurrency})`);
+      // Timers inside the daemon are unref'd; this keeps the process up between reconnects.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) process.exit(130);
+        logger.info(
+          `${signal}: stopping (${flags.onStop === "abort" ? "aborting" : "finishing"} running executions; send again to exit now)`,
+        );
+        void agent.stop(`agent received ${signal}`);
+      };
+      process.on("SIGTERM", onSignal);
+      process.on("SIGINT", onSignal);
+      const outcome = await agent.stopped;
+      clearInterval(keepAlive);
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      if (outcome.error) throw new CliError(outcome.error.message);
+      logger.info("agent stopped");
+      throw new CliExit(0);
+    });
+};

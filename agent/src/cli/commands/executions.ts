@@ -1,0 +1,131 @@
+/** `assay run`, `assay execution list | get`, `assay logs`, `assay abort`. */
+import type { Command } from "commander";
+import { followLogs } from "../follow-logs.ts";
+import { between, executionSummary, exitCodeFor, formatTime, table } from "../format.ts";
+import { CliError, CliExit, type CliIo, colors, describeApiError, unwrap } from "../io.ts";
+import { type ApiCommandContext, withApi } from "./shared.ts";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Parses repeated `k=v` flags into a record; `flag` names the option in errors. */
+export const parsePairs = (pairs: string[], flag: string): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CliError(`${flag} expects key=value (got "${pair}")`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+};
+
+export const registerExecutionCommands = (program: Command, io: CliIo): void => {
+  withApi(
+    program
+      .command("run")
+      .description("run a workflow")
+      .argument("<workflow>")
+      .option("--config <key=value>", "config value (repeatable)", collect, [])
+      .option("--tag <key=value>", "tag (repeatable)", collect, [])
+      .option("-w, --watch", "follow the logs; exit 0 passed, 1 failed, 2 aborted/timeout/lost/error"),
+    io,
+    async ({
+      client,
+      options,
+      json,
+      args,
+    }: ApiCommandContext<{ config: string[]; tag: string[]; watch?: boolean }>) => {
+      const name = args[0] as string;
+      const body = { config: parsePairs(options.config, "--config"), tags: parsePairs(options.tag, "--tag") };
+      const execution = unwrap(await client.runWorkflow(name, body), `workflow "${name}"`);
+      const c = colors(io);
+      if (json && !options.watch) return void io.stdout.write(`${JSON.stringify(execution, null, 2)}\n`);
+      io.stderr.write(`${c.dim("execution")} ${execution.id} ${c.dim(`(${name}) ${execution.status}`)}\n`);
+      if (!options.watch) {
+        io.stdout.write(`${execution.id}\n`);
+        return;
+      }
+      const followed = await followLogs(client, execution.id, { write: (bytes) => io.stdout.write(bytes) });
+      if (!followed.ok) throw new CliError(describeApiError(followed.error, `execution ${execution.id}`));
+      const final = await client.getExecution(execution.id);
+      const status = final.ok ? final.value.status : followed.value.status;
+      if (json && final.ok) io.stdout.write(`${JSON.stringify(final.value, null, 2)}\n`);
+      const paint = status === "passed" ? c.green : status === "failed" ? c.red : c.yellow;
+      const message = final.ok && final.value.message ? `: ${final.value.message}` : "";
+      io.stderr.write(`${paint(`execution ${execution.id} ${status}`)}${message}\n`);
+      throw new CliExit(exitCodeFor(status));
+    },
+  );
+
+  const execution = program.command("execution").alias("executions").description("inspect executions");
+  withApi(
+    execution
+      .command("list")
+      .description("list executions, newest first")
+      .option("--workflow <name>", "only this workflow")
+      .option("--status <status>", "only this status")
+      .option("--limit <n>", "how many (1-200)", "20"),
+    io,
+    async ({
+      client,
+      options,
+      json,
+    }: ApiCommandContext<{ workflow?: string; status?: string; limit: string }>) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+        throw new CliError("--limit must be a number from 1 to 200");
+      const page = unwrap(
+        await client.listExecutions({ workflow: options.workflow, status: options.status, limit }),
+        "the execution list",
+      );
+      if (json) return void io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+      const rows = page.items.map((e) => [
+        e.id,
+        e.workflowName,
+        e.status,
+        formatTime(e.createdAt),
+        between(e.startedAt, e.finishedAt),
+      ]);
+      io.stdout.write(
+        page.items.length === 0
+          ? "no executions\n"
+          : table(["ID", "WORKFLOW", "STATUS", "CREATED", "DURATION"], rows),
+      );
+    },
+  );
+  withApi(
+    execution.command("get").description("show an execution and its steps").argument("<id>"),
+    io,
+    async ({ client, json, args }) => {
+      const id = args[0] as string;
+      const view = unwrap(await client.getExecution(id), `execution ${id}`);
+      io.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : executionSummary(view));
+    },
+  );
+
+  withApi(
+    program
+      .command("logs")
+      .description("print an execution's log")
+      .argument("<id>")
+      .option("-f, --follow", "follow live until the execution ends"),
+    io,
+    async ({ client, options, args }: ApiCommandContext<{ follow?: boolean }>) => {
+      const id = args[0] as string;
+      if (!options.follow) return void io.stdout.write(unwrap(await client.getLogs(id), `execution ${id}`));
+      const followed = await followLogs(client, id, { write: (bytes) => io.stdout.write(bytes) });
+      if (!followed.ok) throw new CliError(describeApiError(followed.error, `execution ${id}`));
+    },
+  );
+
+  withApi(
+    program.command("abort").description("abort an execution").argument("<id>"),
+    io,
+    async ({ client, json, args }) => {
+      const id = args[0] as string;
+      const view = unwrap(await client.abortExecution(id), `execution ${id}`);
+      io.stdout.write(
+        json ? `${JSON.stringify(view, null, 2)}\n` : `abort requested for ${id} (status ${view.status})\n`,
+      );
+    },
+  );
+};

@@ -1,0 +1,78 @@
+/**
+ * Following an execution's log live over server-sent events. Each `log` event's id is the end
+ * offset of its bytes; when the connection drops the follower reconnects with `Last-Event-ID`
+ * and drops whatever it already wrote, so the output has no gap and no repeat.
+ */
+import type { ApiClient, ApiError, ApiResult } from "./api-client.ts";
+import { createSseParser } from "./sse.ts";
+
+export interface FollowOptions {
+  /** Receives raw log bytes (ANSI preserved). */
+  write(bytes: Uint8Array): void;
+  onStatus?(status: string): void;
+  /** Wait between reconnects, default 500 ms (doubling to 5 s while nothing arrives). */
+  retryDelayMs?: number;
+  /** Consecutive failed reconnects before giving up, default 10. */
+  maxRetries?: number;
+}
+
+interface LogEventData {
+  offset: number;
+  step?: string;
+  data: string;
+}
+
+/** Follows until the `end` event; resolves with the execution's final status. */
+export const followLogs = async (
+  client: ApiClient,
+  id: string,
+  options: FollowOptions,
+): Promise<ApiResult<{ status: string }>> => {
+  let written: number | undefined;
+  let failures = 0;
+  const baseDelay = options.retryDelayMs ?? 500;
+  const maxRetries = options.maxRetries ?? 10;
+  let lastError: ApiError = { status: 0, code: "unreachable", message: "the log stream ended early" };
+
+  for (;;) {
+    const opened = await client.openLogStream(id, written);
+    if (!opened.ok) {
+      // Only a dropped connection is worth retrying; 401/404 will not change.
+      if (opened.error.status !== 0 && opened.error.status < 500) return opened;
+      lastError = opened.error;
+    } else {
+      const parser = createSseParser();
+      let progressed = false;
+      try {
+        for await (const part of opened.value) {
+          for (const event of parser.push(part as Buffer)) {
+            if (event.event === "log") {
+              const payload = JSON.parse(event.data) as LogEventData;
+              const bytes = Buffer.from(payload.data, "base64");
+              const end = payload.offset + bytes.length;
+              const have = written ?? 0;
+              if (end > have) options.write(bytes.subarray(Math.max(0, have - payload.offset)));
+              written = Math.max(have, event.id === undefined ? end : Number(event.id) || end);
+              progressed = true;
+            } else if (event.event === "status") {
+              options.onStatus?.((JSON.parse(event.data) as { status: string }).status);
+            } else if (event.event === "end") {
+              opened.value.destroy();
+              return { ok: true, value: { status: (JSON.parse(event.data) as { status: string }).status } };
+            }
+          }
+        }
+      } catch (error) {
+        lastError = {
+          status: 0,
+          code: "unreachable",
+          message: `the log stream broke: ${(error as Error).message}`,
+        };
+      }
+      if (progressed) failures = 0;
+    }
+    failures++;
+    if (failures > maxRetries) return { ok: false, error: lastError };
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, baseDelay * 2 ** (failures - 1))));
+  }
+};

@@ -1,0 +1,115 @@
+/** Plain-text rendering for the read commands: tables, durations, the step tree. */
+import type { ExecutionView, StepState } from "@assay/shared";
+
+/** Left-aligned columns separated by two spaces; the header row first. */
+export const table = (header: string[], rows: string[][]): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
+};
+
+/** "850ms", "12.3s", "4m05s", "1h02m". */
+export const formatDuration = (ms: number): string => {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+};
+
+/** Duration between two ISO timestamps, or "" when one is missing. */
+export const between = (from: string | undefined, to: string | undefined): string => {
+  if (from === undefined) return "";
+  const end = to === undefined ? Date.now() : Date.parse(to);
+  return formatDuration(Math.max(0, end - Date.parse(from)));
+};
+
+/** "2024-05-01 12:00:03" in local time, compact for tables. */
+export const formatTime = (iso: string | undefined): string => {
+  if (iso === undefined) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+};
+
+const ICON: Record<string, string> = {
+  passed: "✔",
+  failed: "✖",
+  timeout: "⏱",
+  aborted: "■",
+  skipped: "-",
+  running: "▶",
+  queued: "·",
+};
+
+/** The step tree, indented by depth, with status, duration, exit code and message. */
+export const stepTree = (steps: StepState[]): string => {
+  const children = new Map<string | undefined, StepState[]>();
+  const refs = new Set(steps.map((s) => s.ref));
+  for (const step of steps) {
+    const parent = step.parentRef !== undefined && refs.has(step.parentRef) ? step.parentRef : undefined;
+    children.set(parent, [...(children.get(parent) ?? []), step]);
+  }
+  const lines: string[] = [];
+  const visit = (parent: string | undefined, depth: number) => {
+    for (const step of children.get(parent) ?? []) {
+      const details = [
+        step.status,
+        between(step.startedAt, step.finishedAt),
+        step.exitCode !== undefined && step.exitCode !== 0 ? `exit ${step.exitCode}` : "",
+      ].filter((d) => d !== "");
+      const message = step.message ? ` — ${step.message}` : "";
+      lines.push(
+        `${"  ".repeat(depth + 1)}${ICON[step.status] ?? "?"} ${step.name} (${details.join(", ")})${message}`,
+      );
+      for (const warning of step.warnings) lines.push(`${"  ".repeat(depth + 2)}warning: ${warning}`);
+      visit(step.ref, depth + 1);
+    }
+  };
+  visit(undefined, 0);
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+};
+
+/** Summary lines and the step tree of `assay execution get`. */
+export const executionSummary = (e: ExecutionView): string => {
+  const rows: [string, string][] = [
+    ["Execution", e.id],
+    ["Workflow", e.workflowName],
+    ["Status", e.status],
+    ["Created", formatTime(e.createdAt)],
+    ["Started", formatTime(e.startedAt)],
+    ["Finished", formatTime(e.finishedAt)],
+    ["Duration", between(e.startedAt, e.finishedAt)],
+    ["Agent", e.agentId ?? ""],
+    ["Log", `${e.logBytes} bytes`],
+    ["Message", e.message ?? ""],
+    [
+      "Config",
+      Object.entries(e.config)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", "),
+    ],
+    [
+      "Tags",
+      Object.entries(e.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", "),
+    ],
+  ];
+  const head = rows
+    .filter(([, v]) => v !== "")
+    .map(([k, v]) => `${`${k}:`.padEnd(10)} ${v}`)
+    .join("\n");
+  const warnings = e.warnings.map((w) => `warning: ${w}\n`).join("");
+  const tree = stepTree(e.steps);
+  return `${head}\n${warnings}${tree ? `Steps:\n${tree}` : ""}`;
+};
+
+/** Process exit code for an execution's final status (run --watch). */
+export const exitCodeFor = (status: string): number =>
+  status === "passed" ? 0 : status === "failed" ? 1 : 2;
