@@ -27,9 +27,16 @@ describe("HTTP API", () => {
   });
 
   const put = (name: string, body: string) =>
-    plane.api(`${plane.envPath}/workflows/${name}`, { method: "PUT", body, headers: { "content-type": "application/yaml" } });
+    plane.api(`${plane.envPath}/workflows/${name}`, {
+      method: "PUT",
+      body,
+      headers: { "content-type": "application/yaml" },
+    });
   const run = (name: string, body: unknown = {}) =>
-    plane.api(`${plane.envPath}/workflows/${name}/executions`, { method: "POST", body: JSON.stringify(body) });
+    plane.api(`${plane.envPath}/workflows/${name}/executions`, {
+      method: "POST",
+      body: JSON.stringify(body),
+    });
 
   test("health check answers without auth", async () => {
     const res = await fetch(`${plane.apiUrl}/healthz`);
@@ -53,7 +60,9 @@ describe("HTTP API", () => {
     assert.equal(updated.status, 200);
     const { workflow: stored } = (await updated.json()) as { workflow: { version: number } };
     assert.equal(stored.version, 2);
-    const list = (await (await plane.api(`${plane.envPath}/workflows`)).json()) as { items: Array<{ name: string }> };
+    const list = (await (await plane.api(`${plane.envPath}/workflows`)).json()) as {
+      items: Array<{ name: string }>;
+    };
     assert.ok(list.items.some((w) => w.name === "smoke"));
     const one = (await (await plane.api(`${plane.envPath}/workflows/smoke`)).json()) as { source: string };
     assert.match(one.source, /echo hello/);
@@ -75,21 +84,30 @@ describe("HTTP API", () => {
   });
 
   test("starts executions with validated config, lists them newest first with cursors", async () => {
-    const params = "  config:\n    target:\n      type: string\n      default: staging\n    n:\n      type: integer\n      default: 1\n";
+    const params =
+      "  config:\n    target:\n      type: string\n      default: staging\n    count:\n      type: integer\n      default: 1\n";
     assert.equal((await put("params", workflow("params", params))).status, 201);
     const unknown = await run("params", { config: { nope: "1" } });
     assert.equal(unknown.status, 400);
     assert.equal(((await unknown.json()) as ErrorJson).error.issues?.[0]?.path, "config.nope");
-    assert.equal((await run("params", { config: { n: "one" } })).status, 400);
+    assert.equal((await run("params", { config: { count: "one" } })).status, 400);
     assert.equal((await run("params", { extra: true })).status, 400);
-    const malformed = await plane.api(`${plane.envPath}/workflows/params/executions`, { method: "POST", body: "{" });
+    const malformed = await plane.api(`${plane.envPath}/workflows/params/executions`, {
+      method: "POST",
+      body: "{",
+    });
     assert.equal(malformed.status, 400);
 
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await run("params", { config: { n: i }, tags: { i: String(i) } });
+      const res = await run("params", { config: { count: i }, tags: { i: String(i) } });
       assert.equal(res.status, 201);
-      const execution = (await res.json()) as { id: string; status: string; config: Record<string, string>; steps: unknown[] };
+      const execution = (await res.json()) as {
+        id: string;
+        status: string;
+        config: Record<string, string>;
+        steps: unknown[];
+      };
       assert.equal(execution.status, "queued");
       assert.equal(execution.config.target, "staging");
       assert.equal(execution.steps.length, 1);
@@ -127,7 +145,10 @@ describe("HTTP API", () => {
     const again = await plane.api(`${plane.envPath}/executions/${id}/abort`, { method: "POST" });
     assert.equal(again.status, 409);
     const { id: queuedId } = (await (await run("smoke")).json()) as { id: string };
-    assert.equal((await plane.api(`${plane.envPath}/executions/${queuedId}`, { method: "DELETE" })).status, 409);
+    assert.equal(
+      (await plane.api(`${plane.envPath}/executions/${queuedId}`, { method: "DELETE" })).status,
+      409,
+    );
     assert.equal((await plane.api(`${plane.envPath}/executions/${id}`, { method: "DELETE" })).status, 204);
     assert.equal((await plane.api(`${plane.envPath}/executions/${id}`)).status, 404);
   });
@@ -143,7 +164,12 @@ describe("HTTP API", () => {
     assert.equal(res.status, 404);
     assert.equal((await plane.api(`/v1/orgs/${plane.orgId}/envs/nope/workflows`)).status, 404);
 
-    const viewer = await plane.core.tokens.issue({ kind: "api", name: "v", orgId: plane.orgId, role: "viewer" });
+    const viewer = await plane.core.tokens.issue({
+      kind: "api",
+      name: "v",
+      orgId: plane.orgId,
+      role: "viewer",
+    });
     const auth = { authorization: `Bearer ${viewer.secret}` };
     assert.equal((await fetch(`${plane.apiUrl}${plane.envPath}/workflows`, { headers: auth })).status, 200);
     const denied = await fetch(`${plane.apiUrl}${plane.envPath}/workflows/smoke/executions`, {

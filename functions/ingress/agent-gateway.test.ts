@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import {
-  type AgentMessage,
   AgentGatewayClient,
+  type AgentMessage,
   type ControlMessage,
   ExecutionStatus,
   PROTOCOL_VERSION,
@@ -52,10 +52,11 @@ function connect(plane: TestControlPlane, token: string) {
       for (;;) {
         const i = inbox.findIndex((m) => m.kind?.$case === kind);
         if (i >= 0) {
-          const [m] = inbox.splice(i, 1);
-          return (m?.kind as unknown as { value: Payload<K> }).value;
+          const kindOf = inbox.splice(i, 1)[0]?.kind as unknown as { value: Payload<K> };
+          return kindOf.value;
         }
-        if (ended) throw new Error(`stream ended (${ended.code}: ${ended.details}) while waiting for ${kind}`);
+        if (ended)
+          throw new Error(`stream ended (${ended.code}: ${ended.details}) while waiting for ${kind}`);
         if (Date.now() > deadline) throw new Error(`no ${kind} within ${timeoutMs} ms`);
         await new Promise<void>((r) => {
           waiters.push(r);
@@ -68,7 +69,11 @@ function connect(plane: TestControlPlane, token: string) {
       while (!ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       return ended;
     },
-    hello(agentId: string, active: Array<{ executionId: string; logBytes: number; finished: boolean }> = [], maxConcurrency = 2) {
+    hello(
+      agentId: string,
+      active: Array<{ executionId: string; logBytes: number; finished: boolean }> = [],
+      maxConcurrency = 2,
+    ) {
       send({
         $case: "hello",
         value: {
@@ -112,7 +117,10 @@ describe("agent gateway", () => {
   });
 
   const startRun = async () => {
-    const res = await plane.api(`${plane.envPath}/workflows/sleepy/executions`, { method: "POST", body: "{}" });
+    const res = await plane.api(`${plane.envPath}/workflows/sleepy/executions`, {
+      method: "POST",
+      body: "{}",
+    });
     assert.equal(res.status, 201);
     return ((await res.json()) as { id: string }).id;
   };
@@ -138,7 +146,16 @@ describe("agent gateway", () => {
     const old = connect(plane, plane.agentToken);
     old.send({
       $case: "hello",
-      value: { protocolVersion: 99, agentId: "a1", agentVersion: "", hostname: "", platform: "", capabilities: [], maxConcurrency: 1, active: [] },
+      value: {
+        protocolVersion: 99,
+        agentId: "a1",
+        agentVersion: "",
+        hostname: "",
+        platform: "",
+        capabilities: [],
+        maxConcurrency: 1,
+        active: [],
+      },
     });
     assert.equal((await old.ended())?.code, grpc.status.FAILED_PRECONDITION);
     old.close();
@@ -158,11 +175,17 @@ describe("agent gateway", () => {
     const run = await agent.next("run");
     assert.equal(run.executionId, id);
     assert.match(run.workflow?.specYaml ?? "", /sleep 30/);
-    agent.send({ $case: "commandAck", value: { commandId: run.commandId, executionId: id, accepted: true, reason: "" } });
+    agent.send({
+      $case: "commandAck",
+      value: { commandId: run.commandId, executionId: id, accepted: true, reason: "" },
+    });
     agent.send({ $case: "started", value: { executionId: id, startedAtMs: Date.now() } });
     const bytes = (s: string) => Buffer.from(s);
     const chunk = (offset: number, data: string, seq: number) =>
-      agent.send({ $case: "logChunk", value: { executionId: id, seq, offset, stepRef: "r1", data: bytes(data) } });
+      agent.send({
+        $case: "logChunk",
+        value: { executionId: id, seq, offset, stepRef: "r1", data: bytes(data) },
+      });
 
     chunk(0, "hello\n", 1);
     assert.equal((await agent.next("logAck")).committedOffset, 6);
@@ -258,7 +281,14 @@ describe("agent gateway", () => {
     assert.equal(abort.executionId, id);
     agent.send({
       $case: "result",
-      value: { executionId: id, status: ExecutionStatus.EXECUTION_STATUS_ABORTED, finishedAtMs: Date.now(), logBytes: 0, message: "aborted", steps: [] },
+      value: {
+        executionId: id,
+        status: ExecutionStatus.EXECUTION_STATUS_ABORTED,
+        finishedAtMs: Date.now(),
+        logBytes: 0,
+        message: "aborted",
+        steps: [],
+      },
     });
     assert.equal((await agent.next("resultAck")).accepted, true);
     assert.equal((await getExecution(id)).status, "aborted");

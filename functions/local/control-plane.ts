@@ -15,7 +15,7 @@ import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
-import { createS3BlobStore, createS3Client } from "../adapters/aws/s3-blob-store.ts";
+import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
@@ -72,8 +72,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     await createTableIfMissing(dynamoClient, TABLE);
-    const s3 = createS3Client({ endpoint: fauxqs.endpoint, region: fauxqs.region });
-    const blobs = await createS3BlobStore({ client: s3, bucket: BUCKET, createBucket: true });
+    const blobs = await createS3BlobStore({ client: fauxqs.s3Client, bucket: BUCKET, createBucket: true });
     const queueUrls = await ensureLocalQueues(fauxqs, JOB_KINDS);
     const bus = options.natsUrl ? await createNatsBus({ servers: options.natsUrl }) : createMemoryBus();
     stops.push(() => bus.close());

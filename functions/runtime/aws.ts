@@ -45,7 +45,7 @@ export async function buildAwsCore(config: AwsConfig) {
   const s3 = createS3Client({ region: config.AWS_REGION });
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
-    ? await createNatsBus({ servers: config.ASSAY_NATS_URL })
+    ? await createNatsBus({ servers: config.ASSAY_NATS_URL, connectOptions: { waitOnFirstConnect: true } })
     : createMemoryBus();
   const core = createCore({
     tenants: createDynamoTenantStore(store),

@@ -19,7 +19,9 @@ export function createMemoryLogger(): Logger & { lines: string[] } {
   return Object.assign(logger, { lines });
 }
 
-export async function startTestControlPlane(options: { gateway?: Partial<GatewayConfig>; natsUrl?: string } = {}) {
+export async function startTestControlPlane(
+  options: { gateway?: Partial<GatewayConfig>; natsUrl?: string } = {},
+) {
   const dataDir = mkdtempSync(join(tmpdir(), "assay-test-"));
   const logger = createMemoryLogger();
   const plane = await startControlPlane({
