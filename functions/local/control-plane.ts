@@ -29,6 +29,7 @@ import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingres
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
+import { withDashboard } from "./web-assets.ts";
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -113,8 +114,9 @@ export async function startControlPlane(options: ControlPlaneOptions) {
 
     const app = createApiApp({ ...core, tenants: core.ports.tenants, bus, logger });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const server = serve({ fetch: app.fetch, hostname: host, port: options.apiPort ?? 0 }, () =>
-        resolve(server),
+      const server = serve(
+        { fetch: withDashboard(app).fetch, hostname: host, port: options.apiPort ?? 0 },
+        () => resolve(server),
       );
     });
     stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
