@@ -17,6 +17,7 @@ import {
   LineCounter,
   type Node,
   parseAllDocuments,
+  type ScalarTag,
   type Tags,
 } from "yaml";
 import type { FieldIssue } from "../errors.ts";
@@ -40,15 +41,27 @@ export interface SourceDocument {
   locate: (path: DocPath, at?: "key" | "value") => { line: number; column: number } | undefined;
 }
 
-const dropImplicitTimes = (tags: Tags): Tags =>
-  tags.filter((tag) => {
-    const t = tag as { tag?: string; format?: string };
-    return t.tag !== "tag:yaml.org,2002:timestamp" && t.format !== "TIME";
-  });
+/**
+ * Kubernetes' YAML 1.1 resolution, as `yaml`'s 1.1 schema does it, with three fixes: no
+ * implicit timestamps and no sexagesimal numbers (Kubernetes' decoder keeps both as strings),
+ * and a float needs a digit, so `.` or `e5` stay strings instead of becoming NaN.
+ */
+const kubernetesTags = (tags: Tags): Tags =>
+  tags
+    .filter((tag) => {
+      const t = tag as { tag?: string; format?: string };
+      return t.tag !== "tag:yaml.org,2002:timestamp" && t.format !== "TIME";
+    })
+    .map((tag) => {
+      if (typeof tag !== "object") return tag;
+      const test = (tag as { test?: RegExp }).test;
+      if (!(test instanceof RegExp) || !(test.test(".") || test.test("e5"))) return tag;
+      return { ...tag, test: new RegExp(`^(?=[^0-9]*[0-9])(?:${test.source})$`) } as ScalarTag;
+    });
 
 const YAML_OPTIONS = {
   version: "1.1",
-  customTags: dropImplicitTimes,
+  customTags: kubernetesTags,
   logLevel: "silent",
   prettyErrors: false,
   uniqueKeys: true,
