@@ -19,6 +19,13 @@ const IngressConfig = z.object({
   ASSAY_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(8081),
   /** How long a draining ingress waits for agents to move, in milliseconds. */
   ASSAY_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Where a self-signed certificate is kept (ASSAY_INGRESS_TLS=self-signed). */
+  ASSAY_TLS_DIR: z.string().default("/tmp/assay-tls"),
+  /** Heartbeat interval and dead-stream threshold, in milliseconds (protocol defaults). */
+  ASSAY_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  ASSAY_DEAD_AFTER_MS: z.coerce.number().int().min(300).default(35_000),
+  /** How often each stream sweeps for queued work without a doorbell, in milliseconds. */
+  ASSAY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
 });
 
 const config = IngressConfig.parse(process.env);

@@ -31,6 +31,10 @@ export const AwsConfig = z.object({
   /** NATS servers (comma-separated); without them signals fall back to storage sweeps. */
   ASSAY_NATS_URL: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),
+  /** Stand-in endpoints (DynamoDB Local, fauxqs); unset in AWS. */
+  AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().url().optional(),
+  AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
   /** Log level of the JSON logs. */
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
@@ -40,9 +44,12 @@ export const loadAwsConfig = (env: NodeJS.ProcessEnv): AwsConfig => AwsConfig.pa
 
 export async function buildAwsCore(config: AwsConfig) {
   const logger = pino({ level: config.ASSAY_LOG_LEVEL, redact: ["authorization", "token", "*.token"] });
-  const dynamo = new DynamoDBClient({ region: config.AWS_REGION });
+  const dynamo = new DynamoDBClient({
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
+  });
   const store = { client: dynamo, tableName: config.ASSAY_TABLE_NAME };
-  const s3 = createS3Client({ region: config.AWS_REGION });
+  const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_S3 });
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
     ? await createNatsBus({ servers: config.ASSAY_NATS_URL, connectOptions: { waitOnFirstConnect: true } })
@@ -56,7 +63,7 @@ export async function buildAwsCore(config: AwsConfig) {
     artifactBlobs: await createS3BlobStore({ client: s3, bucket: config.ASSAY_ARTIFACTS_BUCKET }),
     bus,
     jobs: createSqsJobQueue({
-      client: new SQSClient({ region: config.AWS_REGION }),
+      client: new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS }),
       queueUrls: {
         cleanup: config.ASSAY_QUEUE_URL_CLEANUP,
         "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
