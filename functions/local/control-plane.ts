@@ -129,6 +129,24 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       apiUrl: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${apiPort}`,
       ingressUrl: `https://localhost:${ingress.port}`,
       caFile: tls.certFile,
+      /**
+       * Environment for another control plane process (e.g. functions/ingress/main.ts) sharing
+       * these stores, as the AWS runtime reads it.
+       */
+      runtimeEnv: (): Record<string, string> => ({
+        ASSAY_TABLE_NAME: TABLE,
+        ASSAY_LOGS_BUCKET: BUCKET,
+        ASSAY_ARTIFACTS_BUCKET: BUCKET,
+        ASSAY_QUEUE_URL_CLEANUP: queueUrls.cleanup,
+        ASSAY_QUEUE_URL_COMPACT_LOGS: queueUrls["compact-logs"],
+        ...(options.natsUrl ? { ASSAY_NATS_URL: options.natsUrl } : {}),
+        AWS_REGION: fauxqs.region,
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+        AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
+      }),
       /** Drains the ingress (bounded by its grace) and stops everything in reverse order. */
       async stop(options: { drain?: boolean } = {}) {
         if (options.drain) await gateway.drain();
