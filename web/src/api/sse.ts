@@ -1,0 +1,96 @@
+/**
+ * Server-sent events over fetch (EventSource cannot send an Authorization header). Parses the
+ * `event:` / `id:` / `data:` fields, remembers the last id, and reconnects with
+ * `Last-Event-ID` after a dropped connection so the stream resumes without gaps or repeats.
+ * Stops when the caller aborts or when `onEvent` returns "stop".
+ */
+import { authHeaders } from "./client.ts";
+import { toApiError } from "./errors.ts";
+
+export interface SseEvent {
+  event: string;
+  id: string | undefined;
+  data: string;
+}
+
+export interface SseOptions {
+  signal: AbortSignal;
+  onEvent: (event: SseEvent) => "stop" | undefined;
+  onError: (error: Error) => void;
+  /** Delay before reconnecting after a drop, milliseconds. */
+  retryMs?: number;
+}
+
+export async function followSse(url: string, options: SseOptions): Promise<void> {
+  let lastId: string | undefined;
+  let failures = 0;
+  while (!options.signal.aborted) {
+    try {
+      const headers: Record<string, string> = { accept: "text/event-stream", ...authHeaders() };
+      if (lastId !== undefined) headers["last-event-id"] = lastId;
+      const response = await fetch(url, { headers, credentials: "same-origin", signal: options.signal });
+      if (!response.ok || !response.body) {
+        const error = await toApiError(response);
+        if (response.status >= 400 && response.status < 500) return options.onError(error);
+        throw error;
+      }
+      failures = 0;
+      const stopped = await readEvents(response.body, options, (id) => {
+        lastId = id;
+      });
+      if (stopped) return;
+    } catch (error) {
+      if (options.signal.aborted) return;
+      failures++;
+      if (failures > 5) return options.onError(error instanceof Error ? error : new Error(String(error)));
+    }
+    await new Promise((resolve) => setTimeout(resolve, (options.retryMs ?? 1000) * Math.min(failures, 5)));
+  }
+}
+
+/** Reads one connection's events; true when the consumer said stop. */
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  options: SseOptions,
+  remember: (id: string) => void,
+): Promise<boolean> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let event: SseEvent = { event: "message", id: undefined, data: "" };
+  let hasData = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return false;
+      buffer += decoder.decode(value, { stream: true });
+      let newline = buffer.indexOf("\n");
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline).replace(/\r$/, "");
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf("\n");
+        if (line === "") {
+          if (hasData) {
+            if (event.id !== undefined) remember(event.id);
+            if (options.onEvent(event) === "stop") return true;
+          }
+          event = { event: "message", id: undefined, data: "" };
+          hasData = false;
+          continue;
+        }
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const raw = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "event") event.event = raw;
+        else if (field === "id") event.id = raw;
+        else if (field === "data") {
+          event.data = hasData ? `${event.data}\n${raw}` : raw;
+          hasData = true;
+        }
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}

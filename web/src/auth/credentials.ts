@@ -1,0 +1,70 @@
+/**
+ * Who the dashboard talks to the API as. Two ways in:
+ * - an API token (`asy_api_...`) pasted on the sign-in page, kept in sessionStorage (gone when
+ *   the tab closes; never in localStorage, never in a URL) and sent as a Bearer header;
+ * - a session cookie set by the API's login (HttpOnly: the page never sees it).
+ * The API client is the only reader; pages ask `useCredentials()` for the default org/env.
+ */
+import { useSyncExternalStore } from "react";
+
+export interface TokenCredentials {
+  kind: "token";
+  token: string;
+  /** Organization and environment the token was checked against at sign-in. */
+  org: string;
+  env: string;
+}
+
+export interface SessionCredentials {
+  kind: "session";
+}
+
+export type Credentials = TokenCredentials | SessionCredentials;
+
+const KEY = "assay.credentials";
+const listeners = new Set<() => void>();
+let current: Credentials | undefined = read();
+
+function read(): Credentials | undefined {
+  try {
+    const raw = sessionStorage.getItem(KEY);
+    if (!raw) return undefined;
+    const value = JSON.parse(raw) as Partial<Credentials> & Record<string, unknown>;
+    if (value.kind === "session") return { kind: "session" };
+    if (value.kind === "token" && typeof value.token === "string") {
+      return {
+        kind: "token",
+        token: value.token,
+        org: String(value.org ?? ""),
+        env: String(value.env ?? ""),
+      };
+    }
+  } catch {
+    // Storage unavailable or corrupted: start signed out.
+  }
+  return undefined;
+}
+
+export function getCredentials(): Credentials | undefined {
+  return current;
+}
+
+export function setCredentials(next: Credentials | undefined): void {
+  current = next;
+  try {
+    if (next) sessionStorage.setItem(KEY, JSON.stringify(next));
+    else sessionStorage.removeItem(KEY);
+  } catch {
+    // Private mode: the credentials live for this page only.
+  }
+  for (const listener of listeners) listener();
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function useCredentials(): Credentials | undefined {
+  return useSyncExternalStore(subscribe, getCredentials);
+}

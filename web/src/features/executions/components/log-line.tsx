@@ -1,0 +1,78 @@
+/** One rendered log line: line number, ANSI colours, search matches marked. */
+import { type CSSProperties, memo, type ReactNode } from "react";
+import { type AnsiStyle, parseAnsi } from "../../../lib/ansi.ts";
+
+const toCss = (style: AnsiStyle): CSSProperties | undefined => {
+  if (
+    !style.fg &&
+    !style.bg &&
+    !style.bold &&
+    !style.dim &&
+    !style.italic &&
+    !style.underline &&
+    !style.inverse
+  )
+    return undefined;
+  const fg = style.inverse ? (style.bg ?? "#111827") : style.fg;
+  const bg = style.inverse ? (style.fg ?? "#e5e7eb") : style.bg;
+  return {
+    color: fg,
+    backgroundColor: bg,
+    fontWeight: style.bold ? 700 : undefined,
+    opacity: style.dim ? 0.7 : undefined,
+    fontStyle: style.italic ? "italic" : undefined,
+    textDecoration: style.underline ? "underline" : undefined,
+  };
+};
+
+function mark(text: string, query: string, keyBase: string): ReactNode {
+  if (!query) return text;
+  const lower = text.toLowerCase();
+  const parts: ReactNode[] = [];
+  let from = 0;
+  let at = lower.indexOf(query, from);
+  if (at < 0) return text;
+  while (at >= 0) {
+    if (at > from) parts.push(text.slice(from, at));
+    parts.push(<mark key={`${keyBase}-${at}`}>{text.slice(at, at + query.length)}</mark>);
+    from = at + query.length;
+    at = lower.indexOf(query, from);
+  }
+  if (from < text.length) parts.push(text.slice(from));
+  return parts;
+}
+
+export const LogLine = memo(function LogLine({
+  number,
+  raw,
+  style,
+  query,
+  current,
+  height,
+}: {
+  number: number;
+  raw: string;
+  style: AnsiStyle | undefined;
+  /** Lower-cased search text, or "". */
+  query: string;
+  current: boolean;
+  height: number;
+}) {
+  const hasEscapes = raw.includes("\u001b") || style !== undefined;
+  const content = hasEscapes
+    ? parseAnsi(raw, style ?? {}).map((span, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: spans of one line have no identity but their position
+        <span key={i} style={toCss(span.style)}>
+          {mark(span.text, query, String(i))}
+        </span>
+      ))
+    : mark(raw, query, "t");
+  return (
+    <div className={current ? "log-line log-line-current" : "log-line"} style={{ height }} data-line={number}>
+      <span className="log-number" aria-hidden="true">
+        {number}
+      </span>
+      <span className="log-text">{content}</span>
+    </div>
+  );
+});

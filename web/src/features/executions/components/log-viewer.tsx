@@ -1,0 +1,230 @@
+/**
+ * The log of an execution: virtualised (100k+ lines), ANSI colours, per-step filter, search
+ * with next/previous, follow mode and download. Follow turns itself off when the user scrolls
+ * up and back on when they scroll to the end. Keys: "/" searches, Enter / Shift+Enter move
+ * between matches, Escape clears the search, "f" toggles follow.
+ */
+import type { StepState } from "@assay/shared";
+import { type KeyboardEvent, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
+import { errorMessage } from "../../../api/errors.ts";
+import { VirtualList, type VirtualListHandle } from "../../../components/virtual-list.tsx";
+import type { LogStream } from "../hooks/use-log-stream.ts";
+import { LogLine } from "./log-line.tsx";
+import { subtreeRefs } from "./step-tree.tsx";
+
+const ROW = 20;
+
+export function LogViewer({
+  stream,
+  steps,
+  step,
+  onStepChange,
+  running,
+  onDownload,
+}: {
+  stream: LogStream;
+  steps: StepState[];
+  step: string | undefined;
+  onStepChange: (ref: string | undefined) => void;
+  running: boolean;
+  onDownload: (step: string | undefined) => Promise<void>;
+}) {
+  const { store, version } = stream;
+  const list = useRef<VirtualListHandle>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
+  const id = useId();
+  const [follow, setFollow] = useState(running);
+  const [query, setQuery] = useState("");
+  const deferredQuery = useDeferredValue(query.trim().toLowerCase());
+  const [current, setCurrent] = useState(0);
+  const [downloadError, setDownloadError] = useState<string>();
+
+  // Rows shown: every line, or those of the chosen step and its children.
+  const rows = useMemo(() => {
+    void version;
+    if (!step) return undefined;
+    const refs = subtreeRefs(steps, step);
+    const picked: number[] = [];
+    for (let i = 0; i < store.length; i++) if (refs.has(store.line(i).step)) picked.push(i);
+    return picked;
+  }, [store, version, step, steps]);
+  const count = rows ? rows.length : store.length;
+  const lineAt = (row: number) => (rows ? (rows[row] ?? 0) : row);
+
+  const matches = useMemo(() => {
+    void version;
+    if (!deferredQuery) return [];
+    const found: number[] = [];
+    for (let row = 0; row < count; row++) {
+      const index = rows ? (rows[row] ?? 0) : row;
+      if (store.line(index).plain.toLowerCase().includes(deferredQuery)) found.push(row);
+    }
+    return found;
+  }, [store, version, deferredQuery, rows, count]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new lines (version, count) must move the view
+  useEffect(() => {
+    if (follow) list.current?.scrollToBottom();
+  }, [follow, version, count]);
+
+  // A new search jumps to its first match.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new query moves the view
+  useEffect(() => {
+    setCurrent(0);
+    const first = matches[0];
+    if (first !== undefined) {
+      setFollow(false);
+      list.current?.scrollToIndex(first);
+    }
+  }, [deferredQuery]);
+
+  const go = (delta: number) => {
+    if (matches.length === 0) return;
+    const next = (current + delta + matches.length) % matches.length;
+    setCurrent(next);
+    setFollow(false);
+    list.current?.scrollToIndex(matches[next] ?? 0);
+  };
+
+  const onSearchKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      go(event.shiftKey ? -1 : 1);
+    } else if (event.key === "Escape") {
+      setQuery("");
+    }
+  };
+
+  const onViewerKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+    if (event.key === "/") {
+      event.preventDefault();
+      searchInput.current?.focus();
+    } else if (event.key === "f" && !event.ctrlKey && !event.metaKey) {
+      setFollow((f) => !f);
+    }
+  };
+
+  const currentRow = matches[current];
+  const download = async () => {
+    setDownloadError(undefined);
+    try {
+      await onDownload(step);
+    } catch (error) {
+      setDownloadError(errorMessage(error));
+    }
+  };
+
+  return (
+    <section className="logs" aria-label="Logs" onKeyDown={onViewerKey}>
+      <div className="log-toolbar">
+        <label className="log-step">
+          <span className="visually-hidden">Step</span>
+          <select
+            value={step ?? ""}
+            onChange={(e) => onStepChange(e.target.value || undefined)}
+            aria-label="Show logs of step"
+          >
+            <option value="">All steps</option>
+            {steps.map((s) => (
+              <option key={s.ref} value={s.ref}>
+                {"\u2003".repeat(s.ref.split(".").length - 1)}
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="log-search">
+          <label htmlFor={`${id}-search`} className="visually-hidden">
+            Search logs
+          </label>
+          <input
+            id={`${id}-search`}
+            ref={searchInput}
+            type="search"
+            placeholder="Search logs ( / )"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={onSearchKey}
+            aria-describedby={`${id}-matches`}
+          />
+          <span id={`${id}-matches`} className="muted small log-matches" aria-live="polite">
+            {deferredQuery ? (matches.length ? `${current + 1} of ${matches.length}` : "No matches") : ""}
+          </span>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => go(-1)}
+            disabled={!matches.length}
+            aria-label="Previous match"
+          >
+            ↑
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => go(1)}
+            disabled={!matches.length}
+            aria-label="Next match"
+          >
+            ↓
+          </button>
+        </div>
+        <div className="log-actions">
+          <button
+            type="button"
+            className="button button-small"
+            aria-pressed={follow}
+            onClick={() => setFollow((f) => !f)}
+          >
+            Follow
+          </button>
+          <button type="button" className="button button-small" onClick={download}>
+            Download
+          </button>
+        </div>
+      </div>
+      {downloadError ? (
+        <div className="form-error" role="alert">
+          {downloadError}
+        </div>
+      ) : null}
+      <VirtualList
+        ref={list}
+        className="log-view"
+        role="log"
+        aria-label="Log output"
+        aria-live="off"
+        count={count}
+        rowHeight={ROW}
+        onUserScroll={(atBottom) => setFollow(atBottom && running)}
+        renderRow={(row) => {
+          const index = lineAt(row);
+          const line = store.line(index);
+          return (
+            <LogLine
+              key={index}
+              number={index + 1}
+              raw={line.raw}
+              style={line.style}
+              query={deferredQuery}
+              current={row === currentRow}
+              height={ROW}
+            />
+          );
+        }}
+      />
+      <div className="log-status muted small" aria-live="polite">
+        {stream.state === "connecting"
+          ? "Connecting to the log…"
+          : stream.state === "error"
+            ? `The log stream failed: ${stream.error}`
+            : count === 0
+              ? stream.state === "ended"
+                ? "No log output."
+                : "Waiting for output…"
+              : `${count.toLocaleString()} lines${stream.state === "live" && running ? " · live" : ""}`}
+      </div>
+    </section>
+  );
+}

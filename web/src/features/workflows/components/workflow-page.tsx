@@ -1,0 +1,131 @@
+/** One workflow: what it runs, its parameters, its source, its recent executions; run or edit. */
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Link, useParams } from "@tanstack/react-router";
+import { useState } from "react";
+import { PageHeader } from "../../../components/page-header.tsx";
+import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { executionsQuery } from "../../executions/api/executions.ts";
+import { ExecutionTable } from "../../executions/components/execution-table.tsx";
+import { useWorkflow } from "../api/workflows.ts";
+import { RunDialog } from "./run-dialog.tsx";
+import { configParameters } from "./run-form.tsx";
+import { Labels } from "./workflows-page.tsx";
+
+export function WorkflowPage() {
+  const { org, env, name } = useParams({ from: "/orgs/$org/envs/$env/workflows/$name" });
+  const workflow = useWorkflow(org, env, name);
+  const recent = useInfiniteQuery(executionsQuery(org, env, { workflow: name }, 10));
+  const [running, setRunning] = useState(false);
+
+  if (workflow.isPending) return <Loading label="Loading the workflow" />;
+  if (workflow.isError)
+    return (
+      <ErrorState
+        error={workflow.error}
+        title={`Could not load ${name}`}
+        onRetry={() => workflow.refetch()}
+      />
+    );
+  const w = workflow.data;
+  const params = configParameters(w);
+  const items = recent.data?.pages[0]?.items ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title={w.name}
+        actions={
+          <>
+            <Link
+              className="button"
+              to="/orgs/$org/envs/$env/workflows/$name/edit"
+              params={{ org, env, name }}
+            >
+              Edit YAML
+            </Link>
+            <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+              Run
+            </button>
+          </>
+        }
+      >
+        {w.description ? <span>{w.description}</span> : null}
+        <span className="muted small">
+          Version {w.version} · updated <RelativeTime iso={w.updatedAt} />
+        </span>
+        <Labels labels={w.labels} />
+      </PageHeader>
+
+      <section className="panel" aria-labelledby="recent-title">
+        <div className="panel-head">
+          <h2 id="recent-title" className="panel-title">
+            Recent executions
+          </h2>
+          <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} search={{ workflow: name }}>
+            All executions of {name}
+          </Link>
+        </div>
+        {recent.isPending ? (
+          <Loading label="Loading executions" />
+        ) : recent.isError ? (
+          <ErrorState error={recent.error} title="Could not load executions" />
+        ) : items.length === 0 ? (
+          <EmptyState
+            title="Not run yet"
+            action={
+              <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+                Run {name}
+              </button>
+            }
+          />
+        ) : (
+          <ExecutionTable org={org} env={env} items={items} caption={`Recent executions of ${name}`} />
+        )}
+      </section>
+
+      {params.length > 0 ? (
+        <section className="panel" aria-labelledby="params-title">
+          <h2 id="params-title" className="panel-title">
+            Config parameters
+          </h2>
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Default</th>
+                  <th scope="col">Description</th>
+                </tr>
+              </thead>
+              <tbody>
+                {params.map(([key, p]) => (
+                  <tr key={key}>
+                    <td className="mono">{key}</td>
+                    <td>
+                      {p.type ?? "string"}
+                      {p.enum ? ` (${p.enum.join(", ")})` : ""}
+                    </td>
+                    <td className="mono">
+                      {p.default === undefined ? <em>required</em> : String(p.default)}
+                    </td>
+                    <td>{p.description ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+
+      <section className="panel" aria-labelledby="source-title">
+        <h2 id="source-title" className="panel-title">
+          Source
+        </h2>
+        <pre className="source">{w.source}</pre>
+      </section>
+      {running ? <RunDialog org={org} env={env} workflow={w} onClose={() => setRunning(false)} /> : null}
+    </>
+  );
+}

@@ -1,0 +1,151 @@
+/** Workflows of the environment with their recent health, and a way to run each. */
+import type { WorkflowView } from "@assay/shared";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "@tanstack/react-router";
+import { useMemo, useState } from "react";
+import { PageHeader } from "../../../components/page-header.tsx";
+import { Sparkline } from "../../../components/sparkline.tsx";
+import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { StatusBadge } from "../../../components/status-badge.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { recentExecutionsQuery } from "../../executions/api/executions.ts";
+import { useWorkflows } from "../api/workflows.ts";
+import { RunDialog } from "./run-dialog.tsx";
+import { computeStats } from "./workflow-stats.ts";
+
+const RECENT = 200;
+
+export function WorkflowsPage() {
+  const { org, env } = useParams({ from: "/orgs/$org/envs/$env/workflows" });
+  const workflows = useWorkflows(org, env);
+  const recent = useQuery(recentExecutionsQuery(org, env, RECENT));
+  const stats = useMemo(() => computeStats(recent.data ?? []), [recent.data]);
+  const [running, setRunning] = useState<WorkflowView>();
+
+  const newLink = (
+    <Link className="button button-primary" to="/orgs/$org/envs/$env/new-workflow" params={{ org, env }}>
+      New workflow
+    </Link>
+  );
+
+  return (
+    <>
+      <PageHeader title="Workflows" actions={newLink} />
+      {workflows.isPending ? (
+        <Loading label="Loading workflows" />
+      ) : workflows.isError ? (
+        <ErrorState
+          error={workflows.error}
+          title="Could not load workflows"
+          onRetry={() => workflows.refetch()}
+        />
+      ) : workflows.data.length === 0 ? (
+        <EmptyState title="No workflows yet" action={newLink}>
+          Write a TestWorkflow in YAML, or apply one with <code>assay workflow apply -f file.yaml</code>.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">
+              Workflows, with the health of their last {RECENT} runs
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Last run</th>
+                <th scope="col" className="hide-narrow">
+                  Pass rate
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Duration trend
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {workflows.data.map((workflow) => {
+                const s = stats.get(workflow.name);
+                return (
+                  <tr key={workflow.name}>
+                    <td>
+                      <Link
+                        to="/orgs/$org/envs/$env/workflows/$name"
+                        params={{ org, env, name: workflow.name }}
+                        className="strong"
+                      >
+                        {workflow.name}
+                      </Link>
+                      {workflow.description ? (
+                        <div className="muted small">{workflow.description}</div>
+                      ) : null}
+                      <Labels labels={workflow.labels} />
+                    </td>
+                    <td>
+                      {s?.last ? (
+                        <Link
+                          to="/orgs/$org/envs/$env/executions/$id"
+                          params={{ org, env, id: s.last.id }}
+                          className="last-run"
+                          aria-label={`Last run of ${workflow.name}: ${s.last.status}`}
+                        >
+                          <StatusBadge status={s.last.status} />
+                          <span className="muted small">
+                            <RelativeTime iso={s.last.createdAt} />
+                          </span>
+                        </Link>
+                      ) : (
+                        <span className="muted small">Never run</span>
+                      )}
+                    </td>
+                    <td className="hide-narrow">
+                      {s && s.finished > 0 ? (
+                        <span title={`${s.passed} of ${s.finished} finished runs passed`}>
+                          {Math.round((s.passed / s.finished) * 100)}%
+                          <span className="muted small"> of {s.finished}</span>
+                        </span>
+                      ) : (
+                        <span className="muted small">–</span>
+                      )}
+                    </td>
+                    <td className="hide-narrow">
+                      <Sparkline values={s?.durationsMs ?? []} label={`Durations of ${workflow.name}`} />
+                    </td>
+                    <td className="cell-actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => setRunning(workflow)}
+                        aria-label={`Run ${workflow.name}`}
+                      >
+                        Run
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {running ? (
+        <RunDialog org={org} env={env} workflow={running} onClose={() => setRunning(undefined)} />
+      ) : null}
+    </>
+  );
+}
+
+export function Labels({ labels }: { labels: Record<string, string> }) {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return null;
+  return (
+    <ul className="chips" aria-label="Labels">
+      {entries.map(([k, v]) => (
+        <li key={k} className="chip">
+          {k}={v}
+        </li>
+      ))}
+    </ul>
+  );
+}
