@@ -114,10 +114,28 @@ export interface BlobStore {
   presignPut(key: string, expiresInSeconds: number): Promise<string>;
   /** A URL that allows GET of that key for `expiresInSeconds`. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  /** Size in bytes of the object, or undefined when it is missing. */
+  head(key: string): Promise<number | undefined>;
+  /** The object's bytes as a stream (large objects), or undefined when it is missing. */
+  getStream(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** Starts a multipart upload of `key`; returns its upload id. Parts are 5 MiB or more, but the last. */
+  createMultipart(key: string, options?: { contentType?: string }): Promise<string>;
+  /** A URL that allows one PUT of part `partNumber` (1-10000) of the upload for `expiresInSeconds`. */
+  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
+  /** Uploads one part from this process; returns the part's ETag. */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string>;
+  /**
+   * Assembles the parts (ascending part numbers, with the ETags their PUTs returned) into the
+   * object. Throws `not_found` when the upload does not exist (aborted, or already completed),
+   * `invalid_argument` when a part is missing or its ETag differs.
+   */
+  completeMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void>;
+  /** Abandons the upload and its stored parts; a missing upload is fine. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
 }
 
 /** The kinds of background jobs; each kind has its own queue (and DLQ) in AWS. */
-export type JobKind = "cleanup" | "compact-logs";
+export type JobKind = "cleanup" | "compact-logs" | "unpack-artifacts" | "retention";
 
 export interface Job {
   kind: JobKind;

@@ -24,7 +24,7 @@ export interface SqsBatchResponse {
 }
 
 const JobBody = z.object({
-  kind: z.enum(["cleanup", "compact-logs"]),
+  kind: z.enum(["cleanup", "compact-logs", "unpack-artifacts", "retention"] satisfies JobKind[]),
   id: z.string().min(1),
   payload: z.record(z.string(), z.string()),
 });

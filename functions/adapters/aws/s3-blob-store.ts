@@ -6,7 +6,10 @@
 
 import { AppError } from "@assay/shared";
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -15,6 +18,7 @@ import {
   paginateListObjectsV2,
   S3Client,
   type S3ClientConfig,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { BlobStore } from "../../core/ports.ts";
@@ -63,6 +67,12 @@ const checkKey = (key: string): void => {
 const checkExpiry = (seconds: number): void => {
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRESIGN_SECONDS) {
     throw new AppError("invalid_argument", `presigned URLs expire in 1 to ${MAX_PRESIGN_SECONDS} seconds`);
+  }
+};
+
+const checkPart = (partNumber: number): void => {
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
+    throw new AppError("invalid_argument", "part numbers are 1 to 10000");
   }
 };
 
@@ -195,6 +205,101 @@ export const createS3BlobStore = async (options: S3BlobStoreOptions): Promise<Bl
       return getSignedUrl(presigner, new PutObjectCommand({ Bucket: bucket, Key: key }), {
         expiresIn: expiresInSeconds,
       });
+    },
+
+    async head(key) {
+      checkKey(key);
+      try {
+        const response = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return response.ContentLength ?? 0;
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async getStream(key) {
+      checkKey(key);
+      try {
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        // In Node the SDK's body is a Readable, which is an async iterable of chunks.
+        return (response.Body as AsyncIterable<Uint8Array> | undefined) ?? (async function* () {})();
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async createMultipart(key, multipartOptions) {
+      checkKey(key);
+      const { UploadId } = await client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(multipartOptions?.contentType === undefined ? {} : { ContentType: multipartOptions.contentType }),
+        }),
+      );
+      if (UploadId === undefined) throw new AppError("unavailable", "the storage returned no upload id");
+      return UploadId;
+    },
+
+    async presignUploadPart(key, uploadId, partNumber, expiresInSeconds) {
+      checkKey(key);
+      checkPart(partNumber);
+      checkExpiry(expiresInSeconds);
+      return getSignedUrl(
+        presigner,
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+        { expiresIn: expiresInSeconds },
+      );
+    },
+
+    async uploadPart(key, uploadId, partNumber, body) {
+      checkKey(key);
+      checkPart(partNumber);
+      const { ETag } = await client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.byteLength,
+        }),
+      );
+      if (ETag === undefined) throw new AppError("unavailable", "the storage returned no part ETag");
+      return ETag;
+    },
+
+    async completeMultipart(key, uploadId, parts) {
+      checkKey(key);
+      try {
+        await client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+          }),
+        );
+      } catch (error) {
+        const name = error instanceof Error ? error.name : "";
+        if (name === "NoSuchUpload") throw new AppError("not_found", `upload ${uploadId} does not exist`);
+        if (name === "InvalidPart" || name === "InvalidPartOrder" || name === "EntityTooSmall") {
+          throw new AppError("invalid_argument", `the upload's parts are not valid (${name})`);
+        }
+        throw error;
+      }
+    },
+
+    async abortMultipart(key, uploadId) {
+      checkKey(key);
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+      } catch (error) {
+        if ((error instanceof Error && error.name === "NoSuchUpload") || isMissing(error)) return;
+        throw error;
+      }
     },
 
     async presignGet(key, expiresInSeconds) {

@@ -92,6 +92,63 @@ export const runBlobStoreContract = (name: string, make: () => BlobStore | Promi
       assert.deepEqual(new Uint8Array(await get.arrayBuffer()), new Uint8Array(payload));
     });
 
+    test("head and getStream: sizes and streamed bytes; missing keys are undefined", async () => {
+      const base = fresh();
+      const payload = randomBytes(300_000);
+      await store.put(`${base}/big`, payload);
+      assert.equal(await store.head(`${base}/big`), payload.byteLength);
+      assert.equal(await store.head(`${base}/missing`), undefined);
+      const stream = await store.getStream(`${base}/big`);
+      assert.ok(stream);
+      const parts: Uint8Array[] = [];
+      for await (const part of stream) parts.push(part);
+      assert.deepEqual(new Uint8Array(Buffer.concat(parts)), new Uint8Array(payload));
+      assert.equal(await store.getStream(`${base}/missing`), undefined);
+    });
+
+    test("multipart: presigned part PUTs with fetch, completed in order, resumable by upload id", async () => {
+      const base = fresh();
+      const key = `${base}/multi.tar.gz`;
+      const partSize = 5 * 1024 * 1024;
+      const payload = randomBytes(partSize * 2 + 1234);
+      const uploadId = await store.createMultipart(key, { contentType: "application/gzip" });
+      const parts: Array<{ partNumber: number; etag: string }> = [];
+      // Upload part 2 first, then "reconnect" and continue with the same upload id.
+      for (const partNumber of [2, 3, 1]) {
+        const url = await store.presignUploadPart(key, uploadId, partNumber, 300);
+        const body = payload.subarray((partNumber - 1) * partSize, partNumber * partSize);
+        const res = await fetch(url, { method: "PUT", body });
+        assert.equal(res.status, 200, await res.text());
+        const etag = res.headers.get("etag");
+        assert.ok(etag, "the part PUT returns an ETag");
+        parts.push({ partNumber, etag });
+      }
+      parts.sort((a, b) => a.partNumber - b.partNumber);
+      await store.completeMultipart(key, uploadId, parts);
+      assert.deepEqual(await store.get(key), new Uint8Array(payload));
+      await assert.rejects(store.completeMultipart(key, uploadId, parts), appError("not_found"));
+    });
+
+    test("multipart: server-side parts; abort removes the upload and tolerates a missing one", async () => {
+      const base = fresh();
+      const key = `${base}/server`;
+      const uploadId = await store.createMultipart(key);
+      const first = randomBytes(5 * 1024 * 1024);
+      const etag1 = await store.uploadPart(key, uploadId, 1, first);
+      const etag2 = await store.uploadPart(key, uploadId, 2, bytes("tail"));
+      await store.completeMultipart(key, uploadId, [
+        { partNumber: 1, etag: etag1 },
+        { partNumber: 2, etag: etag2 },
+      ]);
+      assert.equal(await store.head(key), first.byteLength + 4);
+      const aborted = await store.createMultipart(`${base}/aborted`);
+      await store.uploadPart(`${base}/aborted`, aborted, 1, bytes("x"));
+      await store.abortMultipart(`${base}/aborted`, aborted);
+      await store.abortMultipart(`${base}/aborted`, aborted);
+      assert.equal(await store.head(`${base}/aborted`), undefined);
+      await assert.rejects(store.presignUploadPart(key, uploadId, 0, 60), appError("invalid_argument"));
+    });
+
     test("bad keys and expiries are invalid_argument", async () => {
       await assert.rejects(store.put("/leading", bytes("x")), appError("invalid_argument"));
       await assert.rejects(store.get(""), appError("invalid_argument"));
