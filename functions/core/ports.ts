@@ -67,6 +67,15 @@ export interface ExecutionTransition {
   set: Partial<Omit<Execution, "id" | "orgId" | "envId" | "workflowName" | "createdAt" | "specYaml">>;
   /** When set, the execution must also be held by this agent. */
   agentId?: string;
+  /** When set, the execution's lease must have expired before this time (epoch ms). */
+  leaseExpiredBeforeMs?: number;
+}
+
+/** Where an execution lives: enough to address it in every store. */
+export interface ExecutionRef {
+  orgId: string;
+  envId: string;
+  id: string;
 }
 
 export interface ExecutionStore {
@@ -96,6 +105,11 @@ export interface ExecutionStore {
   ): Promise<Execution | undefined>;
   /** Replaces one step's state (by ref) in a non-terminal execution. */
   updateStep(orgId: string, envId: string, id: string, step: StepState): Promise<void>;
+  /**
+   * Active executions (any organization) whose lease expired before `nowMs`, oldest lease
+   * first, at most `limit`. For the lost-execution reaper; eventually consistent in AWS.
+   */
+  listExpiredLeases(nowMs: number, limit: number): Promise<ExecutionRef[]>;
   /** Raises `logBytes` to `committed` if it is lower (never lowers it). */
   recordLogBytes(orgId: string, envId: string, id: string, committed: number): Promise<void>;
   delete(orgId: string, envId: string, id: string): Promise<boolean>;

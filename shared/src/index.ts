@@ -2,6 +2,7 @@
  * @assay/shared: browser-safe code shared by the control plane, the agent and the dashboard.
  * Node-only pieces live behind subpaths (`@assay/shared/proto`).
  */
+export * from "./domain/artifact.ts";
 export * from "./domain/execution.ts";
 export * from "./domain/ids.ts";
 export * from "./domain/tenancy.ts";

@@ -67,6 +67,8 @@ export const Execution = z.object({
   steps: z.array(StepState).default([]),
   /** Bytes of log durably stored so far. */
   logBytes: z.number().int().nonnegative().default(0),
+  /** True when the log hit the plan's size limit: output beyond `logBytes` was not kept. */
+  truncated: z.boolean().optional(),
   abortRequestedAt: z.string().optional(),
   /** Human-readable reason for the final status (failure, abort, loss). */
   message: z.string().optional(),

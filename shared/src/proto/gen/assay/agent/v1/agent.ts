@@ -183,6 +183,8 @@ export interface AgentMessage {
     | { $case: "logChunk"; value: LogChunk }
     | { $case: "result"; value: ExecutionResult }
     | { $case: "goodbye"; value: Goodbye }
+    | { $case: "artifactUpload"; value: ArtifactUploadRequest }
+    | { $case: "artifactComplete"; value: ArtifactUploadComplete }
     | undefined;
 }
 
@@ -196,6 +198,8 @@ export interface ControlMessage {
     | { $case: "logAck"; value: LogAck }
     | { $case: "resultAck"; value: ResultAck }
     | { $case: "reconnect"; value: Reconnect }
+    | { $case: "artifactGrant"; value: ArtifactUploadGrant }
+    | { $case: "artifactAck"; value: ArtifactAck }
     | undefined;
 }
 
@@ -325,6 +329,12 @@ export interface LogChunk {
 export interface LogAck {
   executionId: string;
   committedOffset: number;
+  /**
+   * True when the execution's log reached its size limit (from the plan): nothing beyond
+   * `limit_bytes` will be stored. The agent stops shipping and reports the log truncated.
+   */
+  limitReached: boolean;
+  limitBytes: number;
 }
 
 export interface ExecutionResult {
@@ -335,6 +345,11 @@ export interface ExecutionResult {
   logBytes: number;
   message: string;
   steps: StepUpdate[];
+  /**
+   * True when the agent stopped shipping because the log hit its size limit; `log_bytes` is
+   * then the limit (what was stored), not what the execution produced.
+   */
+  logTruncated: boolean;
 }
 
 export interface ResultAck {
@@ -354,6 +369,75 @@ export interface Reconnect {
 
 export interface Goodbye {
   reason: string;
+}
+
+/**
+ * Asks for presigned URLs to upload one artifact bundle (a tar.gz of one step's artifacts).
+ * The bytes go straight to object storage over HTTPS, never through this stream. Sent again
+ * with `upload_id` to resume a multipart upload after a reconnect or when part URLs expired.
+ */
+export interface ArtifactUploadRequest {
+  executionId: string;
+  /** Agent-chosen id of the bundle, unique in the execution: 1-64 of [A-Za-z0-9._-]. */
+  bundleId: string;
+  stepRef: string;
+  sizeBytes: number;
+  /** The multipart upload to resume; empty for a new upload. */
+  uploadId: string;
+  /** Parts (1-based) that still need URLs when resuming; empty means all. */
+  partNumbers: number[];
+}
+
+export interface ArtifactPartUrl {
+  partNumber: number;
+  url: string;
+}
+
+/**
+ * The answer to ArtifactUploadRequest: either one PUT URL (small bundles) or a multipart
+ * upload with one URL per part. `error` set means the upload is refused (do not retry).
+ */
+export interface ArtifactUploadGrant {
+  executionId: string;
+  bundleId: string;
+  putUrl: string;
+  uploadId: string;
+  /** Every part but the last has exactly this size. */
+  partSizeBytes: number;
+  parts: ArtifactPartUrl[];
+  /** When the URLs stop working (epoch milliseconds). */
+  expiresAtMs: number;
+  error: string;
+}
+
+export interface ArtifactPart {
+  partNumber: number;
+  /** The ETag the storage returned for the part's PUT. */
+  etag: string;
+}
+
+/** Sent once every byte of a bundle is uploaded. */
+export interface ArtifactUploadComplete {
+  executionId: string;
+  bundleId: string;
+  /** Empty for a single PUT. */
+  uploadId: string;
+  parts: ArtifactPart[];
+  sizeBytes: number;
+  /** Hex SHA-256 of the whole bundle. */
+  sha256: string;
+}
+
+/**
+ * The bundle is stored and queued for unpacking (`accepted`), or not (`reason`). With
+ * `retry`, the agent may request URLs again and re-upload (e.g. the storage lost the upload).
+ */
+export interface ArtifactAck {
+  executionId: string;
+  bundleId: string;
+  accepted: boolean;
+  reason: string;
+  retry: boolean;
 }
 
 function createBaseAgentMessage(): AgentMessage {
@@ -386,6 +470,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         break;
       case "goodbye":
         Goodbye.encode(message.kind.value, writer.uint32(66).fork()).join();
+        break;
+      case "artifactUpload":
+        ArtifactUploadRequest.encode(message.kind.value, writer.uint32(74).fork()).join();
+        break;
+      case "artifactComplete":
+        ArtifactUploadComplete.encode(message.kind.value, writer.uint32(82).fork()).join();
         break;
     }
     return writer;
@@ -468,6 +558,22 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "goodbye", value: Goodbye.decode(reader, reader.uint32()) };
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.kind = { $case: "artifactUpload", value: ArtifactUploadRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.kind = { $case: "artifactComplete", value: ArtifactUploadComplete.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -504,6 +610,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "result", value: ExecutionResult.fromJSON(object.result) }
         : isSet(object.goodbye)
         ? { $case: "goodbye", value: Goodbye.fromJSON(object.goodbye) }
+        : isSet(object.artifactUpload)
+        ? { $case: "artifactUpload", value: ArtifactUploadRequest.fromJSON(object.artifactUpload) }
+        : isSet(object.artifact_upload)
+        ? { $case: "artifactUpload", value: ArtifactUploadRequest.fromJSON(object.artifact_upload) }
+        : isSet(object.artifactComplete)
+        ? { $case: "artifactComplete", value: ArtifactUploadComplete.fromJSON(object.artifactComplete) }
+        : isSet(object.artifact_complete)
+        ? { $case: "artifactComplete", value: ArtifactUploadComplete.fromJSON(object.artifact_complete) }
         : undefined,
     };
   },
@@ -526,6 +640,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.result = ExecutionResult.toJSON(message.kind.value);
     } else if (message.kind?.$case === "goodbye") {
       obj.goodbye = Goodbye.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "artifactUpload") {
+      obj.artifactUpload = ArtifactUploadRequest.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "artifactComplete") {
+      obj.artifactComplete = ArtifactUploadComplete.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -584,6 +702,18 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         }
         break;
       }
+      case "artifactUpload": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "artifactUpload", value: ArtifactUploadRequest.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "artifactComplete": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "artifactComplete", value: ArtifactUploadComplete.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -616,6 +746,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         break;
       case "reconnect":
         Reconnect.encode(message.kind.value, writer.uint32(58).fork()).join();
+        break;
+      case "artifactGrant":
+        ArtifactUploadGrant.encode(message.kind.value, writer.uint32(66).fork()).join();
+        break;
+      case "artifactAck":
+        ArtifactAck.encode(message.kind.value, writer.uint32(74).fork()).join();
         break;
     }
     return writer;
@@ -690,6 +826,22 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "reconnect", value: Reconnect.decode(reader, reader.uint32()) };
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kind = { $case: "artifactGrant", value: ArtifactUploadGrant.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.kind = { $case: "artifactAck", value: ArtifactAck.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -722,6 +874,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "resultAck", value: ResultAck.fromJSON(object.result_ack) }
         : isSet(object.reconnect)
         ? { $case: "reconnect", value: Reconnect.fromJSON(object.reconnect) }
+        : isSet(object.artifactGrant)
+        ? { $case: "artifactGrant", value: ArtifactUploadGrant.fromJSON(object.artifactGrant) }
+        : isSet(object.artifact_grant)
+        ? { $case: "artifactGrant", value: ArtifactUploadGrant.fromJSON(object.artifact_grant) }
+        : isSet(object.artifactAck)
+        ? { $case: "artifactAck", value: ArtifactAck.fromJSON(object.artifactAck) }
+        : isSet(object.artifact_ack)
+        ? { $case: "artifactAck", value: ArtifactAck.fromJSON(object.artifact_ack) }
         : undefined,
     };
   },
@@ -742,6 +902,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.resultAck = ResultAck.toJSON(message.kind.value);
     } else if (message.kind?.$case === "reconnect") {
       obj.reconnect = Reconnect.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "artifactGrant") {
+      obj.artifactGrant = ArtifactUploadGrant.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "artifactAck") {
+      obj.artifactAck = ArtifactAck.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -791,6 +955,18 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "reconnect": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "reconnect", value: Reconnect.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "artifactGrant": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "artifactGrant", value: ArtifactUploadGrant.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "artifactAck": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "artifactAck", value: ArtifactAck.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -2499,7 +2675,7 @@ export const LogChunk: MessageFns<LogChunk> = {
 };
 
 function createBaseLogAck(): LogAck {
-  return { executionId: "", committedOffset: 0 };
+  return { executionId: "", committedOffset: 0, limitReached: false, limitBytes: 0 };
 }
 
 export const LogAck: MessageFns<LogAck> = {
@@ -2509,6 +2685,12 @@ export const LogAck: MessageFns<LogAck> = {
     }
     if (message.committedOffset !== 0) {
       writer.uint32(16).uint64(message.committedOffset);
+    }
+    if (message.limitReached !== false) {
+      writer.uint32(24).bool(message.limitReached);
+    }
+    if (message.limitBytes !== 0) {
+      writer.uint32(32).uint64(message.limitBytes);
     }
     return writer;
   },
@@ -2542,6 +2724,22 @@ export const LogAck: MessageFns<LogAck> = {
             message.committedOffset = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limitReached = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limitBytes = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2566,6 +2764,16 @@ export const LogAck: MessageFns<LogAck> = {
         : isSet(object.committed_offset)
         ? globalThis.Number(object.committed_offset)
         : 0,
+      limitReached: isSet(object.limitReached)
+        ? globalThis.Boolean(object.limitReached)
+        : isSet(object.limit_reached)
+        ? globalThis.Boolean(object.limit_reached)
+        : false,
+      limitBytes: isSet(object.limitBytes)
+        ? globalThis.Number(object.limitBytes)
+        : isSet(object.limit_bytes)
+        ? globalThis.Number(object.limit_bytes)
+        : 0,
     };
   },
 
@@ -2577,6 +2785,12 @@ export const LogAck: MessageFns<LogAck> = {
     if (message.committedOffset !== 0) {
       obj.committedOffset = Math.round(message.committedOffset);
     }
+    if (message.limitReached !== false) {
+      obj.limitReached = message.limitReached;
+    }
+    if (message.limitBytes !== 0) {
+      obj.limitBytes = Math.round(message.limitBytes);
+    }
     return obj;
   },
 
@@ -2587,12 +2801,14 @@ export const LogAck: MessageFns<LogAck> = {
     const message = createBaseLogAck();
     message.executionId = object.executionId ?? "";
     message.committedOffset = object.committedOffset ?? 0;
+    message.limitReached = object.limitReached ?? false;
+    message.limitBytes = object.limitBytes ?? 0;
     return message;
   },
 };
 
 function createBaseExecutionResult(): ExecutionResult {
-  return { executionId: "", status: 0, finishedAtMs: 0, logBytes: 0, message: "", steps: [] };
+  return { executionId: "", status: 0, finishedAtMs: 0, logBytes: 0, message: "", steps: [], logTruncated: false };
 }
 
 export const ExecutionResult: MessageFns<ExecutionResult> = {
@@ -2614,6 +2830,9 @@ export const ExecutionResult: MessageFns<ExecutionResult> = {
     }
     for (const v of message.steps) {
       StepUpdate.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.logTruncated !== false) {
+      writer.uint32(56).bool(message.logTruncated);
     }
     return writer;
   },
@@ -2679,6 +2898,14 @@ export const ExecutionResult: MessageFns<ExecutionResult> = {
             message.steps.push(StepUpdate.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.logTruncated = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2711,6 +2938,11 @@ export const ExecutionResult: MessageFns<ExecutionResult> = {
         : 0,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       steps: globalThis.Array.isArray(object?.steps) ? object.steps.map((e: any) => StepUpdate.fromJSON(e)) : [],
+      logTruncated: isSet(object.logTruncated)
+        ? globalThis.Boolean(object.logTruncated)
+        : isSet(object.log_truncated)
+        ? globalThis.Boolean(object.log_truncated)
+        : false,
     };
   },
 
@@ -2734,6 +2966,9 @@ export const ExecutionResult: MessageFns<ExecutionResult> = {
     if (message.steps?.length) {
       obj.steps = message.steps.map((e) => StepUpdate.toJSON(e));
     }
+    if (message.logTruncated !== false) {
+      obj.logTruncated = message.logTruncated;
+    }
     return obj;
   },
 
@@ -2748,6 +2983,7 @@ export const ExecutionResult: MessageFns<ExecutionResult> = {
     message.logBytes = object.logBytes ?? 0;
     message.message = object.message ?? "";
     message.steps = object.steps?.map((e) => StepUpdate.fromPartial(e)) || [];
+    message.logTruncated = object.logTruncated ?? false;
     return message;
   },
 };
@@ -3029,6 +3265,893 @@ export const Goodbye: MessageFns<Goodbye> = {
   fromPartial<I extends Exact<DeepPartial<Goodbye>, I>>(object: I): Goodbye {
     const message = createBaseGoodbye();
     message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseArtifactUploadRequest(): ArtifactUploadRequest {
+  return { executionId: "", bundleId: "", stepRef: "", sizeBytes: 0, uploadId: "", partNumbers: [] };
+}
+
+export const ArtifactUploadRequest: MessageFns<ArtifactUploadRequest> = {
+  encode(message: ArtifactUploadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.bundleId !== "") {
+      writer.uint32(18).string(message.bundleId);
+    }
+    if (message.stepRef !== "") {
+      writer.uint32(26).string(message.stepRef);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(32).uint64(message.sizeBytes);
+    }
+    if (message.uploadId !== "") {
+      writer.uint32(42).string(message.uploadId);
+    }
+    if (message.partNumbers.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.partNumbers) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArtifactUploadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArtifactUploadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bundleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stepRef = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag === 48) {
+              message.partNumbers.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.partNumbers.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArtifactUploadRequest {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      bundleId: isSet(object.bundleId)
+        ? globalThis.String(object.bundleId)
+        : isSet(object.bundle_id)
+        ? globalThis.String(object.bundle_id)
+        : "",
+      stepRef: isSet(object.stepRef)
+        ? globalThis.String(object.stepRef)
+        : isSet(object.step_ref)
+        ? globalThis.String(object.step_ref)
+        : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
+      partNumbers: globalThis.Array.isArray(object?.partNumbers)
+        ? object.partNumbers.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.part_numbers)
+        ? object.part_numbers.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ArtifactUploadRequest): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.bundleId !== "") {
+      obj.bundleId = message.bundleId;
+    }
+    if (message.stepRef !== "") {
+      obj.stepRef = message.stepRef;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
+    if (message.partNumbers?.length) {
+      obj.partNumbers = message.partNumbers.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ArtifactUploadRequest>, I>>(base?: I): ArtifactUploadRequest {
+    return ArtifactUploadRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ArtifactUploadRequest>, I>>(object: I): ArtifactUploadRequest {
+    const message = createBaseArtifactUploadRequest();
+    message.executionId = object.executionId ?? "";
+    message.bundleId = object.bundleId ?? "";
+    message.stepRef = object.stepRef ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.uploadId = object.uploadId ?? "";
+    message.partNumbers = object.partNumbers?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseArtifactPartUrl(): ArtifactPartUrl {
+  return { partNumber: 0, url: "" };
+}
+
+export const ArtifactPartUrl: MessageFns<ArtifactPartUrl> = {
+  encode(message: ArtifactPartUrl, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.partNumber !== 0) {
+      writer.uint32(8).uint32(message.partNumber);
+    }
+    if (message.url !== "") {
+      writer.uint32(18).string(message.url);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArtifactPartUrl {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArtifactPartUrl();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.partNumber = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArtifactPartUrl {
+    return {
+      partNumber: isSet(object.partNumber)
+        ? globalThis.Number(object.partNumber)
+        : isSet(object.part_number)
+        ? globalThis.Number(object.part_number)
+        : 0,
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+    };
+  },
+
+  toJSON(message: ArtifactPartUrl): unknown {
+    const obj: any = {};
+    if (message.partNumber !== 0) {
+      obj.partNumber = Math.round(message.partNumber);
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ArtifactPartUrl>, I>>(base?: I): ArtifactPartUrl {
+    return ArtifactPartUrl.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ArtifactPartUrl>, I>>(object: I): ArtifactPartUrl {
+    const message = createBaseArtifactPartUrl();
+    message.partNumber = object.partNumber ?? 0;
+    message.url = object.url ?? "";
+    return message;
+  },
+};
+
+function createBaseArtifactUploadGrant(): ArtifactUploadGrant {
+  return {
+    executionId: "",
+    bundleId: "",
+    putUrl: "",
+    uploadId: "",
+    partSizeBytes: 0,
+    parts: [],
+    expiresAtMs: 0,
+    error: "",
+  };
+}
+
+export const ArtifactUploadGrant: MessageFns<ArtifactUploadGrant> = {
+  encode(message: ArtifactUploadGrant, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.bundleId !== "") {
+      writer.uint32(18).string(message.bundleId);
+    }
+    if (message.putUrl !== "") {
+      writer.uint32(26).string(message.putUrl);
+    }
+    if (message.uploadId !== "") {
+      writer.uint32(34).string(message.uploadId);
+    }
+    if (message.partSizeBytes !== 0) {
+      writer.uint32(40).uint64(message.partSizeBytes);
+    }
+    for (const v of message.parts) {
+      ArtifactPartUrl.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.expiresAtMs !== 0) {
+      writer.uint32(56).uint64(message.expiresAtMs);
+    }
+    if (message.error !== "") {
+      writer.uint32(66).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArtifactUploadGrant {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArtifactUploadGrant();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bundleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.putUrl = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.partSizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.parts.push(ArtifactPartUrl.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.expiresAtMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArtifactUploadGrant {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      bundleId: isSet(object.bundleId)
+        ? globalThis.String(object.bundleId)
+        : isSet(object.bundle_id)
+        ? globalThis.String(object.bundle_id)
+        : "",
+      putUrl: isSet(object.putUrl)
+        ? globalThis.String(object.putUrl)
+        : isSet(object.put_url)
+        ? globalThis.String(object.put_url)
+        : "",
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
+      partSizeBytes: isSet(object.partSizeBytes)
+        ? globalThis.Number(object.partSizeBytes)
+        : isSet(object.part_size_bytes)
+        ? globalThis.Number(object.part_size_bytes)
+        : 0,
+      parts: globalThis.Array.isArray(object?.parts)
+        ? object.parts.map((e: any) => ArtifactPartUrl.fromJSON(e))
+        : [],
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.Number(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+        ? globalThis.Number(object.expires_at_ms)
+        : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: ArtifactUploadGrant): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.bundleId !== "") {
+      obj.bundleId = message.bundleId;
+    }
+    if (message.putUrl !== "") {
+      obj.putUrl = message.putUrl;
+    }
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
+    if (message.partSizeBytes !== 0) {
+      obj.partSizeBytes = Math.round(message.partSizeBytes);
+    }
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => ArtifactPartUrl.toJSON(e));
+    }
+    if (message.expiresAtMs !== 0) {
+      obj.expiresAtMs = Math.round(message.expiresAtMs);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ArtifactUploadGrant>, I>>(base?: I): ArtifactUploadGrant {
+    return ArtifactUploadGrant.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ArtifactUploadGrant>, I>>(object: I): ArtifactUploadGrant {
+    const message = createBaseArtifactUploadGrant();
+    message.executionId = object.executionId ?? "";
+    message.bundleId = object.bundleId ?? "";
+    message.putUrl = object.putUrl ?? "";
+    message.uploadId = object.uploadId ?? "";
+    message.partSizeBytes = object.partSizeBytes ?? 0;
+    message.parts = object.parts?.map((e) => ArtifactPartUrl.fromPartial(e)) || [];
+    message.expiresAtMs = object.expiresAtMs ?? 0;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseArtifactPart(): ArtifactPart {
+  return { partNumber: 0, etag: "" };
+}
+
+export const ArtifactPart: MessageFns<ArtifactPart> = {
+  encode(message: ArtifactPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.partNumber !== 0) {
+      writer.uint32(8).uint32(message.partNumber);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArtifactPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArtifactPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.partNumber = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArtifactPart {
+    return {
+      partNumber: isSet(object.partNumber)
+        ? globalThis.Number(object.partNumber)
+        : isSet(object.part_number)
+        ? globalThis.Number(object.part_number)
+        : 0,
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: ArtifactPart): unknown {
+    const obj: any = {};
+    if (message.partNumber !== 0) {
+      obj.partNumber = Math.round(message.partNumber);
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ArtifactPart>, I>>(base?: I): ArtifactPart {
+    return ArtifactPart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ArtifactPart>, I>>(object: I): ArtifactPart {
+    const message = createBaseArtifactPart();
+    message.partNumber = object.partNumber ?? 0;
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseArtifactUploadComplete(): ArtifactUploadComplete {
+  return { executionId: "", bundleId: "", uploadId: "", parts: [], sizeBytes: 0, sha256: "" };
+}
+
+export const ArtifactUploadComplete: MessageFns<ArtifactUploadComplete> = {
+  encode(message: ArtifactUploadComplete, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.bundleId !== "") {
+      writer.uint32(18).string(message.bundleId);
+    }
+    if (message.uploadId !== "") {
+      writer.uint32(26).string(message.uploadId);
+    }
+    for (const v of message.parts) {
+      ArtifactPart.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(40).uint64(message.sizeBytes);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(50).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArtifactUploadComplete {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArtifactUploadComplete();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bundleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.parts.push(ArtifactPart.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArtifactUploadComplete {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      bundleId: isSet(object.bundleId)
+        ? globalThis.String(object.bundleId)
+        : isSet(object.bundle_id)
+        ? globalThis.String(object.bundle_id)
+        : "",
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
+      parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => ArtifactPart.fromJSON(e)) : [],
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+    };
+  },
+
+  toJSON(message: ArtifactUploadComplete): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.bundleId !== "") {
+      obj.bundleId = message.bundleId;
+    }
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => ArtifactPart.toJSON(e));
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ArtifactUploadComplete>, I>>(base?: I): ArtifactUploadComplete {
+    return ArtifactUploadComplete.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ArtifactUploadComplete>, I>>(object: I): ArtifactUploadComplete {
+    const message = createBaseArtifactUploadComplete();
+    message.executionId = object.executionId ?? "";
+    message.bundleId = object.bundleId ?? "";
+    message.uploadId = object.uploadId ?? "";
+    message.parts = object.parts?.map((e) => ArtifactPart.fromPartial(e)) || [];
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.sha256 = object.sha256 ?? "";
+    return message;
+  },
+};
+
+function createBaseArtifactAck(): ArtifactAck {
+  return { executionId: "", bundleId: "", accepted: false, reason: "", retry: false };
+}
+
+export const ArtifactAck: MessageFns<ArtifactAck> = {
+  encode(message: ArtifactAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.bundleId !== "") {
+      writer.uint32(18).string(message.bundleId);
+    }
+    if (message.accepted !== false) {
+      writer.uint32(24).bool(message.accepted);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.retry !== false) {
+      writer.uint32(40).bool(message.retry);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArtifactAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArtifactAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bundleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.accepted = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.retry = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArtifactAck {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      bundleId: isSet(object.bundleId)
+        ? globalThis.String(object.bundleId)
+        : isSet(object.bundle_id)
+        ? globalThis.String(object.bundle_id)
+        : "",
+      accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      retry: isSet(object.retry) ? globalThis.Boolean(object.retry) : false,
+    };
+  },
+
+  toJSON(message: ArtifactAck): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.bundleId !== "") {
+      obj.bundleId = message.bundleId;
+    }
+    if (message.accepted !== false) {
+      obj.accepted = message.accepted;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.retry !== false) {
+      obj.retry = message.retry;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ArtifactAck>, I>>(base?: I): ArtifactAck {
+    return ArtifactAck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ArtifactAck>, I>>(object: I): ArtifactAck {
+    const message = createBaseArtifactAck();
+    message.executionId = object.executionId ?? "";
+    message.bundleId = object.bundleId ?? "";
+    message.accepted = object.accepted ?? false;
+    message.reason = object.reason ?? "";
+    message.retry = object.retry ?? false;
     return message;
   },
 };
