@@ -83,7 +83,7 @@ function Editor({
           setSaved({ version: result.workflow.version, warnings: result.warnings });
           if (name === undefined)
             void navigate({
-              to: "/orgs/$org/envs/$env/workflows/$name/edit",
+              to: "/orgs/$org/envs/$env/workflows/$name",
               params: { org, env, name: target },
             });
         },
