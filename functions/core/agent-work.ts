@@ -9,7 +9,7 @@ import { statusSubject } from "./executions.ts";
 import type { Bus, Clock, ExecutionStore, JobQueue } from "./ports.ts";
 
 export interface AgentWorkConfig {
-  /** How long a lease lasts without renewal, in milliseconds (default 90 s). */
+  /** How long a lease lasts without renewal, in milliseconds (default 60 s). */
   leaseTtlMs: number;
 }
 
@@ -28,7 +28,9 @@ export function createAgentWork(deps: {
   config?: Partial<AgentWorkConfig>;
 }) {
   const { executions, bus, jobs, clock } = deps;
-  const leaseTtlMs = deps.config?.leaseTtlMs ?? 90_000;
+  // Four missed heartbeats (15 s); with the reaper running every minute an execution whose
+  // agent vanished is marked lost within two minutes.
+  const leaseTtlMs = deps.config?.leaseTtlMs ?? 60_000;
   const iso = () => new Date(clock.now()).toISOString();
   const announce = (execution: Execution) =>
     bus.publish(statusSubject(execution.id), new TextEncoder().encode(execution.status)).catch(() => {});

@@ -25,6 +25,7 @@ import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createApiApp } from "../api/app.ts";
 import { createCore } from "../core/index.ts";
 import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
+import { createReaper } from "../core/reaper.ts";
 import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
@@ -43,6 +44,8 @@ export interface ControlPlaneOptions {
   logger: Logger;
   clock?: Clock;
   gateway?: Partial<GatewayConfig>;
+  /** How often the lost-execution reaper runs (a scheduled worker in AWS), in milliseconds. */
+  reaperIntervalMs?: number;
 }
 
 const TABLE = "assay";
@@ -105,6 +108,13 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       });
       stops.push(() => poller.stop());
     }
+
+    const reaper = createReaper({ executions: core.ports.executions, bus, clock, logger });
+    const reaperTimer = setInterval(() => {
+      reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
+    }, options.reaperIntervalMs ?? 10_000);
+    reaperTimer.unref();
+    stops.push(() => clearInterval(reaperTimer));
 
     const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
     const gateway = createAgentGateway({ ...core, bus, clock, logger, config: options.gateway });

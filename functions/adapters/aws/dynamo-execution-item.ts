@@ -3,11 +3,18 @@
  * transitions. The sparse index attributes follow the status: GSI2 (queue) exists only while
  * `queued`, GSI3 (agent) only while `assigned`/`running`. Every transition that changes the
  * status rewrites them in the same conditional update, so the indexes can never disagree with
- * the status they summarise.
+ * the status they summarise. GSI4 (leases) follows `leaseExpiresAtMs` the same way.
  */
 import { AppError, Execution, ExecutionStatus, isTerminal } from "@assay/shared";
 import type { ExecutionTransition } from "../../core/ports.ts";
-import { keys } from "./dynamo-table.ts";
+import { keys, LEASE_SHARDS } from "./dynamo-table.ts";
+
+/** The lease index shard of an execution: stable, spread by the id's random part. */
+const leaseShard = (id: string): number => {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % LEASE_SHARDS;
+};
 
 type StatusClass = "queued" | "active" | "terminal";
 
@@ -34,6 +41,10 @@ export const toExecutionItem = (execution: Execution): Record<string, unknown> =
   } else if (statusClass === "active" && execution.agentId !== undefined) {
     item.gsi3pk = keys.agent(orgId, envId, execution.agentId);
     item.gsi3sk = `${keys.executionPrefix}${id}`;
+  }
+  if (statusClass === "active" && execution.leaseExpiresAtMs !== undefined) {
+    item.gsi4pk = keys.leaseShard(leaseShard(id));
+    item.gsi4sk = keys.leaseSort(execution.leaseExpiresAtMs, orgId, envId, id);
   }
   return item;
 };
@@ -92,7 +103,7 @@ export const buildTransitionUpdate = (
     i++;
   }
 
-  const setIndex = (prefix: "gsi2" | "gsi3", pk: string, sk: string) => {
+  const setIndex = (prefix: "gsi2" | "gsi3" | "gsi4", pk: string, sk: string) => {
     sets.push(`${prefix}pk = :${prefix}pk`, `${prefix}sk = :${prefix}sk`);
     values[`:${prefix}pk`] = pk;
     values[`:${prefix}sk`] = sk;
@@ -118,8 +129,9 @@ export const buildTransitionUpdate = (
         setIndex("gsi3", keys.agent(orgId, envId, newAgent), `${keys.executionPrefix}${id}`);
       }
     } else {
-      removes.push("gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk");
+      removes.push("gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk");
     }
+    if (targetClass === "queued") removes.push("gsi4pk", "gsi4sk");
   } else if ("agentId" in t.set) {
     if (targetClass === undefined) {
       throw new AppError(
@@ -133,7 +145,18 @@ export const buildTransitionUpdate = (
     }
   }
 
+  if ("leaseExpiresAtMs" in t.set && targetClass !== "terminal" && targetClass !== "queued") {
+    const lease = t.set.leaseExpiresAtMs;
+    if (lease === undefined) removes.push("gsi4pk", "gsi4sk");
+    else setIndex("gsi4", keys.leaseShard(leaseShard(id)), keys.leaseSort(lease, orgId, envId, id));
+  }
+
   const conditions = [`#status IN (${fromStatuses.join(", ")})`];
+  if (t.leaseExpiredBeforeMs !== undefined) {
+    names["#lease"] = "leaseExpiresAtMs";
+    values[":leaseBefore"] = t.leaseExpiredBeforeMs;
+    conditions.push("#lease < :leaseBefore");
+  }
   if (t.agentId !== undefined) {
     names["#agentId"] = "agentId";
     values[":heldBy"] = t.agentId;
@@ -145,7 +168,7 @@ export const buildTransitionUpdate = (
   }
   const clauses = [
     sets.length > 0 ? `SET ${sets.join(", ")}` : "",
-    removes.length > 0 ? `REMOVE ${removes.join(", ")}` : "",
+    removes.length > 0 ? `REMOVE ${[...new Set(removes)].join(", ")}` : "",
   ];
   return {
     UpdateExpression: clauses.filter(Boolean).join(" "),

@@ -15,7 +15,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { ExecutionStore } from "../../core/ports.ts";
+import type { ExecutionRef, ExecutionStore } from "../../core/ports.ts";
 import { decodeCursor, encodeCursor } from "./dynamo-cursor.ts";
 import { buildTransitionUpdate, toExecutionItem } from "./dynamo-execution-item.ts";
 import {
@@ -25,7 +25,7 @@ import {
   parseItem,
   validateInput,
 } from "./dynamo-support.ts";
-import { GSI1, GSI2, GSI3, keys } from "./dynamo-table.ts";
+import { GSI1, GSI2, GSI3, GSI4, keys, LEASE_SHARDS } from "./dynamo-table.ts";
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
@@ -181,6 +181,31 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
         }
       }
       return executions;
+    },
+
+    async listExpiredLeases(nowMs, limit) {
+      const expired: Array<{ sk: string; ref: ExecutionRef }> = [];
+      const before = keys.leaseSort(nowMs, "", "", "");
+      for (let shard = 0; shard < LEASE_SHARDS; shard++) {
+        const { Items } = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: GSI4,
+            KeyConditionExpression: "gsi4pk = :pk AND gsi4sk < :before",
+            ExpressionAttributeValues: { ":pk": keys.leaseShard(shard), ":before": before },
+            Limit: limit,
+          }),
+        );
+        for (const item of Items ?? []) {
+          const sk = String(item.gsi4sk ?? "");
+          const [, orgId, envId, id] = sk.split("#");
+          if (orgId && envId && id) expired.push({ sk, ref: { orgId, envId, id } });
+        }
+      }
+      return expired
+        .sort((a, b) => (a.sk < b.sk ? -1 : 1))
+        .slice(0, limit)
+        .map((e) => e.ref);
     },
 
     async transition(orgId, envId, id, t) {

@@ -36,6 +36,10 @@
  *   so the queue index holds exactly the waiting work, oldest first.
  * - GSI3 (sparse) `gsi3pk=AGENT#{org}#{env}#{agentId}`, `gsi3sk=EX#{ulid}`: set only while
  *   assigned/running, for "what does this agent hold" after a reconnect.
+ * - GSI4 (sparse) `gsi4pk=LEASES#{shard}`, `gsi4sk={leaseExpiresAtMs, 15 digits}#{org}#{env}#{ulid}`:
+ *   set while an execution holds a lease, for the lost-execution reaper. It is the one index that
+ *   spans organizations (the reaper serves them all); 16 shards spread lease renewals, which
+ *   arrive with every agent heartbeat, over partitions.
  * - Tokens are the one item keyed by something other than the org: the secret's hash is all a
  *   caller presents. The record carries its org and environment, which callers must check.
  *
@@ -49,6 +53,9 @@
 export const GSI1 = "gsi1";
 export const GSI2 = "gsi2";
 export const GSI3 = "gsi3";
+export const GSI4 = "gsi4";
+/** Shards of the lease index (GSI4). */
+export const LEASE_SHARDS = 16;
 
 /** The table definition: attributes, key schema and global secondary indexes. */
 export const TABLE_DEFINITION = {
@@ -61,6 +68,8 @@ export const TABLE_DEFINITION = {
     { name: "gsi2sk", type: "S" },
     { name: "gsi3pk", type: "S" },
     { name: "gsi3sk", type: "S" },
+    { name: "gsi4pk", type: "S" },
+    { name: "gsi4sk", type: "S" },
   ],
   partitionKey: "pk",
   sortKey: "sk",
@@ -68,6 +77,7 @@ export const TABLE_DEFINITION = {
     { indexName: GSI1, partitionKey: "gsi1pk", sortKey: "gsi1sk", projection: "ALL" },
     { indexName: GSI2, partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: "ALL" },
     { indexName: GSI3, partitionKey: "gsi3pk", sortKey: "gsi3sk", projection: "ALL" },
+    { indexName: GSI4, partitionKey: "gsi4pk", sortKey: "gsi4sk", projection: "KEYS_ONLY" },
   ],
   billingMode: "PAY_PER_REQUEST",
   /** Attribute holding an epoch-seconds expiry, for the TTL rule (sessions, tokens, audit...). */
@@ -84,6 +94,8 @@ export const KEY_ATTRIBUTES = [
   "gsi2sk",
   "gsi3pk",
   "gsi3sk",
+  "gsi4pk",
+  "gsi4sk",
   "entity",
 ] as const;
 
@@ -104,6 +116,10 @@ export const keys = {
     `ORG#${org}#ENV#${env}#WF#${workflow}`,
   queue: (org: string, env: string) => `QUEUE#${org}#${env}`,
   agent: (org: string, env: string, agentId: string) => `AGENT#${org}#${env}#${agentId}`,
+  leaseShard: (shard: number) => `LEASES#${shard}`,
+  /** Sorts by expiry; the rest addresses the execution. */
+  leaseSort: (expiresAtMs: number, org: string, env: string, id: string) =>
+    `${String(expiresAtMs).padStart(15, "0")}#${org}#${env}#${id}`,
   token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: "TOKEN" }),
   tokensOfOrg: (org: string) => `ORG#${org}#TOKENS`,
   tokenInOrg: (id: string) => `TOKEN#${id}`,

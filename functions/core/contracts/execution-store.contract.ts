@@ -323,6 +323,48 @@ export const runExecutionStoreContract = (
       await assert.rejects(store.recordLogBytes(org, ENV, execution.id, -1), appError("invalid_argument"));
     });
 
+    test("expired leases are listed oldest first; renewal, loss and completion leave the list", async () => {
+      const org = uniqueSlug("org");
+      const [a, b, c, d] = await createMany(org, 4);
+      assert.ok(a && b && c && d);
+      const hold = (id: string, lease: number) =>
+        store.transition(org, ENV, id, {
+          from: ["queued"],
+          set: { status: "assigned", agentId: "agent-l", leaseExpiresAtMs: lease },
+        });
+      await hold(a.id, 5_000);
+      await hold(b.id, 2_000);
+      await hold(c.id, 4_000_000_000_000);
+      await hold(d.id, 3_000);
+      const mine = async () =>
+        (await store.listExpiredLeases(9_000, 1_000)).filter((r) => r.orgId === org).map((r) => r.id);
+      assert.deepEqual(await mine(), [b.id, d.id, a.id]);
+
+      const renewed = await store.transition(org, ENV, a.id, {
+        from: ["assigned", "running"],
+        set: { leaseExpiresAtMs: 4_000_000_000_000 },
+      });
+      assert.ok(renewed);
+      assert.deepEqual(await mine(), [b.id, d.id]);
+      const lostTooLate = await store.transition(org, ENV, a.id, {
+        from: ["assigned", "running"],
+        leaseExpiredBeforeMs: 9_000,
+        set: { status: "lost" },
+      });
+      assert.equal(lostTooLate, undefined, "a renewed lease is not reaped");
+      const lost = await store.transition(org, ENV, b.id, {
+        from: ["assigned", "running"],
+        leaseExpiredBeforeMs: 9_000,
+        set: { status: "lost", leaseExpiresAtMs: undefined },
+      });
+      assert.equal(lost?.status, "lost");
+      await store.transition(org, ENV, d.id, {
+        from: ["assigned"],
+        set: { status: "passed", leaseExpiresAtMs: undefined },
+      });
+      assert.deepEqual(await mine(), []);
+    });
+
     test("delete removes the execution from reads, lists and the queue", async () => {
       const org = uniqueSlug("org");
       const [execution] = await createMany(org, 1);
