@@ -55,7 +55,7 @@ export async function startTopology(options: { ingresses: number }) {
     const ingress: IngressProcess = { port: ingressPort, healthPort, child, output: "" };
     child.stdout?.on("data", (d) => (ingress.output += d));
     child.stderr?.on("data", (d) => (ingress.output += d));
-    await waitForPort(ingressPort, 20_000);
+    await waitForPort(child, ingressPort, { timeoutMs: 30_000, describe: () => ingress.output });
     return ingress;
   }
 
