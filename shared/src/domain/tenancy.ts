@@ -9,6 +9,8 @@ export const Organization = z.object({
   name: z.string().min(1).max(200),
   plan: z.string().default("free"),
   createdAt: z.string(),
+  /** Set when the organization was deleted: the slug stays reserved so no data is inherited. */
+  deletedAt: z.string().optional(),
 });
 export type Organization = z.infer<typeof Organization>;
 
@@ -17,6 +19,7 @@ export const Environment = z.object({
   id: Slug,
   name: z.string().min(1).max(200),
   createdAt: z.string(),
+  updatedAt: z.string().optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -44,3 +47,155 @@ export const TokenRecord = z.object({
   lastUsedAt: z.string().optional(),
 });
 export type TokenRecord = z.infer<typeof TokenRecord>;
+
+// ---------------------------------------------------------------------------------------------
+// Accounts, members, invitations, audit, plans and agent presence: the public shapes of the
+// accounts and tenancy API (request bodies and views), shared by the control plane and the web.
+// ---------------------------------------------------------------------------------------------
+
+/** An email address, trimmed and lower-cased (addresses are compared case-insensitively). */
+export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email("must be an email address"));
+export type Email = z.infer<typeof Email>;
+
+/** Passwords are checked for strength in core; the schema only bounds their size. */
+export const Password = z.string().min(1, "is required").max(256, "must be at most 256 characters");
+
+/** A user as the API shows it (never the password hash). */
+export const UserView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+});
+export type UserView = z.infer<typeof UserView>;
+
+/** A user's role in one organization. */
+export const Membership = z.object({
+  orgId: Slug,
+  userId: z.string(),
+  email: z.string(),
+  name: z.string().default(""),
+  role: Role,
+  createdAt: z.string(),
+});
+export type Membership = z.infer<typeof Membership>;
+
+/** A pending invitation (its token is only ever in the email sent to the invitee). */
+export const InvitationView = z.object({
+  id: z.string(),
+  orgId: Slug,
+  email: z.string(),
+  role: Role,
+  invitedBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type InvitationView = z.infer<typeof InvitationView>;
+
+/** A token as listed: everything but the hash of its secret. */
+export const TokenView = TokenRecord.omit({ hash: true });
+export type TokenView = z.infer<typeof TokenView>;
+
+/** Who did something recorded in the audit log. */
+export const AuditActor = z.object({
+  kind: z.enum(["user", "api", "system"]),
+  id: z.string(),
+  /** The user's email or the token's name, as it was at the time. */
+  label: z.string().default(""),
+});
+export type AuditActor = z.infer<typeof AuditActor>;
+
+/** One security-relevant action in an organization. */
+export const AuditEvent = z.object({
+  /** ULID: time-ordered, so the log lists newest first by key. */
+  id: z.string(),
+  orgId: Slug,
+  at: z.string(),
+  /** Dotted verb, e.g. `auth.login`, `member.role_changed`, `api_token.created`. */
+  action: z.string(),
+  actor: AuditActor,
+  target: z.object({ kind: z.string(), id: z.string() }).optional(),
+  ip: z.string().optional(),
+  details: z.record(z.string(), z.string()).default({}),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const PlanName = z.enum(["free", "team"]);
+export type PlanName = z.infer<typeof PlanName>;
+
+/** What a plan allows an organization. */
+export const PlanLimits = z.object({
+  environments: z.number().int(),
+  concurrentExecutions: z.number().int(),
+  logRetentionDays: z.number().int(),
+  artifactRetentionDays: z.number().int(),
+});
+export type PlanLimits = z.infer<typeof PlanLimits>;
+
+/** An organization with the caller's role and its plan's limits. */
+export const OrgView = Organization.omit({ deletedAt: true }).extend({
+  role: Role,
+  limits: PlanLimits,
+});
+export type OrgView = z.infer<typeof OrgView>;
+
+/** What the ingress records about a connected (or recently connected) agent. */
+export const AgentPresence = z.object({
+  orgId: Slug,
+  envId: Slug,
+  agentId: z.string(),
+  sessionId: z.string(),
+  version: z.string().default(""),
+  hostname: z.string().default(""),
+  capabilities: z.array(z.string()).default([]),
+  connectedAt: z.string(),
+  lastHeartbeatAt: z.string(),
+  disconnectedAt: z.string().optional(),
+});
+export type AgentPresence = z.infer<typeof AgentPresence>;
+
+/** An agent as the API lists it: presence plus a status derived from its last heartbeat. */
+export const AgentView = AgentPresence.extend({ status: z.enum(["online", "offline"]) });
+export type AgentView = z.infer<typeof AgentView>;
+
+/** Request bodies of the accounts and tenancy API (strict: unknown fields are refused). */
+export const SignupBody = z
+  .object({ email: Email, password: Password, name: z.string().trim().max(200).optional() })
+  .strict();
+export const LoginBody = z.object({ email: Email, password: Password }).strict();
+/** One-time tokens from emails are 43 base64url characters; the bound keeps junk short. */
+export const OneTimeTokenBody = z.object({ token: z.string().min(1).max(200) }).strict();
+export const ResetRequestBody = z.object({ email: Email }).strict();
+export const ResetConfirmBody = z.object({ token: z.string().min(1).max(200), password: Password }).strict();
+export const CreateOrgBody = z
+  .object({ id: Slug.optional(), name: z.string().trim().min(1).max(200) })
+  .strict();
+export const UpdateOrgBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), plan: PlanName.optional() })
+  .strict();
+export const CreateEnvBody = z
+  .object({ id: Slug, name: z.string().trim().min(1).max(200).optional() })
+  .strict();
+export const UpdateEnvBody = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+export const InviteBody = z.object({ email: Email, role: Role }).strict();
+export const SetRoleBody = z.object({ role: Role }).strict();
+export const CreateApiTokenBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: Role,
+    /** ISO 8601 time after which the token stops working. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export const CreateAgentTokenBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
