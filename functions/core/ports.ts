@@ -7,15 +7,19 @@
  * isolation is a property of the keys, not of filtering after the fact.
  */
 import type {
+  AgentPresence,
+  AuditEvent,
   Environment,
   Execution,
   ExecutionStatus,
+  Membership,
   Organization,
   Page,
   StepState,
   TokenRecord,
   WorkflowRecord,
 } from "@assay/shared";
+import type { InvitationRecord, OneTimePurpose, OneTimeToken, SessionRecord, UserRecord } from "./records.ts";
 
 /** Wall clock, injected so leases and timeouts are testable. */
 export interface Clock {
@@ -187,4 +191,150 @@ export interface Logger {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
   child(bindings: object): Logger;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts and tenancy ports. Times are ISO 8601 strings unless a name says otherwise; stores
+// derive their TTL attributes from the records' own expiry times.
+// ---------------------------------------------------------------------------------------------
+
+export interface UserStore {
+  /** Creates the user and claims its email; throws `already_exists` when the email is taken. */
+  create(user: UserRecord): Promise<void>;
+  get(userId: string): Promise<UserRecord | undefined>;
+  /** By normalized (lower-case) email. */
+  getByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Replaces the password hash; throws `not_found` for a missing user. */
+  setPassword(userId: string, passwordHash: string, changedAt: string): Promise<void>;
+}
+
+export interface SessionStore {
+  put(session: SessionRecord): Promise<void>;
+  /** By the SHA-256 (hex) of the cookie value; expired sessions may still be returned. */
+  get(hash: string): Promise<SessionRecord | undefined>;
+  delete(hash: string): Promise<void>;
+  /** Ends every session of a user (password reset). */
+  deleteAllForUser(userId: string): Promise<void>;
+}
+
+export interface OneTimeTokenStore {
+  put(token: OneTimeToken): Promise<void>;
+  get(hash: string): Promise<OneTimeToken | undefined>;
+  /**
+   * Atomically deletes and returns the token when it exists, has this purpose and expires after
+   * `now`; otherwise undefined. A token can be consumed once, even by concurrent callers.
+   */
+  consume(hash: string, purpose: OneTimePurpose, now: string): Promise<OneTimeToken | undefined>;
+}
+
+/**
+ * Organization lifecycle beyond TenantStore: atomic creation with the first owner, counters kept
+ * on the org item (environments, owners) so limits hold under concurrency, and deletion.
+ */
+export interface OrgStore {
+  /** Creates the org and its owner's membership together; `already_exists` if the id is taken. */
+  createWithOwner(org: Organization, owner: Membership): Promise<void>;
+  /** Renames or changes the plan; a plan whose environment limit is below the count is refused. */
+  update(
+    orgId: string,
+    patch: { name?: string; plan?: string },
+    limits: { environments: number },
+  ): Promise<Organization | undefined>;
+  /** Marks the org deleted (its slug stays reserved). */
+  markDeleted(orgId: string, at: string): Promise<void>;
+  /** Creates an environment unless the org already has `limit` (`resource_exhausted`). */
+  createEnv(env: Environment, limit: number): Promise<void>;
+  updateEnv(
+    orgId: string,
+    envId: string,
+    patch: { name: string },
+    at: string,
+  ): Promise<Environment | undefined>;
+  /** Deletes the environment item and lowers the count; false when it did not exist. */
+  deleteEnv(orgId: string, envId: string): Promise<boolean>;
+}
+
+export interface MemberStore {
+  get(orgId: string, userId: string): Promise<Membership | undefined>;
+  listByOrg(orgId: string): Promise<Membership[]>;
+  /** The organizations a user belongs to (eventually consistent in AWS). */
+  listByUser(userId: string): Promise<Membership[]>;
+  /**
+   * Changes a role. Demoting the last owner throws `failed_precondition`. Returns undefined when
+   * the user is not a member.
+   */
+  setRole(orgId: string, userId: string, role: Membership["role"]): Promise<Membership | undefined>;
+  /** Removes a member; removing the last owner throws `failed_precondition`. */
+  remove(orgId: string, userId: string): Promise<boolean>;
+  /** Removes every membership of a deleted organization (no owner check). */
+  purge(orgId: string): Promise<void>;
+}
+
+export interface InvitationStore {
+  put(invitation: InvitationRecord): Promise<void>;
+  getByHash(hash: string): Promise<InvitationRecord | undefined>;
+  listByOrg(orgId: string): Promise<InvitationRecord[]>;
+  /** Deletes an invitation of that org; false when there is none. */
+  revoke(orgId: string, invitationId: string): Promise<boolean>;
+  /**
+   * Atomically consumes the (unexpired at `now`) invitation and adds the membership. Returns
+   * false when the invitation is gone or expired; throws `already_exists` when already a member.
+   */
+  accept(hash: string, member: Membership, now: string): Promise<boolean>;
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first; `cursor` is opaque. */
+  list(orgId: string, page: { limit: number; cursor?: string }): Promise<Page<AuditEvent>>;
+}
+
+export interface RateLimiter {
+  /**
+   * Counts one hit on `key` in the fixed window of `windowSeconds` containing `nowMs`. Returns
+   * whether the count is within `limit`, and the seconds until that window ends.
+   */
+  hit(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    nowMs: number,
+  ): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+}
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Sends email (SES in AWS, an outbox shown at `GET /v1/dev/outbox` locally). */
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+/**
+ * Where agents are connected, written by the ingress (API Lambdas cannot see its memory). One
+ * item per agent id; a newer session of the same agent replaces an older one.
+ */
+export interface AgentPresenceStore {
+  connected(presence: AgentPresence): Promise<void>;
+  /** Records a heartbeat of that session (ignored when a newer session replaced it). */
+  heartbeat(orgId: string, envId: string, agentId: string, sessionId: string, at: string): Promise<void>;
+  /** Records the end of that session (ignored when a newer session replaced it). */
+  disconnected(orgId: string, envId: string, agentId: string, sessionId: string, at: string): Promise<void>;
+  list(orgId: string, envId: string): Promise<AgentPresence[]>;
+}
+
+/** Counts an organization's active (queued, assigned, running) executions against its plan. */
+export interface RunSlots {
+  /** Takes a slot unless `limit` are taken; returns false when full. */
+  acquire(orgId: string, limit: number): Promise<boolean>;
+  /** Gives a slot back (never below zero). */
+  release(orgId: string): Promise<void>;
+}
+
+/** Records when a token was last used, at most once per `minIntervalSeconds`. */
+export interface TokenUsageStore {
+  touch(hash: string, at: string, minIntervalSeconds: number): Promise<void>;
 }

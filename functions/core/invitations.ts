@@ -1,0 +1,137 @@
+/**
+ * Invitations by email with a role. The secret is mailed to the invitee only (never returned to
+ * the inviter), stored hashed, expires after a week, and works once. It can be accepted only by
+ * a signed-in user whose verified email is the invited address, so a forwarded or leaked link
+ * does not let someone else in. Inviting the same address again replaces the pending invitation.
+ */
+import { AppError, type InvitationView, type Membership, type OrgView, type Role } from "@assay/shared";
+import { authorize, authorizeGrant, type OrgPrincipal } from "./access.ts";
+import { type AuditLog, auditActor } from "./audit.ts";
+import { toOrgView } from "./orgs.ts";
+import type { Clock, InvitationStore, Mailer, MemberStore, TenantStore } from "./ports.ts";
+import { type Actor, type RequestMeta, requireUser } from "./principals.ts";
+import type { RateLimits } from "./rate-limit.ts";
+import type { InvitationRecord } from "./records.ts";
+import { hashSecret, newId, newSecret } from "./secrets.ts";
+
+export const INVITATION_TTL_SECONDS = 7 * 86_400;
+
+const toView = ({ hash: _hash, ...view }: InvitationRecord): InvitationView => view;
+
+export function createInvitationService(deps: {
+  invitations: InvitationStore;
+  members: MemberStore;
+  tenants: TenantStore;
+  mailer: Mailer;
+  rateLimits: RateLimits;
+  audit: AuditLog;
+  clock: Clock;
+  /** Read at each use: local mode learns its URL only once it listens. */
+  settings: { publicWebUrl: string };
+}) {
+  const { invitations, members, audit, clock } = deps;
+  const iso = (offsetSeconds = 0) => new Date(clock.now() + offsetSeconds * 1000).toISOString();
+  const gone = () => new AppError("not_found", "invitation not found, expired or already used");
+
+  return {
+    async create(
+      principal: OrgPrincipal,
+      input: { email: string; role: Role },
+      meta: RequestMeta,
+    ): Promise<InvitationView> {
+      authorize(principal, principal.orgId, "manage-members");
+      authorizeGrant(principal, input.role);
+      const orgId = principal.orgId;
+      const org = await deps.tenants.getOrg(orgId);
+      if (!org || org.deletedAt) throw new AppError("not_found", `organization ${orgId} not found`);
+      if ((await members.listByOrg(orgId)).some((m) => m.email === input.email)) {
+        throw new AppError("already_exists", `${input.email} is already a member`);
+      }
+      for (const old of await invitations.listByOrg(orgId)) {
+        if (old.email === input.email) await invitations.revoke(orgId, old.id);
+      }
+      const { secret, hash } = newSecret();
+      const record: InvitationRecord = {
+        id: newId("inv"),
+        hash,
+        orgId,
+        email: input.email,
+        role: input.role,
+        invitedBy: principal.kind === "user" ? principal.email : `API token ${principal.tokenId}`,
+        createdAt: iso(),
+        expiresAt: iso(INVITATION_TTL_SECONDS),
+      };
+      await invitations.put(record);
+      await deps.mailer.send({
+        to: input.email,
+        subject: `You are invited to ${org.name} on Assay`,
+        text: `${record.invitedBy} invited you to join the organization "${org.name}" on Assay as ${input.role}.\n\nSign in (or sign up with this address), then open:\n\n${deps.settings.publicWebUrl}/invitations#token=${secret}\n\nThe invitation expires in 7 days.\n`,
+      });
+      await audit.record({
+        orgId,
+        action: "invitation.created",
+        actor: auditActor(principal),
+        target: { kind: "invitation", id: record.id },
+        details: { email: input.email, role: input.role },
+        meta,
+      });
+      return toView(record);
+    },
+
+    async list(principal: OrgPrincipal): Promise<InvitationView[]> {
+      authorize(principal, principal.orgId, "manage-members");
+      const now = iso();
+      return (await invitations.listByOrg(principal.orgId)).filter((i) => i.expiresAt > now).map(toView);
+    },
+
+    async revoke(principal: OrgPrincipal, invitationId: string, meta: RequestMeta): Promise<void> {
+      authorize(principal, principal.orgId, "manage-members");
+      if (!(await invitations.revoke(principal.orgId, invitationId))) {
+        throw new AppError("not_found", `invitation ${invitationId} not found`);
+      }
+      await audit.record({
+        orgId: principal.orgId,
+        action: "invitation.revoked",
+        actor: auditActor(principal),
+        target: { kind: "invitation", id: invitationId },
+        meta,
+      });
+    },
+
+    async accept(
+      actor: Actor,
+      token: string,
+      meta: RequestMeta,
+    ): Promise<{ org: OrgView; membership: Membership }> {
+      await deps.rateLimits.check("accept:ip", meta.ip);
+      const user = requireUser(actor, "accepting an invitation");
+      const invitation = await invitations.getByHash(hashSecret(token));
+      if (!invitation || invitation.expiresAt <= iso()) throw gone();
+      if (invitation.email !== user.email) {
+        throw new AppError("permission_denied", "this invitation was sent to another email address");
+      }
+      const org = await deps.tenants.getOrg(invitation.orgId);
+      if (!org || org.deletedAt) throw gone();
+      const membership: Membership = {
+        orgId: invitation.orgId,
+        userId: user.userId,
+        email: user.email,
+        name: user.name,
+        role: invitation.role,
+        createdAt: iso(),
+      };
+      if (!(await invitations.accept(invitation.hash, membership, iso()))) throw gone();
+      await audit.record({
+        orgId: invitation.orgId,
+        action: "member.joined",
+        actor: auditActor(actor),
+        target: { kind: "invitation", id: invitation.id },
+        details: { role: invitation.role },
+        meta,
+      });
+      return { org: toOrgView(org, invitation.role), membership };
+    },
+  };
+}
+
+export type InvitationService = ReturnType<typeof createInvitationService>;

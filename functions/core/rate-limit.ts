@@ -1,0 +1,62 @@
+/**
+ * Rate-limit policy of the account endpoints, over the RateLimiter port. Subjects (IP addresses,
+ * emails) are hashed before they become keys, so the table holds no personal data in clear.
+ * Limits apply to known and unknown emails alike: a 429 reveals nothing about accounts.
+ */
+import { createHash } from "node:crypto";
+import { AppError } from "@assay/shared";
+import type { Clock, RateLimiter } from "./ports.ts";
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export type RateLimitName =
+  | "signup:ip"
+  | "signup:email"
+  | "login:ip"
+  | "login:email"
+  | "verify:ip"
+  | "reset:ip"
+  | "reset:email"
+  | "reset-confirm:ip"
+  | "accept:ip"
+  | "auth-failure:ip";
+
+export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
+  "signup:ip": { limit: 20, windowSeconds: 3600 },
+  "signup:email": { limit: 5, windowSeconds: 3600 },
+  "login:ip": { limit: 30, windowSeconds: 300 },
+  "login:email": { limit: 10, windowSeconds: 300 },
+  "verify:ip": { limit: 30, windowSeconds: 300 },
+  "reset:ip": { limit: 10, windowSeconds: 3600 },
+  "reset:email": { limit: 5, windowSeconds: 3600 },
+  "reset-confirm:ip": { limit: 30, windowSeconds: 300 },
+  "accept:ip": { limit: 30, windowSeconds: 300 },
+  "auth-failure:ip": { limit: 120, windowSeconds: 60 },
+};
+
+export function createRateLimits(deps: {
+  limiter: RateLimiter;
+  clock: Clock;
+  limits?: Partial<Record<RateLimitName, RateLimit>>;
+}) {
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.limits };
+  return {
+    /** Counts one attempt; throws `resource_exhausted` with Retry-After when over the limit. */
+    async check(name: RateLimitName, subject: string | undefined): Promise<void> {
+      if (!subject) return;
+      const { limit, windowSeconds } = limits[name];
+      const digest = createHash("sha256").update(subject).digest("hex").slice(0, 32);
+      const result = await deps.limiter.hit(`${name}:${digest}`, limit, windowSeconds, deps.clock.now());
+      if (!result.allowed) {
+        throw new AppError("resource_exhausted", "too many attempts: wait and try again", {
+          retryAfterSeconds: result.retryAfterSeconds,
+        });
+      }
+    },
+  };
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;
