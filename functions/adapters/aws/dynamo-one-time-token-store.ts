@@ -12,7 +12,10 @@ import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
 const HASH = /^[0-9a-f]{64}$/;
 
 /** Creates a OneTimeTokenStore over the Assay table. */
-export const createDynamoOneTimeTokenStore = ({ client, tableName }: DynamoStoreConfig): OneTimeTokenStore => {
+export const createDynamoOneTimeTokenStore = ({
+  client,
+  tableName,
+}: DynamoStoreConfig): OneTimeTokenStore => {
   const doc = documentClient(client);
 
   return {
@@ -21,7 +24,12 @@ export const createDynamoOneTimeTokenStore = ({ client, tableName }: DynamoStore
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...item, ...keys.oneTime(item.hash), [TTL_ATTRIBUTE]: ttlOf(item.expiresAt), entity: "onetime" },
+          Item: {
+            ...item,
+            ...keys.oneTime(item.hash),
+            [TTL_ATTRIBUTE]: ttlOf(item.expiresAt),
+            entity: "onetime",
+          },
         }),
       );
     },

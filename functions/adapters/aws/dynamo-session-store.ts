@@ -3,7 +3,13 @@
  * through GSI1 so a password reset can end them all. Expired items go away by TTL; readers
  * check `expiresAt` themselves.
  */
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+} from "@aws-sdk/lib-dynamodb";
 import type { SessionStore } from "../../core/ports.ts";
 import { SessionRecord } from "../../core/records.ts";
 import { type DynamoStoreConfig, documentClient, parseItem } from "./dynamo-support.ts";

@@ -1,0 +1,58 @@
+/**
+ * The accounts and tenancy stores over the one table: what composition roots call, next to
+ * createDynamoStores.
+ */
+import type {
+  AgentPresenceStore,
+  AuditStore,
+  InvitationStore,
+  MemberStore,
+  OneTimeTokenStore,
+  OrgStore,
+  RateLimiter,
+  RunSlots,
+  SessionStore,
+  TokenUsageStore,
+  UserStore,
+} from "../../core/ports.ts";
+import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
+import { createDynamoInvitationStore } from "./dynamo-invitation-store.ts";
+import { createDynamoMemberStore } from "./dynamo-member-store.ts";
+import { createDynamoOneTimeTokenStore } from "./dynamo-one-time-token-store.ts";
+import { createDynamoOrgStore } from "./dynamo-org-store.ts";
+import { createDynamoPresenceStore } from "./dynamo-presence-store.ts";
+import { createDynamoRateLimiter } from "./dynamo-rate-limiter.ts";
+import { createDynamoRunSlots } from "./dynamo-run-slots.ts";
+import { createDynamoSessionStore } from "./dynamo-session-store.ts";
+import type { DynamoStoreConfig } from "./dynamo-support.ts";
+import { createDynamoTokenUsageStore } from "./dynamo-token-usage-store.ts";
+import { createDynamoUserStore } from "./dynamo-user-store.ts";
+
+export interface DynamoTenancyStores {
+  users: UserStore;
+  sessions: SessionStore;
+  oneTimeTokens: OneTimeTokenStore;
+  orgs: OrgStore;
+  members: MemberStore;
+  invitations: InvitationStore;
+  audit: AuditStore;
+  rateLimiter: RateLimiter;
+  presence: AgentPresenceStore;
+  runSlots: RunSlots;
+  tokenUsage: TokenUsageStore;
+}
+
+/** Builds every accounts and tenancy store over `tableName`. */
+export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTenancyStores => ({
+  users: createDynamoUserStore(config),
+  sessions: createDynamoSessionStore(config),
+  oneTimeTokens: createDynamoOneTimeTokenStore(config),
+  orgs: createDynamoOrgStore(config),
+  members: createDynamoMemberStore(config),
+  invitations: createDynamoInvitationStore(config),
+  audit: createDynamoAuditStore(config),
+  rateLimiter: createDynamoRateLimiter(config),
+  presence: createDynamoPresenceStore(config),
+  runSlots: createDynamoRunSlots(config),
+  tokenUsage: createDynamoTokenUsageStore(config),
+});
