@@ -203,6 +203,19 @@ describe("agent daemon against a real TLS gateway", () => {
     assert.ok(gateway.refusals.length > 0, "the gap or the early result was refused");
   });
 
+  it("stops shipping when the server says the log reached its size limit", async () => {
+    gateway = await startTestGateway({ logLimitBytes: 100 });
+    await start();
+    await gateway.waitFor("a session", () => gateway.live() !== undefined);
+    gateway.live()?.send(runCommand("E9", [{ ref: "a", shell: chatty(100, "0.001") }]));
+    await gateway.waitFor("the result", () => gateway.results.has("E9"), 5000);
+    const result = gateway.results.get("E9");
+    assert.equal(result?.logTruncated, true);
+    assert.equal(result?.logBytes, 100);
+    assert.equal(gateway.logs.get("E9")?.toString(), numbered(100).slice(0, 100));
+    assert.equal(result?.status, ExecutionStatus.EXECUTION_STATUS_PASSED);
+  });
+
   it("aborts a running execution: process group killed, result ABORTED", async () => {
     gateway = await startTestGateway();
     await start();

@@ -15,7 +15,7 @@ import { hostname as osHostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
 import { status } from "@grpc/grpc-js";
-import { startExecution } from "../runner/run-execution.ts";
+import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
 import { type Clock, type Random, sleep, systemClock } from "./clock.ts";
@@ -56,8 +56,11 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   const maxConcurrency = options.concurrency ?? 4;
   const flushIntervalMs = options.flushIntervalMs ?? 25;
   const baseEnv = options.env ?? (process.env as Record<string, string>);
-  // Loaded lazily: the parser and planner are the heaviest imports, and tests may inject their own.
-  const planSpec = options.planSpec ?? (await import("../runner/plan-spec.ts")).planSpec;
+  // The parser and planner (zod, yaml, the whole schema) load on the first run, not at startup:
+  // an idle agent stays small.
+  const planSpec: PlanSpec =
+    options.planSpec ??
+    (async (spec, config) => (await import("../runner/plan-spec.ts")).planSpec(spec, config));
   const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
 
   let session: Session | undefined;
@@ -163,7 +166,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
             `the control plane refused this agent: ${end.details} (agent protocol version ${PROTOCOL_VERSION})`,
           );
         }
-        logger.warn(`stream ended: ${status[end.code] ?? end.code}${end.details ? `: ${end.details}` : ""}`);
+        logger.warn(
+          `stream ended: ${status[end.code] ?? end.code}${end.details ? `: ${tidy(end.details)}` : ""}`,
+        );
         return backoff.next();
     }
   };
@@ -195,9 +200,13 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
       session = current;
       const end = await Promise.race([current.ended, stopSignalPromise(closing ? undefined : current)]);
       session = undefined;
+      if (closing) {
+        await current.closed;
+        client.close();
+        break;
+      }
       // Leave the client to finish draining the old call; close it shortly after.
       clock.after(3000, () => client.close());
-      if (closing) break;
       const delay = delayAfter(end);
       if (delay instanceof Error) {
         logger.error(delay.message);
@@ -259,6 +268,13 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     stopped,
   };
 };
+
+/** grpc-js details carry resolver notes ("Last error: null. Resolution note: "): keep the gist. */
+const tidy = (details: string): string =>
+  details
+    .replace(/\s*Resolution note:.*$/s, "")
+    .replace(/\s*Last error: null\.?/, "")
+    .trim();
 
 const stamp = () => new Date().toISOString();
 /** Default logger: one line per event on stderr. */

@@ -50,6 +50,13 @@ export interface ExecutionLog {
   ack(committedOffset: number): number;
   /** Resend from `offset` (a new stream's Welcome, a refused result). */
   resendFrom(offset: number): void;
+  /**
+   * The server stores nothing beyond `limitBytes` (the plan's log size limit): drop what is
+   * held beyond it and discard further output. Returns the bytes freed.
+   */
+  truncate(limitBytes: number): number;
+  /** True once `truncate` was called. */
+  readonly truncated: boolean;
 }
 
 /** Creates a log whose first byte has offset `startOffset` (non-zero after an agent restart). */
@@ -61,6 +68,7 @@ export const createExecutionLog = (startOffset = 0): ExecutionLog => {
   let seq = 0;
   // The committed offset we last rewound to, so a burst of refusals causes one resend.
   let rewoundAt: number | undefined;
+  let truncated = false;
 
   const sealOpen = () => {
     const last = segments.at(-1);
@@ -88,7 +96,11 @@ export const createExecutionLog = (startOffset = 0): ExecutionLog => {
     get heldBytes() {
       return produced - committed;
     },
+    get truncated() {
+      return truncated;
+    },
     append(stepRef, input) {
+      if (truncated) return false;
       let data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
       let filled = false;
       while (data.length > 0) {
@@ -151,6 +163,16 @@ export const createExecutionLog = (startOffset = 0): ExecutionLog => {
         sentTo = committed;
       }
       return 0;
+    },
+    truncate(limitBytes) {
+      const before = produced - committed;
+      truncated = true;
+      segments.length = 0;
+      const end = Math.max(committed, Math.min(limitBytes, produced));
+      committed = end;
+      produced = end;
+      sentTo = end;
+      return before;
     },
     resendFrom(offset) {
       if (offset > committed) log.ack(offset);

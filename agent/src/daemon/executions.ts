@@ -155,6 +155,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
           status: RESULT_STATUS[result.status],
           finishedAtMs: clock.now(),
           logBytes: entry.log.produced,
+          logTruncated: entry.log.truncated,
           message: result.message,
           steps: result.steps.map((s) => toStepUpdate(entry.id, s)),
         },
@@ -237,6 +238,12 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       const entry = entries.get(logAck.executionId);
       if (entry === undefined) return;
       heldBytes -= entry.log.ack(logAck.committedOffset);
+      if (logAck.limitReached && !entry.log.truncated) {
+        options.log(
+          `execution ${entry.id}: the log reached its size limit (${logAck.limitBytes} bytes); further output is not shipped`,
+        );
+        heldBytes -= entry.log.truncate(logAck.limitBytes);
+      }
       notifyChange();
       options.onOutput(false);
     },
@@ -259,6 +266,11 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     },
     handleWelcome(welcome) {
       const committed = new Map(welcome.committed.map((c) => [c.executionId, c.committedOffset]));
+      for (const ack of welcome.committed) {
+        const entry = entries.get(ack.executionId);
+        if (entry !== undefined && ack.limitReached && !entry.log.truncated)
+          heldBytes -= entry.log.truncate(ack.limitBytes);
+      }
       for (const entry of entries.values()) {
         const before = entry.log.heldBytes;
         entry.log.resendFrom(committed.get(entry.id) ?? entry.log.committed);

@@ -42,6 +42,8 @@ export interface GatewaySettings {
   refuse?: { code: grpc.status; details: string } | undefined;
   /** Do not acknowledge log chunks (tests of unacknowledged bytes). */
   holdAcks: boolean;
+  /** Store at most this many log bytes per execution, then answer `limit_reached`. */
+  logLimitBytes?: number | undefined;
 }
 
 export interface TestGateway {
@@ -116,6 +118,8 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
   const refusals: string[] = [];
 
   const committedOf = (id: string) => logs.get(id)?.length ?? 0;
+  const limited = (id: string) =>
+    settings.logLimitBytes !== undefined && committedOf(id) >= settings.logLimitBytes;
 
   const connect = (call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) => {
     const auth = call.metadata.get("authorization")[0];
@@ -171,6 +175,8 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
               committed: hello.active.map((a) => ({
                 executionId: a.executionId,
                 committedOffset: committedOf(a.executionId),
+                limitReached: limited(a.executionId),
+                limitBytes: settings.logLimitBytes ?? 0,
               })),
             },
           },
@@ -201,13 +207,19 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
             refusals.push(`gap: ${chunk.executionId} at ${chunk.offset}, committed ${stored.length}`);
           } else {
             const fresh = Buffer.from(chunk.data).subarray(stored.length - chunk.offset);
-            logs.set(chunk.executionId, Buffer.concat([stored, fresh]));
+            const limit = settings.logLimitBytes ?? Number.POSITIVE_INFINITY;
+            logs.set(chunk.executionId, Buffer.concat([stored, fresh]).subarray(0, limit));
           }
           if (!settings.holdAcks) {
             send({
               kind: {
                 $case: "logAck",
-                value: { executionId: chunk.executionId, committedOffset: committedOf(chunk.executionId) },
+                value: {
+                  executionId: chunk.executionId,
+                  committedOffset: committedOf(chunk.executionId),
+                  limitReached: limited(chunk.executionId),
+                  limitBytes: settings.logLimitBytes ?? 0,
+                },
               },
             });
           }
@@ -216,7 +228,8 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
         case "result": {
           const result = kind.value;
           const committedOffset = committedOf(result.executionId);
-          const accepted = committedOffset >= result.logBytes;
+          const accepted =
+            committedOffset >= result.logBytes || (result.logTruncated && limited(result.executionId));
           if (accepted) results.set(result.executionId, result);
           else
             refusals.push(`result before log: ${result.executionId} ${committedOffset} < ${result.logBytes}`);

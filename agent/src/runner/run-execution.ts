@@ -3,15 +3,16 @@
  * (parse errors and unsupported features fail the run loudly, in the log and in the result),
  * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
  */
-import { startPlanRun } from "./run-plan.ts";
 import type { RunnerPlan, RunnerSink, RunResult } from "./types.ts";
-import { createWorkspace, removeWorkspace } from "./workspace.ts";
 
 /** The outcome of turning spec text into a plan. */
 export type PlanOutcome = { ok: true; plan: RunnerPlan } | { ok: false; message: string; details: string[] };
 
 /** Turns a spec (YAML text) and the resolved config into a plan. */
-export type PlanSpec = (specYaml: string, config: Record<string, string>) => PlanOutcome;
+export type PlanSpec = (
+  specYaml: string,
+  config: Record<string, string>,
+) => PlanOutcome | Promise<PlanOutcome>;
 
 export interface ExecutionRequest {
   executionId: string;
@@ -48,13 +49,18 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   const run = async (): Promise<RunResult> => {
     let outcome: PlanOutcome;
     try {
-      outcome = request.planSpec(request.specYaml, request.config);
+      outcome = await request.planSpec(request.specYaml, request.config);
     } catch (error) {
       return failLoudly(`the workflow could not be planned: ${(error as Error).message}`, []);
     }
     if (!outcome.ok) return failLoudly(outcome.message, outcome.details);
     if (abortReason !== undefined)
       return { status: "aborted", message: `aborted: ${abortReason}`, steps: [] };
+    // Loaded on the first run (they pull in the shared workflow module): an idle agent stays small.
+    const [{ startPlanRun }, { createWorkspace, removeWorkspace }] = await Promise.all([
+      import("./run-plan.ts"),
+      import("./workspace.ts"),
+    ]);
     const workspace = await createWorkspace(request.workRoot, request.executionId);
     try {
       const planRun = startPlanRun({

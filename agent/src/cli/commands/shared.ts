@@ -5,7 +5,6 @@
  */
 import type { Command } from "commander";
 import { type ApiClient, createApiClient } from "../api-client.ts";
-import { resolveApiTarget } from "../context.ts";
 import { CliError, type CliIo } from "../io.ts";
 
 export interface ApiCommandContext<O = Record<string, unknown>> {
@@ -39,6 +38,7 @@ export const withApi = <O>(
       if (options.output !== "text" && options.output !== "json") {
         throw new CliError(`-o must be "text" or "json" (got "${options.output}")`);
       }
+      const { resolveApiTarget } = await import("../context.ts");
       const target = resolveApiTarget(options, io.env, io.cwd);
       if (!target.ok) throw new CliError(target.message);
       await action({

@@ -1,8 +1,6 @@
 /** `assay workflow apply | list | get`. */
 import { readFile } from "node:fs/promises";
-import { parseWorkflowText } from "@assay/shared/workflow";
 import type { Command } from "commander";
-import { stringify } from "yaml";
 import { formatTime, table } from "../format.ts";
 import { CliError, type CliIo, colors, unwrap } from "../io.ts";
 import { type ApiCommandContext, withApi } from "./shared.ts";
@@ -23,6 +21,8 @@ export const registerWorkflowCommands = (program: Command, io: CliIo): void => {
           `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`,
         );
       });
+      // Loaded here: the schema is the CLI's heaviest import and only apply needs it.
+      const { parseWorkflowText } = await import("@assay/shared/workflow");
       const parsed = parseWorkflowText(text);
       if (!parsed.ok) {
         const lines = parsed.issues.map(
@@ -60,7 +60,7 @@ export const registerWorkflowCommands = (program: Command, io: CliIo): void => {
       const name = args[0] as string;
       const view = unwrap(await client.getWorkflow(name), `workflow "${name}"`);
       if (json) return void io.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-      const source = view.source ?? stringify(view.spec);
+      const source = view.source ?? (await import("yaml")).stringify(view.spec);
       io.stdout.write(source.endsWith("\n") ? source : `${source}\n`);
     },
   );
