@@ -1,0 +1,147 @@
+/**
+ * Specs of the workflow, execution and log routes (routes/workflows.ts, executions.ts,
+ * logs.ts). Those handlers parse with the same shared schemas referenced here; this file only
+ * adds the method, path and responses for the OpenAPI document.
+ */
+import { CreateExecution, ExecutionView, ListExecutionsQuery, WorkflowView } from "@assay/shared";
+import { z } from "zod";
+import { defineRoute } from "../route-spec.ts";
+import { ENV_BASE } from "../routes/envs.ts";
+import { authErrors, ErrorResponse, ExecutionParams, itemsOf, WorkflowParams } from "../schemas.ts";
+
+const FieldWarning = z.string();
+
+/**
+ * Mirror of the (unexported) query schema in routes/logs.ts, which is being extended right now.
+ * TODO(api): export LogQuery there and import it here, so this cannot drift.
+ */
+const LogQueryDoc = z
+  .object({
+    step: z.string().max(64).optional(),
+    follow: z.enum(["1", "true", "0", "false"]).optional(),
+    offset: z.coerce.number().int().nonnegative().optional(),
+    length: z.coerce.number().int().positive().optional(),
+    tail: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    download: z.enum(["1", "true", "0", "false"]).optional(),
+  })
+  .strict();
+
+export const coreRouteSpecs = {
+  applyWorkflow: defineRoute({
+    method: "put",
+    path: `${ENV_BASE}/workflows/:name`,
+    summary: "Create or replace a TestWorkflow (YAML or JSON text) (member)",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams,
+    body: z.string().describe("A TestWorkflow document whose metadata.name is the path's name"),
+    bodyContentType: "application/yaml",
+    responses: {
+      200: {
+        description: "Replaced",
+        schema: z.object({ workflow: WorkflowView, warnings: z.array(FieldWarning) }),
+      },
+      201: {
+        description: "Created",
+        schema: z.object({ workflow: WorkflowView, warnings: z.array(FieldWarning) }),
+      },
+      ...authErrors,
+    },
+  }),
+  listWorkflows: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/workflows`,
+    summary: "Workflows of the environment",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams.omit({ name: true }),
+    responses: { 200: { description: "Workflows", schema: itemsOf(WorkflowView) }, ...authErrors },
+  }),
+  getWorkflow: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/workflows/:name`,
+    summary: "A workflow with its source",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams,
+    responses: { 200: { description: "The workflow", schema: WorkflowView }, ...authErrors },
+  }),
+  startExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/workflows/:name/executions`,
+    summary: "Run a workflow (member); 429 when the plan's concurrent executions are taken",
+    tag: "executions",
+    auth: "any",
+    params: WorkflowParams,
+    body: CreateExecution,
+    responses: { 201: { description: "Queued", schema: ExecutionView }, ...authErrors },
+  }),
+  listExecutions: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions`,
+    summary: "Executions, newest first, cursor paginated",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams.omit({ id: true }),
+    query: ListExecutionsQuery,
+    responses: {
+      200: {
+        description: "A page",
+        schema: z.object({ items: z.array(ExecutionView), nextCursor: z.string().optional() }),
+      },
+      ...authErrors,
+    },
+  }),
+  getExecution: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id`,
+    summary: "An execution",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 200: { description: "The execution", schema: ExecutionView }, ...authErrors },
+  }),
+  abortExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/abort`,
+    summary: "Abort an execution (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      202: { description: "Abort requested", schema: ExecutionView },
+      409: { description: "Already finished", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
+  deleteExecution: defineRoute({
+    method: "delete",
+    path: `${ENV_BASE}/executions/:id`,
+    summary: "Delete a finished execution and its logs and artifacts (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      204: { description: "Deleted" },
+      409: { description: "Still running", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
+  logs: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/logs`,
+    summary:
+      "The log as text, or followed live as server-sent events (follow=1 or Accept: text/event-stream)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    query: LogQueryDoc,
+    responses: {
+      200: {
+        description: "Log text (text/plain) or an SSE stream (text/event-stream)",
+        contentType: "text/plain",
+      },
+      ...authErrors,
+    },
+  }),
+};

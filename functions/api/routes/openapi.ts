@@ -1,0 +1,62 @@
+/** `GET /v1/openapi.json`: the document of every route, from the schemas that validate them. */
+import type { Hono } from "hono";
+import type { ApiEnv } from "../app.ts";
+import { coreRouteSpecs } from "../openapi/core-routes.ts";
+import { buildOpenApiDocument } from "../openapi/document.ts";
+import { defineRoute, type RouteSpec } from "../route-spec.ts";
+import { agentTokenSpecs } from "./agent-tokens.ts";
+import { apiTokenSpecs } from "./api-tokens.ts";
+import { auditSpecs } from "./audit.ts";
+import { authSpecs } from "./auth.ts";
+import { devOutboxSpecs } from "./dev-outbox.ts";
+import { envSpecs } from "./envs.ts";
+import { invitationSpecs } from "./invitations.ts";
+import { meSpecs } from "./me.ts";
+import { memberSpecs } from "./members.ts";
+import { orgSpecs } from "./orgs.ts";
+
+export const openApiSpecs = {
+  document: defineRoute({
+    method: "get",
+    path: "/v1/openapi.json",
+    summary: "This document",
+    tag: "meta",
+    auth: "none",
+    responses: { 200: { description: "OpenAPI 3.1 document" } },
+  }),
+  health: defineRoute({
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness",
+    tag: "meta",
+    auth: "none",
+    responses: { 200: { description: "OK" } },
+  }),
+};
+
+/** Every route spec of the API (the dev outbox only when it is mounted). */
+export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
+  const groups: Array<Record<string, RouteSpec>> = [
+    openApiSpecs,
+    authSpecs,
+    meSpecs,
+    orgSpecs,
+    memberSpecs,
+    invitationSpecs,
+    envSpecs,
+    agentTokenSpecs,
+    apiTokenSpecs,
+    auditSpecs,
+    coreRouteSpecs,
+    ...(options.devOutbox ? [devOutboxSpecs] : []),
+  ];
+  return groups.flatMap((g) => Object.values(g));
+}
+
+export function openApiRoutes(app: Hono<ApiEnv>, options: { devOutbox: boolean }) {
+  let document: object | undefined;
+  app.get(openApiSpecs.document.path, (c) => {
+    document ??= buildOpenApiDocument(allRouteSpecs(options), { version: "0.1.0" });
+    return c.json(document);
+  });
+}
