@@ -5,16 +5,32 @@
  */
 import { randomUUID } from "node:crypto";
 import { AppError, Slug } from "@assay/shared";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { OutboxMailer } from "../adapters/local/outbox-mailer.ts";
+import type { OrgPrincipal } from "../core/access.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Bus, Logger, TenantStore } from "../core/ports.ts";
-import type { ApiPrincipal, TokenService } from "../core/tokens.ts";
+import type { Actor } from "../core/principals.ts";
+import type { Tenancy } from "../core/tenancy.ts";
+import type { TokenService } from "../core/tokens.ts";
 import type { WorkflowService } from "../core/workflows.ts";
+import { authenticate, resolveOrg } from "./auth.ts";
 import { createErrorHandler } from "./errors.ts";
+import { agentTokenRoutes } from "./routes/agent-tokens.ts";
+import { apiTokenRoutes } from "./routes/api-tokens.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { devOutboxRoutes } from "./routes/dev-outbox.ts";
+import { envRoutes, envScopedRoutes } from "./routes/envs.ts";
 import { executionRoutes } from "./routes/executions.ts";
+import { invitationRoutes } from "./routes/invitations.ts";
 import { logRoutes } from "./routes/logs.ts";
+import { meRoutes } from "./routes/me.ts";
+import { memberRoutes } from "./routes/members.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
+import { orgRoutes } from "./routes/orgs.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
 import { parseInput } from "./validate.ts";
 
@@ -26,11 +42,26 @@ export interface ApiDeps {
   logs: LogService;
   bus: Bus;
   logger: Logger;
+  /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
+  tenancy: Tenancy;
+  /** Local mode only: the mail outbox, served at GET /v1/dev/outbox. */
+  outbox?: OutboxMailer;
+  /** The client's IP address for rate limits and the audit log (socket or API Gateway). */
+  clientIp?: (c: Context) => string | undefined;
 }
 
 /** Values routes find on the context. */
 export interface ApiEnv {
-  Variables: { requestId: string; principal: ApiPrincipal; orgId: string; envId: string };
+  Variables: {
+    requestId: string;
+    clientIp: string | undefined;
+    /** Who authenticated (user session or API token). */
+    actor: Actor;
+    /** The actor's role in the org of the path (routes under /v1/orgs/:org). */
+    principal: OrgPrincipal;
+    orgId: string;
+    envId: string;
+  };
 }
 
 export function createApiApp(deps: ApiDeps) {
@@ -48,9 +79,8 @@ export function createApiApp(deps: ApiDeps) {
 
   app.get("/healthz", (c) => c.json({ ok: true }));
 
-  const scoped = new Hono<ApiEnv>();
-  scoped.use(
-    "*",
+  app.use(
+    "/v1/*",
     bodyLimit({
       maxSize: 1024 * 1024,
       onError: () => {
@@ -58,20 +88,30 @@ export function createApiApp(deps: ApiDeps) {
       },
     }),
   );
+  app.use("/v1/*", authenticate(deps));
+  app.use("/v1/orgs/:org/*", resolveOrg(deps));
+  openApiRoutes(app, { devOutbox: deps.outbox !== undefined });
+  if (deps.outbox) devOutboxRoutes(app, deps.outbox);
+  authRoutes(app, deps);
+  meRoutes(app, deps);
+  orgRoutes(app, deps);
+  memberRoutes(app, deps);
+  invitationRoutes(app, deps);
+  apiTokenRoutes(app, deps);
+  auditRoutes(app, deps);
+  envRoutes(app, deps);
+
+  // Authentication and the org's principal are already on the context (above).
+  const scoped = new Hono<ApiEnv>();
   scoped.use("*", async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const secret = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    const principal = await deps.tokens.authenticateApi(secret);
-    const orgId = parseInput(Slug, c.req.param("org"), "org");
     const envId = parseInput(Slug, c.req.param("env"), "env");
-    if (principal.orgId !== orgId) throw new AppError("not_found", `organization ${orgId} not found`);
-    if (!(await deps.tenants.getEnv(orgId, envId)))
+    if (!(await deps.tenants.getEnv(c.get("orgId"), envId)))
       throw new AppError("not_found", `environment ${envId} not found`);
-    c.set("principal", principal);
-    c.set("orgId", orgId);
     c.set("envId", envId);
     await next();
   });
+  envScopedRoutes(scoped, deps);
+  agentTokenRoutes(scoped, deps);
   workflowRoutes(scoped, deps);
   executionRoutes(scoped, deps);
   logRoutes(scoped, deps);
