@@ -13,7 +13,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { AgentWork } from "../core/agent-work.ts";
 import { workSubject } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
-import type { Bus, Clock, Logger } from "../core/ports.ts";
+import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 
@@ -24,6 +24,8 @@ export interface GatewayConfig extends SessionTimings {
   tokenRecheckMs: number;
   /** How long a draining ingress waits for agents to move before closing their streams. */
   drainGraceMs: number;
+  /** How often a connected agent's last heartbeat is written to the presence store. */
+  presenceWriteMs: number;
 }
 
 export const defaultGatewayConfig: GatewayConfig = {
@@ -33,6 +35,7 @@ export const defaultGatewayConfig: GatewayConfig = {
   sweepIntervalMs: 5_000,
   tokenRecheckMs: 2_000,
   drainGraceMs: 60_000,
+  presenceWriteMs: 15_000,
 };
 
 export interface GatewayDeps {
@@ -43,6 +46,8 @@ export interface GatewayDeps {
   clock: Clock;
   logger: Logger;
   config?: Partial<GatewayConfig>;
+  /** Where connected agents are recorded for the API (`GET .../agents`); optional. */
+  presence?: AgentPresenceStore;
 }
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
@@ -110,7 +115,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       timings: config,
       send: (message) => call.write(message),
       end,
-      onReady: () => {},
+      onReady: (ready) => presenceOf.connected(ready),
     });
     sessions.add(session);
     const key = envKey(session);
@@ -119,6 +124,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       if (!sessions.delete(session)) return;
       session.close();
       unwatchEnv(key);
+      presenceOf.disconnected(session);
     };
     call.off("data", buffer);
     call.on("data", (m: AgentMessage) => session.receive(m));
@@ -134,6 +140,8 @@ export function createAgentGateway(deps: GatewayDeps) {
     for (const m of early) session.receive(m);
   }
 
+  const presenceOf = trackPresence(deps.presence, config.presenceWriteMs, () => sessions, clock, logger);
+
   let lastSweepMs = clock.now();
   let lastTokenCheckMs = clock.now();
   const ticker = setInterval(() => {
@@ -147,6 +155,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       lastTokenCheckMs = now;
       void recheckTokens();
     }
+    presenceOf.tick(now);
   }, 250);
   ticker.unref();
 
@@ -228,4 +237,63 @@ export async function listenGateway(
     ),
   );
   return { server, port };
+}
+
+/**
+ * Mirrors connected agents into the presence store (API Lambdas cannot see this process's
+ * memory): a put when an agent is ready, its last heartbeat at most every `writeMs`, and the
+ * disconnect. Best effort: a failed write is logged, never fatal to the stream.
+ */
+function trackPresence(
+  store: AgentPresenceStore | undefined,
+  writeMs: number,
+  sessions: () => Set<AgentSession>,
+  clock: Clock,
+  logger: Logger,
+) {
+  const lastWrite = new WeakMap<AgentSession, number>();
+  const warn = (error: unknown) =>
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      "agent presence not recorded",
+    );
+  const ids = (s: AgentSession) => ({
+    orgId: s.principal.orgId,
+    envId: s.principal.envId,
+    agentId: s.agentId ?? "",
+  });
+  return {
+    connected(s: AgentSession) {
+      if (!store || !s.agentId) return;
+      const info = s.info;
+      lastWrite.set(s, clock.now());
+      void store
+        .connected({
+          ...ids(s),
+          sessionId: s.id,
+          version: info.version ?? "",
+          hostname: info.hostname ?? "",
+          capabilities: info.capabilities,
+          connectedAt: info.connectedAt,
+          lastHeartbeatAt: info.lastHeartbeatAt,
+        })
+        .catch(warn);
+    },
+    tick(nowMs: number) {
+      if (!store) return;
+      for (const s of sessions()) {
+        const last = lastWrite.get(s);
+        if (last === undefined || nowMs - last < writeMs) continue;
+        lastWrite.set(s, nowMs);
+        const { orgId, envId, agentId } = ids(s);
+        void store.heartbeat(orgId, envId, agentId, s.id, s.info.lastHeartbeatAt).catch(warn);
+      }
+    },
+    disconnected(s: AgentSession) {
+      if (!store || !lastWrite.has(s)) return;
+      lastWrite.delete(s);
+      const { orgId, envId, agentId } = ids(s);
+      void store.disconnected(orgId, envId, agentId, s.id, new Date(clock.now()).toISOString()).catch(warn);
+    },
+  };
 }

@@ -36,6 +36,7 @@ const gateway = createAgentGateway({
   logger,
   clock: core.ports.clock,
   config: { drainGraceMs: config.ASSAY_DRAIN_GRACE_MS },
+  presence: core.ports.tenancy.presence,
 });
 const tls =
   config.ASSAY_INGRESS_TLS === "self-signed"

@@ -10,8 +10,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
+import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
@@ -20,11 +22,13 @@ import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
+import { createOutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import { startSqsPoller } from "../adapters/local/sqs-poller.ts";
 import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createApiApp } from "../api/app.ts";
 import { createCore } from "../core/index.ts";
 import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
+import type { TenancySettings } from "../core/tenancy.ts";
 import { createReaper } from "../core/reaper.ts";
 import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
@@ -44,6 +48,8 @@ export interface ControlPlaneOptions {
   logger: Logger;
   clock?: Clock;
   gateway?: Partial<GatewayConfig>;
+  /** Accounts settings (rate limits, public URLs); URLs default to this server's. */
+  tenancy?: Partial<TenancySettings>;
   /** How often the lost-execution reaper runs (a scheduled worker in AWS), in milliseconds. */
   reaperIntervalMs?: number;
 }
@@ -82,18 +88,23 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     stops.push(() => bus.close());
 
     const store = { client: dynamoClient, tableName: TABLE };
-    const core = createCore({
-      tenants: createDynamoTenantStore(store),
-      tokens: createDynamoTokenStore(store),
-      workflows: createDynamoWorkflowStore(store),
-      executions: createDynamoExecutionStore(store),
-      logBlobs: blobs,
-      artifactBlobs: blobs,
-      bus,
-      jobs: createSqsJobQueue({ client: fauxqs.sqsClient, queueUrls }),
-      clock,
-      logger,
-    });
+    const outbox = createOutboxMailer();
+    const core = createCore(
+      {
+        tenants: createDynamoTenantStore(store),
+        tokens: createDynamoTokenStore(store),
+        workflows: createDynamoWorkflowStore(store),
+        executions: createDynamoExecutionStore(store),
+        logBlobs: blobs,
+        artifactBlobs: blobs,
+        bus,
+        jobs: createSqsJobQueue({ client: fauxqs.sqsClient, queueUrls }),
+        clock,
+        logger,
+        tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
+      },
+      { tenancy: options.tenancy },
+    );
 
     const handlers = {
       cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
@@ -117,12 +128,26 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     stops.push(() => clearInterval(reaperTimer));
 
     const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
-    const gateway = createAgentGateway({ ...core, bus, clock, logger, config: options.gateway });
+    const gateway = createAgentGateway({
+      ...core,
+      bus,
+      clock,
+      logger,
+      config: options.gateway,
+      presence: core.ports.tenancy.presence,
+    });
     const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });
     stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));
     stops.push(() => gateway.close());
 
-    const app = createApiApp({ ...core, tenants: core.ports.tenants, bus, logger });
+    const app = createApiApp({
+      ...core,
+      tenants: core.ports.tenants,
+      bus,
+      logger,
+      outbox,
+      clientIp: (c) => getConnInfo(c).remote.address,
+    });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const server = serve(
         { fetch: withDashboard(app).fetch, hostname: host, port: options.apiPort ?? 0 },
@@ -132,11 +157,19 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
     stops.push(() => (http as { closeAllConnections?: () => void }).closeAllConnections?.());
     const apiPort = (http.address() as AddressInfo).port;
+    const apiUrl = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${apiPort}`;
+    // Ports may be chosen at listen time (0): the links in emails and install commands follow.
+    Object.assign(core.tenancy.settings, {
+      publicWebUrl: options.tenancy?.publicWebUrl ?? apiUrl,
+      ingressUrl: options.tenancy?.ingressUrl ?? `https://localhost:${ingress.port}`,
+    });
 
     return {
       core,
       gateway,
-      apiUrl: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${apiPort}`,
+      apiUrl,
+      /** Emails "sent" in local mode (also at GET /v1/dev/outbox). */
+      outbox,
       ingressUrl: `https://localhost:${ingress.port}`,
       caFile: tls.certFile,
       /**

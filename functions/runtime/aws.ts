@@ -3,20 +3,25 @@
  * schema (environment variables set by the CDK stacks), AWS clients built once per process
  * (module scope in Lambda, so warm invocations reuse them), and the core on top.
  */
+
+import { AppError } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { z } from "zod";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
+import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore, createS3Client } from "../adapters/aws/s3-blob-store.ts";
+import { createSesMailer } from "../adapters/aws/ses-mailer.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createCore } from "../core/index.ts";
-import { type Bus, systemClock } from "../core/ports.ts";
+import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 
 export const AwsConfig = z.object({
   /** The single DynamoDB table. */
@@ -35,6 +40,14 @@ export const AwsConfig = z.object({
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),
   AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
+  /** Dashboard URL, for links in emails (verification, reset, invitations). */
+  ASSAY_PUBLIC_WEB_URL: z.string().url().optional(),
+  /** Public URL agents dial (the ingress load balancer), for install commands. */
+  ASSAY_PUBLIC_INGRESS_URL: z.string().url().optional(),
+  /** SES sender (a verified identity); without it, sending mail fails with `unavailable`. */
+  ASSAY_MAIL_FROM: z.string().min(3).optional(),
+  /** Optional SES configuration set for bounce and complaint tracking. */
+  ASSAY_SES_CONFIGURATION_SET: z.string().optional(),
   /** Log level of the JSON logs. */
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
@@ -43,7 +56,21 @@ export type AwsConfig = z.infer<typeof AwsConfig>;
 export const loadAwsConfig = (env: NodeJS.ProcessEnv): AwsConfig => AwsConfig.parse(env);
 
 export async function buildAwsCore(config: AwsConfig) {
-  const logger = pino({ level: config.ASSAY_LOG_LEVEL, redact: ["authorization", "token", "*.token"] });
+  const logger = pino({
+    level: config.ASSAY_LOG_LEVEL,
+    redact: ["authorization", "token", "*.token", "password", "*.password", "secret", "*.secret", "cookie"],
+  });
+  const mailer: Mailer = config.ASSAY_MAIL_FROM
+    ? createSesMailer({
+        client: new SESv2Client({ region: config.AWS_REGION }),
+        from: config.ASSAY_MAIL_FROM,
+        configurationSetName: config.ASSAY_SES_CONFIGURATION_SET,
+      })
+    : {
+        send: async () => {
+          throw new AppError("unavailable", "email is not configured on this deployment");
+        },
+      };
   const dynamo = new DynamoDBClient({
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
@@ -54,23 +81,32 @@ export async function buildAwsCore(config: AwsConfig) {
   const bus: Bus = config.ASSAY_NATS_URL
     ? await createNatsBus({ servers: config.ASSAY_NATS_URL, connectOptions: { waitOnFirstConnect: true } })
     : createMemoryBus();
-  const core = createCore({
-    tenants: createDynamoTenantStore(store),
-    tokens: createDynamoTokenStore(store),
-    workflows: createDynamoWorkflowStore(store),
-    executions: createDynamoExecutionStore(store),
-    logBlobs: await createS3BlobStore({ client: s3, bucket: config.ASSAY_LOGS_BUCKET }),
-    artifactBlobs: await createS3BlobStore({ client: s3, bucket: config.ASSAY_ARTIFACTS_BUCKET }),
-    bus,
-    jobs: createSqsJobQueue({
-      client: new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS }),
-      queueUrls: {
-        cleanup: config.ASSAY_QUEUE_URL_CLEANUP,
-        "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
+  const core = createCore(
+    {
+      tenants: createDynamoTenantStore(store),
+      tokens: createDynamoTokenStore(store),
+      workflows: createDynamoWorkflowStore(store),
+      executions: createDynamoExecutionStore(store),
+      logBlobs: await createS3BlobStore({ client: s3, bucket: config.ASSAY_LOGS_BUCKET }),
+      artifactBlobs: await createS3BlobStore({ client: s3, bucket: config.ASSAY_ARTIFACTS_BUCKET }),
+      bus,
+      jobs: createSqsJobQueue({
+        client: new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS }),
+        queueUrls: {
+          cleanup: config.ASSAY_QUEUE_URL_CLEANUP,
+          "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
+        },
+      }),
+      clock: systemClock,
+      logger,
+      tenancy: { ...createDynamoTenancyStores(store), mailer },
+    },
+    {
+      tenancy: {
+        ...(config.ASSAY_PUBLIC_WEB_URL ? { publicWebUrl: config.ASSAY_PUBLIC_WEB_URL } : {}),
+        ...(config.ASSAY_PUBLIC_INGRESS_URL ? { ingressUrl: config.ASSAY_PUBLIC_INGRESS_URL } : {}),
       },
-    }),
-    clock: systemClock,
-    logger,
-  });
+    },
+  );
   return { core, logger, bus };
 }
