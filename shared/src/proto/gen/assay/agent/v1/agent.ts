@@ -312,6 +312,16 @@ export interface StepUpdate {
   /** Exit code of the step's process; -1 when it did not exit on its own. */
   exitCode: number;
   message: string;
+  /**
+   * Highest CPU use of the step's process group while it ran, in percent of one core
+   * (200 = two cores busy). Sampled from /proc; 0 when unknown (not Linux, or too short to see).
+   */
+  cpuPeakPercent: number;
+  /**
+   * Highest resident memory of the step's process group (sum over its processes), in bytes;
+   * 0 when unknown.
+   */
+  memoryPeakBytes: number;
 }
 
 /** A piece of an execution's log. Offsets count bytes of the execution's whole log stream. */
@@ -2349,7 +2359,17 @@ export const ExecutionStarted: MessageFns<ExecutionStarted> = {
 };
 
 function createBaseStepUpdate(): StepUpdate {
-  return { executionId: "", stepRef: "", status: 0, startedAtMs: 0, finishedAtMs: 0, exitCode: 0, message: "" };
+  return {
+    executionId: "",
+    stepRef: "",
+    status: 0,
+    startedAtMs: 0,
+    finishedAtMs: 0,
+    exitCode: 0,
+    message: "",
+    cpuPeakPercent: 0,
+    memoryPeakBytes: 0,
+  };
 }
 
 export const StepUpdate: MessageFns<StepUpdate> = {
@@ -2374,6 +2394,12 @@ export const StepUpdate: MessageFns<StepUpdate> = {
     }
     if (message.message !== "") {
       writer.uint32(58).string(message.message);
+    }
+    if (message.cpuPeakPercent !== 0) {
+      writer.uint32(65).double(message.cpuPeakPercent);
+    }
+    if (message.memoryPeakBytes !== 0) {
+      writer.uint32(72).uint64(message.memoryPeakBytes);
     }
     return writer;
   },
@@ -2447,6 +2473,22 @@ export const StepUpdate: MessageFns<StepUpdate> = {
             message.message = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.cpuPeakPercent = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.memoryPeakBytes = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2488,6 +2530,16 @@ export const StepUpdate: MessageFns<StepUpdate> = {
         ? globalThis.Number(object.exit_code)
         : 0,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      cpuPeakPercent: isSet(object.cpuPeakPercent)
+        ? globalThis.Number(object.cpuPeakPercent)
+        : isSet(object.cpu_peak_percent)
+        ? globalThis.Number(object.cpu_peak_percent)
+        : 0,
+      memoryPeakBytes: isSet(object.memoryPeakBytes)
+        ? globalThis.Number(object.memoryPeakBytes)
+        : isSet(object.memory_peak_bytes)
+        ? globalThis.Number(object.memory_peak_bytes)
+        : 0,
     };
   },
 
@@ -2514,6 +2566,12 @@ export const StepUpdate: MessageFns<StepUpdate> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.cpuPeakPercent !== 0) {
+      obj.cpuPeakPercent = floatToJson(message.cpuPeakPercent);
+    }
+    if (message.memoryPeakBytes !== 0) {
+      obj.memoryPeakBytes = Math.round(message.memoryPeakBytes);
+    }
     return obj;
   },
 
@@ -2529,6 +2587,8 @@ export const StepUpdate: MessageFns<StepUpdate> = {
     message.finishedAtMs = object.finishedAtMs ?? 0;
     message.exitCode = object.exitCode ?? 0;
     message.message = object.message ?? "";
+    message.cpuPeakPercent = object.cpuPeakPercent ?? 0;
+    message.memoryPeakBytes = object.memoryPeakBytes ?? 0;
     return message;
   },
 };
@@ -4198,6 +4258,10 @@ function bytesFromBase64(b64: string): Uint8Array {
 
 function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString("base64");
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
