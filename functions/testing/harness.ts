@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import type { Logger } from "../core/ports.ts";
+import type { TenancySettings } from "../core/tenancy.ts";
 import type { GatewayConfig } from "../ingress/agent-gateway.ts";
 import { bootstrapLocal } from "../local/bootstrap.ts";
 import { startControlPlane } from "../local/control-plane.ts";
@@ -20,7 +21,7 @@ export function createMemoryLogger(): Logger & { lines: string[] } {
 }
 
 export async function startTestControlPlane(
-  options: { gateway?: Partial<GatewayConfig>; natsUrl?: string } = {},
+  options: { gateway?: Partial<GatewayConfig>; natsUrl?: string; tenancy?: Partial<TenancySettings> } = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "assay-test-"));
   const logger = createMemoryLogger();
@@ -30,6 +31,7 @@ export async function startTestControlPlane(
     logger,
     gateway: options.gateway,
     natsUrl: options.natsUrl,
+    tenancy: options.tenancy,
   });
   const { state } = await bootstrapLocal(plane.core, dataDir, plane);
   return {

@@ -1,0 +1,64 @@
+/**
+ * A minimal agent for tests outside the ingress's own: opens a stream with a token, says hello,
+ * answers nothing else, and reports when the ingress ends the stream.
+ */
+import { readFileSync } from "node:fs";
+import { AgentGatewayClient, type ControlMessage, PROTOCOL_VERSION } from "@assay/shared/proto";
+import * as grpc from "@grpc/grpc-js";
+
+export function connectTestAgent(
+  target: { ingressUrl: string; caFile: string },
+  token: string,
+  agentId: string,
+) {
+  const client = new AgentGatewayClient(
+    target.ingressUrl.replace("https://", ""),
+    grpc.credentials.createSsl(readFileSync(target.caFile)),
+  );
+  const metadata = new grpc.Metadata();
+  metadata.set("authorization", `Bearer ${token}`);
+  const call = client.connect(metadata);
+  let welcomed = false;
+  let ended: { code?: number; details?: string } | undefined;
+  call.on("data", (m: ControlMessage) => {
+    if (m.kind?.$case === "welcome") welcomed = true;
+  });
+  call.on("error", (e: grpc.ServiceError) => {
+    ended = { code: e.code, details: e.details };
+  });
+  call.on("end", () => {
+    ended ??= {};
+  });
+  call.write({
+    kind: {
+      $case: "hello",
+      value: {
+        protocolVersion: PROTOCOL_VERSION,
+        agentId,
+        agentVersion: "9.9.9-test",
+        hostname: "test-host",
+        platform: "linux",
+        capabilities: ["runner.process"],
+        maxConcurrency: 1,
+        active: [],
+      },
+    },
+  });
+  const waitFor = async (check: () => boolean, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return check();
+  };
+  return {
+    welcomed: (timeoutMs = 5_000) => waitFor(() => welcomed, timeoutMs),
+    /** Resolves with how the stream ended, or undefined if still open after the timeout. */
+    async ended(timeoutMs = 5_000) {
+      await waitFor(() => ended !== undefined, timeoutMs);
+      return ended;
+    },
+    close() {
+      call.end();
+      client.close();
+    },
+  };
+}
