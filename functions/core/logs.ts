@@ -59,9 +59,32 @@ export function decodeSegment(bytes: Uint8Array): LogSegment {
   };
 }
 
-export function createLogService(deps: { blobs: BlobStore; bus: Bus; cacheSize?: number }) {
+/** Default per-execution log limit: 1 GiB (the plans' default). */
+export const DEFAULT_MAX_LOG_BYTES = 1024 ** 3;
+
+/** Index of the byte after the last of `lines` trailing lines in `data` (a trailing newline ends the last line). */
+export function tailStart(data: Uint8Array, lines: number): number {
+  if (lines <= 0) return data.length;
+  let seen = 0;
+  // A final newline terminates the last line; it does not start an empty one.
+  let i = data.length - 1;
+  if (data[i] === 0x0a) i--;
+  for (; i >= 0; i--) {
+    if (data[i] === 0x0a && ++seen === lines) return i + 1;
+  }
+  return 0;
+}
+
+export function createLogService(deps: {
+  blobs: BlobStore;
+  bus: Bus;
+  cacheSize?: number;
+  /** Bytes an execution's log may hold; chunks beyond are refused (default 1 GiB). */
+  maxLogBytes?: number;
+}) {
   const { blobs, bus } = deps;
   const cacheSize = deps.cacheSize ?? 10_000;
+  const maxLogBytes = deps.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
   /** Committed offsets of executions this process appended to recently (insertion-ordered LRU). */
   const committed = new Map<string, number>();
 
@@ -84,6 +107,13 @@ export function createLogService(deps: { blobs: BlobStore; bus: Bus; cacheSize?:
   async function readIndex(prefix: string): Promise<LogIndex | undefined> {
     const raw = await blobs.get(`${prefix}index.json`);
     return raw ? LogIndex.parse(JSON.parse(new TextDecoder().decode(raw))) : undefined;
+  }
+
+  /** The stored length, read from storage (never cached: readers run in other processes). */
+  async function storedLength(orgId: string, envId: string, executionId: string): Promise<number> {
+    const prefix = logPrefix(orgId, envId, executionId);
+    const index = await readIndex(prefix);
+    return index ? index.length : contiguousEnd(await listChunks(prefix));
   }
 
   async function committedOffset(orgId: string, envId: string, executionId: string): Promise<number> {
@@ -142,6 +172,8 @@ export function createLogService(deps: { blobs: BlobStore; bus: Bus; cacheSize?:
   return {
     committedOffset,
     segments,
+    /** The per-execution size limit in bytes; `append` never stores beyond it. */
+    maxLogBytes,
 
     /**
      * Stores bytes at `offset` and returns the committed offset afterwards. Bytes already
@@ -151,9 +183,10 @@ export function createLogService(deps: { blobs: BlobStore; bus: Bus; cacheSize?:
      */
     async append(orgId: string, envId: string, executionId: string, segment: LogSegment): Promise<number> {
       const current = await committedOffset(orgId, envId, executionId);
-      const end = segment.offset + segment.data.length;
+      // Bytes beyond the limit are dropped here, so no agent can fill storage past the plan.
+      const end = Math.min(segment.offset + segment.data.length, maxLogBytes);
       if (segment.offset > current || end <= current) return current;
-      const data = segment.data.subarray(current - segment.offset);
+      const data = segment.data.subarray(current - segment.offset, end - segment.offset);
       const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(current, 16)}-${pad(data.length, 10)}-${segment.step}`;
       await blobs.put(key, data, { contentType: "application/octet-stream" });
       remember(executionId, end);
@@ -171,6 +204,54 @@ export function createLogService(deps: { blobs: BlobStore; bus: Bus; cacheSize?:
         (s) => !options.step || s.step === options.step,
       );
       return Buffer.concat(parts.map((p) => p.data));
+    },
+
+    /**
+     * Bytes `[start, end)` of the log (or, with `step`, of that step's part of it). Reads only
+     * what the range needs from storage when no step filter applies.
+     */
+    async readRange(
+      orgId: string,
+      envId: string,
+      executionId: string,
+      range: { start: number; end?: number; step?: string },
+    ): Promise<{ data: Buffer; total: number }> {
+      if (range.step) {
+        const whole = await this.read(orgId, envId, executionId, { step: range.step });
+        return { data: whole.subarray(range.start, range.end), total: whole.length };
+      }
+      const total = await storedLength(orgId, envId, executionId);
+      const end = Math.min(range.end ?? total, total);
+      if (range.start >= end) return { data: Buffer.alloc(0), total };
+      const parts = await segments(orgId, envId, executionId, range.start);
+      const body = Buffer.concat(parts.map((p) => p.data));
+      return { data: body.subarray(0, end - range.start), total };
+    },
+
+    /**
+     * The last `lines` lines (of the whole log or of one step). Reads growing windows from the
+     * end, so tailing a 1 GiB log reads kilobytes, not the whole object.
+     */
+    async tail(
+      orgId: string,
+      envId: string,
+      executionId: string,
+      lines: number,
+      options: { step?: string } = {},
+    ): Promise<Buffer> {
+      if (options.step) {
+        const whole = await this.read(orgId, envId, executionId, options);
+        return whole.subarray(tailStart(whole, lines));
+      }
+      const total = await storedLength(orgId, envId, executionId);
+      for (let window = 64 * 1024; ; window *= 4) {
+        const from = Math.max(0, total - window);
+        const parts = await segments(orgId, envId, executionId, from);
+        const body = Buffer.concat(parts.map((p) => p.data));
+        const start = tailStart(body, lines);
+        // Enough lines found (the cut is inside the window), or the window covers everything.
+        if (start > 0 || from === 0) return body.subarray(start);
+      }
     },
 
     /** Rewrites the chunks as one object plus an index, then removes the chunks (idempotent). */

@@ -139,7 +139,12 @@ export interface BlobStore {
   /** Starts a multipart upload of `key`; returns its upload id. Parts are 5 MiB or more, but the last. */
   createMultipart(key: string, options?: { contentType?: string }): Promise<string>;
   /** A URL that allows one PUT of part `partNumber` (1-10000) of the upload for `expiresInSeconds`. */
-  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
+  presignUploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresInSeconds: number,
+  ): Promise<string>;
   /** Uploads one part from this process; returns the part's ETag. */
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string>;
   /**
@@ -147,7 +152,11 @@ export interface BlobStore {
    * object. Throws `not_found` when the upload does not exist (aborted, or already completed),
    * `invalid_argument` when a part is missing or its ETag differs.
    */
-  completeMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void>;
+  completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: Array<{ partNumber: number; etag: string }>,
+  ): Promise<void>;
   /** Abandons the upload and its stored parts; a missing upload is fine. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
 }

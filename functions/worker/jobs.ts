@@ -1,7 +1,10 @@
 /** The background jobs. Each is idempotent: running it twice leaves the same state. */
+import { isTerminal } from "@assay/shared";
 import { z } from "zod";
 import type { LogService } from "../core/logs.ts";
-import type { BlobStore, Job } from "../core/ports.ts";
+import type { BlobStore, Clock, ExecutionStore, Job, JobQueue, TenantStore } from "../core/ports.ts";
+import { type StorageLimits, storageLimitsOf } from "../core/storage-limits.ts";
+import type { Unpacker } from "../core/unpack.ts";
 
 const ExecutionJob = z.object({
   orgId: z.string().min(1),
@@ -9,13 +12,20 @@ const ExecutionJob = z.object({
   executionId: z.string().min(1),
 });
 
-/** Removes everything an execution stored: logs and artifacts. */
+const CleanupJob = ExecutionJob.extend({
+  /** What to remove: everything (a deleted execution) or one kind (retention). */
+  scope: z.enum(["all", "logs", "artifacts"]).default("all"),
+});
+
+/** Removes what an execution stored: logs, artifacts (bundles, files, indexes, reports), or both. */
 export function createCleanupJob(deps: { logs: LogService; artifacts: BlobStore }) {
   return async (job: Job) => {
-    const { orgId, envId, executionId } = ExecutionJob.parse(job.payload);
-    await deps.logs.remove(orgId, envId, executionId);
-    const prefix = `artifacts/${orgId}/${envId}/${executionId}/`;
-    await deps.artifacts.delete((await deps.artifacts.list(prefix)).map((o) => o.key));
+    const { orgId, envId, executionId, scope } = CleanupJob.parse(job.payload);
+    if (scope !== "artifacts") await deps.logs.remove(orgId, envId, executionId);
+    if (scope !== "logs") {
+      const prefix = `artifacts/${orgId}/${envId}/${executionId}/`;
+      await deps.artifacts.delete((await deps.artifacts.list(prefix)).map((o) => o.key));
+    }
   };
 }
 
@@ -24,5 +34,68 @@ export function createCompactLogsJob(deps: { logs: LogService }) {
   return async (job: Job) => {
     const { orgId, envId, executionId } = ExecutionJob.parse(job.payload);
     await deps.logs.compact(orgId, envId, executionId);
+  };
+}
+
+const UnpackJob = ExecutionJob.extend({
+  bundleId: z.string().min(1),
+  stepRef: z.string().default(""),
+  sha256: z.string().optional(),
+});
+
+/**
+ * Unpacks one uploaded bundle. A refused bundle (hostile, over the plan's limits) is a success
+ * for the queue: its reason is recorded in the bundle's index and retrying cannot change it.
+ */
+export function createUnpackArtifactsJob(deps: { unpacker: Unpacker }) {
+  return async (job: Job) => {
+    const request = UnpackJob.parse(job.payload);
+    await deps.unpacker.unpack({ ...request, sha256: request.sha256 || undefined });
+  };
+}
+
+const RetentionJob = z.object({ orgId: z.string().min(1), envId: z.string().min(1) });
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Applies the plan's retention to one environment: finished executions older than the log or
+ * artifact retention get a cleanup job for that kind of data. Runs from a schedule (a timer
+ * locally, EventBridge in AWS); cleanup is idempotent, so overlapping sweeps are harmless. The
+ * execution records stay (history and counts); only their stored bytes go.
+ */
+export function createRetentionJob(deps: {
+  executions: Pick<ExecutionStore, "list">;
+  tenants: Pick<TenantStore, "getOrg">;
+  jobs: JobQueue;
+  clock: Clock;
+  limitsOf?: (orgId: string) => Promise<StorageLimits>;
+}) {
+  const limitsOf =
+    deps.limitsOf ?? (async (orgId: string) => storageLimitsOf((await deps.tenants.getOrg(orgId))?.plan));
+  return async (job: Job) => {
+    const { orgId, envId } = RetentionJob.parse(job.payload);
+    const limits = await limitsOf(orgId);
+    const now = deps.clock.now();
+    const logCutoff = now - limits.logRetentionDays * DAY_MS;
+    const artifactCutoff = now - limits.artifactRetentionDays * DAY_MS;
+    const oldest = Math.max(logCutoff, artifactCutoff);
+    let cursor: string | undefined;
+    do {
+      const page = await deps.executions.list(orgId, envId, {}, { limit: 100, cursor });
+      for (const execution of page.items) {
+        const finishedMs = Date.parse(execution.finishedAt ?? execution.createdAt);
+        if (!isTerminal(execution.status) || finishedMs >= oldest) continue;
+        const logs = finishedMs < logCutoff;
+        const artifacts = finishedMs < artifactCutoff;
+        const scope = logs && artifacts ? "all" : logs ? "logs" : "artifacts";
+        await deps.jobs.send({
+          kind: "cleanup",
+          id: `retention.${execution.id}.${scope}`,
+          payload: { orgId, envId, executionId: execution.id, scope },
+        });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
   };
 }

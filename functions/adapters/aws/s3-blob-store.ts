@@ -236,7 +236,9 @@ export const createS3BlobStore = async (options: S3BlobStoreOptions): Promise<Bl
         new CreateMultipartUploadCommand({
           Bucket: bucket,
           Key: key,
-          ...(multipartOptions?.contentType === undefined ? {} : { ContentType: multipartOptions.contentType }),
+          ...(multipartOptions?.contentType === undefined
+            ? {}
+            : { ContentType: multipartOptions.contentType }),
         }),
       );
       if (UploadId === undefined) throw new AppError("unavailable", "the storage returned no upload id");

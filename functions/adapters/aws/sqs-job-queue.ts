@@ -10,7 +10,12 @@ import { z } from "zod";
 import type { Job, JobKind, JobQueue } from "../../core/ports.ts";
 
 /** Every job kind, as data (for creating queues and validating bodies). */
-export const JOB_KINDS = ["cleanup", "compact-logs", "unpack-artifacts", "retention"] as const satisfies readonly JobKind[];
+export const JOB_KINDS = [
+  "cleanup",
+  "compact-logs",
+  "unpack-artifacts",
+  "retention",
+] as const satisfies readonly JobKind[];
 
 // Compile-time guard: adding a JobKind to the port without listing it here fails type checking.
 type UnlistedKind = Exclude<JobKind, (typeof JOB_KINDS)[number]>;

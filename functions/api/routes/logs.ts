@@ -7,7 +7,7 @@
  * only ever lowers latency. The stream ends with `event: end` once the execution is finished
  * and every stored byte was sent.
  */
-import { ExecutionId, isTerminal } from "@assay/shared";
+import { AppError, ExecutionId, isTerminal } from "@assay/shared";
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
@@ -22,8 +22,26 @@ const LogQuery = z
     step: z.string().max(64).optional(),
     follow: z.enum(["1", "true", "0", "false"]).optional(),
     offset: z.coerce.number().int().nonnegative().optional(),
+    /** With `offset`: bytes to return (a byte range without a Range header). */
+    length: z.coerce.number().int().positive().optional(),
+    /** The last N lines. */
+    tail: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    /** Send as an attachment (`content-disposition`). */
+    download: z.enum(["1", "true", "0", "false"]).optional(),
   })
   .strict();
+
+/** `Range: bytes=a-b | a- | -n` (one range). Returns an inclusive-exclusive range or an error. */
+export function parseRangeHeader(header: string): { start?: number; end?: number; suffix?: number } {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === "" && m[2] === ""))
+    throw new AppError("invalid_argument", "range: expected bytes=START-END");
+  if (m[1] === "") return { suffix: Number(m[2]) };
+  const start = Number(m[1]);
+  const end = m[2] === "" ? undefined : Number(m[2]) + 1;
+  if (end !== undefined && end <= start) throw new AppError("invalid_argument", "range: END is before START");
+  return { start, end };
+}
 
 /** How long a follower waits for live data before checking storage and status itself. */
 const POLL_MS = 1_000;
@@ -41,11 +59,47 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       query.follow === "true" ||
       (c.req.header("accept") ?? "").includes("text/event-stream");
     if (!follow) {
-      const body = await deps.logs.read(orgId, envId, id, { step: query.step });
-      return c.body(new Uint8Array(body), 200, {
+      const headers: Record<string, string> = {
         "content-type": "text/plain; charset=utf-8",
         "x-log-status": execution.status,
-      });
+        "accept-ranges": "bytes",
+      };
+      if (execution.truncated) headers["x-log-truncated"] = "true";
+      if (query.download === "1" || query.download === "true") {
+        const name = `${execution.workflowName}-${id}${query.step ? `-${query.step}` : ""}.log`;
+        headers["content-disposition"] = `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
+      }
+      if (query.tail !== undefined) {
+        const body = await deps.logs.tail(orgId, envId, id, query.tail, { step: query.step });
+        return c.body(new Uint8Array(body), 200, headers);
+      }
+      const rangeHeader = c.req.header("range");
+      if (rangeHeader !== undefined || query.offset !== undefined) {
+        const range = rangeHeader
+          ? parseRangeHeader(rangeHeader)
+          : { start: query.offset ?? 0, end: query.length ? (query.offset ?? 0) + query.length : undefined };
+        let start = range.start ?? 0;
+        let end = range.end;
+        if (range.suffix !== undefined) {
+          // A suffix range needs the length first; a second read is cheap next to the log itself.
+          const { total } = await deps.logs.readRange(orgId, envId, id, {
+            start: 0,
+            end: 0,
+            step: query.step,
+          });
+          start = Math.max(0, total - range.suffix);
+          end = undefined;
+        }
+        const { data, total } = await deps.logs.readRange(orgId, envId, id, { start, end, step: query.step });
+        if (start >= total && total > 0) {
+          return c.body(null, 416, { "content-range": `bytes */${total}` });
+        }
+        const last = start + data.length - 1;
+        headers["content-range"] = `bytes ${start}-${Math.max(start, last)}/${total}`;
+        return c.body(new Uint8Array(data), rangeHeader ? 206 : 200, headers);
+      }
+      const body = await deps.logs.read(orgId, envId, id, { step: query.step });
+      return c.body(new Uint8Array(body), 200, headers);
     }
     const lastEventId = Number.parseInt(c.req.header("last-event-id") ?? "", 10);
     let cursor = Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : (query.offset ?? 0);

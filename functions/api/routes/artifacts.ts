@@ -1,0 +1,67 @@
+/**
+ * Artifacts and the test report of an execution: the file tree with sizes, one file (a redirect
+ * to a short-lived presigned URL scoped to that object, so bytes never pass through the API),
+ * every file as one streamed tar.gz, and the JUnit report parsed from the files.
+ */
+import { Readable } from "node:stream";
+import { createGzip } from "node:zlib";
+import { AppError, ExecutionId } from "@assay/shared";
+import type { Context, Hono } from "hono";
+import { authorize } from "../../core/access.ts";
+import { artifactPrefix, fileKey } from "../../core/artifacts.ts";
+import { tarStream } from "../../core/tar-writer.ts";
+import type { ApiDeps, ApiEnv } from "../app.ts";
+import { parseInput } from "../validate.ts";
+
+/** Lifetime of a download redirect's URL. */
+const DOWNLOAD_URL_SECONDS = 300;
+
+export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
+  const scope = async (c: Context<ApiEnv>) => {
+    const orgId = c.get("orgId");
+    const envId = c.get("envId");
+    authorize(c.get("principal"), orgId, "read");
+    const id = parseInput(ExecutionId, c.req.param("id"), "id");
+    if (!deps.artifacts) throw new AppError("not_found", "artifacts are not enabled");
+    await deps.executions.get(orgId, envId, id);
+    return { orgId, envId, id, artifacts: deps.artifacts };
+  };
+
+  app.get("/executions/:id/artifacts", async (c) => {
+    const { orgId, envId, id, artifacts } = await scope(c);
+    return c.json(await artifacts.list(orgId, envId, id));
+  });
+
+  app.get("/executions/:id/report", async (c) => {
+    const { orgId, envId, id, artifacts } = await scope(c);
+    return c.json(await artifacts.report(orgId, envId, id));
+  });
+
+  app.get("/executions/:id/artifacts.tar.gz", async (c) => {
+    const { orgId, envId, id, artifacts } = await scope(c);
+    const { files } = await artifacts.list(orgId, envId, id);
+    const blobs = artifacts.blobs;
+    const prefix = artifactPrefix(orgId, envId, id);
+    const tar = tarStream(
+      files.map((f) => ({
+        path: f.path,
+        size: f.size,
+        open: () => blobs.getStream(fileKey(prefix, f.path)),
+      })),
+    );
+    const gzip = Readable.from(tar).pipe(createGzip({ level: 1 }));
+    return c.body(Readable.toWeb(gzip) as ReadableStream, 200, {
+      "content-type": "application/gzip",
+      "content-disposition": `attachment; filename="artifacts-${id}.tar.gz"`,
+    });
+  });
+
+  app.get("/executions/:id/artifacts/*", async (c) => {
+    const { orgId, envId, id, artifacts } = await scope(c);
+    const marker = `/executions/${id}/artifacts/`;
+    const raw = c.req.path.slice(c.req.path.indexOf(marker) + marker.length);
+    const path = decodeURIComponent(raw);
+    const file = await artifacts.fileKeyOf(orgId, envId, id, path);
+    return c.redirect(await artifacts.blobs.presignGet(file.key, DOWNLOAD_URL_SECONDS), 302);
+  });
+}

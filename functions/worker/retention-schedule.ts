@@ -1,0 +1,52 @@
+/**
+ * The retention sweep's trigger: on every tick, one `retention` job per environment of each
+ * organization. Locally a timer drives it; in AWS an EventBridge schedule would call `runNow`
+ * (the job itself is the same SQS handler in both).
+ */
+import type { JobQueue, Logger, TenantStore } from "../core/ports.ts";
+
+export interface RetentionScheduleOptions {
+  tenants: Pick<TenantStore, "listEnvs">;
+  jobs: JobQueue;
+  logger: Logger;
+  /** The organizations to sweep (the tenant store has no listing of all organizations yet). */
+  orgIds: () => Promise<string[]>;
+  /** Time between sweeps in milliseconds (default one hour); 0 or less disables the timer. */
+  intervalMs?: number;
+}
+
+export function startRetentionSchedule(options: RetentionScheduleOptions) {
+  const { tenants, jobs, logger } = options;
+  const intervalMs = options.intervalMs ?? 3_600_000;
+
+  /** Enqueues one retention job per environment; returns how many were sent. */
+  const runNow = async (): Promise<number> => {
+    let sent = 0;
+    const day = new Date().toISOString().slice(0, 13);
+    for (const orgId of await options.orgIds()) {
+      for (const env of await tenants.listEnvs(orgId)) {
+        await jobs.send({
+          kind: "retention",
+          id: `${orgId}.${env.id}.${day}`,
+          payload: { orgId, envId: env.id },
+        });
+        sent++;
+      }
+    }
+    return sent;
+  };
+
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          runNow().catch((error: unknown) => logger.error({ err: String(error) }, "retention sweep failed"));
+        }, intervalMs)
+      : undefined;
+  timer?.unref();
+  return {
+    runNow,
+    stop: () => {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
