@@ -9,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { OutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import type { OrgPrincipal } from "../core/access.ts";
+import type { ArtifactService } from "../core/artifacts.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Bus, Logger, TenantStore } from "../core/ports.ts";
@@ -20,6 +21,7 @@ import { authenticate, resolveOrg } from "./auth.ts";
 import { createErrorHandler } from "./errors.ts";
 import { agentTokenRoutes } from "./routes/agent-tokens.ts";
 import { apiTokenRoutes } from "./routes/api-tokens.ts";
+import { artifactRoutes } from "./routes/artifacts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { devOutboxRoutes } from "./routes/dev-outbox.ts";
@@ -40,6 +42,8 @@ export interface ApiDeps {
   workflows: WorkflowService;
   executions: ExecutionService;
   logs: LogService;
+  /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
+  artifacts?: ArtifactService;
   bus: Bus;
   logger: Logger;
   /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
@@ -115,6 +119,7 @@ export function createApiApp(deps: ApiDeps) {
   workflowRoutes(scoped, deps);
   executionRoutes(scoped, deps);
   logRoutes(scoped, deps);
+  artifactRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);
   return app;
 }

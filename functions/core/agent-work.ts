@@ -18,6 +18,8 @@ export interface FinishInput {
   message?: string;
   logBytes: number;
   steps: StepState[];
+  /** The log hit its size limit. */
+  truncated?: boolean;
 }
 
 export function createAgentWork(deps: {
@@ -103,6 +105,7 @@ export function createAgentWork(deps: {
           message: input.message || undefined,
           logBytes: input.logBytes,
           steps: input.steps,
+          ...(input.truncated ? { truncated: true } : {}),
           leaseExpiresAtMs: undefined,
         },
       });

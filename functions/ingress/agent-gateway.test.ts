@@ -204,6 +204,7 @@ describe("agent gateway", () => {
           status: ExecutionStatus.EXECUTION_STATUS_PASSED,
           finishedAtMs: Date.now(),
           logBytes,
+          logTruncated: false,
           message: "",
           steps: [
             {
@@ -286,6 +287,7 @@ describe("agent gateway", () => {
         status: ExecutionStatus.EXECUTION_STATUS_ABORTED,
         finishedAtMs: Date.now(),
         logBytes: 0,
+        logTruncated: false,
         message: "aborted",
         steps: [],
       },

@@ -16,6 +16,7 @@ import type { LogService } from "../core/logs.ts";
 import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
+import type { ArtifactUploads } from "./artifact-uploads.ts";
 
 export interface GatewayConfig extends SessionTimings {
   /** How often every session looks for queued work even without a doorbell. */
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   config?: Partial<GatewayConfig>;
   /** Where connected agents are recorded for the API (`GET .../agents`); optional. */
   presence?: AgentPresenceStore;
+  /** Artifact upload grants and completions; without it agents' upload requests are ignored. */
+  artifacts?: ArtifactUploads;
 }
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
@@ -116,6 +119,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       send: (message) => call.write(message),
       end,
       onReady: (ready) => presenceOf.connected(ready),
+      artifacts: deps.artifacts,
     });
     sessions.add(session);
     const key = envKey(session);

@@ -11,6 +11,7 @@ import type { AgentWork } from "../core/agent-work.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
+import type { ArtifactUploads } from "./artifact-uploads.ts";
 import { abortCommand, runCommand, toResultStatus, toStepState } from "./messages.ts";
 
 export type SessionState = "handshaking" | "ready" | "draining" | "closed";
@@ -34,6 +35,8 @@ export interface SessionDeps {
   /** Ends the stream, with an error status when given. */
   end: (error?: AppError) => void;
   onReady: (session: AgentSession) => void;
+  /** Artifact upload requests (presigned URLs, completion); absent when artifacts are off. */
+  artifacts?: ArtifactUploads;
 }
 
 /** A serial lane: tasks run one after another; a failing task does not stop the lane. */
@@ -47,6 +50,13 @@ function createLane(onError: (error: unknown) => void) {
 
 export function createAgentSession(sessionId: string, deps: SessionDeps) {
   const { principal, work, logs, clock, timings } = deps;
+  /** A LogAck, flagged once the execution's log reached its size limit. */
+  const logAck = (executionId: string, committedOffset: number) => ({
+    executionId,
+    committedOffset,
+    limitReached: committedOffset >= logs.maxLogBytes,
+    limitBytes: logs.maxLogBytes,
+  });
   const { orgId, envId } = principal;
   let state: SessionState = "handshaking";
   let hello: Hello | undefined;
@@ -93,10 +103,9 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     hello = message;
     logger = logger.child({ agentId: message.agentId });
     const committed = await Promise.all(
-      message.active.map(async (a) => ({
-        executionId: a.executionId,
-        committedOffset: await logs.committedOffset(orgId, envId, a.executionId),
-      })),
+      message.active.map(async (a) =>
+        logAck(a.executionId, await logs.committedOffset(orgId, envId, a.executionId)),
+      ),
     );
     state = "ready";
     send({
@@ -230,9 +239,12 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
           step: chunk.stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run",
           data: chunk.data,
         });
-        send({ kind: { $case: "logAck", value: { executionId: chunk.executionId, committedOffset } } });
+        send({ kind: { $case: "logAck", value: logAck(chunk.executionId, committedOffset) } });
         return;
       }
+      case "artifactUpload":
+      case "artifactComplete":
+        return deps.artifacts?.handle({ orgId, envId, agentId }, kind, send);
       case "result":
         return onResult(agentId, kind.value);
       case "goodbye":
@@ -250,7 +262,9 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     const committedOffset = await logs.committedOffset(orgId, envId, executionId);
     const ack = (accepted: boolean, reason = "") =>
       send({ kind: { $case: "resultAck", value: { executionId, accepted, committedOffset, reason } } });
-    if (committedOffset < result.logBytes)
+    // A truncated log is complete once storage holds everything up to the limit.
+    const complete = result.logTruncated && committedOffset >= logs.maxLogBytes;
+    if (committedOffset < result.logBytes && !complete)
       return ack(false, "log bytes missing: resend from committed_offset");
     const status = toResultStatus(result.status);
     if (!status)
@@ -270,6 +284,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       message: result.message,
       logBytes: committedOffset,
       steps: merged,
+      truncated: result.logTruncated || committedOffset >= logs.maxLogBytes,
     });
     inflight.delete(executionId);
     ack(true);

@@ -28,12 +28,13 @@ import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createApiApp } from "../api/app.ts";
 import { createCore } from "../core/index.ts";
 import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
-import type { TenancySettings } from "../core/tenancy.ts";
 import { createReaper } from "../core/reaper.ts";
+import type { TenancySettings } from "../core/tenancy.ts";
 import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
+import { createLocalStorageServices } from "./storage-services.ts";
 import { withDashboard } from "./web-assets.ts";
 
 export interface ControlPlaneOptions {
@@ -52,11 +53,13 @@ export interface ControlPlaneOptions {
   tenancy?: Partial<TenancySettings>;
   /** How often the lost-execution reaper runs (a scheduled worker in AWS), in milliseconds. */
   reaperIntervalMs?: number;
+  /** How often the retention sweep runs (default one hour; 0 disables it). */
+  retentionIntervalMs?: number;
 }
 
 const TABLE = "assay";
 const BUCKET = "assay-data";
-const JOB_KINDS: JobKind[] = ["cleanup", "compact-logs"];
+const JOB_KINDS: JobKind[] = ["cleanup", "compact-logs", "unpack-artifacts", "retention"];
 
 export async function startControlPlane(options: ControlPlaneOptions) {
   const { dataDir, logger } = options;
@@ -106,7 +109,18 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       { tenancy: options.tenancy },
     );
 
+    const storage = createLocalStorageServices({
+      core,
+      blobs,
+      clock,
+      logger,
+      dataDir,
+      retentionIntervalMs: options.retentionIntervalMs,
+    });
+    const retention = storage.startRetention();
+    stops.push(() => retention.stop());
     const handlers = {
+      ...storage.handlers,
       cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
       "compact-logs": createSqsHandler("compact-logs", createCompactLogsJob({ logs: core.logs }), logger),
     } satisfies Record<JobKind, unknown>;
@@ -135,6 +149,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       logger,
       config: options.gateway,
       presence: core.ports.tenancy.presence,
+      artifacts: storage.uploads,
     });
     const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });
     stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));
@@ -146,6 +161,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       bus,
       logger,
       outbox,
+      artifacts: storage.artifacts,
       clientIp: (c) => getConnInfo(c).remote.address,
     });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -167,6 +183,8 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     return {
       core,
       gateway,
+      /** Artifacts (listing, report) and the retention sweep, for tests and tools. */
+      storage: { ...storage, retention },
       apiUrl,
       /** Emails "sent" in local mode (also at GET /v1/dev/outbox). */
       outbox,
@@ -182,6 +200,8 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         ASSAY_ARTIFACTS_BUCKET: BUCKET,
         ASSAY_QUEUE_URL_CLEANUP: queueUrls.cleanup,
         ASSAY_QUEUE_URL_COMPACT_LOGS: queueUrls["compact-logs"],
+        ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: queueUrls["unpack-artifacts"],
+        ASSAY_QUEUE_URL_RETENTION: queueUrls.retention,
         ...(options.natsUrl ? { ASSAY_NATS_URL: options.natsUrl } : {}),
         AWS_REGION: fauxqs.region,
         AWS_ACCESS_KEY_ID: "local",

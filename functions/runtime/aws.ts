@@ -33,6 +33,9 @@ export const AwsConfig = z.object({
   /** Queue URLs per job kind. */
   ASSAY_QUEUE_URL_CLEANUP: z.string().url(),
   ASSAY_QUEUE_URL_COMPACT_LOGS: z.string().url(),
+  /** Artifact unpacking and the retention sweep (issue 5); jobs of an unset kind fail to send. */
+  ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: z.string().url().default(""),
+  ASSAY_QUEUE_URL_RETENTION: z.string().url().default(""),
   /** NATS servers (comma-separated); without them signals fall back to storage sweeps. */
   ASSAY_NATS_URL: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),
@@ -95,6 +98,8 @@ export async function buildAwsCore(config: AwsConfig) {
         queueUrls: {
           cleanup: config.ASSAY_QUEUE_URL_CLEANUP,
           "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
+          "unpack-artifacts": config.ASSAY_QUEUE_URL_UNPACK_ARTIFACTS,
+          retention: config.ASSAY_QUEUE_URL_RETENTION,
         },
       }),
       clock: systemClock,
