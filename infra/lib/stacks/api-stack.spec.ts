@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Match } from "aws-cdk-lib/assertions";
+import type { Stages } from "../../test/fixture.ts";
+import { actionsGrantedTo } from "../../test/iam.ts";
+import { stages } from "../config/stages.ts";
+
+/** Template assertions for ApiStack, run by test/stacks.test.ts on the shared synthesized stages. */
+export function apiStackSuite(synthesized: Stages): void {
+  const { prod, dev } = synthesized;
+  const template = prod.template("api");
+  describe("ApiStack", () => {
+    it("runs the Hono handler on Node 24, arm64, with the runtime configuration", () => {
+      template.hasResourceProperties("AWS::Lambda::Function", {
+        Runtime: "nodejs24.x",
+        Architectures: ["arm64"],
+        MemorySize: stages.prod.api.memoryMiB,
+        Timeout: stages.prod.api.timeoutSeconds,
+        LoggingConfig: { LogFormat: "JSON", LogGroup: Match.anyValue() },
+        VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+        Environment: {
+          Variables: Match.objectLike({
+            ASSAY_TABLE_NAME: Match.anyValue(),
+            ASSAY_LOGS_BUCKET: Match.anyValue(),
+            ASSAY_ARTIFACTS_BUCKET: Match.anyValue(),
+            ASSAY_QUEUE_URL_CLEANUP: Match.anyValue(),
+            ASSAY_QUEUE_URL_COMPACT_LOGS: Match.anyValue(),
+            ASSAY_NATS_URL: "nats://nats.prod.assay.internal:4222",
+            ASSAY_PUBLIC_API_URL: "https://app.assay.example.com",
+            ASSAY_INGRESS_PUBLIC_URL: "https://agents.assay.example.com",
+          }),
+        },
+      });
+    });
+
+    it("fronts it with an HTTP API: one $default route, payload v2, throttled, access-logged", () => {
+      template.resourceCountIs("AWS::ApiGatewayV2::Api", 1);
+      template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "$default" });
+      template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
+        IntegrationType: "AWS_PROXY",
+        PayloadFormatVersion: "2.0",
+      });
+      template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+        StageName: "$default",
+        AutoDeploy: true,
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: stages.prod.api.throttle.rateLimit,
+          ThrottlingBurstLimit: stages.prod.api.throttle.burstLimit,
+        },
+        AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      });
+      // Same-origin through CloudFront: no CORS on the API.
+      template.hasResourceProperties("AWS::ApiGatewayV2::Api", { CorsConfiguration: Match.absent() });
+    });
+
+    it("maps the optional direct custom domain with its own certificate", () => {
+      template.hasResourceProperties("AWS::ApiGatewayV2::DomainName", {
+        DomainName: "api.assay.example.com",
+      });
+      template.hasResourceProperties("AWS::CertificateManager::Certificate", {
+        DomainName: "api.assay.example.com",
+        ValidationMethod: "DNS",
+      });
+      template.resourceCountIs("AWS::ApiGatewayV2::ApiMapping", 1);
+      dev.template("api").resourceCountIs("AWS::ApiGatewayV2::DomainName", 0);
+    });
+
+    it("grants the handler item access, read of logs, presigning of artifacts and sending of jobs, no more", () => {
+      const actions = actionsGrantedTo(template, "HandlerRole");
+      for (const expected of [
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "s3:GetObject",
+        "s3:PutObject",
+        "sqs:SendMessage",
+      ]) {
+        assert.ok(actions.has(expected), `missing ${expected}`);
+      }
+      for (const forbidden of [
+        "s3:DeleteObject",
+        "dynamodb:Scan",
+        "dynamodb:DeleteTable",
+        "sqs:DeleteMessage",
+      ]) {
+        assert.ok(!actions.has(forbidden), `unexpected ${forbidden}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Match } from "aws-cdk-lib/assertions";
+import { resourcesOf, type Stages } from "../../test/fixture.ts";
+import { actionsGrantedTo } from "../../test/iam.ts";
+import { stages } from "../config/stages.ts";
+
+/** Template assertions for WorkersStack, run by test/stacks.test.ts on the shared synthesized stages. */
+export function workersStackSuite(synthesized: Stages): void {
+  const { prod } = synthesized;
+  const template = prod.template("workers");
+  describe("WorkersStack", () => {
+    it("runs four functions on Node 24, arm64", () => {
+      const functions = resourcesOf(template, "AWS::Lambda::Function");
+      assert.equal(functions.length, 4);
+      for (const [, fn] of functions) {
+        assert.equal(fn.Runtime, "nodejs24.x");
+        assert.deepEqual(fn.Architectures, ["arm64"]);
+      }
+    });
+
+    it("consumes each job queue with partial batch responses", () => {
+      const mappings = resourcesOf(template, "AWS::Lambda::EventSourceMapping");
+      assert.equal(mappings.length, 2);
+      for (const [, mapping] of mappings) {
+        assert.deepEqual(mapping.FunctionResponseTypes, ["ReportBatchItemFailures"]);
+        assert.equal(mapping.BatchSize, 10);
+        assert.equal(mapping.MaximumBatchingWindowInSeconds, 5);
+      }
+    });
+
+    it("keeps queue visibility at 6x the function timeout and reserves concurrency in prod", () => {
+      const timeout = stages.prod.workers.timeoutSeconds;
+      template.resourcePropertiesCountIs(
+        "AWS::Lambda::Function",
+        { Timeout: timeout, ReservedConcurrentExecutions: stages.prod.workers.reservedConcurrency },
+        2,
+      );
+      const data = prod.template("data");
+      data.resourcePropertiesCountIs("AWS::SQS::Queue", { VisibilityTimeout: timeout * 6 }, 2);
+    });
+
+    it("ticks the reaper and the cron dispatcher every minute without async retries", () => {
+      const rules = resourcesOf(template, "AWS::Events::Rule");
+      assert.equal(rules.length, 2);
+      for (const [, rule] of rules) {
+        assert.equal(rule.ScheduleExpression, "rate(1 minute)");
+        assert.deepEqual((rule.Targets as Array<{ RetryPolicy: unknown }>)[0]?.RetryPolicy, {
+          MaximumRetryAttempts: 0,
+        });
+      }
+      template.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 0 }, 2);
+    });
+
+    it("lets cleanup delete and compaction rewrite logs, and nothing else touch objects", () => {
+      const cleanup = actionsGrantedTo(template, "cleanupHandlerRole");
+      assert.ok(cleanup.has("s3:DeleteObject") && cleanup.has("s3:ListBucket"));
+      assert.ok(!cleanup.has("s3:PutObject") && !cleanup.has("s3:GetObject"));
+      const compact = actionsGrantedTo(template, "compactlogsHandlerRole");
+      assert.ok(compact.has("s3:GetObject") && compact.has("s3:PutObject") && compact.has("s3:DeleteObject"));
+      for (const role of ["reaperRole", "schedulesRole"]) {
+        assert.ok(
+          ![...actionsGrantedTo(template, role)].some((a) => a.startsWith("s3:")),
+          `${role} has S3 access`,
+        );
+      }
+      // The event source mapping needs receive/delete on its own queue.
+      assert.ok(cleanup.has("sqs:ReceiveMessage") && cleanup.has("sqs:DeleteMessage"));
+    });
+
+    it("puts only the NATS publishers in the VPC", () => {
+      template.resourcePropertiesCountIs("AWS::Lambda::Function", { VpcConfig: Match.anyValue() }, 2);
+    });
+  });
+}
