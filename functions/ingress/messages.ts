@@ -44,6 +44,9 @@ export function toStepState(update: StepUpdate, known: StepState | undefined): S
     finishedAt: iso(update.finishedAtMs) ?? known?.finishedAt,
     exitCode: status === "running" || status === "skipped" ? known?.exitCode : update.exitCode,
     message: update.message || known?.message,
+    // Zero means "not measured" on the wire (proto3 default): keep what was known.
+    cpuPeakPercent: update.cpuPeakPercent > 0 ? update.cpuPeakPercent : known?.cpuPeakPercent,
+    memoryPeakBytes: update.memoryPeakBytes > 0 ? update.memoryPeakBytes : known?.memoryPeakBytes,
   };
 }
 

@@ -44,6 +44,10 @@ export const StepState = z.object({
   exitCode: z.number().int().optional(),
   message: z.string().optional(),
   warnings: z.array(z.string()).default([]),
+  /** Highest CPU use of the step's processes, in percent of one core (200 = two cores). */
+  cpuPeakPercent: z.number().nonnegative().optional(),
+  /** Highest resident memory of the step's processes together, in bytes. */
+  memoryPeakBytes: z.number().int().nonnegative().optional(),
 });
 export type StepState = z.infer<typeof StepState>;
 
