@@ -5,9 +5,11 @@
 
 export * from "./data-path.ts";
 export * from "./duration.ts";
+export * from "./expressions/index.ts";
 export { formatPath, type Locate } from "./issues.ts";
 export * from "./parse.ts";
 export { planWorkflow } from "./plan/plan.ts";
+export { RUNTIME_ONLY } from "./plan/resolve.ts";
 export * from "./plan/types.ts";
 export * from "./schema/config.ts";
 export * from "./schema/container.ts";

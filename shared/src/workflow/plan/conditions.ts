@@ -1,11 +1,13 @@
 /**
  * Step conditions and `retry.until`. Testkube writes both as expressions; the common ones are
- * keywords (`passed`, `failed`, `always`, `never`, `true`, `false`, `self.passed`...) that the
- * planner turns into one of four values. Any other expression is kept as written and reported,
- * since the process runner cannot evaluate it.
+ * keywords (`passed`, `failed`, `always`, `never`, `self.passed`...) that the planner turns into
+ * one of four values. Other expressions are folded with what is known when the run starts
+ * (`config.enabled && passed` with `enabled: true` is `passed`); what still needs step status
+ * stays an expression for a runner that evaluates them (`evaluateCondition`).
  */
+import { isExpressionError, simplifyExpression, toBool } from "../expressions/index.ts";
 import type { PlanContext } from "./context.ts";
-import { resolveTemplate } from "./resolve.ts";
+import { RUNTIME_ONLY, toExpressionContext } from "./resolve.ts";
 import type { StepCondition } from "./types.ts";
 
 const KEYWORDS: Record<string, "passed" | "failed" | "always" | "never"> = {
@@ -21,7 +23,7 @@ const KEYWORDS: Record<string, "passed" | "failed" | "always" | "never"> = {
   false: "never",
 };
 
-/** Normalise a condition; `fallback` when absent; unknown expressions are reported. */
+/** Normalise a condition; `fallback` when absent; runtime expressions need the runner. */
 export const normalizeCondition = (
   raw: string | boolean | undefined,
   fallback: StepCondition,
@@ -31,12 +33,27 @@ export const normalizeCondition = (
 ): StepCondition => {
   if (raw === undefined) return fallback;
   if (typeof raw === "boolean") return raw ? "always" : "never";
-  const resolved = resolveTemplate(raw, { config: context.config });
-  const text = (resolved.ok ? resolved.value : raw).trim();
+  // Testkube accepts `{{ }}` around a condition too; the braces add nothing.
+  const text = raw
+    .trim()
+    .replace(/^\{\{([\s\S]*)\}\}$/, "$1")
+    .trim();
   if (text === "") return fallback;
   const keyword = KEYWORDS[text.toLowerCase()];
   if (keyword !== undefined) return keyword;
-  const message = `condition "${raw}" is an expression the process runner cannot evaluate (use passed, failed, always or never)`;
+  let folded: string;
+  try {
+    const result = simplifyExpression(text, toExpressionContext(context), RUNTIME_ONLY, true);
+    if (result.done) return toBool(result.value) ? "always" : "never";
+    folded = result.expression;
+  } catch (error) {
+    if (!isExpressionError(error)) throw error;
+    context.refuse("expressions", path, `condition: ${error.message}`, ref);
+    return "never";
+  }
+  const again = KEYWORDS[folded.toLowerCase()];
+  if (again !== undefined) return again;
+  const message = `condition "${raw}" is an expression evaluated while the run goes, which this agent does not do yet (use passed, failed, always or never)`;
   context.require("expressions", path, message, ref);
-  return text;
+  return folded;
 };

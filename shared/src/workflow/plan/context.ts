@@ -3,6 +3,8 @@
  * and the collected `unsupported` entries (one per document path and feature, so a variable
  * of `spec.container.env` used by ten steps is reported once).
  */
+
+import { createMap, fromJs, type Value } from "../expressions/index.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
 import type { EnvEntry } from "./container.ts";
 import { type ResolveContext, resolveTemplate } from "./resolve.ts";
@@ -11,6 +13,8 @@ import type { PlanOptions, RunnerFeature, UnsupportedFeature, UnsupportedFeature
 /** Planning state; see the module header. */
 export interface PlanContext {
   config: Record<string, string>;
+  /** Typed config, `execution` and `workflow` for expressions. */
+  scope: Record<string, Value>;
   /** True when the runner implements `feature`. */
   has(feature: RunnerFeature): boolean;
   /** Record `feature` as unsupported at `path` unless the runner has it; returns whether it has it. */
@@ -39,15 +43,22 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
     refuse(feature, path, message, ref);
     return false;
   };
+  const scope = expressionScope(workflow, options, config);
   const text = (value: string, path: string, ref?: string, env?: Record<string, string>): string => {
-    const context: ResolveContext = env === undefined ? { config } : { config, env };
+    const context: ResolveContext = env === undefined ? { config, scope } : { config, env, scope };
     const resolved = resolveTemplate(value, context);
     if (resolved.ok) return resolved.value;
-    require("expressions", path, expressionMessage(resolved.expression), ref);
-    return value;
+    if (!resolved.runtime) {
+      refuse("expressions", path, resolved.reason, ref);
+      return value;
+    }
+    // Left for a runner that evaluates expressions; reported unless it declares that it does.
+    require("expressions", path, expressionMessage(resolved.template), ref);
+    return resolved.template;
   };
   return {
     config,
+    scope,
     has: (feature) => features.has(feature),
     require,
     refuse,
@@ -56,9 +67,42 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
   };
 };
 
-/** The message for an expression outside what the planner resolves. */
-export const expressionMessage = (expression: string): string =>
-  `expression ${expression} is not supported by this agent yet (only {{ config.x }}, {{ env.X }} and literals)`;
+/** The message for text whose expressions need values only a runner has. */
+export const expressionMessage = (template: string): string =>
+  `${JSON.stringify(template)} reads values known only while the step runs (index, matrix, shard, step status or files), which this agent does not evaluate yet`;
+
+/**
+ * Expression roots known when the run starts: `config` typed by its parameter schema (so that
+ * `config.workers + 1` adds), `execution` and `workflow`.
+ */
+const expressionScope = (
+  workflow: TestWorkflow,
+  options: PlanOptions,
+  config: Record<string, string>,
+): Record<string, Value> => {
+  const params = workflow.spec.config ?? {};
+  const typed = createMap(
+    Object.entries(config).map(([name, value]): [string, Value] => {
+      const type = Object.hasOwn(params, name) ? params[name]?.type : undefined;
+      if ((type === "integer" || type === "number") && value.trim() !== "" && Number.isFinite(Number(value)))
+        return [name, Number(value)];
+      if (type === "boolean" && (value === "true" || value === "false")) return [name, value === "true"];
+      return [name, value];
+    }),
+  );
+  const execution = options.execution ?? {};
+  return {
+    config: typed,
+    execution: fromJs({
+      id: execution.id ?? "",
+      name: execution.name ?? "",
+      number: execution.number ?? 0,
+      tags: { ...workflow.spec.execution?.tags, ...execution.tags },
+    }),
+    workflow: fromJs({ name: workflow.metadata.name, labels: workflow.metadata.labels ?? {} }),
+    ...options.variables,
+  };
+};
 
 /** Run values over parameter defaults; a parameter with neither is reported. */
 const configValues = (

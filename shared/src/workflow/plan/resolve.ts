@@ -1,92 +1,107 @@
 /**
- * The small part of Testkube's expression language the planner resolves itself: `{{ config.x }}`
- * (the run's configuration values), `{{ env.X }}` (the step's literal environment, empty when
- * unset, as in Testkube) and string literals (`{{ "{" }}`, Testkube's way to write braces).
- * Anything else (`{{ index }}`, `{{ credential("x") }}`, arithmetic...) is reported back so the
- * planner can list it as unsupported instead of passing `{{ ... }}` through to a shell.
+ * Resolving `{{ }}` expressions while planning, with the expression engine (../expressions).
+ * What is known when an execution starts (`config`, `env`, `execution`, `workflow`, literals,
+ * the standard functions) is folded; what only the runner knows (step status, `index`,
+ * `matrix`, `shard`, `file()`...) is left in place as a smaller expression, for a runner that
+ * evaluates expressions (feature `expressions`) to finish with `evaluateExpression`.
  */
 import { parseDuration } from "../duration.ts";
+import {
+  type Deferred,
+  type ExpressionContext,
+  fromJs,
+  hasTemplate,
+  isExpressionError,
+  simplifyTemplate,
+  type Value,
+} from "../expressions/index.ts";
 
-/** Values an expression may read. */
+/** Values an expression may read while planning. */
 export interface ResolveContext {
+  /** The run's config values as strings (typed through `scope.config` when given). */
   config: Record<string, string>;
+  /** The step's literal environment (`{{ env.X }}` is "" when unset, as in Testkube). */
   env?: Record<string, string>;
+  /** Further roots (`config` typed by its schema, `execution`, `workflow`). */
+  scope?: Record<string, Value>;
 }
 
-/** A resolved string, or the first expression that could not be resolved. */
-export type Resolved = { ok: true; value: string } | { ok: false; expression: string };
+/**
+ * Roots and functions only the runner knows: step status (`passed`, `failed`, `status`,
+ * `self`), fan-out (`index`, `count`, `matrix`, `shard`), services and the file system.
+ */
+export const RUNTIME_ONLY: Deferred = {
+  variables: new Set([
+    "passed",
+    "failed",
+    "status",
+    "self",
+    "steps",
+    "index",
+    "count",
+    "matrix",
+    "shard",
+    "services",
+  ]),
+  functions: new Set(["file", "glob"]),
+};
 
-const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
-const CONFIG_REF = /^config\.([A-Za-z_][A-Za-z0-9_]*)$/;
-const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
-const STRING_LITERAL = /^"((?:[^"\\]|\\.)*)"$|^'([^']*)'$/;
+/** A resolved string, a string that still holds runtime expressions, or an error. */
+export type Resolved =
+  | { ok: true; value: string }
+  | { ok: false; runtime: true; template: string; reason: string }
+  | { ok: false; runtime: false; reason: string };
 
-/** Replace every `{{ ... }}` in `text`; fails on the first one outside the supported subset. */
+/** The engine's context for a resolve context. */
+export const toExpressionContext = (context: ResolveContext): ExpressionContext => ({
+  variables: {
+    config: fromJs(context.config),
+    ...context.scope,
+    env: fromJs(context.env ?? {}),
+  },
+});
+
+/** Resolve every `{{ }}` of `text` that planning can; see {@link Resolved}. */
 export const resolveTemplate = (text: string, context: ResolveContext): Resolved => {
-  let failed: string | undefined;
-  const value = text.replace(EXPRESSION, (whole, inner: string) => {
-    const resolved = resolveExpression(inner.trim(), context);
-    if (resolved === undefined) failed ??= whole;
-    return resolved ?? whole;
-  });
-  return failed === undefined ? { ok: true, value } : { ok: false, expression: failed };
-};
-
-/** Resolve a bare expression (no braces), as Testkube's `count` or `condition` fields hold. */
-export const resolveExpression = (expression: string, context: ResolveContext): string | undefined => {
-  const config = CONFIG_REF.exec(expression);
-  if (config?.[1] !== undefined) return context.config[config[1]];
-  const env = ENV_REF.exec(expression);
-  if (env?.[1] !== undefined) return context.env?.[env[1]] ?? "";
-  const literal = STRING_LITERAL.exec(expression);
-  if (literal !== null) return literal[2] ?? unquote(literal[1] ?? "");
-  if (/^-?\d+(\.\d+)?$/.test(expression) || expression === "true" || expression === "false")
-    return expression;
-  return undefined;
-};
-
-const unquote = (body: string): string => {
+  if (!hasTemplate(text)) return { ok: true, value: text };
   try {
-    return JSON.parse(`"${body}"`) as string;
-  } catch {
-    return body;
+    const result = simplifyTemplate(text, toExpressionContext(context), RUNTIME_ONLY);
+    if (result.done) return { ok: true, value: result.value };
+    const reason = `expression in ${JSON.stringify(result.template)} reads values known only while the step runs (step status, index, matrix, shard or files)`;
+    return { ok: false, runtime: true, template: result.template, reason };
+  } catch (error) {
+    if (isExpressionError(error)) return { ok: false, runtime: false, reason: error.message };
+    throw error;
   }
 };
 
+type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+
 /** A number-or-expression field resolved to an integer, or the reason it could not be. */
-export const resolveInteger = (
-  value: number | string,
-  context: ResolveContext,
-): { ok: true; value: number } | { ok: false; reason: string } => {
+export const resolveInteger = (value: number | string, context: ResolveContext): Outcome<number> => {
   if (typeof value === "number") return { ok: true, value };
   const resolved = resolveTemplate(value, context);
-  if (!resolved.ok) return { ok: false, reason: `expression ${resolved.expression} is not supported` };
+  if (!resolved.ok) return resolved;
   const n = Number(resolved.value.trim());
-  return Number.isInteger(n)
+  return Number.isInteger(n) && resolved.value.trim() !== ""
     ? { ok: true, value: n }
     : { ok: false, reason: `"${resolved.value}" is not an integer` };
 };
 
 /** A boolean-or-expression field resolved to a boolean, or the reason it could not be. */
-export const resolveBoolean = (
-  value: boolean | string,
-  context: ResolveContext,
-): { ok: true; value: boolean } | { ok: false; reason: string } => {
+export const resolveBoolean = (value: boolean | string, context: ResolveContext): Outcome<boolean> => {
   if (typeof value === "boolean") return { ok: true, value };
   const resolved = resolveTemplate(value, context);
-  if (!resolved.ok) return { ok: false, reason: `expression ${resolved.expression} is not supported` };
+  if (!resolved.ok) return resolved;
   const text = resolved.value.trim();
   if (text === "true" || text === "false") return { ok: true, value: text === "true" };
   return { ok: false, reason: `"${text}" is not a boolean` };
 };
 
 /** A duration-or-expression field resolved to milliseconds, or the reason it could not be. */
-export const resolveDurationMs = (
-  value: string,
-  context: ResolveContext,
-): { ok: true; value: number } | { ok: false; reason: string } => {
+export const resolveDurationMs = (value: string, context: ResolveContext): Outcome<number> => {
   const resolved = resolveTemplate(value, context);
-  if (!resolved.ok) return { ok: false, reason: `expression ${resolved.expression} is not supported` };
+  if (!resolved.ok) return resolved;
   const parsed = parseDuration(resolved.value);
   return parsed.ok ? { ok: true, value: parsed.ms } : { ok: false, reason: parsed.error };
 };

@@ -9,6 +9,8 @@
  * Refs depend only on the document's structure, never on options.
  */
 
+import type { Value } from "../expressions/index.ts";
+
 /** When a step runs, relative to how the steps before it ended. */
 export type StepCondition = "passed" | "failed" | "always" | "never" | (string & {});
 
@@ -108,6 +110,14 @@ export interface PlanOptions {
   features?: readonly RunnerFeature[];
   /** Values of `spec.config` parameters for this run; defaults fill the gaps. */
   config?: Record<string, string>;
+  /** The execution, as expressions see it (`execution.id`, `.name`, `.number`, `.tags`). */
+  execution?: { id?: string; name?: string; number?: number; tags?: Record<string, string> };
+  /**
+   * Further expression roots known when planning, e.g. `index` / `matrix` of one parallel
+   * worker planned by the runner. Roots not given here that only a runner knows (step status,
+   * fan-out, files) are left as expressions; see `RUNTIME_ONLY`.
+   */
+  variables?: Record<string, Value>;
 }
 
 /** The plan of one execution. */
