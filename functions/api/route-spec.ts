@@ -33,8 +33,9 @@ export interface RouteSpec {
 /** Declares a route spec (an identity function that keeps the literal types). */
 export const defineRoute = <S extends RouteSpec>(spec: S): S => spec;
 
-/** `/v1/orgs/:org` -> `/v1/orgs/{org}`. */
-export const toOpenApiPath = (path: string): string => path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+/** `/v1/orgs/:org` -> `/v1/orgs/{org}`; a trailing `/*` (rest of the path) -> `/{path}`. */
+export const toOpenApiPath = (path: string): string =>
+  path.replace(/:([A-Za-z0-9_]+)/g, "{$1}").replace(/\/\*$/, "/{path}");
 
 /** The path relative to a mount point (`/v1/orgs/:org/envs/:env`), for sub-apps. */
 export const relativeTo = (base: string, path: string): string => {

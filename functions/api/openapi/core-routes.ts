@@ -1,6 +1,6 @@
 /**
- * Specs of the workflow, execution and log routes (routes/workflows.ts, executions.ts,
- * logs.ts). Those handlers parse with the same shared schemas referenced here; this file only
+ * Specs of the workflow, execution, log and artifact routes (routes/workflows.ts,
+ * executions.ts, logs.ts, artifacts.ts). Those handlers parse with the same shared schemas referenced here; this file only
  * adds the method, path and responses for the OpenAPI document.
  */
 import { CreateExecution, ExecutionView, ListExecutionsQuery, WorkflowView } from "@assay/shared";
@@ -143,5 +143,47 @@ export const coreRouteSpecs = {
       },
       ...authErrors,
     },
+  }),
+  artifacts: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/artifacts`,
+    summary: "The artifact files of an execution, with sizes",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      200: {
+        description: "Files",
+        schema: z.object({ files: z.array(z.looseObject({ path: z.string(), size: z.number() })) }).loose(),
+      },
+      ...authErrors,
+    },
+  }),
+  report: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/report`,
+    summary: "Test cases parsed from the JUnit XML among the artifacts",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 200: { description: "The report", schema: z.looseObject({}) }, ...authErrors },
+  }),
+  artifactsArchive: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/artifacts.tar.gz`,
+    summary: "Every artifact file as one streamed tar.gz",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 200: { description: "A gzip tarball", contentType: "application/gzip" }, ...authErrors },
+  }),
+  artifactFile: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/artifacts/*`,
+    summary: "One artifact file: a redirect to a short-lived presigned URL",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams.extend({ path: z.string().describe("the file's path inside the artifacts") }),
+    responses: { 302: { description: "Redirect to the file" }, ...authErrors },
   }),
 };

@@ -34,7 +34,7 @@ const parametersOf = (spec: RouteSpec): JsonObject[] => {
   add("path", spec.params);
   add("query", spec.query);
   // Path parameters without a schema still have to be declared.
-  for (const match of spec.path.matchAll(/:([A-Za-z0-9_]+)/g)) {
+  for (const match of toOpenApiPath(spec.path).matchAll(/\{([^}]+)\}/g)) {
     const name = match[1];
     if (!out.some((p) => p.in === "path" && p.name === name)) {
       out.push({ name, in: "path", required: true, schema: { type: "string" } });
