@@ -188,6 +188,8 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       apiUrl,
       /** Emails "sent" in local mode (also at GET /v1/dev/outbox). */
       outbox,
+      /** The DynamoDB client and table (tests inspect what is stored). */
+      dynamo: store,
       ingressUrl: `https://localhost:${ingress.port}`,
       caFile: tls.certFile,
       /**
