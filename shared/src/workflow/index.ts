@@ -20,3 +20,4 @@ export * from "./schema/scheduling.ts";
 export * from "./schema/services.ts";
 export * from "./schema/steps.ts";
 export * from "./schema/workflow.ts";
+export * from "./templates/index.ts";

@@ -164,7 +164,7 @@ describe("expressions: fuzzing", () => {
       "(".repeat(100_000),
       "[".repeat(5000),
       "!".repeat(100_000),
-      "-".repeat(100_000) + "1",
+      `${"-".repeat(100_000)}1`,
       `${"1+".repeat(20_000)}1`,
       "map(range(100000), 'map(range(100000), \"_.value\")')",
       "eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval(eval('1')))))))))))))))))",

@@ -8,7 +8,7 @@ import { normalizeCondition } from "./conditions.ts";
 import { type ContainerState, containerWarnings, layerContainer, withWorkingDir } from "./container.ts";
 import { planArtifacts, planContent } from "./content.ts";
 import { type PlanContext, resolveEnv } from "./context.ts";
-import { resolveBoolean, resolveDurationMs, resolveInteger } from "./resolve.ts";
+import { resolveBoolean, resolveDurationMs, resolveInteger, resolveTemplate } from "./resolve.ts";
 import type { PlannedStep } from "./types.ts";
 
 /** Where a step sits: its ref, its document path and the list it came from. */
@@ -100,7 +100,9 @@ const planOperation = (
       planned.args = own.args.map((a, i) => context.text(a, `${path}.run.args[${i}]`, ref, env));
     }
   }
-  planned.warnings.push(...containerWarnings(own));
+  // The image only appears in a warning: show it resolved when it can be, never fail over it.
+  const image = own.image === undefined ? undefined : resolveTemplate(own.image, { ...context, env });
+  planned.warnings.push(...containerWarnings(image?.ok ? { ...own, image: image.value } : own));
 };
 
 /** Timeout, delay, retry. */
