@@ -1,7 +1,9 @@
 /**
- * The route tree (code-based TanStack Router). URLs mirror the API: everything scoped to an
- * environment lives under `/orgs/$org/envs/$env/...`. The workflow editor (CodeMirror and the
- * shared workflow parser) is a lazy chunk, so it costs nothing until someone edits a workflow.
+ * The route tree (code-based TanStack Router). URLs mirror the API: an organization's pages
+ * under `/orgs/$org/...`, an environment's under `/orgs/$org/envs/$env/...`. Signed-out pages
+ * match the links the API emails (`/verify-email#token=`, `/reset-password#token=`,
+ * `/invitations#token=`). The workflow editor (CodeMirror and the shared workflow parser) is a
+ * lazy chunk, so it costs nothing until someone edits a workflow.
  */
 import type { ExecutionStatus } from "@assay/shared";
 import {
@@ -12,55 +14,87 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
-import { getCredentials } from "./auth/credentials.ts";
+import { ensureSignedIn } from "./auth/session.ts";
 import { AppLayout } from "./components/app-layout.tsx";
+import { Home, OrgHome } from "./components/home-redirect.tsx";
 import { NotFound } from "./components/not-found.tsx";
+import { AcceptInvitationPage } from "./features/auth/components/accept-invitation-page.tsx";
+import { ResetPasswordPage } from "./features/auth/components/reset-password-page.tsx";
 import { SignInPage } from "./features/auth/components/sign-in-page.tsx";
+import { SignUpPage } from "./features/auth/components/sign-up-page.tsx";
+import { VerifyEmailPage } from "./features/auth/components/verify-email-page.tsx";
+import { AgentsPage } from "./features/environments/components/agents-page.tsx";
+import { EnvironmentsPage } from "./features/environments/components/environments-page.tsx";
 import { ExecutionPage } from "./features/executions/components/execution-page.tsx";
 import { ExecutionsPage } from "./features/executions/components/executions-page.tsx";
+import { OnboardingPage } from "./features/onboarding/components/onboarding-page.tsx";
+import { SettingsPage } from "./features/settings/components/settings-page.tsx";
 import { WorkflowPage } from "./features/workflows/components/workflow-page.tsx";
 import { WorkflowsPage } from "./features/workflows/components/workflows-page.tsx";
 import { EXECUTION_STATUSES } from "./lib/status.ts";
 
 const rootRoute = createRootRoute({ component: Outlet, notFoundComponent: NotFound });
 
-const requireSignIn = ({ location }: { location: { href: string } }) => {
-  if (!getCredentials()) throw redirect({ to: "/login", search: { redirect: location.href } });
+const requireSignIn = async ({ location }: { location: { href: string } }) => {
+  if (!(await ensureSignedIn())) throw redirect({ to: "/login", search: { redirect: location.href } });
 };
 
 const indexRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/",
-  beforeLoad: ({ location }) => {
-    requireSignIn({ location });
-    const credentials = getCredentials();
-    if (credentials?.kind === "token") {
-      throw redirect({
-        to: "/orgs/$org/envs/$env/workflows",
-        params: { org: credentials.org, env: credentials.env },
-      });
-    }
-  },
-  component: NotFound,
+  beforeLoad: requireSignIn,
+  component: Home,
 });
 
 const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/login",
   validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
-    typeof search.redirect === "string" && search.redirect.startsWith("/")
+    typeof search.redirect === "string" &&
+    search.redirect.startsWith("/") &&
+    !search.redirect.startsWith("//")
       ? { redirect: search.redirect }
       : {},
   component: SignInPage,
 });
-
-const envRoute = createRoute({
+const signupRoute = createRoute({ getParentRoute: () => rootRoute, path: "/signup", component: SignUpPage });
+const verifyRoute = createRoute({
   getParentRoute: () => rootRoute,
-  path: "/orgs/$org/envs/$env",
+  path: "/verify-email",
+  component: VerifyEmailPage,
+});
+const resetRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/reset-password",
+  component: ResetPasswordPage,
+});
+const invitationRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/invitations",
+  beforeLoad: requireSignIn,
+  component: AcceptInvitationPage,
+});
+
+const orgRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/orgs/$org",
   beforeLoad: requireSignIn,
   component: AppLayout,
 });
+const orgIndexRoute = createRoute({ getParentRoute: () => orgRoute, path: "/", component: OrgHome });
+const envsRoute = createRoute({ getParentRoute: () => orgRoute, path: "envs", component: EnvironmentsPage });
+const settingsRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: "settings",
+  component: SettingsPage,
+});
+const onboardingRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: "onboarding",
+  component: OnboardingPage,
+});
 
+const envRoute = createRoute({ getParentRoute: () => orgRoute, path: "envs/$env", component: Outlet });
 const envIndexRoute = createRoute({
   getParentRoute: () => envRoute,
   path: "/",
@@ -68,7 +102,6 @@ const envIndexRoute = createRoute({
     throw redirect({ to: "/orgs/$org/envs/$env/workflows", params });
   },
 });
-
 const workflowsRoute = createRoute({
   getParentRoute: () => envRoute,
   path: "workflows",
@@ -79,7 +112,6 @@ const workflowRoute = createRoute({
   path: "workflows/$name",
   component: WorkflowPage,
 });
-
 const editor = lazyRouteComponent(() => import("./features/workflows/editor/editor-page.tsx"), "EditorPage");
 const workflowEditRoute = createRoute({
   getParentRoute: () => envRoute,
@@ -91,6 +123,7 @@ const workflowNewRoute = createRoute({
   path: "new-workflow",
   component: editor,
 });
+const agentsRoute = createRoute({ getParentRoute: () => envRoute, path: "agents", component: AgentsPage });
 
 export interface ExecutionsSearch {
   workflow?: string;
@@ -108,7 +141,6 @@ const executionsRoute = createRoute({
   }),
   component: ExecutionsPage,
 });
-
 const executionRoute = createRoute({
   getParentRoute: () => envRoute,
   path: "executions/$id",
@@ -118,14 +150,25 @@ const executionRoute = createRoute({
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
-  envRoute.addChildren([
-    envIndexRoute,
-    workflowsRoute,
-    workflowNewRoute,
-    workflowRoute,
-    workflowEditRoute,
-    executionsRoute,
-    executionRoute,
+  signupRoute,
+  verifyRoute,
+  resetRoute,
+  invitationRoute,
+  orgRoute.addChildren([
+    orgIndexRoute,
+    envsRoute,
+    settingsRoute,
+    onboardingRoute,
+    envRoute.addChildren([
+      envIndexRoute,
+      workflowsRoute,
+      workflowNewRoute,
+      workflowRoute,
+      workflowEditRoute,
+      agentsRoute,
+      executionsRoute,
+      executionRoute,
+    ]),
   ]),
 ]);
 

@@ -26,6 +26,8 @@ export interface RequestOptions {
   handle401?: boolean;
 }
 
+const CSRF_HEADER = "x-assay-csrf";
+
 let onUnauthenticated: (() => void) | undefined;
 
 /** The app installs the sign-in redirect here (the client knows nothing about routes). */
@@ -47,6 +49,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     ...authHeaders(),
     ...options.headers,
   };
+  // The API's CSRF rule for cookie sessions: state changes carry this header, which a
+  // cross-site form or fetch cannot add without a CORS preflight the API never grants.
+  if (method !== "GET") headers[CSRF_HEADER] = "1";
   let body: string | undefined;
   if (options.json !== undefined) {
     headers["content-type"] = "application/json";

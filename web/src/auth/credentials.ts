@@ -3,16 +3,13 @@
  * - an API token (`asy_api_...`) pasted on the sign-in page, kept in sessionStorage (gone when
  *   the tab closes; never in localStorage, never in a URL) and sent as a Bearer header;
  * - a session cookie set by the API's login (HttpOnly: the page never sees it).
- * The API client is the only reader; pages ask `useCredentials()` for the default org/env.
+ * The API client is the only reader of the token; pages only ask which kind is in use.
  */
 import { useSyncExternalStore } from "react";
 
 export interface TokenCredentials {
   kind: "token";
   token: string;
-  /** Organization and environment the token was checked against at sign-in. */
-  org: string;
-  env: string;
 }
 
 export interface SessionCredentials {
@@ -30,14 +27,10 @@ function read(): Credentials | undefined {
     const raw = sessionStorage.getItem(KEY);
     if (!raw) return undefined;
     const value = JSON.parse(raw) as Partial<Credentials> & Record<string, unknown>;
-    if (value.kind === "session") return { kind: "session" };
+    // A session is re-checked with the API on load (the cookie may have expired).
+    if (value.kind === "session") return undefined;
     if (value.kind === "token" && typeof value.token === "string") {
-      return {
-        kind: "token",
-        token: value.token,
-        org: String(value.org ?? ""),
-        env: String(value.env ?? ""),
-      };
+      return { kind: "token", token: value.token };
     }
   } catch {
     // Storage unavailable or corrupted: start signed out.

@@ -1,18 +1,25 @@
 /**
- * The signed-in frame: a header with the product, the current organization and environment,
- * the main sections, and sign out; a skip link for keyboard users; the page below.
+ * The signed-in frame: the product, organization and environment switchers, the sections, and
+ * sign out; a skip link for keyboard users; the page below.
  */
+import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useParams } from "@tanstack/react-router";
-import { setCredentials, useCredentials } from "../auth/credentials.ts";
+import { signOut, useMe } from "../auth/session.ts";
+import { useEnvs } from "../features/environments/api/environments.ts";
 
 export function AppLayout() {
-  const { org, env } = useParams({ from: "/orgs/$org/envs/$env" });
-  const credentials = useCredentials();
+  const { org, env } = useParams({ strict: false }) as { org: string; env?: string };
+  const me = useMe();
+  const envs = useEnvs(org);
   const navigate = useNavigate();
-  const signOut = () => {
-    setCredentials(undefined);
-    void navigate({ to: "/login" });
+  const client = useQueryClient();
+  const orgs = me.data?.orgs ?? [];
+  const leave = async () => {
+    await signOut();
+    client.clear();
+    await navigate({ to: "/login" });
   };
+  const current = { "aria-current": "page" } as const;
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -23,32 +30,71 @@ export function AppLayout() {
           <span className="brand-mark" aria-hidden="true" />
           Assay
         </Link>
-        <p className="scope">
-          <span className="visually-hidden">Organization </span>
-          <span className="scope-org">{org}</span>
-          <span aria-hidden="true">/</span>
-          <span className="visually-hidden"> environment </span>
-          <span className="scope-env">{env}</span>
-        </p>
+        <div className="switchers">
+          <label className="switcher">
+            <span className="visually-hidden">Organization</span>
+            <select
+              value={org}
+              onChange={(e) => void navigate({ to: "/orgs/$org", params: { org: e.target.value } })}
+              aria-label="Organization"
+            >
+              {orgs.some((o) => o.id === org) ? null : <option value={org}>{org}</option>}
+              {orgs.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {env ? (
+            <label className="switcher">
+              <span className="visually-hidden">Environment</span>
+              <select
+                value={env}
+                aria-label="Environment"
+                onChange={(e) =>
+                  void navigate({
+                    to: "/orgs/$org/envs/$env/workflows",
+                    params: { org, env: e.target.value },
+                  })
+                }
+              >
+                {envs.data?.some((x) => x.id === env) ? null : <option value={env}>{env}</option>}
+                {(envs.data ?? []).map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+        </div>
         <nav aria-label="Main" className="nav">
-          <Link
-            to="/orgs/$org/envs/$env/workflows"
-            params={{ org, env }}
-            activeProps={{ "aria-current": "page" }}
-          >
-            Workflows
+          {env ? (
+            <>
+              <Link to="/orgs/$org/envs/$env/workflows" params={{ org, env }} activeProps={current}>
+                Workflows
+              </Link>
+              <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
+                Executions
+              </Link>
+              <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }} activeProps={current}>
+                Agents
+              </Link>
+            </>
+          ) : null}
+          <Link to="/orgs/$org/envs" params={{ org }} activeProps={current} activeOptions={{ exact: true }}>
+            Environments
           </Link>
-          <Link
-            to="/orgs/$org/envs/$env/executions"
-            params={{ org, env }}
-            activeProps={{ "aria-current": "page" }}
-          >
-            Executions
+          <Link to="/orgs/$org/settings" params={{ org }} activeProps={current}>
+            Settings
           </Link>
         </nav>
         <div className="topbar-end">
-          {credentials?.kind === "token" ? <span className="muted small">API token</span> : null}
-          <button type="button" className="button button-ghost" onClick={signOut}>
+          <span className="muted small who">
+            {me.data?.kind === "user" ? me.data.user.email : me.data?.kind === "api" ? "API token" : ""}
+          </span>
+          <button type="button" className="button button-ghost" onClick={leave}>
             Sign out
           </button>
         </div>

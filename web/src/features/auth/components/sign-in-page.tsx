@@ -1,29 +1,52 @@
 /**
- * Sign in. Today the API authenticates with API tokens (`asy_api_...`): the form checks the
- * token against the given organization and environment before keeping it for this tab.
+ * Sign in with email and password (session cookie), or with an API token kept for this tab.
+ * Both are checked by the API before the dashboard opens.
  */
-import { useNavigate, useSearch } from "@tanstack/react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
-import { envPath, request } from "../../../api/client.ts";
-import type { ApiError } from "../../../api/errors.ts";
+import { request } from "../../../api/client.ts";
 import { setCredentials } from "../../../auth/credentials.ts";
+import type { Me } from "../../../auth/session.ts";
 import { FormError } from "../../../components/states.tsx";
+import { logIn } from "../api/auth.ts";
+import { AuthCard } from "./auth-card.tsx";
 
 export function SignInPage() {
   const search = useSearch({ from: "/login" });
   const navigate = useNavigate();
-  const [error, setError] = useState<ApiError | string>();
+  const client = useQueryClient();
+  const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const enter = async () => {
+    client.clear();
+    if (search.redirect) await navigate({ href: search.redirect });
+    else await navigate({ to: "/" });
+  };
+
+  const withPassword = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const token = String(form.get("token") ?? "").trim();
-    const org = String(form.get("org") ?? "").trim();
-    const env = String(form.get("env") ?? "").trim();
     setBusy(true);
     setError(undefined);
-    const result = await request(`${envPath(org, env)}/workflows`, {
+    try {
+      await logIn({ email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") });
+      setCredentials({ kind: "session" });
+      await enter();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const withToken = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const token = String(new FormData(event.currentTarget).get("token") ?? "").trim();
+    setBusy(true);
+    setError(undefined);
+    const result = await request<Me>("/v1/me", {
       headers: { authorization: `Bearer ${token}` },
       handle401: false,
     });
@@ -31,49 +54,57 @@ export function SignInPage() {
     if (!result.ok) {
       setError(
         result.error.status === 401
-          ? "That token was not accepted. Check it was copied whole and has not been revoked."
+          ? "That token was not accepted. Check it was copied whole and has not expired or been revoked."
           : result.error,
       );
       return;
     }
-    setCredentials({ kind: "token", token, org, env });
-    if (search.redirect) await navigate({ href: search.redirect });
-    else await navigate({ to: "/orgs/$org/envs/$env/workflows", params: { org, env } });
+    setCredentials({ kind: "token", token });
+    await enter();
   };
 
   return (
-    <main className="auth" id="main">
-      <div className="auth-card">
-        <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true" />
-          Assay
-        </div>
-        <h1>Sign in</h1>
-        <p className="muted">
-          Use an API token of your organization. In local mode (<code>npm start</code>) the owner token is in{" "}
-          <code>.assay/local.json</code>.
-        </p>
-        <form onSubmit={submit} className="form">
+    <AuthCard
+      title="Sign in"
+      footer={
+        <>
+          New to Assay? <Link to="/signup">Create an account</Link>
+        </>
+      }
+    >
+      <form onSubmit={withPassword} className="form" aria-label="Sign in with email">
+        <label>
+          Email
+          <input name="email" type="email" autoComplete="email" required />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        <FormError error={error} />
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+        <Link to="/reset-password" className="small">
+          Forgot your password?
+        </Link>
+      </form>
+      <details className="token-signin">
+        <summary>Sign in with an API token</summary>
+        <form onSubmit={withToken} className="form" aria-label="Sign in with an API token">
+          <p className="muted small">
+            The token is kept for this tab only. In local mode (<code>npm start</code>) the owner token is in{" "}
+            <code>.assay/local.json</code>.
+          </p>
           <label>
             API token
             <input name="token" type="password" autoComplete="off" required placeholder="asy_api_…" />
           </label>
-          <div className="form-row">
-            <label>
-              Organization
-              <input name="org" required defaultValue="demo" autoCapitalize="none" spellCheck={false} />
-            </label>
-            <label>
-              Environment
-              <input name="env" required defaultValue="local" autoCapitalize="none" spellCheck={false} />
-            </label>
-          </div>
-          <FormError error={error} />
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? "Signing in…" : "Sign in"}
+          <button type="submit" className="button" disabled={busy}>
+            Sign in with token
           </button>
         </form>
-      </div>
-    </main>
+      </details>
+    </AuthCard>
   );
 }

@@ -8,20 +8,24 @@ import { useState } from "react";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, Loading } from "../../../components/states.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
+import { Tabs } from "../../../components/tabs.tsx";
 import { Duration, RelativeTime } from "../../../components/time.tsx";
 import { shortId } from "../../../lib/format.ts";
 import { isFinished } from "../../../lib/status.ts";
 import { downloadLogs, executionKeys, executionQuery } from "../api/executions.ts";
 import { useLogStream } from "../hooks/use-log-stream.ts";
+import { ArtifactsTab } from "./artifacts-tab.tsx";
 import { ExecutionActions } from "./execution-actions.tsx";
 import { LogViewer } from "./log-viewer.tsx";
 import { StepTree } from "./step-tree.tsx";
+import { TestsTab } from "./tests-tab.tsx";
 
 export function ExecutionPage() {
   const { org, env, id } = useParams({ from: "/orgs/$org/envs/$env/executions/$id" });
   const client = useQueryClient();
   const execution = useQuery(executionQuery(org, env, id));
   const [step, setStep] = useState<string>();
+  const [tab, setTab] = useState("logs");
   const stream = useLogStream(org, env, id, (status) => {
     if (execution.data?.status !== status)
       void client.invalidateQueries({ queryKey: executionKeys.one(org, env, id) });
@@ -101,13 +105,39 @@ export function ExecutionPage() {
             </dl>
           ) : null}
         </aside>
-        <LogViewer
-          stream={stream}
-          steps={e.steps}
-          step={step}
-          onStepChange={setStep}
-          running={running}
-          onDownload={(s) => downloadLogs(org, env, e.id, fileName, s)}
+        <Tabs
+          label="Execution results"
+          active={tab}
+          onChange={setTab}
+          tabs={[
+            {
+              id: "logs",
+              label: "Logs",
+              panel: (
+                <LogViewer
+                  stream={stream}
+                  steps={e.steps}
+                  step={step}
+                  onStepChange={setStep}
+                  running={running}
+                  onDownload={(s) => downloadLogs(org, env, e.id, fileName, s)}
+                />
+              ),
+            },
+            {
+              id: "tests",
+              label: "Tests",
+              panel: tab === "tests" ? <TestsTab org={org} env={env} id={e.id} finished={!running} /> : null,
+            },
+            {
+              id: "artifacts",
+              label: "Artifacts",
+              panel:
+                tab === "artifacts" ? (
+                  <ArtifactsTab org={org} env={env} id={e.id} finished={!running} />
+                ) : null,
+            },
+          ]}
         />
       </div>
     </>

@@ -1,0 +1,59 @@
+/** Agents of an environment with live status (online/offline by heartbeat), version and host. */
+import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { useAgents } from "../api/environments.ts";
+
+export function AgentList({ org, env }: { org: string; env: string }) {
+  const agents = useAgents(org, env);
+  if (agents.isPending) return <Loading label="Loading agents" />;
+  if (agents.isError) return <ErrorState error={agents.error} title="Could not load agents" />;
+  if (agents.data.length === 0)
+    return (
+      <EmptyState title="No agent has connected yet">
+        Start an agent with the install command below; it appears here within seconds.
+      </EmptyState>
+    );
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="visually-hidden">Agents of {env}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Status</th>
+            <th scope="col">Host</th>
+            <th scope="col">Version</th>
+            <th scope="col" className="hide-narrow">
+              Connected
+            </th>
+            <th scope="col">Last heartbeat</th>
+          </tr>
+        </thead>
+        <tbody>
+          {agents.data.map((a) => (
+            <tr key={a.agentId}>
+              <td>
+                <span
+                  className={`badge ${a.status === "online" ? "badge-success badge-live" : "badge-neutral"}`}
+                >
+                  <span className="badge-dot" aria-hidden="true" />
+                  {a.status === "online" ? "Online" : "Offline"}
+                </span>
+              </td>
+              <td>
+                <span className="strong">{a.hostname || a.agentId}</span>
+                <div className="muted small mono">{a.agentId}</div>
+              </td>
+              <td className="mono">{a.version || "–"}</td>
+              <td className="hide-narrow">
+                <RelativeTime iso={a.connectedAt} />
+              </td>
+              <td>
+                <RelativeTime iso={a.lastHeartbeatAt} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+/** The organization's environments: one per cluster or network it tests in. */
+import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { PageHeader } from "../../../components/page-header.tsx";
+import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { useEnvs } from "../api/environments.ts";
+import { CreateEnvForm } from "./create-env-form.tsx";
+
+export function EnvironmentsPage() {
+  const { org } = useParams({ from: "/orgs/$org/envs" });
+  const envs = useEnvs(org);
+  const navigate = useNavigate();
+  return (
+    <>
+      <PageHeader title="Environments" />
+      <section className="panel" aria-labelledby="new-env">
+        <h2 id="new-env" className="panel-title">
+          New environment
+        </h2>
+        <CreateEnvForm
+          org={org}
+          onCreated={(env) =>
+            void navigate({ to: "/orgs/$org/envs/$env/agents", params: { org, env: env.id } })
+          }
+        />
+      </section>
+      {envs.isPending ? (
+        <Loading label="Loading environments" />
+      ) : envs.isError ? (
+        <ErrorState error={envs.error} title="Could not load environments" onRetry={() => envs.refetch()} />
+      ) : envs.data.length === 0 ? (
+        <EmptyState title="No environments yet">
+          Create one for each cluster or network you test in.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Environments</caption>
+            <thead>
+              <tr>
+                <th scope="col">Environment</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Links</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {envs.data.map((e) => (
+                <tr key={e.id}>
+                  <td>
+                    <Link to="/orgs/$org/envs/$env/workflows" params={{ org, env: e.id }} className="strong">
+                      {e.name}
+                    </Link>
+                    <div className="muted small mono">{e.id}</div>
+                  </td>
+                  <td>
+                    <RelativeTime iso={e.createdAt} />
+                  </td>
+                  <td className="cell-actions">
+                    <Link
+                      to="/orgs/$org/envs/$env/agents"
+                      params={{ org, env: e.id }}
+                      aria-label={`Agents and tokens of ${e.name}`}
+                    >
+                      Agents &amp; tokens
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

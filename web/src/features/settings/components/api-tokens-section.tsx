@@ -1,0 +1,131 @@
+/** API tokens for the CLI, CI and scripts: a role, an optional expiry; the secret shown once. */
+import type { Role } from "@assay/shared";
+import type { FormEvent } from "react";
+import { CopyButton } from "../../../components/copy-button.tsx";
+import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { ROLES, useApiTokens, useCreateApiToken, useRevokeApiToken } from "../api/org.ts";
+
+export function ApiTokensSection({ org }: { org: string }) {
+  const tokens = useApiTokens(org);
+  const create = useCreateApiToken(org);
+  const revoke = useRevokeApiToken(org);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const days = Number(form.get("days") ?? 0);
+    create.mutate({
+      name: String(form.get("name") ?? ""),
+      role: String(form.get("role") ?? "member") as Role,
+      ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
+    });
+  };
+  return (
+    <section className="panel" aria-labelledby="api-tokens-title">
+      <h2 id="api-tokens-title" className="panel-title">
+        API tokens
+      </h2>
+      <form className="inline-form" onSubmit={submit} aria-label="Create an API token">
+        <label>
+          Token name
+          <input name="name" required maxLength={100} placeholder="ci" />
+        </label>
+        <label>
+          Role
+          <select name="role" defaultValue="member">
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Expires
+          <select name="days" defaultValue="90">
+            <option value="30">in 30 days</option>
+            <option value="90">in 90 days</option>
+            <option value="365">in a year</option>
+            <option value="0">never</option>
+          </select>
+        </label>
+        <button type="submit" className="button button-primary" disabled={create.isPending}>
+          Create API token
+        </button>
+      </form>
+      <FormError error={create.error ?? revoke.error} />
+      {create.data ? (
+        <div className="secret" role="status">
+          <p className="strong">Copy the token now: it is shown only once.</p>
+          <div className="command">
+            <input
+              className="secret-value"
+              readOnly
+              value={create.data.secret}
+              aria-label="API token secret"
+              onFocus={(e) => e.currentTarget.select()}
+            />
+            <CopyButton value={create.data.secret} label="Copy the API token" />
+          </div>
+        </div>
+      ) : null}
+      {tokens.isPending ? (
+        <Loading label="Loading tokens" />
+      ) : tokens.isError ? (
+        <ErrorState error={tokens.error} title="Could not load API tokens" />
+      ) : tokens.data.length === 0 ? (
+        <EmptyState title="No API tokens" />
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">API tokens</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col" className="hide-narrow">
+                  Last used
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Expires
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.map((t) => (
+                <tr key={t.id}>
+                  <td>
+                    {t.name}
+                    {t.revokedAt ? <span className="muted small"> · revoked</span> : null}
+                  </td>
+                  <td>{t.role}</td>
+                  <td className="hide-narrow">
+                    {t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : "never"}
+                  </td>
+                  <td className="hide-narrow">
+                    {t.expiresAt ? <RelativeTime iso={t.expiresAt} /> : "never"}
+                  </td>
+                  <td className="cell-actions">
+                    {t.revokedAt ? null : (
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        onClick={() => revoke.mutate(t.id)}
+                        aria-label={`Revoke ${t.name}`}
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

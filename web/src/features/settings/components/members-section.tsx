@@ -1,0 +1,148 @@
+/** Members with their roles (change, remove) and invitations (invite by email, revoke). */
+import type { Role } from "@assay/shared";
+import type { FormEvent } from "react";
+import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import {
+  ROLES,
+  useInvitations,
+  useInvite,
+  useMembers,
+  useRemoveMember,
+  useRevokeInvitation,
+  useSetRole,
+} from "../api/org.ts";
+
+export function MembersSection({ org }: { org: string }) {
+  const members = useMembers(org);
+  const setRole = useSetRole(org);
+  const remove = useRemoveMember(org);
+  return (
+    <section className="panel" aria-labelledby="members-title">
+      <h2 id="members-title" className="panel-title">
+        Members
+      </h2>
+      <FormError error={setRole.error ?? remove.error} />
+      {members.isPending ? (
+        <Loading label="Loading members" />
+      ) : members.isError ? (
+        <ErrorState error={members.error} title="Could not load members" />
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Members</caption>
+            <thead>
+              <tr>
+                <th scope="col">Member</th>
+                <th scope="col">Role</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.data.map((m) => (
+                <tr key={m.userId}>
+                  <td>
+                    <span className="strong">{m.name || m.email}</span>
+                    {m.name ? <div className="muted small">{m.email}</div> : null}
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Role of ${m.email}`}
+                      value={m.role}
+                      onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td className="cell-actions">
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      onClick={() => remove.mutate(m.userId)}
+                      aria-label={`Remove ${m.email}`}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Invitations org={org} />
+    </section>
+  );
+}
+
+function Invitations({ org }: { org: string }) {
+  const invitations = useInvitations(org);
+  const invite = useInvite(org);
+  const revoke = useRevokeInvitation(org);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formEl = event.currentTarget;
+    const form = new FormData(formEl);
+    invite.mutate(
+      { email: String(form.get("email") ?? ""), role: String(form.get("role") ?? "member") as Role },
+      { onSuccess: () => formEl.reset() },
+    );
+  };
+  return (
+    <>
+      <h3 className="subtitle">Invite a member</h3>
+      <form className="inline-form" onSubmit={submit} aria-label="Invite a member">
+        <label>
+          Email
+          <input name="email" type="email" required autoComplete="off" />
+        </label>
+        <label>
+          Role
+          <select name="role" defaultValue="member">
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button button-primary" disabled={invite.isPending}>
+          Send invitation
+        </button>
+      </form>
+      <FormError error={invite.error ?? revoke.error} />
+      {invite.isSuccess ? (
+        <p className="muted small" role="status">
+          Invitation sent to {invite.data.email}.
+        </p>
+      ) : null}
+      {invitations.isSuccess && invitations.data.length > 0 ? (
+        <ul className="plain-list" aria-label="Pending invitations">
+          {invitations.data.map((i) => (
+            <li key={i.id}>
+              <span>
+                {i.email} as {i.role} · expires <RelativeTime iso={i.expiresAt} />
+              </span>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => revoke.mutate(i.id)}
+                aria-label={`Revoke the invitation of ${i.email}`}
+              >
+                Revoke
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : invitations.isSuccess ? (
+        <EmptyState title="No pending invitations" />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,80 @@
+/** Organization settings: name, plan and its limits, members, invitations, API tokens, audit. */
+import { useParams } from "@tanstack/react-router";
+import type { FormEvent } from "react";
+import { PageHeader } from "../../../components/page-header.tsx";
+import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { useOrg, useUpdateOrg } from "../api/org.ts";
+import { ApiTokensSection } from "./api-tokens-section.tsx";
+import { AuditSection } from "./audit-section.tsx";
+import { MembersSection } from "./members-section.tsx";
+
+export function SettingsPage() {
+  const { org } = useParams({ from: "/orgs/$org/settings" });
+  const details = useOrg(org);
+  const update = useUpdateOrg(org);
+  const rename = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    update.mutate({ name: String(new FormData(event.currentTarget).get("name") ?? "") });
+  };
+  return (
+    <>
+      <PageHeader title="Organization settings" />
+      <section className="panel" aria-labelledby="org-title">
+        <h2 id="org-title" className="panel-title">
+          Organization
+        </h2>
+        {details.isPending ? (
+          <Loading />
+        ) : details.isError ? (
+          <ErrorState error={details.error} title="Could not load the organization" />
+        ) : (
+          <>
+            <form className="inline-form" onSubmit={rename} aria-label="Rename the organization">
+              <label>
+                Name
+                <input name="name" defaultValue={details.data.name} required maxLength={200} />
+              </label>
+              <button type="submit" className="button" disabled={update.isPending}>
+                Save name
+              </button>
+            </form>
+            <FormError error={update.error} />
+            <dl className="kv kv-wide">
+              <div>
+                <dt>Id</dt>
+                <dd className="mono">{details.data.id}</dd>
+              </div>
+              <div>
+                <dt>Your role</dt>
+                <dd>{details.data.role}</dd>
+              </div>
+              <div>
+                <dt>Plan</dt>
+                <dd>{details.data.plan}</dd>
+              </div>
+              <div>
+                <dt>Environments</dt>
+                <dd>up to {details.data.limits.environments}</dd>
+              </div>
+              <div>
+                <dt>Concurrent executions</dt>
+                <dd>up to {details.data.limits.concurrentExecutions}</dd>
+              </div>
+              <div>
+                <dt>Log retention</dt>
+                <dd>{details.data.limits.logRetentionDays} days</dd>
+              </div>
+              <div>
+                <dt>Artifact retention</dt>
+                <dd>{details.data.limits.artifactRetentionDays} days</dd>
+              </div>
+            </dl>
+          </>
+        )}
+      </section>
+      <MembersSection org={org} />
+      <ApiTokensSection org={org} />
+      <AuditSection org={org} />
+    </>
+  );
+}
