@@ -6,8 +6,8 @@
 import type { Content } from "../schema/content.ts";
 import type { StepArtifacts } from "../schema/operations.ts";
 import type { PlanContext } from "./context.ts";
-import { resolveInteger } from "./resolve.ts";
-import type { PlannedArtifacts, PlannedFile } from "./types.ts";
+import { resolveBoolean, resolveInteger } from "./resolve.ts";
+import type { PlannedArtifacts, PlannedFile, PlannedGit, PlannedTarball } from "./types.ts";
 
 /** Plan `content` found at `path`; returns the inline files, if any. */
 export const planContent = (
@@ -17,23 +17,6 @@ export const planContent = (
   ref?: string,
 ): PlannedFile[] | undefined => {
   if (content === undefined) return undefined;
-  if (content.git !== undefined) {
-    const uri = content.git.uri === undefined ? "" : ` (${content.git.uri})`;
-    context.require(
-      "content.git",
-      `${path}.git`,
-      `content.git${uri} is not checked out by this agent yet`,
-      ref,
-    );
-  }
-  if (content.tarball !== undefined && content.tarball.length > 0) {
-    context.require(
-      "content.tarball",
-      `${path}.tarball`,
-      "content.tarball is not downloaded by this agent yet",
-      ref,
-    );
-  }
   if (content.oci !== undefined) {
     context.require("content.oci", `${path}.oci`, "content.oci is not pulled by this agent yet", ref);
   }
@@ -56,6 +39,57 @@ export const planContent = (
     }
     return planned;
   });
+};
+
+/** Plan the Git checkout and tarballs of `content` found at `path`. */
+export const planFetch = (
+  content: Content | undefined,
+  path: string,
+  context: PlanContext,
+  ref?: string,
+): { git?: PlannedGit; tarballs?: PlannedTarball[] } => {
+  const out: { git?: PlannedGit; tarballs?: PlannedTarball[] } = {};
+  const git = content?.git;
+  if (git !== undefined) {
+    const at = `${path}.git`;
+    const uri = git.uri === undefined ? "" : ` (${git.uri})`;
+    context.require("content.git", at, `content.git${uri} is not checked out by this agent`, ref);
+    for (const key of ["usernameFrom", "tokenFrom", "sshKeyFrom"] as const) {
+      if (git[key] !== undefined) {
+        const message = `content.git.${key} reads a Kubernetes secret, which the process runner cannot; use {{ config.x }} with a sensitive parameter`;
+        context.require("env.valueFrom", `${at}.${key}`, message, ref);
+      }
+    }
+    if (git.uri === undefined || git.uri === "") {
+      context.refuse("content.git", `${at}.uri`, "content.git needs a uri", ref);
+    } else {
+      const planned: PlannedGit = {
+        uri: context.text(git.uri, `${at}.uri`, ref),
+        mountPath: context.text(git.mountPath ?? "/data/repo", `${at}.mountPath`, ref),
+      };
+      if (git.revision !== undefined) planned.revision = context.text(git.revision, `${at}.revision`, ref);
+      if (git.username !== undefined) planned.username = context.text(git.username, `${at}.username`, ref);
+      if (git.token !== undefined) planned.token = context.text(git.token, `${at}.token`, ref);
+      if (git.sshKey !== undefined) planned.sshKey = context.text(git.sshKey, `${at}.sshKey`, ref);
+      if (git.authType !== undefined) planned.authType = git.authType === "header" ? "header" : "basic";
+      if (git.paths !== undefined)
+        planned.paths = git.paths.map((p, i) => context.text(p, `${at}.paths[${i}]`, ref));
+      if (git.cone !== undefined) {
+        const cone = resolveBoolean(git.cone, context);
+        if (cone.ok) planned.cone = cone.value;
+      }
+      out.git = planned;
+    }
+  }
+  if (content?.tarball !== undefined && content.tarball.length > 0) {
+    const at = `${path}.tarball`;
+    context.require("content.tarball", at, "content.tarball is not downloaded by this agent", ref);
+    out.tarballs = content.tarball.map((t, i) => ({
+      url: context.text(t.url, `${at}[${i}].url`, ref),
+      path: context.text(t.path, `${at}[${i}].path`, ref),
+    }));
+  }
+  return out;
 };
 
 /** Plan a step's `artifacts` found at `path`. */

@@ -24,6 +24,12 @@ export interface PlanContext {
   /** Resolve `{{ }}` in a string field; unresolvable ones are recorded and the text kept. */
   text(value: string, path: string, ref?: string, env?: Record<string, string>): string;
   unsupported(): UnsupportedFeature[];
+  /**
+   * The same planning state (features, config, collected entries) with more expression roots:
+   * a parallel worker's or service instance's `index`, `count`, `matrix` and `shard`, which are
+   * then folded at plan time instead of being left for the runner.
+   */
+  withScope(extra: Record<string, Value>): PlanContext;
 }
 
 /** Start planning `workflow` with `options`. */
@@ -43,28 +49,31 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
     refuse(feature, path, message, ref);
     return false;
   };
-  const scope = expressionScope(workflow, options, config);
-  const text = (value: string, path: string, ref?: string, env?: Record<string, string>): string => {
-    const context: ResolveContext = env === undefined ? { config, scope } : { config, env, scope };
-    const resolved = resolveTemplate(value, context);
-    if (resolved.ok) return resolved.value;
-    if (!resolved.runtime) {
-      refuse("expressions", path, resolved.reason, ref);
-      return value;
-    }
-    // Left for a runner that evaluates expressions; reported unless it declares that it does.
-    require("expressions", path, expressionMessage(resolved.template), ref);
-    return resolved.template;
+  const build = (scope: Record<string, Value>): PlanContext => {
+    const text = (value: string, path: string, ref?: string, env?: Record<string, string>): string => {
+      const context: ResolveContext = env === undefined ? { config, scope } : { config, env, scope };
+      const resolved = resolveTemplate(value, context);
+      if (resolved.ok) return resolved.value;
+      if (!resolved.runtime) {
+        refuse("expressions", path, resolved.reason, ref);
+        return value;
+      }
+      // Left for a runner that evaluates expressions; reported unless it declares that it does.
+      require("expressions", path, expressionMessage(resolved.template), ref);
+      return resolved.template;
+    };
+    return {
+      config,
+      scope,
+      has: (feature) => features.has(feature),
+      require,
+      refuse,
+      text,
+      unsupported: () => [...entries.values()],
+      withScope: (extra) => build({ ...scope, ...extra }),
+    };
   };
-  return {
-    config,
-    scope,
-    has: (feature) => features.has(feature),
-    require,
-    refuse,
-    text,
-    unsupported: () => [...entries.values()],
-  };
+  return build(expressionScope(workflow, options, config));
 };
 
 /** The message for text whose expressions need values only a runner has. */

@@ -251,7 +251,9 @@ describe("planWorkflow warnings and unsupported features", () => {
     assert.deepEqual(entries, [
       ["spec.use", "templates", null],
       ["spec.services", "services", null],
-      ["spec.container.env[0].valueFrom", "env.valueFrom", "r1"],
+      // Services are planned first (refs s1...) and inherit spec.container like steps do.
+      ["spec.container.env[0].valueFrom", "env.valueFrom", "s1"],
+      ["spec.services.db.run", "image-entrypoint", "s1"],
       ["spec.steps[0].shell", "expressions", "r1"],
       ["spec.steps[1].parallel", "parallel", "r2"],
       ["spec.steps[1].parallel.paused", "paused", "r2"],
@@ -262,9 +264,9 @@ describe("planWorkflow warnings and unsupported features", () => {
       ["spec.steps[6].paused", "paused", "r7"],
       ["spec.content.git", "content.git", null],
     ]);
-    assert.equal(plan.unsupported[4]?.message, "parallel is not supported by this agent yet");
+    assert.equal(plan.unsupported[5]?.message, "parallel is not supported by this agent");
     assert.match(
-      plan.unsupported[6]?.message ?? "",
+      plan.unsupported[7]?.message ?? "",
       /default entrypoint of image grafana\/k6.*set run.command or shell/,
     );
 
@@ -306,6 +308,14 @@ describe("planWorkflow warnings and unsupported features", () => {
     assert.deepEqual(
       flatten(plan.steps).map((s) => `${s.ref} ${s.name}`),
       [
+        "s1 db",
+        "s2 browsers",
+        's2.1 browsers (browser="chromium", shard 1)',
+        's2.2 browsers (browser="chromium", shard 2)',
+        's2.3 browsers (browser="chromium", shard 3)',
+        's2.4 browsers (browser="firefox", shard 1)',
+        's2.5 browsers (browser="firefox", shard 2)',
+        's2.6 browsers (browser="firefox", shard 3)',
         "r1 Install dependencies",
         "r2 Lint",
         "r3 Unit tests",
@@ -316,6 +326,7 @@ describe("planWorkflow warnings and unsupported features", () => {
         "r5 Downstream suites",
         "r6 From template",
         "r7 Step services",
+        "r7.s1 cache",
         "r8 Report",
       ],
     );

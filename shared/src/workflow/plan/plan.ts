@@ -9,9 +9,10 @@
  */
 import type { TestWorkflow } from "../schema/workflow.ts";
 import { emptyContainer, layerContainer } from "./container.ts";
-import { planContent } from "./content.ts";
+import { planContent, planFetch } from "./content.ts";
 import { createPlanContext, type PlanContext } from "./context.ts";
 import { resolveInteger } from "./resolve.ts";
+import { planServices } from "./services.ts";
 import { planStep } from "./step.ts";
 import type { PlannedStep, PlanOptions, WorkflowPlan } from "./types.ts";
 
@@ -23,6 +24,14 @@ export const planWorkflow = (workflow: TestWorkflow, options: PlanOptions = {}):
   const { spec } = workflow;
   const warnings = workflowWarnings(workflow, context);
   const base = layerContainer(emptyContainer(), spec.container, "spec.container");
+  // Workflow services run for the whole execution: they come first, with refs `s1`, `s2`...
+  const services = planServices(
+    spec.services,
+    { ownerRef: "", path: "spec.services" },
+    base,
+    context,
+    planStep,
+  );
   const steps: PlannedStep[] = [];
   for (const phase of PHASES) {
     (spec[phase] ?? []).forEach((step, i) => {
@@ -30,9 +39,17 @@ export const planWorkflow = (workflow: TestWorkflow, options: PlanOptions = {}):
       steps.push(planStep(step, position, base, context));
     });
   }
-  const plan: WorkflowPlan = { name: workflow.metadata.name, steps, warnings, unsupported: [] };
+  const plan: WorkflowPlan = {
+    name: workflow.metadata.name,
+    steps: [...services, ...steps],
+    warnings,
+    unsupported: [],
+  };
   const files = planContent(spec.content, "spec.content", context);
   if (files !== undefined) plan.files = files;
+  const fetched = planFetch(spec.content, "spec.content", context);
+  if (fetched.git !== undefined) plan.git = fetched.git;
+  if (fetched.tarballs !== undefined) plan.tarballs = fetched.tarballs;
   const deadline = spec.job?.activeDeadlineSeconds;
   if (deadline !== undefined) {
     const seconds = resolveInteger(deadline, context);
@@ -68,10 +85,6 @@ const workflowWarnings = (workflow: TestWorkflow, context: PlanContext): string[
   if (spec.use !== undefined && spec.use.length > 0) {
     const names = spec.use.map((u) => u.name).join(", ");
     context.require("templates", "spec.use", `templates (${names}) are not resolved by this agent yet`);
-  }
-  if (spec.services !== undefined && Object.keys(spec.services).length > 0) {
-    const names = Object.keys(spec.services).join(", ");
-    context.require("services", "spec.services", `services (${names}) are not started by this agent yet`);
   }
   return warnings;
 };

@@ -6,9 +6,11 @@
 import type { Step } from "../schema/steps.ts";
 import { normalizeCondition } from "./conditions.ts";
 import { type ContainerState, containerWarnings, layerContainer, withWorkingDir } from "./container.ts";
-import { planArtifacts, planContent } from "./content.ts";
+import { planArtifacts, planContent, planFetch } from "./content.ts";
 import { type PlanContext, resolveEnv } from "./context.ts";
+import { planParallel } from "./parallel.ts";
 import { resolveBoolean, resolveDurationMs, resolveInteger, resolveTemplate } from "./resolve.ts";
+import { planServices } from "./services.ts";
 import type { PlannedStep } from "./types.ts";
 
 /** Where a step sits: its ref, its document path and the list it came from. */
@@ -53,6 +55,9 @@ export const planStep = (
   planControl(step, planned, path, context);
   const files = planContent(step.content, `${path}.content`, context, ref);
   if (files !== undefined) planned.files = files;
+  const fetched = planFetch(step.content, `${path}.content`, context, ref);
+  if (fetched.git !== undefined) planned.git = fetched.git;
+  if (fetched.tarballs !== undefined) planned.tarballs = fetched.tarballs;
   const artifacts = planArtifacts(step.artifacts, `${path}.artifacts`, context, ref);
   if (artifacts !== undefined) planned.artifacts = artifacts;
   reportUnsupported(step, planned, hasOperation, path, context);
@@ -60,9 +65,17 @@ export const planStep = (
     ...(step.setup ?? []).map((s, i): [Step, string, "setup"] => [s, `${path}.setup[${i}]`, "setup"]),
     ...(step.steps ?? []).map((s, i): [Step, string, "steps"] => [s, `${path}.steps[${i}]`, "steps"]),
   ];
-  planned.steps = children.map(([child, childPath, phase], i) =>
-    planStep(child, { ref: `${ref}.${i + 1}`, path: childPath, phase, parentRef: ref }, defaults, context),
-  );
+  // Services first (they start before anything else in the step), then the positional
+  // children, then parallel workers; lettered refs (`s1`, `w1`) keep positions stable.
+  planned.steps = [
+    ...planServices(step.services, { ownerRef: ref, path: `${path}.services` }, defaults, context, planStep),
+    ...children.map(([child, childPath, phase], i) =>
+      planStep(child, { ref: `${ref}.${i + 1}`, path: childPath, phase, parentRef: ref }, defaults, context),
+    ),
+  ];
+  if (step.parallel !== undefined) {
+    planned.steps.push(...planParallel(step.parallel, planned, path, defaults, context, planStep));
+  }
   planned.name = step.name ?? defaultName(step, planned);
   // Testkube collects artifacts even after a failure: a step that only collects them runs always.
   const artifactsOnly = step.artifacts !== undefined && !hasOperation && planned.steps.length === 0;
@@ -151,20 +164,6 @@ const reportUnsupported = (
       ref,
     );
   if (step.paused === true || typeof step.paused === "string") paused(`${path}.paused`);
-  if (step.parallel !== undefined) {
-    context.require("parallel", `${path}.parallel`, "parallel is not supported by this agent yet", ref);
-    if (step.parallel.paused === true || typeof step.parallel.paused === "string")
-      paused(`${path}.parallel.paused`);
-  }
-  if (step.services !== undefined) {
-    const names = Object.keys(step.services).join(", ");
-    context.require(
-      "services",
-      `${path}.services`,
-      `services (${names}) are not started by this agent yet`,
-      ref,
-    );
-  }
   if (step.execute !== undefined) {
     context.require(
       "execute",

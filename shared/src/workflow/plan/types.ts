@@ -7,6 +7,14 @@
  * in that order, `r1`, `r2`, ...; the children of a step append their 1-based position:
  * `r2.1`, `r2.2`, `r2.2.1`. A step's nested `setup` children come first, then its `steps`.
  * Refs depend only on the document's structure, never on options.
+ *
+ * Fan-out adds lettered segments so they never collide with positions: a step's services are
+ * `r2.s1`, `r2.s2` (in the order written; workflow-level services are `s1`, `s2` at the root),
+ * the instances of a service with `count`/`matrix` are `r2.s1.1`, `r2.s1.2`; the workers of a
+ * `parallel` step are `r2.w1`, `r2.w2` and a worker's steps `r2.w1.1`, `r2.w1.2` (its own
+ * services `r2.w1.s1`). Worker and instance counts come from the document and the run's config,
+ * both known when the run is created, so the control plane's step tree has every ref the agent
+ * reports. A count that needs runtime values is unsupported (the run fails saying so).
  */
 
 import type { Value } from "../expressions/index.ts";
@@ -31,8 +39,67 @@ export interface PlannedArtifacts {
   compress?: string;
 }
 
+/** A Kubernetes-style readiness probe, as the process runner runs it on the host. */
+export interface PlannedProbe {
+  tcp?: { host: string; port: number };
+  http?: {
+    scheme: "http" | "https";
+    host: string;
+    port: number;
+    path: string;
+    headers: Record<string, string>;
+  };
+  exec?: { command: string[] };
+  /** Kubernetes defaults: 0, 10000, 1000 and 3. */
+  initialDelayMs: number;
+  periodMs: number;
+  timeoutMs: number;
+  failureThreshold: number;
+}
+
+/** A `services` entry: a background process for the duration of its scope. */
+export interface PlannedService {
+  /** The key in `services`. */
+  name: string;
+  readinessProbe?: PlannedProbe;
+  /** Longest wait for readiness (`timeout`). */
+  readyTimeoutMs?: number;
+}
+
+/** A Git checkout (`content.git`). */
+export interface PlannedGit {
+  uri: string;
+  revision?: string;
+  username?: string;
+  token?: string;
+  sshKey?: string;
+  /** `basic` (default: the token is the password) or `header` (a bearer token). */
+  authType?: "basic" | "header";
+  /** Where the checkout lands, as written (default `/data/repo`, see `mapDataPath`). */
+  mountPath: string;
+  /** Sparse checkout of these paths. */
+  paths?: string[];
+  cone?: boolean;
+}
+
+/** A tarball downloaded and unpacked into `path` (`content.tarball[]`). */
+export interface PlannedTarball {
+  url: string;
+  path: string;
+}
+
+/** A `parallel` block: its workers are the step's children of kind `worker`. */
+export interface PlannedParallel {
+  /** Workers at once; all of them when unset. */
+  parallelism?: number;
+  /** Stop the other workers after the first failure. */
+  failFast: boolean;
+}
+
 /** One node of the step tree. */
 export interface PlannedStep {
+  /** A plain step (unset), a service instance (`service`) or a parallel worker (`worker`). */
+  kind?: "service" | "worker";
   /** Deterministic reference (`r2.1`), see the module header. */
   ref: string;
   /** The step's `name`, or a label derived from what it does. */
@@ -60,6 +127,15 @@ export interface PlannedStep {
   delayMs?: number;
   /** Files this step's `content` writes before it runs. */
   files?: PlannedFile[];
+  /** A Git checkout and tarballs this step's `content` fetches before it runs. */
+  git?: PlannedGit;
+  tarballs?: PlannedTarball[];
+  /** Set on nodes of kind `service`: readiness and its timeout. */
+  service?: PlannedService;
+  /** Set on a step that fans out workers (its children of kind `worker`). */
+  parallel?: PlannedParallel;
+  /** A worker's or service instance's `index`, `count`, `matrix` and `shard`. */
+  variables?: Record<string, Value>;
   artifacts?: PlannedArtifacts;
   /** Children in order: nested `setup` steps, then nested `steps`. */
   steps: PlannedStep[];
@@ -126,10 +202,16 @@ export interface WorkflowPlan {
   name: string;
   /** Whole-run timeout, from `spec.job.activeDeadlineSeconds`. */
   timeoutMs?: number;
-  /** Top-level steps: setup, then steps, then after (see `phase`). */
+  /**
+   * Top-level steps: workflow services (kind `service`, refs `s1`...), then setup, steps and
+   * after (see `phase`).
+   */
   steps: PlannedStep[];
   /** Files of the workflow-level `content`, written before the first step. */
   files?: PlannedFile[];
+  /** Workflow-level Git checkout and tarballs, fetched before the first step. */
+  git?: PlannedGit;
+  tarballs?: PlannedTarball[];
   /** Run-level notes about what the runner does not honour (`pod`, `pvcs`...). */
   warnings: string[];
   /** Empty when the plan can run; otherwise the run must fail listing these. */

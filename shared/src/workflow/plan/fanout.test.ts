@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseWorkflowText } from "../parse.ts";
+import type { TestWorkflow } from "../schema/workflow.ts";
+import { planWorkflow } from "./plan.ts";
+import { type PlannedStep, RUNNER_FEATURES } from "./types.ts";
+
+const workflow = (spec: string): TestWorkflow => {
+  const parsed = parseWorkflowText(
+    `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata: {name: w}\nspec:\n${spec}`,
+  );
+  assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
+  return parsed.workflow;
+};
+const flatten = (steps: PlannedStep[]): PlannedStep[] => steps.flatMap((s) => [s, ...flatten(s.steps)]);
+const refs = (steps: PlannedStep[]) => flatten(steps).map((s) => `${s.ref}${s.kind ? `:${s.kind}` : ""}`);
+
+describe("planWorkflow fan-out: parallel workers, services, fetched content", () => {
+  it("expands matrix x shards into workers with lettered refs and folds their variables", () => {
+    const doc = workflow(`  config:
+    browsers: {type: string, default: "chrome,firefox"}
+  steps:
+  - name: e2e
+    parallel:
+      description: "{{ matrix.browser }} {{ index + 1 }}/{{ count }}"
+      matrix: {browser: 'split(config.browsers, ",")'}
+      shards: {suite: [a, b, c]}
+      count: 2
+      parallelism: 3
+      failFast: true
+      shell: echo {{ matrix.browser }} {{ join(shard.suite, " ") }}
+      steps:
+      - shell: echo step {{ index }}
+  - shell: echo after
+`);
+    const plan = planWorkflow(doc, { features: RUNNER_FEATURES });
+    assert.deepEqual(plan.unsupported, []);
+    assert.deepEqual(refs(plan.steps), [
+      "r1",
+      "r1.w1:worker",
+      "r1.w1.1",
+      "r1.w2:worker",
+      "r1.w2.1",
+      "r1.w3:worker",
+      "r1.w3.1",
+      "r1.w4:worker",
+      "r1.w4.1",
+      "r2",
+    ]);
+    const [w1, w2, w3, w4] = plan.steps[0]?.steps ?? [];
+    assert.deepEqual(plan.steps[0]?.parallel, { parallelism: 3, failFast: true });
+    assert.equal(w1?.name, "chrome 1/4");
+    assert.equal(w1?.shell, "echo chrome a");
+    assert.equal(w2?.shell, "echo chrome b c");
+    assert.equal(w3?.shell, "echo firefox a");
+    assert.equal(w4?.steps[0]?.shell, "echo step 3");
+    // The control plane plans without features and gets the same refs.
+    assert.deepEqual(refs(planWorkflow(doc).steps), refs(plan.steps));
+  });
+
+  it("refuses a fan-out that needs runtime values, saying why", () => {
+    const plan = planWorkflow(
+      workflow(`  steps:
+  - parallel:
+      shards: {files: 'glob("tests/*")'}
+      shell: echo
+`),
+      { features: RUNNER_FEATURES },
+    );
+    assert.equal(plan.unsupported.length, 1);
+    assert.match(plan.unsupported[0]?.message ?? "", /known only while the run goes/);
+  });
+
+  it("plans services with probes and instances, at workflow and step level", () => {
+    const plan = planWorkflow(
+      workflow(`  services:
+    api:
+      shell: python3 -m http.server 8080
+      timeout: 20s
+      readinessProbe:
+        httpGet: {path: /health, port: 8080}
+        periodSeconds: 1
+  steps:
+  - shell: echo hi
+    services:
+      db:
+        count: 2
+        command: [sleep, "{{ index }}"]
+        readinessProbe: {tcpSocket: {port: "5432"}, initialDelaySeconds: 2, failureThreshold: 5}
+`),
+      { features: RUNNER_FEATURES },
+    );
+    assert.deepEqual(plan.unsupported, []);
+    assert.deepEqual(refs(plan.steps), [
+      "s1:service",
+      "r1",
+      "r1.s1:service",
+      "r1.s1.1:service",
+      "r1.s1.2:service",
+    ]);
+    const api = plan.steps[0];
+    assert.equal(api?.shell, "python3 -m http.server 8080");
+    assert.deepEqual(api?.service, {
+      name: "api",
+      readyTimeoutMs: 20_000,
+      readinessProbe: {
+        http: { scheme: "http", host: "127.0.0.1", port: 8080, path: "/health", headers: {} },
+        initialDelayMs: 0,
+        periodMs: 1000,
+        timeoutMs: 1000,
+        failureThreshold: 3,
+      },
+    });
+    const db2 = plan.steps[1]?.steps[0]?.steps[1];
+    assert.deepEqual(db2?.command, ["sleep", "1"]);
+    assert.deepEqual(db2?.service?.readinessProbe?.tcp, { host: "127.0.0.1", port: 5432 });
+    assert.equal(db2?.service?.readinessProbe?.initialDelayMs, 2000);
+  });
+
+  it("plans git and tarball content with config-resolved credentials", () => {
+    const plan = planWorkflow(
+      workflow(`  config:
+    token: {type: string, sensitive: true, default: s3cret}
+  content:
+    git: {uri: "https://git.example.com/r.git", revision: main, token: "{{ config.token }}", paths: [tests]}
+    tarball:
+    - {url: "https://example.com/x.tgz", path: /data/x}
+  steps:
+  - shell: ls
+`),
+      { features: RUNNER_FEATURES },
+    );
+    assert.deepEqual(plan.unsupported, []);
+    assert.deepEqual(plan.git, {
+      uri: "https://git.example.com/r.git",
+      mountPath: "/data/repo",
+      revision: "main",
+      token: "s3cret",
+      paths: ["tests"],
+    });
+    assert.deepEqual(plan.tarballs, [{ url: "https://example.com/x.tgz", path: "/data/x" }]);
+  });
+});
