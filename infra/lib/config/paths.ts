@@ -14,6 +14,8 @@ export const lambdaEntries = {
   api: "functions/api/lambda.ts",
   cleanup: "functions/worker/entries/cleanup.ts",
   "compact-logs": "functions/worker/entries/compact-logs.ts",
+  "unpack-artifacts": "functions/worker/entries/unpack-artifacts.ts",
+  retention: "functions/worker/entries/retention.ts",
   reaper: "functions/worker/entries/reaper.ts",
   schedules: "functions/worker/entries/schedules.ts",
 } as const;

@@ -76,6 +76,16 @@ export interface StageConfig {
      */
     readonly certificateArn?: string;
   };
+  /**
+   * Outgoing mail (sign-up verification, invitations) through SES. The API stack verifies the
+   * domain (DKIM records in the zone) and may send only as it. Omitted: no mail is sent.
+   */
+  readonly mail?: {
+    /** The SES domain identity, normally the zone itself. */
+    readonly domain: string;
+    /** The From header, an address in `domain`. */
+    readonly from: string;
+  };
   readonly monitoring: {
     /** Addresses subscribed to the alarm topic (confirm the subscription mail once). */
     readonly alarmEmails: readonly string[];
@@ -102,6 +112,7 @@ const dev: StageConfig = {
   },
   nats: { tasks: 1 },
   web: {},
+  mail: { domain: "dev.assay.example.com", from: "Assay (dev) <no-reply@dev.assay.example.com>" },
   monitoring: { alarmEmails: [] },
 };
 
@@ -137,6 +148,7 @@ const prod: StageConfig = {
   web: {
     certificateArn: "arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000",
   },
+  mail: { domain: "assay.example.com", from: "Assay <no-reply@assay.example.com>" },
   monitoring: { alarmEmails: ["oncall@assay.example.com"] },
 };
 

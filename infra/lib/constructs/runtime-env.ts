@@ -1,9 +1,11 @@
 /**
- * The runtime configuration every control-plane process reads (the entries' config schemas).
- * Built in one place so the API, the workers and the ingress can never disagree on a name.
+ * The runtime configuration every control-plane process reads (functions/runtime/aws.ts parses
+ * it with one zod schema). Built in one place so the API, the workers and the ingress can never
+ * disagree on a name.
  */
 import type { StageConfig } from "../config/stages.ts";
 import { publicUrls } from "../config/stages.ts";
+import { jobKinds, queueUrlVariable } from "../config/table-schema.ts";
 import type { DataStack } from "../stacks/data-stack.ts";
 
 export function runtimeEnvironment(
@@ -12,14 +14,18 @@ export function runtimeEnvironment(
   natsUrl: string | undefined,
 ): Record<string, string> {
   const urls = publicUrls(config);
+  const queues = Object.fromEntries(
+    jobKinds.map((kind) => [queueUrlVariable(kind), data.queues[kind].queue.queueUrl]),
+  );
   return {
     ASSAY_TABLE_NAME: data.table.tableName,
     ASSAY_LOGS_BUCKET: data.logsBucket.bucketName,
     ASSAY_ARTIFACTS_BUCKET: data.artifactsBucket.bucketName,
-    ASSAY_QUEUE_URL_CLEANUP: data.queues.cleanup.queue.queueUrl,
-    ASSAY_QUEUE_URL_COMPACT_LOGS: data.queues["compact-logs"].queue.queueUrl,
+    ...queues,
+    // Links in mail and the install command shown for an environment.
+    ASSAY_PUBLIC_WEB_URL: urls.app,
     ASSAY_PUBLIC_API_URL: urls.api,
-    ASSAY_INGRESS_PUBLIC_URL: urls.ingress,
+    ASSAY_PUBLIC_INGRESS_URL: urls.ingress,
     // Without NATS the control plane falls back to polling and sweeps: slower, never wrong.
     ...(natsUrl ? { ASSAY_NATS_URL: natsUrl } : {}),
   };

@@ -25,9 +25,13 @@ export function apiStackSuite(synthesized: Stages): void {
             ASSAY_ARTIFACTS_BUCKET: Match.anyValue(),
             ASSAY_QUEUE_URL_CLEANUP: Match.anyValue(),
             ASSAY_QUEUE_URL_COMPACT_LOGS: Match.anyValue(),
+            ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: Match.anyValue(),
+            ASSAY_QUEUE_URL_RETENTION: Match.anyValue(),
             ASSAY_NATS_URL: "nats://nats.prod.assay.internal:4222",
+            ASSAY_PUBLIC_WEB_URL: "https://app.assay.example.com",
             ASSAY_PUBLIC_API_URL: "https://app.assay.example.com",
-            ASSAY_INGRESS_PUBLIC_URL: "https://agents.assay.example.com",
+            ASSAY_PUBLIC_INGRESS_URL: "https://agents.assay.example.com",
+            ASSAY_MAIL_FROM: "Assay <no-reply@assay.example.com>",
           }),
         },
       });
@@ -63,6 +67,20 @@ export function apiStackSuite(synthesized: Stages): void {
       });
       template.resourceCountIs("AWS::ApiGatewayV2::ApiMapping", 1);
       dev.template("api").resourceCountIs("AWS::ApiGatewayV2::DomainName", 0);
+    });
+
+    it("verifies the mail domain in SES and lets the handler send only as it", () => {
+      template.hasResourceProperties("AWS::SES::EmailIdentity", { EmailIdentity: "assay.example.com" });
+      template.hasResourceProperties("AWS::IAM::Policy", {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: "ses:SendEmail",
+              Resource: { "Fn::Join": ["", Match.arrayWith([":identity/assay.example.com"])] },
+            }),
+          ]),
+        },
+      });
     });
 
     it("grants the handler item access, read of logs, presigning of artifacts and sending of jobs, no more", () => {

@@ -12,13 +12,16 @@ import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { DomainName, HttpApi, type HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Certificate, CertificateValidation } from "aws-cdk-lib/aws-certificatemanager";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
-import { ARecord, HostedZone, RecordTarget } from "aws-cdk-lib/aws-route53";
+import { ARecord, HostedZone, type IHostedZone, RecordTarget } from "aws-cdk-lib/aws-route53";
 import { ApiGatewayv2DomainProperties } from "aws-cdk-lib/aws-route53-targets";
+import { EmailIdentity, Identity } from "aws-cdk-lib/aws-ses";
 import type { Construct } from "constructs";
-import { resourceNames } from "../config/names.ts";
+import { arn, resourceNames } from "../config/names.ts";
 import type { StageConfig } from "../config/stages.ts";
-import { objectPrefixes } from "../config/table-schema.ts";
+import { jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { AssayFunction } from "../constructs/assay-function.ts";
 import { grantPrefix, grantTableData } from "../constructs/grants.ts";
 import { runtimeEnvironment } from "../constructs/runtime-env.ts";
@@ -68,8 +71,10 @@ export class ApiStack extends Stack {
       actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
       list: true,
     });
-    data.queues.cleanup.queue.grantSendMessages(fn);
-    data.queues["compact-logs"].queue.grantSendMessages(fn);
+    // Core enqueues any job kind (cleanup on delete, compaction and unpacking on completion).
+    for (const kind of jobKinds) data.queues[kind].queue.grantSendMessages(fn);
+
+    this.mail(config, fn);
 
     this.api = new HttpApi(this, "HttpApi", {
       description: `Assay ${config.stage} control plane API`,
@@ -93,13 +98,45 @@ export class ApiStack extends Stack {
     this.originDomain = `${this.api.apiId}.execute-api.${this.region}.amazonaws.com`;
   }
 
+  /**
+   * Verifies the mail domain in SES (DKIM records written into the zone) and lets the handler
+   * send as that identity only. New SES accounts start in the sandbox: request production access.
+   */
+  private mail(config: StageConfig, fn: LambdaFunction): void {
+    if (!config.mail) return;
+    const zone = this.zone(config);
+    new EmailIdentity(this, "MailIdentity", {
+      identity:
+        config.mail.domain === config.dns.zoneName
+          ? Identity.publicHostedZone(zone)
+          : Identity.domain(config.mail.domain),
+    });
+    fn.addEnvironment("ASSAY_MAIL_FROM", config.mail.from);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["ses:SendEmail"],
+        resources: [
+          arn(`arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${config.mail.domain}`).value,
+        ],
+      }),
+    );
+  }
+
+  private zone(config: StageConfig): IHostedZone {
+    const existing = this.node.tryFindChild("Zone") as IHostedZone | undefined;
+    return (
+      existing ??
+      HostedZone.fromHostedZoneAttributes(this, "Zone", {
+        zoneName: config.dns.zoneName,
+        hostedZoneId: config.dns.hostedZoneId,
+      })
+    );
+  }
+
   /** Optional `api.<zone>` for direct API clients (CLI, CI) when configured. */
   private directDomain(config: StageConfig): DomainName | undefined {
     if (!config.api.directSubdomain) return undefined;
-    const zone = HostedZone.fromHostedZoneAttributes(this, "Zone", {
-      zoneName: config.dns.zoneName,
-      hostedZoneId: config.dns.hostedZoneId,
-    });
+    const zone = this.zone(config);
     const name = `${config.api.directSubdomain}.${config.dns.zoneName}`;
     const domainName = new DomainName(this, "DomainName", {
       domainName: name,

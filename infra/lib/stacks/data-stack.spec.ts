@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
 import { resourcesOf, type Stages } from "../../test/fixture.ts";
 import { stages } from "../config/stages.ts";
-import { tableDefinition } from "../config/table-schema.ts";
+import { jobKinds, tableDefinition } from "../config/table-schema.ts";
 
 /** Template assertions for DataStack, run by test/stacks.test.ts on the shared synthesized stages. */
 export function dataStackSuite(synthesized: Stages): void {
@@ -114,9 +114,9 @@ export function dataStackSuite(synthesized: Stages): void {
 
     it("gives each job kind an encrypted queue with a DLQ after 5 receives and visibility 6x the worker timeout", () => {
       const queues = resourcesOf(template, "AWS::SQS::Queue");
-      assert.equal(queues.length, 4);
+      assert.equal(queues.length, jobKinds.length * 2);
       const main = queues.filter(([, q]) => q.RedrivePolicy);
-      assert.equal(main.length, 2);
+      assert.equal(main.length, jobKinds.length);
       for (const [, queue] of main) {
         assert.equal((queue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount, 5);
         assert.equal(queue.VisibilityTimeout, stages.prod.workers.timeoutSeconds * 6);

@@ -41,7 +41,7 @@ import type { Construct } from "constructs";
 import { resourceNames } from "../config/names.ts";
 import { fromRoot, ingressImage, repoRoot } from "../config/paths.ts";
 import type { StageConfig } from "../config/stages.ts";
-import { objectPrefixes } from "../config/table-schema.ts";
+import { jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { grantPrefix, grantTableData } from "../constructs/grants.ts";
 import { runtimeEnvironment } from "../constructs/runtime-env.ts";
 import { acknowledge } from "../nag.ts";
@@ -133,14 +133,16 @@ export class IngressStack extends Stack {
       bucket: "logs",
       prefix: objectPrefixes.logs,
       actions: ["s3:GetObject", "s3:PutObject"],
+      list: true,
     });
     grantPrefix(taskRole, taskDefinition, names, {
       bucket: "artifacts",
       prefix: objectPrefixes.artifacts,
       actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+      list: true,
     });
-    data.queues["compact-logs"].queue.grantSendMessages(taskRole);
-    data.queues.cleanup.queue.grantSendMessages(taskRole);
+    // Core enqueues any job kind (compaction and unpacking on completion, cleanup on delete).
+    for (const kind of jobKinds) data.queues[kind].queue.grantSendMessages(taskRole);
 
     const lbSecurityGroup = new SecurityGroup(this, "LoadBalancerSecurityGroup", {
       vpc: network.vpc,

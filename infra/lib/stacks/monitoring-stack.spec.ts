@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
 import { resourcesOf, type Stages } from "../../test/fixture.ts";
 import { stages } from "../config/stages.ts";
+import { jobKinds } from "../config/table-schema.ts";
 
 /** Template assertions for MonitoringStack, run by test/stacks.test.ts on the shared synthesized stages. */
 export function monitoringStackSuite(synthesized: Stages): void {
@@ -11,7 +12,7 @@ export function monitoringStackSuite(synthesized: Stages): void {
   const alarmNames = resourcesOf(template, "AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.AlarmName);
   describe("MonitoringStack", () => {
     it("alarms on every DLQ as soon as one message lands", () => {
-      for (const kind of ["cleanup", "compact-logs"]) {
+      for (const kind of jobKinds) {
         assert.ok(alarmNames.includes(`assay-prod-${kind}-dlq`));
       }
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
@@ -24,7 +25,7 @@ export function monitoringStackSuite(synthesized: Stages): void {
     });
 
     it("alarms on errors and throttles of every function and on API 5xx", () => {
-      for (const fn of ["api", "cleanup", "compact-logs", "reaper", "schedules"]) {
+      for (const fn of ["api", ...jobKinds, "reaper", "schedules"]) {
         assert.ok(alarmNames.includes(`assay-prod-${fn}-errors`), `${fn} errors`);
         assert.ok(alarmNames.includes(`assay-prod-${fn}-throttles`), `${fn} throttles`);
       }

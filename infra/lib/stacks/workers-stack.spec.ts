@@ -4,15 +4,16 @@ import { Match } from "aws-cdk-lib/assertions";
 import { resourcesOf, type Stages } from "../../test/fixture.ts";
 import { actionsGrantedTo } from "../../test/iam.ts";
 import { stages } from "../config/stages.ts";
+import { jobKinds } from "../config/table-schema.ts";
 
 /** Template assertions for WorkersStack, run by test/stacks.test.ts on the shared synthesized stages. */
 export function workersStackSuite(synthesized: Stages): void {
   const { prod } = synthesized;
   const template = prod.template("workers");
   describe("WorkersStack", () => {
-    it("runs four functions on Node 24, arm64", () => {
+    it("runs a function per job kind plus the two scheduled ones, on Node 24, arm64", () => {
       const functions = resourcesOf(template, "AWS::Lambda::Function");
-      assert.equal(functions.length, 4);
+      assert.equal(functions.length, jobKinds.length + 2);
       for (const [, fn] of functions) {
         assert.equal(fn.Runtime, "nodejs24.x");
         assert.deepEqual(fn.Architectures, ["arm64"]);
@@ -21,7 +22,7 @@ export function workersStackSuite(synthesized: Stages): void {
 
     it("consumes each job queue with partial batch responses", () => {
       const mappings = resourcesOf(template, "AWS::Lambda::EventSourceMapping");
-      assert.equal(mappings.length, 2);
+      assert.equal(mappings.length, jobKinds.length);
       for (const [, mapping] of mappings) {
         assert.deepEqual(mapping.FunctionResponseTypes, ["ReportBatchItemFailures"]);
         assert.equal(mapping.BatchSize, 10);
@@ -34,10 +35,10 @@ export function workersStackSuite(synthesized: Stages): void {
       template.resourcePropertiesCountIs(
         "AWS::Lambda::Function",
         { Timeout: timeout, ReservedConcurrentExecutions: stages.prod.workers.reservedConcurrency },
-        2,
+        jobKinds.length,
       );
       const data = prod.template("data");
-      data.resourcePropertiesCountIs("AWS::SQS::Queue", { VisibilityTimeout: timeout * 6 }, 2);
+      data.resourcePropertiesCountIs("AWS::SQS::Queue", { VisibilityTimeout: timeout * 6 }, jobKinds.length);
     });
 
     it("ticks the reaper and the cron dispatcher every minute without async retries", () => {
@@ -66,6 +67,15 @@ export function workersStackSuite(synthesized: Stages): void {
       }
       // The event source mapping needs receive/delete on its own queue.
       assert.ok(cleanup.has("sqs:ReceiveMessage") && cleanup.has("sqs:DeleteMessage"));
+    });
+
+    it("lets unpacking rewrite artifacts only, and retention only enqueue cleanups", () => {
+      const unpack = actionsGrantedTo(template, "unpackartifactsHandlerRole");
+      assert.ok(unpack.has("s3:GetObject") && unpack.has("s3:PutObject") && unpack.has("s3:DeleteObject"));
+      const retention = actionsGrantedTo(template, "retentionHandlerRole");
+      assert.ok(![...retention].some((a) => a.startsWith("s3:")));
+      assert.ok(retention.has("sqs:SendMessage"));
+      assert.ok(!actionsGrantedTo(template, "cleanupHandlerRole").has("sqs:SendMessage"));
     });
 
     it("puts only the NATS publishers in the VPC", () => {

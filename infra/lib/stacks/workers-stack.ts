@@ -12,7 +12,7 @@ import { resourceNames } from "../config/names.ts";
 import type { StageConfig } from "../config/stages.ts";
 import { type JobKind, jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { AssayFunction } from "../constructs/assay-function.ts";
-import { grantPrefix, grantTableData } from "../constructs/grants.ts";
+import { grantPrefix, grantTableData, type PrefixGrant } from "../constructs/grants.ts";
 import { QueueWorker } from "../constructs/queue-worker.ts";
 import { runtimeEnvironment } from "../constructs/runtime-env.ts";
 import type { DataStack } from "./data-stack.ts";
@@ -25,6 +25,44 @@ export interface WorkersStackProps extends StackProps {
 }
 
 export type ScheduledKind = "reaper" | "schedules";
+
+/** What each job kind's worker may do beyond items in the table: objects per prefix, jobs it enqueues. */
+const workerAccess: Record<JobKind, { objects: PrefixGrant[]; sends: JobKind[] }> = {
+  // Deletes everything an execution stored.
+  cleanup: {
+    objects: [
+      { bucket: "logs", prefix: objectPrefixes.logs, actions: ["s3:DeleteObject"], list: true },
+      { bucket: "artifacts", prefix: objectPrefixes.artifacts, actions: ["s3:DeleteObject"], list: true },
+    ],
+    sends: [],
+  },
+  // Rewrites an execution's log chunks into one object and an index.
+  "compact-logs": {
+    objects: [
+      {
+        bucket: "logs",
+        prefix: objectPrefixes.logs,
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        list: true,
+      },
+    ],
+    sends: [],
+  },
+  // Reads an uploaded bundle, writes its files, index and report (drops them if rejected).
+  "unpack-artifacts": {
+    objects: [
+      {
+        bucket: "artifacts",
+        prefix: objectPrefixes.artifacts,
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        list: true,
+      },
+    ],
+    sends: [],
+  },
+  // Finds an environment's expired executions and enqueues their cleanup.
+  retention: { objects: [], sends: ["cleanup"] },
+};
 
 export class WorkersStack extends Stack {
   readonly queueWorkers: Readonly<Record<JobKind, QueueWorker>>;
@@ -50,26 +88,13 @@ export class WorkersStack extends Stack {
       grantTableData(worker.handler.function, worker.handler.role, names);
       workers[kind] = worker;
     }
-    // cleanup deletes an execution's logs and artifacts; compact-logs rewrites chunks into one object.
-    const cleanup = workers.cleanup.handler;
-    for (const [bucket, prefix] of [
-      ["logs", objectPrefixes.logs],
-      ["artifacts", objectPrefixes.artifacts],
-    ] as const) {
-      grantPrefix(cleanup.function, cleanup.role, names, {
-        bucket,
-        prefix,
-        actions: ["s3:DeleteObject"],
-        list: true,
-      });
+    for (const kind of jobKinds) {
+      const { handler } = workers[kind];
+      for (const grant of workerAccess[kind].objects)
+        grantPrefix(handler.function, handler.role, names, grant);
+      for (const target of workerAccess[kind].sends)
+        data.queues[target].queue.grantSendMessages(handler.function);
     }
-    const compact = workers["compact-logs"].handler;
-    grantPrefix(compact.function, compact.role, names, {
-      bucket: "logs",
-      prefix: objectPrefixes.logs,
-      actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-      list: true,
-    });
     this.queueWorkers = workers;
 
     const scheduled = {} as Record<ScheduledKind, AssayFunction>;
@@ -88,6 +113,8 @@ export class WorkersStack extends Stack {
         vpc: network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined,
       });
       grantTableData(fn.function, fn.role, names);
+      // The dispatcher also triggers the hourly retention sweep (one job per environment).
+      if (kind === "schedules") data.queues.retention.queue.grantSendMessages(fn.function);
       new Rule(this, `${kind}-tick`, {
         description: `Assay ${kind}, every minute`,
         schedule: Schedule.rate(Duration.minutes(1)),
