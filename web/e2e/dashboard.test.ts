@@ -91,10 +91,9 @@ describe("dashboard, in the browser", () => {
     await page.waitForURL(/\/login/);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await screenshot(page, "01-sign-in");
+    await page.getByText("Sign in with an API token").click();
     await page.getByLabel("API token").fill(plane.apiToken);
-    await page.getByLabel("Organization").fill(plane.orgId);
-    await page.getByLabel("Environment").fill(plane.envId);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in with token" }).click();
     await page.getByRole("heading", { name: "Workflows" }).waitFor();
     await page.getByRole("link", { name: "hello", exact: true }).waitFor();
     await screenshot(page, "02-workflows-empty-history");
@@ -205,7 +204,7 @@ describe("dashboard, in the browser", () => {
     await page.evaluate(() =>
       sessionStorage.setItem(
         "assay.credentials",
-        JSON.stringify({ kind: "token", token: "asy_api_revoked", org: "demo", env: "local" }),
+        JSON.stringify({ kind: "token", token: "asy_api_revoked" }),
       ),
     );
     await page.reload();
