@@ -12,9 +12,9 @@
  */
 
 import { readFileSync } from "node:fs";
-import { type CfnResource, Duration, IgnoreMode, Stack, type StackProps } from "aws-cdk-lib";
+import { Duration, IgnoreMode, Stack, type StackProps } from "aws-cdk-lib";
 import { Certificate, CertificateValidation } from "aws-cdk-lib/aws-certificatemanager";
-import { type IMetric, MathExpression, Metric } from "aws-cdk-lib/aws-cloudwatch";
+import { MathExpression, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import { Peer, Port, SecurityGroup, SubnetType } from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import {
@@ -43,6 +43,7 @@ import { fromRoot, ingressImage, repoRoot } from "../config/paths.ts";
 import type { StageConfig } from "../config/stages.ts";
 import { jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { grantPrefix, grantTableData } from "../constructs/grants.ts";
+import { scaleIngress, streamsPerTaskExpression } from "../constructs/ingress-scaling.ts";
 import { runtimeEnvironment } from "../constructs/runtime-env.ts";
 import { acknowledge } from "../nag.ts";
 import type { DataStack } from "./data-stack.ts";
@@ -243,61 +244,12 @@ export class IngressStack extends Stack {
       period: Duration.minutes(1),
     });
     this.streamsPerTask = new MathExpression({
-      expression: "IF(tasks < 1, flows, flows / tasks)",
+      expression: streamsPerTaskExpression,
       usingMetrics: { flows, tasks: runningTasks },
       label: "Agent streams per task",
       period: Duration.minutes(1),
     });
-    this.autoscale(config, flows, runningTasks);
-  }
-
-  /**
-   * Two target-tracking policies: Application Auto Scaling scales out when either asks and in
-   * only when both agree, so a CPU lull cannot shed tasks that still hold many streams.
-   * Streams per task is metric math (flows / tasks), which the L2 cannot express: the custom
-   * metric is replaced by the metric-math specification on the L1.
-   */
-  private autoscale(config: StageConfig, flows: IMetric, tasks: IMetric): void {
-    const scaling = this.service.autoScaleTaskCount({
-      minCapacity: config.ingress.minTasks,
-      maxCapacity: config.ingress.maxTasks,
-    });
-    scaling.scaleOnCpuUtilization("Cpu", {
-      targetUtilizationPercent: config.ingress.targetCpuPercent,
-      scaleOutCooldown: Duration.seconds(60),
-      // Scale-in drains streams; do it slowly.
-      scaleInCooldown: Duration.minutes(10),
-    });
-    scaling.scaleToTrackCustomMetric("Streams", {
-      metric: flows,
-      targetValue: config.ingress.targetStreamsPerTask,
-      scaleOutCooldown: Duration.seconds(60),
-      scaleInCooldown: Duration.minutes(10),
-    });
-    const stat = (metric: IMetric) => {
-      const config = metric.toMetricConfig().metricStat;
-      if (!config) throw new Error("expected a plain metric");
-      return {
-        Metric: {
-          Namespace: config.namespace,
-          MetricName: config.metricName,
-          Dimensions: (config.dimensions ?? []).map((d) => ({ Name: d.name, Value: d.value })),
-        },
-        Stat: config.statistic,
-      };
-    };
-    // ScalableTaskCount keeps its ScalableTarget as child "Target", which owns the policies.
-    const policy = scaling.node
-      .findChild("Target")
-      .node.findChild("Streams")
-      .node.findChild("Resource") as CfnResource;
-    policy.addPropertyOverride("TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification", {
-      Metrics: [
-        { Id: "flows", MetricStat: stat(flows), ReturnData: false },
-        { Id: "tasks", MetricStat: stat(tasks), ReturnData: false },
-        { Id: "streams_per_task", Expression: "IF(tasks < 1, flows, flows / tasks)", ReturnData: true },
-      ],
-    });
+    scaleIngress(this.service, config.ingress, flows, runningTasks);
   }
 }
 

@@ -30,7 +30,7 @@ import {
   ViewerProtocolPolicy,
 } from "aws-cdk-lib/aws-cloudfront";
 import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
-import { AaaaRecord, ARecord, HostedZone, RecordTarget } from "aws-cdk-lib/aws-route53";
+import { AaaaRecord, ARecord, HostedZone, type IHostedZone, RecordTarget } from "aws-cdk-lib/aws-route53";
 import { CloudFrontTarget } from "aws-cdk-lib/aws-route53-targets";
 import {
   BlockPublicAccess,
@@ -191,11 +191,7 @@ export class WebStack extends Stack {
   }
 
   /** CloudFront takes certificates from us-east-1 only. */
-  private certificate(
-    config: StageConfig,
-    domainName: string,
-    zone: import("aws-cdk-lib/aws-route53").IHostedZone,
-  ): ICertificate {
+  private certificate(config: StageConfig, domainName: string, zone: IHostedZone): ICertificate {
     if (config.web.certificateArn) {
       return Certificate.fromCertificateArn(this, "Certificate", config.web.certificateArn);
     }
