@@ -79,7 +79,8 @@ export function ingressStackSuite(synthesized: Stages): void {
           health: environment.ASSAY_HEALTH_PORT,
           drain: environment.ASSAY_DRAIN_GRACE_MS,
           nats: environment.ASSAY_NATS_URL,
-          api: environment.ASSAY_PUBLIC_API_URL,
+          ingress: environment.ASSAY_PUBLIC_INGRESS_URL,
+          region: environment.AWS_REGION,
         },
         {
           tls: "off",
@@ -87,7 +88,8 @@ export function ingressStackSuite(synthesized: Stages): void {
           health: "8081",
           drain: String(drainGraceSeconds * 1000),
           nats: "nats://nats.prod.assay.internal:4222",
-          api: "https://app.assay.example.com",
+          ingress: "https://agents.assay.example.com",
+          region: "eu-west-1",
         },
       );
       for (const name of [

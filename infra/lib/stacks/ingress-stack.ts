@@ -98,6 +98,8 @@ export class IngressStack extends Stack {
         // The NLB terminates TLS; the task speaks plaintext HTTP/2.
         ASSAY_INGRESS_TLS: "off",
         ASSAY_DRAIN_GRACE_MS: String(drainGraceSeconds * 1000),
+        // Lambda sets it; on Fargate the SDK would otherwise fall back to the config's default.
+        AWS_REGION: this.region,
       },
       portMappings: [{ containerPort: ingressPorts.grpc }, { containerPort: ingressPorts.health }],
       ulimits: [{ name: UlimitName.NOFILE, softLimit: ingressNofile, hardLimit: ingressNofile }],
