@@ -98,7 +98,7 @@ export class IngressStack extends Stack {
         // The NLB terminates TLS; the task speaks plaintext HTTP/2.
         ASSAY_INGRESS_TLS: "off",
         ASSAY_DRAIN_GRACE_MS: String(drainGraceSeconds * 1000),
-        // Lambda sets it; on Fargate the SDK would otherwise fall back to the config's default.
+        // Explicit, not left to the platform: the runtime config silently defaults it to us-east-1.
         AWS_REGION: this.region,
       },
       portMappings: [{ containerPort: ingressPorts.grpc }, { containerPort: ingressPorts.health }],
