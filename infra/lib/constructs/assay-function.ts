@@ -88,7 +88,9 @@ export class AssayFunction extends Construct {
     };
 
     const stubbed: unknown = this.node.tryGetContext(placeholderContextKey);
-    const placeholder = stubbed === "*" || (Array.isArray(stubbed) && stubbed.includes(props.entry));
+    // An array from code, or a comma-separated string from the CLI (`-c assay:placeholderEntries=a,b`).
+    const stubs = Array.isArray(stubbed) ? stubbed : typeof stubbed === "string" ? stubbed.split(",") : [];
+    const placeholder = stubs.includes("*") || stubs.includes(props.entry);
     this.function = placeholder
       ? new LambdaFunction(this, "Function", {
           ...common,
