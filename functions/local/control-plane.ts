@@ -188,8 +188,9 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       apiUrl,
       /** Emails "sent" in local mode (also at GET /v1/dev/outbox). */
       outbox,
-      /** The DynamoDB client and table (tests inspect what is stored). */
-      dynamo: store,
+      /** The DynamoDB client and table (tests inspect what is stored); a function, so state
+       * serializers (local.json) skip it. */
+      dynamo: () => store,
       ingressUrl: `https://localhost:${ingress.port}`,
       caFile: tls.certFile,
       /**
