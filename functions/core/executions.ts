@@ -14,11 +14,14 @@ import {
   type Page,
   toExecutionView,
 } from "@assay/shared";
+import { validateWorkflow } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
 import { stringify } from "yaml";
+import { concurrencyOf } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
 import { initialStepStates } from "./step-tree.ts";
+import type { TemplateService } from "./templates.ts";
 import type { WorkflowService } from "./workflows.ts";
 
 export const workSubject = (orgId: string, envId: string): string => `env.${orgId}.${envId}.work`;
@@ -32,6 +35,8 @@ export interface StartInput {
 export function createExecutionService(deps: {
   executions: ExecutionStore;
   workflows: WorkflowService;
+  /** Resolves `use` / `template` at run start; without it such workflows cannot run. */
+  templates?: TemplateService;
   bus: Bus;
   jobs: JobQueue;
   clock: Clock;
@@ -58,11 +63,22 @@ export function createExecutionService(deps: {
       input: StartInput,
     ): Promise<ExecutionView> {
       const workflow = await workflows.get(orgId, envId, workflowName);
-      const spec = workflow.spec as { spec?: { config?: unknown } };
-      const config = resolveConfig(spec.spec?.config, input.config);
-      const { steps, warnings } = initialStepStates(workflow.spec);
+      const parsed = validateWorkflow(workflow.spec);
+      if (!parsed.ok) throw new AppError("failed_precondition", `stored workflow ${workflowName} is invalid`);
+      // The agent receives the resolved document: no `use` or `template` left in it.
+      const resolved = deps.templates
+        ? await deps.templates.resolve(orgId, envId, parsed.workflow)
+        : parsed.workflow;
+      const config = resolveConfig(resolved.spec.config, input.config);
+      const id = nextId(clock.now());
+      const tags = { ...resolved.spec.execution?.tags, ...input.tags };
+      const { steps, warnings } = initialStepStates(resolved, {
+        config: config.values,
+        execution: { id, name: `${workflowName}-${id}`, tags },
+      });
+      const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
       const execution: Execution = {
-        id: nextId(clock.now()),
+        id,
         orgId,
         envId,
         workflowName,
@@ -70,11 +86,17 @@ export function createExecutionService(deps: {
         createdAt: iso(),
         config: config.values,
         sensitive: config.sensitive,
-        tags: input.tags,
+        tags,
         steps,
         logBytes: 0,
         warnings,
-        specYaml: stringify(workflow.spec),
+        // Tags given at run time join the document's, so the agent's planner sees them too.
+        specYaml: stringify(
+          Object.keys(tags).length === 0
+            ? resolved
+            : { ...resolved, spec: { ...resolved.spec, execution: { ...resolved.spec.execution, tags } } },
+        ),
+        ...(concurrency ? { concurrency } : {}),
       };
       await executions.create(execution);
       await ring(orgId, envId);

@@ -3,10 +3,14 @@
  * same refs to the control plane and to the agent, so step updates line up without a mapping.
  */
 import type { StepState } from "@assay/shared";
-import { type PlannedStep, planWorkflow } from "@assay/shared/workflow";
+import { type PlannedStep, type PlanOptions, planWorkflow } from "@assay/shared/workflow";
 
-export function initialStepStates(spec: unknown): { steps: StepState[]; warnings: string[] } {
-  const plan = planWorkflow(spec as Parameters<typeof planWorkflow>[0]);
+/** The step tree for `spec` planned with the run's config and execution (names may use them). */
+export function initialStepStates(
+  spec: unknown,
+  options: Pick<PlanOptions, "config" | "execution"> = {},
+): { steps: StepState[]; warnings: string[] } {
+  const plan = planWorkflow(spec as Parameters<typeof planWorkflow>[0], options);
   const steps: StepState[] = [];
   const visit = (step: PlannedStep) => {
     steps.push({

@@ -5,7 +5,9 @@
  */
 import { AppError, type WorkflowRecord } from "@assay/shared";
 import { parseWorkflowText } from "@assay/shared/workflow";
+import { checkSchedules } from "./cron.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
+import type { ScheduleStore } from "./workflow-ports.ts";
 
 export interface ApplyResult {
   workflow: WorkflowRecord;
@@ -13,7 +15,11 @@ export interface ApplyResult {
   warnings: string[];
 }
 
-export function createWorkflowService(deps: { workflows: WorkflowStore; clock: Clock }) {
+export function createWorkflowService(deps: {
+  workflows: WorkflowStore;
+  schedules?: ScheduleStore;
+  clock: Clock;
+}) {
   const { workflows, clock } = deps;
 
   async function get(orgId: string, envId: string, name: string): Promise<WorkflowRecord> {
@@ -24,7 +30,12 @@ export function createWorkflowService(deps: { workflows: WorkflowStore; clock: C
 
   return {
     get,
-    list: (orgId: string, envId: string) => workflows.list(orgId, envId),
+    /** Workflows of the environment; with `labels`, only those carrying all of them. */
+    async list(orgId: string, envId: string, labels: Record<string, string> = {}): Promise<WorkflowRecord[]> {
+      const all = await workflows.list(orgId, envId);
+      const wanted = Object.entries(labels);
+      return wanted.length === 0 ? all : all.filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
+    },
 
     /** Validates `text` (YAML or JSON) and stores it under `name`, which must match metadata.name. */
     async apply(orgId: string, envId: string, name: string, text: string): Promise<ApplyResult> {
@@ -50,6 +61,7 @@ export function createWorkflowService(deps: { workflows: WorkflowStore; clock: C
         );
       }
       const now = new Date(clock.now()).toISOString();
+      checkSchedules(doc.spec.events ?? []);
       const existing = await workflows.get(orgId, envId, name);
       const record: WorkflowRecord = {
         orgId,
@@ -64,6 +76,19 @@ export function createWorkflowService(deps: { workflows: WorkflowStore; clock: C
         version: (existing?.version ?? 0) + 1,
       };
       await workflows.put(record, existing?.version ?? 0);
+      // The dispatcher reads schedules from their own index, kept in step with every apply.
+      const cronjobs = (doc.spec.events ?? []).flatMap((e) => (e.cronjob ? [e.cronjob] : []));
+      await deps.schedules?.put({
+        orgId,
+        envId,
+        workflowName: name,
+        since: now,
+        cronjobs: cronjobs.map((c) => ({
+          cron: c.cron,
+          ...(c.timezone ? { timezone: c.timezone } : {}),
+          ...(c.config ? { config: c.config } : {}),
+        })),
+      });
       return { workflow: record, created: !existing, warnings: parsed.warnings };
     },
   };

@@ -1,0 +1,99 @@
+/**
+ * ScheduleStore on DynamoDB. The index of scheduled workflows lives in one partition
+ * (`SCHEDULES`, see dynamo-table.ts) so the dispatcher reads it with one query a minute. A tick
+ * is claimed with a conditional put of `TICK#{workflow}#{job}#{tick}` in the environment's
+ * partition: DynamoDB lets exactly one of any number of racing dispatchers create it. The claim
+ * carries a TTL so old ticks clean themselves up.
+ */
+import { DeleteCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import type { ScheduleEntry, ScheduleStore } from "../../core/workflow-ports.ts";
+import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
+import { keys } from "./dynamo-table.ts";
+import { TTL_ATTRIBUTE } from "./dynamo-ttl.ts";
+
+const ScheduleItem = z.object({
+  orgId: z.string(),
+  envId: z.string(),
+  workflowName: z.string(),
+  since: z.string(),
+  cronjobs: z.array(
+    z.object({
+      cron: z.string(),
+      timezone: z.string().optional(),
+      config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    }),
+  ),
+});
+
+/** Creates a ScheduleStore over the Assay table. */
+export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConfig): ScheduleStore => {
+  const doc = documentClient(client);
+  const remove = async (orgId: string, envId: string, workflowName: string) => {
+    await doc.send(
+      new DeleteCommand({ TableName: tableName, Key: keys.schedule(orgId, envId, workflowName) }),
+    );
+  };
+  return {
+    async put(entry) {
+      if (entry.cronjobs.length === 0) return remove(entry.orgId, entry.envId, entry.workflowName);
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...entry,
+            ...keys.schedule(entry.orgId, entry.envId, entry.workflowName),
+            entity: "schedule",
+          },
+        }),
+      );
+    },
+
+    remove,
+
+    async list() {
+      const entries: ScheduleEntry[] = [];
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.schedulesPartition },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages)
+        for (const item of page.Items ?? []) entries.push(parseItem(ScheduleItem, item, "schedule"));
+      return entries;
+    },
+
+    async claimTick(key, ttlSeconds) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.scheduleTick(key.orgId, key.envId, key.workflowName, key.job, key.tick),
+              entity: "schedule-tick",
+              [TTL_ATTRIBUTE]: Math.ceil(Date.parse(key.tick) / 1000) + ttlSeconds,
+            },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailed(error)) return false;
+        throw error;
+      }
+    },
+
+    async releaseTick(key) {
+      await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: keys.scheduleTick(key.orgId, key.envId, key.workflowName, key.job, key.tick),
+        }),
+      );
+    },
+  };
+};

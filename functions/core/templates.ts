@@ -1,0 +1,104 @@
+/**
+ * TestWorkflowTemplate use-cases (apply, get, list, delete) and resolving the templates a
+ * workflow uses when a run starts. Templates are stored per environment under their object name
+ * (`official--k6--v1`, Testkube's spelling of `official/k6/v1`).
+ */
+import { AppError, type FieldIssue } from "@assay/shared";
+import {
+  parseWorkflowDocuments,
+  referencedTemplates,
+  resolveTemplates,
+  type TestWorkflow,
+  type TestWorkflowTemplate,
+  validateWorkflowDocument,
+} from "@assay/shared/workflow";
+import type { Clock } from "./ports.ts";
+import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
+
+export function createTemplateService(deps: { templates: TemplateStore; clock: Clock }) {
+  const { templates, clock } = deps;
+
+  async function get(orgId: string, envId: string, name: string): Promise<TemplateRecord> {
+    const template = await templates.get(orgId, envId, name);
+    if (!template) throw new AppError("not_found", `template ${name} not found`);
+    return template;
+  }
+
+  return {
+    get,
+    list: (orgId: string, envId: string) => templates.list(orgId, envId),
+
+    /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
+    async apply(orgId: string, envId: string, name: string, text: string) {
+      const documents = parseWorkflowDocuments(text);
+      const doc = documents.find((d) => d.kind === "TestWorkflowTemplate") ?? documents[0];
+      if (doc === undefined) throw invalid([{ path: "kind", message: "the text holds no document" }]);
+      if (!doc.ok) throw invalid(doc.issues);
+      if (doc.document.kind !== "TestWorkflowTemplate") {
+        throw invalid([{ path: "kind", message: "must be TestWorkflowTemplate" }]);
+      }
+      const template = doc.document;
+      if (template.metadata.name !== name) {
+        throw invalid([{ path: "metadata.name", message: `must be ${name} to match the URL` }]);
+      }
+      const now = new Date(clock.now()).toISOString();
+      const existing = await templates.get(orgId, envId, name);
+      const record: TemplateRecord = {
+        orgId,
+        envId,
+        name,
+        source: text,
+        spec: template as unknown as Record<string, unknown>,
+        labels: template.metadata.labels ?? {},
+        description: template.metadata.annotations?.description ?? template.description,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+        version: (existing?.version ?? 0) + 1,
+      };
+      await templates.put(record, existing?.version ?? 0);
+      return { template: record, created: !existing, warnings: doc.warnings };
+    },
+
+    async delete(orgId: string, envId: string, name: string): Promise<void> {
+      if (!(await templates.delete(orgId, envId, name)))
+        throw new AppError("not_found", `template ${name} not found`);
+    },
+
+    /**
+     * The workflow with every `use` / `template` merged in. A missing template is
+     * `failed_precondition` naming it and where it is used.
+     */
+    async resolve(orgId: string, envId: string, workflow: TestWorkflow): Promise<TestWorkflow> {
+      const names = referencedTemplates(workflow);
+      if (names.length === 0) return workflow;
+      const found = new Map<string, TestWorkflowTemplate>();
+      await Promise.all(
+        names.map(async (name) => {
+          const record = await templates.get(orgId, envId, name);
+          if (record === undefined) return;
+          const parsed = validateWorkflowDocument(record.spec);
+          if (parsed.ok && parsed.document.kind === "TestWorkflowTemplate") found.set(name, parsed.document);
+        }),
+      );
+      const result = resolveTemplates(workflow, found);
+      if (result.ok) return result.workflow;
+      const { problem } = result;
+      throw new AppError("failed_precondition", problem.message, {
+        issues: [
+          {
+            path: problem.path,
+            message: problem.missing ? `template ${problem.missing} not found` : problem.message,
+          },
+        ],
+      });
+    },
+  };
+}
+
+const invalid = (issues: FieldIssue[]): AppError => {
+  const first = issues[0];
+  const where = first ? `${first.path ? `${first.path}: ` : ""}${first.message}` : "invalid document";
+  return new AppError("invalid_argument", `invalid template: ${where}`, { issues });
+};
+
+export type TemplateService = ReturnType<typeof createTemplateService>;

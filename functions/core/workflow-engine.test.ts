@@ -1,0 +1,323 @@
+/**
+ * The control-plane half of the workflow engine on a real local control plane (DynamoDB Local,
+ * no agent): templates merged at run start, config validation and encryption at rest, cron
+ * ticks fired exactly once by racing and restarted dispatchers, concurrency groups holding
+ * runs in the queue, and tag / label filters.
+ */
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, test } from "node:test";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { parse } from "yaml";
+import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
+import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
+import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
+import { createScheduleDispatcher, TICK_TAG } from "./schedules.ts";
+
+const doc = (kind: string, name: string, spec: string, meta = "") =>
+  `apiVersion: testworkflows.testkube.io/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n${meta}spec:\n${spec}`;
+
+describe("workflow engine (control plane)", () => {
+  let plane: TestControlPlane;
+  let raw: ReturnType<typeof createDynamoExecutionStore>;
+  before(async () => {
+    plane = await startTestControlPlane();
+    const env = plane.runtimeEnv();
+    const client = new DynamoDBClient({
+      endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: env.AWS_REGION,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    raw = createDynamoExecutionStore({ client, tableName: env.ASSAY_TABLE_NAME as string });
+  });
+  after(async () => {
+    await plane?.stop();
+  });
+
+  const put = (path: string, body: string) =>
+    plane.api(`${plane.envPath}/${path}`, {
+      method: "PUT",
+      body,
+      headers: { "content-type": "application/yaml" },
+    });
+  const run = (name: string, body: unknown = {}) =>
+    plane.api(`${plane.envPath}/workflows/${name}/executions`, {
+      method: "POST",
+      body: JSON.stringify(body),
+    });
+  const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
+  // The free plan counts queued runs against its 5 concurrent executions: clear them between tests.
+  const cancelQueued = async () => {
+    const page = await plane.core.executions.list(
+      plane.orgId,
+      plane.envId,
+      { status: "queued" },
+      { limit: 100 },
+    );
+    for (const e of page.items) await plane.core.executions.abort(plane.orgId, plane.envId, e.id);
+  };
+  afterEach(cancelQueued);
+
+  test("templates: apply, list, get, delete, and merged into the run's spec", async () => {
+    const template = doc(
+      "TestWorkflowTemplate",
+      "org--k6",
+      `  config:
+    version: {type: string, default: "0.49.0"}
+    vus: {type: integer, default: 1}
+  container:
+    env: [{name: FROM, value: template}]
+  steps:
+  - name: k6
+    shell: echo k6 {{ config.version }} vus={{ config.vus }}
+  after:
+  - name: tpl-after
+    shell: echo after
+`,
+    );
+    assert.equal((await put("templates/org--k6", template)).status, 201);
+    assert.equal((await put("templates/org--k6", template)).status, 200);
+    const mismatch = await put("templates/other", template);
+    assert.equal(mismatch.status, 400);
+    const listed = await json<{ items: Array<{ name: string }> }>(
+      await plane.api(`${plane.envPath}/templates`),
+    );
+    assert.deepEqual(
+      listed.items.map((t) => t.name),
+      ["org--k6"],
+    );
+    const got = await json<{ source: string }>(await plane.api(`${plane.envPath}/templates/org--k6`));
+    assert.equal(got.source, template);
+
+    const workflow = doc(
+      "TestWorkflow",
+      "uses-k6",
+      `  config:
+    v: {type: string, default: "1.0.0"}
+  use:
+  - name: org/k6
+    config: {version: "{{ config.v }}", vus: 3}
+  steps:
+  - name: own
+    shell: echo own
+`,
+    );
+    assert.equal((await put("workflows/uses-k6", workflow)).status, 201);
+    const started = await json<{ id: string; steps: Array<{ name: string }> }>(
+      await run("uses-k6", { config: { v: "2.0.0" } }),
+    );
+    assert.deepEqual(
+      started.steps.map((s) => s.name),
+      ["k6", "own", "tpl-after"],
+    );
+    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, started.id);
+    const spec = parse(stored?.specYaml ?? "");
+    assert.equal(spec.spec.use, undefined, "the agent receives no use");
+    assert.equal(spec.spec.steps[0].shell, "echo k6 {{ config.v }} vus=3");
+    assert.deepEqual(spec.spec.container.env, [{ name: "FROM", value: "template" }]);
+
+    const missing = doc("TestWorkflow", "uses-missing", "  steps:\n  - template: {name: nope}\n");
+    assert.equal((await put("workflows/uses-missing", missing)).status, 201);
+    const refused = await run("uses-missing");
+    const body = await json<{ error: { code: string; message: string } }>(refused);
+    assert.equal(body.error.code, "failed_precondition");
+    assert.match(body.error.message, /template nope not found \(spec\.steps\[0\]\.template\)/);
+
+    const deleted = await plane.api(`${plane.envPath}/templates/org--k6`, { method: "DELETE" });
+    assert.equal(deleted.status, 204);
+    assert.equal((await plane.api(`${plane.envPath}/templates/org--k6`)).status, 404);
+  });
+
+  test("config: types, constraints, and sensitive values sealed at rest, masked in the API", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "configured",
+      `  config:
+    name: {type: string, minLength: 2, maxLength: 5, pattern: "^[a-z]+$"}
+    count: {type: integer, default: 2, minimum: 1, maximum: 3}
+    mode: {type: string, enum: [fast, slow], default: fast}
+    password: {type: string, sensitive: true}
+  steps:
+  - shell: echo {{ config.name }}
+`,
+    );
+    assert.equal((await put("workflows/configured", workflow)).status, 201);
+    const bad = await json<{ error: { issues: Array<{ path: string; message: string }> } }>(
+      await run("configured", { config: { name: "A", count: 9, mode: "x", extra: 1 } }),
+    );
+    const messages = bad.error.issues.map((i) => `${i.path}: ${i.message}`);
+    for (const expected of [
+      "config.extra: is not a parameter of this workflow",
+      "config.name: must be at least 2 characters long",
+      "config.name: must match the pattern ^[a-z]+$",
+      "config.count: must be at most 3",
+      "config.mode: must be one of fast, slow",
+      "config.password: is required (the parameter has no default)",
+    ]) {
+      assert.ok(messages.includes(expected), `${expected} in ${messages.join("; ")}`);
+    }
+    const ok = await run("configured", { config: { name: "abc", password: "hunter2" } });
+    assert.equal(ok.status, 201);
+    const view = await json<{ id: string; config: Record<string, string>; sensitive: string[] }>(ok);
+    assert.deepEqual(view.config, { name: "abc", count: "2", mode: "fast", password: "********" });
+    const stored = await raw.get(plane.orgId, plane.envId, view.id);
+    assert.match(stored?.config.password ?? "", /^enc:v1:/, "stored encrypted");
+    assert.ok(!JSON.stringify(stored).includes("hunter2"));
+    const opened = await plane.core.ports.executions.get(plane.orgId, plane.envId, view.id);
+    assert.equal(opened?.config.password, "hunter2", "the core (and so the agent) gets the value");
+    const again = await json<{ config: Record<string, string> }>(
+      await plane.api(`${plane.envPath}/executions/${view.id}`),
+    );
+    assert.equal(again.config.password, "********");
+  });
+
+  test("cron: a tick starts one run across two dispatchers and a restart, tagged", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "nightly",
+      `  events:
+  - cronjob: {cron: "*/5 * * * *", timezone: Europe/Warsaw}
+  steps:
+  - shell: echo tick
+`,
+    );
+    const badCron = workflow.replace("*/5 * * * *", "61 * * * *").replace("nightly", "bad-cron");
+    const refused = await put("workflows/bad-cron", badCron);
+    assert.equal(refused.status, 400);
+    assert.match(
+      ((await refused.json()) as { error: { message: string } }).error.message,
+      /spec\.events\[0\]\.cronjob/,
+    );
+
+    let now = Date.parse("2030-01-01T10:03:00Z");
+    const clock = { now: () => now };
+    // Applied at 10:03 (the schedule index records when), so 10:00 is never fired.
+    const applyPlane = plane.core.workflows;
+    const schedules = createDynamoScheduleStore(storeConfig(plane));
+    const entries = await schedules.list();
+    await applyPlane.apply(plane.orgId, plane.envId, "nightly", workflow);
+    const entry = (await schedules.list()).find((e) => e.workflowName === "nightly");
+    assert.ok(entry && entries.length >= 0);
+    await schedules.put({ ...entry, since: new Date(now).toISOString() });
+
+    const dispatcher = () =>
+      createScheduleDispatcher({ schedules, executions: plane.core.executions, clock, logger: plane.logger });
+    const [a, b] = [dispatcher(), dispatcher()];
+    assert.deepEqual(await a.dispatch(), { started: 0 });
+    now = Date.parse("2030-01-01T10:05:00.050Z");
+    const results = await Promise.all([a.dispatch(), b.dispatch(), a.dispatch()]);
+    assert.equal(
+      results.reduce((n, r) => n + r.started, 0),
+      1,
+      "one run for the 10:05 tick",
+    );
+    now += 90_000; // a restarted dispatcher looks back over the same tick
+    assert.equal((await dispatcher().dispatch()).started, 0);
+    now = Date.parse("2030-01-01T10:14:00Z"); // down at 10:10: caught up once by racing sweeps
+    const caughtUp = await Promise.all([dispatcher().dispatch(), dispatcher().dispatch()]);
+    assert.equal(
+      caughtUp.reduce((n, r) => n + r.started, 0),
+      1,
+    );
+    await cancelQueued(); // the plan's run slots count queued runs
+    now = Date.parse("2030-01-01T10:15:00.050Z");
+    assert.equal((await dispatcher().dispatch()).started, 1);
+
+    const page = await json<{ items: Array<{ tags: Record<string, string> }> }>(
+      await plane.api(`${plane.envPath}/executions?workflow=nightly`),
+    );
+    assert.deepEqual(page.items.map((e) => e.tags[TICK_TAG]).sort(), [
+      "2030-01-01T10:05:00.000Z",
+      "2030-01-01T10:10:00.000Z",
+      "2030-01-01T10:15:00.000Z",
+    ]);
+    assert.equal(page.items[0]?.tags["assay.io/schedule"], "*/5 * * * * Europe/Warsaw");
+  });
+
+  test("concurrency: runs beyond max stay queued and are claimed as slots free", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "serial",
+      `  concurrency: {group: "{{ workflow.name }}-db", max: 1}
+  steps:
+  - shell: echo one at a time
+`,
+    );
+    assert.equal((await put("workflows/serial", workflow)).status, 201);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await json<{ id: string }>(await run("serial"))).id);
+    const { work } = plane.core;
+    const first = await work.claim(plane.orgId, plane.envId, "agent-a", 10);
+    const mine = first.filter((e) => e.workflowName === "serial");
+    assert.deepEqual(
+      mine.map((e) => e.id),
+      [ids[0]],
+    );
+    assert.deepEqual(mine[0]?.concurrency, { group: "serial-db", max: 1 });
+    const blocked = await work.claim(plane.orgId, plane.envId, "agent-b", 10);
+    assert.equal(blocked.filter((e) => e.workflowName === "serial").length, 0, "the group is full");
+    for (const id of ids.slice(1)) {
+      assert.equal((await plane.core.ports.executions.get(plane.orgId, plane.envId, id))?.status, "queued");
+    }
+    await work.finish(plane.orgId, plane.envId, "agent-a", ids[0] as string, {
+      status: "passed",
+      logBytes: 0,
+      steps: [],
+    });
+    const next = await work.claim(plane.orgId, plane.envId, "agent-b", 10);
+    assert.deepEqual(
+      next.filter((e) => e.workflowName === "serial").map((e) => e.id),
+      [ids[1]],
+    );
+    // Released back to the queue (agent at capacity): the slot frees for the next claim.
+    await work.release(plane.orgId, plane.envId, "agent-b", ids[1] as string);
+    const again = await work.claim(plane.orgId, plane.envId, "agent-c", 1);
+    assert.deepEqual(
+      again.map((e) => e.id),
+      [ids[1]],
+    );
+  });
+
+  test("filters: executions by tag, workflows by label", async () => {
+    const labelled = doc(
+      "TestWorkflow",
+      "labelled",
+      "  steps:\n  - shell: echo\n",
+      '  labels: {team: qa, tier: "1"}\n',
+    );
+    assert.equal((await put("workflows/labelled", labelled)).status, 201);
+    const byLabel = await json<{ items: Array<{ name: string }> }>(
+      await plane.api(`${plane.envPath}/workflows?label=team=qa&label=tier=1`),
+    );
+    assert.deepEqual(
+      byLabel.items.map((w) => w.name),
+      ["labelled"],
+    );
+    const none = await json<{ items: unknown[] }>(
+      await plane.api(`${plane.envPath}/workflows?label=team=dev`),
+    );
+    assert.equal(none.items.length, 0);
+    const tagged = await json<{ id: string }>(await run("labelled", { tags: { ci: "yes", branch: "main" } }));
+    await run("labelled", { tags: { ci: "no" } });
+    const byTag = await json<{ items: Array<{ id: string }> }>(
+      await plane.api(`${plane.envPath}/executions?tag=ci=yes&tag=branch=main`),
+    );
+    assert.deepEqual(
+      byTag.items.map((e) => e.id),
+      [tagged.id],
+    );
+    const badFilter = await plane.api(`${plane.envPath}/executions?tag=novalue`);
+    assert.equal(badFilter.status, 400);
+  });
+});
+
+const storeConfig = (plane: TestControlPlane) => {
+  const env = plane.runtimeEnv();
+  return {
+    client: new DynamoDBClient({
+      endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: env.AWS_REGION,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    }),
+    tableName: env.ASSAY_TABLE_NAME as string,
+  };
+};

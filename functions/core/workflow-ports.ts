@@ -1,0 +1,66 @@
+/**
+ * Ports of the workflow engine's control-plane half (issue 4): templates, schedules and
+ * concurrency groups. Kept beside ports.ts rather than in it so the engine's storage needs read
+ * as one unit; the same rules apply (every key scoped by organization and environment).
+ */
+import type { WorkflowRecord } from "@assay/shared";
+
+/** A stored TestWorkflowTemplate: the same record shape as a workflow. */
+export type TemplateRecord = WorkflowRecord;
+
+export interface TemplateStore {
+  /** Creates or replaces; with `expectedVersion` (0 = must not exist) else throws `aborted`. */
+  put(template: TemplateRecord, expectedVersion?: number): Promise<void>;
+  get(orgId: string, envId: string, name: string): Promise<TemplateRecord | undefined>;
+  list(orgId: string, envId: string): Promise<TemplateRecord[]>;
+  /** False when there was nothing to delete. */
+  delete(orgId: string, envId: string, name: string): Promise<boolean>;
+}
+
+/** One workflow's cron schedules, as the dispatcher reads them. */
+export interface ScheduleEntry {
+  orgId: string;
+  envId: string;
+  workflowName: string;
+  /** When the schedules were applied (ISO): earlier ticks are never fired. */
+  since: string;
+  /** `spec.events[].cronjob`, in document order. */
+  cronjobs: Array<{ cron: string; timezone?: string; config?: Record<string, string | number | boolean> }>;
+}
+
+/** The index of scheduled workflows across tenants, plus the once-per-tick guard. */
+export interface ScheduleStore {
+  /** Records (or with no cronjobs, removes) a workflow's schedules. */
+  put(entry: ScheduleEntry): Promise<void>;
+  remove(orgId: string, envId: string, workflowName: string): Promise<void>;
+  /** Every scheduled workflow. */
+  list(): Promise<ScheduleEntry[]>;
+  /**
+   * Claims `tick` (a cron job's firing time, ISO) of one workflow's cron job. True for exactly
+   * one caller per key, however many dispatchers race; the claim expires after `ttlSeconds`.
+   */
+  claimTick(
+    key: { orgId: string; envId: string; workflowName: string; job: number; tick: string },
+    ttlSeconds: number,
+  ): Promise<boolean>;
+  /** Gives a claim back (the run could not be started), so a later sweep may retry the tick. */
+  releaseTick(key: {
+    orgId: string;
+    envId: string;
+    workflowName: string;
+    job: number;
+    tick: string;
+  }): Promise<void>;
+}
+
+/**
+ * Concurrency groups (`spec.concurrency`): the set of executions holding a slot of a group.
+ * A set of ids rather than a counter makes acquire and release idempotent: a retried release
+ * cannot free someone else's slot and a retried acquire cannot take two.
+ */
+export interface ConcurrencyGroups {
+  /** Adds `executionId` to the group unless it already holds `max` others; true when it holds a slot. */
+  acquire(orgId: string, envId: string, group: string, executionId: string, max: number): Promise<boolean>;
+  /** Removes `executionId` from the group (a no-op when it holds no slot). */
+  release(orgId: string, envId: string, group: string, executionId: string): Promise<void>;
+}
