@@ -16,6 +16,7 @@ import type { Bus, Logger, TenantStore } from "../core/ports.ts";
 import type { Actor } from "../core/principals.ts";
 import type { Tenancy } from "../core/tenancy.ts";
 import type { TokenService } from "../core/tokens.ts";
+import type { TemplateService } from "../core/templates.ts";
 import type { WorkflowService } from "../core/workflows.ts";
 import { authenticate, resolveOrg } from "./auth.ts";
 import { createErrorHandler } from "./errors.ts";
@@ -33,6 +34,7 @@ import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { templateRoutes } from "./routes/templates.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
 import { parseInput } from "./validate.ts";
 
@@ -40,6 +42,8 @@ export interface ApiDeps {
   tokens: TokenService;
   tenants: TenantStore;
   workflows: WorkflowService;
+  /** TestWorkflowTemplates; the routes answer 404 without it. */
+  templates?: TemplateService;
   executions: ExecutionService;
   logs: LogService;
   /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
@@ -117,6 +121,7 @@ export function createApiApp(deps: ApiDeps) {
   envScopedRoutes(scoped, deps);
   agentTokenRoutes(scoped, deps);
   workflowRoutes(scoped, deps);
+  templateRoutes(scoped, deps);
   executionRoutes(scoped, deps);
   logRoutes(scoped, deps);
   artifactRoutes(scoped, deps);

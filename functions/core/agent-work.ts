@@ -5,8 +5,10 @@
  * same change twice: one claim wins, one completion wins.
  */
 import { type Execution, type ExecutionStatus, isTerminal, type StepState } from "@assay/shared";
+import { acquireSlot, releaseSlot } from "./concurrency.ts";
 import { statusSubject } from "./executions.ts";
 import type { Bus, Clock, ExecutionStore, JobQueue } from "./ports.ts";
+import type { ConcurrencyGroups } from "./workflow-ports.ts";
 
 export interface AgentWorkConfig {
   /** How long a lease lasts without renewal, in milliseconds (default 60 s). */
@@ -27,6 +29,8 @@ export function createAgentWork(deps: {
   bus: Bus;
   jobs: JobQueue;
   clock: Clock;
+  /** `spec.concurrency` groups: a queued execution is claimed only with a free slot of its group. */
+  concurrency?: ConcurrencyGroups;
   config?: Partial<AgentWorkConfig>;
 }) {
   const { executions, bus, jobs, clock } = deps;
@@ -42,7 +46,10 @@ export function createAgentWork(deps: {
     async claim(orgId: string, envId: string, agentId: string, limit: number): Promise<Execution[]> {
       if (limit <= 0) return [];
       const claimed: Execution[] = [];
-      for (const candidate of await executions.listQueued(orgId, envId, limit * 2)) {
+      for (const candidate of await executions.listQueued(orgId, envId, Math.max(limit * 2, 50))) {
+        // A full concurrency group leaves the execution queued for a later claim; the page above
+        // is wide enough that a few blocked runs at its head do not starve the rest.
+        if (!(await acquireSlot(deps.concurrency, candidate))) continue;
         const won = await executions.transition(orgId, envId, candidate.id, {
           from: ["queued"],
           set: { status: "assigned", agentId, assignedAt: iso(), leaseExpiresAtMs: clock.now() + leaseTtlMs },
@@ -50,6 +57,8 @@ export function createAgentWork(deps: {
         if (won) {
           claimed.push(won);
           await announce(won);
+        } else {
+          await releaseSlot(deps.concurrency, candidate);
         }
         if (claimed.length >= limit) break;
       }

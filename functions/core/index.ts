@@ -3,6 +3,7 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentWork } from "./agent-work.ts";
+import { withConcurrencyRelease } from "./concurrency.ts";
 import { createExecutionService } from "./executions.ts";
 import { createLogService } from "./logs.ts";
 import type {
@@ -17,8 +18,12 @@ import type {
   WorkflowStore,
 } from "./ports.ts";
 import { withRunSlots } from "./run-slots.ts";
+import { createScheduleDispatcher } from "./schedules.ts";
+import { createSecretBox, withSealedConfig } from "./secret-box.ts";
+import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
+import type { ConcurrencyGroups, ScheduleStore, TemplateStore } from "./workflow-ports.ts";
 import { createWorkflowService } from "./workflows.ts";
 
 export interface CorePorts {
@@ -34,11 +39,17 @@ export interface CorePorts {
   logger: Logger;
   /** Accounts, orgs, members, sessions, audit, rate limits, presence, mail. */
   tenancy: TenancyPorts;
+  /** Workflow engine (issue 4): templates, cron schedules, concurrency groups. */
+  templates?: TemplateStore;
+  schedules?: ScheduleStore;
+  concurrency?: ConcurrencyGroups;
 }
 
 export interface CoreOptions {
   /** Public URLs, agent package/image and rate limits of the accounts layer. */
   tenancy?: Partial<TenancySettings>;
+  /** 32-byte key sealing sensitive config values at rest (AES-256-GCM); see secret-box.ts. */
+  configKey?: Uint8Array;
 }
 
 export function createCore(rawPorts: CorePorts, options: CoreOptions = {}) {
@@ -47,16 +58,35 @@ export function createCore(rawPorts: CorePorts, options: CoreOptions = {}) {
     slots: rawPorts.tenancy.runSlots,
     tenants: rawPorts.tenants,
   });
-  const ports: CorePorts = { ...rawPorts, executions: executionStore };
+  // Slots of `spec.concurrency` groups are released by the same transitions; sensitive config
+  // values are sealed before anything is stored and opened on every read.
+  const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
+  const engineStore = withSealedConfig(withConcurrencyRelease(executionStore, rawPorts.concurrency), box);
+  const ports: CorePorts = { ...rawPorts, executions: engineStore };
   const { clock, bus, jobs } = ports;
-  const workflows = createWorkflowService({ workflows: ports.workflows, clock });
+  const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
+  const templates = ports.templates
+    ? createTemplateService({ templates: ports.templates, clock })
+    : undefined;
+  const executions = createExecutionService({
+    executions: ports.executions,
+    workflows,
+    templates,
+    bus,
+    jobs,
+    clock,
+  });
   const tokens = createTokenService({ tokens: ports.tokens, clock });
   return {
     ports,
     tokens,
     workflows,
-    executions: createExecutionService({ executions: ports.executions, workflows, bus, jobs, clock }),
-    work: createAgentWork({ executions: ports.executions, bus, jobs, clock }),
+    templates,
+    executions,
+    schedules: ports.schedules
+      ? createScheduleDispatcher({ schedules: ports.schedules, executions, clock, logger: ports.logger })
+      : undefined,
+    work: createAgentWork({ executions: ports.executions, concurrency: ports.concurrency, bus, jobs, clock }),
     logs: createLogService({ blobs: ports.logBlobs, bus }),
     tenancy: createTenancy({
       ports: ports.tenancy,

@@ -63,6 +63,8 @@ export interface WorkflowStore {
 export interface ExecutionFilter {
   workflow?: string;
   status?: ExecutionStatus;
+  /** Only executions carrying all these tags. */
+  tags?: Record<string, string>;
 }
 
 /** A conditional state transition; `from` lists the statuses the execution may be in. */

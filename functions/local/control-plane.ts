@@ -35,6 +35,7 @@ import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
 import { createLocalStorageServices } from "./storage-services.ts";
+import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
 import { withDashboard } from "./web-assets.ts";
 
 export interface ControlPlaneOptions {
@@ -49,6 +50,8 @@ export interface ControlPlaneOptions {
   logger: Logger;
   clock?: Clock;
   gateway?: Partial<GatewayConfig>;
+  /** Period of the cron schedule sweep (default 60 s, aligned to minutes). */
+  scheduleIntervalMs?: number;
   /** Accounts settings (rate limits, public URLs); URLs default to this server's. */
   tenancy?: Partial<TenancySettings>;
   /** How often the lost-execution reaper runs (a scheduled worker in AWS), in milliseconds. */
@@ -105,9 +108,11 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         clock,
         logger,
         tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
+        ...createLocalEnginePorts(store),
       },
-      { tenancy: options.tenancy },
+      { tenancy: options.tenancy, configKey: loadOrCreateConfigKey(dataDir) },
     );
+    stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 
     const storage = createLocalStorageServices({
       core,

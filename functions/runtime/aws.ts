@@ -10,7 +10,10 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { z } from "zod";
+import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
+import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
+import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
@@ -22,6 +25,7 @@ import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createCore } from "../core/index.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
+import { parseSecretKey } from "../core/secret-box.ts";
 
 export const AwsConfig = z.object({
   /** The single DynamoDB table. */
@@ -51,6 +55,12 @@ export const AwsConfig = z.object({
   ASSAY_MAIL_FROM: z.string().min(3).optional(),
   /** Optional SES configuration set for bounce and complaint tracking. */
   ASSAY_SES_CONFIGURATION_SET: z.string().optional(),
+  /**
+   * Key sealing sensitive config values at rest (AES-256-GCM): 32 bytes as 64 hex characters or
+   * base64. Set it from Secrets Manager (the stacks pass the secret's value); without it,
+   * runs with sensitive config values are refused rather than stored in plain text.
+   */
+  ASSAY_CONFIG_KEY: z.string().min(32).optional(),
   /** Log level of the JSON logs. */
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
@@ -105,8 +115,12 @@ export async function buildAwsCore(config: AwsConfig) {
       clock: systemClock,
       logger,
       tenancy: { ...createDynamoTenancyStores(store), mailer },
+      templates: createDynamoTemplateStore(store),
+      schedules: createDynamoScheduleStore(store),
+      concurrency: createDynamoConcurrencyGroups(store),
     },
     {
+      ...(config.ASSAY_CONFIG_KEY ? { configKey: parseSecretKey(config.ASSAY_CONFIG_KEY) } : {}),
       tenancy: {
         ...(config.ASSAY_PUBLIC_WEB_URL ? { publicWebUrl: config.ASSAY_PUBLIC_WEB_URL } : {}),
         ...(config.ASSAY_PUBLIC_INGRESS_URL ? { ingressUrl: config.ASSAY_PUBLIC_INGRESS_URL } : {}),

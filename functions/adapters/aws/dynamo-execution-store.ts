@@ -103,10 +103,25 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
               ExpressionAttributeValues: { ":pk": keys.executionsByWorkflow(orgId, envId, filter.workflow) },
             };
       input.ScanIndexForward = false;
+      const filters: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
       if (filter.status !== undefined) {
-        input.FilterExpression = "#status = :status";
-        input.ExpressionAttributeNames = { "#status": "status" };
-        input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ":status": filter.status };
+        filters.push("#status = :status");
+        names["#status"] = "status";
+        values[":status"] = filter.status;
+      }
+      Object.entries(filter.tags ?? {}).forEach(([key, value], i) => {
+        filters.push(`#tags.#tag${i} = :tag${i}`);
+        names["#tags"] = "tags";
+        names[`#tag${i}`] = key;
+        values[`:tag${i}`] = value;
+      });
+      const filtered = filters.length > 0;
+      if (filtered) {
+        input.FilterExpression = filters.join(" AND ");
+        input.ExpressionAttributeNames = names;
+        input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ...values };
       }
       // The cursor holds only the id; the rest of the start key comes from this query's own
       // org-scoped partition, so a cursor can never lead into another tenant's data.
@@ -129,7 +144,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
         const { Items, LastEvaluatedKey } = await doc.send(
           new QueryCommand({
             ...input,
-            Limit: filter.status === undefined ? want : Math.max(want, FILTERED_ROUND_SIZE),
+            Limit: filtered ? Math.max(want, FILTERED_ROUND_SIZE) : want,
             ExclusiveStartKey: exclusiveStartKey,
           }),
         );

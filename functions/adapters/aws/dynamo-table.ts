@@ -23,6 +23,10 @@
  * | rate window | RATE#{key}              | {window}    | TTL                                       |
  * | agent       | ORG#{org}#ENV#{env}     | AGENT#{id}  | TTL                                       |
  * | run slots   | ORG#{org}               | RUNS        |                                           |
+ * | template    | ORG#{org}#ENV#{env}     | TPL#{name}  |                                           |
+ * | schedule    | SCHEDULES               | {org}#{env}#{workflow} |                                |
+ * | cron tick   | ORG#{org}#ENV#{env}     | TICK#{workflow}#{job}#{iso} | TTL                       |
+ * | conc. group | ORG#{org}#ENV#{env}     | CONC#{group} |                                          |
  *
  * Accounts: users are global (one account, many orgs); everything an org owns is under its key.
  * The org item also carries counters (`envCount`, `ownerCount`) updated in the same transaction
@@ -40,6 +44,8 @@
  *   set while an execution holds a lease, for the lost-execution reaper. It is the one index that
  *   spans organizations (the reaper serves them all); 16 shards spread lease renewals, which
  *   arrive with every agent heartbeat, over partitions.
+ * - Schedules are the other cross-tenant item: the dispatcher must find every scheduled workflow
+ *   without scanning the table. One partition read per minute; each item names its org and env.
  * - Tokens are the one item keyed by something other than the org: the secret's hash is all a
  *   caller presents. The record carries its org and environment, which callers must check.
  *
@@ -142,4 +148,19 @@ export const keys = {
     sk: `AGENT#${agentId}`,
   }),
   runSlots: (org: string) => ({ pk: `ORG#${org}`, sk: "RUNS" }),
+  templatePrefix: "TPL#",
+  template: (org: string, env: string, name: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `TPL#${name}` }),
+  schedulesPartition: "SCHEDULES",
+  schedule: (org: string, env: string, workflow: string) => ({
+    pk: "SCHEDULES",
+    sk: `${org}#${env}#${workflow}`,
+  }),
+  scheduleTick: (org: string, env: string, workflow: string, job: number, tick: string) => ({
+    pk: `ORG#${org}#ENV#${env}`,
+    sk: `TICK#${workflow}#${job}#${tick}`,
+  }),
+  concurrencyGroup: (org: string, env: string, group: string) => ({
+    pk: `ORG#${org}#ENV#${env}`,
+    sk: `CONC#${group}`,
+  }),
 } as const;

@@ -1,4 +1,4 @@
-import { ExecutionId, ListExecutionsQuery } from "@assay/shared";
+import { ExecutionId, ListExecutionsQuery, toKeyValues } from "@assay/shared";
 import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
@@ -7,9 +7,19 @@ import { parseInput } from "../validate.ts";
 export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   app.get("/executions", async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
-    const query = parseInput(ListExecutionsQuery, c.req.query(), "query");
-    const { limit, cursor, ...filter } = query;
-    const page = await deps.executions.list(c.get("orgId"), c.get("envId"), filter, { limit, cursor });
+    const tags = c.req.queries("tag");
+    const query = parseInput(
+      ListExecutionsQuery,
+      { ...c.req.query(), ...(tags ? { tag: tags } : {}) },
+      "query",
+    );
+    const { limit, cursor, tag, ...filter } = query;
+    const page = await deps.executions.list(
+      c.get("orgId"),
+      c.get("envId"),
+      { ...filter, ...(tag ? { tags: toKeyValues(tag) } : {}) },
+      { limit, cursor },
+    );
     return c.json(page);
   });
 

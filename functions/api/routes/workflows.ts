@@ -1,4 +1,10 @@
-import { CreateExecution, WorkflowName, type WorkflowRecord } from "@assay/shared";
+import {
+  CreateExecution,
+  KeyValueFilters,
+  toKeyValues,
+  WorkflowName,
+  type WorkflowRecord,
+} from "@assay/shared";
 import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
@@ -20,7 +26,9 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
 
   app.get("/workflows", async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
-    const items = await deps.workflows.list(c.get("orgId"), c.get("envId"));
+    const labels = c.req.queries("label");
+    const filters = labels ? parseInput(KeyValueFilters, labels, "label") : [];
+    const items = await deps.workflows.list(c.get("orgId"), c.get("envId"), toKeyValues(filters));
     return c.json({ items: items.map((w) => view(w)) });
   });
 

@@ -79,6 +79,8 @@ export const Execution = z.object({
   warnings: z.array(z.string()).default([]),
   /** The resolved spec the agent runs (YAML text). */
   specYaml: z.string(),
+  /** `spec.concurrency` of the run: at most `max` executions of `group` hold an agent at once. */
+  concurrency: z.object({ group: z.string().min(1).max(200), max: z.number().int().positive() }).optional(),
   /** Lease held by the running agent, epoch milliseconds; renewed by heartbeats. */
   leaseExpiresAtMs: z.number().int().optional(),
 });
@@ -105,10 +107,27 @@ export const CreateExecution = z
   .strict();
 export type CreateExecution = z.infer<typeof CreateExecution>;
 
+/** `k=v` filters (`?tag=team=qa&tag=env=ci`): one value or several. */
+export const KeyValueFilters = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .pipe(z.array(z.string().regex(/^[^=]{1,128}=[\s\S]{0,256}$/, "must be key=value")).max(10));
+
+/** Parses `k=v` filters into a record. */
+export const toKeyValues = (filters: readonly string[] | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (filters ?? []).map((f) => {
+      const at = f.indexOf("=");
+      return [f.slice(0, at), f.slice(at + 1)];
+    }),
+  );
+
 export const ListExecutionsQuery = z
   .object({
     workflow: WorkflowName.optional(),
     status: ExecutionStatus.optional(),
+    /** Only executions with all these tags (`key=value`). */
+    tag: KeyValueFilters.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(200).optional(),
   })
