@@ -32,9 +32,16 @@ export interface ApplyResult {
   warnings: string[];
 }
 
+export interface ApplyTemplateResult {
+  template: WorkflowView;
+  warnings: string[];
+}
+
 export interface ListExecutionsQuery {
   workflow?: string | undefined;
   status?: string | undefined;
+  /** `key=value` tags the executions must all carry. */
+  tag?: string[] | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
 }
@@ -42,7 +49,13 @@ export interface ListExecutionsQuery {
 export interface ApiClient {
   /** `PUT workflows/{name}` with the document's text. */
   applyWorkflow(name: string, text: string, contentType: string): Promise<ApiResult<ApplyResult>>;
-  listWorkflows(): Promise<ApiResult<{ items: WorkflowView[] }>>;
+  /** With `labels` (`key=value`), only workflows carrying all of them. */
+  listWorkflows(labels?: string[]): Promise<ApiResult<{ items: WorkflowView[] }>>;
+  /** `PUT templates/{name}` with a TestWorkflowTemplate's text. */
+  applyTemplate(name: string, text: string, contentType: string): Promise<ApiResult<ApplyTemplateResult>>;
+  listTemplates(labels?: string[]): Promise<ApiResult<{ items: WorkflowView[] }>>;
+  getTemplate(name: string): Promise<ApiResult<WorkflowView>>;
+  deleteTemplate(name: string): Promise<ApiResult<null>>;
   getWorkflow(name: string): Promise<ApiResult<WorkflowView>>;
   runWorkflow(
     name: string,
@@ -62,6 +75,13 @@ export interface ApiClient {
 }
 
 const segment = encodeURIComponent;
+
+const labelQuery = (labels: string[] | undefined): string => {
+  const params = new URLSearchParams();
+  for (const label of labels ?? []) params.append("label", label);
+  const qs = params.toString();
+  return qs ? `?${qs}` : "";
+};
 
 /** Turns an error response into an ApiError, whatever its body. */
 const toApiError = (status: number, body: Buffer): ApiError => {
@@ -145,7 +165,17 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
   return {
     applyWorkflow: (name, text, contentType) =>
       json("PUT", `workflows/${segment(name)}`, { body: text, contentType }),
-    listWorkflows: () => json("GET", "workflows"),
+    listWorkflows: (labels) => json("GET", `workflows${labelQuery(labels)}`),
+    applyTemplate: (name, text, contentType) =>
+      json("PUT", `templates/${segment(name)}`, { body: text, contentType }),
+    listTemplates: (labels) => json("GET", `templates${labelQuery(labels)}`),
+    getTemplate: (name) => json("GET", `templates/${segment(name)}`),
+    async deleteTemplate(name) {
+      const result = await call("DELETE", `templates/${segment(name)}`);
+      if (!result.ok) return result;
+      result.value.resume();
+      return { ok: true, value: null };
+    },
     getWorkflow: (name) => json("GET", `workflows/${segment(name)}`),
     runWorkflow: (name, body) =>
       json("POST", `workflows/${segment(name)}/executions`, {
@@ -154,8 +184,10 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
       }),
     listExecutions(query) {
       const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(query))
-        if (value !== undefined) params.set(key, String(value));
+      for (const [key, value] of Object.entries(query)) {
+        if (Array.isArray(value)) for (const item of value) params.append(key, item);
+        else if (value !== undefined) params.set(key, String(value));
+      }
       const qs = params.toString();
       return json("GET", `executions${qs ? `?${qs}` : ""}`);
     },

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { AGENT_VERSION } from "../version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
 import { registerExecutionCommands } from "./commands/executions.ts";
+import { registerTemplateCommands } from "./commands/template.ts";
 import { registerWorkflowCommands } from "./commands/workflow.ts";
 import { CliError, CliExit, type CliIo, colors, EXIT } from "./io.ts";
 
@@ -23,6 +24,7 @@ export const createProgram = (io: CliIo): Command => {
     });
   registerAgentCommand(program, io);
   registerWorkflowCommands(program, io);
+  registerTemplateCommands(program, io);
   registerExecutionCommands(program, io);
   // Subcommands inherit the overrides so usage errors never call process.exit.
   const apply = (command: Command) => {

@@ -63,18 +63,24 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
       .description("list executions, newest first")
       .option("--workflow <name>", "only this workflow")
       .option("--status <status>", "only this status")
+      .option("--tag <key=value>", "only executions with this tag (repeatable)", collect, [])
       .option("--limit <n>", "how many (1-200)", "20"),
     io,
     async ({
       client,
       options,
       json,
-    }: ApiCommandContext<{ workflow?: string; status?: string; limit: string }>) => {
+    }: ApiCommandContext<{ workflow?: string; status?: string; tag: string[]; limit: string }>) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200)
         throw new CliError("--limit must be a number from 1 to 200");
       const page = unwrap(
-        await client.listExecutions({ workflow: options.workflow, status: options.status, limit }),
+        await client.listExecutions({
+          workflow: options.workflow,
+          status: options.status,
+          tag: options.tag.length > 0 ? options.tag : undefined,
+          limit,
+        }),
         "the execution list",
       );
       if (json) return void io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);

@@ -40,18 +40,30 @@ export const registerWorkflowCommands = (program: Command, io: CliIo): void => {
     },
   );
 
-  withApi(workflow.command("list").description("list workflows"), io, async ({ client, json }) => {
-    const { items } = unwrap(await client.listWorkflows(), "the workflow list");
-    if (json) return void io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-    const rows = items.map((w) => [
-      w.name,
-      Object.entries(w.labels ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",") || "-",
-      formatTime(w.updatedAt),
-    ]);
-    io.stdout.write(items.length === 0 ? "no workflows\n" : table(["NAME", "LABELS", "UPDATED"], rows));
-  });
+  withApi(
+    workflow
+      .command("list")
+      .description("list workflows")
+      .option(
+        "--label <key=value>",
+        "only workflows with this label (repeatable)",
+        (v: string, p: string[]) => [...p, v],
+        [],
+      ),
+    io,
+    async ({ client, json, options }: ApiCommandContext<{ label: string[] }>) => {
+      const { items } = unwrap(await client.listWorkflows(options.label), "the workflow list");
+      if (json) return void io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      const rows = items.map((w) => [
+        w.name,
+        Object.entries(w.labels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",") || "-",
+        formatTime(w.updatedAt),
+      ]);
+      io.stdout.write(items.length === 0 ? "no workflows\n" : table(["NAME", "LABELS", "UPDATED"], rows));
+    },
+  );
 
   withApi(
     workflow.command("get").description("print a workflow's source").argument("<name>"),
