@@ -1,0 +1,192 @@
+/**
+ * The accounts and tenancy stores on DynamoDB Local, with the races that matter: two owners
+ * demoting each other, parallel environment creation at the plan limit, a one-time token used
+ * twice at once, run slots at the limit, presence from an old session after a reconnect.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import type { Membership } from "@assay/shared";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../local/dynamodb-local.ts";
+import { createTableIfMissing } from "./dynamo-table-setup.ts";
+import { createDynamoTenancyStores, type DynamoTenancyStores } from "./dynamo-tenancy-stores.ts";
+import { createDynamoTenantStore } from "./dynamo-tenant-store.ts";
+
+const NOW = "2026-01-01T00:00:00.000Z";
+const member = (orgId: string, userId: string, role: Membership["role"]): Membership => ({
+  orgId,
+  userId,
+  email: `${userId}@example.com`,
+  name: "",
+  role,
+  createdAt: NOW,
+});
+const hash = () => randomBytes(32).toString("hex");
+
+describe("DynamoDB tenancy stores", () => {
+  let server: DynamoDbLocal;
+  let client: DynamoDBClient;
+  let stores: DynamoTenancyStores;
+  let tenants: ReturnType<typeof createDynamoTenantStore>;
+  let n = 0;
+  const newOrg = async (ownerId = "usr_a") => {
+    const id = `org-${++n}`;
+    await stores.orgs.createWithOwner(
+      { id, name: id, plan: "free", createdAt: NOW },
+      member(id, ownerId, "owner"),
+    );
+    return id;
+  };
+
+  before(async () => {
+    server = await startDynamoDbLocal({ inMemory: true });
+    client = new DynamoDBClient({
+      endpoint: server.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    await createTableIfMissing(client, "assay");
+    stores = createDynamoTenancyStores({ client, tableName: "assay" });
+    tenants = createDynamoTenantStore({ client, tableName: "assay" });
+  });
+  after(async () => {
+    client?.destroy();
+    await server?.stop();
+  });
+
+  test("two owners demoting each other at once: exactly one succeeds", async () => {
+    const org = await newOrg("usr_a");
+    const invite = {
+      id: "inv_1",
+      hash: hash(),
+      orgId: org,
+      email: "usr_b@example.com",
+      role: "owner" as const,
+    };
+    await stores.invitations.put({
+      ...invite,
+      invitedBy: "a",
+      createdAt: NOW,
+      expiresAt: "2099-01-01T00:00:00.000Z",
+    });
+    assert.ok(await stores.invitations.accept(invite.hash, member(org, "usr_b", "owner"), NOW));
+    const results = await Promise.allSettled([
+      stores.members.setRole(org, "usr_a", "admin"),
+      stores.members.setRole(org, "usr_b", "admin"),
+    ]);
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+    const roles = (await stores.members.listByOrg(org)).map((m) => m.role).sort();
+    assert.deepEqual(roles, ["admin", "owner"]);
+    const owner = (await stores.members.listByOrg(org)).find((m) => m.role === "owner");
+    assert.ok(owner);
+    await assert.rejects(stores.members.remove(org, owner.userId), /at least one owner/);
+  });
+
+  test("parallel environment creation never exceeds the limit", async () => {
+    const org = await newOrg();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        stores.orgs.createEnv({ orgId: org, id: `e${i}`, name: "e", createdAt: NOW }, 3),
+      ),
+    );
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 3);
+    assert.equal((await tenants.listEnvs(org)).length, 3);
+    const first = (await tenants.listEnvs(org))[0]?.id ?? "";
+    assert.ok(await stores.orgs.deleteEnv(org, first));
+    assert.equal(await stores.orgs.deleteEnv(org, first), false);
+    await stores.orgs.createEnv({ orgId: org, id: "again", name: "e", createdAt: NOW }, 3);
+    assert.equal((await tenants.listEnvs(org)).length, 3);
+  });
+
+  test("an org from before the counters seeds its environment count", async () => {
+    await tenants.createOrg({ id: "legacy", name: "L", plan: "free", createdAt: NOW });
+    await tenants.createEnv({ orgId: "legacy", id: "a", name: "a", createdAt: NOW });
+    await tenants.createEnv({ orgId: "legacy", id: "b", name: "b", createdAt: NOW });
+    await stores.orgs.createEnv({ orgId: "legacy", id: "c", name: "c", createdAt: NOW }, 3);
+    await assert.rejects(
+      stores.orgs.createEnv({ orgId: "legacy", id: "d", name: "d", createdAt: NOW }, 3),
+      /at most 3/,
+    );
+  });
+
+  test("a one-time token is consumed once, even concurrently, and never after expiry", async () => {
+    const h = hash();
+    await stores.oneTimeTokens.put({
+      hash: h,
+      purpose: "reset-password",
+      email: "x@example.com",
+      userId: "usr_x",
+      createdAt: NOW,
+      expiresAt: "2099-01-01T00:00:00.000Z",
+    });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => stores.oneTimeTokens.consume(h, "reset-password", NOW)),
+    );
+    assert.equal(results.filter(Boolean).length, 1);
+    const old = hash();
+    await stores.oneTimeTokens.put({
+      hash: old,
+      purpose: "verify-email",
+      email: "y@example.com",
+      createdAt: NOW,
+      expiresAt: NOW,
+    });
+    assert.equal(await stores.oneTimeTokens.consume(old, "verify-email", NOW), undefined);
+    assert.equal(await stores.oneTimeTokens.consume(hash(), "verify-email", NOW), undefined);
+  });
+
+  test("run slots hold at the limit under concurrency and never go below zero", async () => {
+    const acquired = await Promise.all(Array.from({ length: 10 }, () => stores.runSlots.acquire("slots", 4)));
+    assert.equal(acquired.filter(Boolean).length, 4);
+    for (let i = 0; i < 6; i++) await stores.runSlots.release("slots");
+    assert.ok(await stores.runSlots.acquire("slots", 1));
+    assert.equal(await stores.runSlots.acquire("slots", 1), false);
+  });
+
+  test("rate limiter: fixed windows shared by every caller", async () => {
+    const t = Date.UTC(2026, 0, 1, 0, 0, 30);
+    const hits = await Promise.all(Array.from({ length: 5 }, () => stores.rateLimiter.hit("k", 3, 60, t)));
+    assert.equal(hits.filter((h) => h.allowed).length, 3);
+    assert.equal(hits[0]?.retryAfterSeconds, 30);
+    assert.ok((await stores.rateLimiter.hit("k", 3, 60, t + 60_000)).allowed, "a new window");
+  });
+
+  test("presence: a late write of a replaced session is ignored", async () => {
+    const base = {
+      orgId: "p",
+      envId: "e",
+      agentId: "a1",
+      version: "1",
+      hostname: "h",
+      capabilities: [],
+      connectedAt: NOW,
+      lastHeartbeatAt: NOW,
+    };
+    await stores.presence.connected({ ...base, sessionId: "s1" });
+    await stores.presence.connected({ ...base, sessionId: "s2" });
+    await stores.presence.disconnected("p", "e", "a1", "s1", NOW);
+    const [agent] = await stores.presence.list("p", "e");
+    assert.equal(agent?.sessionId, "s2");
+    assert.equal(agent?.disconnectedAt, undefined);
+    await stores.presence.heartbeat("p", "e", "a1", "s2", "2026-01-01T00:01:00.000Z");
+    assert.equal((await stores.presence.list("p", "e"))[0]?.lastHeartbeatAt, "2026-01-01T00:01:00.000Z");
+  });
+
+  test("sessions end together; users own their email", async () => {
+    const user = { id: "usr_s", email: "s@example.com", name: "", passwordHash: "scrypt$x", createdAt: NOW };
+    await stores.users.create(user);
+    await assert.rejects(stores.users.create({ ...user, id: "usr_t" }), /already exists/);
+    assert.equal((await stores.users.getByEmail("s@example.com"))?.id, "usr_s");
+    const hashes = [hash(), hash()];
+    for (const h of hashes)
+      await stores.sessions.put({
+        hash: h,
+        userId: "usr_s",
+        createdAt: NOW,
+        expiresAt: "2099-01-01T00:00:00.000Z",
+      });
+    await stores.sessions.deleteAllForUser("usr_s");
+    for (const h of hashes) assert.equal(await stores.sessions.get(h), undefined);
+  });
+});
