@@ -113,7 +113,7 @@ spec:
         - name: inner
           run:
             command: [sh, -c]
-            args: ["printf '\\033[31mred\\033[0m\\n'"]
+            args: ["printf '\\\\033[31mred\\\\033[0m\\\\n'"]
 `,
     );
     const list = await cli(["workflow", "list", "-o", "json"]);
