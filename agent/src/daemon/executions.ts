@@ -102,6 +102,9 @@ const toStepUpdate = (executionId: string, event: StepEvent): StepUpdate => ({
   finishedAtMs: event.finishedAtMs ?? 0,
   exitCode: event.exitCode ?? -1,
   message: event.message ?? "",
+  // Zero means "not measured" on the wire.
+  cpuPeakPercent: event.cpuPeakPercent ?? 0,
+  memoryPeakBytes: event.memoryPeakBytes ?? 0,
 });
 
 export const createRegistry = (options: RegistryOptions): Registry => {

@@ -13,9 +13,19 @@ import type { PlanOutcome } from "./run-execution.ts";
 import type { RunnerStep } from "./types.ts";
 
 /** What the process runner implements beyond the basics. */
-export const PROCESS_RUNNER_FEATURES: readonly RunnerFeature[] = ["content.files", "setup-before-command"];
+export const PROCESS_RUNNER_FEATURES: readonly RunnerFeature[] = [
+  "content.files",
+  "setup-before-command",
+  "artifacts",
+  "services",
+  "parallel",
+  "content.git",
+  "content.tarball",
+  "expressions",
+];
 
 const toRunnerStep = (step: PlannedStep): RunnerStep => ({
+  kind: step.kind,
   ref: step.ref,
   name: step.name,
   parentRef: step.parentRef,
@@ -32,6 +42,12 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   retry: step.retry,
   delayMs: step.delayMs,
   files: step.files,
+  artifacts: step.artifacts,
+  git: step.git,
+  tarballs: step.tarballs,
+  service: step.service,
+  parallel: step.parallel,
+  variables: step.variables,
   steps: step.steps.map(toRunnerStep),
   warnings: step.warnings,
 });
@@ -54,6 +70,8 @@ export const planSpec = (specYaml: string, config: Record<string, string>): Plan
       unsupported: plan.unsupported,
       warnings: [...parsed.warnings, ...plan.warnings],
       files: plan.files,
+      git: plan.git,
+      tarballs: plan.tarballs,
     },
   };
 };

@@ -3,7 +3,7 @@
  * (parse errors and unsupported features fail the run loudly, in the log and in the result),
  * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
  */
-import type { RunnerPlan, RunnerSink, RunResult } from "./types.ts";
+import type { CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
 
 /** The outcome of turning spec text into a plan. */
 export type PlanOutcome = { ok: true; plan: RunnerPlan } | { ok: false; message: string; details: string[] };
@@ -26,6 +26,7 @@ export interface ExecutionRequest {
   baseEnv: Record<string, string>;
   planSpec: PlanSpec;
   killGraceMs?: number;
+  collectArtifacts?: CollectArtifacts;
 }
 
 /** A running execution. */
@@ -70,6 +71,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
         baseEnv: request.baseEnv,
         secrets,
         killGraceMs: request.killGraceMs,
+        collectArtifacts: request.collectArtifacts,
       });
       current = planRun;
       if (abortReason !== undefined) planRun.abort(abortReason);

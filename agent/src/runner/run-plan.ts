@@ -1,24 +1,46 @@
 /**
- * Executes a plan: the step tree, in order, with conditions, retries, timeouts, optional and
- * negative steps, and run-wide abort. The rules, in one place:
+ * Executes a plan: the step tree, in order, with services, parallel workers, fetched content,
+ * conditions, retries, timeouts, optional and negative steps, and run-wide abort. The rules:
  *
  * - A step's `condition` is evaluated against its group's state: `passed` runs when nothing
  *   non-optional has failed so far (in the group or before it), `failed` only after a failure,
- *   `always` always (also after an abort), `never` never. Any other expression is not supported
- *   by the process runner: the step fails with a message saying so.
- * - A step with its own command runs it first, then its children. A group passes when all its
- *   non-optional children passed or were skipped. `optional` failures do not fail the parent;
- *   `negative` swaps passed and failed; `retry.count` reruns a failed or timed-out step.
+ *   `always` always (also after an abort), `never` never; other expressions are evaluated with
+ *   the shared engine (runtime-expressions.ts). A bad expression fails the step, saying why.
+ * - Inside a step, in order: its content (files, git, tarballs), its services (started, then
+ *   awaited until ready; a service that never gets ready fails the step), its `setup` children,
+ *   its own command, its parallel workers, its `steps` children; then its services stop.
+ *   The workflow is the same with the plan's content and top-level services.
+ * - A group passes when all its non-optional children passed or were skipped. `optional`
+ *   failures do not fail the parent; `negative` swaps passed and failed; `retry.count` reruns
+ *   the step until `retry.until` holds (default: it passed), each attempt with its own timeout.
+ * - Workers run up to `parallelism` at once, each with its own group state (one worker's
+ *   failure does not skip another's steps); with `failFast` the first failure cancels the
+ *   others (their steps end `aborted`) and the ones not started are skipped.
  * - `timeoutMs` (per step, and the plan's for the whole run) kills the process group of whatever
  *   runs inside; those steps end as `timeout` and the rest of the scope is skipped.
  * - `abort()` kills what runs now; the remaining steps are skipped except `always` ones.
+ * - Every process's CPU and memory peaks are reported with its step; a group reports the
+ *   highest of its children.
  */
-import { mkdir } from "node:fs/promises";
-import { createStreamMasker, maskText } from "./masker.ts";
+import type { Value } from "@assay/shared/workflow";
+import { fetchGit, fetchTarball } from "./content-fetch.ts";
+import { maskText } from "./masker.ts";
+import { type ProcessContext, type ProcessRequest, startProcess } from "./process-run.ts";
+import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
+import { evaluateStepCondition, type RuntimeScope, renderRuntimeText } from "./runtime-expressions.ts";
 import { createScope, type Scope } from "./scope.ts";
-import { startStepProcess } from "./step-process.ts";
-import type { RunnerPlan, RunnerSink, RunnerStep, RunResult, StepEvent, StepFinalStatus } from "./types.ts";
-import { mapDataPaths, resolveWorkingDir, writeContentFiles } from "./workspace.ts";
+import { startServices } from "./services.ts";
+import type {
+  CollectArtifacts,
+  RunnerFile,
+  RunnerPlan,
+  RunnerSink,
+  RunnerStep,
+  RunResult,
+  StepEvent,
+  StepFinalStatus,
+} from "./types.ts";
+import { resolveWorkingDir, writeContentFiles } from "./workspace.ts";
 
 /** Inputs of one run. */
 export interface PlanRunOptions {
@@ -33,6 +55,10 @@ export interface PlanRunOptions {
   /** Grace between SIGTERM and SIGKILL, default 2000 ms. */
   killGraceMs?: number;
   now?: () => number;
+  /** Collects `artifacts` of steps after they ran; without it they are not collected. */
+  collectArtifacts?: CollectArtifacts;
+  /** CPU/memory sampler shared by the agent's runs; a private one by default. */
+  monitor?: ResourceMonitor;
 }
 
 /** A run in progress. */
@@ -51,18 +77,29 @@ interface Outcome {
   status: StepFinalStatus;
   exitCode?: number | undefined;
   message?: string | undefined;
+  cpuPeakPercent?: number | undefined;
+  memoryPeakBytes?: number | undefined;
 }
 
-const SUPPORTED_UNTIL = new Set(["passed", "self.passed", "success"]);
+type Vars = Record<string, Value> | undefined;
 
 /** Starts running `options.plan`; see the module header for the rules. */
 export const startPlanRun = (options: PlanRunOptions): PlanRun => {
-  const { plan, sink, workspace, secrets } = options;
+  const { plan, sink, workspace } = options;
+  // Git tokens and keys are secrets too, wherever they came from.
+  const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
   const now = options.now ?? Date.now;
-  const killGraceMs = options.killGraceMs ?? 2000;
   const states = new Map<string, StepEvent>();
-  const active = new Set<() => void>();
   const wakeups = new Set<() => void>();
+  const ctx: ProcessContext = {
+    workspace,
+    sink,
+    baseEnv: options.baseEnv,
+    secrets,
+    killGraceMs: options.killGraceMs ?? 2000,
+    monitor: options.monitor ?? createResourceMonitor(),
+    active: new Set(),
+  };
   let abortReason: string | undefined;
   let firstFailure: string | undefined;
 
@@ -89,131 +126,217 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       const timer = setTimeout(done, ms);
       wakeups.add(done);
     });
+  const runtime = (group: GroupState, env: Record<string, string>, variables: Vars): RuntimeScope => ({
+    failed: group.failed,
+    aborted: abortReason !== undefined,
+    env,
+    variables,
+  });
 
-  const decide = (condition: string, group: GroupState, scope: Scope): "run" | "skip" | "unsupported" => {
-    const c = (condition || "passed").trim().toLowerCase();
-    if (scope.timedOut()) return "skip";
-    if (abortReason !== undefined) return c === "always" ? "run" : "skip";
-    if (c === "passed") return group.failed ? "skip" : "run";
-    if (c === "failed") return group.failed ? "run" : "skip";
-    if (c === "always") return "run";
-    if (c === "never") return "skip";
-    return "unsupported";
+  /** Renders what the planner left for run time into a process request. */
+  const prepare = (
+    step: RunnerStep,
+    env: Record<string, string>,
+    variables: Vars,
+  ): ProcessRequest | string => {
+    const scope = runtime({ failed: false }, env, variables);
+    const errors: string[] = [];
+    const render = (text: string) => {
+      const out = renderRuntimeText(text, scope);
+      if (!out.ok) errors.push(out.error);
+      return out.ok ? out.value : text;
+    };
+    const renderedEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, render(v)]));
+    const command = typeof step.command === "string" ? [step.command] : step.command;
+    const request: ProcessRequest = {
+      ref: step.ref,
+      shell: step.shell === undefined ? undefined : render(step.shell),
+      shellProgram: step.shellProgram,
+      command: command?.map(render),
+      args: step.args?.map(render),
+      workingDir: step.workingDir === undefined ? undefined : render(step.workingDir),
+      env: renderedEnv,
+    };
+    return errors.length > 0 ? `expression error: ${errors[0]}` : request;
+  };
+
+  /** Files, git and tarballs of a step (or the plan); an error message when one failed. */
+  const fetchContent = async (
+    ref: string,
+    source: { files?: RunnerFile[] | undefined; git?: RunnerPlan["git"]; tarballs?: RunnerPlan["tarballs"] },
+    workingDir: string | undefined,
+  ): Promise<string | undefined> => {
+    if (source.files !== undefined && source.files.length > 0) {
+      const refused = await writeContentFiles(
+        workspace,
+        resolveWorkingDir(workspace, workingDir),
+        source.files,
+      );
+      if (refused !== undefined) return refused;
+    }
+    const fetchOptions = { workspace, env: options.baseEnv, log: (text: string) => line(ref, text) };
+    if (source.git !== undefined) {
+      const error = await fetchGit(source.git, fetchOptions);
+      if (error !== undefined) return `content.git: ${error}`;
+    }
+    for (const tarball of source.tarballs ?? []) {
+      const error = await fetchTarball(tarball, fetchOptions);
+      if (error !== undefined) return `content.tarball: ${error}`;
+    }
+    return undefined;
   };
 
   const runProcess = async (
     step: RunnerStep,
     scope: Scope,
     env: Record<string, string>,
+    variables: Vars,
   ): Promise<Outcome> => {
-    if (scope.timedOut()) return { status: "timeout", message: "timed out before it started" };
-    const commandList = typeof step.command === "string" ? [step.command] : (step.command ?? []);
-    const [file, args] =
-      step.shell !== undefined
-        ? // Testkube runs shell steps with `set -e`: the first failing command fails the step.
-          [step.shellProgram ?? "/bin/sh", ["-c", `set -e\n${mapDataPaths(step.shell, workspace)}`]]
-        : [
-            commandList[0] ?? "",
-            [...commandList.slice(1), ...(step.args ?? [])].map((a) => mapDataPaths(a, workspace)),
-          ];
-    const cwd = resolveWorkingDir(workspace, step.workingDir);
-    if (cwd.startsWith(workspace)) await mkdir(cwd, { recursive: true });
-    const maskers = { stdout: createStreamMasker(secrets), stderr: createStreamMasker(secrets) };
-    let killedBy: "timeout" | "abort" | undefined;
-    const proc = startStepProcess(
-      { file, args, cwd, env: { ...options.baseEnv, ...env } },
-      {
-        output: (data, stream) => {
-          const safe = maskers[stream].push(data);
-          return safe.length === 0 ? true : sink.log(step.ref, safe);
-        },
-        drained: () => sink.drained(),
-      },
-      killGraceMs,
-    );
-    const offTimeout = scope.onTimeout(() => {
-      killedBy ??= "timeout";
-      proc.kill();
-    });
-    const killForAbort = () => {
-      killedBy ??= "abort";
-      proc.kill();
-    };
-    active.add(killForAbort);
-    if (abortReason !== undefined && step.condition !== "always") killForAbort();
-    const exit = await proc.exited;
-    offTimeout();
-    active.delete(killForAbort);
-    for (const masker of Object.values(maskers)) {
-      const rest = masker.end();
-      if (rest.length > 0) sink.log(step.ref, rest);
+    if (scope.ended() !== undefined) return endedOutcome(scope, "before it started");
+    const request = prepare(step, env, variables);
+    if (typeof request === "string") {
+      line(step.ref, `[assay] error: ${request}`);
+      return { status: "failed", message: request };
     }
+    const abortNow = abortReason !== undefined && step.condition !== "always";
+    const proc = await startProcess(ctx, request, scope, abortNow);
+    const exit = await proc.finished;
+    const peaks = { cpuPeakPercent: exit.cpuPeakPercent, memoryPeakBytes: exit.memoryPeakBytes };
     if (exit.spawnError !== undefined) {
-      const message = `cannot start "${file}" in ${cwd}: ${exit.spawnError}`;
+      const message = `cannot start "${exit.file}" in ${exit.cwd}: ${exit.spawnError}`;
       line(step.ref, `[assay] error: ${message}`);
       return { status: "failed", exitCode: -1, message };
     }
-    if (killedBy === "timeout") return { status: "timeout", exitCode: -1, message: "timed out" };
-    if (killedBy === "abort") return { status: "aborted", exitCode: -1, message: `aborted: ${abortReason}` };
-    if (exit.exitCode === 0) return { status: "passed", exitCode: 0 };
+    if (exit.killedBy === "timeout")
+      return { status: "timeout", exitCode: -1, message: "timed out", ...peaks };
+    if (exit.killedBy === "cancel") return { ...endedOutcome(scope, ""), exitCode: -1, ...peaks };
+    if (exit.killedBy === "abort")
+      return { status: "aborted", exitCode: -1, message: `aborted: ${abortReason}`, ...peaks };
+    if (exit.exitCode === 0) return { status: "passed", exitCode: 0, ...peaks };
     const why = exit.signal !== undefined ? `killed by ${exit.signal}` : `exit code ${exit.exitCode}`;
-    return { status: "failed", exitCode: exit.exitCode, message: why };
+    return { status: "failed", exitCode: exit.exitCode, message: why, ...peaks };
   };
 
-  const runAttempt = async (
+  /** Runs the body of `step` (or of the whole plan, as a pseudo-step); see the module header. */
+  const runBody = async (
     step: RunnerStep,
     scope: Scope,
     env: Record<string, string>,
     group: GroupState,
+    variables: Vars,
   ): Promise<Outcome> => {
-    if (step.files !== undefined && step.files.length > 0) {
-      const refused = await writeContentFiles(
-        workspace,
-        resolveWorkingDir(workspace, step.workingDir),
-        step.files,
-      );
-      if (refused !== undefined) {
-        line(step.ref, `[assay] error: ${refused}`);
-        for (const child of step.steps) skipTree(child, "parent step failed");
-        return { status: "failed", message: refused };
+    const failBody = (message: string, skipped: RunnerStep[]): Outcome => {
+      line(step.ref, `[assay] error: ${message}`);
+      for (const child of skipped) skipTree(child, "the step failed before it");
+      return { status: "failed", message };
+    };
+    const contentError = await fetchContent(step.ref, step, step.workingDir);
+    if (contentError !== undefined) return failBody(contentError, step.steps);
+    const serviceNodes = step.steps.filter((s) => s.kind === "service");
+    const workers = step.steps.filter((s) => s.kind === "worker");
+    const setup = step.steps.filter((s) => s.kind === undefined && s.phase === "setup");
+    const rest = step.steps.filter((s) => s.kind === undefined && s.phase !== "setup");
+    const services =
+      serviceNodes.length === 0
+        ? undefined
+        : await startServices(
+            {
+              ctx,
+              emit,
+              line,
+              now,
+              abortRequested: () => abortReason !== undefined,
+              prepare: async (node) => {
+                const error = await fetchContent(node.ref, node, node.workingDir);
+                return error ?? prepare(node, { ...env, ...node.env }, node.variables ?? variables);
+              },
+            },
+            serviceNodes,
+            scope,
+          );
+    try {
+      if (services !== undefined && !services.ok) {
+        firstFailure ??= services.message;
+        return failBody(services.message, [...setup, ...rest, ...workers]);
       }
+      const children: GroupState = { failed: group.failed };
+      let childFailed = false;
+      let childAborted = false;
+      const runChildren = async (list: RunnerStep[]) => {
+        for (const child of list) {
+          const status = await runStep(child, scope, children, env, variables);
+          if (status === "aborted") childAborted = true;
+          if (status !== "passed" && status !== "skipped" && !child.optional) childFailed = true;
+        }
+      };
+      await runChildren(setup);
+      let own: Outcome | undefined;
+      if (step.shell !== undefined || step.command !== undefined) {
+        own =
+          childFailed || childAborted || scope.ended() !== undefined
+            ? {
+                status: childAborted ? "aborted" : scope.timedOut() ? "timeout" : "failed",
+                message: "a setup step failed",
+              }
+            : await runProcess(step, scope, env, variables);
+        if (own.status !== "passed") {
+          for (const child of [...workers, ...rest]) skipTree(child, `parent step ${own.status}`);
+          return own;
+        }
+      }
+      if (workers.length > 0) {
+        const result = await runWorkers(step, workers, scope, env, children);
+        if (result.failed) childFailed = true;
+        if (result.aborted) childAborted = true;
+        if (result.failed) children.failed = true;
+      }
+      await runChildren(rest);
+      const base = { exitCode: own?.exitCode, ...peaksOf(step, own) };
+      if (step.steps.length === 0) return own ?? { status: "passed" };
+      if (scope.timedOut()) return { ...base, status: "timeout", message: "timed out" };
+      if (childAborted)
+        return { ...base, status: "aborted", message: `aborted: ${abortReason ?? "cancelled"}` };
+      if (childFailed) return { ...base, status: "failed", message: "a step inside failed" };
+      return { ...base, status: "passed" };
+    } finally {
+      await services?.set.stop();
     }
-    const children: GroupState = { failed: group.failed };
-    let childFailed = false;
-    let childAborted = false;
-    const runChildren = async (list: RunnerStep[]) => {
-      for (const child of list) {
-        const status = await runStep(child, scope, children, env);
-        if (status === "aborted") childAborted = true;
-        if (status !== "passed" && status !== "skipped" && !child.optional) childFailed = true;
+  };
+
+  const runWorkers = async (
+    step: RunnerStep,
+    workers: RunnerStep[],
+    scope: Scope,
+    env: Record<string, string>,
+    group: GroupState,
+  ): Promise<{ failed: boolean; aborted: boolean }> => {
+    const limit = Math.max(1, step.parallel?.parallelism ?? workers.length);
+    const failFast = step.parallel?.failFast === true;
+    const queue = [...workers];
+    const live = new Set<Scope>();
+    let failed = false;
+    let aborted = false;
+    const lane = async () => {
+      for (let worker = queue.shift(); worker !== undefined; worker = queue.shift()) {
+        if (failFast && failed) {
+          skipTree(worker, "another worker failed (failFast)");
+          continue;
+        }
+        const own = scope.child();
+        live.add(own);
+        // Each worker has its own group state: a failure in one does not skip another's steps.
+        const status = await runStep(worker, own, { failed: group.failed }, env, worker.variables);
+        live.delete(own);
+        own.close();
+        if (status === "aborted") aborted = true;
+        if (status !== "passed" && status !== "skipped" && !worker.optional && status !== "aborted") {
+          failed = true;
+          if (failFast) for (const other of live) other.cancel(`worker "${worker.name}" failed (failFast)`);
+        }
       }
     };
-    // Testkube runs a step's nested `setup` before its own command, its `steps` after it.
-    const setup = step.steps.filter((s) => s.phase === "setup");
-    const rest = step.steps.filter((s) => s.phase !== "setup");
-    await runChildren(setup);
-    let own: Outcome | undefined;
-    if (step.shell !== undefined || step.command !== undefined) {
-      if (childFailed || childAborted || scope.timedOut()) {
-        own = {
-          status: childAborted ? "aborted" : scope.timedOut() ? "timeout" : "failed",
-          message: "a setup step failed",
-        };
-      } else {
-        own = await runProcess(step, scope, env);
-      }
-      if (own.status !== "passed") {
-        for (const child of rest) skipTree(child, `parent step ${own.status}`);
-        return own;
-      }
-    }
-    await runChildren(rest);
-    const exitCode = own?.exitCode;
-    if (step.steps.length === 0) return own ?? { status: "passed" };
-    if (scope.timedOut()) return { status: "timeout", exitCode, message: "timed out" };
-    if (childAborted) return { status: "aborted", exitCode, message: `aborted: ${abortReason}` };
-    if (childFailed) return { status: "failed", exitCode, message: "a step inside failed" };
-    return { status: "passed", exitCode };
+    await Promise.all(Array.from({ length: Math.min(limit, workers.length) }, lane));
+    return { failed, aborted: aborted && !failed };
   };
 
   const runStep = async (
@@ -221,47 +344,68 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     scope: Scope,
     group: GroupState,
     inheritedEnv: Record<string, string>,
-  ) => {
-    const decision = decide(step.condition, group, scope);
-    if (decision === "skip") {
-      const why = scope.timedOut()
-        ? "timed out"
-        : abortReason !== undefined
-          ? "aborted"
-          : `condition "${step.condition || "passed"}" not met`;
+    inheritedVars: Vars,
+  ): Promise<StepFinalStatus> => {
+    const env = { ...inheritedEnv, ...step.env };
+    const variables = step.variables ?? inheritedVars;
+    const ended = scope.ended();
+    if (ended !== undefined || (abortReason !== undefined && step.condition !== "always")) {
+      const why =
+        ended?.kind === "timeout" ? "timed out" : ended?.kind === "cancelled" ? ended.reason : "aborted";
       skipTree(step, why);
-      return "skipped" as const;
+      return "skipped";
     }
     const startedAtMs = now();
-    if (decision === "unsupported") {
-      const message = `condition "${step.condition}" is not supported by the process runner (only passed, failed, always, never)`;
-      line(step.ref, `[assay] error: step "${step.name}": ${message}`);
+    const decision = evaluateStepCondition(step.condition, runtime(group, env, variables));
+    if (!decision.ok) {
+      line(step.ref, `[assay] error: step "${step.name}": ${decision.error}`);
       for (const child of step.steps) skipTree(child, "parent step failed");
-      emit({ ref: step.ref, status: "failed", startedAtMs, finishedAtMs: now(), message });
+      emit({ ref: step.ref, status: "failed", startedAtMs, finishedAtMs: now(), message: decision.error });
       if (!step.optional) group.failed = true;
-      firstFailure ??= `step "${step.name}" failed: ${message}`;
-      return "failed" as const;
+      firstFailure ??= `step "${step.name}" failed: ${decision.error}`;
+      return "failed";
+    }
+    if (!decision.value) {
+      skipTree(step, `condition "${step.condition || "passed"}" not met`);
+      return "skipped";
     }
     emit({ ref: step.ref, status: "running", startedAtMs });
     for (const warning of step.warnings) line(step.ref, `[assay] warning: ${warning}`);
-    const until = step.retry?.until;
-    if (until !== undefined && !SUPPORTED_UNTIL.has(until.trim())) {
-      line(
-        step.ref,
-        `[assay] warning: retry.until "${until}" is not supported; retrying until the step passes`,
-      );
-    }
     if (step.delayMs !== undefined && step.delayMs > 0) await sleep(step.delayMs);
-    const env = { ...inheritedEnv, ...step.env };
     const retries = step.retry?.count ?? 0;
+    const until = step.retry?.until;
     let outcome: Outcome = { status: "passed" };
     for (let attempt = 0; ; attempt++) {
-      const stepScope = scope.child(step.timeoutMs);
-      outcome = await runAttempt(step, stepScope, env, group);
-      stepScope.close();
-      const retryable = outcome.status === "failed" || outcome.status === "timeout";
-      if (!retryable || attempt >= retries || scope.timedOut() || abortReason !== undefined) break;
+      const attemptScope = scope.child(step.timeoutMs);
+      outcome = await runBody(step, attemptScope, env, group, variables);
+      attemptScope.close();
+      if (outcome.status === "aborted" || scope.ended() !== undefined || abortReason !== undefined) break;
+      let done = outcome.status === "passed";
+      if (until !== undefined && until !== "passed") {
+        // In retry.until the keywords speak of the step itself (the planner folds
+        // `self.failed` to `failed`): evaluate them against its own outcome.
+        const own = outcome.status !== "passed";
+        const scopeVars = { ...runtime({ failed: own }, env, variables), self: { status: outcome.status } };
+        const check = evaluateStepCondition(until, scopeVars);
+        if (!check.ok) {
+          line(step.ref, `[assay] error: retry.until: ${check.error}`);
+          break;
+        }
+        done = check.value;
+      }
+      if (done || attempt >= retries) break;
       line(step.ref, `[assay] step "${step.name}" ${outcome.status}; retry ${attempt + 1} of ${retries}`);
+    }
+    // Testkube collects artifacts whatever the step's outcome (a failed test's report matters most).
+    if (step.artifacts !== undefined && options.collectArtifacts !== undefined) {
+      await options.collectArtifacts({
+        stepRef: step.ref,
+        workspace,
+        cwd: resolveWorkingDir(workspace, step.workingDir),
+        paths: step.artifacts.paths,
+        workingDir: step.artifacts.workingDir,
+        log: (text) => line(step.ref, text),
+      });
     }
     if (step.negative && (outcome.status === "passed" || outcome.status === "failed")) {
       outcome =
@@ -273,20 +417,29 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
               message: `negative step: ${outcome.message ?? "failed"} as expected`,
             };
     }
-    emit({
-      ref: step.ref,
-      status: outcome.status,
-      startedAtMs,
-      finishedAtMs: now(),
-      exitCode: outcome.exitCode,
-      message: outcome.message,
-    });
+    emit({ ref: step.ref, startedAtMs, finishedAtMs: now(), ...outcome });
     const bad = outcome.status !== "passed";
     if (bad && !step.optional) group.failed = true;
-    if (bad && !step.optional && step.steps.length === 0 && outcome.status !== "aborted") {
+    if (bad && !step.optional && outcome.status !== "aborted" && step.steps.length === 0) {
       firstFailure ??= `step "${step.name}" ${outcome.status}${outcome.message ? `: ${outcome.message}` : ""}`;
     }
     return outcome.status;
+  };
+
+  /** The highest peaks among a group's own process and its descendants. */
+  const peaksOf = (step: RunnerStep, own: Outcome | undefined) => {
+    let cpu = own?.cpuPeakPercent;
+    let memory = own?.memoryPeakBytes;
+    const visit = (list: RunnerStep[]) => {
+      for (const child of list) {
+        const state = states.get(child.ref);
+        if (state?.cpuPeakPercent !== undefined) cpu = Math.max(cpu ?? 0, state.cpuPeakPercent);
+        if (state?.memoryPeakBytes !== undefined) memory = Math.max(memory ?? 0, state.memoryPeakBytes);
+        visit(child.steps);
+      }
+    };
+    visit(step.steps);
+    return { cpuPeakPercent: cpu, memoryPeakBytes: memory };
   };
 
   const run = async (): Promise<RunResult> => {
@@ -300,17 +453,23 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         message: maskText(`unsupported by the process runner: ${list}`, secrets),
       });
     }
-    if (plan.files !== undefined && plan.files.length > 0) {
-      const refused = await writeContentFiles(workspace, workspace, plan.files);
-      if (refused !== undefined) {
-        line("", `[assay] error: ${refused}`);
-        for (const step of plan.steps) skipTree(step, "the workflow cannot run on this agent");
-        return finish({ status: "failed", message: refused });
-      }
-    }
     const root = createScope(plan.timeoutMs);
     const group: GroupState = { failed: false };
-    for (const step of plan.steps) await runStep(step, root, group, {});
+    // The workflow is a pseudo-step: its content, services and steps run like a step's.
+    const pseudo: RunnerStep = {
+      ref: "",
+      name: "workflow",
+      env: {},
+      condition: "always",
+      optional: false,
+      negative: false,
+      steps: plan.steps,
+      warnings: [],
+      files: plan.files,
+      git: plan.git,
+      tarballs: plan.tarballs,
+    };
+    const outcome = await runBody(pseudo, root, {}, group, undefined);
     const timedOut = root.timedOut();
     root.close();
     if (abortReason !== undefined) return finish({ status: "aborted", message: `aborted: ${abortReason}` });
@@ -319,7 +478,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       line("", `[assay] ${message}`);
       return finish({ status: "timeout", message });
     }
-    if (group.failed) return finish({ status: "failed", message: firstFailure ?? "a step failed" });
+    if (group.failed || outcome.status !== "passed") {
+      return finish({ status: "failed", message: firstFailure ?? outcome.message ?? "a step failed" });
+    }
     return finish({ status: "passed", message: "" });
   };
 
@@ -339,10 +500,17 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     done: run(),
     abort(reason) {
       abortReason ??= reason;
-      for (const kill of [...active]) kill();
+      for (const kill of [...ctx.active]) kill();
       for (const wake of [...wakeups]) wake();
     },
   };
+};
+
+/** The outcome of a step whose scope ended (timeout, or a fail-fast cancel). */
+const endedOutcome = (scope: Scope, when: string): Outcome => {
+  const end = scope.ended();
+  if (end?.kind === "cancelled") return { status: "aborted", message: `cancelled: ${end.reason}` };
+  return { status: "timeout", message: when ? `timed out ${when}` : "timed out" };
 };
 
 const formatMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);

@@ -3,9 +3,18 @@
  * `PlannedStep`, narrowed to what the process runner reads), the events it reports and the sink
  * it reports them to. The daemon turns these into protocol messages; tests read them directly.
  */
+import type {
+  PlannedGit,
+  PlannedParallel,
+  PlannedService,
+  PlannedTarball,
+  Value,
+} from "@assay/shared/workflow";
 
 /** One step as the process runner executes it. */
 export interface RunnerStep {
+  /** A plain step (unset), a background service instance, or a parallel worker. */
+  kind?: "service" | "worker" | undefined;
   ref: string;
   name: string;
   parentRef?: string | undefined;
@@ -31,7 +40,29 @@ export interface RunnerStep {
   phase?: "setup" | "steps" | "after" | undefined;
   /** Files written before the step runs (`content.files`), relative to its working dir. */
   files?: RunnerFile[] | undefined;
+  /** Files collected after the step ran, whatever its outcome (`artifacts`). */
+  artifacts?: { paths: string[]; workingDir?: string | undefined } | undefined;
+  /** Git checkout and tarballs fetched before the step runs. */
+  git?: PlannedGit | undefined;
+  tarballs?: PlannedTarball[] | undefined;
+  /** Readiness of a `service` node. */
+  service?: PlannedService | undefined;
+  /** Set on a step whose `worker` children fan out. */
+  parallel?: PlannedParallel | undefined;
+  /** `index`, `count`, `matrix`, `shard` of a worker or service instance (runtime expressions). */
+  variables?: Record<string, Value> | undefined;
 }
+
+/** Collects a step's artifacts (the daemon binds packing and uploading); never throws. */
+export type CollectArtifacts = (request: {
+  stepRef: string;
+  workspace: string;
+  /** The step's working directory, mapped onto the workspace. */
+  cwd: string;
+  paths: string[];
+  workingDir?: string | undefined;
+  log(line: string): void;
+}) => Promise<void>;
 
 /** A file to write into the workspace before a step (or the run) starts. */
 export interface RunnerFile {
@@ -57,6 +88,8 @@ export interface RunnerPlan {
   warnings?: string[] | undefined;
   /** Files written into the workspace before the first step. */
   files?: RunnerFile[] | undefined;
+  git?: PlannedGit | undefined;
+  tarballs?: PlannedTarball[] | undefined;
 }
 
 export type StepFinalStatus = "passed" | "failed" | "skipped" | "timeout" | "aborted";
@@ -71,6 +104,9 @@ export interface StepEvent {
   /** Exit code of the step's own process; -1 when it was killed. */
   exitCode?: number | undefined;
   message?: string | undefined;
+  /** Peaks of the step's processes (its own, or the highest of its children for a group). */
+  cpuPeakPercent?: number | undefined;
+  memoryPeakBytes?: number | undefined;
 }
 
 export type RunStatus = "passed" | "failed" | "aborted" | "timeout";

@@ -1,0 +1,82 @@
+/**
+ * What the planner leaves for the runner: conditions that read step status (`failed &&
+ * env.CI`), `retry.until`, and `{{ }}` templates that read runtime values. They are evaluated
+ * here with the shared engine (`evaluateCondition` / `evaluateTemplate`), the same one the
+ * control plane plans with, over Testkube's runtime roots: `passed`, `failed`, `status`,
+ * `self` (the step's own outcome, for `retry.until`), `env` (the step's environment), and a
+ * worker's or service instance's `index`, `count`, `matrix`, `shard`.
+ */
+import {
+  evaluateCondition,
+  evaluateTemplate,
+  fromJs,
+  hasTemplate,
+  isExpressionError,
+  type Value,
+} from "@assay/shared/workflow";
+
+/** Values a runtime expression reads. */
+export interface RuntimeScope {
+  /** Something non-optional failed so far in the step's group or before it. */
+  failed: boolean;
+  /** The run was aborted. */
+  aborted?: boolean;
+  env: Record<string, string>;
+  /** Fan-out variables of the nearest worker or service instance. */
+  variables?: Record<string, Value> | undefined;
+  /** The step's own last outcome (for `retry.until`). */
+  self?: { status: string } | undefined;
+}
+
+export type Evaluated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const variablesOf = (scope: RuntimeScope): Record<string, Value> => {
+  const status = scope.aborted ? "aborted" : scope.failed ? "failed" : "passed";
+  const out: Record<string, Value> = {
+    ...scope.variables,
+    passed: !scope.failed && !scope.aborted,
+    failed: scope.failed,
+    status,
+    always: true,
+    never: false,
+    env: fromJs(scope.env),
+  };
+  if (scope.self !== undefined) {
+    const own = scope.self.status;
+    out.self = fromJs({ status: own, passed: own === "passed", failed: own !== "passed" });
+  }
+  return out;
+};
+
+const KEYWORDS: Record<string, boolean | "passed" | "failed"> = {
+  always: true,
+  never: false,
+  passed: "passed",
+  failed: "failed",
+};
+
+/** Evaluates a step condition (already normalised by the planner). */
+export const evaluateStepCondition = (condition: string, scope: RuntimeScope): Evaluated<boolean> => {
+  const text = (condition || "passed").trim();
+  const keyword = KEYWORDS[text.toLowerCase()];
+  if (keyword === true || keyword === false) return { ok: true, value: keyword };
+  if (keyword === "passed") return { ok: true, value: !scope.failed && !scope.aborted };
+  if (keyword === "failed") return { ok: true, value: scope.failed };
+  try {
+    return { ok: true, value: evaluateCondition(text, { variables: variablesOf(scope) }) };
+  } catch (error) {
+    if (isExpressionError(error)) return { ok: false, error: `condition "${text}": ${error.message}` };
+    throw error;
+  }
+};
+
+/** Renders `{{ }}` left in a text field; text without templates is returned as is. */
+export const renderRuntimeText = (text: string, scope: RuntimeScope): Evaluated<string> => {
+  if (!hasTemplate(text)) return { ok: true, value: text };
+  try {
+    return { ok: true, value: evaluateTemplate(text, { variables: variablesOf(scope) }) };
+  } catch (error) {
+    if (isExpressionError(error)) return { ok: false, error: error.message };
+    throw error;
+  }
+};
