@@ -30,3 +30,12 @@ export function runtimeEnvironment(
     ...(natsUrl ? { ASSAY_NATS_URL: natsUrl } : {}),
   };
 }
+
+/**
+ * The config-sealing key for Lambda, as a CloudFormation dynamic reference: resolved at deploy,
+ * never written into the template (it does end up in the function's configuration, readable by
+ * whoever may read that). Containers get it through ECS secrets instead.
+ */
+export const configKeyEnvironment = (data: DataStack): Record<string, string> => ({
+  ASSAY_CONFIG_KEY: data.configKey.secretValue.unsafeUnwrap(),
+});

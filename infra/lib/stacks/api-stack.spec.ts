@@ -103,5 +103,17 @@ export function apiStackSuite(synthesized: Stages): void {
         assert.ok(!actions.has(forbidden), `unexpected ${forbidden}`);
       }
     });
+
+    it("passes the config key as a dynamic reference, never as a value in the template", () => {
+      template.hasResourceProperties("AWS::Lambda::Function", {
+        Environment: {
+          Variables: Match.objectLike({
+            ASSAY_CONFIG_KEY: {
+              "Fn::Join": ["", Match.arrayWith(["{{resolve:secretsmanager:", ":SecretString:::}}"])],
+            },
+          }),
+        },
+      });
+    });
   });
 }

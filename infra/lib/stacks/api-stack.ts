@@ -24,7 +24,7 @@ import type { StageConfig } from "../config/stages.ts";
 import { jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { AssayFunction } from "../constructs/assay-function.ts";
 import { grantPrefix, grantTableData } from "../constructs/grants.ts";
-import { runtimeEnvironment } from "../constructs/runtime-env.ts";
+import { configKeyEnvironment, runtimeEnvironment } from "../constructs/runtime-env.ts";
 import { acknowledge } from "../nag.ts";
 import type { DataStack } from "./data-stack.ts";
 import type { NetworkStack } from "./network-stack.ts";
@@ -51,7 +51,7 @@ export class ApiStack extends Stack {
       entry: "api",
       memoryMiB: config.api.memoryMiB,
       timeout: Duration.seconds(config.api.timeoutSeconds),
-      environment: runtimeEnvironment(config, data, network.natsUrl),
+      environment: { ...runtimeEnvironment(config, data, network.natsUrl), ...configKeyEnvironment(data) },
       logRetention: config.retention.cloudWatchLogs,
       // In the VPC only to reach NATS (doorbells, live log fan-out).
       vpc: network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined,

@@ -123,5 +123,21 @@ export function dataStackSuite(synthesized: Stages): void {
       }
       for (const [, queue] of queues) assert.equal(queue.SqsManagedSseEnabled, true);
     });
+
+    it("generates the config-sealing key as 64 hex characters and keeps it in every stage", () => {
+      for (const stage of [prod, dev]) {
+        stage.template("data").hasResource("AWS::SecretsManager::Secret", {
+          DeletionPolicy: "Retain",
+          Properties: {
+            GenerateSecretString: Match.objectLike({
+              PasswordLength: 64,
+              ExcludeUppercase: true,
+              ExcludePunctuation: true,
+              ExcludeCharacters: "ghijklmnopqrstuvwxyz",
+            }),
+          },
+        });
+      }
+    });
   });
 }

@@ -18,6 +18,7 @@ import {
   type LifecycleRule,
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { resourceNames } from "../config/names.ts";
@@ -53,6 +54,8 @@ export class DataStack extends Stack {
   readonly artifactsBucket: Bucket;
   readonly accessLogsBucket: Bucket;
   readonly queues: Readonly<Record<JobKind, JobQueue>>;
+  /** The key that seals sensitive workflow config values (AES-256, 64 hex characters). */
+  readonly configKey: Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.protectData });
@@ -137,6 +140,25 @@ export class DataStack extends Stack {
       queues[kind] = { queue, deadLetterQueue };
     }
     this.queues = queues as Record<JobKind, JobQueue>;
+
+    // Sealed values are unreadable without this key: it is retained in every stage, never rotated.
+    this.configKey = new Secret(this, "ConfigKey", {
+      description: `Assay ${config.stage}: AES-256 key sealing sensitive workflow config values`,
+      generateSecretString: {
+        passwordLength: 64,
+        excludeUppercase: true,
+        excludePunctuation: true,
+        includeSpace: false,
+        // What remains is 0-9 and a-f: the hex form parseSecretKey accepts.
+        excludeCharacters: "ghijklmnopqrstuvwxyz",
+        requireEachIncludedType: false,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(this.configKey, "AwsSolutions-SMG4", {
+      reason:
+        "Rotating this key would make every sealed config value unreadable: the runtime has no re-encryption yet. Rotate by a planned migration, not a schedule.",
+    });
   }
 }
 

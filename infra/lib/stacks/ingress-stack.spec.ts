@@ -92,6 +92,14 @@ export function ingressStackSuite(synthesized: Stages): void {
           region: "eu-west-1",
         },
       );
+      const secrets = (definition.ContainerDefinitions as Array<{ Secrets: Array<{ Name: string }> }>)[0]
+        ?.Secrets;
+      assert.deepEqual(
+        secrets?.map((secret) => secret.Name),
+        ["ASSAY_CONFIG_KEY"],
+        "the config key comes from Secrets Manager at task start",
+      );
+      assert.equal(environment.ASSAY_CONFIG_KEY, undefined);
       for (const name of [
         "ASSAY_TABLE_NAME",
         "ASSAY_LOGS_BUCKET",

@@ -21,6 +21,7 @@ import {
   type CfnService,
   ContainerImage,
   CpuArchitecture,
+  Secret as EcsSecret,
   FargateService,
   FargateTaskDefinition,
   LogDrivers,
@@ -101,6 +102,8 @@ export class IngressStack extends Stack {
         // Explicit, not left to the platform: the runtime config silently defaults it to us-east-1.
         AWS_REGION: this.region,
       },
+      // Injected by ECS at start from Secrets Manager; never in the task definition.
+      secrets: { ASSAY_CONFIG_KEY: EcsSecret.fromSecretsManager(data.configKey) },
       portMappings: [{ containerPort: ingressPorts.grpc }, { containerPort: ingressPorts.health }],
       ulimits: [{ name: UlimitName.NOFILE, softLimit: ingressNofile, hardLimit: ingressNofile }],
       stopTimeout: Duration.seconds(Math.min(maxStopTimeoutSeconds, drainGraceSeconds + 30)),

@@ -14,7 +14,7 @@ import { type JobKind, jobKinds, objectPrefixes } from "../config/table-schema.t
 import { AssayFunction } from "../constructs/assay-function.ts";
 import { grantPrefix, grantTableData, type PrefixGrant } from "../constructs/grants.ts";
 import { QueueWorker } from "../constructs/queue-worker.ts";
-import { runtimeEnvironment } from "../constructs/runtime-env.ts";
+import { configKeyEnvironment, runtimeEnvironment } from "../constructs/runtime-env.ts";
 import type { DataStack } from "./data-stack.ts";
 import type { NetworkStack } from "./network-stack.ts";
 
@@ -104,7 +104,8 @@ export class WorkersStack extends Stack {
         memoryMiB: 512,
         // A tick must finish before the next one starts.
         timeout: Duration.seconds(55),
-        environment,
+        // The dispatcher starts runs, whose sensitive config values it seals.
+        environment: kind === "schedules" ? { ...environment, ...configKeyEnvironment(data) } : environment,
         logRetention: config.retention.cloudWatchLogs,
         retryAttempts: 0,
         // One tick at a time where the account has concurrency to reserve (prod); correctness
