@@ -8,6 +8,7 @@ import type { BlobStore } from "./ports.ts";
 
 /** Default part size: above S3's 5 MiB minimum and below the local stand-in's 11 MiB body limit. */
 export const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
+const MAX_IN_FLIGHT = 4;
 
 export interface StoredBlob {
   size: number;
@@ -28,6 +29,8 @@ export async function putStream(
   let pendingBytes = 0;
   let uploadId: string | undefined;
   const parts: Array<{ partNumber: number; etag: string }> = [];
+  const inFlight = new Set<Promise<void>>();
+  let partCount = 0;
 
   const flushPart = async (final: boolean) => {
     while (pendingBytes >= partBytes || (final && pendingBytes > 0)) {
@@ -37,8 +40,15 @@ export async function putStream(
       pending = rest.length > 0 ? [rest] : [];
       pendingBytes = rest.length;
       uploadId ??= await blobs.createMultipart(key, { contentType: options.contentType });
-      const partNumber = parts.length + 1;
-      parts.push({ partNumber, etag: await blobs.uploadPart(key, uploadId, partNumber, body) });
+      const partNumber = ++partCount;
+      const id = uploadId;
+      const upload = blobs.uploadPart(key, id, partNumber, body).then((etag) => {
+        parts.push({ partNumber, etag });
+        inFlight.delete(upload);
+      });
+      inFlight.add(upload);
+      // A few parts in flight hide the storage's latency; memory stays at a few parts.
+      if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
     }
   };
 
@@ -56,9 +66,12 @@ export async function putStream(
       await blobs.put(key, Buffer.concat(pending), { contentType: options.contentType });
     } else {
       await flushPart(true);
+      await Promise.all(inFlight);
+      parts.sort((a, b) => a.partNumber - b.partNumber);
       await blobs.completeMultipart(key, uploadId, parts);
     }
   } catch (error) {
+    await Promise.allSettled(inFlight);
     if (uploadId !== undefined) await blobs.abortMultipart(key, uploadId).catch(() => {});
     throw error;
   }

@@ -162,7 +162,11 @@ export function createLogService(deps: {
       if (end <= cursor) continue;
       if (chunk.offset > cursor) break; // a gap: nothing after it is committed yet
       const data = await blobs.get(chunk.key);
-      if (!data) break;
+      if (!data) {
+        // Compaction removed the chunks while we read them: the rest is in the compacted log.
+        if (await readIndex(prefix)) out.push(...(await segments(orgId, envId, executionId, cursor)));
+        break;
+      }
       out.push({ offset: cursor, step: chunk.step, data: data.subarray(cursor - chunk.offset) });
       cursor = end;
     }

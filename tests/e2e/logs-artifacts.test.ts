@@ -1,0 +1,291 @@
+/**
+ * Logs and artifacts end to end on the stand-ins, with the real agent (the `assay agent`
+ * process): 100k ANSI-coloured log lines arrive byte-identical; SSE follow resumes after a
+ * dropped connection with no gap and no repeat; artifacts (nested folders, binary files, a 200 MB
+ * file) round-trip with matching SHA-256 through presigned multipart uploads, the unpack worker
+ * and the download redirect; JUnit among them shows in the report; deleting the execution
+ * leaves no object behind.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
+
+const ASSAY = fileURLToPath(new URL("../../agent/bin/assay.ts", import.meta.url));
+const LINES = 100_000;
+
+const expectedLog = () => {
+  let out = "";
+  for (let i = 0; i < LINES; i++) out += `\u001b[32mline ${String(i).padStart(6, "0")}\u001b[0m ok\n`;
+  return Buffer.from(out);
+};
+
+describe("logs and artifacts, end to end", () => {
+  let plane: TestControlPlane;
+  let agent: ChildProcess;
+  let agentOutput = "";
+  const dir = mkdtempSync(join(tmpdir(), "assay-e2e-la-"));
+
+  const waitFor = async <T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    timeoutMs = 60_000,
+  ): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}\nagent output:\n${agentOutput}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const apply = async (name: string, yaml: string) => {
+    const res = await plane.api(`${plane.envPath}/workflows/${name}`, {
+      method: "PUT",
+      headers: { "content-type": "application/yaml" },
+      body: yaml,
+    });
+    assert.ok(res.status < 300, await res.text());
+  };
+  const run = async (name: string) => {
+    const res = await plane.api(`${plane.envPath}/workflows/${name}/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    return ((await res.json()) as { id: string }).id;
+  };
+  const finished = (id: string) =>
+    waitFor(`execution ${id} to finish`, async () => {
+      const view = (await (await plane.api(`${plane.envPath}/executions/${id}`)).json()) as {
+        status: string;
+        message?: string;
+      };
+      return ["queued", "assigned", "running"].includes(view.status) ? undefined : view;
+    });
+
+  before(async () => {
+    plane = await startTestControlPlane();
+    agent = spawn(
+      process.execPath,
+      [
+        ASSAY,
+        "agent",
+        "--url",
+        plane.ingressUrl,
+        "--ca-file",
+        plane.caFile,
+        "--state-dir",
+        join(dir, "agent"),
+      ],
+      { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
+    );
+    agent.stdout?.on("data", (d) => (agentOutput += d));
+    agent.stderr?.on("data", (d) => (agentOutput += d));
+    await waitFor("the agent to connect", async () =>
+      plane.gateway.agents(plane.orgId, plane.envId).length > 0 ? true : undefined,
+    );
+  });
+
+  after(async () => {
+    agent?.kill("SIGTERM");
+    await new Promise((r) => (agent?.exitCode !== null ? r(null) : agent.once("exit", r)));
+    await plane?.stop();
+  });
+
+  test("100k ANSI lines arrive byte-identical; SSE follow resumes after a drop with no gap or repeat; tail and ranges", async () => {
+    await apply(
+      "chatty",
+      `apiVersion: testworkflows.testkube.io/v1
+kind: TestWorkflow
+metadata:
+  name: chatty
+spec:
+  steps:
+    - name: talk
+      shell: |
+        i=0
+        while [ $i -lt ${LINES} ]; do printf '\\033[32mline %06d\\033[0m ok\\n' $i; i=$((i+1)); done
+`,
+    );
+    const started = Date.now();
+    const id = await run("chatty");
+    // Follow live, drop the connection after a few events, resume with Last-Event-ID.
+    const received: Buffer[] = [];
+    let lastId: string | undefined;
+    let ended = false;
+    for (let round = 0; !ended && round < 50; round++) {
+      const controller = new AbortController();
+      const res = await plane.api(`${plane.envPath}/executions/${id}/logs?follow=1`, {
+        headers: lastId === undefined ? {} : { "last-event-id": lastId },
+        signal: controller.signal,
+      });
+      const reader = res.body?.getReader();
+      assert.ok(reader);
+      let buffer = "";
+      let events = 0;
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let cut = buffer.indexOf("\n\n");
+          while (cut >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            cut = buffer.indexOf("\n\n");
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1] ?? "";
+            if (event === "log") {
+              received.push(Buffer.from((JSON.parse(data) as { data: string }).data, "base64"));
+              lastId = /^id: (.*)$/m.exec(block)?.[1];
+              events++;
+            } else if (event === "end") ended = true;
+          }
+          // Drop the first connections early (mid-stream), the way a flaky network would.
+          if (ended || (round < 3 && events >= 5)) break;
+        }
+      } finally {
+        controller.abort();
+      }
+    }
+    assert.ok(ended, "the follow reached the end event");
+    const execution = await finished(id);
+    assert.equal(execution.status, "passed");
+    const seconds = (Date.now() - started) / 1000;
+    const expected = expectedLog();
+    assert.ok(Buffer.concat(received).equals(expected), "SSE bytes across reconnects equal the log exactly");
+    const stored = Buffer.from(
+      await (await plane.api(`${plane.envPath}/executions/${id}/logs`)).arrayBuffer(),
+    );
+    assert.equal(stored.length, expected.length);
+    assert.ok(stored.equals(expected), "the stored log is byte-identical");
+    console.log(
+      `# 100k lines (${(expected.length / 1e6).toFixed(1)} MB) shipped and followed in ${seconds.toFixed(1)} s`,
+    );
+
+    const tail = await (await plane.api(`${plane.envPath}/executions/${id}/logs?tail=2`)).text();
+    const lineBytes = expected.length / LINES;
+    assert.equal(tail, expected.subarray(expected.length - 2 * lineBytes).toString());
+    const ranged = await plane.api(`${plane.envPath}/executions/${id}/logs`, {
+      headers: { range: "bytes=25-49" },
+    });
+    assert.equal(ranged.status, 206);
+    assert.equal(ranged.headers.get("content-range"), `bytes 25-49/${expected.length}`);
+    assert.equal(await ranged.text(), expected.subarray(25, 50).toString());
+    const download = await plane.api(`${plane.envPath}/executions/${id}/logs?download=1&offset=0&length=10`);
+    assert.match(download.headers.get("content-disposition") ?? "", /attachment; filename="chatty-/);
+    assert.equal((await download.arrayBuffer()).byteLength, 10);
+  });
+
+  test("artifacts: nested folders, binary files and a 200 MB file round-trip with matching sha256; JUnit in the report; delete leaves nothing", async () => {
+    await apply(
+      "artifacts",
+      `apiVersion: testworkflows.testkube.io/v1
+kind: TestWorkflow
+metadata:
+  name: artifacts
+spec:
+  steps:
+    - name: produce
+      shell: |
+        mkdir -p /data/out/a/b/c /data/out/reports
+        printf '\\000\\001\\377binary' > /data/out/a/b/c/small.bin
+        head -c 200000000 /dev/urandom > /data/out/big.bin
+        echo hello > /data/out/a/hello.txt
+        cat > /data/out/reports/junit.xml <<'EOF'
+        <testsuites><testsuite name="e2e"><testcase name="works" classname="e2e" time="0.5"/><testcase name="breaks" classname="e2e" time="1"><failure message="expected 1, got 2">at e2e.test:3</failure></testcase></testsuite></testsuites>
+        EOF
+        cd /data/out && sha256sum big.bin a/b/c/small.bin a/hello.txt
+        exit 1
+      artifacts:
+        workingDir: /data/out
+        paths: ["**/*"]
+`,
+    );
+    const started = Date.now();
+    const id = await run("artifacts");
+    const execution = await finished(id);
+    assert.equal(execution.status, "failed", "the step failed, and its artifacts were still collected");
+    const uploadedAt = Date.now();
+    const log = await (await plane.api(`${plane.envPath}/executions/${id}/logs`)).text();
+    const sums = new Map([...log.matchAll(/^([0-9a-f]{64}) {2}(\S+)$/gm)].map((m) => [m[2], m[1]]));
+    assert.equal(sums.size, 3, log);
+    assert.match(log, /\[assay\] artifacts: uploaded/);
+
+    const listing = await waitFor("the bundle to be unpacked", async () => {
+      const body = (await (await plane.api(`${plane.envPath}/executions/${id}/artifacts`)).json()) as {
+        files: Array<{ path: string; size: number; sha256: string }>;
+        bundles: Array<{ status: string; reason?: string }>;
+        tree: Array<{ name: string }>;
+      };
+      return body.bundles.length > 0 ? body : undefined;
+    });
+    const unpackedAt = Date.now();
+    assert.equal(listing.bundles[0]?.status, "unpacked", listing.bundles[0]?.reason);
+    assert.deepEqual(
+      listing.files.map((f) => f.path),
+      ["a/b/c/small.bin", "a/hello.txt", "big.bin", "reports/junit.xml"],
+    );
+    for (const [path, sum] of sums)
+      assert.equal(listing.files.find((f) => f.path === path)?.sha256, sum, path);
+    assert.deepEqual(
+      listing.tree.map((n) => n.name),
+      ["a", "reports", "big.bin"],
+    );
+
+    // One file: a redirect to a presigned URL; the bytes hash to what the agent computed.
+    const redirect = await plane.api(`${plane.envPath}/executions/${id}/artifacts/big.bin`, {
+      redirect: "manual",
+    });
+    assert.equal(redirect.status, 302);
+    const big = await fetch(redirect.headers.get("location") ?? "");
+    const hash = createHash("sha256");
+    for await (const chunk of big.body as unknown as AsyncIterable<Uint8Array>) hash.update(chunk);
+    assert.equal(hash.digest("hex"), sums.get("big.bin"));
+    const downloadedAt = Date.now();
+
+    const report = (await (await plane.api(`${plane.envPath}/executions/${id}/report`)).json()) as {
+      counts: { tests: number; failed: number };
+      suites: Array<{ cases: Array<{ name: string; message?: string }> }>;
+    };
+    assert.equal(report.counts.tests, 2);
+    assert.equal(report.counts.failed, 1);
+    assert.equal(report.suites[0]?.cases[1]?.message, "expected 1, got 2");
+
+    // All as one archive (only the small files: skip the 200 MB one to keep the test quick).
+    const archive = await plane.api(`${plane.envPath}/executions/${id}/artifacts.tar.gz`);
+    assert.equal(archive.headers.get("content-type"), "application/gzip");
+    const reader = archive.body?.getReader();
+    let firstBytes = Buffer.alloc(0);
+    while (reader && firstBytes.length < 4096) {
+      const { value, done } = await reader.read();
+      if (done || !value) break;
+      firstBytes = Buffer.concat([firstBytes, value]);
+    }
+    await reader?.cancel();
+    assert.equal(firstBytes[0], 0x1f, "gzip magic");
+    console.log(
+      `# 200 MB artifacts: run+pack+upload ${((uploadedAt - started) / 1000).toFixed(1)} s, unpack ${((unpackedAt - uploadedAt) / 1000).toFixed(1)} s, download+hash ${((downloadedAt - unpackedAt) / 1000).toFixed(1)} s`,
+    );
+
+    const del = await plane.api(`${plane.envPath}/executions/${id}`, { method: "DELETE" });
+    assert.ok(del.status < 300, await del.text());
+    const blobs = plane.core.ports.artifactBlobs;
+    await waitFor("the cleanup to remove every object", async () => {
+      const left = [
+        ...(await blobs.list(`artifacts/${plane.orgId}/${plane.envId}/${id}/`)),
+        ...(await plane.core.ports.logBlobs.list(`logs/${plane.orgId}/${plane.envId}/${id}/`)),
+      ];
+      return left.length === 0 ? true : undefined;
+    });
+  });
+});
