@@ -34,8 +34,8 @@ import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingres
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
-import { createLocalStorageServices } from "./storage-services.ts";
 import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
+import { createLocalStorageServices } from "./storage-services.ts";
 import { withDashboard } from "./web-assets.ts";
 
 export interface ControlPlaneOptions {
@@ -188,8 +188,6 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     return {
       core,
       gateway,
-      /** Artifacts (listing, report) and the retention sweep, for tests and tools. */
-      storage: { ...storage, retention },
       apiUrl,
       /** Emails "sent" in local mode (also at GET /v1/dev/outbox). */
       outbox,

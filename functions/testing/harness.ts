@@ -33,7 +33,9 @@ export async function startTestControlPlane(
     natsUrl: options.natsUrl,
     tenancy: options.tenancy,
   });
-  const { state } = await bootstrapLocal(plane.core, dataDir, plane);
+  // Only the URLs: the state file is JSON, and the plane holds clients with circular references.
+  const { apiUrl, ingressUrl, caFile } = plane;
+  const { state } = await bootstrapLocal(plane.core, dataDir, { apiUrl, ingressUrl, caFile });
   return {
     ...plane,
     ...state,

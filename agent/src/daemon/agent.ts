@@ -15,6 +15,8 @@ import { hostname as osHostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
 import { status } from "@grpc/grpc-js";
+import { createArtifactCollector } from "../artifacts/collect.ts";
+import { createUploader } from "../artifacts/uploader.ts";
 import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
@@ -74,7 +76,13 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     for (let message = registry.next(); message !== undefined; message = registry.next()) {
       if (!current.send(message)) return; // resumes on the transport's drain
     }
+    for (let message = uploader.next(); message !== undefined; message = uploader.next()) {
+      if (!current.send(message)) return;
+    }
   };
+  // Artifact bundles go straight to storage; only URL requests and completions use the stream.
+  const uploader = createUploader({ onOutput: () => pump() });
+  const collectArtifacts = createArtifactCollector({ uploader, spoolDir: join(workDir, ".artifacts") });
 
   const registry = createRegistry({
     clock,
@@ -88,6 +96,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         baseEnv,
         planSpec,
         killGraceMs: options.killGraceMs,
+        collectArtifacts: (step) => collectArtifacts({ ...step, executionId: request.executionId }),
       }),
     onOutput(urgent) {
       if (urgent) return pump();
@@ -116,6 +125,12 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         break;
       case "resultAck":
         registry.handleResultAck(kind.value);
+        break;
+      case "artifactGrant":
+        uploader.handleGrant(kind.value);
+        break;
+      case "artifactAck":
+        uploader.handleAck(kind.value);
         break;
       default:
         // Heartbeats only prove liveness (the session counted them); Welcome/Reconnect are
@@ -191,6 +206,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
             `connected to ${target.address} (session ${welcome.sessionId || "?"}, ${welcome.orgId}/${welcome.envId})`,
           );
           registry.handleWelcome(welcome);
+          uploader.handleWelcome();
           pump();
         },
         onMessage,
