@@ -92,7 +92,7 @@ describe("dashboard, in the browser", () => {
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await screenshot(page, "01-sign-in");
     await page.getByText("Sign in with an API token").click();
-    await page.getByLabel("API token").fill(plane.apiToken);
+    await page.getByLabel("API token", { exact: true }).fill(plane.apiToken);
     await page.getByRole("button", { name: "Sign in with token" }).click();
     await page.getByRole("heading", { name: "Workflows" }).waitFor();
     await page.getByRole("link", { name: "hello", exact: true }).waitFor();

@@ -35,7 +35,11 @@ describe("sign up to a first green run, in the browser", () => {
   const mailedLink = async (to: string, path: string): Promise<string> => {
     const res = await fetch(`${plane.apiUrl}/v1/dev/outbox?to=${encodeURIComponent(to)}`);
     const { items } = (await res.json()) as { items: Array<{ text: string }> };
-    const match = new RegExp(`${path}#token=[A-Za-z0-9_-]+`).exec(items.at(-1)?.text ?? "");
+    const pattern = new RegExp(`${path}#token=[A-Za-z0-9_-]+`);
+    const match = items
+      .map((m) => pattern.exec(m.text))
+      .filter((m) => m !== null)
+      .at(-1);
     assert.ok(match, `no ${path} link mailed to ${to}`);
     return `${web.url}${match[0]}`;
   };
@@ -122,13 +126,14 @@ describe("sign up to a first green run, in the browser", () => {
       .getByRole("log", { name: "Log output" })
       .getByText("line 3", { exact: true })
       .waitFor({ timeout: 30_000 });
+    await screenshot(page, "13-first-run-live");
     await page.locator(".status-line").getByText("Passed").waitFor({ timeout: 30_000 });
     await page.getByRole("tab", { name: "Tests" }).click();
     await page.getByText("No test results").waitFor();
     await page.getByRole("tab", { name: "Artifacts" }).click();
     await page.getByText("No artifacts").waitFor();
     await page.getByRole("tab", { name: "Logs" }).click();
-    await screenshot(page, "13-first-green-run");
+    await screenshot(page, "14-first-green-run");
   });
 
   test("invite a member, who sees only that organization", async () => {
@@ -140,7 +145,7 @@ describe("sign up to a first green run, in the browser", () => {
     await invite.getByRole("button", { name: "Send invitation" }).click();
     await ownerPage.getByText(`Invitation sent to ${member}.`).waitFor();
     await ownerPage.getByRole("table", { name: "Audit log, newest first" }).waitFor();
-    await screenshot(ownerPage, "14-settings");
+    await screenshot(ownerPage, "15-settings");
 
     const page = await newPage();
     await signUp(page, member, "Mo Member");

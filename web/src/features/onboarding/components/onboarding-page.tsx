@@ -111,9 +111,13 @@ function RunSample({ org, env, ready }: { org: string; env: string; ready: boole
     setError(undefined);
     try {
       // Apply the sample unless the environment already has a workflow of that name.
-      const path = `${envPath(org, env)}/workflows/${enc(SAMPLE_WORKFLOW_NAME)}`;
-      const existing = await call(path).catch(() => undefined);
-      if (!existing) await call(path, { method: "PUT", text: SAMPLE_WORKFLOW });
+      const { items } = await call<{ items: Array<{ name: string }> }>(`${envPath(org, env)}/workflows`);
+      if (!items.some((w) => w.name === SAMPLE_WORKFLOW_NAME)) {
+        await call(`${envPath(org, env)}/workflows/${enc(SAMPLE_WORKFLOW_NAME)}`, {
+          method: "PUT",
+          text: SAMPLE_WORKFLOW,
+        });
+      }
       await client.invalidateQueries({ queryKey: ["envs", org, env, "workflows"] });
       const execution = await run.mutateAsync({ name: SAMPLE_WORKFLOW_NAME, input: {} });
       await navigate({ to: "/orgs/$org/envs/$env/executions/$id", params: { org, env, id: execution.id } });
