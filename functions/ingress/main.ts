@@ -35,12 +35,17 @@ const gateway = createAgentGateway({
   bus,
   logger,
   clock: core.ports.clock,
-  config: { drainGraceMs: config.ASSAY_DRAIN_GRACE_MS },
+  config: {
+    drainGraceMs: config.ASSAY_DRAIN_GRACE_MS,
+    heartbeatIntervalMs: config.ASSAY_HEARTBEAT_INTERVAL_MS,
+    deadAfterMs: config.ASSAY_DEAD_AFTER_MS,
+    sweepIntervalMs: config.ASSAY_SWEEP_INTERVAL_MS,
+  },
   presence: core.ports.tenancy.presence,
 });
 const tls =
   config.ASSAY_INGRESS_TLS === "self-signed"
-    ? await ensureSelfSignedCertificate("/tmp/assay-tls")
+    ? await ensureSelfSignedCertificate(config.ASSAY_TLS_DIR)
     : undefined;
 const { server, port } = await listenGateway(gateway, {
   host: "0.0.0.0",
