@@ -3,8 +3,8 @@
  * self-signed certificate that the CLI trusts with a CA file (fetch cannot take one per request
  * without another dependency), and log following needs the raw response stream.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 export interface HttpRequest {
   method: string;
@@ -14,6 +14,11 @@ export interface HttpRequest {
   /** PEM CA to trust for https. */
   ca?: Buffer | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Where HTTP(S)_PROXY and NO_PROXY are read (Node's own proxy support: plain requests for
+   * http, CONNECT tunnels for https); default the process environment.
+   */
+  proxyEnv?: NodeJS.ProcessEnv | undefined;
 }
 
 /** A connection-level failure, worded for people: "cannot reach http://x: connection refused". */
@@ -37,10 +42,14 @@ const REASONS: Record<string, string> = {
 /** Sends a request; resolves with the response (body unread) or rejects with a ConnectError. */
 export const send = (req: HttpRequest): Promise<IncomingMessage> =>
   new Promise((resolve, reject) => {
-    const make = req.url.protocol === "https:" ? httpsRequest : httpRequest;
+    const tls = req.url.protocol === "https:";
+    const make = tls ? httpsRequest : httpRequest;
+    const proxyEnv = req.proxyEnv ?? process.env;
+    // One agent per request: the CLI makes a handful of calls, and the CA differs per target.
+    const agent = tls ? new HttpsAgent({ proxyEnv, ca: req.ca }) : new HttpAgent({ proxyEnv });
     const outgoing = make(
       req.url,
-      { method: req.method, headers: req.headers, ca: req.ca, signal: req.signal },
+      { method: req.method, headers: req.headers, ca: req.ca, signal: req.signal, agent },
       resolve,
     );
     outgoing.on("error", (error: NodeJS.ErrnoException) => {

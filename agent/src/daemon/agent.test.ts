@@ -134,6 +134,28 @@ describe("agent daemon against a real TLS gateway", () => {
     assert.equal((await readFile(marker, "utf8")).trim(), "ran");
   });
 
+  it("a restarted agent refuses a duplicate of a run it already finished (ids kept in the state dir)", async () => {
+    gateway = await startTestGateway();
+    const marker = join(dir, "ran-across-restart");
+    const command = runCommand("E10", [{ ref: "a", shell: `echo ran >> ${marker}` }]);
+    const first = await start();
+    await gateway.waitFor("a session", () => gateway.live() !== undefined);
+    gateway.live()?.send(command);
+    await gateway.waitFor("the result", () => gateway.results.has("E10"));
+    await first.stop("restart");
+    agents = agents.filter((a) => a !== first);
+    await start();
+    await gateway.waitFor(
+      "a new session",
+      () => gateway.sessions.length === 2 && gateway.live() !== undefined,
+    );
+    gateway.live()?.send(command);
+    await gateway.waitFor("the ack", () => gateway.acks.length === 2);
+    assert.equal(gateway.acks[1]?.reason, "already received");
+    assert.equal((await readFile(marker, "utf8")).trim(), "ran", "it ran once");
+    assert.ok(lines.some((l) => /E10: already ran on this agent/.test(l)));
+  });
+
   it("refuses work beyond its concurrency", async () => {
     gateway = await startTestGateway();
     await start({ concurrency: 1 });

@@ -22,10 +22,12 @@ import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
 import { type Clock, type Random, sleep, systemClock } from "./clock.ts";
 import { resolveTarget } from "./credentials.ts";
+import { loadExecutedIds } from "./executed-ids.ts";
 import { createRegistry } from "./executions.ts";
 import { defaultStateDir, loadAgentId } from "./identity.ts";
 import { type LinkState, openSession, type Session, type SessionEnd } from "./link.ts";
 import type { AgentLogger, AgentOptions } from "./options.ts";
+import { grpcProxyOptions } from "./proxy.ts";
 
 /** A running agent. */
 export interface AgentHandle {
@@ -57,7 +59,10 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   const workDir = options.workDir ?? join(tmpdir(), "assay-agent-work");
   const maxConcurrency = options.concurrency ?? 4;
   const flushIntervalMs = options.flushIntervalMs ?? 25;
-  const baseEnv = options.env ?? (process.env as Record<string, string>);
+  // A copy: the proxy settings for grpc-js below must not leak into the steps' environment.
+  const baseEnv = options.env ?? { ...(process.env as Record<string, string>) };
+  const proxy = grpcProxyOptions(target.address, options.proxyEnv ?? baseEnv);
+  if (proxy.proxy !== undefined) logger.info(`connecting through the proxy ${redactProxy(proxy.proxy)}`);
   // The parser and planner (zod, yaml, the whole schema) load on the first run, not at startup:
   // an idle agent stays small.
   const planSpec: PlanSpec =
@@ -88,6 +93,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     clock,
     maxConcurrency,
     maxHeldBytes: options.maxUnackedBytes,
+    executed: loadExecutedIds(stateDir),
     log: (message) => logger.info(message),
     start: (request) =>
       startExecution({
@@ -193,6 +199,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
       const client = new AgentGatewayClient(target.address, target.credentials, {
         "grpc.keepalive_time_ms": 30_000,
         "grpc.keepalive_timeout_ms": 10_000,
+        ...proxy.options,
       });
       const current = openSession({
         client,
@@ -291,6 +298,9 @@ const tidy = (details: string): string =>
     .replace(/\s*Resolution note:.*$/s, "")
     .replace(/\s*Last error: null\.?/, "")
     .trim();
+
+/** A proxy URL without its password, for the log. */
+const redactProxy = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 
 const stamp = () => new Date().toISOString();
 /** Default logger: one line per event on stderr. */

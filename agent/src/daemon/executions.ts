@@ -24,6 +24,7 @@ import {
 import type { ExecutionRequest, ExecutionRun } from "../runner/run-execution.ts";
 import type { RunnerSink, RunResult, StepEvent } from "../runner/types.ts";
 import type { Clock } from "./clock.ts";
+import { type ExecutedIds, memoryExecutedIds } from "./executed-ids.ts";
 import { createExecutionLog, type ExecutionLog } from "./execution-log.ts";
 
 interface Entry {
@@ -52,6 +53,8 @@ export interface RegistryOptions {
   /** Something new can be sent (`urgent`: a full chunk, send now rather than at the flush). */
   onOutput(urgent: boolean): void;
   log(message: string): void;
+  /** Ids already run; kept across restarts by the daemon (default: this process only). */
+  executed?: ExecutedIds;
 }
 
 export interface Registry {
@@ -111,8 +114,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
   const { clock } = options;
   const maxHeldBytes = options.maxHeldBytes ?? 64 * 1024 * 1024;
   const entries = new Map<string, Entry>();
-  /** Every execution id started during this process's life: commands apply once. */
-  const seen = new Set<string>();
+  /** Every execution id this installation started (persisted): commands apply once. */
+  const seen = options.executed ?? memoryExecutedIds();
   let refusal: string | undefined;
   let heldBytes = 0;
   let rr = 0;
@@ -184,7 +187,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     handleRun(command) {
       const id = command.executionId;
       if (seen.has(id)) {
-        // A redelivery: acknowledge again, never run twice.
+        // A redelivery (or a late duplicate after a restart): acknowledge again, never run twice.
+        if (!entries.has(id)) options.log(`execution ${id}: already ran on this agent; not running it again`);
         return ack(command.commandId, id, true, "already received");
       }
       if (refusal !== undefined) return ack(command.commandId, id, false, refusal);

@@ -47,6 +47,8 @@ export interface AgentOptions {
   killGraceMs?: number | undefined;
   /** Environment steps start from; default the agent's own. */
   env?: Record<string, string> | undefined;
+  /** Where HTTPS_PROXY / NO_PROXY are read; default `env`, then the agent's environment. */
+  proxyEnv?: Record<string, string | undefined> | undefined;
   agentVersion?: string | undefined;
   hostname?: string | undefined;
   /** How spec text becomes a plan; default the shared parser and planner. */
