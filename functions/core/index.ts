@@ -50,6 +50,8 @@ export interface CoreOptions {
   tenancy?: Partial<TenancySettings>;
   /** 32-byte key sealing sensitive config values at rest (AES-256-GCM); see secret-box.ts. */
   configKey?: Uint8Array;
+  /** How long an execution's lease lasts without a heartbeat, in milliseconds (default 60 s). */
+  leaseTtlMs?: number;
 }
 
 export function createCore(rawPorts: CorePorts, options: CoreOptions = {}) {
@@ -86,7 +88,14 @@ export function createCore(rawPorts: CorePorts, options: CoreOptions = {}) {
     schedules: ports.schedules
       ? createScheduleDispatcher({ schedules: ports.schedules, executions, clock, logger: ports.logger })
       : undefined,
-    work: createAgentWork({ executions: ports.executions, concurrency: ports.concurrency, bus, jobs, clock }),
+    work: createAgentWork({
+      executions: ports.executions,
+      concurrency: ports.concurrency,
+      bus,
+      jobs,
+      clock,
+      config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
+    }),
     logs: createLogService({ blobs: ports.logBlobs, bus }),
     tenancy: createTenancy({
       ports: ports.tenancy,

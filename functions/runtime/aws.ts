@@ -43,6 +43,8 @@ export const AwsConfig = z.object({
   /** NATS servers (comma-separated); without them signals fall back to storage sweeps. */
   ASSAY_NATS_URL: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),
+  /** How long an execution's lease lasts without an agent heartbeat, in milliseconds. */
+  ASSAY_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Stand-in endpoints (DynamoDB Local, fauxqs); unset in AWS. */
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),
@@ -120,6 +122,7 @@ export async function buildAwsCore(config: AwsConfig) {
       concurrency: createDynamoConcurrencyGroups(store),
     },
     {
+      leaseTtlMs: config.ASSAY_LEASE_TTL_MS,
       ...(config.ASSAY_CONFIG_KEY ? { configKey: parseSecretKey(config.ASSAY_CONFIG_KEY) } : {}),
       tenancy: {
         ...(config.ASSAY_PUBLIC_WEB_URL ? { publicWebUrl: config.ASSAY_PUBLIC_WEB_URL } : {}),
