@@ -19,6 +19,7 @@ export interface SessionCredentials {
 export type Credentials = TokenCredentials | SessionCredentials;
 
 const KEY = "assay.credentials";
+const HINT = "assay.session-hint";
 const listeners = new Set<() => void>();
 let current: Credentials | undefined = read();
 
@@ -42,9 +43,23 @@ export function getCredentials(): Credentials | undefined {
   return current;
 }
 
+/**
+ * Whether this browser signed in with a session before (a non-secret hint in localStorage), so
+ * a fresh visitor is sent to the sign-in page without a 401 probe of the API.
+ */
+export function hasSessionHint(): boolean {
+  try {
+    return localStorage.getItem(HINT) === "1";
+  } catch {
+    return false;
+  }
+}
+
 export function setCredentials(next: Credentials | undefined): void {
   current = next;
   try {
+    if (next?.kind === "session") localStorage.setItem(HINT, "1");
+    else if (!next) localStorage.removeItem(HINT);
     if (next) sessionStorage.setItem(KEY, JSON.stringify(next));
     else sessionStorage.removeItem(KEY);
   } catch {

@@ -6,7 +6,7 @@
 import type { OrgView, UserView } from "@assay/shared";
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { call, request } from "../api/client.ts";
-import { getCredentials, setCredentials } from "./credentials.ts";
+import { getCredentials, hasSessionHint, setCredentials } from "./credentials.ts";
 
 export type Me =
   | { kind: "user"; user: UserView; orgs: OrgView[] }
@@ -22,10 +22,12 @@ export const useMe = () => useQuery(meQuery);
 
 /**
  * True when the browser is signed in: a kept API token, or a session cookie the API accepts
- * (checked once per page load; the cookie itself is HttpOnly and invisible here).
+ * (checked once per page load when this browser signed in before; the cookie itself is
+ * HttpOnly and invisible here).
  */
 export async function ensureSignedIn(): Promise<boolean> {
   if (getCredentials()) return true;
+  if (!hasSessionHint()) return false;
   const result = await request<Me>("/v1/me", { handle401: false });
   if (!result.ok) return false;
   setCredentials({ kind: "session" });
