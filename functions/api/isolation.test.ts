@@ -42,6 +42,8 @@ const NEEDS: Record<string, Role | "user"> = {
   [`post ${ENV_BASE}/workflows/:name/executions`]: "member",
   [`post ${ENV_BASE}/executions/:id/abort`]: "member",
   [`delete ${ENV_BASE}/executions/:id`]: "member",
+  [`put ${ENV_BASE}/templates/:name`]: "member",
+  [`delete ${ENV_BASE}/templates/:name`]: "member",
 };
 
 /** A valid body per route, so a refusal is about the caller and not the input. */
@@ -57,6 +59,8 @@ const BODIES: Record<string, string> = {
   [`put ${ENV_BASE}/workflows/:name`]:
     "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: smoke\nspec:\n  steps:\n    - shell: echo\n",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "{}",
+  [`put ${ENV_BASE}/templates/:name`]:
+    "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflowTemplate\nmetadata:\n  name: smoke\nspec:\n  steps:\n    - shell: echo\n",
 };
 
 const keyOf = (spec: RouteSpec) => `${spec.method} ${spec.path}`;

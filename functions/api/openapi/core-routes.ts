@@ -1,15 +1,25 @@
 /**
- * Specs of the workflow, execution, log and artifact routes (routes/workflows.ts,
- * executions.ts, logs.ts, artifacts.ts). Those handlers parse with the same shared schemas referenced here; this file only
+ * Specs of the workflow, template, execution, log and artifact routes (routes/workflows.ts,
+ * templates.ts, executions.ts, logs.ts, artifacts.ts). Those handlers parse with the same shared schemas referenced here; this file only
  * adds the method, path and responses for the OpenAPI document.
  */
-import { CreateExecution, ExecutionView, ListExecutionsQuery, WorkflowView } from "@assay/shared";
+import {
+  CreateExecution,
+  ExecutionView,
+  KeyValueFilters,
+  ListExecutionsQuery,
+  WorkflowView,
+} from "@assay/shared";
 import { z } from "zod";
 import { defineRoute } from "../route-spec.ts";
 import { ENV_BASE } from "../routes/envs.ts";
 import { authErrors, ErrorResponse, ExecutionParams, itemsOf, WorkflowParams } from "../schemas.ts";
 
 const FieldWarning = z.string();
+
+/** `?label=k=v` (repeatable), as the workflow and template listings parse it. */
+const LabelQuery = z.object({ label: KeyValueFilters.optional() });
+const TemplateParams = WorkflowParams;
 
 /**
  * Mirror of the (unexported) query schema in routes/logs.ts, which is being extended right now.
@@ -55,6 +65,7 @@ export const coreRouteSpecs = {
     tag: "workflows",
     auth: "any",
     params: WorkflowParams.omit({ name: true }),
+    query: LabelQuery,
     responses: { 200: { description: "Workflows", schema: itemsOf(WorkflowView) }, ...authErrors },
   }),
   getWorkflow: defineRoute({
@@ -185,5 +196,54 @@ export const coreRouteSpecs = {
     auth: "any",
     params: ExecutionParams.extend({ path: z.string().describe("the file's path inside the artifacts") }),
     responses: { 302: { description: "Redirect to the file" }, ...authErrors },
+  }),
+  applyTemplate: defineRoute({
+    method: "put",
+    path: `${ENV_BASE}/templates/:name`,
+    summary: "Create or replace a TestWorkflowTemplate (YAML or JSON text) (member)",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams,
+    body: z.string().describe("A TestWorkflowTemplate document whose metadata.name is the path's name"),
+    bodyContentType: "application/yaml",
+    responses: {
+      200: {
+        description: "Replaced",
+        schema: z.object({ template: WorkflowView, warnings: z.array(FieldWarning) }),
+      },
+      201: {
+        description: "Created",
+        schema: z.object({ template: WorkflowView, warnings: z.array(FieldWarning) }),
+      },
+      ...authErrors,
+    },
+  }),
+  listTemplates: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/templates`,
+    summary: "Templates of the environment",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams.omit({ name: true }),
+    query: LabelQuery,
+    responses: { 200: { description: "Templates", schema: itemsOf(WorkflowView) }, ...authErrors },
+  }),
+  getTemplate: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/templates/:name`,
+    summary: "A template with its source",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams,
+    responses: { 200: { description: "The template", schema: WorkflowView }, ...authErrors },
+  }),
+  deleteTemplate: defineRoute({
+    method: "delete",
+    path: `${ENV_BASE}/templates/:name`,
+    summary: "Delete a template (member)",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams,
+    responses: { 204: { description: "Deleted" }, ...authErrors },
   }),
 };
