@@ -242,19 +242,19 @@ export function createLogService(deps: {
       executionId: string,
       lines: number,
       options: { step?: string } = {},
-    ): Promise<Buffer> {
+    ): Promise<{ data: Buffer; total: number }> {
+      const total = await storedLength(orgId, envId, executionId);
       if (options.step) {
         const whole = await this.read(orgId, envId, executionId, options);
-        return whole.subarray(tailStart(whole, lines));
+        return { data: whole.subarray(tailStart(whole, lines)), total };
       }
-      const total = await storedLength(orgId, envId, executionId);
       for (let window = 64 * 1024; ; window *= 4) {
         const from = Math.max(0, total - window);
         const parts = await segments(orgId, envId, executionId, from);
-        const body = Buffer.concat(parts.map((p) => p.data));
+        const body = Buffer.concat(parts.map((p) => p.data)).subarray(0, total - from);
         const start = tailStart(body, lines);
         // Enough lines found (the cut is inside the window), or the window covers everything.
-        if (start > 0 || from === 0) return body.subarray(start);
+        if (start > 0 || from === 0) return { data: body.subarray(start), total };
       }
     },
 

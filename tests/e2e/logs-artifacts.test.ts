@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -45,6 +45,24 @@ describe("logs and artifacts, end to end", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   };
+
+  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const env = {
+        ...process.env,
+        ASSAY_URL: plane.apiUrl,
+        ASSAY_TOKEN: plane.apiToken,
+        ASSAY_ORG: plane.orgId,
+        ASSAY_ENV: plane.envId,
+        NO_COLOR: "1",
+      };
+      const child = spawn(process.execPath, [ASSAY, ...args], { env, cwd: dir });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
 
   const apply = async (name: string, yaml: string) => {
     const res = await plane.api(`${plane.envPath}/workflows/${name}`, {
@@ -175,6 +193,9 @@ spec:
     const tail = await (await plane.api(`${plane.envPath}/executions/${id}/logs?tail=2`)).text();
     const lineBytes = expected.length / LINES;
     assert.equal(tail, expected.subarray(expected.length - 2 * lineBytes).toString());
+    const cliTail = await cli(["logs", id, "--tail", "2"]);
+    assert.equal(cliTail.code, 0, cliTail.stderr);
+    assert.equal(cliTail.stdout, tail, "assay logs --tail prints the same lines");
     const ranged = await plane.api(`${plane.envPath}/executions/${id}/logs`, {
       headers: { range: "bytes=25-49" },
     });
@@ -275,6 +296,23 @@ spec:
     assert.equal(firstBytes[0], 0x1f, "gzip magic");
     console.log(
       `# 200 MB artifacts: run+pack+upload ${((uploadedAt - started) / 1000).toFixed(1)} s, unpack ${((unpackedAt - uploadedAt) / 1000).toFixed(1)} s, download+hash ${((downloadedAt - unpackedAt) / 1000).toFixed(1)} s`,
+    );
+
+    const listed = await cli(["artifacts", id]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /big\.bin\s+200\.0 MB/);
+    const into = join(dir, "downloaded");
+    const downloaded = await cli(["artifacts", "download", id, "--dir", into, "--mask", "a/**"]);
+    assert.equal(downloaded.code, 0, downloaded.stderr);
+    assert.deepEqual(downloaded.stdout.trim().split("\n").sort(), [
+      "a/b/c/small.bin (9 B)",
+      "a/hello.txt (6 B)",
+    ]);
+    assert.equal(
+      createHash("sha256")
+        .update(readFileSync(join(into, "a/b/c/small.bin")))
+        .digest("hex"),
+      sums.get("a/b/c/small.bin"),
     );
 
     const del = await plane.api(`${plane.envPath}/executions/${id}`, { method: "DELETE" });

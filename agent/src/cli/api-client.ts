@@ -4,7 +4,14 @@
  * server down) and each command decides how to word them.
  */
 import type { IncomingMessage } from "node:http";
-import type { ErrorBody, ExecutionView, FieldIssue, Page, WorkflowView } from "@assay/shared";
+import type {
+  ArtifactListing,
+  ErrorBody,
+  ExecutionView,
+  FieldIssue,
+  Page,
+  WorkflowView,
+} from "@assay/shared";
 import { ConnectError, readBody, send } from "./http.ts";
 
 /** Why a call failed. `status` is the HTTP status (0 when the server was not reached). */
@@ -25,6 +32,11 @@ export interface ApiTarget {
   env: string;
   /** PEM CA for a self-signed https API. */
   ca?: Buffer | undefined;
+}
+
+/** Filters of `GET .../logs`. */
+export interface LogQuery {
+  step?: string | undefined;
 }
 
 export interface ApplyResult {
@@ -65,12 +77,21 @@ export interface ApiClient {
   getExecution(id: string): Promise<ApiResult<ExecutionView>>;
   abortExecution(id: string): Promise<ApiResult<ExecutionView>>;
   /** The full stored log (raw bytes). */
-  getLogs(id: string): Promise<ApiResult<Buffer>>;
+  getLogs(id: string, query?: LogQuery): Promise<ApiResult<Buffer>>;
+  /** The last `tail` lines (of one step's output with `step`) and the log's total length. */
+  tailLogs(
+    id: string,
+    query: LogQuery & { tail: number },
+  ): Promise<ApiResult<{ data: Buffer; total: number }>>;
+  listArtifacts(id: string): Promise<ApiResult<ArtifactListing>>;
+  /** The short-lived presigned URL of one artifact file (the API's redirect target). */
+  artifactUrl(id: string, path: string): Promise<ApiResult<string>>;
   /** Opens the live log event stream, resuming after byte `lastEventId` when given. */
   openLogStream(
     id: string,
     lastEventId: number | undefined,
     signal?: AbortSignal,
+    step?: string,
   ): Promise<ApiResult<IncomingMessage>>;
 }
 
@@ -113,6 +134,7 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
       accept?: string;
       headers?: Record<string, string>;
       signal?: AbortSignal;
+      redirect?: boolean;
     } = {},
   ): Promise<ApiResult<IncomingMessage>> => {
     const headers: Record<string, string> = {
@@ -132,6 +154,8 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
       });
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) return { ok: true, value: response };
+      // A redirect the caller asked for (artifact downloads point at presigned URLs).
+      if (options.redirect && status >= 300 && status < 400) return { ok: true, value: response };
       return { ok: false, error: toApiError(status, await readBody(response)) };
     } catch (error) {
       const message =
@@ -194,12 +218,32 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
     getExecution: (id) => json("GET", `executions/${segment(id)}`),
     abortExecution: (id) =>
       json("POST", `executions/${segment(id)}/abort`, { body: "{}", contentType: "application/json" }),
-    async getLogs(id) {
-      const result = await call("GET", `executions/${segment(id)}/logs`, { accept: "text/plain" });
+    async getLogs(id, query = {}) {
+      const qs = query.step ? `?step=${segment(query.step)}` : "";
+      const result = await call("GET", `executions/${segment(id)}/logs${qs}`, { accept: "text/plain" });
       return result.ok ? { ok: true, value: await readBody(result.value) } : result;
     },
-    openLogStream: (id, lastEventId, signal) =>
-      call("GET", `executions/${segment(id)}/logs?follow=1`, {
+    async tailLogs(id, query) {
+      const params = new URLSearchParams({ tail: String(query.tail) });
+      if (query.step) params.set("step", query.step);
+      const result = await call("GET", `executions/${segment(id)}/logs?${params}`, { accept: "text/plain" });
+      if (!result.ok) return result;
+      const total = Number(result.value.headers["x-log-length"] ?? 0);
+      return { ok: true, value: { data: await readBody(result.value), total } };
+    },
+    listArtifacts: (id) => json("GET", `executions/${segment(id)}/artifacts`),
+    async artifactUrl(id, path) {
+      const encoded = path.split("/").map(segment).join("/");
+      const result = await call("GET", `executions/${segment(id)}/artifacts/${encoded}`, { redirect: true });
+      if (!result.ok) return result;
+      result.value.resume();
+      const location = result.value.headers.location;
+      return location
+        ? { ok: true, value: location }
+        : { ok: false, error: { status: 0, code: "bad_response", message: "no download location" } };
+    },
+    openLogStream: (id, lastEventId, signal, step) =>
+      call("GET", `executions/${segment(id)}/logs?follow=1${step ? `&step=${segment(step)}` : ""}`, {
         accept: "text/event-stream",
         headers: lastEventId === undefined ? {} : { "last-event-id": String(lastEventId) },
         signal,

@@ -14,6 +14,10 @@ export interface FollowOptions {
   retryDelayMs?: number;
   /** Consecutive failed reconnects before giving up, default 10. */
   maxRetries?: number;
+  /** Only this step's output. */
+  step?: string | undefined;
+  /** Start after this byte of the log (e.g. after a printed tail). */
+  fromOffset?: number | undefined;
 }
 
 interface LogEventData {
@@ -28,14 +32,14 @@ export const followLogs = async (
   id: string,
   options: FollowOptions,
 ): Promise<ApiResult<{ status: string }>> => {
-  let written: number | undefined;
+  let written: number | undefined = options.fromOffset;
   let failures = 0;
   const baseDelay = options.retryDelayMs ?? 500;
   const maxRetries = options.maxRetries ?? 10;
   let lastError: ApiError = { status: 0, code: "unreachable", message: "the log stream ended early" };
 
   for (;;) {
-    const opened = await client.openLogStream(id, written);
+    const opened = await client.openLogStream(id, written, undefined, options.step);
     if (!opened.ok) {
       // Only a dropped connection is worth retrying; 401/404 will not change.
       if (opened.error.status !== 0 && opened.error.status < 500) return opened;

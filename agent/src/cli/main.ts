@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { AGENT_VERSION } from "../version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
+import { registerArtifactCommands } from "./commands/artifacts.ts";
 import { registerExecutionCommands } from "./commands/executions.ts";
 import { registerTemplateCommands } from "./commands/template.ts";
 import { registerWorkflowCommands } from "./commands/workflow.ts";
@@ -26,6 +27,7 @@ export const createProgram = (io: CliIo): Command => {
   registerWorkflowCommands(program, io);
   registerTemplateCommands(program, io);
   registerExecutionCommands(program, io);
+  registerArtifactCommands(program, io);
   // Subcommands inherit the overrides so usage errors never call process.exit.
   const apply = (command: Command) => {
     command

@@ -70,8 +70,10 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         headers["content-disposition"] = `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
       }
       if (query.tail !== undefined) {
-        const body = await deps.logs.tail(orgId, envId, id, query.tail, { step: query.step });
-        return c.body(new Uint8Array(body), 200, headers);
+        const { data, total } = await deps.logs.tail(orgId, envId, id, query.tail, { step: query.step });
+        // The length lets a client follow on from exactly where the tail ended.
+        headers["x-log-length"] = String(total);
+        return c.body(new Uint8Array(data), 200, headers);
       }
       const rangeHeader = c.req.header("range");
       if (rangeHeader !== undefined || query.offset !== undefined) {

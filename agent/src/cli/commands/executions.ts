@@ -113,12 +113,36 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
       .command("logs")
       .description("print an execution's log")
       .argument("<id>")
-      .option("-f, --follow", "follow live until the execution ends"),
+      .option("-f, --follow", "follow live until the execution ends")
+      .option("--step <ref>", "only this step's output (its ref, e.g. r2.1)")
+      .option("--tail <n>", "only the last N lines (then follow, with --follow)"),
     io,
-    async ({ client, options, args }: ApiCommandContext<{ follow?: boolean }>) => {
+    async ({
+      client,
+      options,
+      args,
+    }: ApiCommandContext<{ follow?: boolean; step?: string; tail?: string }>) => {
       const id = args[0] as string;
-      if (!options.follow) return void io.stdout.write(unwrap(await client.getLogs(id), `execution ${id}`));
-      const followed = await followLogs(client, id, { write: (bytes) => io.stdout.write(bytes) });
+      const tail = options.tail === undefined ? undefined : Number(options.tail);
+      if (tail !== undefined && (!Number.isInteger(tail) || tail < 1)) {
+        throw new CliError("--tail must be a positive number of lines");
+      }
+      let fromOffset: number | undefined;
+      if (tail !== undefined) {
+        const last = unwrap(await client.tailLogs(id, { tail, step: options.step }), `execution ${id}`);
+        io.stdout.write(last.data);
+        fromOffset = last.total;
+      }
+      if (!options.follow) {
+        if (tail === undefined)
+          io.stdout.write(unwrap(await client.getLogs(id, { step: options.step }), `execution ${id}`));
+        return;
+      }
+      const followed = await followLogs(client, id, {
+        write: (bytes) => io.stdout.write(bytes),
+        step: options.step,
+        fromOffset,
+      });
       if (!followed.ok) throw new CliError(describeApiError(followed.error, `execution ${id}`));
     },
   );
