@@ -21,7 +21,12 @@ export function createMemoryLogger(): Logger & { lines: string[] } {
 }
 
 export async function startTestControlPlane(
-  options: { gateway?: Partial<GatewayConfig>; natsUrl?: string; tenancy?: Partial<TenancySettings> } = {},
+  options: {
+    gateway?: Partial<GatewayConfig>;
+    natsUrl?: string;
+    tenancy?: Partial<TenancySettings>;
+    reaperIntervalMs?: number;
+  } = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "assay-test-"));
   const logger = createMemoryLogger();
@@ -31,6 +36,7 @@ export async function startTestControlPlane(
     logger,
     gateway: options.gateway,
     natsUrl: options.natsUrl,
+    reaperIntervalMs: options.reaperIntervalMs,
     tenancy: options.tenancy,
   });
   // Only the URLs: the state file is JSON, and the plane holds clients with circular references.

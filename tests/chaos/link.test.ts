@@ -31,7 +31,7 @@ interface ExecutionJson {
 function assertEveryLineOnce(log: string, n: number) {
   const lines = log.split("\n").filter((l) => l.startsWith("line "));
   assert.equal(lines.length, n, `expected ${n} lines, got ${lines.length}`);
-  lines.forEach((line, i) => assert.equal(line, `line ${i + 1}`));
+  for (const [i, line] of lines.entries()) assert.equal(line, `line ${i + 1}`);
 }
 
 describe("chaos: the agent link under failure (short)", () => {
@@ -108,6 +108,20 @@ describe("chaos: the agent link under failure (short)", () => {
     const execution = await finished(id);
     assert.equal(execution.status, "passed", execution.message);
     assertEveryLineOnce(await (await api(`/executions/${id}/logs`)).text(), 60);
+  });
+
+  test("an agent killed mid-run: the execution is lost with a reason; a restarted agent takes new work", async () => {
+    const id = await start("orphan", counting("orphan", 600, "0.05"));
+    await running(id);
+    const killed = new Promise((r) => topo.agent?.once("exit", r));
+    topo.agent?.kill("SIGKILL");
+    await killed;
+    const lost = await finished(id, 30_000);
+    assert.equal(lost.status, "lost");
+    assert.match(lost.message ?? "", /lease|heartbeat|restarted/);
+    topo.startAgent();
+    const next = await start("after-orphan", counting("after-orphan", 5, "0.01"));
+    assert.equal((await finished(next)).status, "passed");
   });
 
   test("with nats-server stopped, work is still delivered and logs stored (sweeps)", async () => {

@@ -21,6 +21,7 @@ export const FAST_TIMINGS = {
   ASSAY_DEAD_AFTER_MS: "2000",
   ASSAY_SWEEP_INTERVAL_MS: "500",
   ASSAY_DRAIN_GRACE_MS: "10000",
+  ASSAY_LEASE_TTL_MS: "3000",
 };
 
 interface IngressProcess {
@@ -32,7 +33,11 @@ interface IngressProcess {
 
 export async function startTopology(options: { ingresses: number }) {
   const nats = await startNatsServer();
-  const plane = await startTestControlPlane({ natsUrl: nats.url, gateway: { sweepIntervalMs: 500 } });
+  const plane = await startTestControlPlane({
+    natsUrl: nats.url,
+    gateway: { sweepIntervalMs: 500 },
+    reaperIntervalMs: 500,
+  });
   const ingresses: IngressProcess[] = [];
   let agent: { child: ChildProcess; output: string } | undefined;
 
@@ -67,6 +72,10 @@ export async function startTopology(options: { ingresses: number }) {
     nats,
     proxy,
     ingresses,
+    /** The running agent process, if any. */
+    get agent() {
+      return agent?.child;
+    },
     get agentOutput() {
       return agent?.output ?? "";
     },
