@@ -11,6 +11,7 @@
  * - Anything else (UNAVAILABLE while draining, network errors, a dead stream): full-jitter
  *   backoff, reset by every Welcome.
  */
+import { rm } from "node:fs/promises";
 import { hostname as osHostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
@@ -26,6 +27,7 @@ import { loadExecutedIds } from "./executed-ids.ts";
 import { createRegistry } from "./executions.ts";
 import { defaultStateDir, loadAgentId } from "./identity.ts";
 import { type LinkState, openSession, type Session, type SessionEnd } from "./link.ts";
+import { createSpoolDir } from "./log-spool.ts";
 import type { AgentLogger, AgentOptions } from "./options.ts";
 import { grpcProxyOptions } from "./proxy.ts";
 
@@ -56,6 +58,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   if (target.warning !== undefined) logger.warn(target.warning);
   const stateDir = options.stateDir ?? defaultStateDir();
   const agentId = await loadAgentId(stateDir);
+  // Spool files of a previous life belong to executions this process no longer holds.
+  const spoolDir = join(stateDir, "spool");
+  await rm(spoolDir, { recursive: true, force: true });
   const workDir = options.workDir ?? join(tmpdir(), "assay-agent-work");
   const maxConcurrency = options.concurrency ?? 4;
   const flushIntervalMs = options.flushIntervalMs ?? 25;
@@ -94,6 +99,8 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     maxConcurrency,
     maxHeldBytes: options.maxUnackedBytes,
     executed: loadExecutedIds(stateDir),
+    maxSpoolBytes: options.maxSpoolBytes,
+    spool: createSpoolDir(spoolDir),
     log: (message) => logger.info(message),
     start: (request) =>
       startExecution({

@@ -10,7 +10,13 @@
  * A new stream, a LogAck behind what was sent (the server refused a gap) or a ResultAck that
  * was refused move `sentTo` back to the server's committed offset, so every byte reaches the
  * server once, in order, with no gap.
+ *
+ * Spool: when the agent's memory bound is reached, `spill()` moves the sealed segments to the
+ * execution's spool file (log-spool.ts); they are read back from disk when sent, and the
+ * file is emptied once every spilled byte is committed. Offsets never change: a spilled byte
+ * is sent exactly as it would have been from memory.
  */
+import type { SpoolFile } from "./log-spool.ts";
 
 /** Largest LogChunk payload. */
 export const MAX_CHUNK_BYTES = 64 * 1024;
@@ -28,6 +34,8 @@ interface Segment {
   parts: Buffer[];
   length: number;
   sealed: boolean;
+  /** Where the bytes are in the spool file when spilled (then `parts` is empty). */
+  filePosition?: number;
 }
 
 /** The unacknowledged log of one execution. */
@@ -36,8 +44,19 @@ export interface ExecutionLog {
   readonly produced: number;
   readonly committed: number;
   readonly sentTo: number;
-  /** Bytes held in memory (produced - committed). */
+  /** Unacknowledged bytes (produced - committed), in memory or spilled. */
   readonly heldBytes: number;
+  /** Unacknowledged bytes held in memory. */
+  readonly memoryBytes: number;
+  /** Unacknowledged bytes in the spool file. */
+  readonly spooledBytes: number;
+  /**
+   * Moves every segment held in memory (sealing the open one) to the spool file; returns the
+   * bytes moved. Nothing happens without a spool.
+   */
+  spill(): number;
+  /** Closes and removes the spool file (the execution is over). */
+  dispose(): void;
   /** Appends output; returns true when a segment filled up (worth sending right away). */
   append(stepRef: string, data: Uint8Array): boolean;
   /** Seals the open segment so it can be sent (the flush timer). */
@@ -60,8 +79,9 @@ export interface ExecutionLog {
 }
 
 /** Creates a log whose first byte has offset `startOffset` (non-zero after an agent restart). */
-export const createExecutionLog = (startOffset = 0): ExecutionLog => {
+export const createExecutionLog = (startOffset = 0, spool?: SpoolFile): ExecutionLog => {
   const segments: Segment[] = [];
+  let spooledBytes = 0;
   let produced = startOffset;
   let committed = startOffset;
   let sentTo = startOffset;
@@ -79,8 +99,16 @@ export const createExecutionLog = (startOffset = 0): ExecutionLog => {
   };
 
   const dataOf = (segment: Segment): Buffer => {
+    if (segment.filePosition !== undefined && spool !== undefined)
+      return spool.read(segment.filePosition, segment.length);
     if (segment.parts.length > 1) segment.parts = [Buffer.concat(segment.parts)];
     return segment.parts[0] ?? Buffer.alloc(0);
+  };
+  /** Forgets a dropped (committed) segment's spilled bytes; empties the file when none are left. */
+  const released = (segment: Segment) => {
+    if (segment.filePosition === undefined) return;
+    spooledBytes -= segment.length;
+    if (spooledBytes === 0) spool?.reset();
   };
 
   const log: ExecutionLog = {
@@ -95,6 +123,28 @@ export const createExecutionLog = (startOffset = 0): ExecutionLog => {
     },
     get heldBytes() {
       return produced - committed;
+    },
+    get memoryBytes() {
+      return produced - committed - spooledBytes;
+    },
+    get spooledBytes() {
+      return spooledBytes;
+    },
+    spill() {
+      if (spool === undefined) return 0;
+      sealOpen();
+      let moved = 0;
+      for (const segment of segments) {
+        if (segment.filePosition !== undefined || segment.length === 0) continue;
+        segment.filePosition = spool.append(dataOf(segment));
+        segment.parts = [];
+        spooledBytes += segment.length;
+        moved += segment.length;
+      }
+      return moved;
+    },
+    dispose() {
+      spool?.remove();
     },
     get truncated() {
       return truncated;
@@ -144,13 +194,19 @@ export const createExecutionLog = (startOffset = 0): ExecutionLog => {
           const first = segments[0] as Segment;
           if (first.offset + first.length > committed) break;
           segments.shift();
+          released(first);
         }
         // A partly committed first segment is trimmed so memory tracks `committed` exactly.
         const first = segments[0];
         if (first !== undefined && first.offset < committed) {
-          const data = dataOf(first).subarray(committed - first.offset);
-          first.parts = [data];
-          first.length = data.length;
+          const cut = committed - first.offset;
+          if (first.filePosition !== undefined) {
+            first.filePosition += cut;
+            spooledBytes -= cut;
+          } else {
+            first.parts = [dataOf(first).subarray(cut)];
+          }
+          first.length -= cut;
           first.offset = committed;
         }
         if (sentTo < committed) sentTo = committed;
@@ -168,6 +224,8 @@ export const createExecutionLog = (startOffset = 0): ExecutionLog => {
       const before = produced - committed;
       truncated = true;
       segments.length = 0;
+      spooledBytes = 0;
+      spool?.reset();
       const end = Math.max(committed, Math.min(limitBytes, produced));
       committed = end;
       produced = end;

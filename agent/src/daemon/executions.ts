@@ -5,8 +5,12 @@
  * send, round-robin across executions so one chatty run cannot starve the others.
  *
  * Memory for unacknowledged log bytes is bounded (`maxHeldBytes`, default 64 MiB across all
- * executions). At the bound the runner is told to pause (its children block on a full pipe);
- * acknowledgements release it. There is no disk spool yet: output is delayed, never dropped.
+ * executions). At the bound the biggest logs spill their sealed segments to the disk spool
+ * (`maxSpoolBytes`, default 1 GiB, in the state directory), so steps keep running through a
+ * long network cut. When the spool is full too, the runner is told to pause (its children
+ * block on a full pipe) until acknowledgements free room; that is reported in the agent's log,
+ * in the execution's log and in its result message, never silent. Output is delayed, never
+ * dropped: the ingress cannot accept a gap, so refusing bytes would lose the rest of the log.
  */
 import {
   type AbortCommand,
@@ -26,6 +30,7 @@ import type { RunnerSink, RunResult, StepEvent } from "../runner/types.ts";
 import type { Clock } from "./clock.ts";
 import { type ExecutedIds, memoryExecutedIds } from "./executed-ids.ts";
 import { createExecutionLog, type ExecutionLog } from "./execution-log.ts";
+import type { SpoolFile } from "./log-spool.ts";
 
 interface Entry {
   id: string;
@@ -38,6 +43,8 @@ interface Entry {
   steps: Map<string, StepUpdate>;
   result: AgentMessage | undefined;
   resultSent: boolean;
+  /** Times the spool was full while this execution produced output (paused). */
+  spoolFull: number;
 }
 
 /** What starting an execution needs besides the command (bound by the daemon). */
@@ -49,6 +56,10 @@ export interface RegistryOptions {
   clock: Clock;
   maxConcurrency: number;
   maxHeldBytes?: number;
+  /** Unacknowledged bytes kept on disk beyond `maxHeldBytes`, default 1 GiB. */
+  maxSpoolBytes?: number;
+  /** Opens an execution's spool file; without it, output pauses at the memory bound. */
+  spool?: { open(executionId: string): SpoolFile };
   start: StartExecution;
   /** Something new can be sent (`urgent`: a full chunk, send now rather than at the flush). */
   onOutput(urgent: boolean): void;
@@ -117,13 +128,20 @@ export const createRegistry = (options: RegistryOptions): Registry => {
   /** Every execution id this installation started (persisted): commands apply once. */
   const seen = options.executed ?? memoryExecutedIds();
   let refusal: string | undefined;
-  let heldBytes = 0;
+  const maxSpoolBytes = options.maxSpoolBytes ?? 1024 * 1024 * 1024;
+  const sum = (pick: (log: ExecutionLog) => number) => {
+    let total = 0;
+    for (const entry of entries.values()) total += pick(entry.log);
+    return total;
+  };
+  const memoryHeld = () => sum((log) => log.memoryBytes);
+  const spooled = () => sum((log) => log.spooledBytes);
   let rr = 0;
   const waiters: (() => void)[] = [];
   const settleWaiters: (() => void)[] = [];
 
   const notifyChange = () => {
-    if (heldBytes < maxHeldBytes) for (const wake of waiters.splice(0)) wake();
+    if (memoryHeld() < maxHeldBytes) for (const wake of waiters.splice(0)) wake();
     for (const check of settleWaiters.splice(0)) check();
   };
 
@@ -136,15 +154,34 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       options.onOutput(event.status !== "running");
     },
     log(stepRef, data) {
-      const before = entry.log.produced;
       const filled = entry.log.append(stepRef, data);
-      heldBytes += entry.log.produced - before;
       options.onOutput(filled);
-      return heldBytes < maxHeldBytes;
+      if (memoryHeld() >= maxHeldBytes) relieve(entry);
+      return memoryHeld() < maxHeldBytes;
     },
     drained: () =>
-      heldBytes < maxHeldBytes ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
+      memoryHeld() < maxHeldBytes ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
   });
+
+  /** Memory is at the bound: spill the biggest logs to disk while the spool has room. */
+  const relieve = (producer: Entry) => {
+    if (options.spool === undefined) return;
+    const biggest = [...entries.values()].sort((a, b) => b.log.memoryBytes - a.log.memoryBytes);
+    for (const entry of biggest) {
+      if (memoryHeld() < maxHeldBytes / 2) return;
+      if (entry.log.memoryBytes === 0) break;
+      if (spooled() + entry.log.memoryBytes > maxSpoolBytes) continue;
+      entry.log.spill();
+    }
+    if (memoryHeld() >= maxHeldBytes) {
+      // Refused: output pauses (never dropped). Said once per stint, where people look.
+      if (producer.spoolFull++ === 0 || producer.spoolFull % 100 === 0) {
+        const text = `the log spool is full (${spooled()} bytes unacknowledged on disk, limit ${maxSpoolBytes}): step output is paused until the control plane acknowledges`;
+        options.log(`execution ${producer.id}: ${text}`);
+        producer.log.append("", Buffer.from(`[assay] warning: ${text}\n`));
+      }
+    }
+  };
 
   const startedMessage = (entry: Entry): AgentMessage => ({
     kind: { $case: "started", value: { executionId: entry.id, startedAtMs: entry.startedAtMs } },
@@ -162,7 +199,10 @@ export const createRegistry = (options: RegistryOptions): Registry => {
           finishedAtMs: clock.now(),
           logBytes: entry.log.produced,
           logTruncated: entry.log.truncated,
-          message: result.message,
+          message:
+            entry.spoolFull === 0
+              ? result.message
+              : `${result.message ? `${result.message}; ` : ""}the agent's log spool was full: step output was paused until the control plane caught up`,
           steps: result.steps.map((s) => toStepUpdate(entry.id, s)),
         },
       },
@@ -198,13 +238,14 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       seen.add(id);
       const entry: Entry = {
         id,
-        log: createExecutionLog(command.committedLogOffset),
+        log: createExecutionLog(command.committedLogOffset, options.spool?.open(id)),
         run: undefined,
         startedAtMs: clock.now(),
         outbox: [],
         steps: new Map(),
         result: undefined,
         resultSent: false,
+        spoolFull: 0,
       };
       entries.set(id, entry);
       entry.outbox.push(startedMessage(entry));
@@ -244,12 +285,12 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     handleLogAck(logAck) {
       const entry = entries.get(logAck.executionId);
       if (entry === undefined) return;
-      heldBytes -= entry.log.ack(logAck.committedOffset);
+      entry.log.ack(logAck.committedOffset);
       if (logAck.limitReached && !entry.log.truncated) {
         options.log(
           `execution ${entry.id}: the log reached its size limit (${logAck.limitBytes} bytes); further output is not shipped`,
         );
-        heldBytes -= entry.log.truncate(logAck.limitBytes);
+        entry.log.truncate(logAck.limitBytes);
       }
       notifyChange();
       options.onOutput(false);
@@ -258,7 +299,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       const entry = entries.get(resultAck.executionId);
       if (entry === undefined) return;
       if (resultAck.accepted) {
-        heldBytes -= entry.log.heldBytes;
+        entry.log.dispose();
         entries.delete(entry.id);
         notifyChange();
         return;
@@ -266,7 +307,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       options.log(
         `execution ${entry.id}: result refused (${resultAck.reason}); resending from ${resultAck.committedOffset}`,
       );
-      heldBytes -= entry.log.ack(resultAck.committedOffset);
+      entry.log.ack(resultAck.committedOffset);
       entry.log.resendFrom(resultAck.committedOffset);
       entry.resultSent = false;
       options.onOutput(true);
@@ -276,12 +317,10 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       for (const ack of welcome.committed) {
         const entry = entries.get(ack.executionId);
         if (entry !== undefined && ack.limitReached && !entry.log.truncated)
-          heldBytes -= entry.log.truncate(ack.limitBytes);
+          entry.log.truncate(ack.limitBytes);
       }
       for (const entry of entries.values()) {
-        const before = entry.log.heldBytes;
         entry.log.resendFrom(committed.get(entry.id) ?? entry.log.committed);
-        heldBytes -= before - entry.log.heldBytes;
         entry.resultSent = false;
         entry.outbox =
           entry.result === undefined

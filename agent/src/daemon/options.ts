@@ -33,8 +33,10 @@ export interface AgentOptions {
   stopTimeoutMs?: number | undefined;
   /** Bound on waiting for logs and results to be acknowledged when stopping, default 10000 ms. */
   flushTimeoutMs?: number | undefined;
-  /** Unacknowledged log bytes held in memory before output is paused, default 64 MiB. */
+  /** Unacknowledged log bytes held in memory before they spill to disk, default 64 MiB. */
   maxUnackedBytes?: number | undefined;
+  /** Unacknowledged log bytes spilled to `<stateDir>/spool` before output pauses, default 1 GiB. */
+  maxSpoolBytes?: number | undefined;
   /** Log batching interval, default 25 ms. */
   flushIntervalMs?: number | undefined;
   /** Reconnect backoff window, default 1000 ms doubling to 60000 ms. */
