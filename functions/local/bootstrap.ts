@@ -80,7 +80,15 @@ export async function bootstrapLocal(
     const existing = await core.ports.workflows.get(ORG, ENV, "hello");
     if (!existing) await core.workflows.apply(ORG, ENV, "hello", SAMPLE_WORKFLOW);
   }
-  const state: LocalState = { ...urls, orgId: ORG, envId: ENV, apiToken, agentToken };
+  const state: LocalState = {
+    apiUrl: urls.apiUrl,
+    ingressUrl: urls.ingressUrl,
+    caFile: urls.caFile,
+    orgId: ORG,
+    envId: ENV,
+    apiToken,
+    agentToken,
+  };
   writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   return { state, created: !stillValid };
 }
