@@ -215,6 +215,8 @@ describe("agent gateway", () => {
               finishedAtMs: Date.now(),
               exitCode: 0,
               message: "",
+              cpuPeakPercent: 0,
+              memoryPeakBytes: 0,
             },
           ],
         },

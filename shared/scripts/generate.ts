@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const sharedDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-rmSync(join(sharedDir, "src/proto/gen"), { recursive: true, force: true });
 execFileSync("npx", ["buf", "lint"], { cwd: sharedDir, stdio: "inherit" });
+rmSync(join(sharedDir, "src/proto/gen"), { recursive: true, force: true });
 execFileSync("npx", ["buf", "generate"], { cwd: sharedDir, stdio: "inherit" });
 console.log("generated shared/src/proto/gen");
