@@ -54,6 +54,11 @@ export interface ApiDeps {
   tenancy: Tenancy;
   /** Local mode only: the mail outbox, served at GET /v1/dev/outbox. */
   outbox?: OutboxMailer;
+  /**
+   * Longest a live log follow stays open, in milliseconds (unset: until the execution ends).
+   * Behind a buffering gateway this bounds each response; clients resume with Last-Event-ID.
+   */
+  followMaxMs?: number;
   /** The client's IP address for rate limits and the audit log (socket or API Gateway). */
   clientIp?: (c: Context) => string | undefined;
 }

@@ -9,6 +9,9 @@ const app = createApiApp({
   tenants: core.ports.tenants,
   bus,
   logger,
+  // HTTP API buffers responses (and cuts them at 29 s): a follow answers what it has within 20 s
+  // and the client resumes from Last-Event-ID. Live streaming goes through lambda-stream.ts.
+  followMaxMs: 20_000,
   // API Gateway's view of the caller (X-Forwarded-For is client-controlled).
   clientIp: (c) => getConnInfo(c).remote.address,
 });

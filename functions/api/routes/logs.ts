@@ -138,9 +138,11 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       };
 
       let status = execution.status;
-      await stream.writeSSE({ event: "status", data: JSON.stringify({ status }) });
+      const closeAtMs =
+        deps.followMaxMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + deps.followMaxMs;
+      await stream.writeSSE({ event: "status", data: JSON.stringify({ status }), retry: 500 });
       await fromStorage();
-      while (!stream.aborted) {
+      while (!stream.aborted && Date.now() < closeAtMs) {
         let gap = false;
         for (const segment of live.splice(0).sort((a, b) => a.offset - b.offset)) {
           if (segment.offset > cursor) gap = true;
