@@ -9,6 +9,7 @@ import { bootstrapLocal } from "./bootstrap.ts";
 import { loadLocalConfig } from "./config.ts";
 import { startControlPlane } from "./control-plane.ts";
 import { createFileLogger } from "./logger.ts";
+import { buildDashboard, dashboardIsStale } from "./web-assets.ts";
 
 const config = loadLocalConfig(process.env);
 const logger = createFileLogger(join(config.dataDir, "control-plane.log"), config.ASSAY_LOG_LEVEL);
@@ -51,8 +52,17 @@ if (config.ASSAY_NO_AGENT !== "1") {
   });
 }
 
+const building = dashboardIsStale();
+if (building) {
+  void buildDashboard((line) => console.error(line)).then((ok) => {
+    if (ok) console.log(`The dashboard is built: ${state.apiUrl}`);
+  });
+}
+
 console.log(`
 Assay is running (${((Date.now() - started) / 1000).toFixed(1)} s).
+  Dashboard ${state.apiUrl}${building ? "  (building in the background, ready in a few seconds)" : ""}
+            sign in with the API token in local.json, or sign up (emails at ${state.apiUrl}/v1/dev/outbox)
   API      ${state.apiUrl}
   Ingress  ${state.ingressUrl}  (self-signed certificate: ${state.caFile})
   Org/env  ${state.orgId}/${state.envId}; credentials in ${join(config.dataDir, "local.json")}
