@@ -31,7 +31,7 @@ interface IngressProcess {
   output: string;
 }
 
-export async function startTopology(options: { ingresses: number }) {
+export async function startTopology(options: { ingresses: number; timings?: Record<string, string> }) {
   const nats = await startNatsServer();
   const plane = await startTestControlPlane({
     natsUrl: nats.url,
@@ -48,7 +48,7 @@ export async function startTopology(options: { ingresses: number }) {
       env: {
         ...process.env,
         ...plane.runtimeEnv(),
-        ...FAST_TIMINGS,
+        ...(options.timings ?? FAST_TIMINGS),
         ASSAY_INGRESS_TLS: "self-signed",
         ASSAY_TLS_DIR: join(plane.dataDir, "tls"),
         ASSAY_INGRESS_PORT: String(ingressPort),
