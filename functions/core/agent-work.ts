@@ -11,7 +11,7 @@ import type { Bus, Clock, ExecutionStore, JobQueue } from "./ports.ts";
 import type { ConcurrencyGroups } from "./workflow-ports.ts";
 
 export interface AgentWorkConfig {
-  /** How long a lease lasts without renewal, in milliseconds (default 60 s). */
+  /** How long a lease lasts without renewal, in milliseconds (default 90 s). */
   leaseTtlMs: number;
 }
 
@@ -34,9 +34,10 @@ export function createAgentWork(deps: {
   config?: Partial<AgentWorkConfig>;
 }) {
   const { executions, bus, jobs, clock } = deps;
-  // Four missed heartbeats (15 s); with the reaper running every minute an execution whose
-  // agent vanished is marked lost within two minutes.
-  const leaseTtlMs = deps.config?.leaseTtlMs ?? 60_000;
+  // Six missed heartbeats (15 s): long enough to ride out a one-minute network cut plus the
+  // agent's reconnect, short enough that with the reaper every 30 s an execution whose agent
+  // vanished is marked lost within two minutes.
+  const leaseTtlMs = deps.config?.leaseTtlMs ?? 90_000;
   const iso = () => new Date(clock.now()).toISOString();
   const announce = (execution: Execution) =>
     bus.publish(statusSubject(execution.id), new TextEncoder().encode(execution.status)).catch(() => {});

@@ -50,7 +50,7 @@ export interface CoreOptions {
   tenancy?: Partial<TenancySettings>;
   /** 32-byte key sealing sensitive config values at rest (AES-256-GCM); see secret-box.ts. */
   configKey?: Uint8Array;
-  /** How long an execution's lease lasts without a heartbeat, in milliseconds (default 60 s). */
+  /** How long an execution's lease lasts without a heartbeat, in milliseconds (default 90 s). */
   leaseTtlMs?: number;
 }
 

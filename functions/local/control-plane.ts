@@ -142,7 +142,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     const reaper = createReaper({ executions: core.ports.executions, bus, clock, logger });
     const reaperTimer = setInterval(() => {
       reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
-    }, options.reaperIntervalMs ?? 10_000);
+    }, options.reaperIntervalMs ?? 30_000);
     reaperTimer.unref();
     stops.push(() => clearInterval(reaperTimer));
 

@@ -44,7 +44,7 @@ export const AwsConfig = z.object({
   ASSAY_NATS_URL: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),
   /** How long an execution's lease lasts without an agent heartbeat, in milliseconds. */
-  ASSAY_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  ASSAY_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(90_000),
   /** Stand-in endpoints (DynamoDB Local, fauxqs); unset in AWS. */
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startTopology, type Topology, waitFor } from "./topology.ts";
+import { FAST_TIMINGS, startTopology, type Topology, waitFor } from "./topology.ts";
 
 /** Numbered lines, a few per 100 ms, for about `seconds`. */
 const counting = (name: string, lines: number, sleep: string) => `apiVersion: testworkflows.testkube.io/v1
@@ -117,7 +117,7 @@ describe("chaos: the agent link under failure (short)", () => {
     const killed = new Promise((r) => topo.agent?.once("exit", r));
     topo.agent?.kill("SIGKILL");
     await killed;
-    const lost = await finished(id, 30_000);
+    const lost = await finished(id, Number(FAST_TIMINGS.ASSAY_LEASE_TTL_MS) + 30_000);
     assert.equal(lost.status, "lost");
     assert.match(lost.message ?? "", /lease|heartbeat|restarted/);
     topo.startAgent();

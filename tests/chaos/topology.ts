@@ -21,7 +21,8 @@ export const FAST_TIMINGS = {
   ASSAY_DEAD_AFTER_MS: "2000",
   ASSAY_SWEEP_INTERVAL_MS: "500",
   ASSAY_DRAIN_GRACE_MS: "10000",
-  ASSAY_LEASE_TTL_MS: "3000",
+  // Longer than any cut a test makes (the long blackhole is a minute, plus reconnect backoff).
+  ASSAY_LEASE_TTL_MS: process.env.ASSAY_CHAOS_LONG === "1" ? "150000" : "15000",
 };
 
 interface IngressProcess {
