@@ -1,6 +1,7 @@
 /**
  * Which control plane and as whom: `--url/--token/--org/--env`, else `ASSAY_URL`, `ASSAY_TOKEN`,
- * `ASSAY_ORG`, `ASSAY_ENV`, else local mode's `local.json` (written by `npm start`), looked up at
+ * `ASSAY_ORG`, `ASSAY_ENV`, else what `assay login` stored (user-config.ts), else local mode's
+ * `local.json` (written by `npm start`), looked up at
  * `$ASSAY_DATA_DIR/local.json`, then `.assay/local.json` in the working directory and its parents.
  * Each value is taken from the first place that has it.
  */
@@ -8,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import type { ApiTarget } from "./api-client.ts";
+import { readUserConfig, type UserConfig, userConfigPath } from "./user-config.ts";
 
 /** The file local mode writes for the CLI and the local agent. */
 export const LocalConfig = z.object({
@@ -52,7 +54,19 @@ export const resolveApiTarget = (flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd
     org: flags.org ?? env.ASSAY_ORG,
     env: flags.env ?? env.ASSAY_ENV,
   };
+  let login: UserConfig | undefined;
   if (Object.values(explicit).some((v) => v === undefined || v === "")) {
+    const stored = readUserConfig(env);
+    if (stored.error) return { ok: false, message: stored.error };
+    login = stored.config;
+  }
+  const afterLogin = {
+    apiUrl: explicit.apiUrl || login?.apiUrl,
+    token: explicit.token || login?.token,
+    org: explicit.org || login?.org,
+    env: explicit.env || login?.env,
+  };
+  if (Object.values(afterLogin).some((v) => v === undefined || v === "")) {
     localFile = findLocalConfig(env, cwd);
     if (localFile !== undefined) {
       let raw: unknown;
@@ -73,10 +87,10 @@ export const resolveApiTarget = (flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd
     }
   }
   const value = {
-    apiUrl: explicit.apiUrl || local?.apiUrl,
-    token: explicit.token || local?.apiToken,
-    org: explicit.org || local?.orgId,
-    env: explicit.env || local?.envId,
+    apiUrl: afterLogin.apiUrl || local?.apiUrl,
+    token: afterLogin.token || local?.apiToken,
+    org: afterLogin.org || local?.orgId,
+    env: afterLogin.env || local?.envId,
   };
   const missing = [
     value.apiUrl ? undefined : "--url (or ASSAY_URL)",
@@ -87,7 +101,7 @@ export const resolveApiTarget = (flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd
   if (missing.length > 0) {
     return {
       ok: false,
-      message: `missing ${missing.join(", ")}; or start the local control plane (npm start), which writes .assay/local.json`,
+      message: `missing ${missing.join(", ")}; or run assay login, or start the local control plane (npm start), which writes .assay/local.json`,
     };
   }
   let ca: Buffer | undefined;
@@ -104,6 +118,6 @@ export const resolveApiTarget = (flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd
       env: value.env as string,
       ca,
     },
-    source: localFile ?? "flags and environment",
+    source: localFile ?? (login ? userConfigPath(env) : "flags and environment"),
   };
 };

@@ -8,6 +8,7 @@ import { AGENT_VERSION } from "../version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
 import { registerArtifactCommands } from "./commands/artifacts.ts";
 import { registerExecutionCommands } from "./commands/executions.ts";
+import { registerLoginCommands } from "./commands/login.ts";
 import { registerTemplateCommands } from "./commands/template.ts";
 import { registerWorkflowCommands } from "./commands/workflow.ts";
 import { CliError, CliExit, type CliIo, colors, EXIT } from "./io.ts";
@@ -24,6 +25,7 @@ export const createProgram = (io: CliIo): Command => {
       writeErr: (text) => io.stderr.write(text),
     });
   registerAgentCommand(program, io);
+  registerLoginCommands(program, io);
   registerWorkflowCommands(program, io);
   registerTemplateCommands(program, io);
   registerExecutionCommands(program, io);
