@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAppError } from "@assay/shared";
+import { isAppError, SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from "@assay/shared";
 import { z } from "zod";
 import type { Core } from "../core/index.ts";
 import { hashToken } from "../core/tokens.ts";
@@ -20,24 +20,6 @@ export const LocalState = z.object({
   caFile: z.string(),
 });
 export type LocalState = z.infer<typeof LocalState>;
-
-export const SAMPLE_WORKFLOW = `apiVersion: testworkflows.testkube.io/v1
-kind: TestWorkflow
-metadata:
-  name: hello
-  labels:
-    sample: "true"
-spec:
-  steps:
-    - name: Say hello
-      shell: |
-        echo "Hello from $(hostname)"
-        for i in 1 2 3; do echo "line $i"; sleep 0.2; done
-    - name: Check the workspace
-      run:
-        command: [sh, -c]
-        args: ["pwd && ls -la"]
-`;
 
 const ORG = "demo";
 const ENV = "local";
@@ -77,8 +59,8 @@ export async function bootstrapLocal(
     agentToken = (await core.tokens.issue({ kind: "agent", name: "local agent", orgId: ORG, envId: ENV }))
       .secret;
     // An existing "hello" workflow (perhaps edited by the user) stays as it is.
-    const existing = await core.ports.workflows.get(ORG, ENV, "hello");
-    if (!existing) await core.workflows.apply(ORG, ENV, "hello", SAMPLE_WORKFLOW);
+    const existing = await core.ports.workflows.get(ORG, ENV, SAMPLE_WORKFLOW_NAME);
+    if (!existing) await core.workflows.apply(ORG, ENV, SAMPLE_WORKFLOW_NAME, SAMPLE_WORKFLOW);
   }
   const state: LocalState = {
     apiUrl: urls.apiUrl,

@@ -8,3 +8,4 @@ export * from "./domain/ids.ts";
 export * from "./domain/tenancy.ts";
 export * from "./domain/workflow.ts";
 export * from "./errors.ts";
+export * from "./samples.ts";
