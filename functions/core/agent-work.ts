@@ -66,6 +66,11 @@ export function createAgentWork(deps: {
       return claimed;
     },
 
+    /** Whether the environment has queued work (one small index query: the ingress's sweep). */
+    async hasQueued(orgId: string, envId: string): Promise<boolean> {
+      return (await executions.listQueued(orgId, envId, 1)).length > 0;
+    },
+
     /** An agent refused a command (at capacity): the execution goes back to the queue. */
     async release(orgId: string, envId: string, agentId: string, id: string): Promise<void> {
       await executions.transition(orgId, envId, id, {

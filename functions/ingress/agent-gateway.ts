@@ -62,31 +62,59 @@ export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
   const { tokens, bus, clock, logger } = deps;
   const sessions = new Set<AgentSession>();
-  /** Doorbell subscriptions per environment, shared by that environment's sessions. */
-  const doorbells = new Map<string, { count: number; unsubscribe: Promise<() => void> }>();
+  /**
+   * Sessions and the doorbell subscription of each environment (a doorbell rings only its own
+   * environment's sessions, without walking every stream of the process).
+   */
+  const envs = new Map<
+    string,
+    { orgId: string; envId: string; sessions: Set<AgentSession>; unsubscribe: Promise<() => void> }
+  >();
   let state: "serving" | "draining" | "stopped" = "serving";
 
   const envKey = (s: AgentSession) => `${s.principal.orgId}.${s.principal.envId}`;
-  const sessionsOf = (key: string) => [...sessions].filter((s) => envKey(s) === key);
 
-  function watchEnv(key: string) {
-    const existing = doorbells.get(key);
+  function watchEnv(key: string, session: AgentSession) {
+    const existing = envs.get(key);
     if (existing) {
-      existing.count++;
+      existing.sessions.add(session);
       return;
     }
-    const [orgId = "", envId = ""] = key.split(".");
+    const { orgId, envId } = session.principal;
+    const members = new Set([session]);
     const unsubscribe = bus.subscribe(workSubject(orgId, envId), () => {
-      for (const s of sessionsOf(key)) void s.reconcile();
+      for (const s of members) void s.reconcile();
     });
-    doorbells.set(key, { count: 1, unsubscribe });
+    envs.set(key, { orgId, envId, sessions: members, unsubscribe });
   }
 
-  function unwatchEnv(key: string) {
-    const entry = doorbells.get(key);
-    if (!entry || --entry.count > 0) return;
-    doorbells.delete(key);
+  function unwatchEnv(key: string, session: AgentSession) {
+    const entry = envs.get(key);
+    if (!entry) return;
+    entry.sessions.delete(session);
+    if (entry.sessions.size > 0) return;
+    envs.delete(key);
     void entry.unsubscribe.then((off) => off()).catch(() => {});
+  }
+
+  /**
+   * The periodic sweep that covers lost doorbells. Streams holding work reconcile (aborts);
+   * idle streams only when their environment has queued work, found with one small query per
+   * environment: the cost follows environments and running work, not connected agents (19k
+   * idle streams would otherwise cost 19k queue queries per sweep).
+   */
+  async function sweep() {
+    for (const env of [...envs.values()]) {
+      let queued: boolean | undefined;
+      for (const s of [...env.sessions]) {
+        if (s.holdsWork) {
+          void s.reconcile();
+          continue;
+        }
+        queued ??= await deps.work.hasQueued(env.orgId, env.envId).catch(() => true);
+        if (queued) void s.reconcile();
+      }
+    }
   }
 
   async function connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) {
@@ -123,11 +151,11 @@ export function createAgentGateway(deps: GatewayDeps) {
     });
     sessions.add(session);
     const key = envKey(session);
-    watchEnv(key);
+    watchEnv(key, session);
     const cleanup = () => {
       if (!sessions.delete(session)) return;
       session.close();
-      unwatchEnv(key);
+      unwatchEnv(key, session);
       presenceOf.disconnected(session);
     };
     call.off("data", buffer);
@@ -147,13 +175,17 @@ export function createAgentGateway(deps: GatewayDeps) {
   const presenceOf = trackPresence(deps.presence, config.presenceWriteMs, () => sessions, clock, logger);
 
   let lastSweepMs = clock.now();
+  let sweeping = false;
   let lastTokenCheckMs = clock.now();
   const ticker = setInterval(() => {
     const now = clock.now();
     for (const s of sessions) s.tick(now);
-    if (now - lastSweepMs >= config.sweepIntervalMs) {
+    if (now - lastSweepMs >= config.sweepIntervalMs && !sweeping) {
       lastSweepMs = now;
-      for (const s of sessions) void s.reconcile();
+      sweeping = true;
+      void sweep().finally(() => {
+        sweeping = false;
+      });
     }
     if (now - lastTokenCheckMs >= config.tokenRecheckMs) {
       lastTokenCheckMs = now;
@@ -204,10 +236,9 @@ export function createAgentGateway(deps: GatewayDeps) {
       state = "stopped";
       clearInterval(ticker);
       for (const s of sessions) s.close(new AppError("unavailable", "ingress stopped"));
-      for (const key of [...doorbells.keys()]) {
-        const entry = doorbells.get(key);
-        doorbells.delete(key);
-        void entry?.unsubscribe.then((off) => off()).catch(() => {});
+      for (const [key, entry] of [...envs]) {
+        envs.delete(key);
+        void entry.unsubscribe.then((off) => off()).catch(() => {});
       }
     },
   };

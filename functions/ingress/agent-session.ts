@@ -163,9 +163,18 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     send(abortCommand(executionId, reason));
   }
 
-  /** Claims work up to the agent's capacity and forwards abort requests. */
+  /** A reconcile waiting in the work lane; doorbells and sweeps that arrive meanwhile join it. */
+  let pendingReconcile: Promise<void> | undefined;
+
+  /**
+   * Claims work up to the agent's capacity and forwards abort requests. At most one reconcile
+   * waits at a time: a burst of doorbells or sweeps behind a slow store coalesces into one
+   * instead of a chain that grows with every tick.
+   */
   function reconcile(): Promise<void> {
-    return workLane(async () => {
+    pendingReconcile ??= workLane(async () => {
+      // From here on a new doorbell must queue another pass: work may arrive after our query.
+      pendingReconcile = undefined;
       if (state !== "ready" || !hello) return;
       const capacity = Math.max(0, (hello.maxConcurrency || 1) - inflight.size);
       for (const execution of await work.claim(orgId, envId, hello.agentId, capacity)) {
@@ -174,6 +183,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       }
       if (inflight.size > 0) await forwardAborts(await work.active(orgId, envId, hello.agentId));
     });
+    return pendingReconcile;
   }
 
   async function forwardAborts(active: Execution[]) {
@@ -300,6 +310,10 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     },
     get agentId() {
       return hello?.agentId;
+    },
+    /** True while this stream holds executions (their aborts are looked for on every sweep). */
+    get holdsWork() {
+      return inflight.size > 0;
     },
     get info() {
       return {
