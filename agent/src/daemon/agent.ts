@@ -16,7 +16,7 @@ import { hostname as osHostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
 import { status } from "@grpc/grpc-js";
-import { createArtifactCollector } from "../artifacts/collect.ts";
+import type { ArtifactRequest } from "../artifacts/collect.ts";
 import { createUploader } from "../artifacts/uploader.ts";
 import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { AGENT_VERSION } from "../version.ts";
@@ -92,7 +92,14 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   };
   // Artifact bundles go straight to storage; only URL requests and completions use the stream.
   const uploader = createUploader({ onOutput: () => pump() });
-  const collectArtifacts = createArtifactCollector({ uploader, spoolDir: join(workDir, ".artifacts") });
+  // Loaded with the first artifacts (it pulls in node-tar and the workflow module): idle stays small.
+  let collector: Promise<(request: ArtifactRequest) => Promise<void>> | undefined;
+  const collectArtifacts = async (request: ArtifactRequest): Promise<void> => {
+    collector ??= import("../artifacts/collect.ts").then(({ createArtifactCollector }) =>
+      createArtifactCollector({ uploader, spoolDir: join(workDir, ".artifacts") }),
+    );
+    return (await collector)(request);
+  };
 
   const registry = createRegistry({
     clock,
