@@ -9,7 +9,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
-import { z } from "zod";
 import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
@@ -26,49 +25,9 @@ import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createCore } from "../core/index.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
+import type { AwsConfig } from "./aws-config.ts";
 
-export const AwsConfig = z.object({
-  /** The single DynamoDB table. */
-  ASSAY_TABLE_NAME: z.string().min(1),
-  /** Bucket for execution logs. */
-  ASSAY_LOGS_BUCKET: z.string().min(1),
-  /** Bucket for artifacts. */
-  ASSAY_ARTIFACTS_BUCKET: z.string().min(1),
-  /** Queue URLs per job kind. */
-  ASSAY_QUEUE_URL_CLEANUP: z.string().url(),
-  ASSAY_QUEUE_URL_COMPACT_LOGS: z.string().url(),
-  /** Artifact unpacking and the retention sweep (issue 5); jobs of an unset kind fail to send. */
-  ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: z.string().url().default(""),
-  ASSAY_QUEUE_URL_RETENTION: z.string().url().default(""),
-  /** NATS servers (comma-separated); without them signals fall back to storage sweeps. */
-  ASSAY_NATS_URL: z.string().optional(),
-  AWS_REGION: z.string().default("us-east-1"),
-  /** How long an execution's lease lasts without an agent heartbeat, in milliseconds. */
-  ASSAY_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(90_000),
-  /** Stand-in endpoints (DynamoDB Local, fauxqs); unset in AWS. */
-  AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
-  AWS_ENDPOINT_URL_S3: z.string().url().optional(),
-  AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
-  /** Dashboard URL, for links in emails (verification, reset, invitations). */
-  ASSAY_PUBLIC_WEB_URL: z.string().url().optional(),
-  /** Public URL agents dial (the ingress load balancer), for install commands. */
-  ASSAY_PUBLIC_INGRESS_URL: z.string().url().optional(),
-  /** SES sender (a verified identity); without it, sending mail fails with `unavailable`. */
-  ASSAY_MAIL_FROM: z.string().min(3).optional(),
-  /** Optional SES configuration set for bounce and complaint tracking. */
-  ASSAY_SES_CONFIGURATION_SET: z.string().optional(),
-  /**
-   * Key sealing sensitive config values at rest (AES-256-GCM): 32 bytes as 64 hex characters or
-   * base64. Set it from Secrets Manager (the stacks pass the secret's value); without it,
-   * runs with sensitive config values are refused rather than stored in plain text.
-   */
-  ASSAY_CONFIG_KEY: z.string().min(32).optional(),
-  /** Log level of the JSON logs. */
-  ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-});
-export type AwsConfig = z.infer<typeof AwsConfig>;
-
-export const loadAwsConfig = (env: NodeJS.ProcessEnv): AwsConfig => AwsConfig.parse(env);
+export { AwsConfig, loadAwsConfig } from "./aws-config.ts";
 
 export async function buildAwsCore(config: AwsConfig) {
   const logger = pino({
