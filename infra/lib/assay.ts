@@ -52,7 +52,7 @@ export function buildAssay(app: App, config: StageConfig, options: BuildOptions 
     ...common,
     data,
     network,
-    description: "Assay: HTTP API + Lambda",
+    description: "Assay: HTTP API + Lambda, streaming Function URL",
   });
   const workers = new WorkersStack(app, `${prefix}-Workers`, {
     ...common,

@@ -78,6 +78,7 @@ describe("the synthesized app", () => {
     const { api, workers } = prod.stacks;
     const functions = [
       api.handler,
+      api.stream,
       ...Object.values(workers.queueWorkers).map((w) => w.handler),
       ...Object.values(workers.scheduled),
     ];
@@ -96,6 +97,10 @@ describe("the synthesized app", () => {
         `${fn.entry}: exports handler`,
       );
     }
+  });
+
+  it("uploads the built dashboard and invalidates the cache when web/dist exists", () => {
+    prod.template("web").hasResourceProperties("Custom::CDKBucketDeployment", { DistributionPaths: ["/*"] });
   });
 
   it("stages the ingress image context from the workspace without node_modules", () => {

@@ -12,6 +12,8 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../
 /** Lambda entry files, each exporting `handler`. */
 export const lambdaEntries = {
   api: "functions/api/lambda.ts",
+  /** The same app with response streaming, behind a Function URL (live log follows, archives). */
+  "api-stream": "functions/api/lambda-stream.ts",
   cleanup: "functions/worker/entries/cleanup.ts",
   "compact-logs": "functions/worker/entries/compact-logs.ts",
   "unpack-artifacts": "functions/worker/entries/unpack-artifacts.ts",

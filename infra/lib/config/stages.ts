@@ -43,6 +43,19 @@ export interface StageConfig {
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
     /** Optional direct custom domain for the HTTP API (e.g. `api`), besides `app.<zone>/v1`. */
     readonly directSubdomain?: string;
+    /**
+     * The streaming function behind a Function URL (live log follows, artifact archives). A
+     * follow holds one concurrent execution for up to 14 minutes, mostly waiting: small memory.
+     */
+    readonly stream: {
+      readonly memoryMiB: number;
+      /**
+       * Caps concurrent follows so they cannot take the account's concurrency from the API and
+       * the workers. A follow refused by the cap gets a 429 (the dashboard then stops following
+       * instead of retrying: see docs/deploy.md), so it stays unset until that is handled.
+       */
+      readonly reservedConcurrency?: number;
+    };
   };
   readonly workers: {
     readonly memoryMiB: number;
@@ -99,7 +112,12 @@ const dev: StageConfig = {
   protectData: false,
   retention: { logsDays: 14, artifactsDays: 14, accessLogsDays: 30, cloudWatchLogs: RetentionDays.TWO_WEEKS },
   network: { natGateways: 1 },
-  api: { memoryMiB: 1024, timeoutSeconds: 29, throttle: { rateLimit: 50, burstLimit: 100 } },
+  api: {
+    memoryMiB: 1024,
+    timeoutSeconds: 29,
+    throttle: { rateLimit: 50, burstLimit: 100 },
+    stream: { memoryMiB: 512 },
+  },
   workers: { memoryMiB: 1024, timeoutSeconds: 120, reservedConcurrency: undefined },
   ingress: {
     cpu: 512,
@@ -133,6 +151,7 @@ const prod: StageConfig = {
     timeoutSeconds: 29,
     throttle: { rateLimit: 500, burstLimit: 1000 },
     directSubdomain: "api",
+    stream: { memoryMiB: 512 },
   },
   workers: { memoryMiB: 1536, timeoutSeconds: 300, reservedConcurrency: 20 },
   ingress: {

@@ -12,7 +12,10 @@ import type { IConstruct } from "constructs";
 import type { ResourceNames } from "../config/names.ts";
 import { acknowledge } from "../nag.ts";
 
-/** Object-level S3 actions a component may be given. Multipart uploads are covered by PutObject. */
+/**
+ * Object-level S3 actions a component may be given. Creating, uploading parts of and completing a
+ * multipart upload are all authorized as s3:PutObject; aborting one is its own action.
+ */
 export type ObjectAction = "s3:GetObject" | "s3:PutObject" | "s3:DeleteObject" | "s3:AbortMultipartUpload";
 
 /** Item-level DynamoDB actions the control plane uses (no Scan, no table management). */
@@ -66,11 +69,34 @@ export function grantPrefix(
   }
 }
 
+/** Item reads only: for workers that look records up but never change them. */
+export const tableReadActions = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:ConditionCheckItem",
+  "dynamodb:DescribeTable",
+] as const;
+
 /** Item read/write on the table and its GSIs (IAM names them `<table arn>/index/*`). */
 export function grantTableData(grantee: IGrantable, policyOwner: IConstruct, names: ResourceNames): void {
+  grantTable(grantee, policyOwner, names, tableDataActions);
+}
+
+/** Item reads on the table and its GSIs. */
+export function grantTableRead(grantee: IGrantable, policyOwner: IConstruct, names: ResourceNames): void {
+  grantTable(grantee, policyOwner, names, tableReadActions);
+}
+
+function grantTable(
+  grantee: IGrantable,
+  policyOwner: IConstruct,
+  names: ResourceNames,
+  actions: readonly string[],
+): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({
-      actions: [...tableDataActions],
+      actions: [...actions],
       resources: [names.tableArn.value, names.tableIndexesArn.value],
     }),
   );

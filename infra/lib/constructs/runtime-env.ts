@@ -8,6 +8,11 @@ import { publicUrls } from "../config/stages.ts";
 import { jobKinds, queueUrlVariable } from "../config/table-schema.ts";
 import type { DataStack } from "../stacks/data-stack.ts";
 
+/**
+ * `natsUrl` only for processes that can reach NATS (in the VPC, in the clients group): the
+ * runtime waits for its first NATS connection at start, so a function outside the VPC given the
+ * URL would hang its cold start until the timeout.
+ */
 export function runtimeEnvironment(
   config: StageConfig,
   data: DataStack,
@@ -24,7 +29,6 @@ export function runtimeEnvironment(
     ...queues,
     // Links in mail and the install command shown for an environment.
     ASSAY_PUBLIC_WEB_URL: urls.app,
-    ASSAY_PUBLIC_API_URL: urls.api,
     ASSAY_PUBLIC_INGRESS_URL: urls.ingress,
     // Without NATS the control plane falls back to polling and sweeps: slower, never wrong.
     ...(natsUrl ? { ASSAY_NATS_URL: natsUrl } : {}),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
 import type { Stages } from "../../test/fixture.ts";
-import { actionsGrantedTo } from "../../test/iam.ts";
+import { actionsGrantedTo, actionsOf, statementsOf } from "../../test/iam.ts";
 import { stages } from "../config/stages.ts";
 
 /** Template assertions for ApiStack, run by test/stacks.test.ts on the shared synthesized stages. */
@@ -29,7 +29,6 @@ export function apiStackSuite(synthesized: Stages): void {
             ASSAY_QUEUE_URL_RETENTION: Match.anyValue(),
             ASSAY_NATS_URL: "nats://nats.prod.assay.internal:4222",
             ASSAY_PUBLIC_WEB_URL: "https://app.assay.example.com",
-            ASSAY_PUBLIC_API_URL: "https://app.assay.example.com",
             ASSAY_PUBLIC_INGRESS_URL: "https://agents.assay.example.com",
             ASSAY_MAIL_FROM: "Assay <no-reply@assay.example.com>",
           }),
@@ -83,18 +82,21 @@ export function apiStackSuite(synthesized: Stages): void {
       });
     });
 
-    it("grants the handler item access, read of logs, presigning of artifacts and sending of jobs, no more", () => {
+    it("grants the handler item access, reads of logs and artifacts and sending of jobs, no more", () => {
       const actions = actionsGrantedTo(template, "HandlerRole");
       for (const expected of [
         "dynamodb:Query",
         "dynamodb:PutItem",
         "s3:GetObject",
-        "s3:PutObject",
+        "s3:ListBucket",
         "sqs:SendMessage",
       ]) {
         assert.ok(actions.has(expected), `missing ${expected}`);
       }
+      // Uploads are presigned by the ingress only; deletion is the cleanup worker's.
       for (const forbidden of [
+        "s3:PutObject",
+        "s3:AbortMultipartUpload",
         "s3:DeleteObject",
         "dynamodb:Scan",
         "dynamodb:DeleteTable",
@@ -102,6 +104,45 @@ export function apiStackSuite(synthesized: Stages): void {
       ]) {
         assert.ok(!actions.has(forbidden), `unexpected ${forbidden}`);
       }
+    });
+
+    it("adds the streaming twin behind an IAM-authenticated Function URL with response streaming", () => {
+      template.hasResourceProperties("AWS::Lambda::Url", {
+        AuthType: "AWS_IAM",
+        InvokeMode: "RESPONSE_STREAM",
+        Cors: Match.absent(),
+      });
+      template.hasResourceProperties("AWS::Lambda::Function", {
+        Runtime: "nodejs24.x",
+        Architectures: ["arm64"],
+        MemorySize: stages.prod.api.stream.memoryMiB,
+        // Lambda's ceiling; the entry closes a follow after 14 minutes.
+        Timeout: 900,
+        VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+        Environment: {
+          Variables: Match.objectLike({
+            ASSAY_TABLE_NAME: Match.anyValue(),
+            ASSAY_NATS_URL: "nats://nats.prod.assay.internal:4222",
+            ASSAY_CONFIG_KEY: Match.absent(),
+            ASSAY_MAIL_FROM: Match.absent(),
+          }),
+        },
+      });
+    });
+
+    it("lets the streaming function read items, logs and artifacts, and send nothing", () => {
+      const actions = actionsGrantedTo(template, "StreamRole");
+      for (const expected of ["dynamodb:Query", "dynamodb:UpdateItem", "s3:GetObject", "s3:ListBucket"]) {
+        assert.ok(actions.has(expected), `missing ${expected}`);
+      }
+      for (const forbidden of ["s3:PutObject", "s3:DeleteObject", "sqs:SendMessage", "ses:SendEmail"]) {
+        assert.ok(!actions.has(forbidden), `unexpected ${forbidden}`);
+      }
+      const objectArns = JSON.stringify(
+        statementsOf(template).filter((s) => actionsOf(s).includes("s3:GetObject")),
+      );
+      assert.match(objectArns, /-logs-.*\/logs\/\*/);
+      assert.match(objectArns, /-artifacts-.*\/artifacts\/\*/);
     });
 
     it("passes the config key as a dynamic reference, never as a value in the template", () => {

@@ -1,25 +1,35 @@
 /**
- * ApiStack: the Hono app on Lambda behind an HTTP API.
+ * ApiStack: the Hono app on Lambda, twice.
  *
- * HTTP API, not a Function URL: it gives stage throttling, access logs and custom domains at a
- * third of REST API's price, and the entry uses hono/aws-lambda's buffered `handle()`. It cannot
- * stream: integrations are capped at 30 s and responses are buffered, so live logs (SSE) are
- * served as bounded batches the browser's EventSource re-requests with Last-Event-ID
- * (docs/deploy.md, "Live logs"). The dashboard reaches the API through CloudFront on its own
- * domain (`/v1/*`), so no CORS is configured here.
+ * - `Handler` (functions/api/lambda.ts) behind an HTTP API serves every route. HTTP API, not a
+ *   Function URL: stage throttling, access logs and custom domains at a third of REST API's
+ *   price. It buffers responses and cuts them at 30 s, so there a log follow answers within 20 s
+ *   and the client resumes from Last-Event-ID.
+ * - `Stream` (functions/api/lambda-stream.ts) is the same app with Lambda response streaming
+ *   behind a Function URL (IAM auth, RESPONSE_STREAM). CloudFront sends it only the routes that
+ *   need streaming (live log follows, the artifact archive) and signs each request with origin
+ *   access control (WebStack). Follows stay open up to 14 minutes.
+ *
+ * The dashboard reaches both through CloudFront on its own domain, so no CORS is configured here.
+ * docs/deploy.md, "API: HTTP API and live logs", explains the split.
  */
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { DomainName, HttpApi, type HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Certificate, CertificateValidation } from "aws-cdk-lib/aws-certificatemanager";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
-import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import {
+  type FunctionUrl,
+  FunctionUrlAuthType,
+  InvokeMode,
+  type Function as LambdaFunction,
+} from "aws-cdk-lib/aws-lambda";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { ARecord, HostedZone, type IHostedZone, RecordTarget } from "aws-cdk-lib/aws-route53";
 import { ApiGatewayv2DomainProperties } from "aws-cdk-lib/aws-route53-targets";
 import { EmailIdentity, Identity } from "aws-cdk-lib/aws-ses";
 import type { Construct } from "constructs";
-import { arn, resourceNames } from "../config/names.ts";
+import { arn, type ResourceNames, resourceNames } from "../config/names.ts";
 import type { StageConfig } from "../config/stages.ts";
 import { jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { AssayFunction } from "../constructs/assay-function.ts";
@@ -41,38 +51,47 @@ export class ApiStack extends Stack {
   readonly handler: AssayFunction;
   /** `<id>.execute-api.<region>.amazonaws.com`, CloudFront's origin for `/v1/*`. */
   readonly originDomain: string;
+  /** The streaming twin of the handler, reached only through CloudFront. */
+  readonly stream: AssayFunction;
+  /** Its Function URL (IAM auth, response streaming): CloudFront's origin for the streamed routes. */
+  readonly streamUrl: FunctionUrl;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config, data, network } = props;
     const names = resourceNames(config);
 
+    // In the VPC only to reach NATS (doorbells, live log fan-out).
+    const vpc = network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined;
     this.handler = new AssayFunction(this, "Handler", {
       entry: "api",
       memoryMiB: config.api.memoryMiB,
       timeout: Duration.seconds(config.api.timeoutSeconds),
       environment: { ...runtimeEnvironment(config, data, network.natsUrl), ...configKeyEnvironment(data) },
       logRetention: config.retention.cloudWatchLogs,
-      // In the VPC only to reach NATS (doorbells, live log fan-out).
-      vpc: network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined,
+      vpc,
     });
     const fn = this.handler.function;
-    grantTableData(fn, this.handler.role, names);
-    // Reads logs; presigns artifact downloads and uploads (a presigned URL carries the signer's rights).
-    grantPrefix(fn, this.handler.role, names, {
-      bucket: "logs",
-      prefix: objectPrefixes.logs,
-      actions: ["s3:GetObject"],
-      list: true,
-    });
-    grantPrefix(fn, this.handler.role, names, {
-      bucket: "artifacts",
-      prefix: objectPrefixes.artifacts,
-      actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-      list: true,
-    });
+    grantReads(this.handler, names);
     // Core enqueues any job kind (cleanup on delete, compaction and unpacking on completion).
     for (const kind of jobKinds) data.queues[kind].queue.grantSendMessages(fn);
+
+    this.stream = new AssayFunction(this, "Stream", {
+      entry: "api-stream",
+      memoryMiB: config.api.stream.memoryMiB,
+      // Lambda's ceiling; the entry ends a follow after 14 minutes and the client resumes.
+      timeout: Duration.minutes(15),
+      // No config key, no mail sender, no job sends: it serves reads (follows, archives).
+      environment: runtimeEnvironment(config, data, network.natsUrl),
+      logRetention: config.retention.cloudWatchLogs,
+      reservedConcurrency: config.api.stream.reservedConcurrency,
+      vpc,
+    });
+    grantReads(this.stream, names);
+    this.streamUrl = this.stream.function.addFunctionUrl({
+      authType: FunctionUrlAuthType.AWS_IAM,
+      invokeMode: InvokeMode.RESPONSE_STREAM,
+    });
 
     this.mail(config, fn);
 
@@ -153,5 +172,22 @@ export class ApiStack extends Stack {
       ),
     });
     return domainName;
+  }
+}
+
+/**
+ * What both API functions need to serve reads: items (authentication itself writes rate windows
+ * and token last-used stamps), log objects, and artifact objects for presigned downloads and the
+ * archive. Uploads are presigned by the ingress, never by the API, so no PutObject here.
+ */
+function grantReads(fn: AssayFunction, names: ResourceNames): void {
+  grantTableData(fn.function, fn.role, names);
+  for (const bucket of ["logs", "artifacts"] as const) {
+    grantPrefix(fn.function, fn.role, names, {
+      bucket,
+      prefix: objectPrefixes[bucket],
+      actions: ["s3:GetObject"],
+      list: true,
+    });
   }
 }

@@ -97,19 +97,9 @@ export function dataStackSuite(synthesized: Stages): void {
       }
     });
 
-    it("allows CORS only for dashboard reads of artifacts, never uploads", () => {
+    it("configures no CORS: agents are not browsers and the dashboard's artifact loads are not CORS requests", () => {
       const withCors = resourcesOf(template, "AWS::S3::Bucket").filter(([, b]) => b.CorsConfiguration);
-      assert.equal(withCors.length, 1);
-      assert.deepEqual(withCors[0]?.[1].CorsConfiguration, {
-        CorsRules: [
-          {
-            AllowedOrigins: ["https://app.assay.example.com"],
-            AllowedMethods: ["GET", "HEAD"],
-            AllowedHeaders: ["*"],
-            MaxAge: 3600,
-          },
-        ],
-      });
+      assert.deepEqual(withCors, []);
     });
 
     it("gives each job kind an encrypted queue with a DLQ after 5 receives and visibility 6x the worker timeout", () => {

@@ -14,7 +14,6 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
-  HttpMethods,
   type LifecycleRule,
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
@@ -22,7 +21,7 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { resourceNames } from "../config/names.ts";
-import { publicUrls, type StageConfig } from "../config/stages.ts";
+import type { StageConfig } from "../config/stages.ts";
 import {
   type JobKind,
   jobKinds,
@@ -109,16 +108,10 @@ export class DataStack extends Stack {
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: "s3/artifacts/",
       lifecycleRules: retentionRules(objectPrefixes.artifacts, config.retention.artifactsDays),
-      // Agents upload with presigned PUTs from a process, not a browser: no PUT CORS. The
-      // dashboard fetches unpacked files (previews, JUnit XML) by presigned GET from its origin.
-      cors: [
-        {
-          allowedOrigins: [publicUrls(config).app],
-          allowedMethods: [HttpMethods.GET, HttpMethods.HEAD],
-          allowedHeaders: ["*"],
-          maxAge: 3600,
-        },
-      ],
+      // No CORS: CORS governs only scripts reading a response (fetch/XHR). Agents PUT their
+      // bundles from a process, not a browser; the dashboard shows files through <a>, <img> and
+      // a sandboxed <iframe> whose source redirects to a presigned GET, loads CORS does not
+      // apply to (the CSP admits the bucket's origin for them, WebStack).
       removalPolicy,
     });
 

@@ -25,7 +25,7 @@ export function monitoringStackSuite(synthesized: Stages): void {
     });
 
     it("alarms on errors and throttles of every function and on API 5xx", () => {
-      for (const fn of ["api", ...jobKinds, "reaper", "schedules"]) {
+      for (const fn of ["api", "api-stream", ...jobKinds, "reaper", "schedules"]) {
         assert.ok(alarmNames.includes(`assay-prod-${fn}-errors`), `${fn} errors`);
         assert.ok(alarmNames.includes(`assay-prod-${fn}-throttles`), `${fn} throttles`);
       }

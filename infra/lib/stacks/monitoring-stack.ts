@@ -82,13 +82,14 @@ export class MonitoringStack extends Stack {
 
     const functions: Array<[string, IFunction]> = [
       ["api", api.handler.function],
+      ["api-stream", api.stream.function],
       ...jobKinds.map((kind): [string, IFunction] => [kind, workers.queueWorkers[kind].handler.function]),
       ["reaper", workers.scheduled.reaper.function],
       ["schedules", workers.scheduled.schedules.function],
     ];
     for (const [name, fn] of functions) {
       this.alarm(`${name}-errors`, fn.metricErrors({ statistic: "Sum" }), {
-        threshold: name === "api" ? 5 : 1,
+        threshold: name.startsWith("api") ? 5 : 1,
         description: `${name} function errors`,
       });
       this.alarm(`${name}-throttles`, fn.metricThrottles({ statistic: "Sum" }), {

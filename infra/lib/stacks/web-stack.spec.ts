@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
-import { resourcesOf, type Stages, synthesize } from "../../test/fixture.ts";
+import { resourcesOf, type Stages } from "../../test/fixture.ts";
 import { createApp } from "../app.ts";
 import { buildAssay } from "../assay.ts";
 import { stages } from "../config/stages.ts";
 import { placeholderContextKey } from "../constructs/assay-function.ts";
+import { streamedPaths, viewerAuthorizationHeader } from "./web-stack.ts";
 
 /** Template assertions for WebStack, run by test/stacks.test.ts on the shared synthesized stages. */
 export function webStackSuite(synthesized: Stages): void {
@@ -23,7 +21,9 @@ export function webStackSuite(synthesized: Stages): void {
   };
   describe("WebStack", () => {
     it("serves the dashboard from a private bucket through origin access control", () => {
-      template.resourceCountIs("AWS::CloudFront::OriginAccessControl", 1);
+      template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", {
+        OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: "s3" }),
+      });
       template.hasResourceProperties("AWS::S3::Bucket", {
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
@@ -56,8 +56,7 @@ export function webStackSuite(synthesized: Stages): void {
 
     it("routes /v1/* to the HTTP API uncached with every method and the viewer's cookies", () => {
       const config = distributionConfig();
-      const [api] = config.CacheBehaviors as Behavior[];
-      assert.equal(api?.PathPattern, "/v1/*");
+      const api = (config.CacheBehaviors as Behavior[]).find((b) => b.PathPattern === "/v1/*");
       assert.deepEqual(api?.AllowedMethods, ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]);
       // Managed policies: CachingDisabled, AllViewerExceptHostHeader.
       assert.equal(api?.CachePolicyId, "4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
@@ -68,6 +67,73 @@ export function webStackSuite(synthesized: Stages): void {
         CustomOriginConfig?: { OriginProtocolPolicy: string };
       }>;
       assert.ok(origins.some((o) => o.CustomOriginConfig?.OriginProtocolPolicy === "https-only"));
+    });
+
+    it("routes live log follows and the archive, before /v1/*, to the streaming Function URL", () => {
+      const config = distributionConfig();
+      const behaviors = config.CacheBehaviors as Behavior[];
+      assert.deepEqual(
+        behaviors.map((b) => b.PathPattern),
+        [...streamedPaths, "/v1/*"],
+      );
+      const origins = config.Origins as Array<{
+        Id: string;
+        DomainName: unknown;
+        OriginAccessControlId?: unknown;
+      }>;
+      for (const behavior of behaviors.slice(0, streamedPaths.length)) {
+        assert.deepEqual(behavior.AllowedMethods, ["GET", "HEAD"]);
+        assert.equal(behavior.CachePolicyId, "4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
+        assert.equal(behavior.OriginRequestPolicyId, "b689b0a8-53d0-40ab-baf2-68738e2966ac");
+        assert.equal(behavior.ViewerProtocolPolicy, "https-only");
+        assert.equal(
+          (behavior.FunctionAssociations as Array<{ EventType: string }>)[0]?.EventType,
+          "viewer-request",
+        );
+        const origin = origins.find((o) => o.Id === behavior.TargetOriginId);
+        assert.ok(origin?.OriginAccessControlId, "signed by origin access control");
+        // The domain is taken from the API stack's Function URL.
+        assert.match(JSON.stringify(origin?.DomainName), /StreamFunction.*FunctionUrl/);
+      }
+      const stream = origins.find((o) => o.Id === behaviors[0]?.TargetOriginId) as Record<string, unknown>;
+      assert.equal((stream.CustomOriginConfig as { OriginReadTimeout: number }).OriginReadTimeout, 60);
+      template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", {
+        OriginAccessControlConfig: Match.objectLike({
+          OriginAccessControlOriginType: "lambda",
+          SigningBehavior: "always",
+          SigningProtocol: "sigv4",
+        }),
+      });
+    });
+
+    it("lets only this distribution invoke the Function URL (both actions Lambda requires)", () => {
+      const permissions = resourcesOf(template, "AWS::Lambda::Permission").map(([, p]) => p);
+      for (const action of ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"]) {
+        const permission = permissions.find((p) => p.Action === action);
+        assert.ok(permission, action);
+        assert.equal(permission.Principal, "cloudfront.amazonaws.com");
+        assert.match(JSON.stringify(permission.SourceArn), /:distribution\//);
+      }
+    });
+
+    it("copies the viewer's Authorization aside before origin access control signs the request", () => {
+      const [, fn] =
+        resourcesOf(template, "AWS::CloudFront::Function").find(([id]) =>
+          id.startsWith("KeepViewerAuthorization"),
+        ) ?? [];
+      const code = String(fn?.FunctionCode);
+      const handler = new Function(`${code}; return handler;`)() as (event: unknown) => {
+        headers: Record<string, { value: string }>;
+      };
+      const run = (headers: Record<string, { value: string }>) => handler({ request: { headers } }).headers;
+      assert.deepEqual(run({ authorization: { value: "Bearer asy_api_x" } })[viewerAuthorizationHeader], {
+        value: "Bearer asy_api_x",
+      });
+      // A viewer cannot smuggle a value in under the copy's name.
+      assert.equal(
+        run({ [viewerAuthorizationHeader]: { value: "Bearer forged" } })[viewerAuthorizationHeader],
+        undefined,
+      );
     });
 
     it("adds security headers to every response", () => {
@@ -85,6 +151,12 @@ export function webStackSuite(synthesized: Stages): void {
           }),
         },
       });
+      // Artifact previews (<img>, <iframe>) load presigned URLs from the artifacts bucket.
+      const [, policy] = resourcesOf(template, "AWS::CloudFront::ResponseHeadersPolicy")[0] ?? [];
+      const csp = JSON.stringify(policy);
+      assert.match(csp, /img-src 'self' data: blob: https:\/\/.*Artifacts/);
+      assert.match(csp, /frame-src 'self' https:\/\/.*Artifacts/);
+      assert.match(csp, /connect-src 'self';/);
     });
 
     it("issues its own certificate in us-east-1 and refuses a stage elsewhere without one", () => {
@@ -98,13 +170,7 @@ export function webStackSuite(synthesized: Stages): void {
       );
     });
 
-    it("uploads the built dashboard and invalidates the cache when web/dist exists", () => {
-      const dist = mkdtempSync(join(tmpdir(), "assay-web-"));
-      writeFileSync(join(dist, "index.html"), "<!doctype html><title>Assay</title>");
-      const withAssets = synthesize("prod", { webAssetsDir: dist });
-      withAssets.template("web").hasResourceProperties("Custom::CDKBucketDeployment", {
-        DistributionPaths: ["/*"],
-      });
+    it("uploads nothing when web/dist is missing (test/synth.test.ts covers the upload)", () => {
       template.resourceCountIs("Custom::CDKBucketDeployment", 0);
     });
   });

@@ -6,6 +6,12 @@
  * the default behaviour only, so API 404s stay API 404s). `app.<zone>/v1/*` goes uncached to the
  * HTTP API with the viewer's cookies, query and headers: one origin for the browser, so session
  * cookies stay SameSite and no CORS is needed. Security headers on every response.
+ *
+ * The routes that need response streaming (`streamedPaths`) go to the API's streaming function
+ * instead, through its Function URL. Origin access control signs those requests (the URL takes
+ * only IAM-signed calls), which replaces the viewer's Authorization header with CloudFront's
+ * signature; a viewer-request function first copies the viewer's header to
+ * `viewerAuthorizationHeader`, and the streaming entry puts it back.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +19,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { Certificate, CertificateValidation, type ICertificate } from "aws-cdk-lib/aws-certificatemanager";
 import {
   AllowedMethods,
+  type BehaviorOptions,
   CachePolicy,
   Distribution,
   Function as EdgeFunction,
@@ -29,7 +36,7 @@ import {
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from "aws-cdk-lib/aws-cloudfront";
-import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { FunctionUrlOrigin, HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { AaaaRecord, ARecord, HostedZone, type IHostedZone, RecordTarget } from "aws-cdk-lib/aws-route53";
 import { CloudFrontTarget } from "aws-cdk-lib/aws-route53-targets";
 import {
@@ -45,6 +52,27 @@ import type { StageConfig } from "../config/stages.ts";
 import { acknowledge } from "../nag.ts";
 import type { ApiStack } from "./api-stack.ts";
 import type { DataStack } from "./data-stack.ts";
+
+/**
+ * Routes the streaming function serves: live log follows (open up to 14 minutes) and the
+ * artifact archive (a buffered response is capped at 6 MB). More specific than `/v1/*`, so they
+ * are listed before it (CloudFront takes the first pattern that matches). GET and HEAD only.
+ */
+export const streamedPaths = [
+  "/v1/orgs/*/envs/*/executions/*/logs",
+  "/v1/orgs/*/envs/*/executions/*/artifacts.tar.gz",
+] as const;
+
+/** Must match functions/api/viewer-authorization.ts (infra imports no runtime code). */
+export const viewerAuthorizationHeader = "x-assay-viewer-authorization";
+
+/** Keeps the viewer's Authorization where origin access control's signature cannot overwrite it. */
+const keepViewerAuthorization = `function handler(event) {
+  var headers = event.request.headers;
+  delete headers["${viewerAuthorizationHeader}"];
+  if (headers.authorization) headers["${viewerAuthorizationHeader}"] = { value: headers.authorization.value };
+  return event.request;
+}`;
 
 /** Client-side routes have no file extension; serve them the app shell. */
 const spaRewrite = `function handler(event) {
@@ -104,9 +132,10 @@ export class WebStack extends Stack {
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
-            // Artifact previews are fetched by presigned GET straight from the artifacts bucket.
+            // Artifact previews (<img>, sandboxed <iframe>) redirect to presigned GETs on the bucket.
             `img-src 'self' data: blob: https://${data.artifactsBucket.bucketRegionalDomainName}`,
-            `connect-src 'self' https://${data.artifactsBucket.bucketRegionalDomainName}`,
+            `frame-src 'self' https://${data.artifactsBucket.bucketRegionalDomainName}`,
+            "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
             "frame-ancestors 'none'",
@@ -153,6 +182,7 @@ export class WebStack extends Stack {
         ],
       },
       additionalBehaviors: {
+        ...this.streamedBehaviors(api, headers),
         "/v1/*": {
           origin: new HttpOrigin(api.originDomain, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
@@ -188,6 +218,30 @@ export class WebStack extends Stack {
       });
       acknowledgeBucketDeployment(this, this.siteBucket);
     }
+  }
+
+  /** The streamed routes, uncached, to the streaming function's URL signed by origin access control. */
+  private streamedBehaviors(api: ApiStack, headers: ResponseHeadersPolicy): Record<string, BehaviorOptions> {
+    const origin = FunctionUrlOrigin.withOriginAccessControl(api.streamUrl, {
+      // Also the longest silence between two chunks: a quiet follow is cut after it and the
+      // client resumes from Last-Event-ID. 60 s is the most CloudFront allows without a quota raise.
+      readTimeout: Duration.seconds(60),
+    });
+    const keepAuthorization = new EdgeFunction(this, "KeepViewerAuthorization", {
+      code: FunctionCode.fromInline(keepViewerAuthorization),
+      runtime: FunctionRuntime.JS_2_0,
+    });
+    const behavior: BehaviorOptions = {
+      origin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      // Not the Host header: the Function URL routes (and the signature covers) its own host.
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: headers,
+      functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: keepAuthorization }],
+    };
+    return Object.fromEntries(streamedPaths.map((path) => [path, behavior]));
   }
 
   /** CloudFront takes certificates from us-east-1 only. */

@@ -3,6 +3,12 @@
  * dispatcher (workflow `events.cronjob`) and the lost-execution reaper. EventBridge rules, not
  * Scheduler: both are fixed one-minute ticks, and a missed or failed tick is repaired by the next
  * one, so async retries are off.
+ *
+ * Queue workers run outside the VPC and without NATS (nothing they do is live); the two scheduled
+ * functions publish doorbells and status changes, so they join the VPC.
+ *
+ * The retention queue has a consumer but no producer in AWS yet: the runtime has no entry that
+ * enqueues the hourly sweep (docs/deploy.md, "Retention").
  */
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
@@ -12,7 +18,7 @@ import { resourceNames } from "../config/names.ts";
 import type { StageConfig } from "../config/stages.ts";
 import { type JobKind, jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { AssayFunction } from "../constructs/assay-function.ts";
-import { grantPrefix, grantTableData, type PrefixGrant } from "../constructs/grants.ts";
+import { grantPrefix, grantTableData, grantTableRead, type PrefixGrant } from "../constructs/grants.ts";
 import { QueueWorker } from "../constructs/queue-worker.ts";
 import { configKeyEnvironment, runtimeEnvironment } from "../constructs/runtime-env.ts";
 import type { DataStack } from "./data-stack.ts";
@@ -26,10 +32,11 @@ export interface WorkersStackProps extends StackProps {
 
 export type ScheduledKind = "reaper" | "schedules";
 
-/** What each job kind's worker may do beyond items in the table: objects per prefix, jobs it enqueues. */
-const workerAccess: Record<JobKind, { objects: PrefixGrant[]; sends: JobKind[] }> = {
-  // Deletes everything an execution stored.
+/** What each job kind's worker may do: table access, objects per prefix, jobs it enqueues. */
+const workerAccess: Record<JobKind, { table: "none" | "read"; objects: PrefixGrant[]; sends: JobKind[] }> = {
+  // Deletes everything an execution stored (objects only: the execution record stays).
   cleanup: {
+    table: "none",
     objects: [
       { bucket: "logs", prefix: objectPrefixes.logs, actions: ["s3:DeleteObject"], list: true },
       { bucket: "artifacts", prefix: objectPrefixes.artifacts, actions: ["s3:DeleteObject"], list: true },
@@ -38,6 +45,7 @@ const workerAccess: Record<JobKind, { objects: PrefixGrant[]; sends: JobKind[] }
   },
   // Rewrites an execution's log chunks into one object and an index.
   "compact-logs": {
+    table: "none",
     objects: [
       {
         bucket: "logs",
@@ -48,20 +56,22 @@ const workerAccess: Record<JobKind, { objects: PrefixGrant[]; sends: JobKind[] }
     ],
     sends: [],
   },
-  // Reads an uploaded bundle, writes its files, index and report (drops them if rejected).
+  // Reads an uploaded bundle and the org's plan limits, writes files (large ones as multipart
+  // uploads, aborted on failure), index and report; drops a rejected bundle.
   "unpack-artifacts": {
+    table: "read",
     objects: [
       {
         bucket: "artifacts",
         prefix: objectPrefixes.artifacts,
-        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
         list: true,
       },
     ],
     sends: [],
   },
-  // Finds an environment's expired executions and enqueues their cleanup.
-  retention: { objects: [], sends: ["cleanup"] },
+  // Lists an environment's executions, reads the plan, enqueues cleanups of expired ones.
+  retention: { table: "read", objects: [], sends: ["cleanup"] },
 };
 
 export class WorkersStack extends Stack {
@@ -76,20 +86,19 @@ export class WorkersStack extends Stack {
 
     const workers = {} as Record<JobKind, QueueWorker>;
     for (const kind of jobKinds) {
-      const worker = new QueueWorker(this, kind, {
+      workers[kind] = new QueueWorker(this, kind, {
         kind,
         queue: data.queues[kind].queue,
         memoryMiB: config.workers.memoryMiB,
         timeout: Duration.seconds(config.workers.timeoutSeconds),
-        environment,
+        environment: runtimeEnvironment(config, data, undefined),
         logRetention: config.retention.cloudWatchLogs,
         reservedConcurrency: config.workers.reservedConcurrency,
       });
-      grantTableData(worker.handler.function, worker.handler.role, names);
-      workers[kind] = worker;
     }
     for (const kind of jobKinds) {
       const { handler } = workers[kind];
+      if (workerAccess[kind].table === "read") grantTableRead(handler.function, handler.role, names);
       for (const grant of workerAccess[kind].objects)
         grantPrefix(handler.function, handler.role, names, grant);
       for (const target of workerAccess[kind].sends)
@@ -114,8 +123,6 @@ export class WorkersStack extends Stack {
         vpc: network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined,
       });
       grantTableData(fn.function, fn.role, names);
-      // The dispatcher also triggers the hourly retention sweep (one job per environment).
-      if (kind === "schedules") data.queues.retention.queue.grantSendMessages(fn.function);
       new Rule(this, `${kind}-tick`, {
         description: `Assay ${kind}, every minute`,
         schedule: Schedule.rate(Duration.minutes(1)),
