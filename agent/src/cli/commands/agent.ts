@@ -15,6 +15,7 @@ interface AgentFlags {
   stateDir?: string;
   workDir?: string;
   concurrency: string;
+  maxSpoolMb: string;
   onStop: "abort" | "finish";
 }
 
@@ -32,6 +33,11 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
     .option("--state-dir <dir>", "where the agent keeps its id (default ~/.assay/agent)")
     .option("--work-dir <dir>", "parent of execution workspaces (default a temp dir)")
     .option("--concurrency <n>", "executions at once", "4")
+    .option(
+      "--max-spool-mb <n>",
+      "unacknowledged log kept on disk in the state dir during outages, in MiB",
+      "1024",
+    )
     .addOption(
       new Option("--on-stop <policy>", "on SIGTERM: finish running executions (bounded) or abort them")
         .choices(["finish", "abort"])
@@ -47,6 +53,9 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new CliError("--concurrency must be a positive integer");
+      const maxSpoolMb = Number(flags.maxSpoolMb);
+      if (!Number.isInteger(maxSpoolMb) || maxSpoolMb < 0)
+        throw new CliError("--max-spool-mb must be a whole number of MiB (0 turns the spool off)");
       const c = colors(io);
       const stamp = () => c.dim(new Date().toISOString());
       const logger: AgentLogger = {
@@ -66,6 +75,7 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
           stateDir: flags.stateDir,
           workDir: flags.workDir,
           concurrency,
+          maxSpoolBytes: maxSpoolMb * 1024 * 1024,
           onStop: flags.onStop,
           logger,
         });
