@@ -4,96 +4,35 @@
  * agent daemon included. Apply a workflow, run it, watch logs arrive live, fail, abort.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
-
-const ASSAY = fileURLToPath(new URL("../../agent/bin/assay.ts", import.meta.url));
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type AgentStack, ASSAY, startAgentStack } from "../support/agent-stack.ts";
 
 describe("first run, end to end", () => {
-  let plane: TestControlPlane;
-  let agent: ChildProcess;
-  let agentOutput = "";
-  const dir = mkdtempSync(join(tmpdir(), "assay-e2e-"));
-
-  const cliEnv = () => ({
-    ...process.env,
-    ASSAY_URL: plane.apiUrl,
-    ASSAY_TOKEN: plane.apiToken,
-    ASSAY_ORG: plane.orgId,
-    ASSAY_ENV: plane.envId,
-    NO_COLOR: "1",
-  });
-
-  const cli = (args: string[], env: NodeJS.ProcessEnv = cliEnv()): Promise<CliResult> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [ASSAY, ...args], { env, cwd: dir });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  let stack: AgentStack;
+  let plane: AgentStack["plane"];
+  // Shorthands over the stack, as the tests below use them.
+  const cli = (args: string[], env?: NodeJS.ProcessEnv) => stack.cli(args, env);
+  const cliEnv = () => stack.cliEnv();
+  const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000) =>
+    stack.waitFor(what, probe, timeoutMs);
 
   const apply = async (name: string, yaml: string) => {
-    const file = join(dir, `${name}.yaml`);
+    const file = join(stack.dir, `${name}.yaml`);
     writeFileSync(file, yaml);
     const result = await cli(["workflow", "apply", "-f", file]);
     assert.equal(result.code, 0, result.stderr + result.stdout);
   };
 
-  const waitFor = async <T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 20_000,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}\nagent output:\n${agentOutput}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-
   before(async () => {
-    plane = await startTestControlPlane();
-    agent = spawn(
-      process.execPath,
-      [
-        ASSAY,
-        "agent",
-        "--url",
-        plane.ingressUrl,
-        "--ca-file",
-        plane.caFile,
-        "--state-dir",
-        join(dir, "agent"),
-      ],
-      { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
-    );
-    agent.stdout?.on("data", (d) => (agentOutput += d));
-    agent.stderr?.on("data", (d) => (agentOutput += d));
-    await waitFor("the agent to connect", async () =>
-      plane.gateway.agents(plane.orgId, plane.envId).length > 0 ? true : undefined,
-    );
+    stack = await startAgentStack({ prefix: "assay-e2e" });
+    plane = stack.plane;
   });
 
   after(async () => {
-    agent?.kill("SIGTERM");
-    await new Promise((r) => (agent?.exitCode !== null ? r(null) : agent.once("exit", r)));
-    await plane?.stop();
+    await stack?.stop();
   });
 
   test("apply, run with --watch: logs stream live and the exit code is the result", async () => {
@@ -121,7 +60,11 @@ spec:
     assert.ok(JSON.stringify(JSON.parse(list.stdout)).includes("counting"));
 
     const run = await cli(["run", "counting", "--watch"]);
-    assert.equal(run.code, 0, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}\nagent:\n${agentOutput}`);
+    assert.equal(
+      run.code,
+      0,
+      `stdout:\n${run.stdout}\nstderr:\n${run.stderr}\nagent:\n${stack.agentOutput()}`,
+    );
     for (let i = 1; i <= 5; i++) assert.match(run.stdout, new RegExp(`line ${i}`));
     assert.ok(run.stdout.includes("\u001b[31mred\u001b[0m"), "ANSI colours are preserved");
 
@@ -269,7 +212,7 @@ spec:
         "--ca-file",
         plane.caFile,
         "--state-dir",
-        join(dir, "bad-agent"),
+        join(stack.dir, "bad-agent"),
       ],
       { env: { ...process.env, ASSAY_AGENT_TOKEN: "asy_agent_wrong" } },
     );
@@ -288,7 +231,7 @@ spec:
   });
 
   test("an invalid workflow gets a clear error naming the field", async () => {
-    const file = join(dir, "invalid.yaml");
+    const file = join(stack.dir, "invalid.yaml");
     writeFileSync(
       file,
       "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: invalid\nspec:\n  steps:\n    - name: x\n      shell: [not, a, string]\n",

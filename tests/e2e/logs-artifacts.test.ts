@@ -7,16 +7,12 @@
  * leaves no object behind.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
+import { type AgentStack, startAgentStack } from "../support/agent-stack.ts";
 
-const ASSAY = fileURLToPath(new URL("../../agent/bin/assay.ts", import.meta.url));
 const LINES = 100_000;
 
 const expectedLog = () => {
@@ -26,96 +22,25 @@ const expectedLog = () => {
 };
 
 describe("logs and artifacts, end to end", () => {
-  let plane: TestControlPlane;
-  let agent: ChildProcess;
-  let agentOutput = "";
-  const dir = mkdtempSync(join(tmpdir(), "assay-e2e-la-"));
-
-  const waitFor = async <T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 60_000,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}\nagent output:\n${agentOutput}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-
-  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const env = {
-        ...process.env,
-        ASSAY_URL: plane.apiUrl,
-        ASSAY_TOKEN: plane.apiToken,
-        ASSAY_ORG: plane.orgId,
-        ASSAY_ENV: plane.envId,
-        NO_COLOR: "1",
-      };
-      const child = spawn(process.execPath, [ASSAY, ...args], { env, cwd: dir });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-
-  const apply = async (name: string, yaml: string) => {
-    const res = await plane.api(`${plane.envPath}/workflows/${name}`, {
-      method: "PUT",
-      headers: { "content-type": "application/yaml" },
-      body: yaml,
-    });
-    assert.ok(res.status < 300, await res.text());
-  };
-  const run = async (name: string) => {
-    const res = await plane.api(`${plane.envPath}/workflows/${name}/executions`, {
-      method: "POST",
-      body: "{}",
-    });
-    assert.equal(res.status, 201, await res.clone().text());
-    return ((await res.json()) as { id: string }).id;
-  };
-  const finished = (id: string) =>
-    waitFor(`execution ${id} to finish`, async () => {
-      const view = (await (await plane.api(`${plane.envPath}/executions/${id}`)).json()) as {
-        status: string;
-        message?: string;
-      };
-      return ["queued", "assigned", "running"].includes(view.status) ? undefined : view;
-    });
+  let stack: AgentStack;
+  let plane: AgentStack["plane"];
+  let dir: string;
+  // Shorthands over the stack, as the tests below use them.
+  const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000) =>
+    stack.waitFor(what, probe, timeoutMs);
+  const cli = (args: string[]) => stack.cli(args);
+  const apply = (name: string, yaml: string) => stack.put(name, yaml);
+  const run = (name: string) => stack.start(name);
+  const finished = (id: string) => stack.finished(id);
 
   before(async () => {
-    plane = await startTestControlPlane();
-    agent = spawn(
-      process.execPath,
-      [
-        ASSAY,
-        "agent",
-        "--url",
-        plane.ingressUrl,
-        "--ca-file",
-        plane.caFile,
-        "--state-dir",
-        join(dir, "agent"),
-      ],
-      { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
-    );
-    agent.stdout?.on("data", (d) => (agentOutput += d));
-    agent.stderr?.on("data", (d) => (agentOutput += d));
-    await waitFor("the agent to connect", async () =>
-      plane.gateway.agents(plane.orgId, plane.envId).length > 0 ? true : undefined,
-    );
+    stack = await startAgentStack({ prefix: "assay-e2e-la" });
+    plane = stack.plane;
+    dir = stack.dir;
   });
 
   after(async () => {
-    agent?.kill("SIGTERM");
-    await new Promise((r) => (agent?.exitCode !== null ? r(null) : agent.once("exit", r)));
-    await plane?.stop();
+    await stack?.stop();
   });
 
   test("100k ANSI lines arrive byte-identical; SSE follow resumes after a drop with no gap or repeat; tail and ranges", async () => {

@@ -1,0 +1,141 @@
+/**
+ * The end-to-end fixture: a real local control plane (functions/testing/harness.ts) and a real
+ * `assay agent` child process connected to it, with helpers to drive it the way users do: the
+ * CLI as a child process, workflows applied and run through the API, waits that fail with the
+ * agent's output attached.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
+
+export const ASSAY = fileURLToPath(new URL("../../agent/bin/assay.ts", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** An execution as the API returns it, with the fields tests read. */
+export interface ExecutionJson {
+  id: string;
+  status: string;
+  message?: string;
+  logBytes: number;
+  steps: Array<{
+    ref: string;
+    name: string;
+    status: string;
+    message?: string;
+    parentRef?: string;
+    exitCode?: number;
+  }>;
+}
+
+const ACTIVE = ["queued", "assigned", "running"];
+
+export async function startAgentStack(options: { prefix?: string } = {}) {
+  const plane: TestControlPlane = await startTestControlPlane();
+  const dir = mkdtempSync(join(tmpdir(), `${options.prefix ?? "assay-e2e"}-`));
+  let output = "";
+  const agent: ChildProcess = spawn(
+    process.execPath,
+    [ASSAY, "agent", "--url", plane.ingressUrl, "--ca-file", plane.caFile, "--state-dir", join(dir, "agent")],
+    { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
+  );
+  agent.stdout?.on("data", (d) => (output += d));
+  agent.stderr?.on("data", (d) => (output += d));
+
+  /** Polls `probe` until it returns a value; fails after `timeoutMs` with the agent's output. */
+  const waitFor = async <T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    timeoutMs = 30_000,
+  ): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}\nagent output:\n${output.slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const cliEnv = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    ASSAY_URL: plane.apiUrl,
+    ASSAY_TOKEN: plane.apiToken,
+    ASSAY_ORG: plane.orgId,
+    ASSAY_ENV: plane.envId,
+    NO_COLOR: "1",
+  });
+
+  const getExecution = async (id: string) =>
+    (await (await plane.api(`${plane.envPath}/executions/${id}`)).json()) as ExecutionJson;
+
+  const stack = {
+    plane,
+    dir,
+    waitFor,
+    cliEnv,
+    agentOutput: () => output,
+    /** Runs the `assay` CLI as a child process (with the plane's URL, token, org and env). */
+    cli: (args: string[], env: NodeJS.ProcessEnv = cliEnv()): Promise<CliResult> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [ASSAY, ...args], { env, cwd: dir });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      }),
+    /** Creates or replaces a workflow (or template) through the API. */
+    async put(name: string, yaml: string, kind: "workflows" | "templates" = "workflows") {
+      const res = await plane.api(`${plane.envPath}/${kind}/${name}`, {
+        method: "PUT",
+        body: yaml,
+        headers: { "content-type": "application/yaml" },
+      });
+      assert.ok(res.status < 300, `apply ${name}: ${res.status} ${await res.text()}`);
+    },
+    /** Starts a run of a stored workflow; returns its id. */
+    async start(name: string, body: { config?: Record<string, string> } = {}) {
+      const res = await plane.api(`${plane.envPath}/workflows/${name}/executions`, {
+        method: "POST",
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      assert.equal(res.status, 201, `run ${name}: ${text}`);
+      return (JSON.parse(text) as { id: string }).id;
+    },
+    getExecution,
+    /** Waits for a final status. */
+    finished: (id: string, timeoutMs = 60_000) =>
+      waitFor(
+        `execution ${id} to finish`,
+        async () => {
+          const e = await getExecution(id);
+          return ACTIVE.includes(e.status) ? undefined : e;
+        },
+        timeoutMs,
+      ),
+    /** The stored log as text. */
+    log: async (id: string) => (await plane.api(`${plane.envPath}/executions/${id}/logs`)).text(),
+    async stop() {
+      agent.kill("SIGTERM");
+      await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once("exit", r)));
+      await plane.stop();
+    },
+  };
+  await waitFor("the agent to connect", async () =>
+    plane.gateway.agents(plane.orgId, plane.envId).length > 0 ? true : undefined,
+  );
+  return stack;
+}
+
+export type AgentStack = Awaited<ReturnType<typeof startAgentStack>>;
