@@ -161,8 +161,22 @@ export const createResourceMonitor = (options: ResourceMonitorOptions = {}): Res
       };
       groups.set(pgid, group);
       ensureTimer();
-      // A first sample at once: memory of short steps, and the CPU baseline.
-      void sample();
+      // The leader at once (two small reads, not a /proc scan: a scan per step start cost
+      // ~6 ms): its memory, so steps shorter than a tick still report one, and the CPU baseline.
+      if (!unavailable) {
+        const at = now();
+        void Promise.all([readText(`${procRoot}/${pgid}/stat`), readText(`${procRoot}/${pgid}/status`)]).then(
+          ([stat, status]) => {
+            const rss = parseRssBytes(status ?? "");
+            if (rss > 0) group.memoryPeakBytes = Math.max(group.memoryPeakBytes ?? 0, rss);
+            const ticks = stat === undefined ? undefined : parseStat(stat)?.ticks;
+            if (ticks !== undefined && group.lastSampleMs === undefined) {
+              group.lastTicks = new Map([[pgid, ticks]]);
+              group.lastSampleMs = at;
+            }
+          },
+        );
+      }
       return {
         stop() {
           if (groups.get(pgid) === group) groups.delete(pgid);
