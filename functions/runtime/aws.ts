@@ -21,7 +21,7 @@ import { createS3BlobStore, createS3Client } from "../adapters/aws/s3-blob-store
 import { createSesMailer } from "../adapters/aws/ses-mailer.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
-import { createNatsBus } from "../adapters/nats/nats-bus.ts";
+import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createCore } from "../core/index.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
@@ -53,7 +53,7 @@ export async function buildAwsCore(config: AwsConfig) {
   const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_S3 });
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
-    ? await createNatsBus({ servers: config.ASSAY_NATS_URL, connectOptions: { waitOnFirstConnect: true } })
+    ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL, logger })
     : createMemoryBus();
   const core = createCore(
     {

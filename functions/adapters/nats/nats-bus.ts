@@ -5,7 +5,12 @@
  * - Connecting fails fast when no server answers at start (a wrong URL should be loud); once
  *   connected the client reconnects forever, buffering publishes meanwhile.
  * - `subscribe` resolves after a flush, i.e. once the server has registered the interest, so a
- *   publish made after it returns is delivered.
+ *   publish made after it returns is delivered; while the server is away it resolves after at
+ *   most `subscribeFlushMs` (the client re-sends the interest when it reconnects), so a caller
+ *   never hangs on NATS.
+ * - `createBackgroundNatsBus` starts without waiting for a server (serverless cold starts must
+ *   not depend on NATS): publishes before the first connection are dropped, subscriptions are
+ *   attached once it exists.
  * - `publish` does not wait for the server (no round trip per message); ordering from one bus to
  *   one subscriber is preserved by NATS.
  * - `close` drains: pending deliveries are handled and buffered publishes flushed first.
@@ -23,6 +28,8 @@ export interface NatsBusOptions {
   logger?: Logger;
   /** Extra client options (credentials, TLS); they override the defaults above. */
   connectOptions?: Partial<NodeConnectionOptions>;
+  /** Longest `subscribe` waits for the server to confirm the interest, in ms (default 2000). */
+  subscribeFlushMs?: number;
 }
 
 const watchStatus = async (nc: NatsConnection, logger: Logger | undefined): Promise<void> => {
@@ -80,7 +87,15 @@ export const createNatsBus = async (options: NatsBusOptions): Promise<Bus> => {
             }
           },
         });
-        await nc.flush();
+        // Bounded: while disconnected a flush waits for the reconnect, and callers (a live log
+        // follow, a doorbell subscription) must not hang on NATS.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          nc.flush(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, options.subscribeFlushMs ?? 2_000);
+          }),
+        ]).finally(() => clearTimeout(timer));
       } catch (error) {
         throw unavailable(error);
       }
@@ -97,6 +112,53 @@ export const createNatsBus = async (options: NatsBusOptions): Promise<Bus> => {
         // Already closing or closed: either way it is gone.
         await nc.close().catch(() => {});
       }
+    },
+  };
+};
+
+/**
+ * A Bus that connects in the background and keeps trying until a server answers. Until then
+ * publishes are dropped (consumers fall back to storage sweeps) and subscriptions wait to be
+ * attached, so a process starts whether or not NATS is up.
+ */
+export const createBackgroundNatsBus = (options: NatsBusOptions): Bus => {
+  let bus: Bus | undefined;
+  let closed = false;
+  const ready = createNatsBus({
+    ...options,
+    connectOptions: { waitOnFirstConnect: true, ...options.connectOptions },
+  }).then((connected) => {
+    if (closed) void connected.close();
+    else bus = connected;
+    return connected;
+  });
+  ready.catch((error: unknown) => options.logger?.error({ err: String(error) }, "nats connection failed"));
+
+  return {
+    async publish(subject, data) {
+      parsePublishSubject(subject);
+      if (bus) await bus.publish(subject, data);
+    },
+    async subscribe(pattern, handler) {
+      parseSubscribePattern(pattern);
+      if (bus) return bus.subscribe(pattern, handler);
+      let off: (() => void) | undefined;
+      let cancelled = false;
+      void ready
+        .then((connected) => connected.subscribe(pattern, handler))
+        .then((unsubscribe) => {
+          if (cancelled) unsubscribe();
+          else off = unsubscribe;
+        })
+        .catch(() => {});
+      return () => {
+        cancelled = true;
+        off?.();
+      };
+    },
+    async close() {
+      closed = true;
+      await bus?.close();
     },
   };
 };

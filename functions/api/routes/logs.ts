@@ -45,6 +45,8 @@ export function parseRangeHeader(header: string): { start?: number; end?: number
 
 /** How long a follower waits for live data before checking storage and status itself. */
 const POLL_MS = 1_000;
+/** A comment line after this much silence keeps proxies (CloudFront: 60 s) from cutting the stream. */
+const KEEPALIVE_MS = 15_000;
 
 export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   app.get("/executions/:id/logs", async (c) => {
@@ -108,6 +110,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
 
     return streamSSE(c, async (stream) => {
       const live: LogSegment[] = [];
+      let lastWriteMs = Date.now();
       let wake: (() => void) | undefined;
       const nudge = () => wake?.();
       const offLog = await deps.bus.subscribe(logSubject(id), (m) => {
@@ -131,6 +134,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         const data = segment.data.subarray(cursor - segment.offset);
         const payload = { offset: cursor, step: segment.step, data: Buffer.from(data).toString("base64") };
         cursor = end;
+        lastWriteMs = Date.now();
         await stream.writeSSE({ event: "log", id: String(end), data: JSON.stringify(payload) });
       };
       const fromStorage = async () => {
@@ -158,6 +162,10 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         });
         wake = undefined;
         if (stream.aborted) break;
+        if (Date.now() - lastWriteMs >= KEEPALIVE_MS) {
+          lastWriteMs = Date.now();
+          await stream.write(": keepalive\n\n");
+        }
         if (woke && live.length > 0) continue;
         const current = await deps.executions.get(orgId, envId, id);
         if (current.status !== status) {
