@@ -1,0 +1,71 @@
+/**
+ * Agent idle memory: `assay agent` connected to a local control plane with nothing to do, its
+ * RSS read from /proc after it settles. Each run is a fresh agent process. Measured for the
+ * TypeScript entry (agent/bin/assay.ts, type stripping at load) and, when it has been built
+ * (`npm run build:agent`), the bundle agent/dist/assay.js.
+ *
+ * Baseline in the same run: an idle Node process (`setInterval`), the runtime's own floor.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { AGENT_BUNDLE, AGENT_TS, startAgentProcess } from "../lib/agent-process.ts";
+import { figure, progress, quick, report, runCount } from "../lib/figure.ts";
+import { startBenchPlane } from "../lib/plane.ts";
+import { rssOf, sleep, stopChild } from "../lib/proc.ts";
+
+const RUNS = runCount(5);
+const SETTLE_MS = quick ? 3_000 : 8_000;
+const MB = 2 ** 20;
+
+const plane = await startBenchPlane();
+try {
+  async function idleRss(entry: string, name: string): Promise<number> {
+    const agent = startAgentProcess(plane, { entry, name });
+    try {
+      await agent.connected();
+      await sleep(SETTLE_MS);
+      return rssOf(agent.child.pid ?? 0) / MB;
+    } finally {
+      await agent.stop();
+      // The next agent must not find this one still listed.
+      for (let i = 0; i < 100 && plane.gateway.agents(plane.orgId, plane.envId).length > 0; i++)
+        await sleep(50);
+    }
+  }
+  async function bareNode(): Promise<number> {
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    await sleep(SETTLE_MS);
+    const rss = rssOf(child.pid ?? 0) / MB;
+    await stopChild(child);
+    return rss;
+  }
+
+  const entries = [{ id: "ts", label: "agent/bin/assay.ts", entry: AGENT_TS }];
+  if (existsSync(AGENT_BUNDLE))
+    entries.push({ id: "bundle", label: "agent/dist/assay.js", entry: AGENT_BUNDLE });
+  const samples = new Map<string, number[]>(entries.map((e) => [e.id, []]));
+  const bare: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    for (const e of entries) samples.get(e.id)?.push(await idleRss(e.entry, `${e.id}-${r}`));
+    bare.push(await bareNode());
+    progress(
+      `agent idle run ${r + 1}/${RUNS}: ${entries.map((e) => `${e.id} ${samples.get(e.id)?.at(-1)?.toFixed(1)} MB`).join(", ")}, bare node ${bare.at(-1)?.toFixed(1)} MB`,
+    );
+  }
+  report(
+    entries.map((e) =>
+      figure({
+        id: `agent.idle-rss.${e.id}`,
+        name: `agent idle RSS (${e.label})`,
+        unit: "MB",
+        runs: samples.get(e.id) ?? [],
+        baseline: { name: "idle node process", runs: bare },
+        target: "<= 60 MB",
+        meets: (v) => v <= 60,
+        notes: [`connected over TLS, ${SETTLE_MS / 1000} s after the welcome`],
+      }),
+    ),
+  );
+} finally {
+  await plane.stop();
+}

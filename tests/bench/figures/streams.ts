@@ -1,0 +1,159 @@
+/**
+ * Idle agent streams held by one ingress process, and memory per stream, against a bare
+ * grpc-js server holding the same number in the same run. Four servers in turn: the ingress
+ * entry (functions/ingress/main.ts, on the bench plane's DynamoDB Local and fauxqs) and the bare
+ * echo server, each with TLS in the process and with plaintext h2c (the shape behind a
+ * TLS-terminating load balancer).
+ *
+ * Streams come from several client processes (descriptors split across processes; each process
+ * has its own 20,000 limit) that say hello on every stream and keep them alive with the
+ * protocol's heartbeats. RSS per stream = (server RSS holding N - RSS before) / N, read from
+ * /proc after the streams settle.
+ */
+import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { figure, progress, quick, report, runCount } from "../lib/figure.ts";
+import { startBenchPlane } from "../lib/plane.ts";
+import { cpuSecondsOf, fdCountOf, forkModule, rssOf, sleep, stopChild } from "../lib/proc.ts";
+import { type ServerProcess, spawnEcho, spawnIngress } from "../lib/servers.ts";
+
+const CLIENTS = fileURLToPath(new URL("../lib/stream-clients.ts", import.meta.url));
+/** Streams per server: as close to the 20,000 descriptor limit as is safe (spare ~500 fds). */
+const STREAMS = quick ? 500 : 19_200;
+const CLIENT_PROCESSES = quick ? 2 : 4;
+const RUNS = runCount(2, 1);
+const SETTLE_MS = quick ? 2_000 : 5_000;
+/** How long the clients may take to open their streams before the server is measured anyway. */
+const OPEN_BUDGET_MS = quick ? 60_000 : 12 * 60_000;
+/** Idle CPU is sampled over one heartbeat interval with every stream open. */
+const CPU_WINDOW_MS = quick ? 5_000 : 15_000;
+
+interface Held {
+  held: number;
+  rssPerStreamKb: number;
+  fds: number;
+  seconds: number;
+  /** CPU used while holding the streams idle, in cores (1 = one core busy). */
+  idleCpu: number;
+}
+
+const plane = await startBenchPlane();
+try {
+  const certDir = `${plane.dataDir}/tls`;
+  async function hold(server: ServerProcess, tls: boolean, label: string): Promise<Held> {
+    await sleep(1_000);
+    const before = rssOf(server.pid);
+    const started = Date.now();
+    const per = Math.ceil(STREAMS / CLIENT_PROCESSES);
+    const clients: ChildProcess[] = [];
+    const results: Array<{ opened: number; failed: number; firstError?: string }> = [];
+    for (let c = 0; c < CLIENT_PROCESSES; c++) {
+      const n = Math.min(per, STREAMS - c * per);
+      const child = forkModule(CLIENTS, [
+        `127.0.0.1:${server.port}`,
+        tls ? plane.caFile : "-",
+        plane.agentToken,
+        String(n),
+        `${label}-${c}`,
+        "48",
+      ]);
+      clients.push(child);
+      child.on("message", (m: { done?: boolean; opened: number; failed: number; firstError?: string }) => {
+        if (m.done) results.push(m);
+      });
+    }
+    // Bounded: a server that cannot take them all in time is measured holding what it has.
+    const deadline = Date.now() + OPEN_BUDGET_MS;
+    while (results.length < CLIENT_PROCESSES && Date.now() < deadline) await sleep(500);
+    const seconds = (Date.now() - started) / 1_000;
+    await sleep(SETTLE_MS);
+    const held = await server.streams();
+    const after = rssOf(server.pid);
+    const fds = fdCountOf(server.pid);
+    const cpuBefore = cpuSecondsOf(server.pid);
+    await sleep(CPU_WINDOW_MS);
+    const idleCpu = (cpuSecondsOf(server.pid) - cpuBefore) / (CPU_WINDOW_MS / 1_000);
+    const opening = results.length < CLIENT_PROCESSES ? " (open budget spent)" : "";
+    const failed = results.reduce((sum, r) => sum + r.failed, 0);
+    progress(
+      `${label}: ${held} streams held (${failed} failed${failed ? `: ${results.find((r) => r.firstError)?.firstError}` : ""}), ` +
+        `${fds} fds, RSS ${(before / 2 ** 20).toFixed(0)} -> ${(after / 2 ** 20).toFixed(0)} MiB, ` +
+        `opened in ${seconds.toFixed(1)} s${opening}, idle CPU ${(idleCpu * 100).toFixed(1)} % of a core`,
+    );
+    for (const child of clients) child.send({ close: true });
+    await Promise.all(
+      clients.map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.once("exit", r)))),
+    );
+    return { held, rssPerStreamKb: (after - before) / Math.max(1, held) / 1024, fds, seconds, idleCpu };
+  }
+
+  const variants = [
+    { key: "tls", tls: true },
+    { key: "h2c", tls: false },
+  ] as const;
+  const samples: Record<string, { ingress: Held[]; bare: Held[] }> = {};
+  for (const v of variants) {
+    samples[v.key] = { ingress: [], bare: [] };
+    for (let r = 0; r < RUNS; r++) {
+      const ingress = await spawnIngress(plane, { tls: v.tls });
+      try {
+        samples[v.key]?.ingress.push(await hold(ingress, v.tls, `ingress-${v.key}`));
+      } finally {
+        await stopChild(ingress.child, "SIGKILL");
+      }
+      const bare = await spawnEcho({ tls: v.tls, certDir });
+      try {
+        samples[v.key]?.bare.push(await hold(bare, v.tls, `bare-${v.key}`));
+      } finally {
+        await stopChild(bare.child, "SIGKILL");
+      }
+    }
+  }
+
+  const results = [];
+  for (const v of variants) {
+    const s = samples[v.key];
+    if (!s) continue;
+    results.push(
+      figure({
+        id: `streams.held.${v.key}`,
+        name: `idle streams held by one ingress process (${v.key === "tls" ? "TLS in process" : "plaintext h2c"})`,
+        unit: "streams",
+        runs: s.ingress.map((h) => h.held),
+        baseline: { name: "bare grpc-js server, same clients", runs: s.bare.map((h) => h.held) },
+        target: quick ? `>= 19,000 (quick mode opens only ${STREAMS})` : ">= 19,000",
+        meets: (held) => held >= (quick ? STREAMS : 19_000),
+        notes: [
+          `asked for ${STREAMS} from ${CLIENT_PROCESSES} client processes; server fds at peak: ${s.ingress.map((h) => h.fds).join(", ")}`,
+          `time to open all: ${s.ingress.map((h) => h.seconds.toFixed(1)).join(", ")} s (bare: ${s.bare.map((h) => h.seconds.toFixed(1)).join(", ")} s)`,
+        ],
+      }),
+      figure({
+        id: `streams.rss.${v.key}`,
+        name: `RSS per idle stream (${v.key === "tls" ? "TLS in process" : "plaintext h2c"})`,
+        unit: "KiB",
+        runs: s.ingress.map((h) => h.rssPerStreamKb),
+        baseline: {
+          name: "bare grpc-js server holding the same streams",
+          runs: s.bare.map((h) => h.rssPerStreamKb),
+        },
+        target: "<= 1.25x bare",
+        meets: (_v, ratio) => ratio !== undefined && ratio <= 1.25,
+      }),
+      figure({
+        id: `streams.idle-cpu.${v.key}`,
+        name: `CPU holding the idle streams (${v.key === "tls" ? "TLS in process" : "plaintext h2c"})`,
+        unit: "% of a core",
+        runs: s.ingress.map((h) => h.idleCpu * 100),
+        baseline: {
+          name: "bare grpc-js server (no heartbeats of its own)",
+          runs: s.bare.map((h) => h.idleCpu * 100),
+        },
+        target: "(informational: heartbeats, presence writes, sweeps)",
+      }),
+    );
+  }
+  report(results);
+} finally {
+  await plane.stop();
+}

@@ -1,0 +1,68 @@
+/**
+ * A load process for the idle-stream benchmark: opens COUNT agent streams (each its own
+ * connection), says hello on each and waits for the welcome, with at most CONCURRENCY handshakes
+ * in flight (grpc-js listens with a fixed backlog of 511; a burst beyond it only measures
+ * retransmits). Then it keeps them alive with the protocol's 15 s heartbeat until told to close.
+ *
+ * Usage (forked with IPC): stream-clients.ts ADDRESS CA_FILE|- TOKEN COUNT ID_PREFIX CONCURRENCY
+ * Reports `{ opened, failed }` as streams come up, and `{ done }` once every stream is settled.
+ * Exits by itself after 20 minutes whatever happens.
+ */
+import { connectRawAgent, type RawAgent, readCa } from "./raw-agent.ts";
+
+const [address = "", caFile = "-", token = "", countArg = "0", prefix = "s", concurrencyArg = "64"] =
+  process.argv.slice(2);
+const count = Number(countArg);
+const concurrency = Number(concurrencyArg);
+const caPem = caFile === "-" ? undefined : readCa(caFile);
+const agents: RawAgent[] = [];
+let opened = 0;
+let failed = 0;
+let firstError: string | undefined;
+
+setTimeout(() => process.exit(3), 20 * 60_000).unref();
+process.on("disconnect", () => process.exit(0));
+
+async function openOne(i: number) {
+  const agent = connectRawAgent({ address, caPem, token, agentId: `${prefix}-${i}` });
+  agents.push(agent);
+  try {
+    await agent.hello(120_000);
+    opened++;
+  } catch (error) {
+    failed++;
+    firstError ??= String(error);
+  }
+}
+
+// Heartbeats every 15 s per stream, spread over the interval (one tick a second); they start
+// with the first stream, since opening thousands can take longer than the 35 s dead-after.
+let cursor = 0;
+const heartbeat = setInterval(() => {
+  const share = Math.ceil(agents.length / 15);
+  for (let k = 0; k < share && agents.length > 0; k++) {
+    const agent = agents[cursor++ % agents.length];
+    if (agent && !agent.ended)
+      agent.send({ $case: "heartbeat", value: { sentAtMs: Date.now(), running: 0 } });
+  }
+}, 1_000);
+
+let next = 0;
+const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
+  while (next < count) {
+    const i = next++;
+    await openOne(i);
+    if ((opened + failed) % 250 === 0) process.send?.({ opened, failed });
+  }
+});
+await Promise.all(lanes);
+process.send?.({ done: true, opened, failed, firstError });
+
+process.on("message", (m: { close?: boolean; status?: boolean }) => {
+  if (m.status) process.send?.({ alive: agents.filter((a) => !a.ended).length });
+  if (m.close) {
+    clearInterval(heartbeat);
+    for (const agent of agents) agent.close();
+    setTimeout(() => process.exit(0), 500);
+  }
+});
