@@ -20,6 +20,7 @@ import type {
 import { withRunSlots } from "./run-slots.ts";
 import { createScheduleDispatcher } from "./schedules.ts";
 import { createSecretBox, withSealedConfig } from "./secret-box.ts";
+import { storageLimitsOf } from "./storage-limits.ts";
 import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
@@ -96,7 +97,11 @@ export function createCore(rawPorts: CorePorts, options: CoreOptions = {}) {
       clock,
       config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
     }),
-    logs: createLogService({ blobs: ports.logBlobs, bus }),
+    logs: createLogService({
+      blobs: ports.logBlobs,
+      bus,
+      logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
+    }),
     tenancy: createTenancy({
       ports: ports.tenancy,
       tenants: ports.tenants,

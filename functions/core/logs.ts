@@ -81,10 +81,22 @@ export function createLogService(deps: {
   cacheSize?: number;
   /** Bytes an execution's log may hold; chunks beyond are refused (default 1 GiB). */
   maxLogBytes?: number;
+  /** The organization's own limit (its plan's); overrides `maxLogBytes` when given. */
+  logLimitOf?: (orgId: string) => Promise<number>;
 }) {
   const { blobs, bus } = deps;
   const cacheSize = deps.cacheSize ?? 10_000;
   const maxLogBytes = deps.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
+  /** Per-organization limits, looked up at most once a minute per org. */
+  const limits = new Map<string, { bytes: number; untilMs: number }>();
+  async function limitFor(orgId: string): Promise<number> {
+    if (!deps.logLimitOf) return maxLogBytes;
+    const cached = limits.get(orgId);
+    if (cached && cached.untilMs > Date.now()) return cached.bytes;
+    const bytes = await deps.logLimitOf(orgId);
+    limits.set(orgId, { bytes, untilMs: Date.now() + 60_000 });
+    return bytes;
+  }
   /** Committed offsets of executions this process appended to recently (insertion-ordered LRU). */
   const committed = new Map<string, number>();
 
@@ -176,8 +188,10 @@ export function createLogService(deps: {
   return {
     committedOffset,
     segments,
-    /** The per-execution size limit in bytes; `append` never stores beyond it. */
+    /** The default per-execution size limit in bytes. */
     maxLogBytes,
+    /** The per-execution size limit of an organization (its plan's); `append` never stores beyond it. */
+    limitFor,
 
     /**
      * Stores bytes at `offset` and returns the committed offset afterwards. Bytes already
@@ -188,7 +202,7 @@ export function createLogService(deps: {
     async append(orgId: string, envId: string, executionId: string, segment: LogSegment): Promise<number> {
       const current = await committedOffset(orgId, envId, executionId);
       // Bytes beyond the limit are dropped here, so no agent can fill storage past the plan.
-      const end = Math.min(segment.offset + segment.data.length, maxLogBytes);
+      const end = Math.min(segment.offset + segment.data.length, await limitFor(orgId));
       if (segment.offset > current || end <= current) return current;
       const data = segment.data.subarray(current - segment.offset, end - segment.offset);
       const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(current, 16)}-${pad(data.length, 10)}-${segment.step}`;

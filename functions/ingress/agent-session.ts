@@ -6,7 +6,13 @@
  * runs on its own serial lane so a doorbell is not stuck behind a burst of log chunks.
  */
 import { AppError, type Execution, isAppError } from "@assay/shared";
-import { type AgentMessage, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
+import {
+  type AgentMessage,
+  type ControlMessage,
+  type Hello,
+  type LogChunk,
+  PROTOCOL_VERSION,
+} from "@assay/shared/proto";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
@@ -39,6 +45,53 @@ export interface SessionDeps {
   artifacts?: ArtifactUploads;
 }
 
+/**
+ * Largest log segment stored as one object when chunks that arrived back to back are merged:
+ * below NATS's default 1 MiB payload limit, so the live fan-out carries merged segments too.
+ */
+export const MAX_MERGED_LOG_BYTES = 960 * 1024;
+
+/** A contiguous run of one execution's and one step's log bytes. */
+interface LogRun {
+  executionId: string;
+  stepRef: string;
+  offset: number;
+  parts: Uint8Array[];
+  length: number;
+}
+
+/**
+ * Splits chunks (in arrival order) into contiguous runs of the same execution and step, each at
+ * most `maxBytes` (a single bigger chunk stays whole). Resent or out-of-order chunks start a new
+ * run, so storage sees exactly the offsets the agent sent.
+ */
+export function contiguousRuns(chunks: LogChunk[], maxBytes: number): LogRun[] {
+  const runs: LogRun[] = [];
+  let run: LogRun | undefined;
+  for (const c of chunks) {
+    const fits =
+      run !== undefined &&
+      run.executionId === c.executionId &&
+      run.stepRef === c.stepRef &&
+      run.offset + run.length === c.offset &&
+      run.length + c.data.length <= maxBytes;
+    if (run && fits) {
+      run.parts.push(c.data);
+      run.length += c.data.length;
+      continue;
+    }
+    run = {
+      executionId: c.executionId,
+      stepRef: c.stepRef,
+      offset: c.offset,
+      parts: [c.data],
+      length: c.data.length,
+    };
+    runs.push(run);
+  }
+  return runs;
+}
+
 /** A serial lane: tasks run one after another; a failing task does not stop the lane. */
 function createLane(onError: (error: unknown) => void) {
   let tail: Promise<void> = Promise.resolve();
@@ -50,12 +103,14 @@ function createLane(onError: (error: unknown) => void) {
 
 export function createAgentSession(sessionId: string, deps: SessionDeps) {
   const { principal, work, logs, clock, timings } = deps;
+  /** The organization's log limit (its plan's), read again at each hello. */
+  let maxLogBytes = logs.maxLogBytes;
   /** A LogAck, flagged once the execution's log reached its size limit. */
   const logAck = (executionId: string, committedOffset: number) => ({
     executionId,
     committedOffset,
-    limitReached: committedOffset >= logs.maxLogBytes,
-    limitBytes: logs.maxLogBytes,
+    limitReached: committedOffset >= maxLogBytes,
+    limitBytes: maxLogBytes,
   });
   const { orgId, envId } = principal;
   let state: SessionState = "handshaking";
@@ -102,6 +157,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     }
     hello = message;
     logger = logger.child({ agentId: message.agentId });
+    maxLogBytes = await logs.limitFor(orgId);
     const committed = await Promise.all(
       message.active.map(async (a) =>
         logAck(a.executionId, await logs.committedOffset(orgId, envId, a.executionId)),
@@ -233,25 +289,8 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         if (step) await work.stepUpdate(orgId, envId, execution.id, step);
         return;
       }
-      case "logChunk": {
-        const chunk = kind.value;
-        if (!inflight.has(chunk.executionId)) {
-          const execution = await work.get(orgId, envId, chunk.executionId);
-          if (!execution || execution.agentId !== agentId) {
-            throw new AppError(
-              "permission_denied",
-              `execution ${chunk.executionId} is not held by this agent`,
-            );
-          }
-        }
-        const committedOffset = await logs.append(orgId, envId, chunk.executionId, {
-          offset: chunk.offset,
-          step: chunk.stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run",
-          data: chunk.data,
-        });
-        send({ kind: { $case: "logAck", value: logAck(chunk.executionId, committedOffset) } });
-        return;
-      }
+      case "logChunk":
+        return storeChunks([kind.value]);
       case "artifactUpload":
       case "artifactComplete":
         return deps.artifacts?.handle({ orgId, envId, agentId }, kind, send);
@@ -264,6 +303,32 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     }
   }
 
+  /**
+   * Log chunks that arrived back to back and wait in the lane: stored together. While a put is
+   * in flight the agent keeps sending, so under load each put carries many chunks (fewer, larger
+   * objects; one acknowledgement for the run) and without load each chunk is stored at once.
+   */
+  let openBatch: LogChunk[] | undefined;
+
+  async function storeChunks(chunks: LogChunk[]) {
+    if (state === "handshaking") throw new AppError("failed_precondition", "the first message must be hello");
+    const agentId = hello?.agentId ?? "";
+    for (const run of contiguousRuns(chunks, MAX_MERGED_LOG_BYTES)) {
+      if (!inflight.has(run.executionId)) {
+        const execution = await work.get(orgId, envId, run.executionId);
+        if (!execution || execution.agentId !== agentId) {
+          throw new AppError("permission_denied", `execution ${run.executionId} is not held by this agent`);
+        }
+      }
+      const committedOffset = await logs.append(orgId, envId, run.executionId, {
+        offset: run.offset,
+        step: run.stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run",
+        data: run.parts.length === 1 ? (run.parts[0] ?? new Uint8Array()) : Buffer.concat(run.parts),
+      });
+      send({ kind: { $case: "logAck", value: logAck(run.executionId, committedOffset) } });
+    }
+  }
+
   async function onResult(
     agentId: string,
     result: Extract<AgentMessage["kind"], { $case: "result" }>["value"],
@@ -273,7 +338,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     const ack = (accepted: boolean, reason = "") =>
       send({ kind: { $case: "resultAck", value: { executionId, accepted, committedOffset, reason } } });
     // A truncated log is complete once storage holds everything up to the limit.
-    const complete = result.logTruncated && committedOffset >= logs.maxLogBytes;
+    const complete = result.logTruncated && committedOffset >= maxLogBytes;
     if (committedOffset < result.logBytes && !complete)
       return ack(false, "log bytes missing: resend from committed_offset");
     const status = toResultStatus(result.status);
@@ -294,7 +359,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       message: result.message,
       logBytes: committedOffset,
       steps: merged,
-      truncated: result.logTruncated || committedOffset >= logs.maxLogBytes,
+      truncated: result.logTruncated || committedOffset >= maxLogBytes,
     });
     inflight.delete(executionId);
     ack(true);
@@ -329,7 +394,23 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     },
     receive(message: AgentMessage) {
       lastReceivedMs = clock.now();
-      void inOrder(() => handle(message));
+      const kind = message.kind;
+      if (kind?.$case !== "logChunk") {
+        // Any other message closes the batch: nothing is stored out of its arrival order.
+        openBatch = undefined;
+        void inOrder(() => handle(message));
+        return;
+      }
+      if (openBatch) {
+        openBatch.push(kind.value);
+        return;
+      }
+      const batch = [kind.value];
+      openBatch = batch;
+      void inOrder(() => {
+        if (openBatch === batch) openBatch = undefined;
+        return storeChunks(batch);
+      });
     },
     reconcile,
     /** Called by the gateway's ticker: heartbeats, dead stream detection, stream age. */
