@@ -1,13 +1,15 @@
 /**
  * The dashboard in headless Chromium against a real control plane (DynamoDB Local, fauxqs,
  * TLS ingress, HTTP API) and a real agent: sign in with an API token, see the sample workflow,
- * write a workflow with config parameters in the editor (inline validation from the shared
- * parser), run both, watch live logs with colours, search them, filter executions, and check
- * the phone layout. No console errors along the way. Screenshots go to tests/e2e/screenshots/.
+ * read its JUnit results and artifacts through the API (token sign-in), see retries and
+ * parallel workers in the step tree, write a template and a workflow with config parameters in
+ * the editor (inline validation from the shared parser), see schedules with their next runs,
+ * run with a generated form, watch live logs with colours, search them, filter executions by
+ * workflow, status, tag and time, and check the phone layout. No console errors along the way. Screenshots go to tests/e2e/screenshots/.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -38,6 +40,39 @@ spec:
     - name: Greet
       shell: |
         for i in $(seq 1 {{ config.times }}); do printf '\\033[32mhello {{ config.who }} %s\\033[0m\\n' "$i"; done
+`;
+
+const FANOUT_WORKFLOW = `apiVersion: testworkflows.testkube.io/v1
+kind: TestWorkflow
+metadata:
+  name: fanout
+spec:
+  events:
+    - cronjob:
+        cron: "0 0 1 1 *"
+        timezone: Europe/Warsaw
+  steps:
+    - name: Flaky
+      retry: {count: 2}
+      shell: n=$(cat n 2>/dev/null || echo 0); n=$((n+1)); echo $n > n; echo attempt $n; [ $n -ge 2 ]
+    - name: Browsers
+      parallel:
+        matrix: {browser: [chrome, firefox]}
+        shell: echo "testing {{ matrix.browser }}"
+`;
+
+const TEMPLATE = `apiVersion: testworkflows.testkube.io/v1
+kind: TestWorkflowTemplate
+metadata:
+  name: greeter
+spec:
+  config:
+    greeting:
+      type: string
+      default: hello
+  steps:
+    - name: Greet
+      shell: echo "{{ config.greeting }} from a template"
 `;
 
 describe("dashboard, in the browser", () => {
@@ -72,7 +107,7 @@ describe("dashboard, in the browser", () => {
     agent.stderr?.on("data", (d) => (agentOutput += d));
     web = await serveDashboard(DIST_DIR, plane.apiUrl);
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     problems = recordProblems(page);
@@ -115,9 +150,9 @@ describe("dashboard, in the browser", () => {
     await screenshot(page, "03-execution-passed");
 
     // Per-step: choosing the second step hides the first one's lines.
-    await steps.getByRole("button", { name: /Check the workspace/ }).click();
+    await steps.getByRole("button", { name: /Run the tests/ }).click();
     await log.getByText("line 1", { exact: true }).waitFor({ state: "detached" });
-    await steps.getByRole("button", { name: /Check the workspace/ }).click();
+    await steps.getByRole("button", { name: /Run the tests/ }).click();
     await log.getByText("line 1", { exact: true }).waitFor();
 
     // Search moves between matches.
@@ -126,6 +161,108 @@ describe("dashboard, in the browser", () => {
     await page.getByLabel("Search logs").press("Enter");
     await page.getByText(/^2 of 3$/).waitFor();
     await page.getByLabel("Search logs").press("Escape");
+  });
+
+  test("signed in with an API token: preview and download artifacts through the API", async () => {
+    await page.getByRole("tab", { name: "Tests" }).click();
+    await page.getByRole("region", { name: "Suite arithmetic" }).getByText("divides by zero").waitFor();
+    await page.getByRole("tab", { name: "Artifacts" }).click();
+    const files = page.getByRole("navigation", { name: "Artifact files" });
+    await files.getByRole("button", { name: "Preview summary.txt" }).click();
+    await page
+      .getByRole("figure", { name: "Preview of summary.txt" })
+      .getByText("3 tests, 2 passed, 1 skipped")
+      .waitFor();
+    await files.getByRole("button", { name: "Preview junit.xml" }).click();
+    await page
+      .getByRole("figure", { name: "Preview of junit.xml" })
+      .getByText(/testsuite name="arithmetic"/)
+      .waitFor();
+    await screenshot(page, "03b-artifacts-token");
+    const [one] = await Promise.all([
+      page.waitForEvent("download"),
+      files.getByRole("button", { name: "Download junit.xml" }).click(),
+    ]);
+    assert.equal(one.suggestedFilename(), "junit.xml");
+    assert.match(readFileSync(await one.path(), "utf8"), /<testcase classname="arithmetic" name="adds"/);
+    const [all] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download all (.tar.gz)" }).click(),
+    ]);
+    const archive = readFileSync(await all.path());
+    assert.deepEqual([...archive.subarray(0, 2)], [0x1f, 0x8b], "a gzip archive");
+    await page.getByRole("tab", { name: "Logs" }).click();
+  });
+
+  test("step tree: retries, parallel workers under their parent, memory peaks", async () => {
+    const put = await plane.api(`${plane.envPath}/workflows/fanout`, {
+      method: "PUT",
+      headers: { "content-type": "application/yaml" },
+      body: FANOUT_WORKFLOW,
+    });
+    assert.ok(put.ok, await put.text());
+    await page.getByRole("link", { name: "Workflows" }).click();
+    await page.getByRole("button", { name: "Run fanout" }).click();
+    await page.getByRole("dialog", { name: "Run fanout" }).getByRole("button", { name: "Run now" }).click();
+    await page.waitForURL(/\/executions\/[0-9A-Z]{26}$/);
+    await page.locator(".status-line").getByText("Passed").waitFor({ timeout: 30_000 });
+    const steps = page.getByRole("navigation", { name: "Steps" });
+    await steps.getByText("retry 1/2").waitFor();
+    await steps.getByText("2 workers · 2 passed").waitFor();
+    const browsers = steps
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("button", { name: /Browsers/ }) });
+    assert.equal(
+      await browsers.getByText("worker", { exact: true }).count(),
+      2,
+      "two workers under Browsers",
+    );
+    await steps
+      .getByText(/mem \d/)
+      .first()
+      .waitFor();
+    await screenshot(page, "03c-step-tree");
+  });
+
+  test("templates: write one in the same editor with validation, list and open it", async () => {
+    await page.getByRole("link", { name: "Templates" }).click();
+    await page.getByRole("heading", { name: "Templates" }).waitFor();
+    await page.getByText("No templates yet").waitFor();
+    await page.getByRole("link", { name: "New template" }).first().click();
+    const editor = page.getByRole("textbox", { name: "Template YAML" });
+    await editor.waitFor();
+    await editor.click();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.insertText(TEMPLATE.replace("kind: TestWorkflowTemplate", "kind: TestWorkflow"));
+    await page
+      .getByRole("list", { name: "Problems" })
+      .getByText(/TestWorkflowTemplate/)
+      .waitFor();
+    assert.ok(await page.getByRole("button", { name: "Save" }).isDisabled(), "a workflow is not a template");
+    await editor.click();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.insertText(TEMPLATE);
+    await page.getByText('Valid TestWorkflowTemplate "greeter"').waitFor();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForURL(/\/templates\/greeter$/);
+    await page.getByRole("heading", { name: "greeter" }).waitFor();
+    await page.getByRole("cell", { name: "greeting" }).waitFor();
+    await screenshot(page, "10-template");
+    await page.getByRole("link", { name: "Templates" }).click();
+    await page.getByRole("link", { name: "greeter" }).waitFor();
+    await screenshot(page, "11-templates");
+  });
+
+  test("schedules: each workflow's cron entries with the next run times", async () => {
+    await page.getByRole("link", { name: "Schedules" }).click();
+    await page.getByRole("heading", { name: "Schedules" }).waitFor();
+    const next = page.getByRole("list", { name: "Next runs of fanout 0 0 1 1 *" });
+    await next.waitFor();
+    assert.equal(await next.getByRole("listitem").count(), 3);
+    const first = await next.locator("time").first().getAttribute("datetime");
+    const year = new Date().getUTCFullYear();
+    assert.equal(first, `${year}-12-31T23:00:00.000Z`, "midnight of 1 January in Warsaw");
+    await screenshot(page, "12-schedules");
   });
 
   test("write a workflow with config parameters in the editor, with inline validation", async () => {
@@ -180,7 +317,26 @@ describe("dashboard, in the browser", () => {
     await page.getByText("No executions match these filters").waitFor();
     await page.getByRole("button", { name: "Clear filters" }).click();
     await table.getByRole("link", { name: /^greet execution/ }).waitFor();
+    // Tags go to the API (?tag=ci=dashboard); only the greet run carries it.
+    await page.getByLabel("Tags").fill("ci=dashboard");
+    await page.getByLabel("Tags").press("Enter");
+    await page.waitForURL(/tag=ci%3Ddashboard/);
+    await table.getByRole("link", { name: /^hello execution/ }).waitFor({ state: "detached" });
+    await table.getByRole("link", { name: /^greet execution/ }).waitFor();
+    await page.getByLabel("Tags").fill("nonsense");
+    await page.getByLabel("Tags").press("Enter");
+    await page.getByRole("alert").getByText('"nonsense" must look like key=value').waitFor();
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    // Time: everything here ran within the hour.
+    await page.getByLabel("Created").selectOption("1h");
+    await page.waitForURL(/since=1h/);
+    await table
+      .getByRole("link", { name: /^hello execution/ })
+      .first()
+      .waitFor();
+    await table.getByRole("link", { name: /^greet execution/ }).waitFor();
     await screenshot(page, "07-executions");
+    await page.getByRole("button", { name: "Clear filters" }).click();
     await page.getByRole("link", { name: "Workflows" }).click();
     await page.getByRole("link", { name: /Last run of greet: passed/ }).waitFor();
     await screenshot(page, "08-workflows");
@@ -188,12 +344,39 @@ describe("dashboard, in the browser", () => {
 
   test("reading results at phone width", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    const noSidewaysScroll = async (what: string) => {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${what} does not scroll sideways at phone width (overflow ${overflow}px)`);
+    };
     await page.getByRole("link", { name: /Last run of hello/ }).click();
     await page.getByRole("log", { name: "Log output" }).getByText("line 3", { exact: true }).waitFor();
     await screenshot(page, "09-execution-phone");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 1, `the page does not scroll sideways at phone width (overflow ${overflow}px)`);
+    await noSidewaysScroll("the execution");
+    await page.getByRole("tab", { name: "Tests" }).click();
+    await page.getByRole("region", { name: "Suite arithmetic" }).waitFor();
+    await screenshot(page, "09b-tests-phone");
+    await noSidewaysScroll("the tests tab");
+    await page.getByRole("tab", { name: "Artifacts" }).click();
+    await page.getByRole("button", { name: "Preview summary.txt" }).click();
+    await page.getByRole("figure", { name: "Preview of summary.txt" }).waitFor();
+    await screenshot(page, "09c-artifacts-phone");
+    await noSidewaysScroll("the artifacts tab");
+    await page.getByRole("tab", { name: "Logs" }).click();
+    await page.getByRole("link", { name: "Executions" }).click();
+    await page.getByRole("table", { name: "Executions, newest first" }).waitFor();
+    await screenshot(page, "09d-executions-phone");
+    await noSidewaysScroll("the executions list");
+    await page.getByRole("link", { name: "Schedules" }).click();
+    await page.getByRole("list", { name: /Next runs of fanout/ }).waitFor();
+    await screenshot(page, "09e-schedules-phone");
+    await noSidewaysScroll("the schedules");
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Organization settings" }).waitFor();
+    await page.getByRole("meter", { name: "Environments used" }).waitFor();
+    await screenshot(page, "09f-settings-phone");
+    await noSidewaysScroll("the settings");
     await page.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(page, "13-settings");
   });
 
   test("no console errors during the journey", () => {

@@ -1,12 +1,14 @@
 /**
  * A stranger's first run, in the browser: sign up, verify the email (local outbox), onboarding
  * creates an environment and an agent token, an agent started with the shown command comes
- * online live, the sample workflow runs and passes; then the owner invites a member, who sees
- * only that organization. No console errors. Screenshots go to tests/e2e/screenshots/.
+ * online live, the sample workflow runs and its log streams live until it passes, the JUnit tab
+ * shows its three cases (one skipped), an artifact downloads with the bytes the step wrote;
+ * then the owner invites a member, who sees only that organization. No console errors.
+ * Screenshots go to tests/e2e/screenshots/.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -45,7 +47,10 @@ describe("sign up to a first green run, in the browser", () => {
   };
 
   const newPage = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     problems.push(recordProblems(page));
@@ -118,22 +123,53 @@ describe("sign up to a first green run, in the browser", () => {
     await screenshot(page, "12-onboarding-agent-online");
   });
 
-  test("run the sample workflow from onboarding and watch it pass", async () => {
+  test("run the sample workflow from onboarding and watch its live log until it passes", async () => {
     const page = ownerPage;
     await page.getByRole("button", { name: "Run the sample workflow" }).click();
     await page.waitForURL(/\/envs\/staging\/executions\/[0-9A-Z]{26}$/);
-    await page
-      .getByRole("log", { name: "Log output" })
-      .getByText("line 3", { exact: true })
-      .waitFor({ timeout: 30_000 });
+    const log = page.getByRole("log", { name: "Log output" });
+    // Live: the first line shows while the execution is still running.
+    await log.getByText("line 1", { exact: true }).waitFor({ timeout: 30_000 });
+    const statusWhileFirstLine = await page.locator(".status-line").innerText();
+    await log.getByText("line 3", { exact: true }).waitFor({ timeout: 30_000 });
     await screenshot(page, "13-first-run-live");
     await page.locator(".status-line").getByText("Passed").waitFor({ timeout: 30_000 });
-    await page.getByRole("tab", { name: "Tests" }).click();
-    await page.getByText("No test results").waitFor();
-    await page.getByRole("tab", { name: "Artifacts" }).click();
-    await page.getByText("No artifacts").waitFor();
-    await page.getByRole("tab", { name: "Logs" }).click();
+    await log.getByText("3 tests, 2 passed, 1 skipped").waitFor();
+    assert.ok(statusWhileFirstLine, "the status line is shown while the log streams");
     await screenshot(page, "14-first-green-run");
+  });
+
+  test("the JUnit tab shows the three cases, the skipped one with its reason", async () => {
+    const page = ownerPage;
+    await page.getByRole("tab", { name: "Tests" }).click();
+    const suite = page.getByRole("region", { name: "Suite arithmetic" });
+    await suite.waitFor();
+    await page.getByText(/3\s*tests · 2 passed · 0 failed · 1 skipped/).waitFor();
+    const cases = suite.getByRole("listitem");
+    assert.equal(await cases.count(), 3, "three cases");
+    const skipped = cases.filter({ hasText: "divides by zero" });
+    await skipped.getByText("skipped", { exact: true }).waitFor();
+    await skipped.getByText("not yet").waitFor();
+    assert.equal(await cases.filter({ hasText: "passed" }).count(), 2, "two passed cases");
+    await screenshot(page, "15-junit");
+  });
+
+  test("the artifacts tab lists the files; one downloads with the bytes the step wrote", async () => {
+    const page = ownerPage;
+    await page.getByRole("tab", { name: "Artifacts" }).click();
+    const files = page.getByRole("navigation", { name: "Artifact files" });
+    await files.getByRole("button", { name: "Preview summary.txt" }).waitFor();
+    await files.getByRole("button", { name: "Preview junit.xml" }).waitFor();
+    await files.getByRole("button", { name: "Preview summary.txt" }).click();
+    await page.getByRole("region", { name: "Preview" }).locator("iframe").waitFor();
+    await screenshot(page, "16-artifacts");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      files.getByRole("button", { name: "Download summary.txt" }).click(),
+    ]);
+    const saved = await download.path();
+    assert.equal(readFileSync(saved, "utf8"), "3 tests, 2 passed, 1 skipped\n");
+    assert.match(page.url(), /\/executions\/[0-9A-Z]{26}$/, "the download did not navigate away");
   });
 
   test("invite a member, who sees only that organization", async () => {
@@ -145,7 +181,7 @@ describe("sign up to a first green run, in the browser", () => {
     await invite.getByRole("button", { name: "Send invitation" }).click();
     await ownerPage.getByText(`Invitation sent to ${member}.`).waitFor();
     await ownerPage.getByRole("table", { name: "Audit log, newest first" }).waitFor();
-    await screenshot(ownerPage, "15-settings");
+    await screenshot(ownerPage, "17-settings");
 
     const page = await newPage();
     await signUp(page, member, "Mo Member");

@@ -29,9 +29,13 @@ import { ExecutionPage } from "./features/executions/components/execution-page.t
 import { ExecutionsPage } from "./features/executions/components/executions-page.tsx";
 import { OnboardingPage } from "./features/onboarding/components/onboarding-page.tsx";
 import { SettingsPage } from "./features/settings/components/settings-page.tsx";
+import { TemplatePage } from "./features/templates/components/template-page.tsx";
+import { TemplatesPage } from "./features/templates/components/templates-page.tsx";
+import { SchedulesPage } from "./features/workflows/components/schedules.tsx";
 import { WorkflowPage } from "./features/workflows/components/workflow-page.tsx";
 import { WorkflowsPage } from "./features/workflows/components/workflows-page.tsx";
 import { EXECUTION_STATUSES } from "./lib/status.ts";
+import { SINCE_WINDOWS, type SinceWindow } from "./lib/time-window.ts";
 
 const rootRoute = createRootRoute({ component: Outlet, notFoundComponent: NotFound });
 
@@ -123,11 +127,44 @@ const workflowNewRoute = createRoute({
   path: "new-workflow",
   component: editor,
 });
+const templateEditor = lazyRouteComponent(
+  () => import("./features/templates/editor/template-editor-page.tsx"),
+  "TemplateEditorPage",
+);
+const templatesRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "templates",
+  component: TemplatesPage,
+});
+const templateRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "templates/$name",
+  component: TemplatePage,
+});
+const templateEditRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "templates/$name/edit",
+  component: templateEditor,
+});
+const templateNewRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "new-template",
+  component: templateEditor,
+});
+const schedulesRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "schedules",
+  component: SchedulesPage,
+});
 const agentsRoute = createRoute({ getParentRoute: () => envRoute, path: "agents", component: AgentsPage });
 
 export interface ExecutionsSearch {
   workflow?: string;
   status?: ExecutionStatus;
+  /** `key=value` tag filters, comma-separated (each becomes one `?tag=` of the API). */
+  tag?: string;
+  /** Only executions created within this window (client-side: the API has no time filter). */
+  since?: SinceWindow;
 }
 
 const executionsRoute = createRoute({
@@ -138,6 +175,8 @@ const executionsRoute = createRoute({
     ...(EXECUTION_STATUSES.includes(search.status as ExecutionStatus)
       ? { status: search.status as ExecutionStatus }
       : {}),
+    ...(typeof search.tag === "string" && search.tag.trim() ? { tag: search.tag.trim() } : {}),
+    ...(SINCE_WINDOWS.includes(search.since as SinceWindow) ? { since: search.since as SinceWindow } : {}),
   }),
   component: ExecutionsPage,
 });
@@ -165,6 +204,11 @@ const routeTree = rootRoute.addChildren([
       workflowNewRoute,
       workflowRoute,
       workflowEditRoute,
+      templatesRoute,
+      templateNewRoute,
+      templateRoute,
+      templateEditRoute,
+      schedulesRoute,
       agentsRoute,
       executionsRoute,
       executionRoute,

@@ -20,6 +20,7 @@ export function AppLayout() {
     await navigate({ to: "/login" });
   };
   const current = { "aria-current": "page" } as const;
+  const who = me.data?.kind === "user" ? me.data.user.email : me.data?.kind === "api" ? "API token" : "";
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -78,6 +79,12 @@ export function AppLayout() {
               <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
                 Executions
               </Link>
+              <Link to="/orgs/$org/envs/$env/templates" params={{ org, env }} activeProps={current}>
+                Templates
+              </Link>
+              <Link to="/orgs/$org/envs/$env/schedules" params={{ org, env }} activeProps={current}>
+                Schedules
+              </Link>
               <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }} activeProps={current}>
                 Agents
               </Link>
@@ -91,10 +98,13 @@ export function AppLayout() {
           </Link>
         </nav>
         <div className="topbar-end">
-          <span className="muted small who">
-            {me.data?.kind === "user" ? me.data.user.email : me.data?.kind === "api" ? "API token" : ""}
-          </span>
-          <button type="button" className="button button-ghost" onClick={leave}>
+          <span className="muted small who">{who}</span>
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={leave}
+            title={who ? `Signed in as ${who}` : undefined}
+          >
             Sign out
           </button>
         </div>

@@ -12,6 +12,8 @@ import { isFinished } from "../../../lib/status.ts";
 export interface ExecutionFilter {
   workflow?: string;
   status?: ExecutionStatus;
+  /** `key=value` entries; an execution must carry all of them. */
+  tags?: string[];
 }
 
 export const executionKeys = {
@@ -31,6 +33,7 @@ export const executionsQuery = (org: string, env: string, filter: ExecutionFilte
       const params = new URLSearchParams({ limit: String(limit) });
       if (filter.workflow) params.set("workflow", filter.workflow);
       if (filter.status) params.set("status", filter.status);
+      for (const tag of filter.tags ?? []) params.append("tag", tag);
       if (pageParam) params.set("cursor", pageParam);
       return call<Page<ExecutionView>>(`${envPath(org, env)}/executions?${params}`, { signal });
     },

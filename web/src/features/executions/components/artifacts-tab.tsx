@@ -1,16 +1,33 @@
-/** The artifacts of an execution: a tree with sizes, preview of text and images, downloads. */
+/**
+ * The artifacts of an execution: a tree with sizes, preview of text and images, download one or
+ * all. Signed in with a session cookie the browser fetches files itself through the API's
+ * redirect; signed in with an API token they are read through the API (api/results.ts).
+ */
 import type { ArtifactFile, ArtifactTreeNode } from "@assay/shared";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { errorMessage } from "../../../api/errors.ts";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { formatBytes } from "../../../lib/format.ts";
-import { artifactsArchiveUrl, artifactUrl, useArtifacts } from "../api/results.ts";
+import {
+  artifactsArchiveUrl,
+  artifactUrl,
+  bytesToRead,
+  downloadArchive,
+  downloadArtifact,
+  READ_LIMIT,
+  readsThroughApi,
+  useArtifactBlob,
+  useArtifacts,
+  useObjectUrl,
+} from "../api/results.ts";
 
-const previewable = (file: ArtifactFile | undefined) =>
-  !!file &&
-  (file.contentType.startsWith("image/") ||
-    file.contentType.startsWith("text/") ||
-    /json|xml|yaml/.test(file.contentType)) &&
-  file.size <= 5 * 1024 * 1024;
+const PREVIEW_LIMIT = 5 * 1024 * 1024;
+
+const isImage = (file: ArtifactFile) => file.contentType.startsWith("image/");
+const isText = (file: ArtifactFile) =>
+  file.contentType.startsWith("text/") || /json|xml|yaml|javascript/.test(file.contentType);
+const canPreview = (file: ArtifactFile): boolean =>
+  (isImage(file) || isText(file)) && file.size <= PREVIEW_LIMIT;
 
 export function ArtifactsTab({
   org,
@@ -25,6 +42,8 @@ export function ArtifactsTab({
 }) {
   const listing = useArtifacts(org, env, id, finished);
   const [selected, setSelected] = useState<string>();
+  const [busy, setBusy] = useState<string>();
+  const [downloadError, setDownloadError] = useState<string>();
   if (listing.isPending) return <Loading label="Loading artifacts" />;
   if (listing.isError) return <ErrorState error={listing.error} title="Could not load artifacts" />;
   const { files, tree, totalBytes, bundles } = listing.data;
@@ -36,7 +55,51 @@ export function ArtifactsTab({
       </EmptyState>
     );
   const file = files.find((f) => f.path === selected);
-  const url = (path: string) => artifactUrl(org, env, id, path);
+  const viaApi = readsThroughApi();
+  const byPath = new Map(files.map((f) => [f.path, f]));
+
+  const run = (key: string, action: () => Promise<void>) => {
+    setBusy(key);
+    setDownloadError(undefined);
+    action().then(
+      () => setBusy(undefined),
+      (error) => {
+        setBusy(undefined);
+        setDownloadError(errorMessage(error));
+      },
+    );
+  };
+
+  const downloadLink = (node: { path: string; name: string }, label: string) => {
+    const target = byPath.get(node.path);
+    if (target && bytesToRead(files, target) <= READ_LIMIT)
+      return (
+        <button
+          type="button"
+          className="link-button"
+          aria-label={`Download ${node.path}`}
+          disabled={busy === node.path}
+          onClick={() => run(node.path, () => downloadArtifact(org, env, id, target))}
+        >
+          {busy === node.path ? "Downloading…" : label}
+        </button>
+      );
+    // Too far into the archive to read through the API: the browser follows the redirect.
+    return viaApi ? (
+      <span className="muted small">
+        too large to read here: <code>assay artifacts download</code>
+      </span>
+    ) : (
+      <a
+        href={artifactUrl(org, env, id, node.path)}
+        target="_blank"
+        rel="noopener noreferrer"
+        aria-label={`Open ${node.path} in a new tab`}
+      >
+        Open
+      </a>
+    );
+  };
 
   const render = (nodes: ArtifactTreeNode[]) => (
     <ul className="tree">
@@ -45,7 +108,8 @@ export function ArtifactsTab({
           {node.type === "dir" ? (
             <details open>
               <summary>
-                📁 {node.name} <span className="muted small">{formatBytes(node.size)}</span>
+                <span aria-hidden="true">📁 </span>
+                {node.name} <span className="muted small">{formatBytes(node.size)}</span>
               </summary>
               {render(node.children ?? [])}
             </details>
@@ -53,16 +117,15 @@ export function ArtifactsTab({
             <span className="tree-file">
               <button
                 type="button"
-                className="link-button"
+                className="link-button tree-name"
                 aria-pressed={selected === node.path}
+                aria-label={`Preview ${node.path}`}
                 onClick={() => setSelected(node.path)}
               >
                 {node.name}
-              </button>{" "}
-              <span className="muted small">{formatBytes(node.size)}</span>{" "}
-              <a href={url(node.path)} download={node.name} aria-label={`Download ${node.path}`}>
-                Download
-              </a>
+              </button>
+              <span className="muted small">{formatBytes(node.size)}</span>
+              {downloadLink(node, "Download")}
             </span>
           )}
         </li>
@@ -74,12 +137,28 @@ export function ArtifactsTab({
     <div className="artifacts">
       <div className="artifacts-head">
         <span>
-          {files.length} files · {formatBytes(totalBytes)}
+          {files.length} file{files.length === 1 ? "" : "s"} · {formatBytes(totalBytes)}
         </span>
-        <a className="button button-small" href={artifactsArchiveUrl(org, env, id)} download>
-          Download all (.tar.gz)
-        </a>
+        {viaApi ? (
+          <button
+            type="button"
+            className="button button-small"
+            disabled={busy === "*"}
+            onClick={() => run("*", () => downloadArchive(org, env, id))}
+          >
+            {busy === "*" ? "Downloading…" : "Download all (.tar.gz)"}
+          </button>
+        ) : (
+          <a className="button button-small" href={artifactsArchiveUrl(org, env, id)} download>
+            Download all (.tar.gz)
+          </a>
+        )}
       </div>
+      {downloadError ? (
+        <p className="banner banner-danger" role="alert">
+          Download failed: {downloadError}
+        </p>
+      ) : null}
       {rejected.map((b) => (
         <p key={b.bundleId} className="banner banner-danger">
           A bundle was refused: {b.reason}
@@ -87,24 +166,52 @@ export function ArtifactsTab({
       ))}
       <div className="artifacts-body">
         <nav aria-label="Artifact files">{render(tree)}</nav>
-        <div className="preview" aria-live="polite">
+        <section className="preview" aria-live="polite" aria-label="Preview">
           {!file ? (
             <p className="muted">Choose a file to preview it.</p>
-          ) : !previewable(file) ? (
+          ) : !canPreview(file) || (viaApi && bytesToRead(files, file) > READ_LIMIT) ? (
             <p className="muted">
               No preview for {file.contentType} ({formatBytes(file.size)}).{" "}
-              <a href={url(file.path)} download>
-                Download it
-              </a>
-              .
+              {downloadLink(
+                { path: file.path, name: file.path.split("/").at(-1) ?? file.path },
+                "Download it",
+              )}
             </p>
-          ) : file.contentType.startsWith("image/") ? (
-            <img src={url(file.path)} alt={file.path} />
+          ) : viaApi ? (
+            <ApiPreview org={org} env={env} id={id} file={file} />
+          ) : isImage(file) ? (
+            <img src={artifactUrl(org, env, id, file.path)} alt={file.path} />
           ) : (
-            <iframe title={`Preview of ${file.path}`} src={url(file.path)} sandbox="" />
+            <iframe title={`Preview of ${file.path}`} src={artifactUrl(org, env, id, file.path)} sandbox="" />
           )}
-        </div>
+        </section>
       </div>
     </div>
+  );
+}
+
+/** A preview from bytes read through the API (token sign-in): an image, or the text itself. */
+function ApiPreview({ org, env, id, file }: { org: string; env: string; id: string; file: ArtifactFile }) {
+  const blob = useArtifactBlob(org, env, id, file);
+  const url = useObjectUrl(isImage(file) ? blob.data : undefined);
+  const [content, setContent] = useState<string>();
+  useEffect(() => {
+    setContent(undefined);
+    if (!blob.data || isImage(file)) return;
+    let live = true;
+    void blob.data.text().then((t) => live && setContent(t));
+    return () => {
+      live = false;
+    };
+  }, [blob.data, file]);
+  if (blob.isError) return <ErrorState error={blob.error} title={`Could not read ${file.path}`} />;
+  if (isImage(file))
+    return url ? <img src={url} alt={file.path} /> : <Loading label={`Loading ${file.path}`} />;
+  if (content === undefined) return <Loading label={`Loading ${file.path}`} />;
+  return (
+    <figure className="preview-figure">
+      <figcaption className="visually-hidden">Preview of {file.path}</figcaption>
+      <pre className="preview-text">{content}</pre>
+    </figure>
   );
 }

@@ -87,7 +87,7 @@ export function ExecutionPage() {
       <div className="execution-layout">
         <aside className="panel execution-side">
           <h2 className="panel-title">Steps</h2>
-          <StepTree steps={e.steps} selected={step} onSelect={setStep} />
+          <StepTree steps={e.steps} selected={step} onSelect={setStep} retries={stream.store.retries} />
           {config.length > 0 || tags.length > 0 ? (
             <dl className="kv">
               {config.map(([k, v]) => (

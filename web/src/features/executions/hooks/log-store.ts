@@ -12,6 +12,8 @@ export class LogStore {
   readonly plain: string[] = [];
   readonly steps: string[] = [];
   readonly startStyles = new Map<number, AnsiStyle>();
+  /** Retries the agent announced per step ref (`[assay] step "x" failed; retry 1 of 3`). */
+  readonly retries = new Map<string, { attempt: number; of: number }>();
   /** Bytes received so far (the next expected offset). */
   bytes = 0;
   private partial = "";
@@ -60,6 +62,10 @@ export class LogStore {
     this.raw.push(line);
     this.steps.push(step);
     if (!isPlainStyle(this.carry)) this.startStyles.set(index, this.carry);
+    if (line.startsWith("[assay] step ")) {
+      const retry = RETRY.exec(line);
+      if (retry) this.retries.set(step, { attempt: Number(retry[1]), of: Number(retry[2]) });
+    }
     if (line.includes("\u001b")) {
       this.plain.push(stripAnsi(line));
       this.carry = endStyle(line, this.carry);
@@ -72,6 +78,8 @@ export class LogStore {
     return isPlainStyle(this.carry) ? undefined : this.carry;
   }
 }
+
+const RETRY = /; retry (\d+) of (\d+)$/;
 
 /** A carriage return rewrites the line in a terminal: keep what was written last. */
 function cleanLine(line: string): string {

@@ -4,6 +4,7 @@ import type { FormEvent } from "react";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { useOrg, useUpdateOrg } from "../api/org.ts";
+import { useUsage } from "../api/usage.ts";
 import { ApiTokensSection } from "./api-tokens-section.tsx";
 import { AuditSection } from "./audit-section.tsx";
 import { MembersSection } from "./members-section.tsx";
@@ -12,6 +13,7 @@ export function SettingsPage() {
   const { org } = useParams({ from: "/orgs/$org/settings" });
   const details = useOrg(org);
   const update = useUpdateOrg(org);
+  const usage = useUsage(org);
   const rename = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     update.mutate({ name: String(new FormData(event.currentTarget).get("name") ?? "") });
@@ -54,11 +56,24 @@ export function SettingsPage() {
               </div>
               <div>
                 <dt>Environments</dt>
-                <dd>up to {details.data.limits.environments}</dd>
+                <dd>
+                  <UsageMeter
+                    label="Environments used"
+                    used={usage.data?.environments}
+                    limit={details.data.limits.environments}
+                  />
+                </dd>
               </div>
               <div>
                 <dt>Concurrent executions</dt>
-                <dd>up to {details.data.limits.concurrentExecutions}</dd>
+                <dd>
+                  <UsageMeter
+                    label="Executions queued or running now"
+                    used={usage.data?.activeExecutions}
+                    atLeast={usage.data?.atLeast}
+                    limit={details.data.limits.concurrentExecutions}
+                  />
+                </dd>
               </div>
               <div>
                 <dt>Log retention</dt>
@@ -76,5 +91,39 @@ export function SettingsPage() {
       <ApiTokensSection org={org} />
       <AuditSection org={org} />
     </>
+  );
+}
+
+/** "2 of 3" with a bar; the limit alone while the count loads or when it failed. */
+function UsageMeter({
+  label,
+  used,
+  limit,
+  atLeast = false,
+}: {
+  label: string;
+  used: number | undefined;
+  limit: number;
+  atLeast?: boolean;
+}) {
+  if (used === undefined) return <span>up to {limit}</span>;
+  const ratio = limit > 0 ? Math.min(used / limit, 1) : 1;
+  return (
+    <span className="usage">
+      <span>
+        {used}
+        {atLeast ? "+" : ""} of {limit}
+      </span>
+      <meter
+        className="usage-meter"
+        aria-label={label}
+        min={0}
+        max={limit}
+        value={Math.min(used, limit)}
+        high={limit * 0.8}
+        optimum={0}
+        title={`${Math.round(ratio * 100)}%`}
+      />
+    </span>
   );
 }

@@ -10,6 +10,7 @@ import { ExecutionTable } from "../../executions/components/execution-table.tsx"
 import { useWorkflow } from "../api/workflows.ts";
 import { RunDialog } from "./run-dialog.tsx";
 import { configParameters } from "./run-form.tsx";
+import { ScheduleTable, schedulesOf } from "./schedules.tsx";
 import { Labels } from "./workflows-page.tsx";
 
 export function WorkflowPage() {
@@ -30,6 +31,7 @@ export function WorkflowPage() {
   const w = workflow.data;
   const params = configParameters(w);
   const items = recent.data?.pages[0]?.items ?? [];
+  const schedules = schedulesOf(w);
 
   return (
     <>
@@ -116,6 +118,15 @@ export function WorkflowPage() {
               </tbody>
             </table>
           </div>
+        </section>
+      ) : null}
+
+      {schedules.length > 0 ? (
+        <section className="panel" aria-labelledby="schedules-title">
+          <h2 id="schedules-title" className="panel-title">
+            Schedules
+          </h2>
+          <ScheduleTable schedules={schedules} showWorkflow={false} caption={`Schedules of ${name}`} />
         </section>
       ) : null}
 

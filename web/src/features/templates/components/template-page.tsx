@@ -1,0 +1,119 @@
+/** One template: its config parameters and source; edit its YAML or delete it. */
+import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { useState } from "react";
+import { Dialog } from "../../../components/dialog.tsx";
+import { PageHeader } from "../../../components/page-header.tsx";
+import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { configParameters } from "../../workflows/components/run-form.tsx";
+import { Labels } from "../../workflows/components/workflows-page.tsx";
+import { useDeleteTemplate, useTemplate } from "../api/templates.ts";
+
+export function TemplatePage() {
+  const { org, env, name } = useParams({ from: "/orgs/$org/envs/$env/templates/$name" });
+  const template = useTemplate(org, env, name);
+  const remove = useDeleteTemplate(org, env);
+  const navigate = useNavigate();
+  const [confirming, setConfirming] = useState(false);
+
+  if (template.isPending) return <Loading label="Loading the template" />;
+  if (template.isError)
+    return (
+      <ErrorState
+        error={template.error}
+        title={`Could not load ${name}`}
+        onRetry={() => template.refetch()}
+      />
+    );
+  const t = template.data;
+  const params = configParameters(t);
+  return (
+    <>
+      <PageHeader
+        title={t.name}
+        actions={
+          <>
+            <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+              Delete
+            </button>
+            <Link
+              className="button button-primary"
+              to="/orgs/$org/envs/$env/templates/$name/edit"
+              params={{ org, env, name }}
+            >
+              Edit YAML
+            </Link>
+          </>
+        }
+      >
+        <span className="badge badge-neutral">Template</span>
+        {t.description ? <span>{t.description}</span> : null}
+        <span className="muted small">
+          Version {t.version} · updated <RelativeTime iso={t.updatedAt} />
+        </span>
+        <Labels labels={t.labels} />
+      </PageHeader>
+      {params.length > 0 ? (
+        <section className="panel" aria-labelledby="tpl-params-title">
+          <h2 id="tpl-params-title" className="panel-title">
+            Config parameters
+          </h2>
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Default</th>
+                  <th scope="col" className="hide-narrow">
+                    Description
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {params.map(([key, p]) => (
+                  <tr key={key}>
+                    <td className="mono">{key}</td>
+                    <td>{p.type ?? "string"}</td>
+                    <td className="mono">
+                      {p.default === undefined ? <em>required</em> : String(p.default)}
+                    </td>
+                    <td className="hide-narrow">{p.description ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+      <section className="panel" aria-labelledby="tpl-source-title">
+        <h2 id="tpl-source-title" className="panel-title">
+          Source
+        </h2>
+        <pre className="source">{t.source}</pre>
+      </section>
+      <Dialog open={confirming} title={`Delete ${name}?`} onClose={() => setConfirming(false)}>
+        <p>Workflows that use this template will fail to run until it exists again.</p>
+        <FormError error={remove.error} />
+        <div className="form-actions">
+          <button type="button" className="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={remove.isPending}
+            onClick={() =>
+              remove.mutate(name, {
+                onSuccess: () =>
+                  void navigate({ to: "/orgs/$org/envs/$env/templates", params: { org, env } }),
+              })
+            }
+          >
+            Delete template
+          </button>
+        </div>
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * TestWorkflowTemplates of the environment: reusable steps, config and containers that
+ * workflows pull in with `use:` or a step's `template:`. List, open, write a new one.
+ */
+import { Link, useParams } from "@tanstack/react-router";
+import { PageHeader } from "../../../components/page-header.tsx";
+import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { Labels } from "../../workflows/components/workflows-page.tsx";
+import { useTemplates } from "../api/templates.ts";
+
+export function TemplatesPage() {
+  const { org, env } = useParams({ from: "/orgs/$org/envs/$env/templates" });
+  const templates = useTemplates(org, env);
+  const newLink = (
+    <Link className="button button-primary" to="/orgs/$org/envs/$env/new-template" params={{ org, env }}>
+      New template
+    </Link>
+  );
+  return (
+    <>
+      <PageHeader title="Templates" actions={newLink}>
+        <span className="muted small">
+          Reusable parts of workflows: a workflow pulls one in with <code>use:</code> or a step's{" "}
+          <code>template:</code>.
+        </span>
+      </PageHeader>
+      {templates.isPending ? (
+        <Loading label="Loading templates" />
+      ) : templates.isError ? (
+        <ErrorState
+          error={templates.error}
+          title="Could not load templates"
+          onRetry={() => templates.refetch()}
+        />
+      ) : templates.data.length === 0 ? (
+        <EmptyState title="No templates yet" action={newLink}>
+          Write a TestWorkflowTemplate in YAML, or apply one with{" "}
+          <code>assay template apply -f file.yaml</code>.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Templates</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Version</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {templates.data.map((t) => (
+                <tr key={t.name}>
+                  <td>
+                    <Link
+                      to="/orgs/$org/envs/$env/templates/$name"
+                      params={{ org, env, name: t.name }}
+                      className="strong"
+                    >
+                      {t.name}
+                    </Link>
+                    {t.description ? <div className="muted small">{t.description}</div> : null}
+                    <Labels labels={t.labels} />
+                  </td>
+                  <td>{t.version}</td>
+                  <td>
+                    <RelativeTime iso={t.updatedAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
