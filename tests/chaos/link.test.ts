@@ -27,6 +27,9 @@ interface ExecutionJson {
   logBytes: number;
 }
 
+/** The lease of the lost-execution case: short, so the reaper acts within seconds. */
+const SHORT_LEASE_MS = "4000";
+
 /** Asserts the stored log holds lines 1..n exactly once each, in order. */
 function assertEveryLineOnce(log: string, n: number) {
   const lines = log.split("\n").filter((l) => l.startsWith("line "));
@@ -111,25 +114,63 @@ describe("chaos: the agent link under failure (short)", () => {
     assertEveryLineOnce(await (await api(`/executions/${id}/logs`)).text(), 60);
   });
 
-  test("an agent killed mid-run: the execution is lost with a reason; a restarted agent takes new work", async () => {
-    const id = await start("orphan", counting("orphan", 600, "0.05"));
-    await running(id);
-    const killed = new Promise((r) => topo.agent?.once("exit", r));
-    topo.agent?.kill("SIGKILL");
-    await killed;
-    const lost = await finished(id, Number(FAST_TIMINGS.ASSAY_LEASE_TTL_MS) + 30_000);
-    assert.equal(lost.status, "lost");
-    assert.match(lost.message ?? "", /lease|heartbeat|restarted/);
-    topo.startAgent();
-    const next = await start("after-orphan", counting("after-orphan", 5, "0.01"));
-    assert.equal((await finished(next)).status, "passed");
-  });
-
   test("with nats-server stopped, work is still delivered and logs stored (sweeps)", async () => {
     await topo.nats.stop();
     const id = await start("no-nats", counting("no-nats", 20, "0.02"));
     const execution = await finished(id);
     assert.equal(execution.status, "passed", execution.message);
     assertEveryLineOnce(await (await api(`/executions/${id}/logs`)).text(), 20);
+  });
+});
+
+describe("chaos: an agent that vanishes (short lease)", () => {
+  let topo: Topology;
+  const api = (path: string, init?: RequestInit) => topo.plane.api(`${topo.plane.envPath}${path}`, init);
+  const getExecution = async (id: string) => (await (await api(`/executions/${id}`)).json()) as ExecutionJson;
+  const start = async (name: string, yaml: string) => {
+    assert.ok([200, 201].includes((await api(`/workflows/${name}`, { method: "PUT", body: yaml })).status));
+    const res = await api(`/workflows/${name}/executions`, { method: "POST", body: "{}" });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as ExecutionJson).id;
+  };
+  const finished = (id: string, timeoutMs = 60_000) =>
+    waitFor(
+      `execution ${id} to finish`,
+      async () => {
+        const e = await getExecution(id);
+        return ["queued", "assigned", "running"].includes(e.status) ? undefined : e;
+      },
+      timeoutMs,
+    );
+  const running = (id: string) =>
+    waitFor(
+      `execution ${id} to run`,
+      async () => ((await getExecution(id)).status === "running" ? true : undefined),
+      30_000,
+    );
+
+  before(async () => {
+    topo = await startTopology({
+      ingresses: 1,
+      timings: { ...FAST_TIMINGS, ASSAY_LEASE_TTL_MS: SHORT_LEASE_MS },
+    });
+    topo.startAgent();
+  });
+  after(async () => {
+    await topo?.stop();
+  });
+
+  test("an agent killed mid-run: the execution is lost with a reason; a restarted agent takes new work", async () => {
+    const id = await start("orphan", counting("orphan", 600, "0.05"));
+    await running(id);
+    const killed = new Promise((r) => topo.agent?.once("exit", r));
+    topo.agent?.kill("SIGKILL");
+    await killed;
+    const lost = await finished(id, Number(SHORT_LEASE_MS) + 30_000);
+    assert.equal(lost.status, "lost");
+    assert.match(lost.message ?? "", /lease|heartbeat|restarted/);
+    topo.startAgent();
+    const next = await start("after-orphan", counting("after-orphan", 5, "0.01"));
+    assert.equal((await finished(next)).status, "passed");
   });
 });
