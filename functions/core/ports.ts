@@ -37,6 +37,8 @@ export interface TenantStore {
   createEnv(env: Environment): Promise<void>;
   getEnv(orgId: string, envId: string): Promise<Environment | undefined>;
   listEnvs(orgId: string): Promise<Environment[]>;
+  /** Every organization's id (for platform-wide sweeps such as retention); eventually consistent. */
+  listOrgIds(): Promise<string[]>;
 }
 
 export interface TokenStore {

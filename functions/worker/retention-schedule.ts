@@ -1,7 +1,7 @@
 /**
  * The retention sweep's trigger: on every tick, one `retention` job per environment of each
- * organization. Locally a timer drives it; in AWS an EventBridge schedule would call `runNow`
- * (the job itself is the same SQS handler in both).
+ * organization. Locally a timer drives it; in AWS an hourly schedule calls `runNow`
+ * (entries/retention-sweep.ts); the job itself is the same SQS handler in both.
  */
 import type { JobQueue, Logger, TenantStore } from "../core/ports.ts";
 
@@ -9,7 +9,7 @@ export interface RetentionScheduleOptions {
   tenants: Pick<TenantStore, "listEnvs">;
   jobs: JobQueue;
   logger: Logger;
-  /** The organizations to sweep (the tenant store has no listing of all organizations yet). */
+  /** The organizations to sweep (TenantStore.listOrgIds). */
   orgIds: () => Promise<string[]>;
   /** Time between sweeps in milliseconds (default one hour); 0 or less disables the timer. */
   intervalMs?: number;

@@ -47,7 +47,15 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...item, ...keys.org(item.id), envCount: 0, ownerCount: 1, entity: "org" },
+                  Item: {
+                    ...item,
+                    ...keys.org(item.id),
+                    envCount: 0,
+                    ownerCount: 1,
+                    gsi1pk: keys.allOrgs,
+                    gsi1sk: item.id,
+                    entity: "org",
+                  },
                   ConditionExpression: "attribute_not_exists(pk)",
                 },
               },

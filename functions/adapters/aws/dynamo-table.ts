@@ -129,6 +129,8 @@ export const keys = {
   token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: "TOKEN" }),
   tokensOfOrg: (org: string) => `ORG#${org}#TOKENS`,
   tokenInOrg: (id: string) => `TOKEN#${id}`,
+  /** GSI1 partition listing every organization (for platform-wide sweeps such as retention). */
+  allOrgs: "ORGS",
   user: (id: string) => ({ pk: `USER#${id}`, sk: "USER" }),
   email: (email: string) => ({ pk: `EMAIL#${email}`, sk: "EMAIL" }),
   session: (hash: string) => ({ pk: `SESSION#${hash}`, sk: "SESSION" }),

@@ -16,7 +16,7 @@ import {
   parseItem,
   validateInput,
 } from "./dynamo-support.ts";
-import { keys } from "./dynamo-table.ts";
+import { GSI1, keys } from "./dynamo-table.ts";
 
 /** Creates a TenantStore over the Assay table. */
 export const createDynamoTenantStore = ({ client, tableName }: DynamoStoreConfig): TenantStore => {
@@ -29,7 +29,7 @@ export const createDynamoTenantStore = ({ client, tableName }: DynamoStoreConfig
         await doc.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...item, ...keys.org(item.id), entity: "org" },
+            Item: { ...item, ...keys.org(item.id), gsi1pk: keys.allOrgs, gsi1sk: item.id, entity: "org" },
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
@@ -107,6 +107,24 @@ export const createDynamoTenantStore = ({ client, tableName }: DynamoStoreConfig
         for (const item of page.Items ?? []) envs.push(parseItem(Environment, item, "environment"));
       }
       return envs;
+    },
+
+    async listOrgIds() {
+      const ids: string[] = [];
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          IndexName: GSI1,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.allOrgs },
+          ProjectionExpression: "gsi1sk",
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) if (typeof item.gsi1sk === "string") ids.push(item.gsi1sk);
+      }
+      return ids;
     },
   };
 };

@@ -39,6 +39,15 @@ export const runTenantStoreContract = (
       assert.equal(await store.getOrg(uniqueSlug("missing")), undefined);
     });
 
+    test("every organization is listed for platform-wide sweeps", async () => {
+      const a = makeOrg();
+      const b = makeOrg();
+      await store.createOrg(a);
+      await store.createOrg(b);
+      const ids = await store.listOrgIds();
+      assert.ok(ids.includes(a.id) && ids.includes(b.id));
+    });
+
     test("a taken organization id is already_exists and the first one is kept", async () => {
       const org = makeOrg();
       await store.createOrg(org);

@@ -20,6 +20,8 @@ export const lambdaEntries = {
   retention: "functions/worker/entries/retention.ts",
   reaper: "functions/worker/entries/reaper.ts",
   schedules: "functions/worker/entries/schedules.ts",
+  /** Hourly: one retention job per environment of every organization. */
+  "retention-sweep": "functions/worker/entries/retention-sweep.ts",
 } as const;
 export type LambdaEntry = keyof typeof lambdaEntries;
 

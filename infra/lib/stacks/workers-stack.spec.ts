@@ -10,9 +10,9 @@ export function workersStackSuite(synthesized: Stages): void {
   const { prod } = synthesized;
   const template = prod.template("workers");
   describe("WorkersStack", () => {
-    it("runs a function per job kind plus the two scheduled ones, on Node 24, arm64", () => {
+    it("runs a function per job kind plus the three scheduled ones, on Node 24, arm64", () => {
       const functions = resourcesOf(template, "AWS::Lambda::Function");
-      assert.equal(functions.length, jobKinds.length + 2);
+      assert.equal(functions.length, jobKinds.length + 3);
       for (const [, fn] of functions) {
         assert.equal(fn.Runtime, "nodejs24.x");
         assert.deepEqual(fn.Architectures, ["arm64"]);
@@ -40,18 +40,23 @@ export function workersStackSuite(synthesized: Stages): void {
       data.resourcePropertiesCountIs("AWS::SQS::Queue", { VisibilityTimeout: timeout * 6 }, jobKinds.length);
     });
 
-    it("ticks the reaper and the cron dispatcher every minute without async retries", () => {
+    it("ticks the reaper and the cron dispatcher every minute, the retention sweep hourly, without async retries", () => {
       const rules = resourcesOf(template, "AWS::Events::Rule");
-      assert.equal(rules.length, 2);
-      const targets = rules.map(([, rule]) => JSON.stringify(rule.Targets));
-      assert.ok(targets.some((t) => /reaper/.test(t)) && targets.some((t) => /schedules/.test(t)));
+      assert.equal(rules.length, 3);
+      const rateOf = (name: RegExp) =>
+        rules.find(([, rule]) => name.test(JSON.stringify(rule.Targets)))?.[1].ScheduleExpression;
+      assert.equal(rateOf(/reaper/), "rate(1 minute)");
+      assert.equal(rateOf(/schedules/), "rate(1 minute)");
+      assert.equal(rateOf(/retentionsweep/), "rate(1 hour)");
       for (const [, rule] of rules) {
-        assert.equal(rule.ScheduleExpression, "rate(1 minute)");
         assert.deepEqual((rule.Targets as Array<{ RetryPolicy: unknown }>)[0]?.RetryPolicy, {
           MaximumRetryAttempts: 0,
         });
       }
-      template.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 0 }, 2);
+      template.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 0 }, 3);
+      const sweep = actionsGrantedTo(template, "retentionsweepRole");
+      assert.ok(sweep.has("sqs:SendMessage") && sweep.has("dynamodb:Query"));
+      assert.ok(!sweep.has("dynamodb:PutItem") && !sweep.has("dynamodb:Scan"));
     });
 
     it("lets cleanup delete and compaction rewrite logs, and nothing else touch objects", () => {

@@ -7,8 +7,8 @@
  * Queue workers run outside the VPC and without NATS (nothing they do is live); the two scheduled
  * functions publish doorbells and status changes, so they join the VPC.
  *
- * The retention queue has a consumer but no producer in AWS yet: the runtime has no entry that
- * enqueues the hourly sweep (docs/deploy.md, "Retention").
+ * The retention sweep runs hourly: it lists every organization's environments and enqueues one
+ * retention job each; the retention worker then queues cleanups by plan. It needs no NATS.
  */
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
@@ -77,6 +77,7 @@ const workerAccess: Record<JobKind, { table: "none" | "read"; objects: PrefixGra
 export class WorkersStack extends Stack {
   readonly queueWorkers: Readonly<Record<JobKind, QueueWorker>>;
   readonly scheduled: Readonly<Record<ScheduledKind, AssayFunction>>;
+  readonly retentionSweep: AssayFunction;
 
   constructor(scope: Construct, id: string, props: WorkersStackProps) {
     super(scope, id, props);
@@ -131,5 +132,22 @@ export class WorkersStack extends Stack {
       scheduled[kind] = fn;
     }
     this.scheduled = scheduled;
+
+    const sweep = new AssayFunction(this, "retention-sweep", {
+      entry: "retention-sweep",
+      memoryMiB: 256,
+      timeout: Duration.minutes(5),
+      environment: runtimeEnvironment(config, data, undefined),
+      logRetention: config.retention.cloudWatchLogs,
+      retryAttempts: 0,
+    });
+    grantTableRead(sweep.function, sweep.role, names);
+    data.queues.retention.queue.grantSendMessages(sweep.function);
+    new Rule(this, "retention-sweep-tick", {
+      description: "Assay retention sweep, hourly",
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaTarget(sweep.function, { retryAttempts: 0 })],
+    });
+    this.retentionSweep = sweep;
   }
 }
