@@ -8,8 +8,11 @@
  * Baseline in the same run: the same client moving the same bytes over one TLS stream to a
  * bare grpc-js server that acknowledges each chunk at once.
  */
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { createS3BlobStore } from "../../../functions/adapters/aws/s3-blob-store.ts";
 import { startNatsServer } from "../../../functions/adapters/nats/nats-server.ts";
+import { MAX_MERGED_LOG_BYTES } from "../../../functions/ingress/agent-session.ts";
 import { figure, progress, quick, report, runCount } from "../lib/figure.ts";
 import { startBenchPlane, workflowYaml } from "../lib/plane.ts";
 import { forkModule, nextMessage, stopChild } from "../lib/proc.ts";
@@ -51,15 +54,28 @@ try {
     }
   }
 
+  /** The storage's own limit: the same bytes put one object after another, as the ingress does. */
+  const blobs = await createS3BlobStore({ client: plane.s3Client(), bucket: "assay-data" });
+  async function rawPuts(): Promise<number> {
+    const object = new Uint8Array(MAX_MERGED_LOG_BYTES).fill(0x61);
+    const t0 = performance.now();
+    for (let sent = 0, i = 0; sent < BYTES; sent += object.length, i++)
+      await blobs.put(`bench/raw/${i}`, object);
+    return BYTES / ((performance.now() - t0) / 1_000) / 1e6;
+  }
+
   await pump(bare, "bare"); // warm-up of both paths
   await pump(ingress, "ingress");
   const system: number[] = [];
   const baseline: number[] = [];
+  const storage: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     system.push(await pump(ingress, "ingress"));
     baseline.push(await pump(bare, "bare"));
+    storage.push(await rawPuts());
     progress(
-      `log throughput run ${r + 1}/${RUNS}: ingress ${system.at(-1)?.toFixed(1)} MB/s, bare ${baseline.at(-1)?.toFixed(1)} MB/s`,
+      `log throughput run ${r + 1}/${RUNS}: ingress ${system.at(-1)?.toFixed(1)} MB/s, bare ${baseline.at(-1)?.toFixed(1)} MB/s, ` +
+        `raw puts ${storage.at(-1)?.toFixed(1)} MB/s`,
     );
   }
   report([

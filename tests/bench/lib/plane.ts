@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
 import pino from "pino";
 import type { Logger } from "../../../functions/core/ports.ts";
 import type { GatewayConfig } from "../../../functions/ingress/agent-gateway.ts";
@@ -40,6 +41,18 @@ export async function startBenchPlane(
       const headers = new Headers(init.headers);
       headers.set("authorization", `Bearer ${state.apiToken}`);
       return fetch(`${plane.apiUrl}${path}`, { ...init, headers });
+    },
+    /** An S3 client on the plane's object store (fauxqs), configured as the adapters' are. */
+    s3Client() {
+      const env = plane.runtimeEnv();
+      return new S3Client({
+        endpoint: env.AWS_ENDPOINT_URL_S3,
+        region: env.AWS_REGION,
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        forcePathStyle: true,
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      });
     },
     /** Creates or replaces a workflow from YAML. */
     async applyWorkflow(name: string, yaml: string) {
