@@ -247,10 +247,10 @@ describe("dashboard, in the browser", () => {
     await page.waitForURL(/\/templates\/greeter$/);
     await page.getByRole("heading", { name: "greeter" }).waitFor();
     await page.getByRole("cell", { name: "greeting" }).waitFor();
-    await screenshot(page, "10-template");
+    await screenshot(page, "05b-template");
     await page.getByRole("link", { name: "Templates" }).click();
     await page.getByRole("link", { name: "greeter" }).waitFor();
-    await screenshot(page, "11-templates");
+    await screenshot(page, "05c-templates");
   });
 
   test("schedules: each workflow's cron entries with the next run times", async () => {
@@ -262,7 +262,7 @@ describe("dashboard, in the browser", () => {
     const first = await next.locator("time").first().getAttribute("datetime");
     const year = new Date().getUTCFullYear();
     assert.equal(first, `${year}-12-31T23:00:00.000Z`, "midnight of 1 January in Warsaw");
-    await screenshot(page, "12-schedules");
+    await screenshot(page, "05d-schedules");
   });
 
   test("write a workflow with config parameters in the editor, with inline validation", async () => {
@@ -376,7 +376,7 @@ describe("dashboard, in the browser", () => {
     await screenshot(page, "09f-settings-phone");
     await noSidewaysScroll("the settings");
     await page.setViewportSize({ width: 1280, height: 800 });
-    await screenshot(page, "13-settings");
+    await screenshot(page, "09g-settings");
   });
 
   test("no console errors during the journey", () => {

@@ -48,6 +48,15 @@ export async function followSse(url: string, options: SseOptions): Promise<void>
   }
 }
 
+/** Event bytes handled between two turns given back to the page. */
+const YIELD_BYTES = 256 * 1024;
+
+/** Lets rendering and input run: `scheduler.yield()` where there is one, else a macrotask. */
+const yieldToPage = (): Promise<void> => {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+};
+
 /** Reads one connection's events; true when the consumer said stop. */
 async function readEvents(
   body: ReadableStream<Uint8Array>,
@@ -59,6 +68,7 @@ async function readEvents(
   let buffer = "";
   let event: SseEvent = { event: "message", id: undefined, data: "" };
   let hasData = false;
+  let sinceYield = 0;
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -73,6 +83,13 @@ async function readEvents(
           if (hasData) {
             if (event.id !== undefined) remember(event.id);
             if (options.onEvent(event) === "stop") return true;
+            // A stored log replays as megabytes in one read: give the page a turn every
+            // YIELD_BYTES of events so no single task runs long (scroll and input stay live).
+            sinceYield += event.data.length;
+            if (sinceYield >= YIELD_BYTES) {
+              sinceYield = 0;
+              await yieldToPage();
+            }
           }
           event = { event: "message", id: undefined, data: "" };
           hasData = false;

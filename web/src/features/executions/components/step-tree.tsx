@@ -102,27 +102,29 @@ export function StepTree({
                 {step.startedAt ? (
                   <Duration from={step.startedAt} to={step.finishedAt} running={step.status === "running"} />
                 ) : null}
-                {step.exitCode !== undefined && step.exitCode !== 0 ? ` · exit ${step.exitCode}` : ""}
+                {step.exitCode !== undefined && step.exitCode !== 0 && step.status !== "passed"
+                  ? ` · exit ${step.exitCode}`
+                  : ""}
               </span>
+              {retry || peaks.length > 0 || workers.length > 0 ? (
+                <span className="step-extra">
+                  {retry ? (
+                    <span
+                      className="badge badge-warning"
+                      title={`Retried ${retry.attempt} time${retry.attempt === 1 ? "" : "s"} (retry.count ${retry.of})`}
+                    >
+                      retry {retry.attempt}/{retry.of}
+                    </span>
+                  ) : null}
+                  {peaks.length > 0 ? (
+                    <span className="muted small" title="Peak CPU (100% = one core) and peak memory">
+                      {peaks.join(" · ")}
+                    </span>
+                  ) : null}
+                  {workers.length > 0 ? <WorkerSummary workers={workers} /> : null}
+                </span>
+              ) : null}
             </button>
-            {retry || peaks.length > 0 || workers.length > 0 ? (
-              <div className="step-extra">
-                {retry ? (
-                  <span
-                    className="badge badge-warning"
-                    title={`Retried ${retry.attempt} time${retry.attempt === 1 ? "" : "s"} (retry.count ${retry.of})`}
-                  >
-                    retry {retry.attempt}/{retry.of}
-                  </span>
-                ) : null}
-                {peaks.length > 0 ? (
-                  <span className="muted small" title="Peak CPU (100% = one core) and peak memory">
-                    {peaks.join(" · ")}
-                  </span>
-                ) : null}
-                {workers.length > 0 ? <WorkerSummary workers={workers} /> : null}
-              </div>
-            ) : null}
             {step.message ? <p className="step-message">{step.message}</p> : null}
             {step.warnings.length > 0 ? (
               <ul className="step-warnings" aria-label={`Warnings of ${step.name}`}>

@@ -69,7 +69,10 @@ export function TestsTab({
                   </span>{" "}
                   <span className="muted small">{formatDuration(c.durationMs)}</span>
                   {c.message || c.stack ? (
-                    <details className="case-failure" open={c.status === "failed" || c.status === "error"}>
+                    <details
+                      className={c.status === "failed" || c.status === "error" ? "case-failure" : "case-note"}
+                      open={c.status === "failed" || c.status === "error"}
+                    >
                       <summary>{c.message || "Details"}</summary>
                       {c.stack ? <pre>{c.stack}</pre> : null}
                     </details>

@@ -27,6 +27,10 @@ export function MembersSection({ org }: { org: string }) {
         <Loading label="Loading members" />
       ) : members.isError ? (
         <ErrorState error={members.error} title="Could not load members" />
+      ) : members.data.length === 0 ? (
+        <p className="muted">
+          No members yet: only API tokens act for this organization. Invite someone below.
+        </p>
       ) : (
         <div className="table-wrap">
           <table className="table">

@@ -10,7 +10,17 @@ import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { useNow } from "../../../components/time.tsx";
 import { nextRuns } from "../../../lib/cron.ts";
-import { formatAbsolute, formatRelative } from "../../../lib/format.ts";
+import { formatRelative } from "../../../lib/format.ts";
+
+const compact = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
 import { useWorkflows } from "../api/workflows.ts";
 
 export interface Schedule {
@@ -96,17 +106,17 @@ export function ScheduleTable({
                 ) : s.next.times.length === 0 ? (
                   <span className="muted small">None in the next four years</span>
                 ) : (
-                  <ol className="next-runs" aria-label={`Next runs of ${s.workflow} ${s.cron}`}>
+                  <ul className="next-runs" aria-label={`Next runs of ${s.workflow} ${s.cron}`}>
                     {s.next.times.map((t) => {
                       const iso = new Date(t).toISOString();
                       return (
                         <li key={t}>
-                          <time dateTime={iso}>{formatAbsolute(iso)}</time>{" "}
+                          <time dateTime={iso}>{compact.format(t)}</time>{" "}
                           <span className="muted small">{formatRelative(iso, now)}</span>
                         </li>
                       );
                     })}
-                  </ol>
+                  </ul>
                 )}
               </td>
               <td className="hide-narrow mono small">
