@@ -13,8 +13,8 @@ import { figure, progress, quick, report, runCount } from "../lib/figure.ts";
 import { startBenchPlane } from "../lib/plane.ts";
 import { rssOf, sleep, stopChild } from "../lib/proc.ts";
 
-const RUNS = runCount(5);
-const SETTLE_MS = quick ? 3_000 : 8_000;
+const RUNS = runCount(5, 2);
+const SETTLE_MS = quick ? 2_000 : 8_000;
 const MB = 2 ** 20;
 
 const plane = await startBenchPlane();

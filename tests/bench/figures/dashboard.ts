@@ -20,7 +20,7 @@ import { startBenchPlane, workflowYaml } from "../lib/plane.ts";
 import { connectRawAgent, readCa } from "../lib/raw-agent.ts";
 
 const LINES = 100_000;
-const RUNS = runCount(3, 2);
+const RUNS = runCount(3, 1);
 
 /** Bytes and gzip bytes of the JavaScript index.html loads up front. */
 function initialJs(): { bytes: number; gzip: number; files: string[] } {

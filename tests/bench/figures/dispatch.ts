@@ -22,7 +22,7 @@ import { startBenchPlane, workflowYaml } from "../lib/plane.ts";
 import { connectRawAgent, readCa } from "../lib/raw-agent.ts";
 import { latency } from "../lib/stats.ts";
 
-const PER_RUN = quick ? 60 : 200;
+const PER_RUN = quick ? 40 : 200;
 const RUNS = runCount(5);
 
 const plane = await startBenchPlane();
@@ -117,7 +117,7 @@ try {
     return out;
   };
   // Warm every path (JIT, connections, DynamoDB Local's first queries).
-  await sample(dispatchOnce, 20);
+  await sample(dispatchOnce, quick ? 5 : 20);
   await sample(grpcRoundTrip, 200);
   await sample(natsRequest, 200);
   await sample(dynamoQuery, 50);
@@ -128,8 +128,8 @@ try {
     const d = latency(await sample(dispatchOnce, PER_RUN));
     runs.p50.push(d.p50);
     runs.p99.push(d.p99);
-    base.grpc.push(await sample(grpcRoundTrip, 1_000));
-    base.nats.push(await sample(natsRequest, 1_000));
+    base.grpc.push(await sample(grpcRoundTrip, quick ? 300 : 1_000));
+    base.nats.push(await sample(natsRequest, quick ? 300 : 1_000));
     base.dynamo.push(await sample(dynamoQuery, PER_RUN));
     progress(`dispatch run ${r + 1}/${RUNS}: p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms`);
   }

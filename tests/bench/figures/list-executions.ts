@@ -19,8 +19,8 @@ import { latency } from "../lib/stats.ts";
 
 const TOTAL = quick ? 100_000 : 1_000_000;
 const SMALL = 1_000;
-const REQUESTS = quick ? 200 : 400;
-const RUNS = runCount(5);
+const REQUESTS = quick ? 100 : 400;
+const RUNS = runCount(5, 2);
 
 const plane = await startBenchPlane();
 try {

@@ -13,8 +13,8 @@ import { figure, progress, quick, report, runCount } from "../lib/figure.ts";
 import { startBenchPlane, workflowYaml } from "../lib/plane.ts";
 import { latency } from "../lib/stats.ts";
 
-const LINES = quick ? 100 : 300;
-const RUNS = runCount(5);
+const LINES = quick ? 60 : 300;
+const RUNS = runCount(5, 2);
 /** One line every 20 ms after a 1 s pause (the SSE client subscribes meanwhile). */
 const SCRIPT = `sleep 1; i=0; while [ $i -lt ${LINES} ]; do echo "tail $(date +%s%3N)"; i=$((i+1)); sleep 0.02; done`;
 

@@ -19,10 +19,10 @@ import { forkModule, nextMessage, stopChild } from "../lib/proc.ts";
 import { type ServerProcess, spawnEcho, spawnIngress } from "../lib/servers.ts";
 
 const PUMP = fileURLToPath(new URL("../lib/log-pump.ts", import.meta.url));
-const BYTES = (quick ? 48 : 256) * 2 ** 20;
+const BYTES = (quick ? 24 : 256) * 2 ** 20;
 const CHUNK = 64 * 1024;
 const WINDOW = 64 * 2 ** 20;
-const RUNS = runCount(5);
+const RUNS = runCount(5, 2);
 
 const nats = await startNatsServer();
 const plane = await startBenchPlane({ durable: true, natsUrl: nats.url });
