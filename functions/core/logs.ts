@@ -8,6 +8,7 @@
  * readers see the same bytes either way.
  */
 import { z } from "zod";
+import { putStream } from "./blob-upload.ts";
 import type { BlobStore, Bus } from "./ports.ts";
 
 export const logSubject = (executionId: string): string => `exec.${executionId}.log`;
@@ -278,12 +279,16 @@ export function createLogService(deps: {
       if (await readIndex(prefix)) return;
       const chunks = await listChunks(prefix);
       const parts = await segments(orgId, envId, executionId);
-      const body = Buffer.concat(parts.map((p) => p.data));
       const index: LogIndex = {
-        length: body.length,
+        length: parts.reduce((sum, p) => sum + p.data.length, 0),
         segments: parts.map((p) => ({ offset: p.offset, length: p.data.length, step: p.step })),
       };
-      await blobs.put(`${prefix}log`, body, { contentType: "application/octet-stream" });
+      // Streamed (multipart past one part): a whole log can exceed what one PUT takes (the
+      // local stand-in refuses bodies over ~11 MiB; S3 over 5 GiB).
+      const body = (async function* () {
+        for (const p of parts) yield p.data;
+      })();
+      await putStream(blobs, `${prefix}log`, body, { contentType: "application/octet-stream" });
       await blobs.put(`${prefix}index.json`, new TextEncoder().encode(JSON.stringify(index)), {
         contentType: "application/json",
       });
