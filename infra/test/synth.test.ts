@@ -81,6 +81,7 @@ describe("the synthesized app", () => {
       api.stream,
       ...Object.values(workers.queueWorkers).map((w) => w.handler),
       ...Object.values(workers.scheduled),
+      workers.retentionSweep,
     ];
     assert.equal(functions.length, Object.keys(lambdaEntries).length);
     const bundled = functions.filter((fn) => !missing.includes(fn.entry));

@@ -81,8 +81,8 @@ const processes = Object.entries(stages).flatMap(([stage, s]) => processesOf(sta
 
 describe("runtime environment of the deployment", () => {
   it("finds every function and the ingress container", () => {
-    // API + stream, 4 queue workers, 2 scheduled functions, per stage; one ingress task each.
-    assert.equal(processes.filter((p) => !p.label.includes("ingress")).length, 2 * 8);
+    // API + stream, 4 queue workers, 3 scheduled functions, per stage; one ingress task each.
+    assert.equal(processes.filter((p) => !p.label.includes("ingress")).length, 2 * 9);
     assert.equal(processes.filter((p) => p.label.includes("ingress")).length, 2);
   });
 
