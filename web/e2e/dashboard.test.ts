@@ -202,6 +202,8 @@ describe("dashboard, in the browser", () => {
     });
     assert.ok(put.ok, await put.text());
     await page.getByRole("link", { name: "Workflows" }).click();
+    // Applied behind the page's back (the API, not the editor): reload past the list cache.
+    await page.reload();
     await page.getByRole("button", { name: "Run fanout" }).click();
     await page.getByRole("dialog", { name: "Run fanout" }).getByRole("button", { name: "Run now" }).click();
     await page.waitForURL(/\/executions\/[0-9A-Z]{26}$/);

@@ -26,7 +26,9 @@ export function ExecutionTable({
             <th scope="col">Status</th>
             <th scope="col">Execution</th>
             <th scope="col">Started</th>
-            <th scope="col">Duration</th>
+            <th scope="col" className="hide-narrow">
+              Duration
+            </th>
             <th scope="col" className="hide-narrow">
               Tags
             </th>
@@ -49,10 +51,10 @@ export function ExecutionTable({
                 </Link>{" "}
                 <span className="muted mono small">#{shortId(e.id)}</span>
               </td>
-              <td>
+              <td className="nowrap">
                 <RelativeTime iso={e.startedAt ?? e.createdAt} />
               </td>
-              <td>
+              <td className="hide-narrow">
                 {e.startedAt ? (
                   <Duration from={e.startedAt} to={e.finishedAt} running={!isFinished(e.status)} />
                 ) : (
