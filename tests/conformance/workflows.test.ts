@@ -37,6 +37,37 @@ describe("conformance workflows (real agent)", () => {
     assert.doesNotMatch(run.log, /attempt 4/);
   });
 
+  test("conditions on env read the step's environment on the agent's host, at run time", async () => {
+    const run = await fx.run(
+      "env-conditions",
+      workflowDoc(
+        "env-conditions",
+        `  container:
+    env:
+    - name: MODE
+      value: fast
+  steps:
+  - name: declared
+    condition: env.MODE == "fast"
+    shell: echo declared-ran
+  - name: other-mode
+    condition: env.MODE == "slow"
+    shell: echo other-ran
+  - name: host
+    condition: env.PATH != ""
+    shell: echo host-ran
+`,
+      ),
+    );
+    assert.equal(run.status, "passed", run.log);
+    assert.equal(step(run, "declared").status, "passed");
+    assert.equal(step(run, "other-mode").status, "skipped");
+    assert.equal(step(run, "host").status, "passed");
+    assert.match(run.log, /declared-ran/);
+    assert.doesNotMatch(run.log, /other-ran/);
+    assert.match(run.log, /host-ran/);
+  });
+
   test("negative and optional: an expected failure passes, an optional failure does not fail the run", async () => {
     const run = await fx.run(
       "negative-optional",

@@ -126,10 +126,11 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       const timer = setTimeout(done, ms);
       wakeups.add(done);
     });
+  // Expressions see the environment the step's process gets: the host's, then the declared.
   const runtime = (group: GroupState, env: Record<string, string>, variables: Vars): RuntimeScope => ({
     failed: group.failed,
     aborted: abortReason !== undefined,
-    env,
+    env: { ...options.baseEnv, ...env },
     variables,
   });
 

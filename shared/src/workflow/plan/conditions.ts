@@ -10,6 +10,16 @@ import type { PlanContext } from "./context.ts";
 import { RUNTIME_ONLY, toExpressionContext } from "./resolve.ts";
 import type { StepCondition } from "./types.ts";
 
+/**
+ * Conditions also leave `env` to the runner: it is the step's environment on the agent's host
+ * (declared variables and the host's own), which only the agent sees, so folding it here with
+ * the declared variables alone would decide `env.CI == "true"` wrongly.
+ */
+const CONDITION_RUNTIME = {
+  variables: new Set([...RUNTIME_ONLY.variables, "env"]),
+  functions: RUNTIME_ONLY.functions,
+};
+
 const KEYWORDS: Record<string, "passed" | "failed" | "always" | "never"> = {
   passed: "passed",
   "self.passed": "passed",
@@ -43,7 +53,8 @@ export const normalizeCondition = (
   if (keyword !== undefined) return keyword;
   let folded: string;
   try {
-    const result = simplifyExpression(text, toExpressionContext(context), RUNTIME_ONLY, true);
+    const { env: _env, ...known } = toExpressionContext(context).variables;
+    const result = simplifyExpression(text, { variables: known }, CONDITION_RUNTIME, true);
     if (result.done) return toBool(result.value) ? "always" : "never";
     folded = result.expression;
   } catch (error) {
