@@ -151,6 +151,13 @@ describe("HTTP API", () => {
     );
     assert.equal((await plane.api(`${plane.envPath}/executions/${id}`, { method: "DELETE" })).status, 204);
     assert.equal((await plane.api(`${plane.envPath}/executions/${id}`)).status, 404);
+    const audit = (await (await plane.api(`/v1/orgs/${plane.orgId}/audit`)).json()) as {
+      items: Array<{ action: string; target?: { id: string } }>;
+    };
+    assert.ok(
+      audit.items.some((e) => e.action === "execution.deleted" && e.target?.id === id),
+      "the deletion is audited",
+    );
   });
 
   test("other tenants get 404, viewers cannot run", async () => {

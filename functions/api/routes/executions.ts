@@ -1,7 +1,9 @@
 import { ExecutionId, ListExecutionsQuery, toKeyValues } from "@assay/shared";
 import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
+import { auditActor } from "../../core/audit.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
+import { requestMeta } from "../auth.ts";
 import { parseInput } from "../validate.ts";
 
 export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
@@ -39,6 +41,15 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     authorize(c.get("principal"), c.get("orgId"), "run");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     await deps.executions.delete(c.get("orgId"), c.get("envId"), id);
+    // Deleting an execution removes its logs and artifacts: a data-retention event to keep a trace of.
+    await deps.tenancy.audit.record({
+      orgId: c.get("orgId"),
+      action: "execution.deleted",
+      actor: auditActor(c.get("principal")),
+      target: { kind: "execution", id },
+      details: { env: c.get("envId") },
+      meta: requestMeta(c),
+    });
     return c.body(null, 204);
   });
 }
