@@ -58,7 +58,9 @@ spec:
     - name: Browsers
       parallel:
         matrix: {browser: [chrome, firefox]}
-        shell: echo "testing {{ matrix.browser }}"
+        # Long enough to be sampled on a loaded machine: a process that exits before the agent
+        # first looks at it has no measurable memory peak.
+        shell: echo "testing {{ matrix.browser }}"; sleep 1
 `;
 
 const TEMPLATE = `apiVersion: testworkflows.testkube.io/v1
