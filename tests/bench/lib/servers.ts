@@ -23,6 +23,8 @@ export interface ServerProcess {
   port: number;
   /** Streams the server holds now. */
   streams(): Promise<number>;
+  /** What the server logged at warn level or above, counted by message. */
+  complaints?: () => string;
 }
 
 function logLimit(name: string, pid: number) {
@@ -51,8 +53,17 @@ export async function spawnIngress(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout?.on("data", (d) => (output = (output + d).slice(-4_000)));
-  child.stderr?.on("data", (d) => (output = (output + d).slice(-4_000)));
+  /** Warnings and errors the ingress logged, counted by message (a dropped stream says why). */
+  const complaints = new Map<string, number>();
+  const collect = (d: Buffer) => {
+    output = (output + d).slice(-4_000);
+    for (const m of String(d).matchAll(/"msg":"([^"]{1,120})"/g)) {
+      const msg = m[1] ?? "";
+      complaints.set(msg, (complaints.get(msg) ?? 0) + 1);
+    }
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
   await waitForPort(child, port, { timeoutMs: 30_000, describe: () => output });
   const pid = child.pid ?? 0;
   logLimit(`ingress ${options.tls ? "TLS" : "h2c"}`, pid);
@@ -60,6 +71,7 @@ export async function spawnIngress(
     child,
     pid,
     port,
+    complaints: () => [...complaints].map(([msg, n]) => `${n}x ${msg}`).join("; "),
     async streams() {
       const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
       return ((await res.json()) as { streams: number }).streams;
