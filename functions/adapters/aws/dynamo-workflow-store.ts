@@ -19,24 +19,42 @@ import {
 } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 
-const fromItem = (item: Record<string, unknown>): WorkflowRecord => {
-  const { specJson, ...rest } = item;
-  let spec: unknown;
-  try {
-    spec = typeof specJson === "string" ? JSON.parse(specJson) : undefined;
-  } catch (error) {
-    throw new AppError("internal", "stored workflow spec is malformed", { cause: error });
-  }
-  return parseItem(WorkflowRecord, { ...rest, spec }, "workflow");
-};
+/** Which kind of TestWorkflow document a store keeps, and under which sort keys. */
+export interface DocumentKind {
+  entity: "workflow" | "template";
+  key: (org: string, env: string, name: string) => { pk: string; sk: string };
+  prefix: string;
+}
+
+const WORKFLOWS: DocumentKind = { entity: "workflow", key: keys.workflow, prefix: keys.workflowPrefix };
 
 /** Creates a WorkflowStore over the Assay table. */
-export const createDynamoWorkflowStore = ({ client, tableName }: DynamoStoreConfig): WorkflowStore => {
+export const createDynamoWorkflowStore = (config: DynamoStoreConfig): WorkflowStore =>
+  createDynamoDocumentStore(config, WORKFLOWS);
+
+/**
+ * A store of stored TestWorkflow documents of one kind (workflows, templates): the same item
+ * shape and optimistic concurrency for both, under the kind's own sort keys.
+ */
+export const createDynamoDocumentStore = (
+  { client, tableName }: DynamoStoreConfig,
+  kind: DocumentKind,
+): WorkflowStore => {
   const doc = documentClient(client);
+  const fromItem = (item: Record<string, unknown>): WorkflowRecord => {
+    const { specJson, ...rest } = item;
+    let spec: unknown;
+    try {
+      spec = typeof specJson === "string" ? JSON.parse(specJson) : undefined;
+    } catch (error) {
+      throw new AppError("internal", `stored ${kind.entity} spec is malformed`, { cause: error });
+    }
+    return parseItem(WorkflowRecord, { ...rest, spec }, kind.entity);
+  };
 
   return {
     async put(workflow, expectedVersion) {
-      const { spec, ...record } = validateInput(WorkflowRecord, workflow, "workflow");
+      const { spec, ...record } = validateInput(WorkflowRecord, workflow, kind.entity);
       if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 0)) {
         throw new AppError("invalid_argument", "expectedVersion must be a non-negative integer");
       }
@@ -57,8 +75,8 @@ export const createDynamoWorkflowStore = ({ client, tableName }: DynamoStoreConf
             Item: {
               ...record,
               specJson: JSON.stringify(spec),
-              ...keys.workflow(record.orgId, record.envId, record.name),
-              entity: "workflow",
+              ...kind.key(record.orgId, record.envId, record.name),
+              entity: kind.entity,
             },
             ...condition,
           }),
@@ -67,7 +85,7 @@ export const createDynamoWorkflowStore = ({ client, tableName }: DynamoStoreConf
         if (isConditionFailed(error)) {
           throw new AppError(
             "aborted",
-            `workflow ${record.name} was changed concurrently (expected version ${expectedVersion})`,
+            `${kind.entity} ${record.name} was changed concurrently (expected version ${expectedVersion}); retry`,
           );
         }
         throw error;
@@ -78,7 +96,7 @@ export const createDynamoWorkflowStore = ({ client, tableName }: DynamoStoreConf
       const { Item } = await doc.send(
         new GetCommand({
           TableName: tableName,
-          Key: keys.workflow(orgId, envId, name),
+          Key: kind.key(orgId, envId, name),
           ConsistentRead: true,
         }),
       );
@@ -94,7 +112,7 @@ export const createDynamoWorkflowStore = ({ client, tableName }: DynamoStoreConf
           KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
           ExpressionAttributeValues: {
             ":pk": keys.envPartition(orgId, envId),
-            ":prefix": keys.workflowPrefix,
+            ":prefix": kind.prefix,
           },
           ConsistentRead: true,
         },
@@ -109,7 +127,7 @@ export const createDynamoWorkflowStore = ({ client, tableName }: DynamoStoreConf
       const { Attributes } = await doc.send(
         new DeleteCommand({
           TableName: tableName,
-          Key: keys.workflow(orgId, envId, name),
+          Key: kind.key(orgId, envId, name),
           ReturnValues: "ALL_OLD",
         }),
       );
