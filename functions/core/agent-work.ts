@@ -42,7 +42,26 @@ export function createAgentWork(deps: {
   const announce = (execution: Execution) =>
     bus.publish(statusSubject(execution.id), new TextEncoder().encode(execution.status)).catch(() => {});
 
+  /** Moves a queued execution to this agent (conditional: one claimer wins). */
+  async function assign(orgId: string, envId: string, agentId: string, id: string) {
+    const won = await executions.transition(orgId, envId, id, {
+      from: ["queued"],
+      set: { status: "assigned", agentId, assignedAt: iso(), leaseExpiresAtMs: clock.now() + leaseTtlMs },
+    });
+    // Watchers learn of it in the background: the agent's command goes out first.
+    if (won) void announce(won);
+    return won;
+  }
+
   return {
+    /**
+     * Claims one execution a doorbell offered by id (see `encodeWorkOffer`): one conditional
+     * write, no queue query. Undefined when it is no longer queued (another agent won it, or it
+     * was aborted).
+     */
+    claimOffered: (orgId: string, envId: string, agentId: string, id: string) =>
+      assign(orgId, envId, agentId, id),
+
     /** Claims up to `limit` queued executions, oldest first, for this agent. */
     async claim(orgId: string, envId: string, agentId: string, limit: number): Promise<Execution[]> {
       if (limit <= 0) return [];
@@ -51,13 +70,9 @@ export function createAgentWork(deps: {
         // A full concurrency group leaves the execution queued for a later claim; the page above
         // is wide enough that a few blocked runs at its head do not starve the rest.
         if (!(await acquireSlot(deps.concurrency, candidate))) continue;
-        const won = await executions.transition(orgId, envId, candidate.id, {
-          from: ["queued"],
-          set: { status: "assigned", agentId, assignedAt: iso(), leaseExpiresAtMs: clock.now() + leaseTtlMs },
-        });
+        const won = await assign(orgId, envId, agentId, candidate.id);
         if (won) {
           claimed.push(won);
-          await announce(won);
         } else {
           await releaseSlot(deps.concurrency, candidate);
         }

@@ -27,6 +27,25 @@ import type { WorkflowService } from "./workflows.ts";
 export const workSubject = (orgId: string, envId: string): string => `env.${orgId}.${envId}.work`;
 export const statusSubject = (executionId: string): string => `exec.${executionId}.status`;
 
+/**
+ * A doorbell may name the execution it rings for: an ingress then claims that execution by key
+ * (one conditional write) instead of querying the queue first. Only executions outside
+ * `spec.concurrency` groups are offered (a group's slot is taken by the queue query's claim).
+ * An empty doorbell means "look at the queue" (and at abort requests).
+ */
+export const encodeWorkOffer = (executionId: string): Uint8Array =>
+  new TextEncoder().encode(JSON.stringify({ offer: executionId }));
+
+export function decodeWorkOffer(data: Uint8Array): string | undefined {
+  if (data.length === 0 || data.length > 256) return undefined;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(data)) as { offer?: unknown };
+    return typeof value.offer === "string" && value.offer.length > 0 ? value.offer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StartInput {
   config: Record<string, string | number | boolean>;
   tags: Record<string, string>;
@@ -44,8 +63,8 @@ export function createExecutionService(deps: {
   const { executions, workflows, bus, jobs, clock } = deps;
   const nextId = monotonicFactory();
   const iso = () => new Date(clock.now()).toISOString();
-  const ring = (orgId: string, envId: string) =>
-    bus.publish(workSubject(orgId, envId), new Uint8Array()).catch(() => {
+  const ring = (orgId: string, envId: string, offer?: string) =>
+    bus.publish(workSubject(orgId, envId), offer ? encodeWorkOffer(offer) : new Uint8Array()).catch(() => {
       // A lost doorbell costs latency only: the ingress sweeps for queued work.
     });
 
@@ -99,7 +118,7 @@ export function createExecutionService(deps: {
         ...(concurrency ? { concurrency } : {}),
       };
       await executions.create(execution);
-      await ring(orgId, envId);
+      await ring(orgId, envId, concurrency ? undefined : id);
       return toExecutionView(execution);
     },
 

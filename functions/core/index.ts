@@ -17,6 +17,7 @@ import type {
   TokenStore,
   WorkflowStore,
 } from "./ports.ts";
+import { createReadCache, withCachedReads, withClearingWrites } from "./read-cache.ts";
 import { withRunSlots } from "./run-slots.ts";
 import { createScheduleDispatcher } from "./schedules.ts";
 import { createSecretBox, withSealedConfig } from "./secret-box.ts";
@@ -53,9 +54,37 @@ export interface CoreOptions {
   configKey?: Uint8Array;
   /** How long an execution's lease lasts without a heartbeat, in milliseconds (default 90 s). */
   leaseTtlMs?: number;
+  /**
+   * How long tokens, organizations and environments read by this process are remembered
+   * (read-cache.ts; default 5 s, 0 = not at all). Writes through this core clear it at once.
+   */
+  readCacheTtlMs?: number;
 }
 
-export function createCore(rawPorts: CorePorts, options: CoreOptions = {}) {
+export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) {
+  // Tokens, orgs and environments are read on every request and almost never written.
+  const cache = createReadCache(unCachedPorts.clock, options.readCacheTtlMs);
+  const rawPorts: CorePorts = {
+    ...unCachedPorts,
+    tenants: withCachedReads(
+      withClearingWrites(unCachedPorts.tenants, cache, ["createOrg", "createEnv"]),
+      cache,
+      "tenants",
+      ["getOrg", "getEnv"],
+    ),
+    tokens: withClearingWrites(unCachedPorts.tokens, cache, ["put", "revoke"]),
+    tenancy: {
+      ...unCachedPorts.tenancy,
+      orgs: withClearingWrites(unCachedPorts.tenancy.orgs, cache, [
+        "createWithOwner",
+        "update",
+        "markDeleted",
+        "createEnv",
+        "updateEnv",
+        "deleteEnv",
+      ]),
+    },
+  };
   // Every writer of executions goes through run slots (the plan's concurrency limit).
   const executionStore = withRunSlots(rawPorts.executions, {
     slots: rawPorts.tenancy.runSlots,
@@ -79,7 +108,7 @@ export function createCore(rawPorts: CorePorts, options: CoreOptions = {}) {
     jobs,
     clock,
   });
-  const tokens = createTokenService({ tokens: ports.tokens, clock });
+  const tokens = createTokenService({ tokens: ports.tokens, clock, cache });
   return {
     ports,
     tokens,

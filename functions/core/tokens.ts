@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AppError, type Role, TOKEN_PREFIX, type TokenKind, type TokenRecord } from "@assay/shared";
 import type { Clock, TokenStore } from "./ports.ts";
+import type { ReadCache } from "./read-cache.ts";
 
 export const hashToken = (secret: string): string => createHash("sha256").update(secret).digest("hex");
 
@@ -34,14 +35,21 @@ export interface IssueTokenInput {
   expiresAt?: string;
 }
 
-export function createTokenService(deps: { tokens: TokenStore; clock: Clock }) {
-  const { tokens, clock } = deps;
+export function createTokenService(deps: {
+  tokens: TokenStore;
+  clock: Clock;
+  /** Remembers verified tokens briefly (read-cache.ts); re-checks of live agents read past it. */
+  cache?: ReadCache;
+}) {
+  const { tokens, clock, cache } = deps;
+  const lookUp = (hash: string) =>
+    cache ? cache.read(`token:${hash}`, () => tokens.getByHash(hash)) : tokens.getByHash(hash);
 
   /** Looks up a bearer secret of the given kind; every failure is the same `unauthenticated`. */
   async function verify(secret: string | undefined, kind: TokenKind): Promise<TokenRecord> {
     const refused = new AppError("unauthenticated", `a valid ${kind} token is required`);
     if (!secret?.startsWith(TOKEN_PREFIX[kind]) || secret.length > 200) throw refused;
-    const record = await tokens.getByHash(hashToken(secret));
+    const record = await lookUp(hashToken(secret));
     if (!record || record.kind !== kind || record.revokedAt) throw refused;
     if (record.expiresAt && Date.parse(record.expiresAt) <= clock.now()) throw refused;
     return record;
@@ -77,12 +85,17 @@ export function createTokenService(deps: { tokens: TokenStore; clock: Clock }) {
       return { kind: "agent", tokenId: record.id, orgId: record.orgId, envId: record.envId };
     },
 
-    /** True while the token still authenticates (used to disconnect agents of revoked tokens). */
+    /**
+     * True while the token still authenticates (used to disconnect agents of revoked tokens).
+     * Always read from the store: revocation made in another process is seen here first.
+     */
     async isValid(secretHash: string): Promise<boolean> {
       const record = await tokens.getByHash(secretHash);
-      return (
-        !!record && !record.revokedAt && (!record.expiresAt || Date.parse(record.expiresAt) > clock.now())
-      );
+      const valid =
+        !!record && !record.revokedAt && (!record.expiresAt || Date.parse(record.expiresAt) > clock.now());
+      // A reconnect of the revoked agent must not be let in from the cache.
+      if (!valid) cache?.clear();
+      return valid;
     },
   };
 }

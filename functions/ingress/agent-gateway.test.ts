@@ -105,6 +105,16 @@ spec:
       shell: sleep 30
 `;
 
+/** Starts a run of the `sleepy` workflow through the API; resolves with its id. */
+const startSleepy = async (plane: TestControlPlane) => {
+  const res = await plane.api(`${plane.envPath}/workflows/sleepy/executions`, {
+    method: "POST",
+    body: "{}",
+  });
+  assert.equal(res.status, 201);
+  return ((await res.json()) as { id: string }).id;
+};
+
 describe("agent gateway", () => {
   let plane: TestControlPlane;
   before(async () => {
@@ -116,14 +126,7 @@ describe("agent gateway", () => {
     await plane?.stop();
   });
 
-  const startRun = async () => {
-    const res = await plane.api(`${plane.envPath}/workflows/sleepy/executions`, {
-      method: "POST",
-      body: "{}",
-    });
-    assert.equal(res.status, 201);
-    return ((await res.json()) as { id: string }).id;
-  };
+  const startRun = () => startSleepy(plane);
   const getExecution = async (id: string) =>
     (await (await plane.api(`${plane.envPath}/executions/${id}`)).json()) as {
       status: string;
@@ -313,5 +316,83 @@ describe("agent gateway", () => {
     agent.close();
     await drained;
     assert.equal(plane.gateway.state, "stopped");
+  });
+});
+
+describe("agent gateway: doorbells that offer an execution (no sweep)", () => {
+  let plane: TestControlPlane;
+  before(async () => {
+    // A sweep that never comes: only doorbells (and finished work) deliver runs here.
+    plane = await startTestControlPlane({ gateway: { sweepIntervalMs: 3_600_000 } });
+    const put = await plane.api(`${plane.envPath}/workflows/sleepy`, { method: "PUT", body: SLEEPY });
+    assert.equal(put.status, 201, await put.text());
+  });
+  after(async () => {
+    await plane?.stop();
+  });
+
+  const startRun = () => startSleepy(plane);
+  const finish = (agent: ReturnType<typeof connect>, executionId: string) =>
+    agent.send({
+      $case: "result",
+      value: {
+        executionId,
+        status: ExecutionStatus.EXECUTION_STATUS_PASSED,
+        finishedAtMs: Date.now(),
+        logBytes: 0,
+        logTruncated: false,
+        message: "",
+        steps: [],
+      },
+    });
+  /** Waits until `count` run commands arrived in total across the agents, then a little longer. */
+  const runsOf = async (agents: Array<ReturnType<typeof connect>>, count: number) => {
+    const got: Array<{ agent: number; executionId: string }> = [];
+    const deadline = Date.now() + 10_000;
+    while (got.length < count && Date.now() < deadline) {
+      await Promise.all(
+        agents.map(async (a, i) => {
+          const run = await a.next("run", 200).catch(() => undefined);
+          if (run) got.push({ agent: i, executionId: run.executionId });
+        }),
+      );
+    }
+    // Anything beyond `count` would be a duplicate delivery.
+    await Promise.all(
+      agents.map(async (a, i) => {
+        const extra = await a.next("run", 500).catch(() => undefined);
+        if (extra) got.push({ agent: i, executionId: extra.executionId });
+      }),
+    );
+    return got;
+  };
+
+  test("each new run goes to exactly one agent with room; a full agent is skipped; the rest waits", async () => {
+    const a = connect(plane, plane.agentToken);
+    const b = connect(plane, plane.agentToken);
+    a.hello("offer-a", [], 1);
+    b.hello("offer-b", [], 1);
+    await a.next("welcome");
+    await b.next("welcome");
+
+    const first = await startRun();
+    const [one] = await runsOf([a, b], 1);
+    assert.equal(one?.executionId, first);
+    const second = await startRun();
+    const [two, ...more] = await runsOf([a, b], 1);
+    assert.deepEqual(more, [], "the second run was delivered once");
+    assert.equal(two?.executionId, second);
+    assert.notEqual(two?.agent, one?.agent, "the agent already holding a run was skipped");
+
+    // Both agents are full: the third run stays queued until one of them finishes.
+    const third = await startRun();
+    assert.deepEqual(await runsOf([a, b], 0), []);
+    const firstHolder = one?.agent === 0 ? a : b;
+    finish(firstHolder, first);
+    assert.equal((await firstHolder.next("resultAck")).accepted, true);
+    const next = await firstHolder.next("run");
+    assert.equal(next.executionId, third);
+    a.close();
+    b.close();
   });
 });

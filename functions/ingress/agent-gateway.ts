@@ -11,7 +11,7 @@ import { AppError, GRPC_STATUS, isAppError } from "@assay/shared";
 import { AgentGatewayService, type AgentMessage, type ControlMessage } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { AgentWork } from "../core/agent-work.ts";
-import { workSubject } from "../core/executions.ts";
+import { decodeWorkOffer, workSubject } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
@@ -82,8 +82,10 @@ export function createAgentGateway(deps: GatewayDeps) {
     }
     const { orgId, envId } = session.principal;
     const members = new Set([session]);
-    const unsubscribe = bus.subscribe(workSubject(orgId, envId), () => {
-      for (const s of members) void s.reconcile();
+    const unsubscribe = bus.subscribe(workSubject(orgId, envId), (message) => {
+      const offered = decodeWorkOffer(message.data);
+      if (offered) void offer(members, offered);
+      else for (const s of members) void s.reconcile();
     });
     envs.set(key, { orgId, envId, sessions: members, unsubscribe });
   }
@@ -95,6 +97,22 @@ export function createAgentGateway(deps: GatewayDeps) {
     if (entry.sessions.size > 0) return;
     envs.delete(key);
     void entry.unsubscribe.then((off) => off()).catch(() => {});
+  }
+
+  /**
+   * A doorbell that names its execution: the sessions with the most free capacity try to claim
+   * it one at a time (one conditional write each) until one holds it or it is gone. Other
+   * ingress processes do the same with their own sessions; the store lets one claim win. When
+   * every session here is full the execution stays queued for the next free one.
+   */
+  async function offer(members: Set<AgentSession>, executionId: string) {
+    const candidates = [...members]
+      .filter((s) => s.freeCapacity > 0)
+      .sort((a, b) => b.freeCapacity - a.freeCapacity);
+    for (const s of candidates) {
+      const outcome = await s.offer(executionId);
+      if (outcome !== "busy") return;
+    }
   }
 
   /**

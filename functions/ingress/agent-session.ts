@@ -242,6 +242,36 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     return pendingReconcile;
   }
 
+  const freeCapacity = () =>
+    state === "ready" && hello ? Math.max(0, (hello.maxConcurrency || 1) - inflight.size) : 0;
+
+  /**
+   * Claims one execution a doorbell offered, by id: "claimed" (the command is sent), "gone"
+   * (no longer queued: another agent won it, or it was aborted) or "busy" (no free capacity, or
+   * the store failed: the next session, or the sweep, takes it).
+   */
+  function offer(executionId: string): Promise<"claimed" | "gone" | "busy"> {
+    return new Promise((resolve) => {
+      void workLane(async () => {
+        const agentId = hello?.agentId;
+        if (freeCapacity() === 0 || !agentId) return resolve("busy");
+        try {
+          const execution = await work.claimOffered(orgId, envId, agentId, executionId);
+          if (!execution) return resolve("gone");
+          inflight.add(execution.id);
+          send(runCommand(execution, 0));
+          resolve("claimed");
+        } catch (error) {
+          logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            "offered work not claimed",
+          );
+          resolve("busy");
+        }
+      });
+    });
+  }
+
   async function forwardAborts(active: Execution[]) {
     const stillActive = new Set(active.map((e) => e.id));
     for (const execution of active) {
@@ -376,6 +406,11 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     get agentId() {
       return hello?.agentId;
     },
+    /** How many more executions the agent may take now (0 until it said hello). */
+    get freeCapacity() {
+      return freeCapacity();
+    },
+    offer,
     /** True while this stream holds executions (their aborts are looked for on every sweep). */
     get holdsWork() {
       return inflight.size > 0;
