@@ -1,6 +1,6 @@
 /** Path parameter and response schemas shared by the route specs. */
 import { ERROR_CODES, ExecutionId, OrgView, Slug, UserView, WorkflowName } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 
 export const OrgParams = z.object({ org: Slug });
 export const EnvParams = z.object({ org: Slug, env: Slug });

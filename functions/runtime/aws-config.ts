@@ -3,7 +3,7 @@
  * environment variables the CDK stacks set. Only zod here, no clients, so the deployment's tests
  * can check the stacks' environments against it (tests/deploy/runtime-env.test.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const AwsConfig = z.object({
   /** The single DynamoDB table. */

@@ -6,7 +6,6 @@
 
 import { AppError } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
@@ -18,7 +17,6 @@ import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts"
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore, createS3Client } from "../adapters/aws/s3-blob-store.ts";
-import { createSesMailer } from "../adapters/aws/ses-mailer.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
@@ -29,14 +27,42 @@ import type { AwsConfig } from "./aws-config.ts";
 
 export { AwsConfig, loadAwsConfig } from "./aws-config.ts";
 
+/**
+ * The SES mailer, with the SES client loaded and built on the first mail: most requests send
+ * none, so a cold start does not pay for it.
+ */
+function lazySesMailer(config: { region: string; from: string; configurationSetName?: string }): Mailer {
+  let mailer: Promise<Mailer> | undefined;
+  const load = async (): Promise<Mailer> => {
+    const [{ SESv2Client }, { createSesMailer }] = await Promise.all([
+      import("@aws-sdk/client-sesv2"),
+      import("../adapters/aws/ses-mailer.ts"),
+    ]);
+    return createSesMailer({
+      client: new SESv2Client({ region: config.region }),
+      from: config.from,
+      configurationSetName: config.configurationSetName,
+    });
+  };
+  return {
+    async send(mail) {
+      mailer ??= load().catch((error: unknown) => {
+        mailer = undefined;
+        throw error;
+      });
+      await (await mailer).send(mail);
+    },
+  };
+}
+
 export async function buildAwsCore(config: AwsConfig) {
   const logger = pino({
     level: config.ASSAY_LOG_LEVEL,
     redact: ["authorization", "token", "*.token", "password", "*.password", "secret", "*.secret", "cookie"],
   });
   const mailer: Mailer = config.ASSAY_MAIL_FROM
-    ? createSesMailer({
-        client: new SESv2Client({ region: config.AWS_REGION }),
+    ? lazySesMailer({
+        region: config.AWS_REGION,
         from: config.ASSAY_MAIL_FROM,
         configurationSetName: config.ASSAY_SES_CONFIGURATION_SET,
       })

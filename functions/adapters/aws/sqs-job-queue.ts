@@ -6,7 +6,7 @@
 
 import { AppError } from "@assay/shared";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { z } from "zod";
+import * as z from "zod";
 import type { Job, JobKind, JobQueue } from "../../core/ports.ts";
 
 /** Every job kind, as data (for creating queues and validating bodies). */

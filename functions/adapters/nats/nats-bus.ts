@@ -16,7 +16,7 @@
  * - `close` drains: pending deliveries are handled and buffered publishes flushed first.
  */
 import { AppError } from "@assay/shared";
-import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
+import type { NatsConnection, NodeConnectionOptions } from "@nats-io/transport-node";
 import type { Bus, Logger } from "../../core/ports.ts";
 import { parsePublishSubject, parseSubscribePattern } from "../shared/bus-subjects.ts";
 
@@ -51,6 +51,10 @@ const unavailable = (error: unknown): AppError =>
 /** Connects to NATS and returns a Bus over that one connection. */
 export const createNatsBus = async (options: NatsBusOptions): Promise<Bus> => {
   const { logger } = options;
+  // The client is loaded on the first connection: a process configured without NATS (or still
+  // starting) never parses or evaluates it. The package is CommonJS: its `module.exports` is the
+  // default export both in Node and in the bundle (where it is the only one).
+  const { connect } = (await import("@nats-io/transport-node")).default;
   const nc = await connect({
     servers: options.servers,
     name: options.name ?? "assay",

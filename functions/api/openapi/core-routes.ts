@@ -10,7 +10,7 @@ import {
   ListExecutionsQuery,
   WorkflowView,
 } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "../route-spec.ts";
 import { ENV_BASE } from "../routes/envs.ts";
 import { authErrors, ErrorResponse, ExecutionParams, itemsOf, WorkflowParams } from "../schemas.ts";

@@ -7,7 +7,7 @@
  * Request schemas are rendered for input (`io: "input"`: defaults optional, coercions as their
  * input type), responses for output.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type RouteSpec, toOpenApiPath } from "../route-spec.ts";
 
 type JsonObject = Record<string, unknown>;

@@ -1,7 +1,7 @@
 /** Agent tokens of one environment: create (secret and install commands shown once), list, revoke. */
 import { CreateAgentTokenBody, TokenView } from "@assay/shared";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";

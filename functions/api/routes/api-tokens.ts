@@ -1,7 +1,7 @@
 /** API tokens of an organization: create (secret shown once), list, revoke. */
 import { CreateApiTokenBody, TokenView } from "@assay/shared";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
 import { defineRoute } from "../route-spec.ts";

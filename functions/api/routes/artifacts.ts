@@ -9,7 +9,6 @@ import { AppError, ExecutionId } from "@assay/shared";
 import type { Context, Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import { artifactPrefix, fileKey } from "../../core/artifacts.ts";
-import { tarStream } from "../../core/tar-writer.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { parseInput } from "../validate.ts";
 
@@ -42,6 +41,8 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const { files } = await artifacts.list(orgId, envId, id);
     const blobs = artifacts.blobs;
     const prefix = artifactPrefix(orgId, envId, id);
+    // The tar writer is loaded by the first archive download, not at start.
+    const { tarStream } = await import("../../core/tar-writer.ts");
     const tar = tarStream(
       files.map((f) => ({
         path: f.path,

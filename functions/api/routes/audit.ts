@@ -1,7 +1,7 @@
 /** `GET /v1/orgs/{org}/audit`: the organization's audit log, newest first (admin). */
 import { AuditEvent, PageQuery } from "@assay/shared";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { defineRoute } from "../route-spec.ts";
 import { authErrors, OrgParams } from "../schemas.ts";

@@ -3,7 +3,7 @@
  * Mounted only when the API runs with a local outbox (never in AWS).
  */
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { OutboxMailer } from "../../adapters/local/outbox-mailer.ts";
 import type { ApiEnv } from "../app.ts";
 import { defineRoute } from "../route-spec.ts";

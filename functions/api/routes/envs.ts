@@ -5,7 +5,7 @@
  */
 import { AgentView, CreateEnvBody, Environment, UpdateEnvBody } from "@assay/shared";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";

@@ -1,7 +1,7 @@
 /** Invitations: create (mailed to the invitee), list, revoke, and accept by token. */
 import { InvitationView, InviteBody, Membership, OrgView } from "@assay/shared";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
 import { defineRoute } from "../route-spec.ts";

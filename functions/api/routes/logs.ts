@@ -10,7 +10,7 @@
 import { AppError, ExecutionId, isTerminal } from "@assay/shared";
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { z } from "zod";
+import * as z from "zod";
 import { authorize } from "../../core/access.ts";
 import { statusSubject } from "../../core/executions.ts";
 import { decodeSegment, type LogSegment, logSubject } from "../../core/logs.ts";

@@ -4,10 +4,16 @@
  * runs the SDK version the tests ran), a log group with a retention, and a role that may write
  * only to that log group until a stack grants it more.
  *
+ * The bundle is split: `index.mjs` holds what the entry imports statically, and every module
+ * reached only through `await import()` (archive writing, the NATS client, the SES client, the
+ * SDK's unused credential providers) lands in `chunks/`, loaded on first use. A cold start
+ * parses and evaluates only the first part. NodejsFunction always bundles to one file, so the
+ * code asset is built here with esbuild directly, with the options NodejsFunction was given.
+ *
  * Context `assay:placeholderEntries` swaps bundles for a one-line stub: template tests use it to
  * skip bundling; a real synth always bundles.
  */
-import { type Duration, RemovalPolicy } from "aws-cdk-lib";
+import { AssetHashType, type Duration, type ILocalBundling, RemovalPolicy } from "aws-cdk-lib";
 import type { ISecurityGroup, IVpc } from "aws-cdk-lib/aws-ec2";
 import { SubnetType } from "aws-cdk-lib/aws-ec2";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -18,9 +24,9 @@ import {
   LoggingFormat,
   Runtime,
 } from "aws-cdk-lib/aws-lambda";
-import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { type BuildOptions, buildSync } from "esbuild";
 import { fromRoot, type LambdaEntry, lambdaEntries, repoRoot } from "../config/paths.ts";
 import { acknowledge } from "../nag.ts";
 
@@ -33,6 +39,50 @@ export const placeholderContextKey = "assay:placeholderEntries";
 /** ESM bundles still meet CommonJS dependencies that call `require`; give them one. */
 const requireBanner =
   "import { createRequire as __assayCreateRequire } from 'node:module'; const require = __assayCreateRequire(import.meta.url);";
+
+/**
+ * How a Lambda entry is bundled: ESM for Node 24, module-first main fields, the `require` banner
+ * (on every chunk), AWS SDK included, minified, linked source maps without sources. Code split:
+ * the handler file is `index.mjs` (Lambda's `index.handler`), lazily imported modules go to
+ * `chunks/`. The benchmark of the API bundle builds with these same options.
+ */
+export function lambdaBundleOptions(entry: string, outdir: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outdir,
+    entryNames: "index",
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node24",
+    mainFields: ["module", "main"],
+    banner: { js: requireBanner },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: "error",
+  };
+}
+
+/**
+ * Bundles one entry in this process. The entry is a field so that it is part of the bundling
+ * options CDK keys its per-app staging cache with: entries never share a staged bundle.
+ */
+class LocalEsbuild implements ILocalBundling {
+  readonly entry: string;
+
+  constructor(entry: string) {
+    this.entry = entry;
+  }
+
+  tryBundle(outputDir: string): boolean {
+    buildSync(lambdaBundleOptions(fromRoot(this.entry), outputDir));
+    return true;
+  }
+}
 
 export interface AssayFunctionProps {
   /** Which entry file (functions/...) to bundle. */
@@ -97,23 +147,20 @@ export class AssayFunction extends Construct {
           handler: "index.handler",
           code: Code.fromInline("exports.handler = async () => ({});"),
         })
-      : new NodejsFunction(this, "Function", {
+      : new LambdaFunction(this, "Function", {
           ...common,
-          entry: fromRoot(lambdaEntries[props.entry]),
-          handler: "handler",
-          projectRoot: repoRoot,
-          depsLockFilePath: fromRoot("package-lock.json"),
-          bundling: {
-            format: OutputFormat.ESM,
-            target: "node24",
-            mainFields: ["module", "main"],
-            banner: requireBanner,
-            externalModules: [],
-            minify: true,
-            sourceMap: true,
-            sourcesContent: false,
-            logLevel: LogLevel.ERROR,
-          },
+          handler: "index.handler",
+          code: Code.fromAsset(repoRoot, {
+            // The hash of the bundle itself: a change anywhere in the sources that the entry
+            // does not import leaves the asset (and the deployed function) as it is.
+            assetHashType: AssetHashType.OUTPUT,
+            bundling: {
+              // Bundling runs here with the repository's esbuild; the image is required by the
+              // API and would only be used if local bundling declined, which it never does.
+              image: Runtime.NODEJS_24_X.bundlingImage,
+              local: new LocalEsbuild(lambdaEntries[props.entry]),
+            },
+          }),
         });
 
     if (props.vpc) {

@@ -4,7 +4,7 @@
  * objects and records a per-bundle index, and parses JUnit XML found among the files into a
  * test report. The API merges the per-bundle records into one tree and one report.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** One unpacked file. `path` is relative to the execution's artifact root, `/`-separated. */
 export const ArtifactFile = z.object({

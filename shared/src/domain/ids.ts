@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Organization and environment ids are slugs chosen at creation ("acme", "staging"): readable in

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Slug } from "./ids.ts";
 
 export const Role = z.enum(["owner", "admin", "member", "viewer"]);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Slug, WorkflowName } from "./ids.ts";
 
 /** A stored workflow: the TestWorkflow document as written, plus bookkeeping. */

@@ -1,27 +1,28 @@
 /**
  * API Lambda bundle and cold init. The bundle is built with esbuild and the options of
- * infra/lib/constructs/assay-function.ts (ESM, node24, module-first main fields, the
- * createRequire banner, AWS SDK included, minified; the source map is not counted). Cold init =
- * a fresh Node process importing the bundle with the environment the Lambda gets (table,
- * buckets, queues, region, credentials): module evaluation + config parsing + adapters + the
- * Hono app, i.e. what the Lambda's init phase runs before the first request.
+ * infra/lib/constructs/assay-function.ts (imported, so they cannot drift: ESM, node24,
+ * module-first main fields, the createRequire banner, AWS SDK included, minified, code split; the
+ * source maps are not counted). The bundle figure is what a cold start loads: `index.mjs` and the
+ * chunks it imports statically; chunks reached only through `import()` are loaded on first use
+ * and counted in the total (a note). Cold init = a fresh Node process importing the bundle with
+ * the environment the Lambda gets (table, buckets, queues, region, credentials): module
+ * evaluation + config parsing + adapters + the Hono app, i.e. what the Lambda's init phase runs
+ * before the first request.
  *
  * Baseline in the same run: a fresh Node process importing an empty module (the runtime floor).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { lambdaBundleOptions } from "../../../infra/lib/constructs/assay-function.ts";
 import { figure, progress, report, runCount } from "../lib/figure.ts";
 
 const ENTRY = fileURLToPath(new URL("../../../functions/api/lambda.ts", import.meta.url));
 const RUNS = runCount(9, 5);
-const requireBanner =
-  "import { createRequire as __assayCreateRequire } from 'node:module'; const require = __assayCreateRequire(import.meta.url);";
-
 /** What the API Lambda's configuration holds; nothing listens on the endpoints (init makes no calls). */
 const LAMBDA_ENV = {
   ASSAY_TABLE_NAME: "assay",
@@ -40,24 +41,30 @@ const LAMBDA_ENV = {
 
 const dir = mkdtempSync(join(tmpdir(), "assay-bench-lambda-"));
 try {
-  const outfile = join(dir, "index.mjs");
-  await build({
-    entryPoints: [ENTRY],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    mainFields: ["module", "main"],
-    banner: { js: requireBanner },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: "error",
-  });
-  const bytes = statSync(outfile).size;
-  const gzipped = gzipSync(readFileSync(outfile)).length;
-  progress(`API bundle: ${(bytes / 1e6).toFixed(2)} MB minified, ${(gzipped / 1e6).toFixed(2)} MB gzipped`);
+  const outdir = join(dir, "bundle");
+  const outfile = join(outdir, "index.mjs");
+  const { metafile } = await build({ ...lambdaBundleOptions(ENTRY, outdir), metafile: true });
+  // Output paths in the metafile are relative to the working directory.
+  const outputs = new Map(Object.entries(metafile.outputs).map(([path, out]) => [resolve(path), out]));
+  const code = [...outputs.keys()].filter((path) => !path.endsWith(".map"));
+  const atInit = new Set<string>();
+  const load = (path: string): void => {
+    if (atInit.has(path)) return;
+    atInit.add(path);
+    for (const imported of outputs.get(path)?.imports ?? []) {
+      if (imported.kind === "import-statement" && !imported.external) load(resolve(imported.path));
+    }
+  };
+  load(outfile);
+  const sizeOf = (paths: Iterable<string>) => [...paths].reduce((sum, path) => sum + statSync(path).size, 0);
+  const gzipOf = (paths: Iterable<string>) =>
+    [...paths].reduce((sum, path) => sum + gzipSync(readFileSync(path)).length, 0);
+  const bytes = sizeOf(atInit);
+  const gzipped = gzipOf(atInit);
+  const totalBytes = sizeOf(code);
+  progress(
+    `API bundle: ${(bytes / 1e6).toFixed(2)} MB minified loaded at init (${atInit.size} files, ${(gzipped / 1e6).toFixed(2)} MB gzipped); ${(totalBytes / 1e6).toFixed(2)} MB in all ${code.length} files`,
+  );
 
   const empty = join(dir, "empty.mjs");
   writeFileSync(empty, "export const handler = () => {};\n");
@@ -87,12 +94,15 @@ try {
   report([
     figure({
       id: "lambda.bundle",
-      name: "API Lambda bundle (minified, esbuild as infra bundles it)",
+      name: "API Lambda bundle loaded at init (minified, as infra bundles it)",
       unit: "MB",
       runs: [bytes / 1e6],
       target: "<= 1 MB",
       meets: (v) => v <= 1,
-      notes: [`gzipped ${(gzipped / 1e6).toFixed(2)} MB`],
+      notes: [
+        `gzipped ${(gzipped / 1e6).toFixed(2)} MB`,
+        `${atInit.size} files at init; all ${code.length} files (lazy chunks included) ${(totalBytes / 1e6).toFixed(2)} MB`,
+      ],
     }),
     figure({
       id: "lambda.cold-init",

@@ -2,7 +2,7 @@
  * Configuration parameters (`spec.config`) and template references (`use`, `template`).
  * A parameter without a `default` is required when the workflow is run.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BoolOrExpression, Scalar } from "./primitives.ts";
 
 /** Parameter types Testkube knows; `string` when omitted. */

@@ -5,7 +5,7 @@
  * `WorkflowSecurityContext`. Nested Kubernetes types (`valueFrom`, `envFrom`, capabilities,
  * volume mounts) pass through as objects: the cluster, not Assay, is their judge.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BoolOrExpression, IntOrString, KubeObject, Scalar } from "./primitives.ts";
 
 /** One environment variable: a literal `value` or a Kubernetes `valueFrom` source. */

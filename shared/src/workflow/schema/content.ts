@@ -3,7 +3,7 @@
  * tarballs and OCI artifacts (Testkube's `Content`). By Testkube convention these land under
  * the shared `/data` volume (`/data/repo` for Git); see `data-path.ts` for how Assay maps it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BoolOrExpression, IntOrExpression, KubeObject } from "./primitives.ts";
 
 /** A Git checkout (`content.git`). Credentials may be inline or from a Kubernetes secret. */

@@ -2,7 +2,7 @@
  * What a step does besides running a command: retry policy, artifact collection, dependency
  * cache, and executing other workflows or tests (Testkube's `StepControl` / `StepOperations`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   BoolOrExpression,
   DurationString,

@@ -7,7 +7,7 @@
  * expression (or, for numbers, a numeric string). Fields that Testkube itself types as
  * int-or-string (`ConfigValue`) accept any string.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isValidDuration, parseDuration } from "../duration.ts";
 
 /** True when `text` contains a `{{ ... }}` template expression. */

@@ -4,7 +4,7 @@
  * Kubernetes-only settings (`job`, `pod`, `pvcs`) are stored as written; a runner that cannot
  * honour them says so with a warning (see the planner).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { WorkflowName } from "../../domain/ids.ts";
 import {
   BoolOrExpression,

@@ -3,7 +3,7 @@
  * started before the steps (databases, browsers, load generators), optionally fanned out with
  * `count` / `matrix` / `shards`, with a readiness probe and a timeout to become ready.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { TemplateRef } from "./config.ts";
 import { containerShape } from "./container.ts";
 import { Content } from "./content.ts";

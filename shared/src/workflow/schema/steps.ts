@@ -7,7 +7,7 @@
  * Two variants mirror Testkube: steps of a TestWorkflow may `use` templates and run a
  * `template`; steps inside a TestWorkflowTemplate ("independent" steps) may not.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigSchema, TemplateRef } from "./config.ts";
 import { ContainerConfig, StepRun } from "./container.ts";
 import { Content } from "./content.ts";

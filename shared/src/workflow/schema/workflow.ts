@@ -2,7 +2,7 @@
  * The two document kinds of the `testworkflows.testkube.io/v1` API: `TestWorkflow` (what Assay
  * stores and runs) and `TestWorkflowTemplate` (reusable pieces a workflow `use`s).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ObjectMeta } from "./scheduling.ts";
 import { TestWorkflowSpec, TestWorkflowTemplateSpec, WorkflowStatus } from "./steps.ts";
 
