@@ -130,6 +130,9 @@ export function createLogService(deps: {
   }
 
   async function committedOffset(orgId: string, envId: string, executionId: string): Promise<number> {
+    // Puts in flight count once they landed (or failed).
+    const inFlight = pipelines.get(executionId);
+    if (inFlight) await inFlight.stored.catch(() => {});
     const cached = committed.get(executionId);
     if (cached !== undefined) return cached;
     const prefix = logPrefix(orgId, envId, executionId);
@@ -146,6 +149,54 @@ export function createLogService(deps: {
       const oldest = committed.keys().next().value;
       if (oldest !== undefined) committed.delete(oldest);
     }
+  }
+
+  /**
+   * Puts in flight per execution: `reserved` is the end of the bytes handed to puts, `stored`
+   * the committed offset after the last of them. Dropped when a put fails (the next append
+   * starts again from what storage holds) and once everything settled.
+   */
+  const pipelines = new Map<string, { reserved: number; stored: Promise<number> }>();
+
+  async function begin(
+    orgId: string,
+    envId: string,
+    executionId: string,
+    segment: LogSegment,
+  ): Promise<{ stored: Promise<number> }> {
+    // Bytes beyond the limit are dropped here, so no agent can fill storage past the plan.
+    const limit = await limitFor(orgId);
+    let pipeline = pipelines.get(executionId);
+    if (!pipeline) {
+      const current = await committedOffset(orgId, envId, executionId);
+      pipeline = pipelines.get(executionId) ?? { reserved: current, stored: Promise.resolve(current) };
+      pipelines.set(executionId, pipeline);
+    }
+    // From here to the put nothing awaits: the reservation below is atomic.
+    const start = pipeline.reserved;
+    const end = Math.min(segment.offset + segment.data.length, limit);
+    if (segment.offset > start || end <= start) return { stored: pipeline.stored };
+    const data = segment.data.subarray(start - segment.offset, end - segment.offset);
+    const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(start, 16)}-${pad(data.length, 10)}-${segment.step}`;
+    const put = blobs.put(key, data, { contentType: "application/octet-stream" });
+    const own = pipeline;
+    const stored = Promise.all([pipeline.stored, put]).then(async () => {
+      remember(executionId, end);
+      // Live viewers get segments in log order: each publish waits for the earlier puts.
+      await bus
+        .publish(logSubject(executionId), encodeSegment({ offset: start, step: segment.step, data }))
+        .catch(() => {
+          // Live viewers fall back to reading storage.
+        });
+      if (pipelines.get(executionId) === own && own.reserved === end) pipelines.delete(executionId);
+      return end;
+    });
+    stored.catch(() => {
+      if (pipelines.get(executionId) === own) pipelines.delete(executionId);
+    });
+    pipeline.reserved = end;
+    pipeline.stored = stored;
+    return { stored };
   }
 
   /** All stored segments from `from` on, in offset order, overlaps trimmed. */
@@ -201,20 +252,22 @@ export function createLogService(deps: {
      * Callers serialise appends per execution (one agent stream owns an execution).
      */
     async append(orgId: string, envId: string, executionId: string, segment: LogSegment): Promise<number> {
-      const current = await committedOffset(orgId, envId, executionId);
-      // Bytes beyond the limit are dropped here, so no agent can fill storage past the plan.
-      const end = Math.min(segment.offset + segment.data.length, await limitFor(orgId));
-      if (segment.offset > current || end <= current) return current;
-      const data = segment.data.subarray(current - segment.offset, end - segment.offset);
-      const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(current, 16)}-${pad(data.length, 10)}-${segment.step}`;
-      await blobs.put(key, data, { contentType: "application/octet-stream" });
-      remember(executionId, end);
-      await bus
-        .publish(logSubject(executionId), encodeSegment({ offset: current, step: segment.step, data }))
-        .catch(() => {
-          // Live viewers fall back to reading storage.
-        });
-      return end;
+      return (await begin(orgId, envId, executionId, segment)).stored;
+    },
+
+    /**
+     * Starts storing bytes at `offset` and returns once their place in the log is reserved, with
+     * `stored`: the committed offset once they and every earlier append of the execution are
+     * stored. Up to the caller's bound, several puts of one execution are then in flight at once
+     * (the chunk keys carry their offsets, so they may land in any order); the committed offset
+     * only ever covers a contiguous prefix. Same trimming rules as `append`, measured from the
+     * end of the bytes already reserved. Calls for one execution must not overlap.
+     */
+    begin,
+
+    /** Resolves once every put started for the execution has settled (committed or failed). */
+    async settled(executionId: string): Promise<void> {
+      await pipelines.get(executionId)?.stored.catch(() => {});
     },
 
     /** The whole log (or one step's part of it) as bytes. */

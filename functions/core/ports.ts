@@ -336,6 +336,13 @@ export interface AgentPresenceStore {
   heartbeat(orgId: string, envId: string, agentId: string, sessionId: string, at: string): Promise<void>;
   /** Records the end of that session (ignored when a newer session replaced it). */
   disconnected(orgId: string, envId: string, agentId: string, sessionId: string, at: string): Promise<void>;
+  /**
+   * Writes the presence of many connected agents at once, whole records in batches (the
+   * ingress's periodic refresh: one call for thousands of agents instead of one write each).
+   * Unconditional, so while an agent's replaced stream is still open elsewhere its record may
+   * flip between the two sessions until the old stream ends.
+   */
+  record(presences: AgentPresence[]): Promise<void>;
   list(orgId: string, envId: string): Promise<AgentPresence[]>;
 }
 

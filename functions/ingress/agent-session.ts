@@ -41,6 +41,8 @@ export interface SessionDeps {
   /** Ends the stream, with an error status when given. */
   end: (error?: AppError) => void;
   onReady: (session: AgentSession) => void;
+  /** Whether the environment may have queued work (a shared, coalesced check). */
+  mayHaveWork?: () => Promise<boolean>;
   /** Artifact upload requests (presigned URLs, completion); absent when artifacts are off. */
   artifacts?: ArtifactUploads;
 }
@@ -50,6 +52,12 @@ export interface SessionDeps {
  * below NATS's default 1 MiB payload limit, so the live fan-out carries merged segments too.
  */
 export const MAX_MERGED_LOG_BYTES = 960 * 1024;
+
+/**
+ * Log puts one stream keeps in flight. One at a time left the stream waiting on each put's
+ * round trip; a few overlap the round trips while the committed offset stays contiguous.
+ */
+export const MAX_LOG_PUTS_IN_FLIGHT = 4;
 
 /** A contiguous run of one execution's and one step's log bytes. */
 interface LogRun {
@@ -182,7 +190,8 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     logger.info({ version: message.agentVersion, host: message.hostname }, "agent connected");
     await settleOnConnect(message);
     deps.onReady(session);
-    void reconcile();
+    // Work that arrives later rings a doorbell; only queued work needs a claim now.
+    if (!deps.mayHaveWork || (await deps.mayHaveWork())) void reconcile();
   }
 
   /** Lines up the agent's view with the store's after a (re)connect. */
@@ -334,11 +343,14 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   }
 
   /**
-   * Log chunks that arrived back to back and wait in the lane: stored together. While a put is
-   * in flight the agent keeps sending, so under load each put carries many chunks (fewer, larger
-   * objects; one acknowledgement for the run) and without load each chunk is stored at once.
+   * Log chunks that arrived back to back and wait in the lane: stored together. While the
+   * stream's puts are in flight the agent keeps sending, so under load each put carries many
+   * chunks (fewer, larger objects; one acknowledgement for the run) and without load each
+   * chunk is stored at once.
    */
   let openBatch: LogChunk[] | undefined;
+  /** Log puts of this stream in flight (each resolves after its LogAck was sent). */
+  const storing = new Set<Promise<void>>();
 
   async function storeChunks(chunks: LogChunk[]) {
     if (state === "handshaking") throw new AppError("failed_precondition", "the first message must be hello");
@@ -350,12 +362,25 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
           throw new AppError("permission_denied", `execution ${run.executionId} is not held by this agent`);
         }
       }
-      const committedOffset = await logs.append(orgId, envId, run.executionId, {
+      // Bounded pipelining: the next put starts while earlier ones are in flight.
+      while (storing.size >= MAX_LOG_PUTS_IN_FLIGHT) await Promise.race(storing);
+      const { stored } = await logs.begin(orgId, envId, run.executionId, {
         offset: run.offset,
         step: run.stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run",
         data: run.parts.length === 1 ? (run.parts[0] ?? new Uint8Array()) : Buffer.concat(run.parts),
       });
-      send({ kind: { $case: "logAck", value: logAck(run.executionId, committedOffset) } });
+      // Acks leave in log order: each `stored` settles after the earlier puts of the execution.
+      const acked: Promise<void> = stored.then(
+        (committedOffset) => {
+          storing.delete(acked);
+          send({ kind: { $case: "logAck", value: logAck(run.executionId, committedOffset) } });
+        },
+        (error: unknown) => {
+          storing.delete(acked);
+          fail(error);
+        },
+      );
+      storing.add(acked);
     }
   }
 
@@ -467,8 +492,11 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       send({ kind: { $case: "reconnect", value: { reason: "ingress is draining", afterMs } } });
     },
     close,
-    /** Resolves when every message received so far has been handled. */
-    flushed: () => inOrder(async () => {}),
+    /** Resolves when every message received so far has been handled and its logs stored. */
+    flushed: () =>
+      inOrder(async () => {
+        await Promise.all(storing);
+      }),
   };
   return session;
 }

@@ -5,13 +5,17 @@
  * TTL a day after the last heartbeat (the API shows recently seen agents as offline meanwhile).
  */
 import { AgentPresence } from "@assay/shared";
-import { PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AgentPresenceStore } from "../../core/ports.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
 
 const KEEP_SECONDS = 86_400;
+/** Items per BatchWriteItem (DynamoDB's maximum). */
+const BATCH = 25;
+/** Rounds of retrying throttled (unprocessed) items before the rest waits for the next refresh. */
+const UNPROCESSED_ROUNDS = 4;
 
 /** Creates an AgentPresenceStore over the Assay table. */
 export const createDynamoPresenceStore = ({ client, tableName }: DynamoStoreConfig): AgentPresenceStore => {
@@ -41,20 +45,38 @@ export const createDynamoPresenceStore = ({ client, tableName }: DynamoStoreConf
     }
   };
 
+  const toItem = (presence: AgentPresence) => {
+    const item = AgentPresence.parse(presence);
+    return {
+      ...item,
+      ...keys.agentPresence(item.orgId, item.envId, item.agentId),
+      [TTL_ATTRIBUTE]: ttlOf(item.lastHeartbeatAt, KEEP_SECONDS),
+      entity: "agent",
+    };
+  };
+
   return {
     async connected(presence) {
-      const item = AgentPresence.parse(presence);
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...item,
-            ...keys.agentPresence(item.orgId, item.envId, item.agentId),
-            [TTL_ATTRIBUTE]: ttlOf(item.lastHeartbeatAt, KEEP_SECONDS),
-            entity: "agent",
-          },
-        }),
-      );
+      await doc.send(new PutCommand({ TableName: tableName, Item: toItem(presence) }));
+    },
+
+    async record(presences) {
+      for (let i = 0; i < presences.length; i += BATCH) {
+        let requests: Array<{ PutRequest: { Item: Record<string, unknown> } }> = presences
+          .slice(i, i + BATCH)
+          .map((p) => ({ PutRequest: { Item: toItem(p) } }));
+        for (let round = 0; requests.length > 0; round++) {
+          if (round === UNPROCESSED_ROUNDS)
+            throw new Error(`${requests.length} agent presence records not written (throttled)`);
+          if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+          const { UnprocessedItems } = await doc.send(
+            new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+          );
+          requests = (UnprocessedItems?.[tableName] ?? []).flatMap((r) =>
+            r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
+          );
+        }
+      }
     },
 
     heartbeat: (orgId, envId, agentId, sessionId, at) =>

@@ -173,6 +173,32 @@ describe("DynamoDB tenancy stores", () => {
     assert.equal((await stores.presence.list("p", "e"))[0]?.lastHeartbeatAt, "2026-01-01T00:01:00.000Z");
   });
 
+  test("presence: many agents recorded in batches (more than one BatchWriteItem)", async () => {
+    const records = Array.from({ length: 60 }, (_, i) => ({
+      orgId: "pb",
+      envId: "e",
+      agentId: `agent-${String(i).padStart(2, "0")}`,
+      sessionId: `s${i}`,
+      version: "1",
+      hostname: "h",
+      capabilities: ["runner.process"],
+      connectedAt: NOW,
+      lastHeartbeatAt: NOW,
+    }));
+    await stores.presence.record(records);
+    const listed = await stores.presence.list("pb", "e");
+    assert.equal(listed.length, 60);
+    assert.deepEqual(listed.map((a) => a.sessionId).sort(), records.map((r) => r.sessionId).sort());
+    // A later refresh replaces the record; the session's disconnect still applies to it.
+    await stores.presence.record([
+      { ...records[0], lastHeartbeatAt: "2026-01-01T00:02:00.000Z" } as (typeof records)[0],
+    ]);
+    await stores.presence.disconnected("pb", "e", "agent-00", "s0", "2026-01-01T00:03:00.000Z");
+    const first = (await stores.presence.list("pb", "e")).find((a) => a.agentId === "agent-00");
+    assert.equal(first?.lastHeartbeatAt, "2026-01-01T00:02:00.000Z");
+    assert.equal(first?.disconnectedAt, "2026-01-01T00:03:00.000Z");
+  });
+
   test("sessions end together; users own their email", async () => {
     const user = { id: "usr_s", email: "s@example.com", name: "", passwordHash: "scrypt$x", createdAt: NOW };
     await stores.users.create(user);
