@@ -23,7 +23,7 @@ import {
   TestSuite,
   toArtifactTree,
 } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 import { countCases } from "./junit.ts";
 import type { BlobStore, Clock, JobQueue, TenantStore } from "./ports.ts";
 import { type StorageLimits, storageLimitsOf } from "./storage-limits.ts";

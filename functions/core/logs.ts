@@ -7,7 +7,7 @@
  * offset by listing. After completion the chunks are compacted into `log` + `index.json`;
  * readers see the same bytes either way.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { putStream } from "./blob-upload.ts";
 import type { BlobStore, Bus } from "./ports.ts";
 

@@ -4,7 +4,7 @@
  * their secret). The API shows the views in @assay/shared instead.
  */
 import { InvitationView, Slug } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 
 /** A verified account. Only verified addresses become users (see accounts.ts). */
 export const UserRecord = z.object({

@@ -43,7 +43,7 @@ export function createScheduleDispatcher(deps: {
         for (const [job, cronjob] of entry.cronjobs.entries()) {
           let ticks: number[];
           try {
-            ticks = ticksBetween(cronjob.cron, cronjob.timezone, since, now);
+            ticks = await ticksBetween(cronjob.cron, cronjob.timezone, since, now);
           } catch (error) {
             logger.warn(
               { workflow: entry.workflowName, err: (error as Error).message },

@@ -61,7 +61,7 @@ export function createWorkflowService(deps: {
         );
       }
       const now = new Date(clock.now()).toISOString();
-      checkSchedules(doc.spec.events ?? []);
+      await checkSchedules(doc.spec.events ?? []);
       const existing = await workflows.get(orgId, envId, name);
       const record: WorkflowRecord = {
         orgId,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { z } from "zod";
+import * as z from "zod";
 import { createArtifactService } from "../core/artifacts.ts";
 import { buildAwsCore, loadAwsConfig } from "../runtime/aws.ts";
 import { createAgentGateway, listenGateway } from "./agent-gateway.ts";

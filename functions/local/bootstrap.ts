@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isAppError, SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { Core } from "../core/index.ts";
 import { hashToken } from "../core/tokens.ts";
 

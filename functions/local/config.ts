@@ -1,6 +1,6 @@
 /** Local mode's configuration: one schema, parsed once at start, defaults for a laptop. */
 import { resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 
 const Port = z.coerce.number().int().min(0).max(65535);
 

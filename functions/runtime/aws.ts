@@ -6,6 +6,7 @@
 
 import { AppError } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
@@ -16,7 +17,7 @@ import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
-import { createS3BlobStore, createS3Client } from "../adapters/aws/s3-blob-store.ts";
+import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
@@ -76,7 +77,20 @@ export async function buildAwsCore(config: AwsConfig) {
     endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
   });
   const store = { client: dynamo, tableName: config.ASSAY_TABLE_NAME };
-  const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_S3 });
+  // One S3 client for both buckets, loaded and built on the first object-storage call.
+  let s3: Promise<typeof import("../adapters/aws/s3-blob-store.ts") & { client: S3Client }> | undefined;
+  const loadS3 = () => {
+    s3 ??= import("../adapters/aws/s3-blob-store.ts").then((m) => ({
+      ...m,
+      client: m.createS3Client({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_S3 }),
+    }));
+    return s3;
+  };
+  const bucketStore = (bucket: string) =>
+    lazyBlobStore(async () => {
+      const { createS3BlobStore, client } = await loadS3();
+      return createS3BlobStore({ client, bucket });
+    });
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
     ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL, logger })
@@ -87,8 +101,8 @@ export async function buildAwsCore(config: AwsConfig) {
       tokens: createDynamoTokenStore(store),
       workflows: createDynamoWorkflowStore(store),
       executions: createDynamoExecutionStore(store),
-      logBlobs: await createS3BlobStore({ client: s3, bucket: config.ASSAY_LOGS_BUCKET }),
-      artifactBlobs: await createS3BlobStore({ client: s3, bucket: config.ASSAY_ARTIFACTS_BUCKET }),
+      logBlobs: bucketStore(config.ASSAY_LOGS_BUCKET),
+      artifactBlobs: bucketStore(config.ASSAY_ARTIFACTS_BUCKET),
       bus,
       jobs: createSqsJobQueue({
         client: new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS }),

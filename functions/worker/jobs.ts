@@ -1,6 +1,6 @@
 /** The background jobs. Each is idempotent: running it twice leaves the same state. */
 import { isTerminal } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { LogService } from "../core/logs.ts";
 import type { BlobStore, Clock, ExecutionStore, Job, JobQueue, TenantStore } from "../core/ports.ts";
 import { type StorageLimits, storageLimitsOf } from "../core/storage-limits.ts";

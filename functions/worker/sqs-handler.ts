@@ -5,7 +5,7 @@
  * idempotent: a redelivered job does the same work again harmlessly.
  */
 import { isAppError } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { Job, JobKind, Logger } from "../core/ports.ts";
 
 /** The parts of a Lambda SQS event record this code reads. */

@@ -74,7 +74,7 @@ describe("the synthesized app", () => {
     }
   });
 
-  it("bundles each Lambda entry as one ESM file exporting its handler", () => {
+  it("bundles each Lambda entry as an ESM entry file (plus lazily loaded chunks) exporting its handler", () => {
     const { api, workers } = prod.stacks;
     const functions = [
       api.handler,

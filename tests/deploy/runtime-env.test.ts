@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { z } from "zod";
+import * as z from "zod";
 import { VIEWER_AUTHORIZATION_HEADER } from "../../functions/api/viewer-authorization.ts";
 import { AwsConfig } from "../../functions/runtime/aws-config.ts";
 import { viewerAuthorizationHeader } from "../../infra/lib/stacks/web-stack.ts";

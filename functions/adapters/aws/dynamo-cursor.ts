@@ -6,7 +6,7 @@
  * and means a cursor can never move a query into another tenant's partition.
  */
 import { AppError, ExecutionId } from "@assay/shared";
-import { z } from "zod";
+import * as z from "zod";
 
 const CursorBody = z.object({ v: z.literal(1), after: ExecutionId }).strict();
 

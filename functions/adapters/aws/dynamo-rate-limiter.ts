@@ -5,7 +5,7 @@
  * pass hashes of emails (see core/rate-limit.ts).
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { RateLimiter } from "../../core/ports.ts";
 import { type DynamoStoreConfig, documentClient } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";

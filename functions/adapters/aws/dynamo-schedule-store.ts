@@ -6,7 +6,7 @@
  * carries a TTL so old ticks clean themselves up.
  */
 import { DeleteCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { ScheduleEntry, ScheduleStore } from "../../core/workflow-ports.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
