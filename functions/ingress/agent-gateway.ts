@@ -83,10 +83,16 @@ export function createAgentGateway(deps: GatewayDeps) {
     const { orgId, envId } = session.principal;
     const members = new Set([session]);
     const unsubscribe = bus.subscribe(workSubject(orgId, envId), (message) => {
-      queuedChecks.delete(key);
       const offered = decodeWorkOffer(message.data);
-      if (offered) void offer(members, offered);
-      else for (const s of members) void s.reconcile();
+      if (offered) {
+        // Claimed here, the queue is as it was; otherwise it now holds this run.
+        void offer(members, offered).then((claimed) => {
+          if (!claimed) queuedChecks.delete(key);
+        });
+        return;
+      }
+      queuedChecks.delete(key);
+      for (const s of members) void s.reconcile();
     });
     envs.set(key, { orgId, envId, sessions: members, unsubscribe });
   }
@@ -122,14 +128,15 @@ export function createAgentGateway(deps: GatewayDeps) {
    * ingress processes do the same with their own sessions; the store lets one claim win. When
    * every session here is full the execution stays queued for the next free one.
    */
-  async function offer(members: Set<AgentSession>, executionId: string) {
+  async function offer(members: Set<AgentSession>, executionId: string): Promise<boolean> {
     const candidates = [...members]
       .filter((s) => s.freeCapacity > 0)
       .sort((a, b) => b.freeCapacity - a.freeCapacity);
     for (const s of candidates) {
       const outcome = await s.offer(executionId);
-      if (outcome !== "busy") return;
+      if (outcome !== "busy") return outcome === "claimed";
     }
+    return false;
   }
 
   /**
