@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { main } from "./main.ts";
+import { createProgram, main } from "./main.ts";
 
 interface Seen {
   method: string;
@@ -272,5 +272,23 @@ describe("assay CLI", () => {
     const agent = await run(["agent", "--url", "https://x:1"]);
     assert.equal(agent.code, 2);
     assert.match(agent.stderr, /--token \(or ASSAY_AGENT_TOKEN\) is required/);
+  });
+
+  it("defines every command, by name or alias, when only that command's module is loaded", async () => {
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      env: {},
+      cwd: dir,
+      color: false,
+    };
+    const all = await createProgram(io);
+    const names = all.commands.flatMap((c) => [c.name(), ...c.aliases()]).filter((n) => n !== "help");
+    assert.ok(names.includes("agent") && names.includes("executions"));
+    for (const name of names) {
+      const alone = await createProgram(io, [name]);
+      const found = alone.commands.find((c) => c.name() === name || c.aliases().includes(name));
+      assert.ok(found, `"${name}" missing when loaded on its own`);
+    }
   });
 });

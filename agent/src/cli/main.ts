@@ -2,19 +2,53 @@
  * The `assay` command line: builds the commander program and maps every failure to a clean
  * message and an exit code (0 ok, 1 test failed, 2 errors and usage). No stack traces reach the
  * user; an unexpected error prints its message and exits 2.
+ *
+ * Each group of commands lives in its own module, imported only when needed: `assay agent`
+ * never loads the user commands (their HTTP client, zod schemas, config files), which keeps a
+ * long-running idle agent small. When the first argument names a command, only the module
+ * that defines it is loaded; anything else (no command, `--help`, `help`, `--version`, a
+ * mistyped command) loads them all, so help and suggestions list every command.
  */
 import { Command, CommanderError } from "commander";
 import { AGENT_VERSION } from "../version.ts";
-import { registerAgentCommand } from "./commands/agent.ts";
-import { registerArtifactCommands } from "./commands/artifacts.ts";
-import { registerExecutionCommands } from "./commands/executions.ts";
-import { registerLoginCommands } from "./commands/login.ts";
-import { registerTemplateCommands } from "./commands/template.ts";
-import { registerWorkflowCommands } from "./commands/workflow.ts";
 import { CliError, CliExit, type CliIo, colors, EXIT } from "./io.ts";
 
-/** Builds the program (exported for tests of argument parsing). */
-export const createProgram = (io: CliIo): Command => {
+type Register = (program: Command, io: CliIo) => void;
+
+/** The command modules in help order, each with the top-level names (and aliases) it defines. */
+const COMMAND_MODULES: { names: readonly string[]; load: () => Promise<Register> }[] = [
+  { names: ["agent"], load: async () => (await import("./commands/agent.ts")).registerAgentCommand },
+  {
+    names: ["login", "logout"],
+    load: async () => (await import("./commands/login.ts")).registerLoginCommands,
+  },
+  {
+    names: ["workflow"],
+    load: async () => (await import("./commands/workflow.ts")).registerWorkflowCommands,
+  },
+  {
+    names: ["template"],
+    load: async () => (await import("./commands/template.ts")).registerTemplateCommands,
+  },
+  {
+    names: ["run", "execution", "executions", "abort"],
+    load: async () => (await import("./commands/executions.ts")).registerExecutionCommands,
+  },
+  {
+    names: ["artifacts"],
+    load: async () => (await import("./commands/artifacts.ts")).registerArtifactCommands,
+  },
+];
+
+/** The modules `args` needs: the one defining its command, or all of them. */
+const modulesFor = (args: readonly string[]) => {
+  const first = args[0];
+  const one = first === undefined ? undefined : COMMAND_MODULES.find((m) => m.names.includes(first));
+  return one === undefined ? COMMAND_MODULES : [one];
+};
+
+/** Builds the program with the commands `args` needs (exported for tests of argument parsing). */
+export const createProgram = async (io: CliIo, args: readonly string[] = []): Promise<Command> => {
   const program = new Command("assay")
     .description("Assay: run test workflows on your own infrastructure")
     .version(AGENT_VERSION)
@@ -24,12 +58,8 @@ export const createProgram = (io: CliIo): Command => {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
-  registerAgentCommand(program, io);
-  registerLoginCommands(program, io);
-  registerWorkflowCommands(program, io);
-  registerTemplateCommands(program, io);
-  registerExecutionCommands(program, io);
-  registerArtifactCommands(program, io);
+  const registers = await Promise.all(modulesFor(args).map((m) => m.load()));
+  for (const register of registers) register(program, io);
   // Subcommands inherit the overrides so usage errors never call process.exit.
   const apply = (command: Command) => {
     command
@@ -43,8 +73,8 @@ export const createProgram = (io: CliIo): Command => {
 
 /** Runs `assay <args>` and returns the exit code. */
 export const main = async (args: string[], io: CliIo): Promise<number> => {
-  const program = createProgram(io);
   try {
+    const program = await createProgram(io, args);
     await program.parseAsync(args, { from: "user" });
     return EXIT.ok;
   } catch (error) {
