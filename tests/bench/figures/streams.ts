@@ -27,7 +27,7 @@ const SETTLE_MS = quick ? 1_000 : 5_000;
 /** How long the clients may take to open their streams before the server is measured anyway. */
 const OPEN_BUDGET_MS = quick ? 60_000 : 12 * 60_000;
 /** Idle CPU is sampled over one heartbeat interval with every stream open. */
-const CPU_WINDOW_MS = quick ? 3_000 : 15_000;
+const CPU_WINDOW_MS = quick ? 2_000 : 15_000;
 
 interface Held {
   held: number;
@@ -42,7 +42,7 @@ const plane = await startBenchPlane();
 try {
   const certDir = `${plane.dataDir}/tls`;
   async function hold(server: ServerProcess, tls: boolean, label: string): Promise<Held> {
-    await sleep(1_000);
+    await sleep(quick ? 300 : 1_000);
     const before = rssOf(server.pid);
     const started = Date.now();
     const per = Math.ceil(STREAMS / CLIENT_PROCESSES);
@@ -65,7 +65,7 @@ try {
     }
     // Bounded: a server that cannot take them all in time is measured holding what it has.
     const deadline = Date.now() + OPEN_BUDGET_MS;
-    while (results.length < CLIENT_PROCESSES && Date.now() < deadline) await sleep(500);
+    while (results.length < CLIENT_PROCESSES && Date.now() < deadline) await sleep(quick ? 100 : 500);
     const seconds = (Date.now() - started) / 1_000;
     await sleep(SETTLE_MS);
     // At the descriptor limit the health endpoint itself may not get a socket: count fds then.
