@@ -56,6 +56,10 @@ interface Budget {
 /** Ratio checks start after this many unpacked bytes (tiny bundles compress oddly well). */
 const RATIO_GRACE_BYTES = 16 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
+/** Files up to this size are read whole and stored in the background (see `pass`). */
+const SMALL_FILE_BYTES = 4 * 1024 * 1024;
+/** Small files' puts in flight during the writing pass. */
+const PUTS_IN_FLIGHT = 4;
 
 /** A safe relative path for `raw`, or a rejection. */
 export function safeEntryPath(raw: string): string {
@@ -104,6 +108,8 @@ export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactServ
     let declared = 0;
     let failure: Error | undefined;
     let chain: Promise<void> = Promise.resolve();
+    /** Small files' puts in flight (they never reject: a failure is recorded in `failure`). */
+    const puts = new Set<Promise<void>>();
     const parser = new Parser({ strict: true, noResume: true });
     const parsed = new Promise<void>((resolve, reject) => {
       parser.on("end", resolve);
@@ -166,6 +172,32 @@ export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactServ
         return;
       }
       const contentType = contentTypeOf(path);
+      if (entry.size <= SMALL_FILE_BYTES) {
+        // Small files are read whole and stored in the background, a few at a time, while the
+        // archive is read on: most of a bundle is small files, and one put at a time left the
+        // unpacker waiting on each round trip. Memory stays at a few small files.
+        const parts: Buffer[] = [];
+        for await (const chunk of entry) parts.push(chunk as Buffer);
+        const data = Buffer.concat(parts);
+        files.push({
+          path,
+          size: data.length,
+          contentType,
+          sha256: createHash("sha256").update(data).digest("hex"),
+          bundleId: request.bundleId,
+        });
+        if (keepXml && looksLikeJUnit(data)) junit.push({ path, data });
+        const put: Promise<void> = blobs.put(fileKey(prefix, path), data, { contentType }).then(
+          () => void puts.delete(put),
+          (error: Error) => {
+            puts.delete(put);
+            failure ??= error;
+          },
+        );
+        puts.add(put);
+        while (puts.size >= PUTS_IN_FLIGHT) await Promise.race(puts);
+        return;
+      }
       const body = async function* () {
         for await (const chunk of entry) {
           if (keepXml) kept.push(chunk as Buffer);
@@ -229,7 +261,9 @@ export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactServ
         await parsed;
         await chain;
       },
-    ).catch((error: Error & { code?: string }) => {
+    ).catch(async (error: Error & { code?: string }) => {
+      // Puts still in flight land before the caller removes what this pass wrote.
+      await Promise.all(puts);
       if (failure) throw failure;
       // A corrupt archive stays corrupt: refuse it rather than retry it into the DLQ.
       if (/^(Z_|TAR_)/.test(error.code ?? "") || error.message.includes("incorrect header check")) {
@@ -238,6 +272,7 @@ export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactServ
       throw error;
     });
     await chain;
+    await Promise.all(puts);
     if (failure) throw failure;
     return { files, skipped, junit, sha256: bundleHash.digest("hex") };
   }
