@@ -230,11 +230,9 @@ describe("organizations, members and environments API", () => {
       agents.map((a) => [a.agentId, a.status, a.version, a.hostname]),
       [["agent-one", "online", "9.9.9-test", "test-host"]],
     );
-    const started = Date.now();
     assert.equal((await alice.as(`${base}/agent-tokens/${made.token.id}`, { method: "DELETE" })).status, 204);
     const ended = await agent.ended(5_000);
-    assert.ok(ended, "the stream ended");
-    assert.ok(Date.now() - started < 5_000);
+    assert.ok(ended, "the stream ended within the token re-check interval's bound");
     agent.close();
     for (let i = 0; i < 40; i++) {
       agents = (await json<{ items: typeof agents }>(await alice.as(`${base}/agents`))).items;

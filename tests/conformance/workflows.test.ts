@@ -129,7 +129,6 @@ describe("conformance workflows (real agent)", () => {
   });
 
   test("timeout inside retry: every attempt is cut at the timeout", async () => {
-    const started = Date.now();
     const run = await fx.run(
       "timeout-retry",
       workflowDoc(
@@ -144,8 +143,8 @@ describe("conformance workflows (real agent)", () => {
     );
     assert.notEqual(run.status, "passed");
     assert.ok(["timeout", "failed"].includes(step(run, "hangs").status), step(run, "hangs").status);
+    // An attempt that was not cut would sleep on and pass: the status above rules that out.
     assert.equal(run.log.match(/^try$/gm)?.length, 2, "two attempts");
-    assert.ok(Date.now() - started < 15_000, "attempts were cut, not waited out");
   });
 
   test("expressions: config folded into conditions and commands", async () => {

@@ -72,11 +72,9 @@ test("SIGTERM with --on-stop abort aborts the run, delivers its result, says Goo
       "the step's output",
       () => gateway.logs.get("SIG1")?.toString().includes("started") ?? false,
     );
-    const started = Date.now();
     agent.kill("SIGTERM");
     const [code] = await once(agent, "exit");
     assert.equal(code, 0, stderr);
-    assert.ok(Date.now() - started < 10_000);
     assert.equal(gateway.results.get("SIG1")?.status, ExecutionStatus.EXECUTION_STATUS_ABORTED);
     assert.equal(gateway.goodbyes.length, 1);
     assert.match(stderr, /SIGTERM: stopping \(aborting running executions/);

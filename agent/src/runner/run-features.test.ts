@@ -143,7 +143,6 @@ describe("parallel", () => {
   });
 
   it("with failFast cancels running workers and skips the ones not started", async () => {
-    const started = Date.now();
     const r = await runYaml(`  steps:
   - parallel:
       count: 4
@@ -151,9 +150,8 @@ describe("parallel", () => {
       failFast: true
       shell: if [ {{ index }} = 0 ]; then sleep 0.2; exit 3; fi; sleep 20
 `);
-    assert.ok(Date.now() - started < 5000, "the slow worker was cancelled");
     assert.equal(r.final("r1.w1")?.status, "failed");
-    assert.equal(r.final("r1.w2")?.status, "aborted");
+    assert.equal(r.final("r1.w2")?.status, "aborted", "the slow worker was cancelled");
     assert.match(r.final("r1.w2")?.message ?? "", /cancelled: worker .* failed \(failFast\)/);
     assert.equal(r.final("r1.w3")?.status, "skipped");
     assert.equal(r.final("r1.w4")?.status, "skipped");
