@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { ApiTarget } from "./api-client.ts";
 import { readUserConfig, type UserConfig, userConfigPath } from "./user-config.ts";
 

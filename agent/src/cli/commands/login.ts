@@ -4,7 +4,7 @@
  * Flags and ASSAY_* variables still win over the stored values.
  */
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { ConnectError, readBody, send } from "../http.ts";
 import { CliError, type CliIo } from "../io.ts";
 import { removeUserConfig, writeUserConfig } from "../user-config.ts";
