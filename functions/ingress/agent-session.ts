@@ -198,8 +198,10 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     logger.info({ version: message.agentVersion, host: message.hostname }, "agent connected");
     await settleOnConnect(message);
     deps.onReady(session);
-    // Work that arrives later rings a doorbell; only queued work needs a claim now.
-    void reconcileIfQueued();
+    // Work that arrives later rings a doorbell; only queued work needs a claim now. A stream
+    // that holds executions again looks at once (an abort may have been asked meanwhile).
+    if (inflight.size > 0) void reconcile();
+    else void reconcileIfQueued();
   }
 
   /** Lines up the agent's view with the store's after a (re)connect. */
