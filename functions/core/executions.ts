@@ -13,6 +13,7 @@ import {
   isTerminal,
   type Page,
   toExecutionView,
+  type WorkflowRecord,
 } from "@assay/shared";
 import { validateWorkflow } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
@@ -20,6 +21,7 @@ import { stringify } from "yaml";
 import { concurrencyOf } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
+import type { RunSlotGate } from "./run-slots.ts";
 import { initialStepStates } from "./step-tree.ts";
 import type { TemplateService } from "./templates.ts";
 import type { WorkflowService } from "./workflows.ts";
@@ -56,6 +58,8 @@ export function createExecutionService(deps: {
   workflows: WorkflowService;
   /** Resolves `use` / `template` at run start; without it such workflows cannot run. */
   templates?: TemplateService;
+  /** The plan's concurrent-execution limit: a run takes a slot before it is stored. */
+  runSlots: RunSlotGate;
   bus: Bus;
   jobs: JobQueue;
   clock: Clock;
@@ -74,6 +78,51 @@ export function createExecutionService(deps: {
     return execution;
   }
 
+  /** The queued execution of a run of `workflow`: resolved spec, config, tags and step tree. */
+  async function prepare(
+    orgId: string,
+    envId: string,
+    workflowName: string,
+    workflow: WorkflowRecord,
+    input: StartInput,
+  ): Promise<Execution> {
+    const parsed = validateWorkflow(workflow.spec);
+    if (!parsed.ok) throw new AppError("failed_precondition", `stored workflow ${workflowName} is invalid`);
+    // The agent receives the resolved document: no `use` or `template` left in it.
+    const resolved = deps.templates
+      ? await deps.templates.resolve(orgId, envId, parsed.workflow)
+      : parsed.workflow;
+    const config = resolveConfig(resolved.spec.config, input.config);
+    const id = nextId(clock.now());
+    const tags = { ...resolved.spec.execution?.tags, ...input.tags };
+    const { steps, warnings } = initialStepStates(resolved, {
+      config: config.values,
+      execution: { id, name: `${workflowName}-${id}`, tags },
+    });
+    const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
+    return {
+      id,
+      orgId,
+      envId,
+      workflowName,
+      status: "queued",
+      createdAt: iso(),
+      config: config.values,
+      sensitive: config.sensitive,
+      tags,
+      steps,
+      logBytes: 0,
+      warnings,
+      // Tags given at run time join the document's, so the agent's planner sees them too.
+      specYaml: stringify(
+        Object.keys(tags).length === 0
+          ? resolved
+          : { ...resolved, spec: { ...resolved.spec, execution: { ...resolved.spec.execution, tags } } },
+      ),
+      ...(concurrency ? { concurrency } : {}),
+    };
+  }
+
   return {
     async start(
       orgId: string,
@@ -81,44 +130,26 @@ export function createExecutionService(deps: {
       workflowName: string,
       input: StartInput,
     ): Promise<ExecutionView> {
-      const workflow = await workflows.get(orgId, envId, workflowName);
-      const parsed = validateWorkflow(workflow.spec);
-      if (!parsed.ok) throw new AppError("failed_precondition", `stored workflow ${workflowName} is invalid`);
-      // The agent receives the resolved document: no `use` or `template` left in it.
-      const resolved = deps.templates
-        ? await deps.templates.resolve(orgId, envId, parsed.workflow)
-        : parsed.workflow;
-      const config = resolveConfig(resolved.spec.config, input.config);
-      const id = nextId(clock.now());
-      const tags = { ...resolved.spec.execution?.tags, ...input.tags };
-      const { steps, warnings } = initialStepStates(resolved, {
-        config: config.values,
-        execution: { id, name: `${workflowName}-${id}`, tags },
-      });
-      const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
-      const execution: Execution = {
-        id,
-        orgId,
-        envId,
-        workflowName,
-        status: "queued",
-        createdAt: iso(),
-        config: config.values,
-        sensitive: config.sensitive,
-        tags,
-        steps,
-        logBytes: 0,
-        warnings,
-        // Tags given at run time join the document's, so the agent's planner sees them too.
-        specYaml: stringify(
-          Object.keys(tags).length === 0
-            ? resolved
-            : { ...resolved, spec: { ...resolved.spec, execution: { ...resolved.spec.execution, tags } } },
-        ),
-        ...(concurrency ? { concurrency } : {}),
-      };
-      await executions.create(execution);
-      await ring(orgId, envId, concurrency ? undefined : id);
+      // The run slot is taken while the workflow is read (two round trips at once, not in turn).
+      const [read, slot] = await Promise.allSettled([
+        workflows.get(orgId, envId, workflowName),
+        deps.runSlots.take(orgId),
+      ]);
+      if (read.status === "rejected") {
+        if (slot.status === "fulfilled") await deps.runSlots.give(orgId);
+        throw read.reason;
+      }
+      if (slot.status === "rejected") throw slot.reason;
+      let execution: Execution;
+      try {
+        execution = await prepare(orgId, envId, workflowName, read.value, input);
+        await executions.create(execution);
+      } catch (error) {
+        // Not stored: the slot it took is given back.
+        await deps.runSlots.give(orgId);
+        throw error;
+      }
+      await ring(orgId, envId, execution.concurrency ? undefined : execution.id);
       return toExecutionView(execution);
     },
 

@@ -18,7 +18,7 @@ import type {
   WorkflowStore,
 } from "./ports.ts";
 import { createReadCache, withCachedReads, withClearingWrites } from "./read-cache.ts";
-import { withRunSlots } from "./run-slots.ts";
+import { createRunSlotGate, withRunSlots } from "./run-slots.ts";
 import { createScheduleDispatcher } from "./schedules.ts";
 import { createSecretBox, withSealedConfig } from "./secret-box.ts";
 import { storageLimitsOf } from "./storage-limits.ts";
@@ -85,11 +85,9 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       ]),
     },
   };
-  // Every writer of executions goes through run slots (the plan's concurrency limit).
-  const executionStore = withRunSlots(rawPorts.executions, {
-    slots: rawPorts.tenancy.runSlots,
-    tenants: rawPorts.tenants,
-  });
+  // The plan's concurrency limit: runs take a slot at start, terminal transitions give it back.
+  const runSlots = createRunSlotGate({ slots: rawPorts.tenancy.runSlots, tenants: rawPorts.tenants });
+  const executionStore = withRunSlots(rawPorts.executions, { slots: rawPorts.tenancy.runSlots });
   // Slots of `spec.concurrency` groups are released by the same transitions; sensitive config
   // values are sealed before anything is stored and opened on every read.
   const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
@@ -104,6 +102,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     executions: ports.executions,
     workflows,
     templates,
+    runSlots,
     bus,
     jobs,
     clock,

@@ -116,8 +116,9 @@ try {
     for (let i = 0; i < n; i++) out.push(await fn());
     return out;
   };
-  // Warm every path (JIT, connections, DynamoDB Local's first queries).
-  await sample(dispatchOnce, quick ? 5 : 20);
+  // Warm every path (JIT, connections, DynamoDB Local's first queries; its JVM keeps speeding up
+  // over the first hundred or so runs).
+  await sample(dispatchOnce, quick ? 10 : 100);
   await sample(grpcRoundTrip, 200);
   await sample(natsRequest, 200);
   await sample(dynamoQuery, 50);
