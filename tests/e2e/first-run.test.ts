@@ -230,6 +230,41 @@ spec:
     );
   });
 
+  test("workflow list/get and template apply/list/get/delete from the CLI", async () => {
+    await apply(
+      "labelled",
+      "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: labelled\n  labels:\n    team: qa\nspec:\n  steps:\n    - name: hi\n      shell: echo hi\n",
+    );
+    const listed = await cli(["workflow", "list", "--label", "team=qa"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^NAME\s+LABELS\s+UPDATED/m);
+    assert.match(listed.stdout, /^labelled\s+team=qa\s/m);
+    assert.doesNotMatch(listed.stdout, /^counting\s/m, "the label filter applies");
+    const source = await cli(["workflow", "get", "labelled"]);
+    assert.match(source.stdout, /shell: echo hi/);
+
+    const file = join(stack.dir, "template.yaml");
+    writeFileSync(
+      file,
+      "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflowTemplate\nmetadata:\n  name: official--greet\nspec:\n  steps:\n    - name: greet\n      shell: echo hello from a template\n",
+    );
+    const applied = await cli(["template", "apply", "-f", file]);
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    assert.match(applied.stdout, /template official--greet applied/);
+    const templates = await cli(["template", "list", "-o", "json"]);
+    assert.deepEqual(
+      (JSON.parse(templates.stdout) as Array<{ name: string }>).map((t) => t.name),
+      ["official--greet"],
+    );
+    // Testkube's `official/greet` spelling reaches the stored `official--greet`.
+    assert.match((await cli(["template", "get", "official/greet"])).stdout, /hello from a template/);
+    assert.equal((await cli(["template", "delete", "official/greet"])).code, 0);
+    assert.match((await cli(["template", "list"])).stdout, /^no templates$/m);
+    const missing = await cli(["template", "apply", "-f", join(stack.dir, "nope.yaml")]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /cannot read .*nope\.yaml: no such file/);
+  });
+
   test("an invalid workflow gets a clear error naming the field", async () => {
     const file = join(stack.dir, "invalid.yaml");
     writeFileSync(

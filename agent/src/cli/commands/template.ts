@@ -1,9 +1,18 @@
 /** `assay template apply | list | get | delete`: TestWorkflowTemplates of an environment. */
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { formatTime, table } from "../format.ts";
 import { CliError, type CliIo, colors, unwrap } from "../io.ts";
+import {
+  documentContentType,
+  documentIssues,
+  readDocumentFile,
+  withLabelFilter,
+  writeDocumentList,
+  writeDocumentSource,
+} from "./documents.ts";
 import { type ApiCommandContext, withApi } from "./shared.ts";
+
+/** Template names may be written with `/` as in Testkube (`official/k6`); stored with `--`. */
+const storedName = (name: string) => name.replaceAll("/", "--");
 
 export const registerTemplateCommands = (program: Command, io: CliIo): void => {
   const template = program
@@ -18,54 +27,31 @@ export const registerTemplateCommands = (program: Command, io: CliIo): void => {
     io,
     async ({ client, options }: ApiCommandContext<{ file: string }>) => {
       const file = options.file;
-      const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-        throw new CliError(
-          `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`,
-        );
-      });
+      const text = await readDocumentFile(file);
       const { parseWorkflowDocuments } = await import("@assay/shared/workflow");
       const docs = parseWorkflowDocuments(text);
       const doc = docs.find((d) => d.kind === "TestWorkflowTemplate") ?? docs[0];
       if (doc === undefined) throw new CliError(`${file}: the file holds no document`);
-      if (!doc.ok) {
-        const lines = doc.issues.map(
-          (i) => `${file}:${i.line ?? 1}:${i.column ?? 1} ${i.path || "(document)"}: ${i.message}`,
-        );
-        throw new CliError(lines.join("\n"));
-      }
+      if (!doc.ok) throw documentIssues(file, doc.issues);
       if (doc.document.kind !== "TestWorkflowTemplate") {
         throw new CliError(`${file}: expected a TestWorkflowTemplate, found ${doc.document.kind}`);
       }
       const name = doc.document.metadata.name;
-      const contentType = /\.json$/i.test(file) ? "application/json" : "application/yaml";
-      const result = unwrap(await client.applyTemplate(name, text, contentType), `template "${name}"`);
+      const result = unwrap(
+        await client.applyTemplate(name, text, documentContentType(file)),
+        `template "${name}"`,
+      );
       for (const warning of result.warnings) io.stderr.write(`${colors(io).yellow("warning:")} ${warning}\n`);
       io.stdout.write(`template ${name} applied\n`);
     },
   );
 
   withApi(
-    template
-      .command("list")
-      .description("list templates")
-      .option(
-        "--label <key=value>",
-        "only templates with this label (repeatable)",
-        (v: string, p: string[]) => [...p, v],
-        [],
-      ),
+    withLabelFilter(template.command("list").description("list templates"), "templates"),
     io,
     async ({ client, json, options }: ApiCommandContext<{ label: string[] }>) => {
       const { items } = unwrap(await client.listTemplates(options.label), "the template list");
-      if (json) return void io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-      const rows = items.map((t) => [
-        t.name,
-        Object.entries(t.labels ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",") || "-",
-        formatTime(t.updatedAt),
-      ]);
-      io.stdout.write(items.length === 0 ? "no templates\n" : table(["NAME", "LABELS", "UPDATED"], rows));
+      writeDocumentList(io, items, { json, none: "no templates" });
     },
   );
 
@@ -73,11 +59,8 @@ export const registerTemplateCommands = (program: Command, io: CliIo): void => {
     template.command("get").description("print a template's source").argument("<name>"),
     io,
     async ({ client, json, args }) => {
-      const name = (args[0] as string).replaceAll("/", "--");
-      const view = unwrap(await client.getTemplate(name), `template "${name}"`);
-      if (json) return void io.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-      const source = view.source ?? (await import("yaml")).stringify(view.spec);
-      io.stdout.write(source.endsWith("\n") ? source : `${source}\n`);
+      const name = storedName(args[0] as string);
+      await writeDocumentSource(io, unwrap(await client.getTemplate(name), `template "${name}"`), json);
     },
   );
 
@@ -85,7 +68,7 @@ export const registerTemplateCommands = (program: Command, io: CliIo): void => {
     template.command("delete").description("delete a template").argument("<name>"),
     io,
     async ({ client, args }) => {
-      const name = (args[0] as string).replaceAll("/", "--");
+      const name = storedName(args[0] as string);
       unwrap(await client.deleteTemplate(name), `template "${name}"`);
       io.stdout.write(`template ${name} deleted\n`);
     },
