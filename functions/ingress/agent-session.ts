@@ -18,6 +18,7 @@ import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import { contiguousRuns, MAX_LOG_PUTS_IN_FLIGHT, MAX_MERGED_LOG_BYTES } from "./log-runs.ts";
 import { abortCommand, runCommand, toResultStatus, toStepState } from "./messages.ts";
 
 export type SessionState = "handshaking" | "ready" | "draining" | "closed";
@@ -45,59 +46,6 @@ export interface SessionDeps {
   mayHaveWork?: () => Promise<boolean>;
   /** Artifact upload requests (presigned URLs, completion); absent when artifacts are off. */
   artifacts?: ArtifactUploads;
-}
-
-/**
- * Largest log segment stored as one object when chunks that arrived back to back are merged:
- * below NATS's default 1 MiB payload limit, so the live fan-out carries merged segments too.
- */
-export const MAX_MERGED_LOG_BYTES = 960 * 1024;
-
-/**
- * Log puts one stream keeps in flight. One at a time left the stream waiting on each put's
- * round trip; a few overlap the round trips while the committed offset stays contiguous.
- */
-export const MAX_LOG_PUTS_IN_FLIGHT = 4;
-
-/** A contiguous run of one execution's and one step's log bytes. */
-interface LogRun {
-  executionId: string;
-  stepRef: string;
-  offset: number;
-  parts: Uint8Array[];
-  length: number;
-}
-
-/**
- * Splits chunks (in arrival order) into contiguous runs of the same execution and step, each at
- * most `maxBytes` (a single bigger chunk stays whole). Resent or out-of-order chunks start a new
- * run, so storage sees exactly the offsets the agent sent.
- */
-export function contiguousRuns(chunks: LogChunk[], maxBytes: number): LogRun[] {
-  const runs: LogRun[] = [];
-  let run: LogRun | undefined;
-  for (const c of chunks) {
-    const fits =
-      run !== undefined &&
-      run.executionId === c.executionId &&
-      run.stepRef === c.stepRef &&
-      run.offset + run.length === c.offset &&
-      run.length + c.data.length <= maxBytes;
-    if (run && fits) {
-      run.parts.push(c.data);
-      run.length += c.data.length;
-      continue;
-    }
-    run = {
-      executionId: c.executionId,
-      stepRef: c.stepRef,
-      offset: c.offset,
-      parts: [c.data],
-      length: c.data.length,
-    };
-    runs.push(run);
-  }
-  return runs;
 }
 
 /** A serial lane: tasks run one after another; a failing task does not stop the lane. */

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { LogChunk } from "@assay/shared/proto";
-import { contiguousRuns } from "./agent-session.ts";
+import { contiguousRuns } from "./log-runs.ts";
 
 const chunk = (executionId: string, offset: number, text: string, stepRef = "s1"): LogChunk => ({
   executionId,

@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createS3BlobStore } from "../../../functions/adapters/aws/s3-blob-store.ts";
 import { startNatsServer } from "../../../functions/adapters/nats/nats-server.ts";
-import { MAX_MERGED_LOG_BYTES } from "../../../functions/ingress/agent-session.ts";
+import { MAX_MERGED_LOG_BYTES } from "../../../functions/ingress/log-runs.ts";
 import { figure, progress, quick, report, runCount } from "../lib/figure.ts";
 import { startBenchPlane, workflowYaml } from "../lib/plane.ts";
 import { forkModule, nextMessage, stopChild } from "../lib/proc.ts";
