@@ -25,9 +25,10 @@
 import type { Value } from "@assay/shared/workflow";
 import { fetchGit, fetchTarball } from "./content-fetch.ts";
 import { maskText } from "./masker.ts";
-import { type ProcessContext, type ProcessRequest, startProcess } from "./process-run.ts";
+import { renderProcessRequest } from "./process-request.ts";
+import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
-import { evaluateStepCondition, type RuntimeScope, renderRuntimeText } from "./runtime-expressions.ts";
+import { evaluateStepCondition, type RuntimeScope } from "./runtime-expressions.ts";
 import { createScope, type Scope } from "./scope.ts";
 import { startServices } from "./services.ts";
 import type {
@@ -134,32 +135,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     variables,
   });
 
-  /** Renders what the planner left for run time into a process request. */
-  const prepare = (
-    step: RunnerStep,
-    env: Record<string, string>,
-    variables: Vars,
-  ): ProcessRequest | string => {
-    const scope = runtime({ failed: false }, env, variables);
-    const errors: string[] = [];
-    const render = (text: string) => {
-      const out = renderRuntimeText(text, scope);
-      if (!out.ok) errors.push(out.error);
-      return out.ok ? out.value : text;
-    };
-    const renderedEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, render(v)]));
-    const command = typeof step.command === "string" ? [step.command] : step.command;
-    const request: ProcessRequest = {
-      ref: step.ref,
-      shell: step.shell === undefined ? undefined : render(step.shell),
-      shellProgram: step.shellProgram,
-      command: command?.map(render),
-      args: step.args?.map(render),
-      workingDir: step.workingDir === undefined ? undefined : render(step.workingDir),
-      env: renderedEnv,
-    };
-    return errors.length > 0 ? `expression error: ${errors[0]}` : request;
-  };
+  /** Renders what the planner left for run time into a process request (or an error). */
+  const prepare = (step: RunnerStep, env: Record<string, string>, variables: Vars) =>
+    renderProcessRequest(step, env, runtime({ failed: false }, env, variables));
 
   /** Files, git and tarballs of a step (or the plan); an error message when one failed. */
   const fetchContent = async (
