@@ -7,28 +7,13 @@
  * Authorization header is restored first (viewer-authorization.ts).
  */
 import { Hono } from "hono";
-import { getConnInfo, streamHandle } from "hono/aws-lambda";
-import { createArtifactService } from "../core/artifacts.ts";
-import { buildAwsCore, loadAwsConfig } from "../runtime/aws.ts";
-import { createApiApp } from "./app.ts";
+import { streamHandle } from "hono/aws-lambda";
+import { buildAwsApiApp } from "./aws-app.ts";
 import { restoreViewerAuthorization } from "./viewer-authorization.ts";
 
-const { core, logger, bus } = await buildAwsCore(loadAwsConfig(process.env));
-const app = createApiApp({
-  ...core,
-  tenants: core.ports.tenants,
-  bus,
-  logger,
-  // The artifact archive is streamed from here (a buffered response stops at 6 MB).
-  artifacts: createArtifactService({
-    blobs: core.ports.artifactBlobs,
-    jobs: core.ports.jobs,
-    tenants: core.ports.tenants,
-    clock: core.ports.clock,
-  }),
-  followMaxMs: 14 * 60_000,
-  clientIp: (c) => getConnInfo(c).remote.address,
-});
+// A follow stays open up to 14 minutes; the artifact archive is streamed from here too (a
+// buffered response stops at 6 MB).
+const app = await buildAwsApiApp({ followMaxMs: 14 * 60_000 });
 const edge = new Hono().all("*", (c) => app.fetch(restoreViewerAuthorization(c.req.raw), c.env));
 
 export const handler = streamHandle(edge);
