@@ -265,11 +265,6 @@ export function createLogService(deps: {
      */
     begin,
 
-    /** Resolves once every put started for the execution has settled (committed or failed). */
-    async settled(executionId: string): Promise<void> {
-      await pipelines.get(executionId)?.stored.catch(() => {});
-    },
-
     /** The whole log (or one step's part of it) as bytes. */
     async read(orgId: string, envId: string, executionId: string, options: { step?: string } = {}) {
       const parts = (await segments(orgId, envId, executionId)).filter(
