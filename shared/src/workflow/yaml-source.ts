@@ -18,6 +18,7 @@ import {
   type Node,
   parseAllDocuments,
   type ScalarTag,
+  stringify,
   type Tags,
 } from "yaml";
 import type { FieldIssue } from "../errors.ts";
@@ -44,7 +45,7 @@ export interface SourceDocument {
 /**
  * Kubernetes' YAML 1.1 resolution, as `yaml`'s 1.1 schema does it, with three fixes: no
  * implicit timestamps and no sexagesimal numbers (Kubernetes' decoder keeps both as strings),
- * and a float needs a digit, so `.` or `e5` stay strings instead of becoming NaN.
+ * and a float's mantissa needs a digit, so `.`, `e5` or `E0` stay strings instead of becoming NaN.
  */
 const kubernetesTags = (tags: Tags): Tags =>
   tags
@@ -56,7 +57,8 @@ const kubernetesTags = (tags: Tags): Tags =>
       if (typeof tag !== "object") return tag;
       const test = (tag as { test?: RegExp }).test;
       if (!(test instanceof RegExp) || !(test.test(".") || test.test("e5"))) return tag;
-      return { ...tag, test: new RegExp(`^(?=[^0-9]*[0-9])(?:${test.source})$`) } as ScalarTag;
+      // The mantissa must start with a digit (after a sign or a dot), as in Kubernetes' decoder.
+      return { ...tag, test: new RegExp(`^(?=[-+]?\\.?[0-9])(?:${test.source})$`) } as ScalarTag;
     });
 
 const YAML_OPTIONS = {
@@ -67,6 +69,15 @@ const YAML_OPTIONS = {
   uniqueKeys: true,
   maxAliasCount: 100,
 } as const;
+
+/**
+ * Write `value` as one YAML document with the same schema {@link readYamlDocuments} reads, so
+ * a string that YAML 1.1 would take for a boolean, a number or null (`"on"`, `"yes"`, `"0755"`,
+ * `"~"`) is quoted and reads back as the same string. Every spec text the control plane hands to
+ * an agent goes through here.
+ */
+export const writeYamlDocument = (value: unknown): string =>
+  stringify(value, { version: "1.1", customTags: kubernetesTags, aliasDuplicateObjects: false });
 
 /** Split `text` into documents. Never throws; empty documents (a stray `---`) are skipped. */
 export const readYamlDocuments = (text: string): SourceDocument[] => {
