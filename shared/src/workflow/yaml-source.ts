@@ -22,6 +22,7 @@ import {
   type Tags,
 } from "yaml";
 import type { FieldIssue } from "../errors.ts";
+import { formatPath } from "./issues.ts";
 
 /** A path into a document: object keys and array indexes. */
 export type DocPath = readonly PropertyKey[];
@@ -66,7 +67,8 @@ const YAML_OPTIONS = {
   customTags: kubernetesTags,
   logLevel: "silent",
   prettyErrors: false,
-  uniqueKeys: true,
+  // Testkube's decoder keeps the last of duplicate keys; so does this one, with a warning.
+  uniqueKeys: false,
   maxAliasCount: 100,
 } as const;
 
@@ -97,6 +99,7 @@ export const readYamlDocuments = (text: string): SourceDocument[] => {
   for (const doc of parsed) {
     const errors = doc.errors.map((e) => yamlIssue(e.message, e.pos[0], position));
     const warnings = doc.warnings.map((w) => yamlIssue(w.message, w.pos[0], position));
+    warnings.push(...duplicateKeys(doc.contents, []).map((d) => duplicateIssue(d, position)));
     let value: unknown;
     if (errors.length === 0) {
       try {
@@ -139,6 +142,41 @@ const brokenStream = (error: unknown): SourceDocument => ({
   errors: [{ path: "", message: `cannot read YAML: ${String((error as Error)?.message ?? error)}`, line: 1 }],
   warnings: [],
   locate: () => undefined,
+});
+
+interface DuplicateKey {
+  path: DocPath;
+  key: string;
+  offset: number;
+}
+
+/** Keys that appear twice in one mapping (aliases are not followed: they repeat nothing). */
+const duplicateKeys = (node: unknown, path: DocPath, depth = 0): DuplicateKey[] => {
+  if (depth > 200) return [];
+  const found: DuplicateKey[] = [];
+  if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      found.push(...duplicateKeys(item, [...path, i], depth + 1));
+    });
+  } else if (isMap(node)) {
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key !== undefined && seen.has(key)) found.push({ path, key, offset: nodeStart(pair.key) ?? 0 });
+      if (key !== undefined) seen.add(key);
+      found.push(...duplicateKeys(pair.value, key === undefined ? path : [...path, key], depth + 1));
+    }
+  }
+  return found;
+};
+
+const duplicateIssue = (
+  duplicate: DuplicateKey,
+  position: (offset: number) => { line: number; column: number },
+): FieldIssue => ({
+  path: formatPath(duplicate.path),
+  message: `duplicate key ${JSON.stringify(duplicate.key)}: the last one is kept, as Testkube keeps it`,
+  ...position(duplicate.offset),
 });
 
 /**
