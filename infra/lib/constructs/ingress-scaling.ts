@@ -38,7 +38,6 @@ export function scaleIngress(
     .node.findChild("Streams")
     .node.findChild("Resource") as CfnResource;
   const spec = "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification";
-  for (const field of singleMetricFields) policy.addPropertyDeletionOverride(`${spec}.${field}`);
   policy.addPropertyOverride(spec, {
     Metrics: [
       { Id: "flows", MetricStat: metricStat(flows), ReturnData: false },
@@ -46,6 +45,8 @@ export function scaleIngress(
       { Id: "streams_per_task", Expression: streamsPerTaskExpression, ReturnData: true },
     ],
   });
+  // After the override: an override of the whole object would replace these deletion markers.
+  for (const field of singleMetricFields) policy.addPropertyDeletionOverride(`${spec}.${field}`);
 }
 
 /** A plain metric as CloudFormation's TargetTrackingMetricStat. */
