@@ -169,7 +169,13 @@ export interface BlobStore {
 }
 
 /** The kinds of background jobs; each kind has its own queue (and DLQ) in AWS. */
-export type JobKind = "cleanup" | "compact-logs" | "unpack-artifacts" | "retention";
+export type JobKind =
+  | "cleanup"
+  | "compact-logs"
+  | "unpack-artifacts"
+  | "retention"
+  | "webhook-events"
+  | "webhook-delivery";
 
 export interface Job {
   kind: JobKind;
@@ -179,7 +185,8 @@ export interface Job {
 }
 
 export interface JobQueue {
-  send(job: Job): Promise<void>;
+  /** Enqueues a job; with `delaySeconds` (0-900) it becomes visible only after that delay. */
+  send(job: Job, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 /** A message received from the bus. */

@@ -28,6 +28,8 @@
  * | schedule    | SCHEDULES               | {org}#{env}#{workflow} |                                |
  * | cron tick   | ORG#{org}#ENV#{env}     | TICK#{workflow}#{job}#{iso} | TTL                       |
  * | conc. group | ORG#{org}#ENV#{env}     | CONC#{group} |                                          |
+ * | webhook     | ORG#{org}#ENV#{env}     | HOOK#{name} |                                           |
+ * | delivery    | ORG#{org}#ENV#{env}#HOOK#{name} | {ulid} | TTL                                     |
  *
  * Accounts: users are global (one account, many orgs); everything an org owns is under its key.
  * The org item also carries counters (`envCount`, `ownerCount`) updated in the same transaction
@@ -162,6 +164,9 @@ export const keys = {
     pk: `ORG#${org}#ENV#${env}`,
     sk: `TICK#${workflow}#${job}#${tick}`,
   }),
+  webhookPrefix: "HOOK#",
+  webhook: (org: string, env: string, name: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `HOOK#${name}` }),
+  deliveries: (org: string, env: string, name: string) => `ORG#${org}#ENV#${env}#HOOK#${name}`,
   concurrencyGroup: (org: string, env: string, group: string) => ({
     pk: `ORG#${org}#ENV#${env}`,
     sk: `CONC#${group}`,
