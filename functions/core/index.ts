@@ -3,8 +3,8 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentWork } from "./agent-work.ts";
-import { withConcurrencyRelease } from "./concurrency.ts";
 import { createExecutionService } from "./executions.ts";
+import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
 import { createLogService } from "./logs.ts";
 import type {
   BlobStore,
@@ -18,7 +18,8 @@ import type {
   WorkflowStore,
 } from "./ports.ts";
 import { createReadCache, withCachedReads, withClearingWrites } from "./read-cache.ts";
-import { createRunSlotGate, withRunSlots } from "./run-slots.ts";
+import { createReaper } from "./reaper.ts";
+import { createRunSlotGate } from "./run-slots.ts";
 import { createScheduleDispatcher } from "./schedules.ts";
 import { createSecretBox, withSealedConfig } from "./secret-box.ts";
 import { storageLimitsOf } from "./storage-limits.ts";
@@ -59,6 +60,8 @@ export interface CoreOptions {
    * (read-cache.ts; default 5 s, 0 = not at all). Writes through this core clear it at once.
    */
   readCacheTtlMs?: number;
+  /** Told of every execution start and end (see lifecycle/transitions.ts, effect `observe`). */
+  observers?: LifecycleObserver[];
 }
 
 export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) {
@@ -85,15 +88,34 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       ]),
     },
   };
-  // The plan's concurrency limit: runs take a slot at start, terminal transitions give it back.
-  const runSlots = createRunSlotGate({ slots: rawPorts.tenancy.runSlots, tenants: rawPorts.tenants });
-  const executionStore = withRunSlots(rawPorts.executions, { slots: rawPorts.tenancy.runSlots });
-  // Slots of `spec.concurrency` groups are released by the same transitions; sensitive config
-  // values are sealed before anything is stored and opened on every read.
+  // Sensitive config values are sealed before anything is stored and opened on every read.
   const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
-  const engineStore = withSealedConfig(withConcurrencyRelease(executionStore, rawPorts.concurrency), box);
-  const ports: CorePorts = { ...rawPorts, executions: engineStore };
+  const ports: CorePorts = { ...rawPorts, executions: withSealedConfig(rawPorts.executions, box) };
   const { clock, bus, jobs } = ports;
+  const logs = createLogService({
+    blobs: ports.logBlobs,
+    bus,
+    logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
+  });
+  // The plan's limits: queued runs hold a queue place, assigned and running ones a run slot.
+  const runSlots = createRunSlotGate({
+    slots: rawPorts.tenancy.runSlots,
+    tenants: rawPorts.tenants,
+    executions: ports.executions,
+    clock,
+  });
+  // Every status change of an execution, with its effects: see lifecycle/transitions.ts.
+  const lifecycle = createLifecycle({
+    executions: ports.executions,
+    runSlots,
+    concurrency: ports.concurrency,
+    bus,
+    jobs,
+    clock,
+    logger: ports.logger,
+    logLength: (ref) => logs.committedOffset(ref.orgId, ref.envId, ref.id),
+    observers: options.observers,
+  });
   const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
   const templates = ports.templates
     ? createTemplateService({ templates: ports.templates, clock })
@@ -103,6 +125,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     workflows,
     templates,
     runSlots,
+    lifecycle,
     bus,
     jobs,
     clock,
@@ -117,19 +140,15 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     schedules: ports.schedules
       ? createScheduleDispatcher({ schedules: ports.schedules, executions, clock, logger: ports.logger })
       : undefined,
+    lifecycle,
     work: createAgentWork({
       executions: ports.executions,
-      concurrency: ports.concurrency,
-      bus,
-      jobs,
+      lifecycle,
       clock,
       config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
     }),
-    logs: createLogService({
-      blobs: ports.logBlobs,
-      bus,
-      logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
-    }),
+    reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
+    logs,
     tenancy: createTenancy({
       ports: ports.tenancy,
       tenants: ports.tenants,
@@ -137,6 +156,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       issuer: tokens,
       workflows: ports.workflows,
       executions: ports.executions,
+      lifecycle,
       jobs,
       clock,
       logger: ports.logger,
