@@ -26,6 +26,9 @@ import { storageLimitsOf } from "./storage-limits.ts";
 import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
+import { webhookObserver } from "./webhooks/emitter.ts";
+import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
+import type { WebhookSender, WebhookStore } from "./webhooks/ports.ts";
 import type { ConcurrencyGroups, ScheduleStore, TemplateStore } from "./workflow-ports.ts";
 import { createWorkflowService } from "./workflows.ts";
 
@@ -46,6 +49,8 @@ export interface CorePorts {
   templates?: TemplateStore;
   schedules?: ScheduleStore;
   concurrency?: ConcurrencyGroups;
+  /** Webhooks (issue 19): their store and the outbound HTTP sender; both or neither. */
+  webhooks?: { store: WebhookStore; sender: WebhookSender };
 }
 
 export interface CoreOptions {
@@ -62,6 +67,8 @@ export interface CoreOptions {
   readCacheTtlMs?: number;
   /** Told of every execution start and end (see lifecycle/transitions.ts, effect `observe`). */
   observers?: LifecycleObserver[];
+  /** Delivery attempts, backoff and log retention of webhooks. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) {
@@ -114,7 +121,11 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     clock,
     logger: ports.logger,
     logLength: (ref) => logs.committedOffset(ref.orgId, ref.envId, ref.id),
-    observers: options.observers,
+    // Webhook events are enqueued by the lifecycle's `observe` effect, after the others.
+    observers: [
+      ...(rawPorts.webhooks ? [webhookObserver({ jobs: rawPorts.jobs, logger: rawPorts.logger })] : []),
+      ...(options.observers ?? []),
+    ],
   });
   const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
   const templates = ports.templates
@@ -131,6 +142,34 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     clock,
   });
   const tokens = createTokenService({ tokens: ports.tokens, clock, cache });
+  const tenancy = createTenancy({
+    ports: ports.tenancy,
+    tenants: ports.tenants,
+    tokens: ports.tokens,
+    issuer: tokens,
+    workflows: ports.workflows,
+    executions: ports.executions,
+    lifecycle,
+    jobs,
+    clock,
+    logger: ports.logger,
+    settings: options.tenancy,
+  });
+  const webhooks = ports.webhooks
+    ? createWebhooks({
+        ...ports.webhooks,
+        executions: ports.executions,
+        workflows: ports.workflows,
+        jobs,
+        clock,
+        logger: ports.logger,
+        audit: tenancy.audit,
+        box,
+        // Read at delivery time: local mode learns its URL only once it listens.
+        publicWebUrl: () => tenancy.settings.publicWebUrl,
+        settings: options.webhooks,
+      })
+    : undefined;
   return {
     ports,
     tokens,
@@ -149,19 +188,11 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
-    tenancy: createTenancy({
-      ports: ports.tenancy,
-      tenants: ports.tenants,
-      tokens: ports.tokens,
-      issuer: tokens,
-      workflows: ports.workflows,
-      executions: ports.executions,
-      lifecycle,
-      jobs,
-      clock,
-      logger: ports.logger,
-      settings: options.tenancy,
-    }),
+    tenancy,
+    /** Webhook management (API); undefined without webhook ports. */
+    webhooks: webhooks?.service,
+    /** The webhook job handlers the workers run. */
+    webhookJobs: webhooks ? { events: webhooks.eventsJob, delivery: webhooks.deliveryJob } : undefined,
   };
 }
 

@@ -21,8 +21,11 @@ import type { ConcurrencyGroups } from "../workflow-ports.ts";
 import { statusSubject, workSubject } from "./subjects.ts";
 import { type Admission, type Effect, HOLDERS, type LifecycleEvent, TRANSITIONS } from "./transitions.ts";
 
+/** What observers are told of: a run entered the queue (`create`) or a transition happened. */
+export type ObservedEvent = LifecycleEvent | "create";
+
 /** Called after every transition whose effects include `observe`; a failure is logged only. */
-export type LifecycleObserver = (event: LifecycleEvent, execution: Execution) => Promise<void> | void;
+export type LifecycleObserver = (event: ObservedEvent, execution: Execution) => Promise<void> | void;
 
 export interface ApplyInput {
   /** Fields the write sets besides the status (for `finish`, `status` names the final one). */
@@ -77,6 +80,19 @@ export function createLifecycle(deps: LifecycleDeps) {
     }
   }
 
+  async function observe(event: ObservedEvent, execution: Execution) {
+    for (const observer of observers) {
+      try {
+        await observer(event, execution);
+      } catch (error) {
+        deps.logger.warn(
+          { executionId: execution.id, event, err: String(error) },
+          "lifecycle observer failed",
+        );
+      }
+    }
+  }
+
   /**
    * Holds are per execution, not per claimer: when another claimer's write won, the holds are
    * its own now and stay. Only a write that lost to a move elsewhere (an abort) gives them back.
@@ -117,15 +133,7 @@ export function createLifecycle(deps: LifecycleDeps) {
         .catch(() => {
           // Compaction is an optimisation: uncompacted chunks read the same.
         }),
-    observe: async (event, e) => {
-      for (const observer of observers) {
-        try {
-          await observer(event, e);
-        } catch (error) {
-          deps.logger.warn({ executionId: e.id, event, err: String(error) }, "lifecycle observer failed");
-        }
-      }
-    },
+    observe: (event, e) => observe(event, e),
   };
 
   async function write(target: LifecycleTarget, event: LifecycleEvent, input: ApplyInput) {
@@ -173,6 +181,8 @@ export function createLifecycle(deps: LifecycleDeps) {
 
   return {
     attempt,
+    /** A run was stored queued: observers hear of it (the write is the start use-case's). */
+    created: (execution: Execution) => observe("create", execution),
     /**
      * Applies `event` to the execution: the updated execution, or undefined when the
      * transition did not happen (its status was not one the event may happen in, the agent or
