@@ -2,6 +2,7 @@
  * Builds the core services from ports. Composition roots (local, Lambda, ingress container)
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
+import { createAgentLinks } from "./agent-link/agent-link.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { createExecutionService } from "./executions.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
@@ -141,6 +142,12 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
   });
+  const work = createAgentWork({
+    executions: ports.executions,
+    lifecycle,
+    clock,
+    config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
+  });
   const tokens = createTokenService({ tokens: ports.tokens, clock, cache });
   const tenancy = createTenancy({
     ports: ports.tenancy,
@@ -180,12 +187,8 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       ? createScheduleDispatcher({ schedules: ports.schedules, executions, clock, logger: ports.logger })
       : undefined,
     lifecycle,
-    work: createAgentWork({
-      executions: ports.executions,
-      lifecycle,
-      clock,
-      config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
-    }),
+    work,
+    links: createAgentLinks({ work, logs, clock }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
     tenancy,
