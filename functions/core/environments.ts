@@ -11,6 +11,7 @@ import { type AgentView, AppError, type Environment, type Execution, isTerminal 
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
+import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { limitsOf } from "./plans.ts";
 import type {
   AgentPresenceStore,
@@ -31,6 +32,7 @@ export function createEnvironmentService(deps: {
   tokens: TokenStore;
   workflows: WorkflowStore;
   executions: ExecutionStore;
+  lifecycle: Lifecycle;
   presence: AgentPresenceStore;
   jobs: JobQueue;
   audit: AuditLog;
@@ -52,14 +54,9 @@ export function createEnvironmentService(deps: {
     if (!isTerminal(execution.status)) {
       const message = "the environment was deleted";
       const at = iso();
-      await deps.executions.transition(orgId, envId, id, {
-        from: ["queued"],
-        set: { status: "canceled", finishedAt: at, message },
-      });
-      await deps.executions.transition(orgId, envId, id, {
-        from: ["assigned", "running"],
-        set: { status: "aborted", finishedAt: at, message },
-      });
+      const ref = { orgId, envId, id };
+      await deps.lifecycle.apply(ref, "cancel", { set: { finishedAt: at, message } });
+      await deps.lifecycle.apply(ref, "terminate", { set: { finishedAt: at, message } });
     }
     await deps.executions.delete(orgId, envId, id);
     await deps.jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });
