@@ -11,8 +11,9 @@
  * was refused move `sentTo` back to the server's committed offset, so every byte reaches the
  * server once, in order, with no gap.
  *
- * Spool: when the agent's memory bound is reached, `spill()` moves the sealed segments to the
- * execution's spool file (log-spool.ts); they are read back from disk when sent, and the
+ * Spool: when the agent's memory bound is reached, `spill()` moves sealed segments (at most
+ * 64 KiB each, so a small spool is used too) to the execution's spool file (log-spool.ts);
+ * they are read back from disk when sent, and the
  * file is emptied once every spilled byte is committed. Offsets never change: a spilled byte
  * is sent exactly as it would have been from memory.
  */
@@ -51,10 +52,14 @@ export interface ExecutionLog {
   /** Unacknowledged bytes in the spool file. */
   readonly spooledBytes: number;
   /**
-   * Moves every segment held in memory (sealing the open one) to the spool file; returns the
-   * bytes moved. Nothing happens without a spool.
+   * Moves segments held in memory (sealing the open one) to the spool file, oldest first, as
+   * long as they fit in `limitBytes` together; returns the bytes moved. Nothing happens without a
+   * spool. A failed write (a full disk) throws and leaves the failed segment in memory, every
+   * segment moved before it on disk: the log stays whole either way.
    */
-  spill(): number;
+  spill(limitBytes?: number): number;
+  /** True when nothing was produced yet or the last byte produced is a line feed. */
+  readonly atLineStart: boolean;
   /** Closes and removes the spool file (the execution is over). */
   dispose(): void;
   /** Appends output; returns true when a segment filled up (worth sending right away). */
@@ -89,6 +94,7 @@ export const createExecutionLog = (startOffset = 0, spool?: SpoolFile): Executio
   // The committed offset we last rewound to, so a burst of refusals causes one resend.
   let rewoundAt: number | undefined;
   let truncated = false;
+  let atLineStart = true;
 
   const sealOpen = () => {
     const last = segments.at(-1);
@@ -130,12 +136,16 @@ export const createExecutionLog = (startOffset = 0, spool?: SpoolFile): Executio
     get spooledBytes() {
       return spooledBytes;
     },
-    spill() {
+    get atLineStart() {
+      return atLineStart;
+    },
+    spill(limitBytes = Number.POSITIVE_INFINITY) {
       if (spool === undefined) return 0;
       sealOpen();
       let moved = 0;
       for (const segment of segments) {
         if (segment.filePosition !== undefined || segment.length === 0) continue;
+        if (moved + segment.length > limitBytes) break;
         segment.filePosition = spool.append(dataOf(segment));
         segment.parts = [];
         spooledBytes += segment.length;
@@ -152,6 +162,7 @@ export const createExecutionLog = (startOffset = 0, spool?: SpoolFile): Executio
     append(stepRef, input) {
       if (truncated) return false;
       let data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      if (data.length > 0) atLineStart = data[data.length - 1] === 0x0a;
       let filled = false;
       while (data.length > 0) {
         let last = segments.at(-1);

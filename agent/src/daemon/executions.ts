@@ -31,6 +31,7 @@ import type { Clock } from "./clock.ts";
 import { type ExecutedIds, memoryExecutedIds } from "./executed-ids.ts";
 import { createExecutionLog, type ExecutionLog } from "./execution-log.ts";
 import type { SpoolFile } from "./log-spool.ts";
+import { createSpoolRelief } from "./spool-relief.ts";
 
 interface Entry {
   id: string;
@@ -45,6 +46,8 @@ interface Entry {
   resultSent: boolean;
   /** Times the spool was full while this execution produced output (paused). */
   spoolFull: number;
+  /** A pause warning waiting for the log to reach a line boundary (spool-relief.ts). */
+  pendingWarning?: string | undefined;
 }
 
 /** What starting an execution needs besides the command (bound by the daemon). */
@@ -129,13 +132,14 @@ export const createRegistry = (options: RegistryOptions): Registry => {
   const seen = options.executed ?? memoryExecutedIds();
   let refusal: string | undefined;
   const maxSpoolBytes = options.maxSpoolBytes ?? 1024 * 1024 * 1024;
-  const sum = (pick: (log: ExecutionLog) => number) => {
-    let total = 0;
-    for (const entry of entries.values()) total += pick(entry.log);
-    return total;
-  };
-  const memoryHeld = () => sum((log) => log.memoryBytes);
-  const spooled = () => sum((log) => log.spooledBytes);
+  const relief = createSpoolRelief({
+    entries: () => entries.values(),
+    maxHeldBytes,
+    maxSpoolBytes,
+    spoolEnabled: options.spool !== undefined,
+    log: options.log,
+  });
+  const { memoryHeld } = relief;
   let rr = 0;
   const waiters: (() => void)[] = [];
   const settleWaiters: (() => void)[] = [];
@@ -155,39 +159,21 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     },
     log(stepRef, data) {
       const filled = entry.log.append(stepRef, data);
+      relief.afterAppend(entry);
       options.onOutput(filled);
-      if (memoryHeld() >= maxHeldBytes) relieve(entry);
+      if (memoryHeld() >= maxHeldBytes) relief.relieve(entry);
       return memoryHeld() < maxHeldBytes;
     },
     drained: () =>
       memoryHeld() < maxHeldBytes ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
   });
 
-  /** Memory is at the bound: spill the biggest logs to disk while the spool has room. */
-  const relieve = (producer: Entry) => {
-    if (options.spool === undefined) return;
-    const biggest = [...entries.values()].sort((a, b) => b.log.memoryBytes - a.log.memoryBytes);
-    for (const entry of biggest) {
-      if (memoryHeld() < maxHeldBytes / 2) return;
-      if (entry.log.memoryBytes === 0) break;
-      if (spooled() + entry.log.memoryBytes > maxSpoolBytes) continue;
-      entry.log.spill();
-    }
-    if (memoryHeld() >= maxHeldBytes) {
-      // Refused: output pauses (never dropped). Said once per stint, where people look.
-      if (producer.spoolFull++ === 0 || producer.spoolFull % 100 === 0) {
-        const text = `the log spool is full (${spooled()} bytes unacknowledged on disk, limit ${maxSpoolBytes}): step output is paused until the control plane acknowledges`;
-        options.log(`execution ${producer.id}: ${text}`);
-        producer.log.append("", Buffer.from(`[assay] warning: ${text}\n`));
-      }
-    }
-  };
-
   const startedMessage = (entry: Entry): AgentMessage => ({
     kind: { $case: "started", value: { executionId: entry.id, startedAtMs: entry.startedAtMs } },
   });
 
   const finish = (entry: Entry, result: RunResult) => {
+    relief.atFinish(entry);
     entry.log.seal();
     entry.run = undefined;
     entry.result = {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,7 +55,7 @@ const runCommand = (executionId: string, shell: string) => ({
   },
 });
 
-const startWith = async (stateDir: string, maxSpoolBytes: number) => {
+const startWith = async (stateDir: string, maxSpoolBytes: number, maxUnackedBytes = 64 * 1024) => {
   gateway = await startTestGateway({ heartbeatIntervalMs: 100, deadAfterMs: 600 });
   agent = await startAgent({
     url: gateway.url,
@@ -66,7 +66,7 @@ const startWith = async (stateDir: string, maxSpoolBytes: number) => {
     planSpec: jsonPlan,
     backoff: { baseMs: 20, maxMs: 100 },
     flushIntervalMs: 10,
-    maxUnackedBytes: 64 * 1024,
+    maxUnackedBytes,
     maxSpoolBytes,
     logger: { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) },
   });
@@ -95,19 +95,71 @@ describe("log spool", () => {
     await gw.waitFor("the spool file removed", () => spoolSize(stateDir) === 0);
   });
 
-  it("pauses output when the spool is full too, and says so in the log and the result", async () => {
+  /** Warnings in `log`, and whether each starts a line of its own. */
+  const warnings = (log: string) =>
+    [...log.matchAll(/\[assay\] warning: [^\n]*\n/g)].map((m) => ({
+      text: m[0],
+      ownLine: m.index === 0 || log[m.index - 1] === "\n",
+    }));
+  const withoutWarnings = (log: string) => log.replace(/\[assay\] warning: [^\n]*\n/g, "");
+
+  it("pauses output when the spool is full too, says so in the log and the result, never mid-line", async () => {
     const stateDir = join(dir, "state-b");
     const gw = await startWith(stateDir, 128 * 1024);
-    const expected = execFileSync("seq", ["1", "80000"], { encoding: "utf8" });
-    gw.live()?.send(runCommand("S2", "echo start; sleep 0.3; seq 1 80000"));
+    // Lines of 121 bytes: pipe reads end mid-line almost always, where a warning must not go.
+    const expected = execFileSync("seq", ["-f", "%0120g", "1", "4000"], { encoding: "utf8" });
+    gw.live()?.send(runCommand("S2", "echo start; sleep 0.3; seq -f '%0120g' 1 4000"));
     await gw.waitFor("the first line", () => (gw.logs.get("S2")?.length ?? 0) > 0);
     gw.live()?.silence();
     await gw.waitFor("the result", () => gw.results.has("S2"), 10_000);
     const log = gw.logs.get("S2")?.toString() ?? "";
-    assert.match(log, /\[assay\] warning: the log spool is full/);
-    assert.equal(log.replace(/\[assay\] warning: the log spool is full[^\n]*\n/g, ""), `start\n${expected}`);
+    const found = warnings(log);
+    assert.ok(found.length > 0);
+    assert.match(found[0]?.text ?? "", /the log spool is full \([1-9]\d* bytes unacknowledged on disk/);
+    assert.deepEqual(
+      found.filter((w) => !w.ownLine),
+      [],
+      "every warning starts a line",
+    );
+    assert.equal(withoutWarnings(log), `start\n${expected}`);
     assert.match(gw.results.get("S2")?.message ?? "", /log spool was full/);
     assert.ok(lines.some((l) => /S2: the log spool is full/.test(l)));
+  });
+
+  it("uses a spool smaller than the memory bound, segment by segment", async () => {
+    const stateDir = join(dir, "state-c");
+    // 256 KiB in memory, 128 KiB on disk: whole-log spills never fitted, so the disk stayed empty.
+    const gw = await startWith(stateDir, 128 * 1024, 256 * 1024);
+    const expected = execFileSync("seq", ["1", "150000"], { encoding: "utf8" });
+    gw.live()?.send(runCommand("S3", "echo start; sleep 0.3; seq 1 150000"));
+    await gw.waitFor("the first line", () => (gw.logs.get("S3")?.length ?? 0) > 0);
+    gw.live()?.silence();
+    await gw.waitFor("bytes on disk", () => spoolSize(stateDir) >= 64 * 1024, 5000);
+    assert.ok(spoolSize(stateDir) <= 128 * 1024, "within the spool limit");
+    await gw.waitFor("the result", () => gw.results.has("S3"), 10_000);
+    assert.equal(withoutWarnings(gw.logs.get("S3")?.toString() ?? ""), `start\n${expected}`);
+  });
+
+  it("a full disk (ENOSPC) does not crash the agent: output pauses, it says so, nothing is lost", async () => {
+    const stateDir = join(dir, "state-d");
+    const gw = await startWith(stateDir, 1024 * 1024 * 1024);
+    // The execution's spool file is the kernel's always-full device: every write is ENOSPC.
+    mkdirSync(join(stateDir, "spool"), { recursive: true });
+    symlinkSync("/dev/full", join(stateDir, "spool", "S4.log"));
+    const expected = execFileSync("seq", ["1", "80000"], { encoding: "utf8" });
+    gw.live()?.send(runCommand("S4", "echo start; sleep 0.3; seq 1 80000"));
+    await gw.waitFor("the first line", () => (gw.logs.get("S4")?.length ?? 0) > 0);
+    gw.live()?.silence();
+    await gw.waitFor("the result", () => gw.results.has("S4"), 15_000);
+    const log = gw.logs.get("S4")?.toString() ?? "";
+    assert.match(
+      warnings(log)[0]?.text ?? "",
+      /the log spool cannot be written \(ENOSPC: is the disk full\?\)/,
+    );
+    assert.equal(withoutWarnings(log), `start\n${expected}`, "every byte arrived once after the pause");
+    assert.match(gw.results.get("S4")?.message ?? "", /log spool was full/);
+    assert.ok(lines.some((l) => /S4: the log spool cannot be written \(ENOSPC/.test(l)));
+    assert.ok(gw.live() !== undefined, "and is still connected");
   });
 
   it("reads spilled segments back by offset, trims a partly committed one and empties the file", () => {
