@@ -23,10 +23,8 @@ import type {
   TokenStore,
   WorkflowStore,
 } from "./ports.ts";
+import { isOnline } from "./presence-rule.ts";
 import type { RequestMeta } from "./principals.ts";
-
-/** An agent is online when its last heartbeat is this recent (heartbeats every 15 s). */
-export const ONLINE_WITHIN_MS = 45_000;
 
 export function createEnvironmentService(deps: {
   tenants: TenantStore;
@@ -156,10 +154,7 @@ export function createEnvironmentService(deps: {
       return (await deps.presence.list(principal.orgId, envId))
         .map((p) => ({
           ...p,
-          status:
-            !p.disconnectedAt && now - Date.parse(p.lastHeartbeatAt) < ONLINE_WITHIN_MS
-              ? ("online" as const)
-              : ("offline" as const),
+          status: isOnline(p, now) ? ("online" as const) : ("offline" as const),
         }))
         .sort((a, b) => b.connectedAt.localeCompare(a.connectedAt));
     },

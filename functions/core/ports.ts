@@ -132,8 +132,11 @@ export interface BlobStore {
   list(prefix: string): Promise<Array<{ key: string; size: number }>>;
   /** Deletes the keys (missing keys are fine). */
   delete(keys: string[]): Promise<void>;
-  /** A URL that allows one PUT of that key for `expiresInSeconds`. */
-  presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A URL that allows one PUT of that key for `expiresInSeconds`; with `contentLength`, only of
+   * a body of exactly that many bytes (the length is signed).
+   */
+  presignPut(key: string, expiresInSeconds: number, options?: { contentLength?: number }): Promise<string>;
   /** A URL that allows GET of that key for `expiresInSeconds`. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
   /** Size in bytes of the object, or undefined when it is missing. */

@@ -14,6 +14,7 @@ import type { AgentLinks } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { LogService } from "../core/logs.ts";
 import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
+import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
@@ -38,7 +39,7 @@ export const defaultGatewayConfig: GatewayConfig = {
   sweepIntervalMs: 5_000,
   tokenRecheckMs: 2_000,
   drainGraceMs: 60_000,
-  presenceWriteMs: 15_000,
+  presenceWriteMs: PRESENCE_REFRESH_MS,
 };
 
 export interface GatewayDeps {
