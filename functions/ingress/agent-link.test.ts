@@ -8,16 +8,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import { ExecutionStatus } from "@assay/shared/proto";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { connect } from "../testing/protocol-client.ts";
-
-const SLEEPY = `apiVersion: testworkflows.testkube.io/v1
-kind: TestWorkflow
-metadata:
-  name: sleepy
-spec:
-  steps:
-    - name: wait
-      shell: sleep 30
-`;
+import { putSleepy, settleRuns, startSleepy } from "../testing/sleepy-runs.ts";
 
 type Agent = ReturnType<typeof connect>;
 
@@ -25,28 +16,14 @@ describe("agent link rules", () => {
   let plane: TestControlPlane;
   before(async () => {
     plane = await startTestControlPlane({ gateway: { sweepIntervalMs: 300 } });
-    const put = await plane.api(`${plane.envPath}/workflows/sleepy`, { method: "PUT", body: SLEEPY });
-    assert.equal(put.status, 201, await put.text());
+    await putSleepy(plane);
   });
   after(async () => {
     await plane?.stop();
   });
-  afterEach(async () => {
-    const page = await plane.core.executions.list(plane.orgId, plane.envId, {}, { limit: 100 });
-    for (const e of page.items) {
-      if (e.status === "queued") await plane.core.executions.abort(plane.orgId, plane.envId, e.id);
-      else await plane.core.work.markLost(plane.orgId, plane.envId, e.id, "test over");
-    }
-  });
+  afterEach(() => settleRuns(plane));
 
-  const startRun = async () => {
-    const res = await plane.api(`${plane.envPath}/workflows/sleepy/executions`, {
-      method: "POST",
-      body: "{}",
-    });
-    assert.equal(res.status, 201);
-    return ((await res.json()) as { id: string }).id;
-  };
+  const startRun = () => startSleepy(plane);
   const stored = (id: string) => plane.core.ports.executions.get(plane.orgId, plane.envId, id);
   const chunk = (agent: Agent, id: string, offset: number, text: string) =>
     agent.send({
