@@ -134,15 +134,23 @@ export function createAgentWork(deps: {
       return done !== undefined;
     },
 
-    /** Extends the leases of the executions an agent reports as running. */
-    async renewLeases(orgId: string, envId: string, agentId: string, ids: Iterable<string>): Promise<void> {
+    /** Extends the leases of the executions an agent holds; returns those it no longer holds. */
+    async renewLeases(
+      orgId: string,
+      envId: string,
+      agentId: string,
+      ids: Iterable<string>,
+    ): Promise<string[]> {
       const until = clock.now() + leaseTtlMs;
+      const gone: string[] = [];
       for (const id of ids) {
-        await lifecycle.apply(ref(orgId, envId, id), "renewLease", {
+        const renewed = await lifecycle.apply(ref(orgId, envId, id), "renewLease", {
           agentId,
           set: { leaseExpiresAtMs: until },
         });
+        if (!renewed) gone.push(id);
       }
+      return gone;
     },
 
     /** Marks an execution lost (terminal) with a reason, if it is still active. */

@@ -284,7 +284,9 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     handleResultAck(resultAck) {
       const entry = entries.get(resultAck.executionId);
       if (entry === undefined) return;
-      if (resultAck.accepted) {
+      if (resultAck.accepted || resultAck.discard) {
+        // A discarded result is not this agent's to report (the execution went elsewhere).
+        if (resultAck.discard) options.log(`execution ${entry.id}: result dropped (${resultAck.reason})`);
         entry.log.dispose();
         entries.delete(entry.id);
         notifyChange();

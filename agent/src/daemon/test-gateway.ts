@@ -241,6 +241,7 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
                 accepted,
                 committedOffset,
                 reason: accepted ? "" : "log incomplete",
+                discard: false,
               },
             },
           });

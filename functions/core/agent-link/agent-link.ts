@@ -5,7 +5,8 @@
  * values; the ingress (functions/ingress) only carries them over the stream.
  *
  * Leases are renewed by heartbeats, by reconnect settlement and by log traffic (at most every
- * `leaseRenewMs` per execution), so an agent that keeps streaming is never reaped. A run the
+ * `leaseRenewMs` per execution), so an agent that keeps streaming is never reaped. A renewal
+ * that finds the execution ended lets it go: its next log chunks are refused (the log is closed). A run the
  * agent refused is not offered back to it for `refusalCooldownMs`.
  */
 import { AppError, type Execution, type StepState } from "@assay/shared";
@@ -103,10 +104,15 @@ export function createAgentLinks(deps: {
       abortsSent.add(executionId);
       return [{ kind: "abort", executionId, reason }];
     };
+    /** Renews leases; an execution whose renewal found it no longer this agent's is let go. */
     const renew = async (ids: Iterable<string>) => {
       const list = [...ids];
       for (const id of list) renewedAtMs.set(id, clock.now());
-      if (list.length > 0) await work.renewLeases(orgId, envId, agentId, list);
+      if (list.length === 0) return;
+      for (const id of await work.renewLeases(orgId, envId, agentId, list)) {
+        held.delete(id);
+        renewedAtMs.delete(id);
+      }
     };
 
     /** Lines up the agent's view with the store's after a (re)connect (docs/protocol.md, Reconnects). */
@@ -241,14 +247,13 @@ export function createAgentLinks(deps: {
        * `permission_denied`. Log traffic of a held execution renews its lease.
        */
       async admitLog(id: string): Promise<"store" | "closed"> {
-        if (!held.has(id)) {
-          const { ownership: owner } = await ownership(id);
-          if (owner === "foreign") throw new AppError("permission_denied", refusalOf(owner, id));
-          if (owner === "ended") return "closed";
-        }
         const last = renewedAtMs.get(id);
         if (held.has(id) && (last === undefined || clock.now() - last >= leaseRenewMs)) await renew([id]);
-        return "store";
+        if (held.has(id)) return "store";
+        // Not (or no longer) held here: the store says whose it is.
+        const { ownership: owner } = await ownership(id);
+        if (owner === "foreign") throw new AppError("permission_denied", refusalOf(owner, id));
+        return owner === "ended" ? "closed" : "store";
       },
 
       /** A log offset as acknowledged to the agent; a closed log reads as a reached limit at its end. */

@@ -111,6 +111,14 @@ export function createLifecycle(deps: LifecycleDeps) {
     (event: LifecycleEvent, execution: Execution) => Promise<unknown> | undefined
   > = {
     freeQueuePlace: (_, e) => runSlots.freeQueuePlace(e),
+    // Not waited for (the agent's command goes out first); one lost with a crashed process is
+    // dropped by the next repair of a full queue (the run is no longer queued).
+    freeQueuePlaceLater: (_, e) => {
+      void runSlots.freeQueuePlace(e).catch((error: unknown) => {
+        deps.logger.warn({ executionId: e.id, err: String(error) }, "queue place not given back");
+      });
+      return undefined;
+    },
     retakeQueuePlace: (_, e) => runSlots.retakeQueuePlace(e),
     freeRunSlot: (_, e) => runSlots.freeRunSlot(e),
     freeGroupSlot: (_, e) => releaseSlot(deps.concurrency, e),

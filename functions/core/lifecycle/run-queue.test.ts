@@ -10,46 +10,21 @@ import { ExecutionStatus } from "@assay/shared/proto";
 import { ulid } from "ulid";
 import { startTestControlPlane, type TestControlPlane } from "../../testing/harness.ts";
 import { connect } from "../../testing/protocol-client.ts";
-
-const SLEEPY = `apiVersion: testworkflows.testkube.io/v1
-kind: TestWorkflow
-metadata:
-  name: sleepy
-spec:
-  steps:
-    - name: wait
-      shell: sleep 30
-`;
+import { putSleepy, settleRuns, startSleepy } from "../../testing/sleepy-runs.ts";
 
 describe("run queue and lifecycle settlement", () => {
   let plane: TestControlPlane;
   before(async () => {
     plane = await startTestControlPlane({ gateway: { sweepIntervalMs: 300 } });
-    const put = await plane.api(`${plane.envPath}/workflows/sleepy`, { method: "PUT", body: SLEEPY });
-    assert.equal(put.status, 201, await put.text());
+    await putSleepy(plane);
   });
   after(async () => {
     await plane?.stop();
   });
 
-  const startRun = async () => {
-    const res = await plane.api(`${plane.envPath}/workflows/sleepy/executions`, {
-      method: "POST",
-      body: "{}",
-    });
-    assert.equal(res.status, 201, await res.clone().text());
-    return ((await res.json()) as { id: string }).id;
-  };
+  const startRun = () => startSleepy(plane);
   const execution = (id: string) => plane.core.executions.get(plane.orgId, plane.envId, id);
-  /** Ends every run a test left behind, so the next starts with the plan's slots free. */
-  const settleAll = async () => {
-    const page = await plane.core.executions.list(plane.orgId, plane.envId, {}, { limit: 100 });
-    for (const e of page.items) {
-      if (e.status === "queued") await plane.core.executions.abort(plane.orgId, plane.envId, e.id);
-      else await plane.core.work.markLost(plane.orgId, plane.envId, e.id, "test over");
-    }
-  };
-  afterEach(settleAll);
+  afterEach(() => settleRuns(plane));
   const expireLease = (id: string) =>
     plane.core.ports.executions.transition(plane.orgId, plane.envId, id, {
       from: ["assigned", "running"],

@@ -31,6 +31,7 @@ export type Admission = "runSlot" | "groupSlot";
 /**
  * What follows a successful write, in this order:
  * - `freeQueuePlace` / `retakeQueuePlace`: the plan's queue place of a queued execution
+ *   (`freeQueuePlaceLater`: the same without waiting)
  * - `freeRunSlot` / `freeGroupSlot`: the plan's run slot and the concurrency group's slot
  * - `announce`: the status on `exec.{id}.status` (watchers, live status)
  * - `announceLater`: the same without waiting (the agent's command goes out first)
@@ -40,6 +41,7 @@ export type Admission = "runSlot" | "groupSlot";
  */
 export type Effect =
   | "freeQueuePlace"
+  | "freeQueuePlaceLater"
   | "retakeQueuePlace"
   | "freeRunSlot"
   | "freeGroupSlot"
@@ -67,7 +69,7 @@ export const TRANSITIONS: Readonly<Record<LifecycleEvent, TransitionRule>> = {
     from: ["queued"],
     to: "assigned",
     admission: ["runSlot", "groupSlot"],
-    effects: ["freeQueuePlace", "announceLater", "observe"],
+    effects: ["freeQueuePlaceLater", "announceLater", "observe"],
   },
   start: { from: ["assigned"], to: "running", admission: [], effects: ["announce", "observe"] },
   // A freed run slot may let a queued run of the environment start: ring for it.

@@ -368,6 +368,11 @@ export interface ResultAck {
   accepted: boolean;
   committedOffset: number;
   reason: string;
+  /**
+   * With accepted false: the result will never be accepted (the execution is not this agent's);
+   * the agent drops it instead of resending.
+   */
+  discard: boolean;
 }
 
 /** Sent by a draining ingress: finish the current message, close, and reconnect elsewhere. */
@@ -3049,7 +3054,7 @@ export const ExecutionResult: MessageFns<ExecutionResult> = {
 };
 
 function createBaseResultAck(): ResultAck {
-  return { executionId: "", accepted: false, committedOffset: 0, reason: "" };
+  return { executionId: "", accepted: false, committedOffset: 0, reason: "", discard: false };
 }
 
 export const ResultAck: MessageFns<ResultAck> = {
@@ -3065,6 +3070,9 @@ export const ResultAck: MessageFns<ResultAck> = {
     }
     if (message.reason !== "") {
       writer.uint32(34).string(message.reason);
+    }
+    if (message.discard !== false) {
+      writer.uint32(40).bool(message.discard);
     }
     return writer;
   },
@@ -3114,6 +3122,14 @@ export const ResultAck: MessageFns<ResultAck> = {
             message.reason = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.discard = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3140,6 +3156,7 @@ export const ResultAck: MessageFns<ResultAck> = {
         ? globalThis.Number(object.committed_offset)
         : 0,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      discard: isSet(object.discard) ? globalThis.Boolean(object.discard) : false,
     };
   },
 
@@ -3157,6 +3174,9 @@ export const ResultAck: MessageFns<ResultAck> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.discard !== false) {
+      obj.discard = message.discard;
+    }
     return obj;
   },
 
@@ -3169,6 +3189,7 @@ export const ResultAck: MessageFns<ResultAck> = {
     message.accepted = object.accepted ?? false;
     message.committedOffset = object.committedOffset ?? 0;
     message.reason = object.reason ?? "";
+    message.discard = object.discard ?? false;
     return message;
   },
 };
