@@ -2,6 +2,8 @@
  * Builds the core services from ports. Composition roots (local, Lambda, ingress container)
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
+
+import { createAgentRuntimes } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { withConcurrencyRelease } from "./concurrency.ts";
 import { createExecutionService } from "./executions.ts";
@@ -94,10 +96,16 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const engineStore = withSealedConfig(withConcurrencyRelease(executionStore, rawPorts.concurrency), box);
   const ports: CorePorts = { ...rawPorts, executions: engineStore };
   const { clock, bus, jobs } = ports;
-  const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
   const templates = ports.templates
     ? createTemplateService({ templates: ports.templates, clock })
     : undefined;
+  const workflows = createWorkflowService({
+    workflows: ports.workflows,
+    schedules: ports.schedules,
+    clock,
+    templates,
+    runtimes: createAgentRuntimes(ports.tenancy.presence),
+  });
   const executions = createExecutionService({
     executions: ports.executions,
     workflows,

@@ -5,6 +5,7 @@
  */
 import {
   type PlannedStep,
+  PROCESS_RUNTIME_FEATURES,
   parseWorkflowText,
   planWorkflow,
   type RunnerFeature,
@@ -12,17 +13,8 @@ import {
 import type { PlanOutcome } from "./run-execution.ts";
 import type { RunnerStep } from "./types.ts";
 
-/** What the process runner implements beyond the basics. */
-export const PROCESS_RUNNER_FEATURES: readonly RunnerFeature[] = [
-  "content.files",
-  "setup-before-command",
-  "artifacts",
-  "services",
-  "parallel",
-  "content.git",
-  "content.tarball",
-  "expressions",
-];
+/** What the process runner implements beyond the basics (shared: apply checks against it). */
+export const PROCESS_RUNNER_FEATURES: readonly RunnerFeature[] = PROCESS_RUNTIME_FEATURES;
 
 const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   kind: step.kind,
