@@ -192,6 +192,31 @@ describe("workflow engine (control plane)", () => {
     assert.equal(again.config.password, "********");
   });
 
+  test("config: a pattern the linear-time engine cannot run is refused at apply", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "lookahead",
+      `  config:\n    x: {type: string, pattern: "^(?=a)a+$"}\n  steps:\n  - shell: echo hi\n`,
+    );
+    const res = await put("workflows/lookahead", workflow);
+    assert.equal(res.status, 400);
+    const body = await json<{ error: { code: string; issues: Array<{ path: string; message: string }> } }>(
+      res,
+    );
+    assert.equal(body.error.code, "invalid_argument");
+    assert.equal(body.error.issues[0]?.path, "spec.config.x.pattern");
+    assert.match(body.error.issues[0]?.message ?? "", /not a supported regular expression/);
+    const catastrophic = doc(
+      "TestWorkflow",
+      "nested",
+      `  config:\n    x: {type: string, pattern: "^(a+)+$"}\n  steps:\n  - shell: echo hi\n`,
+    );
+    assert.equal((await put("workflows/nested", catastrophic)).status, 201);
+    const refused = await run("nested", { config: { x: `${"a".repeat(28)}!` } });
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(await refused.json()), /must match the pattern/);
+  });
+
   test("cron: a tick starts one run across two dispatchers and a restart, tagged", async () => {
     const workflow = doc(
       "TestWorkflow",

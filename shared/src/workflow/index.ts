@@ -11,6 +11,7 @@ export * from "./parse.ts";
 export * from "./plan/check.ts";
 export { planWorkflow } from "./plan/plan.ts";
 export { RUNTIME_ONLY } from "./plan/resolve.ts";
+export { rewriteServiceRefs, rewriteServiceTemplates } from "./plan/service-refs.ts";
 export * from "./plan/types.ts";
 export * from "./runtimes.ts";
 export * from "./schema/config.ts";
