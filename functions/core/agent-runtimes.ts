@@ -17,10 +17,9 @@ export const createAgentRuntimes =
   async (orgId: string, envId: string): Promise<CheckedRuntime[]> => {
     const byRuntime = new Map<string, CheckedRuntime>();
     for (const agent of await presence.list(orgId, envId)) {
-      const { runtime, features } = runtimeFromCapabilities(agent.capabilities);
-      const key = `${runtime}\u0000${[...features].sort().join(",")}`;
-      const seen = byRuntime.get(key);
-      byRuntime.set(key, { runtime, features, agents: (seen?.agents ?? 0) + 1 });
+      const found = runtimeFromCapabilities(agent.capabilities);
+      const key = `${found.runtime}\u0000${[...found.features].sort().join(",")}`;
+      byRuntime.set(key, { ...found, agents: (byRuntime.get(key)?.agents ?? 0) + 1 });
     }
     if (byRuntime.size === 0)
       return [{ runtime: DEFAULT_RUNTIME, features: RUNTIME_FEATURES[DEFAULT_RUNTIME] ?? [], agents: 0 }];

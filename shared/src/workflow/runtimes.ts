@@ -25,12 +25,18 @@ export const PROCESS_RUNTIME_FEATURES: readonly RunnerFeature[] = [
 /** Known runtimes' feature sets, for agents that name a runtime without listing features. */
 export const RUNTIME_FEATURES: Readonly<Record<string, readonly RunnerFeature[]>> = {
   process: PROCESS_RUNTIME_FEATURES,
+  docker: [...PROCESS_RUNTIME_FEATURES, "image-entrypoint"],
 };
+
+/** Runtimes that run steps in their container images (images, pods and entrypoints apply). */
+export const CONTAINER_RUNTIMES: ReadonlySet<string> = new Set(["docker"]);
 
 /** A runtime and the planner features it has. */
 export interface RuntimeCapabilities {
   runtime: string;
   features: readonly RunnerFeature[];
+  /** True when steps run in their images (see {@link CONTAINER_RUNTIMES}). */
+  containers?: boolean;
 }
 
 const FEATURE_NAMES = new Set<string>(RUNNER_FEATURES);
@@ -43,5 +49,6 @@ export const runtimeFromCapabilities = (capabilities: readonly string[]): Runtim
     .filter((c) => c.startsWith("feature."))
     .map((c) => c.slice("feature.".length))
     .filter((f): f is RunnerFeature => FEATURE_NAMES.has(f));
-  return { runtime, features: listed.length > 0 ? listed : (RUNTIME_FEATURES[runtime] ?? []) };
+  const features = listed.length > 0 ? listed : (RUNTIME_FEATURES[runtime] ?? []);
+  return CONTAINER_RUNTIMES.has(runtime) ? { runtime, features, containers: true } : { runtime, features };
 };

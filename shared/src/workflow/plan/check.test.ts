@@ -25,6 +25,7 @@ describe("runtimes from hello capabilities", () => {
     assert.deepEqual(runtimeFromCapabilities(["runner.docker", "feature.content.oci", "feature.nope"]), {
       runtime: "docker",
       features: ["content.oci"],
+      containers: true,
     });
     assert.deepEqual(runtimeFromCapabilities(["runner.future"]).features, []);
   });

@@ -45,7 +45,11 @@ export const checkWorkflow = (workflow: TestWorkflow, runtimes: readonly Checked
   let steps: CheckedStep[] = [];
   const { config, missing } = placeholderConfig(workflow);
   const checks = runtimes.map((runtime, i): RuntimeCheck => {
-    const plan = planWorkflow(workflow, { features: runtime.features, config });
+    const plan = planWorkflow(workflow, {
+      features: runtime.features,
+      config,
+      containers: runtime.containers === true,
+    });
     if (i === 0) steps = flatten(plan.steps, 0);
     return {
       runtime: runtime.runtime,
