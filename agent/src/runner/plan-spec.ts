@@ -10,7 +10,7 @@ import {
   planWorkflow,
   type RunnerFeature,
 } from "@assay/shared/workflow";
-import type { PlanOutcome } from "./run-execution.ts";
+import type { PlanExecution, PlanOutcome } from "./run-execution.ts";
 import type { RunnerStep } from "./types.ts";
 
 /** What the process runner implements beyond the basics (shared: apply checks against it). */
@@ -58,6 +58,7 @@ export const planSpec = (
   specYaml: string,
   config: Record<string, string>,
   runtime: PlanRuntime = PROCESS,
+  execution?: PlanExecution,
 ): PlanOutcome => {
   const parsed = parseWorkflowText(specYaml, { select: "first" });
   if (!parsed.ok) {
@@ -67,7 +68,17 @@ export const planSpec = (
     return { ok: false, message: "the workflow spec is invalid", details };
   }
   const features = [...PROCESS_RUNNER_FEATURES, ...runtime.features];
-  const plan = planWorkflow(parsed.workflow, { features, config, containers: runtime.containers });
+  // The control plane names an execution `<workflow>-<id>` (executions.ts); so does the agent.
+  const identity =
+    execution === undefined
+      ? {}
+      : { execution: { id: execution.id, name: `${parsed.workflow.metadata.name}-${execution.id}` } };
+  const plan = planWorkflow(parsed.workflow, {
+    features,
+    config,
+    containers: runtime.containers,
+    ...identity,
+  });
   return {
     ok: true,
     plan: {
