@@ -16,6 +16,7 @@ import type { AgentRuntimes } from "./agent-runtimes.ts";
 import { checkSchedules } from "./cron.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
+import { checkSourceSize } from "./source-size.ts";
 import type { ScheduleStore } from "./workflow-ports.ts";
 
 export interface ApplyResult {
@@ -99,6 +100,7 @@ export function createWorkflowService(deps: {
       text: string,
       options: ApplyOptions = {},
     ): Promise<ApplyResult> {
+      checkSourceSize("workflow", text);
       const parsed = parseWorkflowText(text);
       if (!parsed.ok) {
         const first = parsed.issues[0];
