@@ -73,4 +73,19 @@ describe("checkWorkflow", () => {
     assert.match(text, /^everything runtime \(1 agent\): runs$/m);
     assert.match(text, /^ {4}r2\.1 inner$/m);
   });
+
+  it("refuses execute.tests on every runtime, saying what to do instead", () => {
+    const check = checkWorkflow(workflow("  steps:\n  - execute:\n      tests: [{name: legacy-test}]\n"), [
+      { runtime: "everything", features: RUNNER_FEATURES, agents: 1 },
+    ]);
+    assert.deepEqual(
+      check.runtimes[0]?.refusals.map((r) => [r.path, r.message]),
+      [
+        [
+          "spec.steps[0].execute.tests",
+          "execute.tests starts Testkube's legacy Tests, which Assay does not have: convert them to TestWorkflows and list them under execute.workflows",
+        ],
+      ],
+    );
+  });
 });
