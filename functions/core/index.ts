@@ -3,6 +3,7 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentLinks } from "./agent-link/agent-link.ts";
+import { createAgentRuntimes } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { createExecutionService } from "./executions.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
@@ -128,10 +129,16 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       ...(options.observers ?? []),
     ],
   });
-  const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
   const templates = ports.templates
     ? createTemplateService({ templates: ports.templates, clock })
     : undefined;
+  const workflows = createWorkflowService({
+    workflows: ports.workflows,
+    schedules: ports.schedules,
+    clock,
+    templates,
+    runtimes: createAgentRuntimes(ports.tenancy.presence),
+  });
   const executions = createExecutionService({
     executions: ports.executions,
     workflows,

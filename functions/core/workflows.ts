@@ -4,7 +4,15 @@
  * issues with the same paths.
  */
 import { AppError, type WorkflowRecord } from "@assay/shared";
-import { parseWorkflowText } from "@assay/shared/workflow";
+import {
+  checkWorkflow,
+  DEFAULT_RUNTIME,
+  PROCESS_RUNTIME_FEATURES,
+  parseWorkflowText,
+  type TestWorkflow,
+  type WorkflowCheck,
+} from "@assay/shared/workflow";
+import type { AgentRuntimes } from "./agent-runtimes.ts";
 import { checkSchedules } from "./cron.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
@@ -15,12 +23,24 @@ export interface ApplyResult {
   workflow: WorkflowRecord;
   created: boolean;
   warnings: string[];
+  /** The step tree and, per runtime of the environment's agents, what would not run. */
+  check: WorkflowCheck;
+}
+
+/** Options of `apply`. */
+export interface ApplyOptions {
+  /** Validate and check only; nothing is stored. */
+  dryRun?: boolean;
 }
 
 export function createWorkflowService(deps: {
   workflows: WorkflowStore;
   schedules?: ScheduleStore;
   clock: Clock;
+  /** Merges templates in before the check (as a run start does); without it `use` is left alone. */
+  templates?: { resolve(orgId: string, envId: string, workflow: TestWorkflow): Promise<TestWorkflow> };
+  /** The environment's agent runtimes; without it the check assumes the process runtime. */
+  runtimes?: AgentRuntimes;
 }) {
   const { workflows, clock } = deps;
 
@@ -28,6 +48,29 @@ export function createWorkflowService(deps: {
     const workflow = await workflows.get(orgId, envId, name);
     if (!workflow) throw new AppError("not_found", `workflow ${name} not found`);
     return workflow;
+  }
+
+  /** A missing template is a warning here (it may be applied later), a refusal at run start. */
+  async function checkApplied(orgId: string, envId: string, doc: TestWorkflow): Promise<WorkflowCheck> {
+    const runtimes = deps.runtimes
+      ? await deps.runtimes(orgId, envId)
+      : [{ runtime: DEFAULT_RUNTIME, features: PROCESS_RUNTIME_FEATURES, agents: 0 }];
+    let resolved = doc;
+    let problem: string | undefined;
+    try {
+      resolved = deps.templates ? await deps.templates.resolve(orgId, envId, doc) : doc;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== "failed_precondition") throw error;
+      problem = `${error.message}: a run cannot start until it exists`;
+    }
+    const check = checkWorkflow(resolved, runtimes);
+    if (problem === undefined) return check;
+    const runtimesChecked = check.runtimes.map((r) => ({
+      ...r,
+      refusals: r.refusals.filter((u) => u.feature !== "templates"),
+      warnings: [problem, ...r.warnings],
+    }));
+    return { ...check, runtimes: runtimesChecked };
   }
 
   return {
@@ -39,8 +82,24 @@ export function createWorkflowService(deps: {
       return wanted.length === 0 ? all : all.filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
     },
 
+    /**
+     * Deletes the workflow and its schedules (no cron tick starts it again). Its executions are
+     * kept, readable until retention removes them.
+     */
+    async delete(orgId: string, envId: string, name: string): Promise<void> {
+      await deps.schedules?.remove(orgId, envId, name);
+      if (!(await workflows.delete(orgId, envId, name)))
+        throw new AppError("not_found", `workflow ${name} not found`);
+    },
+
     /** Validates `text` (YAML or JSON) and stores it under `name`, which must match metadata.name. */
-    async apply(orgId: string, envId: string, name: string, text: string): Promise<ApplyResult> {
+    async apply(
+      orgId: string,
+      envId: string,
+      name: string,
+      text: string,
+      options: ApplyOptions = {},
+    ): Promise<ApplyResult> {
       checkSourceSize("workflow", text);
       const parsed = parseWorkflowText(text);
       if (!parsed.ok) {
@@ -72,6 +131,7 @@ export function createWorkflowService(deps: {
       }
       const now = new Date(clock.now()).toISOString();
       await checkSchedules(doc.spec.events ?? []);
+      const check = await checkApplied(orgId, envId, doc);
       const existing = await workflows.get(orgId, envId, name);
       const record: WorkflowRecord = {
         orgId,
@@ -85,6 +145,7 @@ export function createWorkflowService(deps: {
         updatedAt: now,
         version: (existing?.version ?? 0) + 1,
       };
+      if (options.dryRun) return { workflow: record, created: !existing, warnings: parsed.warnings, check };
       await workflows.put(record, existing?.version ?? 0);
       // The dispatcher reads schedules from their own index, kept in step with every apply.
       const cronjobs = (doc.spec.events ?? []).flatMap((e) => (e.cronjob ? [e.cronjob] : []));
@@ -99,7 +160,7 @@ export function createWorkflowService(deps: {
           ...(c.config ? { config: c.config } : {}),
         })),
       });
-      return { workflow: record, created: !existing, warnings: parsed.warnings };
+      return { workflow: record, created: !existing, warnings: parsed.warnings, check };
     },
   };
 }

@@ -63,6 +63,20 @@ spec:
         shell: echo "testing {{ matrix.browser }}"; sleep 1
 `;
 
+const SECRET_WORKFLOW = `apiVersion: testworkflows.testkube.io/v1
+kind: TestWorkflow
+metadata:
+  name: secretive
+spec:
+  steps:
+    - name: Login
+      shell: echo "$TOKEN"
+      container:
+        env:
+          - name: TOKEN
+            valueFrom: {secretKeyRef: {name: creds, key: token}}
+`;
+
 const TEMPLATE = `apiVersion: testworkflows.testkube.io/v1
 kind: TestWorkflowTemplate
 metadata:
@@ -344,6 +358,34 @@ describe("dashboard, in the browser", () => {
     await page.getByRole("link", { name: "Workflows" }).click();
     await page.getByRole("link", { name: /Last run of greet: passed/ }).waitFor();
     await screenshot(page, "08-workflows");
+  });
+
+  test("the editor shows what the agents' runtime will not run; delete a workflow from its page", async () => {
+    await page.getByRole("link", { name: "Workflows" }).click();
+    await page.getByRole("link", { name: "New workflow" }).first().click();
+    const editor = page.getByRole("textbox", { name: "Workflow YAML" });
+    await editor.waitFor();
+    await editor.click();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.insertText(SECRET_WORKFLOW);
+    await page.getByText('Valid TestWorkflow "secretive"').waitFor();
+    await page.keyboard.press("ControlOrMeta+s");
+    await page
+      .getByRole("list", { name: "Will not run" })
+      .getByText(/process runtime: spec\.steps\[0\]\.container\.env\[0\]\.valueFrom: /)
+      .waitFor();
+    await screenshot(page, "05d-editor-refusals");
+    await page.getByRole("link", { name: "Open the workflow" }).click();
+    await page.getByRole("heading", { name: "secretive" }).waitFor();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete secretive?" });
+    await dialog.getByText(/executions stay readable/).waitFor();
+    await dialog.getByRole("button", { name: "Delete workflow" }).click();
+    await page.waitForURL(/\/workflows$/);
+    await page.getByRole("link", { name: "greet", exact: true }).first().waitFor();
+    assert.equal(await page.getByRole("link", { name: "secretive", exact: true }).count(), 0);
+    const gone = await plane.api(`${plane.envPath}/workflows/secretive`);
+    assert.equal(gone.status, 404);
   });
 
   test("reading results at phone width", async () => {

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type {
+  ApplyWorkflowResponse,
   ArtifactListing,
   ErrorBody,
   ExecutionView,
@@ -39,10 +40,8 @@ export interface LogQuery {
   step?: string | undefined;
 }
 
-export interface ApplyResult {
-  workflow: WorkflowView;
-  warnings: string[];
-}
+/** `PUT workflows/{name}`: the workflow, the document's warnings and the runtimes' check. */
+export type ApplyResult = ApplyWorkflowResponse;
 
 export interface ApplyTemplateResult {
   template: WorkflowView;
@@ -60,7 +59,14 @@ export interface ListExecutionsQuery {
 
 export interface ApiClient {
   /** `PUT workflows/{name}` with the document's text. */
-  applyWorkflow(name: string, text: string, contentType: string): Promise<ApiResult<ApplyResult>>;
+  applyWorkflow(
+    name: string,
+    text: string,
+    contentType: string,
+    options?: { dryRun?: boolean },
+  ): Promise<ApiResult<ApplyResult>>;
+  /** `DELETE workflows/{name}`: the workflow and its schedules; its executions stay. */
+  deleteWorkflow(name: string): Promise<ApiResult<null>>;
   /** With `labels` (`key=value`), only workflows carrying all of them. */
   listWorkflows(labels?: string[]): Promise<ApiResult<{ items: WorkflowView[] }>>;
   /** `PUT templates/{name}` with a TestWorkflowTemplate's text. */
@@ -187,8 +193,17 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
   };
 
   return {
-    applyWorkflow: (name, text, contentType) =>
-      json("PUT", `workflows/${segment(name)}`, { body: text, contentType }),
+    applyWorkflow: (name, text, contentType, options = {}) =>
+      json("PUT", `workflows/${segment(name)}${options.dryRun ? "?dryRun=true" : ""}`, {
+        body: text,
+        contentType,
+      }),
+    async deleteWorkflow(name) {
+      const result = await call("DELETE", `workflows/${segment(name)}`);
+      if (!result.ok) return result;
+      result.value.resume();
+      return { ok: true, value: null };
+    },
     listWorkflows: (labels) => json("GET", `workflows${labelQuery(labels)}`),
     applyTemplate: (name, text, contentType) =>
       json("PUT", `templates/${segment(name)}`, { body: text, contentType }),

@@ -163,7 +163,22 @@ describe("assay CLI", () => {
 
   it("workflow apply validates locally with positions, then PUTs the text", async () => {
     const url = await serve((_req, res) =>
-      json(res, 201, { workflow: { name: "smoke" }, warnings: ["image not used"] }),
+      json(res, 201, {
+        workflow: { name: "smoke" },
+        warnings: ["image not used"],
+        dryRun: false,
+        check: {
+          steps: [{ ref: "r1", name: "echo hi", depth: 0, kind: "step" }],
+          runtimes: [
+            {
+              runtime: "process",
+              agents: 1,
+              refusals: [{ path: "spec.steps[0].x", feature: "execute", message: "not here" }],
+              warnings: [],
+            },
+          ],
+        },
+      }),
     );
     const bad = join(dir, "bad.yaml");
     await writeFile(
@@ -185,6 +200,7 @@ describe("assay CLI", () => {
     assert.equal(seen[0]?.headers["content-type"], "application/yaml");
     assert.equal(seen[0]?.body, text);
     assert.match(applied.stderr, /warning: image not used/);
+    assert.match(applied.stderr, /refused: process runtime: spec\.steps\[0\]\.x: not here/);
     assert.match(applied.stdout, /workflow smoke applied/);
   });
 

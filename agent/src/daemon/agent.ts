@@ -72,7 +72,8 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   // an idle agent stays small.
   const planSpec: PlanSpec =
     options.planSpec ??
-    (async (spec, config) => (await import("../runner/plan-spec.ts")).planSpec(spec, config));
+    (async (spec, config, execution) =>
+      (await import("../runner/plan-spec.ts")).planSpec(spec, config, undefined, execution));
   const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
 
   let session: Session | undefined;

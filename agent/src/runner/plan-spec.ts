@@ -5,24 +5,16 @@
  */
 import {
   type PlannedStep,
+  PROCESS_RUNTIME_FEATURES,
   parseWorkflowText,
   planWorkflow,
   type RunnerFeature,
 } from "@assay/shared/workflow";
-import type { PlanOutcome } from "./run-execution.ts";
+import type { PlanExecution, PlanOutcome } from "./run-execution.ts";
 import type { RunnerStep } from "./types.ts";
 
-/** What the process runner implements beyond the basics. */
-export const PROCESS_RUNNER_FEATURES: readonly RunnerFeature[] = [
-  "content.files",
-  "setup-before-command",
-  "artifacts",
-  "services",
-  "parallel",
-  "content.git",
-  "content.tarball",
-  "expressions",
-];
+/** What the process runner implements beyond the basics (shared: apply checks against it). */
+export const PROCESS_RUNNER_FEATURES: readonly RunnerFeature[] = PROCESS_RUNTIME_FEATURES;
 
 const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   kind: step.kind,
@@ -66,6 +58,7 @@ export const planSpec = (
   specYaml: string,
   config: Record<string, string>,
   runtime: PlanRuntime = PROCESS,
+  execution?: PlanExecution,
 ): PlanOutcome => {
   const parsed = parseWorkflowText(specYaml, { select: "first" });
   if (!parsed.ok) {
@@ -75,7 +68,17 @@ export const planSpec = (
     return { ok: false, message: "the workflow spec is invalid", details };
   }
   const features = [...PROCESS_RUNNER_FEATURES, ...runtime.features];
-  const plan = planWorkflow(parsed.workflow, { features, config, containers: runtime.containers });
+  // The control plane names an execution `<workflow>-<id>` (executions.ts); so does the agent.
+  const identity =
+    execution === undefined
+      ? {}
+      : { execution: { id: execution.id, name: `${parsed.workflow.metadata.name}-${execution.id}` } };
+  const plan = planWorkflow(parsed.workflow, {
+    features,
+    config,
+    containers: runtime.containers,
+    ...identity,
+  });
   return {
     ok: true,
     plan: {

@@ -26,7 +26,7 @@ const execute = (specYaml: string, config: Record<string, string> = {}, sensitiv
     workRoot,
     sink: recorder.sink,
     baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    planSpec,
+    planSpec: (spec, config, execution) => planSpec(spec, config, undefined, execution),
     killGraceMs: 300,
   });
   return { ...recorder, done: run.done };
@@ -102,5 +102,22 @@ describe("executions from TestWorkflow YAML", () => {
     const result = await r.done;
     assert.equal(result.status, "failed");
     assert.match(r.text(), /spec\.steps/);
+  });
+
+  it("gives steps the execution's id and name, as the control plane names it", async () => {
+    const r = execute(`${header}spec:
+  steps:
+  - name: who {{ execution.id }}
+    shell: echo "id={{ execution.id }} name={{ execution.name }}"
+    container:
+      env: [{name: RUN, value: "{{ execution.name }}"}]
+  - shell: echo "env=$RUN"
+    container:
+      env: [{name: RUN, value: "{{ execution.name }}"}]
+`);
+    const result = await r.done;
+    assert.equal(result.status, "passed", r.text());
+    assert.match(r.text(), /^id=01J0000000000000000000TEST name=smoke-01J0000000000000000000TEST$/m);
+    assert.match(r.text(), /^env=smoke-01J0000000000000000000TEST$/m);
   });
 });

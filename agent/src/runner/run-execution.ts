@@ -8,10 +8,16 @@ import type { CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./type
 /** The outcome of turning spec text into a plan. */
 export type PlanOutcome = { ok: true; plan: RunnerPlan } | { ok: false; message: string; details: string[] };
 
+/** Which execution a plan is for: `{{ execution.id }}` and `{{ execution.name }}` in steps. */
+export interface PlanExecution {
+  id: string;
+}
+
 /** Turns a spec (YAML text) and the resolved config into a plan. */
 export type PlanSpec = (
   specYaml: string,
   config: Record<string, string>,
+  execution?: PlanExecution,
 ) => PlanOutcome | Promise<PlanOutcome>;
 
 export interface ExecutionRequest {
@@ -50,7 +56,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   const run = async (): Promise<RunResult> => {
     let outcome: PlanOutcome;
     try {
-      outcome = await request.planSpec(request.specYaml, request.config);
+      outcome = await request.planSpec(request.specYaml, request.config, { id: request.executionId });
     } catch (error) {
       return failLoudly(`the workflow could not be planned: ${(error as Error).message}`, []);
     }

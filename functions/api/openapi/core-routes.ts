@@ -4,6 +4,8 @@
  * adds the method, path and responses for the OpenAPI document.
  */
 import {
+  ApplyWorkflowQuery,
+  ApplyWorkflowResponse,
   CreateExecution,
   ExecutionView,
   KeyValueFilters,
@@ -44,19 +46,23 @@ export const coreRouteSpecs = {
     tag: "workflows",
     auth: "any",
     params: WorkflowParams,
+    query: ApplyWorkflowQuery,
     body: z.string().describe("A TestWorkflow document whose metadata.name is the path's name"),
     bodyContentType: "application/yaml",
     responses: {
-      200: {
-        description: "Replaced",
-        schema: z.object({ workflow: WorkflowView, warnings: z.array(FieldWarning) }),
-      },
-      201: {
-        description: "Created",
-        schema: z.object({ workflow: WorkflowView, warnings: z.array(FieldWarning) }),
-      },
+      200: { description: "Replaced, or checked only (dryRun)", schema: ApplyWorkflowResponse },
+      201: { description: "Created", schema: ApplyWorkflowResponse },
       ...authErrors,
     },
+  }),
+  deleteWorkflow: defineRoute({
+    method: "delete",
+    path: `${ENV_BASE}/workflows/:name`,
+    summary: "Delete a workflow and its schedules; its executions stay readable (member)",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams,
+    responses: { 204: { description: "Deleted" }, ...authErrors },
   }),
   listWorkflows: defineRoute({
     method: "get",

@@ -1,4 +1,5 @@
 import {
+  ApplyWorkflowQuery as ApplyQuery,
   CreateExecution,
   KeyValueFilters,
   toKeyValues,
@@ -19,9 +20,18 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   app.put("/workflows/:name", async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
+    const { dryRun } = parseInput(ApplyQuery, c.req.query(), "query");
     const text = await c.req.text();
-    const result = await deps.workflows.apply(c.get("orgId"), c.get("envId"), name, text);
-    return c.json({ workflow: view(result.workflow), warnings: result.warnings }, result.created ? 201 : 200);
+    const result = await deps.workflows.apply(c.get("orgId"), c.get("envId"), name, text, { dryRun });
+    const body = { workflow: view(result.workflow), warnings: result.warnings, check: result.check, dryRun };
+    return c.json(body, result.created && !dryRun ? 201 : 200);
+  });
+
+  app.delete("/workflows/:name", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
+    const name = parseInput(WorkflowName, c.req.param("name"), "name");
+    await deps.workflows.delete(c.get("orgId"), c.get("envId"), name);
+    return c.body(null, 204);
   });
 
   app.get("/workflows", async (c) => {

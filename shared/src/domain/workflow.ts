@@ -21,3 +21,53 @@ export type WorkflowRecord = z.infer<typeof WorkflowRecord>;
 
 export const WorkflowView = WorkflowRecord.omit({ source: true }).extend({ source: z.string().optional() });
 export type WorkflowView = z.infer<typeof WorkflowView>;
+
+/** `PUT workflows/{name}?dryRun=true`: check without storing. */
+export const ApplyWorkflowQuery = z
+  .object({
+    dryRun: z
+      .enum(["true", "false", "1", "0"])
+      .optional()
+      .transform((v) => v === "true" || v === "1"),
+  })
+  .strict();
+
+/** A planner feature a runtime lacks, where the document needs it. */
+export const CheckRefusal = z.object({
+  path: z.string(),
+  feature: z.string(),
+  message: z.string(),
+  ref: z.string().optional(),
+});
+
+/** What `apply` found: the step tree and, per runtime of the environment's agents, what would not run. */
+export const WorkflowCheckView = z.object({
+  steps: z.array(
+    z.object({
+      ref: z.string(),
+      name: z.string(),
+      depth: z.number().int(),
+      kind: z.enum(["step", "service", "worker"]),
+    }),
+  ),
+  runtimes: z.array(
+    z.object({
+      runtime: z.string(),
+      /** Agents of the environment with this runtime; 0 when none has connected yet. */
+      agents: z.number().int(),
+      refusals: z.array(CheckRefusal),
+      warnings: z.array(z.string()),
+    }),
+  ),
+});
+export type WorkflowCheckView = z.infer<typeof WorkflowCheckView>;
+
+/** The body of `PUT workflows/{name}`: the stored (or, on a dry run, checked) workflow. */
+export const ApplyWorkflowResponse = z.object({
+  workflow: WorkflowView,
+  warnings: z.array(z.string()),
+  check: WorkflowCheckView,
+  /** True when nothing was stored (`?dryRun=true`). */
+  dryRun: z.boolean(),
+});
+export type ApplyWorkflowResponse = z.infer<typeof ApplyWorkflowResponse>;

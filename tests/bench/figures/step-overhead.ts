@@ -45,7 +45,7 @@ async function runSteps(steps: number): Promise<number> {
     workRoot,
     sink,
     baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    planSpec,
+    planSpec: (spec, config, execution) => planSpec(spec, config, undefined, execution),
     killGraceMs: 300,
   });
   await run.done;

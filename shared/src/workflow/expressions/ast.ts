@@ -44,8 +44,9 @@ export type BinaryOperator =
 /** Binding strength of binary operators (higher binds tighter). */
 export const PRECEDENCE: Record<BinaryOperator, number> = {
   "??": 1,
+  // One level, left to right, as Testkube parses them: `a || b && c` is `(a || b) && c`.
   "||": 2,
-  "&&": 3,
+  "&&": 2,
   "==": 4,
   "!=": 4,
   "<": 4,

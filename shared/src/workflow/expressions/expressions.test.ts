@@ -31,7 +31,7 @@ describe("expressions: operators", () => {
   it("computes arithmetic with precedence and associativity", () => {
     assert.equal(ev("1 + 2 * 3"), 7);
     assert.equal(ev("(1 + 2) * 3"), 9);
-    assert.equal(ev("2 ** 3 ** 2"), 512);
+    assert.equal(ev("2 ** 3 ** 2"), 64, "left to right, as Testkube");
     assert.equal(ev("10 % 4 - -1"), 3);
     assert.equal(ev("7 / 2"), 3.5);
     assert.equal(ev("config.workers * 5"), 15);
@@ -50,7 +50,10 @@ describe("expressions: operators", () => {
     assert.equal(ev("false && unknownThing"), false);
     assert.equal(ev("config.force || 'no'"), "no");
     assert.equal(ev("!config.force"), true);
-    assert.equal(ev("true || false && false"), true);
+    // Testkube reads && and || at one level, left to right.
+    assert.equal(ev("true || false && false"), false);
+    assert.equal(ev("false && true || true"), true);
+    assert.equal(ev("true || (false && false)"), true);
   });
   it("supports ??, ternary, strings and lists", () => {
     assert.equal(ev("null ?? 'x'"), "x");

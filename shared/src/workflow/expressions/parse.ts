@@ -1,10 +1,11 @@
 /**
  * Recursive-descent parser of the expression language. Precedence, loosest first: `a ? b : c`,
- * `??`, `||`, `&&`, comparisons (`==` `!=` `<` `<=` `>` `>=`, and Testkube's `=` / `<>`),
- * `+ -`, `* / %`, `**` (right-associative), unary `!` and `-`, then member access `.x`,
- * indexing `[i]` and calls `fn(a, list...)`. Testkube parses `&&` and `||` at one level; here
- * `&&` binds tighter, as in every C-family language, which is what authors expect when they mix
- * them. Nesting is bounded so hostile input cannot exhaust the stack.
+ * `??`, `||` and `&&` (one level), comparisons (`==` `!=` `<` `<=` `>` `>=`, and Testkube's
+ * `=` / `<>`), `+ -`, `* / %`, `**`, unary `!` and `-`, then member access `.x`, indexing `[i]`
+ * and calls `fn(a, list...)`. Every binary operator is left-associative and `&&` / `||` share a
+ * level, exactly as Testkube's parser reads them (`a || b && c` is `(a || b) && c`, `2 ** 3 ** 2`
+ * is 64), so a condition means here what it means there. Nesting is bounded so hostile input
+ * cannot exhaust the stack.
  */
 import { type Argument, type BinaryOperator, type Node, PRECEDENCE } from "./ast.ts";
 import { ExpressionError } from "./errors.ts";
@@ -91,8 +92,8 @@ class Parser {
       if (precedence === undefined || precedence < minimum) return left;
       this.next();
       this.enter();
-      // `**` is right-associative; every other operator is left-associative.
-      const right = this.parseBinary(operator === "**" ? precedence : precedence + 1);
+      // Left-associative throughout, `**` included, as in Testkube.
+      const right = this.parseBinary(precedence + 1);
       this.depth--;
       left = { kind: "binary", operator, left, right, position: left.position };
     }

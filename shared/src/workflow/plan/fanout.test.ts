@@ -50,12 +50,38 @@ describe("planWorkflow fan-out: parallel workers, services, fetched content", ()
     const [w1, w2, w3, w4] = plan.steps[0]?.steps ?? [];
     assert.deepEqual(plan.steps[0]?.parallel, { parallelism: 3, failFast: true });
     assert.equal(w1?.name, "chrome 1/4");
-    assert.equal(w1?.shell, "echo chrome a");
-    assert.equal(w2?.shell, "echo chrome b c");
-    assert.equal(w3?.shell, "echo firefox a");
+    // Split as Testkube's GetShardValues: the first slice takes the extra value.
+    assert.equal(w1?.shell, "echo chrome a b");
+    assert.equal(w2?.shell, "echo chrome c");
+    assert.equal(w3?.shell, "echo firefox a b");
     assert.equal(w4?.steps[0]?.shell, "echo step 3");
     // The control plane plans without features and gets the same refs.
     assert.deepEqual(refs(planWorkflow(doc).steps), refs(plan.steps));
+  });
+
+  it("counts and cuts shards as Testkube's toolkit does", () => {
+    const cut = (strategy: string) => {
+      const plan = planWorkflow(
+        workflow(
+          `  steps:\n  - parallel:\n${strategy}\n      shell: echo {{ shardIndex }}/{{ shardCount }} {{ join(shard.v, "") }}\n`,
+        ),
+        { features: RUNNER_FEATURES },
+      );
+      assert.deepEqual(plan.unsupported, []);
+      return (plan.steps[0]?.steps ?? []).map((w) => w.shell);
+    };
+    const five = "      shards: {v: [a, b, c, d, e]}";
+    assert.deepEqual(cut(five), ["echo 0/1 abcde"], "no count: one shard with everything");
+    assert.deepEqual(cut(`${five}\n      count: 3`), ["echo 0/3 ab", "echo 1/3 cd", "echo 2/3 e"]);
+    assert.deepEqual(cut(`${five}\n      count: 7`).slice(4), ["echo 4/7 e", "echo 5/7 ", "echo 6/7 "]);
+    assert.deepEqual(cut(`${five}\n      maxCount: 9`).length, 5, "maxCount is capped by the values");
+    assert.deepEqual(cut(`${five}\n      maxCount: 2`), ["echo 0/2 abc", "echo 1/2 de"]);
+    assert.deepEqual(
+      cut(`${five}\n      count: 4\n      maxCount: 2`).length,
+      2,
+      "maxCount below count wins",
+    );
+    assert.deepEqual(cut(`${five}\n      count: 2\n      maxCount: 3`).length, 3, "else maxCount sets it");
   });
 
   it("refuses a fan-out that needs runtime values, saying why", () => {

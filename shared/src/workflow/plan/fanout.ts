@@ -5,12 +5,14 @@
  *
  * - `matrix`: one instance per combination of the listed values (cartesian product, in the
  *   order the parameters are written).
- * - `shards`: the listed values split in contiguous, near-equal slices; the number of slices is
- *   `count` when given, else the length of the longest list, bounded by `maxCount`.
+ * - `shards`: the listed values split in contiguous slices, the first ones one value larger
+ *   (Testkube's `GetShardValues`); the number of slices is `count` (default 1), or `maxCount`
+ *   capped by the shortest list (see `shardCount`).
  * - `count` alone: that many identical instances.
  *
  * Instances = combinations x slices. Each gets `index` (0-based), `count` (the total),
- * `matrixIndex`, `shardIndex`, `matrix.<name>` (one value) and `shard.<name>` (a list).
+ * `matrixIndex`, `matrixCount`, `shardIndex`, `shardCount`, `matrix.<name>` (one value) and
+ * `shard.<name>` (a list).
  */
 import {
   createMap,
@@ -89,15 +91,10 @@ export const expandStrategy = (strategy: Strategy, context: PlanContext): FanOut
       name,
       toList(values, context),
     ]);
+    const count = strategy.count === undefined ? undefined : toCount(strategy.count, "count", context);
     const maxCount =
       strategy.maxCount === undefined ? undefined : toCount(strategy.maxCount, "maxCount", context);
-    let slices =
-      strategy.count !== undefined
-        ? toCount(strategy.count, "count", context)
-        : shards.length > 0
-          ? Math.max(...shards.map(([, values]) => values.length))
-          : 1;
-    if (maxCount !== undefined) slices = Math.min(slices, maxCount);
+    const slices = shardCount(count, maxCount, shards);
     let combinations: ValueMap[] = [createMap()];
     for (const [name, values] of matrix) {
       combinations = combinations.flatMap((combo) =>
@@ -122,7 +119,9 @@ export const expandStrategy = (strategy: Strategy, context: PlanContext): FanOut
             ["index", instances.length],
             ["count", total],
             ["matrixIndex", matrixIndex],
+            ["matrixCount", combinations.length],
             ["shardIndex", shardIndex],
+            ["shardCount", slices],
             ["matrix", combo],
             ["shard", shard],
           ]),
@@ -142,11 +141,32 @@ export const expandStrategy = (strategy: Strategy, context: PlanContext): FanOut
   }
 };
 
-/** The `index`-th of `parts` contiguous, near-equal slices of `values`. */
+/**
+ * How many shards, as Testkube's toolkit decides: `count`, else 1; a `maxCount` below `count`
+ * wins; otherwise a `maxCount` sets the number, capped by the shortest shard list.
+ */
+const shardCount = (
+  count: number | undefined,
+  maxCount: number | undefined,
+  shards: ReadonlyArray<[string, Value[]]>,
+): number => {
+  if (maxCount === undefined) return count ?? 1;
+  if (count !== undefined && maxCount < count) return maxCount;
+  const shortest =
+    shards.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...shards.map(([, v]) => v.length));
+  return maxCount > shortest ? shortest : maxCount;
+};
+
+/**
+ * The `index`-th of `parts` contiguous slices of `values`, as Testkube's `GetShardValues`
+ * cuts them: the first `length % parts` slices hold one value more; beyond the values, empty.
+ */
 const slice = (values: Value[], index: number, parts: number): Value[] => {
-  const from = Math.floor((index * values.length) / parts);
-  const to = Math.floor(((index + 1) * values.length) / parts);
-  return values.slice(from, to);
+  if (index >= values.length) return [];
+  const size = Math.floor(values.length / parts);
+  const larger = values.length - size * parts;
+  const from = index < larger ? index * (size + 1) : larger + index * size;
+  return values.slice(from, from + (index < larger ? size + 1 : size));
 };
 
 /** A short label for a worker or instance: `browser=chrome, 2/4`. */

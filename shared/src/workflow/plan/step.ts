@@ -180,6 +180,14 @@ const reportUnsupported = (
       "execute (running other workflows) is not supported by this agent yet",
       ref,
     );
+    // Legacy Tests do not exist here at all: no runtime will ever run them.
+    if ((step.execute.tests ?? []).length > 0)
+      context.refuse(
+        "execute",
+        `${path}.execute.tests`,
+        "execute.tests starts Testkube's legacy Tests, which Assay does not have: convert them to TestWorkflows and list them under execute.workflows",
+        ref,
+      );
   }
   if (step.template !== undefined) {
     const message = `template ${step.template.name} is not resolved by this agent yet`;

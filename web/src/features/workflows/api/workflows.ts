@@ -1,5 +1,5 @@
 /** Workflow queries and mutations (the API's `/workflows` routes of one environment). */
-import type { CreateExecution, ExecutionView, WorkflowView } from "@assay/shared";
+import type { ApplyWorkflowResponse, CreateExecution, ExecutionView, WorkflowView } from "@assay/shared";
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { call, enc, envPath } from "../../../api/client.ts";
 
@@ -25,16 +25,14 @@ export const useWorkflows = (org: string, env: string) => useQuery(workflowsQuer
 export const useWorkflow = (org: string, env: string, name: string) =>
   useQuery(workflowQuery(org, env, name));
 
-export interface ApplyResult {
-  workflow: WorkflowView;
-  warnings: string[];
-}
-
 export function useApplyWorkflow(org: string, env: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ name, source }: { name: string; source: string }) =>
-      call<ApplyResult>(`${envPath(org, env)}/workflows/${enc(name)}`, { method: "PUT", text: source }),
+      call<ApplyWorkflowResponse>(`${envPath(org, env)}/workflows/${enc(name)}`, {
+        method: "PUT",
+        text: source,
+      }),
     onSuccess: (result) => {
       void client.invalidateQueries({ queryKey: workflowKeys.all(org, env) });
       client.removeQueries({ queryKey: workflowKeys.one(org, env, result.workflow.name) });
@@ -53,3 +51,28 @@ export function useRunWorkflow(org: string, env: string) {
     onSuccess: () => void client.invalidateQueries({ queryKey: ["envs", org, env, "executions"] }),
   });
 }
+
+/** Deletes a workflow and its schedules; its executions stay listed. */
+export function useDeleteWorkflow(org: string, env: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) =>
+      call<void>(`${envPath(org, env)}/workflows/${enc(name)}`, { method: "DELETE" }),
+    onSuccess: (_result, name) => {
+      void client.invalidateQueries({ queryKey: workflowKeys.all(org, env) });
+      client.removeQueries({ queryKey: workflowKeys.one(org, env, name) });
+    },
+  });
+}
+
+/** One line per refusal of the apply check: what will not run on which runtime. */
+export const refusalLines = (result: ApplyWorkflowResponse): string[] =>
+  result.check.runtimes.flatMap((r) =>
+    r.refusals.map(
+      (u) => `${r.runtime} runtime${r.agents === 0 ? " (no agent yet)" : ""}: ${u.path}: ${u.message}`,
+    ),
+  );
+
+/** The check's warnings, each naming its runtime. */
+export const checkWarningLines = (result: ApplyWorkflowResponse): string[] =>
+  result.check.runtimes.flatMap((r) => r.warnings.map((w) => `${r.runtime} runtime: ${w}`));

@@ -8,6 +8,7 @@ import { RelativeTime } from "../../../components/time.tsx";
 import { executionsQuery } from "../../executions/api/executions.ts";
 import { ExecutionTable } from "../../executions/components/execution-table.tsx";
 import { useWorkflow } from "../api/workflows.ts";
+import { DeleteWorkflowDialog } from "./delete-workflow-dialog.tsx";
 import { RunDialog } from "./run-dialog.tsx";
 import { configParameters } from "./run-form.tsx";
 import { ScheduleTable, schedulesOf } from "./schedules.tsx";
@@ -18,6 +19,7 @@ export function WorkflowPage() {
   const workflow = useWorkflow(org, env, name);
   const recent = useInfiniteQuery(executionsQuery(org, env, { workflow: name }, 10));
   const [running, setRunning] = useState(false);
+  const [deleting, setDeleting] = useState(false);
 
   if (workflow.isPending) return <Loading label="Loading the workflow" />;
   if (workflow.isError)
@@ -39,6 +41,9 @@ export function WorkflowPage() {
         title={w.name}
         actions={
           <>
+            <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
+              Delete
+            </button>
             <Link
               className="button"
               to="/orgs/$org/envs/$env/workflows/$name/edit"
@@ -137,6 +142,13 @@ export function WorkflowPage() {
         <pre className="source">{w.source}</pre>
       </section>
       {running ? <RunDialog org={org} env={env} workflow={w} onClose={() => setRunning(false)} /> : null}
+      <DeleteWorkflowDialog
+        org={org}
+        env={env}
+        name={name}
+        open={deleting}
+        onClose={() => setDeleting(false)}
+      />
     </>
   );
 }

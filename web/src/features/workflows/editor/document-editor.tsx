@@ -17,6 +17,8 @@ export type Validation = { ok: true; name: string; warnings: string[] } | { ok: 
 export interface SaveOutcome {
   version: number;
   warnings: string[];
+  /** What the environment's runtimes will not run (stored all the same; runs there fail). */
+  refusals?: string[];
 }
 
 export function DocumentEditor({
@@ -143,6 +145,16 @@ export function DocumentEditor({
           {saved ? (
             <div className="saved" role="status">
               Saved version {saved.version}. {savedLink(saved.name)}
+              {saved.refusals && saved.refusals.length > 0 ? (
+                <>
+                  <p className="invalid">Runs will fail where these are not supported:</p>
+                  <ul className="issue-list" aria-label="Will not run">
+                    {saved.refusals.map((r) => (
+                      <li key={r}>✖ {r}</li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
               {saved.warnings.length > 0 ? (
                 <ul className="warning-list">
                   {saved.warnings.map((w) => (

@@ -7,7 +7,7 @@ import { parseWorkflowText } from "@assay/shared/workflow";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { ErrorState, Loading } from "../../../components/states.tsx";
-import { useApplyWorkflow, workflowQuery } from "../api/workflows.ts";
+import { checkWarningLines, refusalLines, useApplyWorkflow, workflowQuery } from "../api/workflows.ts";
 import { DocumentEditor, type Validation } from "./document-editor.tsx";
 import { STARTER_WORKFLOW } from "./starter.ts";
 
@@ -43,9 +43,15 @@ export function EditorPage() {
       saveError={apply.error}
       save={async (target, source) => {
         const result = await apply.mutateAsync({ name: target, source });
-        if (name === undefined)
+        const refusals = refusalLines(result);
+        // With refusals the editor stays, so that they are read before the workflow's page.
+        if (name === undefined && refusals.length === 0)
           void navigate({ to: "/orgs/$org/envs/$env/workflows/$name", params: { org, env, name: target } });
-        return { version: result.workflow.version, warnings: result.warnings };
+        return {
+          version: result.workflow.version,
+          warnings: [...result.warnings, ...checkWarningLines(result)],
+          refusals,
+        };
       }}
       back={
         name ? (
