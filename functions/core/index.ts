@@ -3,8 +3,12 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentWork } from "./agent-work.ts";
+import { createArtifactService } from "./artifacts.ts";
 import { withConcurrencyRelease } from "./concurrency.ts";
 import { createExecutionService } from "./executions.ts";
+import { withInsightEvents } from "./insights/emitter.ts";
+import type { InsightStore } from "./insights/ports.ts";
+import { createInsights } from "./insights/service.ts";
 import { createLogService } from "./logs.ts";
 import type {
   BlobStore,
@@ -50,6 +54,8 @@ export interface CorePorts {
   concurrency?: ConcurrencyGroups;
   /** Webhooks (issue 19): their store and the outbound HTTP sender; both or neither. */
   webhooks?: { store: WebhookStore; sender: WebhookSender };
+  /** Insights (issue 18): per-day aggregates of finished runs and their tests. */
+  insights?: InsightStore;
 }
 
 export interface CoreOptions {
@@ -100,9 +106,29 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
   const sealedStore = withSealedConfig(withConcurrencyRelease(executionStore, rawPorts.concurrency), box);
   // Lifecycle events for webhooks are enqueued after every other effect of a transition.
-  const engineStore = rawPorts.webhooks
+  const webhookStore = rawPorts.webhooks
     ? withWebhookEvents(sealedStore, { jobs: rawPorts.jobs, logger: rawPorts.logger })
     : sealedStore;
+  // A finished execution is folded into insights by a worker job.
+  const insights = rawPorts.insights
+    ? createInsights({
+        store: rawPorts.insights,
+        executions: sealedStore,
+        report: (orgId, envId, id) =>
+          createArtifactService({
+            blobs: rawPorts.artifactBlobs,
+            jobs: rawPorts.jobs,
+            tenants: rawPorts.tenants,
+            clock: rawPorts.clock,
+          }).report(orgId, envId, id),
+        workflowExists: async (orgId, envId, name) =>
+          (await rawPorts.workflows.get(orgId, envId, name)) !== undefined,
+        jobs: rawPorts.jobs,
+        clock: rawPorts.clock,
+        logger: rawPorts.logger,
+      })
+    : undefined;
+  const engineStore = insights ? withInsightEvents(webhookStore, insights) : webhookStore;
   const ports: CorePorts = { ...rawPorts, executions: engineStore };
   const { clock, bus, jobs } = ports;
   const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
@@ -173,6 +199,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     webhooks: webhooks?.service,
     /** The webhook job handlers the workers run. */
     webhookJobs: webhooks ? { events: webhooks.eventsJob, delivery: webhooks.deliveryJob } : undefined,
+    /** Insights reads (API); undefined without an insight store. */
+    insights,
+    /** The insights worker job (a no-op without an insight store). */
+    insightsJob: insights ? insights.job : async () => {},
   };
 }
 
