@@ -30,7 +30,7 @@ interface Run {
   tests?: Array<[string, "passed" | "failed", number]>;
 }
 
-/** Stores one execution as the engine would, then finishes it through the lifecycle. */
+/** Stores one execution as the engine would, then ends it through the lifecycle (its real effects). */
 async function record(run: Run): Promise<string> {
   const { orgId, envId } = plane;
   const id = ulid(run.createdMs);
@@ -41,7 +41,7 @@ async function record(run: Run): Promise<string> {
     orgId,
     envId,
     workflowName: "hello",
-    status: "queued",
+    status: run.status === "canceled" ? "queued" : "running",
     createdAt: iso(run.createdMs),
     config: {},
     sensitive: [],
@@ -67,8 +67,8 @@ async function record(run: Run): Promise<string> {
       warnings: [],
     });
   }
-  const done = await plane.core.ports.executions.transition(orgId, envId, id, {
-    from: ["queued"],
+  const canceled = run.status === "canceled";
+  const done = await plane.core.lifecycle.apply({ orgId, envId, id }, canceled ? "cancel" : "finish", {
     set: {
       status: run.status,
       ...(startedMs === undefined ? {} : { startedAt: iso(startedMs) }),
