@@ -3,6 +3,7 @@
  * local mode. Routes validate their input, call one use-case, and return; errors are
  * translated in one place (errors.ts).
  */
+
 import { randomUUID } from "node:crypto";
 import { AppError, Slug } from "@assay/shared";
 import { type Context, Hono } from "hono";
@@ -11,6 +12,7 @@ import type { OutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import type { OrgPrincipal } from "../core/access.ts";
 import type { ArtifactService } from "../core/artifacts.ts";
 import type { ExecutionService } from "../core/executions.ts";
+import type { Insights } from "../core/insights/service.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Bus, Logger, TenantStore } from "../core/ports.ts";
 import type { Actor } from "../core/principals.ts";
@@ -29,6 +31,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { devOutboxRoutes } from "./routes/dev-outbox.ts";
 import { envRoutes, envScopedRoutes } from "./routes/envs.ts";
 import { executionRoutes } from "./routes/executions.ts";
+import { insightRoutes } from "./routes/insights.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -52,6 +55,8 @@ export interface ApiDeps {
   artifacts?: ArtifactService;
   /** Webhooks of environments; the routes answer 404 without them. */
   webhooks?: WebhookService;
+  /** Insights of environments and workflows; the routes answer 404 without them. */
+  insights?: Insights;
   bus: Bus;
   logger: Logger;
   /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
@@ -135,6 +140,7 @@ export function createApiApp(deps: ApiDeps) {
   logRoutes(scoped, deps);
   artifactRoutes(scoped, deps);
   webhookRoutes(scoped, deps);
+  insightRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);
   return app;
 }

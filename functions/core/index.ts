@@ -5,7 +5,11 @@
 import { createAgentLinks } from "./agent-link/agent-link.ts";
 import { createAgentRuntimes } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
+import { createArtifactService } from "./artifacts.ts";
 import { createExecutionService } from "./executions.ts";
+import { insightsObserver } from "./insights/emitter.ts";
+import type { InsightStore } from "./insights/ports.ts";
+import { createInsights } from "./insights/service.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
 import { createLogService } from "./logs.ts";
 import type {
@@ -53,6 +57,8 @@ export interface CorePorts {
   concurrency?: ConcurrencyGroups;
   /** Webhooks (issue 19): their store and the outbound HTTP sender; both or neither. */
   webhooks?: { store: WebhookStore; sender: WebhookSender };
+  /** Insights (issue 18): per-day aggregates of finished runs and their tests. */
+  insights?: InsightStore;
 }
 
 export interface CoreOptions {
@@ -113,6 +119,24 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     executions: ports.executions,
     clock,
   });
+  // A finished execution is folded into insights by a worker job (the `observe` effect).
+  const insights = rawPorts.insights
+    ? createInsights({
+        store: rawPorts.insights,
+        executions: ports.executions,
+        report: (orgId, envId, id) =>
+          createArtifactService({ blobs: ports.artifactBlobs, jobs, tenants: ports.tenants, clock }).report(
+            orgId,
+            envId,
+            id,
+          ),
+        workflowExists: async (orgId, envId, name) =>
+          (await ports.workflows.get(orgId, envId, name)) !== undefined,
+        jobs,
+        clock,
+        logger: ports.logger,
+      })
+    : undefined;
   // Every status change of an execution, with its effects: see lifecycle/transitions.ts.
   const lifecycle = createLifecycle({
     executions: ports.executions,
@@ -126,6 +150,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     // Webhook events are enqueued by the lifecycle's `observe` effect, after the others.
     observers: [
       ...(rawPorts.webhooks ? [webhookObserver({ jobs: rawPorts.jobs, logger: rawPorts.logger })] : []),
+      ...(insights ? [insightsObserver(insights)] : []),
       ...(options.observers ?? []),
     ],
   });
@@ -203,6 +228,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     webhooks: webhooks?.service,
     /** The webhook job handlers the workers run. */
     webhookJobs: webhooks ? { events: webhooks.eventsJob, delivery: webhooks.deliveryJob } : undefined,
+    /** Insights reads (API); undefined without an insight store. */
+    insights,
+    /** The insights worker job (a no-op without an insight store). */
+    insightsJob: insights ? insights.job : async () => {},
   };
 }
 

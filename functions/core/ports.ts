@@ -175,7 +175,8 @@ export type JobKind =
   | "unpack-artifacts"
   | "retention"
   | "webhook-events"
-  | "webhook-delivery";
+  | "webhook-delivery"
+  | "insights";
 
 export interface Job {
   kind: JobKind;

@@ -12,6 +12,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
+import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
 import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
@@ -77,6 +78,7 @@ const JOB_KINDS: JobKind[] = [
   "retention",
   "webhook-events",
   "webhook-delivery",
+  "insights",
 ];
 
 export async function startControlPlane(options: ControlPlaneOptions) {
@@ -124,6 +126,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         logger,
         tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
         ...createLocalEnginePorts(store),
+        insights: createDynamoInsightStore(store),
         webhooks: {
           store: createDynamoWebhookStore(store),
           sender: createWebhookSender({
@@ -151,6 +154,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
       "compact-logs": createSqsHandler("compact-logs", createCompactLogsJob({ logs: core.logs }), logger),
       ...webhookHandlers(core.webhookJobs, logger),
+      insights: createSqsHandler("insights", core.insightsJob, logger),
     } satisfies Record<JobKind, unknown>;
     for (const kind of JOB_KINDS) {
       const poller = startSqsPoller({
@@ -234,6 +238,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         ASSAY_QUEUE_URL_RETENTION: queueUrls.retention,
         ASSAY_QUEUE_URL_WEBHOOK_EVENTS: queueUrls["webhook-events"],
         ASSAY_QUEUE_URL_WEBHOOK_DELIVERY: queueUrls["webhook-delivery"],
+        ASSAY_QUEUE_URL_INSIGHTS: queueUrls.insights,
         ...(options.natsUrl ? { ASSAY_NATS_URL: options.natsUrl } : {}),
         AWS_REGION: fauxqs.region,
         AWS_ACCESS_KEY_ID: "local",

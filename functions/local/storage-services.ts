@@ -3,7 +3,7 @@ import type { Core } from "../core/index.ts";
 import type { BlobStore, Clock, Logger } from "../core/ports.ts";
 import { createUnpacker } from "../core/unpack.ts";
 import { createArtifactUploads } from "../ingress/artifact-uploads.ts";
-import { createRetentionJob, createUnpackArtifactsJob } from "../worker/jobs.ts";
+import { createRetentionJob, createUnpackArtifactsJob, insightsAfterUnpack } from "../worker/jobs.ts";
 import { startRetentionSchedule } from "../worker/retention-schedule.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
 
@@ -28,7 +28,7 @@ export function createLocalStorageServices(deps: {
     handlers: {
       "unpack-artifacts": createSqsHandler(
         "unpack-artifacts",
-        createUnpackArtifactsJob({ unpacker }),
+        createUnpackArtifactsJob({ unpacker, afterUnpack: insightsAfterUnpack(core.insights) }),
         logger,
       ),
       retention: createSqsHandler(

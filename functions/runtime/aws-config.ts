@@ -21,6 +21,8 @@ export const AwsConfig = z.object({
   /** Webhook lifecycle events and deliveries (issue 19); unset, run events are only logged. */
   ASSAY_QUEUE_URL_WEBHOOK_EVENTS: z.string().url().default(""),
   ASSAY_QUEUE_URL_WEBHOOK_DELIVERY: z.string().url().default(""),
+  /** Folding finished executions into Insights (issue 18); unset, insights stay empty. */
+  ASSAY_QUEUE_URL_INSIGHTS: z.string().url().default(""),
   /** NATS servers (comma-separated); without them signals fall back to storage sweeps. */
   ASSAY_NATS_URL: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),

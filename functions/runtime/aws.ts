@@ -11,6 +11,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
+import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
 import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
@@ -117,6 +118,7 @@ export async function buildAwsCore(config: AwsConfig) {
           retention: config.ASSAY_QUEUE_URL_RETENTION,
           "webhook-events": config.ASSAY_QUEUE_URL_WEBHOOK_EVENTS,
           "webhook-delivery": config.ASSAY_QUEUE_URL_WEBHOOK_DELIVERY,
+          insights: config.ASSAY_QUEUE_URL_INSIGHTS,
         },
       }),
       clock: systemClock,
@@ -126,6 +128,7 @@ export async function buildAwsCore(config: AwsConfig) {
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
       // The hosted control plane reaches public addresses only (no loopback, private or link-local).
+      insights: createDynamoInsightStore(store),
       webhooks: {
         store: createDynamoWebhookStore(store),
         sender: createWebhookSender({ allowLoopback: false }),

@@ -47,12 +47,26 @@ const UnpackJob = ExecutionJob.extend({
  * Unpacks one uploaded bundle. A refused bundle (hostile, over the plan's limits) is a success
  * for the queue: its reason is recorded in the bundle's index and retrying cannot change it.
  */
-export function createUnpackArtifactsJob(deps: { unpacker: Unpacker }) {
+export function createUnpackArtifactsJob(deps: {
+  unpacker: Unpacker;
+  /** Runs after a bundle was unpacked (insights read its JUnit report); must not throw. */
+  afterUnpack?: (ref: { orgId: string; envId: string; id: string }, bundleId: string) => Promise<void>;
+}) {
   return async (job: Job) => {
     const request = UnpackJob.parse(job.payload);
-    await deps.unpacker.unpack({ ...request, sha256: request.sha256 || undefined });
+    const index = await deps.unpacker.unpack({ ...request, sha256: request.sha256 || undefined });
+    if (index.status === "unpacked" && deps.afterUnpack) {
+      await deps.afterUnpack({ orgId: request.orgId, envId: request.envId, id: request.executionId }, request.bundleId);
+    }
   };
 }
+
+/** What a bundle's unpacking tells insights: a JUnit report may have appeared. */
+export const insightsAfterUnpack =
+  (insights: { enqueue(ref: { orgId: string; envId: string; id: string }, part: "tests", key: string): Promise<void> } | undefined) =>
+  async (ref: { orgId: string; envId: string; id: string }, bundleId: string) => {
+    await insights?.enqueue(ref, "tests", bundleId);
+  };
 
 const RetentionJob = z.object({ orgId: z.string().min(1), envId: z.string().min(1) });
 

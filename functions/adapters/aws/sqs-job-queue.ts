@@ -17,6 +17,7 @@ export const JOB_KINDS = [
   "retention",
   "webhook-events",
   "webhook-delivery",
+  "insights",
 ] as const satisfies readonly JobKind[];
 
 // Compile-time guard: adding a JobKind to the port without listing it here fails type checking.

@@ -10,6 +10,7 @@ import { auditSpecs } from "./audit.ts";
 import { authSpecs } from "./auth.ts";
 import { devOutboxSpecs } from "./dev-outbox.ts";
 import { envSpecs } from "./envs.ts";
+import { insightSpecs } from "./insights.ts";
 import { invitationSpecs } from "./invitations.ts";
 import { meSpecs } from "./me.ts";
 import { memberSpecs } from "./members.ts";
@@ -50,6 +51,7 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
     auditSpecs,
     coreRouteSpecs,
     webhookSpecs,
+    insightSpecs,
     ...(options.devOutbox ? [devOutboxSpecs] : []),
   ];
   return groups.flatMap((g) => Object.values(g));

@@ -3,7 +3,7 @@ import { createArtifactService } from "../../core/artifacts.ts";
 import { systemClock } from "../../core/ports.ts";
 import { createUnpacker } from "../../core/unpack.ts";
 import { buildAwsCore, loadAwsConfig } from "../../runtime/aws.ts";
-import { createUnpackArtifactsJob } from "../jobs.ts";
+import { createUnpackArtifactsJob, insightsAfterUnpack } from "../jobs.ts";
 import { createSqsHandler } from "../sqs-handler.ts";
 
 const { core, logger } = await buildAwsCore(loadAwsConfig(process.env));
@@ -17,6 +17,9 @@ const artifacts = createArtifactService({
 
 export const handler = createSqsHandler(
   "unpack-artifacts",
-  createUnpackArtifactsJob({ unpacker: createUnpacker({ blobs, artifacts, clock: systemClock }) }),
+  createUnpackArtifactsJob({
+    unpacker: createUnpacker({ blobs, artifacts, clock: systemClock }),
+    afterUnpack: insightsAfterUnpack(core.insights),
+  }),
   logger,
 );

@@ -18,6 +18,7 @@ export const lambdaEntries = {
   "compact-logs": "functions/worker/entries/compact-logs.ts",
   "unpack-artifacts": "functions/worker/entries/unpack-artifacts.ts",
   retention: "functions/worker/entries/retention.ts",
+  insights: "functions/worker/entries/insights.ts",
   reaper: "functions/worker/entries/reaper.ts",
   schedules: "functions/worker/entries/schedules.ts",
   /** Hourly: one retention job per environment of every organization. */

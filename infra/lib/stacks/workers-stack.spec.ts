@@ -100,6 +100,14 @@ export function workersStackSuite(synthesized: Stages): void {
       assert.ok(!actionsGrantedTo(template, "schedulesRole").has("sqs:SendMessage"));
     });
 
+    it("lets the insights worker write the table and only read artifacts; the reaper feeds it", () => {
+      const insights = actionsGrantedTo(template, "insightsHandlerRole");
+      assert.ok(insights.has("dynamodb:UpdateItem") && insights.has("s3:GetObject"));
+      assert.ok(!insights.has("s3:PutObject") && !insights.has("s3:DeleteObject"));
+      assert.ok(actionsGrantedTo(template, "reaperRole").has("sqs:SendMessage"));
+      assert.ok(actionsGrantedTo(template, "unpackartifactsHandlerRole").has("sqs:SendMessage"));
+    });
+
     it("gives queue workers only the table access their jobs use", () => {
       const writes = [
         "dynamodb:PutItem",

@@ -33,7 +33,10 @@ export interface WorkersStackProps extends StackProps {
 export type ScheduledKind = "reaper" | "schedules";
 
 /** What each job kind's worker may do: table access, objects per prefix, jobs it enqueues. */
-const workerAccess: Record<JobKind, { table: "none" | "read"; objects: PrefixGrant[]; sends: JobKind[] }> = {
+const workerAccess: Record<
+  JobKind,
+  { table: "none" | "read" | "write"; objects: PrefixGrant[]; sends: JobKind[] }
+> = {
   // Deletes everything an execution stored (objects only: the execution record stays).
   cleanup: {
     table: "none",
@@ -68,10 +71,18 @@ const workerAccess: Record<JobKind, { table: "none" | "read"; objects: PrefixGra
         list: true,
       },
     ],
-    sends: [],
+    sends: ["insights"],
   },
   // Lists an environment's executions, reads the plan, enqueues cleanups of expired ones.
   retention: { table: "read", objects: [], sends: ["cleanup"] },
+  // Reads a finished execution and its JUnit reports, adds them to the insight items.
+  insights: {
+    table: "write",
+    objects: [
+      { bucket: "artifacts", prefix: objectPrefixes.artifacts, actions: ["s3:GetObject"], list: true },
+    ],
+    sends: [],
+  },
 };
 
 export class WorkersStack extends Stack {
@@ -100,6 +111,7 @@ export class WorkersStack extends Stack {
     for (const kind of jobKinds) {
       const { handler } = workers[kind];
       if (workerAccess[kind].table === "read") grantTableRead(handler.function, handler.role, names);
+      if (workerAccess[kind].table === "write") grantTableData(handler.function, handler.role, names);
       for (const grant of workerAccess[kind].objects)
         grantPrefix(handler.function, handler.role, names, grant);
       for (const target of workerAccess[kind].sends)
@@ -125,6 +137,8 @@ export class WorkersStack extends Stack {
         vpc: network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined,
       });
       grantTableData(fn.function, fn.role, names);
+      // A run the reaper marks lost is folded into insights.
+      if (kind === "reaper") data.queues.insights.queue.grantSendMessages(fn.function);
       // The dispatcher starts runs, whose sensitive config values it seals.
       if (kind === "schedules") useConfigKey(fn.function, data);
       new Rule(this, `${kind}-tick`, {
