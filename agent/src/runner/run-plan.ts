@@ -267,7 +267,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       };
       await runChildren(setup);
       let own: Outcome | undefined;
-      if (step.shell !== undefined || step.command !== undefined) {
+      // A step with neither shell nor command runs its image's entrypoint (container runtimes).
+      if (step.shell !== undefined || step.command !== undefined || step.container?.entrypoint === true) {
         own =
           childFailed || childAborted || scope.ended() !== undefined
             ? {
