@@ -16,9 +16,11 @@ import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
+import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createCore } from "../core/index.ts";
@@ -111,6 +113,8 @@ export async function buildAwsCore(config: AwsConfig) {
           "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
           "unpack-artifacts": config.ASSAY_QUEUE_URL_UNPACK_ARTIFACTS,
           retention: config.ASSAY_QUEUE_URL_RETENTION,
+          "webhook-events": config.ASSAY_QUEUE_URL_WEBHOOK_EVENTS,
+          "webhook-delivery": config.ASSAY_QUEUE_URL_WEBHOOK_DELIVERY,
         },
       }),
       clock: systemClock,
@@ -119,6 +123,11 @@ export async function buildAwsCore(config: AwsConfig) {
       templates: createDynamoTemplateStore(store),
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
+      // The hosted control plane reaches public addresses only (no loopback, private or link-local).
+      webhooks: {
+        store: createDynamoWebhookStore(store),
+        sender: createWebhookSender({ allowLoopback: false }),
+      },
     },
     {
       leaseTtlMs: config.ASSAY_LEASE_TTL_MS,

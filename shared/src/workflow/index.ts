@@ -22,3 +22,4 @@ export * from "./schema/services.ts";
 export * from "./schema/steps.ts";
 export * from "./schema/workflow.ts";
 export * from "./templates/index.ts";
+export { writeYamlDocument } from "./yaml-source.ts";
