@@ -4,7 +4,7 @@
  * how `negative` turns an outcome around, and what a unit's exit means for its step. run-plan.ts
  * applies them; outcome-rules.test.ts holds them as tables.
  */
-import type { StepFinalStatus } from "./types.ts";
+import type { RunnerStep, StepEvent, StepFinalStatus } from "./types.ts";
 
 /** A step's result before it is reported. */
 export interface Outcome {
@@ -81,4 +81,24 @@ export const exitOutcome = (end: UnitEnd, cancelled: Outcome, abortReason: strin
         ? `killed by ${end.signal}`
         : `exit code ${end.exitCode}`;
   return { status: "failed", exitCode: end.exitCode, message: why };
+};
+
+/** The highest peaks among a group's own process and its descendants' last events. */
+export const peaksOf = (
+  step: RunnerStep,
+  own: Outcome | undefined,
+  events: ReadonlyMap<string, StepEvent>,
+) => {
+  let cpu = own?.cpuPeakPercent;
+  let memory = own?.memoryPeakBytes;
+  const visit = (list: RunnerStep[]) => {
+    for (const child of list) {
+      const event = events.get(child.ref);
+      if (event?.cpuPeakPercent !== undefined) cpu = Math.max(cpu ?? 0, event.cpuPeakPercent);
+      if (event?.memoryPeakBytes !== undefined) memory = Math.max(memory ?? 0, event.memoryPeakBytes);
+      visit(child.steps);
+    }
+  };
+  visit(step.steps);
+  return { cpuPeakPercent: cpu, memoryPeakBytes: memory };
 };

@@ -23,7 +23,7 @@
  *   highest of its children.
  */
 import type { Value } from "@assay/shared/workflow";
-import { fetchGit, fetchTarball } from "./content-fetch.ts";
+import { type ContentSource, fetchGit, fetchStepContent, fetchTarball } from "./content-fetch.ts";
 import { maskText } from "./masker.ts";
 import {
   applyNegative,
@@ -32,6 +32,7 @@ import {
   failsWorkers,
   groupOutcome,
   type Outcome,
+  peaksOf,
 } from "./outcome-rules.ts";
 import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
@@ -51,6 +52,7 @@ import type {
   StepEvent,
   StepFinalStatus,
 } from "./types.ts";
+import { runWorkers } from "./workers.ts";
 import { resolveWorkingDir, writeContentFiles } from "./workspace.ts";
 
 /** Inputs of one run. */
@@ -160,30 +162,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     renderProcessRequest(step, env, runtime({ failed: false }, env, variables));
 
   /** Files, git and tarballs of a step (or the plan); an error message when one failed. */
-  const fetchContent = async (
-    ref: string,
-    source: { files?: RunnerFile[] | undefined; git?: RunnerPlan["git"]; tarballs?: RunnerPlan["tarballs"] },
-    workingDir: string | undefined,
-  ): Promise<string | undefined> => {
-    if (source.files !== undefined && source.files.length > 0) {
-      const refused = await writeContentFiles(
-        workspace,
-        resolveWorkingDir(workspace, workingDir),
-        source.files,
-      );
-      if (refused !== undefined) return refused;
-    }
-    const fetchOptions = { workspace, env: options.baseEnv, log: (text: string) => line(ref, text) };
-    if (source.git !== undefined) {
-      const error = await fetchGit(source.git, fetchOptions);
-      if (error !== undefined) return `content.git: ${error}`;
-    }
-    for (const tarball of source.tarballs ?? []) {
-      const error = await fetchTarball(tarball, fetchOptions);
-      if (error !== undefined) return `content.tarball: ${error}`;
-    }
-    return undefined;
-  };
+  const fetchContent = (ref: string, source: ContentSource, workingDir: string | undefined) =>
+    fetchStepContent(source, workingDir, { workspace, env: options.baseEnv, log: (text) => line(ref, text) });
 
   const runProcess = async (
     step: RunnerStep,
@@ -280,7 +260,11 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         }
       }
       if (workers.length > 0) {
-        const result = await runWorkers(step, workers, scope, env, children);
+        const result = await runWorkers(step, workers, scope, {
+          skipTree,
+          runWorker: (worker, own) =>
+            runStep(worker, own, { failed: children.failed }, env, worker.variables),
+        });
         if (result.failed) childFailed = true;
         if (result.aborted) childAborted = true;
         if (result.failed) children.failed = true;
@@ -314,43 +298,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       ...children,
       abortReason: state.abortReason,
     });
-    return step.steps.length === 0 ? outcome : { ...outcome, ...peaksOf(step, own) };
-  };
-
-  const runWorkers = async (
-    step: RunnerStep,
-    workers: RunnerStep[],
-    scope: Scope,
-    env: Record<string, string>,
-    group: GroupState,
-  ): Promise<{ failed: boolean; aborted: boolean }> => {
-    const limit = Math.max(1, step.parallel?.parallelism ?? workers.length);
-    const failFast = step.parallel?.failFast === true;
-    const queue = [...workers];
-    const live = new Set<Scope>();
-    let failed = false;
-    let aborted = false;
-    const lane = async () => {
-      for (let worker = queue.shift(); worker !== undefined; worker = queue.shift()) {
-        if (failFast && failed) {
-          skipTree(worker, "another worker failed (failFast)");
-          continue;
-        }
-        const own = scope.child();
-        live.add(own);
-        // Each worker has its own group state: a failure in one does not skip another's steps.
-        const status = await runStep(worker, own, { failed: group.failed }, env, worker.variables);
-        live.delete(own);
-        own.close();
-        if (status === "aborted") aborted = true;
-        if (failsWorkers(status, worker.optional)) {
-          failed = true;
-          if (failFast) for (const other of live) other.cancel(`worker "${worker.name}" failed (failFast)`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, workers.length) }, lane));
-    return { failed, aborted: aborted && !failed };
+    return step.steps.length === 0 ? outcome : { ...outcome, ...peaksOf(step, own, states) };
   };
 
   const runStep = async (
@@ -431,22 +379,6 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       state.firstFailure ??= `step "${step.name}" ${outcome.status}${outcome.message ? `: ${outcome.message}` : ""}`;
     }
     return outcome.status;
-  };
-
-  /** The highest peaks among a group's own process and its descendants. */
-  const peaksOf = (step: RunnerStep, own: Outcome | undefined) => {
-    let cpu = own?.cpuPeakPercent;
-    let memory = own?.memoryPeakBytes;
-    const visit = (list: RunnerStep[]) => {
-      for (const child of list) {
-        const state = states.get(child.ref);
-        if (state?.cpuPeakPercent !== undefined) cpu = Math.max(cpu ?? 0, state.cpuPeakPercent);
-        if (state?.memoryPeakBytes !== undefined) memory = Math.max(memory ?? 0, state.memoryPeakBytes);
-        visit(child.steps);
-      }
-    };
-    visit(step.steps);
-    return { cpuPeakPercent: cpu, memoryPeakBytes: memory };
   };
 
   const run = async (): Promise<RunResult> => {
