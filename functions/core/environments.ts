@@ -7,7 +7,14 @@
  * cleanup of their logs and artifacts) and workflows, and deletes the environment last, so a
  * retried delete after a failure finishes the job.
  */
-import { type AgentView, AppError, type Environment, type Execution, isTerminal } from "@assay/shared";
+import {
+  type AgentView,
+  AppError,
+  type Environment,
+  type Execution,
+  isTerminal,
+  runtimeOfCapabilities,
+} from "@assay/shared";
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
@@ -154,6 +161,7 @@ export function createEnvironmentService(deps: {
       return (await deps.presence.list(principal.orgId, envId))
         .map((p) => ({
           ...p,
+          runtime: runtimeOfCapabilities(p.capabilities),
           status: isOnline(p, now) ? ("online" as const) : ("offline" as const),
         }))
         .sort((a, b) => b.connectedAt.localeCompare(a.connectedAt));

@@ -43,6 +43,10 @@ if (config.ASSAY_NO_AGENT !== "1") {
       state.caFile,
       "--state-dir",
       join(config.dataDir, "agent"),
+      // Host processes unless asked: the samples need no image, and a Docker engine may have
+      // no registry to pull the default image from.
+      "--runtime",
+      process.env.ASSAY_AGENT_RUNTIME ?? "process",
     ],
     { env: { ...process.env, ASSAY_AGENT_TOKEN: state.agentToken }, stdio: ["ignore", "inherit", "inherit"] },
   );

@@ -23,6 +23,7 @@ const FIGURES = [
   "live-tail",
   "log-throughput",
   "step-overhead",
+  "docker-steps",
   "agent-idle",
   "unpack",
   "list-executions",

@@ -8,8 +8,8 @@ export interface Finished extends ExecutionJson {
   log: string;
 }
 
-export async function startAgentFixture() {
-  const stack = await startAgentStack({ prefix: "assay-conformance" });
+export async function startAgentFixture(runtime: "process" | "docker" = "process") {
+  const stack = await startAgentStack({ prefix: "assay-conformance", runtime });
   return {
     plane: stack.plane,
     put: (kind: "workflows" | "templates", name: string, yaml: string) => stack.put(name, yaml, kind),

@@ -38,13 +38,24 @@ export interface ExecutionJson {
 
 const ACTIVE = ["queued", "assigned", "running"];
 
-export async function startAgentStack(options: { prefix?: string } = {}) {
+export async function startAgentStack(options: { prefix?: string; runtime?: "process" | "docker" } = {}) {
   const plane: TestControlPlane = await startTestControlPlane();
   const dir = mkdtempSync(join(tmpdir(), `${options.prefix ?? "assay-e2e"}-`));
   let output = "";
   const agent: ChildProcess = spawn(
     process.execPath,
-    [ASSAY, "agent", "--url", plane.ingressUrl, "--ca-file", plane.caFile, "--state-dir", join(dir, "agent")],
+    [
+      ASSAY,
+      "agent",
+      "--url",
+      plane.ingressUrl,
+      "--ca-file",
+      plane.caFile,
+      "--state-dir",
+      join(dir, "agent"),
+      "--runtime",
+      options.runtime ?? "process",
+    ],
     { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
   );
   agent.stdout?.on("data", (d) => (output += d));

@@ -21,16 +21,33 @@ export interface PackResult {
 
 const inside = (root: string, path: string) => path === root || path.startsWith(`${root}${sep}`);
 
+/**
+ * The directory entries are stored relative to: the artifacts' working directory, or the whole
+ * workspace (`/data`) when an absolute `/data/...` pattern reaches outside it (Testkube collects
+ * `/data/artifacts/**` from a step working in `/data/repo` too).
+ */
+export const artifactRoot = (workspace: string, base: string, patterns: readonly string[]): string => {
+  const outside = patterns.some((raw) => {
+    if (!isDataPath(raw)) return false;
+    const full = mapDataPath(raw, workspace);
+    return !inside(base, full.replace(/[*?[{].*$/, "").replace(/\/$/, "") || "/");
+  });
+  return outside && inside(workspace, base) ? workspace : base;
+};
+
 /** The entries (relative to `base`) the patterns match, nested ones folded into matched directories. */
 export async function matchArtifacts(
   workspace: string,
-  base: string,
+  stepBase: string,
   patterns: readonly string[],
-): Promise<{ entries: string[]; warnings: string[] }> {
+): Promise<{ entries: string[]; warnings: string[]; base: string }> {
   const warnings: string[] = [];
   const found = new Set<string>();
+  const base = artifactRoot(workspace, stepBase, patterns);
+  const prefix = relative(base, stepBase);
   for (const raw of patterns) {
-    const pattern = isDataPath(raw) ? mapDataPath(raw, workspace) : raw;
+    const mapped = isDataPath(raw) ? mapDataPath(raw, workspace) : raw;
+    const pattern = isAbsolute(mapped) || prefix === "" ? mapped : `${prefix}/${mapped}`;
     const relativePattern = isAbsolute(pattern) ? relative(base, pattern) : pattern;
     if (isAbsolute(relativePattern) || relativePattern.split(/[\\/]/).includes("..")) {
       warnings.push(`artifacts path "${raw}" is outside the working directory; not collected`);
@@ -54,7 +71,7 @@ export async function matchArtifacts(
     for (let i = 1; i < parts.length; i++) if (dirs.has(parts.slice(0, i).join(sep))) return false;
     return true;
   });
-  return { entries, warnings };
+  return { entries, warnings, base };
 }
 
 /** Packs the matches into `outFile` (tar.gz); undefined when nothing matched. */
@@ -64,10 +81,10 @@ export async function packArtifacts(options: {
   patterns: readonly string[];
   outFile: string;
 }): Promise<(PackResult & { file: string }) | { file: undefined; warnings: string[] }> {
-  const { entries, warnings } = await matchArtifacts(options.workspace, options.base, options.patterns);
+  const { entries, warnings, base } = await matchArtifacts(options.workspace, options.base, options.patterns);
   if (entries.length === 0) return { file: undefined, warnings };
   // Level 1: artifacts are often already compressed (images, videos, zips); speed matters more.
-  await create({ gzip: { level: 1 }, cwd: options.base, file: options.outFile, portable: true }, entries);
+  await create({ gzip: { level: 1 }, cwd: base, file: options.outFile, portable: true }, entries);
   const hash = createHash("sha256");
   let sizeBytes = 0;
   for await (const chunk of createReadStream(options.outFile)) {

@@ -19,6 +19,7 @@ import { status } from "@grpc/grpc-js";
 import type { ArtifactRequest } from "../artifacts/collect.ts";
 import { createUploader } from "../artifacts/uploader.ts";
 import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
+import { type SelectedRuntime, selectRuntime } from "../runner/runtimes/select.ts";
 import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
 import { type Clock, type Random, sleep, systemClock } from "./clock.ts";
@@ -47,7 +48,16 @@ export interface AgentHandle {
   readonly stopped: Promise<{ error?: Error }>;
 }
 
-export const CAPABILITIES = ["runner.process", "logs.offsets"];
+/** Capabilities every agent has; the runtime adds `runner.<name>` and its features. */
+export const CAPABILITIES = ["logs.offsets"];
+
+/** The runtime the options ask for; a `StepRuntime` passed in is used as it is. */
+const chooseRuntime = async (options: AgentOptions, agentId: string): Promise<SelectedRuntime> => {
+  const choice = options.runtime ?? "process";
+  if (typeof choice === "object")
+    return { runtime: choice, capabilities: [`runner.${choice.name}`], swept: 0 };
+  return selectRuntime(choice, agentId, options.docker);
+};
 
 /** Starts the agent daemon. Rejects only for invalid options (bad URL, unreadable CA file). */
 export const startAgent = async (options: AgentOptions): Promise<AgentHandle> => {
@@ -70,10 +80,17 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   if (proxy.proxy !== undefined) logger.info(`connecting through the proxy ${redactProxy(proxy.proxy)}`);
   // The parser and planner (zod, yaml, the whole schema) load on the first run, not at startup:
   // an idle agent stays small.
+  const selected = await chooseRuntime(options, agentId);
+  if (selected.note !== undefined) logger.warn(selected.note);
+  if (selected.swept > 0)
+    logger.info(`removed ${selected.swept} container(s)/network(s) a previous run of this agent left`);
+  logger.info(`runtime: ${selected.runtime.name}`);
+  const runtime = selected.runtime;
+  const capabilities = [...selected.capabilities, ...CAPABILITIES];
   const planSpec: PlanSpec =
     options.planSpec ??
     (async (spec, config, execution) =>
-      (await import("../runner/plan-spec.ts")).planSpec(spec, config, undefined, execution));
+      (await import("../runner/plan-spec.ts")).planSpec(spec, config, runtime, execution));
   const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
 
   let session: Session | undefined;
@@ -117,6 +134,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         baseEnv,
         planSpec,
         killGraceMs: options.killGraceMs,
+        runtime,
         collectArtifacts: (step) => collectArtifacts({ ...step, executionId: request.executionId }),
       }),
     onOutput(urgent) {
@@ -167,7 +185,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     agentVersion: options.agentVersion ?? AGENT_VERSION,
     hostname: options.hostname ?? osHostname(),
     platform: `${process.platform}-${process.arch}`,
-    capabilities: CAPABILITIES,
+    capabilities,
     maxConcurrency,
     active: registry.active(),
   });

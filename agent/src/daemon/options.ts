@@ -3,6 +3,8 @@
  * timings and inject the clock and randomness.
  */
 import type { PlanSpec } from "../runner/run-execution.ts";
+import type { StepRuntime } from "../runner/runtimes/runtime.ts";
+import type { DockerSettings, RuntimeChoice } from "../runner/runtimes/select.ts";
 import type { Clock, Random } from "./clock.ts";
 
 /** Where the agent reports what it does (one line per event). */
@@ -53,6 +55,10 @@ export interface AgentOptions {
   proxyEnv?: Record<string, string | undefined> | undefined;
   agentVersion?: string | undefined;
   hostname?: string | undefined;
+  /** Where steps run: `docker`, `process` (default) or `auto` (Docker when its engine answers). */
+  runtime?: RuntimeChoice | StepRuntime | undefined;
+  /** Settings of the Docker runtime (default image, busybox, privileged, pull secrets). */
+  docker?: DockerSettings | undefined;
   /** How spec text becomes a plan; default the shared parser and planner. */
   planSpec?: PlanSpec | undefined;
   clock?: Clock | undefined;

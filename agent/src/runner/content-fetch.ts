@@ -21,7 +21,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { PlannedGit, PlannedTarball } from "@assay/shared/workflow";
-import { resolveWorkingDir } from "./workspace.ts";
+import type { RunnerFile } from "./types.ts";
+import { resolveWorkingDir, writeContentFiles } from "./workspace.ts";
 
 /** Where fetch output goes and what it may use. */
 export interface FetchOptions {
@@ -166,5 +167,38 @@ export const fetchTarball = async (
     return `cannot unpack ${tarball.url}: ${refused ?? (error as Error).message}`;
   }
   if (refused !== undefined) options.log(`[assay] tarball: skipped ${refused}`);
+  return undefined;
+};
+
+/** What a step (or the plan) brings along: `content.files`, `git` and `tarball`. */
+export interface ContentSource {
+  files?: RunnerFile[] | undefined;
+  git?: PlannedGit | undefined;
+  tarballs?: PlannedTarball[] | undefined;
+}
+
+/** Writes and fetches a step's content; an error message for the first part that failed. */
+export const fetchStepContent = async (
+  source: ContentSource,
+  workingDir: string | undefined,
+  options: { workspace: string; env: Record<string, string>; log(text: string): void },
+): Promise<string | undefined> => {
+  const { workspace } = options;
+  if (source.files !== undefined && source.files.length > 0) {
+    const refused = await writeContentFiles(
+      workspace,
+      resolveWorkingDir(workspace, workingDir),
+      source.files,
+    );
+    if (refused !== undefined) return refused;
+  }
+  if (source.git !== undefined) {
+    const error = await fetchGit(source.git, options);
+    if (error !== undefined) return `content.git: ${error}`;
+  }
+  for (const tarball of source.tarballs ?? []) {
+    const error = await fetchTarball(tarball, options);
+    if (error !== undefined) return `content.tarball: ${error}`;
+  }
   return undefined;
 };

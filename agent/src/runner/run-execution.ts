@@ -3,6 +3,7 @@
  * (parse errors and unsupported features fail the run loudly, in the log and in the result),
  * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
  */
+import type { StepRuntime } from "./runtimes/runtime.ts";
 import type { CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
 
 /** The outcome of turning spec text into a plan. */
@@ -33,6 +34,8 @@ export interface ExecutionRequest {
   planSpec: PlanSpec;
   killGraceMs?: number;
   collectArtifacts?: CollectArtifacts;
+  /** Where units run; the process runtime by default. */
+  runtime?: StepRuntime;
 }
 
 /** A running execution. */
@@ -78,6 +81,8 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
         secrets,
         killGraceMs: request.killGraceMs,
         collectArtifacts: request.collectArtifacts,
+        runtime: request.runtime,
+        executionId: request.executionId,
       });
       current = planRun;
       if (abortReason !== undefined) planRun.abort(abortReason);

@@ -23,8 +23,17 @@
  *   highest of its children.
  */
 import type { Value } from "@assay/shared/workflow";
-import { fetchGit, fetchTarball } from "./content-fetch.ts";
+import { type ContentSource, fetchGit, fetchStepContent, fetchTarball } from "./content-fetch.ts";
 import { maskText } from "./masker.ts";
+import {
+  applyNegative,
+  exitOutcome,
+  failsGroup,
+  failsWorkers,
+  groupOutcome,
+  type Outcome,
+  peaksOf,
+} from "./outcome-rules.ts";
 import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
@@ -43,6 +52,7 @@ import type {
   StepEvent,
   StepFinalStatus,
 } from "./types.ts";
+import { runWorkers } from "./workers.ts";
 import { resolveWorkingDir, writeContentFiles } from "./workspace.ts";
 
 /** Inputs of one run. */
@@ -80,12 +90,18 @@ interface GroupState {
   failed: boolean;
 }
 
-interface Outcome {
-  status: StepFinalStatus;
-  exitCode?: number | undefined;
-  message?: string | undefined;
-  cpuPeakPercent?: number | undefined;
-  memoryPeakBytes?: number | undefined;
+/** Everything run-wide that changes while the run goes, in one place. */
+interface RunState {
+  /** Set by `abort()`; `always` steps still run after it. */
+  abortReason?: string | undefined;
+  /** The first non-optional failure, for the run's message. */
+  firstFailure?: string | undefined;
+  /** The last event of every step. */
+  readonly steps: Map<string, StepEvent>;
+  /** Sleeping `delay`s, woken by an abort. */
+  readonly wakeups: Set<() => void>;
+  /** The execution's runtime, open between the start and the end of the run. */
+  runtime?: ExecutionRuntime | undefined;
 }
 
 type Vars = Record<string, Value> | undefined;
@@ -97,21 +113,18 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
   const now = options.now ?? Date.now;
   const stepRuntime = options.runtime ?? createProcessRuntime();
-  const states = new Map<string, StepEvent>();
-  const wakeups = new Set<() => void>();
-  // Set when the run opens its runtime (run() below), before any unit starts.
-  let executionRuntime: ExecutionRuntime | undefined;
+  const state: RunState = { steps: new Map(), wakeups: new Set() };
+  const states = state.steps;
+  const wakeups = state.wakeups;
   const ctx: ProcessContext = {
     get runtime(): ExecutionRuntime {
-      if (executionRuntime === undefined) throw new Error("the runtime is not open");
-      return executionRuntime;
+      if (state.runtime === undefined) throw new Error("the runtime is not open");
+      return state.runtime;
     },
     sink,
     secrets,
     active: new Set(),
   };
-  let abortReason: string | undefined;
-  let firstFailure: string | undefined;
 
   const emit = (event: StepEvent) => {
     const masked =
@@ -139,7 +152,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   // Expressions see the environment the step's process gets: the host's, then the declared.
   const runtime = (group: GroupState, env: Record<string, string>, variables: Vars): RuntimeScope => ({
     failed: group.failed,
-    aborted: abortReason !== undefined,
+    aborted: state.abortReason !== undefined,
     env: { ...options.baseEnv, ...env },
     variables,
   });
@@ -149,30 +162,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     renderProcessRequest(step, env, runtime({ failed: false }, env, variables));
 
   /** Files, git and tarballs of a step (or the plan); an error message when one failed. */
-  const fetchContent = async (
-    ref: string,
-    source: { files?: RunnerFile[] | undefined; git?: RunnerPlan["git"]; tarballs?: RunnerPlan["tarballs"] },
-    workingDir: string | undefined,
-  ): Promise<string | undefined> => {
-    if (source.files !== undefined && source.files.length > 0) {
-      const refused = await writeContentFiles(
-        workspace,
-        resolveWorkingDir(workspace, workingDir),
-        source.files,
-      );
-      if (refused !== undefined) return refused;
-    }
-    const fetchOptions = { workspace, env: options.baseEnv, log: (text: string) => line(ref, text) };
-    if (source.git !== undefined) {
-      const error = await fetchGit(source.git, fetchOptions);
-      if (error !== undefined) return `content.git: ${error}`;
-    }
-    for (const tarball of source.tarballs ?? []) {
-      const error = await fetchTarball(tarball, fetchOptions);
-      if (error !== undefined) return `content.tarball: ${error}`;
-    }
-    return undefined;
-  };
+  const fetchContent = (ref: string, source: ContentSource, workingDir: string | undefined) =>
+    fetchStepContent(source, workingDir, { workspace, env: options.baseEnv, log: (text) => line(ref, text) });
 
   const runProcess = async (
     step: RunnerStep,
@@ -186,28 +177,14 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       line(step.ref, `[assay] error: ${request}`);
       return { status: "failed", message: request };
     }
-    const abortNow = abortReason !== undefined && step.condition !== "always";
+    const abortNow = state.abortReason !== undefined && step.condition !== "always";
     const proc = await startProcess(ctx, request, scope, abortNow);
     const exit = await proc.finished;
-    const peaks = { cpuPeakPercent: exit.cpuPeakPercent, memoryPeakBytes: exit.memoryPeakBytes };
-    if (exit.startError !== undefined) {
-      line(step.ref, `[assay] error: ${exit.startError}`);
-      return { status: "failed", exitCode: -1, message: exit.startError };
-    }
-    if (exit.killedBy === "timeout")
-      return { status: "timeout", exitCode: -1, message: "timed out", ...peaks };
-    if (exit.killedBy === "cancel") return { ...endedOutcome(scope, ""), exitCode: -1, ...peaks };
-    if (exit.killedBy === "abort")
-      return { status: "aborted", exitCode: -1, message: `aborted: ${abortReason}`, ...peaks };
-    if (exit.exitCode === 0) return { status: "passed", exitCode: 0, ...peaks };
-    const why =
-      exit.reason !== undefined
-        ? `${exit.reason} (exit code ${exit.exitCode})`
-        : exit.signal !== undefined
-          ? `killed by ${exit.signal}`
-          : `exit code ${exit.exitCode}`;
-    if (exit.reason !== undefined) line(step.ref, `[assay] error: ${why}`);
-    return { status: "failed", exitCode: exit.exitCode, message: why, ...peaks };
+    const outcome = exitOutcome(exit, endedOutcome(scope, ""), state.abortReason);
+    if (exit.startError !== undefined || exit.reason !== undefined)
+      line(step.ref, `[assay] error: ${outcome.message}`);
+    if (exit.startError !== undefined) return outcome;
+    return { ...outcome, cpuPeakPercent: exit.cpuPeakPercent, memoryPeakBytes: exit.memoryPeakBytes };
   };
 
   /** Runs the body of `step` (or of the whole plan, as a pseudo-step); see the module header. */
@@ -239,7 +216,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
               emit,
               line,
               now,
-              abortRequested: () => abortReason !== undefined,
+              abortRequested: () => state.abortReason !== undefined,
               prepare: async (node) => {
                 const error = await fetchContent(node.ref, node, node.workingDir);
                 return error ?? prepare(node, { ...env, ...node.env }, node.variables ?? variables);
@@ -251,7 +228,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     let result: Outcome | undefined;
     try {
       if (services !== undefined && !services.ok) {
-        firstFailure ??= services.message;
+        state.firstFailure ??= services.message;
         return failBody(services.message, [...setup, ...rest, ...workers]);
       }
       if (services?.ok) variables = withServiceAddresses(variables, services.addresses);
@@ -262,12 +239,13 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         for (const child of list) {
           const status = await runStep(child, scope, children, env, variables);
           if (status === "aborted") childAborted = true;
-          if (status !== "passed" && status !== "skipped" && !child.optional) childFailed = true;
+          if (failsGroup(status, child.optional)) childFailed = true;
         }
       };
       await runChildren(setup);
       let own: Outcome | undefined;
-      if (step.shell !== undefined || step.command !== undefined) {
+      // A step with neither shell nor command runs its image's entrypoint (container runtimes).
+      if (step.shell !== undefined || step.command !== undefined || step.container?.entrypoint === true) {
         own =
           childFailed || childAborted || scope.ended() !== undefined
             ? {
@@ -282,19 +260,23 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         }
       }
       if (workers.length > 0) {
-        const result = await runWorkers(step, workers, scope, env, children);
+        const result = await runWorkers(step, workers, scope, {
+          skipTree,
+          runWorker: (worker, own) =>
+            runStep(worker, own, { failed: children.failed }, env, worker.variables),
+        });
         if (result.failed) childFailed = true;
         if (result.aborted) childAborted = true;
         if (result.failed) children.failed = true;
       }
       await runChildren(rest);
-      result = groupOutcome(step, own, { childFailed, childAborted }, scope);
+      result = outcomeOfGroup(step, own, { childFailed, childAborted }, scope);
       return result;
     } finally {
       // A service that exited on its own with an error fails its scope (Testkube does too).
       const serviceFailure = await services?.set.stop();
       if (serviceFailure !== undefined && result !== undefined && result.status === "passed") {
-        firstFailure ??= serviceFailure;
+        state.firstFailure ??= serviceFailure;
         line(step.ref, `[assay] error: ${serviceFailure}`);
         result.status = "failed";
         result.message = serviceFailure;
@@ -302,56 +284,21 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     }
   };
 
-  /** A group's outcome from its own process and its children's. */
-  const groupOutcome = (
+  /** A group's outcome from its own process and its children's, with their peaks. */
+  const outcomeOfGroup = (
     step: RunnerStep,
     own: Outcome | undefined,
     children: { childFailed: boolean; childAborted: boolean },
     scope: Scope,
   ): Outcome => {
-    const base = { exitCode: own?.exitCode, ...peaksOf(step, own) };
-    if (step.steps.length === 0) return own ?? { status: "passed" };
-    if (scope.timedOut()) return { ...base, status: "timeout", message: "timed out" };
-    if (children.childAborted)
-      return { ...base, status: "aborted", message: `aborted: ${abortReason ?? "cancelled"}` };
-    if (children.childFailed) return { ...base, status: "failed", message: "a step inside failed" };
-    return { ...base, status: "passed" };
-  };
-
-  const runWorkers = async (
-    step: RunnerStep,
-    workers: RunnerStep[],
-    scope: Scope,
-    env: Record<string, string>,
-    group: GroupState,
-  ): Promise<{ failed: boolean; aborted: boolean }> => {
-    const limit = Math.max(1, step.parallel?.parallelism ?? workers.length);
-    const failFast = step.parallel?.failFast === true;
-    const queue = [...workers];
-    const live = new Set<Scope>();
-    let failed = false;
-    let aborted = false;
-    const lane = async () => {
-      for (let worker = queue.shift(); worker !== undefined; worker = queue.shift()) {
-        if (failFast && failed) {
-          skipTree(worker, "another worker failed (failFast)");
-          continue;
-        }
-        const own = scope.child();
-        live.add(own);
-        // Each worker has its own group state: a failure in one does not skip another's steps.
-        const status = await runStep(worker, own, { failed: group.failed }, env, worker.variables);
-        live.delete(own);
-        own.close();
-        if (status === "aborted") aborted = true;
-        if (status !== "passed" && status !== "skipped" && !worker.optional && status !== "aborted") {
-          failed = true;
-          if (failFast) for (const other of live) other.cancel(`worker "${worker.name}" failed (failFast)`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, workers.length) }, lane));
-    return { failed, aborted: aborted && !failed };
+    const outcome = groupOutcome({
+      own,
+      hasChildren: step.steps.length > 0,
+      timedOut: scope.timedOut(),
+      ...children,
+      abortReason: state.abortReason,
+    });
+    return step.steps.length === 0 ? outcome : { ...outcome, ...peaksOf(step, own, states) };
   };
 
   const runStep = async (
@@ -365,7 +312,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     // A worker's own fan-out values win; service addresses of enclosing scopes stay visible.
     const variables = step.variables === undefined ? inheritedVars : { ...inheritedVars, ...step.variables };
     const ended = scope.ended();
-    if (ended !== undefined || (abortReason !== undefined && step.condition !== "always")) {
+    if (ended !== undefined || (state.abortReason !== undefined && step.condition !== "always")) {
       const why =
         ended?.kind === "timeout" ? "timed out" : ended?.kind === "cancelled" ? ended.reason : "aborted";
       skipTree(step, why);
@@ -378,7 +325,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       for (const child of step.steps) skipTree(child, "parent step failed");
       emit({ ref: step.ref, status: "failed", startedAtMs, finishedAtMs: now(), message: decision.error });
       if (!step.optional) group.failed = true;
-      firstFailure ??= `step "${step.name}" failed: ${decision.error}`;
+      state.firstFailure ??= `step "${step.name}" failed: ${decision.error}`;
       return "failed";
     }
     if (!decision.value) {
@@ -395,7 +342,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       const attemptScope = scope.child(step.timeoutMs);
       outcome = await runBody(step, attemptScope, env, group, variables);
       attemptScope.close();
-      if (outcome.status === "aborted" || scope.ended() !== undefined || abortReason !== undefined) break;
+      if (outcome.status === "aborted" || scope.ended() !== undefined || state.abortReason !== undefined)
+        break;
       let done = outcome.status === "passed";
       if (until !== undefined && until !== "passed") {
         // In retry.until the keywords speak of the step itself (the planner folds
@@ -423,39 +371,14 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         log: (text) => line(step.ref, text),
       });
     }
-    if (step.negative && (outcome.status === "passed" || outcome.status === "failed")) {
-      outcome =
-        outcome.status === "passed"
-          ? { ...outcome, status: "failed", message: "passed, but the step is negative (expected to fail)" }
-          : {
-              ...outcome,
-              status: "passed",
-              message: `negative step: ${outcome.message ?? "failed"} as expected`,
-            };
-    }
+    outcome = applyNegative(outcome, step.negative);
     emit({ ref: step.ref, startedAtMs, finishedAtMs: now(), ...outcome });
     const bad = outcome.status !== "passed";
     if (bad && !step.optional) group.failed = true;
     if (bad && !step.optional && outcome.status !== "aborted" && step.steps.length === 0) {
-      firstFailure ??= `step "${step.name}" ${outcome.status}${outcome.message ? `: ${outcome.message}` : ""}`;
+      state.firstFailure ??= `step "${step.name}" ${outcome.status}${outcome.message ? `: ${outcome.message}` : ""}`;
     }
     return outcome.status;
-  };
-
-  /** The highest peaks among a group's own process and its descendants. */
-  const peaksOf = (step: RunnerStep, own: Outcome | undefined) => {
-    let cpu = own?.cpuPeakPercent;
-    let memory = own?.memoryPeakBytes;
-    const visit = (list: RunnerStep[]) => {
-      for (const child of list) {
-        const state = states.get(child.ref);
-        if (state?.cpuPeakPercent !== undefined) cpu = Math.max(cpu ?? 0, state.cpuPeakPercent);
-        if (state?.memoryPeakBytes !== undefined) memory = Math.max(memory ?? 0, state.memoryPeakBytes);
-        visit(child.steps);
-      }
-    };
-    visit(step.steps);
-    return { cpuPeakPercent: cpu, memoryPeakBytes: memory };
   };
 
   const run = async (): Promise<RunResult> => {
@@ -470,7 +393,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       });
     }
     try {
-      executionRuntime = await stepRuntime.open({
+      state.runtime = await stepRuntime.open({
         executionId: options.executionId ?? "run",
         workspace,
         baseEnv: options.baseEnv,
@@ -487,7 +410,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     try {
       return await runRoot();
     } finally {
-      await executionRuntime.close();
+      await state.runtime.close();
     }
   };
 
@@ -511,14 +434,15 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     const outcome = await runBody(pseudo, root, {}, group, undefined);
     const timedOut = root.timedOut();
     root.close();
-    if (abortReason !== undefined) return finish({ status: "aborted", message: `aborted: ${abortReason}` });
+    if (state.abortReason !== undefined)
+      return finish({ status: "aborted", message: `aborted: ${state.abortReason}` });
     if (timedOut) {
       const message = `the run timed out after ${formatMs(plan.timeoutMs ?? 0)}`;
       line("", `[assay] ${message}`);
       return finish({ status: "timeout", message });
     }
     if (group.failed || outcome.status !== "passed") {
-      return finish({ status: "failed", message: firstFailure ?? outcome.message ?? "a step failed" });
+      return finish({ status: "failed", message: state.firstFailure ?? outcome.message ?? "a step failed" });
     }
     return finish({ status: "passed", message: "" });
   };
@@ -538,7 +462,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   return {
     done: run(),
     abort(reason) {
-      abortReason ??= reason;
+      state.abortReason ??= reason;
       for (const kill of [...ctx.active]) kill();
       for (const wake of [...wakeups]) wake();
     },

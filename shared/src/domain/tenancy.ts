@@ -155,7 +155,15 @@ export const AgentPresence = z.object({
 export type AgentPresence = z.infer<typeof AgentPresence>;
 
 /** An agent as the API lists it: presence plus a status derived from its last heartbeat. */
-export const AgentView = AgentPresence.extend({ status: z.enum(["online", "offline"]) });
+export const AgentView = AgentPresence.extend({
+  status: z.enum(["online", "offline"]),
+  /** Where the agent runs steps (`docker`, `process`), from its `runner.*` capability; "" if unknown. */
+  runtime: z.string().default(""),
+});
+
+/** The runtime an agent reported in its capabilities (`runner.docker` -> `docker`), or "". */
+export const runtimeOfCapabilities = (capabilities: readonly string[]): string =>
+  capabilities.find((c) => c.startsWith("runner."))?.slice("runner.".length) ?? "";
 export type AgentView = z.infer<typeof AgentView>;
 
 /**

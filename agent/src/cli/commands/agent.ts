@@ -17,6 +17,11 @@ interface AgentFlags {
   concurrency: string;
   maxSpoolMb: string;
   onStop: "abort" | "finish";
+  runtime: "auto" | "docker" | "process";
+  defaultImage?: string;
+  busybox?: string;
+  allowPrivileged?: boolean;
+  pullSecretsDir?: string;
 }
 
 export const registerAgentCommand = (program: Command, io: CliIo): void => {
@@ -42,6 +47,24 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
       new Option("--on-stop <policy>", "on SIGTERM: finish running executions (bounded) or abort them")
         .choices(["finish", "abort"])
         .default("finish"),
+    )
+    .addOption(
+      new Option("--runtime <runtime>", "where steps run: Docker containers, host processes, or auto")
+        .choices(["auto", "docker", "process"])
+        .default("auto"),
+    )
+    .option(
+      "--default-image <image>",
+      "Docker runtime: image of steps whose workflow names none (default busybox:stable)",
+    )
+    .option(
+      "--busybox <path>",
+      "Docker runtime: static busybox bound into containers for shell steps (default /bin/busybox)",
+    )
+    .option("--allow-privileged", "Docker runtime: allow securityContext.privileged")
+    .option(
+      "--pull-secrets-dir <dir>",
+      "Docker runtime: directory of <secret name>.json Docker config files for pod.imagePullSecrets",
     )
     .action(async (flags: AgentFlags) => {
       const url = flags.url ?? io.env.ASSAY_AGENT_URL;
@@ -77,6 +100,13 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
           concurrency,
           maxSpoolBytes: maxSpoolMb * 1024 * 1024,
           onStop: flags.onStop,
+          runtime: flags.runtime,
+          docker: {
+            defaultImage: flags.defaultImage,
+            busyboxPath: flags.busybox,
+            allowPrivileged: flags.allowPrivileged,
+            pullSecretsDir: flags.pullSecretsDir,
+          },
           logger,
         });
       } catch (error) {

@@ -43,7 +43,14 @@ export function AgentList({ org, env }: { org: string; env: string }) {
                 <span className="strong">{a.hostname || a.agentId}</span>
                 <div className="muted small mono">{a.agentId}</div>
               </td>
-              <td className="mono">{a.version || "–"}</td>
+              <td className="mono">
+                {a.version || "–"}
+                {a.runtime ? (
+                  <div className="muted small">
+                    runs steps in {a.runtime === "docker" ? "Docker" : "host processes"}
+                  </div>
+                ) : null}
+              </td>
               <td className="hide-narrow">
                 <RelativeTime iso={a.connectedAt} />
               </td>

@@ -1,0 +1,63 @@
+/**
+ * Choosing the agent's runtime: `docker`, `process`, or `auto` (Docker when its engine answers
+ * at `DOCKER_HOST` or the default socket, processes otherwise). Docker's module (and dockerode)
+ * load only when Docker may be used. A Docker runtime sweeps what a crashed predecessor with the
+ * same agent id left before the first run.
+ */
+import type { RuntimeName, StepRuntime } from "./runtime.ts";
+
+export type RuntimeChoice = RuntimeName | "auto";
+
+/** Docker settings of `assay agent`. */
+export interface DockerSettings {
+  defaultImage?: string | undefined;
+  busyboxPath?: string | undefined;
+  allowPrivileged?: boolean | undefined;
+  pullSecretsDir?: string | undefined;
+}
+
+/** The chosen runtime and what the agent reports about it. */
+export interface SelectedRuntime {
+  runtime: StepRuntime;
+  /** Hello capabilities: `runner.<name>` and the planner features it adds. */
+  capabilities: string[];
+  /** Objects of a previous life removed at start (Docker). */
+  swept: number;
+  /** Why `auto` chose processes, when it did. */
+  note?: string | undefined;
+}
+
+/** Selects (and prepares) the runtime; rejects when `docker` was asked for and none answers. */
+export const selectRuntime = async (
+  choice: RuntimeChoice,
+  agentId: string,
+  docker: DockerSettings = {},
+): Promise<SelectedRuntime> => {
+  const describe = (runtime: StepRuntime, swept: number, note?: string): SelectedRuntime => ({
+    runtime,
+    capabilities: [`runner.${runtime.name}`, ...runtime.features.map((f) => `feature.${f}`)],
+    swept,
+    note,
+  });
+  if (choice === "process") {
+    const { createProcessRuntime } = await import("./process/process-runtime.ts");
+    return describe(createProcessRuntime(), 0);
+  }
+  const { createDockerRuntime, dockerAnswers } = await import("./docker/docker-runtime.ts");
+  if (!(await dockerAnswers())) {
+    const where = process.env.DOCKER_HOST ?? "/var/run/docker.sock";
+    if (choice === "docker")
+      throw new Error(
+        `--runtime docker: no Docker engine answers at ${where}; start dockerd or use --runtime process`,
+      );
+    const { createProcessRuntime } = await import("./process/process-runtime.ts");
+    return describe(
+      createProcessRuntime(),
+      0,
+      `no Docker engine answers at ${where}: steps run as host processes`,
+    );
+  }
+  const runtime = createDockerRuntime({ agentId, ...docker });
+  const swept = await runtime.sweep();
+  return describe(runtime, swept);
+};
