@@ -59,6 +59,15 @@ export interface ListExecutionsQuery {
 }
 
 export interface ApiClient {
+  /**
+   * Any JSON call under the environment (`webhooks/{name}`): for commands whose routes need no
+   * special handling. An empty answer (204) is `null`.
+   */
+  request<T>(
+    method: string,
+    path: string,
+    body?: { text: string; contentType: string },
+  ): Promise<ApiResult<T>>;
   /** `PUT workflows/{name}` with the document's text. */
   applyWorkflow(name: string, text: string, contentType: string): Promise<ApiResult<ApplyResult>>;
   /** With `labels` (`key=value`), only workflows carrying all of them. */
@@ -187,6 +196,24 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
   };
 
   return {
+    async request<T>(method: string, path: string, body?: { text: string; contentType: string }) {
+      const result = await call(method, path, body ? { body: body.text, contentType: body.contentType } : {});
+      if (!result.ok) return result;
+      const text = (await readBody(result.value)).toString();
+      if (text === "") return { ok: true, value: null as T };
+      try {
+        return { ok: true, value: JSON.parse(text) as T };
+      } catch {
+        return {
+          ok: false,
+          error: {
+            status: result.value.statusCode ?? 0,
+            code: "bad_response",
+            message: "the server sent a response that is not JSON",
+          },
+        };
+      }
+    },
     applyWorkflow: (name, text, contentType) =>
       json("PUT", `workflows/${segment(name)}`, { body: text, contentType }),
     listWorkflows: (labels) => json("GET", `workflows${labelQuery(labels)}`),
