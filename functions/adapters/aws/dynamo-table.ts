@@ -17,6 +17,7 @@
  * | email claim | EMAIL#{email}           | EMAIL       |                                           |
  * | session     | SESSION#{sha256 hex}    | SESSION     | GSI1 per user; TTL                        |
  * | email token | ONETIME#{sha256 hex}    | ONETIME     | TTL                                       |
+ * | newest token| ONETIME#LATEST#{purpose}#{sha256 of email} | ONETIME | TTL (names the usable token) |
  * | member      | ORG#{org}               | MEMBER#{id} | GSI1 per user (`USER#{id}#ORGS`)          |
  * | invitation  | INVITE#{sha256 hex}     | INVITE      | GSI1 per org; TTL                         |
  * | audit event | ORG#{org}#AUDIT         | {ulid}      | TTL                                       |
