@@ -18,6 +18,8 @@ export const lambdaEntries = {
   "compact-logs": "functions/worker/entries/compact-logs.ts",
   "unpack-artifacts": "functions/worker/entries/unpack-artifacts.ts",
   retention: "functions/worker/entries/retention.ts",
+  "webhook-events": "functions/worker/entries/webhook-events.ts",
+  "webhook-delivery": "functions/worker/entries/webhook-delivery.ts",
   reaper: "functions/worker/entries/reaper.ts",
   schedules: "functions/worker/entries/schedules.ts",
   /** Hourly: one retention job per environment of every organization. */

@@ -33,7 +33,10 @@ export interface WorkersStackProps extends StackProps {
 export type ScheduledKind = "reaper" | "schedules";
 
 /** What each job kind's worker may do: table access, objects per prefix, jobs it enqueues. */
-const workerAccess: Record<JobKind, { table: "none" | "read"; objects: PrefixGrant[]; sends: JobKind[] }> = {
+const workerAccess: Record<
+  JobKind,
+  { table: "none" | "read" | "write"; objects: PrefixGrant[]; sends: JobKind[]; configKey?: boolean }
+> = {
   // Deletes everything an execution stored (objects only: the execution record stays).
   cleanup: {
     table: "none",
@@ -72,6 +75,11 @@ const workerAccess: Record<JobKind, { table: "none" | "read"; objects: PrefixGra
   },
   // Lists an environment's executions, reads the plan, enqueues cleanups of expired ones.
   retention: { table: "read", objects: [], sends: ["cleanup"] },
+  // Reads an execution, its workflow and the environment's webhooks; enqueues one delivery each.
+  "webhook-events": { table: "read", objects: [], sends: ["webhook-delivery"] },
+  // Sends one webhook request (outside the VPC: public receivers only), logs the attempt in the
+  // table, enqueues the next attempt; opens sealed secrets with the config key.
+  "webhook-delivery": { table: "write", objects: [], sends: ["webhook-delivery"], configKey: true },
 };
 
 export class WorkersStack extends Stack {
@@ -92,7 +100,10 @@ export class WorkersStack extends Stack {
         queue: data.queues[kind].queue,
         memoryMiB: config.workers.memoryMiB,
         timeout: Duration.seconds(config.workers.timeoutSeconds),
-        environment: runtimeEnvironment(config, data, undefined),
+        environment: {
+          ...runtimeEnvironment(config, data, undefined),
+          ...(workerAccess[kind].configKey ? configKeyEnvironment(data) : {}),
+        },
         logRetention: config.retention.cloudWatchLogs,
         reservedConcurrency: config.workers.reservedConcurrency,
       });
@@ -100,6 +111,7 @@ export class WorkersStack extends Stack {
     for (const kind of jobKinds) {
       const { handler } = workers[kind];
       if (workerAccess[kind].table === "read") grantTableRead(handler.function, handler.role, names);
+      if (workerAccess[kind].table === "write") grantTableData(handler.function, handler.role, names);
       for (const grant of workerAccess[kind].objects)
         grantPrefix(handler.function, handler.role, names, grant);
       for (const target of workerAccess[kind].sends)
@@ -124,6 +136,8 @@ export class WorkersStack extends Stack {
         vpc: network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined,
       });
       grantTableData(fn.function, fn.role, names);
+      // Runs they start (schedules) or mark lost (reaper) raise webhook events.
+      data.queues["webhook-events"].queue.grantSendMessages(fn.function);
       new Rule(this, `${kind}-tick`, {
         description: `Assay ${kind}, every minute`,
         schedule: Schedule.rate(Duration.minutes(1)),
