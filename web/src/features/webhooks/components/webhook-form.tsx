@@ -47,7 +47,7 @@ export function NewWebhookForm({
           name="name"
           required
           maxLength={63}
-          pattern="[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+          pattern="[a-z0-9]([a-z0-9\-]*[a-z0-9])?"
           placeholder="ci-failures"
         />
       </label>
