@@ -176,11 +176,12 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
   const json = async <T>(
     method: string,
     path: string,
-    options: Parameters<typeof call>[2] = {},
+    options: Parameters<typeof call>[2] & { emptyIsNull?: boolean } = {},
   ): Promise<ApiResult<T>> => {
     const result = await call(method, path, options);
     if (!result.ok) return result;
     const body = await readBody(result.value);
+    if (options.emptyIsNull && body.length === 0) return { ok: true, value: null as T };
     try {
       return { ok: true, value: JSON.parse(body.toString()) as T };
     } catch {
@@ -196,24 +197,11 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
   };
 
   return {
-    async request<T>(method: string, path: string, body?: { text: string; contentType: string }) {
-      const result = await call(method, path, body ? { body: body.text, contentType: body.contentType } : {});
-      if (!result.ok) return result;
-      const text = (await readBody(result.value)).toString();
-      if (text === "") return { ok: true, value: null as T };
-      try {
-        return { ok: true, value: JSON.parse(text) as T };
-      } catch {
-        return {
-          ok: false,
-          error: {
-            status: result.value.statusCode ?? 0,
-            code: "bad_response",
-            message: "the server sent a response that is not JSON",
-          },
-        };
-      }
-    },
+    request: <T>(method: string, path: string, body?: { text: string; contentType: string }) =>
+      json<T>(method, path, {
+        ...(body ? { body: body.text, contentType: body.contentType } : {}),
+        emptyIsNull: true,
+      }),
     applyWorkflow: (name, text, contentType) =>
       json("PUT", `workflows/${segment(name)}`, { body: text, contentType }),
     listWorkflows: (labels) => json("GET", `workflows${labelQuery(labels)}`),
