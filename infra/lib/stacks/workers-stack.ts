@@ -20,7 +20,7 @@ import { type JobKind, jobKinds, objectPrefixes } from "../config/table-schema.t
 import { AssayFunction } from "../constructs/assay-function.ts";
 import { grantPrefix, grantTableData, grantTableRead, type PrefixGrant } from "../constructs/grants.ts";
 import { QueueWorker } from "../constructs/queue-worker.ts";
-import { configKeyEnvironment, runtimeEnvironment } from "../constructs/runtime-env.ts";
+import { runtimeEnvironment, useConfigKey } from "../constructs/runtime-env.ts";
 import type { DataStack } from "./data-stack.ts";
 import type { NetworkStack } from "./network-stack.ts";
 
@@ -100,10 +100,7 @@ export class WorkersStack extends Stack {
         queue: data.queues[kind].queue,
         memoryMiB: config.workers.memoryMiB,
         timeout: Duration.seconds(config.workers.timeoutSeconds),
-        environment: {
-          ...runtimeEnvironment(config, data, undefined),
-          ...(workerAccess[kind].configKey ? configKeyEnvironment(data) : {}),
-        },
+        environment: runtimeEnvironment(config, data, undefined),
         logRetention: config.retention.cloudWatchLogs,
         reservedConcurrency: config.workers.reservedConcurrency,
       });
@@ -112,6 +109,7 @@ export class WorkersStack extends Stack {
       const { handler } = workers[kind];
       if (workerAccess[kind].table === "read") grantTableRead(handler.function, handler.role, names);
       if (workerAccess[kind].table === "write") grantTableData(handler.function, handler.role, names);
+      if (workerAccess[kind].configKey) useConfigKey(handler.function, data);
       for (const grant of workerAccess[kind].objects)
         grantPrefix(handler.function, handler.role, names, grant);
       for (const target of workerAccess[kind].sends)
@@ -126,10 +124,11 @@ export class WorkersStack extends Stack {
         memoryMiB: 512,
         // A tick must finish before the next one starts.
         timeout: Duration.seconds(55),
-        // The dispatcher starts runs, whose sensitive config values it seals.
-        environment: kind === "schedules" ? { ...environment, ...configKeyEnvironment(data) } : environment,
+        environment,
         logRetention: config.retention.cloudWatchLogs,
         retryAttempts: 0,
+        // A tick older than a minute is superseded by the next one.
+        maxEventAge: Duration.seconds(60),
         // One tick at a time where the account has concurrency to reserve (prod); correctness
         // still rests on conditional writes, this only avoids wasted work.
         reservedConcurrency: config.workers.reservedConcurrency === undefined ? undefined : 1,
@@ -138,10 +137,12 @@ export class WorkersStack extends Stack {
       grantTableData(fn.function, fn.role, names);
       // Runs they start (schedules) or mark lost (reaper) raise webhook events.
       data.queues["webhook-events"].queue.grantSendMessages(fn.function);
+      // The dispatcher starts runs, whose sensitive config values it seals.
+      if (kind === "schedules") useConfigKey(fn.function, data);
       new Rule(this, `${kind}-tick`, {
         description: `Assay ${kind}, every minute`,
         schedule: Schedule.rate(Duration.minutes(1)),
-        targets: [new LambdaTarget(fn.function, { retryAttempts: 0 })],
+        targets: [new LambdaTarget(fn.function, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
       });
       scheduled[kind] = fn;
     }
