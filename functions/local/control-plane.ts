@@ -20,7 +20,7 @@ import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
-import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createSqsJobQueue, JOB_KINDS } from "../adapters/aws/sqs-job-queue.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
@@ -71,15 +71,6 @@ export interface ControlPlaneOptions {
 
 const TABLE = "assay";
 const BUCKET = "assay-data";
-const JOB_KINDS: JobKind[] = [
-  "cleanup",
-  "compact-logs",
-  "unpack-artifacts",
-  "retention",
-  "webhook-events",
-  "webhook-delivery",
-  "insights",
-];
 
 export async function startControlPlane(options: ControlPlaneOptions) {
   const { dataDir, logger } = options;

@@ -56,14 +56,27 @@ export function createUnpackArtifactsJob(deps: {
     const request = UnpackJob.parse(job.payload);
     const index = await deps.unpacker.unpack({ ...request, sha256: request.sha256 || undefined });
     if (index.status === "unpacked" && deps.afterUnpack) {
-      await deps.afterUnpack({ orgId: request.orgId, envId: request.envId, id: request.executionId }, request.bundleId);
+      await deps.afterUnpack(
+        { orgId: request.orgId, envId: request.envId, id: request.executionId },
+        request.bundleId,
+      );
     }
   };
 }
 
 /** What a bundle's unpacking tells insights: a JUnit report may have appeared. */
 export const insightsAfterUnpack =
-  (insights: { enqueue(ref: { orgId: string; envId: string; id: string }, part: "tests", key: string): Promise<void> } | undefined) =>
+  (
+    insights:
+      | {
+          enqueue(
+            ref: { orgId: string; envId: string; id: string },
+            part: "tests",
+            key: string,
+          ): Promise<void>;
+        }
+      | undefined,
+  ) =>
   async (ref: { orgId: string; envId: string; id: string }, bundleId: string) => {
     await insights?.enqueue(ref, "tests", bundleId);
   };

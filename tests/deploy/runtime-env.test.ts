@@ -81,8 +81,8 @@ const processes = Object.entries(stages).flatMap(([stage, s]) => processesOf(sta
 
 describe("runtime environment of the deployment", () => {
   it("finds every function and the ingress container", () => {
-    // API + stream, 4 queue workers, 3 scheduled functions, per stage; one ingress task each.
-    assert.equal(processes.filter((p) => !p.label.includes("ingress")).length, 2 * 9);
+    // API + stream, 6 queue workers, 3 scheduled functions, per stage; one ingress task each.
+    assert.equal(processes.filter((p) => !p.label.includes("ingress")).length, 2 * 11);
     assert.equal(processes.filter((p) => p.label.includes("ingress")).length, 2);
   });
 
@@ -96,7 +96,7 @@ describe("runtime environment of the deployment", () => {
 
   it("sets every queue URL the runtime sends to, in every process (a missing one fails that send)", () => {
     const queues = Object.keys(AwsConfig.shape).filter((name) => name.startsWith("ASSAY_QUEUE_URL_"));
-    assert.equal(queues.length, 4);
+    assert.equal(queues.length, 6);
     for (const { label, environment } of processes) {
       for (const name of queues) assert.ok(environment[name], `${label} lacks ${name}`);
     }

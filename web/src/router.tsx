@@ -31,6 +31,8 @@ import { OnboardingPage } from "./features/onboarding/components/onboarding-page
 import { SettingsPage } from "./features/settings/components/settings-page.tsx";
 import { TemplatePage } from "./features/templates/components/template-page.tsx";
 import { TemplatesPage } from "./features/templates/components/templates-page.tsx";
+import { WebhookPage } from "./features/webhooks/components/webhook-page.tsx";
+import { WebhooksPage } from "./features/webhooks/components/webhooks-page.tsx";
 import { SchedulesPage } from "./features/workflows/components/schedules.tsx";
 import { WorkflowPage } from "./features/workflows/components/workflow-page.tsx";
 import { WorkflowsPage } from "./features/workflows/components/workflows-page.tsx";
@@ -157,6 +159,16 @@ const schedulesRoute = createRoute({
   component: SchedulesPage,
 });
 const agentsRoute = createRoute({ getParentRoute: () => envRoute, path: "agents", component: AgentsPage });
+const webhooksRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "webhooks",
+  component: WebhooksPage,
+});
+const webhookRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "webhooks/$name",
+  component: WebhookPage,
+});
 
 export interface ExecutionsSearch {
   workflow?: string;
@@ -210,6 +222,8 @@ const routeTree = rootRoute.addChildren([
       templateEditRoute,
       schedulesRoute,
       agentsRoute,
+      webhooksRoute,
+      webhookRoute,
       executionsRoute,
       executionRoute,
     ]),

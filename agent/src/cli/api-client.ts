@@ -58,6 +58,15 @@ export interface ListExecutionsQuery {
 }
 
 export interface ApiClient {
+  /**
+   * Any JSON call under the environment (`webhooks/{name}`): for commands whose routes need no
+   * special handling. An empty answer (204) is `null`.
+   */
+  request<T>(
+    method: string,
+    path: string,
+    body?: { text: string; contentType: string },
+  ): Promise<ApiResult<T>>;
   /** `PUT workflows/{name}` with the document's text. */
   applyWorkflow(
     name: string,
@@ -173,11 +182,12 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
   const json = async <T>(
     method: string,
     path: string,
-    options: Parameters<typeof call>[2] = {},
+    options: Parameters<typeof call>[2] & { emptyIsNull?: boolean } = {},
   ): Promise<ApiResult<T>> => {
     const result = await call(method, path, options);
     if (!result.ok) return result;
     const body = await readBody(result.value);
+    if (options.emptyIsNull && body.length === 0) return { ok: true, value: null as T };
     try {
       return { ok: true, value: JSON.parse(body.toString()) as T };
     } catch {
@@ -193,6 +203,11 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
   };
 
   return {
+    request: <T>(method: string, path: string, body?: { text: string; contentType: string }) =>
+      json<T>(method, path, {
+        ...(body ? { body: body.text, contentType: body.contentType } : {}),
+        emptyIsNull: true,
+      }),
     applyWorkflow: (name, text, contentType, options = {}) =>
       json("PUT", `workflows/${segment(name)}${options.dryRun ? "?dryRun=true" : ""}`, {
         body: text,

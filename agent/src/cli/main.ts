@@ -35,6 +35,10 @@ const COMMAND_MODULES: { names: readonly string[]; load: () => Promise<Register>
     load: async () => (await import("./commands/executions.ts")).registerExecutionCommands,
   },
   {
+    names: ["webhook", "webhooks"],
+    load: async () => (await import("./commands/webhook.ts")).registerWebhookCommands,
+  },
+  {
     names: ["artifacts"],
     load: async () => (await import("./commands/artifacts.ts")).registerArtifactCommands,
   },

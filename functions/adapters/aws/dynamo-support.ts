@@ -54,3 +54,18 @@ export const validateInput = <S extends z.ZodType>(schema: S, value: unknown, wh
   }
   return result.data;
 };
+
+/**
+ * The ConditionExpression of an optimistic write: none, "must not exist" (0), or "the stored
+ * `version` is `expected`".
+ */
+export const versionCondition = (expected: number | undefined) =>
+  expected === undefined
+    ? {}
+    : expected === 0
+      ? { ConditionExpression: "attribute_not_exists(pk)" }
+      : {
+          ConditionExpression: "#version = :expected",
+          ExpressionAttributeNames: { "#version": "version" },
+          ExpressionAttributeValues: { ":expected": expected },
+        };

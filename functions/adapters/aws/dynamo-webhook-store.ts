@@ -3,28 +3,22 @@
  * optimistic concurrency on `version`; each webhook's delivery log in its own partition
  * (`...#HOOK#{name}`, sorted by attempt ULID, newest first by a reverse query), expiring by TTL.
  */
-import { AppError, DeliveryView, WebhookEventType, WebhookFormat, WebhookSelector } from "@assay/shared";
+import { AppError, DeliveryView, WebhookView } from "@assay/shared";
 import { DeleteCommand, GetCommand, PutCommand, paginateQuery, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../../core/webhooks/ports.ts";
-import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
+import {
+  type DynamoStoreConfig,
+  documentClient,
+  isConditionFailed,
+  parseItem,
+  versionCondition,
+} from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
 
-const WebhookItem = z.object({
-  orgId: z.string(),
-  envId: z.string(),
-  name: z.string(),
-  url: z.string(),
-  events: z.array(WebhookEventType),
-  selector: WebhookSelector.optional(),
-  headers: z.record(z.string(), z.string()),
-  payloadTemplate: z.string().optional(),
-  format: WebhookFormat,
+const WebhookItem = WebhookView.omit({ hasSecret: true }).extend({
   secret: z.string().optional(),
-  disabled: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
   version: z.number().int(),
 });
 
@@ -36,16 +30,7 @@ export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfi
   const doc = documentClient(client);
   return {
     async put(webhook: WebhookRecord, expectedVersion?: number) {
-      const condition =
-        expectedVersion === undefined
-          ? {}
-          : expectedVersion === 0
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : {
-                ConditionExpression: "#v = :v",
-                ExpressionAttributeNames: { "#v": "version" },
-                ExpressionAttributeValues: { ":v": expectedVersion },
-              };
+      const condition = versionCondition(expectedVersion);
       try {
         await doc.send(
           new PutCommand({

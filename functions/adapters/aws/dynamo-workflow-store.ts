@@ -16,6 +16,7 @@ import {
   isConditionFailed,
   parseItem,
   validateInput,
+  versionCondition,
 } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 
@@ -58,16 +59,7 @@ export const createDynamoDocumentStore = (
       if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 0)) {
         throw new AppError("invalid_argument", "expectedVersion must be a non-negative integer");
       }
-      const condition =
-        expectedVersion === undefined
-          ? {}
-          : expectedVersion === 0
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : {
-                ConditionExpression: "#version = :expected",
-                ExpressionAttributeNames: { "#version": "version" },
-                ExpressionAttributeValues: { ":expected": expectedVersion },
-              };
+      const condition = versionCondition(expectedVersion);
       try {
         await doc.send(
           new PutCommand({

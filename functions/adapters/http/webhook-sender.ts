@@ -131,9 +131,10 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
               });
             };
             res.on("data", (chunk: Buffer) => {
+              const room = maxBytes - size;
               size += chunk.length;
-              if (size <= maxBytes) chunks.push(chunk);
-              else {
+              if (room > 0) chunks.push(chunk.subarray(0, room));
+              if (size > maxBytes) {
                 // Enough read: the rest of a large answer is not our business.
                 done();
                 res.destroy();

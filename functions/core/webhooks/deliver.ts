@@ -9,6 +9,7 @@
 import {
   AppError,
   WebhookEventType as EventSchema,
+  type Execution,
   toExecutionView,
   type WebhookEventType,
 } from "@assay/shared";
@@ -98,8 +99,11 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
   const settings = { ...defaultDeliverySettings, ...deps.settings };
   const nextId = monotonicFactory();
 
-  async function attempt(job: DeliveryJob, webhook: WebhookRecord): Promise<OutboundResult> {
-    const execution = await deps.executions.get(job.orgId, job.envId, job.executionId);
+  async function attempt(
+    job: DeliveryJob,
+    webhook: WebhookRecord,
+    execution: Execution | undefined,
+  ): Promise<OutboundResult> {
     if (!execution)
       return { ok: false, refused: true, latencyMs: 0, error: "the execution no longer exists" };
     const workflow = await deps.workflows.get(job.orgId, job.envId, execution.workflowName);
@@ -128,7 +132,8 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
     const webhook = await deps.webhooks.get(job.orgId, job.envId, job.webhook);
     // Deleted or disabled since the event: nothing to send.
     if (!webhook || webhook.disabled) return;
-    const result = await attempt(job, webhook);
+    const execution = await deps.executions.get(job.orgId, job.envId, job.executionId);
+    const result = await attempt(job, webhook, execution);
     const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
     const retry = !delivered && !(!result.ok && result.refused) && job.attempt < settings.maxAttempts;
     const delaySeconds = Math.min(
@@ -145,7 +150,7 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
       eventId: `${job.executionId}.${job.event}`,
       event: job.event,
       executionId: job.executionId,
-      workflowName: "",
+      workflowName: execution?.workflowName ?? "",
       attempt: job.attempt,
       at: new Date(now).toISOString(),
       outcome: delivered ? "delivered" : !result.ok && result.refused ? "refused" : "failed",
@@ -155,8 +160,6 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
       ...(retry ? { nextAttemptAt: new Date(now + delaySeconds * 1000).toISOString() } : {}),
       redelivery: job.redelivery === "true",
     };
-    const execution = await deps.executions.get(job.orgId, job.envId, job.executionId);
-    record.workflowName = execution?.workflowName ?? "";
     if (retry) {
       await deps.jobs.send(
         {

@@ -19,6 +19,8 @@ export const lambdaEntries = {
   "unpack-artifacts": "functions/worker/entries/unpack-artifacts.ts",
   retention: "functions/worker/entries/retention.ts",
   insights: "functions/worker/entries/insights.ts",
+  "webhook-events": "functions/worker/entries/webhook-events.ts",
+  "webhook-delivery": "functions/worker/entries/webhook-delivery.ts",
   reaper: "functions/worker/entries/reaper.ts",
   schedules: "functions/worker/entries/schedules.ts",
   /** Hourly: one retention job per environment of every organization. */

@@ -11,7 +11,15 @@ export const tableDefinition = TABLE_DEFINITION;
 export const objectPrefixes = { logs: "logs/", artifacts: "artifacts/" } as const;
 
 /** SQS job kinds; one queue and one DLQ each. */
-export const jobKinds = ["cleanup", "compact-logs", "unpack-artifacts", "retention", "insights"] as const;
+export const jobKinds = [
+  "cleanup",
+  "compact-logs",
+  "unpack-artifacts",
+  "retention",
+  "webhook-events",
+  "webhook-delivery",
+  "insights",
+] as const;
 export type JobKind = (typeof jobKinds)[number];
 
 /** The environment variable carrying a job kind's queue URL (`ASSAY_QUEUE_URL_COMPACT_LOGS`). */

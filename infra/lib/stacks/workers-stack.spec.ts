@@ -96,8 +96,8 @@ export function workersStackSuite(synthesized: Stages): void {
       assert.ok(![...retention].some((a) => a.startsWith("s3:")));
       assert.ok(retention.has("sqs:SendMessage"));
       assert.ok(!actionsGrantedTo(template, "cleanupHandlerRole").has("sqs:SendMessage"));
-      // Nothing in AWS produces retention jobs yet; the dispatcher sends no jobs at all.
-      assert.ok(!actionsGrantedTo(template, "schedulesRole").has("sqs:SendMessage"));
+      // The dispatcher sends webhook events only: the runs it starts are queued events.
+      assert.ok(actionsGrantedTo(template, "schedulesRole").has("sqs:SendMessage"));
     });
 
     it("lets the insights worker write the table and only read artifacts; the reaper feeds it", () => {
@@ -119,7 +119,9 @@ export function workersStackSuite(synthesized: Stages): void {
         const actions = [...actionsGrantedTo(template, role)];
         assert.ok(!actions.some((a) => a.startsWith("dynamodb:")), `${role} touches only objects`);
       }
-      for (const role of ["unpackartifactsHandlerRole", "retentionHandlerRole"]) {
+      const delivery = actionsGrantedTo(template, "webhookdeliveryHandlerRole");
+      assert.ok(delivery.has("dynamodb:PutItem"), "webhook deliveries log their attempts");
+      for (const role of ["unpackartifactsHandlerRole", "retentionHandlerRole", "webhookeventsHandlerRole"]) {
         const actions = actionsGrantedTo(template, role);
         assert.ok(actions.has("dynamodb:Query") && actions.has("dynamodb:GetItem"), `${role} reads`);
         for (const write of writes) assert.ok(!actions.has(write), `${role} must not ${write}`);

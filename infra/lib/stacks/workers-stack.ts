@@ -35,7 +35,7 @@ export type ScheduledKind = "reaper" | "schedules";
 /** What each job kind's worker may do: table access, objects per prefix, jobs it enqueues. */
 const workerAccess: Record<
   JobKind,
-  { table: "none" | "read" | "write"; objects: PrefixGrant[]; sends: JobKind[] }
+  { table: "none" | "read" | "write"; objects: PrefixGrant[]; sends: JobKind[]; configKey?: boolean }
 > = {
   // Deletes everything an execution stored (objects only: the execution record stays).
   cleanup: {
@@ -83,6 +83,11 @@ const workerAccess: Record<
     ],
     sends: [],
   },
+  // Reads an execution, its workflow and the environment's webhooks; enqueues one delivery each.
+  "webhook-events": { table: "read", objects: [], sends: ["webhook-delivery"] },
+  // Sends one webhook request (outside the VPC: public receivers only), logs the attempt in the
+  // table, enqueues the next attempt; opens sealed secrets with the config key.
+  "webhook-delivery": { table: "write", objects: [], sends: ["webhook-delivery"], configKey: true },
 };
 
 export class WorkersStack extends Stack {
@@ -112,6 +117,7 @@ export class WorkersStack extends Stack {
       const { handler } = workers[kind];
       if (workerAccess[kind].table === "read") grantTableRead(handler.function, handler.role, names);
       if (workerAccess[kind].table === "write") grantTableData(handler.function, handler.role, names);
+      if (workerAccess[kind].configKey) useConfigKey(handler.function, data);
       for (const grant of workerAccess[kind].objects)
         grantPrefix(handler.function, handler.role, names, grant);
       for (const target of workerAccess[kind].sends)
@@ -139,6 +145,8 @@ export class WorkersStack extends Stack {
       grantTableData(fn.function, fn.role, names);
       // A run the reaper marks lost is folded into insights.
       if (kind === "reaper") data.queues.insights.queue.grantSendMessages(fn.function);
+      // Runs they start (schedules) or mark lost (reaper) raise webhook events.
+      data.queues["webhook-events"].queue.grantSendMessages(fn.function);
       // The dispatcher starts runs, whose sensitive config values it seals.
       if (kind === "schedules") useConfigKey(fn.function, data);
       new Rule(this, `${kind}-tick`, {

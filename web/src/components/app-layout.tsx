@@ -88,6 +88,9 @@ export function AppLayout() {
               <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }} activeProps={current}>
                 Agents
               </Link>
+              <Link to="/orgs/$org/envs/$env/webhooks" params={{ org, env }} activeProps={current}>
+                Webhooks
+              </Link>
             </>
           ) : null}
           <Link to="/orgs/$org/envs" params={{ org }} activeProps={current} activeOptions={{ exact: true }}>

@@ -1,0 +1,97 @@
+/** Webhooks of the environment: list (secrets masked), create, open one for its delivery log. */
+import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { useState } from "react";
+import { Dialog } from "../../../components/dialog.tsx";
+import { PageHeader } from "../../../components/page-header.tsx";
+import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { useWebhooks } from "../api/webhooks.ts";
+import { NewWebhookForm } from "./webhook-form.tsx";
+
+export function WebhooksPage() {
+  const { org, env } = useParams({ from: "/orgs/$org/envs/$env/webhooks" });
+  const webhooks = useWebhooks(org, env);
+  const navigate = useNavigate();
+  const [creating, setCreating] = useState(false);
+  const newButton = (
+    <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+      New webhook
+    </button>
+  );
+  return (
+    <>
+      <PageHeader title="Webhooks" actions={newButton}>
+        <span className="muted small">
+          Tell Slack, CI or incident tools what runs do. Testkube <code>kind: Webhook</code> documents apply
+          with <code>assay webhook apply -f</code>.
+        </span>
+      </PageHeader>
+      {webhooks.isPending ? (
+        <Loading label="Loading webhooks" />
+      ) : webhooks.isError ? (
+        <ErrorState
+          error={webhooks.error}
+          title="Could not load webhooks"
+          onRetry={() => webhooks.refetch()}
+        />
+      ) : webhooks.data.length === 0 ? (
+        <EmptyState title="No webhooks yet" action={newButton}>
+          A webhook POSTs an event (Testkube's JSON, a Slack message or a CDEvent) when a run is queued,
+          starts, ends or changes state.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Webhooks</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Events</th>
+                <th scope="col" className="hide-narrow">
+                  URL
+                </th>
+                <th scope="col">State</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {webhooks.data.map((w) => (
+                <tr key={w.name}>
+                  <td>
+                    <Link
+                      to="/orgs/$org/envs/$env/webhooks/$name"
+                      params={{ org, env, name: w.name }}
+                      className="strong"
+                    >
+                      {w.name}
+                    </Link>
+                    <div className="muted small">
+                      {w.format}
+                      {w.hasSecret ? " · signed" : ""}
+                    </div>
+                  </td>
+                  <td className="small">{w.events.join(", ")}</td>
+                  <td className="hide-narrow small">{w.url}</td>
+                  <td>{w.disabled ? "disabled" : "enabled"}</td>
+                  <td>
+                    <RelativeTime iso={w.updatedAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Dialog open={creating} title="New webhook" onClose={() => setCreating(false)}>
+        <NewWebhookForm
+          org={org}
+          env={env}
+          onCreated={(name) => {
+            setCreating(false);
+            void navigate({ to: "/orgs/$org/envs/$env/webhooks/$name", params: { org, env, name } });
+          }}
+        />
+      </Dialog>
+    </>
+  );
+}
