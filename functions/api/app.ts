@@ -10,6 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { OutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import type { OrgPrincipal } from "../core/access.ts";
 import type { ArtifactService } from "../core/artifacts.ts";
+import type { CredentialService } from "../core/credentials.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Bus, Logger, TenantStore } from "../core/ports.ts";
@@ -25,6 +26,7 @@ import { apiTokenRoutes } from "./routes/api-tokens.ts";
 import { artifactRoutes } from "./routes/artifacts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { envCredentialRoutes, orgCredentialRoutes } from "./routes/credentials.ts";
 import { devOutboxRoutes } from "./routes/dev-outbox.ts";
 import { envRoutes, envScopedRoutes } from "./routes/envs.ts";
 import { executionRoutes } from "./routes/executions.ts";
@@ -48,6 +50,8 @@ export interface ApiDeps {
   logs: LogService;
   /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
   artifacts?: ArtifactService;
+  /** Organization and environment credentials; the routes answer 412 without them. */
+  credentials?: CredentialService | undefined;
   bus: Bus;
   logger: Logger;
   /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
@@ -113,6 +117,7 @@ export function createApiApp(deps: ApiDeps) {
   apiTokenRoutes(app, deps);
   auditRoutes(app, deps);
   envRoutes(app, deps);
+  orgCredentialRoutes(app, deps);
 
   // Authentication and the org's principal are already on the context (above).
   const scoped = new Hono<ApiEnv>();
@@ -130,6 +135,7 @@ export function createApiApp(deps: ApiDeps) {
   executionRoutes(scoped, deps);
   logRoutes(scoped, deps);
   artifactRoutes(scoped, deps);
+  envCredentialRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);
   return app;
 }

@@ -44,6 +44,10 @@ const NEEDS: Record<string, Role | "user"> = {
   [`delete ${ENV_BASE}/executions/:id`]: "member",
   [`put ${ENV_BASE}/templates/:name`]: "member",
   [`delete ${ENV_BASE}/templates/:name`]: "member",
+  "put /v1/orgs/:org/credentials/:name": "admin",
+  "delete /v1/orgs/:org/credentials/:name": "admin",
+  [`put ${ENV_BASE}/credentials/:name`]: "admin",
+  [`delete ${ENV_BASE}/credentials/:name`]: "admin",
 };
 
 /** A valid body per route, so a refusal is about the caller and not the input. */
@@ -59,6 +63,8 @@ const BODIES: Record<string, string> = {
   [`put ${ENV_BASE}/workflows/:name`]:
     "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: smoke\nspec:\n  steps:\n    - shell: echo\n",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "{}",
+  "put /v1/orgs/:org/credentials/:name": JSON.stringify({ value: "v", kind: "secret" }),
+  [`put ${ENV_BASE}/credentials/:name`]: JSON.stringify({ value: "v", kind: "secret" }),
   [`put ${ENV_BASE}/templates/:name`]:
     "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflowTemplate\nmetadata:\n  name: smoke\nspec:\n  steps:\n    - shell: echo\n",
 };

@@ -3,7 +3,11 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentWork } from "./agent-work.ts";
+import { createAuditLog } from "./audit.ts";
 import { withConcurrencyRelease } from "./concurrency.ts";
+import { createCredentialSealer } from "./credential-crypto.ts";
+import type { CredentialStore, KeyWrapper } from "./credential-ports.ts";
+import { createCredentialService } from "./credentials.ts";
 import { createExecutionService } from "./executions.ts";
 import { createLogService } from "./logs.ts";
 import type {
@@ -45,6 +49,8 @@ export interface CorePorts {
   templates?: TemplateStore;
   schedules?: ScheduleStore;
   concurrency?: ConcurrencyGroups;
+  /** Organization and environment credentials (issue 17); without them the routes refuse. */
+  credentials?: { store: CredentialStore; keys: KeyWrapper };
 }
 
 export interface CoreOptions {
@@ -130,6 +136,14 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       bus,
       logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
     }),
+    credentials: ports.credentials
+      ? createCredentialService({
+          store: ports.credentials.store,
+          sealer: createCredentialSealer({ ...ports.credentials, clock }),
+          audit: createAuditLog({ audit: ports.tenancy.audit, clock, logger: ports.logger }),
+          clock,
+        })
+      : undefined,
     tenancy: createTenancy({
       ports: ports.tenancy,
       tenants: ports.tenants,

@@ -11,12 +11,14 @@ import { AppError, GRPC_STATUS, isAppError } from "@assay/shared";
 import { AgentGatewayService, type AgentMessage, type ControlMessage } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { AgentWork } from "../core/agent-work.ts";
+import type { CredentialService } from "../core/credentials.ts";
 import { decodeWorkOffer, workSubject } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import { createCredentialRequests } from "./credential-requests.ts";
 
 export interface GatewayConfig extends SessionTimings {
   /** How often every session looks for queued work even without a doorbell. */
@@ -51,6 +53,8 @@ export interface GatewayDeps {
   presence?: AgentPresenceStore;
   /** Artifact upload grants and completions; without it agents' upload requests are ignored. */
   artifacts?: ArtifactUploads;
+  /** The credential store; agents' credential requests are refused (with a reason) without it. */
+  credentials?: CredentialService | undefined;
 }
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
@@ -60,6 +64,11 @@ const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
 
 export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
+  const credentialRequests = createCredentialRequests({
+    credentials: deps.credentials,
+    work: deps.work,
+    logger: deps.logger,
+  });
   const { tokens, bus, clock, logger } = deps;
   const sessions = new Set<AgentSession>();
   /**
@@ -191,6 +200,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       onReady: (ready) => presenceOf.connected(ready),
       mayHaveWork: () => envHasQueued(principal.orgId, principal.envId),
       artifacts: deps.artifacts,
+      credentials: credentialRequests,
     });
     sessions.add(session);
     const key = envKey(session);

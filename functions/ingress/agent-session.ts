@@ -18,6 +18,7 @@ import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import type { CredentialRequests } from "./credential-requests.ts";
 import { contiguousRuns, MAX_LOG_PUTS_IN_FLIGHT, MAX_MERGED_LOG_BYTES } from "./log-runs.ts";
 import { abortCommand, runCommand, toResultStatus, toStepState } from "./messages.ts";
 
@@ -46,6 +47,8 @@ export interface SessionDeps {
   mayHaveWork?: () => Promise<boolean>;
   /** Artifact upload requests (presigned URLs, completion); absent when artifacts are off. */
   artifacts?: ArtifactUploads;
+  /** Credential values for the executions this agent holds; absent: requests are refused. */
+  credentials?: CredentialRequests;
 }
 
 /** A serial lane: tasks run one after another; a failing task does not stop the lane. */
@@ -296,6 +299,8 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       case "artifactUpload":
       case "artifactComplete":
         return deps.artifacts?.handle({ orgId, envId, agentId }, kind, send);
+      case "credentialRequest":
+        return deps.credentials?.handle({ orgId, envId, agentId }, kind.value, send);
       case "result":
         return onResult(agentId, kind.value);
       case "goodbye":

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
@@ -21,6 +22,7 @@ import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
+import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createOutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import { startSqsPoller } from "../adapters/local/sqs-poller.ts";
@@ -95,6 +97,8 @@ export async function startControlPlane(options: ControlPlaneOptions) {
 
     const store = { client: dynamoClient, tableName: TABLE };
     const outbox = createOutboxMailer();
+    // The local key file seals sensitive config and wraps the organizations' credential keys.
+    const localKey = loadOrCreateConfigKey(dataDir);
     const core = createCore(
       {
         tenants: createDynamoTenantStore(store),
@@ -109,8 +113,9 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         logger,
         tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
         ...createLocalEnginePorts(store),
+        credentials: { store: createDynamoCredentialStore(store), keys: createLocalKeyWrapper(localKey) },
       },
-      { tenancy: options.tenancy, configKey: loadOrCreateConfigKey(dataDir) },
+      { tenancy: options.tenancy, configKey: localKey },
     );
     stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 

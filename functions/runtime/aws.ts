@@ -10,6 +10,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
+import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
 import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store.ts";
@@ -17,10 +18,13 @@ import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
+import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
+import type { KeyWrapper } from "../core/credential-ports.ts";
 import { createCore } from "../core/index.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
@@ -119,6 +123,7 @@ export async function buildAwsCore(config: AwsConfig) {
       templates: createDynamoTemplateStore(store),
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
+      ...credentialPorts(config, store),
     },
     {
       leaseTtlMs: config.ASSAY_LEASE_TTL_MS,
@@ -130,4 +135,17 @@ export async function buildAwsCore(config: AwsConfig) {
     },
   );
   return { core, logger, bus };
+}
+
+/** The credential store with KMS wrapping its data keys, or the config key when no KMS key is set. */
+function credentialPorts(config: AwsConfig, store: { client: DynamoDBClient; tableName: string }) {
+  let keys: KeyWrapper | undefined;
+  if (config.ASSAY_CREDENTIALS_KMS_KEY_ID)
+    keys = createKmsKeyWrapper({
+      keyId: config.ASSAY_CREDENTIALS_KMS_KEY_ID,
+      region: config.AWS_REGION,
+      endpoint: config.AWS_ENDPOINT_URL_KMS,
+    });
+  else if (config.ASSAY_CONFIG_KEY) keys = createLocalKeyWrapper(parseSecretKey(config.ASSAY_CONFIG_KEY));
+  return keys === undefined ? {} : { credentials: { store: createDynamoCredentialStore(store), keys } };
 }

@@ -8,6 +8,7 @@ import { agentTokenSpecs } from "./agent-tokens.ts";
 import { apiTokenSpecs } from "./api-tokens.ts";
 import { auditSpecs } from "./audit.ts";
 import { authSpecs } from "./auth.ts";
+import { envCredentialSpecs, orgCredentialSpecs } from "./credentials.ts";
 import { devOutboxSpecs } from "./dev-outbox.ts";
 import { envSpecs } from "./envs.ts";
 import { invitationSpecs } from "./invitations.ts";
@@ -48,6 +49,8 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
     apiTokenSpecs,
     auditSpecs,
     coreRouteSpecs,
+    orgCredentialSpecs,
+    envCredentialSpecs,
     ...(options.devOutbox ? [devOutboxSpecs] : []),
   ];
   return groups.flatMap((g) => Object.values(g));

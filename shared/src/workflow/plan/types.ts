@@ -17,7 +17,7 @@
  * reports. A count that needs runtime values is unsupported (the run fails saying so).
  */
 
-import type { Value } from "../expressions/index.ts";
+import type { ExpressionFunction, Value } from "../expressions/index.ts";
 
 /** When a step runs, relative to how the steps before it ended. */
 export type StepCondition = "passed" | "failed" | "always" | "never" | (string & {});
@@ -194,6 +194,8 @@ export interface PlanOptions {
    * fan-out, files) are left as expressions; see `RUNTIME_ONLY`.
    */
   variables?: Record<string, Value>;
+  /** Extra expression functions known when planning (the agent's `credential()`, `secret()`). */
+  functions?: Record<string, ExpressionFunction>;
 }
 
 /** The plan of one execution. */
