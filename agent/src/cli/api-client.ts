@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type {
   ArtifactListing,
+  CredentialView,
   ErrorBody,
   ExecutionView,
   FieldIssue,
@@ -58,7 +59,18 @@ export interface ListExecutionsQuery {
   cursor?: string | undefined;
 }
 
+/** `org`: the organization's own credentials; `env`: the environment's (which win at run time). */
+export type CredentialScope = "org" | "env";
+
 export interface ApiClient {
+  /** `PUT [envs/{env}/]credentials/{name}`; the value travels only in the body. */
+  putCredential(
+    scope: CredentialScope,
+    name: string,
+    body: { value: string; kind: "secret" | "variable" },
+  ): Promise<ApiResult<CredentialView>>;
+  listCredentials(scope: CredentialScope): Promise<ApiResult<{ items: CredentialView[] }>>;
+  deleteCredential(scope: CredentialScope, name: string): Promise<ApiResult<null>>;
   /** `PUT workflows/{name}` with the document's text. */
   applyWorkflow(name: string, text: string, contentType: string): Promise<ApiResult<ApplyResult>>;
   /** With `labels` (`key=value`), only workflows carrying all of them. */
@@ -186,7 +198,20 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
     }
   };
 
+  // The client's base is the environment; the organization's credentials are two levels up.
+  const credentials = (scope: CredentialScope, name?: string) =>
+    `${scope === "org" ? "../../" : ""}credentials${name === undefined ? "" : `/${segment(name)}`}`;
+
   return {
+    putCredential: (scope, name, body) =>
+      json("PUT", credentials(scope, name), { body: JSON.stringify(body), contentType: "application/json" }),
+    listCredentials: (scope) => json("GET", credentials(scope)),
+    async deleteCredential(scope, name) {
+      const result = await call("DELETE", credentials(scope, name));
+      if (!result.ok) return result;
+      result.value.resume();
+      return { ok: true, value: null };
+    },
     applyWorkflow: (name, text, contentType) =>
       json("PUT", `workflows/${segment(name)}`, { body: text, contentType }),
     listWorkflows: (labels) => json("GET", `workflows${labelQuery(labels)}`),

@@ -22,6 +22,7 @@ import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
 import { type Clock, type Random, sleep, systemClock } from "./clock.ts";
+import { createCredentialClient } from "./credential-client.ts";
 import { resolveTarget } from "./credentials.ts";
 import { loadExecutedIds } from "./executed-ids.ts";
 import { createRegistry } from "./executions.ts";
@@ -70,9 +71,13 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   if (proxy.proxy !== undefined) logger.info(`connecting through the proxy ${redactProxy(proxy.proxy)}`);
   // The parser and planner (zod, yaml, the whole schema) load on the first run, not at startup:
   // an idle agent stays small.
-  const planSpec: PlanSpec =
+  // Credentials the workflow references are fetched over the stream for that execution only.
+  const planSpecFor = (executionId: string): PlanSpec =>
     options.planSpec ??
-    (async (spec, config) => (await import("../runner/plan-spec.ts")).planSpec(spec, config));
+    (async (spec, config) =>
+      (await import("../runner/plan-spec.ts")).planSpecWithCredentials(spec, config, (names, prefixes) =>
+        credentials.fetch(executionId, names, prefixes),
+      ));
   const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
 
   let session: Session | undefined;
@@ -89,7 +94,11 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     for (let message = uploader.next(); message !== undefined; message = uploader.next()) {
       if (!current.send(message)) return;
     }
+    for (let message = credentials.next(); message !== undefined; message = credentials.next()) {
+      if (!current.send(message)) return;
+    }
   };
+  const credentials = createCredentialClient({ clock, onOutput: () => pump() });
   // Artifact bundles go straight to storage; only URL requests and completions use the stream.
   const uploader = createUploader({ onOutput: () => pump() });
   // Loaded with the first artifacts (it pulls in node-tar and the workflow module): idle stays small.
@@ -114,7 +123,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         ...request,
         workRoot: workDir,
         baseEnv,
-        planSpec,
+        planSpec: planSpecFor(request.executionId),
         killGraceMs: options.killGraceMs,
         collectArtifacts: (step) => collectArtifacts({ ...step, executionId: request.executionId }),
       }),
@@ -151,6 +160,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         break;
       case "artifactAck":
         uploader.handleAck(kind.value);
+        break;
+      case "credentialResponse":
+        credentials.handleResponse(kind.value);
         break;
       default:
         // Heartbeats only prove liveness (the session counted them); Welcome/Reconnect are
@@ -228,6 +240,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
           );
           registry.handleWelcome(welcome);
           uploader.handleWelcome();
+          credentials.handleWelcome();
           pump();
         },
         onMessage,

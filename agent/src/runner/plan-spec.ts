@@ -4,11 +4,14 @@
  * `{{ config.x }}` itself and reports what this runner cannot do as `unsupported`.
  */
 import {
+  type ExpressionFunction,
   type PlannedStep,
   parseWorkflowText,
   planWorkflow,
   type RunnerFeature,
+  type TestWorkflow,
 } from "@assay/shared/workflow";
+import { type FetchCredentials, planWithCredentials } from "./credential-plan.ts";
 import type { PlanOutcome } from "./run-execution.ts";
 import type { RunnerStep } from "./types.ts";
 
@@ -52,26 +55,59 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   warnings: step.warnings,
 });
 
-/** Parses and plans `specYaml` for the process runner. */
-export const planSpec = (specYaml: string, config: Record<string, string>): PlanOutcome => {
+/** Parses `specYaml`; invalid documents become a failed outcome. */
+const parseSpec = (specYaml: string) => {
   const parsed = parseWorkflowText(specYaml, { select: "first" });
-  if (!parsed.ok) {
-    const details = parsed.issues.map(
-      (i) => `${i.line === undefined ? "" : `line ${i.line}: `}${i.path}: ${i.message}`,
-    );
-    return { ok: false, message: "the workflow spec is invalid", details };
-  }
-  const plan = planWorkflow(parsed.workflow, { features: PROCESS_RUNNER_FEATURES, config });
+  if (parsed.ok) return parsed;
+  const details = parsed.issues.map(
+    (i) => `${i.line === undefined ? "" : `line ${i.line}: `}${i.path}: ${i.message}`,
+  );
+  return {
+    ok: false as const,
+    outcome: { ok: false as const, message: "the workflow spec is invalid", details },
+  };
+};
+
+/** Plans a parsed workflow for the process runner, with extra expression functions. */
+const planParsed = (
+  workflow: TestWorkflow,
+  parseWarnings: string[],
+  config: Record<string, string>,
+  functions?: Record<string, ExpressionFunction>,
+): PlanOutcome => {
+  const plan = planWorkflow(workflow, { features: PROCESS_RUNNER_FEATURES, config, functions });
   return {
     ok: true,
     plan: {
       steps: plan.steps.map(toRunnerStep),
       timeoutMs: plan.timeoutMs,
       unsupported: plan.unsupported,
-      warnings: [...parsed.warnings, ...plan.warnings],
+      warnings: [...parseWarnings, ...plan.warnings],
       files: plan.files,
       git: plan.git,
       tarballs: plan.tarballs,
     },
   };
+};
+
+/** Parses and plans `specYaml` for the process runner. */
+export const planSpec = (specYaml: string, config: Record<string, string>): PlanOutcome => {
+  const parsed = parseSpec(specYaml);
+  if (!parsed.ok) return parsed.outcome;
+  return planParsed(parsed.workflow, parsed.warnings, config);
+};
+
+/** `planSpec` for a workflow that may use credentials, fetched with `fetch` (credential-plan.ts). */
+export const planSpecWithCredentials = async (
+  specYaml: string,
+  config: Record<string, string>,
+  fetch: FetchCredentials,
+): Promise<PlanOutcome> => {
+  const parsed = parseSpec(specYaml);
+  if (!parsed.ok) return parsed.outcome;
+  return planWithCredentials(
+    parsed.workflow,
+    (workflow, functions) => planParsed(workflow, parsed.warnings, config, functions),
+    fetch,
+  );
 };

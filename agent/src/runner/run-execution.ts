@@ -5,8 +5,13 @@
  */
 import type { CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
 
-/** The outcome of turning spec text into a plan. */
-export type PlanOutcome = { ok: true; plan: RunnerPlan } | { ok: false; message: string; details: string[] };
+/**
+ * The outcome of turning spec text into a plan; `secrets` are resolved credential values the
+ * log masker hides like sensitive config.
+ */
+export type PlanOutcome =
+  | { ok: true; plan: RunnerPlan; secrets?: string[] }
+  | { ok: false; message: string; details: string[] };
 
 /** Turns a spec (YAML text) and the resolved config into a plan. */
 export type PlanSpec = (
@@ -39,7 +44,7 @@ export interface ExecutionRun {
 export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   let abortReason: string | undefined;
   let current: { abort(reason: string): void } | undefined;
-  const secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
+  let secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
 
   const failLoudly = (message: string, details: string[]): RunResult => {
     for (const detail of details) request.sink.log("", Buffer.from(`[assay] error: ${detail}\n`));
@@ -55,6 +60,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
       return failLoudly(`the workflow could not be planned: ${(error as Error).message}`, []);
     }
     if (!outcome.ok) return failLoudly(outcome.message, outcome.details);
+    if (outcome.secrets !== undefined) secrets = [...secrets, ...outcome.secrets];
     if (abortReason !== undefined)
       return { status: "aborted", message: `aborted: ${abortReason}`, steps: [] };
     // Loaded on the first run (they pull in the shared workflow module): an idle agent stays small.
