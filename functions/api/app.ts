@@ -18,6 +18,7 @@ import type { Actor } from "../core/principals.ts";
 import type { TemplateService } from "../core/templates.ts";
 import type { Tenancy } from "../core/tenancy.ts";
 import type { TokenService } from "../core/tokens.ts";
+import type { WebhookService } from "../core/webhooks/service.ts";
 import type { WorkflowService } from "../core/workflows.ts";
 import { authenticate, resolveOrg } from "./auth.ts";
 import { createErrorHandler } from "./errors.ts";
@@ -37,6 +38,7 @@ import { memberRoutes } from "./routes/members.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
 import { templateRoutes } from "./routes/templates.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
 import { parseInput } from "./validate.ts";
 
@@ -52,6 +54,8 @@ export interface ApiDeps {
   artifacts?: ArtifactService;
   /** Organization and environment credentials; the routes answer 412 without them. */
   credentials?: CredentialService | undefined;
+  /** Webhooks of environments; the routes answer 404 without them. */
+  webhooks?: WebhookService;
   bus: Bus;
   logger: Logger;
   /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
@@ -136,6 +140,7 @@ export function createApiApp(deps: ApiDeps) {
   logRoutes(scoped, deps);
   artifactRoutes(scoped, deps);
   envCredentialRoutes(scoped, deps);
+  webhookRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);
   return app;
 }

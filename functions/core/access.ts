@@ -20,6 +20,7 @@ export type Action =
   | "manage-members"
   | "read-audit"
   | "manage-credentials"
+  | "manage-webhooks"
   | "manage-owners"
   | "manage-plan"
   | "delete-org";
@@ -33,6 +34,7 @@ const NEEDS: Record<Action, Role> = {
   "manage-members": "admin",
   "read-audit": "admin",
   "manage-credentials": "admin",
+  "manage-webhooks": "admin",
   "manage-owners": "owner",
   "manage-plan": "owner",
   "delete-org": "owner",

@@ -29,6 +29,9 @@ import { storageLimitsOf } from "./storage-limits.ts";
 import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
+import { withWebhookEvents } from "./webhooks/emitter.ts";
+import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
+import type { WebhookSender, WebhookStore } from "./webhooks/ports.ts";
 import type { ConcurrencyGroups, ScheduleStore, TemplateStore } from "./workflow-ports.ts";
 import { createWorkflowService } from "./workflows.ts";
 
@@ -51,6 +54,8 @@ export interface CorePorts {
   concurrency?: ConcurrencyGroups;
   /** Organization and environment credentials (issue 17); without them the routes refuse. */
   credentials?: { store: CredentialStore; keys: KeyWrapper };
+  /** Webhooks (issue 19): their store and the outbound HTTP sender; both or neither. */
+  webhooks?: { store: WebhookStore; sender: WebhookSender };
 }
 
 export interface CoreOptions {
@@ -65,6 +70,8 @@ export interface CoreOptions {
    * (read-cache.ts; default 5 s, 0 = not at all). Writes through this core clear it at once.
    */
   readCacheTtlMs?: number;
+  /** Delivery attempts, backoff and log retention of webhooks. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) {
@@ -97,7 +104,11 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   // Slots of `spec.concurrency` groups are released by the same transitions; sensitive config
   // values are sealed before anything is stored and opened on every read.
   const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
-  const engineStore = withSealedConfig(withConcurrencyRelease(executionStore, rawPorts.concurrency), box);
+  const sealedStore = withSealedConfig(withConcurrencyRelease(executionStore, rawPorts.concurrency), box);
+  // Lifecycle events for webhooks are enqueued after every other effect of a transition.
+  const engineStore = rawPorts.webhooks
+    ? withWebhookEvents(sealedStore, { jobs: rawPorts.jobs, logger: rawPorts.logger })
+    : sealedStore;
   const ports: CorePorts = { ...rawPorts, executions: engineStore };
   const { clock, bus, jobs } = ports;
   const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
@@ -114,6 +125,33 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     clock,
   });
   const tokens = createTokenService({ tokens: ports.tokens, clock, cache });
+  const tenancy = createTenancy({
+    ports: ports.tenancy,
+    tenants: ports.tenants,
+    tokens: ports.tokens,
+    issuer: tokens,
+    workflows: ports.workflows,
+    executions: ports.executions,
+    jobs,
+    clock,
+    logger: ports.logger,
+    settings: options.tenancy,
+  });
+  const webhooks = ports.webhooks
+    ? createWebhooks({
+        ...ports.webhooks,
+        executions: ports.executions,
+        workflows: ports.workflows,
+        jobs,
+        clock,
+        logger: ports.logger,
+        audit: tenancy.audit,
+        box,
+        // Read at delivery time: local mode learns its URL only once it listens.
+        publicWebUrl: () => tenancy.settings.publicWebUrl,
+        settings: options.webhooks,
+      })
+    : undefined;
   return {
     ports,
     tokens,
@@ -144,18 +182,11 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
           clock,
         })
       : undefined,
-    tenancy: createTenancy({
-      ports: ports.tenancy,
-      tenants: ports.tenants,
-      tokens: ports.tokens,
-      issuer: tokens,
-      workflows: ports.workflows,
-      executions: ports.executions,
-      jobs,
-      clock,
-      logger: ports.logger,
-      settings: options.tenancy,
-    }),
+    tenancy,
+    /** Webhook management (API); undefined without webhook ports. */
+    webhooks: webhooks?.service,
+    /** The webhook job handlers the workers run. */
+    webhookJobs: webhooks ? { events: webhooks.eventsJob, delivery: webhooks.deliveryJob } : undefined,
   };
 }
 

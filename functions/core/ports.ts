@@ -166,7 +166,13 @@ export interface BlobStore {
 }
 
 /** The kinds of background jobs; each kind has its own queue (and DLQ) in AWS. */
-export type JobKind = "cleanup" | "compact-logs" | "unpack-artifacts" | "retention";
+export type JobKind =
+  | "cleanup"
+  | "compact-logs"
+  | "unpack-artifacts"
+  | "retention"
+  | "webhook-events"
+  | "webhook-delivery";
 
 export interface Job {
   kind: JobKind;
@@ -176,7 +182,8 @@ export interface Job {
 }
 
 export interface JobQueue {
-  send(job: Job): Promise<void>;
+  /** Enqueues a job; with `delaySeconds` (0-900) it becomes visible only after that delay. */
+  send(job: Job, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 /** A message received from the bus. */
@@ -231,11 +238,16 @@ export interface SessionStore {
 }
 
 export interface OneTimeTokenStore {
+  /**
+   * Stores the token as the only usable one of its purpose for its email: every token stored
+   * before for the same purpose and email can no longer be consumed.
+   */
   put(token: OneTimeToken): Promise<void>;
   get(hash: string): Promise<OneTimeToken | undefined>;
   /**
-   * Atomically deletes and returns the token when it exists, has this purpose and expires after
-   * `now`; otherwise undefined. A token can be consumed once, even by concurrent callers.
+   * Atomically deletes and returns the token when it exists, has this purpose, expires after
+   * `now` and is the latest of its purpose for its email; otherwise undefined. A token can be
+   * consumed once, even by concurrent callers, and consuming it retires all older ones too.
    */
   consume(hash: string, purpose: OneTimePurpose, now: string): Promise<OneTimeToken | undefined>;
 }

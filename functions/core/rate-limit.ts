@@ -16,7 +16,7 @@ export type RateLimitName =
   | "signup:ip"
   | "signup:email"
   | "login:ip"
-  | "login:email"
+  | "login:account-source"
   | "verify:ip"
   | "reset:ip"
   | "reset:email"
@@ -28,7 +28,8 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   "signup:ip": { limit: 20, windowSeconds: 3600 },
   "signup:email": { limit: 5, windowSeconds: 3600 },
   "login:ip": { limit: 30, windowSeconds: 300 },
-  "login:email": { limit: 10, windowSeconds: 300 },
+  /** Subject: the email and the client IP together. */
+  "login:account-source": { limit: 10, windowSeconds: 300 },
   "verify:ip": { limit: 30, windowSeconds: 300 },
   "reset:ip": { limit: 10, windowSeconds: 3600 },
   "reset:email": { limit: 5, windowSeconds: 3600 },

@@ -12,6 +12,7 @@ import {
   type TestWorkflowTemplate,
   validateWorkflowDocument,
 } from "@assay/shared/workflow";
+import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock } from "./ports.ts";
 import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
 
@@ -41,6 +42,8 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       if (template.metadata.name !== name) {
         throw invalid([{ path: "metadata.name", message: `must be ${name} to match the URL` }]);
       }
+      const patternIssues = configPatternIssues(template.spec.config);
+      if (patternIssues.length > 0) throw invalid(patternIssues);
       const now = new Date(clock.now()).toISOString();
       const existing = await templates.get(orgId, envId, name);
       const record: TemplateRecord = {

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
+import { parseWorkflowText } from "@assay/shared/workflow";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parse } from "yaml";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
@@ -127,6 +128,27 @@ describe("workflow engine (control plane)", () => {
     assert.equal((await plane.api(`${plane.envPath}/templates/org--k6`)).status, 404);
   });
 
+  test("the spec handed to the agent reads back with YAML 1.1 words kept as strings", async () => {
+    const words = ["on", "yes", "no", "y", "n", "off", "true", "False", "~", "0755"];
+    const env = words.map((w, i) => `    - {name: E${i}, value: "${w}"}`).join("\n");
+    const workflow = doc(
+      "TestWorkflow",
+      "yaml-words",
+      `  container:\n    env:\n${env}\n  steps:\n  - shell: echo ok\n`,
+    );
+    assert.equal((await put("workflows/yaml-words", workflow)).status, 201);
+    const started = await json<{ id: string }>(await run("yaml-words", { tags: { k: "yes", off: "on" } }));
+    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, started.id);
+    // The agent reads the spec with the same parser the API validated it with.
+    const read = parseWorkflowText(stored?.specYaml ?? "", { select: "first" });
+    assert.ok(read.ok, JSON.stringify(read));
+    assert.deepEqual(read.workflow.spec.execution?.tags, { k: "yes", off: "on" });
+    assert.deepEqual(
+      read.workflow.spec.container?.env?.map((e) => e.value),
+      words,
+    );
+  });
+
   test("config: types, constraints, and sensitive values sealed at rest, masked in the API", async () => {
     const workflow = doc(
       "TestWorkflow",
@@ -168,6 +190,31 @@ describe("workflow engine (control plane)", () => {
       await plane.api(`${plane.envPath}/executions/${view.id}`),
     );
     assert.equal(again.config.password, "********");
+  });
+
+  test("config: a pattern the linear-time engine cannot run is refused at apply", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "lookahead",
+      `  config:\n    x: {type: string, pattern: "^(?=a)a+$"}\n  steps:\n  - shell: echo hi\n`,
+    );
+    const res = await put("workflows/lookahead", workflow);
+    assert.equal(res.status, 400);
+    const body = await json<{ error: { code: string; issues: Array<{ path: string; message: string }> } }>(
+      res,
+    );
+    assert.equal(body.error.code, "invalid_argument");
+    assert.equal(body.error.issues[0]?.path, "spec.config.x.pattern");
+    assert.match(body.error.issues[0]?.message ?? "", /not a supported regular expression/);
+    const catastrophic = doc(
+      "TestWorkflow",
+      "nested",
+      `  config:\n    x: {type: string, pattern: "^(a+)+$"}\n  steps:\n  - shell: echo hi\n`,
+    );
+    assert.equal((await put("workflows/nested", catastrophic)).status, 201);
+    const refused = await run("nested", { config: { x: `${"a".repeat(28)}!` } });
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(await refused.json()), /must match the pattern/);
   });
 
   test("cron: a tick starts one run across two dispatchers and a restart, tagged", async () => {

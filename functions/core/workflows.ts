@@ -6,6 +6,7 @@
 import { AppError, type WorkflowRecord } from "@assay/shared";
 import { parseWorkflowText } from "@assay/shared/workflow";
 import { checkSchedules } from "./cron.ts";
+import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
 import type { ScheduleStore } from "./workflow-ports.ts";
 
@@ -59,6 +60,13 @@ export function createWorkflowService(deps: {
             issues: [{ path: "metadata.name", message: `must be ${name} to match the URL` }],
           },
         );
+      }
+      const patternIssues = configPatternIssues(doc.spec.config);
+      if (patternIssues.length > 0) {
+        const first = patternIssues[0];
+        throw new AppError("invalid_argument", `invalid workflow: ${first?.path}: ${first?.message}`, {
+          issues: patternIssues,
+        });
       }
       const now = new Date(clock.now()).toISOString();
       await checkSchedules(doc.spec.events ?? []);

@@ -17,9 +17,11 @@ import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
+import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
@@ -32,10 +34,12 @@ import { createCore } from "../core/index.ts";
 import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
 import { createReaper } from "../core/reaper.ts";
 import type { TenancySettings } from "../core/tenancy.ts";
+import type { WebhookSettings } from "../core/webhooks/index.ts";
 import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
+import { webhookHandlers } from "../worker/webhook-handlers.ts";
 import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
 import { createLocalStorageServices } from "./storage-services.ts";
 import { withDashboard } from "./web-assets.ts";
@@ -60,11 +64,23 @@ export interface ControlPlaneOptions {
   reaperIntervalMs?: number;
   /** How often the retention sweep runs (default one hour; 0 disables it). */
   retentionIntervalMs?: number;
+  /**
+   * Webhook delivery: which addresses may be reached (local mode allows loopback by default, so
+   * a receiver on this machine works out of the box) and the retry schedule.
+   */
+  webhooks?: { allowLoopback?: boolean; allowPrivate?: boolean } & Partial<WebhookSettings>;
 }
 
 const TABLE = "assay";
 const BUCKET = "assay-data";
-const JOB_KINDS: JobKind[] = ["cleanup", "compact-logs", "unpack-artifacts", "retention"];
+const JOB_KINDS: JobKind[] = [
+  "cleanup",
+  "compact-logs",
+  "unpack-artifacts",
+  "retention",
+  "webhook-events",
+  "webhook-delivery",
+];
 
 export async function startControlPlane(options: ControlPlaneOptions) {
   const { dataDir, logger } = options;
@@ -114,8 +130,15 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
         ...createLocalEnginePorts(store),
         credentials: { store: createDynamoCredentialStore(store), keys: createLocalKeyWrapper(localKey) },
+        webhooks: {
+          store: createDynamoWebhookStore(store),
+          sender: createWebhookSender({
+            allowLoopback: options.webhooks?.allowLoopback ?? true,
+            allowPrivate: options.webhooks?.allowPrivate,
+          }),
+        },
       },
-      { tenancy: options.tenancy, configKey: localKey },
+      { tenancy: options.tenancy, configKey: localKey, webhooks: options.webhooks },
     );
     stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 
@@ -133,6 +156,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       ...storage.handlers,
       cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
       "compact-logs": createSqsHandler("compact-logs", createCompactLogsJob({ logs: core.logs }), logger),
+      ...webhookHandlers(core.webhookJobs, logger),
     } satisfies Record<JobKind, unknown>;
     for (const kind of JOB_KINDS) {
       const poller = startSqsPoller({
@@ -172,6 +196,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       logger,
       outbox,
       artifacts: storage.artifacts,
+      webhooks: core.webhooks,
       clientIp: (c) => getConnInfo(c).remote.address,
     });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -213,6 +238,8 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         ASSAY_QUEUE_URL_COMPACT_LOGS: queueUrls["compact-logs"],
         ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: queueUrls["unpack-artifacts"],
         ASSAY_QUEUE_URL_RETENTION: queueUrls.retention,
+        ASSAY_QUEUE_URL_WEBHOOK_EVENTS: queueUrls["webhook-events"],
+        ASSAY_QUEUE_URL_WEBHOOK_DELIVERY: queueUrls["webhook-delivery"],
         ...(options.natsUrl ? { ASSAY_NATS_URL: options.natsUrl } : {}),
         AWS_REGION: fauxqs.region,
         AWS_ACCESS_KEY_ID: "local",

@@ -18,6 +18,9 @@ export const AwsConfig = z.object({
   /** Artifact unpacking and the retention sweep (issue 5); jobs of an unset kind fail to send. */
   ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: z.string().url().default(""),
   ASSAY_QUEUE_URL_RETENTION: z.string().url().default(""),
+  /** Webhook lifecycle events and deliveries (issue 19); unset, run events are only logged. */
+  ASSAY_QUEUE_URL_WEBHOOK_EVENTS: z.string().url().default(""),
+  ASSAY_QUEUE_URL_WEBHOOK_DELIVERY: z.string().url().default(""),
   /** NATS servers (comma-separated); without them signals fall back to storage sweeps. */
   ASSAY_NATS_URL: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),

@@ -17,10 +17,12 @@ import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
+import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
@@ -115,6 +117,8 @@ export async function buildAwsCore(config: AwsConfig) {
           "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
           "unpack-artifacts": config.ASSAY_QUEUE_URL_UNPACK_ARTIFACTS,
           retention: config.ASSAY_QUEUE_URL_RETENTION,
+          "webhook-events": config.ASSAY_QUEUE_URL_WEBHOOK_EVENTS,
+          "webhook-delivery": config.ASSAY_QUEUE_URL_WEBHOOK_DELIVERY,
         },
       }),
       clock: systemClock,
@@ -124,6 +128,11 @@ export async function buildAwsCore(config: AwsConfig) {
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
       ...credentialPorts(config, store),
+      // The hosted control plane reaches public addresses only (no loopback, private or link-local).
+      webhooks: {
+        store: createDynamoWebhookStore(store),
+        sender: createWebhookSender({ allowLoopback: false }),
+      },
     },
     {
       leaseTtlMs: config.ASSAY_LEASE_TTL_MS,

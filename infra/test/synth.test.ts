@@ -91,6 +91,8 @@ describe("the synthesized app", () => {
       const code = Stack.of(fn).resolve(resource.code) as { s3Key: string };
       const bundle = join(prodAssembly.directory, `asset.${code.s3Key.replace(/\.zip$/, "")}`, "index.mjs");
       const source = readFileSync(bundle, "utf8");
+      const wasm = join(bundle, "..", "node_modules/re2-wasm/build/wasm/re2.wasm");
+      assert.ok(existsSync(wasm), `${fn.entry}: the linear-time pattern engine ships beside the bundle`);
       assert.match(source, /createRequire/, `${fn.entry}: require shim for CommonJS dependencies`);
       assert.match(
         source,

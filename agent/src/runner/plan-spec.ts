@@ -51,9 +51,18 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   service: step.service,
   parallel: step.parallel,
   variables: step.variables,
+  container: step.container,
   steps: step.steps.map(toRunnerStep),
   warnings: step.warnings,
 });
+
+/** What the runtime adds to the runner: its features, and whether steps run in their images. */
+export interface PlanRuntime {
+  features: readonly RunnerFeature[];
+  containers: boolean;
+}
+
+const PROCESS: PlanRuntime = { features: [], containers: false };
 
 /** Parses `specYaml`; invalid documents become a failed outcome. */
 const parseSpec = (specYaml: string) => {
@@ -68,14 +77,16 @@ const parseSpec = (specYaml: string) => {
   };
 };
 
-/** Plans a parsed workflow for the process runner, with extra expression functions. */
+/** Plans a parsed workflow for the runner with `runtime`, with extra expression functions. */
 const planParsed = (
   workflow: TestWorkflow,
   parseWarnings: string[],
   config: Record<string, string>,
+  runtime: PlanRuntime,
   functions?: Record<string, ExpressionFunction>,
 ): PlanOutcome => {
-  const plan = planWorkflow(workflow, { features: PROCESS_RUNNER_FEATURES, config, functions });
+  const features = [...PROCESS_RUNNER_FEATURES, ...runtime.features];
+  const plan = planWorkflow(workflow, { features, config, containers: runtime.containers, functions });
   return {
     ok: true,
     plan: {
@@ -86,15 +97,20 @@ const planParsed = (
       files: plan.files,
       git: plan.git,
       tarballs: plan.tarballs,
+      pod: plan.pod,
     },
   };
 };
 
-/** Parses and plans `specYaml` for the process runner. */
-export const planSpec = (specYaml: string, config: Record<string, string>): PlanOutcome => {
+/** Parses and plans `specYaml` for the runner with `runtime` (the process runtime by default). */
+export const planSpec = (
+  specYaml: string,
+  config: Record<string, string>,
+  runtime: PlanRuntime = PROCESS,
+): PlanOutcome => {
   const parsed = parseSpec(specYaml);
   if (!parsed.ok) return parsed.outcome;
-  return planParsed(parsed.workflow, parsed.warnings, config);
+  return planParsed(parsed.workflow, parsed.warnings, config, runtime);
 };
 
 /** `planSpec` for a workflow that may use credentials, fetched with `fetch` (credential-plan.ts). */
@@ -102,12 +118,13 @@ export const planSpecWithCredentials = async (
   specYaml: string,
   config: Record<string, string>,
   fetch: FetchCredentials,
+  runtime: PlanRuntime = PROCESS,
 ): Promise<PlanOutcome> => {
   const parsed = parseSpec(specYaml);
   if (!parsed.ok) return parsed.outcome;
   return planWithCredentials(
     parsed.workflow,
-    (workflow, functions) => planParsed(workflow, parsed.warnings, config, functions),
+    (workflow, functions) => planParsed(workflow, parsed.warnings, config, runtime, functions),
     fetch,
   );
 };

@@ -4,7 +4,9 @@
  * here with the shared engine (`evaluateCondition` / `evaluateTemplate`), the same one the
  * control plane plans with, over Testkube's runtime roots: `passed`, `failed`, `status`,
  * `self` (the step's own outcome, for `retry.until`), `env` (the step's environment), and a
- * worker's or service instance's `index`, `count`, `matrix`, `shard`.
+ * worker's or service instance's `index`, `count`, `matrix`, `shard`, and `services` (each
+ * started instance's address: `services.NAME.0.ip`, `services.NAME[0].ip`, and every instance's
+ * `services.NAME.*.ip` as a list; see the shared service-refs.ts for those spellings).
  */
 import {
   evaluateCondition,
@@ -12,6 +14,8 @@ import {
   fromJs,
   hasTemplate,
   isExpressionError,
+  rewriteServiceRefs,
+  rewriteServiceTemplates,
   type Value,
 } from "@assay/shared/workflow";
 
@@ -41,6 +45,7 @@ const variablesOf = (scope: RuntimeScope): Record<string, Value> => {
     never: false,
     env: fromJs(scope.env),
   };
+
   if (scope.self !== undefined) {
     const own = scope.self.status;
     out.self = fromJs({ status: own, passed: own === "passed", failed: own !== "passed" });
@@ -63,7 +68,10 @@ export const evaluateStepCondition = (condition: string, scope: RuntimeScope): E
   if (keyword === "passed") return { ok: true, value: !scope.failed && !scope.aborted };
   if (keyword === "failed") return { ok: true, value: scope.failed };
   try {
-    return { ok: true, value: evaluateCondition(text, { variables: variablesOf(scope) }) };
+    return {
+      ok: true,
+      value: evaluateCondition(rewriteServiceRefs(text), { variables: variablesOf(scope) }),
+    };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, error: `condition "${text}": ${error.message}` };
     throw error;
@@ -74,9 +82,31 @@ export const evaluateStepCondition = (condition: string, scope: RuntimeScope): E
 export const renderRuntimeText = (text: string, scope: RuntimeScope): Evaluated<string> => {
   if (!hasTemplate(text)) return { ok: true, value: text };
   try {
-    return { ok: true, value: evaluateTemplate(text, { variables: variablesOf(scope) }) };
+    return {
+      ok: true,
+      value: evaluateTemplate(rewriteServiceTemplates(text), { variables: variablesOf(scope) }),
+    };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, error: error.message };
     throw error;
   }
+};
+
+/**
+ * Fan-out variables with the addresses of services that just got ready added to those of the
+ * enclosing scopes (`services.NAME[N].ip`).
+ */
+export const withServiceAddresses = (
+  variables: Record<string, Value> | undefined,
+  addresses: Record<string, string[]>,
+): Record<string, Value> => {
+  const previous = variables?.services;
+  const outer = previous !== null && typeof previous === "object" && !Array.isArray(previous) ? previous : {};
+  const added = Object.fromEntries(
+    Object.entries(addresses).map(([k, ips]) => [k, ips.map((ip) => ({ ip }))]),
+  );
+  return {
+    ...variables,
+    services: { ...(outer as Record<string, Value>), ...(fromJs(added) as Record<string, Value>) },
+  };
 };

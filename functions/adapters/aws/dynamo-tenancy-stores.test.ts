@@ -136,6 +136,29 @@ describe("DynamoDB tenancy stores", () => {
     assert.equal(await stores.oneTimeTokens.consume(hash(), "verify-email", NOW), undefined);
   });
 
+  test("only the newest one-time token of a purpose and email can be consumed", async () => {
+    const token = (h: string, purpose: "reset-password" | "verify-email", email = "Z@example.com") => ({
+      hash: h,
+      purpose,
+      email,
+      createdAt: NOW,
+      expiresAt: "2099-01-01T00:00:00.000Z",
+    });
+    const [a, b, other] = [hash(), hash(), hash()];
+    await stores.oneTimeTokens.put(token(a, "reset-password"));
+    await stores.oneTimeTokens.put(token(other, "verify-email", "z@example.com"));
+    await stores.oneTimeTokens.put(token(b, "reset-password", "z@example.com"));
+    assert.equal(await stores.oneTimeTokens.consume(a, "reset-password", NOW), undefined, "b retired a");
+    assert.ok(await stores.oneTimeTokens.get(a), "a retired token is still readable, not usable");
+    assert.equal((await stores.oneTimeTokens.consume(b, "reset-password", NOW))?.hash, b);
+    assert.equal(await stores.oneTimeTokens.consume(a, "reset-password", NOW), undefined);
+    assert.equal(
+      (await stores.oneTimeTokens.consume(other, "verify-email", NOW))?.hash,
+      other,
+      "per purpose",
+    );
+  });
+
   test("run slots hold at the limit under concurrency and never go below zero", async () => {
     const acquired = await Promise.all(Array.from({ length: 10 }, () => stores.runSlots.acquire("slots", 4)));
     assert.equal(acquired.filter(Boolean).length, 4);

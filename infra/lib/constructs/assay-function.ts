@@ -13,6 +13,9 @@
  * Context `assay:placeholderEntries` swaps bundles for a one-line stub: template tests use it to
  * skip bundling; a real synth always bundles.
  */
+import { cpSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { AssetHashType, type Duration, type ILocalBundling, RemovalPolicy } from "aws-cdk-lib";
 import type { ISecurityGroup, IVpc } from "aws-cdk-lib/aws-ec2";
 import { SubnetType } from "aws-cdk-lib/aws-ec2";
@@ -36,6 +39,21 @@ import { acknowledge } from "../nag.ts";
  */
 export const placeholderContextKey = "assay:placeholderEntries";
 
+/**
+ * Packages loaded at run time with `createRequire` rather than bundled, copied beside the bundle
+ * as `node_modules/<name>`: `re2-wasm` reads its WebAssembly file from its own folder.
+ */
+export const runtimePackages = ["re2-wasm"] as const;
+
+/** Copies {@link runtimePackages} into `outdir/node_modules`, where the bundle resolves them. */
+export function copyRuntimePackages(outdir: string): void {
+  const require = createRequire(import.meta.url);
+  for (const name of runtimePackages) {
+    const from = dirname(require.resolve(`${name}/package.json`));
+    cpSync(from, join(outdir, "node_modules", name), { recursive: true });
+  }
+}
+
 /** ESM bundles still meet CommonJS dependencies that call `require`; give them one. */
 const requireBanner =
   "import { createRequire as __assayCreateRequire } from 'node:module'; const require = __assayCreateRequire(import.meta.url);";
@@ -44,12 +62,13 @@ const requireBanner =
  * How a Lambda entry is bundled: ESM for Node 24, module-first main fields, the `require` banner
  * (on every chunk), AWS SDK included, minified, linked source maps without sources. Code split:
  * the handler file is `index.mjs` (Lambda's `index.handler`), lazily imported modules go to
- * `chunks/`. The benchmark of the API bundle builds with these same options.
+ * `chunks/`; {@link runtimePackages} stay external (copy them with {@link copyRuntimePackages}). The benchmark of the API bundle builds with these same options.
  */
 export function lambdaBundleOptions(entry: string, outdir: string): BuildOptions {
   return {
     entryPoints: [entry],
     outdir,
+    external: [...runtimePackages],
     entryNames: "index",
     chunkNames: "chunks/[name]-[hash]",
     outExtension: { ".js": ".mjs" },
@@ -80,6 +99,7 @@ class LocalEsbuild implements ILocalBundling {
 
   tryBundle(outputDir: string): boolean {
     buildSync(lambdaBundleOptions(fromRoot(this.entry), outputDir));
+    copyRuntimePackages(outputDir);
     return true;
   }
 }

@@ -17,6 +17,8 @@ export interface PlanContext {
   scope: Record<string, Value>;
   /** Extra expression functions (PlanOptions.functions). */
   functions?: Record<string, ExpressionFunction>;
+  /** The runner runs steps in their container images (see `PlanOptions.containers`). */
+  containers: boolean;
   /** True when the runner implements `feature`. */
   has(feature: RunnerFeature): boolean;
   /** Record `feature` as unsupported at `path` unless the runner has it; returns whether it has it. */
@@ -70,6 +72,7 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
       config,
       scope,
       ...(functions === undefined ? {} : { functions }),
+      containers: options.containers === true,
       has: (feature) => features.has(feature),
       require,
       refuse,
