@@ -146,15 +146,28 @@ export async function buildAwsCore(config: AwsConfig) {
   return { core, logger, bus };
 }
 
-/** The credential store with KMS wrapping its data keys, or the config key when no KMS key is set. */
+/**
+ * The credential store with KMS wrapping its data keys, or the config key when no KMS key is
+ * set. With both, data keys wrapped by the config key before KMS was configured still open.
+ */
 function credentialPorts(config: AwsConfig, store: { client: DynamoDBClient; tableName: string }) {
-  let keys: KeyWrapper | undefined;
-  if (config.ASSAY_CREDENTIALS_KMS_KEY_ID)
-    keys = createKmsKeyWrapper({
+  const local = config.ASSAY_CONFIG_KEY
+    ? createLocalKeyWrapper(parseSecretKey(config.ASSAY_CONFIG_KEY))
+    : undefined;
+  let keys: KeyWrapper | undefined = local;
+  if (config.ASSAY_CREDENTIALS_KMS_KEY_ID) {
+    const kms = createKmsKeyWrapper({
       keyId: config.ASSAY_CREDENTIALS_KMS_KEY_ID,
       region: config.AWS_REGION,
       endpoint: config.AWS_ENDPOINT_URL_KMS,
     });
-  else if (config.ASSAY_CONFIG_KEY) keys = createLocalKeyWrapper(parseSecretKey(config.ASSAY_CONFIG_KEY));
+    keys = {
+      generate: (orgId) => kms.generate(orgId),
+      unwrap: (orgId, wrapped) =>
+        local !== undefined && wrapped.startsWith("local.")
+          ? local.unwrap(orgId, wrapped)
+          : kms.unwrap(orgId, wrapped),
+    };
+  }
   return keys === undefined ? {} : { credentials: { store: createDynamoCredentialStore(store), keys } };
 }

@@ -7,7 +7,7 @@
  * - `content.git.{username,token,sshKey}From.secretKeyRef` -> `username`/`token`/`sshKey`
  * - `content.files[].contentFrom.secretKeyRef` -> `content`
  * - `envFrom[].secretRef {name}` -> one env variable per credential `name.KEY` (with `prefix`),
- *   ahead of the container's own `env`, which wins as in Kubernetes.
+ *   after the container's own `env`, which wins as in Kubernetes.
  *
  * A secret's `name` and `key` map to the credential `name.key`, or else `name`. Other sources
  * (config maps, field refs) are left for the planner to report. Pure and browser-safe: the
@@ -92,7 +92,12 @@ export function bindSecretRefs(
       });
       if (kept.length === 0) delete out.envFrom;
       else out.envFrom = kept;
-      if (added.length > 0) out.env = [...added, ...(Array.isArray(out.env) ? out.env : [])];
+      // Appended (the paths of the document's own entries stay as written), minus names the
+      // container's own `env` sets: those win, as in Kubernetes.
+      const own = Array.isArray(out.env) ? out.env : [];
+      const taken = new Set(own.map((e) => (isObject(e) ? e.name : undefined)));
+      const extra = added.filter((e) => isObject(e) && !taken.has(e.name));
+      if (extra.length > 0) out.env = [...own, ...extra];
     }
     return out;
   };
