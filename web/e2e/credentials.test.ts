@@ -55,15 +55,15 @@ describe("credentials pages, in the browser", () => {
     await page.getByRole("status").getByText("api-token saved (version 1)").waitFor();
     await setIn("Environment credentials", "region", "eu-west-1", "variable");
     const envTable = page.getByRole("table", { name: "Environment credentials" });
-    await envTable.getByRole("cell", { name: "eu-west-1" }).waitFor();
-    await envTable.getByRole("cell", { name: "api-token" }).waitFor();
+    await envTable.getByRole("cell", { name: "eu-west-1", exact: true }).waitFor();
+    await envTable.getByRole("cell", { name: "api-token", exact: true }).waitFor();
     await setIn("Environment credentials", "api-token", `${SECRET}-2`, "secret");
     await page.getByRole("status").getByText("api-token saved (version 2)").waitFor();
-    await envTable.getByRole("cell", { name: "v2" }).waitFor();
+    await envTable.getByRole("cell", { name: "v2", exact: true }).waitFor();
     assert.ok(!(await page.content()).includes(SECRET), "a secret's value is on the page");
     await screenshot(page, "credentials-env");
     await page.getByRole("button", { name: "Delete region" }).click();
-    await envTable.getByRole("cell", { name: "eu-west-1" }).waitFor({ state: "detached" });
+    await envTable.getByRole("cell", { name: "eu-west-1", exact: true }).waitFor({ state: "detached" });
   });
 
   test("the organization's credentials page", async () => {
@@ -72,7 +72,7 @@ describe("credentials pages, in the browser", () => {
     await setIn("Organization credentials", "db.password", SECRET, "secret");
     await page
       .getByRole("table", { name: "Organization credentials" })
-      .getByRole("cell", { name: "db.password" })
+      .getByRole("cell", { name: "db.password", exact: true })
       .waitFor();
     assert.ok(!(await page.content()).includes(SECRET));
     const listed = await (await plane.api(`/v1/orgs/${plane.orgId}/credentials`)).json();
