@@ -105,7 +105,7 @@ export function createApiApp(deps: ApiDeps) {
     bodyLimit({
       maxSize: 1024 * 1024,
       onError: () => {
-        throw new AppError("invalid_argument", "body: larger than 1 MiB");
+        throw new AppError("payload_too_large", "body: larger than the limit of 1 MiB (1048576 bytes)");
       },
     }),
   );

@@ -11,6 +11,7 @@ import { type AgentView, AppError, type Environment, type Execution, isTerminal 
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
+import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { limitsOf } from "./plans.ts";
 import type {
   AgentPresenceStore,
@@ -22,10 +23,8 @@ import type {
   TokenStore,
   WorkflowStore,
 } from "./ports.ts";
+import { isOnline } from "./presence-rule.ts";
 import type { RequestMeta } from "./principals.ts";
-
-/** An agent is online when its last heartbeat is this recent (heartbeats every 15 s). */
-export const ONLINE_WITHIN_MS = 45_000;
 
 export function createEnvironmentService(deps: {
   tenants: TenantStore;
@@ -33,6 +32,7 @@ export function createEnvironmentService(deps: {
   tokens: TokenStore;
   workflows: WorkflowStore;
   executions: ExecutionStore;
+  lifecycle: Lifecycle;
   presence: AgentPresenceStore;
   jobs: JobQueue;
   audit: AuditLog;
@@ -54,14 +54,9 @@ export function createEnvironmentService(deps: {
     if (!isTerminal(execution.status)) {
       const message = "the environment was deleted";
       const at = iso();
-      await deps.executions.transition(orgId, envId, id, {
-        from: ["queued"],
-        set: { status: "canceled", finishedAt: at, message },
-      });
-      await deps.executions.transition(orgId, envId, id, {
-        from: ["assigned", "running"],
-        set: { status: "aborted", finishedAt: at, message },
-      });
+      const ref = { orgId, envId, id };
+      await deps.lifecycle.apply(ref, "cancel", { set: { finishedAt: at, message } });
+      await deps.lifecycle.apply(ref, "terminate", { set: { finishedAt: at, message } });
     }
     await deps.executions.delete(orgId, envId, id);
     await deps.jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });
@@ -159,10 +154,7 @@ export function createEnvironmentService(deps: {
       return (await deps.presence.list(principal.orgId, envId))
         .map((p) => ({
           ...p,
-          status:
-            !p.disconnectedAt && now - Date.parse(p.lastHeartbeatAt) < ONLINE_WITHIN_MS
-              ? ("online" as const)
-              : ("offline" as const),
+          status: isOnline(p, now) ? ("online" as const) : ("offline" as const),
         }))
         .sort((a, b) => b.connectedAt.localeCompare(a.connectedAt));
     },

@@ -22,6 +22,8 @@ export type RateLimitName =
   | "reset:email"
   | "reset-confirm:ip"
   | "accept:ip"
+  | "invite:org"
+  | "invite:inviter"
   | "auth-failure:ip";
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
@@ -35,6 +37,10 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   "reset:email": { limit: 5, windowSeconds: 3600 },
   "reset-confirm:ip": { limit: 30, windowSeconds: 300 },
   "accept:ip": { limit: 30, windowSeconds: 300 },
+  /** Subject: the organization id. */
+  "invite:org": { limit: 50, windowSeconds: 86_400 },
+  /** Subject: the inviting user's id or API token's id. */
+  "invite:inviter": { limit: 20, windowSeconds: 3600 },
   "auth-failure:ip": { limit: 120, windowSeconds: 60 },
 };
 

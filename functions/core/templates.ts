@@ -14,6 +14,7 @@ import {
 } from "@assay/shared/workflow";
 import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock } from "./ports.ts";
+import { checkSourceSize } from "./source-size.ts";
 import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
 
 export function createTemplateService(deps: { templates: TemplateStore; clock: Clock }) {
@@ -31,6 +32,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
 
     /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
     async apply(orgId: string, envId: string, name: string, text: string) {
+      checkSourceSize("template", text);
       const documents = parseWorkflowDocuments(text);
       const doc = documents.find((d) => d.kind === "TestWorkflowTemplate") ?? documents[0];
       if (doc === undefined) throw invalid([{ path: "kind", message: "the text holds no document" }]);

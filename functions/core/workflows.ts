@@ -8,6 +8,7 @@ import { parseWorkflowText } from "@assay/shared/workflow";
 import { checkSchedules } from "./cron.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
+import { checkSourceSize } from "./source-size.ts";
 import type { ScheduleStore } from "./workflow-ports.ts";
 
 export interface ApplyResult {
@@ -40,6 +41,7 @@ export function createWorkflowService(deps: {
 
     /** Validates `text` (YAML or JSON) and stores it under `name`, which must match metadata.name. */
     async apply(orgId: string, envId: string, name: string, text: string): Promise<ApplyResult> {
+      checkSourceSize("workflow", text);
       const parsed = parseWorkflowText(text);
       if (!parsed.ok) {
         const first = parsed.issues[0];

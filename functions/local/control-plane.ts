@@ -32,7 +32,6 @@ import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createApiApp } from "../api/app.ts";
 import { createCore } from "../core/index.ts";
 import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
-import { createReaper } from "../core/reaper.ts";
 import type { TenancySettings } from "../core/tenancy.ts";
 import type { WebhookSettings } from "../core/webhooks/index.ts";
 import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
@@ -168,7 +167,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       stops.push(() => poller.stop());
     }
 
-    const reaper = createReaper({ executions: core.ports.executions, bus, clock, logger });
+    const reaper = core.reaper;
     const reaperTimer = setInterval(() => {
       reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
     }, options.reaperIntervalMs ?? 30_000);

@@ -40,10 +40,13 @@ export const AwsConfig = z.object({
   ASSAY_SES_CONFIGURATION_SET: z.string().optional(),
   /**
    * Key sealing sensitive config values at rest (AES-256-GCM): 32 bytes as 64 hex characters or
-   * base64. Set it from Secrets Manager (the stacks pass the secret's value); without it,
-   * runs with sensitive config values are refused rather than stored in plain text.
+   * base64. The ingress gets it from Secrets Manager through ECS; without it (and without
+   * `ASSAY_CONFIG_KEY_SECRET_ARN`), runs with sensitive config values are refused rather than
+   * stored in plain text.
    */
   ASSAY_CONFIG_KEY: z.string().min(32).optional(),
+  /** Secrets Manager secret holding that key, read once at init (Lambda: config-key.ts). */
+  ASSAY_CONFIG_KEY_SECRET_ARN: z.string().min(1).optional(),
   /**
    * KMS key (id, ARN or alias) wrapping the organizations' credential data keys. Unset: the
    * config key above wraps them instead; with neither, credential routes answer 412.

@@ -31,6 +31,7 @@ import { createCore } from "../core/index.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
 import type { AwsConfig } from "./aws-config.ts";
+import { loadConfigKey } from "./config-key.ts";
 
 export { AwsConfig, loadAwsConfig } from "./aws-config.ts";
 
@@ -99,8 +100,9 @@ export async function buildAwsCore(config: AwsConfig) {
     });
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
-    ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL, logger })
+    ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL.split(","), logger })
     : createMemoryBus();
+  const configKey = await loadConfigKey(config);
   const core = createCore(
     {
       tenants: createDynamoTenantStore(store),
@@ -136,7 +138,7 @@ export async function buildAwsCore(config: AwsConfig) {
     },
     {
       leaseTtlMs: config.ASSAY_LEASE_TTL_MS,
-      ...(config.ASSAY_CONFIG_KEY ? { configKey: parseSecretKey(config.ASSAY_CONFIG_KEY) } : {}),
+      ...(configKey ? { configKey: parseSecretKey(configKey) } : {}),
       tenancy: {
         ...(config.ASSAY_PUBLIC_WEB_URL ? { publicWebUrl: config.ASSAY_PUBLIC_WEB_URL } : {}),
         ...(config.ASSAY_PUBLIC_INGRESS_URL ? { ingressUrl: config.ASSAY_PUBLIC_INGRESS_URL } : {}),

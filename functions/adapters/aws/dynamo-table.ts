@@ -155,7 +155,7 @@ export const keys = {
     pk: `ORG#${org}#ENV#${env}`,
     sk: `AGENT#${agentId}`,
   }),
-  runSlots: (org: string) => ({ pk: `ORG#${org}`, sk: "RUNS" }),
+  runSlots: (org: string, pool: string) => ({ pk: `ORG#${org}`, sk: `RUNS#${pool}` }),
   templatePrefix: "TPL#",
   template: (org: string, env: string, name: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `TPL#${name}` }),
   schedulesPartition: "SCHEDULES",

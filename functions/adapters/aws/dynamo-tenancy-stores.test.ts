@@ -159,12 +159,20 @@ describe("DynamoDB tenancy stores", () => {
     );
   });
 
-  test("run slots hold at the limit under concurrency and never go below zero", async () => {
-    const acquired = await Promise.all(Array.from({ length: 10 }, () => stores.runSlots.acquire("slots", 4)));
+  test("run slots hold at the limit under concurrency; holds are idempotent per holder", async () => {
+    const acquired = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => stores.runSlots.acquire("slots", "running", `e/${i}`, 4)),
+    );
     assert.equal(acquired.filter(Boolean).length, 4);
-    for (let i = 0; i < 6; i++) await stores.runSlots.release("slots");
-    assert.ok(await stores.runSlots.acquire("slots", 1));
-    assert.equal(await stores.runSlots.acquire("slots", 1), false);
+    const holders = await stores.runSlots.holders("slots", "running");
+    assert.equal(holders.length, 4);
+    assert.ok(await stores.runSlots.acquire("slots", "running", holders[0] ?? "", 4), "a holder holds again");
+    for (const h of holders) await stores.runSlots.release("slots", "running", h);
+    await stores.runSlots.release("slots", "running", holders[0] ?? "");
+    assert.deepEqual(await stores.runSlots.holders("slots", "running"), []);
+    assert.ok(await stores.runSlots.acquire("slots", "running", "e/a", 1));
+    assert.equal(await stores.runSlots.acquire("slots", "running", "e/b", 1), false);
+    assert.ok(await stores.runSlots.acquire("slots", "queued", "e/b", 1), "pools are separate");
   });
 
   test("rate limiter: fixed windows shared by every caller", async () => {

@@ -1,17 +1,15 @@
 /**
- * The one hook between the execution lifecycle and webhooks: an ExecutionStore decorator that,
- * after a stored execution is created (queued) or a transition changes its status to running
- * or to a terminal status, enqueues a `webhook-events` job. The job (dispatch.ts) does the
+ * The one hook between the execution lifecycle and webhooks: a lifecycle observer
+ * (lifecycle/transitions.ts, effect `observe`) that, after a stored execution is created
+ * (queued), started or ended, enqueues a `webhook-events` job. The job (dispatch.ts) does the
  * rest in a worker, so a run never waits for a receiver: the only cost on the run's path is
  * one queue send, and a failed send is logged, never thrown.
  */
-import { type Execution, isTerminal } from "@assay/shared";
-import type { ExecutionStore, JobQueue, Logger } from "../ports.ts";
+import type { Execution } from "@assay/shared";
+import type { LifecycleObserver, ObservedEvent } from "../lifecycle/lifecycle.ts";
+import type { JobQueue, Logger } from "../ports.ts";
 
 export type LifecyclePhase = "queued" | "started" | "finished";
-
-const phaseOf = (e: Execution): LifecyclePhase | undefined =>
-  e.status === "running" ? "started" : isTerminal(e.status) ? "finished" : undefined;
 
 /** Enqueues the lifecycle event of an execution (idempotent per execution and phase). */
 export const emitExecutionEvent = async (
@@ -27,21 +25,20 @@ export const emitExecutionEvent = async (
     });
 };
 
-export function withWebhookEvents(
-  store: ExecutionStore,
-  deps: { jobs: JobQueue; logger: Logger },
-): ExecutionStore {
-  return {
-    ...store,
-    async create(execution) {
-      await store.create(execution);
-      await emitExecutionEvent(deps, execution, "queued");
-    },
-    async transition(orgId, envId, id, t) {
-      const result = await store.transition(orgId, envId, id, t);
-      const phase = result && t.set.status !== undefined ? phaseOf(result) : undefined;
-      if (result && phase) await emitExecutionEvent(deps, result, phase);
-      return result;
-    },
+/** The lifecycle events that are webhook phases (claims and requeues are not). */
+const PHASES: Partial<Record<ObservedEvent, LifecyclePhase>> = {
+  create: "queued",
+  start: "started",
+  finish: "finished",
+  lose: "finished",
+  terminate: "finished",
+  cancel: "finished",
+};
+
+/** The lifecycle observer that enqueues webhook events (wired by createCore). */
+export const webhookObserver =
+  (deps: { jobs: JobQueue; logger: Logger }): LifecycleObserver =>
+  async (event, execution) => {
+    const phase = PHASES[event];
+    if (phase) await emitExecutionEvent(deps, execution, phase);
   };
-}
