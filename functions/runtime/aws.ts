@@ -129,7 +129,7 @@ export async function buildAwsCore(config: AwsConfig) {
       templates: createDynamoTemplateStore(store),
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
-      ...credentialPorts(config, store),
+      ...credentialPorts(config, configKey, store),
       // The hosted control plane reaches public addresses only (no loopback, private or link-local).
       webhooks: {
         store: createDynamoWebhookStore(store),
@@ -152,10 +152,12 @@ export async function buildAwsCore(config: AwsConfig) {
  * The credential store with KMS wrapping its data keys, or the config key when no KMS key is
  * set. With both, data keys wrapped by the config key before KMS was configured still open.
  */
-function credentialPorts(config: AwsConfig, store: { client: DynamoDBClient; tableName: string }) {
-  const local = config.ASSAY_CONFIG_KEY
-    ? createLocalKeyWrapper(parseSecretKey(config.ASSAY_CONFIG_KEY))
-    : undefined;
+function credentialPorts(
+  config: AwsConfig,
+  configKey: string | undefined,
+  store: { client: DynamoDBClient; tableName: string },
+) {
+  const local = configKey ? createLocalKeyWrapper(parseSecretKey(configKey)) : undefined;
   let keys: KeyWrapper | undefined = local;
   if (config.ASSAY_CREDENTIALS_KMS_KEY_ID) {
     const kms = createKmsKeyWrapper({
