@@ -11,6 +11,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { OutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import type { OrgPrincipal } from "../core/access.ts";
 import type { ArtifactService } from "../core/artifacts.ts";
+import type { CredentialService } from "../core/credentials.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { Insights } from "../core/insights/service.ts";
 import type { LogService } from "../core/logs.ts";
@@ -28,6 +29,7 @@ import { apiTokenRoutes } from "./routes/api-tokens.ts";
 import { artifactRoutes } from "./routes/artifacts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { envCredentialRoutes, orgCredentialRoutes } from "./routes/credentials.ts";
 import { devOutboxRoutes } from "./routes/dev-outbox.ts";
 import { envRoutes, envScopedRoutes } from "./routes/envs.ts";
 import { executionRoutes } from "./routes/executions.ts";
@@ -53,6 +55,8 @@ export interface ApiDeps {
   logs: LogService;
   /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
   artifacts?: ArtifactService;
+  /** Organization and environment credentials; the routes answer 412 without them. */
+  credentials?: CredentialService | undefined;
   /** Webhooks of environments; the routes answer 404 without them. */
   webhooks?: WebhookService;
   /** Insights of environments and workflows; the routes answer 404 without them. */
@@ -122,6 +126,7 @@ export function createApiApp(deps: ApiDeps) {
   apiTokenRoutes(app, deps);
   auditRoutes(app, deps);
   envRoutes(app, deps);
+  orgCredentialRoutes(app, deps);
 
   // Authentication and the org's principal are already on the context (above).
   const scoped = new Hono<ApiEnv>();
@@ -139,6 +144,7 @@ export function createApiApp(deps: ApiDeps) {
   executionRoutes(scoped, deps);
   logRoutes(scoped, deps);
   artifactRoutes(scoped, deps);
+  envCredentialRoutes(scoped, deps);
   webhookRoutes(scoped, deps);
   insightRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);

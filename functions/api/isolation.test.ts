@@ -44,6 +44,10 @@ const NEEDS: Record<string, Role | "user"> = {
   [`delete ${ENV_BASE}/executions/:id`]: "member",
   [`put ${ENV_BASE}/templates/:name`]: "member",
   [`delete ${ENV_BASE}/templates/:name`]: "member",
+  "put /v1/orgs/:org/credentials/:name": "admin",
+  "delete /v1/orgs/:org/credentials/:name": "admin",
+  [`put ${ENV_BASE}/credentials/:name`]: "admin",
+  [`delete ${ENV_BASE}/credentials/:name`]: "admin",
   // Webhooks send run data out and their URLs can be credentials: admin for reads too.
   [`post ${ENV_BASE}/webhooks`]: "admin",
   [`get ${ENV_BASE}/webhooks`]: "admin",
@@ -68,6 +72,8 @@ const BODIES: Record<string, string> = {
   [`put ${ENV_BASE}/workflows/:name`]:
     "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: smoke\nspec:\n  steps:\n    - shell: echo\n",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "{}",
+  "put /v1/orgs/:org/credentials/:name": JSON.stringify({ value: "v", kind: "secret" }),
+  [`put ${ENV_BASE}/credentials/:name`]: JSON.stringify({ value: "v", kind: "secret" }),
   [`post ${ENV_BASE}/webhooks`]: JSON.stringify({
     name: "another",
     url: "http://127.0.0.1:9/hook",

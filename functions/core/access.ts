@@ -3,7 +3,7 @@
  * `not_found` (so ids leak nothing); a caller whose role is too low gets `permission_denied`.
  *
  * Roles: viewer reads; member also runs and edits workflows; admin also manages environments,
- * tokens and members (up to admin); owner also manages owners, the plan and deletion.
+ * tokens, credentials and members (up to admin); owner also manages owners, the plan and deletion.
  */
 import { AppError, type Role } from "@assay/shared";
 import type { ApiPrincipal } from "./tokens.ts";
@@ -19,6 +19,7 @@ export type Action =
   | "manage-tokens"
   | "manage-members"
   | "read-audit"
+  | "manage-credentials"
   | "manage-webhooks"
   | "manage-owners"
   | "manage-plan"
@@ -32,6 +33,7 @@ const NEEDS: Record<Action, Role> = {
   "manage-tokens": "admin",
   "manage-members": "admin",
   "read-audit": "admin",
+  "manage-credentials": "admin",
   "manage-webhooks": "admin",
   "manage-owners": "owner",
   "manage-plan": "owner",

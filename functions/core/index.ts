@@ -6,6 +6,9 @@ import { createAgentLinks } from "./agent-link/agent-link.ts";
 import { createAgentRuntimes } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { createArtifactService } from "./artifacts.ts";
+import { createCredentialSealer } from "./credential-crypto.ts";
+import type { CredentialStore, KeyWrapper } from "./credential-ports.ts";
+import { createCredentialService } from "./credentials.ts";
 import { createExecutionService } from "./executions.ts";
 import { insightsObserver } from "./insights/emitter.ts";
 import type { InsightStore } from "./insights/ports.ts";
@@ -55,6 +58,8 @@ export interface CorePorts {
   templates?: TemplateStore;
   schedules?: ScheduleStore;
   concurrency?: ConcurrencyGroups;
+  /** Organization and environment credentials (issue 17); without them the routes refuse. */
+  credentials?: { store: CredentialStore; keys: KeyWrapper };
   /** Webhooks (issue 19): their store and the outbound HTTP sender; both or neither. */
   webhooks?: { store: WebhookStore; sender: WebhookSender };
   /** Insights (issue 18): per-day aggregates of finished runs and their tests. */
@@ -223,6 +228,14 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     links: createAgentLinks({ work, logs, clock }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
+    credentials: ports.credentials
+      ? createCredentialService({
+          store: ports.credentials.store,
+          sealer: createCredentialSealer({ ...ports.credentials, clock }),
+          audit: tenancy.audit,
+          clock,
+        })
+      : undefined,
     tenancy,
     /** Webhook management (API); undefined without webhook ports. */
     webhooks: webhooks?.service,

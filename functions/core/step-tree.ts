@@ -3,7 +3,15 @@
  * same refs to the control plane and to the agent, so step updates line up without a mapping.
  */
 import type { StepState } from "@assay/shared";
-import { type PlannedStep, type PlanOptions, planWorkflow, RUNNER_FEATURES } from "@assay/shared/workflow";
+import {
+  bindSecretRefs,
+  credentialFunctions,
+  type PlannedStep,
+  type PlanOptions,
+  planWorkflow,
+  RUNNER_FEATURES,
+  type TestWorkflow,
+} from "@assay/shared/workflow";
 
 /** The step tree for `spec` planned with the run's config and execution (names may use them). */
 export function initialStepStates(
@@ -12,9 +20,11 @@ export function initialStepStates(
 ): { steps: StepState[]; warnings: string[] } {
   // Which features run is the agent's call (it fails a run loudly with what it lacks); the
   // control plane plans with all of them so only real problems (paused, config) become warnings.
-  const plan = planWorkflow(spec as Parameters<typeof planWorkflow>[0], {
+  // Credential values are the agent's to fetch at run time: plan with placeholders here.
+  const plan = planWorkflow(bindSecretRefs(spec as TestWorkflow).workflow, {
     ...options,
     features: RUNNER_FEATURES,
+    functions: credentialFunctions({ lookup: () => undefined, placeholder: "" }),
   });
   const steps: StepState[] = [];
   const visit = (step: PlannedStep) => {

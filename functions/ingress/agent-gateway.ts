@@ -12,12 +12,14 @@ import { AgentGatewayService, type AgentMessage, type ControlMessage } from "@as
 import * as grpc from "@grpc/grpc-js";
 import type { AgentLinks } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
+import type { CredentialService } from "../core/credentials.ts";
 import type { LogService } from "../core/logs.ts";
 import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import { createCredentialRequests } from "./credential-requests.ts";
 import { createDoorbells } from "./doorbells.ts";
 import { trackPresence } from "./presence-writer.ts";
 
@@ -56,6 +58,8 @@ export interface GatewayDeps {
   presence?: AgentPresenceStore;
   /** Artifact upload grants and completions; without it agents' upload requests are ignored. */
   artifacts?: ArtifactUploads;
+  /** The credential store; agents' credential requests are refused (with a reason) without it. */
+  credentials?: CredentialService | undefined;
 }
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
@@ -65,6 +69,11 @@ const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
 
 export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
+  const credentialRequests = createCredentialRequests({
+    credentials: deps.credentials,
+    work: deps.work,
+    logger: deps.logger,
+  });
   const { tokens, bus, clock, logger } = deps;
   const sessions = new Set<AgentSession>();
   let state: "serving" | "draining" | "stopped" = "serving";
@@ -107,6 +116,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       onReady: (ready) => presenceOf.connected(ready),
       mayHaveWork: () => doorbells.envHasQueued(principal.orgId, principal.envId),
       artifacts: deps.artifacts,
+      credentials: credentialRequests,
     });
     sessions.add(session);
     doorbells.watch(session);

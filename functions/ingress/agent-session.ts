@@ -15,6 +15,7 @@ import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import type { CredentialRequests } from "./credential-requests.ts";
 import { createLogBatcher } from "./log-batcher.ts";
 import { toControlMessage, toResultStatus, toStepState } from "./messages.ts";
 import { createLane } from "./serial-lane.ts";
@@ -43,6 +44,8 @@ export interface SessionDeps {
   mayHaveWork?: () => Promise<boolean>;
   /** Artifact upload requests (presigned URLs, completion); absent when artifacts are off. */
   artifacts?: ArtifactUploads;
+  /** Credential values for the executions this agent holds; absent: requests are refused. */
+  credentials?: CredentialRequests;
 }
 
 const AGENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -236,6 +239,8 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       case "artifactUpload":
       case "artifactComplete":
         return deps.artifacts?.handle(link, kind, send);
+      case "credentialRequest":
+        return deps.credentials?.handle(link.agent, kind.value, send);
       case "result":
         return onResult(link, kind.value);
       case "goodbye":

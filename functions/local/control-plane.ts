@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
 import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
@@ -24,6 +25,7 @@ import { createSqsJobQueue, JOB_KINDS } from "../adapters/aws/sqs-job-queue.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
+import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createOutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import { startSqsPoller } from "../adapters/local/sqs-poller.ts";
@@ -103,6 +105,8 @@ export async function startControlPlane(options: ControlPlaneOptions) {
 
     const store = { client: dynamoClient, tableName: TABLE };
     const outbox = createOutboxMailer();
+    // The local key file seals sensitive config and wraps the organizations' credential keys.
+    const localKey = loadOrCreateConfigKey(dataDir);
     const core = createCore(
       {
         tenants: createDynamoTenantStore(store),
@@ -118,6 +122,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
         ...createLocalEnginePorts(store),
         insights: createDynamoInsightStore(store),
+        credentials: { store: createDynamoCredentialStore(store), keys: createLocalKeyWrapper(localKey) },
         webhooks: {
           store: createDynamoWebhookStore(store),
           sender: createWebhookSender({
@@ -126,7 +131,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
           }),
         },
       },
-      { tenancy: options.tenancy, configKey: loadOrCreateConfigKey(dataDir), webhooks: options.webhooks },
+      { tenancy: options.tenancy, configKey: localKey, webhooks: options.webhooks },
     );
     stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 

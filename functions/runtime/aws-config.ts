@@ -49,6 +49,13 @@ export const AwsConfig = z.object({
   ASSAY_CONFIG_KEY: z.string().min(32).optional(),
   /** Secrets Manager secret holding that key, read once at init (Lambda: config-key.ts). */
   ASSAY_CONFIG_KEY_SECRET_ARN: z.string().min(1).optional(),
+  /**
+   * KMS key (id, ARN or alias) wrapping the organizations' credential data keys. Unset: the
+   * config key above wraps them instead; with neither, credential routes answer 412.
+   */
+  ASSAY_CREDENTIALS_KMS_KEY_ID: z.string().min(1).optional(),
+  /** KMS endpoint override (a stand-in); unset in AWS. */
+  AWS_ENDPOINT_URL_KMS: z.string().url().optional(),
   /** Log level of the JSON logs. */
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });

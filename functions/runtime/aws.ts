@@ -10,6 +10,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
+import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
@@ -19,11 +20,14 @@ import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts"
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
+import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
+import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
+import type { KeyWrapper } from "../core/credential-ports.ts";
 import { createCore } from "../core/index.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
@@ -127,6 +131,7 @@ export async function buildAwsCore(config: AwsConfig) {
       templates: createDynamoTemplateStore(store),
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
+      ...credentialPorts(config, configKey, store),
       // The hosted control plane reaches public addresses only (no loopback, private or link-local).
       insights: createDynamoInsightStore(store),
       webhooks: {
@@ -144,4 +149,32 @@ export async function buildAwsCore(config: AwsConfig) {
     },
   );
   return { core, logger, bus };
+}
+
+/**
+ * The credential store with KMS wrapping its data keys, or the config key when no KMS key is
+ * set. With both, data keys wrapped by the config key before KMS was configured still open.
+ */
+function credentialPorts(
+  config: AwsConfig,
+  configKey: string | undefined,
+  store: { client: DynamoDBClient; tableName: string },
+) {
+  const local = configKey ? createLocalKeyWrapper(parseSecretKey(configKey)) : undefined;
+  let keys: KeyWrapper | undefined = local;
+  if (config.ASSAY_CREDENTIALS_KMS_KEY_ID) {
+    const kms = createKmsKeyWrapper({
+      keyId: config.ASSAY_CREDENTIALS_KMS_KEY_ID,
+      region: config.AWS_REGION,
+      endpoint: config.AWS_ENDPOINT_URL_KMS,
+    });
+    keys = {
+      generate: (orgId) => kms.generate(orgId),
+      unwrap: (orgId, wrapped) =>
+        local !== undefined && wrapped.startsWith("local.")
+          ? local.unwrap(orgId, wrapped)
+          : kms.unwrap(orgId, wrapped),
+    };
+  }
+  return keys === undefined ? {} : { credentials: { store: createDynamoCredentialStore(store), keys } };
 }

@@ -88,6 +88,14 @@ export async function createTenantFixture(plane: TestControlPlane) {
     ),
   );
   const invitationToken = lastMailToken(plane, pendingEmail);
+  // A credential named like the workflow in both scopes, so `:name` routes find one.
+  for (const base of [`/v1/orgs/${orgA}`, envPath])
+    await ok(
+      owner(`${base}/credentials/smoke`, {
+        method: "PUT",
+        json: { value: "fixture-value", kind: "variable" },
+      }),
+    );
 
   /** Org A's ids for a route's parameters (`:id` depends on the route). */
   const pathFor = (path: string): string =>

@@ -3,6 +3,7 @@
  * Node-only pieces live behind subpaths (`@assay/shared/proto`).
  */
 export * from "./domain/artifact.ts";
+export * from "./domain/credential.ts";
 export * from "./domain/execution.ts";
 export * from "./domain/ids.ts";
 export * from "./domain/insights.ts";

@@ -23,6 +23,10 @@ import { ResetPasswordPage } from "./features/auth/components/reset-password-pag
 import { SignInPage } from "./features/auth/components/sign-in-page.tsx";
 import { SignUpPage } from "./features/auth/components/sign-up-page.tsx";
 import { VerifyEmailPage } from "./features/auth/components/verify-email-page.tsx";
+import {
+  EnvCredentialsPage,
+  OrgCredentialsPage,
+} from "./features/credentials/components/credentials-page.tsx";
 import { AgentsPage } from "./features/environments/components/agents-page.tsx";
 import { EnvironmentsPage } from "./features/environments/components/environments-page.tsx";
 import { ExecutionPage } from "./features/executions/components/execution-page.tsx";
@@ -169,6 +173,16 @@ const webhookRoute = createRoute({
   path: "webhooks/$name",
   component: WebhookPage,
 });
+const envCredentialsRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "credentials",
+  component: EnvCredentialsPage,
+});
+const orgCredentialsRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: "credentials",
+  component: OrgCredentialsPage,
+});
 
 export interface ExecutionsSearch {
   workflow?: string;
@@ -209,6 +223,7 @@ const routeTree = rootRoute.addChildren([
     orgIndexRoute,
     envsRoute,
     settingsRoute,
+    orgCredentialsRoute,
     onboardingRoute,
     envRoute.addChildren([
       envIndexRoute,
@@ -224,6 +239,7 @@ const routeTree = rootRoute.addChildren([
       agentsRoute,
       webhooksRoute,
       webhookRoute,
+      envCredentialsRoute,
       executionsRoute,
       executionRoute,
     ]),

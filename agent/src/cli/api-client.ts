@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type {
   ApplyWorkflowResponse,
   ArtifactListing,
+  CredentialView,
   ErrorBody,
   ExecutionView,
   FieldIssue,
@@ -57,6 +58,9 @@ export interface ListExecutionsQuery {
   cursor?: string | undefined;
 }
 
+/** `org`: the organization's own credentials; `env`: the environment's (which win at run time). */
+export type CredentialScope = "org" | "env";
+
 export interface ApiClient {
   /**
    * Any JSON call under the environment (`webhooks/{name}`): for commands whose routes need no
@@ -67,6 +71,14 @@ export interface ApiClient {
     path: string,
     body?: { text: string; contentType: string },
   ): Promise<ApiResult<T>>;
+  /** `PUT [envs/{env}/]credentials/{name}`; the value travels only in the body. */
+  putCredential(
+    scope: CredentialScope,
+    name: string,
+    body: { value: string; kind: "secret" | "variable" },
+  ): Promise<ApiResult<CredentialView>>;
+  listCredentials(scope: CredentialScope): Promise<ApiResult<{ items: CredentialView[] }>>;
+  deleteCredential(scope: CredentialScope, name: string): Promise<ApiResult<null>>;
   /** `PUT workflows/{name}` with the document's text. */
   applyWorkflow(
     name: string,
@@ -202,6 +214,10 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
     }
   };
 
+  // The client's base is the environment; the organization's credentials are two levels up.
+  const credentials = (scope: CredentialScope, name?: string) =>
+    `${scope === "org" ? "../../" : ""}credentials${name === undefined ? "" : `/${segment(name)}`}`;
+
   return {
     request: <T>(method: string, path: string, body?: { text: string; contentType: string }) =>
       json<T>(method, path, {
@@ -215,6 +231,15 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
       }),
     async deleteWorkflow(name) {
       const result = await call("DELETE", `workflows/${segment(name)}`);
+      if (!result.ok) return result;
+      result.value.resume();
+      return { ok: true, value: null };
+    },
+    putCredential: (scope, name, body) =>
+      json("PUT", credentials(scope, name), { body: JSON.stringify(body), contentType: "application/json" }),
+    listCredentials: (scope) => json("GET", credentials(scope)),
+    async deleteCredential(scope, name) {
+      const result = await call("DELETE", credentials(scope, name));
       if (!result.ok) return result;
       result.value.resume();
       return { ok: true, value: null };

@@ -12,6 +12,8 @@ export interface CliIo {
   cwd: string;
   /** Colours on stderr (a TTY, NO_COLOR unset). */
   color: boolean;
+  /** Standard input, for values that must not be on the command line (`credential set`). */
+  stdin?: (AsyncIterable<Uint8Array | string> & { isTTY?: boolean }) | undefined;
 }
 
 /** Exit codes: 0 ok, 1 the test failed (run --watch), 2 errors and usage. */

@@ -39,6 +39,10 @@ const COMMAND_MODULES: { names: readonly string[]; load: () => Promise<Register>
     load: async () => (await import("./commands/webhook.ts")).registerWebhookCommands,
   },
   {
+    names: ["credential", "credentials"],
+    load: async () => (await import("./commands/credential.ts")).registerCredentialCommands,
+  },
+  {
     names: ["artifacts"],
     load: async () => (await import("./commands/artifacts.ts")).registerArtifactCommands,
   },

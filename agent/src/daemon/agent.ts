@@ -23,6 +23,7 @@ import { type SelectedRuntime, selectRuntime } from "../runner/runtimes/select.t
 import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
 import { type Clock, type Random, sleep, systemClock } from "./clock.ts";
+import { createCredentialClient } from "./credential-client.ts";
 import { resolveTarget } from "./credentials.ts";
 import { loadExecutedIds } from "./executed-ids.ts";
 import { createRegistry } from "./executions.ts";
@@ -87,10 +88,17 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   logger.info(`runtime: ${selected.runtime.name}`);
   const runtime = selected.runtime;
   const capabilities = [...selected.capabilities, ...CAPABILITIES];
-  const planSpec: PlanSpec =
+  // Credentials the workflow references are fetched over the stream for that execution only.
+  const planSpecFor = (executionId: string): PlanSpec =>
     options.planSpec ??
     (async (spec, config, execution) =>
-      (await import("../runner/plan-spec.ts")).planSpec(spec, config, runtime, execution));
+      (await import("../runner/plan-spec.ts")).planSpecWithCredentials(
+        spec,
+        config,
+        (names, prefixes) => credentials.fetch(executionId, names, prefixes),
+        runtime,
+        execution,
+      ));
   const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
 
   let session: Session | undefined;
@@ -107,7 +115,11 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     for (let message = uploader.next(); message !== undefined; message = uploader.next()) {
       if (!current.send(message)) return;
     }
+    for (let message = credentials.next(); message !== undefined; message = credentials.next()) {
+      if (!current.send(message)) return;
+    }
   };
+  const credentials = createCredentialClient({ clock, onOutput: () => pump() });
   // Artifact bundles go straight to storage; only URL requests and completions use the stream.
   const uploader = createUploader({ onOutput: () => pump() });
   // Loaded with the first artifacts (it pulls in node-tar and the workflow module): idle stays small.
@@ -132,7 +144,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         ...request,
         workRoot: workDir,
         baseEnv,
-        planSpec,
+        planSpec: planSpecFor(request.executionId),
         killGraceMs: options.killGraceMs,
         runtime,
         collectArtifacts: (step) => collectArtifacts({ ...step, executionId: request.executionId }),
@@ -170,6 +182,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         break;
       case "artifactAck":
         uploader.handleAck(kind.value);
+        break;
+      case "credentialResponse":
+        credentials.handleResponse(kind.value);
         break;
       default:
         // Heartbeats only prove liveness (the session counted them); Welcome/Reconnect are
@@ -247,6 +262,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
           );
           registry.handleWelcome(welcome);
           uploader.handleWelcome();
+          credentials.handleWelcome();
           pump();
         },
         onMessage,

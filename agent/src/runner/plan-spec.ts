@@ -4,12 +4,15 @@
  * `{{ config.x }}` itself and reports what this runner cannot do as `unsupported`.
  */
 import {
+  type ExpressionFunction,
   type PlannedStep,
   PROCESS_RUNTIME_FEATURES,
   parseWorkflowText,
   planWorkflow,
   type RunnerFeature,
+  type TestWorkflow,
 } from "@assay/shared/workflow";
+import { type FetchCredentials, planWithCredentials } from "./credential-plan.ts";
 import type { PlanExecution, PlanOutcome } from "./run-execution.ts";
 import type { RunnerStep } from "./types.ts";
 
@@ -53,30 +56,39 @@ export interface PlanRuntime {
 
 const PROCESS: PlanRuntime = { features: [], containers: false };
 
-/** Parses and plans `specYaml` for the runner with `runtime` (the process runtime by default). */
-export const planSpec = (
-  specYaml: string,
+/** Parses `specYaml`; invalid documents become a failed outcome. */
+const parseSpec = (specYaml: string) => {
+  const parsed = parseWorkflowText(specYaml, { select: "first" });
+  if (parsed.ok) return parsed;
+  const details = parsed.issues.map(
+    (i) => `${i.line === undefined ? "" : `line ${i.line}: `}${i.path}: ${i.message}`,
+  );
+  return {
+    ok: false as const,
+    outcome: { ok: false as const, message: "the workflow spec is invalid", details },
+  };
+};
+
+/** Plans a parsed workflow for the runner with `runtime`, with extra expression functions. */
+const planParsed = (
+  workflow: TestWorkflow,
+  parseWarnings: string[],
   config: Record<string, string>,
-  runtime: PlanRuntime = PROCESS,
+  runtime: PlanRuntime,
+  functions?: Record<string, ExpressionFunction>,
   execution?: PlanExecution,
 ): PlanOutcome => {
-  const parsed = parseWorkflowText(specYaml, { select: "first" });
-  if (!parsed.ok) {
-    const details = parsed.issues.map(
-      (i) => `${i.line === undefined ? "" : `line ${i.line}: `}${i.path}: ${i.message}`,
-    );
-    return { ok: false, message: "the workflow spec is invalid", details };
-  }
   const features = [...PROCESS_RUNNER_FEATURES, ...runtime.features];
   // The control plane names an execution `<workflow>-<id>` (executions.ts); so does the agent.
   const identity =
     execution === undefined
       ? {}
-      : { execution: { id: execution.id, name: `${parsed.workflow.metadata.name}-${execution.id}` } };
-  const plan = planWorkflow(parsed.workflow, {
+      : { execution: { id: execution.id, name: `${workflow.metadata.name}-${execution.id}` } };
+  const plan = planWorkflow(workflow, {
     features,
     config,
     containers: runtime.containers,
+    functions,
     ...identity,
   });
   return {
@@ -85,11 +97,40 @@ export const planSpec = (
       steps: plan.steps.map(toRunnerStep),
       timeoutMs: plan.timeoutMs,
       unsupported: plan.unsupported,
-      warnings: [...parsed.warnings, ...plan.warnings],
+      warnings: [...parseWarnings, ...plan.warnings],
       files: plan.files,
       git: plan.git,
       tarballs: plan.tarballs,
       pod: plan.pod,
     },
   };
+};
+
+/** Parses and plans `specYaml` for the runner with `runtime` (the process runtime by default). */
+export const planSpec = (
+  specYaml: string,
+  config: Record<string, string>,
+  runtime: PlanRuntime = PROCESS,
+  execution?: PlanExecution,
+): PlanOutcome => {
+  const parsed = parseSpec(specYaml);
+  if (!parsed.ok) return parsed.outcome;
+  return planParsed(parsed.workflow, parsed.warnings, config, runtime, undefined, execution);
+};
+
+/** `planSpec` for a workflow that may use credentials, fetched with `fetch` (credential-plan.ts). */
+export const planSpecWithCredentials = async (
+  specYaml: string,
+  config: Record<string, string>,
+  fetch: FetchCredentials,
+  runtime: PlanRuntime = PROCESS,
+  execution?: PlanExecution,
+): Promise<PlanOutcome> => {
+  const parsed = parseSpec(specYaml);
+  if (!parsed.ok) return parsed.outcome;
+  return planWithCredentials(
+    parsed.workflow,
+    (workflow, functions) => planParsed(workflow, parsed.warnings, config, runtime, functions, execution),
+    fetch,
+  );
 };

@@ -6,8 +6,13 @@
 import type { StepRuntime } from "./runtimes/runtime.ts";
 import type { CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
 
-/** The outcome of turning spec text into a plan. */
-export type PlanOutcome = { ok: true; plan: RunnerPlan } | { ok: false; message: string; details: string[] };
+/**
+ * The outcome of turning spec text into a plan; `secrets` are resolved credential values the
+ * log masker hides like sensitive config.
+ */
+export type PlanOutcome =
+  | { ok: true; plan: RunnerPlan; secrets?: string[] }
+  | { ok: false; message: string; details: string[] };
 
 /** Which execution a plan is for: `{{ execution.id }}` and `{{ execution.name }}` in steps. */
 export interface PlanExecution {
@@ -48,7 +53,7 @@ export interface ExecutionRun {
 export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   let abortReason: string | undefined;
   let current: { abort(reason: string): void } | undefined;
-  const secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
+  let secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
 
   const failLoudly = (message: string, details: string[]): RunResult => {
     for (const detail of details) request.sink.log("", Buffer.from(`[assay] error: ${detail}\n`));
@@ -64,6 +69,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
       return failLoudly(`the workflow could not be planned: ${(error as Error).message}`, []);
     }
     if (!outcome.ok) return failLoudly(outcome.message, outcome.details);
+    if (outcome.secrets !== undefined) secrets = [...secrets, ...outcome.secrets];
     if (abortReason !== undefined)
       return { status: "aborted", message: `aborted: ${abortReason}`, steps: [] };
     // Loaded on the first run (they pull in the shared workflow module): an idle agent stays small.

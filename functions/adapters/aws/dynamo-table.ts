@@ -28,6 +28,8 @@
  * | schedule    | SCHEDULES               | {org}#{env}#{workflow} |                                |
  * | cron tick   | ORG#{org}#ENV#{env}     | TICK#{workflow}#{job}#{iso} | TTL                       |
  * | conc. group | ORG#{org}#ENV#{env}     | CONC#{group} |                                          |
+ * | credential  | ORG#{org}#CRED          | O#{name} or E#{env}#{name} | sealed value               |
+ * | data key    | ORG#{org}#CRED          | KEY         | the org's wrapped data key                |
  * | webhook     | ORG#{org}#ENV#{env}     | HOOK#{name} |                                           |
  * | delivery    | ORG#{org}#ENV#{env}#HOOK#{name} | {ulid} | TTL                                     |
  *
@@ -146,6 +148,7 @@ export const keys = {
   invitationsOfOrg: (org: string) => `ORG#${org}#INVITES`,
   invitationInOrg: (id: string) => `INVITE#${id}`,
   auditPartition: (org: string) => `ORG#${org}#AUDIT`,
+  credentialPartition: (org: string) => `ORG#${org}#CRED`,
   rate: (key: string, windowStart: number) => ({ pk: `RATE#${key}`, sk: String(windowStart) }),
   agentPrefix: "AGENT#",
   agentPresence: (org: string, env: string, agentId: string) => ({

@@ -8,6 +8,7 @@ import { agentTokenSpecs } from "./agent-tokens.ts";
 import { apiTokenSpecs } from "./api-tokens.ts";
 import { auditSpecs } from "./audit.ts";
 import { authSpecs } from "./auth.ts";
+import { envCredentialSpecs, orgCredentialSpecs } from "./credentials.ts";
 import { devOutboxSpecs } from "./dev-outbox.ts";
 import { envSpecs } from "./envs.ts";
 import { insightSpecs } from "./insights.ts";
@@ -50,6 +51,8 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
     apiTokenSpecs,
     auditSpecs,
     coreRouteSpecs,
+    orgCredentialSpecs,
+    envCredentialSpecs,
     webhookSpecs,
     insightSpecs,
     ...(options.devOutbox ? [devOutboxSpecs] : []),

@@ -85,13 +85,18 @@ export class ApiStack extends Stack {
       entry: "api",
       memoryMiB: config.api.memoryMiB,
       timeout: Duration.seconds(config.api.timeoutSeconds),
-      environment: runtimeEnvironment(config, data, network.natsUrl),
+      environment: {
+        ...runtimeEnvironment(config, data, network.natsUrl),
+        ASSAY_CREDENTIALS_KMS_KEY_ID: data.credentialsKey.keyArn,
+      },
       logRetention: config.retention.cloudWatchLogs,
       vpc,
     });
     const fn = this.handler.function;
     useConfigKey(fn, data);
     grantReads(this.handler, names);
+    // Credentials: a new organization's data key is generated, existing ones decrypted.
+    data.credentialsKey.grant(fn, "kms:GenerateDataKey", "kms:Decrypt");
     // Core enqueues any job kind (cleanup on delete, compaction and unpacking on completion).
     for (const kind of jobKinds) data.queues[kind].queue.grantSendMessages(fn);
 

@@ -10,6 +10,7 @@
  */
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { Key } from "aws-cdk-lib/aws-kms";
 import {
   BlockPublicAccess,
   Bucket,
@@ -59,6 +60,8 @@ export class DataStack extends Stack {
   readonly queues: Readonly<Record<JobKind, JobQueue>>;
   /** The key that seals sensitive workflow config values (AES-256, 64 hex characters). */
   readonly configKey: Secret;
+  /** The KMS key wrapping each organization's credential data key (see docs/credentials.md). */
+  readonly credentialsKey: Key;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.protectData });
@@ -154,6 +157,13 @@ export class DataStack extends Stack {
         excludeCharacters: "ghijklmnopqrstuvwxyz",
         requireEachIncludedType: false,
       },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Wrapped data keys are unreadable without this key: retained, with yearly rotation by KMS
+    // (old key material stays available for Decrypt, so rotation breaks nothing).
+    this.credentialsKey = new Key(this, "CredentialsKey", {
+      description: `Assay ${config.stage}: wraps the organizations' credential data keys`,
+      enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledge(this.configKey, "AwsSolutions-SMG4", {

@@ -108,6 +108,8 @@ export class IngressStack extends Stack {
         ASSAY_DRAIN_GRACE_MS: String(drainGraceSeconds * 1000),
         // Explicit, not left to the platform: the runtime config silently defaults it to us-east-1.
         AWS_REGION: this.region,
+        // Credentials released to the agent holding an execution are decrypted here.
+        ASSAY_CREDENTIALS_KMS_KEY_ID: data.credentialsKey.keyArn,
       },
       // Injected by ECS at start from Secrets Manager; never in the task definition.
       secrets: { ASSAY_CONFIG_KEY: EcsSecret.fromSecretsManager(data.configKey) },
@@ -157,6 +159,7 @@ export class IngressStack extends Stack {
     });
     // Core enqueues any job kind (compaction and unpacking on completion, cleanup on delete).
     for (const kind of jobKinds) data.queues[kind].queue.grantSendMessages(taskRole);
+    data.credentialsKey.grant(taskRole, "kms:GenerateDataKey", "kms:Decrypt");
 
     const lbSecurityGroup = new SecurityGroup(this, "LoadBalancerSecurityGroup", {
       vpc: network.vpc,

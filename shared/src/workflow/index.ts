@@ -3,6 +3,7 @@
  * planner shared by the control plane and the agent. Browser-safe: no node: imports.
  */
 
+export * from "./credentials.ts";
 export * from "./data-path.ts";
 export * from "./duration.ts";
 export * from "./expressions/index.ts";

@@ -91,11 +91,19 @@ export function AppLayout() {
               <Link to="/orgs/$org/envs/$env/webhooks" params={{ org, env }} activeProps={current}>
                 Webhooks
               </Link>
+              <Link to="/orgs/$org/envs/$env/credentials" params={{ org, env }} activeProps={current}>
+                Credentials
+              </Link>
             </>
           ) : null}
           <Link to="/orgs/$org/envs" params={{ org }} activeProps={current} activeOptions={{ exact: true }}>
             Environments
           </Link>
+          {env ? null : (
+            <Link to="/orgs/$org/credentials" params={{ org }} activeProps={current}>
+              Credentials
+            </Link>
+          )}
           <Link to="/orgs/$org/settings" params={{ org }} activeProps={current}>
             Settings
           </Link>

@@ -141,7 +141,7 @@ describe("expressions: templates and errors", () => {
     check("1 +", /premature|unexpected end/, 3);
     check("1 / 0", /divide by zero/, 0);
     check("'abc", /not closed/, 0);
-    check("secret('a', 'b')", /Kubernetes secrets/, 0);
+    check("secret('a', 'b')", /fetches when the run starts/, 0);
     check("int('x')", /cannot convert/, 0);
     assert.throws(() => evaluateTemplate("a {{ 1 + ", context), /not closed/);
   });

@@ -236,7 +236,8 @@ export const RUNTIME_FUNCTIONS: readonly string[] = ["file", "glob"];
 /** Testkube functions Assay cannot offer, with the reason shown instead of "unknown function". */
 export const UNAVAILABLE_FUNCTIONS: Readonly<Record<string, string>> = {
   secret:
-    "secret() reads Kubernetes secrets, which the process runner cannot; pass the value as a sensitive config parameter",
-  credential: "credential() reads Testkube Cloud credentials; pass the value as a sensitive config parameter",
+    "secret() reads credentials, which the agent fetches when the run starts; it cannot be used where values known only while a step runs are needed",
+  credential:
+    "credential() reads credentials, which the agent fetches when the run starts; it cannot be used where values known only while a step runs are needed",
   jq: "jq() is not supported; use map(), filter() and member access instead",
 };

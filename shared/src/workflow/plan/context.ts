@@ -4,7 +4,7 @@
  * of `spec.container.env` used by ten steps is reported once).
  */
 
-import { createMap, fromJs, type Value } from "../expressions/index.ts";
+import { createMap, type ExpressionFunction, fromJs, type Value } from "../expressions/index.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
 import type { EnvEntry } from "./container.ts";
 import { type ResolveContext, resolveTemplate } from "./resolve.ts";
@@ -15,6 +15,8 @@ export interface PlanContext {
   config: Record<string, string>;
   /** Typed config, `execution` and `workflow` for expressions. */
   scope: Record<string, Value>;
+  /** Extra expression functions (PlanOptions.functions). */
+  functions?: Record<string, ExpressionFunction>;
   /** The runner runs steps in their container images (see `PlanOptions.containers`). */
   containers: boolean;
   /** True when the runner implements `feature`. */
@@ -37,6 +39,7 @@ export interface PlanContext {
 /** Start planning `workflow` with `options`. */
 export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions): PlanContext => {
   const features = new Set(options.features ?? []);
+  const functions = options.functions;
   const entries = new Map<string, UnsupportedFeature>();
   const config = configValues(workflow, options.config ?? {}, (name, path) =>
     refuse("config", path, `config parameter "${name}" has no value and no default`),
@@ -53,7 +56,8 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
   };
   const build = (scope: Record<string, Value>): PlanContext => {
     const text = (value: string, path: string, ref?: string, env?: Record<string, string>): string => {
-      const context: ResolveContext = env === undefined ? { config, scope } : { config, env, scope };
+      const context: ResolveContext =
+        env === undefined ? { config, scope, functions } : { config, env, scope, functions };
       const resolved = resolveTemplate(value, context);
       if (resolved.ok) return resolved.value;
       if (!resolved.runtime) {
@@ -67,6 +71,7 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
     return {
       config,
       scope,
+      ...(functions === undefined ? {} : { functions }),
       containers: options.containers === true,
       has: (feature) => features.has(feature),
       require,

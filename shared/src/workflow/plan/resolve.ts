@@ -10,6 +10,7 @@ import { parseDuration } from "../duration.ts";
 import {
   type Deferred,
   type ExpressionContext,
+  type ExpressionFunction,
   fromJs,
   hasTemplate,
   isExpressionError,
@@ -26,6 +27,8 @@ export interface ResolveContext {
   env?: Record<string, string>;
   /** Further roots (`config` typed by its schema, `execution`, `workflow`). */
   scope?: Record<string, Value>;
+  /** Extra functions known when planning (the agent's `credential()` and `secret()`). */
+  functions?: Record<string, ExpressionFunction>;
 }
 
 /**
@@ -61,6 +64,7 @@ export const toExpressionContext = (context: ResolveContext): ExpressionContext 
     ...context.scope,
     env: fromJs(context.env ?? {}),
   },
+  ...(context.functions === undefined ? {} : { functions: context.functions }),
 });
 
 /** Resolve every `{{ }}` of `text` that planning can; see {@link Resolved}. */

@@ -17,7 +17,7 @@
  * reports. A count that needs runtime values is unsupported (the run fails saying so).
  */
 
-import type { Value } from "../expressions/index.ts";
+import type { ExpressionFunction, Value } from "../expressions/index.ts";
 
 /** When a step runs, relative to how the steps before it ended. */
 export type StepCondition = "passed" | "failed" | "always" | "never" | (string & {});
@@ -218,6 +218,8 @@ export interface PlanOptions {
    * fan-out, files) are left as expressions; see `RUNTIME_ONLY`.
    */
   variables?: Record<string, Value>;
+  /** Extra expression functions known when planning (the agent's `credential()`, `secret()`). */
+  functions?: Record<string, ExpressionFunction>;
   /**
    * The runner runs each step in its container image (a container runtime): image, resources,
    * security context and volume mounts are honoured, so they produce no warnings.

@@ -185,6 +185,7 @@ export interface AgentMessage {
     | { $case: "goodbye"; value: Goodbye }
     | { $case: "artifactUpload"; value: ArtifactUploadRequest }
     | { $case: "artifactComplete"; value: ArtifactUploadComplete }
+    | { $case: "credentialRequest"; value: CredentialRequest }
     | undefined;
 }
 
@@ -200,6 +201,7 @@ export interface ControlMessage {
     | { $case: "reconnect"; value: Reconnect }
     | { $case: "artifactGrant"; value: ArtifactUploadGrant }
     | { $case: "artifactAck"; value: ArtifactAck }
+    | { $case: "credentialResponse"; value: CredentialResponse }
     | undefined;
 }
 
@@ -455,6 +457,39 @@ export interface ArtifactAck {
   retry: boolean;
 }
 
+/**
+ * Asks for the credential values an execution's workflow references, before any step runs.
+ * Answered only for the agent that holds the execution while it is assigned or running. Sent
+ * again (same request_id) on a new stream if no answer came on the old one.
+ */
+export interface CredentialRequest {
+  /** Agent-chosen id, echoed in the response. */
+  requestId: string;
+  executionId: string;
+  /** Credential names wanted (a Kubernetes secret `name` + `key` asks for `name.key` and `name`). */
+  names: string[];
+  /** Kubernetes secret names used whole (`envFrom.secretRef`): every credential `prefix.key`. */
+  prefixes: string[];
+}
+
+export interface CredentialValue {
+  name: string;
+  value: string;
+  /** True for secrets: the agent masks the value in every log. */
+  secret: boolean;
+}
+
+/**
+ * The values found (names not set are absent), or `error` when the request is refused.
+ * Values are never stored with the execution; they live only in the agent's memory for the run.
+ */
+export interface CredentialResponse {
+  requestId: string;
+  executionId: string;
+  values: CredentialValue[];
+  error: string;
+}
+
 function createBaseAgentMessage(): AgentMessage {
   return { kind: undefined };
 }
@@ -491,6 +526,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         break;
       case "artifactComplete":
         ArtifactUploadComplete.encode(message.kind.value, writer.uint32(82).fork()).join();
+        break;
+      case "credentialRequest":
+        CredentialRequest.encode(message.kind.value, writer.uint32(90).fork()).join();
         break;
     }
     return writer;
@@ -589,6 +627,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "artifactComplete", value: ArtifactUploadComplete.decode(reader, reader.uint32()) };
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.kind = { $case: "credentialRequest", value: CredentialRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -633,6 +679,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "artifactComplete", value: ArtifactUploadComplete.fromJSON(object.artifactComplete) }
         : isSet(object.artifact_complete)
         ? { $case: "artifactComplete", value: ArtifactUploadComplete.fromJSON(object.artifact_complete) }
+        : isSet(object.credentialRequest)
+        ? { $case: "credentialRequest", value: CredentialRequest.fromJSON(object.credentialRequest) }
+        : isSet(object.credential_request)
+        ? { $case: "credentialRequest", value: CredentialRequest.fromJSON(object.credential_request) }
         : undefined,
     };
   },
@@ -659,6 +709,8 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.artifactUpload = ArtifactUploadRequest.toJSON(message.kind.value);
     } else if (message.kind?.$case === "artifactComplete") {
       obj.artifactComplete = ArtifactUploadComplete.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "credentialRequest") {
+      obj.credentialRequest = CredentialRequest.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -729,6 +781,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         }
         break;
       }
+      case "credentialRequest": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "credentialRequest", value: CredentialRequest.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -767,6 +825,9 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         break;
       case "artifactAck":
         ArtifactAck.encode(message.kind.value, writer.uint32(74).fork()).join();
+        break;
+      case "credentialResponse":
+        CredentialResponse.encode(message.kind.value, writer.uint32(82).fork()).join();
         break;
     }
     return writer;
@@ -857,6 +918,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "artifactAck", value: ArtifactAck.decode(reader, reader.uint32()) };
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.kind = { $case: "credentialResponse", value: CredentialResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -897,6 +966,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "artifactAck", value: ArtifactAck.fromJSON(object.artifactAck) }
         : isSet(object.artifact_ack)
         ? { $case: "artifactAck", value: ArtifactAck.fromJSON(object.artifact_ack) }
+        : isSet(object.credentialResponse)
+        ? { $case: "credentialResponse", value: CredentialResponse.fromJSON(object.credentialResponse) }
+        : isSet(object.credential_response)
+        ? { $case: "credentialResponse", value: CredentialResponse.fromJSON(object.credential_response) }
         : undefined,
     };
   },
@@ -921,6 +994,8 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.artifactGrant = ArtifactUploadGrant.toJSON(message.kind.value);
     } else if (message.kind?.$case === "artifactAck") {
       obj.artifactAck = ArtifactAck.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "credentialResponse") {
+      obj.credentialResponse = CredentialResponse.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -982,6 +1057,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "artifactAck": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "artifactAck", value: ArtifactAck.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "credentialResponse": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "credentialResponse", value: CredentialResponse.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -4233,6 +4314,359 @@ export const ArtifactAck: MessageFns<ArtifactAck> = {
     message.accepted = object.accepted ?? false;
     message.reason = object.reason ?? "";
     message.retry = object.retry ?? false;
+    return message;
+  },
+};
+
+function createBaseCredentialRequest(): CredentialRequest {
+  return { requestId: "", executionId: "", names: [], prefixes: [] };
+}
+
+export const CredentialRequest: MessageFns<CredentialRequest> = {
+  encode(message: CredentialRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    for (const v of message.names) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.prefixes) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CredentialRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredentialRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.names.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.prefixes.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CredentialRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      names: globalThis.Array.isArray(object?.names) ? object.names.map((e: any) => globalThis.String(e)) : [],
+      prefixes: globalThis.Array.isArray(object?.prefixes) ? object.prefixes.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: CredentialRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.names?.length) {
+      obj.names = message.names;
+    }
+    if (message.prefixes?.length) {
+      obj.prefixes = message.prefixes;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CredentialRequest>, I>>(base?: I): CredentialRequest {
+    return CredentialRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CredentialRequest>, I>>(object: I): CredentialRequest {
+    const message = createBaseCredentialRequest();
+    message.requestId = object.requestId ?? "";
+    message.executionId = object.executionId ?? "";
+    message.names = object.names?.map((e) => e) || [];
+    message.prefixes = object.prefixes?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCredentialValue(): CredentialValue {
+  return { name: "", value: "", secret: false };
+}
+
+export const CredentialValue: MessageFns<CredentialValue> = {
+  encode(message: CredentialValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    if (message.secret !== false) {
+      writer.uint32(24).bool(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CredentialValue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredentialValue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.secret = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CredentialValue {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+      secret: isSet(object.secret) ? globalThis.Boolean(object.secret) : false,
+    };
+  },
+
+  toJSON(message: CredentialValue): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    if (message.secret !== false) {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CredentialValue>, I>>(base?: I): CredentialValue {
+    return CredentialValue.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CredentialValue>, I>>(object: I): CredentialValue {
+    const message = createBaseCredentialValue();
+    message.name = object.name ?? "";
+    message.value = object.value ?? "";
+    message.secret = object.secret ?? false;
+    return message;
+  },
+};
+
+function createBaseCredentialResponse(): CredentialResponse {
+  return { requestId: "", executionId: "", values: [], error: "" };
+}
+
+export const CredentialResponse: MessageFns<CredentialResponse> = {
+  encode(message: CredentialResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    for (const v of message.values) {
+      CredentialValue.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CredentialResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCredentialResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.values.push(CredentialValue.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CredentialResponse {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      values: globalThis.Array.isArray(object?.values)
+        ? object.values.map((e: any) => CredentialValue.fromJSON(e))
+        : [],
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: CredentialResponse): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.values?.length) {
+      obj.values = message.values.map((e) => CredentialValue.toJSON(e));
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CredentialResponse>, I>>(base?: I): CredentialResponse {
+    return CredentialResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CredentialResponse>, I>>(object: I): CredentialResponse {
+    const message = createBaseCredentialResponse();
+    message.requestId = object.requestId ?? "";
+    message.executionId = object.executionId ?? "";
+    message.values = object.values?.map((e) => CredentialValue.fromPartial(e)) || [];
+    message.error = object.error ?? "";
     return message;
   },
 };

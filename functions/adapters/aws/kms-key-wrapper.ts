@@ -1,0 +1,57 @@
+/**
+ * KeyWrapper on AWS KMS: data keys come from `GenerateDataKey` (AES_256) under the control
+ * plane's key and are unwrapped with `Decrypt`; the organization is the encryption context, so
+ * a wrapped key of one org does not decrypt as another's (and CloudTrail shows which org a
+ * call served). The KMS client is loaded on first use: most requests touch no credential.
+ */
+import { AppError } from "@assay/shared";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import type { KeyWrapper } from "../../core/credential-ports.ts";
+
+export function createKmsKeyWrapper(config: {
+  keyId: string;
+  region: string;
+  endpoint?: string;
+}): KeyWrapper {
+  let loaded: Promise<{ client: KMSClient; sdk: typeof import("@aws-sdk/client-kms") }> | undefined;
+  const load = () => {
+    loaded ??= import("@aws-sdk/client-kms").then((sdk) => ({
+      sdk,
+      client: new sdk.KMSClient({ region: config.region, endpoint: config.endpoint }),
+    }));
+    return loaded;
+  };
+  const context = (orgId: string) => ({ "assay:org": orgId });
+
+  return {
+    async generate(orgId) {
+      const { client, sdk } = await load();
+      const out = await client.send(
+        new sdk.GenerateDataKeyCommand({
+          KeyId: config.keyId,
+          KeySpec: "AES_256",
+          EncryptionContext: context(orgId),
+        }),
+      );
+      if (out.Plaintext === undefined || out.CiphertextBlob === undefined)
+        throw new AppError("internal", "KMS returned no data key");
+      return {
+        plain: out.Plaintext,
+        wrapped: `kms.${Buffer.from(out.CiphertextBlob).toString("base64url")}`,
+      };
+    },
+    async unwrap(orgId, wrapped) {
+      if (!wrapped.startsWith("kms.")) throw new AppError("internal", "the data key was not wrapped by KMS");
+      const { client, sdk } = await load();
+      const out = await client.send(
+        new sdk.DecryptCommand({
+          KeyId: config.keyId,
+          CiphertextBlob: Buffer.from(wrapped.slice("kms.".length), "base64url"),
+          EncryptionContext: context(orgId),
+        }),
+      );
+      if (out.Plaintext === undefined) throw new AppError("internal", "KMS returned no plaintext");
+      return out.Plaintext;
+    },
+  };
+}

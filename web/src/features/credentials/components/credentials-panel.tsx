@@ -1,0 +1,117 @@
+/**
+ * The credentials of one scope: a form that sets (creates or rotates) one, and the list. A
+ * secret's value is typed into a password field and never shown again; a variable's value is
+ * listed to members. Writing needs the admin role (the API answers 403 otherwise, shown inline).
+ */
+import type { CredentialKind } from "@assay/shared";
+import { type FormEvent, useState } from "react";
+import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import {
+  type CredentialScope,
+  useCredentials,
+  useDeleteCredential,
+  useSetCredential,
+} from "../api/credentials.ts";
+
+export function CredentialsPanel({ scope, title }: { scope: CredentialScope; title: string }) {
+  const list = useCredentials(scope);
+  const set = useSetCredential(scope);
+  const remove = useDeleteCredential(scope);
+  const [kind, setKind] = useState<CredentialKind>("secret");
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    set.mutate(
+      { name: String(data.get("name") ?? ""), value: String(data.get("value") ?? ""), kind },
+      { onSuccess: () => form.reset() },
+    );
+  };
+  const id = scope.env === undefined ? "org-credentials" : "env-credentials";
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="panel-title">
+        {title}
+      </h2>
+      <form className="inline-form" onSubmit={submit} aria-label={`Set a credential (${title})`}>
+        <label>
+          Name
+          <input name="name" required maxLength={253} placeholder="db.password" pattern="[A-Za-z0-9._\-]+" />
+        </label>
+        <label>
+          Value
+          <input name="value" type={kind === "secret" ? "password" : "text"} autoComplete="off" required />
+        </label>
+        <label>
+          Kind
+          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as CredentialKind)}>
+            <option value="secret">secret (masked, never shown)</option>
+            <option value="variable">variable (readable)</option>
+          </select>
+        </label>
+        <button type="submit" className="button button-primary" disabled={set.isPending}>
+          Save credential
+        </button>
+      </form>
+      <FormError error={set.error ?? remove.error} />
+      {set.data ? (
+        <p className="muted small" role="status">
+          {set.data.name} saved (version {set.data.version})
+        </p>
+      ) : null}
+      {list.isPending ? (
+        <Loading label="Loading credentials" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} title="Could not load credentials" />
+      ) : list.data.length === 0 ? (
+        <EmptyState title="No credentials yet" />
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">{title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Value</th>
+                <th scope="col" className="hide-narrow">
+                  Version
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Updated
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((c) => (
+                <tr key={c.name}>
+                  <td className="mono">{c.name}</td>
+                  <td>{c.kind}</td>
+                  <td className="mono">{c.kind === "secret" ? "••••••••" : (c.value ?? "hidden")}</td>
+                  <td className="hide-narrow">v{c.version}</td>
+                  <td className="hide-narrow">
+                    <RelativeTime iso={c.updatedAt} /> <span className="muted small">by {c.updatedBy}</span>
+                  </td>
+                  <td className="cell-actions">
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      onClick={() => remove.mutate(c.name)}
+                      aria-label={`Delete ${c.name}`}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
