@@ -9,3 +9,4 @@ export * from "./domain/tenancy.ts";
 export * from "./domain/workflow.ts";
 export * from "./errors.ts";
 export * from "./samples.ts";
+export * from "./version.ts";
