@@ -15,9 +15,8 @@ import {
   toExecutionView,
   type WorkflowRecord,
 } from "@assay/shared";
-import { validateWorkflow } from "@assay/shared/workflow";
+import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
-import { stringify } from "yaml";
 import { concurrencyOf } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
@@ -114,7 +113,7 @@ export function createExecutionService(deps: {
       logBytes: 0,
       warnings,
       // Tags given at run time join the document's, so the agent's planner sees them too.
-      specYaml: stringify(
+      specYaml: writeYamlDocument(
         Object.keys(tags).length === 0
           ? resolved
           : { ...resolved, spec: { ...resolved.spec, execution: { ...resolved.spec.execution, tags } } },

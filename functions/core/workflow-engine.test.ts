@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
+import { parseWorkflowText } from "@assay/shared/workflow";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parse } from "yaml";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
@@ -125,6 +126,27 @@ describe("workflow engine (control plane)", () => {
     const deleted = await plane.api(`${plane.envPath}/templates/org--k6`, { method: "DELETE" });
     assert.equal(deleted.status, 204);
     assert.equal((await plane.api(`${plane.envPath}/templates/org--k6`)).status, 404);
+  });
+
+  test("the spec handed to the agent reads back with YAML 1.1 words kept as strings", async () => {
+    const words = ["on", "yes", "no", "y", "n", "off", "true", "False", "~", "0755"];
+    const env = words.map((w, i) => `    - {name: E${i}, value: "${w}"}`).join("\n");
+    const workflow = doc(
+      "TestWorkflow",
+      "yaml-words",
+      `  container:\n    env:\n${env}\n  steps:\n  - shell: echo ok\n`,
+    );
+    assert.equal((await put("workflows/yaml-words", workflow)).status, 201);
+    const started = await json<{ id: string }>(await run("yaml-words", { tags: { k: "yes", off: "on" } }));
+    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, started.id);
+    // The agent reads the spec with the same parser the API validated it with.
+    const read = parseWorkflowText(stored?.specYaml ?? "", { select: "first" });
+    assert.ok(read.ok, JSON.stringify(read));
+    assert.deepEqual(read.workflow.spec.execution?.tags, { k: "yes", off: "on" });
+    assert.deepEqual(
+      read.workflow.spec.container?.env?.map((e) => e.value),
+      words,
+    );
   });
 
   test("config: types, constraints, and sensitive values sealed at rest, masked in the API", async () => {

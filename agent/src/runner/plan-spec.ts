@@ -48,12 +48,25 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   service: step.service,
   parallel: step.parallel,
   variables: step.variables,
+  container: step.container,
   steps: step.steps.map(toRunnerStep),
   warnings: step.warnings,
 });
 
-/** Parses and plans `specYaml` for the process runner. */
-export const planSpec = (specYaml: string, config: Record<string, string>): PlanOutcome => {
+/** What the runtime adds to the runner: its features, and whether steps run in their images. */
+export interface PlanRuntime {
+  features: readonly RunnerFeature[];
+  containers: boolean;
+}
+
+const PROCESS: PlanRuntime = { features: [], containers: false };
+
+/** Parses and plans `specYaml` for the runner with `runtime` (the process runtime by default). */
+export const planSpec = (
+  specYaml: string,
+  config: Record<string, string>,
+  runtime: PlanRuntime = PROCESS,
+): PlanOutcome => {
   const parsed = parseWorkflowText(specYaml, { select: "first" });
   if (!parsed.ok) {
     const details = parsed.issues.map(
@@ -61,7 +74,8 @@ export const planSpec = (specYaml: string, config: Record<string, string>): Plan
     );
     return { ok: false, message: "the workflow spec is invalid", details };
   }
-  const plan = planWorkflow(parsed.workflow, { features: PROCESS_RUNNER_FEATURES, config });
+  const features = [...PROCESS_RUNNER_FEATURES, ...runtime.features];
+  const plan = planWorkflow(parsed.workflow, { features, config, containers: runtime.containers });
   return {
     ok: true,
     plan: {
@@ -72,6 +86,7 @@ export const planSpec = (specYaml: string, config: Record<string, string>): Plan
       files: plan.files,
       git: plan.git,
       tarballs: plan.tarballs,
+      pod: plan.pod,
     },
   };
 };

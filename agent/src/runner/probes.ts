@@ -79,8 +79,8 @@ export const probeOnce = (
 
 export interface WaitOptions {
   probe: PlannedProbe;
-  cwd: string;
-  env: Record<string, string>;
+  /** One attempt against the service (the runtime knows where it runs). */
+  attempt(probe: PlannedProbe): Promise<ProbeOutcome>;
   /** The service's own `timeout`, if any. */
   readyTimeoutMs?: number | undefined;
   /** Resolves when the service's process ended: waiting is pointless then. */
@@ -121,7 +121,7 @@ export const waitUntilReady = async (options: WaitOptions): Promise<ProbeOutcome
   for (;;) {
     if (options.signal.aborted) return { ok: false, detail: "stopped while waiting" };
     if (exited) return { ok: false, detail: `the process exited before it was ready (last probe: ${last})` };
-    const outcome = await probeOnce(probe, options.cwd, options.env);
+    const outcome = await options.attempt(probe);
     if (outcome.ok) return outcome;
     failures++;
     last = outcome.detail;

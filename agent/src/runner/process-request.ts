@@ -23,6 +23,9 @@ export function renderProcessRequest(
   const command = typeof step.command === "string" ? [step.command] : step.command;
   const request: ProcessRequest = {
     ref: step.ref,
+    kind: step.kind === "service" ? "service" : "step",
+    serviceName: step.service?.name,
+    container: step.container,
     shell: step.shell === undefined ? undefined : render(step.shell),
     shellProgram: step.shellProgram,
     command: command?.map(render),

@@ -1,65 +1,39 @@
 /**
- * One process of a step or a service, with everything the runner wraps around it: `/data`
- * mapping and the working directory, secret masking of both streams, the log sink (with
- * back-pressure), CPU and memory peaks of its process group, and kills from the scope
- * (timeout, fail-fast cancel) or the run-wide abort. Steps await `finished`; services keep
- * the handle and `stop()` it at the end of their scope.
+ * One unit (a step's process or a service instance) with everything the runner wraps around
+ * the runtime that starts it: secret masking of both streams, the log sink (with
+ * back-pressure), and kills from the scope (timeout, fail-fast cancel) or the run-wide abort.
+ * Where and how the unit runs is the runtime's business (runtimes/runtime.ts). Steps await
+ * `finished`; services keep the handle and `stop()` it at the end of their scope.
  */
-import { mkdir } from "node:fs/promises";
 import { createStreamMasker } from "./masker.ts";
-import type { ResourceMonitor, ResourcePeaks } from "./resource-monitor.ts";
+import type { ExecutionRuntime, LaunchExit, LaunchedUnit, LaunchRequest } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
-import { type ProcessExit, startStepProcess } from "./step-process.ts";
 import type { RunnerSink } from "./types.ts";
-import { mapDataPaths, resolveWorkingDir } from "./workspace.ts";
 
-/** What a process needs from the run. */
+/** What a unit needs from the run. */
 export interface ProcessContext {
-  workspace: string;
+  runtime: ExecutionRuntime;
   sink: RunnerSink;
-  baseEnv: Record<string, string>;
   secrets: readonly string[];
-  killGraceMs: number;
-  monitor: ResourceMonitor;
   /** Kill functions of everything running, for the run-wide abort. */
   active: Set<() => void>;
 }
 
-/** What to run: a shell script or a command, in a directory, with an environment. */
-export interface ProcessRequest {
-  ref: string;
-  shell?: string | undefined;
-  shellProgram?: string | undefined;
-  command?: string[] | undefined;
-  args?: string[] | undefined;
-  workingDir?: string | undefined;
-  env: Record<string, string>;
-}
+/** What to run, rendered. */
+export type ProcessRequest = LaunchRequest;
 
-/** How the process ended, who killed it, and its peaks. */
-export interface ProcessResult extends ProcessExit, ResourcePeaks {
+/** How the unit ended and who killed it. */
+export interface ProcessResult extends LaunchExit {
   killedBy?: "timeout" | "abort" | "cancel" | "stop" | undefined;
-  cwd: string;
-  file: string;
 }
 
-/** A started process. */
+/** A started unit. */
 export interface RunningProcess {
-  readonly cwd: string;
+  readonly unit: LaunchedUnit;
   readonly finished: Promise<ProcessResult>;
-  /** Ends the process group on purpose (a service at the end of its scope). */
+  /** Ends the unit on purpose (a service at the end of its scope). */
   stop(): void;
 }
-
-/** The argv for a request: `sh -c` with `set -e` for shell scripts, the command otherwise. */
-export const argvOf = (request: ProcessRequest, workspace: string): [string, string[]] => {
-  if (request.shell !== undefined) {
-    // Testkube runs shell steps with `set -e`: the first failing command fails the step.
-    return [request.shellProgram ?? "/bin/sh", ["-c", `set -e\n${mapDataPaths(request.shell, workspace)}`]];
-  }
-  const list = request.command ?? [];
-  return [list[0] ?? "", [...list.slice(1), ...(request.args ?? [])].map((a) => mapDataPaths(a, workspace))];
-};
 
 /** Starts `request` inside `scope`; `abortRequested` says whether the run was aborted already. */
 export const startProcess = async (
@@ -68,41 +42,39 @@ export const startProcess = async (
   scope: Scope,
   abortRequested: boolean,
 ): Promise<RunningProcess> => {
-  const [file, args] = argvOf(request, ctx.workspace);
-  const cwd = resolveWorkingDir(ctx.workspace, request.workingDir);
-  if (cwd.startsWith(ctx.workspace)) await mkdir(cwd, { recursive: true });
   const maskers = { stdout: createStreamMasker(ctx.secrets), stderr: createStreamMasker(ctx.secrets) };
   let killedBy: ProcessResult["killedBy"];
-  const proc = startStepProcess(
-    { file, args, cwd, env: { ...ctx.baseEnv, ...request.env } },
-    {
-      output: (data, stream) => {
-        const safe = maskers[stream].push(data);
-        return safe.length === 0 ? true : ctx.sink.log(request.ref, safe);
-      },
-      drained: () => ctx.sink.drained(),
-    },
-    ctx.killGraceMs,
-  );
-  const tracker = proc.pid === undefined ? undefined : ctx.monitor.track(proc.pid);
+  let unit: LaunchedUnit | undefined;
   const kill = (why: NonNullable<ProcessResult["killedBy"]>) => {
     killedBy ??= why;
-    proc.kill();
+    unit?.kill();
   };
+  // Registered before the launch: an abort or timeout during an image pull still ends the unit.
   const offScope = scope.onTimeout(() => kill(scope.ended()?.kind === "cancelled" ? "cancel" : "timeout"));
   const killForAbort = () => kill("abort");
   ctx.active.add(killForAbort);
+  unit = await ctx.runtime.launch(request, {
+    output: (data, stream) => {
+      const safe = maskers[stream].push(data);
+      return safe.length === 0 ? true : ctx.sink.log(request.ref, safe);
+    },
+    drained: () => ctx.sink.drained(),
+    note: (text) => {
+      ctx.sink.log(request.ref, Buffer.from(`${text}\n`));
+    },
+  });
   if (abortRequested) killForAbort();
+  else if (killedBy !== undefined) unit.kill();
   else if (scope.ended() !== undefined) kill(scope.timedOut() ? "timeout" : "cancel");
-  const finished = proc.exited.then((exit): ProcessResult => {
+  const finished = unit.exited.then((exit): ProcessResult => {
     offScope();
     ctx.active.delete(killForAbort);
-    const peaks = tracker?.stop() ?? {};
     for (const masker of Object.values(maskers)) {
       const rest = masker.end();
       if (rest.length > 0) ctx.sink.log(request.ref, rest);
     }
-    return { ...exit, ...peaks, killedBy, cwd, file };
+    return { ...exit, killedBy };
   });
-  return { cwd, finished, stop: () => kill("stop") };
+  const started = unit;
+  return { unit: started, finished, stop: () => kill("stop") };
 };

@@ -28,7 +28,9 @@ import { maskText } from "./masker.ts";
 import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
-import { evaluateStepCondition, type RuntimeScope } from "./runtime-expressions.ts";
+import { evaluateStepCondition, type RuntimeScope, withServiceAddresses } from "./runtime-expressions.ts";
+import { createProcessRuntime } from "./runtimes/process/process-runtime.ts";
+import type { ExecutionRuntime, StepRuntime } from "./runtimes/runtime.ts";
 import { createScope, type Scope } from "./scope.ts";
 import { startServices } from "./services.ts";
 import type {
@@ -60,6 +62,10 @@ export interface PlanRunOptions {
   collectArtifacts?: CollectArtifacts;
   /** CPU/memory sampler shared by the agent's runs; a private one by default. */
   monitor?: ResourceMonitor;
+  /** Where units run; the process runtime by default. */
+  runtime?: StepRuntime;
+  /** Names the execution's runtime objects (containers, networks); default "run". */
+  executionId?: string;
 }
 
 /** A run in progress. */
@@ -90,15 +96,18 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   // Git tokens and keys are secrets too, wherever they came from.
   const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
   const now = options.now ?? Date.now;
+  const stepRuntime = options.runtime ?? createProcessRuntime();
   const states = new Map<string, StepEvent>();
   const wakeups = new Set<() => void>();
+  // Set when the run opens its runtime (run() below), before any unit starts.
+  let executionRuntime: ExecutionRuntime | undefined;
   const ctx: ProcessContext = {
-    workspace,
+    get runtime(): ExecutionRuntime {
+      if (executionRuntime === undefined) throw new Error("the runtime is not open");
+      return executionRuntime;
+    },
     sink,
-    baseEnv: options.baseEnv,
     secrets,
-    killGraceMs: options.killGraceMs ?? 2000,
-    monitor: options.monitor ?? createResourceMonitor(),
     active: new Set(),
   };
   let abortReason: string | undefined;
@@ -181,10 +190,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     const proc = await startProcess(ctx, request, scope, abortNow);
     const exit = await proc.finished;
     const peaks = { cpuPeakPercent: exit.cpuPeakPercent, memoryPeakBytes: exit.memoryPeakBytes };
-    if (exit.spawnError !== undefined) {
-      const message = `cannot start "${exit.file}" in ${exit.cwd}: ${exit.spawnError}`;
-      line(step.ref, `[assay] error: ${message}`);
-      return { status: "failed", exitCode: -1, message };
+    if (exit.startError !== undefined) {
+      line(step.ref, `[assay] error: ${exit.startError}`);
+      return { status: "failed", exitCode: -1, message: exit.startError };
     }
     if (exit.killedBy === "timeout")
       return { status: "timeout", exitCode: -1, message: "timed out", ...peaks };
@@ -192,7 +200,13 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     if (exit.killedBy === "abort")
       return { status: "aborted", exitCode: -1, message: `aborted: ${abortReason}`, ...peaks };
     if (exit.exitCode === 0) return { status: "passed", exitCode: 0, ...peaks };
-    const why = exit.signal !== undefined ? `killed by ${exit.signal}` : `exit code ${exit.exitCode}`;
+    const why =
+      exit.reason !== undefined
+        ? `${exit.reason} (exit code ${exit.exitCode})`
+        : exit.signal !== undefined
+          ? `killed by ${exit.signal}`
+          : `exit code ${exit.exitCode}`;
+    if (exit.reason !== undefined) line(step.ref, `[assay] error: ${why}`);
     return { status: "failed", exitCode: exit.exitCode, message: why, ...peaks };
   };
 
@@ -202,8 +216,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     scope: Scope,
     env: Record<string, string>,
     group: GroupState,
-    variables: Vars,
+    outerVariables: Vars,
   ): Promise<Outcome> => {
+    let variables = outerVariables;
     const failBody = (message: string, skipped: RunnerStep[]): Outcome => {
       line(step.ref, `[assay] error: ${message}`);
       for (const child of skipped) skipTree(child, "the step failed before it");
@@ -233,11 +248,13 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
             serviceNodes,
             scope,
           );
+    let result: Outcome | undefined;
     try {
       if (services !== undefined && !services.ok) {
         firstFailure ??= services.message;
         return failBody(services.message, [...setup, ...rest, ...workers]);
       }
+      if (services?.ok) variables = withServiceAddresses(variables, services.addresses);
       const children: GroupState = { failed: group.failed };
       let childFailed = false;
       let childAborted = false;
@@ -260,6 +277,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
             : await runProcess(step, scope, env, variables);
         if (own.status !== "passed") {
           for (const child of [...workers, ...rest]) skipTree(child, `parent step ${own.status}`);
+          result = own;
           return own;
         }
       }
@@ -270,16 +288,34 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         if (result.failed) children.failed = true;
       }
       await runChildren(rest);
-      const base = { exitCode: own?.exitCode, ...peaksOf(step, own) };
-      if (step.steps.length === 0) return own ?? { status: "passed" };
-      if (scope.timedOut()) return { ...base, status: "timeout", message: "timed out" };
-      if (childAborted)
-        return { ...base, status: "aborted", message: `aborted: ${abortReason ?? "cancelled"}` };
-      if (childFailed) return { ...base, status: "failed", message: "a step inside failed" };
-      return { ...base, status: "passed" };
+      result = groupOutcome(step, own, { childFailed, childAborted }, scope);
+      return result;
     } finally {
-      await services?.set.stop();
+      // A service that exited on its own with an error fails its scope (Testkube does too).
+      const serviceFailure = await services?.set.stop();
+      if (serviceFailure !== undefined && result !== undefined && result.status === "passed") {
+        firstFailure ??= serviceFailure;
+        line(step.ref, `[assay] error: ${serviceFailure}`);
+        result.status = "failed";
+        result.message = serviceFailure;
+      }
     }
+  };
+
+  /** A group's outcome from its own process and its children's. */
+  const groupOutcome = (
+    step: RunnerStep,
+    own: Outcome | undefined,
+    children: { childFailed: boolean; childAborted: boolean },
+    scope: Scope,
+  ): Outcome => {
+    const base = { exitCode: own?.exitCode, ...peaksOf(step, own) };
+    if (step.steps.length === 0) return own ?? { status: "passed" };
+    if (scope.timedOut()) return { ...base, status: "timeout", message: "timed out" };
+    if (children.childAborted)
+      return { ...base, status: "aborted", message: `aborted: ${abortReason ?? "cancelled"}` };
+    if (children.childFailed) return { ...base, status: "failed", message: "a step inside failed" };
+    return { ...base, status: "passed" };
   };
 
   const runWorkers = async (
@@ -326,7 +362,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     inheritedVars: Vars,
   ): Promise<StepFinalStatus> => {
     const env = { ...inheritedEnv, ...step.env };
-    const variables = step.variables ?? inheritedVars;
+    // A worker's own fan-out values win; service addresses of enclosing scopes stay visible.
+    const variables = step.variables === undefined ? inheritedVars : { ...inheritedVars, ...step.variables };
     const ended = scope.ended();
     if (ended !== undefined || (abortReason !== undefined && step.condition !== "always")) {
       const why =
@@ -429,9 +466,32 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       const list = plan.unsupported.map((u) => `${u.path}: ${u.message}`).join("; ");
       return finish({
         status: "failed",
-        message: maskText(`unsupported by the process runner: ${list}`, secrets),
+        message: maskText(`unsupported by the ${stepRuntime.name} runtime: ${list}`, secrets),
       });
     }
+    try {
+      executionRuntime = await stepRuntime.open({
+        executionId: options.executionId ?? "run",
+        workspace,
+        baseEnv: options.baseEnv,
+        killGraceMs: options.killGraceMs ?? 2000,
+        monitor: options.monitor ?? createResourceMonitor(),
+        pod: plan.pod,
+      });
+    } catch (error) {
+      const message = `the ${stepRuntime.name} runtime cannot run this execution: ${(error as Error).message}`;
+      line("", `[assay] error: ${message}`);
+      for (const step of plan.steps) skipTree(step, "the runtime is unavailable");
+      return finish({ status: "failed", message: maskText(message, secrets) });
+    }
+    try {
+      return await runRoot();
+    } finally {
+      await executionRuntime.close();
+    }
+  };
+
+  const runRoot = async (): Promise<RunResult> => {
     const root = createScope(plan.timeoutMs);
     const group: GroupState = { failed: false };
     // The workflow is a pseudo-step: its content, services and steps run like a step's.

@@ -4,7 +4,10 @@
  * here with the shared engine (`evaluateCondition` / `evaluateTemplate`), the same one the
  * control plane plans with, over Testkube's runtime roots: `passed`, `failed`, `status`,
  * `self` (the step's own outcome, for `retry.until`), `env` (the step's environment), and a
- * worker's or service instance's `index`, `count`, `matrix`, `shard`.
+ * worker's or service instance's `index`, `count`, `matrix`, `shard`, and `services` (each
+ * started instance's address: `services.NAME.0.ip`, `services.NAME[0].ip`, and every instance's
+ * `services.NAME.*.ip` as a list; the numeric and wildcard spellings are rewritten to the
+ * engine's own before evaluation).
  */
 import {
   evaluateCondition,
@@ -28,6 +31,23 @@ export interface RuntimeScope {
   self?: { status: string } | undefined;
 }
 
+// The root the wildcard spelling `services.NAME.*.ip` is rewritten to (not a Testkube root).
+const IPS_ROOT = "_assay_service_ips";
+const SERVICE_INDEX = /\bservices\.([A-Za-z_][\w-]*)\.(\d+)\b/g;
+const SERVICE_WILDCARD = /\bservices\.([A-Za-z_][\w-]*)\.\*\.ip\b/g;
+const TEMPLATE = /\{\{([\s\S]*?)\}\}/g;
+
+/** Rewrites `services.NAME.N` and `services.NAME.*.ip` to spellings the engine parses. */
+export const rewriteServiceRefs = (expression: string): string =>
+  expression
+    .replace(SERVICE_WILDCARD, (_m, name: string) => `${IPS_ROOT}[${JSON.stringify(name)}]`)
+    .replace(SERVICE_INDEX, (_m, name: string, n: string) => `services[${JSON.stringify(name)}][${n}]`);
+
+const rewriteTemplates = (text: string): string =>
+  text.includes("services.")
+    ? text.replace(TEMPLATE, (_m, inner: string) => `{{${rewriteServiceRefs(inner)}}}`)
+    : text;
+
 export type Evaluated<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const variablesOf = (scope: RuntimeScope): Record<string, Value> => {
@@ -41,6 +61,7 @@ const variablesOf = (scope: RuntimeScope): Record<string, Value> => {
     never: false,
     env: fromJs(scope.env),
   };
+
   if (scope.self !== undefined) {
     const own = scope.self.status;
     out.self = fromJs({ status: own, passed: own === "passed", failed: own !== "passed" });
@@ -63,7 +84,10 @@ export const evaluateStepCondition = (condition: string, scope: RuntimeScope): E
   if (keyword === "passed") return { ok: true, value: !scope.failed && !scope.aborted };
   if (keyword === "failed") return { ok: true, value: scope.failed };
   try {
-    return { ok: true, value: evaluateCondition(text, { variables: variablesOf(scope) }) };
+    return {
+      ok: true,
+      value: evaluateCondition(rewriteServiceRefs(text), { variables: variablesOf(scope) }),
+    };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, error: `condition "${text}": ${error.message}` };
     throw error;
@@ -74,9 +98,30 @@ export const evaluateStepCondition = (condition: string, scope: RuntimeScope): E
 export const renderRuntimeText = (text: string, scope: RuntimeScope): Evaluated<string> => {
   if (!hasTemplate(text)) return { ok: true, value: text };
   try {
-    return { ok: true, value: evaluateTemplate(text, { variables: variablesOf(scope) }) };
+    return { ok: true, value: evaluateTemplate(rewriteTemplates(text), { variables: variablesOf(scope) }) };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, error: error.message };
     throw error;
   }
+};
+
+/**
+ * Fan-out variables with the addresses of services that just got ready added to those of the
+ * enclosing scopes (`services.NAME[N].ip` and the wildcard list).
+ */
+export const withServiceAddresses = (
+  variables: Record<string, Value> | undefined,
+  addresses: Record<string, string[]>,
+): Record<string, Value> => {
+  const previous = variables?.[IPS_ROOT];
+  const ips: Record<string, string[]> = {
+    ...(previous !== null && typeof previous === "object" && !Array.isArray(previous)
+      ? (previous as Record<string, string[]>)
+      : {}),
+    ...addresses,
+  };
+  const services = Object.fromEntries(
+    Object.entries(ips).map(([k, list]) => [k, list.map((ip) => ({ ip }))]),
+  );
+  return { ...variables, services: fromJs(services), [IPS_ROOT]: fromJs(ips) };
 };

@@ -4,8 +4,10 @@
  * it reports them to. The daemon turns these into protocol messages; tests read them directly.
  */
 import type {
+  PlannedContainer,
   PlannedGit,
   PlannedParallel,
+  PlannedPod,
   PlannedService,
   PlannedTarball,
   Value,
@@ -51,6 +53,8 @@ export interface RunnerStep {
   parallel?: PlannedParallel | undefined;
   /** `index`, `count`, `matrix`, `shard` of a worker or service instance (runtime expressions). */
   variables?: Record<string, Value> | undefined;
+  /** The container of the step's own process (container runtimes). */
+  container?: PlannedContainer | undefined;
 }
 
 /** Collects a step's artifacts (the daemon binds packing and uploading); never throws. */
@@ -90,6 +94,8 @@ export interface RunnerPlan {
   files?: RunnerFile[] | undefined;
   git?: PlannedGit | undefined;
   tarballs?: PlannedTarball[] | undefined;
+  /** `spec.pod` volumes, pull secrets and security context (container runtimes). */
+  pod?: PlannedPod | undefined;
 }
 
 export type StepFinalStatus = "passed" | "failed" | "skipped" | "timeout" | "aborted";

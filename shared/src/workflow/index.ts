@@ -21,3 +21,4 @@ export * from "./schema/services.ts";
 export * from "./schema/steps.ts";
 export * from "./schema/workflow.ts";
 export * from "./templates/index.ts";
+export { writeYamlDocument } from "./yaml-source.ts";

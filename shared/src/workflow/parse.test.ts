@@ -123,11 +123,6 @@ describe("parseWorkflowText", () => {
     assert.ok(issues.every((i) => typeof i.line === "number"));
   });
 
-  it("refuses duplicate keys, as Kubernetes does", () => {
-    const issues = issuesOf(minimal("  - shell: a\n    shell: b\n"));
-    assert.equal(issues[0]?.line, 8);
-  });
-
   it("requires exactly one TestWorkflow, ignoring templates beside it with a warning", () => {
     const two = `${minimal("  - shell: a\n")}---\n${minimal("  - shell: b\n")}`;
     const refused = issuesOf(two);

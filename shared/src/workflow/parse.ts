@@ -5,6 +5,7 @@
  */
 import type { FieldIssue } from "../errors.ts";
 import { type Locate, located, toFieldIssues } from "./issues.ts";
+import { relaxDocument } from "./leniency.ts";
 import {
   TestWorkflow,
   TestWorkflowTemplate,
@@ -45,14 +46,15 @@ export const validateWorkflowDocument = (value: unknown, locate?: Locate): Docum
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return { ok: false, issues: [located([], "a workflow document must be a YAML or JSON object", locate)] };
   }
-  const record = value as Record<string, unknown>;
-  const forbidden = findForbiddenKeys(record, []);
+  const forbidden = findForbiddenKeys(value, []);
   if (forbidden.length > 0) {
     return {
       ok: false,
       issues: forbidden.map((p) => located(p, "field name is not allowed", locate, "key")),
     };
   }
+  const relaxed = relaxDocument(value as Record<string, unknown>, locate);
+  const record = relaxed.value;
   const kind = record.kind;
   if (kind !== "TestWorkflow" && kind !== "TestWorkflowTemplate") {
     const message =
@@ -62,13 +64,13 @@ export const validateWorkflowDocument = (value: unknown, locate?: Locate): Docum
     return { ok: false, issues: [located(["kind"], message, locate)] };
   }
   if (record.apiVersion !== WORKFLOW_API_VERSION) {
-    const message = record.apiVersion === undefined ? "is required" : `must be "${WORKFLOW_API_VERSION}"`;
+    const message = `must be "${WORKFLOW_API_VERSION}" (or left empty)`;
     return { ok: false, issues: [located(["apiVersion"], message, locate)] };
   }
   const schema = kind === "TestWorkflow" ? TestWorkflow : TestWorkflowTemplate;
-  const result = schema.safeParse(value, { reportInput: true });
+  const result = schema.safeParse(record, { reportInput: true });
   if (!result.success) return { ok: false, issues: sortIssues(toFieldIssues(result.error.issues, locate)) };
-  return { ok: true, document: result.data, warnings: [] };
+  return { ok: true, document: result.data, warnings: sortIssues(relaxed.warnings).map(formatWarning) };
 };
 
 /** Validate already-parsed data as a TestWorkflow (not a template). */

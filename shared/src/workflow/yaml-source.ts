@@ -18,9 +18,11 @@ import {
   type Node,
   parseAllDocuments,
   type ScalarTag,
+  stringify,
   type Tags,
 } from "yaml";
 import type { FieldIssue } from "../errors.ts";
+import { formatPath } from "./issues.ts";
 
 /** A path into a document: object keys and array indexes. */
 export type DocPath = readonly PropertyKey[];
@@ -44,7 +46,7 @@ export interface SourceDocument {
 /**
  * Kubernetes' YAML 1.1 resolution, as `yaml`'s 1.1 schema does it, with three fixes: no
  * implicit timestamps and no sexagesimal numbers (Kubernetes' decoder keeps both as strings),
- * and a float needs a digit, so `.` or `e5` stay strings instead of becoming NaN.
+ * and a float's mantissa needs a digit, so `.`, `e5` or `E0` stay strings instead of becoming NaN.
  */
 const kubernetesTags = (tags: Tags): Tags =>
   tags
@@ -56,7 +58,8 @@ const kubernetesTags = (tags: Tags): Tags =>
       if (typeof tag !== "object") return tag;
       const test = (tag as { test?: RegExp }).test;
       if (!(test instanceof RegExp) || !(test.test(".") || test.test("e5"))) return tag;
-      return { ...tag, test: new RegExp(`^(?=[^0-9]*[0-9])(?:${test.source})$`) } as ScalarTag;
+      // The mantissa must start with a digit (after a sign or a dot), as in Kubernetes' decoder.
+      return { ...tag, test: new RegExp(`^(?=[-+]?\\.?[0-9])(?:${test.source})$`) } as ScalarTag;
     });
 
 const YAML_OPTIONS = {
@@ -64,9 +67,19 @@ const YAML_OPTIONS = {
   customTags: kubernetesTags,
   logLevel: "silent",
   prettyErrors: false,
-  uniqueKeys: true,
+  // Testkube's decoder keeps the last of duplicate keys; so does this one, with a warning.
+  uniqueKeys: false,
   maxAliasCount: 100,
 } as const;
+
+/**
+ * Write `value` as one YAML document with the same schema {@link readYamlDocuments} reads, so
+ * a string that YAML 1.1 would take for a boolean, a number or null (`"on"`, `"yes"`, `"0755"`,
+ * `"~"`) is quoted and reads back as the same string. Every spec text the control plane hands to
+ * an agent goes through here.
+ */
+export const writeYamlDocument = (value: unknown): string =>
+  stringify(value, { version: "1.1", customTags: kubernetesTags, aliasDuplicateObjects: false });
 
 /** Split `text` into documents. Never throws; empty documents (a stray `---`) are skipped. */
 export const readYamlDocuments = (text: string): SourceDocument[] => {
@@ -86,6 +99,7 @@ export const readYamlDocuments = (text: string): SourceDocument[] => {
   for (const doc of parsed) {
     const errors = doc.errors.map((e) => yamlIssue(e.message, e.pos[0], position));
     const warnings = doc.warnings.map((w) => yamlIssue(w.message, w.pos[0], position));
+    warnings.push(...duplicateKeys(doc.contents, []).map((d) => duplicateIssue(d, position)));
     let value: unknown;
     if (errors.length === 0) {
       try {
@@ -128,6 +142,41 @@ const brokenStream = (error: unknown): SourceDocument => ({
   errors: [{ path: "", message: `cannot read YAML: ${String((error as Error)?.message ?? error)}`, line: 1 }],
   warnings: [],
   locate: () => undefined,
+});
+
+interface DuplicateKey {
+  path: DocPath;
+  key: string;
+  offset: number;
+}
+
+/** Keys that appear twice in one mapping (aliases are not followed: they repeat nothing). */
+const duplicateKeys = (node: unknown, path: DocPath, depth = 0): DuplicateKey[] => {
+  if (depth > 200) return [];
+  const found: DuplicateKey[] = [];
+  if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      found.push(...duplicateKeys(item, [...path, i], depth + 1));
+    });
+  } else if (isMap(node)) {
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key !== undefined && seen.has(key)) found.push({ path, key, offset: nodeStart(pair.key) ?? 0 });
+      if (key !== undefined) seen.add(key);
+      found.push(...duplicateKeys(pair.value, key === undefined ? path : [...path, key], depth + 1));
+    }
+  }
+  return found;
+};
+
+const duplicateIssue = (
+  duplicate: DuplicateKey,
+  position: (offset: number) => { line: number; column: number },
+): FieldIssue => ({
+  path: formatPath(duplicate.path),
+  message: `duplicate key ${JSON.stringify(duplicate.key)}: the last one is kept, as Testkube keeps it`,
+  ...position(duplicate.offset),
 });
 
 /**

@@ -62,6 +62,6 @@ export async function writeDocumentSource(
   json: boolean,
 ): Promise<void> {
   if (json) return void io.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-  const source = view.source ?? (await import("yaml")).stringify(view.spec);
+  const source = view.source ?? (await import("@assay/shared/workflow")).writeYamlDocument(view.spec);
   io.stdout.write(source.endsWith("\n") ? source : `${source}\n`);
 }

@@ -6,6 +6,7 @@
  */
 import type { ContainerConfig, EnvVar, Resources, SecurityContext, StepRun } from "../schema/container.ts";
 import type { KubeObject, Scalar } from "../schema/primitives.ts";
+import type { PlannedContainer } from "./types.ts";
 
 /** One environment variable and where it was defined (for messages). */
 export interface EnvEntry {
@@ -93,3 +94,20 @@ export const containerWarnings = (container: ContainerState): string[] => {
 
 const hasEntries = (value: object | undefined): boolean =>
   value !== undefined && Object.keys(value).length > 0;
+
+/** The container of a step's own process, as a container runtime reads it. */
+export const toPlannedContainer = (
+  container: ContainerState,
+  image: string | undefined,
+  entrypoint: boolean,
+): PlannedContainer => {
+  const out: PlannedContainer = {};
+  if (image !== undefined && image !== "") out.image = image;
+  if (container.imagePullPolicy !== undefined) out.imagePullPolicy = container.imagePullPolicy;
+  if (entrypoint) out.entrypoint = true;
+  if (hasEntries(container.resources)) out.resources = container.resources as PlannedContainer["resources"];
+  if (hasEntries(container.securityContext)) out.securityContext = { ...container.securityContext };
+  if (container.volumeMounts !== undefined && container.volumeMounts.length > 0)
+    out.volumeMounts = container.volumeMounts.map((m) => ({ ...m }));
+  return out;
+};

@@ -15,6 +15,8 @@ export interface PlanContext {
   config: Record<string, string>;
   /** Typed config, `execution` and `workflow` for expressions. */
   scope: Record<string, Value>;
+  /** The runner runs steps in their container images (see `PlanOptions.containers`). */
+  containers: boolean;
   /** True when the runner implements `feature`. */
   has(feature: RunnerFeature): boolean;
   /** Record `feature` as unsupported at `path` unless the runner has it; returns whether it has it. */
@@ -65,6 +67,7 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
     return {
       config,
       scope,
+      containers: options.containers === true,
       has: (feature) => features.has(feature),
       require,
       refuse,

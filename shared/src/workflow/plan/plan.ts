@@ -14,7 +14,7 @@ import { createPlanContext, type PlanContext } from "./context.ts";
 import { resolveInteger } from "./resolve.ts";
 import { planServices } from "./services.ts";
 import { planStep } from "./step.ts";
-import type { PlannedStep, PlanOptions, WorkflowPlan } from "./types.ts";
+import type { PlannedPod, PlannedStep, PlanOptions, WorkflowPlan } from "./types.ts";
 
 const PHASES = ["setup", "steps", "after"] as const;
 
@@ -45,6 +45,8 @@ export const planWorkflow = (workflow: TestWorkflow, options: PlanOptions = {}):
     warnings,
     unsupported: [],
   };
+  const pod = planPod(spec.pod);
+  if (pod !== undefined) plan.pod = pod;
   const files = planContent(spec.content, "spec.content", context);
   if (files !== undefined) plan.files = files;
   const fetched = planFetch(spec.content, "spec.content", context);
@@ -69,9 +71,13 @@ export const planWorkflow = (workflow: TestWorkflow, options: PlanOptions = {}):
 const workflowWarnings = (workflow: TestWorkflow, context: PlanContext): string[] => {
   const { spec } = workflow;
   const warnings: string[] = [];
-  if (spec.pod !== undefined && Object.keys(spec.pod).length > 0) {
-    const keys = Object.keys(spec.pod).join(", ");
-    warnings.push(`pod settings (${keys}) are not used by the process runner; steps run on the agent host`);
+  const podKeys = Object.keys(spec.pod ?? {}).filter((k) => !(context.containers && POD_HONOURED.has(k)));
+  if (podKeys.length > 0) {
+    const keys = podKeys.join(", ");
+    const where = context.containers
+      ? "the agent's container runtime"
+      : "the process runner; steps run on the agent host";
+    warnings.push(`pod settings (${keys}) are not used by ${where}`);
   }
   if (spec.pvcs !== undefined && Object.keys(spec.pvcs).length > 0) {
     warnings.push("pvcs are not created by the process runner; each execution has its own workspace instead");
@@ -87,4 +93,26 @@ const workflowWarnings = (workflow: TestWorkflow, context: PlanContext): string[
     context.require("templates", "spec.use", `templates (${names}) are not resolved by this agent yet`);
   }
   return warnings;
+};
+
+/** `spec.pod` keys a container runtime honours. */
+const POD_HONOURED = new Set(["volumes", "imagePullSecrets", "securityContext"]);
+
+const objects = (value: unknown): Record<string, unknown>[] | undefined =>
+  Array.isArray(value)
+    ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === "object")
+    : undefined;
+
+/** The pod settings a container runtime reads. */
+const planPod = (pod: Record<string, unknown> | undefined): PlannedPod | undefined => {
+  if (pod === undefined) return undefined;
+  const out: PlannedPod = {};
+  const volumes = objects(pod.volumes);
+  if (volumes !== undefined) out.volumes = volumes;
+  const secrets = objects(pod.imagePullSecrets);
+  if (secrets !== undefined) out.imagePullSecrets = secrets;
+  const security = pod.securityContext;
+  if (security !== null && typeof security === "object" && !Array.isArray(security))
+    out.securityContext = security as Record<string, unknown>;
+  return Object.keys(out).length > 0 ? out : undefined;
 };

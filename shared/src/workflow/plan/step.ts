@@ -5,7 +5,13 @@
  */
 import type { Step } from "../schema/steps.ts";
 import { normalizeCondition } from "./conditions.ts";
-import { type ContainerState, containerWarnings, layerContainer, withWorkingDir } from "./container.ts";
+import {
+  type ContainerState,
+  containerWarnings,
+  layerContainer,
+  toPlannedContainer,
+  withWorkingDir,
+} from "./container.ts";
 import { planArtifacts, planContent, planFetch } from "./content.ts";
 import { type PlanContext, resolveEnv } from "./context.ts";
 import { planParallel } from "./parallel.ts";
@@ -113,9 +119,12 @@ const planOperation = (
       planned.args = own.args.map((a, i) => context.text(a, `${path}.run.args[${i}]`, ref, env));
     }
   }
-  // The image only appears in a warning: show it resolved when it can be, never fail over it.
+  // A process runner only warns about the image: show it resolved when it can be.
   const image = own.image === undefined ? undefined : resolveTemplate(own.image, { ...context, env });
-  planned.warnings.push(...containerWarnings(image?.ok ? { ...own, image: image.value } : own));
+  const resolvedImage = image?.ok ? image.value : own.image;
+  const entrypoint = shell === undefined && (own.command === undefined || own.command.length === 0);
+  planned.container = toPlannedContainer(own, resolvedImage, entrypoint);
+  if (!context.containers) planned.warnings.push(...containerWarnings({ ...own, image: resolvedImage }));
 };
 
 /** Timeout, delay, retry. */

@@ -96,6 +96,28 @@ export interface PlannedParallel {
   failFast: boolean;
 }
 
+/**
+ * The container a step's own process runs in, for a container runtime: the effective values
+ * after inheritance (workflow, ancestors, the step's `run`). Kubernetes shapes pass through.
+ */
+export interface PlannedContainer {
+  /** Resolved image name; unset when no layer names one (the runtime's default applies). */
+  image?: string;
+  imagePullPolicy?: string;
+  /** True when the step names neither `shell` nor `command`: the image's entrypoint runs. */
+  entrypoint?: boolean;
+  resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
+  securityContext?: Record<string, unknown>;
+  volumeMounts?: Record<string, unknown>[];
+}
+
+/** Pod-level settings a container runtime honours (`spec.pod`). */
+export interface PlannedPod {
+  volumes?: Record<string, unknown>[];
+  imagePullSecrets?: Record<string, unknown>[];
+  securityContext?: Record<string, unknown>;
+}
+
 /** One node of the step tree. */
 export interface PlannedStep {
   /** A plain step (unset), a service instance (`service`) or a parallel worker (`worker`). */
@@ -137,6 +159,8 @@ export interface PlannedStep {
   /** A worker's or service instance's `index`, `count`, `matrix` and `shard`. */
   variables?: Record<string, Value>;
   artifacts?: PlannedArtifacts;
+  /** Set on steps with an operation (shell, command or the image's entrypoint). */
+  container?: PlannedContainer;
   /** Children in order: nested `setup` steps, then nested `steps`. */
   steps: PlannedStep[];
   /** What the process runner does not honour for this step (image, resources...), shown with it. */
@@ -194,6 +218,11 @@ export interface PlanOptions {
    * fan-out, files) are left as expressions; see `RUNTIME_ONLY`.
    */
   variables?: Record<string, Value>;
+  /**
+   * The runner runs each step in its container image (a container runtime): image, resources,
+   * security context and volume mounts are honoured, so they produce no warnings.
+   */
+  containers?: boolean;
 }
 
 /** The plan of one execution. */
@@ -212,6 +241,8 @@ export interface WorkflowPlan {
   /** Workflow-level Git checkout and tarballs, fetched before the first step. */
   git?: PlannedGit;
   tarballs?: PlannedTarball[];
+  /** `spec.pod` volumes, pull secrets and security context, for a container runtime. */
+  pod?: PlannedPod;
   /** Run-level notes about what the runner does not honour (`pod`, `pvcs`...). */
   warnings: string[];
   /** Empty when the plan can run; otherwise the run must fail listing these. */

@@ -24,6 +24,15 @@ export const ContentGit = z.strictObject({
   cone: BoolOrExpression.optional(),
   /** Paths of a sparse checkout. */
   paths: z.array(z.string()).optional(),
+  /** `quiet`, `normal` or `verbose` (Testkube's clone logging); accepted, not applied. */
+  verbosity: z.enum(["quiet", "normal", "verbose"]).optional(),
+  /** Testkube's in-process clone retry policy; accepted, not applied. */
+  retry: z
+    .strictObject({
+      count: z.number().int().min(1).max(20).optional(),
+      delay: z.string().optional(),
+    })
+    .optional(),
 });
 export type ContentGit = z.infer<typeof ContentGit>;
 

@@ -1,0 +1,100 @@
+/**
+ * The runtime port: where a step's or a service's process actually runs. The plan runner
+ * (run-plan.ts) owns everything else (the step tree, conditions, retries, timeouts, parallel
+ * workers, services and their readiness, masking, the log sink); a runtime only starts one
+ * unit of work, streams its output, reports how it ended and stops it on request.
+ *
+ * Two adapters: `process` (a process group on the agent host, /data mapped onto the
+ * execution's workspace) and `docker` (one container per unit, /data a bind of the same
+ * workspace). Both are driven through one contract suite (runtime-contract.test.ts).
+ */
+import type { PlannedContainer, PlannedPod, PlannedProbe, RunnerFeature } from "@assay/shared/workflow";
+import type { ProbeOutcome } from "../probes.ts";
+import type { ResourceMonitor, ResourcePeaks } from "../resource-monitor.ts";
+
+/** The runtime names `assay agent --runtime` accepts (`auto` picks one of them). */
+export type RuntimeName = "process" | "docker";
+
+/** One unit of work, rendered: every `{{ }}` already evaluated. */
+export interface LaunchRequest {
+  /** Step ref; the unit's output goes to it. */
+  ref: string;
+  /** A plain step (or worker step), or a background service instance. */
+  kind: "step" | "service";
+  /** Service name (its network alias in a container runtime). */
+  serviceName?: string | undefined;
+  shell?: string | undefined;
+  shellProgram?: string | undefined;
+  command?: string[] | undefined;
+  args?: string[] | undefined;
+  workingDir?: string | undefined;
+  /** The step's declared environment (the runtime adds its own base). */
+  env: Record<string, string>;
+  /** Image, pull policy, resources, security context, mounts (container runtimes). */
+  container?: PlannedContainer | undefined;
+}
+
+/** Receives a unit's output in arrival order. */
+export interface LaunchIo {
+  /** Returns false to pause reading until `drained()` resolves. */
+  output(data: Uint8Array, stream: "stdout" | "stderr"): boolean;
+  drained(): Promise<void>;
+  /** Progress lines of the runtime itself (image pulls), written to the step's log. */
+  note(text: string): void;
+}
+
+/** How a unit ended. */
+export interface LaunchExit extends ResourcePeaks {
+  /** Exit code; -1 when it was killed or could not start. */
+  exitCode: number;
+  signal?: string | undefined;
+  /** Set when the unit could not be started (bad image, missing binary, refused setting). */
+  startError?: string | undefined;
+  /** Why the runtime ended it (`OOMKilled`), when it knows. */
+  reason?: string | undefined;
+  /** What was started, for messages. */
+  file: string;
+  cwd: string;
+}
+
+/** A started unit. */
+export interface LaunchedUnit {
+  /** SIGTERM now, SIGKILL after the grace; idempotent. */
+  kill(): void;
+  readonly exited: Promise<LaunchExit>;
+  /** The address other units reach it at (`services.NAME.N.ip`). */
+  readonly ip: string;
+  /** Runs one readiness probe attempt against this unit. */
+  probe(probe: PlannedProbe): Promise<ProbeOutcome>;
+}
+
+/** Inputs of one execution's runtime. */
+export interface ExecutionRuntimeOptions {
+  executionId: string;
+  /** The execution's host directory: `/data` of every unit. */
+  workspace: string;
+  /** Environment of the agent (the process runtime starts from it). */
+  baseEnv: Record<string, string>;
+  /** Grace between SIGTERM and SIGKILL. */
+  killGraceMs: number;
+  monitor: ResourceMonitor;
+  /** `spec.pod` volumes, pull secrets, security context. */
+  pod?: PlannedPod | undefined;
+}
+
+/** One execution's view of a runtime: started with the run, closed after it (also on failure). */
+export interface ExecutionRuntime {
+  launch(request: LaunchRequest, io: LaunchIo): Promise<LaunchedUnit>;
+  /** Removes whatever the execution left (containers, networks). Never throws. */
+  close(): Promise<void>;
+}
+
+/** A runtime the agent was started with. */
+export interface StepRuntime {
+  readonly name: RuntimeName;
+  /** Planner features the runtime adds to the runner's own. */
+  readonly features: readonly RunnerFeature[];
+  /** True when steps run in their container images (the planner drops process warnings). */
+  readonly containers: boolean;
+  open(options: ExecutionRuntimeOptions): Promise<ExecutionRuntime>;
+}
