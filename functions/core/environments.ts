@@ -7,7 +7,16 @@
  * cleanup of their logs and artifacts) and workflows, and deletes the environment last, so a
  * retried delete after a failure finishes the job.
  */
-import { type AgentView, AppError, type Environment, type Execution, isTerminal } from "@assay/shared";
+import {
+  type AgentPresence,
+  type AgentView,
+  AppError,
+  agentIsOutdated,
+  type Environment,
+  type Execution,
+  isTerminal,
+  noAgentOnline,
+} from "@assay/shared";
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
@@ -26,6 +35,10 @@ import type { RequestMeta } from "./principals.ts";
 
 /** An agent is online when its last heartbeat is this recent (heartbeats every 15 s). */
 export const ONLINE_WITHIN_MS = 45_000;
+
+/** An agent is online while its session is open and it was heard from within ONLINE_WITHIN_MS. */
+const isOnline = (p: AgentPresence, nowMs: number): boolean =>
+  !p.disconnectedAt && nowMs - Date.parse(p.lastHeartbeatAt) < ONLINE_WITHIN_MS;
 
 export function createEnvironmentService(deps: {
   tenants: TenantStore;
@@ -159,12 +172,20 @@ export function createEnvironmentService(deps: {
       return (await deps.presence.list(principal.orgId, envId))
         .map((p) => ({
           ...p,
-          status:
-            !p.disconnectedAt && now - Date.parse(p.lastHeartbeatAt) < ONLINE_WITHIN_MS
-              ? ("online" as const)
-              : ("offline" as const),
+          status: isOnline(p, now) ? ("online" as const) : ("offline" as const),
+          outdated: agentIsOutdated(p.version),
         }))
         .sort((a, b) => b.connectedAt.localeCompare(a.connectedAt));
+    },
+
+    /**
+     * Why queued executions of the environment wait, if the control plane can tell: no agent
+     * online (the caller has authorized reading the environment).
+     */
+    async waitingReason(orgId: string, envId: string): Promise<string | undefined> {
+      const now = clock.now();
+      const online = (await deps.presence.list(orgId, envId)).some((p) => isOnline(p, now));
+      return online ? undefined : noAgentOnline(envId);
     },
 
     async install(principal: OrgPrincipal, envId: string): Promise<InstallCommands> {

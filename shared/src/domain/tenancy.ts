@@ -154,8 +154,12 @@ export const AgentPresence = z.object({
 });
 export type AgentPresence = z.infer<typeof AgentPresence>;
 
-/** An agent as the API lists it: presence plus a status derived from its last heartbeat. */
-export const AgentView = AgentPresence.extend({ status: z.enum(["online", "offline"]) });
+/** An agent as the API lists it: presence plus a status derived from its last heartbeat, and whether to update it. */
+export const AgentView = AgentPresence.extend({
+  status: z.enum(["online", "offline"]),
+  /** Older than the oldest agent version this control plane supports (or no version said). */
+  outdated: z.boolean(),
+});
 export type AgentView = z.infer<typeof AgentView>;
 
 /** Request bodies of the accounts and tenancy API (strict: unknown fields are refused). */
