@@ -24,7 +24,14 @@ const webDist = mkdtempSync(join(tmpdir(), "assay-web-"));
 writeFileSync(join(webDist, "index.html"), "<!doctype html><title>Assay</title>");
 
 // prod bundles for real; dev reuses the checks with stubs (same code, different configuration).
-const prod = synthesize("prod", { placeholders: missing, webAssetsDir: webDist });
+// And for agent/dist-package, so the agent tarball's upload under /agent/ is checked.
+const agentPackage = mkdtempSync(join(tmpdir(), "assay-agent-package-"));
+writeFileSync(join(agentPackage, "assay-agent-0.0.0.tgz"), "not really a tarball");
+const prod = synthesize("prod", {
+  placeholders: missing,
+  webAssetsDir: webDist,
+  agentPackageDir: agentPackage,
+});
 const dev = synthesize("dev");
 addNagChecks(prod.app);
 addNagChecks(dev.app);
@@ -102,6 +109,19 @@ describe("the synthesized app", () => {
 
   it("uploads the built dashboard and invalidates the cache when web/dist exists", () => {
     prod.template("web").hasResourceProperties("Custom::CDKBucketDeployment", { DistributionPaths: ["/*"] });
+  });
+
+  it("publishes the agent tarball under /agent/ beside the dashboard, which does not prune it", () => {
+    const web = prod.template("web");
+    web.hasResourceProperties("Custom::CDKBucketDeployment", {
+      DestinationBucketKeyPrefix: "agent/",
+      Prune: false,
+      DistributionPaths: ["/agent/*"],
+    });
+    web.hasResourceProperties("Custom::CDKBucketDeployment", {
+      DistributionPaths: ["/*"],
+      Exclude: ["agent/*"],
+    });
   });
 
   it("stages the ingress image context from the workspace without node_modules", () => {

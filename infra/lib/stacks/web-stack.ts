@@ -13,7 +13,7 @@
  * signature; a viewer-request function first copies the viewer's header to
  * `viewerAuthorizationHeader`, and the streaming entry puts it back.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { Certificate, CertificateValidation, type ICertificate } from "aws-cdk-lib/aws-certificatemanager";
@@ -87,6 +87,11 @@ export interface WebStackProps extends StackProps {
   readonly api: ApiStack;
   /** Built dashboard (web/dist) to upload; omitted, the bucket is left for `aws s3 sync`. */
   readonly assetsDir?: string;
+  /**
+   * The agent's npm tarball directory (agent/dist-package): uploaded under /agent/, where the
+   * install commands' `npx <url>` fetch it. Omitted or empty, nothing is uploaded there.
+   */
+  readonly agentPackageDir?: string;
 }
 
 export class WebStack extends Stack {
@@ -211,9 +216,29 @@ export class WebStack extends Stack {
     if (props.assetsDir && existsSync(join(props.assetsDir, "index.html"))) {
       new BucketDeployment(this, "Assets", {
         sources: [Source.asset(props.assetsDir)],
+        // The agent tarball has its own deployment; pruning the dashboard leaves it alone.
+        exclude: ["agent/*"],
         destinationBucket: this.siteBucket,
         distribution: this.distribution,
         distributionPaths: ["/*"],
+        memoryLimit: 512,
+      });
+      acknowledgeBucketDeployment(this, this.siteBucket);
+    }
+    const agentPackageDir = props.agentPackageDir;
+    if (
+      agentPackageDir &&
+      existsSync(agentPackageDir) &&
+      readdirSync(agentPackageDir).some((f) => f.endsWith(".tgz"))
+    ) {
+      new BucketDeployment(this, "AgentPackage", {
+        sources: [Source.asset(agentPackageDir, { exclude: [".stage-*"] })],
+        destinationBucket: this.siteBucket,
+        destinationKeyPrefix: "agent/",
+        // Older versions stay downloadable for agents that pin them.
+        prune: false,
+        distribution: this.distribution,
+        distributionPaths: ["/agent/*"],
         memoryLimit: 512,
       });
       acknowledgeBucketDeployment(this, this.siteBucket);
