@@ -24,6 +24,7 @@ const FIGURES = [
   "log-throughput",
   "step-overhead",
   "agent-idle",
+  "agent-install",
   "unpack",
   "list-executions",
   "api-lambda",
