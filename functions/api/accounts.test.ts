@@ -4,6 +4,7 @@
  * secret in the server log.
  */
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import {
   anonymous,
@@ -16,6 +17,32 @@ import {
   uniqueEmail,
 } from "../testing/accounts.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
+
+/** POSTs JSON from a chosen loopback source address (Linux routes all of 127/8 locally). */
+const postFrom = (localAddress: string, port: number, path: string, body: unknown) =>
+  new Promise<number>((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        localAddress,
+        headers: {
+          "content-type": "application/json",
+          "x-assay-csrf": "1",
+          "content-length": Buffer.byteLength(data),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
 
 interface ErrorJson {
   error: { code: string; message: string };
@@ -187,6 +214,60 @@ describe("accounts API", () => {
     assert.equal(old.status, 401);
     const fresh = await api("/v1/auth/login", { method: "POST", json: { email, password: newPassword } });
     assert.equal(fresh.status, 200);
+  });
+
+  test("password reset: a newer link retires older ones, and using one retires them all", async () => {
+    const email = uniqueEmail("heidi");
+    const heidi = await signUp(plane, email);
+    const api = anonymous(plane);
+    const request = async () => {
+      assert.equal((await api("/v1/auth/password-reset", { method: "POST", json: { email } })).status, 202);
+      const token = lastMailToken(plane, email);
+      secrets.push(token);
+      return token;
+    };
+    const confirm = (token: string, password: string) =>
+      api("/v1/auth/password-reset/confirm", { method: "POST", json: { token, password } });
+    const a = await request();
+    const b = await request();
+    assert.equal((await confirm(a, "older Link pass 1")).status, 400, "issuing B retired A");
+    assert.equal((await heidi.as("/v1/me")).status, 200, "a refused link ends no session");
+    assert.equal((await confirm(b, "newest Link pass 2")).status, 204);
+    assert.equal((await heidi.as("/v1/me")).status, 401, "using B ended every session");
+    assert.equal((await confirm(a, "older Link pass 3")).status, 400, "A stays dead after B is used");
+    const login = (password: string) => api("/v1/auth/login", { method: "POST", json: { email, password } });
+    assert.equal((await login("older Link pass 3")).status, 401);
+    assert.equal((await login("newest Link pass 2")).status, 200);
+  });
+
+  test("two pending signups for one email: only the latest link can be verified", async () => {
+    const email = uniqueEmail("ivan");
+    const api = anonymous(plane);
+    const signup = async (password: string) => {
+      assert.equal((await api("/v1/auth/signup", { method: "POST", json: { email, password } })).status, 202);
+      return lastMailToken(plane, email);
+    };
+    const attackers = await signup("attacker Chosen 1");
+    const owners = await signup("owner Chosen pass 2");
+    secrets.push(attackers, owners);
+    const verify = (token: string) => api("/v1/auth/verify", { method: "POST", json: { token } });
+    assert.equal((await verify(attackers)).status, 400, "the older pending signup is retired");
+    assert.equal((await verify(owners)).status, 201);
+    const login = (password: string) => api("/v1/auth/login", { method: "POST", json: { email, password } });
+    assert.equal((await login("attacker Chosen 1")).status, 401);
+    assert.equal((await login("owner Chosen pass 2")).status, 200);
+  });
+
+  test("bad logins from another source do not lock the owner out", async () => {
+    const email = uniqueEmail("judy");
+    await signUp(plane, email);
+    const { port } = new URL(plane.apiUrl);
+    const loginFrom = (localAddress: string, password: string) =>
+      postFrom(localAddress, Number(port), "/v1/auth/login", { email, password });
+    const attacker: number[] = [];
+    for (let i = 0; i < 11; i++) attacker.push(await loginFrom("127.0.0.2", `Wrong guess nr ${i}`));
+    assert.deepEqual(attacker.slice(-2), [401, 429], "the guessing source is limited");
+    assert.equal(await loginFrom("127.0.0.1", STRONG_PASSWORD), 200, "the owner still signs in");
   });
 
   test("rate limits answer 429 with Retry-After, for known and unknown emails alike", async () => {

@@ -17,6 +17,7 @@ import type { Actor } from "../core/principals.ts";
 import type { TemplateService } from "../core/templates.ts";
 import type { Tenancy } from "../core/tenancy.ts";
 import type { TokenService } from "../core/tokens.ts";
+import type { WebhookService } from "../core/webhooks/service.ts";
 import type { WorkflowService } from "../core/workflows.ts";
 import { authenticate, resolveOrg } from "./auth.ts";
 import { createErrorHandler } from "./errors.ts";
@@ -35,6 +36,7 @@ import { memberRoutes } from "./routes/members.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
 import { templateRoutes } from "./routes/templates.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
 import { parseInput } from "./validate.ts";
 
@@ -48,6 +50,8 @@ export interface ApiDeps {
   logs: LogService;
   /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
   artifacts?: ArtifactService;
+  /** Webhooks of environments; the routes answer 404 without them. */
+  webhooks?: WebhookService;
   bus: Bus;
   logger: Logger;
   /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
@@ -97,7 +101,7 @@ export function createApiApp(deps: ApiDeps) {
     bodyLimit({
       maxSize: 1024 * 1024,
       onError: () => {
-        throw new AppError("invalid_argument", "body: larger than 1 MiB");
+        throw new AppError("payload_too_large", "body: larger than the limit of 1 MiB (1048576 bytes)");
       },
     }),
   );
@@ -130,6 +134,7 @@ export function createApiApp(deps: ApiDeps) {
   executionRoutes(scoped, deps);
   logRoutes(scoped, deps);
   artifactRoutes(scoped, deps);
+  webhookRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);
   return app;
 }

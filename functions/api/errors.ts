@@ -25,7 +25,7 @@ export function createErrorHandler(logger: Logger) {
     let appError: AppError;
     if (isAppError(error)) appError = error;
     else if (error instanceof HTTPException && error.status < 500) {
-      appError = new AppError(error.status === 413 ? "invalid_argument" : "invalid_argument", error.message);
+      appError = new AppError(error.status === 413 ? "payload_too_large" : "invalid_argument", error.message);
     } else {
       logger.error({ requestId, err: error.message, stack: error.stack }, "unhandled error");
       appError = new AppError("internal", "internal error");

@@ -44,6 +44,15 @@ const NEEDS: Record<string, Role | "user"> = {
   [`delete ${ENV_BASE}/executions/:id`]: "member",
   [`put ${ENV_BASE}/templates/:name`]: "member",
   [`delete ${ENV_BASE}/templates/:name`]: "member",
+  // Webhooks send run data out and their URLs can be credentials: admin for reads too.
+  [`post ${ENV_BASE}/webhooks`]: "admin",
+  [`get ${ENV_BASE}/webhooks`]: "admin",
+  [`get ${ENV_BASE}/webhooks/:name`]: "admin",
+  [`put ${ENV_BASE}/webhooks/:name`]: "admin",
+  [`patch ${ENV_BASE}/webhooks/:name`]: "admin",
+  [`delete ${ENV_BASE}/webhooks/:name`]: "admin",
+  [`get ${ENV_BASE}/webhooks/:name/deliveries`]: "admin",
+  [`post ${ENV_BASE}/webhooks/:name/deliveries/:id/redeliver`]: "admin",
 };
 
 /** A valid body per route, so a refusal is about the caller and not the input. */
@@ -59,6 +68,14 @@ const BODIES: Record<string, string> = {
   [`put ${ENV_BASE}/workflows/:name`]:
     "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: smoke\nspec:\n  steps:\n    - shell: echo\n",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "{}",
+  [`post ${ENV_BASE}/webhooks`]: JSON.stringify({
+    name: "another",
+    url: "http://127.0.0.1:9/hook",
+    events: ["start-testworkflow"],
+  }),
+  [`put ${ENV_BASE}/webhooks/:name`]:
+    "apiVersion: executor.testkube.io/v1\nkind: Webhook\nmetadata:\n  name: smoke\nspec:\n  uri: http://127.0.0.1:9/hook\n  events: [end-testworkflow-failed]\n",
+  [`patch ${ENV_BASE}/webhooks/:name`]: JSON.stringify({ disabled: true }),
   [`put ${ENV_BASE}/templates/:name`]:
     "apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflowTemplate\nmetadata:\n  name: smoke\nspec:\n  steps:\n    - shell: echo\n",
 };

@@ -249,24 +249,25 @@ describe("organizations, members and environments API", () => {
     assert.ok(tokens.items[0]?.revokedAt);
   });
 
-  test("concurrent executions are capped by the plan; finishing one frees a slot", async () => {
+  test("runs beyond the plan's concurrency wait queued; only a full queue refuses, and aborting frees a place", async () => {
     const base = `/v1/orgs/${org}/envs/staging`;
     const put = await alice.as(`${base}/workflows/smoke`, { method: "PUT", body: WORKFLOW });
     assert.equal(put.status, 201);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    // The free plan runs 5 at a time and lets 20 wait: the 6th to 20th are queued, not refused.
+    for (let i = 0; i < 20; i++) {
       const res = await alice.as(`${base}/workflows/smoke/executions`, { method: "POST", json: {} });
-      assert.equal(res.status, 201);
+      assert.equal(res.status, 201, `run ${i + 1}`);
       ids.push((await json<{ id: string }>(res)).id);
     }
-    const sixth = await alice.as(`${base}/workflows/smoke/executions`, { method: "POST", json: {} });
-    assert.equal(sixth.status, 429);
-    assert.match((await json<ErrorJson>(sixth)).error.message, /at most 5 concurrent executions/);
+    const over = await alice.as(`${base}/workflows/smoke/executions`, { method: "POST", json: {} });
+    assert.equal(over.status, 429);
+    assert.match((await json<ErrorJson>(over)).error.message, /at most 20 queued executions/);
     assert.equal((await alice.as(`${base}/executions/${ids[0]}/abort`, { method: "POST" })).status, 202);
-    assert.equal(
-      (await alice.as(`${base}/workflows/smoke/executions`, { method: "POST", json: {} })).status,
-      201,
-    );
+    const again = await alice.as(`${base}/workflows/smoke/executions`, { method: "POST", json: {} });
+    assert.equal(again.status, 201);
+    ids.push((await json<{ id: string }>(again)).id);
+    for (const id of ids.slice(1)) await alice.as(`${base}/executions/${id}/abort`, { method: "POST" });
   });
 
   test("deleting an environment revokes its tokens, cleans up its runs and frees its slots", async () => {

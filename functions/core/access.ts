@@ -19,6 +19,7 @@ export type Action =
   | "manage-tokens"
   | "manage-members"
   | "read-audit"
+  | "manage-webhooks"
   | "manage-owners"
   | "manage-plan"
   | "delete-org";
@@ -31,6 +32,7 @@ const NEEDS: Record<Action, Role> = {
   "manage-tokens": "admin",
   "manage-members": "admin",
   "read-audit": "admin",
+  "manage-webhooks": "admin",
   "manage-owners": "owner",
   "manage-plan": "owner",
   "delete-org": "owner",

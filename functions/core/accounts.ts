@@ -7,7 +7,11 @@
  * - No user enumeration: signup, login and reset answer the same for known and unknown emails
  *   and do comparable work (a password hash on every signup and login, one email on every
  *   signup and reset request: unknown addresses get a "no account here" notice instead).
- * - Rate limits per client IP and per email (hashed) on every entry point.
+ * - Rate limits per client IP and per email (hashed) on every entry point; login counts per
+ *   account and source together, so nobody can lock an owner out from another address.
+ * - Only the newest link of a kind works: a second signup for an email retires the first
+ *   pending one (which may be someone else's password), a new reset link retires older ones,
+ *   and using a reset link retires them all and ends every session of the account.
  */
 import { AppError, type UserView } from "@assay/shared";
 import type { AuditLog } from "./audit.ts";
@@ -143,7 +147,8 @@ export function createAccountService(deps: {
 
     async login(input: { email: string; password: string }, meta: RequestMeta) {
       await rateLimits.check("login:ip", meta.ip);
-      await rateLimits.check("login:email", input.email);
+      // Per account and source: guesses from elsewhere cannot lock the owner out of their own.
+      await rateLimits.check("login:account-source", `${input.email.toLowerCase()}\n${meta.ip ?? ""}`);
       const user = await users.getByEmail(input.email);
       const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
       if (!user || !ok) {

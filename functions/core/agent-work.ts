@@ -5,10 +5,8 @@
  * same change twice: one claim wins, one completion wins.
  */
 import { type Execution, type ExecutionStatus, isTerminal, type StepState } from "@assay/shared";
-import { acquireSlot, releaseSlot } from "./concurrency.ts";
-import { statusSubject } from "./executions.ts";
-import type { Bus, Clock, ExecutionStore, JobQueue } from "./ports.ts";
-import type { ConcurrencyGroups } from "./workflow-ports.ts";
+import type { Lifecycle } from "./lifecycle/lifecycle.ts";
+import type { Clock, ExecutionStore } from "./ports.ts";
 
 export interface AgentWorkConfig {
   /** How long a lease lasts without renewal, in milliseconds (default 90 s). */
@@ -26,56 +24,54 @@ export interface FinishInput {
 
 export function createAgentWork(deps: {
   executions: ExecutionStore;
-  bus: Bus;
-  jobs: JobQueue;
+  lifecycle: Lifecycle;
   clock: Clock;
-  /** `spec.concurrency` groups: a queued execution is claimed only with a free slot of its group. */
-  concurrency?: ConcurrencyGroups;
   config?: Partial<AgentWorkConfig>;
 }) {
-  const { executions, bus, jobs, clock } = deps;
+  const { executions, lifecycle, clock } = deps;
   // Six missed heartbeats (15 s): long enough to ride out a one-minute network cut plus the
   // agent's reconnect, short enough that with the reaper every 30 s an execution whose agent
   // vanished is marked lost within two minutes.
   const leaseTtlMs = deps.config?.leaseTtlMs ?? 90_000;
   const iso = () => new Date(clock.now()).toISOString();
-  const announce = (execution: Execution) =>
-    bus.publish(statusSubject(execution.id), new TextEncoder().encode(execution.status)).catch(() => {});
+  const ref = (orgId: string, envId: string, id: string) => ({ orgId, envId, id });
 
   /** Moves a queued execution to this agent (conditional: one claimer wins). */
-  async function assign(orgId: string, envId: string, agentId: string, id: string) {
-    const won = await executions.transition(orgId, envId, id, {
-      from: ["queued"],
-      set: { status: "assigned", agentId, assignedAt: iso(), leaseExpiresAtMs: clock.now() + leaseTtlMs },
+  const assign = (target: Parameters<Lifecycle["attempt"]>[0], agentId: string) =>
+    lifecycle.attempt(target, "claim", {
+      set: { agentId, assignedAt: iso(), leaseExpiresAtMs: clock.now() + leaseTtlMs },
     });
-    // Watchers learn of it in the background: the agent's command goes out first.
-    if (won) void announce(won);
-    return won;
-  }
 
   return {
     /**
      * Claims one execution a doorbell offered by id (see `encodeWorkOffer`): one conditional
      * write, no queue query. Undefined when it is no longer queued (another agent won it, or it
-     * was aborted).
+     * was aborted) or the plan's run slots are all held.
      */
-    claimOffered: (orgId: string, envId: string, agentId: string, id: string) =>
-      assign(orgId, envId, agentId, id),
+    claimOffered: async (orgId: string, envId: string, agentId: string, id: string) =>
+      (await assign(ref(orgId, envId, id), agentId)).execution,
 
-    /** Claims up to `limit` queued executions, oldest first, for this agent. */
-    async claim(orgId: string, envId: string, agentId: string, limit: number): Promise<Execution[]> {
+    /**
+     * Claims up to `limit` queued executions, oldest first, for this agent; `skip` names
+     * executions this agent must not be offered now (it refused them a moment ago).
+     */
+    async claim(
+      orgId: string,
+      envId: string,
+      agentId: string,
+      limit: number,
+      skip: ReadonlySet<string> = new Set(),
+    ): Promise<Execution[]> {
       if (limit <= 0) return [];
       const claimed: Execution[] = [];
       for (const candidate of await executions.listQueued(orgId, envId, Math.max(limit * 2, 50))) {
+        if (skip.has(candidate.id)) continue;
         // A full concurrency group leaves the execution queued for a later claim; the page above
-        // is wide enough that a few blocked runs at its head do not starve the rest.
-        if (!(await acquireSlot(deps.concurrency, candidate))) continue;
-        const won = await assign(orgId, envId, agentId, candidate.id);
-        if (won) {
-          claimed.push(won);
-        } else {
-          await releaseSlot(deps.concurrency, candidate);
-        }
+        // is wide enough that a few blocked runs at its head do not starve the rest. A full plan
+        // blocks every run of the organization: no point trying the others.
+        const { execution, refused } = await assign(candidate, agentId);
+        if (refused === "runSlot") break;
+        if (execution) claimed.push(execution);
         if (claimed.length >= limit) break;
       }
       return claimed;
@@ -88,10 +84,9 @@ export function createAgentWork(deps: {
 
     /** An agent refused a command (at capacity): the execution goes back to the queue. */
     async release(orgId: string, envId: string, agentId: string, id: string): Promise<void> {
-      await executions.transition(orgId, envId, id, {
-        from: ["assigned"],
+      await lifecycle.apply(ref(orgId, envId, id), "requeue", {
         agentId,
-        set: { status: "queued", agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined },
+        set: { agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined },
       });
     },
 
@@ -107,12 +102,10 @@ export function createAgentWork(deps: {
       id: string,
       startedAtMs: number,
     ): Promise<void> {
-      const running = await executions.transition(orgId, envId, id, {
-        from: ["assigned"],
+      await lifecycle.apply(ref(orgId, envId, id), "start", {
         agentId,
-        set: { status: "running", startedAt: new Date(startedAtMs || clock.now()).toISOString() },
+        set: { startedAt: new Date(startedAtMs || clock.now()).toISOString() },
       });
-      if (running) await announce(running);
     },
 
     stepUpdate: (orgId: string, envId: string, id: string, step: StepState) =>
@@ -125,9 +118,8 @@ export function createAgentWork(deps: {
       agentId: string,
       id: string,
       input: FinishInput,
-    ): Promise<void> {
-      const done = await executions.transition(orgId, envId, id, {
-        from: ["assigned", "running"],
+    ): Promise<boolean> {
+      const done = await lifecycle.apply(ref(orgId, envId, id), "finish", {
         agentId,
         set: {
           status: input.status,
@@ -139,19 +131,14 @@ export function createAgentWork(deps: {
           leaseExpiresAtMs: undefined,
         },
       });
-      if (!done) return;
-      await announce(done);
-      await jobs.send({ kind: "compact-logs", id, payload: { orgId, envId, executionId: id } }).catch(() => {
-        // Compaction is an optimisation: uncompacted chunks read the same.
-      });
+      return done !== undefined;
     },
 
     /** Extends the leases of the executions an agent reports as running. */
-    async renewLeases(orgId: string, envId: string, agentId: string, ids: string[]): Promise<void> {
+    async renewLeases(orgId: string, envId: string, agentId: string, ids: Iterable<string>): Promise<void> {
       const until = clock.now() + leaseTtlMs;
       for (const id of ids) {
-        await executions.transition(orgId, envId, id, {
-          from: ["assigned", "running"],
+        await lifecycle.apply(ref(orgId, envId, id), "renewLease", {
           agentId,
           set: { leaseExpiresAtMs: until },
         });
@@ -160,11 +147,9 @@ export function createAgentWork(deps: {
 
     /** Marks an execution lost (terminal) with a reason, if it is still active. */
     async markLost(orgId: string, envId: string, id: string, reason: string): Promise<boolean> {
-      const lost = await executions.transition(orgId, envId, id, {
-        from: ["assigned", "running"],
-        set: { status: "lost", finishedAt: iso(), message: reason, leaseExpiresAtMs: undefined },
+      const lost = await lifecycle.apply(ref(orgId, envId, id), "lose", {
+        set: { finishedAt: iso(), message: reason, leaseExpiresAtMs: undefined },
       });
-      if (lost) await announce(lost);
       return !!lost;
     },
 

@@ -11,8 +11,10 @@
  *
  * Uploads: the agent asks over its stream for URLs (`grantUpload`); bundles up to
  * `singlePutBytes` get one presigned PUT, larger ones a multipart upload with one presigned URL
- * per part. A multipart upload is resumed by its id after a reconnect. `completeUpload` checks
- * the object is whole and queues the unpack job.
+ * per part. A multipart upload is resumed by its id after a reconnect. The declared size is
+ * recorded with the grant (bundle-grants.ts) and signed into the single PUT URL; `completeUpload`
+ * checks the object against the granted size, deletes a bundle it refuses, and queues the
+ * unpack job. Each execution may hold the plan's number of bundles.
  */
 import {
   AppError,
@@ -24,6 +26,7 @@ import {
   toArtifactTree,
 } from "@assay/shared";
 import * as z from "zod";
+import { createBundleGrants } from "./bundle-grants.ts";
 import { countCases } from "./junit.ts";
 import type { BlobStore, Clock, JobQueue, TenantStore } from "./ports.ts";
 import { type StorageLimits, storageLimitsOf } from "./storage-limits.ts";
@@ -35,7 +38,20 @@ export const fileKey = (prefix: string, path: string) => `${prefix}files/${path}
 export const indexKey = (prefix: string, bundleId: string) => `${prefix}index/${bundleId}.json`;
 export const reportKey = (prefix: string, bundleId: string) => `${prefix}report/${bundleId}.json`;
 
-export const BundleId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 of A-Z a-z 0-9 . _ -");
+export const BundleId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 of A-Z a-z 0-9 . _ -")
+  .refine((id) => !/^\.+$/.test(id), "not only dots");
+
+/** The bundle id, or `invalid_argument` naming what is wrong with it. */
+export function parseBundleId(value: string): string {
+  const parsed = BundleId.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const why = parsed.error.issues[0]?.message ?? "invalid";
+  throw new AppError("invalid_argument", `bundle id ${JSON.stringify(value.slice(0, 80))} must be ${why}`, {
+    issues: [{ path: "bundleId", message: why }],
+  });
+}
 
 /** The per-bundle report record. */
 export const BundleReport = z.object({
@@ -100,6 +116,7 @@ export function createArtifactService(deps: {
   const partSizeFor = (size: number) => Math.max(config.partBytes, Math.ceil(size / 10_000));
   const limitsFor =
     deps.limitsOf ?? (async (orgId: string) => storageLimitsOf((await deps.tenants.getOrg(orgId))?.plan));
+  const grants = createBundleGrants(blobs);
 
   async function readIndexes(prefix: string): Promise<BundleIndex[]> {
     const keys = (await blobs.list(`${prefix}index/`)).map((o) => o.key).filter((k) => k.endsWith(".json"));
@@ -126,7 +143,7 @@ export function createArtifactService(deps: {
       executionId: string,
       req: UploadRequest,
     ): Promise<UploadGrant> {
-      const bundleId = BundleId.parse(req.bundleId);
+      const bundleId = parseBundleId(req.bundleId);
       const limits = await limitsFor(orgId);
       if (req.sizeBytes > limits.bundleBytes) {
         throw new AppError(
@@ -134,10 +151,19 @@ export function createArtifactService(deps: {
           `bundle of ${req.sizeBytes} bytes exceeds the plan's ${limits.bundleBytes}`,
         );
       }
-      const key = bundleKey(artifactPrefix(orgId, envId, executionId), bundleId);
+      const prefix = artifactPrefix(orgId, envId, executionId);
+      const key = bundleKey(prefix, bundleId);
+      const grantedAt = new Date(clock.now()).toISOString();
+      await grants.record(
+        prefix,
+        bundleId,
+        { sizeBytes: req.sizeBytes, grantedAt },
+        limits.bundlesPerExecution,
+      );
       const expiresAtMs = clock.now() + config.uploadUrlSeconds * 1000;
       if (req.sizeBytes <= config.singlePutBytes) {
-        const putUrl = await blobs.presignPut(key, config.uploadUrlSeconds);
+        // The size is signed into the URL: storage refuses a body of any other length.
+        const putUrl = await blobs.presignPut(key, config.uploadUrlSeconds, { contentLength: req.sizeBytes });
         return { putUrl, uploadId: "", partSizeBytes: req.sizeBytes, parts: [], expiresAtMs };
       }
       const partSizeBytes = partSizeFor(req.sizeBytes);
@@ -167,9 +193,14 @@ export function createArtifactService(deps: {
       executionId: string,
       done: UploadCompletion,
     ): Promise<void> {
-      const bundleId = BundleId.parse(done.bundleId);
+      const bundleId = parseBundleId(done.bundleId);
       const prefix = artifactPrefix(orgId, envId, executionId);
       const key = bundleKey(prefix, bundleId);
+      const grant = await grants.get(prefix, bundleId);
+      if (!grant) {
+        await blobs.delete([key]);
+        throw new AppError("invalid_argument", `bundle ${bundleId} was never granted an upload: ask first`);
+      }
       if (done.uploadId) {
         const parts = [...done.parts].sort((a, b) => a.partNumber - b.partNumber);
         try {
@@ -181,10 +212,18 @@ export function createArtifactService(deps: {
       }
       const size = await blobs.head(key);
       if (size === undefined) throw new AppError("not_found", `bundle ${bundleId} was not uploaded`);
-      if (size !== done.sizeBytes) {
+      if (size > grant.sizeBytes) {
+        // Bytes beyond what was granted (and checked against the plan) are never kept.
+        await blobs.delete([key]);
+        throw new AppError(
+          "resource_exhausted",
+          `bundle ${bundleId} has ${size} bytes, more than the ${grant.sizeBytes} granted: deleted`,
+        );
+      }
+      if (size !== done.sizeBytes || size !== grant.sizeBytes) {
         throw new AppError(
           "failed_precondition",
-          `bundle ${bundleId} has ${size} bytes, expected ${done.sizeBytes}`,
+          `bundle ${bundleId} has ${size} bytes, expected ${grant.sizeBytes}`,
         );
       }
       await jobs.send({

@@ -2,17 +2,15 @@
  * `spec.concurrency` (`group`, `max`): at most `max` executions of a group hold an agent at a
  * time; the others stay `queued` (never dropped) until a slot frees. A slot is taken when an
  * agent claims the execution (`acquireSlot`, before the queued -> assigned transition) and
- * given back by the one transition that takes the execution out of assigned/running (finish,
- * loss, or release back to the queue), via the `withConcurrencyRelease` store wrapper, so no
- * path can forget it. Group membership is a set of execution ids (see ConcurrencyGroups):
+ * given back by the transitions that take the execution out of assigned/running (finish,
+ * loss, or release back to the queue): see lifecycle/transitions.ts. Group membership is a set of execution ids (see ConcurrencyGroups):
  * releasing twice is harmless.
  *
  * The group name may hold expressions (`{{ workflow.name }}-{{ config.target }}`); it is
  * resolved when the run starts. Testkube's default group is the workflow; `max` defaults to 1.
  */
-import { type Execution, isTerminal } from "@assay/shared";
+import type { Execution } from "@assay/shared";
 import { evaluateTemplate, fromJs } from "@assay/shared/workflow";
-import type { ExecutionStore } from "./ports.ts";
 import type { ConcurrencyGroups } from "./workflow-ports.ts";
 
 /** The execution's group and limit, from the resolved workflow and run values. */
@@ -58,26 +56,4 @@ export async function releaseSlot(
   const policy = execution.concurrency;
   if (policy === undefined || groups === undefined) return;
   await groups.release(execution.orgId, execution.envId, policy.group, execution.id);
-}
-
-const ACTIVE = new Set(["assigned", "running"]);
-
-/** See the module header. */
-export function withConcurrencyRelease(
-  inner: ExecutionStore,
-  groups: ConcurrencyGroups | undefined,
-): ExecutionStore {
-  if (groups === undefined) return inner;
-  return {
-    ...inner,
-    async transition(orgId, envId, id, t) {
-      const updated = await inner.transition(orgId, envId, id, t);
-      const leavesActive =
-        t.set.status !== undefined &&
-        (isTerminal(t.set.status) || t.set.status === "queued") &&
-        t.from.every((s) => ACTIVE.has(s));
-      if (updated && leavesActive) await releaseSlot(groups, updated);
-      return updated;
-    },
-  };
 }

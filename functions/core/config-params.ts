@@ -6,15 +6,13 @@
  */
 import { AppError, type FieldIssue } from "@assay/shared";
 import { ConfigSchema, type ParameterSchema } from "@assay/shared/workflow";
+import { matchPattern } from "./linear-pattern.ts";
 
 export interface ResolvedConfig {
   values: Record<string, string>;
   /** Names whose values must be masked in logs and stored encrypted. */
   sensitive: string[];
 }
-
-/** Longest regular expression `pattern` accepted, so hostile patterns stay cheap to compile. */
-const MAX_PATTERN = 1000;
 
 const toText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
 
@@ -36,15 +34,13 @@ function checkValue(param: ParameterSchema, value: string): string[] {
     problems.push(`must be at most ${param.maxLength} characters long`);
   }
   if (param.pattern !== undefined) {
-    let pattern: RegExp | undefined;
-    try {
-      pattern = param.pattern.length <= MAX_PATTERN ? new RegExp(param.pattern, "u") : undefined;
-    } catch {
-      pattern = undefined;
-    }
-    if (pattern === undefined)
-      problems.push(`has an invalid pattern in the workflow (${param.pattern.slice(0, 60)})`);
-    else if (!pattern.test(value)) problems.push(`must match the pattern ${param.pattern}`);
+    // Linear-time engine: a hostile pattern cannot stall the process (see linear-pattern.ts).
+    const check = matchPattern(param.pattern, value);
+    if (!check.ok)
+      problems.push(
+        `has an invalid pattern in the workflow (${param.pattern.slice(0, 60)}): ${check.reason}`,
+      );
+    else if (!check.matches) problems.push(`must match the pattern ${param.pattern}`);
   }
   if ((type === "integer" || type === "number") && Number.isFinite(number)) {
     if (param.minimum !== undefined && number < param.minimum)

@@ -8,7 +8,6 @@
  * retried delete after a failure finishes the job.
  */
 import {
-  type AgentPresence,
   type AgentView,
   AppError,
   agentIsOutdated,
@@ -20,6 +19,7 @@ import {
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
+import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { limitsOf } from "./plans.ts";
 import type {
   AgentPresenceStore,
@@ -31,14 +31,8 @@ import type {
   TokenStore,
   WorkflowStore,
 } from "./ports.ts";
+import { isOnline } from "./presence-rule.ts";
 import type { RequestMeta } from "./principals.ts";
-
-/** An agent is online when its last heartbeat is this recent (heartbeats every 15 s). */
-export const ONLINE_WITHIN_MS = 45_000;
-
-/** An agent is online while its session is open and it was heard from within ONLINE_WITHIN_MS. */
-const isOnline = (p: AgentPresence, nowMs: number): boolean =>
-  !p.disconnectedAt && nowMs - Date.parse(p.lastHeartbeatAt) < ONLINE_WITHIN_MS;
 
 export function createEnvironmentService(deps: {
   tenants: TenantStore;
@@ -46,6 +40,7 @@ export function createEnvironmentService(deps: {
   tokens: TokenStore;
   workflows: WorkflowStore;
   executions: ExecutionStore;
+  lifecycle: Lifecycle;
   presence: AgentPresenceStore;
   jobs: JobQueue;
   audit: AuditLog;
@@ -67,14 +62,9 @@ export function createEnvironmentService(deps: {
     if (!isTerminal(execution.status)) {
       const message = "the environment was deleted";
       const at = iso();
-      await deps.executions.transition(orgId, envId, id, {
-        from: ["queued"],
-        set: { status: "canceled", finishedAt: at, message },
-      });
-      await deps.executions.transition(orgId, envId, id, {
-        from: ["assigned", "running"],
-        set: { status: "aborted", finishedAt: at, message },
-      });
+      const ref = { orgId, envId, id };
+      await deps.lifecycle.apply(ref, "cancel", { set: { finishedAt: at, message } });
+      await deps.lifecycle.apply(ref, "terminate", { set: { finishedAt: at, message } });
     }
     await deps.executions.delete(orgId, envId, id);
     await deps.jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });

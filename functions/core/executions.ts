@@ -19,33 +19,15 @@ import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
 import { concurrencyOf } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
+import type { Lifecycle } from "./lifecycle/lifecycle.ts";
+import { encodeWorkOffer, workSubject } from "./lifecycle/subjects.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
 import type { RunSlotGate } from "./run-slots.ts";
 import { initialStepStates } from "./step-tree.ts";
 import type { TemplateService } from "./templates.ts";
 import type { WorkflowService } from "./workflows.ts";
 
-export const workSubject = (orgId: string, envId: string): string => `env.${orgId}.${envId}.work`;
-export const statusSubject = (executionId: string): string => `exec.${executionId}.status`;
-
-/**
- * A doorbell may name the execution it rings for: an ingress then claims that execution by key
- * (one conditional write) instead of querying the queue first. Only executions outside
- * `spec.concurrency` groups are offered (a group's slot is taken by the queue query's claim).
- * An empty doorbell means "look at the queue" (and at abort requests).
- */
-export const encodeWorkOffer = (executionId: string): Uint8Array =>
-  new TextEncoder().encode(JSON.stringify({ offer: executionId }));
-
-export function decodeWorkOffer(data: Uint8Array): string | undefined {
-  if (data.length === 0 || data.length > 256) return undefined;
-  try {
-    const value = JSON.parse(new TextDecoder().decode(data)) as { offer?: unknown };
-    return typeof value.offer === "string" && value.offer.length > 0 ? value.offer : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { decodeWorkOffer, encodeWorkOffer, statusSubject, workSubject } from "./lifecycle/subjects.ts";
 
 export interface StartInput {
   config: Record<string, string | number | boolean>;
@@ -57,8 +39,9 @@ export function createExecutionService(deps: {
   workflows: WorkflowService;
   /** Resolves `use` / `template` at run start; without it such workflows cannot run. */
   templates?: TemplateService;
-  /** The plan's concurrent-execution limit: a run takes a slot before it is stored. */
+  /** The plan's limits: a run takes a queue place before it is stored. */
   runSlots: RunSlotGate;
+  lifecycle: Lifecycle;
   bus: Bus;
   jobs: JobQueue;
   clock: Clock;
@@ -84,6 +67,7 @@ export function createExecutionService(deps: {
     workflowName: string,
     workflow: WorkflowRecord,
     input: StartInput,
+    id: string,
   ): Promise<Execution> {
     const parsed = validateWorkflow(workflow.spec);
     if (!parsed.ok) throw new AppError("failed_precondition", `stored workflow ${workflowName} is invalid`);
@@ -92,7 +76,6 @@ export function createExecutionService(deps: {
       ? await deps.templates.resolve(orgId, envId, parsed.workflow)
       : parsed.workflow;
     const config = resolveConfig(resolved.spec.config, input.config);
-    const id = nextId(clock.now());
     const tags = { ...resolved.spec.execution?.tags, ...input.tags };
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
@@ -129,26 +112,29 @@ export function createExecutionService(deps: {
       workflowName: string,
       input: StartInput,
     ): Promise<ExecutionView> {
-      // The run slot is taken while the workflow is read (two round trips at once, not in turn).
-      const [read, slot] = await Promise.allSettled([
+      // The queue place is taken while the workflow is read (two round trips at once, not in
+      // turn). Runs beyond the plan's concurrency wait queued; only a full queue refuses.
+      const ref = { orgId, envId, id: nextId(clock.now()) };
+      const [read, place] = await Promise.allSettled([
         workflows.get(orgId, envId, workflowName),
-        deps.runSlots.take(orgId),
+        deps.runSlots.takeQueuePlace(ref),
       ]);
       if (read.status === "rejected") {
-        if (slot.status === "fulfilled") await deps.runSlots.give(orgId);
+        if (place.status === "fulfilled") await deps.runSlots.freeQueuePlace(ref);
         throw read.reason;
       }
-      if (slot.status === "rejected") throw slot.reason;
+      if (place.status === "rejected") throw place.reason;
       let execution: Execution;
       try {
-        execution = await prepare(orgId, envId, workflowName, read.value, input);
+        execution = await prepare(orgId, envId, workflowName, read.value, input, ref.id);
         await executions.create(execution);
       } catch (error) {
-        // Not stored: the slot it took is given back.
-        await deps.runSlots.give(orgId);
+        // Not stored: the place it took is given back.
+        await deps.runSlots.freeQueuePlace(ref);
         throw error;
       }
       await ring(orgId, envId, execution.concurrency ? undefined : execution.id);
+      await deps.lifecycle.created(execution);
       return toExecutionView(execution);
     },
 
@@ -173,25 +159,15 @@ export function createExecutionService(deps: {
         throw new AppError("failed_precondition", `execution ${id} already finished (${execution.status})`);
       }
       const now = iso();
-      const canceled = await executions.transition(orgId, envId, id, {
-        from: ["queued"],
-        set: {
-          status: "canceled",
-          finishedAt: now,
-          abortRequestedAt: now,
-          message: "aborted before it started",
-        },
+      const ref = { orgId, envId, id };
+      const canceled = await deps.lifecycle.apply(ref, "cancel", {
+        set: { finishedAt: now, abortRequestedAt: now, message: "aborted before it started" },
       });
-      if (canceled) {
-        await bus.publish(statusSubject(id), new TextEncoder().encode(canceled.status)).catch(() => {});
-        return toExecutionView(canceled);
-      }
-      const requested = await executions.transition(orgId, envId, id, {
-        from: ["assigned", "running"],
+      if (canceled) return toExecutionView(canceled);
+      const requested = await deps.lifecycle.apply(ref, "requestAbort", {
         set: { abortRequestedAt: execution.abortRequestedAt ?? now },
       });
       if (!requested) return toExecutionView(await load(orgId, envId, id));
-      await ring(orgId, envId);
       return toExecutionView(requested);
     },
 

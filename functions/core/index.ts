@@ -2,9 +2,10 @@
  * Builds the core services from ports. Composition roots (local, Lambda, ingress container)
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
+import { createAgentLinks } from "./agent-link/agent-link.ts";
 import { createAgentWork } from "./agent-work.ts";
-import { withConcurrencyRelease } from "./concurrency.ts";
 import { createExecutionService } from "./executions.ts";
+import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
 import { createLogService } from "./logs.ts";
 import type {
   BlobStore,
@@ -18,13 +19,17 @@ import type {
   WorkflowStore,
 } from "./ports.ts";
 import { createReadCache, withCachedReads, withClearingWrites } from "./read-cache.ts";
-import { createRunSlotGate, withRunSlots } from "./run-slots.ts";
+import { createReaper } from "./reaper.ts";
+import { createRunSlotGate } from "./run-slots.ts";
 import { createScheduleDispatcher } from "./schedules.ts";
 import { createSecretBox, withSealedConfig } from "./secret-box.ts";
 import { storageLimitsOf } from "./storage-limits.ts";
 import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
+import { webhookObserver } from "./webhooks/emitter.ts";
+import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
+import type { WebhookSender, WebhookStore } from "./webhooks/ports.ts";
 import type { ConcurrencyGroups, ScheduleStore, TemplateStore } from "./workflow-ports.ts";
 import { createWorkflowService } from "./workflows.ts";
 
@@ -45,6 +50,8 @@ export interface CorePorts {
   templates?: TemplateStore;
   schedules?: ScheduleStore;
   concurrency?: ConcurrencyGroups;
+  /** Webhooks (issue 19): their store and the outbound HTTP sender; both or neither. */
+  webhooks?: { store: WebhookStore; sender: WebhookSender };
 }
 
 export interface CoreOptions {
@@ -59,6 +66,10 @@ export interface CoreOptions {
    * (read-cache.ts; default 5 s, 0 = not at all). Writes through this core clear it at once.
    */
   readCacheTtlMs?: number;
+  /** Told of every execution start and end (see lifecycle/transitions.ts, effect `observe`). */
+  observers?: LifecycleObserver[];
+  /** Delivery attempts, backoff and log retention of webhooks. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) {
@@ -85,15 +96,38 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       ]),
     },
   };
-  // The plan's concurrency limit: runs take a slot at start, terminal transitions give it back.
-  const runSlots = createRunSlotGate({ slots: rawPorts.tenancy.runSlots, tenants: rawPorts.tenants });
-  const executionStore = withRunSlots(rawPorts.executions, { slots: rawPorts.tenancy.runSlots });
-  // Slots of `spec.concurrency` groups are released by the same transitions; sensitive config
-  // values are sealed before anything is stored and opened on every read.
+  // Sensitive config values are sealed before anything is stored and opened on every read.
   const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
-  const engineStore = withSealedConfig(withConcurrencyRelease(executionStore, rawPorts.concurrency), box);
-  const ports: CorePorts = { ...rawPorts, executions: engineStore };
+  const ports: CorePorts = { ...rawPorts, executions: withSealedConfig(rawPorts.executions, box) };
   const { clock, bus, jobs } = ports;
+  const logs = createLogService({
+    blobs: ports.logBlobs,
+    bus,
+    logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
+  });
+  // The plan's limits: queued runs hold a queue place, assigned and running ones a run slot.
+  const runSlots = createRunSlotGate({
+    slots: rawPorts.tenancy.runSlots,
+    tenants: rawPorts.tenants,
+    executions: ports.executions,
+    clock,
+  });
+  // Every status change of an execution, with its effects: see lifecycle/transitions.ts.
+  const lifecycle = createLifecycle({
+    executions: ports.executions,
+    runSlots,
+    concurrency: ports.concurrency,
+    bus,
+    jobs,
+    clock,
+    logger: ports.logger,
+    logLength: (ref) => logs.committedOffset(ref.orgId, ref.envId, ref.id),
+    // Webhook events are enqueued by the lifecycle's `observe` effect, after the others.
+    observers: [
+      ...(rawPorts.webhooks ? [webhookObserver({ jobs: rawPorts.jobs, logger: rawPorts.logger })] : []),
+      ...(options.observers ?? []),
+    ],
+  });
   const workflows = createWorkflowService({ workflows: ports.workflows, schedules: ports.schedules, clock });
   const templates = ports.templates
     ? createTemplateService({ templates: ports.templates, clock })
@@ -103,11 +137,46 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     workflows,
     templates,
     runSlots,
+    lifecycle,
     bus,
     jobs,
     clock,
   });
+  const work = createAgentWork({
+    executions: ports.executions,
+    lifecycle,
+    clock,
+    config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
+  });
   const tokens = createTokenService({ tokens: ports.tokens, clock, cache });
+  const tenancy = createTenancy({
+    ports: ports.tenancy,
+    tenants: ports.tenants,
+    tokens: ports.tokens,
+    issuer: tokens,
+    workflows: ports.workflows,
+    executions: ports.executions,
+    lifecycle,
+    jobs,
+    clock,
+    logger: ports.logger,
+    settings: options.tenancy,
+  });
+  const webhooks = ports.webhooks
+    ? createWebhooks({
+        ...ports.webhooks,
+        executions: ports.executions,
+        workflows: ports.workflows,
+        jobs,
+        clock,
+        logger: ports.logger,
+        audit: tenancy.audit,
+        box,
+        // Read at delivery time: local mode learns its URL only once it listens.
+        publicWebUrl: () => tenancy.settings.publicWebUrl,
+        settings: options.webhooks,
+      })
+    : undefined;
   return {
     ports,
     tokens,
@@ -117,31 +186,16 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     schedules: ports.schedules
       ? createScheduleDispatcher({ schedules: ports.schedules, executions, clock, logger: ports.logger })
       : undefined,
-    work: createAgentWork({
-      executions: ports.executions,
-      concurrency: ports.concurrency,
-      bus,
-      jobs,
-      clock,
-      config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
-    }),
-    logs: createLogService({
-      blobs: ports.logBlobs,
-      bus,
-      logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
-    }),
-    tenancy: createTenancy({
-      ports: ports.tenancy,
-      tenants: ports.tenants,
-      tokens: ports.tokens,
-      issuer: tokens,
-      workflows: ports.workflows,
-      executions: ports.executions,
-      jobs,
-      clock,
-      logger: ports.logger,
-      settings: options.tenancy,
-    }),
+    lifecycle,
+    work,
+    links: createAgentLinks({ work, logs, clock }),
+    reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
+    logs,
+    tenancy,
+    /** Webhook management (API); undefined without webhook ports. */
+    webhooks: webhooks?.service,
+    /** The webhook job handlers the workers run. */
+    webhookJobs: webhooks ? { events: webhooks.eventsJob, delivery: webhooks.deliveryJob } : undefined,
   };
 }
 

@@ -3,10 +3,14 @@
  * the inviter), stored hashed, expires after a week, and works once. It can be accepted only by
  * a signed-in user whose verified email is the invited address, so a forwarded or leaked link
  * does not let someone else in. Inviting the same address again replaces the pending invitation.
+ * Invitations are rate-limited per organization and per inviter (user or API token), and the
+ * names they mail are made inert (mail-text.ts): the mail goes to an address the inviter
+ * chooses, so it must not become a spam or phishing channel.
  */
 import { AppError, type InvitationView, type Membership, type OrgView, type Role } from "@assay/shared";
 import { authorize, authorizeGrant, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
+import { mailText, quotedMailText } from "./mail-text.ts";
 import { toOrgView } from "./orgs.ts";
 import type { Clock, InvitationStore, Mailer, MemberStore, TenantStore } from "./ports.ts";
 import { type Actor, type RequestMeta, requireUser } from "./principals.ts";
@@ -42,6 +46,10 @@ export function createInvitationService(deps: {
       authorize(principal, principal.orgId, "manage-members");
       authorizeGrant(principal, input.role);
       const orgId = principal.orgId;
+      // Inviter first: one busy inviter refused does not spend the organization's budget.
+      const inviter = principal.kind === "user" ? principal.userId : principal.tokenId;
+      await deps.rateLimits.check("invite:inviter", inviter);
+      await deps.rateLimits.check("invite:org", orgId);
       const org = await deps.tenants.getOrg(orgId);
       if (!org || org.deletedAt) throw new AppError("not_found", `organization ${orgId} not found`);
       if ((await members.listByOrg(orgId)).some((m) => m.email === input.email)) {
@@ -64,8 +72,8 @@ export function createInvitationService(deps: {
       await invitations.put(record);
       await deps.mailer.send({
         to: input.email,
-        subject: `You are invited to ${org.name} on Assay`,
-        text: `${record.invitedBy} invited you to join the organization "${org.name}" on Assay as ${input.role}.\n\nSign in (or sign up with this address), then open:\n\n${deps.settings.publicWebUrl}/invitations#token=${secret}\n\nThe invitation expires in 7 days.\n`,
+        subject: `You are invited to ${mailText(org.name)} on Assay`,
+        text: `${mailText(record.invitedBy)} invited you to join the organization ${quotedMailText(org.name)} on Assay as ${input.role}.\n\nSign in (or sign up with this address), then open:\n\n${deps.settings.publicWebUrl}/invitations#token=${secret}\n\nThe invitation expires in 7 days.\n`,
       });
       await audit.record({
         orgId,

@@ -98,7 +98,10 @@ export function createLogService(deps: {
     limits.set(orgId, { bytes, untilMs: Date.now() + 60_000 });
     return bytes;
   }
-  /** Committed offsets of executions this process appended to recently (insertion-ordered LRU). */
+  /**
+   * Committed offsets of executions this process appended to recently (insertion-ordered LRU),
+   * keyed like the log itself (org, env, execution): no tenant learns of another's log.
+   */
   const committed = new Map<string, number>();
 
   async function listChunks(prefix: string): Promise<ChunkRef[]> {
@@ -130,21 +133,22 @@ export function createLogService(deps: {
   }
 
   async function committedOffset(orgId: string, envId: string, executionId: string): Promise<number> {
+    const cacheKey = logPrefix(orgId, envId, executionId);
     // Puts in flight count once they landed (or failed).
-    const inFlight = pipelines.get(executionId);
+    const inFlight = pipelines.get(cacheKey);
     if (inFlight) await inFlight.stored.catch(() => {});
-    const cached = committed.get(executionId);
+    const cached = committed.get(cacheKey);
     if (cached !== undefined) return cached;
     const prefix = logPrefix(orgId, envId, executionId);
     const index = await readIndex(prefix);
     const end = index ? index.length : contiguousEnd(await listChunks(prefix));
-    remember(executionId, end);
+    remember(cacheKey, end);
     return end;
   }
 
-  function remember(executionId: string, offset: number) {
-    committed.delete(executionId);
-    committed.set(executionId, offset);
+  function remember(cacheKey: string, offset: number) {
+    committed.delete(cacheKey);
+    committed.set(cacheKey, offset);
     if (committed.size > cacheSize) {
       const oldest = committed.keys().next().value;
       if (oldest !== undefined) committed.delete(oldest);
@@ -164,13 +168,14 @@ export function createLogService(deps: {
     executionId: string,
     segment: LogSegment,
   ): Promise<{ stored: Promise<number> }> {
+    const cacheKey = logPrefix(orgId, envId, executionId);
     // Bytes beyond the limit are dropped here, so no agent can fill storage past the plan.
     const limit = await limitFor(orgId);
-    let pipeline = pipelines.get(executionId);
+    let pipeline = pipelines.get(cacheKey);
     if (!pipeline) {
       const current = await committedOffset(orgId, envId, executionId);
-      pipeline = pipelines.get(executionId) ?? { reserved: current, stored: Promise.resolve(current) };
-      pipelines.set(executionId, pipeline);
+      pipeline = pipelines.get(cacheKey) ?? { reserved: current, stored: Promise.resolve(current) };
+      pipelines.set(cacheKey, pipeline);
     }
     // From here to the put nothing awaits: the reservation below is atomic.
     const start = pipeline.reserved;
@@ -181,18 +186,18 @@ export function createLogService(deps: {
     const put = blobs.put(key, data, { contentType: "application/octet-stream" });
     const own = pipeline;
     const stored = Promise.all([pipeline.stored, put]).then(async () => {
-      remember(executionId, end);
+      remember(cacheKey, end);
       // Live viewers get segments in log order: each publish waits for the earlier puts.
       await bus
         .publish(logSubject(executionId), encodeSegment({ offset: start, step: segment.step, data }))
         .catch(() => {
           // Live viewers fall back to reading storage.
         });
-      if (pipelines.get(executionId) === own && own.reserved === end) pipelines.delete(executionId);
+      if (pipelines.get(cacheKey) === own && own.reserved === end) pipelines.delete(cacheKey);
       return end;
     });
     stored.catch(() => {
-      if (pipelines.get(executionId) === own) pipelines.delete(executionId);
+      if (pipelines.get(cacheKey) === own) pipelines.delete(cacheKey);
     });
     pipeline.reserved = end;
     pipeline.stored = stored;
@@ -347,7 +352,7 @@ export function createLogService(deps: {
     async remove(orgId: string, envId: string, executionId: string): Promise<void> {
       const keys = await blobs.list(logPrefix(orgId, envId, executionId));
       await blobs.delete(keys.map((k) => k.key));
-      committed.delete(executionId);
+      committed.delete(logPrefix(orgId, envId, executionId));
     },
   };
 }

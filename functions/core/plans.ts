@@ -15,3 +15,12 @@ export const DEFAULT_PLAN: PlanName = "free";
 
 /** The limits of a stored plan name; an unknown name gets the free plan's (never more). */
 export const limitsOf = (plan: string): PlanLimits => PLANS[plan as PlanName] ?? PLANS.free;
+
+/**
+ * How many runs of an organization may wait queued beyond those that hold a run slot (issue 15,
+ * item 16): runs past the plan's concurrency wait, and only a full queue refuses a new run.
+ */
+export const QUEUE_LIMITS: Record<PlanName, number> = { free: 20, team: 500 };
+
+/** The queue bound of a stored plan name; an unknown name gets the free plan's. */
+export const queueLimitOf = (plan: string): number => QUEUE_LIMITS[plan as PlanName] ?? QUEUE_LIMITS.free;

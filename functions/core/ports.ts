@@ -132,8 +132,11 @@ export interface BlobStore {
   list(prefix: string): Promise<Array<{ key: string; size: number }>>;
   /** Deletes the keys (missing keys are fine). */
   delete(keys: string[]): Promise<void>;
-  /** A URL that allows one PUT of that key for `expiresInSeconds`. */
-  presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A URL that allows one PUT of that key for `expiresInSeconds`; with `contentLength`, only of
+   * a body of exactly that many bytes (the length is signed).
+   */
+  presignPut(key: string, expiresInSeconds: number, options?: { contentLength?: number }): Promise<string>;
   /** A URL that allows GET of that key for `expiresInSeconds`. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
   /** Size in bytes of the object, or undefined when it is missing. */
@@ -166,7 +169,13 @@ export interface BlobStore {
 }
 
 /** The kinds of background jobs; each kind has its own queue (and DLQ) in AWS. */
-export type JobKind = "cleanup" | "compact-logs" | "unpack-artifacts" | "retention";
+export type JobKind =
+  | "cleanup"
+  | "compact-logs"
+  | "unpack-artifacts"
+  | "retention"
+  | "webhook-events"
+  | "webhook-delivery";
 
 export interface Job {
   kind: JobKind;
@@ -176,7 +185,8 @@ export interface Job {
 }
 
 export interface JobQueue {
-  send(job: Job): Promise<void>;
+  /** Enqueues a job; with `delaySeconds` (0-900) it becomes visible only after that delay. */
+  send(job: Job, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 /** A message received from the bus. */
@@ -231,11 +241,16 @@ export interface SessionStore {
 }
 
 export interface OneTimeTokenStore {
+  /**
+   * Stores the token as the only usable one of its purpose for its email: every token stored
+   * before for the same purpose and email can no longer be consumed.
+   */
   put(token: OneTimeToken): Promise<void>;
   get(hash: string): Promise<OneTimeToken | undefined>;
   /**
-   * Atomically deletes and returns the token when it exists, has this purpose and expires after
-   * `now`; otherwise undefined. A token can be consumed once, even by concurrent callers.
+   * Atomically deletes and returns the token when it exists, has this purpose, expires after
+   * `now` and is the latest of its purpose for its email; otherwise undefined. A token can be
+   * consumed once, even by concurrent callers, and consuming it retires all older ones too.
    */
   consume(hash: string, purpose: OneTimePurpose, now: string): Promise<OneTimeToken | undefined>;
 }
@@ -347,11 +362,21 @@ export interface AgentPresenceStore {
 }
 
 /** Counts an organization's active (queued, assigned, running) executions against its plan. */
+/** The two kinds of run holds of an organization: runs that wait, runs that hold an agent. */
+export type RunPool = "queued" | "running";
+
+/**
+ * Holds of an organization's runs against its plan: a set of holder ids per pool (the
+ * executions as `{envId}/{executionId}`), so taking and giving back are idempotent and a
+ * holder that should no longer hold can be spotted by comparing with execution statuses.
+ */
 export interface RunSlots {
-  /** Takes a slot unless `limit` are taken; returns false when full. */
-  acquire(orgId: string, limit: number): Promise<boolean>;
-  /** Gives a slot back (never below zero). */
-  release(orgId: string): Promise<void>;
+  /** Adds `holder` unless `limit` others hold the pool; true when it holds (also when it already did). */
+  acquire(orgId: string, pool: RunPool, holder: string, limit: number): Promise<boolean>;
+  /** Removes `holder` (a no-op when it holds nothing). */
+  release(orgId: string, pool: RunPool, holder: string): Promise<void>;
+  /** Every holder of the pool. */
+  holders(orgId: string, pool: RunPool): Promise<string[]>;
 }
 
 /** Records when a token was last used, at most once per `minIntervalSeconds`. */

@@ -16,24 +16,31 @@ export type RateLimitName =
   | "signup:ip"
   | "signup:email"
   | "login:ip"
-  | "login:email"
+  | "login:account-source"
   | "verify:ip"
   | "reset:ip"
   | "reset:email"
   | "reset-confirm:ip"
   | "accept:ip"
+  | "invite:org"
+  | "invite:inviter"
   | "auth-failure:ip";
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   "signup:ip": { limit: 20, windowSeconds: 3600 },
   "signup:email": { limit: 5, windowSeconds: 3600 },
   "login:ip": { limit: 30, windowSeconds: 300 },
-  "login:email": { limit: 10, windowSeconds: 300 },
+  /** Subject: the email and the client IP together. */
+  "login:account-source": { limit: 10, windowSeconds: 300 },
   "verify:ip": { limit: 30, windowSeconds: 300 },
   "reset:ip": { limit: 10, windowSeconds: 3600 },
   "reset:email": { limit: 5, windowSeconds: 3600 },
   "reset-confirm:ip": { limit: 30, windowSeconds: 300 },
   "accept:ip": { limit: 30, windowSeconds: 300 },
+  /** Subject: the organization id. */
+  "invite:org": { limit: 50, windowSeconds: 86_400 },
+  /** Subject: the inviting user's id or API token's id. */
+  "invite:inviter": { limit: 20, windowSeconds: 3600 },
   "auth-failure:ip": { limit: 120, windowSeconds: 60 },
 };
 

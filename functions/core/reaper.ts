@@ -1,42 +1,55 @@
 /**
  * The lost-execution reaper: an execution whose agent stopped renewing its lease (no heartbeat
- * for the lease's lifetime) is marked `lost` with a reason, so nothing stays `running` forever.
- * The transition is conditional on the lease still being expired, so a renewal that lands
- * between the index read and the write wins. An agent that comes back with a lost execution
- * is told to stop it by the ingress.
+ * for the lease's lifetime) is settled, so nothing stays `assigned` or `running` forever. One
+ * that never started (the agent vanished between the claim and the start) goes back to the
+ * queue for another agent; one that was running is marked `lost` with a reason and the log
+ * length found in storage. Both transitions are conditional on the lease still being expired,
+ * so a renewal that lands between the index read and the write wins. An agent that comes back
+ * with a lost execution is told to stop it by the ingress.
  */
-import { statusSubject } from "./executions.ts";
-import type { Bus, Clock, ExecutionStore, Logger } from "./ports.ts";
+import type { Lifecycle } from "./lifecycle/lifecycle.ts";
+import type { Clock, ExecutionStore, Logger } from "./ports.ts";
 
-export function createReaper(deps: { executions: ExecutionStore; bus: Bus; clock: Clock; logger: Logger }) {
-  const { executions, bus, clock, logger } = deps;
+export function createReaper(deps: {
+  executions: ExecutionStore;
+  lifecycle: Lifecycle;
+  clock: Clock;
+  logger: Logger;
+}) {
+  const { executions, lifecycle, clock, logger } = deps;
 
   return {
-    /** Marks every execution with an expired lease lost; returns how many it marked. */
+    /** Settles every execution with an expired lease; returns how many it settled. */
     async reap(batchSize = 100): Promise<number> {
-      let marked = 0;
+      let settled = 0;
       for (;;) {
         const now = clock.now();
         const expired = await executions.listExpiredLeases(now, batchSize);
         let progressed = 0;
         for (const ref of expired) {
-          const lost = await executions.transition(ref.orgId, ref.envId, ref.id, {
-            from: ["assigned", "running"],
+          const requeued = await lifecycle.apply(ref, "requeue", {
             leaseExpiredBeforeMs: now,
-            set: {
-              status: "lost",
-              finishedAt: new Date(now).toISOString(),
-              message: "the agent stopped sending heartbeats and its lease expired",
-              leaseExpiresAtMs: undefined,
-            },
+            set: { agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined },
           });
+          const lost =
+            requeued ??
+            (await lifecycle.apply(ref, "lose", {
+              leaseExpiredBeforeMs: now,
+              set: {
+                finishedAt: new Date(now).toISOString(),
+                message: "the agent stopped sending heartbeats and its lease expired",
+                leaseExpiresAtMs: undefined,
+              },
+            }));
           if (!lost) continue;
           progressed++;
-          logger.warn({ executionId: ref.id, orgId: ref.orgId, envId: ref.envId }, "execution lost");
-          await bus.publish(statusSubject(ref.id), new TextEncoder().encode("lost")).catch(() => {});
+          logger.warn(
+            { executionId: ref.id, orgId: ref.orgId, envId: ref.envId, status: lost.status },
+            requeued ? "unstarted execution requeued" : "execution lost",
+          );
         }
-        marked += progressed;
-        if (expired.length < batchSize || progressed === 0) return marked;
+        settled += progressed;
+        if (expired.length < batchSize || progressed === 0) return settled;
       }
     },
   };

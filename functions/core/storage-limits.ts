@@ -12,6 +12,8 @@ export interface StorageLimits {
   logBytes: number;
   /** Largest single tar.gz bundle an agent may upload, in bytes. */
   bundleBytes: number;
+  /** Bundles one execution may upload (each step's `artifacts` is one). */
+  bundlesPerExecution: number;
   /** Files one execution's artifacts may unpack to. */
   artifactFiles: number;
   /** Unpacked bytes one execution's artifacts may hold. */
@@ -28,6 +30,7 @@ export const STORAGE_LIMITS: Record<string, StorageLimits> = {
   free: {
     logBytes: GiB,
     bundleBytes: 5 * GiB,
+    bundlesPerExecution: 100,
     artifactFiles: 10_000,
     artifactBytes: 5 * GiB,
     maxCompressionRatio: 200,
@@ -37,6 +40,7 @@ export const STORAGE_LIMITS: Record<string, StorageLimits> = {
   team: {
     logBytes: GiB,
     bundleBytes: 20 * GiB,
+    bundlesPerExecution: 1000,
     artifactFiles: 100_000,
     artifactBytes: 20 * GiB,
     maxCompressionRatio: 200,

@@ -12,7 +12,9 @@ import {
   type TestWorkflowTemplate,
   validateWorkflowDocument,
 } from "@assay/shared/workflow";
+import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock } from "./ports.ts";
+import { checkSourceSize } from "./source-size.ts";
 import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
 
 export function createTemplateService(deps: { templates: TemplateStore; clock: Clock }) {
@@ -30,6 +32,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
 
     /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
     async apply(orgId: string, envId: string, name: string, text: string) {
+      checkSourceSize("template", text);
       const documents = parseWorkflowDocuments(text);
       const doc = documents.find((d) => d.kind === "TestWorkflowTemplate") ?? documents[0];
       if (doc === undefined) throw invalid([{ path: "kind", message: "the text holds no document" }]);
@@ -41,6 +44,8 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       if (template.metadata.name !== name) {
         throw invalid([{ path: "metadata.name", message: `must be ${name} to match the URL` }]);
       }
+      const patternIssues = configPatternIssues(template.spec.config);
+      if (patternIssues.length > 0) throw invalid(patternIssues);
       const now = new Date(clock.now()).toISOString();
       const existing = await templates.get(orgId, envId, name);
       const record: TemplateRecord = {

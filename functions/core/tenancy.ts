@@ -9,6 +9,7 @@ import { createAuthn } from "./authn.ts";
 import { createEnvironmentService } from "./environments.ts";
 import { AGENT_TARBALL_PATH, DEFAULT_AGENT_IMAGE, type InstallSettings } from "./install.ts";
 import { createInvitationService } from "./invitations.ts";
+import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { createMemberService } from "./members.ts";
 import { createOrgService } from "./orgs.ts";
 import type {
@@ -72,6 +73,7 @@ export function createTenancy(deps: {
   issuer: TokenService;
   workflows: WorkflowStore;
   executions: ExecutionStore;
+  lifecycle: Lifecycle;
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
@@ -88,6 +90,7 @@ export function createTenancy(deps: {
     tokens,
     workflows: deps.workflows,
     executions: deps.executions,
+    lifecycle: deps.lifecycle,
     presence: ports.presence,
     jobs: deps.jobs,
     audit,

@@ -1,6 +1,7 @@
 /**
  * Unpacking on real S3 semantics (fauxqs): good bundles land as files with an index and a
- * report; hostile ones are refused as a whole and leave nothing but their index behind.
+ * report; hostile ones are refused as a whole and leave nothing but their index behind (the
+ * refused bundle itself is deleted).
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
@@ -123,7 +124,7 @@ describe("artifact unpacking", () => {
       const index = await unpack(executionId);
       assert.equal(index.status, "rejected");
       assert.match(index.reason ?? "", reason);
-      assert.deepEqual(await keysUnder(prefix), ["bundles/r1.tar.gz", "index/r1.json"]);
+      assert.deepEqual(await keysUnder(prefix), ["index/r1.json"]);
       assert.deepEqual(
         (await blobs.list("")).filter((o) => !o.key.startsWith("artifacts/")),
         [],
@@ -139,7 +140,7 @@ describe("artifact unpacking", () => {
     const big = await upload([{ path: "big.bin", data: randomBytes(5000) }]);
     assert.match((await unpack(big.executionId)).reason ?? "", /more than 1000 bytes/);
     limits = { ...(STORAGE_LIMITS.free as StorageLimits) };
-    assert.deepEqual(await keysUnder(big.prefix), ["bundles/r1.tar.gz", "index/r1.json"]);
+    assert.deepEqual(await keysUnder(big.prefix), ["index/r1.json"]);
   });
 
   test("refused: a compression bomb (ratio), found before it is inflated", async () => {
@@ -147,7 +148,7 @@ describe("artifact unpacking", () => {
     const { executionId, prefix } = await upload([{ path: "bomb.bin", data: zeros }]);
     const index = await unpack(executionId);
     assert.match(index.reason ?? "", /compression bomb: unpacks to more than 200 times its size/);
-    assert.deepEqual(await keysUnder(prefix), ["bundles/r1.tar.gz", "index/r1.json"]);
+    assert.deepEqual(await keysUnder(prefix), ["index/r1.json"]);
   });
 
   test("refused: corrupt bundles (sha256 mismatch, not gzip)", async () => {
@@ -175,6 +176,22 @@ describe("artifact unpacking", () => {
     const index = await unpacker.unpack(request);
     assert.equal(index.status, "unpacked");
     assert.deepEqual(index.files.map((f) => f.path).sort(), entries.map((e) => e.path).sort());
+  });
+
+  test("a sparse entry (6 GiB with holes) is listed as skipped with a reason, not dropped silently", async () => {
+    const { executionId, sha256 } = await upload([
+      { path: "disk.img", type: "SparseFile", data: randomBytes(1024), realSize: 6 * 1024 ** 3 },
+      { path: "ok.txt", data: "fine\n" },
+    ]);
+    const index = await unpack(executionId, sha256);
+    assert.equal(index.status, "unpacked", index.reason);
+    assert.deepEqual(
+      index.files.map((f) => f.path),
+      ["ok.txt"],
+    );
+    assert.equal(index.skipped.length, 1);
+    assert.equal(index.skipped[0]?.path, "disk.img");
+    assert.match(index.skipped[0]?.reason ?? "", /sparse file .*not stored/);
   });
 
   test("entry paths are normalised or refused", () => {

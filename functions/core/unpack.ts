@@ -7,10 +7,12 @@
  * FIFO or other special file, or when the bundle holds more files or bytes than the plan allows
  * the execution (counting other bundles already unpacked), unpacks to more than the plan's
  * ratio of its compressed size (a compression bomb), or does not match the SHA-256 the agent
- * reported. Links pointing inside are skipped (object storage has no links) and listed.
+ * reported. Links pointing inside are skipped (object storage has no links) and listed, and so
+ * are entries the tar reader passes over (sparse files, volume labels, unknown types): every
+ * entry of a bundle is either stored or listed with the reason it was not.
  *
  * Every key written is `files/` + a normalised relative path under the execution's prefix, so
- * nothing can land outside it. The per-bundle index is written last: its presence marks the
+ * nothing can land outside it. A refused bundle is deleted once its index records why. The per-bundle index is written last: its presence marks the
  * bundle done, which makes a redelivered job a no-op.
  */
 import { createHash } from "node:crypto";
@@ -80,6 +82,14 @@ const linkStaysInside = (path: string, target: string, hard: boolean): boolean =
   const resolved = posix.normalize(hard ? t : posix.join(posix.dirname(path), t));
   return resolved !== ".." && !resolved.startsWith("../");
 };
+
+/** Why the tar reader passed over an entry. */
+const ignoredReason = (entry: ReadEntry): string =>
+  entry.meta
+    ? `extended header of ${entry.size} bytes is too large (ignored)`
+    : entry.type === "SparseFile"
+      ? `sparse file of ${entry.size} stored bytes (not stored: sparse entries are not supported; archive without --sparse)`
+      : `${entry.type} entry (not stored: not a regular file)`;
 
 export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactService; clock: Clock }) {
   const { blobs, artifacts, clock } = deps;
@@ -212,6 +222,16 @@ export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactServ
       }
     };
 
+    // Entries the reader does not hand out (it resumes them itself) get a recorded reason.
+    parser.on("ignoredEntry", (entry: ReadEntry) => {
+      chain = chain.then(() => {
+        try {
+          skipped.push({ path: safeEntryPath(entry.path), reason: ignoredReason(entry) });
+        } catch (error) {
+          failure ??= error as Error;
+        }
+      });
+    });
     parser.on("entry", (entry: ReadEntry) => {
       chain = chain.then(() =>
         handle(entry).catch((error: Error) => {
@@ -284,7 +304,11 @@ export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactServ
       const prefix = artifactPrefix(orgId, envId, executionId);
       const key = bundleKey(prefix, bundleId);
       const existing = (await artifacts.readIndexes(prefix)).find((i) => i.bundleId === bundleId);
-      if (existing) return existing;
+      if (existing) {
+        // A redelivery finishes what a crash interrupted: a refused bundle is not kept.
+        if (existing.status === "rejected") await blobs.delete([key]);
+        return existing;
+      }
       const compressedBytes = await blobs.head(key);
       const base = { bundleId, stepRef: request.stepRef, bundleBytes: compressedBytes ?? 0, skipped: [] };
       const record = async (index: BundleIndex) => {
@@ -293,14 +317,18 @@ export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactServ
         });
         return index;
       };
-      const rejected = (reason: string) =>
-        record({
+      // The index keeps the reason; the refused bytes do not stay in storage.
+      const rejected = async (reason: string) => {
+        const index = await record({
           ...base,
           status: "rejected",
           reason,
           files: [],
           unpackedAt: new Date(clock.now()).toISOString(),
         });
+        await blobs.delete([key]);
+        return index;
+      };
       if (compressedBytes === undefined) return rejected("the bundle is missing from storage");
 
       const limits = await artifacts.limitsFor(orgId);

@@ -192,6 +192,51 @@ describe("workflow engine (control plane)", () => {
     assert.equal(again.config.password, "********");
   });
 
+  test("config: a pattern the linear-time engine cannot run is refused at apply", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "lookahead",
+      `  config:\n    x: {type: string, pattern: "^(?=a)a+$"}\n  steps:\n  - shell: echo hi\n`,
+    );
+    const res = await put("workflows/lookahead", workflow);
+    assert.equal(res.status, 400);
+    const body = await json<{ error: { code: string; issues: Array<{ path: string; message: string }> } }>(
+      res,
+    );
+    assert.equal(body.error.code, "invalid_argument");
+    assert.equal(body.error.issues[0]?.path, "spec.config.x.pattern");
+    assert.match(body.error.issues[0]?.message ?? "", /not a supported regular expression/);
+    const catastrophic = doc(
+      "TestWorkflow",
+      "nested",
+      `  config:\n    x: {type: string, pattern: "^(a+)+$"}\n  steps:\n  - shell: echo hi\n`,
+    );
+    assert.equal((await put("workflows/nested", catastrophic)).status, 201);
+    const refused = await run("nested", { config: { x: `${"a".repeat(28)}!` } });
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(await refused.json()), /must match the pattern/);
+  });
+
+  test("sources of 400 KB to 1 MiB answer 413 with the limit; over 1 MiB the body limit says so", async () => {
+    const padded = (kind: string, name: string, bytes: number) =>
+      `${doc(kind, name, "  steps:\n  - shell: echo hi\n")}# ${"x".repeat(bytes)}\n`;
+    for (const [path, kind, bytes] of [
+      ["workflows/big", "TestWorkflow", 400 * 1024],
+      ["workflows/bigger", "TestWorkflow", 1000 * 1024],
+      ["templates/big-tpl", "TestWorkflowTemplate", 200 * 1024],
+    ] as const) {
+      const res = await put(path, padded(kind, path.split("/")[1] ?? "", bytes));
+      assert.equal(res.status, 413, path);
+      const body = await json<{ error: { code: string; message: string } }>(res);
+      assert.equal(body.error.code, "payload_too_large");
+      assert.match(body.error.message, /source is \d+ bytes: the limit is 131072 bytes/);
+    }
+    const huge = await put("workflows/huge", padded("TestWorkflow", "huge", 1100 * 1024));
+    assert.equal(huge.status, 413);
+    assert.match((await json<{ error: { message: string } }>(huge)).error.message, /limit of 1 MiB/);
+    assert.equal((await put("workflows/small", padded("TestWorkflow", "small", 100 * 1024))).status, 201);
+  });
+
   test("cron: a tick starts one run across two dispatchers and a restart, tagged", async () => {
     const workflow = doc(
       "TestWorkflow",

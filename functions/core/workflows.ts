@@ -6,7 +6,9 @@
 import { AppError, type WorkflowRecord } from "@assay/shared";
 import { parseWorkflowText } from "@assay/shared/workflow";
 import { checkSchedules } from "./cron.ts";
+import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
+import { checkSourceSize } from "./source-size.ts";
 import type { ScheduleStore } from "./workflow-ports.ts";
 
 export interface ApplyResult {
@@ -39,6 +41,7 @@ export function createWorkflowService(deps: {
 
     /** Validates `text` (YAML or JSON) and stores it under `name`, which must match metadata.name. */
     async apply(orgId: string, envId: string, name: string, text: string): Promise<ApplyResult> {
+      checkSourceSize("workflow", text);
       const parsed = parseWorkflowText(text);
       if (!parsed.ok) {
         const first = parsed.issues[0];
@@ -59,6 +62,13 @@ export function createWorkflowService(deps: {
             issues: [{ path: "metadata.name", message: `must be ${name} to match the URL` }],
           },
         );
+      }
+      const patternIssues = configPatternIssues(doc.spec.config);
+      if (patternIssues.length > 0) {
+        const first = patternIssues[0];
+        throw new AppError("invalid_argument", `invalid workflow: ${first?.path}: ${first?.message}`, {
+          issues: patternIssues,
+        });
       }
       const now = new Date(clock.now()).toISOString();
       await checkSchedules(doc.spec.events ?? []);

@@ -10,13 +10,16 @@ import { randomUUID } from "node:crypto";
 import { AppError, GRPC_STATUS, isAppError } from "@assay/shared";
 import { AgentGatewayService, type AgentMessage, type ControlMessage } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
+import type { AgentLinks } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
-import { decodeWorkOffer, workSubject } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
+import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import { createDoorbells } from "./doorbells.ts";
+import { trackPresence } from "./presence-writer.ts";
 
 export interface GatewayConfig extends SessionTimings {
   /** How often every session looks for queued work even without a doorbell. */
@@ -36,12 +39,14 @@ export const defaultGatewayConfig: GatewayConfig = {
   sweepIntervalMs: 5_000,
   tokenRecheckMs: 2_000,
   drainGraceMs: 60_000,
-  presenceWriteMs: 15_000,
+  presenceWriteMs: PRESENCE_REFRESH_MS,
 };
 
 export interface GatewayDeps {
   tokens: TokenService;
   work: AgentWork;
+  /** The agent protocol's rules (core/agent-link), one link per connected agent. */
+  links: AgentLinks;
   logs: LogService;
   bus: Bus;
   clock: Clock;
@@ -62,102 +67,13 @@ export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
   const { tokens, bus, clock, logger } = deps;
   const sessions = new Set<AgentSession>();
-  /**
-   * Sessions and the doorbell subscription of each environment (a doorbell rings only its own
-   * environment's sessions, without walking every stream of the process).
-   */
-  const envs = new Map<
-    string,
-    { orgId: string; envId: string; sessions: Set<AgentSession>; unsubscribe: Promise<() => void> }
-  >();
   let state: "serving" | "draining" | "stopped" = "serving";
 
-  const envKey = (s: AgentSession) => `${s.principal.orgId}.${s.principal.envId}`;
-
-  function watchEnv(key: string, session: AgentSession) {
-    const existing = envs.get(key);
-    if (existing) {
-      existing.sessions.add(session);
-      return;
-    }
-    const { orgId, envId } = session.principal;
-    const members = new Set([session]);
-    const unsubscribe = bus.subscribe(workSubject(orgId, envId), (message) => {
-      const offered = decodeWorkOffer(message.data);
-      if (offered) {
-        // Claimed here, the queue is as it was; otherwise it now holds this run.
-        void offer(members, offered).then((claimed) => {
-          if (!claimed) queuedChecks.delete(key);
-        });
-        return;
-      }
-      queuedChecks.delete(key);
-      for (const s of members) void s.reconcile();
-    });
-    envs.set(key, { orgId, envId, sessions: members, unsubscribe });
-  }
-
-  function unwatchEnv(key: string, session: AgentSession) {
-    const entry = envs.get(key);
-    if (!entry) return;
-    entry.sessions.delete(session);
-    if (entry.sessions.size > 0) return;
-    envs.delete(key);
-    void entry.unsubscribe.then((off) => off()).catch(() => {});
-  }
-
-  /**
-   * Whether an environment has queued work, asked at most once a second per environment and
-   * shared by the streams that ask meanwhile (a reconnect storm of thousands of agents costs a
-   * handful of queue queries, not one per agent). A doorbell drops the answer, so new work is
-   * never hidden by it; the sweep covers the rest.
-   */
-  const queuedChecks = new Map<string, { atMs: number; queued: Promise<boolean> }>();
-  function envHasQueued(orgId: string, envId: string): Promise<boolean> {
-    const key = `${orgId}.${envId}`;
-    const known = queuedChecks.get(key);
-    if (known && clock.now() - known.atMs < 1_000) return known.queued;
-    const queued = deps.work.hasQueued(orgId, envId).catch(() => true);
-    queuedChecks.set(key, { atMs: clock.now(), queued });
-    return queued;
-  }
-
-  /**
-   * A doorbell that names its execution: the sessions with the most free capacity try to claim
-   * it one at a time (one conditional write each) until one holds it or it is gone. Other
-   * ingress processes do the same with their own sessions; the store lets one claim win. When
-   * every session here is full the execution stays queued for the next free one.
-   */
-  async function offer(members: Set<AgentSession>, executionId: string): Promise<boolean> {
-    const candidates = [...members]
-      .filter((s) => s.freeCapacity > 0)
-      .sort((a, b) => b.freeCapacity - a.freeCapacity);
-    for (const s of candidates) {
-      const outcome = await s.offer(executionId);
-      if (outcome !== "busy") return outcome === "claimed";
-    }
-    return false;
-  }
-
-  /**
-   * The periodic sweep that covers lost doorbells. Streams holding work reconcile (aborts);
-   * idle streams only when their environment has queued work, found with one small query per
-   * environment: the cost follows environments and running work, not connected agents (19k
-   * idle streams would otherwise cost 19k queue queries per sweep).
-   */
-  async function sweep() {
-    for (const env of [...envs.values()]) {
-      let queued: boolean | undefined;
-      for (const s of [...env.sessions]) {
-        if (s.holdsWork) {
-          void s.reconcile();
-          continue;
-        }
-        queued ??= await envHasQueued(env.orgId, env.envId);
-        if (queued) void s.reconcile();
-      }
-    }
-  }
+  const doorbells = createDoorbells({
+    bus,
+    clock,
+    hasQueued: (orgId, envId) => deps.work.hasQueued(orgId, envId),
+  });
 
   async function connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) {
     const end = (error?: AppError) => {
@@ -181,7 +97,7 @@ export function createAgentGateway(deps: GatewayDeps) {
     const session = createAgentSession(randomUUID(), {
       principal,
       tokenHash: hashToken(secret ?? ""),
-      work: deps.work,
+      links: deps.links,
       logs: deps.logs,
       clock,
       logger,
@@ -189,16 +105,15 @@ export function createAgentGateway(deps: GatewayDeps) {
       send: (message) => call.write(message),
       end,
       onReady: (ready) => presenceOf.connected(ready),
-      mayHaveWork: () => envHasQueued(principal.orgId, principal.envId),
+      mayHaveWork: () => doorbells.envHasQueued(principal.orgId, principal.envId),
       artifacts: deps.artifacts,
     });
     sessions.add(session);
-    const key = envKey(session);
-    watchEnv(key, session);
+    doorbells.watch(session);
     const cleanup = () => {
       if (!sessions.delete(session)) return;
       session.close();
-      unwatchEnv(key, session);
+      doorbells.unwatch(session);
       presenceOf.disconnected(session);
     };
     call.off("data", buffer);
@@ -226,7 +141,7 @@ export function createAgentGateway(deps: GatewayDeps) {
     if (now - lastSweepMs >= config.sweepIntervalMs && !sweeping) {
       lastSweepMs = now;
       sweeping = true;
-      void sweep().finally(() => {
+      void doorbells.sweep().finally(() => {
         sweeping = false;
       });
     }
@@ -279,10 +194,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       state = "stopped";
       clearInterval(ticker);
       for (const s of sessions) s.close(new AppError("unavailable", "ingress stopped"));
-      for (const [key, entry] of [...envs]) {
-        envs.delete(key);
-        void entry.unsubscribe.then((off) => off()).catch(() => {});
-      }
+      doorbells.close();
     },
   };
 }
@@ -315,85 +227,4 @@ export async function listenGateway(
     ),
   );
   return { server, port };
-}
-
-/**
- * Mirrors connected agents into the presence store (API Lambdas cannot see this process's
- * memory): each agent's record when it is ready and then its last heartbeat every `writeMs`,
- * all due records of a tick written together in batches (at 19,000 agents one write per agent
- * every 15 s was ~1,300 store calls a second, most of a core); the disconnect as its own
- * conditional write, after any batch in flight. Best effort: a failed write is logged, never
- * fatal to the stream.
- */
-function trackPresence(
-  store: AgentPresenceStore | undefined,
-  writeMs: number,
-  sessions: () => Set<AgentSession>,
-  clock: Clock,
-  logger: Logger,
-) {
-  const lastWrite = new WeakMap<AgentSession, number>();
-  /** Ready since the last batch: written on the next tick. */
-  const fresh = new Set<AgentSession>();
-  /** The batch being written (disconnects wait for it, so they land after it). */
-  let writing: Promise<void> | undefined;
-  const warn = (error: unknown) =>
-    logger.warn(
-      { err: error instanceof Error ? error.message : String(error) },
-      "agent presence not recorded",
-    );
-  const ids = (s: AgentSession) => ({
-    orgId: s.principal.orgId,
-    envId: s.principal.envId,
-    agentId: s.agentId ?? "",
-  });
-  const recordOf = (s: AgentSession) => {
-    const info = s.info;
-    return {
-      ...ids(s),
-      sessionId: s.id,
-      version: info.version ?? "",
-      hostname: info.hostname ?? "",
-      capabilities: info.capabilities,
-      connectedAt: info.connectedAt,
-      lastHeartbeatAt: info.lastHeartbeatAt,
-    };
-  };
-  return {
-    connected(s: AgentSession) {
-      if (!store || !s.agentId) return;
-      lastWrite.set(s, clock.now());
-      fresh.add(s);
-    },
-    tick(nowMs: number) {
-      if (!store || writing) return;
-      const batch = new Set(fresh);
-      fresh.clear();
-      for (const s of sessions()) {
-        const last = lastWrite.get(s);
-        if (last === undefined || nowMs - last < writeMs || batch.has(s)) continue;
-        lastWrite.set(s, nowMs);
-        batch.add(s);
-      }
-      const live = [...batch].filter((s) => s.state !== "closed");
-      if (live.length === 0) return;
-      writing = store
-        .record(live.map(recordOf))
-        .catch(warn)
-        .finally(() => {
-          writing = undefined;
-        });
-    },
-    disconnected(s: AgentSession) {
-      if (!store || !lastWrite.has(s)) return;
-      lastWrite.delete(s);
-      // Never written (closed before its first batch): nothing to mark.
-      if (fresh.delete(s)) return;
-      const { orgId, envId, agentId } = ids(s);
-      const at = new Date(clock.now()).toISOString();
-      void Promise.resolve(writing)
-        .then(() => store.disconnected(orgId, envId, agentId, s.id, at))
-        .catch(warn);
-    },
-  };
 }

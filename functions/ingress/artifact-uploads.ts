@@ -3,29 +3,20 @@
  * and, once every byte is uploaded, reports completion; the answer is a grant or an ack. Bytes
  * never travel over the stream. Only the agent holding an execution may upload for it.
  * Refusals are answers (a grant with `error`, an ack with `reason`), not stream errors: one bad
- * bundle must not cut the stream that carries the execution's log.
+ * bundle must not cut the stream that carries the execution's log. An execution that finished
+ * takes no more artifacts (issue 15, item 2): its bundles are refused like another agent's.
  */
 import { isAppError } from "@assay/shared";
 import type { AgentMessage, ControlMessage } from "@assay/shared/proto";
-import type { AgentWork } from "../core/agent-work.ts";
+import type { AgentLink } from "../core/agent-link/agent-link.ts";
 import type { ArtifactService } from "../core/artifacts.ts";
 import type { Logger } from "../core/ports.ts";
 
 type ArtifactKind = Extract<AgentMessage["kind"], { $case: "artifactUpload" | "artifactComplete" }>;
 
-export interface UploadScope {
-  orgId: string;
-  envId: string;
-  agentId: string;
-}
+export function createArtifactUploads(deps: { artifacts: ArtifactService; logger: Logger }) {
+  const { artifacts, logger } = deps;
 
-export function createArtifactUploads(deps: { artifacts: ArtifactService; work: AgentWork; logger: Logger }) {
-  const { artifacts, work, logger } = deps;
-
-  const holds = async (scope: UploadScope, executionId: string) => {
-    const execution = await work.get(scope.orgId, scope.envId, executionId);
-    return execution !== undefined && execution.agentId === scope.agentId;
-  };
   const reasonOf = (error: unknown) => {
     if (isAppError(error)) return error.message;
     logger.error({ err: error instanceof Error ? error.message : String(error) }, "artifact upload failed");
@@ -34,11 +25,13 @@ export function createArtifactUploads(deps: { artifacts: ArtifactService; work: 
 
   return {
     async handle(
-      scope: UploadScope,
+      link: Pick<AgentLink, "agent" | "ownership">,
       kind: ArtifactKind,
       send: (message: ControlMessage) => void,
     ): Promise<void> {
       const { executionId, bundleId } = kind.value;
+      const scope = link.agent;
+      const { refusal } = await link.ownership(executionId);
       if (kind.$case === "artifactUpload") {
         const refuse = (error: string) =>
           send({
@@ -56,8 +49,7 @@ export function createArtifactUploads(deps: { artifacts: ArtifactService; work: 
               },
             },
           });
-        if (!(await holds(scope, executionId)))
-          return refuse(`execution ${executionId} is not held by this agent`);
+        if (refusal) return refuse(refusal);
         try {
           const grant = await artifacts.grantUpload(scope.orgId, scope.envId, executionId, kind.value);
           send({ kind: { $case: "artifactGrant", value: { executionId, bundleId, ...grant, error: "" } } });
@@ -68,8 +60,7 @@ export function createArtifactUploads(deps: { artifacts: ArtifactService; work: 
       }
       const ack = (accepted: boolean, reason = "", retry = false) =>
         send({ kind: { $case: "artifactAck", value: { executionId, bundleId, accepted, reason, retry } } });
-      if (!(await holds(scope, executionId)))
-        return ack(false, `execution ${executionId} is not held by this agent`);
+      if (refusal) return ack(false, refusal);
       try {
         const stepRef = bundleId;
         await artifacts.completeUpload(scope.orgId, scope.envId, executionId, { ...kind.value, stepRef });

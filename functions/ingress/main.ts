@@ -44,7 +44,7 @@ const gateway = createAgentGateway({
   bus,
   logger,
   clock: core.ports.clock,
-  artifacts: createArtifactUploads({ artifacts, work: core.work, logger }),
+  artifacts: createArtifactUploads({ artifacts, logger }),
   config: {
     drainGraceMs: config.ASSAY_DRAIN_GRACE_MS,
     heartbeatIntervalMs: config.ASSAY_HEARTBEAT_INTERVAL_MS,

@@ -7,6 +7,7 @@ import {
   StepStatus,
   type StepUpdate,
 } from "@assay/shared/proto";
+import type { AgentCommand } from "../core/agent-link/agent-link.ts";
 import type { FinishInput } from "../core/agent-work.ts";
 
 const STEP_STATUS: Record<number, DomainStepStatus> = {
@@ -67,3 +68,9 @@ export function runCommand(execution: Execution, committedLogOffset: number): Co
 export const abortCommand = (executionId: string, reason: string): ControlMessage => ({
   kind: { $case: "abort", value: { commandId: `abort-${executionId}`, executionId, reason } },
 });
+
+/** The wire form of a core command; `commandId` names it for the agent's CommandAck. */
+export const toControlMessage = (command: AgentCommand): ControlMessage =>
+  command.kind === "run"
+    ? runCommand(command.execution, command.committedOffset)
+    : abortCommand(command.executionId, command.reason);

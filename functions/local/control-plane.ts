@@ -16,9 +16,11 @@ import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
+import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
@@ -29,12 +31,13 @@ import { createApiApp } from "../api/app.ts";
 import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
-import { createReaper } from "../core/reaper.ts";
 import type { TenancySettings } from "../core/tenancy.ts";
+import type { WebhookSettings } from "../core/webhooks/index.ts";
 import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
+import { webhookHandlers } from "../worker/webhook-handlers.ts";
 import { createAgentPackage } from "./agent-package.ts";
 import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
 import { createLocalStorageServices } from "./storage-services.ts";
@@ -62,11 +65,23 @@ export interface ControlPlaneOptions {
   reaperIntervalMs?: number;
   /** How often the retention sweep runs (default one hour; 0 disables it). */
   retentionIntervalMs?: number;
+  /**
+   * Webhook delivery: which addresses may be reached (local mode allows loopback by default, so
+   * a receiver on this machine works out of the box) and the retry schedule.
+   */
+  webhooks?: { allowLoopback?: boolean; allowPrivate?: boolean } & Partial<WebhookSettings>;
 }
 
 const TABLE = "assay";
 const BUCKET = "assay-data";
-const JOB_KINDS: JobKind[] = ["cleanup", "compact-logs", "unpack-artifacts", "retention"];
+const JOB_KINDS: JobKind[] = [
+  "cleanup",
+  "compact-logs",
+  "unpack-artifacts",
+  "retention",
+  "webhook-events",
+  "webhook-delivery",
+];
 
 export async function startControlPlane(options: ControlPlaneOptions) {
   const { dataDir, logger } = options;
@@ -113,8 +128,15 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         logger,
         tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
         ...createLocalEnginePorts(store),
+        webhooks: {
+          store: createDynamoWebhookStore(store),
+          sender: createWebhookSender({
+            allowLoopback: options.webhooks?.allowLoopback ?? true,
+            allowPrivate: options.webhooks?.allowPrivate,
+          }),
+        },
       },
-      { tenancy: options.tenancy, configKey: loadOrCreateConfigKey(dataDir) },
+      { tenancy: options.tenancy, configKey: loadOrCreateConfigKey(dataDir), webhooks: options.webhooks },
     );
     stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 
@@ -132,6 +154,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       ...storage.handlers,
       cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
       "compact-logs": createSqsHandler("compact-logs", createCompactLogsJob({ logs: core.logs }), logger),
+      ...webhookHandlers(core.webhookJobs, logger),
     } satisfies Record<JobKind, unknown>;
     for (const kind of JOB_KINDS) {
       const poller = startSqsPoller({
@@ -143,7 +166,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       stops.push(() => poller.stop());
     }
 
-    const reaper = createReaper({ executions: core.ports.executions, bus, clock, logger });
+    const reaper = core.reaper;
     const reaperTimer = setInterval(() => {
       reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
     }, options.reaperIntervalMs ?? 30_000);
@@ -172,6 +195,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       logger,
       outbox,
       artifacts: storage.artifacts,
+      webhooks: core.webhooks,
       clientIp: (c) => getConnInfo(c).remote.address,
     });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -221,6 +245,8 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         ASSAY_QUEUE_URL_COMPACT_LOGS: queueUrls["compact-logs"],
         ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: queueUrls["unpack-artifacts"],
         ASSAY_QUEUE_URL_RETENTION: queueUrls.retention,
+        ASSAY_QUEUE_URL_WEBHOOK_EVENTS: queueUrls["webhook-events"],
+        ASSAY_QUEUE_URL_WEBHOOK_DELIVERY: queueUrls["webhook-delivery"],
         ...(options.natsUrl ? { ASSAY_NATS_URL: options.natsUrl } : {}),
         AWS_REGION: fauxqs.region,
         AWS_ACCESS_KEY_ID: "local",

@@ -24,7 +24,7 @@ export function createLocalStorageServices(deps: {
   return {
     artifacts,
     unpacker,
-    uploads: createArtifactUploads({ artifacts, work: core.work, logger }),
+    uploads: createArtifactUploads({ artifacts, logger }),
     handlers: {
       "unpack-artifacts": createSqsHandler(
         "unpack-artifacts",

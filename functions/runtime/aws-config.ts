@@ -18,6 +18,9 @@ export const AwsConfig = z.object({
   /** Artifact unpacking and the retention sweep (issue 5); jobs of an unset kind fail to send. */
   ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: z.string().url().default(""),
   ASSAY_QUEUE_URL_RETENTION: z.string().url().default(""),
+  /** Webhook lifecycle events and deliveries (issue 19); unset, run events are only logged. */
+  ASSAY_QUEUE_URL_WEBHOOK_EVENTS: z.string().url().default(""),
+  ASSAY_QUEUE_URL_WEBHOOK_DELIVERY: z.string().url().default(""),
   /** NATS servers (comma-separated); without them signals fall back to storage sweeps. */
   ASSAY_NATS_URL: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),
@@ -39,10 +42,13 @@ export const AwsConfig = z.object({
   ASSAY_SES_CONFIGURATION_SET: z.string().optional(),
   /**
    * Key sealing sensitive config values at rest (AES-256-GCM): 32 bytes as 64 hex characters or
-   * base64. Set it from Secrets Manager (the stacks pass the secret's value); without it,
-   * runs with sensitive config values are refused rather than stored in plain text.
+   * base64. The ingress gets it from Secrets Manager through ECS; without it (and without
+   * `ASSAY_CONFIG_KEY_SECRET_ARN`), runs with sensitive config values are refused rather than
+   * stored in plain text.
    */
   ASSAY_CONFIG_KEY: z.string().min(32).optional(),
+  /** Secrets Manager secret holding that key, read once at init (Lambda: config-key.ts). */
+  ASSAY_CONFIG_KEY_SECRET_ARN: z.string().min(1).optional(),
   /** Log level of the JSON logs. */
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });

@@ -16,9 +16,11 @@ import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
 import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
+import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createCore } from "../core/index.ts";
@@ -26,6 +28,7 @@ import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
 import type { AwsConfig } from "./aws-config.ts";
+import { loadConfigKey } from "./config-key.ts";
 
 export { AwsConfig, loadAwsConfig } from "./aws-config.ts";
 
@@ -94,8 +97,9 @@ export async function buildAwsCore(config: AwsConfig) {
     });
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
-    ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL, logger })
+    ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL.split(","), logger })
     : createMemoryBus();
+  const configKey = await loadConfigKey(config);
   const core = createCore(
     {
       tenants: createDynamoTenantStore(store),
@@ -112,6 +116,8 @@ export async function buildAwsCore(config: AwsConfig) {
           "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
           "unpack-artifacts": config.ASSAY_QUEUE_URL_UNPACK_ARTIFACTS,
           retention: config.ASSAY_QUEUE_URL_RETENTION,
+          "webhook-events": config.ASSAY_QUEUE_URL_WEBHOOK_EVENTS,
+          "webhook-delivery": config.ASSAY_QUEUE_URL_WEBHOOK_DELIVERY,
         },
       }),
       clock: systemClock,
@@ -120,10 +126,15 @@ export async function buildAwsCore(config: AwsConfig) {
       templates: createDynamoTemplateStore(store),
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
+      // The hosted control plane reaches public addresses only (no loopback, private or link-local).
+      webhooks: {
+        store: createDynamoWebhookStore(store),
+        sender: createWebhookSender({ allowLoopback: false }),
+      },
     },
     {
       leaseTtlMs: config.ASSAY_LEASE_TTL_MS,
-      ...(config.ASSAY_CONFIG_KEY ? { configKey: parseSecretKey(config.ASSAY_CONFIG_KEY) } : {}),
+      ...(configKey ? { configKey: parseSecretKey(configKey) } : {}),
       tenancy: {
         ...(config.ASSAY_PUBLIC_WEB_URL
           ? {

@@ -11,7 +11,7 @@ import type { Logger } from "../core/ports.ts";
 import type { TenancySettings } from "../core/tenancy.ts";
 import type { GatewayConfig } from "../ingress/agent-gateway.ts";
 import { bootstrapLocal } from "../local/bootstrap.ts";
-import { startControlPlane } from "../local/control-plane.ts";
+import { type ControlPlaneOptions, startControlPlane } from "../local/control-plane.ts";
 
 /** A logger that keeps lines in memory (tests can assert what was, or was not, logged). */
 export function createMemoryLogger(): Logger & { lines: string[] } {
@@ -26,6 +26,7 @@ export async function startTestControlPlane(
     natsUrl?: string;
     tenancy?: Partial<TenancySettings>;
     reaperIntervalMs?: number;
+    webhooks?: ControlPlaneOptions["webhooks"];
   } = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "assay-test-"));
@@ -38,6 +39,7 @@ export async function startTestControlPlane(
     natsUrl: options.natsUrl,
     reaperIntervalMs: options.reaperIntervalMs,
     tenancy: options.tenancy,
+    webhooks: options.webhooks,
   });
   // Only the URLs: the state file is JSON, and the plane holds clients with circular references.
   const { apiUrl, ingressUrl, caFile } = plane;

@@ -59,6 +59,18 @@ export async function createTenantFixture(plane: TestControlPlane) {
       owner(`/v1/orgs/${orgA}/api-tokens`, { method: "POST", json: { name: "target", role: "viewer" } }),
     ),
   );
+  // A disabled webhook named like the workflow, so `:name` of the webhook routes finds one.
+  await ok(
+    owner(`${envPath}/webhooks`, {
+      method: "POST",
+      json: {
+        name: "smoke",
+        url: "http://127.0.0.1:9/hook",
+        events: ["end-testworkflow-success"],
+        disabled: true,
+      },
+    }),
+  );
   const bobEmail = uniqueEmail("member-a");
   await ok(
     owner(`/v1/orgs/${orgA}/invitations`, { method: "POST", json: { email: bobEmail, role: "member" } }),
@@ -88,13 +100,15 @@ export async function createTenantFixture(plane: TestControlPlane) {
       .replace(/\/\*$/, "/report.xml")
       .replace(
         ":id",
-        path.includes("/executions/")
-          ? execution.id
-          : path.includes("/invitations/")
-            ? invitation.id
-            : path.includes("/agent-tokens/")
-              ? agent.token.id
-              : apiToken.token.id,
+        path.includes("/deliveries/")
+          ? "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+          : path.includes("/executions/")
+            ? execution.id
+            : path.includes("/invitations/")
+              ? invitation.id
+              : path.includes("/agent-tokens/")
+                ? agent.token.id
+                : apiToken.token.id,
       );
 
   return { orgA, orgB: outsider.org.id, alice, bob, outsider, tokens, agentToken: agent.secret, pathFor };

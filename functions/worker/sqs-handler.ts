@@ -6,6 +6,7 @@
  */
 import { isAppError } from "@assay/shared";
 import * as z from "zod";
+import { JOB_KINDS } from "../adapters/aws/sqs-job-queue.ts";
 import type { Job, JobKind, Logger } from "../core/ports.ts";
 
 /** The parts of a Lambda SQS event record this code reads. */
@@ -24,7 +25,7 @@ export interface SqsBatchResponse {
 }
 
 const JobBody = z.object({
-  kind: z.enum(["cleanup", "compact-logs", "unpack-artifacts", "retention"] satisfies JobKind[]),
+  kind: z.enum(JOB_KINDS),
   id: z.string().min(1),
   payload: z.record(z.string(), z.string()),
 });

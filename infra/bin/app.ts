@@ -4,9 +4,9 @@
  */
 import { createApp } from "../lib/app.ts";
 import { buildAssay } from "../lib/assay.ts";
+import { addPolicyChecks } from "../lib/checks.ts";
 import { agentPackage, fromRoot, webDist } from "../lib/config/paths.ts";
 import { stageConfig } from "../lib/config/stages.ts";
-import { addNagChecks } from "../lib/nag.ts";
 
 const app = createApp();
 const stage = String(app.node.tryGetContext("stage") ?? "dev");
@@ -14,4 +14,4 @@ buildAssay(app, stageConfig(stage), {
   webAssetsDir: fromRoot(webDist),
   agentPackageDir: fromRoot(agentPackage),
 });
-addNagChecks(app);
+addPolicyChecks(app);

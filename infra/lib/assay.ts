@@ -6,7 +6,7 @@
  *   Data ─┬─ Network ─┬─ Api ── Web
  *         │           ├─ Workers
  *         │           └─ Ingress
- *         └─────────────────────── Monitoring (watches Data, Api, Workers, Ingress)
+ *         └─────────────────────── Monitoring (watches Data, Network, Api, Workers, Ingress)
  */
 import type { App } from "aws-cdk-lib";
 import type { StageConfig } from "./config/stages.ts";
@@ -79,6 +79,7 @@ export function buildAssay(app: App, config: StageConfig, options: BuildOptions 
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     ...common,
     data,
+    network,
     api,
     workers,
     ingress,

@@ -1,16 +1,15 @@
 /**
- * cdk-nag wiring. cdk-nag 3.x runs as a CDK policy-validation plugin: any unacknowledged
- * AwsSolutions finding fails `cdk synth`. Every acknowledgement goes through `acknowledge` so it
- * carries a written reason at the construct it concerns.
+ * Acknowledging a policy finding at the construct it concerns, with a written reason. Two packs
+ * run at synth (checks.ts): cdk-nag's AwsSolutions (`acknowledge`) and cfn-guard's Control Tower
+ * controls (`acknowledgeGuard`). An acknowledgement covers the construct and everything under
+ * it, and must match at least one finding there: a stale one fails the synth.
  */
-import { type App, Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
+import { Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 
-/** Runs the AwsSolutions pack over the whole app at synth. */
-export function addNagChecks(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
-}
+/** Namespaces the acknowledgements are recorded under (the plugin names, spaces as dashes). */
+export const nagNamespace = "assay-cdk-nag";
+export const guardNamespace = "assay-cfn-guard";
 
 /**
  * Acknowledges one cdk-nag rule on a construct and everything under it. `finding` narrows it to
@@ -22,5 +21,13 @@ export function acknowledge(
   options: { readonly reason: string; readonly finding?: string },
 ): void {
   const id = options.finding ? `${rule}[${options.finding}]` : rule;
-  Validations.of(scope).acknowledge({ id, reason: options.reason });
+  Validations.of(scope).acknowledge({ id: `${nagNamespace}::${id}`, reason: options.reason });
+}
+
+/**
+ * Acknowledges one Control Tower control (its guard rule name, as the synth report prints it
+ * after `cdk-validator-cfnguard::`, e.g. `s3_bucket_versioning_enabled_check`) on a construct.
+ */
+export function acknowledgeGuard(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `${guardNamespace}::${rule}`, reason });
 }

@@ -24,12 +24,14 @@ export interface SynthOptions extends BuildOptions {
   readonly placeholders?: "*" | readonly string[];
   /** Changes to the committed stage configuration. */
   readonly override?: (config: StageConfig) => StageConfig;
+  /** Extra CDK context. */
+  readonly context?: Record<string, unknown>;
 }
 
 export function synthesize(stage: StageName, options: SynthOptions = {}): Synthesized {
   const app = createApp({
     outdir: mkdtempSync(join(tmpdir(), `assay-cdk-${stage}-`)),
-    context: { [placeholderContextKey]: options.placeholders ?? "*" },
+    context: { [placeholderContextKey]: options.placeholders ?? "*", ...options.context },
   });
   const config = options.override ? options.override(stages[stage]) : stages[stage];
   const stacks = buildAssay(app, config, options);
@@ -55,6 +57,9 @@ export function resourcesOf(template: Template, type: string): Array<[string, Re
     resource.Properties ?? {},
   ]);
 }
+
+/** Every prod NATS node's client URL, as the runtime gets it. */
+export const prodNatsUrl = [0, 1, 2].map((i) => `nats://nats-${i}.prod.assay.internal:4222`).join(",");
 
 /** Both committed stages, synthesized once per test process. */
 export interface Stages {

@@ -1,18 +1,24 @@
 /**
- * The whole app as `npx cdk synth` builds it: cdk-nag AwsSolutions over every stack of both
- * stages, real esbuild bundles of the Lambda entries, and the ingress image's build context.
- * Entries that have not landed yet are stubbed, and the test says so.
+ * The whole app as `npx cdk synth` builds it: cdk-nag AwsSolutions and cfn-guard's Control Tower
+ * controls over every stack of both stages (synth throws on an unacknowledged finding or a stale
+ * acknowledgement), real esbuild bundles of the Lambda entries, the ingress image's build
+ * context, and the deploy rules (deploy-rules.ts) on the same templates. Small apps with a known
+ * violation show that the checks fail a synth at all. Entries that have not landed yet are
+ * stubbed, and the test says so.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { Stack } from "aws-cdk-lib";
+import { App, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
+import { addPolicyChecks } from "../lib/checks.ts";
 import { lambdaEntries, missingEntries } from "../lib/config/paths.ts";
-import { addNagChecks } from "../lib/nag.ts";
+import { acknowledge, acknowledgeGuard } from "../lib/nag.ts";
+import { deployRulesSuite } from "./deploy-rules.ts";
 import { synthesize } from "./fixture.ts";
 import { actionsOf, statementsOf } from "./iam.ts";
 
@@ -23,6 +29,9 @@ if (missing.length > 0) console.log(`# entries not landed yet, stubbed: ${missin
 const webDist = mkdtempSync(join(tmpdir(), "assay-web-"));
 writeFileSync(join(webDist, "index.html"), "<!doctype html><title>Assay</title>");
 
+/** Validation failures throw with the whole report, as in a test or an in-process synth. */
+const inMemory = { "@aws-cdk/core:appMode": "inmemory" };
+
 // prod bundles for real; dev reuses the checks with stubs (same code, different configuration).
 // And for agent/dist-package, so the agent tarball's upload under /agent/ is checked.
 const agentPackage = mkdtempSync(join(tmpdir(), "assay-agent-package-"));
@@ -31,27 +40,74 @@ const prod = synthesize("prod", {
   placeholders: missing,
   webAssetsDir: webDist,
   agentPackageDir: agentPackage,
+  context: inMemory,
 });
-const dev = synthesize("dev");
-addNagChecks(prod.app);
-addNagChecks(dev.app);
+const dev = synthesize("dev", { context: inMemory });
+addPolicyChecks(prod.app);
+addPolicyChecks(dev.app);
 const prodAssembly = prod.app.synth();
 const devAssembly = dev.app.synth();
 
 const allStacks = (s: typeof prod): Stack[] => Object.values(s.stacks);
 
-describe("the synthesized app", () => {
-  it("passes cdk-nag AwsSolutions in both stages (synth throws on any unacknowledged finding)", () => {
+/** A one-stack app with the policy checks, synthesized in memory: returns the error it throws. */
+function synthError(build: (stack: Stack) => void): string {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), "assay-cdk-check-")), context: inMemory });
+  build(new Stack(app, "Check"));
+  addPolicyChecks(app);
+  try {
+    app.synth();
+    return "";
+  } catch (error) {
+    return String(error);
+  }
+}
+
+deployRulesSuite({ prod, dev });
+
+describe("the policy checks", () => {
+  it("pass both stages: every finding fixed or acknowledged, no acknowledgement stale", () => {
     for (const assembly of [prodAssembly, devAssembly]) {
       const report = join(assembly.directory, "validation-report.json");
       if (!existsSync(report)) continue;
       const parsed = JSON.parse(readFileSync(report, "utf8")) as {
-        pluginReports: Array<{ conclusion: string }>;
+        pluginReports: Array<{ pluginName: string; conclusion: string }>;
       };
-      for (const plugin of parsed.pluginReports) assert.equal(plugin.conclusion, "success");
+      for (const plugin of parsed.pluginReports)
+        assert.equal(plugin.conclusion, "success", plugin.pluginName);
     }
   });
 
+  it("fail a synth on a finding of either pack (a bucket without TLS-only policy, logs or versioning)", () => {
+    const error = synthError(
+      (stack) => new Bucket(stack, "Plain", { encryption: BucketEncryption.S3_MANAGED }),
+    );
+    assert.match(error, /ValidationFailed/);
+    assert.match(error, /AwsSolutions-S10/, "cdk-nag");
+    assert.match(error, /s3_bucket_versioning_enabled_check/, "cfn-guard");
+  });
+
+  it("fail a synth on an acknowledgement that matches no finding, in either pack", () => {
+    const error = synthError((stack) => {
+      const bucket = new Bucket(stack, "Acked", {
+        encryption: BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+      });
+      acknowledge(bucket, "AwsSolutions-S1", { reason: "access logs are not needed for this test bucket" });
+      acknowledge(bucket, "AwsSolutions-SQS3", { reason: "no queue here: this acknowledgement is stale" });
+      acknowledgeGuard(bucket, "sqs_dlq_check", "no queue here: this acknowledgement is stale too");
+    });
+    assert.match(error, /stale-acknowledgement\[AwsSolutions-SQS3\]/);
+    assert.match(error, /stale-acknowledgement\[sqs_dlq_check\]/);
+    assert.doesNotMatch(
+      error,
+      /stale-acknowledgement\[AwsSolutions-S1\]/,
+      "a used acknowledgement is not stale",
+    );
+  });
+});
+
+describe("the synthesized app", () => {
   it("gives every acknowledged finding a written reason", () => {
     let count = 0;
     for (const stack of [...allStacks(prod), ...allStacks(dev)]) {
@@ -98,6 +154,8 @@ describe("the synthesized app", () => {
       const code = Stack.of(fn).resolve(resource.code) as { s3Key: string };
       const bundle = join(prodAssembly.directory, `asset.${code.s3Key.replace(/\.zip$/, "")}`, "index.mjs");
       const source = readFileSync(bundle, "utf8");
+      const wasm = join(bundle, "..", "node_modules/re2-wasm/build/wasm/re2.wasm");
+      assert.ok(existsSync(wasm), `${fn.entry}: the linear-time pattern engine ships beside the bundle`);
       assert.match(source, /createRequire/, `${fn.entry}: require shim for CommonJS dependencies`);
       assert.match(
         source,
@@ -107,21 +165,29 @@ describe("the synthesized app", () => {
     }
   });
 
-  it("uploads the built dashboard and invalidates the cache when web/dist exists", () => {
-    prod.template("web").hasResourceProperties("Custom::CDKBucketDeployment", { DistributionPaths: ["/*"] });
+  it("uploads the built dashboard: hashed assets immutable, the rest no-cache, then invalidates", () => {
+    const web = prod.template("web");
+    web.hasResourceProperties("Custom::CDKBucketDeployment", {
+      DistributionPaths: ["/*"],
+      SystemMetadata: { "cache-control": "no-cache" },
+      Exclude: ["assets/*"],
+      Prune: false,
+    });
+    web.hasResourceProperties("Custom::CDKBucketDeployment", {
+      SystemMetadata: { "cache-control": "public, max-age=31536000, immutable" },
+      Include: ["assets/*"],
+      Prune: false,
+    });
   });
 
-  it("publishes the agent tarball under /agent/ beside the dashboard, which does not prune it", () => {
+  it("publishes the agent tarball under /agent/ beside the dashboard, neither upload pruning the other", () => {
     const web = prod.template("web");
     web.hasResourceProperties("Custom::CDKBucketDeployment", {
       DestinationBucketKeyPrefix: "agent/",
       Prune: false,
       DistributionPaths: ["/agent/*"],
     });
-    web.hasResourceProperties("Custom::CDKBucketDeployment", {
-      DistributionPaths: ["/*"],
-      Exclude: ["agent/*"],
-    });
+    web.hasResourceProperties("Custom::CDKBucketDeployment", { DistributionPaths: ["/*"], Prune: false });
   });
 
   it("stages the ingress image context from the workspace without node_modules", () => {

@@ -6,6 +6,7 @@ export * from "./domain/artifact.ts";
 export * from "./domain/execution.ts";
 export * from "./domain/ids.ts";
 export * from "./domain/tenancy.ts";
+export * from "./domain/webhook.ts";
 export * from "./domain/workflow.ts";
 export * from "./errors.ts";
 export * from "./samples.ts";

@@ -1,6 +1,9 @@
 /**
  * A fleet of simulated agents reconnects after the ingress is killed and restarted: all are back
- * within 60 s and the reconnect rate shows the jitter (no spike in any 250 ms window). The short
+ * within 60 s and the reconnect attempts show the jitter (no spike in any 250 ms window). The
+ * spike is measured on the planned attempt times (disconnect plus drawn delay), which only the
+ * backoff decides: welcome times also depend on how fast a loaded machine lets the ingress
+ * accept, and bunched up under load without any herd. The short
  * variant (in `npm test`) uses 200 agents; `npm run chaos` uses 1,000 (ASSAY_CHAOS_AGENTS).
  */
 import assert from "node:assert/strict";
@@ -52,17 +55,26 @@ describe(`chaos: ${COUNT} agents reconnect after an ingress restart`, () => {
       90_000,
     );
     const backAfterMs = Math.max(...fleet.welcomes) - killedAt;
-    const perWindow = histogram(fleet.welcomes, killedAt, 250);
+    const welcomesPerWindow = histogram(fleet.welcomes, killedAt, 250);
+    const perWindow = histogram(fleet.attempts, killedAt, 250);
     const peak = Math.max(...perWindow);
     console.log(
       `${COUNT} agents: ingress back after ${restartedAt - killedAt} ms; all reconnected ${backAfterMs} ms after the kill; ` +
-        `reconnects per 250 ms: ${perWindow.join(" ")} (peak ${peak}, ${((100 * peak) / COUNT).toFixed(1)} %)`,
+        `attempts per 250 ms: ${perWindow.join(" ")} (peak ${peak}, ${((100 * peak) / COUNT).toFixed(1)} %); ` +
+        `welcomes per 250 ms: ${welcomesPerWindow.join(" ")}`,
     );
     assert.ok(backAfterMs < 60_000, `all back within 60 s (took ${backAfterMs} ms)`);
-    // Full jitter spreads a fleet over seconds; a thundering herd would land most of it in one window.
+    // Every agent saw the kill at about the same moment: without jitter the whole fleet would plan
+    // its retry for one window. Full jitter over the first 1 s window puts about a quarter in
+    // each; half the fleet in one window is far outside that, and near what a herd looks like.
     assert.ok(
-      peak <= COUNT * 0.25,
-      `no spike: at most a quarter of the fleet in one 250 ms window (peak ${peak})`,
+      peak <= COUNT * 0.5,
+      `no spike: at most half of the fleet plans a reconnect in one 250 ms window (peak ${peak})`,
+    );
+    const firstRound = fleet.attempts.filter((t) => t >= killedAt).sort((a, b) => a - b);
+    assert.ok(
+      (firstRound.at(-1) ?? 0) - (firstRound[0] ?? 0) >= 500,
+      "the planned attempts spread over more than half a second",
     );
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Many lightweight simulated agents: each holds its own HTTP/2 connection and one Connect
  * stream, says hello, heartbeats, and on any stream end reconnects with the agent's own
- * full-jitter backoff (agent/src/daemon/backoff.ts). They record when each (re)connection was
- * welcomed, so a test can see how a fleet comes back after an ingress restart.
+ * full-jitter backoff (agent/src/daemon/backoff.ts). They record when each reconnect attempt was
+ * planned (the moment of the disconnect plus the drawn delay: what the jitter decides, whatever
+ * the machine's load) and when each (re)connection was welcomed, so a test can see how a fleet
+ * comes back after an ingress restart.
  */
 import { readFileSync } from "node:fs";
 import {
@@ -19,6 +21,8 @@ export interface SimulatedFleet {
   readonly connected: number;
   /** Welcome times (epoch ms) of every handshake since the fleet started. */
   readonly welcomes: number[];
+  /** Planned times (epoch ms) of every reconnect attempt: disconnect time plus backoff delay. */
+  readonly attempts: number[];
   stop(): void;
 }
 
@@ -31,6 +35,7 @@ export function startSimulatedFleet(options: {
 }): SimulatedFleet {
   const ca = readFileSync(options.caFile);
   const welcomes: number[] = [];
+  const attempts: number[] = [];
   let connected = 0;
   let stopped = false;
   const stops: Array<() => void> = [];
@@ -60,7 +65,10 @@ export function startSimulatedFleet(options: {
         clearInterval(heartbeat);
         if (welcomed) connected--;
         welcomed = false;
-        if (!stopped) retry = setTimeout(connect, backoff.next());
+        if (stopped) return;
+        const delay = backoff.next();
+        attempts.push(Date.now() + delay);
+        retry = setTimeout(connect, delay);
       };
       current.on("data", (message: ControlMessage) => {
         if (message.kind?.$case !== "welcome" || welcomed) return;
@@ -106,6 +114,7 @@ export function startSimulatedFleet(options: {
       return connected;
     },
     welcomes,
+    attempts,
     stop() {
       stopped = true;
       for (const stop of stops) stop();

@@ -22,6 +22,18 @@ describe("backoff", () => {
     assert.equal(backoff.next(), 50);
   });
 
+  it("after a healthy connection, a restart of the control plane costs seconds, not a minute", () => {
+    const backoff = createBackoff({ random: () => 0.999999 });
+    for (let i = 0; i < 7; i++) backoff.next(); // a first connect that took a while
+    backoff.reset(); // Welcome: the connection was healthy
+    // A 13 s restart: the windows stop at 8 s, so the agent is back within 8 s of the plane.
+    const outage = Array.from({ length: 6 }, () => backoff.next());
+    assert.deepEqual(outage, [999, 1999, 3999, 7999, 7999, 7999]);
+    // An outage beyond the recovering attempts widens to the cap again.
+    for (let i = 0; i < 10; i++) backoff.next();
+    assert.equal(backoff.next(), 59999);
+  });
+
   it("never overflows after many attempts", () => {
     const backoff = createBackoff({ random: () => 0.5 });
     for (let i = 0; i < 2000; i++) backoff.next();

@@ -3,6 +3,12 @@
  * Backoff And Jitter"): delay = random(0, min(cap, base * 2^attempt)). Thousands of agents
  * reconnecting after an ingress restart then spread over the whole window instead of arriving
  * in waves (grpc-js accepts with a fixed backlog of 511; see STACK.md).
+ *
+ * After a healthy connection (`reset()` on Welcome) the window is held at `recoveringMaxMs` for
+ * the next `recoveringAttempts` attempts: a control-plane restart of a few seconds then costs an
+ * agent at most that window once the plane is back, instead of the minute-wide window the
+ * doubling reaches within 15 s. An agent that never connected, or an outage that outlasts those
+ * attempts (about two minutes), still widens to `maxMs`.
  */
 import type { Random } from "./clock.ts";
 
@@ -11,6 +17,10 @@ export interface BackoffOptions {
   baseMs?: number;
   /** Largest window, default 60000 ms. */
   maxMs?: number;
+  /** Largest window right after a healthy connection, default 8000 ms. */
+  recoveringMaxMs?: number;
+  /** Attempts after a healthy connection that stay within `recoveringMaxMs`, default 16. */
+  recoveringAttempts?: number;
   random: Random;
 }
 
@@ -18,6 +28,7 @@ export interface BackoffOptions {
 export interface Backoff {
   /** The next delay in milliseconds; each call widens the window until the cap. */
   next(): number;
+  /** The connection was healthy: start again from the first window, held small for a while. */
   reset(): void;
   readonly attempt: number;
 }
@@ -25,16 +36,22 @@ export interface Backoff {
 export const createBackoff = (options: BackoffOptions): Backoff => {
   const baseMs = options.baseMs ?? 1000;
   const maxMs = options.maxMs ?? 60_000;
+  const recoveringMaxMs = options.recoveringMaxMs ?? 8000;
+  const recoveringAttempts = options.recoveringAttempts ?? 16;
   let attempt = 0;
+  /** Attempts below this number are capped at `recoveringMaxMs` (none until a first reset). */
+  let recoveringUntil = 0;
   return {
     next() {
+      const cap = attempt < recoveringUntil ? Math.min(maxMs, recoveringMaxMs) : maxMs;
       // 2^attempt overflows to Infinity eventually; min() keeps the window at the cap.
-      const window = Math.min(maxMs, baseMs * 2 ** attempt);
+      const window = Math.min(cap, baseMs * 2 ** attempt);
       attempt++;
       return Math.floor(options.random() * window);
     },
     reset() {
       attempt = 0;
+      recoveringUntil = recoveringAttempts;
     },
     get attempt() {
       return attempt;

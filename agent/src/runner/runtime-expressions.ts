@@ -6,8 +6,7 @@
  * `self` (the step's own outcome, for `retry.until`), `env` (the step's environment), and a
  * worker's or service instance's `index`, `count`, `matrix`, `shard`, and `services` (each
  * started instance's address: `services.NAME.0.ip`, `services.NAME[0].ip`, and every instance's
- * `services.NAME.*.ip` as a list; the numeric and wildcard spellings are rewritten to the
- * engine's own before evaluation).
+ * `services.NAME.*.ip` as a list; see the shared service-refs.ts for those spellings).
  */
 import {
   evaluateCondition,
@@ -15,6 +14,8 @@ import {
   fromJs,
   hasTemplate,
   isExpressionError,
+  rewriteServiceRefs,
+  rewriteServiceTemplates,
   type Value,
 } from "@assay/shared/workflow";
 
@@ -30,23 +31,6 @@ export interface RuntimeScope {
   /** The step's own last outcome (for `retry.until`). */
   self?: { status: string } | undefined;
 }
-
-// The root the wildcard spelling `services.NAME.*.ip` is rewritten to (not a Testkube root).
-const IPS_ROOT = "_assay_service_ips";
-const SERVICE_INDEX = /\bservices\.([A-Za-z_][\w-]*)\.(\d+)\b/g;
-const SERVICE_WILDCARD = /\bservices\.([A-Za-z_][\w-]*)\.\*\.ip\b/g;
-const TEMPLATE = /\{\{([\s\S]*?)\}\}/g;
-
-/** Rewrites `services.NAME.N` and `services.NAME.*.ip` to spellings the engine parses. */
-export const rewriteServiceRefs = (expression: string): string =>
-  expression
-    .replace(SERVICE_WILDCARD, (_m, name: string) => `${IPS_ROOT}[${JSON.stringify(name)}]`)
-    .replace(SERVICE_INDEX, (_m, name: string, n: string) => `services[${JSON.stringify(name)}][${n}]`);
-
-const rewriteTemplates = (text: string): string =>
-  text.includes("services.")
-    ? text.replace(TEMPLATE, (_m, inner: string) => `{{${rewriteServiceRefs(inner)}}}`)
-    : text;
 
 export type Evaluated<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -98,7 +82,10 @@ export const evaluateStepCondition = (condition: string, scope: RuntimeScope): E
 export const renderRuntimeText = (text: string, scope: RuntimeScope): Evaluated<string> => {
   if (!hasTemplate(text)) return { ok: true, value: text };
   try {
-    return { ok: true, value: evaluateTemplate(rewriteTemplates(text), { variables: variablesOf(scope) }) };
+    return {
+      ok: true,
+      value: evaluateTemplate(rewriteServiceTemplates(text), { variables: variablesOf(scope) }),
+    };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, error: error.message };
     throw error;
@@ -107,21 +94,19 @@ export const renderRuntimeText = (text: string, scope: RuntimeScope): Evaluated<
 
 /**
  * Fan-out variables with the addresses of services that just got ready added to those of the
- * enclosing scopes (`services.NAME[N].ip` and the wildcard list).
+ * enclosing scopes (`services.NAME[N].ip`).
  */
 export const withServiceAddresses = (
   variables: Record<string, Value> | undefined,
   addresses: Record<string, string[]>,
 ): Record<string, Value> => {
-  const previous = variables?.[IPS_ROOT];
-  const ips: Record<string, string[]> = {
-    ...(previous !== null && typeof previous === "object" && !Array.isArray(previous)
-      ? (previous as Record<string, string[]>)
-      : {}),
-    ...addresses,
-  };
-  const services = Object.fromEntries(
-    Object.entries(ips).map(([k, list]) => [k, list.map((ip) => ({ ip }))]),
+  const previous = variables?.services;
+  const outer = previous !== null && typeof previous === "object" && !Array.isArray(previous) ? previous : {};
+  const added = Object.fromEntries(
+    Object.entries(addresses).map(([k, ips]) => [k, ips.map((ip) => ({ ip }))]),
   );
-  return { ...variables, services: fromJs(services), [IPS_ROOT]: fromJs(ips) };
+  return {
+    ...variables,
+    services: { ...(outer as Record<string, Value>), ...(fromJs(added) as Record<string, Value>) },
+  };
 };

@@ -1,8 +1,14 @@
 /**
- * OneTimeTokenStore on DynamoDB. Consuming is one conditional DeleteItem that returns the old
- * item, so a token works once even when two requests race with it.
+ * OneTimeTokenStore on DynamoDB. Each token is written together with a "latest" item for its
+ * purpose and email holding the token's hash, so issuing a token retires every older one of that
+ * purpose for that email (the older links stay in the table until their TTL but cannot be
+ * used). Consuming is one transaction that deletes the token and the latest item on the
+ * condition that the latest item names this token: a token works once even when two requests
+ * race with it, and after it is used no older token for the same email works either.
  */
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { createHash } from "node:crypto";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { OneTimeTokenStore } from "../../core/ports.ts";
 import { OneTimeToken } from "../../core/records.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
@@ -10,6 +16,10 @@ import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
 
 const HASH = /^[0-9a-f]{64}$/;
+
+/** Key of the item naming the newest token of a purpose for an email (hashed: no email in keys). */
+const latestKey = (purpose: string, email: string) =>
+  keys.oneTime(`LATEST#${purpose}#${createHash("sha256").update(email.toLowerCase()).digest("hex")}`);
 
 /** Creates a OneTimeTokenStore over the Assay table. */
 export const createDynamoOneTimeTokenStore = ({
@@ -21,15 +31,28 @@ export const createDynamoOneTimeTokenStore = ({
   return {
     async put(token) {
       const item = OneTimeToken.parse(token);
+      const ttl = { [TTL_ATTRIBUTE]: ttlOf(item.expiresAt) };
       await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...item,
-            ...keys.oneTime(item.hash),
-            [TTL_ATTRIBUTE]: ttlOf(item.expiresAt),
-            entity: "onetime",
-          },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...item, ...keys.oneTime(item.hash), ...ttl, entity: "onetime" },
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...latestKey(item.purpose, item.email),
+                  latest: item.hash,
+                  ...ttl,
+                  entity: "onetime-latest",
+                },
+              },
+            },
+          ],
         }),
       );
     },
@@ -44,19 +67,38 @@ export const createDynamoOneTimeTokenStore = ({
 
     async consume(hash, purpose, now) {
       if (!HASH.test(hash)) return undefined;
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.oneTime(hash), ConsistentRead: true }),
+      );
+      if (Item === undefined) return undefined;
+      const token = parseItem(OneTimeToken, Item, "one-time token");
+      if (token.purpose !== purpose || token.expiresAt <= now) return undefined;
       try {
-        const { Attributes } = await doc.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: keys.oneTime(hash),
-            ConditionExpression: "attribute_exists(pk) AND purpose = :purpose AND expiresAt > :now",
-            ExpressionAttributeValues: { ":purpose": purpose, ":now": now },
-            ReturnValues: "ALL_OLD",
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: keys.oneTime(hash),
+                  ConditionExpression: "attribute_exists(pk) AND purpose = :purpose AND expiresAt > :now",
+                  ExpressionAttributeValues: { ":purpose": purpose, ":now": now },
+                },
+              },
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: latestKey(purpose, token.email),
+                  ConditionExpression: "latest = :hash",
+                  ExpressionAttributeValues: { ":hash": hash },
+                },
+              },
+            ],
           }),
         );
-        return Attributes === undefined ? undefined : parseItem(OneTimeToken, Attributes, "one-time token");
+        return token;
       } catch (error) {
-        if (isConditionFailed(error)) return undefined;
+        if (error instanceof TransactionCanceledException || isConditionFailed(error)) return undefined;
         throw error;
       }
     },

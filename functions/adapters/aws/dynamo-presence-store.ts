@@ -2,7 +2,8 @@
  * AgentPresenceStore on DynamoDB: one item per agent in its environment's partition
  * (`AGENT#{agentId}`). Heartbeats and disconnects are conditioned on the session id, so a late
  * write from an old stream never overrides a newer connection of the same agent. Items expire by
- * TTL a day after the last heartbeat (the API shows recently seen agents as offline meanwhile).
+ * TTL a day after the last write: far above the "offline after" window (core/presence-rule.ts), so
+ * a connected agent never expires, and the API shows recently seen agents as offline meanwhile.
  */
 import { AgentPresence } from "@assay/shared";
 import { BatchWriteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";

@@ -17,6 +17,7 @@
  * | email claim | EMAIL#{email}           | EMAIL       |                                           |
  * | session     | SESSION#{sha256 hex}    | SESSION     | GSI1 per user; TTL                        |
  * | email token | ONETIME#{sha256 hex}    | ONETIME     | TTL                                       |
+ * | newest token| ONETIME#LATEST#{purpose}#{sha256 of email} | ONETIME | TTL (names the usable token) |
  * | member      | ORG#{org}               | MEMBER#{id} | GSI1 per user (`USER#{id}#ORGS`)          |
  * | invitation  | INVITE#{sha256 hex}     | INVITE      | GSI1 per org; TTL                         |
  * | audit event | ORG#{org}#AUDIT         | {ulid}      | TTL                                       |
@@ -27,6 +28,8 @@
  * | schedule    | SCHEDULES               | {org}#{env}#{workflow} |                                |
  * | cron tick   | ORG#{org}#ENV#{env}     | TICK#{workflow}#{job}#{iso} | TTL                       |
  * | conc. group | ORG#{org}#ENV#{env}     | CONC#{group} |                                          |
+ * | webhook     | ORG#{org}#ENV#{env}     | HOOK#{name} |                                           |
+ * | delivery    | ORG#{org}#ENV#{env}#HOOK#{name} | {ulid} | TTL                                     |
  *
  * Accounts: users are global (one account, many orgs); everything an org owns is under its key.
  * The org item also carries counters (`envCount`, `ownerCount`) updated in the same transaction
@@ -149,7 +152,7 @@ export const keys = {
     pk: `ORG#${org}#ENV#${env}`,
     sk: `AGENT#${agentId}`,
   }),
-  runSlots: (org: string) => ({ pk: `ORG#${org}`, sk: "RUNS" }),
+  runSlots: (org: string, pool: string) => ({ pk: `ORG#${org}`, sk: `RUNS#${pool}` }),
   templatePrefix: "TPL#",
   template: (org: string, env: string, name: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `TPL#${name}` }),
   schedulesPartition: "SCHEDULES",
@@ -161,6 +164,9 @@ export const keys = {
     pk: `ORG#${org}#ENV#${env}`,
     sk: `TICK#${workflow}#${job}#${tick}`,
   }),
+  webhookPrefix: "HOOK#",
+  webhook: (org: string, env: string, name: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `HOOK#${name}` }),
+  deliveries: (org: string, env: string, name: string) => `ORG#${org}#ENV#${env}#HOOK#${name}`,
   concurrencyGroup: (org: string, env: string, group: string) => ({
     pk: `ORG#${org}#ENV#${env}`,
     sk: `CONC#${group}`,

@@ -136,12 +136,43 @@ describe("DynamoDB tenancy stores", () => {
     assert.equal(await stores.oneTimeTokens.consume(hash(), "verify-email", NOW), undefined);
   });
 
-  test("run slots hold at the limit under concurrency and never go below zero", async () => {
-    const acquired = await Promise.all(Array.from({ length: 10 }, () => stores.runSlots.acquire("slots", 4)));
+  test("only the newest one-time token of a purpose and email can be consumed", async () => {
+    const token = (h: string, purpose: "reset-password" | "verify-email", email = "Z@example.com") => ({
+      hash: h,
+      purpose,
+      email,
+      createdAt: NOW,
+      expiresAt: "2099-01-01T00:00:00.000Z",
+    });
+    const [a, b, other] = [hash(), hash(), hash()];
+    await stores.oneTimeTokens.put(token(a, "reset-password"));
+    await stores.oneTimeTokens.put(token(other, "verify-email", "z@example.com"));
+    await stores.oneTimeTokens.put(token(b, "reset-password", "z@example.com"));
+    assert.equal(await stores.oneTimeTokens.consume(a, "reset-password", NOW), undefined, "b retired a");
+    assert.ok(await stores.oneTimeTokens.get(a), "a retired token is still readable, not usable");
+    assert.equal((await stores.oneTimeTokens.consume(b, "reset-password", NOW))?.hash, b);
+    assert.equal(await stores.oneTimeTokens.consume(a, "reset-password", NOW), undefined);
+    assert.equal(
+      (await stores.oneTimeTokens.consume(other, "verify-email", NOW))?.hash,
+      other,
+      "per purpose",
+    );
+  });
+
+  test("run slots hold at the limit under concurrency; holds are idempotent per holder", async () => {
+    const acquired = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => stores.runSlots.acquire("slots", "running", `e/${i}`, 4)),
+    );
     assert.equal(acquired.filter(Boolean).length, 4);
-    for (let i = 0; i < 6; i++) await stores.runSlots.release("slots");
-    assert.ok(await stores.runSlots.acquire("slots", 1));
-    assert.equal(await stores.runSlots.acquire("slots", 1), false);
+    const holders = await stores.runSlots.holders("slots", "running");
+    assert.equal(holders.length, 4);
+    assert.ok(await stores.runSlots.acquire("slots", "running", holders[0] ?? "", 4), "a holder holds again");
+    for (const h of holders) await stores.runSlots.release("slots", "running", h);
+    await stores.runSlots.release("slots", "running", holders[0] ?? "");
+    assert.deepEqual(await stores.runSlots.holders("slots", "running"), []);
+    assert.ok(await stores.runSlots.acquire("slots", "running", "e/a", 1));
+    assert.equal(await stores.runSlots.acquire("slots", "running", "e/b", 1), false);
+    assert.ok(await stores.runSlots.acquire("slots", "queued", "e/b", 1), "pools are separate");
   });
 
   test("rate limiter: fixed windows shared by every caller", async () => {

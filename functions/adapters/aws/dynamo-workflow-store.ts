@@ -88,6 +88,17 @@ export const createDynamoDocumentStore = (
             `${kind.entity} ${record.name} was changed concurrently (expected version ${expectedVersion}); retry`,
           );
         }
+        // The source limit normally refuses first; a spec far larger than its source still can't be stored.
+        if (
+          error instanceof Error &&
+          error.name === "ValidationException" &&
+          /item size/i.test(error.message)
+        ) {
+          throw new AppError(
+            "payload_too_large",
+            `${kind.entity} ${record.name} is too large to store (source and parsed spec over 400 KB together)`,
+          );
+        }
         throw error;
       }
     },

@@ -199,12 +199,19 @@ export const createS3BlobStore = async (options: S3BlobStoreOptions): Promise<Bl
       }
     },
 
-    async presignPut(key, expiresInSeconds) {
+    async presignPut(key, expiresInSeconds, options = {}) {
       checkKey(key);
       checkExpiry(expiresInSeconds);
-      return getSignedUrl(presigner, new PutObjectCommand({ Bucket: bucket, Key: key }), {
-        expiresIn: expiresInSeconds,
-      });
+      const { contentLength } = options;
+      // A signed Content-Length makes S3 refuse a body of any other size.
+      return getSignedUrl(
+        presigner,
+        new PutObjectCommand({ Bucket: bucket, Key: key, ContentLength: contentLength }),
+        {
+          expiresIn: expiresInSeconds,
+          ...(contentLength === undefined ? {} : { signableHeaders: new Set(["content-length"]) }),
+        },
+      );
     },
 
     async head(key) {

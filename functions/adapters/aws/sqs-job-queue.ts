@@ -15,6 +15,8 @@ export const JOB_KINDS = [
   "compact-logs",
   "unpack-artifacts",
   "retention",
+  "webhook-events",
+  "webhook-delivery",
 ] as const satisfies readonly JobKind[];
 
 // Compile-time guard: adding a JobKind to the port without listing it here fails type checking.
@@ -55,7 +57,7 @@ export interface SqsJobQueueOptions {
 
 /** Creates a JobQueue sending each job to its kind's queue. */
 export const createSqsJobQueue = ({ client, queueUrls }: SqsJobQueueOptions): JobQueue => ({
-  async send(job) {
+  async send(job, options) {
     const parsed = JobMessage.safeParse(job);
     if (!parsed.success) throw new AppError("invalid_argument", "invalid job");
     const body = JSON.stringify(parsed.data);
@@ -64,6 +66,9 @@ export const createSqsJobQueue = ({ client, queueUrls }: SqsJobQueueOptions): Jo
       new SendMessageCommand({
         QueueUrl: queueUrls[parsed.data.kind],
         MessageBody: body,
+        ...(options?.delaySeconds
+          ? { DelaySeconds: Math.min(900, Math.max(0, Math.round(options.delaySeconds))) }
+          : {}),
         MessageAttributes: {
           kind: { DataType: "String", StringValue: parsed.data.kind },
           jobId: { DataType: "String", StringValue: parsed.data.id },

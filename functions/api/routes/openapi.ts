@@ -14,6 +14,7 @@ import { invitationSpecs } from "./invitations.ts";
 import { meSpecs } from "./me.ts";
 import { memberSpecs } from "./members.ts";
 import { orgSpecs } from "./orgs.ts";
+import { webhookSpecs } from "./webhooks.ts";
 
 export const openApiSpecs = {
   document: defineRoute({
@@ -48,6 +49,7 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
     apiTokenSpecs,
     auditSpecs,
     coreRouteSpecs,
+    webhookSpecs,
     ...(options.devOutbox ? [devOutboxSpecs] : []),
   ];
   return groups.flatMap((g) => Object.values(g));

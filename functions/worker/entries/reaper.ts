@@ -3,11 +3,10 @@
  * each invocation reaps twice, 30 s apart (the function's timeout allows for it): with 90 s
  * leases, a vanished agent's executions are lost within two minutes.
  */
-import { createReaper } from "../../core/reaper.ts";
 import { buildAwsCore, loadAwsConfig } from "../../runtime/aws.ts";
 
-const { core, logger, bus } = await buildAwsCore(loadAwsConfig(process.env));
-const reaper = createReaper({ executions: core.ports.executions, bus, clock: core.ports.clock, logger });
+const { core } = await buildAwsCore(loadAwsConfig(process.env));
+const reaper = core.reaper;
 
 export const handler = async (): Promise<{ lost: number }> => {
   const first = await reaper.reap();

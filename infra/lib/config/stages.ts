@@ -75,8 +75,13 @@ export interface StageConfig {
     /** Scale out above this many agent streams per task (hard ceiling ~19k). */
     readonly targetStreamsPerTask: number;
     readonly targetCpuPercent: number;
-    /** Graceful drain on SIGTERM; the deregistration delay and stop timeout derive from it. */
+    /** Graceful drain on SIGTERM; the stop timeout derives from it. */
     readonly drainGraceSeconds: number;
+    /**
+     * How long the NLB keeps a deregistered task before ECS sends SIGTERM: short, only until no
+     * new flows reach it (existing streams are not cut; the drain moves them).
+     */
+    readonly deregistrationDelaySeconds: number;
   };
   readonly nats: {
     /** Tasks in the NATS cluster; 0 disables NATS (the control plane stays correct). */
@@ -102,6 +107,11 @@ export interface StageConfig {
   readonly monitoring: {
     /** Addresses subscribed to the alarm topic (confirm the subscription mail once). */
     readonly alarmEmails: readonly string[];
+    /**
+     * The account's Lambda concurrent-executions quota in the region (Service Quotas); the
+     * concurrency alarm fires at 80 % of it.
+     */
+    readonly accountConcurrencyQuota: number;
   };
 }
 
@@ -127,11 +137,12 @@ const dev: StageConfig = {
     targetStreamsPerTask: 5_000,
     targetCpuPercent: 60,
     drainGraceSeconds: 60,
+    deregistrationDelaySeconds: 15,
   },
   nats: { tasks: 1 },
   web: {},
   mail: { domain: "dev.assay.example.com", from: "Assay (dev) <no-reply@dev.assay.example.com>" },
-  monitoring: { alarmEmails: [] },
+  monitoring: { alarmEmails: [], accountConcurrencyQuota: 1000 },
 };
 
 const prod: StageConfig = {
@@ -162,13 +173,14 @@ const prod: StageConfig = {
     targetStreamsPerTask: 10_000,
     targetCpuPercent: 60,
     drainGraceSeconds: 60,
+    deregistrationDelaySeconds: 15,
   },
   nats: { tasks: 3 },
   web: {
     certificateArn: "arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000",
   },
   mail: { domain: "assay.example.com", from: "Assay <no-reply@assay.example.com>" },
-  monitoring: { alarmEmails: ["oncall@assay.example.com"] },
+  monitoring: { alarmEmails: ["oncall@assay.example.com"], accountConcurrencyQuota: 1000 },
 };
 
 export const stages: Readonly<Record<StageName, StageConfig>> = { dev, prod };

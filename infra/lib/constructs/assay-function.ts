@@ -13,10 +13,13 @@
  * Context `assay:placeholderEntries` swaps bundles for a one-line stub: template tests use it to
  * skip bundling; a real synth always bundles.
  */
+import { cpSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { AssetHashType, type Duration, type ILocalBundling, RemovalPolicy } from "aws-cdk-lib";
 import type { ISecurityGroup, IVpc } from "aws-cdk-lib/aws-ec2";
 import { SubnetType } from "aws-cdk-lib/aws-ec2";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { ManagedPolicy, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import {
   Architecture,
   Code,
@@ -28,13 +31,29 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { type BuildOptions, buildSync } from "esbuild";
 import { fromRoot, type LambdaEntry, lambdaEntries, repoRoot } from "../config/paths.ts";
-import { acknowledge } from "../nag.ts";
+import { acknowledge, acknowledgeGuard } from "../nag.ts";
+import { acknowledgeLogGroup } from "./log-groups.ts";
 
 /**
  * Context naming entries to replace with a stub (`["reaper"]`, or `"*"` for all). Tests use it
  * to check templates without bundling, or while an entry file has not landed yet.
  */
 export const placeholderContextKey = "assay:placeholderEntries";
+
+/**
+ * Packages loaded at run time with `createRequire` rather than bundled, copied beside the bundle
+ * as `node_modules/<name>`: `re2-wasm` reads its WebAssembly file from its own folder.
+ */
+export const runtimePackages = ["re2-wasm"] as const;
+
+/** Copies {@link runtimePackages} into `outdir/node_modules`, where the bundle resolves them. */
+export function copyRuntimePackages(outdir: string): void {
+  const require = createRequire(import.meta.url);
+  for (const name of runtimePackages) {
+    const from = dirname(require.resolve(`${name}/package.json`));
+    cpSync(from, join(outdir, "node_modules", name), { recursive: true });
+  }
+}
 
 /** ESM bundles still meet CommonJS dependencies that call `require`; give them one. */
 const requireBanner =
@@ -44,12 +63,13 @@ const requireBanner =
  * How a Lambda entry is bundled: ESM for Node 24, module-first main fields, the `require` banner
  * (on every chunk), AWS SDK included, minified, linked source maps without sources. Code split:
  * the handler file is `index.mjs` (Lambda's `index.handler`), lazily imported modules go to
- * `chunks/`. The benchmark of the API bundle builds with these same options.
+ * `chunks/`; {@link runtimePackages} stay external (copy them with {@link copyRuntimePackages}). The benchmark of the API bundle builds with these same options.
  */
 export function lambdaBundleOptions(entry: string, outdir: string): BuildOptions {
   return {
     entryPoints: [entry],
     outdir,
+    external: [...runtimePackages],
     entryNames: "index",
     chunkNames: "chunks/[name]-[hash]",
     outExtension: { ".js": ".mjs" },
@@ -80,6 +100,7 @@ class LocalEsbuild implements ILocalBundling {
 
   tryBundle(outputDir: string): boolean {
     buildSync(lambdaBundleOptions(fromRoot(this.entry), outputDir));
+    copyRuntimePackages(outputDir);
     return true;
   }
 }
@@ -94,9 +115,15 @@ export interface AssayFunctionProps {
   readonly reservedConcurrency?: number;
   /** Async invocations (schedules) retry this many times; the next tick is the real retry. */
   readonly retryAttempts?: number;
+  /** Async invocations older than this are dropped instead of run late. */
+  readonly maxEventAge?: Duration;
   /** Attach to the VPC (only functions that talk to NATS need it). */
   readonly vpc?: { readonly vpc: IVpc; readonly securityGroup: ISecurityGroup };
 }
+
+/** ENI management for VPC-attached functions (ec2:*NetworkInterface cannot be resource-scoped). */
+export const vpcAccessPolicyName = "service-role/AWSLambdaVPCAccessExecutionRole";
+const vpcAccessPolicy = ManagedPolicy.fromAwsManagedPolicyName(vpcAccessPolicyName);
 
 export class AssayFunction extends Construct {
   readonly entry: LambdaEntry;
@@ -116,6 +143,10 @@ export class AssayFunction extends Construct {
       description: `Assay ${props.entry} function`,
     });
     this.logGroup.grantWrite(this.role);
+    acknowledgeLogGroup(this.logGroup);
+    // CDK adds the ENI policy only to roles it creates; this role is ours, so it is attached here.
+    // Without it, CreateFunction with a VpcConfig fails.
+    if (props.vpc) this.role.addManagedPolicy(vpcAccessPolicy);
 
     const common = {
       runtime: Runtime.NODEJS_24_X,
@@ -127,6 +158,7 @@ export class AssayFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       reservedConcurrentExecutions: props.reservedConcurrency,
       retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
       ...(props.vpc
         ? {
@@ -165,10 +197,17 @@ export class AssayFunction extends Construct {
 
     if (props.vpc) {
       acknowledge(this.role, "AwsSolutions-IAM4", {
-        finding: "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        finding: `Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcAccessPolicyName}`,
         reason:
           "A VPC-attached Lambda must manage its ENIs; ec2:*NetworkInterface cannot be scoped to resources, and the AWS-managed VPC access policy is the documented minimum.",
       });
     }
+    acknowledgeGuard(
+      this.function,
+      "lambda_inside_vpc_check",
+      props.vpc
+        ? "In the VPC: its subnets and security group are imported from the Network stack (Fn::ImportValue), which the control cannot resolve; the deploy-rules suite checks the VpcConfig."
+        : "Outside the VPC on purpose: it reaches only AWS APIs (no NATS), and a VPC would add NAT or interface-endpoint cost and cold-start ENIs for nothing.",
+    );
   }
 }

@@ -3,11 +3,16 @@
  * scales out when either asks and in only when both agree, so a CPU lull cannot shed tasks that
  * still hold many streams. Streams per task is metric math (NLB flows / running tasks), which the
  * L2 cannot express: its custom metric is replaced by a metric-math specification on the L1.
+ * Overrides merge into what the L2 wrote, and the API takes either a single metric or `Metrics`,
+ * never both: the single-metric fields are deleted.
  */
 import { type CfnResource, Duration } from "aws-cdk-lib";
 import type { IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import type { FargateService } from "aws-cdk-lib/aws-ecs";
 import type { StageConfig } from "../config/stages.ts";
+
+/** The single-metric form of CustomizedMetricSpecification (the alternative to `Metrics`). */
+export const singleMetricFields = ["MetricName", "Namespace", "Dimensions", "Statistic", "Unit"] as const;
 
 /** The same expression the dashboard and the streams alarm use. */
 export const streamsPerTaskExpression = "IF(tasks < 1, flows, flows / tasks)";
@@ -32,7 +37,9 @@ export function scaleIngress(
     .findChild("Target")
     .node.findChild("Streams")
     .node.findChild("Resource") as CfnResource;
-  policy.addPropertyOverride("TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification", {
+  const spec = "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification";
+  for (const field of singleMetricFields) policy.addPropertyDeletionOverride(`${spec}.${field}`);
+  policy.addPropertyOverride(spec, {
     Metrics: [
       { Id: "flows", MetricStat: metricStat(flows), ReturnData: false },
       { Id: "tasks", MetricStat: metricStat(tasks), ReturnData: false },

@@ -1,10 +1,14 @@
 /**
- * NatsCluster: core NATS (no JetStream: nothing is persisted, DynamoDB and S3 are the truth) as a
- * small Fargate service. Tasks find each other through one Cloud Map name: every node routes to
- * `nats.<namespace>:6222`, which resolves to all task IPs, and gossip completes the mesh.
+ * NatsCluster: core NATS (no JetStream: nothing is persisted, DynamoDB and S3 are the truth) as
+ * one small Fargate service per node, each with its own stable Cloud Map name
+ * (`nats-<i>.<namespace>`). Every node lists every node's name as an explicit route; NATS retries
+ * an explicit route until it connects (resolving the name again on every attempt), so nodes that
+ * start together cannot stay islands the way one shared name allowed (a node that resolved only
+ * itself at start never dialled again). A node's route to itself is detected and dropped.
  *
- * Reachable only from the `clients` security group (the ingress tasks and the functions that
- * publish doorbells or read live logs); cluster routes only between NATS tasks.
+ * Services are updated one after another (each depends on the previous one), so a deploy never
+ * replaces every node at once. Reachable only from the `clients` security group (the ingress
+ * tasks and the functions that publish doorbells or read live logs); routes only between nodes.
  */
 import { Duration } from "aws-cdk-lib";
 import { type IVpc, Port, SecurityGroup, SubnetType } from "aws-cdk-lib/aws-ec2";
@@ -17,12 +21,17 @@ import {
   LogDrivers,
   OperatingSystemFamily,
 } from "aws-cdk-lib/aws-ecs";
-import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { DnsRecordType, type INamespace } from "aws-cdk-lib/aws-servicediscovery";
 import { Construct } from "constructs";
+import { acknowledgeLogGroup } from "./log-groups.ts";
 
 /** Pinned minor version; public ECR mirrors the official image, so no Docker Hub rate limits. */
 export const natsImage = "public.ecr.aws/docker/library/nats:2.11-alpine";
+/** Unprivileged user of the alpine image's `nobody`: NATS needs no root and writes no files. */
+const natsUser = "65534:65534";
+/** Metric counting failed route connection attempts (one per attempt of a route that was up). */
+export const natsRouteErrorsMetric = { namespace: "Assay/NATS", metricName: "RouteConnectErrors" } as const;
 export const natsClientPort = 4222;
 export const natsClusterPort = 6222;
 const natsMonitorPort = 8222;
@@ -38,15 +47,64 @@ export interface NatsClusterProps {
 }
 
 export class NatsCluster extends Construct {
-  /** `nats://nats.<namespace>:4222`, resolvable inside the VPC. */
+  /** Every node's client URL, comma-separated, resolvable inside the VPC. */
   readonly url: string;
-  readonly service: FargateService;
+  /** One service per node, each with one task. */
+  readonly services: FargateService[];
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: NatsClusterProps) {
     super(scope, id);
-    const host = `nats.${props.namespace.namespaceName}`;
-    this.url = `nats://${host}:${natsClientPort}`;
+    const hosts = Array.from({ length: props.tasks }, (_, i) => `nats-${i}.${props.namespace.namespaceName}`);
+    this.url = hosts.map((host) => `nats://${host}:${natsClientPort}`).join(",");
+    this.logGroup = new LogGroup(this, "Logs", { retention: props.logRetention });
+    acknowledgeLogGroup(this.logGroup);
+    // Counted so a route that stays down alarms (MonitoringStack).
+    new MetricFilter(this, "RouteErrors", {
+      logGroup: this.logGroup,
+      filterPattern: FilterPattern.literal('"Error trying to connect to route"'),
+      metricNamespace: natsRouteErrorsMetric.namespace,
+      metricName: natsRouteErrorsMetric.metricName,
+      metricValue: "1",
+      defaultValue: 0,
+    });
 
+    const taskDefinition = this.taskDefinition(hosts);
+    const securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      vpc: props.vpc,
+      description: "NATS cluster: clients on 4222 from the clients group, routes between members",
+      allowAllOutbound: true,
+    });
+    securityGroup.addIngressRule(props.clients, Port.tcp(natsClientPort), "NATS clients");
+    securityGroup.addIngressRule(securityGroup, Port.tcp(natsClusterPort), "NATS cluster routes");
+
+    this.services = hosts.map((_, i) => {
+      const service = new FargateService(this, i === 0 ? "Service" : `Service${i}`, {
+        cluster: props.cluster,
+        taskDefinition,
+        desiredCount: 1,
+        // Start the replacement before stopping the old task.
+        minHealthyPercent: 100,
+        maxHealthyPercent: 200,
+        circuitBreaker: { rollback: true },
+        securityGroups: [securityGroup],
+        vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+        cloudMapOptions: {
+          cloudMapNamespace: props.namespace,
+          name: `nats-${i}`,
+          dnsRecordType: DnsRecordType.A,
+          dnsTtl: Duration.seconds(10),
+        },
+      });
+      return service;
+    });
+    // One node at a time: CloudFormation updates a service only after the one it depends on.
+    for (let i = 1; i < this.services.length; i++) {
+      this.services[i]?.node.addDependency(this.services[i - 1] as FargateService);
+    }
+  }
+
+  private taskDefinition(hosts: readonly string[]): FargateTaskDefinition {
     const taskDefinition = new FargateTaskDefinition(this, "Task", {
       cpu: 256,
       memoryLimitMiB: 512,
@@ -57,6 +115,9 @@ export class NatsCluster extends Construct {
     });
     taskDefinition.addContainer("nats", {
       image: ContainerImage.fromRegistry(natsImage),
+      user: natsUser,
+      readonlyRootFilesystem: true,
+      memoryLimitMiB: 512,
       command: [
         "--port",
         String(natsClientPort),
@@ -67,7 +128,7 @@ export class NatsCluster extends Construct {
         "--cluster",
         `nats://0.0.0.0:${natsClusterPort}`,
         "--routes",
-        `nats://${host}:${natsClusterPort}`,
+        hosts.map((host) => `nats://${host}:${natsClusterPort}`).join(","),
       ],
       portMappings: [{ containerPort: natsClientPort }, { containerPort: natsClusterPort }],
       healthCheck: {
@@ -75,36 +136,8 @@ export class NatsCluster extends Construct {
         interval: Duration.seconds(10),
         startPeriod: Duration.seconds(10),
       },
-      logging: LogDrivers.awsLogs({
-        streamPrefix: "nats",
-        logGroup: new LogGroup(this, "Logs", { retention: props.logRetention }),
-      }),
+      logging: LogDrivers.awsLogs({ streamPrefix: "nats", logGroup: this.logGroup }),
     });
-
-    const securityGroup = new SecurityGroup(this, "SecurityGroup", {
-      vpc: props.vpc,
-      description: "NATS cluster: clients on 4222 from the clients group, routes between members",
-      allowAllOutbound: true,
-    });
-    securityGroup.addIngressRule(props.clients, Port.tcp(natsClientPort), "NATS clients");
-    securityGroup.addIngressRule(securityGroup, Port.tcp(natsClusterPort), "NATS cluster routes");
-
-    this.service = new FargateService(this, "Service", {
-      cluster: props.cluster,
-      taskDefinition,
-      desiredCount: props.tasks,
-      // Replace one node at a time: start the new task before stopping the old one.
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { rollback: true },
-      securityGroups: [securityGroup],
-      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-      cloudMapOptions: {
-        cloudMapNamespace: props.namespace,
-        name: "nats",
-        dnsRecordType: DnsRecordType.A,
-        dnsTtl: Duration.seconds(10),
-      },
-    });
+    return taskDefinition;
   }
 }

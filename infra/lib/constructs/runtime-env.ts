@@ -3,6 +3,7 @@
  * it with one zod schema). Built in one place so the API, the workers and the ingress can never
  * disagree on a name.
  */
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import type { StageConfig } from "../config/stages.ts";
 import { publicUrls } from "../config/stages.ts";
 import { jobKinds, queueUrlVariable } from "../config/table-schema.ts";
@@ -36,10 +37,11 @@ export function runtimeEnvironment(
 }
 
 /**
- * The config-sealing key for Lambda, as a CloudFormation dynamic reference: resolved at deploy,
- * never written into the template (it does end up in the function's configuration, readable by
- * whoever may read that). Containers get it through ECS secrets instead.
+ * The config-sealing key for Lambda: only the secret's ARN is in the configuration; the function
+ * reads the value from Secrets Manager at init (functions/runtime/config-key.ts) and may read
+ * exactly that secret. Containers get the value through ECS secrets instead.
  */
-export const configKeyEnvironment = (data: DataStack): Record<string, string> => ({
-  ASSAY_CONFIG_KEY: data.configKey.secretValue.unsafeUnwrap(),
-});
+export function useConfigKey(fn: LambdaFunction, data: DataStack): void {
+  fn.addEnvironment("ASSAY_CONFIG_KEY_SECRET_ARN", data.configKey.secretArn);
+  data.configKey.grantRead(fn);
+}

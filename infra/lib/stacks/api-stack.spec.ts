@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
-import type { Stages } from "../../test/fixture.ts";
+import { prodNatsUrl, type Stages } from "../../test/fixture.ts";
 import { actionsGrantedTo, actionsOf, statementsOf } from "../../test/iam.ts";
 import { stages } from "../config/stages.ts";
 
@@ -27,7 +27,7 @@ export function apiStackSuite(synthesized: Stages): void {
             ASSAY_QUEUE_URL_COMPACT_LOGS: Match.anyValue(),
             ASSAY_QUEUE_URL_UNPACK_ARTIFACTS: Match.anyValue(),
             ASSAY_QUEUE_URL_RETENTION: Match.anyValue(),
-            ASSAY_NATS_URL: "nats://nats.prod.assay.internal:4222",
+            ASSAY_NATS_URL: prodNatsUrl,
             ASSAY_PUBLIC_WEB_URL: "https://app.assay.example.com",
             ASSAY_PUBLIC_INGRESS_URL: "https://agents.assay.example.com",
             ASSAY_MAIL_FROM: "Assay <no-reply@assay.example.com>",
@@ -122,8 +122,9 @@ export function apiStackSuite(synthesized: Stages): void {
         Environment: {
           Variables: Match.objectLike({
             ASSAY_TABLE_NAME: Match.anyValue(),
-            ASSAY_NATS_URL: "nats://nats.prod.assay.internal:4222",
+            ASSAY_NATS_URL: prodNatsUrl,
             ASSAY_CONFIG_KEY: Match.absent(),
+            ASSAY_CONFIG_KEY_SECRET_ARN: Match.absent(),
             ASSAY_MAIL_FROM: Match.absent(),
           }),
         },
@@ -145,16 +146,22 @@ export function apiStackSuite(synthesized: Stages): void {
       assert.match(objectArns, /-artifacts-.*\/artifacts\/\*/);
     });
 
-    it("passes the config key as a dynamic reference, never as a value in the template", () => {
+    it("passes the config key's secret ARN, never its value, and lets the handler read exactly that secret", () => {
       template.hasResourceProperties("AWS::Lambda::Function", {
         Environment: {
           Variables: Match.objectLike({
-            ASSAY_CONFIG_KEY: {
-              "Fn::Join": ["", Match.arrayWith(["{{resolve:secretsmanager:", ":SecretString:::}}"])],
-            },
+            ASSAY_CONFIG_KEY: Match.absent(),
+            ASSAY_CONFIG_KEY_SECRET_ARN: { "Fn::ImportValue": Match.stringLikeRegexp("ConfigKey") },
           }),
         },
       });
+      assert.doesNotMatch(JSON.stringify(template.toJSON()), /resolve:secretsmanager/);
+      const reads = statementsOf(template).filter((s) =>
+        actionsOf(s).includes("secretsmanager:GetSecretValue"),
+      );
+      assert.equal(reads.length, 1, "only the handler reads it");
+      assert.match(JSON.stringify(reads[0]?.Resource), /ConfigKey/);
+      assert.doesNotMatch(JSON.stringify(reads[0]?.Resource), /\*/);
     });
   });
 }

@@ -14,6 +14,7 @@
  * docs/deploy.md, "API: HTTP API and live logs", explains the split.
  */
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { DomainName, HttpApi, type HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Certificate, CertificateValidation } from "aws-cdk-lib/aws-certificatemanager";
@@ -34,10 +35,27 @@ import type { StageConfig } from "../config/stages.ts";
 import { jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { AssayFunction } from "../constructs/assay-function.ts";
 import { grantPrefix, grantTableData } from "../constructs/grants.ts";
-import { configKeyEnvironment, runtimeEnvironment } from "../constructs/runtime-env.ts";
-import { acknowledge } from "../nag.ts";
+import { acknowledgeLogGroup } from "../constructs/log-groups.ts";
+import { runtimeEnvironment, useConfigKey } from "../constructs/runtime-env.ts";
+import { acknowledge, acknowledgeGuard } from "../nag.ts";
 import type { DataStack } from "./data-stack.ts";
 import type { NetworkStack } from "./network-stack.ts";
+
+/** One JSON object per request, with HTTP API's own context variables (not REST API's). */
+export const httpApiAccessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: "$context.requestId",
+    ip: "$context.identity.sourceIp",
+    requestTime: "$context.requestTime",
+    method: "$context.httpMethod",
+    path: "$context.path",
+    status: "$context.status",
+    protocol: "$context.protocol",
+    responseLength: "$context.responseLength",
+    latencyMs: "$context.responseLatency",
+    integrationError: "$context.integrationErrorMessage",
+  }),
+);
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
@@ -67,11 +85,12 @@ export class ApiStack extends Stack {
       entry: "api",
       memoryMiB: config.api.memoryMiB,
       timeout: Duration.seconds(config.api.timeoutSeconds),
-      environment: { ...runtimeEnvironment(config, data, network.natsUrl), ...configKeyEnvironment(data) },
+      environment: runtimeEnvironment(config, data, network.natsUrl),
       logRetention: config.retention.cloudWatchLogs,
       vpc,
     });
     const fn = this.handler.function;
+    useConfigKey(fn, data);
     grantReads(this.handler, names);
     // Core enqueues any job kind (cleanup on delete, compaction and unpacking on completion).
     for (const kind of jobKinds) data.queues[kind].queue.grantSendMessages(fn);
@@ -100,18 +119,27 @@ export class ApiStack extends Stack {
       defaultIntegration: new HttpLambdaIntegration("Hono", fn),
       createDefaultStage: false,
     });
-    acknowledge(this.api, "AwsSolutions-APIG4", {
-      reason:
-        "Authentication (session cookies, API tokens) is enforced by the application on every route, in core; public routes (signup, login, health) must stay reachable.",
-    });
+    const appAuth =
+      "Authentication (session cookies, API tokens) is enforced by the application on every route, in core; public routes (signup, login, health) must stay reachable.";
+    acknowledge(this.api, "AwsSolutions-APIG4", { reason: appAuth });
+    acknowledgeGuard(this.api, "api_gw_v2_authorization_type_configured_check", appAuth);
+    acknowledgeGuard(
+      this.api,
+      "lambda_function_public_access_prohibited_check",
+      "API Gateway's invoke permission carries aws:SourceArn = this API as Fn::Join, which the control cannot evaluate; the deploy-rules suite checks every service-principal permission has a source condition.",
+    );
 
     const accessLogs = new LogGroup(this, "AccessLogs", { retention: config.retention.cloudWatchLogs });
+    acknowledgeLogGroup(accessLogs);
     const domainName = this.directDomain(config);
     this.stage = this.api.addStage("DefaultStage", {
       stageName: "$default",
       autoDeploy: true,
       throttle: config.api.throttle,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: httpApiAccessLogFormat,
+      },
       domainMapping: domainName ? { domainName } : undefined,
     });
     this.originDomain = `${this.api.apiId}.execute-api.${this.region}.amazonaws.com`;

@@ -29,11 +29,15 @@ import {
   objectPrefixes,
   tableDefinition,
 } from "../config/table-schema.ts";
-import { acknowledge } from "../nag.ts";
+import { acknowledgeBucketControls } from "../constructs/bucket-controls.ts";
+import { acknowledge, acknowledgeGuard } from "../nag.ts";
 
 /** AWS guidance for SQS event sources: visibility timeout at least 6x the function timeout. */
 export const visibilityTimeoutFor = (config: StageConfig): Duration =>
   Duration.seconds(config.workers.timeoutSeconds * 6);
+
+/** How long a replaced or deleted object stays restorable (versioned buckets). */
+export const noncurrentVersionDays = 7;
 
 /** Object tag that opts an object into the short retention class (free plans, scratch runs). */
 export const shortRetentionTag = { key: "assay-retention", value: "short" } as const;
@@ -89,24 +93,25 @@ export class DataStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(config.retention.accessLogsDays) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(this.accessLogsBucket, "AwsSolutions-S1", {
-      reason: "This is the access-log bucket; logging it into itself would loop.",
-    });
+    acknowledgeBucketControls(this.accessLogsBucket, "access-logs");
 
     this.logsBucket = new Bucket(this, "Logs", {
       ...privateBucket,
       bucketName: names.logsBucket,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: "s3/logs/",
+      versioned: true,
       lifecycleRules: retentionRules(objectPrefixes.logs, config.retention.logsDays),
       removalPolicy,
     });
+    acknowledgeBucketControls(this.logsBucket, "data");
 
     this.artifactsBucket = new Bucket(this, "Artifacts", {
       ...privateBucket,
       bucketName: names.artifactsBucket,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: "s3/artifacts/",
+      versioned: true,
       lifecycleRules: retentionRules(objectPrefixes.artifacts, config.retention.artifactsDays),
       // No CORS: CORS governs only scripts reading a response (fetch/XHR). Agents PUT their
       // bundles from a process, not a browser; the dashboard shows files through <a>, <img> and
@@ -114,6 +119,7 @@ export class DataStack extends Stack {
       // apply to (the CSP admits the bucket's origin for them, WebStack).
       removalPolicy,
     });
+    acknowledgeBucketControls(this.artifactsBucket, "data");
 
     const queues: Partial<Record<JobKind, JobQueue>> = {};
     for (const kind of jobKinds) {
@@ -121,9 +127,11 @@ export class DataStack extends Stack {
         ...secureQueue,
         retentionPeriod: Duration.days(14),
       });
-      acknowledge(deadLetterQueue, "AwsSolutions-SQS3", {
-        reason: "This queue is itself a dead-letter queue; it is drained by redrive after an alarm.",
-      });
+      acknowledgeGuard(
+        deadLetterQueue,
+        "sqs_dlq_check",
+        "This queue is itself a dead-letter queue; it is drained by redrive after an alarm.",
+      );
       const queue = new Queue(this, `${kind}-queue`, {
         ...secureQueue,
         visibilityTimeout: visibilityTimeoutFor(config),
@@ -167,7 +175,8 @@ const secureQueue = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true 
 /**
  * Retention classes: everything under the prefix expires after the stage default; objects tagged
  * with `shortRetentionTag` expire after a week. S3 applies the earliest matching expiration, so
- * a class can only shorten the default, never extend it.
+ * a class can only shorten the default, never extend it. Replaced and deleted objects stay
+ * restorable as noncurrent versions for `noncurrentVersionDays`, then go.
  */
 function retentionRules(prefix: string, days: number): LifecycleRule[] {
   return [
@@ -181,6 +190,8 @@ function retentionRules(prefix: string, days: number): LifecycleRule[] {
     {
       id: "abort-incomplete-uploads",
       abortIncompleteMultipartUploadAfter: Duration.days(1),
+      noncurrentVersionExpiration: Duration.days(noncurrentVersionDays),
+      expiredObjectDeleteMarker: true,
     },
   ];
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
-import { resourcesOf, type Stages } from "../../test/fixture.ts";
+import { prodNatsUrl, resourcesOf, type Stages } from "../../test/fixture.ts";
 import { actionsGrantedTo } from "../../test/iam.ts";
 import { stages } from "../config/stages.ts";
 
@@ -38,7 +38,7 @@ export function ingressStackSuite(synthesized: Stages): void {
       });
     });
 
-    it("forwards plaintext HTTP/2 to the tasks with a health check and a deregistration delay equal to the drain grace", () => {
+    it("forwards plaintext HTTP/2 to the tasks with a health check and a short deregistration delay", () => {
       template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", {
         Protocol: "TCP",
         Port: 8080,
@@ -47,7 +47,10 @@ export function ingressStackSuite(synthesized: Stages): void {
         HealthCheckPort: "8081",
         HealthCheckPath: "/healthz",
         TargetGroupAttributes: Match.arrayWith([
-          { Key: "deregistration_delay.timeout_seconds", Value: String(drainGraceSeconds) },
+          {
+            Key: "deregistration_delay.timeout_seconds",
+            Value: String(stages.prod.ingress.deregistrationDelaySeconds),
+          },
           { Key: "deregistration_delay.connection_termination.enabled", Value: "false" },
         ]),
       });
@@ -63,6 +66,10 @@ export function ingressStackSuite(synthesized: Stages): void {
             Ulimits: [{ Name: "nofile", SoftLimit: 65536, HardLimit: 65536 }],
             StopTimeout: drainGraceSeconds + 30,
             HealthCheck: Match.objectLike({ Command: Match.arrayWith(["CMD", "node"]) }),
+            // Not root, nothing written, a hard memory limit (Control Tower ECS controls).
+            User: "node",
+            ReadonlyRootFilesystem: true,
+            Memory: stages.prod.ingress.memoryMiB,
           }),
         ],
       });
@@ -87,7 +94,7 @@ export function ingressStackSuite(synthesized: Stages): void {
           port: "8080",
           health: "8081",
           drain: String(drainGraceSeconds * 1000),
-          nats: "nats://nats.prod.assay.internal:4222",
+          nats: prodNatsUrl,
           ingress: "https://agents.assay.example.com",
           region: "eu-west-1",
         },
@@ -114,15 +121,14 @@ export function ingressStackSuite(synthesized: Stages): void {
       );
     });
 
-    it("lets autoscaling own the task count, rolls back failed deploys, and keeps tasks private", () => {
+    it("lets autoscaling own the task count, rolls in waves, rolls back failed deploys, keeps tasks private", () => {
       template.hasResourceProperties("AWS::ECS::Service", {
         DesiredCount: Match.absent(),
         LaunchType: "FARGATE",
         DeploymentConfiguration: {
           MinimumHealthyPercent: 100,
-          MaximumPercent: 200,
+          MaximumPercent: 150,
           DeploymentCircuitBreaker: { Enable: true, Rollback: true },
-          Alarms: Match.anyValue(),
         },
         NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: "DISABLED" }) },
       });

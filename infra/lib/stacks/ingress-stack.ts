@@ -6,9 +6,11 @@
  * 30-minute stream through untouched.
  *
  * Stopping a task (deploy, scale-in): ECS deregisters it (new streams go elsewhere at once),
- * waits the deregistration delay, then sends SIGTERM; the ingress tells its agents to reconnect
- * elsewhere and exits within the drain grace; SIGKILL comes only after the stop timeout.
- * Connection termination at deregistration is off, so the NLB never cuts a draining stream.
+ * waits the short deregistration delay, then sends SIGTERM; the ingress tells its agents to
+ * reconnect elsewhere and exits within the drain grace; SIGKILL comes only after the stop
+ * timeout. Connection termination at deregistration is off, so the NLB never cuts a draining
+ * stream. Deploys roll in waves (at most 150 % of the tasks running), so only part of the
+ * agents reconnect at a time.
  */
 
 import { readFileSync } from "node:fs";
@@ -45,8 +47,9 @@ import type { StageConfig } from "../config/stages.ts";
 import { jobKinds, objectPrefixes } from "../config/table-schema.ts";
 import { grantPrefix, grantTableData } from "../constructs/grants.ts";
 import { scaleIngress, streamsPerTaskExpression } from "../constructs/ingress-scaling.ts";
+import { acknowledgeLogGroup } from "../constructs/log-groups.ts";
 import { runtimeEnvironment } from "../constructs/runtime-env.ts";
-import { acknowledge } from "../nag.ts";
+import { acknowledge, acknowledgeGuard } from "../nag.ts";
 import type { DataStack } from "./data-stack.ts";
 import type { NetworkStack } from "./network-stack.ts";
 
@@ -54,6 +57,8 @@ import type { NetworkStack } from "./network-stack.ts";
 export const ingressPorts = { grpc: 8080, health: 8081 } as const;
 /** Well above ~19k streams per task plus files, sockets to AWS and NATS. */
 export const ingressNofile = 65_536;
+/** Deploy waves: at most this share of the desired tasks runs during a rollout. */
+export const ingressMaxHealthyPercent = 150;
 /** Fargate's ceiling for the stop timeout. */
 const maxStopTimeoutSeconds = 120;
 
@@ -85,6 +90,8 @@ export class IngressStack extends Stack {
         operatingSystemFamily: OperatingSystemFamily.LINUX,
       },
     });
+    const logs = new LogGroup(this, "Logs", { retention: config.retention.cloudWatchLogs });
+    acknowledgeLogGroup(logs);
     const container = taskDefinition.addContainer("ingress", {
       image: ContainerImage.fromAsset(repoRoot, {
         file: ingressImage.dockerfile,
@@ -104,6 +111,10 @@ export class IngressStack extends Stack {
       },
       // Injected by ECS at start from Secrets Manager; never in the task definition.
       secrets: { ASSAY_CONFIG_KEY: EcsSecret.fromSecretsManager(data.configKey) },
+      // The image's unprivileged user; the process writes no files (TLS is off behind the NLB).
+      user: "node",
+      readonlyRootFilesystem: true,
+      memoryLimitMiB: config.ingress.memoryMiB,
       portMappings: [{ containerPort: ingressPorts.grpc }, { containerPort: ingressPorts.health }],
       ulimits: [{ name: UlimitName.NOFILE, softLimit: ingressNofile, hardLimit: ingressNofile }],
       stopTimeout: Duration.seconds(Math.min(maxStopTimeoutSeconds, drainGraceSeconds + 30)),
@@ -117,10 +128,7 @@ export class IngressStack extends Stack {
         interval: Duration.seconds(15),
         startPeriod: Duration.seconds(20),
       },
-      logging: LogDrivers.awsLogs({
-        streamPrefix: "ingress",
-        logGroup: new LogGroup(this, "Logs", { retention: config.retention.cloudWatchLogs }),
-      }),
+      logging: LogDrivers.awsLogs({ streamPrefix: "ingress", logGroup: logs }),
     });
     acknowledge(taskDefinition, "AwsSolutions-IAM5", {
       finding: "Resource::*",
@@ -173,9 +181,10 @@ export class IngressStack extends Stack {
     this.service = new FargateService(this, "Service", {
       cluster: network.cluster,
       taskDefinition,
-      // Start replacements before stopping old tasks; roll back a deploy that never gets healthy.
+      // Start replacements before stopping old tasks, in waves of at most half the service (so
+      // never every agent reconnecting at once); roll back a deploy that never gets healthy.
       minHealthyPercent: 100,
-      maxHealthyPercent: 200,
+      maxHealthyPercent: ingressMaxHealthyPercent,
       circuitBreaker: { rollback: true },
       healthCheckGracePeriod: Duration.seconds(60),
       securityGroups: [taskSecurityGroup, network.natsClients],
@@ -192,7 +201,19 @@ export class IngressStack extends Stack {
       crossZoneEnabled: true,
       deletionProtection: config.protectData,
     });
+    if (!config.protectData) {
+      acknowledgeGuard(
+        this.loadBalancer,
+        "elbv2_deletion_protection_enabled_check",
+        "Stages that do not protect data (dev) are torn down whole; deletion protection stays on where data is protected (prod).",
+      );
+    }
     this.loadBalancer.logAccessLogs(data.accessLogsBucket, `nlb/${config.stage}-ingress`);
+    acknowledgeGuard(
+      this.loadBalancer,
+      "elbv2_logging_enabled_check",
+      "Access logging is on; the bucket is the Data stack's access-log bucket, imported (Fn::ImportValue), which the control cannot resolve. The Ingress suite checks the attributes.",
+    );
 
     const zone = HostedZone.fromHostedZoneAttributes(this, "Zone", {
       zoneName: config.dns.zoneName,
@@ -219,7 +240,8 @@ export class IngressStack extends Stack {
           containerPort: ingressPorts.grpc,
         }),
       ],
-      deregistrationDelay: Duration.seconds(drainGraceSeconds),
+      // Short: only until the NLB sends no new flows; the SIGTERM drain moves the agents.
+      deregistrationDelay: Duration.seconds(config.ingress.deregistrationDelaySeconds),
       healthCheck: {
         protocol: Protocol.HTTP,
         port: String(ingressPorts.health),

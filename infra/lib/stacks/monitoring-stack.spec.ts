@@ -72,6 +72,35 @@ export function monitoringStackSuite(synthesized: Stages): void {
       });
     });
 
+    it("alarms on NATS nodes and routes, DynamoDB, SES reputation, concurrency, ingress memory and TLS", () => {
+      for (const name of [
+        "nats-0-running",
+        "nats-1-running",
+        "nats-2-running",
+        "nats-routes",
+        "dynamodb-throttles",
+        "dynamodb-system-errors",
+        "ses-bounce-rate",
+        "ses-complaint-rate",
+        "account-concurrency",
+        "ingress-memory",
+        "ingress-tls-errors",
+        "retention-sweep-errors",
+      ]) {
+        assert.ok(alarmNames.includes(`assay-prod-${name}`), name);
+      }
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        AlarmName: "assay-prod-nats-0-running",
+        MetricName: "RunningTaskCount",
+        ComparisonOperator: "LessThanThreshold",
+        TreatMissingData: "breaching",
+      });
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        AlarmName: "assay-prod-account-concurrency",
+        Threshold: stages.prod.monitoring.accountConcurrencyQuota * 0.8,
+      });
+    });
+
     it("draws one dashboard", () => {
       template.hasResourceProperties("AWS::CloudWatch::Dashboard", { DashboardName: "assay-prod" });
     });

@@ -3,9 +3,11 @@
  * stacks it watches so alarm thresholds can change without redeploying code, and so the other
  * stacks stay free of cross-cutting concerns.
  *
- * Alarms: anything in a DLQ, a queue whose oldest message is stuck, Lambda errors and throttles,
- * API 5xx, ingress CPU, ingress streams per task near the per-task ceiling, unhealthy or missing
- * ingress targets.
+ * Alarms: anything in a DLQ, a queue whose oldest message is stuck, Lambda errors and throttles
+ * (the retention sweep included), API 5xx, ingress CPU and memory, streams per task near the
+ * per-task ceiling, unhealthy or missing ingress targets, TLS handshake errors at the NLB, NATS
+ * nodes not running and routes not reconnecting, DynamoDB throttles and system errors, SES
+ * bounce and complaint rates, account concurrency (monitoring-alarms.ts).
  */
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import {
@@ -18,17 +20,23 @@ import {
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import { ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { Topic } from "aws-cdk-lib/aws-sns";
-import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { Topic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/stages.ts";
 import { jobKinds } from "../config/table-schema.ts";
+import { AlarmTopic } from "../constructs/alarm-topic.ts";
 import type { ApiStack } from "./api-stack.ts";
 import type { DataStack } from "./data-stack.ts";
 import type { IngressStack } from "./ingress-stack.ts";
+import {
+  type AlarmSpec,
+  accountAlarms,
+  ingressAlarms,
+  natsAlarms,
+  tableAlarms,
+} from "./monitoring-alarms.ts";
+import type { NetworkStack } from "./network-stack.ts";
 import type { WorkersStack } from "./workers-stack.ts";
 
 /** Streams per task worth paging on: ~80% of the ~19k a task can hold (STACK.md). */
@@ -37,6 +45,7 @@ export const streamsPerTaskCeiling = 15_000;
 export interface MonitoringStackProps extends StackProps {
   readonly config: StageConfig;
   readonly data: DataStack;
+  readonly network: NetworkStack;
   readonly api: ApiStack;
   readonly workers: WorkersStack;
   readonly ingress: IngressStack;
@@ -50,18 +59,13 @@ export class MonitoringStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
-    const { config, data, api, workers, ingress } = props;
+    const { config, data, network, api, workers, ingress } = props;
     this.alarmPrefix = `assay-${config.stage}`;
-
-    // Alarms cannot publish to a topic under the AWS-managed SNS key; a CMK lets CloudWatch in.
-    const key = new Key(this, "AlarmTopicKey", {
-      enableKeyRotation: true,
+    this.topic = new AlarmTopic(this, "Alarms", {
+      alarmPrefix: this.alarmPrefix,
+      emails: config.monitoring.alarmEmails,
       description: `Assay ${config.stage} alarm topic`,
-    });
-    key.grant(new ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey");
-    this.topic = new Topic(this, "Alarms", { masterKey: key, enforceSSL: true });
-    for (const email of config.monitoring.alarmEmails)
-      this.topic.addSubscription(new EmailSubscription(email));
+    }).topic;
 
     for (const kind of jobKinds) {
       const { queue, deadLetterQueue } = data.queues[kind];
@@ -86,6 +90,7 @@ export class MonitoringStack extends Stack {
       ...jobKinds.map((kind): [string, IFunction] => [kind, workers.queueWorkers[kind].handler.function]),
       ["reaper", workers.scheduled.reaper.function],
       ["schedules", workers.scheduled.schedules.function],
+      ["retention-sweep", workers.retentionSweep.function],
     ];
     for (const [name, fn] of functions) {
       this.alarm(`${name}-errors`, fn.metricErrors({ statistic: "Sum" }), {
@@ -127,6 +132,15 @@ export class MonitoringStack extends Stack {
       missing: TreatMissingData.BREACHING,
       description: "No healthy ingress task: agents cannot connect",
     });
+
+    for (const spec of [
+      ...ingressAlarms(ingress),
+      ...natsAlarms(network),
+      ...tableAlarms(data),
+      ...accountAlarms(config),
+    ]) {
+      this.alarm(spec.id, spec.metric, spec);
+    }
 
     this.dashboard = new Dashboard(this, "Dashboard", {
       dashboardName: `assay-${config.stage}`,
@@ -183,17 +197,7 @@ export class MonitoringStack extends Stack {
     );
   }
 
-  private alarm(
-    id: string,
-    metric: IMetric,
-    options: {
-      readonly threshold: number;
-      readonly description: string;
-      readonly evaluationPeriods?: number;
-      readonly comparison?: ComparisonOperator;
-      readonly missing?: TreatMissingData;
-    },
-  ): void {
+  private alarm(id: string, metric: IMetric, options: Omit<AlarmSpec, "id" | "metric">): void {
     const alarm = new Alarm(this, id, {
       alarmName: `${this.alarmPrefix}-${id}`,
       alarmDescription: options.description,

@@ -22,25 +22,39 @@ export function networkStackSuite(synthesized: Stages): void {
       });
     });
 
-    it("runs a three-node NATS cluster on arm64 Fargate with Cloud Map discovery and routes between nodes", () => {
-      template.hasResourceProperties("AWS::ECS::Service", {
-        DesiredCount: 3,
-        ServiceRegistries: [Match.objectLike({ RegistryArn: Match.anyValue() })],
-      });
+    it("runs three NATS nodes on arm64 Fargate, each with its own name, routing to every node's name", () => {
+      template.resourcePropertiesCountIs(
+        "AWS::ECS::Service",
+        { DesiredCount: 1, ServiceRegistries: [Match.objectLike({ RegistryArn: Match.anyValue() })] },
+        3,
+      );
+      // Rolled one node at a time: each service waits for the one before it.
+      const services = resourcesOf(template, "AWS::ECS::Service").map(([id]) => id);
+      const dependsOn = Object.values(template.findResources("AWS::ECS::Service")).map((s) =>
+        JSON.stringify(s.DependsOn ?? []),
+      );
+      assert.ok(dependsOn.filter((d, i) => i > 0 && d.includes(services[i - 1] ?? "?")).length === 2);
       template.hasResourceProperties("AWS::ServiceDiscovery::PrivateDnsNamespace", {
         Name: "prod.assay.internal",
       });
-      template.hasResourceProperties("AWS::ServiceDiscovery::Service", {
-        Name: "nats",
-        DnsConfig: Match.objectLike({ DnsRecords: [{ Type: "A", TTL: 10 }] }),
-      });
+      for (const name of ["nats-0", "nats-1", "nats-2"]) {
+        template.hasResourceProperties("AWS::ServiceDiscovery::Service", {
+          Name: name,
+          DnsConfig: Match.objectLike({ DnsRecords: [{ Type: "A", TTL: 10 }] }),
+        });
+      }
       template.hasResourceProperties("AWS::ECS::TaskDefinition", {
         RuntimePlatform: { CpuArchitecture: "ARM64", OperatingSystemFamily: "LINUX" },
         ContainerDefinitions: [
           Match.objectLike({
             Image: natsImage,
-            Command: Match.arrayWith(["--routes", "nats://nats.prod.assay.internal:6222"]),
+            Command: Match.arrayWith([
+              "--routes",
+              [0, 1, 2].map((i) => `nats://nats-${i}.prod.assay.internal:6222`).join(","),
+            ]),
             HealthCheck: Match.anyValue(),
+            User: "65534:65534",
+            ReadonlyRootFilesystem: true,
           }),
         ],
       });

@@ -19,6 +19,7 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { PrivateDnsNamespace } from "aws-cdk-lib/aws-servicediscovery";
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/stages.ts";
+import { acknowledgeLogGroup } from "../constructs/log-groups.ts";
 import { NatsCluster } from "../constructs/nats-cluster.ts";
 
 export interface NetworkStackProps extends StackProps {
@@ -30,7 +31,7 @@ export class NetworkStack extends Stack {
   readonly cluster: Cluster;
   /** Attach to anything that must reach NATS (ingress tasks, VPC functions). */
   readonly natsClients: SecurityGroup;
-  /** `nats://...` inside the VPC, or undefined when the stage runs without NATS. */
+  /** Every node's `nats://...` URL (comma-separated) inside the VPC, or undefined without NATS. */
   readonly natsUrl: string | undefined;
   readonly nats: NatsCluster | undefined;
 
@@ -42,7 +43,8 @@ export class NetworkStack extends Stack {
       maxAzs: 2,
       natGateways: config.network.natGateways,
       subnetConfiguration: [
-        { name: "public", subnetType: SubnetType.PUBLIC, cidrMask: 24 },
+        // Only NAT gateways (Elastic IPs) and the NLB live here: nothing needs an automatic public IP.
+        { name: "public", subnetType: SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: "private", subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
       ],
       gatewayEndpoints: {
@@ -52,10 +54,10 @@ export class NetworkStack extends Stack {
       // Avoid the custom-resource Lambda that strips the default group; nothing uses it.
       restrictDefaultSecurityGroup: false,
     });
+    const flowLogs = new LogGroup(this, "FlowLogGroup", { retention: config.retention.cloudWatchLogs });
+    acknowledgeLogGroup(flowLogs);
     this.vpc.addFlowLog("FlowLogs", {
-      destination: FlowLogDestination.toCloudWatchLogs(
-        new LogGroup(this, "FlowLogGroup", { retention: config.retention.cloudWatchLogs }),
-      ),
+      destination: FlowLogDestination.toCloudWatchLogs(flowLogs),
       trafficType: FlowLogTrafficType.REJECT,
     });
 

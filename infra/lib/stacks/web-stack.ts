@@ -39,17 +39,12 @@ import {
 import { FunctionUrlOrigin, HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { AaaaRecord, ARecord, HostedZone, type IHostedZone, RecordTarget } from "aws-cdk-lib/aws-route53";
 import { CloudFrontTarget } from "aws-cdk-lib/aws-route53-targets";
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  ObjectOwnership,
-} from "aws-cdk-lib/aws-s3";
-import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/stages.ts";
-import { acknowledge } from "../nag.ts";
+import { acknowledgeBucketControls } from "../constructs/bucket-controls.ts";
+import { deployAgentPackage, deploySite } from "../constructs/site-deployment.ts";
+import { acknowledge, acknowledgeGuard } from "../nag.ts";
 import type { ApiStack } from "./api-stack.ts";
 import type { DataStack } from "./data-stack.ts";
 
@@ -116,18 +111,19 @@ export class WebStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(config.retention.accessLogsDays) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(logBucket, "AwsSolutions-S1", {
-      reason: "This is the log bucket for CloudFront and the site bucket; logging it into itself would loop.",
-    });
+    acknowledgeBucketControls(logBucket, "access-logs");
     this.siteBucket = new Bucket(this, "Site", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       serverAccessLogsBucket: logBucket,
       serverAccessLogsPrefix: "s3/site/",
-      // The dashboard is rebuilt from git at every deploy: nothing here needs keeping.
+      // Rebuilt from git at every deploy; versions only let a bad upload be rolled back for a week.
+      versioned: true,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(7), expiredObjectDeleteMarker: true }],
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeBucketControls(this.siteBucket, "data");
 
     const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
       securityHeadersBehavior: {
@@ -204,6 +200,16 @@ export class WebStack extends Stack {
     acknowledge(this.distribution, "AwsSolutions-CFR1", {
       reason: "Agents, users and CI run worldwide; there is no country to block.",
     });
+    acknowledgeGuard(
+      this.distribution,
+      "cloudfront_origin_failover_enabled_check",
+      "One region, one site bucket and one API: there is no second origin to fail over to; CloudFront serves the SPA from cache while S3 recovers.",
+    );
+    acknowledgeGuard(
+      this.distribution,
+      "lambda_function_public_access_prohibited_check",
+      "CloudFront's permissions on the streaming Function URL carry aws:SourceArn = this distribution as Fn::Join, which the control cannot evaluate; the deploy-rules suite checks every service-principal permission has a source condition.",
+    );
     acknowledge(this.distribution, "AwsSolutions-CFR2", {
       reason:
         "No WAF by default (about $6/month + per request): the API enforces its own rate limits on login, signup and tokens. Add a web ACL per stage if abuse appears.",
@@ -214,16 +220,11 @@ export class WebStack extends Stack {
     new AaaaRecord(this, "AliasRecordIpv6", { zone, recordName: domainName, target });
 
     if (props.assetsDir && existsSync(join(props.assetsDir, "index.html"))) {
-      new BucketDeployment(this, "Assets", {
-        sources: [Source.asset(props.assetsDir)],
-        // The agent tarball has its own deployment; pruning the dashboard leaves it alone.
-        exclude: ["agent/*"],
-        destinationBucket: this.siteBucket,
+      deploySite(this, {
+        assetsDir: props.assetsDir,
+        bucket: this.siteBucket,
         distribution: this.distribution,
-        distributionPaths: ["/*"],
-        memoryLimit: 512,
       });
-      acknowledgeBucketDeployment(this, this.siteBucket);
     }
     const agentPackageDir = props.agentPackageDir;
     if (
@@ -231,17 +232,11 @@ export class WebStack extends Stack {
       existsSync(agentPackageDir) &&
       readdirSync(agentPackageDir).some((f) => f.endsWith(".tgz"))
     ) {
-      new BucketDeployment(this, "AgentPackage", {
-        sources: [Source.asset(agentPackageDir, { exclude: [".stage-*"] })],
-        destinationBucket: this.siteBucket,
-        destinationKeyPrefix: "agent/",
-        // Older versions stay downloadable for agents that pin them.
-        prune: false,
+      deployAgentPackage(this, {
+        dir: agentPackageDir,
+        bucket: this.siteBucket,
         distribution: this.distribution,
-        distributionPaths: ["/agent/*"],
-        memoryLimit: 512,
       });
-      acknowledgeBucketDeployment(this, this.siteBucket);
     }
   }
 
@@ -283,53 +278,5 @@ export class WebStack extends Stack {
     throw new Error(
       `Stage ${config.stage}: CloudFront needs a us-east-1 certificate for ${domainName}; set web.certificateArn (docs/deploy.md, "DNS and certificates").`,
     );
-  }
-}
-
-/**
- * BucketDeployment's handler is a CDK-maintained singleton Lambda whose grants CDK generates.
- * cdk-nag 3 takes acknowledgements per finding, so each expected finding is listed with why.
- */
-function acknowledgeBucketDeployment(stack: Stack, site: Bucket): void {
-  const siteArn = `<${stack.getLogicalId(site.node.defaultChild as CfnBucket)}.Arn>`;
-  const qualifier = String(stack.node.tryGetContext("@aws-cdk/core:bootstrapQualifier") ?? "hnb659fds");
-  const assets = `arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-${stack.region}`;
-  const generated =
-    "CDK's BucketDeployment handler: generated grants to copy the dashboard asset into the site bucket";
-  const findings: Array<[string, string, string]> = [
-    [
-      "AwsSolutions-IAM4",
-      "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-      "CDK's BucketDeployment handler uses the AWS-managed basic execution role, which only writes its logs.",
-    ],
-    ...["s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*"].map(
-      (action): [string, string, string] => [
-        "AwsSolutions-IAM5",
-        `Action::${action}`,
-        `${generated} (read the asset, replace and prune the site).`,
-      ],
-    ),
-    [
-      "AwsSolutions-IAM5",
-      `Resource::${siteArn}/*`,
-      `${generated}: every object of the site bucket, which holds only the dashboard.`,
-    ],
-    [
-      "AwsSolutions-IAM5",
-      `Resource::${assets}/*`,
-      `${generated}: the CDK bootstrap asset bucket it reads the zip from.`,
-    ],
-    [
-      "AwsSolutions-IAM5",
-      "Resource::*",
-      `${generated}: cloudfront:CreateInvalidation has no resource-level scoping in CDK's policy.`,
-    ],
-  ];
-  for (const child of stack.node.children) {
-    if (!child.node.id.startsWith("Custom::CDKBucketDeployment")) continue;
-    for (const [rule, finding, reason] of findings) acknowledge(child, rule, { finding, reason });
-    acknowledge(child, "AwsSolutions-L1", {
-      reason: "The BucketDeployment handler's runtime is chosen and updated by aws-cdk-lib, not by this app.",
-    });
   }
 }

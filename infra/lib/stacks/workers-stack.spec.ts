@@ -40,7 +40,7 @@ export function workersStackSuite(synthesized: Stages): void {
       data.resourcePropertiesCountIs("AWS::SQS::Queue", { VisibilityTimeout: timeout * 6 }, jobKinds.length);
     });
 
-    it("ticks the reaper and the cron dispatcher every minute, the retention sweep hourly, without async retries", () => {
+    it("ticks the reaper and the cron dispatcher every minute (events dropped after 60 s), the sweep hourly, without retries", () => {
       const rules = resourcesOf(template, "AWS::Events::Rule");
       assert.equal(rules.length, 3);
       const rateOf = (name: RegExp) =>
@@ -49,11 +49,23 @@ export function workersStackSuite(synthesized: Stages): void {
       assert.equal(rateOf(/schedules/), "rate(1 minute)");
       assert.equal(rateOf(/retentionsweep/), "rate(1 hour)");
       for (const [, rule] of rules) {
+        const retry = (rule.Targets as Array<{ RetryPolicy: { MaximumRetryAttempts: number } }>)[0]
+          ?.RetryPolicy;
+        assert.equal(retry?.MaximumRetryAttempts, 0);
+      }
+      const minuteTicks = rules.filter(([, rule]) => /reaper|schedules/.test(JSON.stringify(rule.Targets)));
+      for (const [, rule] of minuteTicks) {
         assert.deepEqual((rule.Targets as Array<{ RetryPolicy: unknown }>)[0]?.RetryPolicy, {
           MaximumRetryAttempts: 0,
+          MaximumEventAgeInSeconds: 60,
         });
       }
       template.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 0 }, 3);
+      template.resourcePropertiesCountIs(
+        "AWS::Lambda::EventInvokeConfig",
+        { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        2,
+      );
       const sweep = actionsGrantedTo(template, "retentionsweepRole");
       assert.ok(sweep.has("sqs:SendMessage") && sweep.has("dynamodb:Query"));
       assert.ok(!sweep.has("dynamodb:PutItem") && !sweep.has("dynamodb:Scan"));

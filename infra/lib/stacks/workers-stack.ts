@@ -20,7 +20,7 @@ import { type JobKind, jobKinds, objectPrefixes } from "../config/table-schema.t
 import { AssayFunction } from "../constructs/assay-function.ts";
 import { grantPrefix, grantTableData, grantTableRead, type PrefixGrant } from "../constructs/grants.ts";
 import { QueueWorker } from "../constructs/queue-worker.ts";
-import { configKeyEnvironment, runtimeEnvironment } from "../constructs/runtime-env.ts";
+import { runtimeEnvironment, useConfigKey } from "../constructs/runtime-env.ts";
 import type { DataStack } from "./data-stack.ts";
 import type { NetworkStack } from "./network-stack.ts";
 
@@ -114,20 +114,23 @@ export class WorkersStack extends Stack {
         memoryMiB: 512,
         // A tick must finish before the next one starts.
         timeout: Duration.seconds(55),
-        // The dispatcher starts runs, whose sensitive config values it seals.
-        environment: kind === "schedules" ? { ...environment, ...configKeyEnvironment(data) } : environment,
+        environment,
         logRetention: config.retention.cloudWatchLogs,
         retryAttempts: 0,
+        // A tick older than a minute is superseded by the next one.
+        maxEventAge: Duration.seconds(60),
         // One tick at a time where the account has concurrency to reserve (prod); correctness
         // still rests on conditional writes, this only avoids wasted work.
         reservedConcurrency: config.workers.reservedConcurrency === undefined ? undefined : 1,
         vpc: network.natsUrl ? { vpc: network.vpc, securityGroup: network.natsClients } : undefined,
       });
       grantTableData(fn.function, fn.role, names);
+      // The dispatcher starts runs, whose sensitive config values it seals.
+      if (kind === "schedules") useConfigKey(fn.function, data);
       new Rule(this, `${kind}-tick`, {
         description: `Assay ${kind}, every minute`,
         schedule: Schedule.rate(Duration.minutes(1)),
-        targets: [new LambdaTarget(fn.function, { retryAttempts: 0 })],
+        targets: [new LambdaTarget(fn.function, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
       });
       scheduled[kind] = fn;
     }

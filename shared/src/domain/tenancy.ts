@@ -162,30 +162,44 @@ export const AgentView = AgentPresence.extend({
 });
 export type AgentView = z.infer<typeof AgentView>;
 
+/**
+ * Control characters (newlines, tabs, escapes: Unicode Cc) and invisible format characters
+ * (bidirectional overrides, zero-width joiners: Cf): never part of a name, and a way to forge
+ * lines or reorder text where names are shown or mailed.
+ */
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+
+/** A display name (users, organizations, environments, tokens): trimmed, `min` to `max` long. */
+export const displayName = (max: number, min = 0) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((name) => !CONTROL_OR_FORMAT.test(name), {
+      message: "must not contain control characters (line breaks, tabs, invisible formatting)",
+    });
+
 /** Request bodies of the accounts and tenancy API (strict: unknown fields are refused). */
 export const SignupBody = z
-  .object({ email: Email, password: Password, name: z.string().trim().max(200).optional() })
+  .object({ email: Email, password: Password, name: displayName(200).optional() })
   .strict();
 export const LoginBody = z.object({ email: Email, password: Password }).strict();
 /** One-time tokens from emails are 43 base64url characters; the bound keeps junk short. */
 export const OneTimeTokenBody = z.object({ token: z.string().min(1).max(200) }).strict();
 export const ResetRequestBody = z.object({ email: Email }).strict();
 export const ResetConfirmBody = z.object({ token: z.string().min(1).max(200), password: Password }).strict();
-export const CreateOrgBody = z
-  .object({ id: Slug.optional(), name: z.string().trim().min(1).max(200) })
-  .strict();
+export const CreateOrgBody = z.object({ id: Slug.optional(), name: displayName(200, 1) }).strict();
 export const UpdateOrgBody = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), plan: PlanName.optional() })
+  .object({ name: displayName(200, 1).optional(), plan: PlanName.optional() })
   .strict();
-export const CreateEnvBody = z
-  .object({ id: Slug, name: z.string().trim().min(1).max(200).optional() })
-  .strict();
-export const UpdateEnvBody = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+export const CreateEnvBody = z.object({ id: Slug, name: displayName(200, 1).optional() }).strict();
+export const UpdateEnvBody = z.object({ name: displayName(200, 1) }).strict();
 export const InviteBody = z.object({ email: Email, role: Role }).strict();
 export const SetRoleBody = z.object({ role: Role }).strict();
 export const CreateApiTokenBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: displayName(100, 1),
     role: Role,
     /** ISO 8601 time after which the token stops working. */
     expiresAt: z.iso.datetime({ offset: true }).optional(),
@@ -193,7 +207,7 @@ export const CreateApiTokenBody = z
   .strict();
 export const CreateAgentTokenBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: displayName(100, 1),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();

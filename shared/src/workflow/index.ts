@@ -10,6 +10,7 @@ export { formatPath, type Locate } from "./issues.ts";
 export * from "./parse.ts";
 export { planWorkflow } from "./plan/plan.ts";
 export { RUNTIME_ONLY } from "./plan/resolve.ts";
+export { rewriteServiceRefs, rewriteServiceTemplates } from "./plan/service-refs.ts";
 export * from "./plan/types.ts";
 export * from "./schema/config.ts";
 export * from "./schema/container.ts";

@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { lambdaBundleOptions } from "../../../infra/lib/constructs/assay-function.ts";
+import { copyRuntimePackages, lambdaBundleOptions } from "../../../infra/lib/constructs/assay-function.ts";
 import { figure, progress, report, runCount } from "../lib/figure.ts";
 
 const ENTRY = fileURLToPath(new URL("../../../functions/api/lambda.ts", import.meta.url));
@@ -44,6 +44,7 @@ try {
   const outdir = join(dir, "bundle");
   const outfile = join(outdir, "index.mjs");
   const { metafile } = await build({ ...lambdaBundleOptions(ENTRY, outdir), metafile: true });
+  copyRuntimePackages(outdir);
   // Output paths in the metafile are relative to the working directory.
   const outputs = new Map(Object.entries(metafile.outputs).map(([path, out]) => [resolve(path), out]));
   const code = [...outputs.keys()].filter((path) => !path.endsWith(".map"));

@@ -8,6 +8,7 @@
 import { isExpressionError, simplifyExpression, toBool } from "../expressions/index.ts";
 import type { PlanContext } from "./context.ts";
 import { RUNTIME_ONLY, toExpressionContext } from "./resolve.ts";
+import { rewriteServiceRefs } from "./service-refs.ts";
 import type { StepCondition } from "./types.ts";
 
 /**
@@ -44,10 +45,12 @@ export const normalizeCondition = (
   if (raw === undefined) return fallback;
   if (typeof raw === "boolean") return raw ? "always" : "never";
   // Testkube accepts `{{ }}` around a condition too; the braces add nothing.
-  const text = raw
-    .trim()
-    .replace(/^\{\{([\s\S]*)\}\}$/, "$1")
-    .trim();
+  const text = rewriteServiceRefs(
+    raw
+      .trim()
+      .replace(/^\{\{([\s\S]*)\}\}$/, "$1")
+      .trim(),
+  );
   if (text === "") return fallback;
   const keyword = KEYWORDS[text.toLowerCase()];
   if (keyword !== undefined) return keyword;

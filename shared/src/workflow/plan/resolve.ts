@@ -5,6 +5,7 @@
  * `matrix`, `shard`, `file()`...) is left in place as a smaller expression, for a runner that
  * evaluates expressions (feature `expressions`) to finish with `evaluateExpression`.
  */
+
 import { parseDuration } from "../duration.ts";
 import {
   type Deferred,
@@ -15,6 +16,7 @@ import {
   simplifyTemplate,
   type Value,
 } from "../expressions/index.ts";
+import { rewriteServiceTemplates } from "./service-refs.ts";
 
 /** Values an expression may read while planning. */
 export interface ResolveContext {
@@ -62,8 +64,9 @@ export const toExpressionContext = (context: ResolveContext): ExpressionContext 
 });
 
 /** Resolve every `{{ }}` of `text` that planning can; see {@link Resolved}. */
-export const resolveTemplate = (text: string, context: ResolveContext): Resolved => {
-  if (!hasTemplate(text)) return { ok: true, value: text };
+export const resolveTemplate = (raw: string, context: ResolveContext): Resolved => {
+  if (!hasTemplate(raw)) return { ok: true, value: raw };
+  const text = rewriteServiceTemplates(raw);
   try {
     const result = simplifyTemplate(text, toExpressionContext(context), RUNTIME_ONLY);
     if (result.done) return { ok: true, value: result.value };

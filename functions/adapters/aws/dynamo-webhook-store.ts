@@ -1,0 +1,153 @@
+/**
+ * WebhookStore on DynamoDB: webhooks at `pk=ORG#{org}#ENV#{env}`, `sk=HOOK#{name}` with
+ * optimistic concurrency on `version`; each webhook's delivery log in its own partition
+ * (`...#HOOK#{name}`, sorted by attempt ULID, newest first by a reverse query), expiring by TTL.
+ */
+import { AppError, DeliveryView, WebhookEventType, WebhookFormat, WebhookSelector } from "@assay/shared";
+import { DeleteCommand, GetCommand, PutCommand, paginateQuery, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod";
+import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../../core/webhooks/ports.ts";
+import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
+import { keys } from "./dynamo-table.ts";
+import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
+
+const WebhookItem = z.object({
+  orgId: z.string(),
+  envId: z.string(),
+  name: z.string(),
+  url: z.string(),
+  events: z.array(WebhookEventType),
+  selector: WebhookSelector.optional(),
+  headers: z.record(z.string(), z.string()),
+  payloadTemplate: z.string().optional(),
+  format: WebhookFormat,
+  secret: z.string().optional(),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+const DeliveryItem = DeliveryView.extend({ orgId: z.string(), envId: z.string(), webhook: z.string() });
+
+const Cursor = z.string().regex(/^[0-9A-Z]{26}$/);
+
+export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfig): WebhookStore => {
+  const doc = documentClient(client);
+  return {
+    async put(webhook: WebhookRecord, expectedVersion?: number) {
+      const condition =
+        expectedVersion === undefined
+          ? {}
+          : expectedVersion === 0
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : {
+                ConditionExpression: "#v = :v",
+                ExpressionAttributeNames: { "#v": "version" },
+                ExpressionAttributeValues: { ":v": expectedVersion },
+              };
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...webhook,
+              ...keys.webhook(webhook.orgId, webhook.envId, webhook.name),
+              entity: "webhook",
+            },
+            ...condition,
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailed(error))
+          throw new AppError("aborted", `webhook ${webhook.name} changed meanwhile`);
+        throw error;
+      }
+    },
+
+    async get(orgId, envId, name) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.webhook(orgId, envId, name), ConsistentRead: true }),
+      );
+      return Item ? parseItem(WebhookItem, Item, "webhook") : undefined;
+    },
+
+    async list(orgId, envId) {
+      const items: WebhookRecord[] = [];
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: {
+            ":pk": keys.envPartition(orgId, envId),
+            ":prefix": keys.webhookPrefix,
+          },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages)
+        for (const item of page.Items ?? []) items.push(parseItem(WebhookItem, item, "webhook"));
+      return items;
+    },
+
+    async delete(orgId, envId, name) {
+      const { Attributes } = await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: keys.webhook(orgId, envId, name),
+          ReturnValues: "ALL_OLD",
+        }),
+      );
+      return Attributes !== undefined;
+    },
+
+    async appendDelivery(delivery: DeliveryRecord, retentionDays: number) {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...delivery,
+            pk: keys.deliveries(delivery.orgId, delivery.envId, delivery.webhook),
+            sk: delivery.id,
+            [TTL_ATTRIBUTE]: ttlOf(delivery.at, retentionDays * 86_400),
+            entity: "webhook-delivery",
+          },
+        }),
+      );
+    },
+
+    async listDeliveries(orgId, envId, webhook, page) {
+      const pk = keys.deliveries(orgId, envId, webhook);
+      if (page.cursor !== undefined && !Cursor.safeParse(page.cursor).success) {
+        throw new AppError("invalid_argument", "invalid pagination cursor");
+      }
+      const { Items = [], LastEvaluatedKey } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          ScanIndexForward: false,
+          Limit: page.limit,
+          ConsistentRead: true,
+          ...(page.cursor ? { ExclusiveStartKey: { pk, sk: page.cursor } } : {}),
+        }),
+      );
+      const items = Items.map((item) => parseItem(DeliveryItem, item, "webhook delivery"));
+      const last = items.at(-1);
+      return { items, nextCursor: LastEvaluatedKey && last ? last.id : undefined };
+    },
+
+    async getDelivery(orgId, envId, webhook, id) {
+      if (!Cursor.safeParse(id).success) return undefined;
+      const { Item } = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: keys.deliveries(orgId, envId, webhook), sk: id },
+          ConsistentRead: true,
+        }),
+      );
+      return Item ? parseItem(DeliveryItem, Item, "webhook delivery") : undefined;
+    },
+  };
+};

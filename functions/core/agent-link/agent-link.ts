@@ -1,0 +1,307 @@
+/**
+ * The agent protocol's rules, for one connected agent (a "link"): what a (re)connect settles,
+ * which work it is given and which aborts it is told, whether its log chunks, step updates and
+ * results may change an execution, and when leases are renewed. Inputs and outputs are domain
+ * values; the ingress (functions/ingress) only carries them over the stream.
+ *
+ * Leases are renewed by heartbeats, by reconnect settlement and by log traffic (at most every
+ * `leaseRenewMs` per execution), so an agent that keeps streaming is never reaped. A run the
+ * agent refused is not offered back to it for `refusalCooldownMs`.
+ */
+import { AppError, type Execution, type StepState } from "@assay/shared";
+import type { AgentWork, FinishInput } from "../agent-work.ts";
+import type { LogService } from "../logs.ts";
+import type { Clock } from "../ports.ts";
+import { type Ownership, ownershipOf, refusalOf } from "./ownership.ts";
+
+export interface AgentRef {
+  orgId: string;
+  envId: string;
+  agentId: string;
+}
+
+/** What the agent reports holding at hello. */
+export interface ReportedExecution {
+  executionId: string;
+  finished: boolean;
+}
+
+/** A command for the agent, typed by kind. */
+export type AgentCommand =
+  | { kind: "run"; execution: Execution; committedOffset: number }
+  | { kind: "abort"; executionId: string; reason: string };
+
+/** An execution's committed log offset, with the log limit it is measured against. */
+export interface LogOffset {
+  executionId: string;
+  committedOffset: number;
+  limitReached: boolean;
+  limitBytes: number;
+}
+
+export interface ResultInput {
+  executionId: string;
+  /** Undefined when the agent sent a status that is not final. */
+  status: FinishInput["status"] | undefined;
+  message: string;
+  logBytes: number;
+  logTruncated: boolean;
+  /** The agent's step states, merged into the known ones. */
+  steps: (known: StepState[]) => StepState[];
+}
+
+export interface ResultVerdict {
+  accepted: boolean;
+  committedOffset: number;
+  reason: string;
+  /** The result will never be accepted (not this agent's execution): the agent drops it. */
+  discard: boolean;
+}
+
+export interface AgentLinkConfig {
+  /** Log traffic renews an execution's lease at most this often (default 15 s). */
+  leaseRenewMs: number;
+  /** A refused run is not offered back to the same agent for this long (default 1 s). */
+  refusalCooldownMs: number;
+}
+
+export function createAgentLinks(deps: {
+  work: AgentWork;
+  logs: LogService;
+  clock: Clock;
+  config?: Partial<AgentLinkConfig>;
+}) {
+  const { work, logs, clock } = deps;
+  const leaseRenewMs = deps.config?.leaseRenewMs ?? 15_000;
+  const refusalCooldownMs = deps.config?.refusalCooldownMs ?? 1_000;
+
+  /** Opens the link of an agent that said hello; resolves with the welcome's offsets and the commands to send. */
+  async function open(agent: AgentRef, reported: ReportedExecution[], maxConcurrency: number) {
+    const { orgId, envId, agentId } = agent;
+    let maxLogBytes = await logs.limitFor(orgId);
+    /** Executions this agent holds, as far as this link knows. */
+    const held = new Set<string>();
+    /** Aborts already told on this link (an agent that reconnects is told again). */
+    const abortsSent = new Set<string>();
+    const refusedAtMs = new Map<string, number>();
+    const renewedAtMs = new Map<string, number>();
+    const capacity = Math.max(1, maxConcurrency);
+
+    const offsetOf = (executionId: string, committedOffset: number): LogOffset => ({
+      executionId,
+      committedOffset,
+      limitReached: committedOffset >= maxLogBytes,
+      limitBytes: maxLogBytes,
+    });
+    const committed = (id: string) => logs.committedOffset(orgId, envId, id);
+    const ownership = async (id: string): Promise<{ ownership: Ownership; execution?: Execution }> => {
+      const execution = await work.get(orgId, envId, id);
+      return { ownership: ownershipOf(execution, agentId), execution };
+    };
+    const abort = (executionId: string, reason: string): AgentCommand[] => {
+      if (abortsSent.has(executionId)) return [];
+      abortsSent.add(executionId);
+      return [{ kind: "abort", executionId, reason }];
+    };
+    const renew = async (ids: Iterable<string>) => {
+      const list = [...ids];
+      for (const id of list) renewedAtMs.set(id, clock.now());
+      if (list.length > 0) await work.renewLeases(orgId, envId, agentId, list);
+    };
+
+    /** Lines up the agent's view with the store's after a (re)connect (docs/protocol.md, Reconnects). */
+    async function settle(): Promise<AgentCommand[]> {
+      const commands: AgentCommand[] = [];
+      const byId = new Map(reported.map((r) => [r.executionId, r]));
+      for (const execution of await work.active(orgId, envId, agentId)) {
+        if (byId.has(execution.id)) {
+          held.add(execution.id);
+        } else if (execution.status === "assigned") {
+          held.add(execution.id);
+          commands.push({ kind: "run", execution, committedOffset: await committed(execution.id) });
+        } else {
+          await work.markLost(
+            orgId,
+            envId,
+            execution.id,
+            "the agent reconnected without this execution (it restarted)",
+          );
+        }
+      }
+      // What the agent still holds lives on: settlement renews its leases.
+      await renew(held);
+      for (const [id, r] of byId) {
+        if (held.has(id)) continue;
+        const { execution } = await ownership(id);
+        if (!execution || work.isTerminal(execution.status)) {
+          // Let the agent flush a held result (a no-op now), but stop anything still running.
+          if (!r.finished) commands.push(...abort(id, `execution is ${execution?.status ?? "unknown"}`));
+        }
+      }
+      return commands;
+    }
+
+    const welcome = await Promise.all(
+      reported.map(async (r) => offsetOf(r.executionId, await committed(r.executionId))),
+    );
+    const commands = await settle();
+
+    const freeCapacity = () => Math.max(0, capacity - held.size);
+    const coolingDown = () => {
+      const now = clock.now();
+      for (const [id, at] of refusedAtMs) if (now - at >= refusalCooldownMs) refusedAtMs.delete(id);
+      return new Set(refusedAtMs.keys());
+    };
+
+    /** Aborts asked for executions this agent holds; forgets executions that ended meanwhile. */
+    async function forwardAborts(): Promise<AgentCommand[]> {
+      const commands: AgentCommand[] = [];
+      const active = await work.active(orgId, envId, agentId);
+      const stillActive = new Set(active.map((e) => e.id));
+      for (const execution of active) {
+        if (execution.abortRequestedAt) commands.push(...abort(execution.id, "aborted by a user"));
+      }
+      for (const id of held) {
+        if (stillActive.has(id)) continue;
+        const execution = await work.get(orgId, envId, id);
+        if (!execution || work.isTerminal(execution.status)) {
+          held.delete(id);
+          if (execution?.status !== "passed" && execution?.status !== "failed") {
+            commands.push(...abort(id, `execution is ${execution?.status ?? "deleted"}`));
+          }
+        }
+      }
+      return commands;
+    }
+
+    const link = {
+      agent,
+      welcome,
+      get maxLogBytes() {
+        return maxLogBytes;
+      },
+      get heldCount() {
+        return held.size;
+      },
+      freeCapacity,
+      holds: (id: string) => held.has(id),
+      /** Whether this agent holds the execution (see ownership.ts), with the refusal when not. */
+      async ownership(id: string): Promise<{ ownership: Ownership; refusal?: string }> {
+        const { ownership: owner, execution } = await ownership(id);
+        return owner === "held"
+          ? { ownership: owner }
+          : { ownership: owner, refusal: refusalOf(owner, id, execution) };
+      },
+
+      /** Claims work up to the agent's capacity and forwards abort requests. */
+      async reconcile(): Promise<AgentCommand[]> {
+        const commands: AgentCommand[] = [];
+        for (const execution of await work.claim(orgId, envId, agentId, freeCapacity(), coolingDown())) {
+          held.add(execution.id);
+          commands.push({ kind: "run", execution, committedOffset: 0 });
+        }
+        if (held.size > 0) commands.push(...(await forwardAborts()));
+        return commands;
+      },
+
+      /** Claims one execution a doorbell offered; undefined when it is no longer queued or cooling down. */
+      async offer(id: string): Promise<AgentCommand | undefined> {
+        if (freeCapacity() === 0 || coolingDown().has(id)) return undefined;
+        const execution = await work.claimOffered(orgId, envId, agentId, id);
+        if (!execution) return undefined;
+        held.add(execution.id);
+        return { kind: "run", execution, committedOffset: 0 };
+      },
+
+      heartbeat: () => renew(held),
+
+      /** The agent refused a run (at capacity): it goes back to the queue, and not to this agent at once. */
+      async refused(id: string) {
+        held.delete(id);
+        refusedAtMs.set(id, clock.now());
+        await work.release(orgId, envId, agentId, id);
+      },
+
+      started: (id: string, startedAtMs: number) => work.started(orgId, envId, agentId, id, startedAtMs),
+
+      async stepUpdate(
+        id: string,
+        stepRef: string,
+        toStep: (known: StepState | undefined) => StepState | undefined,
+      ) {
+        const { ownership: owner, execution } = await ownership(id);
+        if (owner !== "held" || !execution) return;
+        const step = toStep(execution.steps.find((s) => s.ref === stepRef));
+        if (step) await work.stepUpdate(orgId, envId, id, step);
+      },
+
+      /**
+       * Whether a run of log chunks may be stored: "store", or "closed" for an execution that
+       * finished (its log is closed at the committed offset). Another agent's execution is a
+       * `permission_denied`. Log traffic of a held execution renews its lease.
+       */
+      async admitLog(id: string): Promise<"store" | "closed"> {
+        if (!held.has(id)) {
+          const { ownership: owner } = await ownership(id);
+          if (owner === "foreign") throw new AppError("permission_denied", refusalOf(owner, id));
+          if (owner === "ended") return "closed";
+        }
+        const last = renewedAtMs.get(id);
+        if (held.has(id) && (last === undefined || clock.now() - last >= leaseRenewMs)) await renew([id]);
+        return "store";
+      },
+
+      /** A log offset as acknowledged to the agent; a closed log reads as a reached limit at its end. */
+      logOffset: (id: string, committedOffset: number, closed = false): LogOffset =>
+        closed
+          ? { executionId: id, committedOffset, limitReached: true, limitBytes: committedOffset }
+          : offsetOf(id, committedOffset),
+
+      committed,
+
+      /** Records a result once the log is complete; refuses one for an execution this agent does not hold. */
+      async result(input: ResultInput): Promise<ResultVerdict> {
+        const { executionId } = input;
+        const committedOffset = await committed(executionId);
+        const verdict = (accepted: boolean, reason = "", discard = false) => ({
+          accepted,
+          committedOffset,
+          reason,
+          discard,
+        });
+        const { ownership: owner, execution } = await ownership(executionId);
+        // A result for an execution that ended (a resend whose ack was lost, or one marked lost) is a no-op.
+        if (owner === "ended") {
+          held.delete(executionId);
+          return verdict(true);
+        }
+        if (owner === "foreign") return verdict(false, refusalOf(owner, executionId), true);
+        // A truncated log is complete once storage holds everything up to the limit.
+        const complete = input.logTruncated && committedOffset >= maxLogBytes;
+        if (committedOffset < input.logBytes && !complete)
+          return verdict(false, "log bytes missing: resend from committed_offset");
+        if (!input.status) throw new AppError("invalid_argument", "result.status is not a final status");
+        await work.finish(orgId, envId, agentId, executionId, {
+          status: input.status,
+          message: input.message,
+          logBytes: committedOffset,
+          steps: input.steps(execution?.steps ?? []),
+          truncated: input.logTruncated || committedOffset >= maxLogBytes,
+        });
+        held.delete(executionId);
+        return verdict(true);
+      },
+
+      /** Re-reads the organization's log limit (its plan may have changed). */
+      async refreshLimit() {
+        maxLogBytes = await logs.limitFor(orgId);
+      },
+    };
+    return { link, commands };
+  }
+
+  return { open };
+}
+
+export type AgentLinks = ReturnType<typeof createAgentLinks>;
+export type AgentLink = Awaited<ReturnType<AgentLinks["open"]>>["link"];
