@@ -74,7 +74,12 @@ export function deployAgentPackage(
  * BucketDeployment's handler is a CDK-maintained singleton Lambda whose grants CDK generates.
  * cdk-nag 3 takes acknowledgements per finding, so each expected finding is listed with why.
  */
+const acknowledged = new WeakSet<Stack>();
+
 function acknowledgeBucketDeployment(stack: Stack, site: Bucket): void {
+  // One handler per stack however many uploads use it: acknowledged once.
+  if (acknowledged.has(stack)) return;
+  acknowledged.add(stack);
   const siteArn = `<${stack.getLogicalId(site.node.defaultChild as CfnBucket)}.Arn>`;
   const qualifier = String(stack.node.tryGetContext("@aws-cdk/core:bootstrapQualifier") ?? "hnb659fds");
   // A literal partition once the region is known (feature flag enablePartitionLiterals).
