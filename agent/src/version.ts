@@ -1,2 +1,2 @@
-/** The agent's version, reported in Hello and by `assay --version`. */
-export const AGENT_VERSION = "0.1.0";
+/** The agent's version, reported in Hello and by `assay --version`: the product's version. */
+export { ASSAY_VERSION as AGENT_VERSION } from "@assay/shared/version";

@@ -200,7 +200,10 @@ describe("organizations, members and environments API", () => {
       await alice.as(`${base}/install`),
     );
     assert.equal(install.tokenIncluded, false);
-    assert.match(install.npx, /agent --url https:\/\/localhost:\d+ --token <AGENT_TOKEN>/);
+    assert.match(
+      install.npx,
+      /^ASSAY_AGENT_TOKEN='<AGENT_TOKEN>' npx --yes http:\/\/127\.0\.0\.1:\d+\/agent\/assay-agent-[\d.]+\.tgz agent --url https:\/\/localhost:\d+ --ca-file /,
+    );
     assert.match(install.kubernetes, /kind: Deployment/);
     const made = await json<{
       token: { id: string };

@@ -10,9 +10,11 @@
 import {
   type AgentView,
   AppError,
+  agentIsOutdated,
   type Environment,
   type Execution,
   isTerminal,
+  noAgentOnline,
   runtimeOfCapabilities,
 } from "@assay/shared";
 import { authorize, type OrgPrincipal } from "./access.ts";
@@ -163,8 +165,19 @@ export function createEnvironmentService(deps: {
           ...p,
           runtime: runtimeOfCapabilities(p.capabilities),
           status: isOnline(p, now) ? ("online" as const) : ("offline" as const),
+          outdated: agentIsOutdated(p.version),
         }))
         .sort((a, b) => b.connectedAt.localeCompare(a.connectedAt));
+    },
+
+    /**
+     * Why queued executions of the environment wait, if the control plane can tell: no agent
+     * online (the caller has authorized reading the environment).
+     */
+    async waitingReason(orgId: string, envId: string): Promise<string | undefined> {
+      const now = clock.now();
+      const online = (await deps.presence.list(orgId, envId)).some((p) => isOnline(p, now));
+      return online ? undefined : noAgentOnline(envId);
     },
 
     async install(principal: OrgPrincipal, envId: string): Promise<InstallCommands> {

@@ -7,7 +7,7 @@ import { createTokenAdminService } from "./api-tokens.ts";
 import { createAuditLog } from "./audit.ts";
 import { createAuthn } from "./authn.ts";
 import { createEnvironmentService } from "./environments.ts";
-import type { InstallSettings } from "./install.ts";
+import { AGENT_TARBALL_PATH, DEFAULT_AGENT_IMAGE, type InstallSettings } from "./install.ts";
 import { createInvitationService } from "./invitations.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { createMemberService } from "./members.ts";
@@ -61,8 +61,8 @@ export interface TenancySettings extends AccountSettings, InstallSettings {
 export const defaultTenancySettings: TenancySettings = {
   ...defaultAccountSettings,
   ingressUrl: "https://localhost:8443",
-  agentPackage: "@assay/agent",
-  agentImage: "ghcr.io/assay-dev/agent:latest",
+  agentTarballUrl: `http://127.0.0.1:8080${AGENT_TARBALL_PATH}`,
+  agentImage: DEFAULT_AGENT_IMAGE,
   rateLimits: {},
 };
 

@@ -5,7 +5,7 @@
  * by long-polling consumers exactly as Lambda would feed them. `npm start` and the end-to-end
  * tests both use this.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -32,6 +32,7 @@ import { startSqsPoller } from "../adapters/local/sqs-poller.ts";
 import { createNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createApiApp } from "../api/app.ts";
 import { createCore } from "../core/index.ts";
+import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
 import type { TenancySettings } from "../core/tenancy.ts";
 import type { WebhookSettings } from "../core/webhooks/index.ts";
@@ -40,6 +41,7 @@ import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
 import { createSqsHandler } from "../worker/sqs-handler.ts";
 import { webhookHandlers } from "../worker/webhook-handlers.ts";
+import { createAgentPackage } from "./agent-package.ts";
 import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
 import { createLocalStorageServices } from "./storage-services.ts";
 import { withDashboard } from "./web-assets.ts";
@@ -60,6 +62,8 @@ export interface ControlPlaneOptions {
   scheduleIntervalMs?: number;
   /** Accounts settings (rate limits, public URLs); URLs default to this server's. */
   tenancy?: Partial<TenancySettings>;
+  /** Where the agent tarball is packed and served from (default agent/dist-package). */
+  agentPackageDir?: string;
   /** How often the lost-execution reaper runs (a scheduled worker in AWS), in milliseconds. */
   reaperIntervalMs?: number;
   /** How often the retention sweep runs (default one hour; 0 disables it). */
@@ -183,6 +187,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));
     stops.push(() => gateway.close());
 
+    const agentPackage = createAgentPackage(options.agentPackageDir);
     const app = createApiApp({
       ...core,
       tenants: core.ports.tenants,
@@ -195,7 +200,11 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const server = serve(
-        { fetch: withDashboard(app).fetch, hostname: host, port: options.apiPort ?? 0 },
+        {
+          fetch: withDashboard(app, undefined, (site) => agentPackage.mount(site)).fetch,
+          hostname: host,
+          port: options.apiPort ?? 0,
+        },
         () => resolve(server),
       );
     });
@@ -207,12 +216,16 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     Object.assign(core.tenancy.settings, {
       publicWebUrl: options.tenancy?.publicWebUrl ?? apiUrl,
       ingressUrl: options.tenancy?.ingressUrl ?? `https://localhost:${ingress.port}`,
+      agentTarballUrl: `${apiUrl}${AGENT_TARBALL_PATH}`,
+      ingressCa: { file: tls.certFile, pem: readFileSync(tls.certFile, "utf8") },
     });
 
     return {
       core,
       gateway,
       apiUrl,
+      /** The agent's npm tarball this server serves (packed on first need). */
+      agentPackage,
       /** Emails "sent" in local mode (also at GET /v1/dev/outbox). */
       outbox,
       /** The DynamoDB client and table (tests inspect what is stored); a function, so state

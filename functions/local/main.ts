@@ -9,8 +9,14 @@ import { bootstrapLocal } from "./bootstrap.ts";
 import { loadLocalConfig } from "./config.ts";
 import { startControlPlane } from "./control-plane.ts";
 import { createFileLogger } from "./logger.ts";
+import { checkJava } from "./prerequisites.ts";
 import { buildDashboard, dashboardIsStale } from "./web-assets.ts";
 
+const missing = checkJava();
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
 const config = loadLocalConfig(process.env);
 const logger = createFileLogger(join(config.dataDir, "control-plane.log"), config.ASSAY_LOG_LEVEL);
 const started = Date.now();
@@ -28,6 +34,8 @@ const plane = await startControlPlane({
   process.exit(1);
 });
 const { state } = await bootstrapLocal(plane.core, config.dataDir, plane);
+// Packed now so the first `npx` of an install command does not wait for it.
+void plane.agentPackage.ensure().catch((error: unknown) => console.error(String(error)));
 
 let agent: ChildProcess | undefined;
 if (config.ASSAY_NO_AGENT !== "1") {

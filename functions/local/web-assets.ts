@@ -16,9 +16,10 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const WEB_DIST = join(REPO, "web/dist");
 
 /** Wraps the API app with the dashboard's static files and SPA fallback. */
-export function withDashboard(api: ApiApp, distDir = WEB_DIST): Hono {
+export function withDashboard(api: ApiApp, distDir = WEB_DIST, mount?: (root: Hono) => void): Hono {
   const root = new Hono();
   root.route("/", api);
+  mount?.(root);
   const indexFile = join(distDir, "index.html");
   let index: string | undefined;
   root.use("/*", serveStatic({ root: distDir }));

@@ -36,6 +36,8 @@ export const AwsConfig = z.object({
   ASSAY_PUBLIC_WEB_URL: z.string().url().optional(),
   /** Public URL agents dial (the ingress load balancer), for install commands. */
   ASSAY_PUBLIC_INGRESS_URL: z.string().url().optional(),
+  /** Agent image the install commands name (default assay/agent:<version>, as build:agent-image tags it). */
+  ASSAY_AGENT_IMAGE: z.string().min(1).optional(),
   /** SES sender (a verified identity); without it, sending mail fails with `unavailable`. */
   ASSAY_MAIL_FROM: z.string().min(3).optional(),
   /** Optional SES configuration set for bounce and complaint tracking. */

@@ -29,6 +29,7 @@ import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
 import type { KeyWrapper } from "../core/credential-ports.ts";
 import { createCore } from "../core/index.ts";
+import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
 import type { AwsConfig } from "./aws-config.ts";
@@ -143,7 +144,14 @@ export async function buildAwsCore(config: AwsConfig) {
       leaseTtlMs: config.ASSAY_LEASE_TTL_MS,
       ...(configKey ? { configKey: parseSecretKey(configKey) } : {}),
       tenancy: {
-        ...(config.ASSAY_PUBLIC_WEB_URL ? { publicWebUrl: config.ASSAY_PUBLIC_WEB_URL } : {}),
+        ...(config.ASSAY_PUBLIC_WEB_URL
+          ? {
+              publicWebUrl: config.ASSAY_PUBLIC_WEB_URL,
+              // The web bucket holds the agent tarball beside the dashboard (infra/ publishes it).
+              agentTarballUrl: new URL(AGENT_TARBALL_PATH, config.ASSAY_PUBLIC_WEB_URL).href,
+            }
+          : {}),
+        ...(config.ASSAY_AGENT_IMAGE ? { agentImage: config.ASSAY_AGENT_IMAGE } : {}),
         ...(config.ASSAY_PUBLIC_INGRESS_URL ? { ingressUrl: config.ASSAY_PUBLIC_INGRESS_URL } : {}),
       },
     },

@@ -31,6 +31,8 @@ export interface AssayStacks {
 export interface BuildOptions {
   /** The built dashboard to upload (web/dist), when it exists. */
   readonly webAssetsDir?: string;
+  /** The packed agent (agent/dist-package, `npm run pack:tarball -w agent`), when it exists. */
+  readonly agentPackageDir?: string;
 }
 
 export function buildAssay(app: App, config: StageConfig, options: BuildOptions = {}): AssayStacks {
@@ -71,6 +73,7 @@ export function buildAssay(app: App, config: StageConfig, options: BuildOptions 
     data,
     api,
     assetsDir: options.webAssetsDir,
+    agentPackageDir: options.agentPackageDir,
     description: "Assay: dashboard on S3 + CloudFront, API under /v1",
   });
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {

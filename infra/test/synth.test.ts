@@ -33,7 +33,15 @@ writeFileSync(join(webDist, "index.html"), "<!doctype html><title>Assay</title>"
 const inMemory = { "@aws-cdk/core:appMode": "inmemory" };
 
 // prod bundles for real; dev reuses the checks with stubs (same code, different configuration).
-const prod = synthesize("prod", { placeholders: missing, webAssetsDir: webDist, context: inMemory });
+// And for agent/dist-package, so the agent tarball's upload under /agent/ is checked.
+const agentPackage = mkdtempSync(join(tmpdir(), "assay-agent-package-"));
+writeFileSync(join(agentPackage, "assay-agent-0.0.0.tgz"), "not really a tarball");
+const prod = synthesize("prod", {
+  placeholders: missing,
+  webAssetsDir: webDist,
+  agentPackageDir: agentPackage,
+  context: inMemory,
+});
 const dev = synthesize("dev", { context: inMemory });
 addPolicyChecks(prod.app);
 addPolicyChecks(dev.app);
@@ -170,6 +178,16 @@ describe("the synthesized app", () => {
       Include: ["assets/*"],
       Prune: false,
     });
+  });
+
+  it("publishes the agent tarball under /agent/ beside the dashboard, neither upload pruning the other", () => {
+    const web = prod.template("web");
+    web.hasResourceProperties("Custom::CDKBucketDeployment", {
+      DestinationBucketKeyPrefix: "agent/",
+      Prune: false,
+      DistributionPaths: ["/agent/*"],
+    });
+    web.hasResourceProperties("Custom::CDKBucketDeployment", { DistributionPaths: ["/*"], Prune: false });
   });
 
   it("stages the ingress image context from the workspace without node_modules", () => {

@@ -12,3 +12,4 @@ export * from "./domain/webhook.ts";
 export * from "./domain/workflow.ts";
 export * from "./errors.ts";
 export * from "./samples.ts";
+export * from "./version.ts";

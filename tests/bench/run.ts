@@ -25,6 +25,7 @@ const FIGURES = [
   "step-overhead",
   "docker-steps",
   "agent-idle",
+  "agent-install",
   "unpack",
   "list-executions",
   "api-lambda",

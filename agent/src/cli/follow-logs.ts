@@ -18,6 +18,8 @@ export interface FollowOptions {
   step?: string | undefined;
   /** Start after this byte of the log (e.g. after a printed tail). */
   fromOffset?: number | undefined;
+  /** Stops following (the result is then the last error); the caller knows why. */
+  signal?: AbortSignal;
 }
 
 interface LogEventData {
@@ -39,7 +41,9 @@ export const followLogs = async (
   let lastError: ApiError = { status: 0, code: "unreachable", message: "the log stream ended early" };
 
   for (;;) {
-    const opened = await client.openLogStream(id, written, undefined, options.step);
+    if (options.signal?.aborted)
+      return { ok: false, error: { status: 0, code: "aborted", message: "stopped following" } };
+    const opened = await client.openLogStream(id, written, options.signal, options.step);
     if (!opened.ok) {
       // Only a dropped connection is worth retrying; 401/404 will not change.
       if (opened.error.status !== 0 && opened.error.status < 500) return opened;
@@ -76,6 +80,8 @@ export const followLogs = async (
       if (progressed) failures = 0;
     }
     failures++;
+    if (options.signal?.aborted)
+      return { ok: false, error: { status: 0, code: "aborted", message: "stopped following" } };
     if (failures > maxRetries) return { ok: false, error: lastError };
     await new Promise((resolve) => setTimeout(resolve, Math.min(5000, baseDelay * 2 ** (failures - 1))));
   }

@@ -16,6 +16,7 @@ export const ENV_BASE = "/v1/orgs/:org/envs/:env";
 
 export const InstallCommandsView = z.object({
   ingressUrl: z.string(),
+  agentTarballUrl: z.string(),
   tokenIncluded: z.boolean(),
   npx: z.string(),
   docker: z.string(),

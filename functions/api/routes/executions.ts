@@ -5,6 +5,7 @@ import { auditActor } from "../../core/audit.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
 import { parseInput } from "../validate.ts";
+import { withWaiting } from "./waiting.ts";
 
 export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   app.get("/executions", async (c) => {
@@ -22,13 +23,15 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       { ...filter, ...(tag ? { tags: toKeyValues(tag) } : {}) },
       { limit, cursor },
     );
-    return c.json(page);
+    return c.json({ ...page, items: await withWaiting(deps, c.get("orgId"), c.get("envId"), page.items) });
   });
 
   app.get("/executions/:id", async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    return c.json(await deps.executions.get(c.get("orgId"), c.get("envId"), id));
+    const execution = await deps.executions.get(c.get("orgId"), c.get("envId"), id);
+    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    return c.json(view);
   });
 
   app.post("/executions/:id/abort", async (c) => {

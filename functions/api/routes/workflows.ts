@@ -10,6 +10,7 @@ import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { parseInput, readJson } from "../validate.ts";
+import { withWaiting } from "./waiting.ts";
 
 const view = (w: WorkflowRecord, withSource = false) => {
   const { source, ...rest } = w;
@@ -53,6 +54,7 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const input = parseInput(CreateExecution, await readJson(c.req.raw), "body");
     const execution = await deps.executions.start(c.get("orgId"), c.get("envId"), name, input);
-    return c.json(execution, 201);
+    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    return c.json(view, 201);
   });
 }

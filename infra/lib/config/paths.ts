@@ -36,6 +36,8 @@ export const ingressImage = {
 
 /** The built dashboard (Vite output); deployed only when it exists. */
 export const webDist = "web/dist";
+/** The agent's npm tarball (agent/scripts/pack.ts), served from the web bucket at /agent/. */
+export const agentPackage = "agent/dist-package";
 
 /** Absolute path of a repository-relative path. */
 export const fromRoot = (path: string): string => join(repoRoot, path);

@@ -50,10 +50,36 @@ export function deploySite(
 }
 
 /**
+ * Uploads the agent's npm tarball (agent/dist-package) under /agent/, where the install
+ * commands' `npx <url>` fetch it. No prune: older versions stay for agents that pin them.
+ */
+export function deployAgentPackage(
+  stack: Stack,
+  options: { readonly dir: string; readonly bucket: Bucket; readonly distribution: IDistribution },
+): void {
+  new BucketDeployment(stack, "AgentPackage", {
+    sources: [Source.asset(options.dir, { exclude: [".stage-*"] })],
+    destinationBucket: options.bucket,
+    destinationKeyPrefix: "agent/",
+    cacheControl: [CacheControl.noCache()],
+    prune: false,
+    distribution: options.distribution,
+    distributionPaths: ["/agent/*"],
+    memoryLimit: 512,
+  });
+  acknowledgeBucketDeployment(stack, options.bucket);
+}
+
+/**
  * BucketDeployment's handler is a CDK-maintained singleton Lambda whose grants CDK generates.
  * cdk-nag 3 takes acknowledgements per finding, so each expected finding is listed with why.
  */
+const acknowledged = new WeakSet<Stack>();
+
 function acknowledgeBucketDeployment(stack: Stack, site: Bucket): void {
+  // One handler per stack however many uploads use it: acknowledged once.
+  if (acknowledged.has(stack)) return;
+  acknowledged.add(stack);
   const siteArn = `<${stack.getLogicalId(site.node.defaultChild as CfnBucket)}.Arn>`;
   const qualifier = String(stack.node.tryGetContext("@aws-cdk/core:bootstrapQualifier") ?? "hnb659fds");
   // A literal partition once the region is known (feature flag enablePartitionLiterals).

@@ -13,7 +13,7 @@
  * signature; a viewer-request function first copies the viewer's header to
  * `viewerAuthorizationHeader`, and the streaming entry puts it back.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { Certificate, CertificateValidation, type ICertificate } from "aws-cdk-lib/aws-certificatemanager";
@@ -43,7 +43,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aw
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/stages.ts";
 import { acknowledgeBucketControls } from "../constructs/bucket-controls.ts";
-import { deploySite } from "../constructs/site-deployment.ts";
+import { deployAgentPackage, deploySite } from "../constructs/site-deployment.ts";
 import { acknowledge, acknowledgeGuard } from "../nag.ts";
 import type { ApiStack } from "./api-stack.ts";
 import type { DataStack } from "./data-stack.ts";
@@ -82,6 +82,11 @@ export interface WebStackProps extends StackProps {
   readonly api: ApiStack;
   /** Built dashboard (web/dist) to upload; omitted, the bucket is left for `aws s3 sync`. */
   readonly assetsDir?: string;
+  /**
+   * The agent's npm tarball directory (agent/dist-package): uploaded under /agent/, where the
+   * install commands' `npx <url>` fetch it. Omitted or empty, nothing is uploaded there.
+   */
+  readonly agentPackageDir?: string;
 }
 
 export class WebStack extends Stack {
@@ -217,6 +222,18 @@ export class WebStack extends Stack {
     if (props.assetsDir && existsSync(join(props.assetsDir, "index.html"))) {
       deploySite(this, {
         assetsDir: props.assetsDir,
+        bucket: this.siteBucket,
+        distribution: this.distribution,
+      });
+    }
+    const agentPackageDir = props.agentPackageDir;
+    if (
+      agentPackageDir &&
+      existsSync(agentPackageDir) &&
+      readdirSync(agentPackageDir).some((f) => f.endsWith(".tgz"))
+    ) {
+      deployAgentPackage(this, {
+        dir: agentPackageDir,
         bucket: this.siteBucket,
         distribution: this.distribution,
       });

@@ -87,8 +87,17 @@ export const Execution = z.object({
 export type Execution = z.infer<typeof Execution>;
 
 /** What the API returns for an execution (the spec is fetched separately). */
-export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: true });
+export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: true }).extend({
+  /**
+   * Why a queued execution has not started, when the control plane knows (e.g. "waiting for an
+   * agent: none online in staging"). Computed when read, never stored.
+   */
+  waiting: z.string().optional(),
+});
 export type ExecutionView = z.infer<typeof ExecutionView>;
+
+/** The words a queued execution carries while its environment has no online agent. */
+export const noAgentOnline = (envId: string): string => `waiting for an agent: none online in ${envId}`;
 
 /** The API's view: no spec, no lease, sensitive config values masked. */
 export const toExecutionView = (execution: Execution): ExecutionView => {

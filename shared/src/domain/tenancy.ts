@@ -154,11 +154,13 @@ export const AgentPresence = z.object({
 });
 export type AgentPresence = z.infer<typeof AgentPresence>;
 
-/** An agent as the API lists it: presence plus a status derived from its last heartbeat. */
+/** An agent as the API lists it: presence plus a status derived from its last heartbeat, and whether to update it. */
 export const AgentView = AgentPresence.extend({
   status: z.enum(["online", "offline"]),
   /** Where the agent runs steps (`docker`, `process`), from its `runner.*` capability; "" if unknown. */
   runtime: z.string().default(""),
+  /** Older than the oldest agent version this control plane supports (or no version said). */
+  outdated: z.boolean(),
 });
 
 /** The runtime an agent reported in its capabilities (`runner.docker` -> `docker`), or "". */

@@ -1,8 +1,10 @@
 /** `assay run`, `assay execution list | get`, `assay logs`, `assay abort`. */
 import type { Command } from "commander";
+import type { ApiError } from "../api-client.ts";
 import { followLogs } from "../follow-logs.ts";
 import { between, executionSummary, exitCodeFor, formatTime, table } from "../format.ts";
 import { CliError, CliExit, type CliIo, colors, describeApiError, unwrap } from "../io.ts";
+import { parseDuration, watchExecution } from "../watch-execution.ts";
 import { type ApiCommandContext, withApi } from "./shared.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -26,15 +28,19 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
       .argument("<workflow>")
       .option("--config <key=value>", "config value (repeatable)", collect, [])
       .option("--tag <key=value>", "tag (repeatable)", collect, [])
-      .option("-w, --watch", "follow the logs; exit 0 passed, 1 failed, 2 aborted/timeout/lost/error"),
+      .option("-w, --watch", "follow the logs; exit 0 passed, 1 failed, 2 aborted/timeout/lost/error")
+      .option("--timeout <duration>", "with --watch: give up after this long (30s, 5m, 1h), exit 2"),
     io,
     async ({
       client,
       options,
       json,
       args,
-    }: ApiCommandContext<{ config: string[]; tag: string[]; watch?: boolean }>) => {
+    }: ApiCommandContext<{ config: string[]; tag: string[]; watch?: boolean; timeout?: string }>) => {
       const name = args[0] as string;
+      if (options.timeout !== undefined && !options.watch) throw new CliError("--timeout needs --watch");
+      const timeoutMs =
+        options.timeout === undefined ? undefined : parseDuration(options.timeout, "--timeout");
       const body = { config: parsePairs(options.config, "--config"), tags: parsePairs(options.tag, "--tag") };
       const execution = unwrap(await client.runWorkflow(name, body), `workflow "${name}"`);
       const c = colors(io);
@@ -44,10 +50,24 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
         io.stdout.write(`${execution.id}\n`);
         return;
       }
-      const followed = await followLogs(client, execution.id, { write: (bytes) => io.stdout.write(bytes) });
-      if (!followed.ok) throw new CliError(describeApiError(followed.error, `execution ${execution.id}`));
+      let outcome: Awaited<ReturnType<typeof watchExecution>>;
+      try {
+        outcome = await watchExecution(client, execution.id, {
+          write: (bytes) => io.stdout.write(bytes),
+          notice: (line) => io.stderr.write(`${c.yellow(line)}\n`),
+          timeoutMs,
+        });
+      } catch (error) {
+        throw new CliError(describeApiError(error as ApiError, `execution ${execution.id}`));
+      }
+      if (outcome.kind === "timed-out") {
+        io.stderr.write(
+          `${c.yellow(`gave up after ${options.timeout}: execution ${execution.id} is still ${outcome.status}`)} (it keeps its place; stop it with: assay abort ${execution.id})\n`,
+        );
+        throw new CliExit(2);
+      }
       const final = await client.getExecution(execution.id);
-      const status = final.ok ? final.value.status : followed.value.status;
+      const status = final.ok ? final.value.status : outcome.status;
       if (json && final.ok) io.stdout.write(`${JSON.stringify(final.value, null, 2)}\n`);
       const paint = status === "passed" ? c.green : status === "failed" ? c.red : c.yellow;
       const message = final.ok && final.value.message ? `: ${final.value.message}` : "";

@@ -9,6 +9,8 @@ import { call, enc, envPath, orgPath } from "../../../api/client.ts";
  */
 export interface InstallCommands {
   ingressUrl: string;
+  /** The agent's npm tarball served by the control plane (npx, npm install -g). */
+  agentTarballUrl: string;
   tokenIncluded: boolean;
   npx: string;
   docker: string;

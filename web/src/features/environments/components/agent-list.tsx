@@ -1,16 +1,26 @@
 /** Agents of an environment with live status (online/offline by heartbeat), version and host. */
+import { ASSAY_VERSION, MIN_AGENT_VERSION } from "@assay/shared";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { useAgents } from "../api/environments.ts";
 
-export function AgentList({ org, env }: { org: string; env: string }) {
+/** `installAt` says where the page shows the install commands ("below", "in step 2 above"). */
+export function AgentList({
+  org,
+  env,
+  installAt = "below",
+}: {
+  org: string;
+  env: string;
+  installAt?: string;
+}) {
   const agents = useAgents(org, env);
   if (agents.isPending) return <Loading label="Loading agents" />;
   if (agents.isError) return <ErrorState error={agents.error} title="Could not load agents" />;
   if (agents.data.length === 0)
     return (
       <EmptyState title="No agent has connected yet">
-        Start an agent with the install command below; it appears here within seconds.
+        Start an agent with the install command {installAt}; it appears here within seconds.
       </EmptyState>
     );
   return (
@@ -43,8 +53,16 @@ export function AgentList({ org, env }: { org: string; env: string }) {
                 <span className="strong">{a.hostname || a.agentId}</span>
                 <div className="muted small mono">{a.agentId}</div>
               </td>
-              <td className="mono">
-                {a.version || "–"}
+              <td>
+                <span className="mono">{a.version || "–"}</span>
+                {a.outdated ? (
+                  <span
+                    className="badge badge-warning"
+                    title={`This control plane supports agents from ${MIN_AGENT_VERSION}`}
+                  >
+                    Update: {ASSAY_VERSION} available
+                  </span>
+                ) : null}
                 {a.runtime ? (
                   <div className="muted small">
                     runs steps in {a.runtime === "docker" ? "Docker" : "host processes"}

@@ -77,6 +77,15 @@ export function ExecutionPage() {
           {e.message}
         </p>
       ) : null}
+      {e.status === "queued" && e.waiting ? (
+        <p className="banner banner-warning" role="status">
+          {e.waiting}. It starts as soon as one connects:{" "}
+          <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }}>
+            start an agent
+          </Link>
+          .
+        </p>
+      ) : null}
       {e.warnings.length > 0 ? (
         <ul className="banner banner-warning" aria-label="Warnings">
           {e.warnings.map((w) => (

@@ -77,12 +77,15 @@ function AgentSteps({ org, env }: { org: string; env: string }) {
   const [issued, setIssued] = useState(false);
   return (
     <>
-      <Step n={2} title="Start an agent in your network" done={issued || online}>
+      <Step n={2} title="Start an agent in your network" done={online}>
         <p className="muted">
           The agent dials out to Assay on port 443 only. Create a token, then run the command where your tests
           should run.
         </p>
         <NewAgentToken org={org} env={env} onIssued={() => setIssued(true)} />
+        {issued && !online ? (
+          <p className="muted small">This step is ticked when the agent you start connects.</p>
+        ) : null}
       </Step>
       <Step n={3} title="See the agent connect" done={online}>
         {online ? null : (
@@ -91,7 +94,7 @@ function AgentSteps({ org, env }: { org: string; env: string }) {
             connect…
           </p>
         )}
-        <AgentList org={org} env={env} />
+        <AgentList org={org} env={env} installAt="from step 2 above" />
       </Step>
       <Step n={4} title="Run the sample workflow" done={false}>
         <RunSample org={org} env={env} ready={online} />

@@ -1,7 +1,8 @@
 /** Runs a workflow from a dialog and opens the new execution. */
 import type { WorkflowView } from "@assay/shared";
-import { useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate } from "@tanstack/react-router";
 import { Dialog } from "../../../components/dialog.tsx";
+import { useAgents } from "../../environments/api/environments.ts";
 import { useRunWorkflow } from "../api/workflows.ts";
 import { RunForm } from "./run-form.tsx";
 
@@ -18,8 +19,19 @@ export function RunDialog({
 }) {
   const run = useRunWorkflow(org, env);
   const navigate = useNavigate();
+  const agents = useAgents(org, env);
+  const noneOnline = agents.isSuccess && !agents.data.some((a) => a.status === "online");
   return (
     <Dialog open title={`Run ${workflow.name}`} onClose={onClose}>
+      {noneOnline ? (
+        <p className="banner banner-warning" role="alert">
+          No agent is online in {env}: the run will wait in the queue until one connects.{" "}
+          <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }}>
+            Start an agent
+          </Link>
+          .
+        </p>
+      ) : null}
       <RunForm
         workflow={workflow}
         busy={run.isPending}
