@@ -1,83 +1,16 @@
 /**
  * Insights over a constructed history: executions of known outcomes, durations and JUnit reports
- * are stored across three days, finished through the execution store (so the real lifecycle hook
+ * are stored across three days, ended through the lifecycle (so its real observer
  * enqueues the real insights job, which the local SQS poller runs against DynamoDB Local), and
  * the API's numbers are checked against what the history implies.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { EnvInsights, Execution, TestSuite, WorkflowInsights } from "@assay/shared";
-import { ulid } from "ulid";
+import type { EnvInsights, WorkflowInsights } from "@assay/shared";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
+import { recordInsightHistory } from "../testing/insight-history.ts";
 
-const DAY = 24 * 3600 * 1000;
 let plane: TestControlPlane;
-
-const suite = (cases: Array<[string, "passed" | "failed", number]>): TestSuite => ({
-  name: "e2e",
-  source: "junit.xml",
-  durationMs: 0,
-  counts: { tests: cases.length, passed: 0, failed: 0, errors: 0, skipped: 0 },
-  cases: cases.map(([name, status, durationMs]) => ({ name, className: "", status, durationMs })),
-});
-
-interface Run {
-  createdMs: number;
-  status: Execution["status"];
-  queueMs?: number;
-  durationMs?: number;
-  failedStep?: string;
-  tests?: Array<[string, "passed" | "failed", number]>;
-}
-
-/** Stores one execution as the engine would, then ends it through the lifecycle (its real effects). */
-async function record(run: Run): Promise<string> {
-  const { orgId, envId } = plane;
-  const id = ulid(run.createdMs);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const startedMs = run.queueMs === undefined ? undefined : run.createdMs + run.queueMs;
-  await plane.core.ports.executions.create({
-    id,
-    orgId,
-    envId,
-    workflowName: "hello",
-    status: run.status === "canceled" ? "queued" : "running",
-    createdAt: iso(run.createdMs),
-    config: {},
-    sensitive: [],
-    tags: {},
-    steps: [{ ref: "tests", name: "tests", status: "queued", warnings: [] }],
-    logBytes: 0,
-    warnings: [],
-    specYaml: "spec: {}\n",
-  });
-  if (run.tests) {
-    await plane.core.ports.artifactBlobs.put(
-      `artifacts/${orgId}/${envId}/${id}/report/b1.json`,
-      new TextEncoder().encode(JSON.stringify({ suites: [suite(run.tests)], unreadable: [] })),
-    );
-  }
-  const finishedMs = startedMs === undefined ? undefined : startedMs + (run.durationMs ?? 0);
-  if (run.failedStep) {
-    await plane.core.ports.executions.updateStep(orgId, envId, id, {
-      ref: "tests",
-      name: "tests",
-      status: "failed",
-      message: run.failedStep,
-      warnings: [],
-    });
-  }
-  const canceled = run.status === "canceled";
-  const done = await plane.core.lifecycle.apply({ orgId, envId, id }, canceled ? "cancel" : "finish", {
-    set: {
-      status: run.status,
-      ...(startedMs === undefined ? {} : { startedAt: iso(startedMs) }),
-      finishedAt: iso(finishedMs ?? run.createdMs),
-    },
-  });
-  assert.ok(done, "the constructed run finished");
-  return id;
-}
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
   for (let i = 0; i < 300; i++) {
@@ -97,52 +30,7 @@ describe("insights API", () => {
   const ids: string[] = [];
   before(async () => {
     plane = await startTestControlPlane();
-    const now = Date.now();
-    const d2 = now - 2 * DAY;
-    const d1 = now - DAY;
-    const history: Run[] = [
-      {
-        createdMs: d2,
-        status: "passed",
-        queueMs: 1000,
-        durationMs: 10_000,
-        tests: [
-          ["login", "passed", 20],
-          ["home", "passed", 500],
-        ],
-      },
-      {
-        createdMs: d2 + 60_000,
-        status: "failed",
-        queueMs: 2000,
-        durationMs: 20_000,
-        failedStep: "exit code 1",
-        tests: [
-          ["login", "failed", 30],
-          ["home", "passed", 700],
-        ],
-      },
-      {
-        createdMs: d1,
-        status: "passed",
-        queueMs: 1000,
-        durationMs: 30_000,
-        tests: [
-          ["login", "passed", 10],
-          ["home", "passed", 600],
-        ],
-      },
-      { createdMs: d1 + 60_000, status: "aborted", queueMs: 1000, durationMs: 5000 },
-      { createdMs: now - 120_000, status: "canceled" },
-      {
-        createdMs: now - 60_000,
-        status: "failed",
-        queueMs: 3000,
-        durationMs: 40_000,
-        failedStep: "exit code 1",
-      },
-    ];
-    for (const run of history) ids.push(await record(run));
+    ids.push(...(await recordInsightHistory(plane)));
   });
   after(async () => plane?.stop());
 

@@ -39,6 +39,10 @@ const COMMAND_MODULES: { names: readonly string[]; load: () => Promise<Register>
     load: async () => (await import("./commands/webhook.ts")).registerWebhookCommands,
   },
   {
+    names: ["insights"],
+    load: async () => (await import("./commands/insights.ts")).registerInsightsCommands,
+  },
+  {
     names: ["credential", "credentials"],
     load: async () => (await import("./commands/credential.ts")).registerCredentialCommands,
   },
