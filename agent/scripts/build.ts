@@ -34,6 +34,20 @@ const processGlobal: Plugin = {
     }));
   },
 };
+// dockerode reaches the engine through docker-modem, which loads ssh2 for `ssh://` DOCKER_HOSTs;
+// ssh2 carries native addons a single-file bundle cannot hold. The bundle serves the socket and
+// tcp(s) hosts; an ssh:// host fails with this message instead of a missing-module crash.
+const noSsh: Plugin = {
+  name: "no-ssh2",
+  setup(b) {
+    b.onResolve({ filter: /^ssh2$/ }, () => ({ path: "ssh2", namespace: "no-ssh2" }));
+    b.onLoad({ filter: /.*/, namespace: "no-ssh2" }, () => ({
+      contents: `class Client { constructor() { throw new Error("DOCKER_HOST=ssh:// is not supported by the assay agent: use the socket or tcp://"); } }
+module.exports = { Client };`,
+      loader: "js",
+    }));
+  },
+};
 const result = await build({
   entryPoints: { assay: join(agentDir, "src", "cli", "entry.ts") },
   bundle: true,
@@ -52,7 +66,7 @@ const result = await build({
   legalComments: "none",
   logLevel: "warning",
   metafile: true,
-  plugins: [processGlobal],
+  plugins: [processGlobal, noSsh],
 });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.log(
