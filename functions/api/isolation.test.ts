@@ -39,6 +39,7 @@ const NEEDS: Record<string, Role | "user"> = {
   [`get ${ENV_BASE}/agent-tokens`]: "admin",
   [`delete ${ENV_BASE}/agent-tokens/:id`]: "admin",
   [`put ${ENV_BASE}/workflows/:name`]: "member",
+  [`delete ${ENV_BASE}/workflows/:name`]: "member",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "member",
   [`post ${ENV_BASE}/executions/:id/abort`]: "member",
   [`delete ${ENV_BASE}/executions/:id`]: "member",

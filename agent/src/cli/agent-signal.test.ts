@@ -36,6 +36,9 @@ test("SIGTERM with --on-stop abort aborts the run, delivers its result, says Goo
       join(dir, "work"),
       "--on-stop",
       "abort",
+      // Host processes: this test is about signals, not images.
+      "--runtime",
+      "process",
     ],
     { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
   );

@@ -10,6 +10,7 @@
  */
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AnyPrincipal, Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import {
   BlockPublicAccess,
@@ -166,6 +167,19 @@ export class DataStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Grants on this key may only be made for AWS services acting for the stack's roles.
+    this.credentialsKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "GrantsOnlyForAwsServices",
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ["kms:CreateGrant"],
+        resources: ["*"],
+        conditions: {
+          BoolIfExists: { "kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false" },
+        },
+      }),
+    );
     acknowledge(this.configKey, "AwsSolutions-SMG4", {
       reason:
         "Rotating this key would make every sealed config value unreadable: the runtime has no re-encryption yet. Rotate by a planned migration, not a schedule.",
