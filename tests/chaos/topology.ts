@@ -93,6 +93,9 @@ export async function startTopology(options: { ingresses: number; timings?: Reco
           plane.caFile,
           "--state-dir",
           join(plane.dataDir, "agent"),
+          // The link is under test, not images: steps run as host processes.
+          "--runtime",
+          "process",
           ...extraArgs,
         ],
         { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken }, stdio: ["ignore", "pipe", "pipe"] },

@@ -35,6 +35,8 @@ const IngressConfig = AwsConfig.extend({
 const leftUnset: Record<string, string> = {
   ASSAY_LEASE_TTL_MS: "the 60 s default lease matches the protocol's heartbeat cadence",
   ASSAY_LOG_LEVEL: "info by default",
+  ASSAY_AGENT_IMAGE:
+    "install commands name assay/agent:<version> (build:agent-image's tag) until an image registry is chosen",
   ASSAY_SES_CONFIGURATION_SET: "no SES configuration set is created (bounce tracking not set up)",
   AWS_ENDPOINT_URL_DYNAMODB: "stand-in endpoints, local and tests only",
   AWS_ENDPOINT_URL_S3: "stand-in endpoints, local and tests only",
@@ -81,8 +83,8 @@ const processes = Object.entries(stages).flatMap(([stage, s]) => processesOf(sta
 
 describe("runtime environment of the deployment", () => {
   it("finds every function and the ingress container", () => {
-    // API + stream, 6 queue workers, 3 scheduled functions, per stage; one ingress task each.
-    assert.equal(processes.filter((p) => !p.label.includes("ingress")).length, 2 * 11);
+    // API + stream, 7 queue workers, 3 scheduled functions, per stage; one ingress task each.
+    assert.equal(processes.filter((p) => !p.label.includes("ingress")).length, 2 * 12);
     assert.equal(processes.filter((p) => p.label.includes("ingress")).length, 2);
   });
 
@@ -96,7 +98,7 @@ describe("runtime environment of the deployment", () => {
 
   it("sets every queue URL the runtime sends to, in every process (a missing one fails that send)", () => {
     const queues = Object.keys(AwsConfig.shape).filter((name) => name.startsWith("ASSAY_QUEUE_URL_"));
-    assert.equal(queues.length, 6);
+    assert.equal(queues.length, 7);
     for (const { label, environment } of processes) {
       for (const name of queues) assert.ok(environment[name], `${label} lacks ${name}`);
     }

@@ -12,6 +12,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ASSAY_VERSION } from "@assay/shared/version";
+import {
+  buildBusyboxImage,
+  requireDocker,
+  SHELL_APPLETS,
+} from "../../agent/src/runner/runtimes/docker/test-images.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { buildAgentImage } from "../support/agent-image.ts";
 
@@ -97,6 +102,9 @@ describe("agent install commands, as copied", () => {
   };
 
   before(async () => {
+    // The installed agent picks the Docker runtime where an engine answers, and runs a step
+    // that names no image in its default image: provide it locally (no registry is reachable).
+    await buildBusyboxImage(await requireDocker(), { tag: "busybox:stable", applets: SHELL_APPLETS });
     plane = await startTestControlPlane();
     const put = await plane.api(`${plane.envPath}/workflows/install-check`, {
       method: "PUT",

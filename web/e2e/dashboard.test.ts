@@ -116,6 +116,8 @@ describe("dashboard, in the browser", () => {
         plane.caFile,
         "--state-dir",
         join(dir, "agent"),
+        "--runtime",
+        "process",
       ],
       { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
     );

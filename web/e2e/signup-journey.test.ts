@@ -112,7 +112,18 @@ describe("sign up to a first green run, in the browser", () => {
     // local ingress's self-signed CA).
     const agent = spawn(
       process.execPath,
-      [ASSAY, "agent", "--url", url, "--ca-file", plane.caFile, "--state-dir", join(dir, "agent")],
+      [
+        ASSAY,
+        "agent",
+        "--url",
+        url,
+        "--ca-file",
+        plane.caFile,
+        "--state-dir",
+        join(dir, "agent"),
+        "--runtime",
+        "process",
+      ],
       { env: { ...process.env, ASSAY_AGENT_TOKEN: secret } },
     );
     agents.push(agent);
