@@ -41,6 +41,7 @@ const leftUnset: Record<string, string> = {
   AWS_ENDPOINT_URL_DYNAMODB: "stand-in endpoints, local and tests only",
   AWS_ENDPOINT_URL_S3: "stand-in endpoints, local and tests only",
   AWS_ENDPOINT_URL_SQS: "stand-in endpoints, local and tests only",
+  AWS_ENDPOINT_URL_KMS: "stand-in endpoints, local and tests only",
 };
 
 const asEnvironment = (variables: Record<string, unknown>): Record<string, string> =>
