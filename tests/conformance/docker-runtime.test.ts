@@ -41,10 +41,13 @@ describe("Testkube documents in the Docker runtime", () => {
       changes: ['ENTRYPOINT ["/bin/busybox", "echo"]', 'CMD ["default", "cmd"]'],
     });
     fixture = await startAgentFixture("docker");
-    const res = await fixture.plane.api(`${fixture.plane.envPath}/agents`);
-    const agents = (
-      (await res.json()) as { items: Array<{ agentId: string; runtime: string; capabilities: string[] }> }
-    ).items;
+    // The agent's presence is written by the ingress just after it connects: wait for it.
+    let agents: Array<{ agentId: string; runtime: string; capabilities: string[] }> = [];
+    for (let i = 0; i < 150 && agents.length === 0; i++) {
+      const res = await fixture.plane.api(`${fixture.plane.envPath}/agents`);
+      agents = ((await res.json()) as { items: typeof agents }).items;
+      if (agents.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
     assert.equal(agents[0]?.runtime, "docker", JSON.stringify(agents));
     assert.ok(agents[0]?.capabilities.includes("runner.docker"));
     agentId = agents[0]?.agentId ?? "";
