@@ -125,16 +125,12 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     clock,
   });
   // A finished execution is folded into insights by a worker job (the `observe` effect).
+  const reports = createArtifactService({ blobs: ports.artifactBlobs, jobs, tenants: ports.tenants, clock });
   const insights = rawPorts.insights
     ? createInsights({
         store: rawPorts.insights,
         executions: ports.executions,
-        report: (orgId, envId, id) =>
-          createArtifactService({ blobs: ports.artifactBlobs, jobs, tenants: ports.tenants, clock }).report(
-            orgId,
-            envId,
-            id,
-          ),
+        report: (orgId, envId, id) => reports.report(orgId, envId, id),
         workflowExists: async (orgId, envId, name) =>
           (await ports.workflows.get(orgId, envId, name)) !== undefined,
         jobs,
