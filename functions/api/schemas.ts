@@ -43,11 +43,13 @@ export const MessageResponse = z.object({ message: z.string() });
 export const SessionResponse = z.object({ user: UserView, expiresAt: z.string() });
 export const SignedUpResponse = z.object({ user: UserView, org: OrgView, expiresAt: z.string() });
 export const MeResponse = z.union([
-  z.object({ kind: z.literal("user"), user: UserView, orgs: z.array(OrgView) }),
+  z.object({ kind: z.literal("user"), user: UserView, orgs: z.array(OrgView), dashboardUrl: z.string() }),
   z.object({
     kind: z.literal("api"),
     token: z.object({ id: z.string(), orgId: Slug, role: z.string() }),
     orgs: z.array(OrgView),
+    /** Where the dashboard is (links to executions: `{dashboardUrl}/orgs/{org}/envs/{env}/executions/{id}`). */
+    dashboardUrl: z.string(),
   }),
 ]);
 

@@ -7,8 +7,8 @@ import type { ApiClient, ApiError, ApiResult } from "./api-client.ts";
 import { createSseParser } from "./sse.ts";
 
 export interface FollowOptions {
-  /** Receives raw log bytes (ANSI preserved). */
-  write(bytes: Uint8Array): void;
+  /** Receives raw log bytes (ANSI preserved) and the ref of the step that wrote them, if any. */
+  write(bytes: Uint8Array, step?: string): void;
   onStatus?(status: string): void;
   /** Wait between reconnects, default 500 ms (doubling to 5 s while nothing arrives). */
   retryDelayMs?: number;
@@ -59,7 +59,7 @@ export const followLogs = async (
               const bytes = Buffer.from(payload.data, "base64");
               const end = payload.offset + bytes.length;
               const have = written ?? 0;
-              if (end > have) options.write(bytes.subarray(Math.max(0, have - payload.offset)));
+              if (end > have) options.write(bytes.subarray(Math.max(0, have - payload.offset)), payload.step);
               written = Math.max(have, event.id === undefined ? end : Number(event.id) || end);
               progressed = true;
             } else if (event.event === "status") {
