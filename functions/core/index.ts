@@ -115,6 +115,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const logs = createLogService({
     blobs: ports.logBlobs,
     bus,
+    clock,
     logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
   });
   // The plan's limits: queued runs hold a queue place, assigned and running ones a run slot.
