@@ -29,9 +29,9 @@ import {
 } from "./features/credentials/components/credentials-page.tsx";
 import { AgentsPage } from "./features/environments/components/agents-page.tsx";
 import { EnvironmentsPage } from "./features/environments/components/environments-page.tsx";
+import { OnboardingPage } from "./features/environments/components/onboarding-page.tsx";
 import { ExecutionPage } from "./features/executions/components/execution-page.tsx";
 import { ExecutionsPage } from "./features/executions/components/executions-page.tsx";
-import { OnboardingPage } from "./features/onboarding/components/onboarding-page.tsx";
 import { SettingsPage } from "./features/settings/components/settings-page.tsx";
 import { TemplatePage } from "./features/templates/components/template-page.tsx";
 import { TemplatesPage } from "./features/templates/components/templates-page.tsx";

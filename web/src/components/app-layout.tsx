@@ -4,8 +4,9 @@
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useParams } from "@tanstack/react-router";
+import { useEnvs } from "../api/environments.ts";
 import { signOut, useMe } from "../auth/session.ts";
-import { useEnvs } from "../features/environments/api/environments.ts";
+import { Button } from "./ui/button.tsx";
 
 export function AppLayout() {
   const { org, env } = useParams({ strict: false }) as { org: string; env?: string };
@@ -110,14 +111,9 @@ export function AppLayout() {
         </nav>
         <div className="topbar-end">
           <span className="muted small who">{who}</span>
-          <button
-            type="button"
-            className="button button-ghost"
-            onClick={leave}
-            title={who ? `Signed in as ${who}` : undefined}
-          >
+          <Button variant="ghost" onClick={leave} title={who ? `Signed in as ${who}` : undefined}>
             Sign out
-          </button>
+          </Button>
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
