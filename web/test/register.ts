@@ -1,7 +1,8 @@
 /**
  * Lets node's test runner load the dashboard's `.tsx` files, as Vite does for the browser: JSX and
  * types are compiled with esbuild (the same transform Vite's toolchain applies), and stylesheet
- * imports load as empty modules because styling plays no part in a DOM test. Passed to the runner
+ * imports load as empty modules because styling plays no part in a DOM test, and the router is
+ * resolved as in a browser. Passed to the runner
  * with `--import`; plain `.ts` files keep node's own type stripping.
  */
 import { readFileSync } from "node:fs";
@@ -15,7 +16,17 @@ const compiler = () => {
   return esbuild;
 };
 
+// The router picks its server-rendering path when resolved with node's conditions; the dashboard
+// only ever runs in a browser, so its components under test get the browser flag.
+const BROWSER_ONLY = new Set(["@tanstack/router-core/isServer"]);
+
 registerHooks({
+  resolve(specifier, context, nextResolve) {
+    if (BROWSER_ONLY.has(specifier)) {
+      return nextResolve(specifier, { ...context, conditions: ["browser", ...(context.conditions ?? [])] });
+    }
+    return nextResolve(specifier, context);
+  },
   load(url, context, nextLoad) {
     if (url.startsWith("file:") && url.endsWith(".tsx")) {
       const file = fileURLToPath(url);

@@ -80,6 +80,9 @@ export function AppLayout() {
               <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
                 Executions
               </Link>
+              <Link to="/orgs/$org/envs/$env/insights" params={{ org, env }} activeProps={current}>
+                Insights
+              </Link>
               <Link to="/orgs/$org/envs/$env/templates" params={{ org, env }} activeProps={current}>
                 Templates
               </Link>

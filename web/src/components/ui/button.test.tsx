@@ -2,7 +2,8 @@ import "../../../test/dom.ts";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fireEvent, render, screen } from "@testing-library/react";
-import { Button, buttonClass } from "./button.tsx";
+import { renderInRouter } from "../../../test/router.tsx";
+import { Button, ButtonLink, buttonClass } from "./button.tsx";
 
 test("a Button is a non-submitting button with its variant's classes", () => {
   let clicks = 0;
@@ -44,4 +45,19 @@ test("a submit Button submits its form", () => {
   );
   fireEvent.click(screen.getByRole("button", { name: "Save" }));
   assert.equal(submitted, 1);
+});
+
+test("a ButtonLink is a router link with button looks and the route's params filled in", async () => {
+  await renderInRouter(
+    <ButtonLink
+      variant="primary"
+      to="/orgs/$org/envs/$env/workflows"
+      params={{ org: "acme", env: "prod eu" }}
+    >
+      Workflows
+    </ButtonLink>,
+  );
+  const link = screen.getByRole("link", { name: "Workflows" });
+  assert.equal(link.getAttribute("href"), "/orgs/acme/envs/prod%20eu/workflows");
+  assert.equal(link.className, "button button-primary");
 });

@@ -45,6 +45,9 @@ export function WorkflowPage() {
             <Button variant="danger" onClick={() => setDeleting(true)}>
               Delete
             </Button>
+            <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/insights" params={{ org, env, name }}>
+              Insights
+            </ButtonLink>
             <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/edit" params={{ org, env, name }}>
               Edit YAML
             </ButtonLink>
