@@ -65,6 +65,11 @@ export interface LaunchIo {
   drained(): Promise<void>;
   /** Progress lines of the runtime itself (image pulls), written to the step's log. */
   note(text: string): void;
+  /**
+   * Aborted when the unit is killed before `launch` resolved (an abort or timeout during an
+   * image pull): the runtime stops what it was doing and resolves with a unit that never ran.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** How a unit ended. */

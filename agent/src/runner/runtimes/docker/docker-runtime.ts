@@ -185,7 +185,11 @@ const openExecution = async (
   const env = options.env ?? process.env;
   const configFiles = configFilesFor(execution.pod?.imagePullSecrets, options.pullSecretsDir, env);
   const launch = async (request: LaunchRequest, io: LaunchIo): Promise<LaunchedUnit> => {
-    const switchboard: KillSwitch = { killed: false };
+    const switchboard: KillSwitch = { killed: io.signal?.aborted === true };
+    io.signal?.addEventListener("abort", () => {
+      switchboard.killed = true;
+      switchboard.kill?.();
+    });
     const image = request.container?.image ?? options.defaultImage ?? DEFAULT_IMAGE;
     const failed = (error: string): LaunchedUnit => ({
       kill: () => undefined,
@@ -203,8 +207,10 @@ const openExecution = async (
       policy: request.container?.imagePullPolicy,
       auth,
       note: io.note,
+      signal: io.signal,
     });
     if (!ensured.ok) return failed(ensured.error);
+    if (io.signal?.aborted === true) return failed("stopped before it started");
     const space = request.space;
     const built = buildContainerSpec(request, ensured.facts, {
       ...context,
