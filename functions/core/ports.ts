@@ -21,13 +21,8 @@ import type {
 } from "@assay/shared";
 import type { InvitationRecord, OneTimePurpose, OneTimeToken, SessionRecord, UserRecord } from "./records.ts";
 
-/** Wall clock, injected so leases and timeouts are testable. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+/** Wall clock and timers (shared with the agent), injected so leases and timeouts are testable. */
+export { type Clock, type Random, systemClock, systemRandom } from "@assay/shared";
 
 export interface TenantStore {
   /** Creates the organization; throws `already_exists` when the id is taken. */

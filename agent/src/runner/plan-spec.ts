@@ -44,6 +44,8 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   parallel: step.parallel,
   variables: step.variables,
   container: step.container,
+  transfer: step.transfer,
+  fetch: step.fetch,
   steps: step.steps.map(toRunnerStep),
   warnings: step.warnings,
 });
