@@ -12,7 +12,7 @@
  * labelled with another agent's id.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { chmod, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerFeature } from "@assay/shared/workflow";
@@ -30,6 +30,7 @@ import { buildContainerSpec, type SpecContext } from "./container-spec.ts";
 import { type KillSwitch, runContainer } from "./container-unit.ts";
 import { configFilesFor, engineMessage, ensureImage, findAuth, registryOf } from "./images.ts";
 import { prepareTools } from "./tools.ts";
+import { type MountSource, prepareVolumes, workerVolumes, worldWritable } from "./volumes.ts";
 
 export const AGENT_LABEL = "dev.assay.agent";
 export const EXECUTION_LABEL = "dev.assay.execution";
@@ -47,6 +48,8 @@ export interface DockerRuntimeOptions {
   toolsDir?: string | undefined;
   /** Let steps ask for `securityContext.privileged`. */
   allowPrivileged?: boolean | undefined;
+  /** Let workflows mount `hostPath` pod volumes (the agent host's files). */
+  allowHostPaths?: boolean | undefined;
   /** Directory of `<secret name>.json` Docker config files for `pod.imagePullSecrets`. */
   pullSecretsDir?: string | undefined;
   /** Where `DOCKER_CONFIG` is read; default the agent's environment. */
@@ -99,7 +102,7 @@ export const createDockerRuntime = (
   let tools: Promise<void> | undefined;
   return {
     name: "docker",
-    features: DOCKER_FEATURES,
+    features: options.allowHostPaths === true ? [...DOCKER_FEATURES, "volumes.hostPath"] : DOCKER_FEATURES,
     containers: true,
     sweep: () => sweepLeftovers(docker, options.agentId),
     open: async (execution) => {
@@ -114,26 +117,6 @@ export const createDockerRuntime = (
       return openExecution(docker, options, toolsDir, execution);
     },
   };
-};
-
-const worldWritable = async (dir: string) => {
-  await mkdir(dir, { recursive: true, mode: 0o777 });
-  await chmod(dir, 0o777);
-};
-
-/** Directories for the emptyDir `pod.volumes` under `root`, by volume name. */
-const makeEmptyDirs = async (
-  podVolumes: Record<string, unknown>[] | undefined,
-  root: string,
-): Promise<Record<string, string>> => {
-  const volumes: Record<string, string> = {};
-  for (const volume of podVolumes ?? []) {
-    const name = String(volume.name ?? "");
-    if (!/^[\w.-]+$/.test(name) || volume.emptyDir === undefined) continue;
-    volumes[name] = join(root, name);
-    await worldWritable(volumes[name]);
-  }
-  return volumes;
 };
 
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40);
@@ -151,14 +134,26 @@ const openExecution = async (
   await chmod(execution.workspace, 0o777);
   const volumesRoot = `${execution.workspace}.volumes`;
   const workersRoot = `${execution.workspace}.workers`;
-  const volumes = await makeEmptyDirs(execution.pod?.volumes, volumesRoot);
+  const volumes = await prepareVolumes(execution.pod?.volumes, {
+    docker,
+    root: volumesRoot,
+    allowHostPaths: options.allowHostPaths === true,
+    labels: { [AGENT_LABEL]: options.agentId },
+  }).catch(async (error: unknown) => {
+    await docker
+      .getNetwork(network)
+      .remove()
+      .catch(() => undefined);
+    await rm(volumesRoot, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  });
   let workers = 0;
   // Each parallel worker: its own /data, its own copies of the emptyDirs, its transfer mounts.
   const isolate = async (ref: string): Promise<WorkerSpace> => {
     const root = join(workersRoot, `${safeName(ref)}-${++workers}`);
     const space = {
       workspace: join(root, "data"),
-      volumes: await makeEmptyDirs(execution.pod?.volumes, join(root, "volumes")),
+      volumes: await workerVolumes(execution.pod?.volumes, volumes, join(root, "volumes")),
       mounts: [] as Array<{ path: string; host: string }>,
     };
     await worldWritable(space.workspace);
@@ -216,7 +211,11 @@ const openExecution = async (
       ...context,
       ...(space === undefined
         ? {}
-        : { workspace: space.workspace, volumes: { ...space.volumes }, mounts: [...space.mounts] }),
+        : {
+            workspace: space.workspace,
+            volumes: space.volumes as Record<string, MountSource>,
+            mounts: [...space.mounts],
+          }),
       labels: { ...labels, "dev.assay.ref": request.ref },
     });
     if (!built.ok) return failed(built.error);
