@@ -85,7 +85,13 @@ const planParsed = (
   const identity =
     execution === undefined
       ? {}
-      : { execution: { id: execution.id, name: `${workflow.metadata.name}-${execution.id}` } };
+      : {
+          execution: {
+            id: execution.id,
+            name: `${workflow.metadata.name}-${execution.id}`,
+            ...(execution.number === undefined ? {} : { number: execution.number }),
+          },
+        };
   const plan = planWorkflow(workflow, {
     features,
     config,
