@@ -12,7 +12,7 @@
  * labelled with another agent's id.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, rm } from "node:fs/promises";
+import { access, chmod, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerFeature } from "@assay/shared/workflow";
@@ -26,8 +26,9 @@ import type {
   StepRuntime,
   WorkerSpace,
 } from "../runtime.ts";
-import { buildContainerSpec, type SpecContext } from "./container-spec.ts";
+import { buildContainerSpec, type SpecContext, TOOLS_DIR } from "./container-spec.ts";
 import { type KillSwitch, runContainer } from "./container-unit.ts";
+import { detectHostPaths, type ToHost } from "./host-paths.ts";
 import { configFilesFor, engineMessage, ensureImage, findAuth, registryOf } from "./images.ts";
 import { prepareTools } from "./tools.ts";
 import { type MountSource, prepareVolumes, workerVolumes, worldWritable } from "./volumes.ts";
@@ -100,6 +101,7 @@ export const createDockerRuntime = (
   const docker = options.docker ?? new Docker();
   const toolsDir = options.toolsDir ?? join(tmpdir(), "assay-docker-tools");
   let tools: Promise<void> | undefined;
+  let hostPaths: ReturnType<typeof detectHostPaths> | undefined;
   return {
     name: "docker",
     features: options.allowHostPaths === true ? [...DOCKER_FEATURES, "volumes.hostPath"] : DOCKER_FEATURES,
@@ -109,14 +111,72 @@ export const createDockerRuntime = (
       await docker.ping().catch((error: unknown) => {
         throw new Error(`the Docker engine does not answer (${engineMessage(error)}); is dockerd running?`);
       });
-      tools ??= prepareTools(options.busyboxPath ?? "/bin/busybox", toolsDir);
+      tools ??= prepareTools(options.busyboxPath ?? (await defaultBusybox()), toolsDir);
       await tools.catch((error: Error) => {
         tools = undefined;
         throw error;
       });
-      return openExecution(docker, options, toolsDir, execution);
+      hostPaths ??= detectHostPaths(docker);
+      const { toHost } = await hostPaths;
+      return openExecution(docker, options, toolsDir, execution, toHost);
     },
   };
+};
+
+/**
+ * Gives files that containers wrote (as root, most often) back to the agent's own user, so that
+ * an agent that does not run as root can remove its workspaces: one short container of an image
+ * the execution already has, running the bound busybox's chown. Never throws.
+ */
+const reclaimFiles = async (
+  docker: Docker,
+  job: {
+    image: string | undefined;
+    dirs: string[];
+    toHost: ToHost;
+    toolsDir: string;
+    labels: Record<string, string>;
+  },
+): Promise<void> => {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0 || job.image === undefined) return;
+  const present: string[] = [];
+  for (const dir of job.dirs)
+    if (
+      await access(dir).then(
+        () => true,
+        () => false,
+      )
+    )
+      present.push(dir);
+  if (present.length === 0) return;
+  const binds = present.map((dir, i) => `${job.toHost(dir)}:/reclaim/${i}`);
+  try {
+    const container = await docker.createContainer({
+      Image: job.image,
+      Entrypoint: [`${TOOLS_DIR}/busybox`],
+      Cmd: ["chown", "-R", `${uid}:${process.getgid?.() ?? uid}`, ...present.map((_, i) => `/reclaim/${i}`)],
+      User: "0:0",
+      Labels: job.labels,
+      HostConfig: { Binds: [...binds, `${job.toolsDir}:${TOOLS_DIR}:ro`], NetworkMode: "none" },
+    });
+    await container.start();
+    await container.wait();
+    await container.remove({ force: true });
+  } catch {
+    // Best effort: files it could not give back stay in the agent's work dir.
+  }
+};
+
+/** A static busybox of the agent image, else the host's `/bin/busybox`. */
+const defaultBusybox = async (): Promise<string> => {
+  const bundled = "/opt/assay-agent/bin/busybox";
+  return (await access(bundled).then(
+    () => true,
+    () => false,
+  ))
+    ? bundled
+    : "/bin/busybox";
 };
 
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40);
@@ -126,7 +186,19 @@ const openExecution = async (
   options: DockerRuntimeOptions,
   toolsDir: string,
   execution: ExecutionRuntimeOptions,
+  toHost: ToHost,
 ): Promise<ExecutionRuntime> => {
+  // Bind sources are the engine host's paths (the agent may itself run in a container).
+  const hostWorkspace = toHost(execution.workspace);
+  const hostTools = toHost(toolsDir);
+  const hostVolumes = (volumes: Record<string, MountSource>) =>
+    Object.fromEntries(
+      Object.entries(volumes).map(([name, v]) => [
+        name,
+        v.named || v.onHost ? v : { ...v, source: toHost(v.source) },
+      ]),
+    );
+  let lastImage: string | undefined;
   const labels = { [AGENT_LABEL]: options.agentId, [EXECUTION_LABEL]: execution.executionId };
   const network = `assay-${safeName(execution.executionId)}-${randomBytes(4).toString("hex")}`;
   await docker.createNetwork({ Name: network, Driver: "bridge", Labels: labels, CheckDuplicate: true });
@@ -169,11 +241,11 @@ const openExecution = async (
     };
   };
   const context: SpecContext = {
-    workspace: execution.workspace,
-    toolsDir,
+    workspace: hostWorkspace,
+    toolsDir: hostTools,
     network,
     labels,
-    volumes,
+    volumes: hostVolumes(volumes),
     podSecurity: execution.pod?.securityContext,
     allowPrivileged: options.allowPrivileged === true,
   };
@@ -206,15 +278,16 @@ const openExecution = async (
     });
     if (!ensured.ok) return failed(ensured.error);
     if (io.signal?.aborted === true) return failed("stopped before it started");
+    lastImage = image;
     const space = request.space;
     const built = buildContainerSpec(request, ensured.facts, {
       ...context,
       ...(space === undefined
         ? {}
         : {
-            workspace: space.workspace,
-            volumes: space.volumes as Record<string, MountSource>,
-            mounts: [...space.mounts],
+            workspace: toHost(space.workspace),
+            volumes: hostVolumes(space.volumes as Record<string, MountSource>),
+            mounts: space.mounts.map((m) => ({ path: m.path, host: toHost(m.host) })),
           }),
       labels: { ...labels, "dev.assay.ref": request.ref },
     });
@@ -245,6 +318,13 @@ const openExecution = async (
         .getNetwork(network)
         .remove()
         .catch(() => undefined);
+      await reclaimFiles(docker, {
+        image: lastImage,
+        dirs: [execution.workspace, volumesRoot, workersRoot],
+        toHost,
+        toolsDir: hostTools,
+        labels,
+      });
       await rm(volumesRoot, { recursive: true, force: true }).catch(() => undefined);
       await rm(workersRoot, { recursive: true, force: true }).catch(() => undefined);
     },

@@ -20,6 +20,8 @@ export interface MountSource {
   source: string;
   readOnly: boolean;
   named: boolean;
+  /** A path of the engine's host already (hostPath), not one of the agent's. */
+  onHost?: boolean | undefined;
 }
 
 export const worldWritable = async (dir: string) => {
@@ -79,7 +81,7 @@ export const prepareVolumes = async (
     } else if (volume.kind === "hostPath") {
       if (!options.allowHostPaths)
         throw new Error(`hostPath volume "${volume.name}" is refused: the agent does not allow host paths`);
-      out[volume.name] = { source: volume.path, readOnly: false, named: false };
+      out[volume.name] = { source: volume.path, readOnly: false, named: false, onHost: true };
     } else {
       await ensureNamedVolume(options, volume.claimName);
       out[volume.name] = { source: volume.claimName, readOnly: volume.readOnly, named: true };
