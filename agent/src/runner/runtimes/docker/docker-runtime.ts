@@ -3,8 +3,11 @@
  * its effective image, on a network created for the execution (services are reachable by name
  * and by `services.NAME.N.ip`). The execution's workspace is `/data` in every container, so
  * content (files, git, tarballs) written there by the agent and files left by one step are
- * seen by the next, and artifacts are collected from it. `pod.volumes` emptyDirs are
- * directories beside the workspace, bound where `volumeMounts` say.
+ * seen by the next, and artifacts are collected from it. `pod.volumes` are prepared by kind
+ * (volumes.ts) and bound where `volumeMounts` say. A parallel worker gets a space of its own
+ * (`isolate`): its own /data and emptyDirs, and volumes mounted for its transfers. Bind sources
+ * are the engine host's paths of the agent's files (host-paths.ts), so the agent may itself run
+ * in a container of the engine.
  *
  * Nothing leaks: every container and network carries the labels `dev.assay.agent` (this agent's
  * id) and `dev.assay.execution`; `close()` removes what the execution left, and `sweep()` (at
