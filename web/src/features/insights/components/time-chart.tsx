@@ -63,9 +63,8 @@ function tooltipPlugin(format: (seriesIndex: number, index: number) => string | 
         }
         const lines = [formatDay(u.data[0][index] ?? 0)];
         u.series.forEach((series, i) => {
-          const value = u.data[i]?.[index];
-          if (i > 0 && series.show !== false && value != null)
-            lines.push(`${series.label}: ${format(i, value)}`);
+          const text = i > 0 && series.show !== false ? format(i, index) : undefined;
+          if (text !== undefined) lines.push(`${series.label}: ${text}`);
         });
         tip.textContent = "";
         for (const [i, line] of lines.entries()) {
