@@ -14,6 +14,7 @@ import type { ArtifactService } from "../core/artifacts.ts";
 import type { CredentialService } from "../core/credentials.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { Insights } from "../core/insights/service.ts";
+import type { LogFollower } from "../core/log-follow.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Bus, Logger, TenantStore } from "../core/ports.ts";
 import type { Actor } from "../core/principals.ts";
@@ -53,6 +54,8 @@ export interface ApiDeps {
   templates?: TemplateService;
   executions: ExecutionService;
   logs: LogService;
+  /** Live log follows (core/log-follow.ts). */
+  followLog: LogFollower;
   /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
   artifacts?: ArtifactService;
   /** Organization and environment credentials; the routes answer 412 without them. */
