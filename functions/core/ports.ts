@@ -116,6 +116,11 @@ export interface ExecutionStore {
   /** Raises `logBytes` to `committed` if it is lower (never lowers it). */
   recordLogBytes(orgId: string, envId: string, id: string, committed: number): Promise<void>;
   delete(orgId: string, envId: string, id: string): Promise<boolean>;
+  /**
+   * Takes the next run number of a workflow in an environment (1, 2, 3...), atomically: callers
+   * racing each get a different number, and a number is never handed out twice.
+   */
+  nextRunNumber(orgId: string, envId: string, workflowName: string): Promise<number>;
 }
 
 /** Object storage for logs and artifacts. Keys are `/`-separated, without a leading slash. */

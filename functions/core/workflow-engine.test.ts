@@ -299,6 +299,18 @@ describe("workflow engine (control plane)", () => {
       "2030-01-01T10:15:00.000Z",
     ]);
     assert.equal(page.items[0]?.tags["assay.io/schedule"], "*/5 * * * * Europe/Warsaw");
+    const started = await json<{ items: Array<{ startedBy?: unknown; number?: number }> }>(
+      await plane.api(`${plane.envPath}/executions?workflow=nightly`),
+    );
+    assert.deepEqual(started.items[0]?.startedBy, {
+      kind: "schedule",
+      id: "nightly#0",
+      cron: "*/5 * * * * Europe/Warsaw",
+    });
+    assert.deepEqual(
+      started.items.map((e) => e.number),
+      [3, 2, 1],
+    );
   });
 
   test("concurrency: runs beyond max stay queued and are claimed as slots free", async () => {
