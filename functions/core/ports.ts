@@ -19,6 +19,7 @@ import type {
   TokenRecord,
   WorkflowRecord,
 } from "@assay/shared";
+import type { JobKind } from "./job-kinds.ts";
 import type { InvitationRecord, OneTimePurpose, OneTimeToken, SessionRecord, UserRecord } from "./records.ts";
 
 /** Wall clock and timers (shared with the agent), injected so leases and timeouts are testable. */
@@ -168,15 +169,8 @@ export interface BlobStore {
   abortMultipart(key: string, uploadId: string): Promise<void>;
 }
 
-/** The kinds of background jobs; each kind has its own queue (and DLQ) in AWS. */
-export type JobKind =
-  | "cleanup"
-  | "compact-logs"
-  | "unpack-artifacts"
-  | "retention"
-  | "webhook-events"
-  | "webhook-delivery"
-  | "insights";
+/** The kinds of background jobs (the list is plain data, shared with infra/). */
+export { JOB_KINDS, type JobKind } from "./job-kinds.ts";
 
 export interface Job {
   kind: JobKind;
@@ -340,6 +334,18 @@ export interface Mail {
 /** Sends email (SES in AWS, an outbox shown at `GET /v1/dev/outbox` locally). */
 export interface Mailer {
   send(mail: Mail): Promise<void>;
+}
+
+/** A mail kept by a local outbox instead of being sent. */
+export interface OutboxMail extends Mail {
+  id: number;
+  sentAt: string;
+}
+
+/** A mailer that keeps what it "sends" for reading back (local mode's `GET /v1/dev/outbox`). */
+export interface OutboxMailer extends Mailer {
+  /** Messages, oldest first; optionally only those to one address. */
+  messages(to?: string): OutboxMail[];
 }
 
 /**

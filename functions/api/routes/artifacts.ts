@@ -9,7 +9,7 @@ import { AppError, ExecutionId } from "@assay/shared";
 import type { Context, Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import { artifactPrefix, fileKey } from "../../core/artifacts.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { parseInput } from "../validate.ts";
 
 /** Lifetime of a download redirect's URL. */

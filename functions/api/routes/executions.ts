@@ -3,8 +3,8 @@ import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import { auditActor } from "../../core/audit.ts";
 import { startedByPrincipal } from "../../core/executions.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { parseInput } from "../validate.ts";
 import { withWaiting } from "./waiting.ts";
 

@@ -18,7 +18,7 @@ import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import * as z from "zod";
 import { authorize } from "../../core/access.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { parseInput } from "../validate.ts";
 
 const LogQuery = z

@@ -1,6 +1,6 @@
 /** `GET /v1/openapi.json`: the document of every route, from the schemas that validate them. */
 import type { Hono } from "hono";
-import type { ApiEnv } from "../app.ts";
+import type { ApiEnv } from "../context.ts";
 import { coreRouteSpecs } from "../openapi/core-routes.ts";
 import { buildOpenApiDocument } from "../openapi/document.ts";
 import { defineRoute, type RouteSpec } from "../route-spec.ts";

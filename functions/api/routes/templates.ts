@@ -3,7 +3,7 @@ import { AppError, KeyValueFilters, toKeyValues, WorkflowName, type WorkflowReco
 import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import type { TemplateService } from "../../core/templates.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { parseInput } from "../validate.ts";
 
 const view = (t: WorkflowRecord, withSource = false) => {

@@ -9,7 +9,7 @@ import {
 import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import { startedByPrincipal } from "../../core/executions.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { parseInput, readJson } from "../validate.ts";
 import { withWaiting } from "./waiting.ts";
 
