@@ -19,7 +19,10 @@ import { streamSSE } from "hono/streaming";
 import * as z from "zod";
 import { authorize } from "../../core/access.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
+import { defineRoute, relativeTo } from "../route-spec.ts";
+import { authErrors, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
+import { ENV_BASE } from "./envs.ts";
 
 const LogQuery = z
   .object({
@@ -50,8 +53,30 @@ export function parseRangeHeader(header: string): { start?: number; end?: number
 /** The body of a `status` event (the shapes of the stream's events are in shared/sse). */
 const statusData = (status: ExecutionStatus): string => JSON.stringify({ status } satisfies LogStreamStatus);
 
+/** The specs of these routes (the OpenAPI document is built from them). */
+export const logSpecs = {
+  logs: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/logs`,
+    summary:
+      "The log as text, or followed live as server-sent events (follow=1 or Accept: text/event-stream)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    query: LogQuery,
+    responses: {
+      200: {
+        description: "Log text (text/plain) or an SSE stream (text/event-stream)",
+        contentType: "text/plain",
+      },
+      ...authErrors,
+    },
+  }),
+};
+
 export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
-  app.get("/executions/:id/logs", async (c) => {
+  const at = (path: string) => relativeTo(ENV_BASE, path);
+  app.get(at(logSpecs.logs.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const orgId = c.get("orgId");
     const envId = c.get("envId");
