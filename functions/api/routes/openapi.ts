@@ -16,6 +16,7 @@ import { invitationSpecs } from "./invitations.ts";
 import { meSpecs } from "./me.ts";
 import { memberSpecs } from "./members.ts";
 import { orgSpecs } from "./orgs.ts";
+import { ssoSpecs } from "./sso.ts";
 import { webhookSpecs } from "./webhooks.ts";
 
 export const openApiSpecs = {
@@ -42,6 +43,7 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
   const groups: Array<Record<string, RouteSpec>> = [
     openApiSpecs,
     authSpecs,
+    ssoSpecs,
     meSpecs,
     orgSpecs,
     memberSpecs,
