@@ -1,10 +1,11 @@
 /** Webhooks of the environment: list (secrets masked), create, open one for its delivery log. */
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
-import { Dialog } from "../../../components/dialog.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
+import { Dialog } from "../../../components/ui/dialog.tsx";
 import { useWebhooks } from "../api/webhooks.ts";
 import { NewWebhookForm } from "./webhook-form.tsx";
 
@@ -14,9 +15,9 @@ export function WebhooksPage() {
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
   const newButton = (
-    <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+    <Button variant="primary" onClick={() => setCreating(true)}>
       New webhook
-    </button>
+    </Button>
   );
   return (
     <>
