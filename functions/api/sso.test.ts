@@ -80,6 +80,7 @@ describe("SSO with OpenID Connect", () => {
 
   test("settings: the secret is write-only, the redirect URI is shown, domains are claimed", async () => {
     const view = await json(await owner(`/v1/orgs/${org()}/sso`));
+    assert.equal(view.configured, true);
     assert.equal(view.hasClientSecret, true);
     assert.equal(view.clientSecret, undefined);
     assert.ok(!JSON.stringify(view).includes(idp.clientSecret));

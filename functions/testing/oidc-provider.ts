@@ -52,7 +52,11 @@ export async function startOidcProvider(options: {
   const jwk: JWK = { ...(await exportJWK(privateKey)), kid: "loopback-1", alg: "RS256", use: "sig" };
 
   let handler: Parameters<typeof createServer>[1] = (_req, res) => res.end();
-  const server: Server = createServer((req, res) => handler?.(req, res));
+  const server: Server = createServer((req, res) => {
+    // Browsers ask for a favicon; an empty answer keeps their consoles free of 404s.
+    if (req.url === "/favicon.ico") return void res.writeHead(204).end();
+    handler?.(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -73,6 +77,14 @@ export async function startOidcProvider(options: {
     // Scope-requested claims go in the ID token, as Okta, Entra ID and Google put them there.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    ttl: {
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      AccessToken: 600,
+      IdToken: 600,
+    },
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, id) {
       const account = accounts.get(id);
@@ -96,6 +108,9 @@ export async function startOidcProvider(options: {
   const key = await importJWK(jwk, "RS256");
   provider.use(async (ctx, next) => {
     await next();
+    // The development login form imports a web font: keep a browser on loopback only.
+    if (typeof ctx.body === "string" && ctx.type === "text/html")
+      ctx.body = ctx.body.replace(/@import url\(https:[^)]*\);/g, "");
     const body = ctx.body as { id_token?: string } | undefined;
     if (ctx.path !== "/token" || mode === undefined || typeof body?.id_token !== "string") return;
     const claims = decodeJwt(body.id_token);

@@ -14,6 +14,24 @@ import type { SsoStore, StoredSsoConfig } from "./ports.ts";
 /** The sealing slot of an organization's client secret (never a credential's name). */
 export const ssoSecretSlot = (orgId: string): string => `${orgId}\u0000sso\u0000client-secret`;
 
+/** What an organization that never saved SSO settings shows (version 0: not stored). */
+const unconfigured = (orgId: string): StoredSsoConfig => ({
+  orgId,
+  enabled: false,
+  issuer: "",
+  clientId: "",
+  sealedSecret: "",
+  domains: [],
+  defaultRole: "member",
+  extraScopes: [],
+  groupsClaim: "groups",
+  groupRoles: [],
+  required: false,
+  version: 0,
+  updatedAt: "",
+  updatedBy: "",
+});
+
 export function createSsoSettings(deps: {
   store: SsoStore;
   sealer: CredentialSealer | undefined;
@@ -25,6 +43,7 @@ export function createSsoSettings(deps: {
 
   const view = (c: StoredSsoConfig): SsoSettingsView => ({
     orgId: c.orgId,
+    configured: c.version > 0,
     enabled: c.enabled,
     issuer: c.issuer,
     clientId: c.clientId,
@@ -44,8 +63,7 @@ export function createSsoSettings(deps: {
     async get(principal: OrgPrincipal): Promise<SsoSettingsView> {
       authorize(principal, principal.orgId, "manage-sso");
       const config = await store.getConfig(principal.orgId);
-      if (!config) throw new AppError("not_found", `organization ${principal.orgId} has no SSO settings yet`);
-      return view(config);
+      return view(config ?? unconfigured(principal.orgId));
     },
 
     async put(

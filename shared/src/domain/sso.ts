@@ -70,6 +70,8 @@ export type PutSsoSettingsBody = z.infer<typeof PutSsoSettingsBody>;
 /** An organization's SSO settings as the API shows them (never the client secret). */
 export const SsoSettingsView = z.object({
   orgId: Slug,
+  /** False until SSO is first saved (the other fields are then the defaults). */
+  configured: z.boolean(),
   enabled: z.boolean(),
   issuer: z.string(),
   clientId: z.string(),
