@@ -107,6 +107,16 @@ describe("SSO with OpenID Connect", () => {
       ((await json(clash)).error as { message: string }).message,
       /example\.com is already claimed/,
     );
+    // An issuer that is not the one the provider names is refused when a sign-in starts.
+    const misnamed = idp.issuer.replace("127.0.0.1", "localhost");
+    const put = await callerFor(plane, { cookie: other.cookie })(`/v1/orgs/${created.id}/sso`, {
+      method: "PUT",
+      json: { enabled: true, issuer: misnamed, clientId: "x", clientSecret: "y", domains: ["another.test"] },
+    });
+    assert.equal(put.status, 200, await put.clone().text());
+    const start = await fetch(`${plane.apiUrl}/v1/auth/sso/start?org=${created.id}`, { redirect: "manual" });
+    assert.equal(start.status, 409);
+    assert.match(((await json(start)).error as { message: string }).message, /issuer does not match/);
   });
 
   test("first sign-in creates the account and the membership with the default role", async () => {
@@ -214,6 +224,38 @@ describe("SSO with OpenID Connect", () => {
     }
     const bad = await fetch(`${plane.apiUrl}/v1/auth/sso/start?org=a&email=b@c.de`, { redirect: "manual" });
     assert.equal(bad.status, 400);
+  });
+
+  test("a platform-wide provider signs a new person up with their own organization", async () => {
+    Object.assign(plane.core.tenancy.settings, {
+      ssoProviders: [
+        {
+          id: "loop",
+          name: "Loopback",
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          clientSecret: idp.clientSecret,
+        },
+      ],
+    });
+    const listed = await json<{ items: Array<{ id: string; name: string }> }>(
+      await fetch(`${plane.apiUrl}/v1/auth/sso/providers`),
+    );
+    assert.deepEqual(listed.items, [{ id: "loop", name: "Loopback" }]);
+    // Any verified domain may use a platform provider; it joins no organization by itself.
+    const { answer, browser } = await toCallback("mallory", "provider=loop");
+    const res = await callback(answer, browser);
+    assert.equal(res.status, 302, await res.clone().text());
+    assert.equal(res.headers.get("location"), `${plane.apiUrl}/`);
+    const me = await json<{ orgs: Array<{ id: string; role: string }> }>(
+      await callerFor(plane, { cookie: sessionCookie(res) })("/v1/me"),
+    );
+    assert.equal(me.orgs.length, 1);
+    assert.equal(me.orgs[0]?.role, "owner");
+    assert.notEqual(me.orgs[0]?.id, org());
+    // Unverified addresses are refused here too.
+    const eve = await toCallback("eve", "provider=loop");
+    assert.equal((await callback(eve.answer, eve.browser)).status, 403);
   });
 
   test("an existing password account links only after its password is given", async () => {

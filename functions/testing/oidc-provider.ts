@@ -42,6 +42,8 @@ export async function startOidcProvider(options: {
   accounts?: Record<string, TestAccount>;
   clientId?: string;
   clientSecret?: string;
+  /** Port on 127.0.0.1 (default: any free one). */
+  port?: number;
 }): Promise<LoopbackOidcProvider> {
   const clientId = options.clientId ?? "assay-test";
   const clientSecret = options.clientSecret ?? "a-long-test-client-secret-of-the-loopback-provider";
@@ -57,7 +59,7 @@ export async function startOidcProvider(options: {
     if (req.url === "/favicon.ico") return void res.writeHead(204).end();
     handler?.(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const provider = new Provider(issuer, {

@@ -36,9 +36,14 @@ export function createOpenIdClient(
       })
       .catch((error: unknown) => {
         cache.delete(key);
+        // Unreachable is a passing outage; a document that fails the checks is a wrong setting.
+        const unreachable =
+          error instanceof TypeError || (error instanceof Error && error.name === "AbortError");
         throw new AppError(
-          "unavailable",
-          `the identity provider ${provider.issuer} could not be discovered: ${reason(error)}`,
+          unreachable ? "unavailable" : "failed_precondition",
+          unreachable
+            ? `the identity provider ${provider.issuer} could not be reached: ${reason(error)}`
+            : `the identity provider at ${provider.issuer} was refused: ${reason(error)}`,
           { cause: error },
         );
       });
