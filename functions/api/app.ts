@@ -27,6 +27,7 @@ import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { ssoRoutes } from "./routes/sso.ts";
 import { templateRoutes } from "./routes/templates.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
@@ -63,6 +64,7 @@ export function createApiApp(deps: ApiDeps) {
   openApiRoutes(app, { devOutbox: deps.outbox !== undefined });
   if (deps.outbox) devOutboxRoutes(app, deps.outbox);
   authRoutes(app, deps);
+  ssoRoutes(app, deps);
   meRoutes(app, deps);
   orgRoutes(app, deps);
   memberRoutes(app, deps);

@@ -32,6 +32,8 @@ const NEEDS: Record<string, Role | "user"> = {
   "get /v1/orgs/:org/api-tokens": "admin",
   "delete /v1/orgs/:org/api-tokens/:id": "admin",
   "get /v1/orgs/:org/audit": "admin",
+  "get /v1/orgs/:org/sso": "admin",
+  "put /v1/orgs/:org/sso": "admin",
   "post /v1/orgs/:org/envs": "admin",
   [`patch ${ENV_BASE}`]: "admin",
   [`delete ${ENV_BASE}`]: "admin",
@@ -69,6 +71,12 @@ const BODIES: Record<string, string> = {
   "post /v1/orgs/:org/invitations": JSON.stringify({ email: "someone@example.com", role: "viewer" }),
   "post /v1/orgs/:org/api-tokens": JSON.stringify({ name: "t", role: "viewer" }),
   "post /v1/orgs/:org/envs": JSON.stringify({ id: "fresh" }),
+  "put /v1/orgs/:org/sso": JSON.stringify({
+    enabled: false,
+    issuer: "https://idp.example.com",
+    clientId: "assay",
+    clientSecret: "s",
+  }),
   [`patch ${ENV_BASE}`]: JSON.stringify({ name: "Renamed" }),
   [`post ${ENV_BASE}/agent-tokens`]: JSON.stringify({ name: "t" }),
   [`put ${ENV_BASE}/workflows/:name`]:

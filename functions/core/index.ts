@@ -191,6 +191,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
   });
   const tokens = createTokenService({ tokens: ports.tokens, clock, cache });
+  const sealer = ports.credentials ? createCredentialSealer({ ...ports.credentials, clock }) : undefined;
   const tenancy = createTenancy({
     ports: ports.tenancy,
     tenants: ports.tenants,
@@ -202,6 +203,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
     logger: ports.logger,
+    sealer,
     settings: options.tenancy,
   });
   const webhooks = ports.webhooks
@@ -246,14 +248,15 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     followLog: createLogFollower({ logs, executions, bus, clock }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
-    credentials: ports.credentials
-      ? createCredentialService({
-          store: ports.credentials.store,
-          sealer: createCredentialSealer({ ...ports.credentials, clock }),
-          audit: tenancy.audit,
-          clock,
-        })
-      : undefined,
+    credentials:
+      ports.credentials && sealer
+        ? createCredentialService({
+            store: ports.credentials.store,
+            sealer,
+            audit: tenancy.audit,
+            clock,
+          })
+        : undefined,
     tenancy,
     /** Webhook management (API); undefined without webhook ports. */
     webhooks: webhooks?.service,

@@ -23,6 +23,7 @@ import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.t
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { createSqsJobQueue, JOB_KINDS } from "../adapters/aws/sqs-job-queue.ts";
+import { createOpenIdClient } from "../adapters/http/openid-client.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
@@ -123,7 +124,12 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         jobs: createSqsJobQueue({ client: fauxqs.sqsClient, queueUrls }),
         clock,
         logger,
-        tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
+        // Local mode may talk plain http to an identity provider on loopback (Dex, tests).
+        tenancy: {
+          ...createDynamoTenancyStores(store),
+          mailer: outbox,
+          oidc: createOpenIdClient({ allowHttp: true }),
+        },
         ...createLocalEnginePorts(store),
         insights: createDynamoInsightStore(store),
         credentials: { store: createDynamoCredentialStore(store), keys: createLocalKeyWrapper(localKey) },

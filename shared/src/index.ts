@@ -7,6 +7,7 @@ export * from "./domain/credential.ts";
 export * from "./domain/execution.ts";
 export * from "./domain/ids.ts";
 export * from "./domain/insights.ts";
+export * from "./domain/sso.ts";
 export * from "./domain/tenancy.ts";
 export * from "./domain/webhook.ts";
 export * from "./domain/workflow.ts";

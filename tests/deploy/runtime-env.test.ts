@@ -42,6 +42,7 @@ const leftUnset: Record<string, string> = {
   AWS_ENDPOINT_URL_S3: "stand-in endpoints, local and tests only",
   AWS_ENDPOINT_URL_SQS: "stand-in endpoints, local and tests only",
   AWS_ENDPOINT_URL_KMS: "stand-in endpoints, local and tests only",
+  ASSAY_SSO_PROVIDERS: "platform-wide sign-in providers are opt-in, set by the operator (docs/sso.md)",
 };
 
 const asEnvironment = (variables: Record<string, unknown>): Record<string, string> =>

@@ -22,6 +22,7 @@ import { AcceptInvitationPage } from "./features/auth/components/accept-invitati
 import { ResetPasswordPage } from "./features/auth/components/reset-password-page.tsx";
 import { SignInPage } from "./features/auth/components/sign-in-page.tsx";
 import { SignUpPage } from "./features/auth/components/sign-up-page.tsx";
+import { SsoLinkPage } from "./features/auth/components/sso-link-page.tsx";
 import { VerifyEmailPage } from "./features/auth/components/verify-email-page.tsx";
 import {
   EnvCredentialsPage,
@@ -73,6 +74,11 @@ const verifyRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/verify-email",
   component: VerifyEmailPage,
+});
+const ssoLinkRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/sso/link",
+  component: SsoLinkPage,
 });
 const resetRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -243,6 +249,7 @@ const routeTree = rootRoute.addChildren([
   loginRoute,
   signupRoute,
   verifyRoute,
+  ssoLinkRoute,
   resetRoute,
   invitationRoute,
   orgRoute.addChildren([

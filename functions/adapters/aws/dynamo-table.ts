@@ -33,6 +33,10 @@
  * | data key    | ORG#{org}#CRED          | KEY         | the org's wrapped data key                |
  * | webhook     | ORG#{org}#ENV#{env}     | HOOK#{name} |                                           |
  * | delivery    | ORG#{org}#ENV#{env}#HOOK#{name} | {ulid} | TTL                                     |
+ * | SSO config  | ORG#{org}#SSO           | CONFIG      | sealed client secret (dynamo-sso-store.ts) |
+ * | SSO domain  | SSODOMAIN#{domain}      | SSODOMAIN   | the org that claimed the email domain     |
+ * | SSO pending | SSOPENDING#{sha256 hex} | SSOPENDING  | TTL; a sign-in or account link underway   |
+ * | SSO identity| SSOID#{sha256(iss, sub)}| SSOID       | the account a provider identity signs in to |
  *
  * Accounts: users are global (one account, many orgs); everything an org owns is under its key.
  * The org item also carries counters (`envCount`, `ownerCount`) updated in the same transaction

@@ -15,6 +15,7 @@ import type {
   TokenUsageStore,
   UserStore,
 } from "../../core/ports.ts";
+import type { SsoStore } from "../../core/sso/ports.ts";
 import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
 import { createDynamoInvitationStore } from "./dynamo-invitation-store.ts";
 import { createDynamoMemberStore } from "./dynamo-member-store.ts";
@@ -24,6 +25,7 @@ import { createDynamoPresenceStore } from "./dynamo-presence-store.ts";
 import { createDynamoRateLimiter } from "./dynamo-rate-limiter.ts";
 import { createDynamoRunSlots } from "./dynamo-run-slots.ts";
 import { createDynamoSessionStore } from "./dynamo-session-store.ts";
+import { createDynamoSsoStore } from "./dynamo-sso-store.ts";
 import type { DynamoStoreConfig } from "./dynamo-support.ts";
 import { createDynamoTokenUsageStore } from "./dynamo-token-usage-store.ts";
 import { createDynamoUserStore } from "./dynamo-user-store.ts";
@@ -40,6 +42,7 @@ export interface DynamoTenancyStores {
   presence: AgentPresenceStore;
   runSlots: RunSlots;
   tokenUsage: TokenUsageStore;
+  sso: SsoStore;
 }
 
 /** Builds every accounts and tenancy store over `tableName`. */
@@ -55,4 +58,5 @@ export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTena
   presence: createDynamoPresenceStore(config),
   runSlots: createDynamoRunSlots(config),
   tokenUsage: createDynamoTokenUsageStore(config),
+  sso: createDynamoSsoStore(config),
 });

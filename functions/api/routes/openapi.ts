@@ -18,6 +18,7 @@ import { logSpecs } from "./logs.ts";
 import { meSpecs } from "./me.ts";
 import { memberSpecs } from "./members.ts";
 import { orgSpecs } from "./orgs.ts";
+import { ssoSpecs } from "./sso.ts";
 import { templateSpecs } from "./templates.ts";
 import { webhookSpecs } from "./webhooks.ts";
 import { workflowSpecs } from "./workflows.ts";
@@ -46,6 +47,7 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
   const groups: Array<Record<string, RouteSpec>> = [
     openApiSpecs,
     authSpecs,
+    ssoSpecs,
     meSpecs,
     orgSpecs,
     memberSpecs,

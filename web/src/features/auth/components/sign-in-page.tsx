@@ -12,6 +12,7 @@ import { FormError } from "../../../components/states.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { logIn } from "../api/auth.ts";
 import { AuthCard } from "./auth-card.tsx";
+import { SsoSignIn } from "./sso-sign-in.tsx";
 
 export function SignInPage() {
   const search = useSearch({ from: "/login" });
@@ -90,6 +91,7 @@ export function SignInPage() {
           Forgot your password?
         </Link>
       </form>
+      <SsoSignIn />
       <details className="token-signin">
         <summary>Sign in with an API token</summary>
         <form onSubmit={withToken} className="form" aria-label="Sign in with an API token">

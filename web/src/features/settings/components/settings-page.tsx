@@ -9,6 +9,7 @@ import { useUsage } from "../api/usage.ts";
 import { ApiTokensSection } from "./api-tokens-section.tsx";
 import { AuditSection } from "./audit-section.tsx";
 import { MembersSection } from "./members-section.tsx";
+import { SsoSection } from "./sso-section.tsx";
 
 export function SettingsPage() {
   const { org } = useParams({ from: "/orgs/$org/settings" });
@@ -90,6 +91,9 @@ export function SettingsPage() {
       </section>
       <MembersSection org={org} />
       <ApiTokensSection org={org} />
+      {details.data && details.data.role !== "member" && details.data.role !== "viewer" ? (
+        <SsoSection org={org} />
+      ) : null}
       <AuditSection org={org} />
     </>
   );
