@@ -23,7 +23,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { CallbackResult } from "../../core/sso/signin.ts";
 import { SSO_CALLBACK_PATH } from "../../core/tenancy.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { requestMeta, setSessionCookie } from "../auth.ts";
 import { errorBody } from "../errors.ts";
 import { defineRoute } from "../route-spec.ts";
