@@ -410,15 +410,22 @@ describe("dashboard, in the browser", () => {
     await screenshot(page, "09c-artifacts-phone");
     await noSidewaysScroll("the artifacts tab");
     await page.getByRole("tab", { name: "Logs" }).click();
-    await page.getByRole("link", { name: "Executions" }).click();
+    // The header is one row at phone width: the sections sit behind one menu.
+    const header = await page.locator(".topbar").boundingBox();
+    assert.ok(header && header.height < 64, `the header is one row (height ${header?.height}px)`);
+    const go = async (section: string) => {
+      await page.getByRole("button", { name: "Menu" }).click();
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: section }).click();
+    };
+    await go("Executions");
     await page.getByRole("table", { name: "Executions, newest first" }).waitFor();
     await screenshot(page, "09d-executions-phone");
     await noSidewaysScroll("the executions list");
-    await page.getByRole("link", { name: "Schedules" }).click();
+    await go("Schedules");
     await page.getByRole("list", { name: /Next runs of fanout/ }).waitFor();
     await screenshot(page, "09e-schedules-phone");
     await noSidewaysScroll("the schedules");
-    await page.getByRole("link", { name: "Settings" }).click();
+    await go("Settings");
     await page.getByRole("heading", { name: "Organization settings" }).waitFor();
     await page.getByRole("meter", { name: "Environments used" }).waitFor();
     await screenshot(page, "09f-settings-phone");

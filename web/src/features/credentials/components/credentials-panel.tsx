@@ -5,7 +5,8 @@
  */
 import type { CredentialKind } from "@assay/shared";
 import { type FormEvent, useState } from "react";
-import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { useCan } from "../../../auth/permissions.ts";
+import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import {
   type CredentialScope,
@@ -19,6 +20,7 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
   const set = useSetCredential(scope);
   const remove = useDeleteCredential(scope);
   const [kind, setKind] = useState<CredentialKind>("secret");
+  const manage = useCan(scope.org)("manage-credentials");
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = event.currentTarget;
@@ -34,7 +36,13 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
       <h2 id={`${id}-title`} className="panel-title">
         {title}
       </h2>
-      <form className="inline-form" onSubmit={submit} aria-label={`Set a credential (${title})`}>
+      {manage ? null : <RoleNote>Admins set and delete credentials.</RoleNote>}
+      <form
+        className="inline-form"
+        onSubmit={submit}
+        aria-label={`Set a credential (${title})`}
+        hidden={!manage}
+      >
         <label>
           Name
           <input name="name" required maxLength={253} placeholder="db.password" pattern="[A-Za-z0-9._\-]+" />
@@ -81,9 +89,11 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
                 <th scope="col" className="hide-narrow">
                   Updated
                 </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                {manage ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -96,16 +106,18 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
                   <td className="hide-narrow">
                     <RelativeTime iso={c.updatedAt} /> <span className="muted small">by {c.updatedBy}</span>
                   </td>
-                  <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
-                      onClick={() => remove.mutate(c.name)}
-                      aria-label={`Delete ${c.name}`}
-                    >
-                      Delete
-                    </button>
-                  </td>
+                  {manage ? (
+                    <td className="cell-actions">
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        onClick={() => remove.mutate(c.name)}
+                        aria-label={`Delete ${c.name}`}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

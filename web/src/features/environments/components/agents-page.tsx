@@ -1,9 +1,10 @@
 /** One environment's agents (live), install commands, agent tokens, and deletion. */
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { Dialog } from "../../../components/dialog.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
-import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { useDeleteEnv, useInstall } from "../api/environments.ts";
 import { AgentList } from "./agent-list.tsx";
 import { AgentTokenList, NewAgentToken } from "./agent-tokens.tsx";
@@ -15,18 +16,21 @@ export function AgentsPage() {
   const remove = useDeleteEnv(org);
   const navigate = useNavigate();
   const [confirm, setConfirm] = useState(false);
+  const can = useCan(org);
   return (
     <>
       <PageHeader
         title={`Agents of ${env}`}
         actions={
-          <button
-            type="button"
-            className="button button-ghost button-danger"
-            onClick={() => setConfirm(true)}
-          >
-            Delete environment
-          </button>
+          can("manage-envs") ? (
+            <button
+              type="button"
+              className="button button-ghost button-danger"
+              onClick={() => setConfirm(true)}
+            >
+              Delete environment
+            </button>
+          ) : null
         }
       />
       <section className="panel" aria-labelledby="agents-title">
@@ -51,8 +55,14 @@ export function AgentsPage() {
         <h2 id="tokens-title" className="panel-title">
           Agent tokens
         </h2>
-        <NewAgentToken org={org} env={env} />
-        <AgentTokenList org={org} env={env} />
+        {can("manage-tokens") ? (
+          <>
+            <NewAgentToken org={org} env={env} />
+            <AgentTokenList org={org} env={env} />
+          </>
+        ) : (
+          <RoleNote>Admins create, rotate and revoke the agent tokens of this environment.</RoleNote>
+        )}
       </section>
       <Dialog open={confirm} title={`Delete ${env}?`} onClose={() => setConfirm(false)}>
         <p>

@@ -2,6 +2,7 @@
 import type { ExecutionView } from "@assay/shared";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { Dialog } from "../../../components/dialog.tsx";
 import { FormError } from "../../../components/states.tsx";
 import { isFinished } from "../../../lib/status.ts";
@@ -23,6 +24,8 @@ export function ExecutionActions({
   const remove = useDeleteExecution(org, env);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const finished = isFinished(execution.status);
+  const can = useCan(org);
+  if (!can("run")) return null;
 
   const runAgain = () => {
     // Masked values cannot be replayed: sensitive parameters fall back to their defaults.

@@ -1,7 +1,10 @@
-/** Members with their roles (change, remove) and invitations (invite by email, revoke). */
+/**
+ * Members with their roles and, for those who manage members, role changes, removal and
+ * invitations (invite by email, revoke).
+ */
 import type { Role } from "@assay/shared";
 import type { FormEvent } from "react";
-import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import {
   ROLES,
@@ -13,7 +16,7 @@ import {
   useSetRole,
 } from "../api/org.ts";
 
-export function MembersSection({ org }: { org: string }) {
+export function MembersSection({ org, manage }: { org: string; manage: boolean }) {
   const members = useMembers(org);
   const setRole = useSetRole(org);
   const remove = useRemoveMember(org);
@@ -39,9 +42,11 @@ export function MembersSection({ org }: { org: string }) {
               <tr>
                 <th scope="col">Member</th>
                 <th scope="col">Role</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                {manage ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -52,35 +57,45 @@ export function MembersSection({ org }: { org: string }) {
                     {m.name ? <div className="muted small">{m.email}</div> : null}
                   </td>
                   <td>
-                    <select
-                      aria-label={`Role of ${m.email}`}
-                      value={m.role}
-                      onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
+                    {manage ? (
+                      <select
+                        aria-label={`Role of ${m.email}`}
+                        value={m.role}
+                        onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
+                      >
+                        {ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      m.role
+                    )}
                   </td>
-                  <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
-                      onClick={() => remove.mutate(m.userId)}
-                      aria-label={`Remove ${m.email}`}
-                    >
-                      Remove
-                    </button>
-                  </td>
+                  {manage ? (
+                    <td className="cell-actions">
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        onClick={() => remove.mutate(m.userId)}
+                        aria-label={`Remove ${m.email}`}
+                      >
+                        Remove
+                      </button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <Invitations org={org} />
+      {manage ? (
+        <Invitations org={org} />
+      ) : (
+        <RoleNote>Admins invite members and change their roles.</RoleNote>
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /** One template: its config parameters and source; edit its YAML or delete it. */
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { Dialog } from "../../../components/dialog.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
@@ -13,6 +14,7 @@ export function TemplatePage() {
   const { org, env, name } = useParams({ from: "/orgs/$org/envs/$env/templates/$name" });
   const template = useTemplate(org, env, name);
   const remove = useDeleteTemplate(org, env);
+  const can = useCan(org);
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
 
@@ -32,18 +34,20 @@ export function TemplatePage() {
       <PageHeader
         title={t.name}
         actions={
-          <>
-            <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
-              Delete
-            </button>
-            <Link
-              className="button button-primary"
-              to="/orgs/$org/envs/$env/templates/$name/edit"
-              params={{ org, env, name }}
-            >
-              Edit YAML
-            </Link>
-          </>
+          can("edit-workflows") ? (
+            <>
+              <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+                Delete
+              </button>
+              <Link
+                className="button button-primary"
+                to="/orgs/$org/envs/$env/templates/$name/edit"
+                params={{ org, env, name }}
+              >
+                Edit YAML
+              </Link>
+            </>
+          ) : null
         }
       >
         <span className="badge badge-neutral">Template</span>

@@ -2,6 +2,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
@@ -20,6 +21,7 @@ export function WorkflowPage() {
   const recent = useInfiniteQuery(executionsQuery(org, env, { workflow: name }, 10));
   const [running, setRunning] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const can = useCan(org);
 
   if (workflow.isPending) return <Loading label="Loading the workflow" />;
   if (workflow.isError)
@@ -41,19 +43,25 @@ export function WorkflowPage() {
         title={w.name}
         actions={
           <>
-            <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
-              Delete
-            </button>
-            <Link
-              className="button"
-              to="/orgs/$org/envs/$env/workflows/$name/edit"
-              params={{ org, env, name }}
-            >
-              Edit YAML
-            </Link>
-            <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
-              Run
-            </button>
+            {can("edit-workflows") ? (
+              <>
+                <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
+                  Delete
+                </button>
+                <Link
+                  className="button"
+                  to="/orgs/$org/envs/$env/workflows/$name/edit"
+                  params={{ org, env, name }}
+                >
+                  Edit YAML
+                </Link>
+              </>
+            ) : null}
+            {can("run") ? (
+              <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+                Run
+              </button>
+            ) : null}
           </>
         }
       >
@@ -81,9 +89,11 @@ export function WorkflowPage() {
           <EmptyState
             title="Not run yet"
             action={
-              <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
-                Run {name}
-              </button>
+              can("run") ? (
+                <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+                  Run {name}
+                </button>
+              ) : null
             }
           />
         ) : (

@@ -3,6 +3,7 @@ import type { WorkflowView } from "@assay/shared";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { Sparkline } from "../../../components/sparkline.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
@@ -21,12 +22,13 @@ export function WorkflowsPage() {
   const recent = useQuery(recentExecutionsQuery(org, env, RECENT));
   const stats = useMemo(() => computeStats(recent.data ?? []), [recent.data]);
   const [running, setRunning] = useState<WorkflowView>();
+  const can = useCan(org);
 
-  const newLink = (
+  const newLink = can("edit-workflows") ? (
     <Link className="button button-primary" to="/orgs/$org/envs/$env/new-workflow" params={{ org, env }}>
       New workflow
     </Link>
-  );
+  ) : null;
 
   return (
     <>
@@ -113,14 +115,16 @@ export function WorkflowsPage() {
                       <Sparkline values={s?.durationsMs ?? []} label={`Durations of ${workflow.name}`} />
                     </td>
                     <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => setRunning(workflow)}
-                        aria-label={`Run ${workflow.name}`}
-                      >
-                        Run
-                      </button>
+                      {can("run") ? (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          onClick={() => setRunning(workflow)}
+                          aria-label={`Run ${workflow.name}`}
+                        >
+                          Run
+                        </button>
+                      ) : null}
                     </td>
                   </tr>
                 );
