@@ -107,6 +107,16 @@ export function createTenancy(deps: {
     audit,
     clock,
   });
+  const invitations = createInvitationService({
+    invitations: ports.invitations,
+    members: ports.members,
+    tenants,
+    mailer: ports.mailer,
+    rateLimits,
+    audit,
+    clock,
+    settings,
+  });
   return {
     settings,
     audit,
@@ -126,6 +136,7 @@ export function createTenancy(deps: {
       members: ports.members,
       sessions,
       orgs,
+      invitations,
       mailer: ports.mailer,
       rateLimits,
       audit,
@@ -135,16 +146,7 @@ export function createTenancy(deps: {
     }),
     orgs,
     members: createMemberService({ members: ports.members, audit }),
-    invitations: createInvitationService({
-      invitations: ports.invitations,
-      members: ports.members,
-      tenants,
-      mailer: ports.mailer,
-      rateLimits,
-      audit,
-      clock,
-      settings,
-    }),
+    invitations,
     environments,
     tokens: createTokenAdminService({
       tokens,
