@@ -52,6 +52,7 @@ const gateway = createAgentGateway({
     sweepIntervalMs: config.ASSAY_SWEEP_INTERVAL_MS,
   },
   presence: core.ports.tenancy.presence,
+  tokenUsage: core.ports.tenancy.tokenUsage,
 });
 const tls =
   config.ASSAY_INGRESS_TLS === "self-signed"
