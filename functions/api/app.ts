@@ -21,6 +21,7 @@ import type { TemplateService } from "../core/templates.ts";
 import type { Tenancy } from "../core/tenancy.ts";
 import type { TokenService } from "../core/tokens.ts";
 import type { WebhookService } from "../core/webhooks/service.ts";
+import type { WorkflowSchedules } from "../core/workflow-schedules.ts";
 import type { WorkflowService } from "../core/workflows.ts";
 import { authenticate, resolveOrg } from "./auth.ts";
 import { createErrorHandler } from "./errors.ts";
@@ -40,6 +41,7 @@ import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { templateRoutes } from "./routes/templates.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
@@ -61,6 +63,8 @@ export interface ApiDeps {
   webhooks?: WebhookService;
   /** Insights of environments and workflows; the routes answer 404 without them. */
   insights?: Insights;
+  /** Schedules as users manage them; the routes answer 404 without them. */
+  workflowSchedules?: WorkflowSchedules | undefined;
   bus: Bus;
   logger: Logger;
   /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
@@ -147,6 +151,7 @@ export function createApiApp(deps: ApiDeps) {
   envCredentialRoutes(scoped, deps);
   webhookRoutes(scoped, deps);
   insightRoutes(scoped, deps);
+  scheduleRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);
   return app;
 }

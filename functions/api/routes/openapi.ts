@@ -16,6 +16,7 @@ import { invitationSpecs } from "./invitations.ts";
 import { meSpecs } from "./me.ts";
 import { memberSpecs } from "./members.ts";
 import { orgSpecs } from "./orgs.ts";
+import { scheduleSpecs } from "./schedules.ts";
 import { webhookSpecs } from "./webhooks.ts";
 
 export const openApiSpecs = {
@@ -55,6 +56,7 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
     envCredentialSpecs,
     webhookSpecs,
     insightSpecs,
+    scheduleSpecs,
     ...(options.devOutbox ? [devOutboxSpecs] : []),
   ];
   return groups.flatMap((g) => Object.values(g));

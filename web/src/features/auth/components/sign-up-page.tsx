@@ -82,11 +82,13 @@ export function SignUpForm({
       </label>
       <label>
         Email
-        {invitation ? (
-          <input name="email" type="email" value={invitation.email} readOnly aria-readonly="true" />
-        ) : (
-          <input name="email" type="email" autoComplete="email" required />
-        )}
+        <input
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          {...(invitation ? { value: invitation.email, readOnly: true } : {})}
+        />
       </label>
       <label>
         Password

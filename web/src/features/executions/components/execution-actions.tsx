@@ -6,6 +6,7 @@ import { useCan } from "../../../auth/permissions.ts";
 import { Dialog } from "../../../components/dialog.tsx";
 import { FormError } from "../../../components/states.tsx";
 import { isFinished } from "../../../lib/status.ts";
+import { userTags } from "../../../lib/tags.ts";
 import { useRunWorkflow } from "../../workflows/api/workflows.ts";
 import { useAbortExecution, useDeleteExecution } from "../api/executions.ts";
 
@@ -33,7 +34,7 @@ export function ExecutionActions({
       Object.entries(execution.config).filter(([k]) => !execution.sensitive.includes(k)),
     );
     rerun.mutate(
-      { name: execution.workflowName, input: { config, tags: execution.tags } },
+      { name: execution.workflowName, input: { config, tags: userTags(execution.tags) } },
       {
         onSuccess: (next) =>
           void navigate({ to: "/orgs/$org/envs/$env/executions/$id", params: { org, env, id: next.id } }),

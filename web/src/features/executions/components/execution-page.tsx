@@ -12,6 +12,7 @@ import { Tabs } from "../../../components/tabs.tsx";
 import { Duration, RelativeTime } from "../../../components/time.tsx";
 import { shortId } from "../../../lib/format.ts";
 import { isFinished } from "../../../lib/status.ts";
+import { userTags } from "../../../lib/tags.ts";
 import { downloadLogs, executionKeys, executionQuery } from "../api/executions.ts";
 import { useLogStream } from "../hooks/use-log-stream.ts";
 import { ArtifactsTab } from "./artifacts-tab.tsx";
@@ -44,7 +45,7 @@ export function ExecutionPage() {
   const running = !isFinished(e.status);
   const fileName = `${e.workflowName}-${shortId(e.id)}${step ? `-${step}` : ""}.log`;
   const config = Object.entries(e.config);
-  const tags = Object.entries(e.tags);
+  const tags = Object.entries(userTags(e.tags));
 
   return (
     <>

@@ -5,6 +5,7 @@ import { StatusBadge } from "../../../components/status-badge.tsx";
 import { Duration, RelativeTime } from "../../../components/time.tsx";
 import { shortId } from "../../../lib/format.ts";
 import { isFinished } from "../../../lib/status.ts";
+import { userTags } from "../../../lib/tags.ts";
 
 export function ExecutionTable({
   org,
@@ -62,7 +63,7 @@ export function ExecutionTable({
                 )}
               </td>
               <td className="hide-narrow">
-                {Object.entries(e.tags).map(([k, v]) => (
+                {Object.entries(userTags(e.tags)).map(([k, v]) => (
                   <span key={k} className="chip">
                     {k}={v}
                   </span>

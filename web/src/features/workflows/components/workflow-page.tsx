@@ -8,11 +8,13 @@ import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx"
 import { RelativeTime } from "../../../components/time.tsx";
 import { executionsQuery } from "../../executions/api/executions.ts";
 import { ExecutionTable } from "../../executions/components/execution-table.tsx";
+import { useSchedules } from "../api/schedules.ts";
 import { useWorkflow } from "../api/workflows.ts";
+import { AddScheduleForm } from "./add-schedule-form.tsx";
 import { DeleteWorkflowDialog } from "./delete-workflow-dialog.tsx";
 import { RunDialog } from "./run-dialog.tsx";
 import { configParameters } from "./run-form.tsx";
-import { ScheduleTable, schedulesOf } from "./schedules.tsx";
+import { ScheduleTable } from "./schedules.tsx";
 import { Labels } from "./workflows-page.tsx";
 
 export function WorkflowPage() {
@@ -21,6 +23,8 @@ export function WorkflowPage() {
   const recent = useInfiniteQuery(executionsQuery(org, env, { workflow: name }, 10));
   const [running, setRunning] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [addingSchedule, setAddingSchedule] = useState(false);
+  const envSchedules = useSchedules(org, env);
   const can = useCan(org);
 
   if (workflow.isPending) return <Loading label="Loading the workflow" />;
@@ -35,7 +39,7 @@ export function WorkflowPage() {
   const w = workflow.data;
   const params = configParameters(w);
   const items = recent.data?.pages[0]?.items ?? [];
-  const schedules = schedulesOf(w);
+  const schedules = (envSchedules.data ?? []).filter((s) => s.workflow === name);
 
   return (
     <>
@@ -136,12 +140,26 @@ export function WorkflowPage() {
         </section>
       ) : null}
 
-      {schedules.length > 0 ? (
+      {schedules.length > 0 || can("edit-workflows") ? (
         <section className="panel" aria-labelledby="schedules-title">
-          <h2 id="schedules-title" className="panel-title">
-            Schedules
-          </h2>
-          <ScheduleTable schedules={schedules} showWorkflow={false} caption={`Schedules of ${name}`} />
+          <div className="panel-head">
+            <h2 id="schedules-title" className="panel-title">
+              Schedules
+            </h2>
+            {can("edit-workflows") && !addingSchedule ? (
+              <button type="button" className="button button-small" onClick={() => setAddingSchedule(true)}>
+                Add schedule
+              </button>
+            ) : null}
+          </div>
+          {addingSchedule ? (
+            <AddScheduleForm org={org} env={env} workflows={[name]} onDone={() => setAddingSchedule(false)} />
+          ) : null}
+          {schedules.length > 0 ? (
+            <ScheduleTable schedules={schedules} showWorkflow={false} caption={`Schedules of ${name}`} />
+          ) : (
+            <p className="muted small">Not scheduled.</p>
+          )}
         </section>
       ) : null}
 
