@@ -197,11 +197,18 @@ export const coreRouteSpecs = {
   artifactFile: defineRoute({
     method: "get",
     path: `${ENV_BASE}/executions/:id/artifacts/*`,
-    summary: "One artifact file: a redirect to a short-lived presigned URL",
+    summary:
+      "One artifact file: a redirect to a short-lived presigned URL, or with ?preview=text its bytes as sandboxed text/plain (up to 5 MiB)",
     tag: "artifacts",
     auth: "any",
     params: ExecutionParams.extend({ path: z.string().describe("the file's path inside the artifacts") }),
-    responses: { 302: { description: "Redirect to the file" }, ...authErrors },
+    query: z.object({ preview: z.literal("text").optional() }),
+    responses: {
+      200: { description: "The file as text (?preview=text)" },
+      302: { description: "Redirect to the file" },
+      413: { description: "Larger than the preview limit", schema: ErrorResponse },
+      ...authErrors,
+    },
   }),
   applyTemplate: defineRoute({
     method: "put",

@@ -14,6 +14,8 @@ import { parseInput } from "../validate.ts";
 
 /** Lifetime of a download redirect's URL. */
 const DOWNLOAD_URL_SECONDS = 300;
+/** Largest file `?preview=text` serves (the dashboard previews up to this size). */
+const PREVIEW_MAX_BYTES = 5 * 1024 * 1024;
 
 export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const scope = async (c: Context<ApiEnv>) => {
@@ -63,6 +65,21 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const raw = c.req.path.slice(c.req.path.indexOf(marker) + marker.length);
     const path = decodeURIComponent(raw);
     const file = await artifacts.fileKeyOf(orgId, envId, id, path);
+    if (c.req.query("preview") === "text") {
+      // Text to read in a page (XML, JSON, YAML included): a browser shows text/plain as is,
+      // where XML would render as its (mostly empty) text content. Sandboxed, never sniffed.
+      if (file.size > PREVIEW_MAX_BYTES) {
+        throw new AppError("payload_too_large", `artifact ${path}: larger than the preview limit of 5 MiB`);
+      }
+      const stream = await artifacts.blobs.getStream(file.key);
+      if (!stream) throw new AppError("not_found", `artifact ${path} not found`);
+      return c.body(Readable.toWeb(Readable.from(stream)) as ReadableStream, 200, {
+        "content-type": "text/plain; charset=utf-8",
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "sandbox",
+        "cache-control": "private, no-store",
+      });
+    }
     return c.redirect(await artifacts.blobs.presignGet(file.key, DOWNLOAD_URL_SECONDS), 302);
   });
 }

@@ -10,6 +10,7 @@ import { useState } from "react";
 import { useCan } from "../auth/permissions.ts";
 import { signOut, useMe } from "../auth/session.ts";
 import { useEnvs } from "../features/environments/api/environments.ts";
+import { Toasts } from "./toast.tsx";
 
 export function AppLayout() {
   const { org, env } = useParams({ strict: false }) as { org: string; env?: string };
@@ -150,6 +151,7 @@ export function AppLayout() {
       <main id="main" className="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <Toasts />
     </div>
   );
 }

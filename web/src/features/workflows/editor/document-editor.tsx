@@ -9,6 +9,7 @@ import { type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState 
 import { isApiError } from "../../../api/errors.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { FormError } from "../../../components/states.tsx";
+import { showToast } from "../../../components/toast.tsx";
 import { YamlEditor, type YamlEditorHandle } from "./yaml-editor.tsx";
 
 /** What validating the text found: the document's name, or the problems. */
@@ -74,6 +75,7 @@ export function DocumentEditor({
       (outcome) => {
         setSavedText(text);
         setSaved({ ...outcome, name: current.name });
+        showToast(`Saved ${current.name}, version ${outcome.version}`);
       },
       () => {},
     );
