@@ -42,6 +42,7 @@ const NEEDS: Record<string, Role | "user"> = {
   [`delete ${ENV_BASE}/workflows/:name`]: "member",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "member",
   [`post ${ENV_BASE}/executions/:id/abort`]: "member",
+  [`post ${ENV_BASE}/executions/:id/rerun`]: "member",
   [`delete ${ENV_BASE}/executions/:id`]: "member",
   [`put ${ENV_BASE}/templates/:name`]: "member",
   [`delete ${ENV_BASE}/templates/:name`]: "member",

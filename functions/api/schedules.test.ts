@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { systemClock } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
 import { createScheduleDispatcher } from "../core/schedules.ts";
@@ -126,7 +127,7 @@ describe("schedules API", () => {
     const dispatcher = createScheduleDispatcher({
       schedules: store,
       executions: plane.core.executions,
-      clock: { now: () => now },
+      clock: { ...systemClock, now: () => now },
       logger: plane.logger,
     });
     now = Date.parse("2031-03-01T10:05:00.050Z");

@@ -7,10 +7,11 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { useEnvs } from "../api/environments.ts";
 import { useCan } from "../auth/permissions.ts";
 import { signOut, useMe } from "../auth/session.ts";
-import { useEnvs } from "../features/environments/api/environments.ts";
 import { Toasts } from "./toast.tsx";
+import { Button } from "./ui/button.tsx";
 
 export function AppLayout() {
   const { org, env } = useParams({ strict: false }) as { org: string; env?: string };
@@ -77,15 +78,15 @@ export function AppLayout() {
             </label>
           ) : null}
         </div>
-        <button
-          type="button"
-          className="button button-ghost menu-toggle"
+        <Button
+          variant="ghost"
+          className="menu-toggle"
           aria-expanded={menuOpen}
           aria-controls="topbar-menu"
           onClick={() => setMenuOpen((open) => !open)}
         >
           Menu
-        </button>
+        </Button>
         {/* Closes after a choice: a click on a link inside ends the phone menu. */}
         {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: the links and buttons inside carry the keyboard handling */}
         <div
@@ -103,6 +104,9 @@ export function AppLayout() {
                 </Link>
                 <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
                   Executions
+                </Link>
+                <Link to="/orgs/$org/envs/$env/insights" params={{ org, env }} activeProps={current}>
+                  Insights
                 </Link>
                 <Link to="/orgs/$org/envs/$env/templates" params={{ org, env }} activeProps={current}>
                   Templates
@@ -137,14 +141,9 @@ export function AppLayout() {
           </nav>
           <div className="topbar-end">
             <span className="muted small who">{who}</span>
-            <button
-              type="button"
-              className="button button-ghost"
-              onClick={leave}
-              title={who ? `Signed in as ${who}` : undefined}
-            >
+            <Button variant="ghost" onClick={leave} title={who ? `Signed in as ${who}` : undefined}>
               Sign out
-            </button>
+            </Button>
           </div>
         </div>
       </header>

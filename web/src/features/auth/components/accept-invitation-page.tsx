@@ -10,6 +10,7 @@ import { Link, useNavigate, useRouteContext } from "@tanstack/react-router";
 import { useState } from "react";
 import { useMe } from "../../../auth/session.ts";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { acceptInvitation, previewInvitation } from "../api/auth.ts";
 import { AuthCard, tokenFromHash } from "./auth-card.tsx";
 import { CheckYourEmail, SignUpForm, type SignUpSent } from "./sign-up-page.tsx";
@@ -104,9 +105,9 @@ function AcceptAsSignedIn({ token, invitation }: { token: string; invitation: In
           : null}
       </p>
       <FormError error={error} />
-      <button type="button" className="button button-primary" onClick={accept} disabled={busy}>
+      <Button variant="primary" onClick={accept} disabled={busy}>
         {busy ? "Joining…" : "Accept invitation"}
-      </button>
+      </Button>
     </>
   );
 }

@@ -8,6 +8,7 @@ import { type FormEvent, useState } from "react";
 import { useCan } from "../../../auth/permissions.ts";
 import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import {
   type CredentialScope,
   useCredentials,
@@ -58,9 +59,9 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
             <option value="variable">variable (readable)</option>
           </select>
         </label>
-        <button type="submit" className="button button-primary" disabled={set.isPending}>
+        <Button type="submit" variant="primary" disabled={set.isPending}>
           Save credential
-        </button>
+        </Button>
       </form>
       <FormError error={set.error ?? remove.error} />
       {set.data ? (
@@ -108,14 +109,14 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
                   </td>
                   {manage ? (
                     <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
+                      <Button
+                        variant="danger"
+                        size="small"
                         onClick={() => remove.mutate(c.name)}
                         aria-label={`Delete ${c.name}`}
                       >
                         Delete
-                      </button>
+                      </Button>
                     </td>
                   ) : null}
                 </tr>

@@ -1,10 +1,10 @@
 /** The organization's environments: one per cluster or network it tests in. */
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { useEnvs } from "../../../api/environments.ts";
 import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { useEnvs } from "../api/environments.ts";
 import { CreateEnvForm } from "./create-env-form.tsx";
 
 export function EnvironmentsPage() {

@@ -4,6 +4,7 @@ import type { FormEvent } from "react";
 import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { useOrg, useUpdateOrg } from "../api/org.ts";
 import { useUsage } from "../api/usage.ts";
 import { ApiTokensSection } from "./api-tokens-section.tsx";
@@ -40,9 +41,9 @@ export function SettingsPage() {
                     Name
                     <input name="name" defaultValue={details.data.name} required maxLength={200} />
                   </label>
-                  <button type="submit" className="button" disabled={update.isPending}>
+                  <Button type="submit" disabled={update.isPending}>
                     Save name
-                  </button>
+                  </Button>
                 </form>
                 <FormError error={update.error} />
               </>

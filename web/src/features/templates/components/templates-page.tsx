@@ -4,10 +4,11 @@
  */
 import { Link, useParams } from "@tanstack/react-router";
 import { useCan } from "../../../auth/permissions.ts";
+import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { Labels } from "../../workflows/components/workflows-page.tsx";
+import { ButtonLink } from "../../../components/ui/button.tsx";
 import { useTemplates } from "../api/templates.ts";
 
 export function TemplatesPage() {
@@ -15,9 +16,9 @@ export function TemplatesPage() {
   const templates = useTemplates(org, env);
   const can = useCan(org);
   const newLink = can("edit-workflows") ? (
-    <Link className="button button-primary" to="/orgs/$org/envs/$env/new-template" params={{ org, env }}>
+    <ButtonLink variant="primary" to="/orgs/$org/envs/$env/new-template" params={{ org, env }}>
       New template
-    </Link>
+    </ButtonLink>
   ) : null;
   return (
     <>

@@ -5,10 +5,11 @@
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { useCan } from "../../../auth/permissions.ts";
-import { Dialog } from "../../../components/dialog.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
+import { Dialog } from "../../../components/ui/dialog.tsx";
 import { useWebhooks } from "../api/webhooks.ts";
 import { NewWebhookForm } from "./webhook-form.tsx";
 
@@ -28,9 +29,9 @@ function WebhookList({ org, env }: { org: string; env: string }) {
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
   const newButton = (
-    <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+    <Button variant="primary" onClick={() => setCreating(true)}>
       New webhook
-    </button>
+    </Button>
   );
   return (
     <>

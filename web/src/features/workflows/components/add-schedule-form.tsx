@@ -3,9 +3,10 @@
  * control plane checks it (and the time zone) and writes it into the workflow's YAML.
  */
 import { type FormEvent, useState } from "react";
+import { useAddSchedule } from "../../../api/schedules.ts";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { describeCron } from "../../../lib/cron-words.ts";
-import { useAddSchedule } from "../api/schedules.ts";
 
 export function AddScheduleForm({
   org,
@@ -70,12 +71,12 @@ export function AddScheduleForm({
         Time zone
         <input name="timezone" placeholder="UTC" maxLength={100} />
       </label>
-      <button type="submit" className="button button-primary" disabled={add.isPending}>
+      <Button type="submit" variant="primary" disabled={add.isPending}>
         {add.isPending ? "Adding…" : "Add schedule"}
-      </button>
-      <button type="button" className="button button-ghost" onClick={onDone}>
+      </Button>
+      <Button variant="ghost" onClick={onDone}>
         Cancel
-      </button>
+      </Button>
       <FormError error={add.error} />
     </form>
   );

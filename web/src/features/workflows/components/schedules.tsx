@@ -7,15 +7,16 @@
 import type { ScheduleView } from "@assay/shared";
 import { Link, useParams } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
+import { useSchedules, useSetSchedulePaused } from "../../../api/schedules.ts";
+import { useWorkflows } from "../../../api/workflows.ts";
 import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { useNow } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { nextRuns } from "../../../lib/cron.ts";
 import { describeCron } from "../../../lib/cron-words.ts";
 import { formatRelative } from "../../../lib/format.ts";
-import { useSchedules, useSetSchedulePaused } from "../api/schedules.ts";
-import { useWorkflows } from "../api/workflows.ts";
 import { AddScheduleForm } from "./add-schedule-form.tsx";
 
 const compact = new Intl.DateTimeFormat(undefined, {
@@ -116,9 +117,8 @@ export function ScheduleTable({
                   </td>
                   {manage ? (
                     <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
+                      <Button
+                        size="small"
                         disabled={toggle.isPending}
                         aria-label={`${s.paused ? "Resume" : "Pause"} ${label}`}
                         onClick={() =>
@@ -126,7 +126,7 @@ export function ScheduleTable({
                         }
                       >
                         {s.paused ? "Resume" : "Pause"}
-                      </button>
+                      </Button>
                     </td>
                   ) : null}
                 </tr>
@@ -152,9 +152,9 @@ export function SchedulesPage() {
         title="Schedules"
         actions={
           manage && names.length > 0 && !adding ? (
-            <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
+            <Button variant="primary" onClick={() => setAdding(true)}>
               Add schedule
-            </button>
+            </Button>
           ) : null
         }
       >

@@ -2,20 +2,21 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { executionsQuery } from "../../../api/executions.ts";
+import { useSchedules } from "../../../api/schedules.ts";
+import { useWorkflow } from "../../../api/workflows.ts";
 import { useCan } from "../../../auth/permissions.ts";
+import { ExecutionTable } from "../../../components/execution-table.tsx";
+import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { executionsQuery } from "../../executions/api/executions.ts";
-import { ExecutionTable } from "../../executions/components/execution-table.tsx";
-import { useSchedules } from "../api/schedules.ts";
-import { useWorkflow } from "../api/workflows.ts";
+import { Button, ButtonLink } from "../../../components/ui/button.tsx";
+import { configParameters } from "../../../lib/config-params.ts";
 import { AddScheduleForm } from "./add-schedule-form.tsx";
 import { DeleteWorkflowDialog } from "./delete-workflow-dialog.tsx";
 import { RunDialog } from "./run-dialog.tsx";
-import { configParameters } from "./run-form.tsx";
 import { ScheduleTable } from "./schedules.tsx";
-import { Labels } from "./workflows-page.tsx";
 
 export function WorkflowPage() {
   const { org, env, name } = useParams({ from: "/orgs/$org/envs/$env/workflows/$name" });
@@ -48,23 +49,22 @@ export function WorkflowPage() {
         actions={
           <>
             {can("edit-workflows") ? (
-              <>
-                <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
-                  Delete
-                </button>
-                <Link
-                  className="button"
-                  to="/orgs/$org/envs/$env/workflows/$name/edit"
-                  params={{ org, env, name }}
-                >
-                  Edit YAML
-                </Link>
-              </>
+              <Button variant="danger" onClick={() => setDeleting(true)}>
+                Delete
+              </Button>
+            ) : null}
+            <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/insights" params={{ org, env, name }}>
+              Insights
+            </ButtonLink>
+            {can("edit-workflows") ? (
+              <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/edit" params={{ org, env, name }}>
+                Edit YAML
+              </ButtonLink>
             ) : null}
             {can("run") ? (
-              <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+              <Button variant="primary" onClick={() => setRunning(true)}>
                 Run
-              </button>
+              </Button>
             ) : null}
           </>
         }
@@ -94,9 +94,9 @@ export function WorkflowPage() {
             title="Not run yet"
             action={
               can("run") ? (
-                <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+                <Button variant="primary" onClick={() => setRunning(true)}>
                   Run {name}
-                </button>
+                </Button>
               ) : null
             }
           />
@@ -147,9 +147,9 @@ export function WorkflowPage() {
               Schedules
             </h2>
             {can("edit-workflows") && !addingSchedule ? (
-              <button type="button" className="button button-small" onClick={() => setAddingSchedule(true)}>
+              <Button size="small" onClick={() => setAddingSchedule(true)}>
                 Add schedule
-              </button>
+              </Button>
             ) : null}
           </div>
           {addingSchedule ? (

@@ -1,7 +1,7 @@
 /** Schedules of one environment: list with paused state, add to a workflow, pause and resume. */
 import type { ScheduleView } from "@assay/shared";
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { call, enc, envPath } from "../../../api/client.ts";
+import { call, enc, envPath } from "./client.ts";
 import { workflowKeys } from "./workflows.ts";
 
 const schedulesKey = (org: string, env: string) => ["envs", org, env, "schedules"] as const;

@@ -1,11 +1,11 @@
 /** A table of executions; used by the executions page and a workflow's recent runs. */
 import type { ExecutionView } from "@assay/shared";
 import { Link } from "@tanstack/react-router";
-import { StatusBadge } from "../../../components/status-badge.tsx";
-import { Duration, RelativeTime } from "../../../components/time.tsx";
-import { shortId } from "../../../lib/format.ts";
-import { isFinished } from "../../../lib/status.ts";
-import { userTags } from "../../../lib/tags.ts";
+import { shortId } from "../lib/format.ts";
+import { isFinished } from "../lib/status.ts";
+import { userTags } from "../lib/tags.ts";
+import { StatusBadge } from "./status-badge.tsx";
+import { Duration, RelativeTime } from "./time.tsx";
 
 export function ExecutionTable({
   org,
