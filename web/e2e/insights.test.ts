@@ -108,7 +108,8 @@ describe("insights, in the browser", () => {
     await over.hover({ position: { x: area.width - 3, y: area.height / 2 } });
     const tooltip = durationChart.getByRole("tooltip");
     await tooltip.waitFor();
-    assert.match(await tooltip.innerText(), /p50: /);
+    // Today's one run lasted 40 s: both percentiles read it (histogram buckets are 15 % wide).
+    assert.match(await tooltip.innerText(), /p50: 4\d s\s+p95: 4\d s/);
     await screenshot(page, "insights-01-workflow");
   });
 

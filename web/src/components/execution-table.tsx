@@ -6,6 +6,7 @@ import { isFinished } from "../lib/status.ts";
 import { userTags } from "../lib/tags.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { Duration, RelativeTime } from "./time.tsx";
+import { DataTable } from "./ui/data-table.tsx";
 
 export function ExecutionTable({
   org,
@@ -19,60 +20,59 @@ export function ExecutionTable({
   caption: string;
 }) {
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Execution</th>
-            <th scope="col">Started</th>
-            <th scope="col" className="hide-narrow">
-              Duration
-            </th>
-            <th scope="col" className="hide-narrow">
-              Tags
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((e) => (
-            <tr key={e.id}>
-              <td>
-                <StatusBadge status={e.status} />
-              </td>
-              <td>
-                <Link
-                  to="/orgs/$org/envs/$env/executions/$id"
-                  params={{ org, env, id: e.id }}
-                  className="strong"
-                  aria-label={`${e.workflowName} execution ${shortId(e.id)}, ${e.status}`}
-                >
-                  {e.workflowName}
-                </Link>{" "}
-                <span className="muted mono small">#{shortId(e.id)}</span>
-              </td>
-              <td className="nowrap">
-                <RelativeTime iso={e.startedAt ?? e.createdAt} />
-              </td>
-              <td className="hide-narrow">
-                {e.startedAt ? (
-                  <Duration from={e.startedAt} to={e.finishedAt} running={!isFinished(e.status)} />
-                ) : (
-                  "–"
-                )}
-              </td>
-              <td className="hide-narrow">
-                {Object.entries(userTags(e.tags)).map(([k, v]) => (
-                  <span key={k} className="chip">
-                    {k}={v}
-                  </span>
-                ))}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label={caption}
+      rows={items}
+      rowKey={(e) => e.id}
+      columns={[
+        { key: "status", header: "Status", cell: (e) => <StatusBadge status={e.status} /> },
+        {
+          key: "execution",
+          header: "Execution",
+          cell: (e) => (
+            <>
+              <Link
+                to="/orgs/$org/envs/$env/executions/$id"
+                params={{ org, env, id: e.id }}
+                className="strong"
+                aria-label={`${e.workflowName} execution ${shortId(e.id)}, ${e.status}`}
+              >
+                {e.workflowName}
+              </Link>{" "}
+              {e.number ? <span className="small">run {e.number}</span> : null}{" "}
+              <span className="muted mono small">#{shortId(e.id)}</span>
+            </>
+          ),
+        },
+        {
+          key: "started",
+          header: "Started",
+          cellClassName: "nowrap",
+          cell: (e) => <RelativeTime iso={e.startedAt ?? e.createdAt} />,
+        },
+        {
+          key: "duration",
+          header: "Duration",
+          className: "hide-narrow",
+          cell: (e) =>
+            e.startedAt ? (
+              <Duration from={e.startedAt} to={e.finishedAt} running={!isFinished(e.status)} />
+            ) : (
+              "–"
+            ),
+        },
+        {
+          key: "tags",
+          header: "Tags",
+          className: "hide-narrow",
+          cell: (e) =>
+            Object.entries(userTags(e.tags)).map(([k, v]) => (
+              <span key={k} className="chip">
+                {k}={v}
+              </span>
+            )),
+        },
+      ]}
+    />
   );
 }

@@ -10,7 +10,14 @@ interface Row {
 }
 const columns: Column<Row>[] = [
   { key: "name", header: "Workflow", cell: (r) => r.name },
-  { key: "runs", header: "Runs", cell: (r) => r.runs, numeric: true },
+  {
+    key: "runs",
+    header: "Runs",
+    cell: (r) => r.runs,
+    numeric: true,
+    className: "wide",
+    cellClassName: "small",
+  },
 ];
 
 test("a DataTable renders a header row and one row per item, numeric cells aligned", () => {
@@ -39,7 +46,8 @@ test("a DataTable renders a header row and one row per item, numeric cells align
     cells.map((c) => c.textContent),
     ["e2e", "12"],
   );
-  assert.equal(cells[1]?.className, "num");
+  assert.equal(cells[1]?.className, "num wide small");
+  assert.equal(within(rows[0] as HTMLElement).getAllByRole("columnheader")[1]?.className, "num wide");
 });
 
 test("a DataTable with no rows shows its empty state instead", () => {

@@ -1,5 +1,5 @@
 /**
- * A table from column definitions: headers, one row per item, an optional caption for assistive
+ * A table from column definitions: headers, one row per item, a caption for assistive
  * technology, and a horizontal scroller so wide tables stay usable at phone width.
  */
 import type { Key, ReactNode } from "react";
@@ -11,7 +11,10 @@ export interface Column<Row> {
   cell: (row: Row) => ReactNode;
   /** Right-aligned numeric column. */
   numeric?: boolean;
+  /** On the header and every cell (e.g. `hide-narrow`). */
   className?: string;
+  /** On the cells only (e.g. `small`, `nowrap`). */
+  cellClassName?: string;
 }
 
 export function DataTable<Row>({
@@ -25,18 +28,21 @@ export function DataTable<Row>({
   columns: readonly Column<Row>[];
   rows: readonly Row[];
   rowKey: (row: Row, index: number) => Key;
-  /** Names the table (aria-label); tables on a page with several should each have one. */
+  /** Names the table (a caption only assistive technology reads); every table should have one. */
   label?: string;
   /** Shown in place of the table when there are no rows. */
   empty?: ReactNode;
   className?: string;
 }) {
   if (rows.length === 0 && empty !== undefined) return <>{empty}</>;
-  const cls = (column: Column<Row>) =>
-    [column.numeric ? "num" : "", column.className ?? ""].filter(Boolean).join(" ") || undefined;
+  const cls = (column: Column<Row>, cell = false) =>
+    [column.numeric ? "num" : "", column.className ?? "", cell ? (column.cellClassName ?? "") : ""]
+      .filter(Boolean)
+      .join(" ") || undefined;
   return (
     <div className="table-wrap">
-      <table className={className ? `table ${className}` : "table"} aria-label={label}>
+      <table className={className ? `table ${className}` : "table"}>
+        {label ? <caption className="visually-hidden">{label}</caption> : null}
         <thead>
           <tr>
             {columns.map((column) => (
@@ -50,7 +56,7 @@ export function DataTable<Row>({
           {rows.map((row, index) => (
             <tr key={rowKey(row, index)}>
               {columns.map((column) => (
-                <td key={column.key} className={cls(column)}>
+                <td key={column.key} className={cls(column, true)}>
                   {column.cell(row)}
                 </td>
               ))}

@@ -32,6 +32,7 @@ export interface ChartAxis {
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
 
 const HEIGHT = 220;
+const HALF_DAY_S = 12 * 3600;
 const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 const formatDay = (seconds: number) => dayFormat.format(seconds * 1000);
 
@@ -63,9 +64,8 @@ function tooltipPlugin(format: (seriesIndex: number, index: number) => string | 
         }
         const lines = [formatDay(u.data[0][index] ?? 0)];
         u.series.forEach((series, i) => {
-          const value = u.data[i]?.[index];
-          if (i > 0 && series.show !== false && value != null)
-            lines.push(`${series.label}: ${format(i, value)}`);
+          const text = i > 0 && series.show !== false ? format(i, index) : undefined;
+          if (text !== undefined) lines.push(`${series.label}: ${text}`);
         });
         tip.textContent = "";
         for (const [i, line] of lines.entries()) {
@@ -97,6 +97,7 @@ export function TimeChart({
   right?: ChartAxis;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const empty = series.every((s) => s.values.every((v) => v == null));
   // One key for the data and the look: a new chart only when either really changes.
   const key = JSON.stringify([days, series, left.label, left.range, right?.label, right?.range]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for days, series and axes
@@ -116,7 +117,8 @@ export function TimeChart({
       label: axis.label,
       size: 56,
       grid: { show: side === 3 },
-      ...(axis.integer ? { incrs: INTEGER_STEPS } : {}),
+      // With nothing measured the range is [0, 1]: whole steps keep the ticks from repeating.
+      ...(axis.integer || empty ? { incrs: INTEGER_STEPS } : {}),
       values: (_u, values) => values.map((v) => axis.format(v)),
     });
     // The value a series shows for day `index`: its own number even when drawn stacked.
@@ -125,7 +127,12 @@ export function TimeChart({
       width: el.clientWidth || 320,
       height: HEIGHT,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-      scales: { x: { time: true }, y: scale(left), ...(right ? { right: scale(right) } : {}) },
+      // Half a day of margin each side, so the first and last days' bars are drawn whole.
+      scales: {
+        x: { time: true, range: (_u, min, max) => [min - HALF_DAY_S, max + HALF_DAY_S] },
+        y: scale(left),
+        ...(right ? { right: scale(right) } : {}),
+      },
       legend: { live: true },
       cursor: { points: { size: 7 } },
       series: [
@@ -171,7 +178,6 @@ export function TimeChart({
       chart.destroy();
     };
   }, [key]);
-  const empty = series.every((s) => s.values.every((v) => v == null));
   return (
     <figure className="chart">
       <figcaption className="chart-title">{title}</figcaption>
