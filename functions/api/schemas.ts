@@ -50,11 +50,13 @@ export const SignedUpResponse = z.object({
   expiresAt: z.string(),
 });
 export const MeResponse = z.union([
-  z.object({ kind: z.literal("user"), user: UserView, orgs: z.array(OrgView) }),
+  z.object({ kind: z.literal("user"), user: UserView, orgs: z.array(OrgView), dashboardUrl: z.string() }),
   z.object({
     kind: z.literal("api"),
     token: z.object({ id: z.string(), orgId: Slug, role: z.string() }),
     orgs: z.array(OrgView),
+    /** Where the dashboard is (links to executions: `{dashboardUrl}/orgs/{org}/envs/{env}/executions/{id}`). */
+    dashboardUrl: z.string(),
   }),
 ]);
 

@@ -19,10 +19,13 @@ export function meRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const { accounts, orgs } = deps.tenancy;
   app.get(meSpecs.me.path, async (c) => {
     const actor = c.get("actor");
+    // Read per request: local mode learns its URL only once it listens.
+    const dashboardUrl = deps.tenancy.settings.publicWebUrl.replace(/\/+$/, "");
     if (actor.kind === "api") {
       const token = { id: actor.tokenId, orgId: actor.orgId, role: actor.role };
-      return c.json({ kind: "api", token, orgs: await orgs.list(actor) });
+      return c.json({ kind: "api", token, orgs: await orgs.list(actor), dashboardUrl });
     }
-    return c.json({ kind: "user", user: await accounts.getUser(actor.userId), orgs: await orgs.list(actor) });
+    const user = await accounts.getUser(actor.userId);
+    return c.json({ kind: "user", user, orgs: await orgs.list(actor), dashboardUrl });
   });
 }
