@@ -65,7 +65,9 @@ describe("assay login", () => {
 
     const list = await cli(["workflow", "list", "-o", "json"]);
     assert.equal(list.code, 0, list.out);
-    assert.ok((JSON.parse(list.out) as { items: Array<{ name: string }> }).items.some((w) => w.name === "hello"));
+    assert.ok(
+      (JSON.parse(list.out) as { items: Array<{ name: string }> }).items.some((w) => w.name === "hello"),
+    );
 
     assert.equal((await cli(["logout"])).code, 0);
     assert.equal(existsSync(file), false);

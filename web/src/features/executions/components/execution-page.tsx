@@ -18,6 +18,7 @@ import { useLogStream } from "../hooks/use-log-stream.ts";
 import { ArtifactsTab } from "./artifacts-tab.tsx";
 import { ExecutionActions } from "./execution-actions.tsx";
 import { LogViewer } from "./log-viewer.tsx";
+import { Provenance } from "./provenance.tsx";
 import { StepTree } from "./step-tree.tsx";
 import { TestsTab } from "./tests-tab.tsx";
 
@@ -55,6 +56,7 @@ export function ExecutionPage() {
             <Link to="/orgs/$org/envs/$env/workflows/$name" params={{ org, env, name: e.workflowName }}>
               {e.workflowName}
             </Link>{" "}
+            {e.number ? <span>run {e.number} </span> : null}
             <span className="muted mono">#{shortId(e.id)}</span>
           </>
         }
@@ -71,6 +73,7 @@ export function ExecutionPage() {
             Duration <Duration from={e.startedAt} to={e.finishedAt} running={running} />
           </span>
         ) : null}
+        <Provenance org={org} env={env} execution={e} />
         {e.agentId ? <span className="muted small">Agent {e.agentId}</span> : null}
       </PageHeader>
       {e.message ? (
