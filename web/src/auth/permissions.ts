@@ -5,7 +5,7 @@
  * can only answer 403. While the identity loads nothing is allowed (controls appear, never
  * vanish).
  */
-import { type Action, type Role, roleAllows } from "@assay/shared";
+import { type Action, canGrant, type Role, roleAllows } from "@assay/shared";
 import { useMe } from "./session.ts";
 
 /** The caller's role in `org`, or undefined while unknown. */
@@ -19,3 +19,11 @@ export function useCan(org: string): (action: Action) => boolean {
   const role = useRole(org);
   return (action) => role !== undefined && roleAllows(role, action);
 }
+
+/** The roles the caller may hand out in `org` (to a member, an invitation or an API token). */
+export function useGrantableRoles(org: string): Role[] {
+  const role = useRole(org);
+  return role === undefined ? [] : ROLES_BY_RANK.filter((granted) => canGrant(role, granted));
+}
+
+const ROLES_BY_RANK: Role[] = ["owner", "admin", "member", "viewer"];

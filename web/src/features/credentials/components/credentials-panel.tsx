@@ -37,32 +37,40 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
       <h2 id={`${id}-title`} className="panel-title">
         {title}
       </h2>
-      {manage ? null : <RoleNote>Admins set and delete credentials.</RoleNote>}
-      <form
-        className="inline-form"
-        onSubmit={submit}
-        aria-label={`Set a credential (${title})`}
-        hidden={!manage}
-      >
-        <label>
-          Name
-          <input name="name" required maxLength={253} placeholder="db.password" pattern="[A-Za-z0-9._\-]+" />
-        </label>
-        <label>
-          Value
-          <input name="value" type={kind === "secret" ? "password" : "text"} autoComplete="off" required />
-        </label>
-        <label>
-          Kind
-          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as CredentialKind)}>
-            <option value="secret">secret (masked, never shown)</option>
-            <option value="variable">variable (readable)</option>
-          </select>
-        </label>
-        <Button type="submit" variant="primary" disabled={set.isPending}>
-          Save credential
-        </Button>
-      </form>
+      {manage ? (
+        <form className="inline-form" onSubmit={submit} aria-label={`Set a credential (${title})`}>
+          <label>
+            Name
+            <input
+              name="name"
+              required
+              maxLength={253}
+              placeholder="db.password"
+              pattern="[A-Za-z0-9._\-]+"
+            />
+          </label>
+          <label>
+            Value
+            <input name="value" type={kind === "secret" ? "password" : "text"} autoComplete="off" required />
+          </label>
+          <label>
+            Kind
+            <select
+              name="kind"
+              value={kind}
+              onChange={(e) => setKind(e.currentTarget.value as CredentialKind)}
+            >
+              <option value="secret">secret (masked, never shown)</option>
+              <option value="variable">variable (readable)</option>
+            </select>
+          </label>
+          <Button type="submit" variant="primary" disabled={set.isPending}>
+            Save credential
+          </Button>
+        </form>
+      ) : (
+        <RoleNote>Admins set and delete credentials.</RoleNote>
+      )}
       <FormError error={set.error ?? remove.error} />
       {set.data ? (
         <p className="muted small" role="status">

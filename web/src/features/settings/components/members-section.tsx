@@ -4,11 +4,11 @@
  */
 import type { Role } from "@assay/shared";
 import type { FormEvent } from "react";
+import { useGrantableRoles } from "../../../auth/permissions.ts";
 import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import {
-  ROLES,
   useInvitations,
   useInvite,
   useMembers,
@@ -19,6 +19,7 @@ import {
 
 export function MembersSection({ org, manage }: { org: string; manage: boolean }) {
   const members = useMembers(org);
+  const grantable = useGrantableRoles(org);
   const setRole = useSetRole(org);
   const remove = useRemoveMember(org);
   return (
@@ -64,7 +65,7 @@ export function MembersSection({ org, manage }: { org: string; manage: boolean }
                         value={m.role}
                         onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
                       >
-                        {ROLES.map((r) => (
+                        {(grantable.includes(m.role) ? grantable : [m.role, ...grantable]).map((r) => (
                           <option key={r} value={r}>
                             {r}
                           </option>
@@ -103,6 +104,7 @@ export function MembersSection({ org, manage }: { org: string; manage: boolean }
 
 function Invitations({ org }: { org: string }) {
   const invitations = useInvitations(org);
+  const grantable = useGrantableRoles(org);
   const invite = useInvite(org);
   const revoke = useRevokeInvitation(org);
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -125,7 +127,7 @@ function Invitations({ org }: { org: string }) {
         <label>
           Role
           <select name="role" defaultValue="member">
-            {ROLES.map((r) => (
+            {grantable.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>
