@@ -227,7 +227,9 @@ describe("assay CLI", () => {
         }
         const from = Number(req.headers["last-event-id"]);
         // Resend a little before the resume point: the client must drop the overlap.
-        res.end(`${event(from - 4, log.length)}event: end\ndata: {"status":"failed"}\n\n`);
+        res.end(
+          `${event(from - 4, log.length)}event: end\ndata: {"status":"failed","logBytes":${log.length}}\n\n`,
+        );
         return;
       }
       json(res, 200, execution({ status: "failed", message: 'step "r1" failed: exit code 1' }));

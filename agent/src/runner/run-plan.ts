@@ -44,7 +44,6 @@ import { createScope, type Scope } from "./scope.ts";
 import { startServices } from "./services.ts";
 import type {
   CollectArtifacts,
-  RunnerFile,
   RunnerPlan,
   RunnerSink,
   RunnerStep,
@@ -54,7 +53,7 @@ import type {
 } from "./types.ts";
 import { fetchOut, transferIn } from "./worker-files.ts";
 import { runWorkers } from "./workers.ts";
-import { resolveWorkingDir, writeContentFiles } from "./workspace.ts";
+import { resolveWorkingDir } from "./workspace.ts";
 
 /** Inputs of one run. */
 export interface PlanRunOptions {

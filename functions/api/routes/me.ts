@@ -1,6 +1,6 @@
 /** `GET /v1/me`: who the caller is and the organizations they can reach. */
 import type { Hono } from "hono";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { authErrors, MeResponse } from "../schemas.ts";
 

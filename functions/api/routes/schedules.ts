@@ -7,7 +7,7 @@ import { AddScheduleBody, AppError, ScheduleView, UpdateScheduleBody } from "@as
 import type { Hono } from "hono";
 import * as z from "zod";
 import { authorize } from "../../core/access.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, EnvParams, ErrorResponse, itemsOf, WorkflowParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";
