@@ -21,6 +21,7 @@ import {
   type Logger,
   type Random,
   systemRandom,
+  type TokenUsageStore,
 } from "../core/ports.ts";
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
@@ -69,7 +70,12 @@ export interface GatewayDeps {
   artifacts?: ArtifactUploads;
   /** The credential store; agents' credential requests are refused (with a reason) without it. */
   credentials?: CredentialService | undefined;
+  /** Where each agent token's last use is recorded (on every accepted stream); optional. */
+  tokenUsage?: TokenUsageStore;
 }
+
+/** A token's `lastUsedAt` moves at most this often (the store refuses sooner writes). */
+const TOKEN_TOUCH_INTERVAL_SECONDS = 60;
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
   code: GRPC_STATUS[error.code],
@@ -113,9 +119,19 @@ export function createAgentGateway(deps: GatewayDeps) {
       call.off("data", buffer);
       return end(isAppError(error) ? error : new AppError("unavailable", "token check failed: retry"));
     }
+    const tokenHash = hashToken(secret ?? "");
+    // "Last used" of the token: best effort, a failed write never refuses the agent.
+    deps.tokenUsage
+      ?.touch(tokenHash, new Date(clock.now()).toISOString(), TOKEN_TOUCH_INTERVAL_SECONDS)
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "lastUsedAt not recorded",
+        ),
+      );
     const session = createAgentSession(randomUUID(), {
       principal,
-      tokenHash: hashToken(secret ?? ""),
+      tokenHash,
       links: deps.links,
       logs: deps.logs,
       clock,
