@@ -11,6 +11,7 @@ import {
   type Execution,
   type ExecutionView,
   isTerminal,
+  PARENT_TAG,
   type Page,
   toExecutionView,
   type WorkflowRecord,
@@ -32,6 +33,8 @@ export { decodeWorkOffer, encodeWorkOffer, statusSubject, workSubject } from "./
 export interface StartInput {
   config: Record<string, string | number | boolean>;
   tags: Record<string, string>;
+  /** The `execute` step that starts this run (a suite's child). */
+  parent?: { executionId: string; stepRef: string };
 }
 
 export function createExecutionService(deps: {
@@ -76,7 +79,11 @@ export function createExecutionService(deps: {
       ? await deps.templates.resolve(orgId, envId, parsed.workflow)
       : parsed.workflow;
     const config = resolveConfig(resolved.spec.config, input.config);
-    const tags = { ...resolved.spec.execution?.tags, ...input.tags };
+    const tags = {
+      ...resolved.spec.execution?.tags,
+      ...input.tags,
+      ...(input.parent ? { [PARENT_TAG]: input.parent.executionId } : {}),
+    };
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
       execution: { id, name: `${workflowName}-${id}`, tags },
@@ -102,6 +109,7 @@ export function createExecutionService(deps: {
           : { ...resolved, spec: { ...resolved.spec, execution: { ...resolved.spec.execution, tags } } },
       ),
       ...(concurrency ? { concurrency } : {}),
+      ...(input.parent ? { parent: input.parent } : {}),
     };
   }
 
@@ -133,7 +141,9 @@ export function createExecutionService(deps: {
         await deps.runSlots.freeQueuePlace(ref);
         throw error;
       }
-      await ring(orgId, envId, execution.concurrency ? undefined : execution.id);
+      // An offer by id claims without reading the record: grouped runs and children (which skip
+      // the run slot) are claimed from the queue, where their record is read.
+      await ring(orgId, envId, execution.concurrency || execution.parent ? undefined : execution.id);
       await deps.lifecycle.created(execution);
       return toExecutionView(execution);
     },

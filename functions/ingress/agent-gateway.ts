@@ -13,12 +13,15 @@ import * as grpc from "@grpc/grpc-js";
 import type { AgentLinks } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { CredentialService } from "../core/credentials.ts";
+import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
+import type { WorkflowService } from "../core/workflows.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import { createChildRuns } from "./child-runs.ts";
 import { createCredentialRequests } from "./credential-requests.ts";
 import { createDoorbells } from "./doorbells.ts";
 import { trackPresence } from "./presence-writer.ts";
@@ -60,6 +63,9 @@ export interface GatewayDeps {
   artifacts?: ArtifactUploads;
   /** The credential store; agents' credential requests are refused (with a reason) without it. */
   credentials?: CredentialService | undefined;
+  /** Starts the child executions of `execute` steps; without them such requests are refused. */
+  executions?: ExecutionService | undefined;
+  workflows?: WorkflowService | undefined;
 }
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
@@ -71,6 +77,12 @@ export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
   const credentialRequests = createCredentialRequests({
     credentials: deps.credentials,
+    work: deps.work,
+    logger: deps.logger,
+  });
+  const childRuns = createChildRuns({
+    executions: deps.executions,
+    workflows: deps.workflows,
     work: deps.work,
     logger: deps.logger,
   });
@@ -117,6 +129,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       mayHaveWork: () => doorbells.envHasQueued(principal.orgId, principal.envId),
       artifacts: deps.artifacts,
       credentials: credentialRequests,
+      childRuns,
     });
     sessions.add(session);
     doorbells.watch(session);

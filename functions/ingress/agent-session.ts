@@ -15,6 +15,7 @@ import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import type { ChildRuns } from "./child-runs.ts";
 import type { CredentialRequests } from "./credential-requests.ts";
 import { createLogBatcher } from "./log-batcher.ts";
 import { toControlMessage, toResultStatus, toStepState } from "./messages.ts";
@@ -46,6 +47,8 @@ export interface SessionDeps {
   artifacts?: ArtifactUploads;
   /** Credential values for the executions this agent holds; absent: requests are refused. */
   credentials?: CredentialRequests;
+  /** Child executions of `execute` steps; absent: requests go unanswered. */
+  childRuns?: ChildRuns;
 }
 
 const AGENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -241,6 +244,8 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         return deps.artifacts?.handle(link, kind, send);
       case "credentialRequest":
         return deps.credentials?.handle(link.agent, kind.value, send);
+      case "childRunRequest":
+        return deps.childRuns?.handle(link, kind.value, send);
       case "result":
         return onResult(link, kind.value);
       case "goodbye":

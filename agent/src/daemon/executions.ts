@@ -218,7 +218,9 @@ export const createRegistry = (options: RegistryOptions): Registry => {
         return ack(command.commandId, id, true, "already received");
       }
       if (refusal !== undefined) return ack(command.commandId, id, false, refusal);
-      if (running() >= options.maxConcurrency) {
+      // A parent that only waits for its children runs nothing: its place is a child's.
+      const busy = [...entries.values()].filter((e) => e.run !== undefined && !e.run.waiting()).length;
+      if (busy >= options.maxConcurrency) {
         return ack(command.commandId, id, false, `at capacity (${options.maxConcurrency} running)`);
       }
       seen.add(id);

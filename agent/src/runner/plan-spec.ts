@@ -42,6 +42,7 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   tarballs: step.tarballs,
   service: step.service,
   parallel: step.parallel,
+  execute: step.execute,
   variables: step.variables,
   container: step.container,
   steps: step.steps.map(toRunnerStep),

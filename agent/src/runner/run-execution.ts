@@ -4,7 +4,7 @@
  * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
  */
 import type { StepRuntime } from "./runtimes/runtime.ts";
-import type { CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
+import type { ChildRuns, CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
 
 /**
  * The outcome of turning spec text into a plan; `secrets` are resolved credential values the
@@ -41,18 +41,22 @@ export interface ExecutionRequest {
   collectArtifacts?: CollectArtifacts;
   /** Where units run; the process runtime by default. */
   runtime?: StepRuntime;
+  /** Child executions of `execute` steps, through the control plane. */
+  children?: ChildRuns;
 }
 
 /** A running execution. */
 export interface ExecutionRun {
   readonly done: Promise<RunResult>;
   abort(reason: string): void;
+  /** True while it only waits for child executions (it then uses none of the agent's capacity). */
+  waiting(): boolean;
 }
 
 /** Starts an execution; `done` never rejects (internal errors become a failed result). */
 export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   let abortReason: string | undefined;
-  let current: { abort(reason: string): void } | undefined;
+  let current: { abort(reason: string): void; waiting(): boolean } | undefined;
   let secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
 
   const failLoudly = (message: string, details: string[]): RunResult => {
@@ -89,6 +93,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
         collectArtifacts: request.collectArtifacts,
         runtime: request.runtime,
         executionId: request.executionId,
+        children: request.children,
       });
       current = planRun;
       if (abortReason !== undefined) planRun.abort(abortReason);
@@ -106,5 +111,6 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
       abortReason ??= reason;
       current?.abort(reason);
     },
+    waiting: () => current?.waiting() ?? false,
   };
 };

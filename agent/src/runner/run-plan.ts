@@ -24,6 +24,7 @@
  */
 import type { Value } from "@assay/shared/workflow";
 import { type ContentSource, fetchGit, fetchStepContent, fetchTarball } from "./content-fetch.ts";
+import { runExecute } from "./execute-step.ts";
 import { maskText } from "./masker.ts";
 import {
   applyNegative,
@@ -37,12 +38,18 @@ import {
 import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
-import { evaluateStepCondition, type RuntimeScope, withServiceAddresses } from "./runtime-expressions.ts";
+import {
+  evaluateStepCondition,
+  type RuntimeScope,
+  renderRuntimeText,
+  withServiceAddresses,
+} from "./runtime-expressions.ts";
 import { createProcessRuntime } from "./runtimes/process/process-runtime.ts";
 import type { ExecutionRuntime, StepRuntime } from "./runtimes/runtime.ts";
 import { createScope, type Scope } from "./scope.ts";
 import { startServices } from "./services.ts";
 import type {
+  ChildRuns,
   CollectArtifacts,
   RunnerFile,
   RunnerPlan,
@@ -76,6 +83,8 @@ export interface PlanRunOptions {
   runtime?: StepRuntime;
   /** Names the execution's runtime objects (containers, networks); default "run". */
   executionId?: string;
+  /** Starts and watches child executions (`execute` steps); without it they fail saying so. */
+  children?: ChildRuns;
 }
 
 /** A run in progress. */
@@ -83,6 +92,8 @@ export interface PlanRun {
   readonly done: Promise<RunResult>;
   /** Kills what runs now and skips the rest (except `always` steps). Idempotent. */
   abort(reason: string): void;
+  /** True while every step that runs now is waiting for child executions (it uses no capacity). */
+  waiting(): boolean;
 }
 
 interface GroupState {
@@ -102,6 +113,8 @@ interface RunState {
   readonly wakeups: Set<() => void>;
   /** The execution's runtime, open between the start and the end of the run. */
   runtime?: ExecutionRuntime | undefined;
+  /** `execute` steps waiting for their children now. */
+  waitingSteps: number;
 }
 
 type Vars = Record<string, Value> | undefined;
@@ -113,7 +126,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
   const now = options.now ?? Date.now;
   const stepRuntime = options.runtime ?? createProcessRuntime();
-  const state: RunState = { steps: new Map(), wakeups: new Set() };
+  const state: RunState = { steps: new Map(), wakeups: new Set(), waitingSteps: 0 };
   const states = state.steps;
   const wakeups = state.wakeups;
   const ctx: ProcessContext = {
@@ -187,6 +200,32 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     return { ...outcome, cpuPeakPercent: exit.cpuPeakPercent, memoryPeakBytes: exit.memoryPeakBytes };
   };
 
+  /** The step's own work: its process (shell, command or entrypoint), then its `execute`. */
+  const runOwn = async (step: RunnerStep, scope: Scope, env: Record<string, string>, variables: Vars) => {
+    const hasProcess =
+      step.shell !== undefined || step.command !== undefined || step.container?.entrypoint === true;
+    const own = hasProcess ? await runProcess(step, scope, env, variables) : { status: "passed" as const };
+    if (step.execute === undefined || own.status !== "passed") return own;
+    return runExecute(step, {
+      children: options.children,
+      line: (text) => line(step.ref, text),
+      sleep,
+      stopped: () => {
+        if (state.abortReason !== undefined)
+          return { status: "aborted" as const, reason: `aborted: ${state.abortReason}` };
+        const end = scope.ended();
+        if (end === undefined) return undefined;
+        return end.kind === "timeout"
+          ? { status: "timeout" as const, reason: "timed out" }
+          : { status: "aborted" as const, reason: `cancelled: ${end.reason}` };
+      },
+      render: (text) => renderRuntimeText(text, runtime({ failed: false }, env, variables)),
+      setWaiting: (waiting) => {
+        state.waitingSteps += waiting ? 1 : -1;
+      },
+    });
+  };
+
   /** Runs the body of `step` (or of the whole plan, as a pseudo-step); see the module header. */
   const runBody = async (
     step: RunnerStep,
@@ -245,14 +284,19 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       await runChildren(setup);
       let own: Outcome | undefined;
       // A step with neither shell nor command runs its image's entrypoint (container runtimes).
-      if (step.shell !== undefined || step.command !== undefined || step.container?.entrypoint === true) {
+      if (
+        step.shell !== undefined ||
+        step.command !== undefined ||
+        step.container?.entrypoint === true ||
+        step.execute !== undefined
+      ) {
         own =
           childFailed || childAborted || scope.ended() !== undefined
             ? {
                 status: childAborted ? "aborted" : scope.timedOut() ? "timeout" : "failed",
                 message: "a setup step failed",
               }
-            : await runProcess(step, scope, env, variables);
+            : await runOwn(step, scope, env, variables);
         if (own.status !== "passed") {
           for (const child of [...workers, ...rest]) skipTree(child, `parent step ${own.status}`);
           result = own;
@@ -466,6 +510,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       for (const kill of [...ctx.active]) kill();
       for (const wake of [...wakeups]) wake();
     },
+    // Only a run whose every busy step waits on children: a process running beside them counts.
+    waiting: () => state.waitingSteps > 0 && ctx.active.size === 0,
   };
 };
 

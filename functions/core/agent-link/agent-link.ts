@@ -66,6 +66,12 @@ export interface AgentLinkConfig {
   refusalCooldownMs: number;
 }
 
+/**
+ * How long a parent counts as waiting for its children after the agent last said so; the
+ * agent asks about its children every second or so while it waits.
+ */
+export const WAITING_TTL_MS = 10_000;
+
 export function createAgentLinks(deps: {
   work: AgentWork;
   logs: LogService;
@@ -152,7 +158,18 @@ export function createAgentLinks(deps: {
     );
     const commands = await settle();
 
-    const freeCapacity = () => Math.max(0, capacity - held.size);
+    /** Held executions waiting for their children (`execute`), until when (epoch ms). */
+    const waitingUntil = new Map<string, number>();
+    const waitingCount = () => {
+      let n = 0;
+      for (const [id, until] of waitingUntil) {
+        if (until > clock.now() && held.has(id)) n++;
+        else waitingUntil.delete(id);
+      }
+      return n;
+    };
+    // A parent waiting for its children runs nothing: its place is free for a child.
+    const freeCapacity = () => Math.max(0, capacity - held.size + waitingCount());
     const coolingDown = () => {
       const now = clock.now();
       for (const [id, at] of refusedAtMs) if (now - at >= refusalCooldownMs) refusedAtMs.delete(id);
@@ -191,6 +208,14 @@ export function createAgentLinks(deps: {
       },
       freeCapacity,
       holds: (id: string) => held.has(id),
+      /**
+       * The agent says a held execution waits for its children (or no longer does). It asks
+       * about them every few seconds while it waits; silence for `WAITING_TTL_MS` ends it.
+       */
+      waiting(id: string, waiting: boolean) {
+        if (waiting && held.has(id)) waitingUntil.set(id, clock.now() + WAITING_TTL_MS);
+        else waitingUntil.delete(id);
+      },
       /** Whether this agent holds the execution (see ownership.ts), with the refusal when not. */
       async ownership(id: string): Promise<{ ownership: Ownership; refusal?: string }> {
         const { ownership: owner, execution } = await ownership(id);

@@ -81,6 +81,11 @@ export const Execution = z.object({
   specYaml: z.string(),
   /** `spec.concurrency` of the run: at most `max` executions of `group` hold an agent at once. */
   concurrency: z.object({ group: z.string().min(1).max(200), max: z.number().int().positive() }).optional(),
+  /**
+   * The execution whose `execute` step started this one (a TestWorkflow suite). Its children
+   * also carry the tag `assay.io/parent=<id>`, so `?tag=assay.io/parent=<id>` lists them.
+   */
+  parent: z.object({ executionId: ExecutionId, stepRef: z.string().max(200) }).optional(),
   /** Lease held by the running agent, epoch milliseconds; renewed by heartbeats. */
   leaseExpiresAtMs: z.number().int().optional(),
 });
@@ -95,6 +100,9 @@ export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: 
   waiting: z.string().optional(),
 });
 export type ExecutionView = z.infer<typeof ExecutionView>;
+
+/** The tag every child execution carries, naming its parent (see `Execution.parent`). */
+export const PARENT_TAG = "assay.io/parent";
 
 /** The words a queued execution carries while its environment has no online agent. */
 export const noAgentOnline = (envId: string): string => `waiting for an agent: none online in ${envId}`;

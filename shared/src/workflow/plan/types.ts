@@ -118,6 +118,29 @@ export interface PlannedPod {
   securityContext?: Record<string, unknown>;
 }
 
+/** One child execution an `execute` step starts (a fan-out instance of `execute.workflows[]`). */
+export interface PlannedExecuteRun {
+  /** The workflow to run; unset when `selector` picks them. */
+  workflow?: string;
+  /** `selector.matchLabels`: every workflow of the environment with these labels. */
+  selector?: Record<string, string>;
+  /** Config values, rendered for the instance. */
+  config: Record<string, string>;
+  executionName?: string;
+  description?: string;
+}
+
+/** An `execute` step: child executions started through the control plane. */
+export interface PlannedExecute {
+  /** Children running at once (default 100, as in Testkube). */
+  parallelism: number;
+  /** Start the children and pass without waiting for them. */
+  async: boolean;
+  runs: PlannedExecuteRun[];
+  /** The parent execution's tags, which every child gets too (as in Testkube). */
+  tags: Record<string, string>;
+}
+
 /** One node of the step tree. */
 export interface PlannedStep {
   /** A plain step (unset), a service instance (`service`) or a parallel worker (`worker`). */
@@ -156,6 +179,8 @@ export interface PlannedStep {
   service?: PlannedService;
   /** Set on a step that fans out workers (its children of kind `worker`). */
   parallel?: PlannedParallel;
+  /** Set on a step that runs other workflows (`execute`). */
+  execute?: PlannedExecute;
   /** A worker's or service instance's `index`, `count`, `matrix` and `shard`. */
   variables?: Record<string, Value>;
   artifacts?: PlannedArtifacts;
