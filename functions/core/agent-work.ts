@@ -108,6 +108,16 @@ export function createAgentWork(deps: {
       });
     },
 
+    /** The agent paused or resumed the execution it holds. */
+    async paused(orgId: string, envId: string, agentId: string, id: string, paused: boolean, atMs: number) {
+      await lifecycle.apply(ref(orgId, envId, id), "reportPause", {
+        agentId,
+        set: paused
+          ? { pausedAt: new Date(atMs || clock.now()).toISOString(), pauseRequested: true }
+          : { pausedAt: undefined, pauseRequested: false },
+      });
+    },
+
     stepUpdate: (orgId: string, envId: string, id: string, step: StepState) =>
       executions.updateStep(orgId, envId, id, step),
 

@@ -181,6 +181,25 @@ export function createExecutionService(deps: {
       return toExecutionView(requested);
     },
 
+    /**
+     * Asks the agent to pause (`paused`) or resume the running execution: its processes stop
+     * where they are and no further step starts until it is resumed; it keeps its lease.
+     */
+    async pause(orgId: string, envId: string, id: string, paused: boolean): Promise<ExecutionView> {
+      const execution = await load(orgId, envId, id);
+      if (execution.status !== "running") {
+        const what = paused ? "paused" : "resumed";
+        throw new AppError(
+          "failed_precondition",
+          `execution ${id} is ${execution.status}: only a running execution can be ${what}`,
+        );
+      }
+      const requested = await deps.lifecycle.apply({ orgId, envId, id }, "requestPause", {
+        set: { pauseRequested: paused },
+      });
+      return toExecutionView(requested ?? (await load(orgId, envId, id)));
+    },
+
     /** Deletes a finished execution and queues the removal of its logs and artifacts. */
     async delete(orgId: string, envId: string, id: string): Promise<void> {
       const execution = await load(orgId, envId, id);

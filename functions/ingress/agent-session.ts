@@ -103,7 +103,9 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     for (const command of commands) {
       const message = toControlMessage(command);
       const id =
-        message.kind?.$case === "run" || message.kind?.$case === "abort" ? message.kind.value.commandId : "";
+        message.kind?.$case === "run" || message.kind?.$case === "abort" || message.kind?.$case === "pause"
+          ? message.kind.value.commandId
+          : "";
       sentKinds.set(id, command.kind);
       if (sentKinds.size > 1_000) sentKinds.delete(sentKinds.keys().next().value ?? "");
       send(message);
@@ -244,6 +246,8 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         return deps.artifacts?.handle(link, kind, send);
       case "credentialRequest":
         return deps.credentials?.handle(link.agent, kind.value, send);
+      case "paused":
+        return link.paused(kind.value.executionId, kind.value.paused, kind.value.atMs);
       case "childRunRequest":
         return deps.childRuns?.handle(link, kind.value, send);
       case "result":

@@ -103,6 +103,8 @@ export interface ApiClient {
   listExecutions(query: ListExecutionsQuery): Promise<ApiResult<Page<ExecutionView>>>;
   getExecution(id: string): Promise<ApiResult<ExecutionView>>;
   abortExecution(id: string): Promise<ApiResult<ExecutionView>>;
+  /** Asks to pause (`pause`) or resume (`resume`) a running execution. */
+  pauseExecution(id: string, action: "pause" | "resume"): Promise<ApiResult<ExecutionView>>;
   /** The full stored log (raw bytes). */
   getLogs(id: string, query?: LogQuery): Promise<ApiResult<Buffer>>;
   /** The last `tail` lines (of one step's output with `step`) and the log's total length. */
@@ -273,6 +275,8 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
     getExecution: (id) => json("GET", `executions/${segment(id)}`),
     abortExecution: (id) =>
       json("POST", `executions/${segment(id)}/abort`, { body: "{}", contentType: "application/json" }),
+    pauseExecution: (id, action) =>
+      json("POST", `executions/${segment(id)}/${action}`, { body: "{}", contentType: "application/json" }),
     async getLogs(id, query = {}) {
       const qs = query.step ? `?step=${segment(query.step)}` : "";
       const result = await call("GET", `executions/${segment(id)}/logs${qs}`, { accept: "text/plain" });

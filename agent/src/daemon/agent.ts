@@ -88,7 +88,12 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     logger.info(`removed ${selected.swept} container(s)/network(s) a previous run of this agent left`);
   logger.info(`runtime: ${selected.runtime.name}`);
   const runtime = selected.runtime;
-  const capabilities = [...selected.capabilities, ...CAPABILITIES];
+  const capabilities = [
+    ...selected.capabilities,
+    ...CAPABILITIES,
+    // `label:k=v`, as the shared targets.ts reads them (not imported: an idle agent stays small).
+    ...Object.entries(options.labels ?? {}).map(([k, v]) => `label:${k}=${v}`),
+  ];
   // Credentials the workflow references are fetched over the stream for that execution only.
   const planSpecFor = (executionId: string): PlanSpec =>
     options.planSpec ??
@@ -177,6 +182,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         break;
       case "abort":
         session?.send({ kind: { $case: "commandAck", value: registry.handleAbort(kind.value) } });
+        break;
+      case "pause":
+        session?.send({ kind: { $case: "commandAck", value: registry.handlePause(kind.value) } });
         break;
       case "logAck":
         registry.handleLogAck(kind.value);

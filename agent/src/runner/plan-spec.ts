@@ -43,6 +43,7 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   service: step.service,
   parallel: step.parallel,
   execute: step.execute,
+  paused: step.paused,
   variables: step.variables,
   container: step.container,
   steps: step.steps.map(toRunnerStep),

@@ -51,12 +51,16 @@ export interface ExecutionRun {
   abort(reason: string): void;
   /** True while it only waits for child executions (it then uses none of the agent's capacity). */
   waiting(): boolean;
+  /** Pauses (`true`) or resumes the run; a no-op when it already is so or has not started. */
+  setPaused(paused: boolean, reason: string): void;
 }
 
 /** Starts an execution; `done` never rejects (internal errors become a failed result). */
 export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   let abortReason: string | undefined;
-  let current: { abort(reason: string): void; waiting(): boolean } | undefined;
+  let current: import("./run-plan.ts").PlanRun | undefined;
+  /** A pause asked before the plan started: applied when it does. */
+  let pausedBefore: string | undefined;
   let secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
 
   const failLoudly = (message: string, details: string[]): RunResult => {
@@ -97,6 +101,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
       });
       current = planRun;
       if (abortReason !== undefined) planRun.abort(abortReason);
+      else if (pausedBefore !== undefined) planRun.pause(pausedBefore);
       return await planRun.done;
     } catch (error) {
       return failLoudly(`the runner failed: ${(error as Error).message}`, []);
@@ -112,5 +117,10 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
       current?.abort(reason);
     },
     waiting: () => current?.waiting() ?? false,
+    setPaused(paused, reason) {
+      if (current === undefined) pausedBefore = paused ? reason : undefined;
+      else if (paused) current.pause(reason);
+      else current.resume(reason);
+    },
   };
 };

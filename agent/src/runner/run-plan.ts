@@ -35,6 +35,7 @@ import {
   type Outcome,
   peaksOf,
 } from "./outcome-rules.ts";
+import { createPauseGate } from "./pause-gate.ts";
 import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
@@ -94,6 +95,9 @@ export interface PlanRun {
   abort(reason: string): void;
   /** True while every step that runs now is waiting for child executions (it uses no capacity). */
   waiting(): boolean;
+  /** Freezes what runs and holds further steps (pause-gate.ts); idempotent. */
+  pause(reason: string): void;
+  resume(reason: string): void;
 }
 
 interface GroupState {
@@ -137,7 +141,16 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     sink,
     secrets,
     active: new Set(),
+    units: new Set(),
+    paused: () => gate.paused,
   };
+  const gate = createPauseGate({
+    units: ctx.units,
+    onChange: (paused, reason) => {
+      line("", `[assay] ${paused ? "paused" : "resumed"}: ${reason}`);
+      sink.paused?.(paused, reason);
+    },
+  });
 
   const emit = (event: StepEvent) => {
     const masked =
@@ -378,6 +391,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     }
     emit({ ref: step.ref, status: "running", startedAtMs });
     for (const warning of step.warnings) line(step.ref, `[assay] warning: ${warning}`);
+    // Testkube pauses the execution as a `paused` step starts; any step waits while paused.
+    if (step.paused === true) gate.pause(`step "${step.name}" is paused`);
+    await gate.wait();
     if (step.delayMs !== undefined && step.delayMs > 0) await sleep(step.delayMs);
     const retries = step.retry?.count ?? 0;
     const until = step.retry?.until;
@@ -507,9 +523,12 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     done: run(),
     abort(reason) {
       state.abortReason ??= reason;
+      gate.resume("aborted");
       for (const kill of [...ctx.active]) kill();
       for (const wake of [...wakeups]) wake();
     },
+    pause: (reason) => gate.pause(reason),
+    resume: (reason) => gate.resume(reason),
     // Only a run whose every busy step waits on children: a process running beside them counts.
     waiting: () => state.waitingSteps > 0 && ctx.active.size === 0,
   };

@@ -35,6 +35,8 @@ export interface RunnerStep {
   condition: string;
   optional: boolean;
   negative: boolean;
+  /** The run pauses when this step starts, until it is resumed (`paused: true`). */
+  paused?: boolean | undefined;
   retry?: { count: number; until?: string | undefined } | undefined;
   delayMs?: number | undefined;
   steps: RunnerStep[];
@@ -137,6 +139,8 @@ export interface RunnerSink {
    */
   log(stepRef: string, data: Uint8Array): boolean;
   drained(): Promise<void>;
+  /** The run paused (a `paused` step, or a pause asked) or resumed. */
+  paused?(paused: boolean, reason: string): void;
 }
 
 /** One child execution to start (a planned `execute` run, rendered, with the parent's tags). */

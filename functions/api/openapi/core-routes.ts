@@ -131,6 +131,32 @@ export const coreRouteSpecs = {
       ...authErrors,
     },
   }),
+  pauseExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/pause`,
+    summary: "Pause a running execution: its processes stop and no step starts until it is resumed (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      202: { description: "Pause requested", schema: ExecutionView },
+      409: { description: "Not running", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
+  resumeExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/resume`,
+    summary: "Resume a paused execution (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      202: { description: "Resume requested", schema: ExecutionView },
+      409: { description: "Not running", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
   deleteExecution: defineRoute({
     method: "delete",
     path: `${ENV_BASE}/executions/:id`,

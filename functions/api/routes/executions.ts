@@ -40,6 +40,17 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return c.json(await deps.executions.abort(c.get("orgId"), c.get("envId"), id), 202);
   });
 
+  for (const [action, paused] of [
+    ["pause", true],
+    ["resume", false],
+  ] as const) {
+    app.post(`/executions/:id/${action}`, async (c) => {
+      authorize(c.get("principal"), c.get("orgId"), "run");
+      const id = parseInput(ExecutionId, c.req.param("id"), "id");
+      return c.json(await deps.executions.pause(c.get("orgId"), c.get("envId"), id, paused), 202);
+    });
+  }
+
   app.delete("/executions/:id", async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "run");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");

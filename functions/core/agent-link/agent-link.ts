@@ -30,7 +30,8 @@ export interface ReportedExecution {
 /** A command for the agent, typed by kind. */
 export type AgentCommand =
   | { kind: "run"; execution: Execution; committedOffset: number }
-  | { kind: "abort"; executionId: string; reason: string };
+  | { kind: "abort"; executionId: string; reason: string }
+  | { kind: "pause"; executionId: string; paused: boolean };
 
 /** An execution's committed log offset, with the log limit it is measured against. */
 export interface LogOffset {
@@ -90,6 +91,8 @@ export function createAgentLinks(deps: {
     const held = new Set<string>();
     /** Aborts already told on this link (an agent that reconnects is told again). */
     const abortsSent = new Set<string>();
+    /** The pause state last told on this link (an agent that reconnects is told again). */
+    const pausesSent = new Map<string, boolean>();
     const refusedAtMs = new Map<string, number>();
     const renewedAtMs = new Map<string, number>();
     const capacity = Math.max(1, maxConcurrency);
@@ -183,12 +186,20 @@ export function createAgentLinks(deps: {
       const stillActive = new Set(active.map((e) => e.id));
       for (const execution of active) {
         if (execution.abortRequestedAt) commands.push(...abort(execution.id, "aborted by a user"));
+        else if (
+          execution.pauseRequested !== undefined &&
+          pausesSent.get(execution.id) !== execution.pauseRequested
+        ) {
+          pausesSent.set(execution.id, execution.pauseRequested);
+          commands.push({ kind: "pause", executionId: execution.id, paused: execution.pauseRequested });
+        }
       }
       for (const id of held) {
         if (stillActive.has(id)) continue;
         const execution = await work.get(orgId, envId, id);
         if (!execution || work.isTerminal(execution.status)) {
           held.delete(id);
+          pausesSent.delete(id);
           if (execution?.status !== "passed" && execution?.status !== "failed") {
             commands.push(...abort(id, `execution is ${execution?.status ?? "deleted"}`));
           }
@@ -254,6 +265,13 @@ export function createAgentLinks(deps: {
       },
 
       started: (id: string, startedAtMs: number) => work.started(orgId, envId, agentId, id, startedAtMs),
+
+      /** The agent paused or resumed `id`; what it now is counts as told. */
+      async paused(id: string, paused: boolean, atMs: number) {
+        if (!held.has(id)) return;
+        pausesSent.set(id, paused);
+        await work.paused(orgId, envId, agentId, id, paused, atMs);
+      },
 
       async stepUpdate(
         id: string,

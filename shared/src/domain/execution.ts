@@ -74,6 +74,10 @@ export const Execution = z.object({
   /** True when the log hit the plan's size limit: output beyond `logBytes` was not kept. */
   truncated: z.boolean().optional(),
   abortRequestedAt: z.string().optional(),
+  /** Pause asked (true) or resume asked (false) of the running execution; the agent is told. */
+  pauseRequested: z.boolean().optional(),
+  /** Set while the agent holds the execution paused (ISO 8601, since when). */
+  pausedAt: z.string().optional(),
   /** Human-readable reason for the final status (failure, abort, loss). */
   message: z.string().optional(),
   warnings: z.array(z.string()).default([]),

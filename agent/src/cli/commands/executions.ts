@@ -1,4 +1,4 @@
-/** `assay run`, `assay execution list | get`, `assay logs`, `assay abort`. */
+/** `assay run`, `assay execution list | get | pause | resume`, `assay logs`, `assay abort`. */
 import type { Command } from "commander";
 import type { ApiError } from "../api-client.ts";
 import { followLogs } from "../follow-logs.ts";
@@ -118,6 +118,21 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
       );
     },
   );
+  for (const action of ["pause", "resume"] as const) {
+    const what =
+      action === "pause"
+        ? "pause a running execution: its processes stop and no step starts until it is resumed"
+        : "resume a paused execution";
+    withApi(
+      execution.command(action).description(what).argument("<id>"),
+      io,
+      async ({ client, json, args }) => {
+        const id = args[0] as string;
+        const view = unwrap(await client.pauseExecution(id, action), `execution ${id}`);
+        io.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : `${action} requested for ${id}\n`);
+      },
+    );
+  }
   withApi(
     execution.command("get").description("show an execution and its steps").argument("<id>"),
     io,

@@ -166,14 +166,7 @@ const reportUnsupported = (
   context: PlanContext,
 ) => {
   const { ref } = planned;
-  const paused = (at: string) =>
-    context.refuse(
-      "paused",
-      at,
-      "paused steps are not supported: the process runner cannot pause and resume a step",
-      ref,
-    );
-  if (step.paused === true || typeof step.paused === "string") paused(`${path}.paused`);
+  if (step.paused !== undefined && flag(step.paused, `${path}.paused`, context, ref)) planned.paused = true;
   if (step.execute !== undefined) {
     const execute = planExecute(step.execute, ref, path, context, planned.warnings);
     if (execute !== undefined) planned.execute = execute;

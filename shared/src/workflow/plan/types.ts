@@ -168,6 +168,8 @@ export interface PlannedStep {
   condition: StepCondition;
   optional: boolean;
   negative: boolean;
+  /** `paused: true`: the execution pauses as this step starts, until it is resumed. */
+  paused?: boolean;
   retry?: { count: number; until?: StepCondition };
   delayMs?: number;
   /** Files this step's `content` writes before it runs. */
@@ -226,8 +228,8 @@ export const RUNNER_FEATURES = [
 ] as const;
 export type RunnerFeature = (typeof RUNNER_FEATURES)[number];
 
-/** Every feature name an `unsupported` entry can carry (`paused` is never supported). */
-export type UnsupportedFeatureName = RunnerFeature | "paused" | "config";
+/** Every feature name an `unsupported` entry can carry. */
+export type UnsupportedFeatureName = RunnerFeature | "config";
 
 /** Options of `planWorkflow`. */
 export interface PlanOptions {

@@ -187,6 +187,7 @@ export interface AgentMessage {
     | { $case: "artifactComplete"; value: ArtifactUploadComplete }
     | { $case: "credentialRequest"; value: CredentialRequest }
     | { $case: "childRunRequest"; value: ChildRunRequest }
+    | { $case: "paused"; value: ExecutionPaused }
     | undefined;
 }
 
@@ -204,6 +205,7 @@ export interface ControlMessage {
     | { $case: "artifactAck"; value: ArtifactAck }
     | { $case: "credentialResponse"; value: CredentialResponse }
     | { $case: "childRunResponse"; value: ChildRunResponse }
+    | { $case: "pause"; value: PauseCommand }
     | undefined;
 }
 
@@ -567,6 +569,26 @@ export interface ChildRunResponse {
   error: string;
 }
 
+/**
+ * Pause (`paused: true`) or resume (`paused: false`) a running execution: its processes are
+ * stopped (SIGSTOP, `docker pause`) and no further step starts until it is resumed. Sent when
+ * the requested state changes and again after a reconnect; applying it twice is a no-op.
+ */
+export interface PauseCommand {
+  commandId: string;
+  executionId: string;
+  paused: boolean;
+}
+
+/** The execution paused (a `paused` step, or a PauseCommand) or resumed. */
+export interface ExecutionPaused {
+  executionId: string;
+  paused: boolean;
+  atMs: number;
+  /** Why (`step "approve" is paused`, `paused by a user`). */
+  reason: string;
+}
+
 function createBaseAgentMessage(): AgentMessage {
   return { kind: undefined };
 }
@@ -609,6 +631,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         break;
       case "childRunRequest":
         ChildRunRequest.encode(message.kind.value, writer.uint32(98).fork()).join();
+        break;
+      case "paused":
+        ExecutionPaused.encode(message.kind.value, writer.uint32(106).fork()).join();
         break;
     }
     return writer;
@@ -723,6 +748,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "childRunRequest", value: ChildRunRequest.decode(reader, reader.uint32()) };
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.kind = { $case: "paused", value: ExecutionPaused.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -775,6 +808,8 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "childRunRequest", value: ChildRunRequest.fromJSON(object.childRunRequest) }
         : isSet(object.child_run_request)
         ? { $case: "childRunRequest", value: ChildRunRequest.fromJSON(object.child_run_request) }
+        : isSet(object.paused)
+        ? { $case: "paused", value: ExecutionPaused.fromJSON(object.paused) }
         : undefined,
     };
   },
@@ -805,6 +840,8 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.credentialRequest = CredentialRequest.toJSON(message.kind.value);
     } else if (message.kind?.$case === "childRunRequest") {
       obj.childRunRequest = ChildRunRequest.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "paused") {
+      obj.paused = ExecutionPaused.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -887,6 +924,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         }
         break;
       }
+      case "paused": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "paused", value: ExecutionPaused.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -931,6 +974,9 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         break;
       case "childRunResponse":
         ChildRunResponse.encode(message.kind.value, writer.uint32(90).fork()).join();
+        break;
+      case "pause":
+        PauseCommand.encode(message.kind.value, writer.uint32(98).fork()).join();
         break;
     }
     return writer;
@@ -1037,6 +1083,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "childRunResponse", value: ChildRunResponse.decode(reader, reader.uint32()) };
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.kind = { $case: "pause", value: PauseCommand.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1085,6 +1139,8 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "childRunResponse", value: ChildRunResponse.fromJSON(object.childRunResponse) }
         : isSet(object.child_run_response)
         ? { $case: "childRunResponse", value: ChildRunResponse.fromJSON(object.child_run_response) }
+        : isSet(object.pause)
+        ? { $case: "pause", value: PauseCommand.fromJSON(object.pause) }
         : undefined,
     };
   },
@@ -1113,6 +1169,8 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.credentialResponse = CredentialResponse.toJSON(message.kind.value);
     } else if (message.kind?.$case === "childRunResponse") {
       obj.childRunResponse = ChildRunResponse.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "pause") {
+      obj.pause = PauseCommand.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -1186,6 +1244,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "childRunResponse": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "childRunResponse", value: ChildRunResponse.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "pause": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "pause", value: PauseCommand.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -5721,6 +5785,240 @@ export const ChildRunResponse: MessageFns<ChildRunResponse> = {
     message.executionId = object.executionId ?? "";
     message.children = object.children?.map((e) => ChildExecution.fromPartial(e)) || [];
     message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBasePauseCommand(): PauseCommand {
+  return { commandId: "", executionId: "", paused: false };
+}
+
+export const PauseCommand: MessageFns<PauseCommand> = {
+  encode(message: PauseCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commandId !== "") {
+      writer.uint32(10).string(message.commandId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    if (message.paused !== false) {
+      writer.uint32(24).bool(message.paused);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseCommand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePauseCommand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commandId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PauseCommand {
+    return {
+      commandId: isSet(object.commandId)
+        ? globalThis.String(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.String(object.command_id)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+    };
+  },
+
+  toJSON(message: PauseCommand): unknown {
+    const obj: any = {};
+    if (message.commandId !== "") {
+      obj.commandId = message.commandId;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PauseCommand>, I>>(base?: I): PauseCommand {
+    return PauseCommand.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PauseCommand>, I>>(object: I): PauseCommand {
+    const message = createBasePauseCommand();
+    message.commandId = object.commandId ?? "";
+    message.executionId = object.executionId ?? "";
+    message.paused = object.paused ?? false;
+    return message;
+  },
+};
+
+function createBaseExecutionPaused(): ExecutionPaused {
+  return { executionId: "", paused: false, atMs: 0, reason: "" };
+}
+
+export const ExecutionPaused: MessageFns<ExecutionPaused> = {
+  encode(message: ExecutionPaused, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.paused !== false) {
+      writer.uint32(16).bool(message.paused);
+    }
+    if (message.atMs !== 0) {
+      writer.uint32(24).uint64(message.atMs);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecutionPaused {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecutionPaused();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.atMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecutionPaused {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+      atMs: isSet(object.atMs)
+        ? globalThis.Number(object.atMs)
+        : isSet(object.at_ms)
+        ? globalThis.Number(object.at_ms)
+        : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: ExecutionPaused): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    if (message.atMs !== 0) {
+      obj.atMs = Math.round(message.atMs);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecutionPaused>, I>>(base?: I): ExecutionPaused {
+    return ExecutionPaused.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecutionPaused>, I>>(object: I): ExecutionPaused {
+    const message = createBaseExecutionPaused();
+    message.executionId = object.executionId ?? "";
+    message.paused = object.paused ?? false;
+    message.atMs = object.atMs ?? 0;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
