@@ -89,6 +89,7 @@ export function createExecutionService(deps: {
       execution: { id, name: `${workflowName}-${id}`, tags },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
+    const target = targetOf(resolved.spec.execution?.target, warnings);
     return {
       id,
       orgId,
@@ -110,6 +111,7 @@ export function createExecutionService(deps: {
       ),
       ...(concurrency ? { concurrency } : {}),
       ...(input.parent ? { parent: input.parent } : {}),
+      ...(target ? { target } : {}),
     };
   }
 
@@ -141,9 +143,13 @@ export function createExecutionService(deps: {
         await deps.runSlots.freeQueuePlace(ref);
         throw error;
       }
-      // An offer by id claims without reading the record: grouped runs and children (which skip
-      // the run slot) are claimed from the queue, where their record is read.
-      await ring(orgId, envId, execution.concurrency || execution.parent ? undefined : execution.id);
+      // An offer by id claims without reading the record: grouped runs, children (which skip
+      // the run slot) and targeted runs are claimed from the queue, where their record is read.
+      await ring(
+        orgId,
+        envId,
+        execution.concurrency || execution.parent || execution.target ? undefined : execution.id,
+      );
       await deps.lifecycle.created(execution);
       return toExecutionView(execution);
     },
@@ -211,5 +217,23 @@ export function createExecutionService(deps: {
     },
   };
 }
+
+/** `spec.execution.target` as the execution keeps it; `replicate` is warned about. */
+const targetOf = (
+  target:
+    | { match?: Record<string, string[]>; not?: Record<string, string[]>; replicate?: string[] }
+    | undefined,
+  warnings: string[],
+): Execution["target"] => {
+  if (target === undefined) return undefined;
+  if ((target.replicate ?? []).length > 0)
+    warnings.push(
+      "spec.execution.target.replicate: the run goes to one matching agent, not one per label value",
+    );
+  const out: NonNullable<Execution["target"]> = {};
+  if (target.match && Object.keys(target.match).length > 0) out.match = target.match;
+  if (target.not && Object.keys(target.not).length > 0) out.not = target.not;
+  return out.match || out.not ? out : undefined;
+};
 
 export type ExecutionService = ReturnType<typeof createExecutionService>;

@@ -10,6 +10,7 @@
  */
 import { AppError, isAppError } from "@assay/shared";
 import { type AgentMessage, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
+import { labelsFromCapabilities } from "@assay/shared/workflow";
 import type { AgentCommand, AgentLink, AgentLinks } from "../core/agent-link/agent-link.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
@@ -141,6 +142,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       { orgId, envId, agentId: message.agentId },
       message.active.map((a) => ({ executionId: a.executionId, finished: a.finished })),
       message.maxConcurrency || 1,
+      labelsFromCapabilities(message.capabilities),
     );
     if (state.phase !== "handshaking") return;
     state = { phase: "ready", hello: message, link };

@@ -10,6 +10,7 @@
  * agent refused is not offered back to it for `refusalCooldownMs`.
  */
 import { AppError, type Execution, type StepState } from "@assay/shared";
+import { matchesTarget } from "@assay/shared/workflow";
 import type { AgentWork, FinishInput } from "../agent-work.ts";
 import type { LogService } from "../logs.ts";
 import type { Clock } from "../ports.ts";
@@ -84,7 +85,13 @@ export function createAgentLinks(deps: {
   const refusalCooldownMs = deps.config?.refusalCooldownMs ?? 1_000;
 
   /** Opens the link of an agent that said hello; resolves with the welcome's offsets and the commands to send. */
-  async function open(agent: AgentRef, reported: ReportedExecution[], maxConcurrency: number) {
+  async function open(
+    agent: AgentRef,
+    reported: ReportedExecution[],
+    maxConcurrency: number,
+    /** The agent's labels (`assay agent --label`), matched against executions' targets. */
+    labels: Record<string, string> = {},
+  ) {
     const { orgId, envId, agentId } = agent;
     let maxLogBytes = await logs.limitFor(orgId);
     /** Executions this agent holds, as far as this link knows. */
@@ -238,7 +245,15 @@ export function createAgentLinks(deps: {
       /** Claims work up to the agent's capacity and forwards abort requests. */
       async reconcile(): Promise<AgentCommand[]> {
         const commands: AgentCommand[] = [];
-        for (const execution of await work.claim(orgId, envId, agentId, freeCapacity(), coolingDown())) {
+        const accepts = (execution: Execution) => matchesTarget(execution.target, labels);
+        for (const execution of await work.claim(
+          orgId,
+          envId,
+          agentId,
+          freeCapacity(),
+          coolingDown(),
+          accepts,
+        )) {
           held.add(execution.id);
           commands.push({ kind: "run", execution, committedOffset: 0 });
         }

@@ -90,6 +90,16 @@ export const Execution = z.object({
    * also carry the tag `assay.io/parent=<id>`, so `?tag=assay.io/parent=<id>` lists them.
    */
   parent: z.object({ executionId: ExecutionId, stepRef: z.string().max(200) }).optional(),
+  /**
+   * Which agents may run it (`spec.execution.target`): label key -> accepted values (`match`)
+   * and refused values (`not`); see the shared workflow's targets.ts.
+   */
+  target: z
+    .object({
+      match: z.record(z.string(), z.array(z.string())).optional(),
+      not: z.record(z.string(), z.array(z.string())).optional(),
+    })
+    .optional(),
   /** Lease held by the running agent, epoch milliseconds; renewed by heartbeats. */
   leaseExpiresAtMs: z.number().int().optional(),
 });
