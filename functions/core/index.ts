@@ -35,6 +35,7 @@ import { storageLimitsOf } from "./storage-limits.ts";
 import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
+import { createUnpacker } from "./unpack.ts";
 import { webhookObserver } from "./webhooks/emitter.ts";
 import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
 import type { WebhookSender, WebhookStore } from "./webhooks/ports.ts";
@@ -115,6 +116,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const logs = createLogService({
     blobs: ports.logBlobs,
     bus,
+    clock,
     logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
   });
   // The plan's limits: queued runs hold a queue place, assigned and running ones a run slot.
@@ -124,13 +126,19 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     executions: ports.executions,
     clock,
   });
-  // A finished execution is folded into insights by a worker job (the `observe` effect).
-  const reports = createArtifactService({ blobs: ports.artifactBlobs, jobs, tenants: ports.tenants, clock });
+  // Artifact listings, downloads, test reports, upload grants (the one artifact service: the
+  // API, the ingress, the unpacking worker and insights all use it).
+  const artifacts = createArtifactService({
+    blobs: ports.artifactBlobs,
+    jobs,
+    tenants: ports.tenants,
+    clock,
+  });
   const insights = rawPorts.insights
     ? createInsights({
         store: rawPorts.insights,
         executions: ports.executions,
-        report: (orgId, envId, id) => reports.report(orgId, envId, id),
+        report: (orgId, envId, id) => artifacts.report(orgId, envId, id),
         workflowExists: async (orgId, envId, name) =>
           (await ports.workflows.get(orgId, envId, name)) !== undefined,
         jobs,
@@ -211,7 +219,19 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       })
     : undefined;
   return {
+    /** The ports as wired (tests inspect stored state through them; entries use the services). */
     ports,
+    clock,
+    bus,
+    logger: ports.logger,
+    /** Organizations and environments, read through the cache. */
+    tenants: ports.tenants,
+    /** Background jobs (the retention sweep sends them). */
+    jobs,
+    /** Where connected agents are recorded for the API. */
+    presence: ports.tenancy.presence,
+    artifacts,
+    unpacker: createUnpacker({ blobs: ports.artifactBlobs, artifacts, clock }),
     tokens,
     workflows,
     templates,

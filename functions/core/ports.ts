@@ -21,13 +21,8 @@ import type {
 } from "@assay/shared";
 import type { InvitationRecord, OneTimePurpose, OneTimeToken, SessionRecord, UserRecord } from "./records.ts";
 
-/** Wall clock, injected so leases and timeouts are testable. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+/** Wall clock and timers (shared with the agent), injected so leases and timeouts are testable. */
+export { type Clock, type Random, systemClock, systemRandom } from "@assay/shared";
 
 export interface TenantStore {
   /** Creates the organization; throws `already_exists` when the id is taken. */
@@ -121,6 +116,11 @@ export interface ExecutionStore {
   /** Raises `logBytes` to `committed` if it is lower (never lowers it). */
   recordLogBytes(orgId: string, envId: string, id: string, committed: number): Promise<void>;
   delete(orgId: string, envId: string, id: string): Promise<boolean>;
+  /**
+   * Takes the next run number of a workflow in an environment (1, 2, 3...), atomically: callers
+   * racing each get a different number, and a number is never handed out twice.
+   */
+  nextRunNumber(orgId: string, envId: string, workflowName: string): Promise<number>;
 }
 
 /** Object storage for logs and artifacts. Keys are `/`-separated, without a leading slash. */

@@ -64,6 +64,7 @@ export function createChildRuns(deps: {
           config: run.config,
           tags: run.tags,
           parent: { executionId: parent.id, stepRef },
+          startedBy: { kind: "execution", id: parent.id },
         });
         out.push({
           executionId: child.id,

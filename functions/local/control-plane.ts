@@ -30,20 +30,19 @@ import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createOutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import { startSqsPoller } from "../adapters/local/sqs-poller.ts";
 import { createNatsBus } from "../adapters/nats/nats-bus.ts";
-import { createApiApp } from "../api/app.ts";
+import { buildApi } from "../api/build-api.ts";
 import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
-import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
+import { type Clock, type Logger, systemClock } from "../core/ports.ts";
 import type { TenancySettings } from "../core/tenancy.ts";
 import type { WebhookSettings } from "../core/webhooks/index.ts";
-import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
+import { type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
+import { buildIngress } from "../ingress/build-ingress.ts";
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
-import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
-import { createSqsHandler } from "../worker/sqs-handler.ts";
-import { webhookHandlers } from "../worker/webhook-handlers.ts";
+import { createJobHandlers } from "../worker/job-handlers.ts";
+import { startRetentionSchedule } from "../worker/retention-schedule.ts";
 import { createAgentPackage } from "./agent-package.ts";
 import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
-import { createLocalStorageServices } from "./storage-services.ts";
 import { withDashboard } from "./web-assets.ts";
 
 export interface ControlPlaneOptions {
@@ -139,23 +138,15 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     );
     stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 
-    const storage = createLocalStorageServices({
-      core,
-      blobs,
-      clock,
+    const retention = startRetentionSchedule({
+      tenants: core.tenants,
+      jobs: core.jobs,
       logger,
-      dataDir,
-      retentionIntervalMs: options.retentionIntervalMs,
+      orgIds: () => core.tenants.listOrgIds(),
+      intervalMs: options.retentionIntervalMs,
     });
-    const retention = storage.startRetention();
     stops.push(() => retention.stop());
-    const handlers = {
-      ...storage.handlers,
-      cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
-      "compact-logs": createSqsHandler("compact-logs", createCompactLogsJob({ logs: core.logs }), logger),
-      ...webhookHandlers(core.webhookJobs, logger),
-      insights: createSqsHandler("insights", core.insightsJob, logger),
-    } satisfies Record<JobKind, unknown>;
+    const handlers = createJobHandlers(core, logger);
     for (const kind of JOB_KINDS) {
       const poller = startSqsPoller({
         client: fauxqs.sqsClient,
@@ -174,30 +165,13 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     stops.push(() => clearInterval(reaperTimer));
 
     const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
-    const gateway = createAgentGateway({
-      ...core,
-      bus,
-      clock,
-      logger,
-      config: options.gateway,
-      presence: core.ports.tenancy.presence,
-      artifacts: storage.uploads,
-    });
+    const gateway = buildIngress(core, options.gateway);
     const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });
     stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));
     stops.push(() => gateway.close());
 
     const agentPackage = createAgentPackage(options.agentPackageDir);
-    const app = createApiApp({
-      ...core,
-      tenants: core.ports.tenants,
-      bus,
-      logger,
-      outbox,
-      artifacts: storage.artifacts,
-      webhooks: core.webhooks,
-      clientIp: (c) => getConnInfo(c).remote.address,
-    });
+    const app = buildApi(core, { outbox, clientIp: (c) => getConnInfo(c).remote.address });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const server = serve(
         {

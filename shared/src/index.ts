@@ -12,4 +12,6 @@ export * from "./domain/webhook.ts";
 export * from "./domain/workflow.ts";
 export * from "./errors.ts";
 export * from "./samples.ts";
+export * from "./sse/index.ts";
+export * from "./time/index.ts";
 export * from "./version.ts";

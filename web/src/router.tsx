@@ -29,9 +29,10 @@ import {
 } from "./features/credentials/components/credentials-page.tsx";
 import { AgentsPage } from "./features/environments/components/agents-page.tsx";
 import { EnvironmentsPage } from "./features/environments/components/environments-page.tsx";
+import { OnboardingPage } from "./features/environments/components/onboarding-page.tsx";
 import { ExecutionPage } from "./features/executions/components/execution-page.tsx";
 import { ExecutionsPage } from "./features/executions/components/executions-page.tsx";
-import { OnboardingPage } from "./features/onboarding/components/onboarding-page.tsx";
+import { parseDays } from "./features/insights/api/insights.ts";
 import { SettingsPage } from "./features/settings/components/settings-page.tsx";
 import { TemplatePage } from "./features/templates/components/template-page.tsx";
 import { TemplatesPage } from "./features/templates/components/templates-page.tsx";
@@ -193,6 +194,31 @@ export interface ExecutionsSearch {
   since?: SinceWindow;
 }
 
+/** `?days=N`: the insights window; anything but an offered window falls back to the default. */
+const insightsSearch = (search: Record<string, unknown>): { days?: number } =>
+  search.days === undefined ? {} : { days: parseDays(search.days) };
+// The insights pages and their charting library load on first visit, not with the app.
+const envInsights = lazyRouteComponent(
+  () => import("./features/insights/components/env-insights-page.tsx"),
+  "EnvInsightsPage",
+);
+const workflowInsights = lazyRouteComponent(
+  () => import("./features/insights/components/workflow-insights-page.tsx"),
+  "WorkflowInsightsPage",
+);
+const insightsRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "insights",
+  validateSearch: insightsSearch,
+  component: envInsights,
+});
+const workflowInsightsRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "workflows/$name/insights",
+  validateSearch: insightsSearch,
+  component: workflowInsights,
+});
+
 const executionsRoute = createRoute({
   getParentRoute: () => envRoute,
   path: "executions",
@@ -231,6 +257,8 @@ const routeTree = rootRoute.addChildren([
       workflowNewRoute,
       workflowRoute,
       workflowEditRoute,
+      workflowInsightsRoute,
+      insightsRoute,
       templatesRoute,
       templateNewRoute,
       templateRoute,

@@ -12,6 +12,7 @@
  * | environment | ORG#{org}               | ENV#{env}   |                                           |
  * | workflow    | ORG#{org}#ENV#{env}     | WF#{name}   |                                           |
  * | execution   | ORG#{org}#ENV#{env}     | EX#{ulid}   | GSI1 by workflow; GSI2 queue; GSI3 agent  |
+ * | run number  | ORG#{org}#ENV#{env}     | RUNNO#{workflow} | the workflow's last run number (ADD) |
  * | token       | TOKEN#{sha256 hex}      | TOKEN       | GSI1 per org                              |
  * | user        | USER#{id}               | USER        |                                           |
  * | email claim | EMAIL#{email}           | EMAIL       |                                           |
@@ -125,6 +126,10 @@ export const keys = {
   execution: (org: string, env: string, id: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `EX#${id}` }),
   executionsByWorkflow: (org: string, env: string, workflow: string) =>
     `ORG#${org}#ENV#${env}#WF#${workflow}`,
+  runNumber: (org: string, env: string, workflow: string) => ({
+    pk: `ORG#${org}#ENV#${env}`,
+    sk: `RUNNO#${workflow}`,
+  }),
   queue: (org: string, env: string) => `QUEUE#${org}#${env}`,
   agent: (org: string, env: string, agentId: string) => `AGENT#${org}#${env}#${agentId}`,
   leaseShard: (shard: number) => `LEASES#${shard}`,

@@ -157,6 +157,16 @@ export const coreRouteSpecs = {
       ...authErrors,
     },
   }),
+  rerunExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/rerun`,
+    summary:
+      "Run an execution's workflow again with its config and tags (member); the new execution's rerunOf names it",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 201: { description: "Queued", schema: ExecutionView }, ...authErrors },
+  }),
   deleteExecution: defineRoute({
     method: "delete",
     path: `${ENV_BASE}/executions/:id`,

@@ -2,6 +2,7 @@ import { ExecutionId, ListExecutionsQuery, toKeyValues } from "@assay/shared";
 import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
 import { auditActor } from "../../core/audit.ts";
+import { startedByPrincipal } from "../../core/executions.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
 import { parseInput } from "../validate.ts";
@@ -50,6 +51,19 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       return c.json(await deps.executions.pause(c.get("orgId"), c.get("envId"), id, paused), 202);
     });
   }
+
+  app.post("/executions/:id/rerun", async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "run");
+    const id = parseInput(ExecutionId, c.req.param("id"), "id");
+    const execution = await deps.executions.rerun(
+      c.get("orgId"),
+      c.get("envId"),
+      id,
+      startedByPrincipal(c.get("principal")),
+    );
+    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    return c.json(view, 201);
+  });
 
   app.delete("/executions/:id", async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "run");

@@ -7,7 +7,15 @@
  * only ever lowers latency. The stream ends with `event: end` once the execution is finished
  * and every stored byte was sent.
  */
-import { AppError, ExecutionId, isTerminal } from "@assay/shared";
+import {
+  AppError,
+  ExecutionId,
+  type ExecutionStatus,
+  isTerminal,
+  type LogStreamEnd,
+  type LogStreamLog,
+  type LogStreamStatus,
+} from "@assay/shared";
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import * as z from "zod";
@@ -42,6 +50,9 @@ export function parseRangeHeader(header: string): { start?: number; end?: number
   if (end !== undefined && end <= start) throw new AppError("invalid_argument", "range: END is before START");
   return { start, end };
 }
+
+/** The body of a `status` event (the shapes of the stream's events are in shared/sse). */
+const statusData = (status: ExecutionStatus): string => JSON.stringify({ status } satisfies LogStreamStatus);
 
 /** How long a follower waits for live data before checking storage and status itself. */
 const POLL_MS = 1_000;
@@ -132,7 +143,11 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
           return;
         }
         const data = segment.data.subarray(cursor - segment.offset);
-        const payload = { offset: cursor, step: segment.step, data: Buffer.from(data).toString("base64") };
+        const payload: LogStreamLog = {
+          offset: cursor,
+          step: segment.step,
+          data: Buffer.from(data).toString("base64"),
+        };
         cursor = end;
         lastWriteMs = Date.now();
         await stream.writeSSE({ event: "log", id: String(end), data: JSON.stringify(payload) });
@@ -144,7 +159,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       let status = execution.status;
       const closeAtMs =
         deps.followMaxMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + deps.followMaxMs;
-      await stream.writeSSE({ event: "status", data: JSON.stringify({ status }), retry: 500 });
+      await stream.writeSSE({ event: "status", data: statusData(status), retry: 500 });
       await fromStorage();
       while (!stream.aborted && Date.now() < closeAtMs) {
         let gap = false;
@@ -170,13 +185,13 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         const current = await deps.executions.get(orgId, envId, id);
         if (current.status !== status) {
           status = current.status;
-          await stream.writeSSE({ event: "status", data: JSON.stringify({ status }) });
+          await stream.writeSSE({ event: "status", data: statusData(status) });
         }
         await fromStorage();
         if (isTerminal(status) && cursor >= current.logBytes) {
           await stream.writeSSE({
             event: "end",
-            data: JSON.stringify({ status, logBytes: current.logBytes }),
+            data: JSON.stringify({ status, logBytes: current.logBytes } satisfies LogStreamEnd),
           });
           break;
         }

@@ -8,6 +8,7 @@ import {
 } from "@assay/shared";
 import type { Hono } from "hono";
 import { authorize } from "../../core/access.ts";
+import { startedByPrincipal } from "../../core/executions.ts";
 import type { ApiDeps, ApiEnv } from "../app.ts";
 import { parseInput, readJson } from "../validate.ts";
 import { withWaiting } from "./waiting.ts";
@@ -53,7 +54,10 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     authorize(c.get("principal"), c.get("orgId"), "run");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const input = parseInput(CreateExecution, await readJson(c.req.raw), "body");
-    const execution = await deps.executions.start(c.get("orgId"), c.get("envId"), name, input);
+    const execution = await deps.executions.start(c.get("orgId"), c.get("envId"), name, {
+      ...input,
+      startedBy: startedByPrincipal(c.get("principal")),
+    });
     const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
     return c.json(view, 201);
   });

@@ -251,9 +251,10 @@ describe("planWorkflow warnings and unsupported features", () => {
     assert.deepEqual(entries, [
       ["spec.use", "templates", null],
       ["spec.services", "services", null],
-      // Services are planned first (refs s1...) and inherit spec.container like steps do.
-      ["spec.container.env[0].valueFrom", "env.valueFrom", "s1"],
+      // Services are planned first (refs s1...); they see only global env, so the
+      // workflow's valueFrom variable is reported at the first step.
       ["spec.services.db.run", "image-entrypoint", "s1"],
+      ["spec.container.env[0].valueFrom", "env.valueFrom", "r1"],
       ["spec.steps[0].shell", "expressions", "r1"],
       ["spec.steps[1].parallel", "parallel", "r2"],
       ["spec.steps[2].run", "image-entrypoint", "r3"],
@@ -345,5 +346,46 @@ describe("planWorkflow warnings and unsupported features", () => {
     ]) {
       assert.ok(features.has(f as never), `expected ${f} to be reported`);
     }
+  });
+});
+
+describe("planWorkflow environment of services and workers", () => {
+  it("gives services and parallel workers only the global variables of their owner", () => {
+    const plan = planWorkflow(
+      workflow(`  container:
+    env:
+    - name: SHARED
+      value: everywhere
+      global: true
+    - name: LOCAL
+      value: steps-only
+    - name: BY_EXPRESSION
+      value: too
+      global: "{{ 1 == 1 }}"
+  services:
+    db:
+      env:
+      - name: OWN
+        value: service
+      shell: env
+  steps:
+  - shell: env
+    parallel:
+      count: 1
+      shell: env`),
+      { features: RUNNER_FEATURES, containers: true },
+    );
+    assert.deepEqual(plan.unsupported, []);
+    assert.deepEqual(byRef(plan.steps, "s1").env, {
+      SHARED: "everywhere",
+      BY_EXPRESSION: "too",
+      OWN: "service",
+    });
+    assert.deepEqual(byRef(plan.steps, "r1.w1").env, { SHARED: "everywhere", BY_EXPRESSION: "too" });
+    assert.deepEqual(byRef(plan.steps, "r1").env, {
+      SHARED: "everywhere",
+      LOCAL: "steps-only",
+      BY_EXPRESSION: "too",
+    });
   });
 });

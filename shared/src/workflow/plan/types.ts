@@ -97,6 +97,21 @@ export interface PlannedParallel {
 }
 
 /**
+ * One `parallel.transfer` (into a worker, before it starts) or `parallel.fetch` (out of it,
+ * after it ended) entry, with the worker's `index` / `matrix` folded in.
+ */
+export interface PlannedTransfer {
+  /** Directory the files are read from (the parent's for transfer, the worker's for fetch). */
+  from: string;
+  /** Directory they land in (`from` when the document names none). */
+  to: string;
+  /** Glob patterns relative to `from`; every file (the pattern double-star slash star) by default. */
+  files: string[];
+  /** transfer only: mount a new volume at `to` (true), never (false), or when `to` is on none (unset). */
+  mount?: boolean;
+}
+
+/**
  * The container a step's own process runs in, for a container runtime: the effective values
  * after inheritance (workflow, ancestors, the step's `run`). Kubernetes shapes pass through.
  */
@@ -185,6 +200,10 @@ export interface PlannedStep {
   execute?: PlannedExecute;
   /** A worker's or service instance's `index`, `count`, `matrix` and `shard`. */
   variables?: Record<string, Value>;
+  /** Files a worker gets from its parent before it starts (`parallel.transfer`; container runtimes). */
+  transfer?: PlannedTransfer[];
+  /** Files a worker gives back to its parent after it ended (`parallel.fetch`; container runtimes). */
+  fetch?: PlannedTransfer[];
   artifacts?: PlannedArtifacts;
   /** Set on steps with an operation (shell, command or the image's entrypoint). */
   container?: PlannedContainer;

@@ -38,6 +38,8 @@ export interface SpecContext {
   labels: Record<string, string>;
   /** `pod.volumes` names to host directories (emptyDir). */
   volumes: Record<string, string>;
+  /** Volumes mounted at absolute paths in every container (a parallel worker's transfers). */
+  mounts?: Array<{ path: string; host: string }> | undefined;
   podSecurity?: Record<string, unknown> | undefined;
   allowPrivileged: boolean;
 }
@@ -140,6 +142,7 @@ const processOf = (
 /** The binds: /data, the tools, and the step's volume mounts. */
 const bindsOf = (container: PlannedContainer | undefined, context: SpecContext): string[] | string => {
   const binds = [`${context.workspace}:/data`, `${context.toolsDir}:${TOOLS_DIR}:ro`];
+  for (const mount of context.mounts ?? []) binds.push(`${mount.host}:${mount.path}`);
   for (const mount of container?.volumeMounts ?? []) {
     const name = String(mount.name ?? "");
     const path = String(mount.mountPath ?? "");

@@ -24,6 +24,7 @@ import type {
   LaunchIo,
   LaunchRequest,
   StepRuntime,
+  WorkerSpace,
 } from "../runtime.ts";
 import { buildContainerSpec, type SpecContext } from "./container-spec.ts";
 import { type KillSwitch, runContainer } from "./container-unit.ts";
@@ -115,6 +116,26 @@ export const createDockerRuntime = (
   };
 };
 
+const worldWritable = async (dir: string) => {
+  await mkdir(dir, { recursive: true, mode: 0o777 });
+  await chmod(dir, 0o777);
+};
+
+/** Directories for the emptyDir `pod.volumes` under `root`, by volume name. */
+const makeEmptyDirs = async (
+  podVolumes: Record<string, unknown>[] | undefined,
+  root: string,
+): Promise<Record<string, string>> => {
+  const volumes: Record<string, string> = {};
+  for (const volume of podVolumes ?? []) {
+    const name = String(volume.name ?? "");
+    if (!/^[\w.-]+$/.test(name) || volume.emptyDir === undefined) continue;
+    volumes[name] = join(root, name);
+    await worldWritable(volumes[name]);
+  }
+  return volumes;
+};
+
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40);
 
 const openExecution = async (
@@ -129,14 +150,29 @@ const openExecution = async (
   // Steps may run as any user (runAsUser): /data must be writable by them all, as an emptyDir is.
   await chmod(execution.workspace, 0o777);
   const volumesRoot = `${execution.workspace}.volumes`;
-  const volumes: Record<string, string> = {};
-  for (const volume of execution.pod?.volumes ?? []) {
-    const name = String(volume.name ?? "");
-    if (!/^[\w.-]+$/.test(name) || volume.emptyDir === undefined) continue;
-    volumes[name] = join(volumesRoot, name);
-    await mkdir(volumes[name], { recursive: true, mode: 0o777 });
-    await chmod(volumes[name], 0o777);
-  }
+  const workersRoot = `${execution.workspace}.workers`;
+  const volumes = await makeEmptyDirs(execution.pod?.volumes, volumesRoot);
+  let workers = 0;
+  // Each parallel worker: its own /data, its own copies of the emptyDirs, its transfer mounts.
+  const isolate = async (ref: string): Promise<WorkerSpace> => {
+    const root = join(workersRoot, `${safeName(ref)}-${++workers}`);
+    const space = {
+      workspace: join(root, "data"),
+      volumes: await makeEmptyDirs(execution.pod?.volumes, join(root, "volumes")),
+      mounts: [] as Array<{ path: string; host: string }>,
+    };
+    await worldWritable(space.workspace);
+    return {
+      ...space,
+      mount: async (path) => {
+        const host = join(root, "mounts", String(space.mounts.length + 1));
+        await worldWritable(host);
+        space.mounts.push({ path, host });
+        return host;
+      },
+      release: () => rm(root, { recursive: true, force: true }).catch(() => undefined),
+    };
+  };
   const context: SpecContext = {
     workspace: execution.workspace,
     toolsDir,
@@ -149,7 +185,11 @@ const openExecution = async (
   const env = options.env ?? process.env;
   const configFiles = configFilesFor(execution.pod?.imagePullSecrets, options.pullSecretsDir, env);
   const launch = async (request: LaunchRequest, io: LaunchIo): Promise<LaunchedUnit> => {
-    const switchboard: KillSwitch = { killed: false };
+    const switchboard: KillSwitch = { killed: io.signal?.aborted === true };
+    io.signal?.addEventListener("abort", () => {
+      switchboard.killed = true;
+      switchboard.kill?.();
+    });
     const image = request.container?.image ?? options.defaultImage ?? DEFAULT_IMAGE;
     const failed = (error: string): LaunchedUnit => ({
       kill: () => undefined,
@@ -167,10 +207,16 @@ const openExecution = async (
       policy: request.container?.imagePullPolicy,
       auth,
       note: io.note,
+      signal: io.signal,
     });
     if (!ensured.ok) return failed(ensured.error);
+    if (io.signal?.aborted === true) return failed("stopped before it started");
+    const space = request.space;
     const built = buildContainerSpec(request, ensured.facts, {
       ...context,
+      ...(space === undefined
+        ? {}
+        : { workspace: space.workspace, volumes: { ...space.volumes }, mounts: [...space.mounts] }),
       labels: { ...labels, "dev.assay.ref": request.ref },
     });
     if (!built.ok) return failed(built.error);
@@ -182,6 +228,7 @@ const openExecution = async (
   };
   return {
     launch,
+    isolate,
     close: async () => {
       const filters = JSON.stringify({
         label: [`${EXECUTION_LABEL}=${execution.executionId}`, `${AGENT_LABEL}=${options.agentId}`],
@@ -200,6 +247,7 @@ const openExecution = async (
         .remove()
         .catch(() => undefined);
       await rm(volumesRoot, { recursive: true, force: true }).catch(() => undefined);
+      await rm(workersRoot, { recursive: true, force: true }).catch(() => undefined);
     },
   };
 };

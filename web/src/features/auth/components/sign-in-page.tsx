@@ -9,6 +9,7 @@ import { request } from "../../../api/client.ts";
 import { setCredentials } from "../../../auth/credentials.ts";
 import type { Me } from "../../../auth/session.ts";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { logIn } from "../api/auth.ts";
 import { AuthCard } from "./auth-card.tsx";
 
@@ -82,9 +83,9 @@ export function SignInPage() {
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
         <FormError error={error} />
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <Button type="submit" variant="primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
-        </button>
+        </Button>
         <Link to="/reset-password" className="small">
           Forgot your password?
         </Link>
@@ -100,9 +101,9 @@ export function SignInPage() {
             API token
             <input name="token" type="password" autoComplete="off" required placeholder="asy_api_…" />
           </label>
-          <button type="submit" className="button" disabled={busy}>
+          <Button type="submit" disabled={busy}>
             Sign in with token
-          </button>
+          </Button>
         </form>
       </details>
     </AuthCard>

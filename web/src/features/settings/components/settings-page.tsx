@@ -3,6 +3,7 @@ import { useParams } from "@tanstack/react-router";
 import type { FormEvent } from "react";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { useOrg, useUpdateOrg } from "../api/org.ts";
 import { useUsage } from "../api/usage.ts";
 import { ApiTokensSection } from "./api-tokens-section.tsx";
@@ -36,9 +37,9 @@ export function SettingsPage() {
                 Name
                 <input name="name" defaultValue={details.data.name} required maxLength={200} />
               </label>
-              <button type="submit" className="button" disabled={update.isPending}>
+              <Button type="submit" disabled={update.isPending}>
                 Save name
-              </button>
+              </Button>
             </form>
             <FormError error={update.error} />
             <dl className="kv kv-wide">

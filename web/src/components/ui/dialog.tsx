@@ -3,6 +3,7 @@
  * from the browser; the title names the dialog for assistive technology.
  */
 import { type ReactNode, useEffect, useId, useRef } from "react";
+import { Button } from "./button.tsx";
 
 export function Dialog({
   open,
@@ -20,16 +21,20 @@ export function Dialog({
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    // Environments without the top layer (older engines) still get an open dialog.
+    if (open && !dialog.open) {
+      if (typeof dialog.showModal === "function") dialog.showModal();
+      else dialog.setAttribute("open", "");
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
     <dialog ref={ref} className="dialog" aria-labelledby={titleId} onClose={onClose}>
       <div className="dialog-head">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="button button-ghost" onClick={onClose} aria-label="Close">
+        <Button variant="ghost" onClick={onClose} aria-label="Close">
           ✕
-        </button>
+        </Button>
       </div>
       {open ? children : null}
     </dialog>

@@ -1,7 +1,7 @@
 /** Environments, their agents (live), agent tokens and install commands. */
 import type { AgentView, Environment, TokenView } from "@assay/shared";
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { call, enc, envPath, orgPath } from "../../../api/client.ts";
+import { call, enc, envPath, orgPath } from "./client.ts";
 
 /**
  * `GET .../install`. The schema lives in functions/api (InstallCommandsView), not yet in

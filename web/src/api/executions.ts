@@ -5,9 +5,9 @@
  */
 import type { ExecutionStatus, ExecutionView, Page } from "@assay/shared";
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { authHeaders, call, enc, envPath } from "../../../api/client.ts";
-import { toApiError } from "../../../api/errors.ts";
-import { isFinished } from "../../../lib/status.ts";
+import { isFinished } from "../lib/status.ts";
+import { authHeaders, call, enc, envPath } from "./client.ts";
+import { toApiError } from "./errors.ts";
 
 export interface ExecutionFilter {
   workflow?: string;

@@ -7,14 +7,15 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type ReactNode, useState } from "react";
 import { call, enc, envPath } from "../../../api/client.ts";
+import { useAgents, useEnvs } from "../../../api/environments.ts";
+import { useRunWorkflow } from "../../../api/workflows.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { FormError, Loading } from "../../../components/states.tsx";
-import { useAgents, useEnvs } from "../../environments/api/environments.ts";
-import { AgentList } from "../../environments/components/agent-list.tsx";
-import { NewAgentToken } from "../../environments/components/agent-tokens.tsx";
-import { CreateEnvForm } from "../../environments/components/create-env-form.tsx";
-import { useRunWorkflow } from "../../workflows/api/workflows.ts";
+import { Button } from "../../../components/ui/button.tsx";
 import { SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from "../sample-workflow.ts";
+import { AgentList } from "./agent-list.tsx";
+import { NewAgentToken } from "./agent-tokens.tsx";
+import { CreateEnvForm } from "./create-env-form.tsx";
 
 function Step({
   n,
@@ -140,9 +141,9 @@ function RunSample({ org, env, ready }: { org: string; env: string; ready: boole
         </Link>
         .
       </p>
-      <button type="button" className="button button-primary" onClick={start} disabled={busy || !ready}>
+      <Button variant="primary" onClick={start} disabled={busy || !ready}>
         {busy ? "Starting…" : "Run the sample workflow"}
-      </button>
+      </Button>
       {!ready ? <span className="muted small"> (once an agent is online)</span> : null}
       <FormError error={error} />
     </>

@@ -6,9 +6,10 @@
  */
 import type { FieldIssue } from "@assay/shared";
 import { type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
-import { isApiError } from "../../../api/errors.ts";
-import { PageHeader } from "../../../components/page-header.tsx";
-import { FormError } from "../../../components/states.tsx";
+import { isApiError } from "../../api/errors.ts";
+import { PageHeader } from "../page-header.tsx";
+import { FormError } from "../states.tsx";
+import { Button } from "../ui/button.tsx";
 import { YamlEditor, type YamlEditorHandle } from "./yaml-editor.tsx";
 
 /** What validating the text found: the document's name, or the problems. */
@@ -86,15 +87,14 @@ export function DocumentEditor({
         actions={
           <>
             {back}
-            <button
-              type="button"
-              className="button button-primary"
+            <Button
+              variant="primary"
               onClick={onSave}
               disabled={!parsed.ok || renamed || saving}
               aria-keyshortcuts="Control+S"
             >
               {saving ? "Saving…" : "Save"}
-            </button>
+            </Button>
           </>
         }
       >

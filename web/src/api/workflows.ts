@@ -1,7 +1,7 @@
 /** Workflow queries and mutations (the API's `/workflows` routes of one environment). */
 import type { ApplyWorkflowResponse, CreateExecution, ExecutionView, WorkflowView } from "@assay/shared";
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { call, enc, envPath } from "../../../api/client.ts";
+import { call, enc, envPath } from "./client.ts";
 
 export const workflowKeys = {
   all: (org: string, env: string) => ["envs", org, env, "workflows"] as const,
