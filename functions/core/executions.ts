@@ -20,7 +20,7 @@ import {
 import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
 import type { OrgPrincipal } from "./access.ts";
-import { concurrencyOf } from "./concurrency.ts";
+import { concurrencyOf, inProgressToCancel } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { encodeWorkOffer, workSubject } from "./lifecycle/subjects.ts";
@@ -171,7 +171,26 @@ export function createExecutionService(deps: {
       execution.concurrency || execution.parent || execution.target ? undefined : execution.id,
     );
     await deps.lifecycle.created(execution);
+    await cancelInProgress(execution);
     return toExecutionView(execution);
+  }
+
+  /** `concurrency.cancelInProgress`: the oldest running members of a full group make way. */
+  async function cancelInProgress(execution: Execution): Promise<void> {
+    if (execution.concurrency?.cancelInProgress !== true) return;
+    const { orgId, envId } = execution;
+    const active: Execution[] = [];
+    for (const status of ["assigned", "running"] as const) {
+      active.push(...(await executions.list(orgId, envId, { status }, { limit: 200 })).items);
+    }
+    for (const old of inProgressToCancel(execution, active)) {
+      await deps.lifecycle.apply({ orgId, envId, id: old.id }, "requestAbort", {
+        set: {
+          abortRequestedAt: iso(),
+          message: `canceled in progress by ${execution.workflowName}-${execution.id} (concurrency.cancelInProgress of group ${execution.concurrency.group})`,
+        },
+      });
+    }
   }
 
   return {

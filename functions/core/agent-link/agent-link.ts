@@ -192,7 +192,8 @@ export function createAgentLinks(deps: {
       const active = await work.active(orgId, envId, agentId);
       const stillActive = new Set(active.map((e) => e.id));
       for (const execution of active) {
-        if (execution.abortRequestedAt) commands.push(...abort(execution.id, "aborted by a user"));
+        if (execution.abortRequestedAt)
+          commands.push(...abort(execution.id, execution.message ?? "aborted by a user"));
         else if (
           execution.pauseRequested !== undefined &&
           pausesSent.get(execution.id) !== execution.pauseRequested

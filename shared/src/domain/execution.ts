@@ -106,7 +106,14 @@ export const Execution = z.object({
   /** The resolved spec the agent runs (YAML text). */
   specYaml: z.string(),
   /** `spec.concurrency` of the run: at most `max` executions of `group` hold an agent at once. */
-  concurrency: z.object({ group: z.string().min(1).max(200), max: z.number().int().positive() }).optional(),
+  concurrency: z
+    .object({
+      group: z.string().min(1).max(200),
+      max: z.number().int().positive(),
+      /** A new run of a full group aborts the oldest running ones to take their place. */
+      cancelInProgress: z.boolean().optional(),
+    })
+    .optional(),
   /**
    * The execution whose `execute` step started this one (a TestWorkflow suite). Its children
    * also carry the tag `assay.io/parent=<id>`, so `?tag=assay.io/parent=<id>` lists them.
