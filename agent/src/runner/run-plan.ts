@@ -120,6 +120,8 @@ interface RunState {
   runtime?: ExecutionRuntime | undefined;
   /** `execute` steps waiting for their children now. */
   waitingSteps: number;
+  /** Whether something had failed when each step started (`passed`/`failed` in its text). */
+  readonly failedBefore: Map<string, boolean>;
 }
 
 type Vars = Record<string, Value> | undefined;
@@ -131,7 +133,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
   const now = options.now ?? Date.now;
   const stepRuntime = options.runtime ?? createProcessRuntime();
-  const state: RunState = { steps: new Map(), wakeups: new Set(), waitingSteps: 0 };
+  const state: RunState = { steps: new Map(), wakeups: new Set(), waitingSteps: 0, failedBefore: new Map() };
   // The execution's own volumes; parallel workers may get spaces of their own (see isolateWorker).
   const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
   const states = state.steps;
@@ -188,7 +190,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
 
   /** Renders what the planner left for run time into a process request (or an error). */
   const prepare = (step: RunnerStep, env: Record<string, string>, variables: Vars, space: UnitSpace) => {
-    const request = renderProcessRequest(step, env, runtime({ failed: false }, env, variables));
+    // `{{ passed }}` / `{{ failed }}` in a step's text speak of what ran before it, as in Testkube.
+    const failed = { failed: state.failedBefore.get(step.ref) ?? false };
+    const request = renderProcessRequest(step, env, runtime(failed, env, variables));
     if (typeof request !== "string" && space !== rootSpace) request.space = space;
     return request;
   };
@@ -256,7 +260,11 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
           ? { status: "timeout" as const, reason: "timed out" }
           : { status: "aborted" as const, reason: `cancelled: ${end.reason}` };
       },
-      render: (text) => renderRuntimeText(text, runtime({ failed: false }, env, variables)),
+      render: (text) =>
+        renderRuntimeText(
+          text,
+          runtime({ failed: state.failedBefore.get(step.ref) ?? false }, env, variables),
+        ),
       setWaiting: (waiting) => {
         state.waitingSteps += waiting ? 1 : -1;
       },
@@ -403,6 +411,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       return "skipped";
     }
     const startedAtMs = now();
+    state.failedBefore.set(step.ref, group.failed);
     const decision = evaluateStepCondition(step.condition, runtime(group, env, variables));
     if (!decision.ok) {
       line(step.ref, `[assay] error: step "${step.name}": ${decision.error}`);
