@@ -37,6 +37,8 @@ export interface StartInput {
   tags: Record<string, string>;
   /** The `execute` step that starts this run (a suite's child). */
   parent?: { executionId: string; stepRef: string };
+  /** Replaces the workflow's `spec.execution.target` (an `execute` entry's own target). */
+  target?: NonNullable<Execution["target"]>;
   /** Who or what starts the run (the caller, a schedule, a parent execution). */
   startedBy?: StartedBy;
   /** The execution this run repeats. */
@@ -105,7 +107,7 @@ export function createExecutionService(deps: {
       execution: { id, name: `${workflowName}-${id}`, number, tags },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
-    const target = targetOf(resolved.spec.execution?.target, warnings);
+    const target = input.target ?? targetOf(resolved.spec.execution?.target, warnings);
     return {
       id,
       orgId,

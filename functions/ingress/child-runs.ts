@@ -14,7 +14,7 @@ import { AppError, type Execution, isAppError, isTerminal } from "@assay/shared"
 import type { ChildExecution, ChildRun, ChildRunRequest, ControlMessage } from "@assay/shared/proto";
 import type { AgentLink } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
-import type { ExecutionService } from "../core/executions.ts";
+import type { ExecutionService, StartInput } from "../core/executions.ts";
 import type { Logger } from "../core/ports.ts";
 import type { WorkflowService } from "../core/workflows.ts";
 
@@ -65,6 +65,7 @@ export function createChildRuns(deps: {
           tags: run.tags,
           parent: { executionId: parent.id, stepRef },
           startedBy: { kind: "execution", id: parent.id },
+          ...targetOf(run),
         });
         out.push({
           executionId: child.id,
@@ -156,6 +157,16 @@ export function createChildRuns(deps: {
     },
   };
 }
+
+/** The child's own target, when the `execute` entry names one. */
+const targetOf = (run: ChildRun): { target?: NonNullable<StartInput["target"]> } => {
+  const labels = (list: ChildRun["targetMatch"]) =>
+    list.length === 0 ? undefined : Object.fromEntries(list.map((l) => [l.key, l.values]));
+  const match = labels(run.targetMatch);
+  const not = labels(run.targetNot);
+  if (match === undefined && not === undefined) return {};
+  return { target: { ...(match ? { match } : {}), ...(not ? { not } : {}) } };
+};
 
 const failed = (workflowName: string, message: string): ChildExecution => ({
   executionId: "",

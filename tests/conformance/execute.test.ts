@@ -164,6 +164,39 @@ describe("execute: suites of workflows (real agent, one execution at a time)", (
     assert.equal(final.status, "failed", "the child ran on its own and failed");
   });
 
+  test("a child's own target replaces its workflow's: one no agent matches waits queued, saying why", async () => {
+    const run = await fx.run(
+      "suite-target",
+      workflowDoc(
+        "suite-target",
+        `  steps:
+  - execute:
+      async: true
+      workflows:
+      - name: child-echo
+        target:
+          match:
+            region: [mars]
+      - name: child-echo
+        target:
+          not:
+            region: [mars]
+`,
+      ),
+    );
+    assert.equal(run.status, "passed", run.log);
+    const kids = await children(run.id);
+    const stuck = kids.find((k) => k.status === "queued");
+    assert.ok(stuck !== undefined, JSON.stringify(kids));
+    const view = (await (await fx.plane.api(`${fx.plane.envPath}/executions/${stuck.id}`)).json()) as {
+      waiting?: string;
+    };
+    assert.match(view.waiting ?? "", /waiting for an agent matching region=mars: none of the 1 online agent/);
+    const other = kids.find((k) => k.id !== stuck.id);
+    assert.equal((await fx.stack.finished(other?.id ?? "")).status, "passed");
+    await fx.plane.api(`${fx.plane.envPath}/executions/${stuck.id}/abort`, { method: "POST" });
+  });
+
   test("aborting the parent aborts the children it waits for", async () => {
     await fx.put(
       "workflows",

@@ -27,6 +27,8 @@ export function createChildClient(options: { clock: Clock; onOutput(): void; tim
         config: run.config,
         tags: run.tags,
         executionName: run.executionName ?? "",
+        targetMatch: Object.entries(run.target?.match ?? {}).map(([key, values]) => ({ key, values })),
+        targetNot: Object.entries(run.target?.not ?? {}).map(([key, values]) => ({ key, values })),
       }));
       return requests.send(requestId, {
         kind: {

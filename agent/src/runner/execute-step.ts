@@ -172,5 +172,6 @@ const render = (
     spec.workflow = name.value;
   }
   if (run.selector !== undefined) spec.selector = run.selector;
+  if (run.target !== undefined) spec.target = run.target;
   return spec;
 };

@@ -154,6 +154,7 @@ export interface ChildRunSpec {
   config: Record<string, string>;
   tags: Record<string, string>;
   executionName?: string | undefined;
+  target?: { match?: Record<string, string[]>; not?: Record<string, string[]> } | undefined;
 }
 
 /** What an `execute` step asks the control plane in one request. */

@@ -83,6 +83,11 @@ export const planExecute = (
       const run: PlannedExecuteRun = { config: {} };
       if (entry.name !== undefined) run.workflow = scoped.text(entry.name, `${where}.name`, ref);
       if (selector !== undefined) run.selector = selector;
+      if (entry.target?.match !== undefined || entry.target?.not !== undefined) {
+        run.target = {};
+        if (entry.target.match !== undefined) run.target.match = entry.target.match;
+        if (entry.target.not !== undefined) run.target.not = entry.target.not;
+      }
       for (const [name, value] of Object.entries(entry.config ?? {})) {
         run.config[name] =
           typeof value === "string" ? scoped.text(value, `${where}.config.${name}`, ref) : String(value);

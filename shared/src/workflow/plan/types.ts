@@ -143,6 +143,8 @@ export interface PlannedExecuteRun {
   config: Record<string, string>;
   executionName?: string;
   description?: string;
+  /** The child's own target (`execute.workflows[].target`), replacing its workflow's. */
+  target?: { match?: Record<string, string[]>; not?: Record<string, string[]> };
 }
 
 /** An `execute` step: child executions started through the control plane. */

@@ -536,6 +536,12 @@ export interface ChildRun {
   tags: { [key: string]: string };
   /** A name for the child execution (`executionName`); the default names it like any run. */
   executionName: string;
+  /**
+   * The child's own `target` (label key -> accepted values, and refused values); it replaces
+   * the child workflow's `spec.execution.target`.
+   */
+  targetMatch: TargetLabel[];
+  targetNot: TargetLabel[];
 }
 
 export interface ChildRun_SelectorEntry {
@@ -551,6 +557,11 @@ export interface ChildRun_ConfigEntry {
 export interface ChildRun_TagsEntry {
   key: string;
   value: string;
+}
+
+export interface TargetLabel {
+  key: string;
+  values: string[];
 }
 
 export interface ChildExecution {
@@ -5058,7 +5069,7 @@ export const ChildRunRequest: MessageFns<ChildRunRequest> = {
 };
 
 function createBaseChildRun(): ChildRun {
-  return { workflowName: "", selector: {}, config: {}, tags: {}, executionName: "" };
+  return { workflowName: "", selector: {}, config: {}, tags: {}, executionName: "", targetMatch: [], targetNot: [] };
 }
 
 export const ChildRun: MessageFns<ChildRun> = {
@@ -5077,6 +5088,12 @@ export const ChildRun: MessageFns<ChildRun> = {
     });
     if (message.executionName !== "") {
       writer.uint32(42).string(message.executionName);
+    }
+    for (const v of message.targetMatch) {
+      TargetLabel.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.targetNot) {
+      TargetLabel.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -5141,6 +5158,22 @@ export const ChildRun: MessageFns<ChildRun> = {
             }
 
             message.executionName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.targetMatch.push(TargetLabel.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.targetNot.push(TargetLabel.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -5209,6 +5242,16 @@ export const ChildRun: MessageFns<ChildRun> = {
         : isSet(object.execution_name)
         ? globalThis.String(object.execution_name)
         : "",
+      targetMatch: globalThis.Array.isArray(object?.targetMatch)
+        ? object.targetMatch.map((e: any) => TargetLabel.fromJSON(e))
+        : globalThis.Array.isArray(object?.target_match)
+        ? object.target_match.map((e: any) => TargetLabel.fromJSON(e))
+        : [],
+      targetNot: globalThis.Array.isArray(object?.targetNot)
+        ? object.targetNot.map((e: any) => TargetLabel.fromJSON(e))
+        : globalThis.Array.isArray(object?.target_not)
+        ? object.target_not.map((e: any) => TargetLabel.fromJSON(e))
+        : [],
     };
   },
 
@@ -5247,6 +5290,12 @@ export const ChildRun: MessageFns<ChildRun> = {
     if (message.executionName !== "") {
       obj.executionName = message.executionName;
     }
+    if (message.targetMatch?.length) {
+      obj.targetMatch = message.targetMatch.map((e) => TargetLabel.toJSON(e));
+    }
+    if (message.targetNot?.length) {
+      obj.targetNot = message.targetNot.map((e) => TargetLabel.toJSON(e));
+    }
     return obj;
   },
 
@@ -5284,6 +5333,8 @@ export const ChildRun: MessageFns<ChildRun> = {
       {},
     );
     message.executionName = object.executionName ?? "";
+    message.targetMatch = object.targetMatch?.map((e) => TargetLabel.fromPartial(e)) || [];
+    message.targetNot = object.targetNot?.map((e) => TargetLabel.fromPartial(e)) || [];
     return message;
   },
 };
@@ -5539,6 +5590,91 @@ export const ChildRun_TagsEntry: MessageFns<ChildRun_TagsEntry> = {
     const message = createBaseChildRun_TagsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseTargetLabel(): TargetLabel {
+  return { key: "", values: [] };
+}
+
+export const TargetLabel: MessageFns<TargetLabel> = {
+  encode(message: TargetLabel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    for (const v of message.values) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TargetLabel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTargetLabel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TargetLabel {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: TargetLabel): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TargetLabel>, I>>(base?: I): TargetLabel {
+    return TargetLabel.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TargetLabel>, I>>(object: I): TargetLabel {
+    const message = createBaseTargetLabel();
+    message.key = object.key ?? "";
+    message.values = object.values?.map((e) => e) || [];
     return message;
   },
 };
