@@ -4,8 +4,8 @@
  * log follow may stay open.
  */
 import type { Context } from "hono";
-import type { OutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import type { Core } from "../core/index.ts";
+import type { OutboxMailer } from "../core/ports.ts";
 import { createApiApp } from "./app.ts";
 
 export interface BuildApiOptions {

@@ -14,6 +14,7 @@ import { insightsObserver } from "./insights/emitter.ts";
 import type { InsightStore } from "./insights/ports.ts";
 import { createInsights } from "./insights/service.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
+import { createLogFollower } from "./log-follow.ts";
 import { createLogService } from "./logs.ts";
 import type {
   BlobStore,
@@ -242,6 +243,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     lifecycle,
     work,
     links: createAgentLinks({ work, logs, clock }),
+    followLog: createLogFollower({ logs, executions, bus, clock }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
     credentials: ports.credentials

@@ -10,7 +10,7 @@
 import { createTtlCache } from "@assay/shared";
 import * as z from "zod";
 import { putStream } from "./blob-upload.ts";
-import { type BlobStore, type Bus, type Clock, systemClock } from "./ports.ts";
+import { type Bus, type Clock, type ObjectStore, systemClock } from "./ports.ts";
 
 export const logSubject = (executionId: string): string => `exec.${executionId}.log`;
 
@@ -78,7 +78,7 @@ export function tailStart(data: Uint8Array, lines: number): number {
 }
 
 export function createLogService(deps: {
-  blobs: BlobStore;
+  blobs: ObjectStore;
   bus: Bus;
   /** Times the per-organization limit cache (default the system clock). */
   clock?: Clock;

@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { every } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -158,11 +159,11 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     }
 
     const reaper = core.reaper;
-    const reaperTimer = setInterval(() => {
-      reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
-    }, options.reaperIntervalMs ?? 30_000);
-    reaperTimer.unref();
-    stops.push(() => clearInterval(reaperTimer));
+    stops.push(
+      every(clock, options.reaperIntervalMs ?? 30_000, () => {
+        reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
+      }),
+    );
 
     const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
     const gateway = buildIngress(core, options.gateway);

@@ -7,8 +7,8 @@ import { createSseParser, parseLogStreamEvent } from "@assay/shared";
 import type { ApiClient, ApiError, ApiResult } from "./api-client.ts";
 
 export interface FollowOptions {
-  /** Receives raw log bytes (ANSI preserved). */
-  write(bytes: Uint8Array): void;
+  /** Receives raw log bytes (ANSI preserved) and the ref of the step that wrote them, if any. */
+  write(bytes: Uint8Array, step?: string): void;
   onStatus?(status: string): void;
   /** Wait between reconnects, default 500 ms (doubling to 5 s while nothing arrives). */
   retryDelayMs?: number;
@@ -53,7 +53,7 @@ export const followLogs = async (
               const bytes = Buffer.from(event.data, "base64");
               const end = event.offset + bytes.length;
               const have = written ?? 0;
-              if (end > have) options.write(bytes.subarray(Math.max(0, have - event.offset)));
+              if (end > have) options.write(bytes.subarray(Math.max(0, have - event.offset)), event.step);
               written = Math.max(have, event.id === undefined ? end : Number(event.id) || end);
               progressed = true;
             } else if (event?.kind === "status") {

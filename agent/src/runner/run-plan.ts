@@ -52,7 +52,6 @@ import { startServices } from "./services.ts";
 import type {
   ChildRuns,
   CollectArtifacts,
-  RunnerFile,
   RunnerPlan,
   RunnerSink,
   RunnerStep,
@@ -62,7 +61,7 @@ import type {
 } from "./types.ts";
 import { fetchOut, transferIn } from "./worker-files.ts";
 import { runWorkers } from "./workers.ts";
-import { resolveWorkingDir, writeContentFiles } from "./workspace.ts";
+import { resolveWorkingDir } from "./workspace.ts";
 
 /** Inputs of one run. */
 export interface PlanRunOptions {

@@ -5,7 +5,7 @@
  */
 import type { ExecutionView } from "@assay/shared";
 import { describeTarget, matchesTarget } from "@assay/shared/workflow";
-import type { ApiDeps } from "../app.ts";
+import type { ApiDeps } from "../context.ts";
 
 export async function withWaiting<T extends ExecutionView>(
   deps: ApiDeps,

@@ -22,7 +22,11 @@ export type LogStreamLog = z.infer<typeof LogStreamLog>;
 export const LogStreamStatus = z.object({ status: ExecutionStatus });
 export type LogStreamStatus = z.infer<typeof LogStreamStatus>;
 
-export const LogStreamEnd = z.object({ status: ExecutionStatus, logBytes: z.number().int().nonnegative() });
+export const LogStreamEnd = z.object({
+  status: ExecutionStatus,
+  /** The log's length; readers need only the status (servers before this field sent none). */
+  logBytes: z.number().int().nonnegative().optional(),
+});
 export type LogStreamEnd = z.infer<typeof LogStreamEnd>;
 
 /** A parsed event of the log stream; `id` is the `log` event's end offset. */

@@ -56,6 +56,10 @@ test("log stream events parse into their typed forms", () => {
       logBytes: 3,
     },
   );
+  assert.deepEqual(parseLogStreamEvent({ event: "end", id: undefined, data: '{"status":"failed"}' }), {
+    kind: "end",
+    status: "failed",
+  });
   assert.equal(parseLogStreamEvent({ event: "later", id: undefined, data: "{}" }), undefined);
 });
 

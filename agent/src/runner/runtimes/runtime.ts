@@ -44,8 +44,8 @@ export interface LaunchRequest {
 export interface UnitSpace {
   /** Host directory that is `/data` of the space's units. */
   readonly workspace: string;
-  /** `pod.volumes` names (emptyDir) to host directories. */
-  readonly volumes: Readonly<Record<string, string>>;
+  /** `pod.volumes` names to what the runtime mounts for them (the worker's own emptyDirs). */
+  readonly volumes: Readonly<Record<string, unknown>>;
   /** Volumes mounted at absolute paths in every unit of the space. */
   readonly mounts: ReadonlyArray<{ path: string; host: string }>;
 }

@@ -389,3 +389,43 @@ describe("planWorkflow environment of services and workers", () => {
     });
   });
 });
+
+describe("planWorkflow pod volumes for a container runtime", () => {
+  const spec = `  pod:
+    volumes:
+    - name: scratch
+      emptyDir: {}
+    - name: host
+      hostPath: {path: /srv/fixtures}
+    - name: cache
+      persistentVolumeClaim: {claimName: build-cache, readOnly: true}
+    - name: shared
+      nfs: {server: nfs.example, path: /x}
+  steps:
+  - shell: "true"`;
+  const without = RUNNER_FEATURES.filter((f) => f !== "volumes.hostPath");
+
+  it("plans the kinds it mounts and refuses hostPath without the feature and unknown kinds", () => {
+    const plan = planWorkflow(workflow(spec), { features: without, containers: true });
+    assert.deepEqual(plan.pod?.volumes, [
+      { name: "scratch", kind: "emptyDir" },
+      { name: "cache", kind: "claim", claimName: "build-cache", readOnly: true },
+    ]);
+    assert.deepEqual(
+      plan.unsupported.map((u) => [u.path, u.feature]),
+      [
+        ["spec.pod.volumes[1].hostPath", "volumes.hostPath"],
+        ["spec.pod.volumes[3]", "volumes"],
+      ],
+    );
+    assert.match(plan.unsupported[1]?.message ?? "", /kind nfs, which the container runtime cannot mount/);
+  });
+
+  it("plans hostPath for an agent that allows it, and no volumes for the process runtime", () => {
+    const allowed = planWorkflow(workflow(spec), { features: RUNNER_FEATURES, containers: true });
+    assert.deepEqual(allowed.pod?.volumes?.[1], { name: "host", kind: "hostPath", path: "/srv/fixtures" });
+    const host = planWorkflow(workflow(spec), { features: RUNNER_FEATURES });
+    assert.equal(host.pod?.volumes, undefined);
+    assert.deepEqual(host.unsupported, []);
+  });
+});

@@ -126,9 +126,20 @@ export interface PlannedContainer {
   volumeMounts?: Record<string, unknown>[];
 }
 
+/** One `spec.pod.volumes` entry as a container runtime mounts it (see pod-volumes.ts). */
+export type PlannedVolume = { name: string } & (
+  | { kind: "emptyDir" }
+  /** `secret` / `configMap`: files from credentials, mounted read-only. */
+  | { kind: "files"; source: "secret" | "configMap"; files: PlannedFile[] }
+  /** A directory of the agent's host (only when the agent allows it). */
+  | { kind: "hostPath"; path: string }
+  /** `persistentVolumeClaim`: the runtime's named volume `claimName`, kept between runs. */
+  | { kind: "claim"; claimName: string; readOnly: boolean }
+);
+
 /** Pod-level settings a container runtime honours (`spec.pod`). */
 export interface PlannedPod {
-  volumes?: Record<string, unknown>[];
+  volumes?: PlannedVolume[];
   imagePullSecrets?: Record<string, unknown>[];
   securityContext?: Record<string, unknown>;
 }
@@ -246,11 +257,13 @@ export const RUNNER_FEATURES = [
   "image-entrypoint",
   /** Run a step's nested `setup` children before its own command. */
   "setup-before-command",
+  /** Mount `hostPath` pod volumes (a Docker agent started with host paths allowed). */
+  "volumes.hostPath",
 ] as const;
 export type RunnerFeature = (typeof RUNNER_FEATURES)[number];
 
 /** Every feature name an `unsupported` entry can carry. */
-export type UnsupportedFeatureName = RunnerFeature | "config";
+export type UnsupportedFeatureName = RunnerFeature | "config" | "volumes";
 
 /** Options of `planWorkflow`. */
 export interface PlanOptions {

@@ -6,7 +6,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { planSpec } from "../../plan-spec.ts";
+import { planSpecWithCredentials } from "../../plan-spec.ts";
 import { startPlanRun } from "../../run-plan.ts";
 import { createRecordingSink } from "../../test-support.ts";
 import type { RunResult, StepEvent } from "../../types.ts";
@@ -25,11 +25,25 @@ export const runOnDocker = async (
   docker: Docker,
   dir: string,
   yaml: string,
-  options: Partial<DockerRuntimeOptions> & { onStart?: (run: { abort(reason: string): void }) => void } = {},
+  options: Partial<DockerRuntimeOptions> & {
+    onStart?: (run: { abort(reason: string): void }) => void;
+    /** The environment's credentials, as the control plane would hand them out. */
+    credentials?: Array<{ name: string; value: string; secret: boolean }>;
+  } = {},
 ): Promise<DockerRunOutcome> => {
-  const { onStart, ...rest } = options;
+  const { onStart, credentials = [], ...rest } = options;
   const runtime = createDockerRuntime({ agentId: `runtime-test-${process.pid}`, docker, ...rest });
-  const planned = planSpec(yaml, {}, runtime);
+  const planned = await planSpecWithCredentials(
+    yaml,
+    {},
+    async (names, prefixes) => ({
+      ok: true,
+      values: credentials.filter(
+        ({ name }) => names.includes(name) || prefixes.some((p) => name.startsWith(`${p}.`)),
+      ),
+    }),
+    runtime,
+  );
   if (!planned.ok) throw new Error(`${planned.message}: ${planned.details.join("; ")}`);
   const workspace = await mkdtemp(join(dir, "ws-"));
   const recorder = createRecordingSink();
@@ -38,7 +52,7 @@ export const runOnDocker = async (
     workspace,
     sink: recorder.sink,
     baseEnv: {},
-    secrets: [],
+    secrets: planned.secrets ?? [],
     runtime,
     executionId: `runtime-test-${process.pid}`,
     killGraceMs: 500,
