@@ -13,6 +13,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { AgentLinks } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { CredentialService } from "../core/credentials.ts";
+import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import {
   type AgentPresenceStore,
@@ -25,8 +26,10 @@ import {
 } from "../core/ports.ts";
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
+import type { WorkflowService } from "../core/workflows.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import { createChildRuns } from "./child-runs.ts";
 import { createCredentialRequests } from "./credential-requests.ts";
 import { createDoorbells } from "./doorbells.ts";
 import { trackPresence } from "./presence-writer.ts";
@@ -72,6 +75,9 @@ export interface GatewayDeps {
   credentials?: CredentialService | undefined;
   /** Where each agent token's last use is recorded (on every accepted stream); optional. */
   tokenUsage?: TokenUsageStore;
+  /** Starts the child executions of `execute` steps; without them such requests are refused. */
+  executions?: ExecutionService | undefined;
+  workflows?: WorkflowService | undefined;
 }
 
 /** A token's `lastUsedAt` moves at most this often (the store refuses sooner writes). */
@@ -86,6 +92,12 @@ export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
   const credentialRequests = createCredentialRequests({
     credentials: deps.credentials,
+    work: deps.work,
+    logger: deps.logger,
+  });
+  const childRuns = createChildRuns({
+    executions: deps.executions,
+    workflows: deps.workflows,
     work: deps.work,
     logger: deps.logger,
   });
@@ -143,6 +155,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       mayHaveWork: () => doorbells.envHasQueued(principal.orgId, principal.envId),
       artifacts: deps.artifacts,
       credentials: credentialRequests,
+      childRuns,
     });
     sessions.add(session);
     doorbells.watch(session);
