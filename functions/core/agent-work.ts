@@ -7,6 +7,7 @@
 import { type Execution, type ExecutionStatus, isTerminal, type StepState } from "@assay/shared";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import type { Clock, ExecutionStore } from "./ports.ts";
+import { pastQueueDeadline } from "./queue-timeout.ts";
 
 export interface AgentWorkConfig {
   /** How long a lease lasts without renewal, in milliseconds (default 90 s). */
@@ -68,6 +69,8 @@ export function createAgentWork(deps: {
       const claimed: Execution[] = [];
       for (const candidate of await executions.listQueued(orgId, envId, Math.max(limit * 2, 50))) {
         if (skip.has(candidate.id) || !accepts(candidate)) continue;
+        // Past its queue deadline (`spec.timeouts.queue`): the reaper cancels it.
+        if (pastQueueDeadline(candidate, clock.now())) continue;
         // A full concurrency group leaves the execution queued for a later claim; the page above
         // is wide enough that a few blocked runs at its head do not starve the rest. A full plan
         // blocks every run of the organization: no point trying the others.

@@ -25,6 +25,7 @@ import { resolveConfig } from "./config-params.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { encodeWorkOffer, workSubject } from "./lifecycle/subjects.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
+import { queueTimeoutOf } from "./queue-timeout.ts";
 import type { RunSlotGate } from "./run-slots.ts";
 import { initialStepStates } from "./step-tree.ts";
 import type { TemplateService } from "./templates.ts";
@@ -37,7 +38,10 @@ export interface StartInput {
   tags: Record<string, string>;
   /** The `execute` step that starts this run (a suite's child). */
   parent?: { executionId: string; stepRef: string };
-  /** Replaces the workflow's `spec.execution.target` (an `execute` entry's own target). */
+  /**
+   * Replaces the workflow's `spec.execution.target`: an `execute` entry's or a cron job's own
+   * target, or the target of the run a re-run repeats.
+   */
   target?: NonNullable<Execution["target"]>;
   /** Who or what starts the run (the caller, a schedule, a parent execution). */
   startedBy?: StartedBy;
@@ -108,6 +112,7 @@ export function createExecutionService(deps: {
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
     const target = input.target ?? targetOf(resolved.spec.execution?.target, warnings);
+    const queueTimeoutMs = queueTimeoutOf(resolved.spec, workflowName, config.values, workflow.labels);
     return {
       id,
       orgId,
@@ -133,6 +138,8 @@ export function createExecutionService(deps: {
       ...(concurrency ? { concurrency } : {}),
       ...(input.parent ? { parent: input.parent } : {}),
       ...(target ? { target } : {}),
+      // While queued, the lease field holds the `spec.timeouts.queue` deadline (queue-timeout.ts).
+      ...(queueTimeoutMs !== undefined ? { leaseExpiresAtMs: clock.now() + queueTimeoutMs } : {}),
     };
   }
 
@@ -177,20 +184,29 @@ export function createExecutionService(deps: {
     return toExecutionView(execution);
   }
 
-  /** `concurrency.cancelInProgress`: the oldest running members of a full group make way. */
+  /**
+   * `concurrency.cancelInProgress`: the new run takes the place of the runs of its group before
+   * it. Older runs still queued are canceled, and the oldest running members of a full group
+   * are asked to abort; each says which run replaced it.
+   */
   async function cancelInProgress(execution: Execution): Promise<void> {
-    if (execution.concurrency?.cancelInProgress !== true) return;
+    const policy = execution.concurrency;
+    if (policy?.cancelInProgress !== true) return;
     const { orgId, envId } = execution;
+    const by = `${execution.workflowName}-${execution.id} (concurrency.cancelInProgress of group ${policy.group})`;
+    for (const older of await executions.listQueued(orgId, envId, 200)) {
+      if (older.id >= execution.id || older.concurrency?.group !== policy.group) continue;
+      await deps.lifecycle.apply({ orgId, envId, id: older.id }, "cancel", {
+        set: { finishedAt: iso(), message: `canceled before it started: replaced by ${by}` },
+      });
+    }
     const active: Execution[] = [];
     for (const status of ["assigned", "running"] as const) {
       active.push(...(await executions.list(orgId, envId, { status }, { limit: 200 })).items);
     }
     for (const old of inProgressToCancel(execution, active)) {
       await deps.lifecycle.apply({ orgId, envId, id: old.id }, "requestAbort", {
-        set: {
-          abortRequestedAt: iso(),
-          message: `canceled in progress by ${execution.workflowName}-${execution.id} (concurrency.cancelInProgress of group ${execution.concurrency.group})`,
-        },
+        set: { abortRequestedAt: iso(), message: `canceled in progress by ${by}` },
       });
     }
   }
@@ -211,6 +227,8 @@ export function createExecutionService(deps: {
         config: original.config,
         tags,
         rerunOf: original.id,
+        // The run it repeats went where its target said (a cron job's own one included).
+        ...(original.target ? { target: original.target } : {}),
         ...(startedBy ? { startedBy } : {}),
       });
     },

@@ -5,10 +5,12 @@
  * queue for another agent; one that was running is marked `lost` with a reason and the log
  * length found in storage. Both transitions are conditional on the lease still being expired,
  * so a renewal that lands between the index read and the write wins. An agent that comes back
- * with a lost execution is told to stop it by the ingress.
+ * with a lost execution is told to stop it by the ingress. A queued execution whose lease (its
+ * `spec.timeouts.queue` deadline, see queue-timeout.ts) passed is canceled with the reason.
  */
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import type { Clock, ExecutionStore, Logger } from "./ports.ts";
+import { QUEUE_TIMEOUT_MESSAGE } from "./queue-timeout.ts";
 
 export function createReaper(deps: {
   executions: ExecutionStore;
@@ -41,11 +43,26 @@ export function createReaper(deps: {
                 leaseExpiresAtMs: undefined,
               },
             }));
-          if (!lost) continue;
+          // Still queued past `spec.timeouts.queue`: canceled, as Testkube cancels a queued run.
+          const settledRun =
+            lost ??
+            (await lifecycle.apply(ref, "cancel", {
+              leaseExpiredBeforeMs: now,
+              set: {
+                finishedAt: new Date(now).toISOString(),
+                message: QUEUE_TIMEOUT_MESSAGE,
+                leaseExpiresAtMs: undefined,
+              },
+            }));
+          if (!settledRun) continue;
           progressed++;
           logger.warn(
-            { executionId: ref.id, orgId: ref.orgId, envId: ref.envId, status: lost.status },
-            requeued ? "unstarted execution requeued" : "execution lost",
+            { executionId: ref.id, orgId: ref.orgId, envId: ref.envId, status: settledRun.status },
+            requeued
+              ? "unstarted execution requeued"
+              : lost
+                ? "execution lost"
+                : "queue timeout: execution canceled",
           );
         }
         settled += progressed;

@@ -71,6 +71,7 @@ export function createScheduleDispatcher(deps: {
             try {
               await executions.start(entry.orgId, entry.envId, entry.workflowName, {
                 config: cronjob.config ?? {},
+                ...(cronjob.target ? { target: cronjob.target } : {}),
                 startedBy: {
                   kind: "schedule",
                   id: `${entry.workflowName}#${job}`,

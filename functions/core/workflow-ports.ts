@@ -3,7 +3,7 @@
  * concurrency groups. Kept beside ports.ts rather than in it so the engine's storage needs read
  * as one unit; the same rules apply (every key scoped by organization and environment).
  */
-import type { WorkflowRecord } from "@assay/shared";
+import type { Execution, WorkflowRecord } from "@assay/shared";
 
 /** A stored TestWorkflowTemplate: the same record shape as a workflow. */
 export type TemplateRecord = WorkflowRecord;
@@ -25,7 +25,13 @@ export interface ScheduleEntry {
   /** When the schedules were applied (ISO): earlier ticks are never fired. */
   since: string;
   /** `spec.events[].cronjob`, in document order. */
-  cronjobs: Array<{ cron: string; timezone?: string; config?: Record<string, string | number | boolean> }>;
+  cronjobs: Array<{
+    cron: string;
+    timezone?: string;
+    config?: Record<string, string | number | boolean>;
+    /** The cron job's own `target`: replaces `execution.target` for the runs it starts. */
+    target?: NonNullable<Execution["target"]>;
+  }>;
   /**
    * Paused cron jobs by `scheduleJobKey` (cron and zone). Kept apart from the document, so an
    * apply that keeps a job keeps it paused; set only through `setPaused`.

@@ -3,7 +3,7 @@
  * Validation is the shared parser's, so the API, the CLI and the dashboard report the same
  * issues with the same paths.
  */
-import { AppError, type WorkflowRecord } from "@assay/shared";
+import { AppError, type Execution, type WorkflowRecord } from "@assay/shared";
 import {
   checkWorkflow,
   DEFAULT_RUNTIME,
@@ -158,6 +158,7 @@ export function createWorkflowService(deps: {
           cron: c.cron,
           ...(c.timezone ? { timezone: c.timezone } : {}),
           ...(c.config ? { config: c.config } : {}),
+          ...cronTarget(c.target),
         })),
       });
       return { workflow: record, created: !existing, warnings: parsed.warnings, check };
@@ -166,3 +167,13 @@ export function createWorkflowService(deps: {
 }
 
 export type WorkflowService = ReturnType<typeof createWorkflowService>;
+
+/** A cron job's own `target` (`match` / `not`) as its schedule keeps it; nothing when empty. */
+const cronTarget = (
+  target: { match?: Record<string, string[]>; not?: Record<string, string[]> } | undefined,
+): { target?: NonNullable<Execution["target"]> } => {
+  const out: NonNullable<Execution["target"]> = {};
+  if (target?.match && Object.keys(target.match).length > 0) out.match = target.match;
+  if (target?.not && Object.keys(target.not).length > 0) out.not = target.not;
+  return out.match || out.not ? { target: out } : {};
+};

@@ -8,8 +8,12 @@ export interface Finished extends ExecutionJson {
   log: string;
 }
 
-export async function startAgentFixture(runtime: "process" | "docker" = "process", agentArgs: string[] = []) {
-  const stack = await startAgentStack({ prefix: "assay-conformance", runtime, agentArgs });
+export async function startAgentFixture(
+  runtime: "process" | "docker" = "process",
+  agentArgs: string[] = [],
+  plane?: NonNullable<Parameters<typeof startAgentStack>[0]>["plane"],
+) {
+  const stack = await startAgentStack({ prefix: "assay-conformance", runtime, agentArgs, plane });
   return {
     plane: stack.plane,
     put: (kind: "workflows" | "templates", name: string, yaml: string) => stack.put(name, yaml, kind),

@@ -26,6 +26,7 @@ export interface ExecutionJson {
   status: string;
   message?: string;
   logBytes: number;
+  startedAt?: string;
   steps: Array<{
     ref: string;
     name: string;
@@ -39,9 +40,15 @@ export interface ExecutionJson {
 const ACTIVE = ["queued", "assigned", "running"];
 
 export async function startAgentStack(
-  options: { prefix?: string; runtime?: "process" | "docker"; agentArgs?: string[] } = {},
+  options: {
+    prefix?: string;
+    runtime?: "process" | "docker";
+    agentArgs?: string[];
+    /** Options of the local control plane (e.g. a faster reaper). */
+    plane?: Parameters<typeof startTestControlPlane>[0];
+  } = {},
 ) {
-  const plane: TestControlPlane = await startTestControlPlane();
+  const plane: TestControlPlane = await startTestControlPlane(options.plane);
   const dir = mkdtempSync(join(tmpdir(), `${options.prefix ?? "assay-e2e"}-`));
   let output = "";
   const agent: ChildProcess = spawn(

@@ -1,5 +1,6 @@
 /** Plain-text rendering for the read commands: tables, durations, the step tree. */
 import type { ExecutionView, StepState } from "@assay/shared";
+import { describeTarget } from "@assay/shared/workflow";
 
 /** Left-aligned columns separated by two spaces; the header row first. */
 export const table = (header: string[], rows: string[][]): string => {
@@ -105,6 +106,8 @@ export const executionSummary = (e: ExecutionView, tests?: string): string => {
     ["Finished", formatTime(e.finishedAt)],
     ["Duration", between(e.startedAt, e.finishedAt)],
     ["Agent", e.agentId ?? ""],
+    ["Target", e.target ? describeTarget(e.target) : ""],
+    ["Waiting", e.status === "queued" ? (e.waiting ?? "") : ""],
     ["Log", `${e.logBytes} bytes`],
     ["Message", e.message ?? ""],
     ["Tests", tests ?? ""],

@@ -3,7 +3,8 @@
  * transitions. The sparse index attributes follow the status: GSI2 (queue) exists only while
  * `queued`, GSI3 (agent) only while `assigned`/`running`. Every transition that changes the
  * status rewrites them in the same conditional update, so the indexes can never disagree with
- * the status they summarise. GSI4 (leases) follows `leaseExpiresAtMs` the same way.
+ * the status they summarise. GSI4 (leases) follows `leaseExpiresAtMs` the same way; a queued
+ * execution's lease is its `spec.timeouts.queue` deadline, so the reaper reads both.
  */
 import { AppError, Execution, ExecutionStatus, isTerminal } from "@assay/shared";
 import type { ExecutionTransition } from "../../core/ports.ts";
@@ -42,7 +43,7 @@ export const toExecutionItem = (execution: Execution): Record<string, unknown> =
     item.gsi3pk = keys.agent(orgId, envId, execution.agentId);
     item.gsi3sk = `${keys.executionPrefix}${id}`;
   }
-  if (statusClass === "active" && execution.leaseExpiresAtMs !== undefined) {
+  if (statusClass !== "terminal" && execution.leaseExpiresAtMs !== undefined) {
     item.gsi4pk = keys.leaseShard(leaseShard(id));
     item.gsi4sk = keys.leaseSort(execution.leaseExpiresAtMs, orgId, envId, id);
   }

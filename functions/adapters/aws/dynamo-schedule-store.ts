@@ -24,6 +24,12 @@ const ScheduleItem = z.object({
       cron: z.string(),
       timezone: z.string().optional(),
       config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      target: z
+        .object({
+          match: z.record(z.string(), z.array(z.string())).optional(),
+          not: z.record(z.string(), z.array(z.string())).optional(),
+        })
+        .optional(),
     }),
   ),
   // A DynamoDB string set reads back as a Set.

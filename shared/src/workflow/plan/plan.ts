@@ -89,11 +89,10 @@ const workflowWarnings = (workflow: TestWorkflow, context: PlanContext): string[
       "job labels, annotations and namespace apply to Kubernetes jobs and are ignored by the process runner",
     );
   }
-  const timeouts = Object.keys(spec.timeouts ?? {}).filter((k) => k === "queue" || k === "initialization");
-  if (timeouts.length > 0) {
-    // Testkube's own API documents both as not implemented yet; Assay does not enforce them either.
+  if (spec.timeouts?.initialization !== undefined) {
+    // Testkube's own API documents it as not implemented yet; Assay does not enforce it either.
     warnings.push(
-      `timeouts.${timeouts.join(" and timeouts.")} ${timeouts.length === 1 ? "is" : "are"} not enforced: use spec.job.activeDeadlineSeconds or step timeouts`,
+      "timeouts.initialization is not enforced: use spec.job.activeDeadlineSeconds or step timeouts",
     );
   }
   if (spec.use !== undefined && spec.use.length > 0) {
