@@ -313,6 +313,106 @@ describe("workflow engine (control plane)", () => {
     );
   });
 
+  test("cron: a cron job's own target replaces execution.target for its runs; a re-run keeps it", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "aimed",
+      `  execution:
+    target: {match: {os: [linux]}}
+  events:
+  - cronjob: {cron: "0 * * * *", target: {match: {os: [darwin]}, not: {tier: [slow]}}}
+  steps:
+  - shell: echo tick
+`,
+    );
+    let now = Date.parse("2030-02-01T09:59:00Z");
+    const clock = { ...systemClock, now: () => now };
+    const schedules = createDynamoScheduleStore(storeConfig(plane));
+    await plane.core.workflows.apply(plane.orgId, plane.envId, "aimed", workflow);
+    const entry = (await schedules.list()).find((e) => e.workflowName === "aimed");
+    assert.ok(entry);
+    const aimed = { match: { os: ["darwin"] }, not: { tier: ["slow"] } };
+    assert.deepEqual(entry.cronjobs[0]?.target, aimed);
+    await schedules.put({ ...entry, since: new Date(now).toISOString() });
+    await cancelQueued();
+    now = Date.parse("2030-02-01T10:00:00.050Z");
+    const dispatcher = createScheduleDispatcher({
+      schedules,
+      executions: plane.core.executions,
+      clock,
+      logger: plane.logger,
+    });
+    // Other workflows' schedules may fire on the same tick: count the runs of this one.
+    assert.ok((await dispatcher.dispatch()).started >= 1);
+    const page = await json<{ items: Array<{ id: string; target?: unknown }> }>(
+      await plane.api(`${plane.envPath}/executions?workflow=aimed`),
+    );
+    assert.equal(page.items.length, 1);
+    assert.deepEqual(page.items[0]?.target, aimed);
+    // A re-run goes where the run it repeats went.
+    const rerun = await plane.api(`${plane.envPath}/executions/${page.items[0]?.id}/rerun`, {
+      method: "POST",
+    });
+    assert.equal(rerun.status, 201);
+    assert.deepEqual((await json<{ target?: unknown }>(rerun)).target, aimed);
+    // A run started by hand uses the workflow's execution.target.
+    const manual = await json<{ target?: unknown }>(await run("aimed"));
+    assert.deepEqual(manual.target, { match: { os: ["linux"] } });
+  });
+
+  test("concurrency.cancelInProgress: a new run cancels the older runs of its group still queued", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "newest",
+      `  concurrency: {group: "{{ workflow.name }}-env", max: 1, cancelInProgress: true}
+  steps:
+  - shell: echo newest wins
+`,
+    );
+    assert.equal((await put("workflows/newest", workflow)).status, 201);
+    const first = (await json<{ id: string }>(await run("newest"))).id;
+    const second = (await json<{ id: string }>(await run("newest"))).id;
+    const older = await json<{ status: string; message?: string }>(
+      await plane.api(`${plane.envPath}/executions/${first}`),
+    );
+    assert.equal(older.status, "canceled");
+    assert.equal(
+      older.message,
+      `canceled before it started: replaced by newest-${second} (concurrency.cancelInProgress of group newest-env)`,
+    );
+    const claimed = await plane.core.work.claim(plane.orgId, plane.envId, "agent-n", 10);
+    assert.deepEqual(
+      claimed.filter((e) => e.workflowName === "newest").map((e) => e.id),
+      [second],
+    );
+  });
+
+  test("timeouts.queue: expressions resolve at run start; one that gives no duration refuses the run", async () => {
+    const workflow = doc(
+      "TestWorkflow",
+      "patience",
+      `  config:
+    wait: {type: string, default: "90s"}
+  timeouts: {queue: "{{ config.wait }}"}
+  steps:
+  - shell: echo waited
+`,
+    );
+    assert.equal((await put("workflows/patience", workflow)).status, 201);
+    const before = Date.now();
+    const queued = await json<{ id: string }>(await run("patience"));
+    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, queued.id);
+    assert.equal(stored?.status, "queued");
+    // The deadline is the start plus the resolved 90 s (a range: the test does not time the start).
+    assert.ok((stored?.leaseExpiresAtMs ?? 0) >= before + 90_000, JSON.stringify(stored?.leaseExpiresAtMs));
+    const refused = await run("patience", { config: { wait: "soon" } });
+    assert.equal(refused.status, 409);
+    assert.match(
+      ((await refused.json()) as { error: { message: string } }).error.message,
+      /^spec\.timeouts\.queue: /,
+    );
+  });
+
   test("concurrency: runs beyond max stay queued and are claimed as slots free", async () => {
     const workflow = doc(
       "TestWorkflow",
