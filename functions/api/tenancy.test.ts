@@ -231,7 +231,7 @@ describe("organizations, members and environments API", () => {
     }
     assert.deepEqual(
       agents.map((a) => [a.agentId, a.status, a.version, a.hostname]),
-      [["agent-one", "online", "9.9.9-test", "test-host"]],
+      [[agent.agentId(), "online", "9.9.9-test", "test-host"]],
     );
     assert.equal((await alice.as(`${base}/agent-tokens/${made.token.id}`, { method: "DELETE" })).status, 204);
     const ended = await agent.ended(5_000);

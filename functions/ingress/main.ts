@@ -52,6 +52,7 @@ const gateway = createAgentGateway({
     sweepIntervalMs: config.ASSAY_SWEEP_INTERVAL_MS,
   },
   presence: core.ports.tenancy.presence,
+  identities: core.ports.tenancy.agentIdentities,
 });
 const tls =
   config.ASSAY_INGRESS_TLS === "self-signed"

@@ -181,6 +181,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       logger,
       config: options.gateway,
       presence: core.ports.tenancy.presence,
+      identities: core.ports.tenancy.agentIdentities,
       artifacts: storage.uploads,
     });
     const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });

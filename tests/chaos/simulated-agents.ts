@@ -15,6 +15,7 @@ import {
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import { createBackoff } from "../../agent/src/daemon/backoff.ts";
+import { helloIdentity, identityFor } from "../../functions/testing/agent-identity.ts";
 
 export interface SimulatedFleet {
   /** Agents with a welcomed stream right now. */
@@ -52,7 +53,10 @@ export function startSimulatedFleet(options: {
     let retry: NodeJS.Timeout | undefined;
     let welcomed = false;
 
-    const connect = () => {
+    const connect = async () => {
+      if (stopped) return;
+      // Registered once (a storm of reconnects reuses the identity, as real agents do).
+      const issued = await identityFor(client, options.address, options.token, `sim-${i}`);
       if (stopped) return;
       const metadata = new grpc.Metadata();
       metadata.set("authorization", `Bearer ${options.token}`);
@@ -84,7 +88,7 @@ export function startSimulatedFleet(options: {
           $case: "hello",
           value: {
             protocolVersion: PROTOCOL_VERSION,
-            agentId: `sim-${i}`,
+            ...helloIdentity(issued, `sim-${i}`),
             agentVersion: "sim",
             hostname: "sim",
             platform: "linux",

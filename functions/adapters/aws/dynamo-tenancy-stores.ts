@@ -3,6 +3,7 @@
  * createDynamoStores.
  */
 import type {
+  AgentIdentityStore,
   AgentPresenceStore,
   AuditStore,
   InvitationStore,
@@ -15,6 +16,7 @@ import type {
   TokenUsageStore,
   UserStore,
 } from "../../core/ports.ts";
+import { createDynamoAgentIdentityStore } from "./dynamo-agent-identity-store.ts";
 import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
 import { createDynamoInvitationStore } from "./dynamo-invitation-store.ts";
 import { createDynamoMemberStore } from "./dynamo-member-store.ts";
@@ -38,6 +40,7 @@ export interface DynamoTenancyStores {
   audit: AuditStore;
   rateLimiter: RateLimiter;
   presence: AgentPresenceStore;
+  agentIdentities: AgentIdentityStore;
   runSlots: RunSlots;
   tokenUsage: TokenUsageStore;
 }
@@ -53,6 +56,7 @@ export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTena
   audit: createDynamoAuditStore(config),
   rateLimiter: createDynamoRateLimiter(config),
   presence: createDynamoPresenceStore(config),
+  agentIdentities: createDynamoAgentIdentityStore(config),
   runSlots: createDynamoRunSlots(config),
   tokenUsage: createDynamoTokenUsageStore(config),
 });

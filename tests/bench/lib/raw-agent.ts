@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
+import { helloIdentity, identityFor } from "../../../functions/testing/agent-identity.ts";
 
 export type ControlKind = NonNullable<ControlMessage["kind"]>["$case"];
 export type ControlPayload<K extends ControlKind> = Extract<
@@ -76,14 +77,18 @@ export function connectRawAgent(options: RawAgentOptions) {
     get ended() {
       return ended;
     },
-    /** Says hello; resolves with the welcome (or rejects if the stream ends first). */
+    /**
+     * Says hello as `options.agentId` (registered once per address and token: the control plane
+     * issues the real id); resolves with the welcome (or rejects if the stream ends first).
+     */
     async hello(timeoutMs = 60_000) {
+      const issued = await identityFor(client, options.address, options.token, options.agentId);
       const welcome = this.next("welcome", timeoutMs);
       send({
         $case: "hello",
         value: {
           protocolVersion: PROTOCOL_VERSION,
-          agentId: options.agentId,
+          ...helloIdentity(issued, options.agentId),
           agentVersion: "bench",
           hostname: "bench",
           platform: "linux",
