@@ -36,7 +36,7 @@ const leftUnset: Record<string, string> = {
   ASSAY_LEASE_TTL_MS: "the 60 s default lease matches the protocol's heartbeat cadence",
   ASSAY_LOG_LEVEL: "info by default",
   ASSAY_AGENT_IMAGE:
-    "install commands name assay/agent:<version> (build:agent-image's tag) until an image registry is chosen",
+    "install commands name ASSAY_AGENT_REGISTRY/assay/agent:<version>, the name release:agent-image pushes",
   ASSAY_SES_CONFIGURATION_SET: "no SES configuration set is created (bounce tracking not set up)",
   AWS_ENDPOINT_URL_DYNAMODB: "stand-in endpoints, local and tests only",
   AWS_ENDPOINT_URL_S3: "stand-in endpoints, local and tests only",
