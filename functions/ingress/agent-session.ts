@@ -107,6 +107,12 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
 
   /** The identity this stream claimed at hello (released when the stream ends). */
   let claimed: AgentRef | undefined;
+  /**
+   * The agent half-closed the stream without a Goodbye: it rotates or reconnects, and its next
+   * hello (same process) renews the claim, so releasing it would only cost a write. A Goodbye,
+   * an error or a cancelled call (a crash, a cut network) releases it.
+   */
+  let keepClaim = false;
 
   function close(error?: AppError) {
     if (state.phase === "closed") return;
@@ -114,7 +120,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     deps.end(error);
     const held = claimed;
     claimed = undefined;
-    if (held)
+    if (held && !keepClaim)
       void deps.identities.release(held, sessionId).catch((e: unknown) => {
         logger.warn({ err: e instanceof Error ? e.message : String(e) }, "agent identity not released");
       });
@@ -265,6 +271,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         return onResult(link, kind.value);
       case "goodbye":
         logger.info({ reason: kind.value.reason }, "agent said goodbye");
+        keepClaim = false;
         close();
         return;
     }
@@ -356,6 +363,10 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       send({ kind: { $case: "reconnect", value: { reason: "ingress is draining", afterMs } } });
     },
     close,
+    /** The agent half-closed the stream (keeps the identity claimed unless it said Goodbye). */
+    endedByAgent() {
+      keepClaim = state.phase !== "closed";
+    },
     /** Resolves when every message received so far has been handled and its logs stored. */
     flushed: () => inOrder(() => logBatcher.settled()),
   };

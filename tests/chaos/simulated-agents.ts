@@ -24,6 +24,8 @@ export interface SimulatedFleet {
   readonly welcomes: number[];
   /** Planned times (epoch ms) of every reconnect attempt: disconnect time plus backoff delay. */
   readonly attempts: number[];
+  /** How streams ended, by gRPC status details (diagnostics for a failed wait). */
+  readonly endings: Map<string, number>;
   stop(): void;
 }
 
@@ -40,6 +42,7 @@ export function startSimulatedFleet(options: {
   let connected = 0;
   let stopped = false;
   const stops: Array<() => void> = [];
+  const endings = new Map<string, number>();
 
   for (let i = 0; i < options.count; i++) {
     // A private subchannel pool: one TCP connection per agent, as real agents have.
@@ -81,7 +84,11 @@ export function startSimulatedFleet(options: {
         welcomes.push(Date.now());
         backoff.reset();
       });
-      current.on("error", onEnd);
+      current.on("error", (error: grpc.ServiceError) => {
+        const key = `${error.code}: ${error.details}`.slice(0, 120);
+        endings.set(key, (endings.get(key) ?? 0) + 1);
+        onEnd();
+      });
       current.on("end", onEnd);
       current.write({
         kind: {
@@ -114,6 +121,7 @@ export function startSimulatedFleet(options: {
   }
 
   return {
+    endings,
     get connected() {
       return connected;
     },

@@ -26,6 +26,8 @@ const IngressConfig = AwsConfig.extend({
   ASSAY_HEALTH_PORT: z.coerce.number().int(),
   ASSAY_INGRESS_TLS: z.enum(["off", "self-signed"]),
   ASSAY_DRAIN_GRACE_MS: z.coerce.number().int(),
+  ASSAY_PRESENCE_REFRESH_MS: z.coerce.number().int().optional(),
+  ASSAY_MAX_STREAM_AGE_MS: z.coerce.number().int().optional(),
 });
 
 /**

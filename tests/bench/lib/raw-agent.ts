@@ -70,7 +70,12 @@ export function connectRawAgent(options: RawAgentOptions) {
   call.on("error", (e: grpc.ServiceError) => finish(`${e.code}: ${e.details}`));
   call.on("end", () => finish("ended"));
 
-  const send = (kind: AgentMessage["kind"]) => call.write({ kind });
+  /** Messages sent while the hello waits for its registration go out after it, in order. */
+  let queued: Promise<unknown> | undefined;
+  const send = (kind: AgentMessage["kind"]) => {
+    if (queued) queued = queued.then(() => call.write({ kind }));
+    else call.write({ kind });
+  };
   return {
     call,
     send,
@@ -82,21 +87,29 @@ export function connectRawAgent(options: RawAgentOptions) {
      * issues the real id); resolves with the welcome (or rejects if the stream ends first).
      */
     async hello(timeoutMs = 60_000) {
-      const issued = await identityFor(client, options.address, options.token, options.agentId);
+      const identity = identityFor(client, options.address, options.token, options.agentId);
+      let helloWritten: () => void = () => {};
+      queued = new Promise<void>((resolve) => {
+        helloWritten = resolve;
+      });
+      const issued = await identity;
       const welcome = this.next("welcome", timeoutMs);
-      send({
-        $case: "hello",
-        value: {
-          protocolVersion: PROTOCOL_VERSION,
-          ...helloIdentity(issued, options.agentId),
-          agentVersion: "bench",
-          hostname: "bench",
-          platform: "linux",
-          capabilities: ["runner.process"],
-          maxConcurrency: options.maxConcurrency ?? 1,
-          active: [],
+      call.write({
+        kind: {
+          $case: "hello",
+          value: {
+            protocolVersion: PROTOCOL_VERSION,
+            ...helloIdentity(issued, options.agentId),
+            agentVersion: "bench",
+            hostname: "bench",
+            platform: "linux",
+            capabilities: ["runner.process"],
+            maxConcurrency: options.maxConcurrency ?? 1,
+            active: [],
+          },
         },
       });
+      helloWritten();
       return welcome;
     },
     /** The next message of a kind that arrives from now on. */
