@@ -1,10 +1,12 @@
 /**
  * The one test command (`npm test`): checks the system prerequisites, runs Biome and the type
- * checker, then every `*.test.ts` in the repo with node's test runner. A run that finds no test
- * files fails. Usage: `npm test [-- --only PATTERN] [-- --skip-checks]`.
+ * checker, then every `*.test.ts` in the repo and the dashboard's `*.test.tsx` component tests
+ * (compiled by web/test/register.ts) with node's test runner. A run that
+ * finds no test files fails. Usage: `npm test [-- --only PATTERN] [-- --skip-checks]`.
  */
 import { spawnSync } from "node:child_process";
 import { globSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { checkPrerequisites } from "./support/prerequisites.ts";
 
 const args = process.argv.slice(2);
@@ -33,6 +35,7 @@ const files = globSync(
     "agent/**/*.test.ts",
     "infra/**/*.test.ts",
     "web/**/*.test.ts",
+    "web/**/*.test.tsx",
     "tests/**/*.test.ts",
   ],
   {
@@ -47,6 +50,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 const status = run(process.execPath, [
+  "--import",
+  fileURLToPath(new URL("../web/test/register.ts", import.meta.url)),
   "--test",
   "--test-concurrency=2",
   "--test-timeout=300000",

@@ -6,23 +6,10 @@
 
 import { randomUUID } from "node:crypto";
 import { AppError, Slug } from "@assay/shared";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { OutboxMailer } from "../adapters/local/outbox-mailer.ts";
-import type { OrgPrincipal } from "../core/access.ts";
-import type { ArtifactService } from "../core/artifacts.ts";
-import type { CredentialService } from "../core/credentials.ts";
-import type { ExecutionService } from "../core/executions.ts";
-import type { Insights } from "../core/insights/service.ts";
-import type { LogService } from "../core/logs.ts";
-import type { Bus, Logger, TenantStore } from "../core/ports.ts";
-import type { Actor } from "../core/principals.ts";
-import type { TemplateService } from "../core/templates.ts";
-import type { Tenancy } from "../core/tenancy.ts";
-import type { TokenService } from "../core/tokens.ts";
-import type { WebhookService } from "../core/webhooks/service.ts";
-import type { WorkflowService } from "../core/workflows.ts";
 import { authenticate, resolveOrg } from "./auth.ts";
+import type { ApiDeps, ApiEnv } from "./context.ts";
 import { createErrorHandler } from "./errors.ts";
 import { agentTokenRoutes } from "./routes/agent-tokens.ts";
 import { apiTokenRoutes } from "./routes/api-tokens.ts";
@@ -40,55 +27,13 @@ import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { ssoRoutes } from "./routes/sso.ts";
 import { templateRoutes } from "./routes/templates.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
 import { parseInput } from "./validate.ts";
 
-export interface ApiDeps {
-  tokens: TokenService;
-  tenants: TenantStore;
-  workflows: WorkflowService;
-  /** TestWorkflowTemplates; the routes answer 404 without it. */
-  templates?: TemplateService;
-  executions: ExecutionService;
-  logs: LogService;
-  /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
-  artifacts?: ArtifactService;
-  /** Organization and environment credentials; the routes answer 412 without them. */
-  credentials?: CredentialService | undefined;
-  /** Webhooks of environments; the routes answer 404 without them. */
-  webhooks?: WebhookService;
-  /** Insights of environments and workflows; the routes answer 404 without them. */
-  insights?: Insights;
-  bus: Bus;
-  logger: Logger;
-  /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */
-  tenancy: Tenancy;
-  /** Local mode only: the mail outbox, served at GET /v1/dev/outbox. */
-  outbox?: OutboxMailer;
-  /**
-   * Longest a live log follow stays open, in milliseconds (unset: until the execution ends).
-   * Behind a buffering gateway this bounds each response; clients resume with Last-Event-ID.
-   */
-  followMaxMs?: number;
-  /** The client's IP address for rate limits and the audit log (socket or API Gateway). */
-  clientIp?: (c: Context) => string | undefined;
-}
-
-/** Values routes find on the context. */
-export interface ApiEnv {
-  Variables: {
-    requestId: string;
-    clientIp: string | undefined;
-    /** Who authenticated (user session or API token). */
-    actor: Actor;
-    /** The actor's role in the org of the path (routes under /v1/orgs/:org). */
-    principal: OrgPrincipal;
-    orgId: string;
-    envId: string;
-  };
-}
+export type { ApiDeps, ApiEnv };
 
 export function createApiApp(deps: ApiDeps) {
   const app = new Hono<ApiEnv>();
@@ -119,6 +64,7 @@ export function createApiApp(deps: ApiDeps) {
   openApiRoutes(app, { devOutbox: deps.outbox !== undefined });
   if (deps.outbox) devOutboxRoutes(app, deps.outbox);
   authRoutes(app, deps);
+  ssoRoutes(app, deps);
   meRoutes(app, deps);
   orgRoutes(app, deps);
   memberRoutes(app, deps);

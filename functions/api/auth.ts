@@ -15,7 +15,7 @@
 import { AppError, Slug } from "@assay/shared";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { ApiDeps, ApiEnv } from "./app.ts";
+import type { ApiDeps, ApiEnv } from "./context.ts";
 import { parseInput } from "./validate.ts";
 
 export const SESSION_COOKIE = "assay_session";

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createSseParser, parseLogStreamEvent, type SseEvent } from "@assay/shared";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { createApiApp } from "./app.ts";
 
@@ -18,30 +19,12 @@ spec:
       shell: echo hi
 `;
 
-interface SseEvent {
-  event?: string;
-  id?: string;
-  data?: string;
-}
-
-const parseSse = (text: string): SseEvent[] =>
-  text
-    .split("\n\n")
-    .filter((block) => block.trim() !== "")
-    .map((block) => {
-      const event: SseEvent = {};
-      for (const line of block.split("\n")) {
-        const [field, ...rest] = line.split(": ");
-        const value = rest.join(": ");
-        if (field === "event" || field === "id" || field === "data") event[field] = value;
-      }
-      return event;
-    });
+const parseSse = (text: string): SseEvent[] => createSseParser().push(text);
 
 const logText = (events: SseEvent[]) =>
   events
-    .filter((e) => e.event === "log")
-    .map((e) => Buffer.from((JSON.parse(e.data ?? "{}") as { data: string }).data, "base64").toString())
+    .map(parseLogStreamEvent)
+    .map((e) => (e?.kind === "log" ? Buffer.from(e.data, "base64").toString() : ""))
     .join("");
 
 describe("bounded log follow", () => {
@@ -96,5 +79,44 @@ describe("bounded log follow", () => {
     await append(first, "three\n");
     const resumed = parseSse(await (await follow(lastId)).text());
     assert.equal(logText(resumed), "three\n");
+  });
+  test("the core's follower gives the status, stored bytes, live bytes of the step asked for, then the end", async () => {
+    const created = await plane.api(`${plane.envPath}/workflows/follow/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    const { id } = (await created.json()) as { id: string };
+    const append = (offset: number, step: string, text: string) =>
+      plane.core.logs.append(plane.orgId, plane.envId, id, {
+        offset,
+        step,
+        data: new TextEncoder().encode(text),
+      });
+    const stored = await append(0, "r1", "stored\n");
+    const stop = new AbortController();
+    const events = plane.core.followLog({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id,
+      from: 0,
+      step: "r1",
+      signal: stop.signal,
+    });
+    const next = async () => (await events.next()).value;
+    assert.deepEqual(await next(), { kind: "status", status: "queued" });
+    const first = await next();
+    assert.equal(first?.kind, "log");
+    assert.equal(first?.kind === "log" && new TextDecoder().decode(first.data), "stored\n");
+    const other = await append(stored, "r2", "other step\n");
+    await append(other, "r1", "live\n");
+    const live = await next();
+    assert.ok(live?.kind === "log");
+    assert.equal(new TextDecoder().decode(live.data), "live\n");
+    assert.equal(live.offset, other, "the other step's bytes are skipped, not given");
+    await plane.core.executions.abort(plane.orgId, plane.envId, id);
+    const rest = [];
+    for await (const event of events) rest.push(event);
+    assert.deepEqual(rest.at(-1), { kind: "end", status: "canceled", logBytes: 0 });
+    assert.ok(rest.some((e) => e.kind === "status" && e.status === "canceled"));
   });
 });

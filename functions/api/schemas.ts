@@ -1,5 +1,13 @@
 /** Path parameter and response schemas shared by the route specs. */
-import { ERROR_CODES, ExecutionId, OrgView, Slug, UserView, WorkflowName } from "@assay/shared";
+import {
+  ERROR_CODES,
+  ExecutionId,
+  KeyValueFilters,
+  OrgView,
+  Slug,
+  UserView,
+  WorkflowName,
+} from "@assay/shared";
 import * as z from "zod";
 
 export const OrgParams = z.object({ org: Slug });
@@ -20,6 +28,11 @@ export const EnvTokenParams = EnvParams.extend({ id: TokenParams.shape.id });
 export const AcceptParams = z.object({ token: z.string().min(1).max(200) });
 export const WorkflowParams = EnvParams.extend({ name: WorkflowName });
 export const ExecutionParams = EnvParams.extend({ id: ExecutionId });
+export const TemplateParams = WorkflowParams;
+/** `?label=k=v` (repeatable), as the workflow and template listings parse it. */
+export const LabelQuery = z.object({ label: KeyValueFilters.optional() });
+/** A warning about one field of a document. */
+export const FieldWarning = z.string();
 
 export const ErrorResponse = z.object({
   error: z.object({
@@ -43,11 +56,13 @@ export const MessageResponse = z.object({ message: z.string() });
 export const SessionResponse = z.object({ user: UserView, expiresAt: z.string() });
 export const SignedUpResponse = z.object({ user: UserView, org: OrgView, expiresAt: z.string() });
 export const MeResponse = z.union([
-  z.object({ kind: z.literal("user"), user: UserView, orgs: z.array(OrgView) }),
+  z.object({ kind: z.literal("user"), user: UserView, orgs: z.array(OrgView), dashboardUrl: z.string() }),
   z.object({
     kind: z.literal("api"),
     token: z.object({ id: z.string(), orgId: Slug, role: z.string() }),
     orgs: z.array(OrgView),
+    /** Where the dashboard is (links to executions: `{dashboardUrl}/orgs/{org}/envs/{env}/executions/{id}`). */
+    dashboardUrl: z.string(),
   }),
 ]);
 

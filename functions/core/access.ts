@@ -21,6 +21,7 @@ export type Action =
   | "read-audit"
   | "manage-credentials"
   | "manage-webhooks"
+  | "manage-sso"
   | "manage-owners"
   | "manage-plan"
   | "delete-org";
@@ -35,6 +36,7 @@ const NEEDS: Record<Action, Role> = {
   "read-audit": "admin",
   "manage-credentials": "admin",
   "manage-webhooks": "admin",
+  "manage-sso": "admin",
   "manage-owners": "owner",
   "manage-plan": "owner",
   "delete-org": "owner",

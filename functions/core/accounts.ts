@@ -23,6 +23,7 @@ import type { RateLimits } from "./rate-limit.ts";
 import type { UserRecord } from "./records.ts";
 import { hashSecret, newId, newSecret } from "./secrets.ts";
 import type { SessionService } from "./sessions.ts";
+import type { SsoPolicy } from "./sso/policy.ts";
 
 export interface AccountSettings {
   /** Base URL of the dashboard, for links in emails. */
@@ -59,6 +60,8 @@ export function createAccountService(deps: {
   clock: Clock;
   logger: Logger;
   settings: AccountSettings;
+  /** "SSO required" organizations refuse their members' passwords (owners excepted). */
+  ssoPolicy?: SsoPolicy;
 }) {
   const { users, oneTimeTokens, mailer, rateLimits, audit, clock, settings } = deps;
   const iso = (offsetSeconds = 0) => new Date(clock.now() + offsetSeconds * 1000).toISOString();
@@ -155,8 +158,27 @@ export function createAccountService(deps: {
         if (user) await auditUser(user, "auth.login_failed", meta);
         throw new AppError("unauthenticated", "the email or password is incorrect");
       }
+      const sso = deps.ssoPolicy
+        ? await deps.ssoPolicy.passwordCheck(user.id)
+        : { refused: [], breakGlass: [] };
+      if (sso.refused.length > 0) {
+        const orgs = sso.refused.map((m) => m.orgId).join(", ");
+        throw new AppError(
+          "permission_denied",
+          `single sign-on is required by ${orgs}: use "Sign in with SSO" instead of the password`,
+        );
+      }
       const session = await deps.sessions.create(user.id);
       await auditUser(user, "auth.login", meta);
+      for (const m of sso.breakGlass) {
+        await audit.record({
+          orgId: m.orgId,
+          action: "sso.break_glass_login",
+          actor: { kind: "user", id: user.id, label: user.email },
+          details: { role: m.role },
+          meta,
+        });
+      }
       return { user: toUserView(user), session };
     },
 

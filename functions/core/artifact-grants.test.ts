@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { AppError } from "@assay/shared";
+import { AppError, systemClock } from "@assay/shared";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { type LocalFauxqs, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
 import { artifactPrefix, bundleKey, createArtifactService } from "./artifacts.ts";
@@ -30,7 +30,7 @@ describe("artifact upload grants", () => {
       blobs,
       jobs: { send: async (job) => void jobs.push(job) },
       tenants: { getOrg: async () => undefined },
-      clock: { now: () => Date.now() },
+      clock: systemClock,
       limitsOf: async () => limits,
     });
   });

@@ -235,13 +235,19 @@ export function createArtifactService(deps: {
 
     /** Every unpacked file (later bundles win a path), the bundles and the tree. */
     async list(orgId: string, envId: string, executionId: string): Promise<ArtifactListing> {
-      const indexes = await readIndexes(artifactPrefix(orgId, envId, executionId));
+      const prefix = artifactPrefix(orgId, envId, executionId);
+      const [indexes, uploaded] = await Promise.all([readIndexes(prefix), blobs.list(`${prefix}bundles/`)]);
+      const processed = new Set(indexes.map((i) => i.bundleId));
+      const pending = uploaded
+        .map((o) => o.key.slice(`${prefix}bundles/`.length).replace(/\.tar\.gz$/, ""))
+        .filter((bundleId) => !processed.has(bundleId));
       const byPath = new Map<string, ArtifactFile>();
       for (const index of indexes) for (const file of index.files) byPath.set(file.path, file);
       const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
       return {
         files,
         bundles: indexes.map(({ files: _files, ...rest }) => rest),
+        pending,
         totalBytes: files.reduce((sum, f) => sum + f.size, 0),
         tree: toArtifactTree(files),
       };

@@ -4,7 +4,7 @@
  * failure). Computes size and SHA-256 on the way, so callers can index what they stored.
  */
 import { createHash } from "node:crypto";
-import type { BlobStore } from "./ports.ts";
+import type { ObjectStore } from "./ports.ts";
 
 /** Default part size: above S3's 5 MiB minimum and below the local stand-in's 11 MiB body limit. */
 export const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
@@ -17,7 +17,7 @@ export interface StoredBlob {
 
 /** Writes `source` to `key`; resolves with its size and hex SHA-256. */
 export async function putStream(
-  blobs: BlobStore,
+  blobs: ObjectStore,
   key: string,
   source: AsyncIterable<Uint8Array>,
   options: { contentType?: string; partBytes?: number } = {},

@@ -6,7 +6,7 @@
  * open. Unwrapped data keys are kept in memory for `cacheMs` (KMS calls cost time and money).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { AppError } from "@assay/shared";
+import { AppError, createTtlCache } from "@assay/shared";
 import type { CredentialStore, KeyWrapper } from "./credential-ports.ts";
 import type { Clock } from "./ports.ts";
 
@@ -29,11 +29,11 @@ export function createCredentialSealer(deps: {
   cacheMs?: number;
 }): CredentialSealer {
   const cacheMs = deps.cacheMs ?? 5 * 60_000;
-  const cache = new Map<string, { key: Uint8Array; until: number }>();
+  const cache = createTtlCache<string, Uint8Array>({ clock: deps.clock, ttlMs: cacheMs });
 
   async function dataKey(orgId: string): Promise<Uint8Array> {
     const hit = cache.get(orgId);
-    if (hit !== undefined && hit.until > deps.clock.now()) return hit.key;
+    if (hit !== undefined) return hit;
     let wrapped = await deps.store.getDataKey(orgId);
     let key: Uint8Array;
     if (wrapped === undefined) {
@@ -46,7 +46,7 @@ export function createCredentialSealer(deps: {
         key = await deps.keys.unwrap(orgId, wrapped);
       }
     } else key = await deps.keys.unwrap(orgId, wrapped);
-    cache.set(orgId, { key, until: deps.clock.now() + cacheMs });
+    cache.set(orgId, key);
     return key;
   }
 

@@ -12,11 +12,13 @@ import {
   type ExecutionView,
   isTerminal,
   type Page,
+  type StartedBy,
   toExecutionView,
   type WorkflowRecord,
 } from "@assay/shared";
 import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
+import type { OrgPrincipal } from "./access.ts";
 import { concurrencyOf } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
@@ -32,7 +34,20 @@ export { decodeWorkOffer, encodeWorkOffer, statusSubject, workSubject } from "./
 export interface StartInput {
   config: Record<string, string | number | boolean>;
   tags: Record<string, string>;
+  /** Who or what starts the run (the caller, a schedule, a parent execution). */
+  startedBy?: StartedBy;
+  /** The execution this run repeats. */
+  rerunOf?: string;
 }
+
+/** How an execution started by a caller of the API records them. */
+export const startedByPrincipal = (principal: OrgPrincipal): StartedBy =>
+  principal.kind === "user"
+    ? { kind: "user", id: principal.userId, email: principal.email }
+    : { kind: "api", id: principal.tokenId, name: principal.name ?? "" };
+
+/** Tags the control plane sets itself (`assay.io/schedule`...): a re-run does not inherit them. */
+const INTERNAL_TAG_PREFIX = "assay.io/";
 
 export function createExecutionService(deps: {
   executions: ExecutionStore;
@@ -68,6 +83,7 @@ export function createExecutionService(deps: {
     workflow: WorkflowRecord,
     input: StartInput,
     id: string,
+    number: number,
   ): Promise<Execution> {
     const parsed = validateWorkflow(workflow.spec);
     if (!parsed.ok) throw new AppError("failed_precondition", `stored workflow ${workflowName} is invalid`);
@@ -79,7 +95,7 @@ export function createExecutionService(deps: {
     const tags = { ...resolved.spec.execution?.tags, ...input.tags };
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
-      execution: { id, name: `${workflowName}-${id}`, tags },
+      execution: { id, name: `${workflowName}-${id}`, number, tags },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
     return {
@@ -87,6 +103,9 @@ export function createExecutionService(deps: {
       orgId,
       envId,
       workflowName,
+      number,
+      ...(input.startedBy ? { startedBy: input.startedBy } : {}),
+      ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
       status: "queued",
       createdAt: iso(),
       config: config.values,
@@ -105,37 +124,58 @@ export function createExecutionService(deps: {
     };
   }
 
+  async function start(
+    orgId: string,
+    envId: string,
+    workflowName: string,
+    input: StartInput,
+  ): Promise<ExecutionView> {
+    // The queue place is taken while the workflow is read (two round trips at once, not in
+    // turn). Runs beyond the plan's concurrency wait queued; only a full queue refuses.
+    const ref = { orgId, envId, id: nextId(clock.now()) };
+    const [read, place] = await Promise.allSettled([
+      workflows.get(orgId, envId, workflowName),
+      deps.runSlots.takeQueuePlace(ref),
+    ]);
+    if (read.status === "rejected") {
+      if (place.status === "fulfilled") await deps.runSlots.freeQueuePlace(ref);
+      throw read.reason;
+    }
+    if (place.status === "rejected") throw place.reason;
+    let execution: Execution;
+    try {
+      // Numbered once the workflow exists and a queue place is held: refused runs take no number.
+      const number = await executions.nextRunNumber(orgId, envId, workflowName);
+      execution = await prepare(orgId, envId, workflowName, read.value, input, ref.id, number);
+      await executions.create(execution);
+    } catch (error) {
+      // Not stored: the place it took is given back.
+      await deps.runSlots.freeQueuePlace(ref);
+      throw error;
+    }
+    await ring(orgId, envId, execution.concurrency ? undefined : execution.id);
+    await deps.lifecycle.created(execution);
+    return toExecutionView(execution);
+  }
+
   return {
-    async start(
-      orgId: string,
-      envId: string,
-      workflowName: string,
-      input: StartInput,
-    ): Promise<ExecutionView> {
-      // The queue place is taken while the workflow is read (two round trips at once, not in
-      // turn). Runs beyond the plan's concurrency wait queued; only a full queue refuses.
-      const ref = { orgId, envId, id: nextId(clock.now()) };
-      const [read, place] = await Promise.allSettled([
-        workflows.get(orgId, envId, workflowName),
-        deps.runSlots.takeQueuePlace(ref),
-      ]);
-      if (read.status === "rejected") {
-        if (place.status === "fulfilled") await deps.runSlots.freeQueuePlace(ref);
-        throw read.reason;
-      }
-      if (place.status === "rejected") throw place.reason;
-      let execution: Execution;
-      try {
-        execution = await prepare(orgId, envId, workflowName, read.value, input, ref.id);
-        await executions.create(execution);
-      } catch (error) {
-        // Not stored: the place it took is given back.
-        await deps.runSlots.freeQueuePlace(ref);
-        throw error;
-      }
-      await ring(orgId, envId, execution.concurrency ? undefined : execution.id);
-      await deps.lifecycle.created(execution);
-      return toExecutionView(execution);
+    start,
+
+    /**
+     * Starts the workflow of execution `id` again with the same config and tags (not the ones
+     * the control plane set itself, such as a schedule's), linked to it by `rerunOf`.
+     */
+    async rerun(orgId: string, envId: string, id: string, startedBy?: StartedBy): Promise<ExecutionView> {
+      const original = await load(orgId, envId, id);
+      const tags = Object.fromEntries(
+        Object.entries(original.tags).filter(([key]) => !key.startsWith(INTERNAL_TAG_PREFIX)),
+      );
+      return start(orgId, envId, original.workflowName, {
+        config: original.config,
+        tags,
+        rerunOf: original.id,
+        ...(startedBy ? { startedBy } : {}),
+      });
     },
 
     async get(orgId: string, envId: string, id: string): Promise<ExecutionView> {

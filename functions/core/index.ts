@@ -14,6 +14,7 @@ import { insightsObserver } from "./insights/emitter.ts";
 import type { InsightStore } from "./insights/ports.ts";
 import { createInsights } from "./insights/service.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
+import { createLogFollower } from "./log-follow.ts";
 import { createLogService } from "./logs.ts";
 import type {
   BlobStore,
@@ -35,6 +36,7 @@ import { storageLimitsOf } from "./storage-limits.ts";
 import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
+import { createUnpacker } from "./unpack.ts";
 import { webhookObserver } from "./webhooks/emitter.ts";
 import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
 import type { WebhookSender, WebhookStore } from "./webhooks/ports.ts";
@@ -115,6 +117,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const logs = createLogService({
     blobs: ports.logBlobs,
     bus,
+    clock,
     logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
   });
   // The plan's limits: queued runs hold a queue place, assigned and running ones a run slot.
@@ -124,13 +127,19 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     executions: ports.executions,
     clock,
   });
-  // A finished execution is folded into insights by a worker job (the `observe` effect).
-  const reports = createArtifactService({ blobs: ports.artifactBlobs, jobs, tenants: ports.tenants, clock });
+  // Artifact listings, downloads, test reports, upload grants (the one artifact service: the
+  // API, the ingress, the unpacking worker and insights all use it).
+  const artifacts = createArtifactService({
+    blobs: ports.artifactBlobs,
+    jobs,
+    tenants: ports.tenants,
+    clock,
+  });
   const insights = rawPorts.insights
     ? createInsights({
         store: rawPorts.insights,
         executions: ports.executions,
-        report: (orgId, envId, id) => reports.report(orgId, envId, id),
+        report: (orgId, envId, id) => artifacts.report(orgId, envId, id),
         workflowExists: async (orgId, envId, name) =>
           (await ports.workflows.get(orgId, envId, name)) !== undefined,
         jobs,
@@ -182,6 +191,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     config: options.leaseTtlMs === undefined ? undefined : { leaseTtlMs: options.leaseTtlMs },
   });
   const tokens = createTokenService({ tokens: ports.tokens, clock, cache });
+  const sealer = ports.credentials ? createCredentialSealer({ ...ports.credentials, clock }) : undefined;
   const tenancy = createTenancy({
     ports: ports.tenancy,
     tenants: ports.tenants,
@@ -193,6 +203,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
     logger: ports.logger,
+    sealer,
     settings: options.tenancy,
   });
   const webhooks = ports.webhooks
@@ -211,7 +222,19 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       })
     : undefined;
   return {
+    /** The ports as wired (tests inspect stored state through them; entries use the services). */
     ports,
+    clock,
+    bus,
+    logger: ports.logger,
+    /** Organizations and environments, read through the cache. */
+    tenants: ports.tenants,
+    /** Background jobs (the retention sweep sends them). */
+    jobs,
+    /** Where connected agents are recorded for the API. */
+    presence: ports.tenancy.presence,
+    artifacts,
+    unpacker: createUnpacker({ blobs: ports.artifactBlobs, artifacts, clock }),
     tokens,
     workflows,
     templates,
@@ -222,16 +245,18 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     lifecycle,
     work,
     links: createAgentLinks({ work, logs, clock }),
+    followLog: createLogFollower({ logs, executions, bus, clock }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
-    credentials: ports.credentials
-      ? createCredentialService({
-          store: ports.credentials.store,
-          sealer: createCredentialSealer({ ...ports.credentials, clock }),
-          audit: tenancy.audit,
-          clock,
-        })
-      : undefined,
+    credentials:
+      ports.credentials && sealer
+        ? createCredentialService({
+            store: ports.credentials.store,
+            sealer,
+            audit: tenancy.audit,
+            clock,
+          })
+        : undefined,
     tenancy,
     /** Webhook management (API); undefined without webhook ports. */
     webhooks: webhooks?.service,

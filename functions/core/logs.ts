@@ -7,9 +7,10 @@
  * offset by listing. After completion the chunks are compacted into `log` + `index.json`;
  * readers see the same bytes either way.
  */
+import { createTtlCache } from "@assay/shared";
 import * as z from "zod";
 import { putStream } from "./blob-upload.ts";
-import type { BlobStore, Bus } from "./ports.ts";
+import { type Bus, type Clock, type ObjectStore, systemClock } from "./ports.ts";
 
 export const logSubject = (executionId: string): string => `exec.${executionId}.log`;
 
@@ -77,8 +78,10 @@ export function tailStart(data: Uint8Array, lines: number): number {
 }
 
 export function createLogService(deps: {
-  blobs: BlobStore;
+  blobs: ObjectStore;
   bus: Bus;
+  /** Times the per-organization limit cache (default the system clock). */
+  clock?: Clock;
   cacheSize?: number;
   /** Bytes an execution's log may hold; chunks beyond are refused (default 1 GiB). */
   maxLogBytes?: number;
@@ -89,13 +92,13 @@ export function createLogService(deps: {
   const cacheSize = deps.cacheSize ?? 10_000;
   const maxLogBytes = deps.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
   /** Per-organization limits, looked up at most once a minute per org. */
-  const limits = new Map<string, { bytes: number; untilMs: number }>();
+  const limits = createTtlCache<string, number>({ clock: deps.clock ?? systemClock, ttlMs: 60_000 });
   async function limitFor(orgId: string): Promise<number> {
     if (!deps.logLimitOf) return maxLogBytes;
     const cached = limits.get(orgId);
-    if (cached && cached.untilMs > Date.now()) return cached.bytes;
+    if (cached !== undefined) return cached;
     const bytes = await deps.logLimitOf(orgId);
-    limits.set(orgId, { bytes, untilMs: Date.now() + 60_000 });
+    limits.set(orgId, bytes);
     return bytes;
   }
   /**

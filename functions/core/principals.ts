@@ -15,6 +15,8 @@ export interface UserActor {
   userId: string;
   email: string;
   name: string;
+  /** The organization whose own SSO this session came from (satisfies its "SSO required"). */
+  ssoOrgId?: string;
 }
 
 export type Actor = UserActor | ApiPrincipal;
@@ -24,7 +26,12 @@ export interface RequestMeta {
   ip?: string;
 }
 
-export function createPrincipals(deps: { tenants: TenantStore; members: MemberStore }) {
+export function createPrincipals(deps: {
+  tenants: TenantStore;
+  members: MemberStore;
+  /** Whether the organization requires its members to sign in through its SSO. */
+  ssoRequired?: (orgId: string) => Promise<boolean>;
+}) {
   return {
     async resolve(actor: Actor, orgId: string): Promise<OrgPrincipal> {
       const missing = new AppError("not_found", `organization ${orgId} not found`);
@@ -37,6 +44,13 @@ export function createPrincipals(deps: { tenants: TenantStore; members: MemberSt
         deps.members.get(orgId, actor.userId),
       ]);
       if (!org || org.deletedAt || !membership) throw missing;
+      // Owners keep the password as a break-glass path; everyone else needs the org's own SSO.
+      if (membership.role !== "owner" && actor.ssoOrgId !== orgId && (await deps.ssoRequired?.(orgId))) {
+        throw new AppError(
+          "permission_denied",
+          `organization ${orgId} requires single sign-on: sign in through its identity provider`,
+        );
+      }
       return { kind: "user", userId: actor.userId, email: actor.email, orgId, role: membership.role };
     },
   };

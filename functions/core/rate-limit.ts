@@ -24,7 +24,8 @@ export type RateLimitName =
   | "accept:ip"
   | "invite:org"
   | "invite:inviter"
-  | "auth-failure:ip";
+  | "auth-failure:ip"
+  | "sso:ip";
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   "signup:ip": { limit: 20, windowSeconds: 3600 },
@@ -42,6 +43,8 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   /** Subject: the inviting user's id or API token's id. */
   "invite:inviter": { limit: 20, windowSeconds: 3600 },
   "auth-failure:ip": { limit: 120, windowSeconds: 60 },
+  /** Starting, finishing and linking SSO sign-ins. */
+  "sso:ip": { limit: 60, windowSeconds: 300 },
 };
 
 export function createRateLimits(deps: {

@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createManualClock } from "@assay/shared";
 import { createReadCache, withCachedReads, withClearingWrites } from "./read-cache.ts";
 
-const fakeClock = () => {
-  let now = 1_000;
-  return { now: () => now, advance: (ms: number) => (now += ms) };
-};
+const fakeClock = () => createManualClock(1_000);
 
 /** A store that counts its reads. */
 const countingStore = () => {

@@ -15,10 +15,11 @@
  * Only records that exist are remembered: a miss is read again, so something created in another
  * process is usable at once. Hits are copies, so a caller mutating a record cannot corrupt it.
  */
+import { createTtlCache } from "@assay/shared";
 import type { Clock } from "./ports.ts";
 
 export const DEFAULT_READ_CACHE_TTL_MS = 5_000;
-/** Entries held at most; the cache is dropped whole when full (simple, and bounded). */
+/** Entries held at most; the oldest makes room when full. */
 const MAX_ENTRIES = 10_000;
 
 export interface ReadCache {
@@ -30,21 +31,17 @@ export interface ReadCache {
 }
 
 export function createReadCache(clock: Clock, ttlMs = DEFAULT_READ_CACHE_TTL_MS): ReadCache {
-  const entries = new Map<string, { value: unknown; expiresAtMs: number }>();
+  const entries = createTtlCache<string, unknown>({ clock, ttlMs, maxEntries: MAX_ENTRIES });
   /** Bumped by clear(): a load that started before a write must not store what it read. */
   let generation = 0;
   return {
     async read<T>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
-      const now = clock.now();
       const hit = entries.get(key);
-      if (hit && hit.expiresAtMs > now) return structuredClone(hit.value) as T;
-      if (hit) entries.delete(key);
+      if (hit !== undefined) return structuredClone(hit) as T;
       const startedIn = generation;
       const value = await load();
-      if (value !== undefined && ttlMs > 0 && startedIn === generation) {
-        if (entries.size >= MAX_ENTRIES) entries.clear();
-        entries.set(key, { value: structuredClone(value), expiresAtMs: now + ttlMs });
-      }
+      if (value !== undefined && ttlMs > 0 && startedIn === generation)
+        entries.set(key, structuredClone(value));
       return value;
     },
     clear() {

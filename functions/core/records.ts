@@ -6,6 +6,9 @@
 import { InvitationView, Slug } from "@assay/shared";
 import * as z from "zod";
 
+/** The password hash of an account made by single sign-on: no password matches it. */
+export const NO_PASSWORD = "none";
+
 /** A verified account. Only verified addresses become users (see accounts.ts). */
 export const UserRecord = z.object({
   id: z.string(),
@@ -24,6 +27,10 @@ export const SessionRecord = z.object({
   userId: z.string(),
   createdAt: z.string(),
   expiresAt: z.string(),
+  /** How the user signed in (unset: with the password). */
+  method: z.enum(["password", "sso"]).optional(),
+  /** Set when signed in through this organization's own SSO (it satisfies "SSO required"). */
+  ssoOrgId: z.string().optional(),
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;
 

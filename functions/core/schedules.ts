@@ -64,6 +64,11 @@ export function createScheduleDispatcher(deps: {
             try {
               await executions.start(entry.orgId, entry.envId, entry.workflowName, {
                 config: cronjob.config ?? {},
+                startedBy: {
+                  kind: "schedule",
+                  id: `${entry.workflowName}#${job}`,
+                  cron: `${cronjob.cron}${cronjob.timezone ? ` ${cronjob.timezone}` : ""}`,
+                },
                 tags: {
                   [SCHEDULE_TAG]: `${cronjob.cron}${cronjob.timezone ? ` ${cronjob.timezone}` : ""}`,
                   [TICK_TAG]: tick,

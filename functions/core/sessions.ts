@@ -15,11 +15,14 @@ export function createSessionService(deps: { sessions: SessionStore; users: User
   const { sessions, users, clock } = deps;
   return {
     /** Starts a session; the secret goes in the cookie and is never stored. */
-    async create(userId: string): Promise<{ secret: string; expiresAt: string }> {
+    async create(
+      userId: string,
+      how: { method: "password" | "sso"; ssoOrgId?: string } = { method: "password" },
+    ): Promise<{ secret: string; expiresAt: string }> {
       const { secret, hash } = newSecret();
       const now = clock.now();
       const expiresAt = new Date(now + SESSION_TTL_SECONDS * 1000).toISOString();
-      await sessions.put({ hash, userId, createdAt: new Date(now).toISOString(), expiresAt });
+      await sessions.put({ hash, userId, createdAt: new Date(now).toISOString(), expiresAt, ...how });
       return { secret, expiresAt };
     },
 
@@ -30,7 +33,13 @@ export function createSessionService(deps: { sessions: SessionStore; users: User
       if (!session || Date.parse(session.expiresAt) <= clock.now()) return undefined;
       const user = await users.get(session.userId);
       if (!user) return undefined;
-      return { kind: "user", userId: user.id, email: user.email, name: user.name };
+      return {
+        kind: "user",
+        userId: user.id,
+        email: user.email,
+        name: user.name,
+        ...(session.ssoOrgId ? { ssoOrgId: session.ssoOrgId } : {}),
+      };
     },
 
     async destroy(secret: string): Promise<void> {

@@ -6,6 +6,7 @@ import { type AccountSettings, createAccountService, defaultAccountSettings } fr
 import { createTokenAdminService } from "./api-tokens.ts";
 import { createAuditLog } from "./audit.ts";
 import { createAuthn } from "./authn.ts";
+import type { CredentialSealer } from "./credential-crypto.ts";
 import { createEnvironmentService } from "./environments.ts";
 import { AGENT_TARBALL_PATH, DEFAULT_AGENT_IMAGE, type InstallSettings } from "./install.ts";
 import { createInvitationService } from "./invitations.ts";
@@ -37,6 +38,10 @@ import type {
 import { createPrincipals } from "./principals.ts";
 import { createRateLimits, type RateLimit, type RateLimitName } from "./rate-limit.ts";
 import { createSessionService } from "./sessions.ts";
+import { createSsoPolicy } from "./sso/policy.ts";
+import type { OidcClient, SsoStore } from "./sso/ports.ts";
+import { createSsoSettings } from "./sso/settings.ts";
+import { createSsoSignIn, type PlatformProvider } from "./sso/signin.ts";
 import type { TokenService } from "./tokens.ts";
 
 /** The ports of the accounts layer (DynamoDB adapters in AWS and locally; see dynamo-tenancy-stores.ts). */
@@ -54,11 +59,20 @@ export interface TenancyPorts {
   runSlots: RunSlots;
   tokenUsage: TokenUsageStore;
   mailer: Mailer;
+  /** Single sign-on settings, sign-ins in progress and linked identities. */
+  sso: SsoStore;
+  /** The OpenID Connect relying party; without it SSO sign-in answers 409. */
+  oidc?: OidcClient;
 }
 
 export interface TenancySettings extends AccountSettings, InstallSettings {
   rateLimits: Partial<Record<RateLimitName, RateLimit>>;
+  /** Platform-wide identity providers the operator offers to everyone (docs/sso.md). */
+  ssoProviders: PlatformProvider[];
 }
+
+/** Where providers send users back after signing in. */
+export const SSO_CALLBACK_PATH = "/v1/auth/sso/callback";
 
 export const defaultTenancySettings: TenancySettings = {
   ...defaultAccountSettings,
@@ -66,6 +80,7 @@ export const defaultTenancySettings: TenancySettings = {
   agentTarballUrl: `http://127.0.0.1:8080${AGENT_TARBALL_PATH}`,
   agentImage: DEFAULT_AGENT_IMAGE,
   rateLimits: {},
+  ssoProviders: [],
 };
 
 export function createTenancy(deps: {
@@ -79,6 +94,8 @@ export function createTenancy(deps: {
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
+  /** Seals SSO client secrets (the credential key); without it they cannot be stored. */
+  sealer?: CredentialSealer;
   settings?: Partial<TenancySettings>;
 }) {
   const settings = { ...defaultTenancySettings, ...deps.settings };
@@ -109,10 +126,30 @@ export function createTenancy(deps: {
     audit,
     clock,
   });
+  // Read when used: local mode learns its public URL only once it listens.
+  const redirectUri = () => `${settings.publicWebUrl.replace(/\/$/, "")}${SSO_CALLBACK_PATH}`;
+  const ssoPolicy = createSsoPolicy({ store: ports.sso, members: ports.members });
+  const ssoSettings = createSsoSettings({ store: ports.sso, sealer: deps.sealer, audit, clock, redirectUri });
   return {
     settings,
     audit,
-    principals: createPrincipals({ tenants, members: ports.members }),
+    principals: createPrincipals({ tenants, members: ports.members, ssoRequired: ssoPolicy.required }),
+    ssoSettings,
+    sso: createSsoSignIn({
+      store: ports.sso,
+      oidc: ports.oidc,
+      settings: ssoSettings,
+      users: ports.users,
+      members: ports.members,
+      orgs,
+      sessions,
+      audit,
+      rateLimits,
+      clock,
+      logger,
+      providers: () => settings.ssoProviders,
+      redirectUri,
+    }),
     authn: createAuthn({
       tokens: deps.issuer,
       tokenUsage: ports.tokenUsage,
@@ -134,6 +171,7 @@ export function createTenancy(deps: {
       clock,
       logger,
       settings,
+      ssoPolicy,
     }),
     orgs,
     members: createMemberService({ members: ports.members, audit }),

@@ -14,6 +14,8 @@ export const hashToken = (secret: string): string => createHash("sha256").update
 export interface ApiPrincipal {
   kind: "api";
   tokenId: string;
+  /** The token's name, as its creator gave it. */
+  name?: string;
   orgId: string;
   role: Role;
 }
@@ -76,7 +78,13 @@ export function createTokenService(deps: {
 
     async authenticateApi(secret: string | undefined): Promise<ApiPrincipal> {
       const record = await verify(secret, "api");
-      return { kind: "api", tokenId: record.id, orgId: record.orgId, role: record.role ?? "viewer" };
+      return {
+        kind: "api",
+        tokenId: record.id,
+        name: record.name,
+        orgId: record.orgId,
+        role: record.role ?? "viewer",
+      };
     },
 
     async authenticateAgent(secret: string | undefined): Promise<AgentPrincipal> {

@@ -3,9 +3,11 @@
  * report; hostile ones are refused as a whole and leave nothing but their index behind (the
  * refused bundle itself is deleted).
  */
+
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { systemClock } from "@assay/shared";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { type LocalFauxqs, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
 import { type TarEntrySpec, tgzOf } from "../testing/tarballs.ts";
@@ -28,7 +30,7 @@ describe("artifact unpacking", () => {
   before(async () => {
     fauxqs = await startLocalFauxqs();
     blobs = await createS3BlobStore({ client: fauxqs.s3Client, bucket: "unpack-test", createBucket: true });
-    const clock = { now: () => Date.now() };
+    const clock = systemClock;
     artifacts = createArtifactService({
       blobs,
       jobs: { send: async (job) => void jobs.push(job) },
@@ -169,7 +171,7 @@ describe("artifact unpacking", () => {
         return blobs.put(key, body, options);
       },
     };
-    const failing = createUnpacker({ blobs: flaky, artifacts, clock: { now: () => Date.now() } });
+    const failing = createUnpacker({ blobs: flaky, artifacts, clock: systemClock });
     const request = { orgId: "org", envId: "env", executionId, bundleId: "r1", stepRef: "r1" };
     await assert.rejects(failing.unpack(request), /storage unavailable/);
     assert.ok(!(await keysUnder(prefix)).includes("index/r1.json"), "no index: the job is retried");

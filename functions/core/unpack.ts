@@ -33,7 +33,7 @@ import {
 import { putStream } from "./blob-upload.ts";
 import { contentTypeOf } from "./content-type.ts";
 import { looksLikeJUnit, MAX_JUNIT_BYTES, parseJUnit } from "./junit.ts";
-import type { BlobStore, Clock } from "./ports.ts";
+import type { Clock, ObjectStore } from "./ports.ts";
 
 /** A bundle that must not be unpacked; the message is recorded as the reason. */
 export class BundleRejectedError extends Error {}
@@ -91,7 +91,7 @@ const ignoredReason = (entry: ReadEntry): string =>
       ? `sparse file of ${entry.size} stored bytes (not stored: sparse entries are not supported; archive without --sparse)`
       : `${entry.type} entry (not stored: not a regular file)`;
 
-export function createUnpacker(deps: { blobs: BlobStore; artifacts: ArtifactService; clock: Clock }) {
+export function createUnpacker(deps: { blobs: ObjectStore; artifacts: ArtifactService; clock: Clock }) {
   const { blobs, artifacts, clock } = deps;
 
   /** One pass over the bundle. `write` false only checks; true writes files and returns them. */

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
+import { systemClock } from "@assay/shared";
 import { parseWorkflowText } from "@assay/shared/workflow";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parse } from "yaml";
@@ -256,7 +257,7 @@ describe("workflow engine (control plane)", () => {
     );
 
     let now = Date.parse("2030-01-01T10:03:00Z");
-    const clock = { now: () => now };
+    const clock = { ...systemClock, now: () => now };
     // Applied at 10:03 (the schedule index records when), so 10:00 is never fired.
     const applyPlane = plane.core.workflows;
     const schedules = createDynamoScheduleStore(storeConfig(plane));
@@ -298,6 +299,18 @@ describe("workflow engine (control plane)", () => {
       "2030-01-01T10:15:00.000Z",
     ]);
     assert.equal(page.items[0]?.tags["assay.io/schedule"], "*/5 * * * * Europe/Warsaw");
+    const started = await json<{ items: Array<{ startedBy?: unknown; number?: number }> }>(
+      await plane.api(`${plane.envPath}/executions?workflow=nightly`),
+    );
+    assert.deepEqual(started.items[0]?.startedBy, {
+      kind: "schedule",
+      id: "nightly#0",
+      cron: "*/5 * * * * Europe/Warsaw",
+    });
+    assert.deepEqual(
+      started.items.map((e) => e.number),
+      [3, 2, 1],
+    );
   });
 
   test("concurrency: runs beyond max stay queued and are claimed as slots free", async () => {

@@ -7,7 +7,7 @@
  * Gateway state: `serving -> draining -> stopped`.
  */
 import { randomUUID } from "node:crypto";
-import { AppError, GRPC_STATUS, isAppError } from "@assay/shared";
+import { AppError, every, GRPC_STATUS, isAppError, sleep } from "@assay/shared";
 import {
   AgentGatewayService,
   type AgentMessage,
@@ -21,7 +21,15 @@ import { createAgentIdentities } from "../core/agent-link/identities.ts";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { CredentialService } from "../core/credentials.ts";
 import type { LogService } from "../core/logs.ts";
-import type { AgentIdentityStore, AgentPresenceStore, Bus, Clock, Logger } from "../core/ports.ts";
+import {
+  type AgentIdentityStore,
+  type AgentPresenceStore,
+  type Bus,
+  type Clock,
+  type Logger,
+  type Random,
+  systemRandom,
+} from "../core/ports.ts";
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
@@ -59,6 +67,8 @@ export interface GatewayDeps {
   logs: LogService;
   bus: Bus;
   clock: Clock;
+  /** Spreads drained agents' reconnects (default the system's). */
+  random?: Random;
   logger: Logger;
   /** Issued agent identities: Register creates them, every hello must claim one. */
   identities: AgentIdentityStore;
@@ -89,6 +99,7 @@ export function createAgentGateway(deps: GatewayDeps) {
     clock,
     claimTtlMs: config.maxStreamAgeMs + config.deadAfterMs,
   });
+  const random = deps.random ?? systemRandom;
   const sessions = new Set<AgentSession>();
   let state: "serving" | "draining" | "stopped" = "serving";
 
@@ -187,7 +198,7 @@ export function createAgentGateway(deps: GatewayDeps) {
   let lastSweepMs = clock.now();
   let sweeping = false;
   let lastTokenCheckMs = clock.now();
-  const ticker = setInterval(() => {
+  const stopTicker = every(clock, 250, () => {
     const now = clock.now();
     for (const s of sessions) s.tick(now);
     if (now - lastSweepMs >= config.sweepIntervalMs && !sweeping) {
@@ -202,8 +213,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       void recheckTokens();
     }
     presenceOf.tick(now);
-  }, 250);
-  ticker.unref();
+  });
 
   async function recheckTokens() {
     const hashes = new Set([...sessions].map((s) => s.tokenHash));
@@ -234,17 +244,17 @@ export function createAgentGateway(deps: GatewayDeps) {
     async drain(): Promise<void> {
       if (state !== "serving") return;
       state = "draining";
-      for (const s of sessions) s.drain(Math.floor(Math.random() * 1000));
+      for (const s of sessions) s.drain(Math.floor(random() * 1000));
       const deadline = clock.now() + config.drainGraceMs;
-      while (sessions.size > 0 && clock.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (sessions.size > 0 && clock.now() < deadline) await sleep(clock, 100);
       await Promise.all([...sessions].map((s) => s.flushed()));
       for (const s of sessions) s.close(new AppError("unavailable", "ingress stopped"));
       state = "stopped";
-      clearInterval(ticker);
+      stopTicker();
     },
     close() {
       state = "stopped";
-      clearInterval(ticker);
+      stopTicker();
       for (const s of sessions) s.close(new AppError("unavailable", "ingress stopped"));
       doorbells.close();
     },

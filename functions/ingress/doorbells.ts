@@ -5,6 +5,7 @@
  * periodic sweep covers lost doorbells. Whether an environment has queued work is asked at most
  * once a second per environment and shared by the sessions that ask meanwhile.
  */
+import { createTtlCache } from "@assay/shared";
 import { decodeWorkOffer, workSubject } from "../core/lifecycle/subjects.ts";
 import type { Bus, Clock } from "../core/ports.ts";
 import type { AgentSession } from "./agent-session.ts";
@@ -63,13 +64,13 @@ export function createDoorbells(deps: {
    * handful of queue queries, not one per agent). A doorbell drops the answer, so new work is
    * never hidden by it; the sweep covers the rest.
    */
-  const queuedChecks = new Map<string, { atMs: number; queued: Promise<boolean> }>();
+  const queuedChecks = createTtlCache<string, Promise<boolean>>({ clock, ttlMs: 1_000 });
   function envHasQueued(orgId: string, envId: string): Promise<boolean> {
     const key = `${orgId}.${envId}`;
     const known = queuedChecks.get(key);
-    if (known && clock.now() - known.atMs < 1_000) return known.queued;
+    if (known) return known;
     const queued = deps.hasQueued(orgId, envId).catch(() => true);
-    queuedChecks.set(key, { atMs: clock.now(), queued });
+    queuedChecks.set(key, queued);
     return queued;
   }
 

@@ -6,10 +6,9 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import * as z from "zod";
-import { createArtifactService } from "../core/artifacts.ts";
 import { buildAwsCore, loadAwsConfig } from "../runtime/aws.ts";
-import { createAgentGateway, listenGateway } from "./agent-gateway.ts";
-import { createArtifactUploads } from "./artifact-uploads.ts";
+import { listenGateway } from "./agent-gateway.ts";
+import { buildIngress } from "./build-ingress.ts";
 import { ensureSelfSignedCertificate } from "./tls.ts";
 
 const IngressConfig = z.object({
@@ -36,29 +35,13 @@ const IngressConfig = z.object({
 
 const config = IngressConfig.parse(process.env);
 const { core, logger, bus } = await buildAwsCore(loadAwsConfig(process.env));
-// Artifact uploads: presigned URLs over the stream, completion queues the unpack job.
-const artifacts = createArtifactService({
-  blobs: core.ports.artifactBlobs,
-  jobs: core.ports.jobs,
-  tenants: core.ports.tenants,
-  clock: core.ports.clock,
-});
-const gateway = createAgentGateway({
-  ...core,
-  bus,
-  logger,
-  clock: core.ports.clock,
-  artifacts: createArtifactUploads({ artifacts, logger }),
-  config: {
-    drainGraceMs: config.ASSAY_DRAIN_GRACE_MS,
-    heartbeatIntervalMs: config.ASSAY_HEARTBEAT_INTERVAL_MS,
-    deadAfterMs: config.ASSAY_DEAD_AFTER_MS,
-    sweepIntervalMs: config.ASSAY_SWEEP_INTERVAL_MS,
-    ...(config.ASSAY_PRESENCE_REFRESH_MS ? { presenceWriteMs: config.ASSAY_PRESENCE_REFRESH_MS } : {}),
-    ...(config.ASSAY_MAX_STREAM_AGE_MS ? { maxStreamAgeMs: config.ASSAY_MAX_STREAM_AGE_MS } : {}),
-  },
-  presence: core.ports.tenancy.presence,
-  identities: core.ports.tenancy.agentIdentities,
+const gateway = buildIngress(core, {
+  drainGraceMs: config.ASSAY_DRAIN_GRACE_MS,
+  heartbeatIntervalMs: config.ASSAY_HEARTBEAT_INTERVAL_MS,
+  deadAfterMs: config.ASSAY_DEAD_AFTER_MS,
+  sweepIntervalMs: config.ASSAY_SWEEP_INTERVAL_MS,
+  ...(config.ASSAY_PRESENCE_REFRESH_MS ? { presenceWriteMs: config.ASSAY_PRESENCE_REFRESH_MS } : {}),
+  ...(config.ASSAY_MAX_STREAM_AGE_MS ? { maxStreamAgeMs: config.ASSAY_MAX_STREAM_AGE_MS } : {}),
 });
 const tls =
   config.ASSAY_INGRESS_TLS === "self-signed"

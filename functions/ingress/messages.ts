@@ -61,6 +61,7 @@ export function runCommand(execution: Execution, committedLogOffset: number): Co
     sensitive: execution.sensitive,
     queuedAtMs: Date.parse(execution.createdAt),
     committedLogOffset,
+    number: execution.number ?? 0,
   };
   return { kind: { $case: "run", value: run } };
 }

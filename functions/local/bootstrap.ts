@@ -48,10 +48,10 @@ export async function bootstrapLocal(
   let apiToken = previous?.apiToken ?? "";
   let agentToken = previous?.agentToken ?? "";
   if (!stillValid) {
-    await core.ports.tenants
+    await core.tenants
       .createOrg({ id: ORG, name: "Demo", plan: "free", createdAt: now })
       .catch(ignoreExisting);
-    await core.ports.tenants
+    await core.tenants
       .createEnv({ orgId: ORG, id: ENV, name: "Local", createdAt: now })
       .catch(ignoreExisting);
     apiToken = (await core.tokens.issue({ kind: "api", name: "local owner", orgId: ORG, role: "owner" }))
@@ -59,7 +59,7 @@ export async function bootstrapLocal(
     agentToken = (await core.tokens.issue({ kind: "agent", name: "local agent", orgId: ORG, envId: ENV }))
       .secret;
     // An existing "hello" workflow (perhaps edited by the user) stays as it is.
-    const existing = await core.ports.workflows.get(ORG, ENV, SAMPLE_WORKFLOW_NAME);
+    const existing = (await core.workflows.list(ORG, ENV)).some((w) => w.name === SAMPLE_WORKFLOW_NAME);
     if (!existing) await core.workflows.apply(ORG, ENV, SAMPLE_WORKFLOW_NAME, SAMPLE_WORKFLOW);
   }
   const state: LocalState = {

@@ -1,6 +1,7 @@
 /** Local mode's configuration: one schema, parsed once at start, defaults for a laptop. */
 import { resolve } from "node:path";
 import * as z from "zod";
+import { PlatformProvidersJson } from "../core/sso/platform-providers.ts";
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -19,6 +20,13 @@ export const LocalConfig = z.object({
   ASSAY_NO_AGENT: z.enum(["0", "1"]).default("0"),
   /** Log level of the console (the full log goes to <data dir>/control-plane.log). */
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("warn"),
+  /**
+   * Platform-wide OpenID Connect providers offered on the sign-in page, as a JSON array (see
+   * docs/sso.md). Organizations configure their own provider in their settings instead.
+   */
+  ASSAY_SSO_PROVIDERS: PlatformProvidersJson,
+  /** The dashboard's public URL when it is not this server's (a proxy in front); SSO redirects use it. */
+  ASSAY_PUBLIC_WEB_URL: z.url().optional(),
 });
 
 export type LocalConfig = z.infer<typeof LocalConfig> & { dataDir: string };

@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { every } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -22,6 +23,7 @@ import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.t
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { createSqsJobQueue, JOB_KINDS } from "../adapters/aws/sqs-job-queue.ts";
+import { createOpenIdClient } from "../adapters/http/openid-client.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { startDynamoDbLocal } from "../adapters/local/dynamodb-local.ts";
 import { ensureLocalQueues, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
@@ -30,20 +32,19 @@ import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createOutboxMailer } from "../adapters/local/outbox-mailer.ts";
 import { startSqsPoller } from "../adapters/local/sqs-poller.ts";
 import { createNatsBus } from "../adapters/nats/nats-bus.ts";
-import { createApiApp } from "../api/app.ts";
+import { buildApi } from "../api/build-api.ts";
 import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
-import { type Clock, type JobKind, type Logger, systemClock } from "../core/ports.ts";
+import { type Clock, type Logger, systemClock } from "../core/ports.ts";
 import type { TenancySettings } from "../core/tenancy.ts";
 import type { WebhookSettings } from "../core/webhooks/index.ts";
-import { createAgentGateway, type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
+import { type GatewayConfig, listenGateway } from "../ingress/agent-gateway.ts";
+import { buildIngress } from "../ingress/build-ingress.ts";
 import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
-import { createCleanupJob, createCompactLogsJob } from "../worker/jobs.ts";
-import { createSqsHandler } from "../worker/sqs-handler.ts";
-import { webhookHandlers } from "../worker/webhook-handlers.ts";
+import { createJobHandlers } from "../worker/job-handlers.ts";
+import { startRetentionSchedule } from "../worker/retention-schedule.ts";
 import { createAgentPackage } from "./agent-package.ts";
 import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
-import { createLocalStorageServices } from "./storage-services.ts";
 import { withDashboard } from "./web-assets.ts";
 
 export interface ControlPlaneOptions {
@@ -123,7 +124,12 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         jobs: createSqsJobQueue({ client: fauxqs.sqsClient, queueUrls }),
         clock,
         logger,
-        tenancy: { ...createDynamoTenancyStores(store), mailer: outbox },
+        // Local mode may talk plain http to an identity provider on loopback (Dex, tests).
+        tenancy: {
+          ...createDynamoTenancyStores(store),
+          mailer: outbox,
+          oidc: createOpenIdClient({ allowHttp: true }),
+        },
         ...createLocalEnginePorts(store),
         insights: createDynamoInsightStore(store),
         credentials: { store: createDynamoCredentialStore(store), keys: createLocalKeyWrapper(localKey) },
@@ -139,23 +145,15 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     );
     stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 
-    const storage = createLocalStorageServices({
-      core,
-      blobs,
-      clock,
+    const retention = startRetentionSchedule({
+      tenants: core.tenants,
+      jobs: core.jobs,
       logger,
-      dataDir,
-      retentionIntervalMs: options.retentionIntervalMs,
+      orgIds: () => core.tenants.listOrgIds(),
+      intervalMs: options.retentionIntervalMs,
     });
-    const retention = storage.startRetention();
     stops.push(() => retention.stop());
-    const handlers = {
-      ...storage.handlers,
-      cleanup: createSqsHandler("cleanup", createCleanupJob({ logs: core.logs, artifacts: blobs }), logger),
-      "compact-logs": createSqsHandler("compact-logs", createCompactLogsJob({ logs: core.logs }), logger),
-      ...webhookHandlers(core.webhookJobs, logger),
-      insights: createSqsHandler("insights", core.insightsJob, logger),
-    } satisfies Record<JobKind, unknown>;
+    const handlers = createJobHandlers(core, logger);
     for (const kind of JOB_KINDS) {
       const poller = startSqsPoller({
         client: fauxqs.sqsClient,
@@ -167,38 +165,20 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     }
 
     const reaper = core.reaper;
-    const reaperTimer = setInterval(() => {
-      reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
-    }, options.reaperIntervalMs ?? 30_000);
-    reaperTimer.unref();
-    stops.push(() => clearInterval(reaperTimer));
+    stops.push(
+      every(clock, options.reaperIntervalMs ?? 30_000, () => {
+        reaper.reap().catch((error: unknown) => logger.error({ err: String(error) }, "reaper failed"));
+      }),
+    );
 
     const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
-    const gateway = createAgentGateway({
-      ...core,
-      bus,
-      clock,
-      logger,
-      config: options.gateway,
-      presence: core.ports.tenancy.presence,
-      identities: core.ports.tenancy.agentIdentities,
-      artifacts: storage.uploads,
-    });
+    const gateway = buildIngress(core, options.gateway);
     const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });
     stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));
     stops.push(() => gateway.close());
 
     const agentPackage = createAgentPackage(options.agentPackageDir);
-    const app = createApiApp({
-      ...core,
-      tenants: core.ports.tenants,
-      bus,
-      logger,
-      outbox,
-      artifacts: storage.artifacts,
-      webhooks: core.webhooks,
-      clientIp: (c) => getConnInfo(c).remote.address,
-    });
+    const app = buildApi(core, { outbox, clientIp: (c) => getConnInfo(c).remote.address });
     const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const server = serve(
         {

@@ -36,7 +36,7 @@ export function startScheduleTimer(
   options: { clock: Clock; logger: Logger; intervalMs?: number },
 ): () => void {
   if (dispatcher === undefined) return () => {};
-  let timer: NodeJS.Timeout | undefined;
+  let cancel = () => {};
   let stopped = false;
   const sweep = () =>
     dispatcher
@@ -47,15 +47,14 @@ export function startScheduleTimer(
     const interval = options.intervalMs ?? 60_000;
     // Just after the boundary, so the tick that just passed is due.
     const delay = interval - (options.clock.now() % interval) + 50;
-    timer = setTimeout(() => {
+    cancel = options.clock.after(delay, () => {
       void sweep().finally(arm);
-    }, delay);
-    timer.unref();
+    });
   };
   void sweep();
   arm();
   return () => {
     stopped = true;
-    if (timer) clearTimeout(timer);
+    cancel();
   };
 }

@@ -29,6 +29,10 @@ const plane = await startControlPlane({
   ingressPort: config.ASSAY_INGRESS_PORT,
   natsUrl: config.ASSAY_NATS_URL,
   logger,
+  tenancy: {
+    ssoProviders: config.ASSAY_SSO_PROVIDERS,
+    ...(config.ASSAY_PUBLIC_WEB_URL ? { publicWebUrl: config.ASSAY_PUBLIC_WEB_URL } : {}),
+  },
 }).catch((error: unknown) => {
   console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

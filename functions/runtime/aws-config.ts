@@ -5,6 +5,7 @@
  */
 import { agentImageRef } from "@assay/shared/version";
 import * as z from "zod";
+import { PlatformProvidersJson } from "../core/sso/platform-providers.ts";
 
 export const AwsConfig = z.object({
   /** The single DynamoDB table. */
@@ -68,6 +69,8 @@ export const AwsConfig = z.object({
   ASSAY_CREDENTIALS_KMS_KEY_ID: z.string().min(1).optional(),
   /** KMS endpoint override (a stand-in); unset in AWS. */
   AWS_ENDPOINT_URL_KMS: z.string().url().optional(),
+  /** Platform-wide OpenID Connect providers, a JSON array (docs/sso.md); unset: none. */
+  ASSAY_SSO_PROVIDERS: PlatformProvidersJson,
   /** Log level of the JSON logs. */
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });

@@ -23,6 +23,7 @@ import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store
 import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
+import { createOpenIdClient } from "../adapters/http/openid-client.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
@@ -128,7 +129,8 @@ export async function buildAwsCore(config: AwsConfig) {
       }),
       clock: systemClock,
       logger,
-      tenancy: { ...createDynamoTenancyStores(store), mailer },
+      // Identity providers are reached over https only.
+      tenancy: { ...createDynamoTenancyStores(store), mailer, oidc: createOpenIdClient() },
       templates: createDynamoTemplateStore(store),
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
@@ -144,6 +146,7 @@ export async function buildAwsCore(config: AwsConfig) {
       leaseTtlMs: config.ASSAY_LEASE_TTL_MS,
       ...(configKey ? { configKey: parseSecretKey(configKey) } : {}),
       tenancy: {
+        ssoProviders: config.ASSAY_SSO_PROVIDERS,
         ...(config.ASSAY_PUBLIC_WEB_URL
           ? {
               publicWebUrl: config.ASSAY_PUBLIC_WEB_URL,

@@ -78,7 +78,7 @@ describe("worker jobs", () => {
     await plane.core.ports.artifactBlobs.put(artifactKey, new TextEncoder().encode("<testsuite/>"));
     const handler = createSqsHandler(
       "cleanup",
-      createCleanupJob({ logs: plane.core.logs, artifacts: plane.core.ports.artifactBlobs }),
+      createCleanupJob({ logs: plane.core.logs, artifacts: plane.core.artifacts }),
       plane.logger,
     );
     const payload = { orgId: plane.orgId, envId: plane.envId, executionId: gone };

@@ -1,8 +1,9 @@
 /** The background jobs. Each is idempotent: running it twice leaves the same state. */
-import { isTerminal } from "@assay/shared";
+import { type Execution, isTerminal, type Page } from "@assay/shared";
 import * as z from "zod";
+import type { ArtifactService } from "../core/artifacts.ts";
 import type { LogService } from "../core/logs.ts";
-import type { BlobStore, Clock, ExecutionStore, Job, JobQueue, TenantStore } from "../core/ports.ts";
+import type { Clock, ExecutionFilter, Job, JobQueue, TenantStore } from "../core/ports.ts";
 import { type StorageLimits, storageLimitsOf } from "../core/storage-limits.ts";
 import type { Unpacker } from "../core/unpack.ts";
 
@@ -18,14 +19,14 @@ const CleanupJob = ExecutionJob.extend({
 });
 
 /** Removes what an execution stored: logs, artifacts (bundles, files, indexes, reports), or both. */
-export function createCleanupJob(deps: { logs: LogService; artifacts: BlobStore }) {
+export function createCleanupJob(deps: {
+  logs: Pick<LogService, "remove">;
+  artifacts: Pick<ArtifactService, "remove">;
+}) {
   return async (job: Job) => {
     const { orgId, envId, executionId, scope } = CleanupJob.parse(job.payload);
     if (scope !== "artifacts") await deps.logs.remove(orgId, envId, executionId);
-    if (scope !== "logs") {
-      const prefix = `artifacts/${orgId}/${envId}/${executionId}/`;
-      await deps.artifacts.delete((await deps.artifacts.list(prefix)).map((o) => o.key));
-    }
+    if (scope !== "logs") await deps.artifacts.remove(orgId, envId, executionId);
   };
 }
 
@@ -92,7 +93,14 @@ const DAY_MS = 24 * 3600 * 1000;
  * execution records stay (history and counts); only their stored bytes go.
  */
 export function createRetentionJob(deps: {
-  executions: Pick<ExecutionStore, "list">;
+  executions: {
+    list(
+      orgId: string,
+      envId: string,
+      filter: ExecutionFilter,
+      page: { limit: number; cursor?: string },
+    ): Promise<Page<Pick<Execution, "id" | "status" | "createdAt" | "finishedAt">>>;
+  };
   tenants: Pick<TenantStore, "getOrg">;
   jobs: JobQueue;
   clock: Clock;

@@ -6,8 +6,7 @@
  */
 import { isAppError } from "@assay/shared";
 import * as z from "zod";
-import { JOB_KINDS } from "../adapters/aws/sqs-job-queue.ts";
-import type { Job, JobKind, Logger } from "../core/ports.ts";
+import { JOB_KINDS, type Job, type JobKind, type Logger } from "../core/ports.ts";
 
 /** The parts of a Lambda SQS event record this code reads. */
 export interface SqsRecord {

@@ -3,8 +3,10 @@
  * with a good bundle, a hostile one, a poison message and one whose storage fails (only that one
  * is reported as a batch item failure), then the whole batch redelivered (idempotent).
  */
+
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { systemClock } from "@assay/shared";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { type LocalFauxqs, startLocalFauxqs } from "../adapters/local/fauxqs.ts";
 import { artifactPrefix, bundleKey, createArtifactService } from "../core/artifacts.ts";
@@ -36,7 +38,7 @@ describe("unpack-artifacts worker with Lambda-shaped SQS batches", () => {
   after(() => fauxqs?.stop());
 
   test("partial batch failure, poison message, hostile bundle recorded, redelivery idempotent", async () => {
-    const clock = { now: () => Date.now() };
+    const clock = systemClock;
     // Storage that fails for one execution, as S3 throttling would.
     const flaky: BlobStore = {
       ...blobs,

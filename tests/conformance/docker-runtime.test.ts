@@ -120,6 +120,15 @@ describe("Testkube documents in the Docker runtime", () => {
     assert.match(result.log, /firefox read shared input/);
   });
 
+  test("services and parallel workers see only the global env", async () => {
+    const result = await run("global-env.yaml");
+    assert.equal(result.status, "passed", `${result.message}\n${result.log}`);
+    assert.match(result.log, /Service ENV values: OK/);
+    assert.match(result.log, /Step ENV values: OK/);
+    assert.equal(result.log.match(/Worker ENV values: OK/g)?.length, 2);
+    assert.doesNotMatch(result.log, /validation failed/);
+  });
+
   test("abort stops the running container", async () => {
     const yaml = documentOf("abort-mid-step.yaml");
     await fixture.put("workflows", nameOf(yaml), yaml);

@@ -33,7 +33,10 @@ test("the agent image runs as non-root and holds only the bundle", async () => {
     const agentFiles = files.filter((f) => f.startsWith("opt/assay-agent/") && !f.endsWith("/"));
     assert.ok(agentFiles.includes("opt/assay-agent/package/assay.js"));
     for (const f of agentFiles)
-      assert.match(f, /^opt\/assay-agent\/package\/(assay\.js|package\.json|chunks\/[\w.-]+\.js)$/);
+      assert.match(
+        f,
+        /^opt\/assay-agent\/(package\/(assay\.js|package\.json|chunks\/[\w.-]+\.js)|bin\/busybox)$/,
+      );
     assert.equal(files.filter((f) => f.includes("node_modules/")).length, 0, "no node_modules anywhere");
     const manifest = JSON.parse(
       docker("run", "--rm", "--entrypoint", "cat", image, "/opt/assay-agent/package/package.json"),

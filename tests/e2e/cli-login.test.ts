@@ -65,10 +65,34 @@ describe("assay login", () => {
 
     const list = await cli(["workflow", "list", "-o", "json"]);
     assert.equal(list.code, 0, list.out);
-    assert.ok((JSON.parse(list.out) as Array<{ name: string }>).some((w) => w.name === "hello"));
+    assert.ok(
+      (JSON.parse(list.out) as { items: Array<{ name: string }> }).items.some((w) => w.name === "hello"),
+    );
 
     assert.equal((await cli(["logout"])).code, 0);
     assert.equal(existsSync(file), false);
     assert.equal((await cli(["workflow", "list"])).code, 2);
+  });
+
+  test("without --env, picks the organization's only environment; with several, asks for one", async () => {
+    const login = await cli(["login", "--url", plane.apiUrl, "--token", plane.apiToken, "-o", "json"]);
+    assert.equal(login.code, 0, login.out);
+    const saved = JSON.parse(login.out) as { org: string; env?: string; path: string };
+    assert.equal(saved.org, plane.orgId);
+    assert.equal(saved.env, plane.envId, "the only environment became the default");
+    const list = await cli(["workflow", "list"]);
+    assert.equal(list.code, 0, list.out);
+
+    const created = await plane.api(`/v1/orgs/${plane.orgId}/envs`, {
+      method: "POST",
+      body: JSON.stringify({ id: "second" }),
+      headers: { "content-type": "application/json" },
+    });
+    assert.equal(created.status, 201, await created.text());
+    const again = await cli(["login", "--url", plane.apiUrl, "--token", plane.apiToken]);
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /no default environment: pass --env/);
+    assert.equal((await cli(["workflow", "list"])).code, 2);
+    assert.match((await cli(["logout", "-o", "yaml"])).out, /action: logged-out/);
   });
 });

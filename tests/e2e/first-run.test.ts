@@ -253,7 +253,7 @@ spec:
     assert.match(applied.stdout, /template official--greet applied/);
     const templates = await cli(["template", "list", "-o", "json"]);
     assert.deepEqual(
-      (JSON.parse(templates.stdout) as Array<{ name: string }>).map((t) => t.name),
+      (JSON.parse(templates.stdout) as { items: Array<{ name: string }> }).items.map((t) => t.name),
       ["official--greet"],
     );
     // Testkube's `official/greet` spelling reaches the stored `official--greet`.

@@ -114,15 +114,15 @@ spec:
     );
 
     let deliveries = await cli(["webhook", "deliveries", "ci", "-o", "json"]);
-    for (let i = 0; JSON.parse(deliveries.out).length === 0 && i < 100; i++) {
+    for (let i = 0; JSON.parse(deliveries.out).items.length === 0 && i < 100; i++) {
       await new Promise((r) => setTimeout(r, 100));
       deliveries = await cli(["webhook", "deliveries", "ci", "-o", "json"]);
     }
-    const [attempt] = JSON.parse(deliveries.out) as Array<{
-      id: string;
-      outcome: string;
-      executionId: string;
-    }>;
+    const [attempt] = (
+      JSON.parse(deliveries.out) as {
+        items: Array<{ id: string; outcome: string; executionId: string }>;
+      }
+    ).items;
     assert.equal(attempt?.outcome, "delivered");
     assert.equal(attempt?.executionId, id);
     const table = await cli(["webhook", "deliveries", "ci"]);

@@ -22,6 +22,7 @@ import { AcceptInvitationPage } from "./features/auth/components/accept-invitati
 import { ResetPasswordPage } from "./features/auth/components/reset-password-page.tsx";
 import { SignInPage } from "./features/auth/components/sign-in-page.tsx";
 import { SignUpPage } from "./features/auth/components/sign-up-page.tsx";
+import { SsoLinkPage } from "./features/auth/components/sso-link-page.tsx";
 import { VerifyEmailPage } from "./features/auth/components/verify-email-page.tsx";
 import {
   EnvCredentialsPage,
@@ -29,9 +30,10 @@ import {
 } from "./features/credentials/components/credentials-page.tsx";
 import { AgentsPage } from "./features/environments/components/agents-page.tsx";
 import { EnvironmentsPage } from "./features/environments/components/environments-page.tsx";
+import { OnboardingPage } from "./features/environments/components/onboarding-page.tsx";
 import { ExecutionPage } from "./features/executions/components/execution-page.tsx";
 import { ExecutionsPage } from "./features/executions/components/executions-page.tsx";
-import { OnboardingPage } from "./features/onboarding/components/onboarding-page.tsx";
+import { parseDays } from "./features/insights/api/insights.ts";
 import { SettingsPage } from "./features/settings/components/settings-page.tsx";
 import { TemplatePage } from "./features/templates/components/template-page.tsx";
 import { TemplatesPage } from "./features/templates/components/templates-page.tsx";
@@ -72,6 +74,11 @@ const verifyRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/verify-email",
   component: VerifyEmailPage,
+});
+const ssoLinkRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/sso/link",
+  component: SsoLinkPage,
 });
 const resetRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -193,6 +200,31 @@ export interface ExecutionsSearch {
   since?: SinceWindow;
 }
 
+/** `?days=N`: the insights window; anything but an offered window falls back to the default. */
+const insightsSearch = (search: Record<string, unknown>): { days?: number } =>
+  search.days === undefined ? {} : { days: parseDays(search.days) };
+// The insights pages and their charting library load on first visit, not with the app.
+const envInsights = lazyRouteComponent(
+  () => import("./features/insights/components/env-insights-page.tsx"),
+  "EnvInsightsPage",
+);
+const workflowInsights = lazyRouteComponent(
+  () => import("./features/insights/components/workflow-insights-page.tsx"),
+  "WorkflowInsightsPage",
+);
+const insightsRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "insights",
+  validateSearch: insightsSearch,
+  component: envInsights,
+});
+const workflowInsightsRoute = createRoute({
+  getParentRoute: () => envRoute,
+  path: "workflows/$name/insights",
+  validateSearch: insightsSearch,
+  component: workflowInsights,
+});
+
 const executionsRoute = createRoute({
   getParentRoute: () => envRoute,
   path: "executions",
@@ -217,6 +249,7 @@ const routeTree = rootRoute.addChildren([
   loginRoute,
   signupRoute,
   verifyRoute,
+  ssoLinkRoute,
   resetRoute,
   invitationRoute,
   orgRoute.addChildren([
@@ -231,6 +264,8 @@ const routeTree = rootRoute.addChildren([
       workflowNewRoute,
       workflowRoute,
       workflowEditRoute,
+      workflowInsightsRoute,
+      insightsRoute,
       templatesRoute,
       templateNewRoute,
       templateRoute,

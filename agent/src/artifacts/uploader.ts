@@ -9,6 +9,7 @@
  * answer was lost with a stream are re-sent on the next Welcome.
  */
 import { open } from "node:fs/promises";
+import { systemRandom } from "@assay/shared";
 import type { AgentMessage, ArtifactAck, ArtifactUploadGrant } from "@assay/shared/proto";
 
 export interface Bundle {
@@ -55,7 +56,7 @@ export function createUploader(options: UploaderOptions) {
   const concurrency = options.concurrency ?? 4;
   const attempts = options.attempts ?? 5;
   const backoffMs = options.backoffMs ?? 250;
-  const random = options.random ?? Math.random;
+  const random = options.random ?? systemRandom;
   const doFetch = options.fetch ?? fetch;
   const states = new Map<string, State>();
   const outbox: AgentMessage[] = [];

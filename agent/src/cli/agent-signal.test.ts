@@ -68,6 +68,7 @@ test("SIGTERM with --on-stop abort aborts the run, delivers its result, says Goo
           sensitive: [],
           queuedAtMs: Date.now(),
           committedLogOffset: 0,
+          number: 0,
         },
       },
     });

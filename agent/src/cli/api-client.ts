@@ -12,6 +12,7 @@ import type {
   ExecutionView,
   FieldIssue,
   Page,
+  TestReport,
   WorkflowView,
 } from "@assay/shared";
 import { ConnectError, readBody, send } from "./http.ts";
@@ -103,6 +104,14 @@ export interface ApiClient {
   listExecutions(query: ListExecutionsQuery): Promise<ApiResult<Page<ExecutionView>>>;
   getExecution(id: string): Promise<ApiResult<ExecutionView>>;
   abortExecution(id: string): Promise<ApiResult<ExecutionView>>;
+  /** `POST executions/{id}/rerun`: the new execution (its `rerunOf` is `id`). */
+  rerunExecution(id: string): Promise<ApiResult<ExecutionView>>;
+  /** `DELETE executions/{id}`: a finished execution with its logs and artifacts. */
+  deleteExecution(id: string): Promise<ApiResult<null>>;
+  /** The test cases parsed from the execution's JUnit artifacts. */
+  getReport(id: string): Promise<ApiResult<TestReport>>;
+  /** `GET /v1/me` (outside the environment): the caller and where the dashboard is. */
+  me(): Promise<ApiResult<{ dashboardUrl?: string }>>;
   /** The full stored log (raw bytes). */
   getLogs(id: string, query?: LogQuery): Promise<ApiResult<Buffer>>;
   /** The last `tail` lines (of one step's output with `step`) and the log's total length. */
@@ -273,6 +282,17 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
     getExecution: (id) => json("GET", `executions/${segment(id)}`),
     abortExecution: (id) =>
       json("POST", `executions/${segment(id)}/abort`, { body: "{}", contentType: "application/json" }),
+    rerunExecution: (id) =>
+      json("POST", `executions/${segment(id)}/rerun`, { body: "{}", contentType: "application/json" }),
+    async deleteExecution(id) {
+      const result = await call("DELETE", `executions/${segment(id)}`);
+      if (!result.ok) return result;
+      result.value.resume();
+      return { ok: true, value: null };
+    },
+    getReport: (id) => json("GET", `executions/${segment(id)}/report`),
+    // The client's base is the environment; `/v1/me` is four levels up.
+    me: () => json("GET", "../../../../me"),
     async getLogs(id, query = {}) {
       const qs = query.step ? `?step=${segment(query.step)}` : "";
       const result = await call("GET", `executions/${segment(id)}/logs${qs}`, { accept: "text/plain" });

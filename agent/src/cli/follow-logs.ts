@@ -3,12 +3,12 @@
  * offset of its bytes; when the connection drops the follower reconnects with `Last-Event-ID`
  * and drops whatever it already wrote, so the output has no gap and no repeat.
  */
+import { createSseParser, parseLogStreamEvent } from "@assay/shared";
 import type { ApiClient, ApiError, ApiResult } from "./api-client.ts";
-import { createSseParser } from "./sse.ts";
 
 export interface FollowOptions {
-  /** Receives raw log bytes (ANSI preserved). */
-  write(bytes: Uint8Array): void;
+  /** Receives raw log bytes (ANSI preserved) and the ref of the step that wrote them, if any. */
+  write(bytes: Uint8Array, step?: string): void;
   onStatus?(status: string): void;
   /** Wait between reconnects, default 500 ms (doubling to 5 s while nothing arrives). */
   retryDelayMs?: number;
@@ -20,12 +20,6 @@ export interface FollowOptions {
   fromOffset?: number | undefined;
   /** Stops following (the result is then the last error); the caller knows why. */
   signal?: AbortSignal;
-}
-
-interface LogEventData {
-  offset: number;
-  step?: string;
-  data: string;
 }
 
 /** Follows until the `end` event; resolves with the execution's final status. */
@@ -53,20 +47,20 @@ export const followLogs = async (
       let progressed = false;
       try {
         for await (const part of opened.value) {
-          for (const event of parser.push(part as Buffer)) {
-            if (event.event === "log") {
-              const payload = JSON.parse(event.data) as LogEventData;
-              const bytes = Buffer.from(payload.data, "base64");
-              const end = payload.offset + bytes.length;
+          for (const raw of parser.push(part as Buffer)) {
+            const event = parseLogStreamEvent(raw);
+            if (event?.kind === "log") {
+              const bytes = Buffer.from(event.data, "base64");
+              const end = event.offset + bytes.length;
               const have = written ?? 0;
-              if (end > have) options.write(bytes.subarray(Math.max(0, have - payload.offset)));
+              if (end > have) options.write(bytes.subarray(Math.max(0, have - event.offset)), event.step);
               written = Math.max(have, event.id === undefined ? end : Number(event.id) || end);
               progressed = true;
-            } else if (event.event === "status") {
-              options.onStatus?.((JSON.parse(event.data) as { status: string }).status);
-            } else if (event.event === "end") {
+            } else if (event?.kind === "status") {
+              options.onStatus?.(event.status);
+            } else if (event?.kind === "end") {
               opened.value.destroy();
-              return { ok: true, value: { status: (JSON.parse(event.data) as { status: string }).status } };
+              return { ok: true, value: { status: event.status } };
             }
           }
         }

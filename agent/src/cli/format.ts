@@ -47,7 +47,7 @@ const ICON: Record<string, string> = {
   queued: "·",
 };
 
-/** The step tree, indented by depth, with status, duration, exit code and message. */
+/** The step tree, indented by depth, with ref, status, duration, exit code and message. */
 export const stepTree = (steps: StepState[]): string => {
   const children = new Map<string | undefined, StepState[]>();
   const refs = new Set(steps.map((s) => s.ref));
@@ -65,7 +65,7 @@ export const stepTree = (steps: StepState[]): string => {
       ].filter((d) => d !== "");
       const message = step.message ? ` — ${step.message}` : "";
       lines.push(
-        `${"  ".repeat(depth + 1)}${ICON[step.status] ?? "?"} ${step.name} (${details.join(", ")})${message}`,
+        `${"  ".repeat(depth + 1)}${ICON[step.status] ?? "?"} ${step.ref}  ${step.name} (${details.join(", ")})${message}`,
       );
       for (const warning of step.warnings) lines.push(`${"  ".repeat(depth + 2)}warning: ${warning}`);
       visit(step.ref, depth + 1);
@@ -75,12 +75,31 @@ export const stepTree = (steps: StepState[]): string => {
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 };
 
-/** Summary lines and the step tree of `assay execution get`. */
-export const executionSummary = (e: ExecutionView): string => {
+/** Who or what started an execution, in a few words ("" when not recorded). */
+export const startedByText = (e: Pick<ExecutionView, "startedBy">): string => {
+  const by = e.startedBy;
+  if (by === undefined) return "";
+  switch (by.kind) {
+    case "user":
+      return by.email || by.id;
+    case "api":
+      return `token ${by.name || by.id}`;
+    case "schedule":
+      return `schedule ${by.cron}`;
+    case "execution":
+      return `execution ${by.id}`;
+  }
+};
+
+/** Summary lines and the step tree of `assay execution get`; `tests` is the JUnit line. */
+export const executionSummary = (e: ExecutionView, tests?: string): string => {
   const rows: [string, string][] = [
     ["Execution", e.id],
     ["Workflow", e.workflowName],
+    ["Run", e.number === undefined ? "" : `#${e.number}`],
     ["Status", e.status],
+    ["Started by", startedByText(e)],
+    ["Re-run of", e.rerunOf ?? ""],
     ["Created", formatTime(e.createdAt)],
     ["Started", formatTime(e.startedAt)],
     ["Finished", formatTime(e.finishedAt)],
@@ -88,6 +107,7 @@ export const executionSummary = (e: ExecutionView): string => {
     ["Agent", e.agentId ?? ""],
     ["Log", `${e.logBytes} bytes`],
     ["Message", e.message ?? ""],
+    ["Tests", tests ?? ""],
     [
       "Config",
       Object.entries(e.config)
@@ -103,7 +123,7 @@ export const executionSummary = (e: ExecutionView): string => {
   ];
   const head = rows
     .filter(([, v]) => v !== "")
-    .map(([k, v]) => `${`${k}:`.padEnd(10)} ${v}`)
+    .map(([k, v]) => `${`${k}:`.padEnd(11)} ${v}`)
     .join("\n");
   const warnings = e.warnings.map((w) => `warning: ${w}\n`).join("");
   const tree = stepTree(e.steps);

@@ -121,13 +121,15 @@ describe("assay CLI", () => {
       { ASSAY_DATA_DIR: join(project, ".assay") },
       dir,
     );
-    assert.equal(JSON.parse(viaDataDir.stdout)[0].name, "smoke");
+    assert.equal(JSON.parse(viaDataDir.stdout).items[0].name, "smoke");
   });
 
   it("words refused tokens, missing things, validation errors and unreachable servers, exit 2", async () => {
     const url = await serve((req, res) => {
-      if (req.url.includes("/executions/MISSING"))
-        return json(res, 404, { error: { code: "not_found", message: "execution MISSING not found" } });
+      if (req.url.includes("/executions/01HZX0000000000000000000ZZ"))
+        return json(res, 404, {
+          error: { code: "not_found", message: "execution 01HZX0000000000000000000ZZ not found" },
+        });
       if (req.method === "POST") {
         return json(res, 400, {
           error: {
@@ -142,8 +144,11 @@ describe("assay CLI", () => {
     const refused = await run(["execution", "list", ...flags(url)]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /the token was refused \(HTTP 401: token revoked\)/);
-    const missing = await run(["execution", "get", "MISSING", ...flags(url)]);
-    assert.match(missing.stderr, /execution MISSING was not found/);
+    const missing = await run(["execution", "get", "01hzx0000000000000000000zz", ...flags(url)]);
+    assert.match(missing.stderr, /execution 01HZX0000000000000000000ZZ was not found/);
+    const malformed = await run(["execution", "get", "MISSING", ...flags(url)]);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, /"MISSING" is not an execution id: give the full id/);
     const invalid = await run(["run", "smoke", "--config", "workers=x", ...flags(url)]);
     assert.equal(invalid.code, 2);
     assert.match(
@@ -222,13 +227,15 @@ describe("assay CLI", () => {
         }
         const from = Number(req.headers["last-event-id"]);
         // Resend a little before the resume point: the client must drop the overlap.
-        res.end(`${event(from - 4, log.length)}event: end\ndata: {"status":"failed"}\n\n`);
+        res.end(
+          `${event(from - 4, log.length)}event: end\ndata: {"status":"failed","logBytes":${log.length}}\n\n`,
+        );
         return;
       }
       json(res, 200, execution({ status: "failed", message: 'step "r1" failed: exit code 1' }));
     });
     const out = await run(["run", "smoke", "--watch", "--config", "target=https://x", ...flags(url)]);
-    assert.equal(out.stdout, log);
+    assert.equal(out.stdout, `── r1\n${log}`, "one header for the step, then its bytes");
     assert.equal(out.code, 1);
     assert.equal(streams, 2);
     assert.equal(
@@ -270,10 +277,10 @@ describe("assay CLI", () => {
     });
     const got = await run(["execution", "get", "01HZX0000000000000000000AB", ...flags(url)]);
     assert.equal(got.code, 0, got.stderr);
-    assert.match(got.stdout, /Status: {4}failed/);
+    assert.match(got.stdout, /Status: +failed/);
     assert.match(
       got.stdout,
-      /✔ build \(passed, 2\.5s\)\n {4}✖ unit \(failed, exit 3\) — exit code 3\n {6}warning: image x not used/,
+      /✔ r1 {2}build \(passed, 2\.5s\)\n {4}✖ r1\.1 {2}unit \(failed, exit 3\) — exit code 3\n {6}warning: image x not used/,
     );
     const logs = await run(["logs", "01HZX0000000000000000000AB", ...flags(url)]);
     assert.equal(logs.stdout, "raw \u001b[1mbytes\u001b[0m\n");
@@ -284,7 +291,9 @@ describe("assay CLI", () => {
 
   it("rejects bad usage with exit 2", async () => {
     assert.equal((await run(["nope"])).code, 2);
-    assert.equal((await run(["execution", "list", "-o", "yaml", "--url", "http://x"])).code, 2);
+    const badFormat = await run(["execution", "list", "-o", "xml", "--url", "http://x"]);
+    assert.equal(badFormat.code, 2);
+    assert.match(badFormat.stderr, /-o must be one of text, json, yaml \(got "xml"\)/);
     const agent = await run(["agent", "--url", "https://x:1"]);
     assert.equal(agent.code, 2);
     assert.match(agent.stderr, /--token \(or ASSAY_AGENT_TOKEN\) is required/);

@@ -31,7 +31,7 @@ const COMMAND_MODULES: { names: readonly string[]; load: () => Promise<Register>
     load: async () => (await import("./commands/template.ts")).registerTemplateCommands,
   },
   {
-    names: ["run", "execution", "executions", "abort"],
+    names: ["run", "rerun", "execution", "executions", "logs", "abort"],
     load: async () => (await import("./commands/executions.ts")).registerExecutionCommands,
   },
   {

@@ -24,7 +24,7 @@ export async function watchExecution(
   client: ApiClient,
   id: string,
   options: {
-    write: (bytes: Uint8Array) => void;
+    write: (bytes: Uint8Array, step?: string) => void;
     notice: (line: string) => void;
     timeoutMs?: number | undefined;
     /** How often to re-read a queued execution's waiting reason, default 5 s. */

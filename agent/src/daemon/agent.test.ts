@@ -71,6 +71,7 @@ const runCommand = (executionId: string, steps: Partial<RunnerStep>[], extra: Pa
       sensitive: [],
       queuedAtMs: Date.now(),
       committedLogOffset: 0,
+      number: 0,
       ...extra,
     },
   },

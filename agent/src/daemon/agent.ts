@@ -26,7 +26,7 @@ import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { type SelectedRuntime, selectRuntime } from "../runner/runtimes/select.ts";
 import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
-import { type Clock, type Random, sleep, systemClock } from "./clock.ts";
+import { type Clock, type Random, sleep, systemClock, systemRandom } from "./clock.ts";
 import { createCredentialClient } from "./credential-client.ts";
 import { resolveTarget } from "./credentials.ts";
 import { loadExecutedIds } from "./executed-ids.ts";
@@ -76,7 +76,7 @@ const chooseRuntime = async (options: AgentOptions, agentId: string): Promise<Se
 /** Starts the agent daemon. Rejects only for invalid options (bad URL, unreadable CA file). */
 export const startAgent = async (options: AgentOptions): Promise<AgentHandle> => {
   const clock: Clock = options.clock ?? systemClock;
-  const random: Random = options.random ?? Math.random;
+  const random: Random = options.random ?? systemRandom;
   const logger: AgentLogger = options.logger ?? consoleLogger;
   const target = resolveTarget(options);
   if (target.warning !== undefined) logger.warn(target.warning);

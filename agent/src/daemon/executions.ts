@@ -245,6 +245,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       }
       entry.run = options.start({
         executionId: id,
+        ...(command.number > 0 ? { executionNumber: command.number } : {}),
         specYaml: command.workflow?.specYaml ?? "",
         config: command.config,
         sensitive: command.sensitive,

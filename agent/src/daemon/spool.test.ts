@@ -51,6 +51,7 @@ const runCommand = (executionId: string, shell: string) => ({
       sensitive: [],
       queuedAtMs: Date.now(),
       committedLogOffset: 0,
+      number: 0,
     },
   },
 });

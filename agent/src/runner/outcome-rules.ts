@@ -68,7 +68,9 @@ export interface UnitEnd {
  * caller knows the scope's reason); `abortReason` names the run-wide abort.
  */
 export const exitOutcome = (end: UnitEnd, cancelled: Outcome, abortReason: string | undefined): Outcome => {
-  if (end.startError !== undefined) return { status: "failed", exitCode: -1, message: end.startError };
+  // A unit killed while it was being prepared (an image pull) ends as its killer says.
+  if (end.startError !== undefined && (end.killedBy === undefined || end.killedBy === "stop"))
+    return { status: "failed", exitCode: -1, message: end.startError };
   if (end.killedBy === "timeout") return { status: "timeout", exitCode: -1, message: "timed out" };
   if (end.killedBy === "cancel") return { ...cancelled, exitCode: -1 };
   if (end.killedBy === "abort")

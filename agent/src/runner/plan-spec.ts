@@ -44,6 +44,8 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   parallel: step.parallel,
   variables: step.variables,
   container: step.container,
+  transfer: step.transfer,
+  fetch: step.fetch,
   steps: step.steps.map(toRunnerStep),
   warnings: step.warnings,
 });
@@ -83,7 +85,13 @@ const planParsed = (
   const identity =
     execution === undefined
       ? {}
-      : { execution: { id: execution.id, name: `${workflow.metadata.name}-${execution.id}` } };
+      : {
+          execution: {
+            id: execution.id,
+            name: `${workflow.metadata.name}-${execution.id}`,
+            ...(execution.number === undefined ? {} : { number: execution.number }),
+          },
+        };
   const plan = planWorkflow(workflow, {
     features,
     config,

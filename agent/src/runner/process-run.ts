@@ -45,9 +45,11 @@ export const startProcess = async (
   const maskers = { stdout: createStreamMasker(ctx.secrets), stderr: createStreamMasker(ctx.secrets) };
   let killedBy: ProcessResult["killedBy"];
   let unit: LaunchedUnit | undefined;
+  const preparing = new AbortController();
   const kill = (why: NonNullable<ProcessResult["killedBy"]>) => {
     killedBy ??= why;
-    unit?.kill();
+    if (unit === undefined) preparing.abort();
+    else unit.kill();
   };
   // Registered before the launch: an abort or timeout during an image pull still ends the unit.
   const offScope = scope.onTimeout(() => kill(scope.ended()?.kind === "cancelled" ? "cancel" : "timeout"));
@@ -62,6 +64,7 @@ export const startProcess = async (
     note: (text) => {
       ctx.sink.log(request.ref, Buffer.from(`${text}\n`));
     },
+    signal: preparing.signal,
   });
   if (abortRequested) killForAbort();
   else if (killedBy !== undefined) unit.kill();

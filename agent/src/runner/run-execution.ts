@@ -17,6 +17,8 @@ export type PlanOutcome =
 /** Which execution a plan is for: `{{ execution.id }}` and `{{ execution.name }}` in steps. */
 export interface PlanExecution {
   id: string;
+  /** The workflow's run number (`execution.number`), when the control plane sent one. */
+  number?: number;
 }
 
 /** Turns a spec (YAML text) and the resolved config into a plan. */
@@ -28,6 +30,8 @@ export type PlanSpec = (
 
 export interface ExecutionRequest {
   executionId: string;
+  /** The workflow's run number in its environment (`execution.number`). */
+  executionNumber?: number;
   specYaml: string;
   config: Record<string, string>;
   /** Names of config values to mask in the log. */
@@ -64,7 +68,10 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   const run = async (): Promise<RunResult> => {
     let outcome: PlanOutcome;
     try {
-      outcome = await request.planSpec(request.specYaml, request.config, { id: request.executionId });
+      outcome = await request.planSpec(request.specYaml, request.config, {
+        id: request.executionId,
+        ...(request.executionNumber === undefined ? {} : { number: request.executionNumber }),
+      });
     } catch (error) {
       return failLoudly(`the workflow could not be planned: ${(error as Error).message}`, []);
     }

@@ -39,12 +39,11 @@ import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
 import { evaluateStepCondition, type RuntimeScope, withServiceAddresses } from "./runtime-expressions.ts";
 import { createProcessRuntime } from "./runtimes/process/process-runtime.ts";
-import type { ExecutionRuntime, StepRuntime } from "./runtimes/runtime.ts";
+import type { ExecutionRuntime, StepRuntime, UnitSpace, WorkerSpace } from "./runtimes/runtime.ts";
 import { createScope, type Scope } from "./scope.ts";
 import { startServices } from "./services.ts";
 import type {
   CollectArtifacts,
-  RunnerFile,
   RunnerPlan,
   RunnerSink,
   RunnerStep,
@@ -52,8 +51,9 @@ import type {
   StepEvent,
   StepFinalStatus,
 } from "./types.ts";
+import { fetchOut, transferIn } from "./worker-files.ts";
 import { runWorkers } from "./workers.ts";
-import { resolveWorkingDir, writeContentFiles } from "./workspace.ts";
+import { resolveWorkingDir } from "./workspace.ts";
 
 /** Inputs of one run. */
 export interface PlanRunOptions {
@@ -114,6 +114,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   const now = options.now ?? Date.now;
   const stepRuntime = options.runtime ?? createProcessRuntime();
   const state: RunState = { steps: new Map(), wakeups: new Set() };
+  // The execution's own volumes; parallel workers may get spaces of their own (see isolateWorker).
+  const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
   const states = state.steps;
   const wakeups = state.wakeups;
   const ctx: ProcessContext = {
@@ -158,21 +160,34 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   });
 
   /** Renders what the planner left for run time into a process request (or an error). */
-  const prepare = (step: RunnerStep, env: Record<string, string>, variables: Vars) =>
-    renderProcessRequest(step, env, runtime({ failed: false }, env, variables));
+  const prepare = (step: RunnerStep, env: Record<string, string>, variables: Vars, space: UnitSpace) => {
+    const request = renderProcessRequest(step, env, runtime({ failed: false }, env, variables));
+    if (typeof request !== "string" && space !== rootSpace) request.space = space;
+    return request;
+  };
 
   /** Files, git and tarballs of a step (or the plan); an error message when one failed. */
-  const fetchContent = (ref: string, source: ContentSource, workingDir: string | undefined) =>
-    fetchStepContent(source, workingDir, { workspace, env: options.baseEnv, log: (text) => line(ref, text) });
+  const fetchContent = (
+    ref: string,
+    source: ContentSource,
+    workingDir: string | undefined,
+    space: UnitSpace,
+  ) =>
+    fetchStepContent(source, workingDir, {
+      workspace: space.workspace,
+      env: options.baseEnv,
+      log: (text) => line(ref, text),
+    });
 
   const runProcess = async (
     step: RunnerStep,
     scope: Scope,
     env: Record<string, string>,
     variables: Vars,
+    space: UnitSpace,
   ): Promise<Outcome> => {
     if (scope.ended() !== undefined) return endedOutcome(scope, "before it started");
-    const request = prepare(step, env, variables);
+    const request = prepare(step, env, variables, space);
     if (typeof request === "string") {
       line(step.ref, `[assay] error: ${request}`);
       return { status: "failed", message: request };
@@ -194,6 +209,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     env: Record<string, string>,
     group: GroupState,
     outerVariables: Vars,
+    space: UnitSpace,
   ): Promise<Outcome> => {
     let variables = outerVariables;
     const failBody = (message: string, skipped: RunnerStep[]): Outcome => {
@@ -201,7 +217,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       for (const child of skipped) skipTree(child, "the step failed before it");
       return { status: "failed", message };
     };
-    const contentError = await fetchContent(step.ref, step, step.workingDir);
+    const contentError = await fetchContent(step.ref, step, step.workingDir, space);
     if (contentError !== undefined) return failBody(contentError, step.steps);
     const serviceNodes = step.steps.filter((s) => s.kind === "service");
     const workers = step.steps.filter((s) => s.kind === "worker");
@@ -218,8 +234,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
               now,
               abortRequested: () => state.abortReason !== undefined,
               prepare: async (node) => {
-                const error = await fetchContent(node.ref, node, node.workingDir);
-                return error ?? prepare(node, { ...env, ...node.env }, node.variables ?? variables);
+                const error = await fetchContent(node.ref, node, node.workingDir, space);
+                // The planner gave the instance its own env (with only the owner's global variables).
+                return error ?? prepare(node, node.env, node.variables ?? variables, space);
               },
             },
             serviceNodes,
@@ -237,7 +254,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       let childAborted = false;
       const runChildren = async (list: RunnerStep[]) => {
         for (const child of list) {
-          const status = await runStep(child, scope, children, env, variables);
+          const status = await runStep(child, scope, children, env, variables, space);
           if (status === "aborted") childAborted = true;
           if (failsGroup(status, child.optional)) childFailed = true;
         }
@@ -252,7 +269,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
                 status: childAborted ? "aborted" : scope.timedOut() ? "timeout" : "failed",
                 message: "a setup step failed",
               }
-            : await runProcess(step, scope, env, variables);
+            : await runProcess(step, scope, env, variables, space);
         if (own.status !== "passed") {
           for (const child of [...workers, ...rest]) skipTree(child, `parent step ${own.status}`);
           result = own;
@@ -263,7 +280,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         const result = await runWorkers(step, workers, scope, {
           skipTree,
           runWorker: (worker, own) =>
-            runStep(worker, own, { failed: children.failed }, env, worker.variables),
+            runStep(worker, own, { failed: children.failed }, {}, worker.variables, space),
         });
         if (result.failed) childFailed = true;
         if (result.aborted) childAborted = true;
@@ -307,6 +324,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     group: GroupState,
     inheritedEnv: Record<string, string>,
     inheritedVars: Vars,
+    parentSpace: UnitSpace,
   ): Promise<StepFinalStatus> => {
     const env = { ...inheritedEnv, ...step.env };
     // A worker's own fan-out values win; service addresses of enclosing scopes stay visible.
@@ -334,13 +352,71 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     }
     emit({ ref: step.ref, status: "running", startedAtMs });
     for (const warning of step.warnings) line(step.ref, `[assay] warning: ${warning}`);
+    const isolated = await isolateWorker(step, parentSpace);
+    if (typeof isolated === "string") {
+      line(step.ref, `[assay] error: ${isolated}`);
+      for (const child of step.steps) skipTree(child, "the worker's files could not be prepared");
+      emit({ ref: step.ref, status: "failed", startedAtMs, finishedAtMs: now(), message: isolated });
+      if (!step.optional) group.failed = true;
+      state.firstFailure ??= `step "${step.name}" failed: ${isolated}`;
+      return "failed";
+    }
+    try {
+      return await runAttempts(
+        step,
+        scope,
+        group,
+        env,
+        variables,
+        isolated ?? parentSpace,
+        startedAtMs,
+        () =>
+          isolated === undefined
+            ? undefined
+            : fetchOut(step.fetch ?? [], isolated, parentSpace, (t) => line(step.ref, t)),
+      );
+    } finally {
+      await isolated?.release();
+    }
+  };
+
+  /** A worker's own volumes with its transferred files, when the runtime isolates workers. */
+  const isolateWorker = async (
+    step: RunnerStep,
+    parent: UnitSpace,
+  ): Promise<WorkerSpace | string | undefined> => {
+    const isolate = state.runtime?.isolate;
+    if (step.kind !== "worker" || isolate === undefined) return undefined;
+    let space: WorkerSpace;
+    try {
+      space = await isolate(step.ref);
+    } catch (error) {
+      return `the worker's volumes could not be made: ${(error as Error).message}`;
+    }
+    const failed = await transferIn(step.transfer ?? [], parent, space, (t) => line(step.ref, t));
+    if (failed === undefined) return space;
+    await space.release();
+    return failed;
+  };
+
+  /** The attempts of a running step (retries), its artifacts and its final event. */
+  const runAttempts = async (
+    step: RunnerStep,
+    scope: Scope,
+    group: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    space: UnitSpace,
+    startedAtMs: number,
+    giveBack: () => Promise<string | undefined> | undefined,
+  ): Promise<StepFinalStatus> => {
     if (step.delayMs !== undefined && step.delayMs > 0) await sleep(step.delayMs);
     const retries = step.retry?.count ?? 0;
     const until = step.retry?.until;
     let outcome: Outcome = { status: "passed" };
     for (let attempt = 0; ; attempt++) {
       const attemptScope = scope.child(step.timeoutMs);
-      outcome = await runBody(step, attemptScope, env, group, variables);
+      outcome = await runBody(step, attemptScope, env, group, variables, space);
       attemptScope.close();
       if (outcome.status === "aborted" || scope.ended() !== undefined || state.abortReason !== undefined)
         break;
@@ -360,12 +436,18 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       if (done || attempt >= retries) break;
       line(step.ref, `[assay] step "${step.name}" ${outcome.status}; retry ${attempt + 1} of ${retries}`);
     }
+    // Testkube fetches a worker's files back whatever its outcome, as an `always` step.
+    const notFetched = await giveBack();
+    if (notFetched !== undefined) {
+      line(step.ref, `[assay] error: ${notFetched}`);
+      if (outcome.status === "passed") outcome = { ...outcome, status: "failed", message: notFetched };
+    }
     // Testkube collects artifacts whatever the step's outcome (a failed test's report matters most).
     if (step.artifacts !== undefined && options.collectArtifacts !== undefined) {
       await options.collectArtifacts({
         stepRef: step.ref,
-        workspace,
-        cwd: resolveWorkingDir(workspace, step.workingDir),
+        workspace: space.workspace,
+        cwd: resolveWorkingDir(space.workspace, step.workingDir),
         paths: step.artifacts.paths,
         workingDir: step.artifacts.workingDir,
         secrets: options.secrets,
@@ -432,7 +514,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       git: plan.git,
       tarballs: plan.tarballs,
     };
-    const outcome = await runBody(pseudo, root, {}, group, undefined);
+    const outcome = await runBody(pseudo, root, {}, group, undefined, rootSpace);
     const timedOut = root.timedOut();
     root.close();
     if (state.abortReason !== undefined)

@@ -10,6 +10,7 @@ import type {
   PlannedPod,
   PlannedService,
   PlannedTarball,
+  PlannedTransfer,
   Value,
 } from "@assay/shared/workflow";
 
@@ -55,6 +56,9 @@ export interface RunnerStep {
   variables?: Record<string, Value> | undefined;
   /** The container of the step's own process (container runtimes). */
   container?: PlannedContainer | undefined;
+  /** Files a worker gets from its parent before it starts, and gives back after it ended. */
+  transfer?: PlannedTransfer[] | undefined;
+  fetch?: PlannedTransfer[] | undefined;
 }
 
 /** Collects a step's artifacts (the daemon binds packing and uploading); never throws. */

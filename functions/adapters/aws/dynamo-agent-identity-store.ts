@@ -37,7 +37,8 @@ export const createDynamoAgentIdentityStore = ({
           }),
         );
       } catch (error) {
-        if (isConditionFailed(error)) throw new AppError("already_exists", `agent identity ${identity.agentId} already exists`);
+        if (isConditionFailed(error))
+          throw new AppError("already_exists", `agent identity ${identity.agentId} already exists`);
         throw error;
       }
     },

@@ -313,5 +313,24 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       );
       return Attributes !== undefined;
     },
+
+    async nextRunNumber(orgId, envId, workflowName) {
+      // ADD on a missing item starts from 0: the first run is 1. One atomic update, no read.
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.runNumber(orgId, envId, workflowName),
+          UpdateExpression: "ADD #last :one SET entity = :entity",
+          ExpressionAttributeNames: { "#last": "lastNumber" },
+          ExpressionAttributeValues: { ":one": 1, ":entity": "run-number" },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      );
+      const last = Attributes?.lastNumber;
+      if (typeof last !== "number" || !Number.isSafeInteger(last) || last < 1) {
+        throw new AppError("internal", "unexpected run number counter");
+      }
+      return last;
+    },
   };
 };

@@ -125,6 +125,45 @@ export const createDynamoMemberStore = ({ client, tableName }: DynamoStoreConfig
       return true;
     },
 
+    async add(member) {
+      if (member.role === "owner") throw new AppError("invalid_argument", "owners are not added this way");
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: tableName,
+                  Key: keys.org(member.orgId),
+                  ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletedAt)",
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...Membership.parse(member),
+                    ...keys.member(member.orgId, member.userId),
+                    gsi1pk: keys.orgsOfUser(member.userId),
+                    gsi1sk: keys.org(member.orgId).pk,
+                    entity: "member",
+                  },
+                  ConditionExpression: "attribute_not_exists(pk)",
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [org] = (error.CancellationReasons ?? []).map((r) => r.Code);
+        if (org === "ConditionalCheckFailed")
+          throw new AppError("not_found", `organization ${member.orgId} not found`);
+        return false;
+      }
+    },
+
     async purge(orgId) {
       const members = await listByOrg(orgId);
       for (let i = 0; i < members.length; i += 25) {

@@ -6,11 +6,13 @@ import { randomBytes } from "node:crypto";
 import { after, before } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { runExecutionStoreContract } from "../../core/contracts/execution-store.contract.ts";
+import { runSsoStoreContract } from "../../core/contracts/sso-store.contract.ts";
 import { runTenantStoreContract } from "../../core/contracts/tenant-store.contract.ts";
 import { runTokenStoreContract } from "../../core/contracts/token-store.contract.ts";
 import { runWorkflowStoreContract } from "../../core/contracts/workflow-store.contract.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../local/dynamodb-local.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
+import { createDynamoSsoStore } from "./dynamo-sso-store.ts";
 import { createTableIfMissing } from "./dynamo-table-setup.ts";
 import { createDynamoTenantStore } from "./dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "./dynamo-token-store.ts";
@@ -43,3 +45,4 @@ runTenantStoreContract("dynamodb", async () => createDynamoTenantStore(await fre
 runTokenStoreContract("dynamodb", async () => createDynamoTokenStore(await freshTable()));
 runWorkflowStoreContract("dynamodb", async () => createDynamoWorkflowStore(await freshTable()));
 runExecutionStoreContract("dynamodb", async () => createDynamoExecutionStore(await freshTable()));
+runSsoStoreContract("dynamodb", async () => createDynamoSsoStore(await freshTable()));

@@ -12,6 +12,7 @@
  * | environment | ORG#{org}               | ENV#{env}   |                                           |
  * | workflow    | ORG#{org}#ENV#{env}     | WF#{name}   |                                           |
  * | execution   | ORG#{org}#ENV#{env}     | EX#{ulid}   | GSI1 by workflow; GSI2 queue; GSI3 agent  |
+ * | run number  | ORG#{org}#ENV#{env}     | RUNNO#{workflow} | the workflow's last run number (ADD) |
  * | token       | TOKEN#{sha256 hex}      | TOKEN       | GSI1 per org                              |
  * | user        | USER#{id}               | USER        |                                           |
  * | email claim | EMAIL#{email}           | EMAIL       |                                           |
@@ -32,6 +33,10 @@
  * | data key    | ORG#{org}#CRED          | KEY         | the org's wrapped data key                |
  * | webhook     | ORG#{org}#ENV#{env}     | HOOK#{name} |                                           |
  * | delivery    | ORG#{org}#ENV#{env}#HOOK#{name} | {ulid} | TTL                                     |
+ * | SSO config  | ORG#{org}#SSO           | CONFIG      | sealed client secret (dynamo-sso-store.ts) |
+ * | SSO domain  | SSODOMAIN#{domain}      | SSODOMAIN   | the org that claimed the email domain     |
+ * | SSO pending | SSOPENDING#{sha256 hex} | SSOPENDING  | TTL; a sign-in or account link underway   |
+ * | SSO identity| SSOID#{sha256(iss, sub)}| SSOID       | the account a provider identity signs in to |
  *
  * Accounts: users are global (one account, many orgs); everything an org owns is under its key.
  * The org item also carries counters (`envCount`, `ownerCount`) updated in the same transaction
@@ -125,6 +130,10 @@ export const keys = {
   execution: (org: string, env: string, id: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `EX#${id}` }),
   executionsByWorkflow: (org: string, env: string, workflow: string) =>
     `ORG#${org}#ENV#${env}#WF#${workflow}`,
+  runNumber: (org: string, env: string, workflow: string) => ({
+    pk: `ORG#${org}#ENV#${env}`,
+    sk: `RUNNO#${workflow}`,
+  }),
   queue: (org: string, env: string) => `QUEUE#${org}#${env}`,
   agent: (org: string, env: string, agentId: string) => `AGENT#${org}#${env}#${agentId}`,
   leaseShard: (shard: number) => `LEASES#${shard}`,

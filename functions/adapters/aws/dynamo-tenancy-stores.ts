@@ -16,6 +16,7 @@ import type {
   TokenUsageStore,
   UserStore,
 } from "../../core/ports.ts";
+import type { SsoStore } from "../../core/sso/ports.ts";
 import { createDynamoAgentIdentityStore } from "./dynamo-agent-identity-store.ts";
 import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
 import { createDynamoInvitationStore } from "./dynamo-invitation-store.ts";
@@ -26,6 +27,7 @@ import { createDynamoPresenceStore } from "./dynamo-presence-store.ts";
 import { createDynamoRateLimiter } from "./dynamo-rate-limiter.ts";
 import { createDynamoRunSlots } from "./dynamo-run-slots.ts";
 import { createDynamoSessionStore } from "./dynamo-session-store.ts";
+import { createDynamoSsoStore } from "./dynamo-sso-store.ts";
 import type { DynamoStoreConfig } from "./dynamo-support.ts";
 import { createDynamoTokenUsageStore } from "./dynamo-token-usage-store.ts";
 import { createDynamoUserStore } from "./dynamo-user-store.ts";
@@ -43,6 +45,7 @@ export interface DynamoTenancyStores {
   agentIdentities: AgentIdentityStore;
   runSlots: RunSlots;
   tokenUsage: TokenUsageStore;
+  sso: SsoStore;
 }
 
 /** Builds every accounts and tenancy store over `tableName`. */
@@ -59,4 +62,5 @@ export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTena
   agentIdentities: createDynamoAgentIdentityStore(config),
   runSlots: createDynamoRunSlots(config),
   tokenUsage: createDynamoTokenUsageStore(config),
+  sso: createDynamoSsoStore(config),
 });

@@ -7,23 +7,9 @@
 import { AppError } from "@assay/shared";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import * as z from "zod";
-import type { Job, JobKind, JobQueue } from "../../core/ports.ts";
+import { JOB_KINDS, type Job, type JobKind, type JobQueue } from "../../core/ports.ts";
 
-/** Every job kind, as data (for creating queues and validating bodies). */
-export const JOB_KINDS = [
-  "cleanup",
-  "compact-logs",
-  "unpack-artifacts",
-  "retention",
-  "webhook-events",
-  "webhook-delivery",
-  "insights",
-] as const satisfies readonly JobKind[];
-
-// Compile-time guard: adding a JobKind to the port without listing it here fails type checking.
-type UnlistedKind = Exclude<JobKind, (typeof JOB_KINDS)[number]>;
-const everyKindListed: [UnlistedKind] extends [never] ? true : UnlistedKind = true;
-void everyKindListed;
+export { JOB_KINDS };
 
 /** The message body of every job. */
 export const JobMessage = z

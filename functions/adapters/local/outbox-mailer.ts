@@ -2,17 +2,9 @@
  * Mailer for local mode: keeps the most recent messages in memory, newest last, for
  * `GET /v1/dev/outbox` (mounted only in local mode) and for tests. Nothing leaves the machine.
  */
-import type { Mail, Mailer } from "../../core/ports.ts";
+import type { OutboxMail, OutboxMailer } from "../../core/ports.ts";
 
-export interface OutboxMail extends Mail {
-  id: number;
-  sentAt: string;
-}
-
-export interface OutboxMailer extends Mailer {
-  /** Messages, oldest first; optionally only those to one address. */
-  messages(to?: string): OutboxMail[];
-}
+export type { OutboxMail, OutboxMailer };
 
 /** Creates an in-memory outbox holding at most `capacity` messages (default 200). */
 export const createOutboxMailer = (options: { capacity?: number; now?: () => number } = {}): OutboxMailer => {

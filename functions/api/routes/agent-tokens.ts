@@ -2,8 +2,8 @@
 import { CreateAgentTokenBody, TokenView } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, EnvParams, EnvTokenParams, itemsOf } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";

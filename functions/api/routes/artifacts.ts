@@ -7,15 +7,66 @@ import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { AppError, ExecutionId } from "@assay/shared";
 import type { Context, Hono } from "hono";
+import * as z from "zod";
 import { authorize } from "../../core/access.ts";
 import { artifactPrefix, fileKey } from "../../core/artifacts.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
+import { defineRoute, relativeTo } from "../route-spec.ts";
+import { authErrors, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
+import { ENV_BASE } from "./envs.ts";
 
 /** Lifetime of a download redirect's URL. */
 const DOWNLOAD_URL_SECONDS = 300;
 
+/** The specs of these routes (the OpenAPI document is built from them). */
+export const artifactSpecs = {
+  artifacts: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/artifacts`,
+    summary: "The artifact files of an execution, with sizes",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      200: {
+        description: "Files",
+        schema: z.object({ files: z.array(z.looseObject({ path: z.string(), size: z.number() })) }).loose(),
+      },
+      ...authErrors,
+    },
+  }),
+  report: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/report`,
+    summary: "Test cases parsed from the JUnit XML among the artifacts",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 200: { description: "The report", schema: z.looseObject({}) }, ...authErrors },
+  }),
+  artifactsArchive: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/artifacts.tar.gz`,
+    summary: "Every artifact file as one streamed tar.gz",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 200: { description: "A gzip tarball", contentType: "application/gzip" }, ...authErrors },
+  }),
+  artifactFile: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/artifacts/*`,
+    summary: "One artifact file: a redirect to a short-lived presigned URL",
+    tag: "artifacts",
+    auth: "any",
+    params: ExecutionParams.extend({ path: z.string().describe("the file's path inside the artifacts") }),
+    responses: { 302: { description: "Redirect to the file" }, ...authErrors },
+  }),
+};
+
 export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
+  const at = (path: string) => relativeTo(ENV_BASE, path);
   const scope = async (c: Context<ApiEnv>) => {
     const orgId = c.get("orgId");
     const envId = c.get("envId");
@@ -26,17 +77,17 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return { orgId, envId, id, artifacts: deps.artifacts };
   };
 
-  app.get("/executions/:id/artifacts", async (c) => {
+  app.get(at(artifactSpecs.artifacts.path), async (c) => {
     const { orgId, envId, id, artifacts } = await scope(c);
     return c.json(await artifacts.list(orgId, envId, id));
   });
 
-  app.get("/executions/:id/report", async (c) => {
+  app.get(at(artifactSpecs.report.path), async (c) => {
     const { orgId, envId, id, artifacts } = await scope(c);
     return c.json(await artifacts.report(orgId, envId, id));
   });
 
-  app.get("/executions/:id/artifacts.tar.gz", async (c) => {
+  app.get(at(artifactSpecs.artifactsArchive.path), async (c) => {
     const { orgId, envId, id, artifacts } = await scope(c);
     const { files } = await artifacts.list(orgId, envId, id);
     const blobs = artifacts.blobs;
@@ -57,7 +108,7 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     });
   });
 
-  app.get("/executions/:id/artifacts/*", async (c) => {
+  app.get(at(artifactSpecs.artifactFile.path), async (c) => {
     const { orgId, envId, id, artifacts } = await scope(c);
     const marker = `/executions/${id}/artifacts/`;
     const raw = c.req.path.slice(c.req.path.indexOf(marker) + marker.length);

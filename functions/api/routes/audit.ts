@@ -2,7 +2,7 @@
 import { AuditEvent, PageQuery } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { authErrors, OrgParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";

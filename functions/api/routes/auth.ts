@@ -1,8 +1,8 @@
 /** Signup, email verification, login, logout, password reset. All answers avoid enumeration. */
 import { LoginBody, OneTimeTokenBody, ResetConfirmBody, ResetRequestBody, SignupBody } from "@assay/shared";
 import type { Hono } from "hono";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { clearSessionCookie, readSessionCookie, requestMeta, setSessionCookie } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { ErrorResponse, MessageResponse, SessionResponse, SignedUpResponse } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";

@@ -5,8 +5,8 @@
  */
 import { AppError, CredentialName, CredentialView, PutCredentialBody } from "@assay/shared";
 import type { Context, Hono } from "hono";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, EnvParams, itemsOf, OrgParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";

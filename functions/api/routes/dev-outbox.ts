@@ -4,8 +4,8 @@
  */
 import type { Hono } from "hono";
 import * as z from "zod";
-import type { OutboxMailer } from "../../adapters/local/outbox-mailer.ts";
-import type { ApiEnv } from "../app.ts";
+import type { OutboxMailer } from "../../core/ports.ts";
+import type { ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { parseInput } from "../validate.ts";
 

@@ -1,14 +1,85 @@
-import { ExecutionId, ListExecutionsQuery, toKeyValues } from "@assay/shared";
+import { ExecutionId, ExecutionView, ListExecutionsQuery, toKeyValues } from "@assay/shared";
 import type { Hono } from "hono";
+import * as z from "zod";
 import { authorize } from "../../core/access.ts";
 import { auditActor } from "../../core/audit.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import { startedByPrincipal } from "../../core/executions.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
+import { defineRoute, relativeTo } from "../route-spec.ts";
+import { authErrors, ErrorResponse, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
+import { ENV_BASE } from "./envs.ts";
 import { withWaiting } from "./waiting.ts";
 
+/** The specs of these routes (the OpenAPI document is built from them). */
+export const executionSpecs = {
+  listExecutions: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions`,
+    summary: "Executions, newest first, cursor paginated",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams.omit({ id: true }),
+    query: ListExecutionsQuery,
+    responses: {
+      200: {
+        description: "A page",
+        schema: z.object({ items: z.array(ExecutionView), nextCursor: z.string().optional() }),
+      },
+      ...authErrors,
+    },
+  }),
+  getExecution: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id`,
+    summary: "An execution",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 200: { description: "The execution", schema: ExecutionView }, ...authErrors },
+  }),
+  abortExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/abort`,
+    summary: "Abort an execution (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      202: { description: "Abort requested", schema: ExecutionView },
+      409: { description: "Already finished", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
+  rerunExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/rerun`,
+    summary:
+      "Run an execution's workflow again with its config and tags (member); the new execution's rerunOf names it",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: { 201: { description: "Queued", schema: ExecutionView }, ...authErrors },
+  }),
+  deleteExecution: defineRoute({
+    method: "delete",
+    path: `${ENV_BASE}/executions/:id`,
+    summary: "Delete a finished execution and its logs and artifacts (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      204: { description: "Deleted" },
+      409: { description: "Still running", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
+};
+
 export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
-  app.get("/executions", async (c) => {
+  const at = (path: string) => relativeTo(ENV_BASE, path);
+  app.get(at(executionSpecs.listExecutions.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const tags = c.req.queries("tag");
     const query = parseInput(
@@ -26,7 +97,7 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return c.json({ ...page, items: await withWaiting(deps, c.get("orgId"), c.get("envId"), page.items) });
   });
 
-  app.get("/executions/:id", async (c) => {
+  app.get(at(executionSpecs.getExecution.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     const execution = await deps.executions.get(c.get("orgId"), c.get("envId"), id);
@@ -34,13 +105,26 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return c.json(view);
   });
 
-  app.post("/executions/:id/abort", async (c) => {
+  app.post(at(executionSpecs.abortExecution.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "run");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     return c.json(await deps.executions.abort(c.get("orgId"), c.get("envId"), id), 202);
   });
 
-  app.delete("/executions/:id", async (c) => {
+  app.post(at(executionSpecs.rerunExecution.path), async (c) => {
+    authorize(c.get("principal"), c.get("orgId"), "run");
+    const id = parseInput(ExecutionId, c.req.param("id"), "id");
+    const execution = await deps.executions.rerun(
+      c.get("orgId"),
+      c.get("envId"),
+      id,
+      startedByPrincipal(c.get("principal")),
+    );
+    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    return c.json(view, 201);
+  });
+
+  app.delete(at(executionSpecs.deleteExecution.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "run");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     await deps.executions.delete(c.get("orgId"), c.get("envId"), id);

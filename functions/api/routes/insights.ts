@@ -4,7 +4,7 @@
  */
 import { AppError, EnvInsights, InsightsQuery, WorkflowInsights } from "@assay/shared";
 import type { Hono } from "hono";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, EnvParams, WorkflowParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";

@@ -2,8 +2,8 @@
 import { InvitationView, InviteBody, Membership, OrgView } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { AcceptParams, authErrors, ErrorResponse, InvitationParams, itemsOf, OrgParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";

@@ -1,21 +1,28 @@
 /**
  * Execution logs: the stored text, or a live follow as server-sent events.
  *
- * Follow: each `log` event carries `id: <end offset>`, so a client that reconnects with
- * `Last-Event-ID` resumes at exactly the next byte. Live segments come from the bus; whenever
- * they leave a gap (a lost message, a late subscriber) or go quiet, storage fills in, so the bus
- * only ever lowers latency. The stream ends with `event: end` once the execution is finished
- * and every stored byte was sent.
+ * Follow: the core's log follower (core/log-follow.ts) gives the events; this route only frames
+ * them. Each `log` event carries `id: <end offset>`, so a client that reconnects with
+ * `Last-Event-ID` resumes at exactly the next byte. The stream ends with `event: end` once the
+ * execution is finished and every stored byte was sent (the events' shapes: shared/sse).
  */
-import { AppError, ExecutionId, isTerminal } from "@assay/shared";
+import {
+  AppError,
+  ExecutionId,
+  type ExecutionStatus,
+  type LogStreamEnd,
+  type LogStreamLog,
+  type LogStreamStatus,
+} from "@assay/shared";
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import * as z from "zod";
 import { authorize } from "../../core/access.ts";
-import { statusSubject } from "../../core/executions.ts";
-import { decodeSegment, type LogSegment, logSubject } from "../../core/logs.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
+import { defineRoute, relativeTo } from "../route-spec.ts";
+import { authErrors, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
+import { ENV_BASE } from "./envs.ts";
 
 const LogQuery = z
   .object({
@@ -43,13 +50,33 @@ export function parseRangeHeader(header: string): { start?: number; end?: number
   return { start, end };
 }
 
-/** How long a follower waits for live data before checking storage and status itself. */
-const POLL_MS = 1_000;
-/** A comment line after this much silence keeps proxies (CloudFront: 60 s) from cutting the stream. */
-const KEEPALIVE_MS = 15_000;
+/** The body of a `status` event (the shapes of the stream's events are in shared/sse). */
+const statusData = (status: ExecutionStatus): string => JSON.stringify({ status } satisfies LogStreamStatus);
+
+/** The specs of these routes (the OpenAPI document is built from them). */
+export const logSpecs = {
+  logs: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/executions/:id/logs`,
+    summary:
+      "The log as text, or followed live as server-sent events (follow=1 or Accept: text/event-stream)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    query: LogQuery,
+    responses: {
+      200: {
+        description: "Log text (text/plain) or an SSE stream (text/event-stream)",
+        contentType: "text/plain",
+      },
+      ...authErrors,
+    },
+  }),
+};
 
 export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
-  app.get("/executions/:id/logs", async (c) => {
+  const at = (path: string) => relativeTo(ENV_BASE, path);
+  app.get(at(logSpecs.logs.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const orgId = c.get("orgId");
     const envId = c.get("envId");
@@ -106,83 +133,48 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       return c.body(new Uint8Array(body), 200, headers);
     }
     const lastEventId = Number.parseInt(c.req.header("last-event-id") ?? "", 10);
-    let cursor = Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : (query.offset ?? 0);
+    const cursor = Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : (query.offset ?? 0);
 
     return streamSSE(c, async (stream) => {
-      const live: LogSegment[] = [];
-      let lastWriteMs = Date.now();
-      let wake: (() => void) | undefined;
-      const nudge = () => wake?.();
-      const offLog = await deps.bus.subscribe(logSubject(id), (m) => {
-        live.push(decodeSegment(m.data));
-        nudge();
+      const stop = new AbortController();
+      stream.onAbort(() => stop.abort());
+      const events = deps.followLog({
+        orgId,
+        envId,
+        id,
+        from: cursor,
+        step: query.step,
+        signal: stop.signal,
+        maxMs: deps.followMaxMs,
       });
-      const offStatus = await deps.bus.subscribe(statusSubject(id), nudge);
-      stream.onAbort(() => {
-        offLog();
-        offStatus();
-        nudge();
-      });
-
-      const emit = async (segment: LogSegment) => {
-        const end = segment.offset + segment.data.length;
-        if (end <= cursor || segment.offset > cursor) return;
-        if (query.step && segment.step !== query.step) {
-          cursor = end;
-          return;
-        }
-        const data = segment.data.subarray(cursor - segment.offset);
-        const payload = { offset: cursor, step: segment.step, data: Buffer.from(data).toString("base64") };
-        cursor = end;
-        lastWriteMs = Date.now();
-        await stream.writeSSE({ event: "log", id: String(end), data: JSON.stringify(payload) });
-      };
-      const fromStorage = async () => {
-        for (const segment of await deps.logs.segments(orgId, envId, id, cursor)) await emit(segment);
-      };
-
-      let status = execution.status;
-      const closeAtMs =
-        deps.followMaxMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + deps.followMaxMs;
-      await stream.writeSSE({ event: "status", data: JSON.stringify({ status }), retry: 500 });
-      await fromStorage();
-      while (!stream.aborted && Date.now() < closeAtMs) {
-        let gap = false;
-        for (const segment of live.splice(0).sort((a, b) => a.offset - b.offset)) {
-          if (segment.offset > cursor) gap = true;
-          await emit(segment);
-        }
-        const woke = await new Promise<boolean>((resolve) => {
-          if (gap) return resolve(false);
-          const timer = setTimeout(() => resolve(false), POLL_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve(true);
+      let first = true;
+      for await (const event of events) {
+        if (event.kind === "log") {
+          const data = {
+            offset: event.offset,
+            step: event.step,
+            data: Buffer.from(event.data).toString("base64"),
           };
-        });
-        wake = undefined;
-        if (stream.aborted) break;
-        if (Date.now() - lastWriteMs >= KEEPALIVE_MS) {
-          lastWriteMs = Date.now();
-          await stream.write(": keepalive\n\n");
-        }
-        if (woke && live.length > 0) continue;
-        const current = await deps.executions.get(orgId, envId, id);
-        if (current.status !== status) {
-          status = current.status;
-          await stream.writeSSE({ event: "status", data: JSON.stringify({ status }) });
-        }
-        await fromStorage();
-        if (isTerminal(status) && cursor >= current.logBytes) {
           await stream.writeSSE({
-            event: "end",
-            data: JSON.stringify({ status, logBytes: current.logBytes }),
+            event: "log",
+            id: String(event.end),
+            data: JSON.stringify(data satisfies LogStreamLog),
           });
-          break;
+        } else if (event.kind === "status") {
+          // The first event tells the client how soon to reconnect after a drop.
+          await stream.writeSSE({
+            event: "status",
+            data: statusData(event.status),
+            ...(first ? { retry: 500 } : {}),
+          });
+        } else if (event.kind === "quiet") {
+          await stream.write(": keepalive\n\n");
+        } else {
+          const data = { status: event.status, logBytes: event.logBytes } satisfies LogStreamEnd;
+          await stream.writeSSE({ event: "end", data: JSON.stringify(data) });
         }
+        first = false;
       }
-      offLog();
-      offStatus();
     });
   });
 }

@@ -1,6 +1,6 @@
 /** `GET /v1/me`: who the caller is and the organizations they can reach. */
 import type { Hono } from "hono";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { authErrors, MeResponse } from "../schemas.ts";
 
@@ -19,10 +19,13 @@ export function meRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const { accounts, orgs } = deps.tenancy;
   app.get(meSpecs.me.path, async (c) => {
     const actor = c.get("actor");
+    // Read per request: local mode learns its URL only once it listens.
+    const dashboardUrl = deps.tenancy.settings.publicWebUrl.replace(/\/+$/, "");
     if (actor.kind === "api") {
       const token = { id: actor.tokenId, orgId: actor.orgId, role: actor.role };
-      return c.json({ kind: "api", token, orgs: await orgs.list(actor) });
+      return c.json({ kind: "api", token, orgs: await orgs.list(actor), dashboardUrl });
     }
-    return c.json({ kind: "user", user: await accounts.getUser(actor.userId), orgs: await orgs.list(actor) });
+    const user = await accounts.getUser(actor.userId);
+    return c.json({ kind: "user", user, orgs: await orgs.list(actor), dashboardUrl });
   });
 }

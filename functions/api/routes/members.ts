@@ -1,8 +1,8 @@
 /** Members of an organization: list, change role, remove (a member removing themselves leaves). */
 import { Membership, SetRoleBody } from "@assay/shared";
 import type { Hono } from "hono";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { authErrors, ErrorResponse, itemsOf, MemberParams, OrgParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";

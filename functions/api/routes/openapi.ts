@@ -1,22 +1,27 @@
 /** `GET /v1/openapi.json`: the document of every route, from the schemas that validate them. */
 import type { Hono } from "hono";
-import type { ApiEnv } from "../app.ts";
-import { coreRouteSpecs } from "../openapi/core-routes.ts";
+import type { ApiEnv } from "../context.ts";
 import { buildOpenApiDocument } from "../openapi/document.ts";
 import { defineRoute, type RouteSpec } from "../route-spec.ts";
 import { agentTokenSpecs } from "./agent-tokens.ts";
 import { apiTokenSpecs } from "./api-tokens.ts";
+import { artifactSpecs } from "./artifacts.ts";
 import { auditSpecs } from "./audit.ts";
 import { authSpecs } from "./auth.ts";
 import { envCredentialSpecs, orgCredentialSpecs } from "./credentials.ts";
 import { devOutboxSpecs } from "./dev-outbox.ts";
 import { envSpecs } from "./envs.ts";
+import { executionSpecs } from "./executions.ts";
 import { insightSpecs } from "./insights.ts";
 import { invitationSpecs } from "./invitations.ts";
+import { logSpecs } from "./logs.ts";
 import { meSpecs } from "./me.ts";
 import { memberSpecs } from "./members.ts";
 import { orgSpecs } from "./orgs.ts";
+import { ssoSpecs } from "./sso.ts";
+import { templateSpecs } from "./templates.ts";
 import { webhookSpecs } from "./webhooks.ts";
+import { workflowSpecs } from "./workflows.ts";
 
 export const openApiSpecs = {
   document: defineRoute({
@@ -42,6 +47,7 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
   const groups: Array<Record<string, RouteSpec>> = [
     openApiSpecs,
     authSpecs,
+    ssoSpecs,
     meSpecs,
     orgSpecs,
     memberSpecs,
@@ -50,7 +56,11 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
     agentTokenSpecs,
     apiTokenSpecs,
     auditSpecs,
-    coreRouteSpecs,
+    workflowSpecs,
+    templateSpecs,
+    executionSpecs,
+    logSpecs,
+    artifactSpecs,
     orgCredentialSpecs,
     envCredentialSpecs,
     webhookSpecs,

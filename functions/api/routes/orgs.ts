@@ -1,8 +1,8 @@
 /** Organizations: list, create, read, rename or change plan, delete. */
 import { CreateOrgBody, OrgView, UpdateOrgBody } from "@assay/shared";
 import type { Hono } from "hono";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute } from "../route-spec.ts";
 import { authErrors, ErrorResponse, itemsOf, OrgParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";

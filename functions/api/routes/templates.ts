@@ -1,30 +1,95 @@
 /** `/templates`: TestWorkflowTemplates of an environment (apply, list, get, delete). */
-import { AppError, KeyValueFilters, toKeyValues, WorkflowName, type WorkflowRecord } from "@assay/shared";
+import {
+  AppError,
+  KeyValueFilters,
+  toKeyValues,
+  WorkflowName,
+  type WorkflowRecord,
+  WorkflowView,
+} from "@assay/shared";
 import type { Hono } from "hono";
+import * as z from "zod";
 import { authorize } from "../../core/access.ts";
 import type { TemplateService } from "../../core/templates.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
+import { defineRoute, relativeTo } from "../route-spec.ts";
+import { authErrors, FieldWarning, itemsOf, LabelQuery, TemplateParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
+import { ENV_BASE } from "./envs.ts";
 
 const view = (t: WorkflowRecord, withSource = false) => {
   const { source, ...rest } = t;
   return withSource ? { ...rest, source } : rest;
 };
 
+/** The specs of these routes (the OpenAPI document is built from them). */
+export const templateSpecs = {
+  applyTemplate: defineRoute({
+    method: "put",
+    path: `${ENV_BASE}/templates/:name`,
+    summary: "Create or replace a TestWorkflowTemplate (YAML or JSON text) (member)",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams,
+    body: z.string().describe("A TestWorkflowTemplate document whose metadata.name is the path's name"),
+    bodyContentType: "application/yaml",
+    responses: {
+      200: {
+        description: "Replaced",
+        schema: z.object({ template: WorkflowView, warnings: z.array(FieldWarning) }),
+      },
+      201: {
+        description: "Created",
+        schema: z.object({ template: WorkflowView, warnings: z.array(FieldWarning) }),
+      },
+      ...authErrors,
+    },
+  }),
+  listTemplates: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/templates`,
+    summary: "Templates of the environment",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams.omit({ name: true }),
+    query: LabelQuery,
+    responses: { 200: { description: "Templates", schema: itemsOf(WorkflowView) }, ...authErrors },
+  }),
+  getTemplate: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/templates/:name`,
+    summary: "A template with its source",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams,
+    responses: { 200: { description: "The template", schema: WorkflowView }, ...authErrors },
+  }),
+  deleteTemplate: defineRoute({
+    method: "delete",
+    path: `${ENV_BASE}/templates/:name`,
+    summary: "Delete a template (member)",
+    tag: "workflows",
+    auth: "any",
+    params: TemplateParams,
+    responses: { 204: { description: "Deleted" }, ...authErrors },
+  }),
+};
+
 export function templateRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
+  const at = (path: string) => relativeTo(ENV_BASE, path);
   const templates = (): TemplateService => {
     if (deps.templates === undefined) throw new AppError("not_found", "templates are not available here");
     return deps.templates;
   };
 
-  app.put("/templates/:name", async (c) => {
+  app.put(at(templateSpecs.applyTemplate.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const result = await templates().apply(c.get("orgId"), c.get("envId"), name, await c.req.text());
     return c.json({ template: view(result.template), warnings: result.warnings }, result.created ? 201 : 200);
   });
 
-  app.get("/templates", async (c) => {
+  app.get(at(templateSpecs.listTemplates.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const labels = toKeyValues(parseInput(KeyValueFilters.optional(), c.req.queries("label"), "label"));
     const items = (await templates().list(c.get("orgId"), c.get("envId"))).filter((t) =>
@@ -33,13 +98,13 @@ export function templateRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return c.json({ items: items.map((t) => view(t)) });
   });
 
-  app.get("/templates/:name", async (c) => {
+  app.get(at(templateSpecs.getTemplate.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     return c.json(view(await templates().get(c.get("orgId"), c.get("envId"), name), true));
   });
 
-  app.delete("/templates/:name", async (c) => {
+  app.delete(at(templateSpecs.deleteTemplate.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     await templates().delete(c.get("orgId"), c.get("envId"), name);

@@ -3,7 +3,7 @@
  * an agent: none online in <env>"): one presence read per answer, only when something is queued.
  */
 import type { ExecutionView } from "@assay/shared";
-import type { ApiDeps } from "../app.ts";
+import type { ApiDeps } from "../context.ts";
 
 export async function withWaiting<T extends ExecutionView>(
   deps: ApiDeps,

@@ -13,8 +13,8 @@ import {
 import type { Hono } from "hono";
 import * as z from "zod";
 import type { WebhookService } from "../../core/webhooks/service.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
 import { requestMeta } from "../auth.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, EnvParams, itemsOf } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";

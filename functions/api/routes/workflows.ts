@@ -1,15 +1,24 @@
 import {
   ApplyWorkflowQuery as ApplyQuery,
+  ApplyWorkflowQuery,
+  ApplyWorkflowResponse,
   CreateExecution,
+  ExecutionView,
   KeyValueFilters,
   toKeyValues,
   WorkflowName,
   type WorkflowRecord,
+  WorkflowView,
 } from "@assay/shared";
 import type { Hono } from "hono";
+import * as z from "zod";
 import { authorize } from "../../core/access.ts";
-import type { ApiDeps, ApiEnv } from "../app.ts";
+import { startedByPrincipal } from "../../core/executions.ts";
+import type { ApiDeps, ApiEnv } from "../context.ts";
+import { defineRoute, relativeTo } from "../route-spec.ts";
+import { authErrors, itemsOf, LabelQuery, WorkflowParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";
+import { ENV_BASE } from "./envs.ts";
 import { withWaiting } from "./waiting.ts";
 
 const view = (w: WorkflowRecord, withSource = false) => {
@@ -17,8 +26,67 @@ const view = (w: WorkflowRecord, withSource = false) => {
   return withSource ? { ...rest, source } : rest;
 };
 
+/** The specs of these routes (the OpenAPI document is built from them). */
+export const workflowSpecs = {
+  applyWorkflow: defineRoute({
+    method: "put",
+    path: `${ENV_BASE}/workflows/:name`,
+    summary: "Create or replace a TestWorkflow (YAML or JSON text) (member)",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams,
+    query: ApplyWorkflowQuery,
+    body: z.string().describe("A TestWorkflow document whose metadata.name is the path's name"),
+    bodyContentType: "application/yaml",
+    responses: {
+      200: { description: "Replaced, or checked only (dryRun)", schema: ApplyWorkflowResponse },
+      201: { description: "Created", schema: ApplyWorkflowResponse },
+      ...authErrors,
+    },
+  }),
+  deleteWorkflow: defineRoute({
+    method: "delete",
+    path: `${ENV_BASE}/workflows/:name`,
+    summary: "Delete a workflow and its schedules; its executions stay readable (member)",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams,
+    responses: { 204: { description: "Deleted" }, ...authErrors },
+  }),
+  listWorkflows: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/workflows`,
+    summary: "Workflows of the environment",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams.omit({ name: true }),
+    query: LabelQuery,
+    responses: { 200: { description: "Workflows", schema: itemsOf(WorkflowView) }, ...authErrors },
+  }),
+  getWorkflow: defineRoute({
+    method: "get",
+    path: `${ENV_BASE}/workflows/:name`,
+    summary: "A workflow with its source",
+    tag: "workflows",
+    auth: "any",
+    params: WorkflowParams,
+    responses: { 200: { description: "The workflow", schema: WorkflowView }, ...authErrors },
+  }),
+  startExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/workflows/:name/executions`,
+    summary: "Run a workflow (member); 429 when the plan's concurrent executions are taken",
+    tag: "executions",
+    auth: "any",
+    params: WorkflowParams,
+    body: CreateExecution,
+    responses: { 201: { description: "Queued", schema: ExecutionView }, ...authErrors },
+  }),
+};
+
 export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
-  app.put("/workflows/:name", async (c) => {
+  const at = (path: string) => relativeTo(ENV_BASE, path);
+  app.put(at(workflowSpecs.applyWorkflow.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const { dryRun } = parseInput(ApplyQuery, c.req.query(), "query");
@@ -28,14 +96,14 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return c.json(body, result.created && !dryRun ? 201 : 200);
   });
 
-  app.delete("/workflows/:name", async (c) => {
+  app.delete(at(workflowSpecs.deleteWorkflow.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     await deps.workflows.delete(c.get("orgId"), c.get("envId"), name);
     return c.body(null, 204);
   });
 
-  app.get("/workflows", async (c) => {
+  app.get(at(workflowSpecs.listWorkflows.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const labels = c.req.queries("label");
     const filters = labels ? parseInput(KeyValueFilters, labels, "label") : [];
@@ -43,17 +111,20 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return c.json({ items: items.map((w) => view(w)) });
   });
 
-  app.get("/workflows/:name", async (c) => {
+  app.get(at(workflowSpecs.getWorkflow.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "read");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     return c.json(view(await deps.workflows.get(c.get("orgId"), c.get("envId"), name), true));
   });
 
-  app.post("/workflows/:name/executions", async (c) => {
+  app.post(at(workflowSpecs.startExecution.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "run");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const input = parseInput(CreateExecution, await readJson(c.req.raw), "body");
-    const execution = await deps.executions.start(c.get("orgId"), c.get("envId"), name, input);
+    const execution = await deps.executions.start(c.get("orgId"), c.get("envId"), name, {
+      ...input,
+      startedBy: startedByPrincipal(c.get("principal")),
+    });
     const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
     return c.json(view, 201);
   });

@@ -375,5 +375,23 @@ export const runExecutionStoreContract = (
       assert.deepEqual((await store.list(org, ENV, {}, { limit: 10 })).items, []);
       assert.deepEqual(await store.listQueued(org, ENV, 10), []);
     });
+
+    test("run numbers count up per workflow and environment, once each under concurrency", async () => {
+      const org = uniqueSlug("org");
+      const numbers = await Promise.all(
+        Array.from({ length: 12 }, () => store.nextRunNumber(org, ENV, "smoke")),
+      );
+      assert.deepEqual(
+        [...numbers].sort((a, b) => a - b),
+        Array.from({ length: 12 }, (_, i) => i + 1),
+      );
+      assert.equal(await store.nextRunNumber(org, ENV, "smoke"), 13);
+      // Another workflow, environment or organization counts on its own.
+      assert.equal(await store.nextRunNumber(org, ENV, "nightly"), 1);
+      assert.equal(await store.nextRunNumber(org, "prod", "smoke"), 1);
+      assert.equal(await store.nextRunNumber(uniqueSlug("org"), ENV, "smoke"), 1);
+      // The counter is not an execution: listings are unchanged.
+      assert.deepEqual((await store.list(org, ENV, {}, { limit: 10 })).items, []);
+    });
   });
 };

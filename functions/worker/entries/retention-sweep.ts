@@ -7,10 +7,10 @@ import { startRetentionSchedule } from "../retention-schedule.ts";
 
 const { core, logger } = await buildAwsCore(loadAwsConfig(process.env));
 const sweep = startRetentionSchedule({
-  tenants: core.ports.tenants,
-  jobs: core.ports.jobs,
+  tenants: core.tenants,
+  jobs: core.jobs,
   logger,
-  orgIds: () => core.ports.tenants.listOrgIds(),
+  orgIds: () => core.tenants.listOrgIds(),
   intervalMs: 0,
 });
 

@@ -1,18 +1,7 @@
 /** Lambda entry of the retention worker (SQS): one environment's expired logs and artifacts get cleanup jobs. */
-import { systemClock } from "../../core/ports.ts";
 import { buildAwsCore, loadAwsConfig } from "../../runtime/aws.ts";
-import { createRetentionJob } from "../jobs.ts";
-import { createSqsHandler } from "../sqs-handler.ts";
+import { createJobHandlers } from "../job-handlers.ts";
 
 const { core, logger } = await buildAwsCore(loadAwsConfig(process.env));
 
-export const handler = createSqsHandler(
-  "retention",
-  createRetentionJob({
-    executions: core.ports.executions,
-    tenants: core.ports.tenants,
-    jobs: core.ports.jobs,
-    clock: systemClock,
-  }),
-  logger,
-);
+export const handler = createJobHandlers(core, logger).retention;

@@ -40,6 +40,11 @@ export type BundleIndex = z.infer<typeof BundleIndex>;
 export interface ArtifactListing {
   files: ArtifactFile[];
   bundles: Array<Omit<BundleIndex, "files">>;
+  /**
+   * Bundles uploaded but not unpacked yet: their files (and JUnit results) are still to come.
+   * Empty once every upload has been processed.
+   */
+  pending: string[];
   totalBytes: number;
   tree: ArtifactTreeNode[];
 }

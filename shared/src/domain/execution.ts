@@ -51,11 +51,33 @@ export const StepState = z.object({
 });
 export type StepState = z.infer<typeof StepState>;
 
+/**
+ * Who or what started an execution: a signed-in user, an API token, a schedule (the workflow's
+ * cron job, `<workflow>#<index>` of `spec.events`), or a parent execution (suites).
+ */
+export const StartedBy = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("user"), id: z.string().min(1), email: z.string() }),
+  z.object({ kind: z.literal("api"), id: z.string().min(1), name: z.string() }),
+  z.object({ kind: z.literal("schedule"), id: z.string().min(1), cron: z.string() }),
+  z.object({ kind: z.literal("execution"), id: ExecutionId }),
+]);
+export type StartedBy = z.infer<typeof StartedBy>;
+
 export const Execution = z.object({
   id: ExecutionId,
   orgId: Slug,
   envId: Slug,
   workflowName: WorkflowName,
+  /**
+   * Run number of the workflow in its environment: 1 for the first run, then one more for each
+   * run started (numbers of runs that failed to start are skipped, never reused). Missing on
+   * executions stored before numbers were kept.
+   */
+  number: z.number().int().positive().optional(),
+  /** Who or what started it; missing on executions stored before this was kept. */
+  startedBy: StartedBy.optional(),
+  /** The execution this one re-runs (same workflow, config and tags). */
+  rerunOf: ExecutionId.optional(),
   status: ExecutionStatus,
   /** ISO 8601 timestamps. */
   createdAt: z.string(),

@@ -8,6 +8,8 @@
  * - `content.files[].contentFrom.secretKeyRef` -> `content`
  * - `envFrom[].secretRef {name}` -> one env variable per credential `name.KEY` (with `prefix`),
  *   after the container's own `env`, which wins as in Kubernetes.
+ * - `spec.pod.volumes[]` of kind `secret` / `configMap` without `items` -> `items` of every key
+ *   `name.KEY` has (the planner turns items into files, see plan/pod-volumes.ts).
  *
  * A secret's `name` and `key` map to the credential `name.key`, or else `name`. Other sources
  * (config maps, field refs) are left for the planner to report. Pure and browser-safe: the
@@ -101,8 +103,36 @@ export function bindSecretRefs(
     }
     return out;
   };
-  return { workflow: visit(workflow) as TestWorkflow, wholeSecrets };
+  const bound = visit(workflow) as TestWorkflow;
+  listVolumeKeys(bound, wholeSecrets, keysOf);
+  return { workflow: bound, wholeSecrets };
 }
+
+/**
+ * `spec.pod.volumes` of kind secret or configMap without `items` take every key their source
+ * has: the source is fetched whole, and (with `keysOf`) the keys become `items`.
+ */
+const listVolumeKeys = (
+  workflow: TestWorkflow,
+  wholeSecrets: Array<{ name: string; optional: boolean }>,
+  keysOf: ((secretName: string) => string[]) | undefined,
+) => {
+  const volumes = workflow.spec.pod?.volumes;
+  if (!Array.isArray(volumes)) return;
+  for (const volume of volumes) {
+    if (!isObject(volume)) continue;
+    for (const [kind, field] of [
+      ["secret", "secretName"],
+      ["configMap", "name"],
+    ] as const) {
+      const source = volume[kind];
+      if (!isObject(source) || typeof source[field] !== "string" || Array.isArray(source.items)) continue;
+      const name = source[field];
+      wholeSecrets.push({ name, optional: source.optional === true });
+      if (keysOf !== undefined) source.items = keysOf(name).map((key) => ({ key, path: key }));
+    }
+  }
+};
 
 /**
  * `credential(name)` and `secret(name, key[, optional])` over `lookup` (undefined: not set).

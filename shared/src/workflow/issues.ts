@@ -5,7 +5,9 @@
  */
 import type { z } from "zod";
 import type { FieldIssue } from "../errors.ts";
-import type { DocPath } from "./yaml-source.ts";
+
+/** A path into a YAML document: keys and sequence indexes, outermost first. */
+export type DocPath = readonly PropertyKey[];
 
 /** Finds the source position of a path, when the input was text. */
 export type Locate = (path: DocPath, at?: "key" | "value") => { line: number; column: number } | undefined;

@@ -22,10 +22,10 @@ import {
   type Tags,
 } from "yaml";
 import type { FieldIssue } from "../errors.ts";
-import { formatPath } from "./issues.ts";
+import { type DocPath, formatPath } from "./issues.ts";
 
 /** A path into a document: object keys and array indexes. */
-export type DocPath = readonly PropertyKey[];
+export type { DocPath };
 
 /** One document of a YAML stream, with what is needed to point into its source. */
 export interface SourceDocument {

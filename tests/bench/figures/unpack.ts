@@ -7,12 +7,14 @@
  * Baseline in the same run: `tar -xzf` of the same bundle into a directory, then raw puts of
  * every file to the same fauxqs bucket, 4 at a time (the unpacker's multipart concurrency).
  */
+
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
+import { systemClock } from "@assay/shared";
 import { createS3BlobStore } from "../../../functions/adapters/aws/s3-blob-store.ts";
 import { startLocalFauxqs } from "../../../functions/adapters/local/fauxqs.ts";
 import { artifactPrefix, bundleKey, createArtifactService } from "../../../functions/core/artifacts.ts";
@@ -66,7 +68,7 @@ try {
     bucket: "bench-unpack",
     createBucket: true,
   });
-  const clock = { now: () => Date.now() };
+  const clock = systemClock;
   const artifacts = createArtifactService({
     blobs,
     jobs: { send: async () => {} },

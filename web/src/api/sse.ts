@@ -1,17 +1,12 @@
 /**
  * Server-sent events over fetch (EventSource cannot send an Authorization header). Parses the
- * `event:` / `id:` / `data:` fields, remembers the last id, and reconnects with
+ * stream with the shared event-stream parser, remembers the last id, and reconnects with
  * `Last-Event-ID` after a dropped connection so the stream resumes without gaps or repeats.
  * Stops when the caller aborts or when `onEvent` returns "stop".
  */
+import { createSseParser, type SseEvent } from "@assay/shared";
 import { authHeaders } from "./client.ts";
 import { toApiError } from "./errors.ts";
-
-export interface SseEvent {
-  event: string;
-  id: string | undefined;
-  data: string;
-}
 
 export interface SseOptions {
   signal: AbortSignal;
@@ -64,46 +59,21 @@ async function readEvents(
   remember: (id: string) => void,
 ): Promise<boolean> {
   const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let event: SseEvent = { event: "message", id: undefined, data: "" };
-  let hasData = false;
+  const parser = createSseParser();
   let sinceYield = 0;
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return false;
-      buffer += decoder.decode(value, { stream: true });
-      let newline = buffer.indexOf("\n");
-      while (newline >= 0) {
-        const line = buffer.slice(0, newline).replace(/\r$/, "");
-        buffer = buffer.slice(newline + 1);
-        newline = buffer.indexOf("\n");
-        if (line === "") {
-          if (hasData) {
-            if (event.id !== undefined) remember(event.id);
-            if (options.onEvent(event) === "stop") return true;
-            // A stored log replays as megabytes in one read: give the page a turn every
-            // YIELD_BYTES of events so no single task runs long (scroll and input stay live).
-            sinceYield += event.data.length;
-            if (sinceYield >= YIELD_BYTES) {
-              sinceYield = 0;
-              await yieldToPage();
-            }
-          }
-          event = { event: "message", id: undefined, data: "" };
-          hasData = false;
-          continue;
-        }
-        if (line.startsWith(":")) continue;
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const raw = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-        if (field === "event") event.event = raw;
-        else if (field === "id") event.id = raw;
-        else if (field === "data") {
-          event.data = hasData ? `${event.data}\n${raw}` : raw;
-          hasData = true;
+      for (const event of parser.push(value)) {
+        if (event.id !== undefined) remember(event.id);
+        if (options.onEvent(event) === "stop") return true;
+        // A stored log replays as megabytes in one read: give the page a turn every
+        // YIELD_BYTES of events so no single task runs long (scroll and input stay live).
+        sinceYield += event.data.length;
+        if (sinceYield >= YIELD_BYTES) {
+          sinceYield = 0;
+          await yieldToPage();
         }
       }
     }

@@ -4,8 +4,9 @@
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useParams } from "@tanstack/react-router";
+import { useEnvs } from "../api/environments.ts";
 import { signOut, useMe } from "../auth/session.ts";
-import { useEnvs } from "../features/environments/api/environments.ts";
+import { Button } from "./ui/button.tsx";
 
 export function AppLayout() {
   const { org, env } = useParams({ strict: false }) as { org: string; env?: string };
@@ -79,6 +80,9 @@ export function AppLayout() {
               <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
                 Executions
               </Link>
+              <Link to="/orgs/$org/envs/$env/insights" params={{ org, env }} activeProps={current}>
+                Insights
+              </Link>
               <Link to="/orgs/$org/envs/$env/templates" params={{ org, env }} activeProps={current}>
                 Templates
               </Link>
@@ -110,14 +114,9 @@ export function AppLayout() {
         </nav>
         <div className="topbar-end">
           <span className="muted small who">{who}</span>
-          <button
-            type="button"
-            className="button button-ghost"
-            onClick={leave}
-            title={who ? `Signed in as ${who}` : undefined}
-          >
+          <Button variant="ghost" onClick={leave} title={who ? `Signed in as ${who}` : undefined}>
             Sign out
-          </button>
+          </Button>
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Button } from "./ui/button.tsx";
 
 /** Copies a value to the clipboard; says so for a moment (and to screen readers). */
 export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
@@ -19,8 +20,8 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
     setTimeout(() => setCopied(false), 1500);
   };
   return (
-    <button type="button" className="button button-small" onClick={copy} aria-label={label}>
+    <Button size="small" onClick={copy} aria-label={label}>
       <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
-    </button>
+    </Button>
   );
 }

@@ -3,8 +3,8 @@
  * environment's workflows, or onboarding when it has no environment yet.
  */
 import { Navigate, useParams } from "@tanstack/react-router";
+import { useEnvs } from "../api/environments.ts";
 import { useMe } from "../auth/session.ts";
-import { useEnvs } from "../features/environments/api/environments.ts";
 import { EmptyState, ErrorState, Loading } from "./states.tsx";
 
 export function Home() {

@@ -1,6 +1,7 @@
 /** Loading, empty and error states: every page shows one of these instead of a blank area. */
 import type { ReactNode } from "react";
 import { errorMessage, isApiError } from "../api/errors.ts";
+import { Button } from "./ui/button.tsx";
 
 export function Loading({ label = "Loading" }: { label?: string }) {
   return (
@@ -36,11 +37,7 @@ export function ErrorState({
         </ul>
       ) : null}
       {api?.requestId ? <p className="muted small">Request id {api.requestId}</p> : null}
-      {onRetry ? (
-        <button type="button" className="button" onClick={onRetry}>
-          Try again
-        </button>
-      ) : null}
+      {onRetry ? <Button onClick={onRetry}>Try again</Button> : null}
     </div>
   );
 }

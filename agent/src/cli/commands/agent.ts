@@ -21,6 +21,7 @@ interface AgentFlags {
   defaultImage?: string;
   busybox?: string;
   allowPrivileged?: boolean;
+  allowHostPath?: boolean;
   pullSecretsDir?: string;
 }
 
@@ -62,6 +63,7 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
       "Docker runtime: static busybox bound into containers for shell steps (default /bin/busybox)",
     )
     .option("--allow-privileged", "Docker runtime: allow securityContext.privileged")
+    .option("--allow-host-path", "Docker runtime: let workflows mount hostPath pod volumes from this host")
     .option(
       "--pull-secrets-dir <dir>",
       "Docker runtime: directory of <secret name>.json Docker config files for pod.imagePullSecrets",
@@ -105,6 +107,7 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
             defaultImage: flags.defaultImage,
             busyboxPath: flags.busybox,
             allowPrivileged: flags.allowPrivileged,
+            allowHostPaths: flags.allowHostPath,
             pullSecretsDir: flags.pullSecretsDir,
           },
           logger,

@@ -10,8 +10,10 @@ import { dirname, matchesGlob, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
+import { resolveExecutionId } from "../execution-ref.ts";
 import { table } from "../format.ts";
 import { CliError, type CliIo, unwrap } from "../io.ts";
+import { listOf } from "../output.ts";
 import { type ApiCommandContext, withApi } from "./shared.ts";
 
 const human = (bytes: number): string => {
@@ -29,12 +31,12 @@ export const registerArtifactCommands = (program: Command, io: CliIo): void => {
   const artifacts = program
     .command("artifacts")
     .description("list or download an execution's artifacts")
-    .argument("[id]", "execution id (lists its artifacts)");
-  withApi(artifacts, io, async ({ client, json, args }) => {
-    const id = args[0];
-    if (id === undefined) throw new CliError("an execution id is required (assay artifacts ID)");
+    .argument("[id]", "execution id, the dashboard's short id, or WORKFLOW#NUMBER (lists its artifacts)");
+  withApi(artifacts, io, async ({ client, structured, emit, args }) => {
+    if (args[0] === undefined) throw new CliError("an execution id is required (assay artifacts ID)");
+    const id = await resolveExecutionId(client, args[0]);
     const listing = unwrap(await client.listArtifacts(id), `execution ${id}`);
-    if (json) return void io.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
+    if (structured) return emit(listing);
     for (const bundle of listing.bundles) {
       if (bundle.status === "rejected")
         io.stderr.write(`bundle ${bundle.bundleId} refused: ${bundle.reason}\n`);
@@ -57,8 +59,14 @@ export const registerArtifactCommands = (program: Command, io: CliIo): void => {
       .option("--dir <dir>", "where to write them", ".")
       .option("--mask <glob>", "only paths matching this glob (e.g. 'reports/**/*.xml')"),
     io,
-    async ({ client, options, args }: ApiCommandContext<{ dir: string; mask?: string }>) => {
-      const id = args[0] as string;
+    async ({
+      client,
+      options,
+      args,
+      structured,
+      emit,
+    }: ApiCommandContext<{ dir: string; mask?: string }>) => {
+      const id = await resolveExecutionId(client, args[0] as string);
       const root = resolve(options.dir);
       const listing = unwrap(await client.listArtifacts(id), `execution ${id}`);
       const files = listing.files.filter((f) => !options.mask || matchesGlob(f.path, options.mask));
@@ -88,8 +96,10 @@ export const registerArtifactCommands = (program: Command, io: CliIo): void => {
           throw new CliError(`${file.path}: checksum mismatch`);
         }
         await rename(partial, target);
-        io.stdout.write(`${file.path} (${human(file.size)})\n`);
+        if (!structured) io.stdout.write(`${file.path} (${human(file.size)})\n`);
       }
+      if (structured)
+        emit({ dir: root, ...listOf(files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 }))) });
       io.stderr.write(`${files.length} file(s) downloaded to ${root}\n`);
     },
   );

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { CredentialScope } from "../api-client.ts";
 import { CliError, type CliIo, unwrap } from "../io.ts";
+import { actionOf, listOf } from "../output.ts";
 import { type ApiCommandContext, withApi } from "./shared.ts";
 
 interface ScopeOptions {
@@ -57,7 +58,8 @@ export const registerCredentialCommands = (program: Command, io: CliIo): void =>
     async ({
       client,
       args,
-      json,
+      structured,
+      emit,
       options,
     }: ApiCommandContext<ScopeOptions & { fromFile?: string; variable?: boolean }>) => {
       const name = args[0] as string;
@@ -67,7 +69,7 @@ export const registerCredentialCommands = (program: Command, io: CliIo): void =>
         await client.putCredential(scopeOf(options), name, { value, kind }),
         `credential "${name}"`,
       );
-      if (json) io.stdout.write(`${JSON.stringify(view)}\n`);
+      if (structured) emit(view);
       else io.stdout.write(`${view.kind} ${view.name} set (${view.scope}, version ${view.version})\n`);
     },
   );
@@ -75,9 +77,9 @@ export const registerCredentialCommands = (program: Command, io: CliIo): void =>
   withApi(
     withScope(credential.command("list").description("list credential names and metadata")),
     io,
-    async ({ client, json, options }: ApiCommandContext<ScopeOptions>) => {
+    async ({ client, structured, emit, options }: ApiCommandContext<ScopeOptions>) => {
       const { items } = unwrap(await client.listCredentials(scopeOf(options)), "the credential list");
-      if (json) return void io.stdout.write(`${JSON.stringify(items)}\n`);
+      if (structured) return emit(listOf(items));
       if (items.length === 0) return void io.stdout.write("no credentials\n");
       for (const item of items) {
         const shown = item.value === undefined ? "" : `  = ${item.value}`;
@@ -91,9 +93,10 @@ export const registerCredentialCommands = (program: Command, io: CliIo): void =>
   withApi(
     withScope(credential.command("delete").description("delete a credential (admin)").argument("<name>")),
     io,
-    async ({ client, args, options }: ApiCommandContext<ScopeOptions>) => {
+    async ({ client, args, options, structured, emit }: ApiCommandContext<ScopeOptions>) => {
       const name = args[0] as string;
       unwrap(await client.deleteCredential(scopeOf(options), name), `credential "${name}"`);
+      if (structured) return emit(actionOf("credential", name, "deleted"));
       io.stdout.write(`credential ${name} deleted\n`);
     },
   );

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { formatTime, table } from "../format.ts";
 import { CliError, type CliIo } from "../io.ts";
+import { listOf } from "../output.ts";
 
 /** The file's text, or a CLI error that names the file and what went wrong. */
 export const readDocumentFile = (file: string): Promise<string> =>
@@ -38,13 +39,16 @@ export const withLabelFilter = (command: Command, what: string): Command =>
     [],
   );
 
-/** Prints stored documents as a table (name, labels, last update), or as JSON with `-o json`. */
+/** Prints stored documents as a table (name, labels, last update), or `{ items }` with `-o json|yaml`. */
 export function writeDocumentList(
   io: CliIo,
   items: Array<{ name: string; labels?: Record<string, string>; updatedAt: string }>,
-  options: { json: boolean; none: string },
+  options: { emit?: ((value: unknown) => void) | undefined; none: string },
 ): void {
-  if (options.json) return void io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+  if (options.emit) {
+    options.emit(listOf(items));
+    return;
+  }
   const rows = items.map((d) => [
     d.name,
     Object.entries(d.labels ?? {})
@@ -55,13 +59,13 @@ export function writeDocumentList(
   io.stdout.write(items.length === 0 ? `${options.none}\n` : table(["NAME", "LABELS", "UPDATED"], rows));
 }
 
-/** Prints a stored document's source as applied (or its spec as YAML), or the record as JSON. */
+/** Prints a stored document's source as applied (or its spec as YAML), or the record with `-o`. */
 export async function writeDocumentSource(
   io: CliIo,
   view: { source?: string; spec?: unknown },
-  json: boolean,
+  emit: ((value: unknown) => void) | undefined,
 ): Promise<void> {
-  if (json) return void io.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+  if (emit) return emit(view);
   const source = view.source ?? (await import("@assay/shared/workflow")).writeYamlDocument(view.spec);
   io.stdout.write(source.endsWith("\n") ? source : `${source}\n`);
 }

@@ -1,9 +1,18 @@
-/** `assay run`, `assay execution list | get`, `assay logs`, `assay abort`. */
+/**
+ * `assay run`, `assay rerun`, `assay execution list | get | delete`, `assay logs`, `assay abort`.
+ * Every command that takes an execution accepts the full id, the dashboard's short id or
+ * `WORKFLOW#NUMBER` (execution-ref.ts).
+ */
+import type { ExecutionView } from "@assay/shared";
 import type { Command } from "commander";
-import type { ApiError } from "../api-client.ts";
+import type { ApiClient, ApiError } from "../api-client.ts";
+import { resolveExecutionId } from "../execution-ref.ts";
 import { followLogs } from "../follow-logs.ts";
-import { between, executionSummary, exitCodeFor, formatTime, table } from "../format.ts";
+import { between, executionSummary, exitCodeFor, formatTime, startedByText, table } from "../format.ts";
 import { CliError, CliExit, type CliIo, colors, describeApiError, unwrap } from "../io.ts";
+import { actionOf } from "../output.ts";
+import { createStepHeaders, formatTestTotals, runLabel, runSummary, testTotals } from "../run-summary.ts";
+import { resolveStepRef } from "../step-ref.ts";
 import { parseDuration, watchExecution } from "../watch-execution.ts";
 import { type ApiCommandContext, withApi } from "./shared.ts";
 
@@ -20,59 +29,109 @@ export const parsePairs = (pairs: string[], flag: string): Record<string, string
   return out;
 };
 
+const EXECUTION_ARG = "execution id, the dashboard's short id, or WORKFLOW#NUMBER";
+
+interface WatchOptions {
+  watch?: boolean;
+  timeout?: string;
+}
+
+const watchOptions = (command: Command): Command =>
+  command
+    .option("-w, --watch", "follow the logs; exit 0 passed, 1 failed, 2 aborted/timeout/lost/error")
+    .option("--timeout <duration>", "with --watch: give up after this long (30s, 5m, 1h), exit 2");
+
+/**
+ * After a run was started (`run`, `rerun`): prints its id, or with `--watch` follows its log
+ * with step headers, then a summary, and leaves with the exit code of its result.
+ */
+async function reportStarted(
+  io: CliIo,
+  context: ApiCommandContext<WatchOptions>,
+  execution: ExecutionView,
+  timeoutMs: number | undefined,
+): Promise<void> {
+  const { client, options, structured, emit } = context;
+  const c = colors(io);
+  if (structured && !options.watch) return emit(execution);
+  io.stderr.write(
+    `${c.dim("execution")} ${execution.id} ${c.dim(`(${runLabel(execution)}) ${execution.status}`)}\n`,
+  );
+  if (!options.watch) return void io.stdout.write(`${execution.id}\n`);
+  // With -o json/yaml stdout carries only the final execution: the log goes to stderr.
+  const logOut = (chunk: string | Uint8Array) =>
+    structured ? io.stderr.write(String(chunk)) : io.stdout.write(chunk);
+  let outcome: Awaited<ReturnType<typeof watchExecution>>;
+  try {
+    outcome = await watchExecution(client, execution.id, {
+      write: createStepHeaders(execution.steps, logOut),
+      notice: (line) => io.stderr.write(`${c.yellow(line)}\n`),
+      timeoutMs,
+    });
+  } catch (error) {
+    throw new CliError(describeApiError(error as ApiError, `execution ${execution.id}`));
+  }
+  if (outcome.kind === "timed-out") {
+    io.stderr.write(
+      `${c.yellow(`gave up after ${options.timeout}: execution ${execution.id} is still ${outcome.status}`)} (it keeps its place; stop it with: assay abort ${execution.id})\n`,
+    );
+    throw new CliExit(2);
+  }
+  const final = await client.getExecution(execution.id);
+  const status = final.ok ? final.value.status : outcome.status;
+  const paint = status === "passed" ? c.green : status === "failed" ? c.red : c.yellow;
+  const message = final.ok && final.value.message ? `: ${final.value.message}` : "";
+  io.stderr.write(`${paint(`execution ${execution.id} ${status}`)}${message}\n`);
+  if (final.ok) {
+    for (const line of await runSummary(client, final.value)) io.stderr.write(`${line}\n`);
+    if (structured) emit(final.value);
+  }
+  throw new CliExit(exitCodeFor(status));
+}
+
+const timeoutOf = (options: WatchOptions): number | undefined => {
+  if (options.timeout !== undefined && !options.watch) throw new CliError("--timeout needs --watch");
+  return options.timeout === undefined ? undefined : parseDuration(options.timeout, "--timeout");
+};
+
+/** Resolves the command's execution argument (full id, short id or WORKFLOW#NUMBER). */
+const executionArg = (client: ApiClient, args: string[]) => resolveExecutionId(client, args[0] as string);
+
 export const registerExecutionCommands = (program: Command, io: CliIo): void => {
   withApi(
-    program
-      .command("run")
-      .description("run a workflow")
-      .argument("<workflow>")
-      .option("--config <key=value>", "config value (repeatable)", collect, [])
-      .option("--tag <key=value>", "tag (repeatable)", collect, [])
-      .option("-w, --watch", "follow the logs; exit 0 passed, 1 failed, 2 aborted/timeout/lost/error")
-      .option("--timeout <duration>", "with --watch: give up after this long (30s, 5m, 1h), exit 2"),
+    watchOptions(
+      program
+        .command("run")
+        .description("run a workflow")
+        .argument("<workflow>")
+        .option("--config <key=value>", "config value (repeatable)", collect, [])
+        .option("--tag <key=value>", "tag (repeatable)", collect, []),
+    ),
     io,
-    async ({
-      client,
-      options,
-      json,
-      args,
-    }: ApiCommandContext<{ config: string[]; tag: string[]; watch?: boolean; timeout?: string }>) => {
+    async (context: ApiCommandContext<{ config: string[]; tag: string[] } & WatchOptions>) => {
+      const { client, options, args } = context;
       const name = args[0] as string;
-      if (options.timeout !== undefined && !options.watch) throw new CliError("--timeout needs --watch");
-      const timeoutMs =
-        options.timeout === undefined ? undefined : parseDuration(options.timeout, "--timeout");
+      const timeoutMs = timeoutOf(options);
       const body = { config: parsePairs(options.config, "--config"), tags: parsePairs(options.tag, "--tag") };
       const execution = unwrap(await client.runWorkflow(name, body), `workflow "${name}"`);
-      const c = colors(io);
-      if (json && !options.watch) return void io.stdout.write(`${JSON.stringify(execution, null, 2)}\n`);
-      io.stderr.write(`${c.dim("execution")} ${execution.id} ${c.dim(`(${name}) ${execution.status}`)}\n`);
-      if (!options.watch) {
-        io.stdout.write(`${execution.id}\n`);
-        return;
-      }
-      let outcome: Awaited<ReturnType<typeof watchExecution>>;
-      try {
-        outcome = await watchExecution(client, execution.id, {
-          write: (bytes) => io.stdout.write(bytes),
-          notice: (line) => io.stderr.write(`${c.yellow(line)}\n`),
-          timeoutMs,
-        });
-      } catch (error) {
-        throw new CliError(describeApiError(error as ApiError, `execution ${execution.id}`));
-      }
-      if (outcome.kind === "timed-out") {
-        io.stderr.write(
-          `${c.yellow(`gave up after ${options.timeout}: execution ${execution.id} is still ${outcome.status}`)} (it keeps its place; stop it with: assay abort ${execution.id})\n`,
-        );
-        throw new CliExit(2);
-      }
-      const final = await client.getExecution(execution.id);
-      const status = final.ok ? final.value.status : outcome.status;
-      if (json && final.ok) io.stdout.write(`${JSON.stringify(final.value, null, 2)}\n`);
-      const paint = status === "passed" ? c.green : status === "failed" ? c.red : c.yellow;
-      const message = final.ok && final.value.message ? `: ${final.value.message}` : "";
-      io.stderr.write(`${paint(`execution ${execution.id} ${status}`)}${message}\n`);
-      throw new CliExit(exitCodeFor(status));
+      await reportStarted(io, context, execution, timeoutMs);
+    },
+  );
+
+  withApi(
+    watchOptions(
+      program
+        .command("rerun")
+        .description("run an execution's workflow again with the same config and tags")
+        .argument("<id>", EXECUTION_ARG),
+    ),
+    io,
+    async (context: ApiCommandContext<WatchOptions>) => {
+      const { client, options, args } = context;
+      const timeoutMs = timeoutOf(options);
+      const id = await executionArg(client, args);
+      const execution = unwrap(await client.rerunExecution(id), `execution ${id}`);
+      await reportStarted(io, context, execution, timeoutMs);
     },
   );
 
@@ -89,7 +148,8 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
     async ({
       client,
       options,
-      json,
+      structured,
+      emit,
     }: ApiCommandContext<{ workflow?: string; status?: string; tag: string[]; limit: string }>) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200)
@@ -103,28 +163,50 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
         }),
         "the execution list",
       );
-      if (json) return void io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+      if (structured) return emit(page);
       const rows = page.items.map((e) => [
         e.id,
-        e.workflowName,
+        runLabel(e),
         e.status,
         formatTime(e.createdAt),
         between(e.startedAt, e.finishedAt),
+        startedByText(e),
       ]);
       io.stdout.write(
         page.items.length === 0
           ? "no executions\n"
-          : table(["ID", "WORKFLOW", "STATUS", "CREATED", "DURATION"], rows),
+          : table(["ID", "RUN", "STATUS", "CREATED", "DURATION", "STARTED BY"], rows),
       );
     },
   );
+
   withApi(
-    execution.command("get").description("show an execution and its steps").argument("<id>"),
+    execution
+      .command("get")
+      .description("show an execution, its steps (with refs) and its JUnit totals")
+      .argument("<id>", EXECUTION_ARG),
     io,
-    async ({ client, json, args }) => {
-      const id = args[0] as string;
+    async ({ client, structured, emit, args }) => {
+      const id = await executionArg(client, args);
       const view = unwrap(await client.getExecution(id), `execution ${id}`);
-      io.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : executionSummary(view));
+      if (structured) return emit(view);
+      // Totals of a finished run; artifacts still being unpacked are not waited for here.
+      const tests = view.finishedAt === undefined ? undefined : await testTotals(client, id, { waitMs: 0 });
+      io.stdout.write(executionSummary(view, formatTestTotals(tests)));
+    },
+  );
+
+  withApi(
+    execution
+      .command("delete")
+      .description("delete a finished execution with its logs and artifacts")
+      .argument("<id>", EXECUTION_ARG),
+    io,
+    async ({ client, structured, emit, args }) => {
+      const id = await executionArg(client, args);
+      unwrap(await client.deleteExecution(id), `execution ${id}`);
+      if (structured) return emit(actionOf("execution", id, "deleted"));
+      io.stdout.write(`execution ${id} deleted\n`);
     },
   );
 
@@ -132,35 +214,48 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
     program
       .command("logs")
       .description("print an execution's log")
-      .argument("<id>")
+      .argument("<id>", EXECUTION_ARG)
       .option("-f, --follow", "follow live until the execution ends")
-      .option("--step <ref>", "only this step's output (its ref, e.g. r2.1)")
+      .option("--step <step>", "only this step's output: its ref (r2.1) or its name")
       .option("--tail <n>", "only the last N lines (then follow, with --follow)"),
     io,
     async ({
       client,
       options,
+      structured,
+      emit,
       args,
     }: ApiCommandContext<{ follow?: boolean; step?: string; tail?: string }>) => {
-      const id = args[0] as string;
+      if (structured && options.follow)
+        throw new CliError("--follow writes the log as it comes: it has no -o json or -o yaml form");
       const tail = options.tail === undefined ? undefined : Number(options.tail);
       if (tail !== undefined && (!Number.isInteger(tail) || tail < 1)) {
         throw new CliError("--tail must be a positive number of lines");
       }
+      const id = await executionArg(client, args);
+      let step: string | undefined;
+      if (options.step !== undefined) {
+        const view = unwrap(await client.getExecution(id), `execution ${id}`);
+        step = resolveStepRef(view.steps, options.step, id);
+      }
       let fromOffset: number | undefined;
       if (tail !== undefined) {
-        const last = unwrap(await client.tailLogs(id, { tail, step: options.step }), `execution ${id}`);
+        const last = unwrap(await client.tailLogs(id, { tail, step }), `execution ${id}`);
+        if (structured)
+          return emit({ executionId: id, ...(step ? { step } : {}), log: last.data.toString() });
         io.stdout.write(last.data);
         fromOffset = last.total;
       }
       if (!options.follow) {
-        if (tail === undefined)
-          io.stdout.write(unwrap(await client.getLogs(id, { step: options.step }), `execution ${id}`));
+        if (tail !== undefined) return;
+        const log = unwrap(await client.getLogs(id, { step }), `execution ${id}`);
+        if (structured) return emit({ executionId: id, ...(step ? { step } : {}), log: log.toString() });
+        io.stdout.write(log);
         return;
       }
       const followed = await followLogs(client, id, {
         write: (bytes) => io.stdout.write(bytes),
-        step: options.step,
+        step,
         fromOffset,
       });
       if (!followed.ok) throw new CliError(describeApiError(followed.error, `execution ${id}`));
@@ -168,14 +263,13 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
   );
 
   withApi(
-    program.command("abort").description("abort an execution").argument("<id>"),
+    program.command("abort").description("abort an execution").argument("<id>", EXECUTION_ARG),
     io,
-    async ({ client, json, args }) => {
-      const id = args[0] as string;
+    async ({ client, structured, emit, args }) => {
+      const id = await executionArg(client, args);
       const view = unwrap(await client.abortExecution(id), `execution ${id}`);
-      io.stdout.write(
-        json ? `${JSON.stringify(view, null, 2)}\n` : `abort requested for ${id} (status ${view.status})\n`,
-      );
+      if (structured) return emit(view);
+      io.stdout.write(`abort requested for ${id} (status ${view.status})\n`);
     },
   );
 };

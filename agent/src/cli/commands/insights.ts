@@ -61,7 +61,7 @@ export const registerInsightsCommands = (program: Command, io: CliIo): void => {
       .argument("[workflow]", "one workflow (default: the whole environment)")
       .option("--days <n>", "the window in days, 1-90", "14"),
     io,
-    async ({ client, args, json, options }: ApiCommandContext<{ days: string }>) => {
+    async ({ client, args, structured, emit, options }: ApiCommandContext<{ days: string }>) => {
       const days = Number(options.days);
       if (!Number.isInteger(days) || days < 1 || days > 90) {
         throw new CliError(`--days must be a whole number from 1 to 90 (got "${options.days}")`);
@@ -72,7 +72,7 @@ export const registerInsightsCommands = (program: Command, io: CliIo): void => {
         : `insights?days=${days}`;
       const what = workflow ? `insights of workflow "${workflow}"` : "the environment's insights";
       const body = unwrap(await client.request<WorkflowInsights | EnvInsights>("GET", path), what);
-      if (json) return void io.stdout.write(`${JSON.stringify(body)}\n`);
+      if (structured) return emit(body);
       print(io, workflow ? `Workflow ${workflow}` : "Environment", body);
     },
   );

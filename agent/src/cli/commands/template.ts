@@ -1,6 +1,7 @@
 /** `assay template apply | list | get | delete`: TestWorkflowTemplates of an environment. */
 import type { Command } from "commander";
 import { CliError, type CliIo, colors, unwrap } from "../io.ts";
+import { actionOf } from "../output.ts";
 import {
   documentContentType,
   documentIssues,
@@ -25,7 +26,7 @@ export const registerTemplateCommands = (program: Command, io: CliIo): void => {
       .description("create or update a template from a file")
       .requiredOption("-f, --file <file>", "TestWorkflowTemplate YAML or JSON"),
     io,
-    async ({ client, options }: ApiCommandContext<{ file: string }>) => {
+    async ({ client, options, structured, emit }: ApiCommandContext<{ file: string }>) => {
       const file = options.file;
       const text = await readDocumentFile(file);
       const { parseWorkflowDocuments } = await import("@assay/shared/workflow");
@@ -41,6 +42,7 @@ export const registerTemplateCommands = (program: Command, io: CliIo): void => {
         await client.applyTemplate(name, text, documentContentType(file)),
         `template "${name}"`,
       );
+      if (structured) return emit(result);
       for (const warning of result.warnings) io.stderr.write(`${colors(io).yellow("warning:")} ${warning}\n`);
       io.stdout.write(`template ${name} applied\n`);
     },
@@ -49,27 +51,29 @@ export const registerTemplateCommands = (program: Command, io: CliIo): void => {
   withApi(
     withLabelFilter(template.command("list").description("list templates"), "templates"),
     io,
-    async ({ client, json, options }: ApiCommandContext<{ label: string[] }>) => {
+    async ({ client, structured, emit, options }: ApiCommandContext<{ label: string[] }>) => {
       const { items } = unwrap(await client.listTemplates(options.label), "the template list");
-      writeDocumentList(io, items, { json, none: "no templates" });
+      writeDocumentList(io, items, { emit: structured ? emit : undefined, none: "no templates" });
     },
   );
 
   withApi(
     template.command("get").description("print a template's source").argument("<name>"),
     io,
-    async ({ client, json, args }) => {
+    async ({ client, structured, emit, args }) => {
       const name = storedName(args[0] as string);
-      await writeDocumentSource(io, unwrap(await client.getTemplate(name), `template "${name}"`), json);
+      const view = unwrap(await client.getTemplate(name), `template "${name}"`);
+      await writeDocumentSource(io, view, structured ? emit : undefined);
     },
   );
 
   withApi(
     template.command("delete").description("delete a template").argument("<name>"),
     io,
-    async ({ client, args }) => {
+    async ({ client, args, structured, emit }) => {
       const name = storedName(args[0] as string);
       unwrap(await client.deleteTemplate(name), `template "${name}"`);
+      if (structured) return emit(actionOf("template", name, "deleted"));
       io.stdout.write(`template ${name} deleted\n`);
     },
   );

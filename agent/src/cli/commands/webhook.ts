@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { parseAllDocuments } from "yaml";
 import { formatTime, table } from "../format.ts";
 import { CliError, type CliIo, colors, unwrap } from "../io.ts";
+import { actionOf, listOf } from "../output.ts";
 import { readDocumentFile } from "./documents.ts";
 import { type ApiCommandContext, withApi } from "./shared.ts";
 
@@ -53,8 +54,8 @@ async function createBody(name: string, options: CreateOptions, io: CliIo) {
   };
 }
 
-const writeWebhooks = (io: CliIo, items: WebhookView[], json: boolean) => {
-  if (json) return void io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+const writeWebhooks = (io: CliIo, items: WebhookView[], emit?: (value: unknown) => void) => {
+  if (emit) return emit(listOf(items));
   if (items.length === 0) return void io.stdout.write("no webhooks\n");
   io.stdout.write(
     table(
@@ -71,8 +72,8 @@ const writeWebhooks = (io: CliIo, items: WebhookView[], json: boolean) => {
   );
 };
 
-const writeDeliveries = (io: CliIo, items: DeliveryView[], json: boolean) => {
-  if (json) return void io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+const writeDeliveries = (io: CliIo, items: DeliveryView[], emit?: (value: unknown) => void) => {
+  if (emit) return emit(listOf(items));
   if (items.length === 0) return void io.stdout.write("no deliveries\n");
   io.stdout.write(
     table(
@@ -129,7 +130,7 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
       .option("--template-file <file>", "payload template ({{ }} expressions)")
       .option("--disabled", "create it disabled"),
     io,
-    async ({ client, json, args, options }: ApiCommandContext<CreateOptions>) => {
+    async ({ client, structured, emit, args, options }: ApiCommandContext<CreateOptions>) => {
       const name = args[0] as string;
       if (options.event.length === 0) throw new CliError("give at least one --event");
       const body = JSON.stringify(await createBody(name, options, io));
@@ -140,25 +141,26 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
         }),
         `webhook "${name}"`,
       );
-      if (json) io.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+      if (structured) emit(created);
       else io.stdout.write(`webhook ${name} created${created.hasSecret ? " (signed)" : ""}\n`);
     },
   );
 
-  withApi(webhook.command("list").description("list webhooks"), io, async ({ client, json }) => {
+  withApi(webhook.command("list").description("list webhooks"), io, async ({ client, structured, emit }) => {
     const { items } = unwrap(
       await client.request<{ items: WebhookView[] }>("GET", "webhooks"),
       "the webhook list",
     );
-    writeWebhooks(io, items, json);
+    writeWebhooks(io, items, structured ? emit : undefined);
   });
 
   withApi(
     webhook.command("delete").description("delete a webhook").argument("<name>"),
     io,
-    async ({ client, args }) => {
+    async ({ client, args, structured, emit }) => {
       const name = args[0] as string;
       unwrap(await client.request("DELETE", `webhooks/${segment(name)}`), `webhook "${name}"`);
+      if (structured) return emit(actionOf("webhook", name, "deleted"));
       io.stdout.write(`webhook ${name} deleted\n`);
     },
   );
@@ -170,7 +172,7 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
       .argument("<name>")
       .option("--limit <n>", "how many attempts", "20"),
     io,
-    async ({ client, json, args, options }: ApiCommandContext<{ limit: string }>) => {
+    async ({ client, structured, emit, args, options }: ApiCommandContext<{ limit: string }>) => {
       const name = args[0] as string;
       const { items } = unwrap(
         await client.request<{ items: DeliveryView[] }>(
@@ -179,7 +181,7 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
         ),
         `webhook "${name}"`,
       );
-      writeDeliveries(io, items, json);
+      writeDeliveries(io, items, structured ? emit : undefined);
     },
   );
 
@@ -190,7 +192,7 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
       .argument("<name>")
       .argument("<id>"),
     io,
-    async ({ client, args }) => {
+    async ({ client, args, structured, emit }) => {
       const [name, id] = args as [string, string];
       const result = unwrap(
         await client.request<{ deliveryId: string }>(
@@ -199,6 +201,7 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
         ),
         `delivery ${id} of webhook "${name}"`,
       );
+      if (structured) return emit(result);
       io.stdout.write(`redelivery ${result.deliveryId} queued\n`);
     },
   );
@@ -209,9 +212,10 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
       .description("create or replace webhooks from Testkube kind: Webhook documents")
       .requiredOption("-f, --file <file>", "YAML or JSON with one or more Webhook documents"),
     io,
-    async ({ client, options }: ApiCommandContext<{ file: string }>) => {
+    async ({ client, options, structured, emit }: ApiCommandContext<{ file: string }>) => {
       const file = options.file;
       const c = colors(io);
+      const applied: Array<{ name: string; warnings: string[] }> = [];
       for (const doc of webhookDocuments(file, await readDocumentFile(file))) {
         const result = unwrap(
           await client.request<{ warnings: string[] }>("PUT", `webhooks/${segment(doc.name)}`, {
@@ -220,9 +224,12 @@ export const registerWebhookCommands = (program: Command, io: CliIo): void => {
           }),
           `webhook "${doc.name}"`,
         );
+        applied.push({ name: doc.name, warnings: result.warnings });
+        if (structured) continue;
         for (const warning of result.warnings) io.stderr.write(`${c.yellow("warning:")} ${warning}\n`);
         io.stdout.write(`webhook ${doc.name} applied\n`);
       }
+      if (structured) emit(listOf(applied));
     },
   );
 };

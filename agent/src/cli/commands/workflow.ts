@@ -2,6 +2,7 @@
 import type { WorkflowCheckView } from "@assay/shared";
 import type { Command } from "commander";
 import { type CliIo, colors, unwrap } from "../io.ts";
+import { actionOf } from "../output.ts";
 import {
   documentContentType,
   documentIssues,
@@ -16,7 +17,7 @@ export const registerWorkflowCommands = (program: Command, io: CliIo): void => {
   const workflow = program.command("workflow").description("manage test workflows");
 
   const applyFile = async (
-    { client, options, json }: ApiCommandContext<{ file: string; dryRun?: boolean }>,
+    { client, options, structured, emit }: ApiCommandContext<{ file: string; dryRun?: boolean }>,
     dryRun: boolean,
   ) => {
     const file = options.file;
@@ -30,7 +31,7 @@ export const registerWorkflowCommands = (program: Command, io: CliIo): void => {
       await client.applyWorkflow(name, text, documentContentType(file), { dryRun }),
       `workflow "${name}"`,
     );
-    if (json) return void io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (structured) return emit(result);
     const c = colors(io);
     // The server read the same text with the same parser: its warnings are the document's.
     for (const warning of result.warnings) io.stderr.write(`${c.yellow("warning:")} ${warning}\n`);
@@ -66,9 +67,10 @@ export const registerWorkflowCommands = (program: Command, io: CliIo): void => {
       .description("delete a workflow and its schedules (its executions stay readable)")
       .argument("<name>"),
     io,
-    async ({ client, args }) => {
+    async ({ client, args, structured, emit }) => {
       const name = args[0] as string;
       unwrap(await client.deleteWorkflow(name), `workflow "${name}"`);
+      if (structured) return emit(actionOf("workflow", name, "deleted"));
       io.stdout.write(`workflow ${name} deleted\n`);
     },
   );
@@ -76,18 +78,19 @@ export const registerWorkflowCommands = (program: Command, io: CliIo): void => {
   withApi(
     withLabelFilter(workflow.command("list").description("list workflows"), "workflows"),
     io,
-    async ({ client, json, options }: ApiCommandContext<{ label: string[] }>) => {
+    async ({ client, structured, emit, options }: ApiCommandContext<{ label: string[] }>) => {
       const { items } = unwrap(await client.listWorkflows(options.label), "the workflow list");
-      writeDocumentList(io, items, { json, none: "no workflows" });
+      writeDocumentList(io, items, { emit: structured ? emit : undefined, none: "no workflows" });
     },
   );
 
   withApi(
     workflow.command("get").description("print a workflow's source").argument("<name>"),
     io,
-    async ({ client, json, args }) => {
+    async ({ client, structured, emit, args }) => {
       const name = args[0] as string;
-      await writeDocumentSource(io, unwrap(await client.getWorkflow(name), `workflow "${name}"`), json);
+      const view = unwrap(await client.getWorkflow(name), `workflow "${name}"`);
+      await writeDocumentSource(io, view, structured ? emit : undefined);
     },
   );
 };

@@ -32,6 +32,30 @@ export interface LaunchRequest {
   env: Record<string, string>;
   /** Image, pull policy, resources, security context, mounts (container runtimes). */
   container?: PlannedContainer | undefined;
+  /** The worker's own volumes when it runs in a parallel worker; the execution's otherwise. */
+  space?: UnitSpace | undefined;
+}
+
+/**
+ * Where the units of a parallel worker see their files, when the runtime gives workers volumes
+ * of their own (Testkube runs each worker in a pod of its own): a `/data` directory, copies of
+ * the execution's emptyDir `pod.volumes`, and volumes mounted for `transfer` entries.
+ */
+export interface UnitSpace {
+  /** Host directory that is `/data` of the space's units. */
+  readonly workspace: string;
+  /** `pod.volumes` names to what the runtime mounts for them (the worker's own emptyDirs). */
+  readonly volumes: Readonly<Record<string, unknown>>;
+  /** Volumes mounted at absolute paths in every unit of the space. */
+  readonly mounts: ReadonlyArray<{ path: string; host: string }>;
+}
+
+/** A worker's space while it runs. */
+export interface WorkerSpace extends UnitSpace {
+  /** Mounts a new empty volume at the absolute `path` for the worker's units; its host dir. */
+  mount(path: string): Promise<string>;
+  /** Removes the worker's volumes. Never throws. */
+  release(): Promise<void>;
 }
 
 /** Receives a unit's output in arrival order. */
@@ -41,6 +65,11 @@ export interface LaunchIo {
   drained(): Promise<void>;
   /** Progress lines of the runtime itself (image pulls), written to the step's log. */
   note(text: string): void;
+  /**
+   * Aborted when the unit is killed before `launch` resolved (an abort or timeout during an
+   * image pull): the runtime stops what it was doing and resolves with a unit that never ran.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** How a unit ended. */
@@ -85,6 +114,11 @@ export interface ExecutionRuntimeOptions {
 /** One execution's view of a runtime: started with the run, closed after it (also on failure). */
 export interface ExecutionRuntime {
   launch(request: LaunchRequest, io: LaunchIo): Promise<LaunchedUnit>;
+  /**
+   * Volumes of its own for the parallel worker `ref` (container runtimes); without it workers
+   * share the execution's `/data`.
+   */
+  isolate?(ref: string): Promise<WorkerSpace>;
   /** Removes whatever the execution left (containers, networks). Never throws. */
   close(): Promise<void>;
 }

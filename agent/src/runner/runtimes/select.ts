@@ -4,6 +4,7 @@
  * load only when Docker may be used. A Docker runtime sweeps what a crashed predecessor with the
  * same agent id left before the first run.
  */
+import { PROCESS_RUNTIME_FEATURES } from "@assay/shared/workflow";
 import type { RuntimeName, StepRuntime } from "./runtime.ts";
 
 export type RuntimeChoice = RuntimeName | "auto";
@@ -13,6 +14,8 @@ export interface DockerSettings {
   defaultImage?: string | undefined;
   busyboxPath?: string | undefined;
   allowPrivileged?: boolean | undefined;
+  /** Let workflows mount `hostPath` pod volumes. */
+  allowHostPaths?: boolean | undefined;
   pullSecretsDir?: string | undefined;
 }
 
@@ -33,9 +36,13 @@ export const selectRuntime = async (
   agentId: string,
   docker: DockerSettings = {},
 ): Promise<SelectedRuntime> => {
+  // A runtime that adds features lists its whole set, so the control plane sees what this agent
+  // allows (hostPath volumes depend on its flags); the process runtime's set is the known one.
+  const featuresOf = (runtime: StepRuntime) =>
+    runtime.features.length === 0 ? [] : [...new Set([...PROCESS_RUNTIME_FEATURES, ...runtime.features])];
   const describe = (runtime: StepRuntime, swept: number, note?: string): SelectedRuntime => ({
     runtime,
-    capabilities: [`runner.${runtime.name}`, ...runtime.features.map((f) => `feature.${f}`)],
+    capabilities: [`runner.${runtime.name}`, ...featuresOf(runtime).map((f) => `feature.${f}`)],
     swept,
     note,
   });

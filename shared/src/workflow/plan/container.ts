@@ -13,6 +13,8 @@ export interface EnvEntry {
   value?: Scalar;
   valueFrom?: KubeObject;
   path: string;
+  /** Testkube's `global`: the variable also reaches services and parallel workers. */
+  global?: boolean | string;
 }
 
 /** The effective container of a step or of its children. */
@@ -42,11 +44,13 @@ export const layerContainer = (
   if (layer === undefined) return base;
   const env = new Map(base.env);
   layer.env?.forEach((variable: EnvVar, i) => {
-    env.set(variable.name, {
+    const entry: EnvEntry = {
       value: variable.value,
       valueFrom: variable.valueFrom,
       path: `${path}.env[${i}]`,
-    });
+    };
+    if (variable.global !== undefined) entry.global = variable.global;
+    env.set(variable.name, entry);
   });
   const envFrom = [...base.envFrom, ...(layer.envFrom ?? []).map((_, i) => `${path}.envFrom[${i}]`)];
   return {
@@ -61,6 +65,22 @@ export const layerContainer = (
     command: layer.command ?? base.command,
     args: layer.args ?? base.args,
   };
+};
+
+/**
+ * What a service or a parallel worker inherits from its owner: everything but the environment,
+ * of which only `global: true` variables are kept (as in Testkube, where services and workers
+ * run in pods of their own and see only the execution's global env). `isGlobal` resolves a
+ * `global` written as an expression.
+ */
+export const forIsolatedUnit = (
+  base: ContainerState,
+  isGlobal: (value: boolean | string) => boolean,
+): ContainerState => {
+  const env = new Map(
+    [...base.env].filter(([, entry]) => entry.global !== undefined && isGlobal(entry.global)),
+  );
+  return { ...base, env, envFrom: [] };
 };
 
 /** Set the working directory (a step's own `workingDir` beats its `container.workingDir`). */

@@ -4,15 +4,16 @@
  * `shell` / `run` is the worker's command, its `setup` runs first, its `steps` and `after`
  * follow, its `services` are the worker's services (`r2.w1.s1`). Each worker is planned with its
  * `index`, `count`, `matrix` and `shard` in scope, so `{{ matrix.browser }}` is folded into the
- * worker's commands here and the step tree shows the real values.
+ * worker's commands here and the step tree shows the real values. Of the parent's environment
+ * a worker sees only the `global: true` variables, as in Testkube.
  */
 import type { Step, StepParallel } from "../schema/steps.ts";
 import type { ContainerState } from "./container.ts";
 import type { PlanContext } from "./context.ts";
 import { describeInstance, expandStrategy } from "./fanout.ts";
 import { resolveBoolean, resolveInteger } from "./resolve.ts";
-import type { PlanStepFn } from "./services.ts";
-import type { PlannedStep } from "./types.ts";
+import { isolatedDefaults, type PlanStepFn } from "./services.ts";
+import type { PlannedStep, PlannedTransfer } from "./types.ts";
 
 /** Plans `parallel` of the step `planned` (at `path`); returns its worker nodes. */
 export const planParallel = (
@@ -41,11 +42,13 @@ export const planParallel = (
     if (b.ok) planned.parallel.failFast = b.value;
     else context.refuse("expressions", `${at}.failFast`, `failFast: ${b.reason}`, ref);
   }
-  for (const field of ["transfer", "fetch"] as const) {
-    if (parallel[field] !== undefined) {
-      planned.warnings.push(
-        `parallel.${field} is not needed by the process runner: workers share the execution's workspace`,
-      );
+  if (!context.containers) {
+    for (const field of ["transfer", "fetch"] as const) {
+      if (parallel[field] !== undefined) {
+        planned.warnings.push(
+          `parallel.${field} is not needed by the process runner: workers share the execution's workspace`,
+        );
+      }
     }
   }
   if (parallel.pod !== undefined || parallel.job !== undefined || parallel.pvcs !== undefined) {
@@ -57,16 +60,25 @@ export const planParallel = (
     return [];
   }
   const worker = workerStep(parallel);
+  // A worker sees only the `global: true` variables of its parent's environment.
+  const defaults = isolatedDefaults(inherited, context);
   return fanOut.instances.map((variables, i) => {
     const node = planStep(
       worker,
       { ref: `${ref}.w${i + 1}`, path: at, phase: "steps", parentRef: ref },
-      inherited,
+      defaults,
       context.withScope(variables),
     );
     node.kind = "worker";
     node.variables = variables;
     const scoped = context.withScope(variables);
+    // A container runtime gives each worker volumes of its own: files travel as the document says.
+    if (context.containers) {
+      const transfer = planTransfers(parallel.transfer, `${at}.transfer`, node.ref, scoped);
+      const fetch = planTransfers(parallel.fetch, `${at}.fetch`, node.ref, scoped);
+      if (transfer.length > 0) node.transfer = transfer;
+      if (fetch.length > 0) node.fetch = fetch;
+    }
     node.name =
       parallel.description === undefined
         ? `worker ${describeInstance(variables)}`
@@ -74,6 +86,32 @@ export const planParallel = (
     return node;
   });
 };
+
+/** `transfer` / `fetch` entries of one worker, resolved in its scope. */
+const planTransfers = (
+  entries: StepParallel["transfer"] | StepParallel["fetch"],
+  at: string,
+  ref: string,
+  context: PlanContext,
+): PlannedTransfer[] =>
+  (entries ?? []).map((entry, i) => {
+    const path = `${at}[${i}]`;
+    const from = context.text(entry.from, `${path}.from`, ref);
+    const to = entry.to === undefined ? from : context.text(entry.to, `${path}.to`, ref);
+    let files = ["**/*"];
+    if (Array.isArray(entry.files))
+      files = entry.files.map((f, k) => context.text(String(f), `${path}.files[${k}]`, ref));
+    else if (entry.files !== undefined)
+      context.refuse("expressions", `${path}.files`, "files must be a list of glob patterns", ref);
+    const out: PlannedTransfer = { from, to, files };
+    const mount = "mount" in entry ? (entry.mount as boolean | string | undefined) : undefined;
+    if (mount !== undefined) {
+      const resolved = resolveBoolean(mount, context);
+      if (resolved.ok) out.mount = resolved.value;
+      else context.refuse("expressions", `${path}.mount`, `mount: ${resolved.reason}`, ref);
+    }
+    return out;
+  });
 
 /** The step each worker runs: the block minus its fan-out and Kubernetes fields. */
 const workerStep = (parallel: StepParallel): Step => {

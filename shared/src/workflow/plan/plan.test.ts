@@ -251,9 +251,10 @@ describe("planWorkflow warnings and unsupported features", () => {
     assert.deepEqual(entries, [
       ["spec.use", "templates", null],
       ["spec.services", "services", null],
-      // Services are planned first (refs s1...) and inherit spec.container like steps do.
-      ["spec.container.env[0].valueFrom", "env.valueFrom", "s1"],
+      // Services are planned first (refs s1...); they see only global env, so the
+      // workflow's valueFrom variable is reported at the first step.
       ["spec.services.db.run", "image-entrypoint", "s1"],
+      ["spec.container.env[0].valueFrom", "env.valueFrom", "r1"],
       ["spec.steps[0].shell", "expressions", "r1"],
       ["spec.steps[1].parallel", "parallel", "r2"],
       ["spec.steps[1].parallel.paused", "paused", "r2"],
@@ -348,5 +349,86 @@ describe("planWorkflow warnings and unsupported features", () => {
     ]) {
       assert.ok(features.has(f as never), `expected ${f} to be reported`);
     }
+  });
+});
+
+describe("planWorkflow environment of services and workers", () => {
+  it("gives services and parallel workers only the global variables of their owner", () => {
+    const plan = planWorkflow(
+      workflow(`  container:
+    env:
+    - name: SHARED
+      value: everywhere
+      global: true
+    - name: LOCAL
+      value: steps-only
+    - name: BY_EXPRESSION
+      value: too
+      global: "{{ 1 == 1 }}"
+  services:
+    db:
+      env:
+      - name: OWN
+        value: service
+      shell: env
+  steps:
+  - shell: env
+    parallel:
+      count: 1
+      shell: env`),
+      { features: RUNNER_FEATURES, containers: true },
+    );
+    assert.deepEqual(plan.unsupported, []);
+    assert.deepEqual(byRef(plan.steps, "s1").env, {
+      SHARED: "everywhere",
+      BY_EXPRESSION: "too",
+      OWN: "service",
+    });
+    assert.deepEqual(byRef(plan.steps, "r1.w1").env, { SHARED: "everywhere", BY_EXPRESSION: "too" });
+    assert.deepEqual(byRef(plan.steps, "r1").env, {
+      SHARED: "everywhere",
+      LOCAL: "steps-only",
+      BY_EXPRESSION: "too",
+    });
+  });
+});
+
+describe("planWorkflow pod volumes for a container runtime", () => {
+  const spec = `  pod:
+    volumes:
+    - name: scratch
+      emptyDir: {}
+    - name: host
+      hostPath: {path: /srv/fixtures}
+    - name: cache
+      persistentVolumeClaim: {claimName: build-cache, readOnly: true}
+    - name: shared
+      nfs: {server: nfs.example, path: /x}
+  steps:
+  - shell: "true"`;
+  const without = RUNNER_FEATURES.filter((f) => f !== "volumes.hostPath");
+
+  it("plans the kinds it mounts and refuses hostPath without the feature and unknown kinds", () => {
+    const plan = planWorkflow(workflow(spec), { features: without, containers: true });
+    assert.deepEqual(plan.pod?.volumes, [
+      { name: "scratch", kind: "emptyDir" },
+      { name: "cache", kind: "claim", claimName: "build-cache", readOnly: true },
+    ]);
+    assert.deepEqual(
+      plan.unsupported.map((u) => [u.path, u.feature]),
+      [
+        ["spec.pod.volumes[1].hostPath", "volumes.hostPath"],
+        ["spec.pod.volumes[3]", "volumes"],
+      ],
+    );
+    assert.match(plan.unsupported[1]?.message ?? "", /kind nfs, which the container runtime cannot mount/);
+  });
+
+  it("plans hostPath for an agent that allows it, and no volumes for the process runtime", () => {
+    const allowed = planWorkflow(workflow(spec), { features: RUNNER_FEATURES, containers: true });
+    assert.deepEqual(allowed.pod?.volumes?.[1], { name: "host", kind: "hostPath", path: "/srv/fixtures" });
+    const host = planWorkflow(workflow(spec), { features: RUNNER_FEATURES });
+    assert.equal(host.pod?.volumes, undefined);
+    assert.deepEqual(host.unsupported, []);
   });
 });

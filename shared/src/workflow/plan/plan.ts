@@ -11,6 +11,7 @@ import type { TestWorkflow } from "../schema/workflow.ts";
 import { emptyContainer, layerContainer } from "./container.ts";
 import { planContent, planFetch } from "./content.ts";
 import { createPlanContext, type PlanContext } from "./context.ts";
+import { planPodVolumes } from "./pod-volumes.ts";
 import { resolveInteger } from "./resolve.ts";
 import { planServices } from "./services.ts";
 import { planStep } from "./step.ts";
@@ -45,7 +46,7 @@ export const planWorkflow = (workflow: TestWorkflow, options: PlanOptions = {}):
     warnings,
     unsupported: [],
   };
-  const pod = planPod(spec.pod);
+  const pod = planPod(spec.pod, context);
   if (pod !== undefined) plan.pod = pod;
   const files = planContent(spec.content, "spec.content", context);
   if (files !== undefined) plan.files = files;
@@ -103,12 +104,11 @@ const objects = (value: unknown): Record<string, unknown>[] | undefined =>
     ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === "object")
     : undefined;
 
-/** The pod settings a container runtime reads. */
-const planPod = (pod: Record<string, unknown> | undefined): PlannedPod | undefined => {
+/** The pod settings a container runtime reads (volumes are planned for container runtimes only). */
+const planPod = (pod: Record<string, unknown> | undefined, context: PlanContext): PlannedPod | undefined => {
   if (pod === undefined) return undefined;
   const out: PlannedPod = {};
-  const volumes = objects(pod.volumes);
-  if (volumes !== undefined) out.volumes = volumes;
+  if (context.containers && Array.isArray(pod.volumes)) out.volumes = planPodVolumes(pod.volumes, context);
   const secrets = objects(pod.imagePullSecrets);
   if (secrets !== undefined) out.imagePullSecrets = secrets;
   const security = pod.securityContext;

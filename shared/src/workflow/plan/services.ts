@@ -5,16 +5,17 @@
  * children are the instances (`r2.s1.1`, `r2.s1.2`); see types.ts for the ref scheme.
  *
  * A service is planned like a step (container defaults inherited, env and `{{ }}` resolved,
- * host-runner warnings) with its readiness probe translated from the Kubernetes shape.
+ * host-runner warnings) with its readiness probe translated from the Kubernetes shape. Of its
+ * owner's environment a service sees only the `global: true` variables (see isolatedDefaults).
  */
 import type { Value } from "../expressions/index.ts";
 import type { KubeObject } from "../schema/primitives.ts";
 import type { ServiceSpec } from "../schema/services.ts";
 import type { Step } from "../schema/steps.ts";
-import type { ContainerState } from "./container.ts";
+import { type ContainerState, forIsolatedUnit } from "./container.ts";
 import type { PlanContext } from "./context.ts";
 import { describeInstance, expandStrategy, hasFanOut } from "./fanout.ts";
-import { resolveDurationMs } from "./resolve.ts";
+import { resolveBoolean, resolveDurationMs } from "./resolve.ts";
 import type { PlannedProbe, PlannedStep } from "./types.ts";
 
 /** Plans one step every node: a step planner passed in to avoid an import cycle with step.ts. */
@@ -42,6 +43,7 @@ export const planServices = (
   const entries = Object.entries(services ?? {});
   if (entries.length === 0) return [];
   context.require("services", at.path, "services are not started by this agent", at.ownerRef || undefined);
+  const defaults = isolatedDefaults(inherited, context);
   return entries.map(([name, spec], k) => {
     const ref = at.ownerRef === "" ? `s${k + 1}` : `${at.ownerRef}.s${k + 1}`;
     const path = `${at.path}.${name}`;
@@ -51,7 +53,7 @@ export const planServices = (
         name,
         spec,
         { ref: childRef, path, parentRef: childParent },
-        inherited,
+        defaults,
         context,
         planStep,
         variables,
@@ -131,6 +133,24 @@ const planInstance = (
       "transfer is not needed by the process runner: services share the execution's workspace",
     );
   return node;
+};
+
+/**
+ * The container defaults a service or parallel worker starts from: its owner's, with only the
+ * `global: true` environment (Testkube runs them in pods of their own). A `global` written as an
+ * expression that cannot be resolved is reported and taken as false.
+ */
+export const isolatedDefaults = (inherited: ContainerState, context: PlanContext): ContainerState => {
+  const paths = new Map<boolean | string, string>();
+  for (const entry of inherited.env.values())
+    if (entry.global !== undefined) paths.set(entry.global, entry.path);
+  return forIsolatedUnit(inherited, (value) => {
+    if (typeof value === "boolean") return value;
+    const resolved = resolveBoolean(value, context);
+    if (resolved.ok) return resolved.value;
+    context.refuse("expressions", `${paths.get(value) ?? "env"}.global`, `global: ${resolved.reason}`);
+    return false;
+  });
 };
 
 const pick = <T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> => {

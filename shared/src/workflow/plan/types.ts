@@ -97,6 +97,21 @@ export interface PlannedParallel {
 }
 
 /**
+ * One `parallel.transfer` (into a worker, before it starts) or `parallel.fetch` (out of it,
+ * after it ended) entry, with the worker's `index` / `matrix` folded in.
+ */
+export interface PlannedTransfer {
+  /** Directory the files are read from (the parent's for transfer, the worker's for fetch). */
+  from: string;
+  /** Directory they land in (`from` when the document names none). */
+  to: string;
+  /** Glob patterns relative to `from`; every file (the pattern double-star slash star) by default. */
+  files: string[];
+  /** transfer only: mount a new volume at `to` (true), never (false), or when `to` is on none (unset). */
+  mount?: boolean;
+}
+
+/**
  * The container a step's own process runs in, for a container runtime: the effective values
  * after inheritance (workflow, ancestors, the step's `run`). Kubernetes shapes pass through.
  */
@@ -111,9 +126,20 @@ export interface PlannedContainer {
   volumeMounts?: Record<string, unknown>[];
 }
 
+/** One `spec.pod.volumes` entry as a container runtime mounts it (see pod-volumes.ts). */
+export type PlannedVolume = { name: string } & (
+  | { kind: "emptyDir" }
+  /** `secret` / `configMap`: files from credentials, mounted read-only. */
+  | { kind: "files"; source: "secret" | "configMap"; files: PlannedFile[] }
+  /** A directory of the agent's host (only when the agent allows it). */
+  | { kind: "hostPath"; path: string }
+  /** `persistentVolumeClaim`: the runtime's named volume `claimName`, kept between runs. */
+  | { kind: "claim"; claimName: string; readOnly: boolean }
+);
+
 /** Pod-level settings a container runtime honours (`spec.pod`). */
 export interface PlannedPod {
-  volumes?: Record<string, unknown>[];
+  volumes?: PlannedVolume[];
   imagePullSecrets?: Record<string, unknown>[];
   securityContext?: Record<string, unknown>;
 }
@@ -158,6 +184,10 @@ export interface PlannedStep {
   parallel?: PlannedParallel;
   /** A worker's or service instance's `index`, `count`, `matrix` and `shard`. */
   variables?: Record<string, Value>;
+  /** Files a worker gets from its parent before it starts (`parallel.transfer`; container runtimes). */
+  transfer?: PlannedTransfer[];
+  /** Files a worker gives back to its parent after it ended (`parallel.fetch`; container runtimes). */
+  fetch?: PlannedTransfer[];
   artifacts?: PlannedArtifacts;
   /** Set on steps with an operation (shell, command or the image's entrypoint). */
   container?: PlannedContainer;
@@ -198,11 +228,13 @@ export const RUNNER_FEATURES = [
   "image-entrypoint",
   /** Run a step's nested `setup` children before its own command. */
   "setup-before-command",
+  /** Mount `hostPath` pod volumes (a Docker agent started with host paths allowed). */
+  "volumes.hostPath",
 ] as const;
 export type RunnerFeature = (typeof RUNNER_FEATURES)[number];
 
 /** Every feature name an `unsupported` entry can carry (`paused` is never supported). */
-export type UnsupportedFeatureName = RunnerFeature | "paused" | "config";
+export type UnsupportedFeatureName = RunnerFeature | "paused" | "config" | "volumes";
 
 /** Options of `planWorkflow`. */
 export interface PlanOptions {

@@ -21,7 +21,7 @@ const context: SpecContext = {
   toolsDir: "/tools",
   network: "net",
   labels: { a: "b" },
-  volumes: { scratch: "/ws.volumes/scratch" },
+  volumes: { scratch: { source: "/ws.volumes/scratch", readOnly: false, named: false } },
   allowPrivileged: false,
 };
 const request = (fields: Partial<LaunchRequest>): LaunchRequest => ({

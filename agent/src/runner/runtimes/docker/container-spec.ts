@@ -10,13 +10,14 @@
  *   `shellProgram` (e.g. bash) is used instead when set. `/.assay/bin` also ends the PATH, so
  *   busybox applets fill in for tools an image lacks.
  * - `/data` is the execution's workspace, bound into every unit; `volumeMounts` bind the
- *   execution's `pod.volumes` (emptyDir) directories; a mount naming no volume is refused.
+ *   execution's `pod.volumes` (volumes.ts); a mount naming no volume is refused.
  * - `resources.limits` cpu and memory become NanoCpus and Memory (swap off); `securityContext`
  *   becomes User, ReadonlyRootfs and Privileged (refused unless the agent allows it);
  *   `runAsNonRoot` refuses a container that would run as root.
  */
 import type { PlannedContainer } from "@assay/shared/workflow";
 import type { LaunchRequest } from "../runtime.ts";
+import type { MountSource } from "./volumes.ts";
 
 /** Where the agent's tools (busybox) appear inside every container. */
 export const TOOLS_DIR = "/.assay/bin";
@@ -36,8 +37,10 @@ export interface SpecContext {
   toolsDir: string;
   network: string;
   labels: Record<string, string>;
-  /** `pod.volumes` names to host directories (emptyDir). */
-  volumes: Record<string, string>;
+  /** `pod.volumes` names to what their mounts bind. */
+  volumes: Record<string, MountSource>;
+  /** Volumes mounted at absolute paths in every container (a parallel worker's transfers). */
+  mounts?: Array<{ path: string; host: string }> | undefined;
   podSecurity?: Record<string, unknown> | undefined;
   allowPrivileged: boolean;
 }
@@ -140,15 +143,20 @@ const processOf = (
 /** The binds: /data, the tools, and the step's volume mounts. */
 const bindsOf = (container: PlannedContainer | undefined, context: SpecContext): string[] | string => {
   const binds = [`${context.workspace}:/data`, `${context.toolsDir}:${TOOLS_DIR}:ro`];
+  for (const mount of context.mounts ?? []) binds.push(`${mount.host}:${mount.path}`);
   for (const mount of container?.volumeMounts ?? []) {
     const name = String(mount.name ?? "");
     const path = String(mount.mountPath ?? "");
-    const host = context.volumes[name];
-    if (host === undefined)
+    const volume = context.volumes[name];
+    if (volume === undefined)
       return `volumeMount "${name}" names no volume in pod.volumes (declare it, e.g. as an emptyDir)`;
     if (!path.startsWith("/")) return `volumeMount "${name}" needs an absolute mountPath`;
-    const sub = typeof mount.subPath === "string" && mount.subPath !== "" ? `/${mount.subPath}` : "";
-    binds.push(`${host}${sub}:${path}${truthy(mount.readOnly) ? ":ro" : ""}`);
+    const subPath = typeof mount.subPath === "string" ? mount.subPath : "";
+    if (subPath.split("/").includes("..")) return `volumeMount "${name}": subPath may not leave the volume`;
+    if (subPath !== "" && volume.named)
+      return `volumeMount "${name}": subPath is not supported for persistentVolumeClaim volumes`;
+    const readOnly = volume.readOnly || truthy(mount.readOnly);
+    binds.push(`${volume.source}${subPath === "" ? "" : `/${subPath}`}:${path}${readOnly ? ":ro" : ""}`);
   }
   return binds;
 };

@@ -98,6 +98,8 @@ export interface EnsureOptions {
   policy: string | undefined;
   auth: RegistryAuth | undefined;
   note(text: string): void;
+  /** Stops a pull in progress (the engine cancels it when its client goes away). */
+  signal?: AbortSignal | undefined;
 }
 
 /** Makes `image` present as its policy says; the image's facts, or why it cannot be had. */
@@ -117,6 +119,10 @@ export const ensureImage = async (
   }
   options.note(`[assay] pulling image ${image} (imagePullPolicy ${policy})`);
   const pulled = await pull(docker, image, options);
+  if (options.signal?.aborted === true) {
+    options.note(`[assay] pull of ${image} stopped`);
+    return { ok: false, error: `the pull of image ${image} was stopped` };
+  }
   if (pulled !== undefined) return { ok: false, error: `cannot pull image ${image}: ${pulled}` };
   const info = await docker
     .getImage(image)
@@ -135,14 +141,24 @@ interface PullEvent {
 
 /** Pulls `image`; undefined on success, else the engine's reason. */
 const pull = async (docker: Docker, image: string, options: EnsureOptions): Promise<string | undefined> => {
+  const { signal } = options;
+  if (signal?.aborted === true) return "stopped";
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await docker.pull(image, options.auth === undefined ? {} : { authconfig: options.auth });
+    const auth = options.auth === undefined ? {} : { authconfig: options.auth };
+    stream = await docker.pull(image, { ...auth, abortSignal: signal });
   } catch (error) {
     return engineMessage(error);
   }
   const last = new Map<string, string>();
   return new Promise((resolve) => {
+    // Closing the connection makes the engine give up the pull (no other client waits for it).
+    const stop = () => {
+      (stream as unknown as { destroy(): void }).destroy();
+      resolve("stopped");
+    };
+    if (signal?.aborted === true) stop();
+    signal?.addEventListener("abort", stop, { once: true });
     docker.modem.followProgress(
       stream,
       (error: Error | null, events: PullEvent[]) => {

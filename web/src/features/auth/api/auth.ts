@@ -1,5 +1,12 @@
 /** Calls of the signed-out flows (`/v1/auth/*`) and invitation acceptance. */
-import type { Membership, OrgView, UserView } from "@assay/shared";
+import type {
+  Membership,
+  OrgView,
+  SsoLinkedResponse,
+  SsoLinkView,
+  SsoProviderView,
+  UserView,
+} from "@assay/shared";
 import { call } from "../../../api/client.ts";
 
 export const signUp = (body: { email: string; password: string; name?: string }) =>
@@ -24,3 +31,17 @@ export const acceptInvitation = (token: string) =>
   call<{ org: OrgView; membership: Membership }>(`/v1/invitations/${encodeURIComponent(token)}/accept`, {
     method: "POST",
   });
+
+/** Platform-wide SSO providers the operator offers ("Sign in with Google"). */
+export const ssoProviders = () =>
+  call<{ items: SsoProviderView[] }>("/v1/auth/sso/providers", { handle401: false });
+
+/** Where the browser goes to start single sign-on (a full navigation, not a fetch). */
+export const ssoStartUrl = (by: { email: string } | { org: string } | { provider: string }) =>
+  `/v1/auth/sso/start?${new URLSearchParams(by as Record<string, string>).toString()}`;
+
+export const ssoLinkInfo = (token: string) =>
+  call<SsoLinkView>("/v1/auth/sso/link/info", { json: { token }, handle401: false });
+
+export const ssoLink = (token: string, password: string) =>
+  call<SsoLinkedResponse>("/v1/auth/sso/link", { json: { token, password }, handle401: false });

@@ -4,6 +4,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { useMe } from "../../../auth/session.ts";
 import { FormError, Loading } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { acceptInvitation } from "../api/auth.ts";
 import { AuthCard, tokenFromHash } from "./auth-card.tsx";
 
@@ -44,9 +45,9 @@ export function AcceptInvitationPage() {
             <FormError error="This link has no invitation token. Open the link from the email again." />
           ) : null}
           <FormError error={error} />
-          <button type="button" className="button button-primary" onClick={accept} disabled={busy || !token}>
+          <Button variant="primary" onClick={accept} disabled={busy || !token}>
             {busy ? "Joining…" : "Accept invitation"}
-          </button>
+          </Button>
         </>
       )}
     </AuthCard>

@@ -2,6 +2,7 @@
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { requestPasswordReset, resetPassword } from "../api/auth.ts";
 import { AuthCard, tokenFromHash } from "./auth-card.tsx";
 
@@ -51,9 +52,9 @@ export function ResetPasswordPage() {
             </label>
           )}
           <FormError error={error} />
-          <button type="submit" className="button button-primary" disabled={busy}>
+          <Button type="submit" variant="primary" disabled={busy}>
             {token ? "Change password" : "Email me a link"}
-          </button>
+          </Button>
         </form>
       )}
     </AuthCard>

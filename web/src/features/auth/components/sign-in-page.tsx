@@ -9,8 +9,10 @@ import { request } from "../../../api/client.ts";
 import { setCredentials } from "../../../auth/credentials.ts";
 import type { Me } from "../../../auth/session.ts";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { logIn } from "../api/auth.ts";
 import { AuthCard } from "./auth-card.tsx";
+import { SsoSignIn } from "./sso-sign-in.tsx";
 
 export function SignInPage() {
   const search = useSearch({ from: "/login" });
@@ -82,13 +84,14 @@ export function SignInPage() {
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
         <FormError error={error} />
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <Button type="submit" variant="primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
-        </button>
+        </Button>
         <Link to="/reset-password" className="small">
           Forgot your password?
         </Link>
       </form>
+      <SsoSignIn />
       <details className="token-signin">
         <summary>Sign in with an API token</summary>
         <form onSubmit={withToken} className="form" aria-label="Sign in with an API token">
@@ -100,9 +103,9 @@ export function SignInPage() {
             API token
             <input name="token" type="password" autoComplete="off" required placeholder="asy_api_…" />
           </label>
-          <button type="submit" className="button" disabled={busy}>
+          <Button type="submit" disabled={busy}>
             Sign in with token
-          </button>
+          </Button>
         </form>
       </details>
     </AuthCard>

@@ -2,6 +2,7 @@
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { signUp } from "../api/auth.ts";
 import { AuthCard } from "./auth-card.tsx";
 
@@ -76,9 +77,9 @@ export function SignUpPage() {
           </span>
         </label>
         <FormError error={error} />
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <Button type="submit" variant="primary" disabled={busy}>
           {busy ? "Creating…" : "Create account"}
-        </button>
+        </Button>
       </form>
     </AuthCard>
   );

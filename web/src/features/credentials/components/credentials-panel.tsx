@@ -7,6 +7,7 @@ import type { CredentialKind } from "@assay/shared";
 import { type FormEvent, useState } from "react";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import {
   type CredentialScope,
   useCredentials,
@@ -50,9 +51,9 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
             <option value="variable">variable (readable)</option>
           </select>
         </label>
-        <button type="submit" className="button button-primary" disabled={set.isPending}>
+        <Button type="submit" variant="primary" disabled={set.isPending}>
           Save credential
-        </button>
+        </Button>
       </form>
       <FormError error={set.error ?? remove.error} />
       {set.data ? (
@@ -97,14 +98,14 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
                     <RelativeTime iso={c.updatedAt} /> <span className="muted small">by {c.updatedBy}</span>
                   </td>
                   <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
+                    <Button
+                      variant="danger"
+                      size="small"
                       onClick={() => remove.mutate(c.name)}
                       aria-label={`Delete ${c.name}`}
                     >
                       Delete
-                    </button>
+                    </Button>
                   </td>
                 </tr>
               ))}

@@ -1,8 +1,8 @@
 /** Agents of an environment with live status (online/offline by heartbeat), version and host. */
 import { ASSAY_VERSION, MIN_AGENT_VERSION } from "@assay/shared";
+import { useAgents } from "../../../api/environments.ts";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { useAgents } from "../api/environments.ts";
 
 /** `installAt` says where the page shows the install commands ("below", "in step 2 above"). */
 export function AgentList({

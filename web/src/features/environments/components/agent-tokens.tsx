@@ -3,15 +3,16 @@
  * that include it), list and revoke (an agent using a revoked token is disconnected).
  */
 import type { FormEvent } from "react";
-import { CopyButton } from "../../../components/copy-button.tsx";
-import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
-import { RelativeTime } from "../../../components/time.tsx";
 import {
   type IssuedAgentToken,
   useAgentTokens,
   useCreateAgentToken,
   useRevokeAgentToken,
-} from "../api/environments.ts";
+} from "../../../api/environments.ts";
+import { CopyButton } from "../../../components/copy-button.tsx";
+import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { InstallCommands } from "./install-commands.tsx";
 
 export function NewAgentToken({
@@ -36,9 +37,9 @@ export function NewAgentToken({
           Token name
           <input name="name" placeholder={`${env} agent`} maxLength={100} />
         </label>
-        <button type="submit" className="button button-primary" disabled={create.isPending}>
+        <Button type="submit" variant="primary" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create agent token"}
-        </button>
+        </Button>
       </form>
       <FormError error={create.error} />
       {create.data ? <IssuedToken issued={create.data} /> : null}
@@ -105,14 +106,14 @@ export function AgentTokenList({ org, env }: { org: string; env: string }) {
                 </td>
                 <td className="cell-actions">
                   {t.revokedAt ? null : (
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
+                    <Button
+                      variant="danger"
+                      size="small"
                       onClick={() => revoke.mutate(t.id)}
                       aria-label={`Revoke ${t.name}`}
                     >
                       Revoke
-                    </button>
+                    </Button>
                   )}
                 </td>
               </tr>

@@ -1,10 +1,11 @@
 /** One environment's agents (live), install commands, agent tokens, and deletion. */
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
-import { Dialog } from "../../../components/dialog.tsx";
+import { useDeleteEnv, useInstall } from "../../../api/environments.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
-import { useDeleteEnv, useInstall } from "../api/environments.ts";
+import { Button } from "../../../components/ui/button.tsx";
+import { Dialog } from "../../../components/ui/dialog.tsx";
 import { AgentList } from "./agent-list.tsx";
 import { AgentTokenList, NewAgentToken } from "./agent-tokens.tsx";
 import { InstallCommands } from "./install-commands.tsx";
@@ -20,13 +21,9 @@ export function AgentsPage() {
       <PageHeader
         title={`Agents of ${env}`}
         actions={
-          <button
-            type="button"
-            className="button button-ghost button-danger"
-            onClick={() => setConfirm(true)}
-          >
+          <Button variant="ghost-danger" onClick={() => setConfirm(true)}>
             Delete environment
-          </button>
+          </Button>
         }
       />
       <section className="panel" aria-labelledby="agents-title">
@@ -61,12 +58,9 @@ export function AgentsPage() {
         </p>
         <FormError error={remove.error} />
         <div className="form-actions">
-          <button type="button" className="button" onClick={() => setConfirm(false)}>
-            Keep it
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
+          <Button onClick={() => setConfirm(false)}>Keep it</Button>
+          <Button
+            variant="danger"
             disabled={remove.isPending}
             onClick={() =>
               remove.mutate(env, {
@@ -75,7 +69,7 @@ export function AgentsPage() {
             }
           >
             Delete {env}
-          </button>
+          </Button>
         </div>
       </Dialog>
     </>

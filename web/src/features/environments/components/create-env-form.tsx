@@ -1,8 +1,9 @@
 /** Create an environment: an id (slug, used in URLs and the CLI) and a display name. */
 import type { Environment } from "@assay/shared";
 import type { FormEvent } from "react";
+import { useCreateEnv } from "../../../api/environments.ts";
 import { FormError } from "../../../components/states.tsx";
-import { useCreateEnv } from "../api/environments.ts";
+import { Button } from "../../../components/ui/button.tsx";
 
 export function CreateEnvForm({ org, onCreated }: { org: string; onCreated?: (env: Environment) => void }) {
   const create = useCreateEnv(org);
@@ -34,9 +35,9 @@ export function CreateEnvForm({ org, onCreated }: { org: string; onCreated?: (en
         Display name
         <input name="name" placeholder="Staging" maxLength={200} />
       </label>
-      <button type="submit" className="button button-primary" disabled={create.isPending}>
+      <Button type="submit" variant="primary" disabled={create.isPending}>
         {create.isPending ? "Creating…" : "Create environment"}
-      </button>
+      </Button>
       <FormError error={create.error} />
     </form>
   );

@@ -1,9 +1,10 @@
 /** The organization's environments: one per cluster or network it tests in. */
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { useEnvs } from "../../../api/environments.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { useEnvs } from "../api/environments.ts";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 import { CreateEnvForm } from "./create-env-form.tsx";
 
 export function EnvironmentsPage() {
@@ -33,44 +34,40 @@ export function EnvironmentsPage() {
           Create one for each cluster or network you test in.
         </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Environments</caption>
-            <thead>
-              <tr>
-                <th scope="col">Environment</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Links</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {envs.data.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <Link to="/orgs/$org/envs/$env/workflows" params={{ org, env: e.id }} className="strong">
-                      {e.name}
-                    </Link>
-                    <div className="muted small mono">{e.id}</div>
-                  </td>
-                  <td>
-                    <RelativeTime iso={e.createdAt} />
-                  </td>
-                  <td className="cell-actions">
-                    <Link
-                      to="/orgs/$org/envs/$env/agents"
-                      params={{ org, env: e.id }}
-                      aria-label={`Agents and tokens of ${e.name}`}
-                    >
-                      Agents &amp; tokens
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Environments"
+          rows={envs.data}
+          rowKey={(e) => e.id}
+          columns={[
+            {
+              key: "name",
+              header: "Environment",
+              cell: (e) => (
+                <>
+                  <Link to="/orgs/$org/envs/$env/workflows" params={{ org, env: e.id }} className="strong">
+                    {e.name}
+                  </Link>
+                  <div className="muted small mono">{e.id}</div>
+                </>
+              ),
+            },
+            { key: "created", header: "Created", cell: (e) => <RelativeTime iso={e.createdAt} /> },
+            {
+              key: "links",
+              header: <span className="visually-hidden">Links</span>,
+              cellClassName: "cell-actions",
+              cell: (e) => (
+                <Link
+                  to="/orgs/$org/envs/$env/agents"
+                  params={{ org, env: e.id }}
+                  aria-label={`Agents and tokens of ${e.name}`}
+                >
+                  Agents &amp; tokens
+                </Link>
+              ),
+            },
+          ]}
+        />
       )}
     </>
   );

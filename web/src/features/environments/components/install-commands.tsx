@@ -3,8 +3,9 @@
  * With a freshly created token they include it; otherwise they show where it goes.
  */
 import { useState } from "react";
+import type { InstallCommands as Commands } from "../../../api/environments.ts";
 import { CopyButton } from "../../../components/copy-button.tsx";
-import type { InstallCommands as Commands } from "../api/environments.ts";
+import { Button } from "../../../components/ui/button.tsx";
 
 const KINDS = [
   { key: "npx", label: "npx" },
@@ -20,15 +21,9 @@ export function InstallCommands({ commands }: { commands: Commands }) {
       <fieldset className="segmented">
         <legend className="visually-hidden">Install with</legend>
         {KINDS.map((k) => (
-          <button
-            key={k.key}
-            type="button"
-            className="button button-small"
-            aria-pressed={kind === k.key}
-            onClick={() => setKind(k.key)}
-          >
+          <Button key={k.key} size="small" aria-pressed={kind === k.key} onClick={() => setKind(k.key)}>
             {k.label}
-          </button>
+          </Button>
         ))}
       </fieldset>
       <div className="command">

@@ -7,6 +7,7 @@ import type { ArtifactFile, ArtifactTreeNode } from "@assay/shared";
 import { useEffect, useState } from "react";
 import { errorMessage } from "../../../api/errors.ts";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { Button, ButtonAnchor } from "../../../components/ui/button.tsx";
 import { formatBytes } from "../../../lib/format.ts";
 import {
   artifactsArchiveUrl,
@@ -140,18 +141,17 @@ export function ArtifactsTab({
           {files.length} file{files.length === 1 ? "" : "s"} · {formatBytes(totalBytes)}
         </span>
         {viaApi ? (
-          <button
-            type="button"
-            className="button button-small"
+          <Button
+            size="small"
             disabled={busy === "*"}
             onClick={() => run("*", () => downloadArchive(org, env, id))}
           >
             {busy === "*" ? "Downloading…" : "Download all (.tar.gz)"}
-          </button>
+          </Button>
         ) : (
-          <a className="button button-small" href={artifactsArchiveUrl(org, env, id)} download>
+          <ButtonAnchor size="small" href={artifactsArchiveUrl(org, env, id)} download>
             Download all (.tar.gz)
-          </a>
+          </ButtonAnchor>
         )}
       </div>
       {downloadError ? (

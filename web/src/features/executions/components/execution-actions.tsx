@@ -2,11 +2,12 @@
 import type { ExecutionView } from "@assay/shared";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
-import { Dialog } from "../../../components/dialog.tsx";
+import { useAbortExecution, useDeleteExecution } from "../../../api/executions.ts";
+import { useRunWorkflow } from "../../../api/workflows.ts";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
+import { Dialog } from "../../../components/ui/dialog.tsx";
 import { isFinished } from "../../../lib/status.ts";
-import { useRunWorkflow } from "../../workflows/api/workflows.ts";
-import { useAbortExecution, useDeleteExecution } from "../api/executions.ts";
 
 export function ExecutionActions({
   org,
@@ -41,34 +42,30 @@ export function ExecutionActions({
   return (
     <div className="actions">
       {!finished ? (
-        <button
-          type="button"
-          className="button button-danger"
+        <Button
+          variant="danger"
           onClick={() => abort.mutate(execution.id)}
           disabled={abort.isPending || Boolean(execution.abortRequestedAt)}
         >
           {execution.abortRequestedAt ? "Aborting…" : "Abort"}
-        </button>
+        </Button>
       ) : null}
-      <button type="button" className="button" onClick={runAgain} disabled={rerun.isPending}>
+      <Button onClick={runAgain} disabled={rerun.isPending}>
         {rerun.isPending ? "Starting…" : "Re-run"}
-      </button>
+      </Button>
       {finished ? (
-        <button type="button" className="button button-ghost" onClick={() => setConfirmDelete(true)}>
+        <Button variant="ghost" onClick={() => setConfirmDelete(true)}>
           Delete
-        </button>
+        </Button>
       ) : null}
       <FormError error={abort.error ?? rerun.error} />
       <Dialog open={confirmDelete} title="Delete this execution?" onClose={() => setConfirmDelete(false)}>
         <p>Its logs and artifacts are removed too. This cannot be undone.</p>
         <FormError error={remove.error} />
         <div className="form-actions">
-          <button type="button" className="button" onClick={() => setConfirmDelete(false)}>
-            Keep it
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
+          <Button onClick={() => setConfirmDelete(false)}>Keep it</Button>
+          <Button
+            variant="danger"
             disabled={remove.isPending}
             onClick={() =>
               remove.mutate(execution.id, {
@@ -78,7 +75,7 @@ export function ExecutionActions({
             }
           >
             Delete execution
-          </button>
+          </Button>
         </div>
       </Dialog>
     </div>

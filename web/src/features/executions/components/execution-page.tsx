@@ -5,6 +5,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { downloadLogs, executionKeys, executionQuery } from "../../../api/executions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, Loading } from "../../../components/states.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
@@ -12,7 +13,6 @@ import { Tabs } from "../../../components/tabs.tsx";
 import { Duration, RelativeTime } from "../../../components/time.tsx";
 import { shortId } from "../../../lib/format.ts";
 import { isFinished } from "../../../lib/status.ts";
-import { downloadLogs, executionKeys, executionQuery } from "../api/executions.ts";
 import { useLogStream } from "../hooks/use-log-stream.ts";
 import { ArtifactsTab } from "./artifacts-tab.tsx";
 import { ExecutionActions } from "./execution-actions.tsx";

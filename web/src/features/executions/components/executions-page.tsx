@@ -12,9 +12,13 @@ import type { ExecutionStatus } from "@assay/shared";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { type FormEvent, useMemo, useState } from "react";
+import { executionsQuery } from "../../../api/executions.ts";
+import { useWorkflows } from "../../../api/workflows.ts";
+import { ExecutionTable } from "../../../components/execution-table.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { useNow } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { EXECUTION_STATUSES, executionStatus } from "../../../lib/status.ts";
 import {
   parseTagFilter,
@@ -24,9 +28,6 @@ import {
   sinceBoundary,
 } from "../../../lib/time-window.ts";
 import type { ExecutionsSearch } from "../../../router.tsx";
-import { useWorkflows } from "../../workflows/api/workflows.ts";
-import { executionsQuery } from "../api/executions.ts";
-import { ExecutionTable } from "./execution-table.tsx";
 
 export function ExecutionsPage() {
   const { org, env } = useParams({ from: "/orgs/$org/envs/$env/executions" });
@@ -138,9 +139,8 @@ export function ExecutionsPage() {
           Apply filters
         </button>
         {filtered ? (
-          <button
-            type="button"
-            className="button button-ghost"
+          <Button
+            variant="ghost"
             onClick={() => {
               setTagText("");
               setTagError(undefined);
@@ -148,7 +148,7 @@ export function ExecutionsPage() {
             }}
           >
             Clear filters
-          </button>
+          </Button>
         ) : null}
         {tagError ? (
           <p id="tag-filter-error" className="field-error" role="alert">
@@ -179,14 +179,9 @@ export function ExecutionsPage() {
               {reachedBoundary ? ` · all from the ${SINCE_LABELS[search.since ?? "24h"].toLowerCase()}` : ""}
             </span>
             {hasMore ? (
-              <button
-                type="button"
-                className="button"
-                onClick={() => void list.fetchNextPage()}
-                disabled={list.isFetchingNextPage}
-              >
+              <Button onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
                 {list.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
+              </Button>
             ) : null}
           </div>
         </>

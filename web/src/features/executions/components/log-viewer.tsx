@@ -7,6 +7,7 @@
 import type { StepState } from "@assay/shared";
 import { type KeyboardEvent, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
 import { errorMessage } from "../../../api/errors.ts";
+import { Button } from "../../../components/ui/button.tsx";
 import { VirtualList, type VirtualListHandle } from "../../../components/virtual-list.tsx";
 import type { LogStream } from "../hooks/use-log-stream.ts";
 import { LogLine } from "./log-line.tsx";
@@ -151,37 +152,20 @@ export function LogViewer({
           <span id={`${id}-matches`} className="muted small log-matches" aria-live="polite">
             {deferredQuery ? (matches.length ? `${current + 1} of ${matches.length}` : "No matches") : ""}
           </span>
-          <button
-            type="button"
-            className="button button-small"
-            onClick={() => go(-1)}
-            disabled={!matches.length}
-            aria-label="Previous match"
-          >
+          <Button size="small" onClick={() => go(-1)} disabled={!matches.length} aria-label="Previous match">
             ↑
-          </button>
-          <button
-            type="button"
-            className="button button-small"
-            onClick={() => go(1)}
-            disabled={!matches.length}
-            aria-label="Next match"
-          >
+          </Button>
+          <Button size="small" onClick={() => go(1)} disabled={!matches.length} aria-label="Next match">
             ↓
-          </button>
+          </Button>
         </div>
         <div className="log-actions">
-          <button
-            type="button"
-            className="button button-small"
-            aria-pressed={follow}
-            onClick={() => setFollow((f) => !f)}
-          >
+          <Button size="small" aria-pressed={follow} onClick={() => setFollow((f) => !f)}>
             Follow
-          </button>
-          <button type="button" className="button button-small" onClick={download}>
+          </Button>
+          <Button size="small" onClick={download}>
             Download
-          </button>
+          </Button>
         </div>
       </div>
       {downloadError ? (

@@ -4,7 +4,7 @@
  * and ends after the execution finished and every byte was sent; status events let the page
  * refresh the execution without polling hard.
  */
-import type { ExecutionStatus } from "@assay/shared";
+import { type ExecutionStatus, parseLogStreamEvent } from "@assay/shared";
 import { useEffect, useRef, useState } from "react";
 import { envPath } from "../../../api/client.ts";
 import { errorMessage } from "../../../api/errors.ts";
@@ -50,17 +50,17 @@ export function useLogStream(
     const url = `${envPath(org, env)}/executions/${encodeURIComponent(executionId)}/logs`;
     void followSse(url, {
       signal: controller.signal,
-      onEvent: (event) => {
-        if (event.event === "log") {
-          const segment = JSON.parse(event.data) as { offset: number; step: string; data: string };
-          fresh.append(decodeBase64(segment.data), segment.step, segment.offset);
+      onEvent: (raw) => {
+        const event = parseLogStreamEvent(raw);
+        if (event?.kind === "log") {
+          fresh.append(decodeBase64(event.data), event.step, event.offset);
           setState("live");
           bump();
-        } else if (event.event === "status") {
+        } else if (event?.kind === "status") {
           setState((s) => (s === "connecting" ? "live" : s));
-          statusRef.current((JSON.parse(event.data) as { status: ExecutionStatus }).status);
-        } else if (event.event === "end") {
-          statusRef.current((JSON.parse(event.data) as { status: ExecutionStatus }).status);
+          statusRef.current(event.status);
+        } else if (event?.kind === "end") {
+          statusRef.current(event.status);
           setState("ended");
           bump();
           return "stop";

@@ -9,7 +9,7 @@
 import type { ExecutionStatus, ExecutionView, Page } from "@assay/shared";
 import { useQuery } from "@tanstack/react-query";
 import { call, envPath } from "../../../api/client.ts";
-import { useEnvs } from "../../environments/api/environments.ts";
+import { useEnvs } from "../../../api/environments.ts";
 
 const ACTIVE: ExecutionStatus[] = ["queued", "assigned", "running"];
 const PAGE = 200;

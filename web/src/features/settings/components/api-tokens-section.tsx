@@ -4,6 +4,7 @@ import type { FormEvent } from "react";
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { ROLES, useApiTokens, useCreateApiToken, useRevokeApiToken } from "../api/org.ts";
 
 export function ApiTokensSection({ org }: { org: string }) {
@@ -49,9 +50,9 @@ export function ApiTokensSection({ org }: { org: string }) {
             <option value="0">never</option>
           </select>
         </label>
-        <button type="submit" className="button button-primary" disabled={create.isPending}>
+        <Button type="submit" variant="primary" disabled={create.isPending}>
           Create API token
-        </button>
+        </Button>
       </form>
       <FormError error={create.error ?? revoke.error} />
       {create.data ? (
@@ -110,14 +111,14 @@ export function ApiTokensSection({ org }: { org: string }) {
                   </td>
                   <td className="cell-actions">
                     {t.revokedAt ? null : (
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
+                      <Button
+                        variant="danger"
+                        size="small"
                         onClick={() => revoke.mutate(t.id)}
                         aria-label={`Revoke ${t.name}`}
                       >
                         Revoke
-                      </button>
+                      </Button>
                     )}
                   </td>
                 </tr>

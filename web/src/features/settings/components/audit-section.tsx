@@ -1,6 +1,7 @@
 /** The audit log: security-relevant actions, newest first, paged by cursor. */
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { formatAbsolute } from "../../../lib/format.ts";
 import { auditQuery } from "../api/org.ts";
 
@@ -47,11 +48,7 @@ export function AuditSection({ org }: { org: string }) {
               </tbody>
             </table>
           </div>
-          {audit.hasNextPage ? (
-            <button type="button" className="button" onClick={() => void audit.fetchNextPage()}>
-              Load more
-            </button>
-          ) : null}
+          {audit.hasNextPage ? <Button onClick={() => void audit.fetchNextPage()}>Load more</Button> : null}
         </>
       )}
     </section>

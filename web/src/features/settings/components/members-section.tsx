@@ -3,6 +3,7 @@ import type { Role } from "@assay/shared";
 import type { FormEvent } from "react";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import {
   ROLES,
   useInvitations,
@@ -65,14 +66,14 @@ export function MembersSection({ org }: { org: string }) {
                     </select>
                   </td>
                   <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
+                    <Button
+                      variant="danger"
+                      size="small"
                       onClick={() => remove.mutate(m.userId)}
                       aria-label={`Remove ${m.email}`}
                     >
                       Remove
-                    </button>
+                    </Button>
                   </td>
                 </tr>
               ))}
@@ -116,9 +117,9 @@ function Invitations({ org }: { org: string }) {
             ))}
           </select>
         </label>
-        <button type="submit" className="button button-primary" disabled={invite.isPending}>
+        <Button type="submit" variant="primary" disabled={invite.isPending}>
           Send invitation
-        </button>
+        </Button>
       </form>
       <FormError error={invite.error ?? revoke.error} />
       {invite.isSuccess ? (
@@ -133,14 +134,13 @@ function Invitations({ org }: { org: string }) {
               <span>
                 {i.email} as {i.role} · expires <RelativeTime iso={i.expiresAt} />
               </span>
-              <button
-                type="button"
-                className="button button-small"
+              <Button
+                size="small"
                 onClick={() => revoke.mutate(i.id)}
                 aria-label={`Revoke the invitation of ${i.email}`}
               >
                 Revoke
-              </button>
+              </Button>
             </li>
           ))}
         </ul>

@@ -3,11 +3,13 @@ import { useParams } from "@tanstack/react-router";
 import type { FormEvent } from "react";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { useOrg, useUpdateOrg } from "../api/org.ts";
 import { useUsage } from "../api/usage.ts";
 import { ApiTokensSection } from "./api-tokens-section.tsx";
 import { AuditSection } from "./audit-section.tsx";
 import { MembersSection } from "./members-section.tsx";
+import { SsoSection } from "./sso-section.tsx";
 
 export function SettingsPage() {
   const { org } = useParams({ from: "/orgs/$org/settings" });
@@ -36,9 +38,9 @@ export function SettingsPage() {
                 Name
                 <input name="name" defaultValue={details.data.name} required maxLength={200} />
               </label>
-              <button type="submit" className="button" disabled={update.isPending}>
+              <Button type="submit" disabled={update.isPending}>
                 Save name
-              </button>
+              </Button>
             </form>
             <FormError error={update.error} />
             <dl className="kv kv-wide">
@@ -89,6 +91,9 @@ export function SettingsPage() {
       </section>
       <MembersSection org={org} />
       <ApiTokensSection org={org} />
+      {details.data && details.data.role !== "member" && details.data.role !== "viewer" ? (
+        <SsoSection org={org} />
+      ) : null}
       <AuditSection org={org} />
     </>
   );

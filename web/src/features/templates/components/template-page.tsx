@@ -1,12 +1,13 @@
 /** One template: its config parameters and source; edit its YAML or delete it. */
-import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
-import { Dialog } from "../../../components/dialog.tsx";
+import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { configParameters } from "../../workflows/components/run-form.tsx";
-import { Labels } from "../../workflows/components/workflows-page.tsx";
+import { Button, ButtonLink } from "../../../components/ui/button.tsx";
+import { Dialog } from "../../../components/ui/dialog.tsx";
+import { configParameters } from "../../../lib/config-params.ts";
 import { useDeleteTemplate, useTemplate } from "../api/templates.ts";
 
 export function TemplatePage() {
@@ -33,16 +34,16 @@ export function TemplatePage() {
         title={t.name}
         actions={
           <>
-            <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+            <Button variant="danger" onClick={() => setConfirming(true)}>
               Delete
-            </button>
-            <Link
-              className="button button-primary"
+            </Button>
+            <ButtonLink
+              variant="primary"
               to="/orgs/$org/envs/$env/templates/$name/edit"
               params={{ org, env, name }}
             >
               Edit YAML
-            </Link>
+            </ButtonLink>
           </>
         }
       >
@@ -96,12 +97,9 @@ export function TemplatePage() {
         <p>Workflows that use this template will fail to run until it exists again.</p>
         <FormError error={remove.error} />
         <div className="form-actions">
-          <button type="button" className="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
+          <Button onClick={() => setConfirming(false)}>Cancel</Button>
+          <Button
+            variant="danger"
             disabled={remove.isPending}
             onClick={() =>
               remove.mutate(name, {
@@ -111,7 +109,7 @@ export function TemplatePage() {
             }
           >
             Delete template
-          </button>
+          </Button>
         </div>
       </Dialog>
     </>

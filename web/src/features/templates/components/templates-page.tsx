@@ -3,19 +3,20 @@
  * workflows pull in with `use:` or a step's `template:`. List, open, write a new one.
  */
 import { Link, useParams } from "@tanstack/react-router";
+import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { Labels } from "../../workflows/components/workflows-page.tsx";
+import { ButtonLink } from "../../../components/ui/button.tsx";
 import { useTemplates } from "../api/templates.ts";
 
 export function TemplatesPage() {
   const { org, env } = useParams({ from: "/orgs/$org/envs/$env/templates" });
   const templates = useTemplates(org, env);
   const newLink = (
-    <Link className="button button-primary" to="/orgs/$org/envs/$env/new-template" params={{ org, env }}>
+    <ButtonLink variant="primary" to="/orgs/$org/envs/$env/new-template" params={{ org, env }}>
       New template
-    </Link>
+    </ButtonLink>
   );
   return (
     <>

@@ -5,8 +5,9 @@
 import { parseWorkflowDocuments } from "@assay/shared/workflow";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { DocumentEditor, type Validation } from "../../../components/editor/document-editor.tsx";
 import { ErrorState, Loading } from "../../../components/states.tsx";
-import { DocumentEditor, type Validation } from "../../workflows/editor/document-editor.tsx";
+import { ButtonLink } from "../../../components/ui/button.tsx";
 import { templateQuery, useApplyTemplate } from "../api/templates.ts";
 import { STARTER_TEMPLATE } from "./starter.ts";
 
@@ -65,13 +66,12 @@ export function TemplateEditorPage() {
         return { version: result.template.version, warnings: result.warnings };
       }}
       back={
-        <Link
-          className="button"
+        <ButtonLink
           to={name ? "/orgs/$org/envs/$env/templates/$name" : "/orgs/$org/envs/$env/templates"}
           params={{ org, env, name: name ?? "" }}
         >
           {name ? `Back to ${name}` : "Back to templates"}
-        </Link>
+        </ButtonLink>
       }
       savedLink={(target) => (
         <Link to="/orgs/$org/envs/$env/templates/$name" params={{ org, env, name: target }}>

@@ -2,6 +2,7 @@
 import { WEBHOOK_EVENTS, type WebhookFormat } from "@assay/shared";
 import type { FormEvent } from "react";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { useCreateWebhook } from "../api/webhooks.ts";
 
 const list = (text: string) =>
@@ -86,9 +87,9 @@ export function NewWebhookForm({
       </label>
       <FormError error={create.error} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={create.isPending}>
+        <Button type="submit" variant="primary" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create webhook"}
-        </button>
+        </Button>
       </div>
     </form>
   );

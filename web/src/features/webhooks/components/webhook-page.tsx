@@ -4,6 +4,7 @@ import { useNavigate, useParams } from "@tanstack/react-router";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import {
   useDeleteWebhook,
   useDeliveries,
@@ -23,17 +24,11 @@ export function WebhookPage() {
   const w = webhook.data;
   const actions = (
     <>
-      <button
-        type="button"
-        className="button"
-        disabled={update.isPending}
-        onClick={() => update.mutate({ disabled: !w.disabled })}
-      >
+      <Button disabled={update.isPending} onClick={() => update.mutate({ disabled: !w.disabled })}>
         {w.disabled ? "Enable" : "Disable"}
-      </button>
-      <button
-        type="button"
-        className="button button-ghost button-danger"
+      </Button>
+      <Button
+        variant="ghost-danger"
         disabled={remove.isPending}
         onClick={() =>
           remove.mutate(name, {
@@ -42,7 +37,7 @@ export function WebhookPage() {
         }
       >
         Delete
-      </button>
+      </Button>
     </>
   );
   return (
@@ -155,15 +150,14 @@ function Deliveries({ org, env, name }: { org: string; env: string; name: string
                   <code>{d.excerpt.slice(0, 120)}</code>
                 </td>
                 <td className="cell-actions">
-                  <button
-                    type="button"
-                    className="button button-small"
+                  <Button
+                    size="small"
                     disabled={redeliver.isPending}
                     onClick={() => redeliver.mutate(d.id)}
                     aria-label={`Redeliver ${d.event} attempt ${d.attempt}`}
                   >
                     Redeliver
-                  </button>
+                  </Button>
                 </td>
               </tr>
             ))}

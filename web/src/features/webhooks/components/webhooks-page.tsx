@@ -1,10 +1,12 @@
 /** Webhooks of the environment: list (secrets masked), create, open one for its delivery log. */
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
-import { Dialog } from "../../../components/dialog.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
+import { Dialog } from "../../../components/ui/dialog.tsx";
 import { useWebhooks } from "../api/webhooks.ts";
 import { NewWebhookForm } from "./webhook-form.tsx";
 
@@ -14,9 +16,9 @@ export function WebhooksPage() {
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
   const newButton = (
-    <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+    <Button variant="primary" onClick={() => setCreating(true)}>
       New webhook
-    </button>
+    </Button>
   );
   return (
     <>
@@ -40,47 +42,42 @@ export function WebhooksPage() {
           starts, ends or changes state.
         </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Webhooks</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Events</th>
-                <th scope="col" className="hide-narrow">
-                  URL
-                </th>
-                <th scope="col">State</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {webhooks.data.map((w) => (
-                <tr key={w.name}>
-                  <td>
-                    <Link
-                      to="/orgs/$org/envs/$env/webhooks/$name"
-                      params={{ org, env, name: w.name }}
-                      className="strong"
-                    >
-                      {w.name}
-                    </Link>
-                    <div className="muted small">
-                      {w.format}
-                      {w.hasSecret ? " · signed" : ""}
-                    </div>
-                  </td>
-                  <td className="small">{w.events.join(", ")}</td>
-                  <td className="hide-narrow small">{w.url}</td>
-                  <td>{w.disabled ? "disabled" : "enabled"}</td>
-                  <td>
-                    <RelativeTime iso={w.updatedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Webhooks"
+          rows={webhooks.data}
+          rowKey={(w) => w.name}
+          columns={[
+            {
+              key: "name",
+              header: "Name",
+              cell: (w) => (
+                <>
+                  <Link
+                    to="/orgs/$org/envs/$env/webhooks/$name"
+                    params={{ org, env, name: w.name }}
+                    className="strong"
+                  >
+                    {w.name}
+                  </Link>
+                  <div className="muted small">
+                    {w.format}
+                    {w.hasSecret ? " · signed" : ""}
+                  </div>
+                </>
+              ),
+            },
+            { key: "events", header: "Events", cell: (w) => w.events.join(", "), cellClassName: "small" },
+            {
+              key: "url",
+              header: "URL",
+              cell: (w) => w.url,
+              className: "hide-narrow",
+              cellClassName: "small",
+            },
+            { key: "state", header: "State", cell: (w) => (w.disabled ? "disabled" : "enabled") },
+            { key: "updated", header: "Updated", cell: (w) => <RelativeTime iso={w.updatedAt} /> },
+          ]}
+        />
       )}
       <Dialog open={creating} title="New webhook" onClose={() => setCreating(false)}>
         <NewWebhookForm

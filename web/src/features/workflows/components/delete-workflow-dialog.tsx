@@ -1,8 +1,9 @@
 /** Confirms deleting a workflow: its schedules go with it, its executions stay. */
 import { useNavigate } from "@tanstack/react-router";
-import { Dialog } from "../../../components/dialog.tsx";
+import { useDeleteWorkflow } from "../../../api/workflows.ts";
 import { FormError } from "../../../components/states.tsx";
-import { useDeleteWorkflow } from "../api/workflows.ts";
+import { Button } from "../../../components/ui/button.tsx";
+import { Dialog } from "../../../components/ui/dialog.tsx";
 
 export function DeleteWorkflowDialog({
   org,
@@ -27,12 +28,9 @@ export function DeleteWorkflowDialog({
       </p>
       <FormError error={remove.error} />
       <div className="form-actions">
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
+        <Button onClick={onClose}>Cancel</Button>
+        <Button
+          variant="danger"
           disabled={remove.isPending}
           onClick={() =>
             remove.mutate(name, {
@@ -41,7 +39,7 @@ export function DeleteWorkflowDialog({
           }
         >
           Delete workflow
-        </button>
+        </Button>
       </div>
     </Dialog>
   );

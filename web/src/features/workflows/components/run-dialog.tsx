@@ -1,9 +1,9 @@
 /** Runs a workflow from a dialog and opens the new execution. */
 import type { WorkflowView } from "@assay/shared";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { Dialog } from "../../../components/dialog.tsx";
-import { useAgents } from "../../environments/api/environments.ts";
-import { useRunWorkflow } from "../api/workflows.ts";
+import { useAgents } from "../../../api/environments.ts";
+import { useRunWorkflow } from "../../../api/workflows.ts";
+import { Dialog } from "../../../components/ui/dialog.tsx";
 import { RunForm } from "./run-form.tsx";
 
 export function RunDialog({

@@ -9,16 +9,13 @@ import type { ParameterSchema } from "@assay/shared/workflow";
 import { type FormEvent, type ReactNode, useId } from "react";
 import { isApiError } from "../../../api/errors.ts";
 import { FormError } from "../../../components/states.tsx";
+import { Button } from "../../../components/ui/button.tsx";
+import { configParameters } from "../../../lib/config-params.ts";
 
 export interface RunInput {
   config: Record<string, string | number | boolean>;
   tags: Record<string, string>;
 }
-
-export const configParameters = (workflow: WorkflowView): [string, ParameterSchema][] => {
-  const spec = workflow.spec as { spec?: { config?: Record<string, ParameterSchema> } };
-  return Object.entries(spec.spec?.config ?? {});
-};
 
 const isSensitive = (p: ParameterSchema) => p.sensitive === true || p.sensitive === "true";
 
@@ -157,14 +154,10 @@ export function RunForm({
       </div>
       <FormError error={error} />
       <div className="form-actions">
-        {onCancel ? (
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-        <button type="submit" className="button button-primary" disabled={busy}>
+        {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
+        <Button type="submit" variant="primary" disabled={busy}>
           {busy ? "Starting…" : "Run now"}
-        </button>
+        </Button>
       </div>
     </form>
   );

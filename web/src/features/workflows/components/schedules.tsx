@@ -21,7 +21,7 @@ const compact = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 
-import { useWorkflows } from "../api/workflows.ts";
+import { useWorkflows } from "../../../api/workflows.ts";
 
 export interface Schedule {
   workflow: string;

@@ -2,17 +2,18 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { executionsQuery } from "../../../api/executions.ts";
+import { useWorkflow } from "../../../api/workflows.ts";
+import { ExecutionTable } from "../../../components/execution-table.tsx";
+import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { executionsQuery } from "../../executions/api/executions.ts";
-import { ExecutionTable } from "../../executions/components/execution-table.tsx";
-import { useWorkflow } from "../api/workflows.ts";
+import { Button, ButtonLink } from "../../../components/ui/button.tsx";
+import { configParameters } from "../../../lib/config-params.ts";
 import { DeleteWorkflowDialog } from "./delete-workflow-dialog.tsx";
 import { RunDialog } from "./run-dialog.tsx";
-import { configParameters } from "./run-form.tsx";
 import { ScheduleTable, schedulesOf } from "./schedules.tsx";
-import { Labels } from "./workflows-page.tsx";
 
 export function WorkflowPage() {
   const { org, env, name } = useParams({ from: "/orgs/$org/envs/$env/workflows/$name" });
@@ -41,19 +42,18 @@ export function WorkflowPage() {
         title={w.name}
         actions={
           <>
-            <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
+            <Button variant="danger" onClick={() => setDeleting(true)}>
               Delete
-            </button>
-            <Link
-              className="button"
-              to="/orgs/$org/envs/$env/workflows/$name/edit"
-              params={{ org, env, name }}
-            >
+            </Button>
+            <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/insights" params={{ org, env, name }}>
+              Insights
+            </ButtonLink>
+            <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/edit" params={{ org, env, name }}>
               Edit YAML
-            </Link>
-            <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+            </ButtonLink>
+            <Button variant="primary" onClick={() => setRunning(true)}>
               Run
-            </button>
+            </Button>
           </>
         }
       >
@@ -81,9 +81,9 @@ export function WorkflowPage() {
           <EmptyState
             title="Not run yet"
             action={
-              <button type="button" className="button button-primary" onClick={() => setRunning(true)}>
+              <Button variant="primary" onClick={() => setRunning(true)}>
                 Run {name}
-              </button>
+              </Button>
             }
           />
         ) : (

@@ -3,13 +3,15 @@ import type { WorkflowView } from "@assay/shared";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
+import { recentExecutionsQuery } from "../../../api/executions.ts";
+import { useWorkflows } from "../../../api/workflows.ts";
+import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { Sparkline } from "../../../components/sparkline.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
-import { recentExecutionsQuery } from "../../executions/api/executions.ts";
-import { useWorkflows } from "../api/workflows.ts";
+import { Button, ButtonLink } from "../../../components/ui/button.tsx";
 import { RunDialog } from "./run-dialog.tsx";
 import { computeStats } from "./workflow-stats.ts";
 
@@ -23,9 +25,9 @@ export function WorkflowsPage() {
   const [running, setRunning] = useState<WorkflowView>();
 
   const newLink = (
-    <Link className="button button-primary" to="/orgs/$org/envs/$env/new-workflow" params={{ org, env }}>
+    <ButtonLink variant="primary" to="/orgs/$org/envs/$env/new-workflow" params={{ org, env }}>
       New workflow
-    </Link>
+    </ButtonLink>
   );
 
   return (
@@ -113,14 +115,13 @@ export function WorkflowsPage() {
                       <Sparkline values={s?.durationsMs ?? []} label={`Durations of ${workflow.name}`} />
                     </td>
                     <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
+                      <Button
+                        size="small"
                         onClick={() => setRunning(workflow)}
                         aria-label={`Run ${workflow.name}`}
                       >
                         Run
-                      </button>
+                      </Button>
                     </td>
                   </tr>
                 );
@@ -133,19 +134,5 @@ export function WorkflowsPage() {
         <RunDialog org={org} env={env} workflow={running} onClose={() => setRunning(undefined)} />
       ) : null}
     </>
-  );
-}
-
-export function Labels({ labels }: { labels: Record<string, string> }) {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return null;
-  return (
-    <ul className="chips" aria-label="Labels">
-      {entries.map(([k, v]) => (
-        <li key={k} className="chip">
-          {k}={v}
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -6,9 +6,10 @@
 import { parseWorkflowText } from "@assay/shared/workflow";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { checkWarningLines, refusalLines, useApplyWorkflow, workflowQuery } from "../../../api/workflows.ts";
+import { DocumentEditor, type Validation } from "../../../components/editor/document-editor.tsx";
 import { ErrorState, Loading } from "../../../components/states.tsx";
-import { checkWarningLines, refusalLines, useApplyWorkflow, workflowQuery } from "../api/workflows.ts";
-import { DocumentEditor, type Validation } from "./document-editor.tsx";
+import { ButtonLink } from "../../../components/ui/button.tsx";
 import { STARTER_WORKFLOW } from "./starter.ts";
 
 const validateWorkflowText = (text: string): Validation => {
@@ -55,9 +56,9 @@ export function EditorPage() {
       }}
       back={
         name ? (
-          <Link className="button" to="/orgs/$org/envs/$env/workflows/$name" params={{ org, env, name }}>
+          <ButtonLink to="/orgs/$org/envs/$env/workflows/$name" params={{ org, env, name }}>
             Back to {name}
-          </Link>
+          </ButtonLink>
         ) : null
       }
       savedLink={(target) => (

@@ -295,6 +295,11 @@ export interface RunCommand {
   queuedAtMs: number;
   /** Log offset already committed for this execution (non-zero on redelivery after a restart). */
   committedLogOffset: number;
+  /**
+   * Run number of the workflow in its environment (`execution.number` in expressions); 0 when
+   * the control plane kept none.
+   */
+  number: number;
 }
 
 export interface RunCommand_ConfigEntry {
@@ -2016,6 +2021,7 @@ function createBaseRunCommand(): RunCommand {
     sensitive: [],
     queuedAtMs: 0,
     committedLogOffset: 0,
+    number: 0,
   };
 }
 
@@ -2044,6 +2050,9 @@ export const RunCommand: MessageFns<RunCommand> = {
     }
     if (message.committedLogOffset !== 0) {
       writer.uint32(64).uint64(message.committedLogOffset);
+    }
+    if (message.number !== 0) {
+      writer.uint32(72).uint64(message.number);
     }
     return writer;
   },
@@ -2128,6 +2137,14 @@ export const RunCommand: MessageFns<RunCommand> = {
             message.committedLogOffset = longToNumber(reader.uint64());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.number = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2185,6 +2202,7 @@ export const RunCommand: MessageFns<RunCommand> = {
         : isSet(object.committed_log_offset)
         ? globalThis.Number(object.committed_log_offset)
         : 0,
+      number: isSet(object.number) ? globalThis.Number(object.number) : 0,
     };
   },
 
@@ -2220,6 +2238,9 @@ export const RunCommand: MessageFns<RunCommand> = {
     if (message.committedLogOffset !== 0) {
       obj.committedLogOffset = Math.round(message.committedLogOffset);
     }
+    if (message.number !== 0) {
+      obj.number = Math.round(message.number);
+    }
     return obj;
   },
 
@@ -2246,6 +2267,7 @@ export const RunCommand: MessageFns<RunCommand> = {
     message.sensitive = object.sensitive?.map((e) => e) || [];
     message.queuedAtMs = object.queuedAtMs ?? 0;
     message.committedLogOffset = object.committedLogOffset ?? 0;
+    message.number = object.number ?? 0;
     return message;
   },
 };

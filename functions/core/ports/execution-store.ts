@@ -1,0 +1,67 @@
+import type { Execution, ExecutionStatus, Page, StepState } from "@assay/shared";
+
+export interface ExecutionFilter {
+  workflow?: string;
+  status?: ExecutionStatus;
+  /** Only executions carrying all these tags. */
+  tags?: Record<string, string>;
+}
+
+/** A conditional state transition; `from` lists the statuses the execution may be in. */
+export interface ExecutionTransition {
+  from: readonly ExecutionStatus[];
+  set: Partial<Omit<Execution, "id" | "orgId" | "envId" | "workflowName" | "createdAt" | "specYaml">>;
+  /** When set, the execution must also be held by this agent. */
+  agentId?: string;
+  /** When set, the execution's lease must have expired before this time (epoch ms). */
+  leaseExpiredBeforeMs?: number;
+}
+
+/** Where an execution lives: enough to address it in every store. */
+export interface ExecutionRef {
+  orgId: string;
+  envId: string;
+  id: string;
+}
+
+export interface ExecutionStore {
+  /** Creates a queued execution; throws `already_exists` if the id exists. */
+  create(execution: Execution): Promise<void>;
+  get(orgId: string, envId: string, id: string): Promise<Execution | undefined>;
+  /** Newest first, cursor paginated, optional filters. `limit` defaults to 50. */
+  list(
+    orgId: string,
+    envId: string,
+    filter: ExecutionFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<Execution>>;
+  /** Oldest first: executions of the environment in status `queued`, at most `limit`. */
+  listQueued(orgId: string, envId: string, limit: number): Promise<Execution[]>;
+  /** Executions in `assigned` or `running` held by this agent. */
+  listActiveForAgent(orgId: string, envId: string, agentId: string): Promise<Execution[]>;
+  /**
+   * Applies the transition if the current status is in `from` (and the agent matches);
+   * returns the updated execution, or undefined when the condition failed.
+   */
+  transition(
+    orgId: string,
+    envId: string,
+    id: string,
+    t: ExecutionTransition,
+  ): Promise<Execution | undefined>;
+  /** Replaces one step's state (by ref) in a non-terminal execution. */
+  updateStep(orgId: string, envId: string, id: string, step: StepState): Promise<void>;
+  /**
+   * Active executions (any organization) whose lease expired before `nowMs`, oldest lease
+   * first, at most `limit`. For the lost-execution reaper; eventually consistent in AWS.
+   */
+  listExpiredLeases(nowMs: number, limit: number): Promise<ExecutionRef[]>;
+  /** Raises `logBytes` to `committed` if it is lower (never lowers it). */
+  recordLogBytes(orgId: string, envId: string, id: string, committed: number): Promise<void>;
+  delete(orgId: string, envId: string, id: string): Promise<boolean>;
+  /**
+   * Takes the next run number of a workflow in an environment (1, 2, 3...), atomically: callers
+   * racing each get a different number, and a number is never handed out twice.
+   */
+  nextRunNumber(orgId: string, envId: string, workflowName: string): Promise<number>;
+}

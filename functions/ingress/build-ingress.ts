@@ -1,0 +1,18 @@
+/**
+ * The agent gateway over a built core: the one way the local control plane and the ingress
+ * container build it (artifact uploads, presence and the agent protocol's rules all come from
+ * the core; the caller only tunes the transport).
+ */
+import type { Core } from "../core/index.ts";
+import { createAgentGateway, type GatewayConfig } from "./agent-gateway.ts";
+import { createArtifactUploads } from "./artifact-uploads.ts";
+
+export const buildIngress = (core: Core, config: Partial<GatewayConfig> = {}) =>
+  createAgentGateway({
+    ...core,
+    config,
+    // Issued agent identities: Register creates them, every hello claims one.
+    identities: core.ports.tenancy.agentIdentities,
+    // Presigned upload URLs over the stream; completion queues the unpack job.
+    artifacts: createArtifactUploads({ artifacts: core.artifacts, logger: core.logger }),
+  });

@@ -1,0 +1,2 @@
+export * from "./log-events.ts";
+export * from "./parser.ts";

@@ -1,0 +1,65 @@
+/**
+ * The events of an execution's live log stream (`GET .../executions/{id}/logs` with
+ * `Accept: text/event-stream`), one schema each, shared by the API that writes them and the
+ * dashboard and CLI that read them:
+ *
+ * - `status` `{ status }`: the execution's status, first on every connection and on each change;
+ * - `log` `{ offset, step, data }` with `id: <end offset>`: base64 log bytes starting at `offset`;
+ * - `end` `{ status, logBytes }`: the execution is finished and every byte was sent.
+ */
+import * as z from "zod";
+import { ExecutionStatus } from "../domain/execution.ts";
+import type { SseEvent } from "./parser.ts";
+
+/** Log bytes of one step, base64-encoded, starting at byte `offset` of the execution's log. */
+export const LogStreamLog = z.object({
+  offset: z.number().int().nonnegative(),
+  step: z.string(),
+  data: z.string(),
+});
+export type LogStreamLog = z.infer<typeof LogStreamLog>;
+
+export const LogStreamStatus = z.object({ status: ExecutionStatus });
+export type LogStreamStatus = z.infer<typeof LogStreamStatus>;
+
+export const LogStreamEnd = z.object({
+  status: ExecutionStatus,
+  /** The log's length; readers need only the status (servers before this field sent none). */
+  logBytes: z.number().int().nonnegative().optional(),
+});
+export type LogStreamEnd = z.infer<typeof LogStreamEnd>;
+
+/** A parsed event of the log stream; `id` is the `log` event's end offset. */
+export type LogStreamEvent =
+  | ({ kind: "log"; id: string | undefined } & LogStreamLog)
+  | ({ kind: "status" } & LogStreamStatus)
+  | ({ kind: "end" } & LogStreamEnd);
+
+/**
+ * The typed form of one event of the log stream, undefined for event names it does not carry
+ * (a newer server's). A known event with a malformed body throws, naming the event.
+ */
+export function parseLogStreamEvent(event: SseEvent): LogStreamEvent | undefined {
+  const body = <T>(schema: z.ZodType<T>): T => {
+    let json: unknown;
+    try {
+      json = JSON.parse(event.data);
+    } catch {
+      throw new Error(`the log stream's ${event.event} event is not JSON`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success)
+      throw new Error(`the log stream's ${event.event} event is malformed: ${parsed.error.message}`);
+    return parsed.data;
+  };
+  switch (event.event) {
+    case "log":
+      return { kind: "log", id: event.id, ...body(LogStreamLog) };
+    case "status":
+      return { kind: "status", ...body(LogStreamStatus) };
+    case "end":
+      return { kind: "end", ...body(LogStreamEnd) };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./clock.ts";
+export * from "./manual-clock.ts";
+export * from "./ttl-cache.ts";
