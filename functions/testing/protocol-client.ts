@@ -78,6 +78,7 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
       name: string,
       active: Array<{ executionId: string; logBytes: number; finished: boolean }> = [],
       maxConcurrency = 2,
+      agentVersion = "test",
     ) {
       const identity = identityFor(client, target, token, name);
       order = order.then(async () => {
@@ -89,7 +90,7 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
             value: {
               protocolVersion: PROTOCOL_VERSION,
               ...helloIdentity(issued, name),
-              agentVersion: "test",
+              agentVersion,
               hostname: "test-host",
               platform: "linux",
               capabilities: ["runner.process", "logs.offsets"],
