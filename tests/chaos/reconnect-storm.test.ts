@@ -43,7 +43,11 @@ describe(`chaos: ${COUNT} agents reconnect after an ingress restart`, () => {
       "the fleet to connect",
       async () => (fleet.connected === COUNT ? true : undefined),
       120_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: ${fleet.connected} connected; streams ended: ${JSON.stringify([...fleet.endings])}`,
+      );
+    });
 
     const killedAt = Date.now();
     await topo.stopIngress(0, "SIGKILL");
