@@ -181,7 +181,6 @@ export function createAgentGateway(deps: GatewayDeps) {
     call.off("data", buffer);
     call.on("data", (m: AgentMessage) => session.receive(m));
     call.on("end", () => {
-      session.endedByAgent();
       void session.flushed().then(() => {
         session.close();
         cleanup();

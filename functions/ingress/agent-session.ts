@@ -108,9 +108,9 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   /** The identity this stream claimed at hello (released when the stream ends). */
   let claimed: AgentRef | undefined;
   /**
-   * The agent half-closed the stream without a Goodbye: it rotates or reconnects, and its next
-   * hello (same process) renews the claim, so releasing it would only cost a write. A Goodbye,
-   * an error or a cancelled call (a crash, a cut network) releases it.
+   * The agent said Goodbye with `reconnecting`: it rotates the stream or follows a Reconnect,
+   * and its next hello (same process) renews the claim, so releasing it would only cost a
+   * write. Any other end (a stop, a crash, a cut network) releases it.
    */
   let keepClaim = false;
 
@@ -271,7 +271,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         return onResult(link, kind.value);
       case "goodbye":
         logger.info({ reason: kind.value.reason }, "agent said goodbye");
-        keepClaim = false;
+        keepClaim = kind.value.reconnecting;
         close();
         return;
     }
@@ -363,10 +363,6 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       send({ kind: { $case: "reconnect", value: { reason: "ingress is draining", afterMs } } });
     },
     close,
-    /** The agent half-closed the stream (keeps the identity claimed unless it said Goodbye). */
-    endedByAgent() {
-      keepClaim = state.phase !== "closed";
-    },
     /** Resolves when every message received so far has been handled and its logs stored. */
     flushed: () => inOrder(() => logBatcher.settled()),
   };

@@ -427,7 +427,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
       await Promise.race([registry.empty(), sleep(clock, options.flushTimeoutMs ?? 10_000)]);
       if (registry.held() > 0)
         logger.warn(`${registry.held()} execution result(s) not acknowledged before stopping`);
-      session?.send({ kind: { $case: "goodbye", value: { reason } } });
+      session?.send({ kind: { $case: "goodbye", value: { reason, reconnecting: false } } });
       closing = true;
       stopSignal.abort();
       await closeCurrent?.();

@@ -40,6 +40,8 @@ async function openOne(i: number, slot = agents.length) {
         if (closing) return;
         rotations++;
         opened--;
+        // As the agent rotates: Goodbye with `reconnecting`, then a half-close.
+        agent.send({ $case: "goodbye", value: { reason: "stream rotate", reconnecting: true } });
         agent.close();
         void openOne(i, slot);
       }, ageMs).unref();

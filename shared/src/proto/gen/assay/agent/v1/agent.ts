@@ -418,6 +418,11 @@ export interface Reconnect {
 
 export interface Goodbye {
   reason: string;
+  /**
+   * The same agent process opens a new stream at once (it rotates the stream or follows a
+   * Reconnect): the control plane keeps its identity claimed for that stream's Hello.
+   */
+  reconnecting: boolean;
 }
 
 /**
@@ -3694,13 +3699,16 @@ export const Reconnect: MessageFns<Reconnect> = {
 };
 
 function createBaseGoodbye(): Goodbye {
-  return { reason: "" };
+  return { reason: "", reconnecting: false };
 }
 
 export const Goodbye: MessageFns<Goodbye> = {
   encode(message: Goodbye, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reason !== "") {
       writer.uint32(10).string(message.reason);
+    }
+    if (message.reconnecting !== false) {
+      writer.uint32(16).bool(message.reconnecting);
     }
     return writer;
   },
@@ -3726,6 +3734,14 @@ export const Goodbye: MessageFns<Goodbye> = {
             message.reason = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.reconnecting = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3739,13 +3755,19 @@ export const Goodbye: MessageFns<Goodbye> = {
   },
 
   fromJSON(object: any): Goodbye {
-    return { reason: isSet(object.reason) ? globalThis.String(object.reason) : "" };
+    return {
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reconnecting: isSet(object.reconnecting) ? globalThis.Boolean(object.reconnecting) : false,
+    };
   },
 
   toJSON(message: Goodbye): unknown {
     const obj: any = {};
     if (message.reason !== "") {
       obj.reason = message.reason;
+    }
+    if (message.reconnecting !== false) {
+      obj.reconnecting = message.reconnecting;
     }
     return obj;
   },
@@ -3756,6 +3778,7 @@ export const Goodbye: MessageFns<Goodbye> = {
   fromPartial<I extends Exact<DeepPartial<Goodbye>, I>>(object: I): Goodbye {
     const message = createBaseGoodbye();
     message.reason = object.reason ?? "";
+    message.reconnecting = object.reconnecting ?? false;
     return message;
   },
 };
