@@ -141,8 +141,13 @@ export function connectRawAgent(options: RawAgentOptions) {
       });
     },
     close() {
-      call.end();
-      client.close();
+      const end = () => {
+        call.end();
+        client.close();
+      };
+      // After whatever send() still queues (a Goodbye before a rotation's half-close).
+      if (queued) void queued.then(end);
+      else end();
     },
   };
 }
