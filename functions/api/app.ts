@@ -27,6 +27,7 @@ import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { ssoRoutes } from "./routes/sso.ts";
 import { templateRoutes } from "./routes/templates.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -93,6 +94,7 @@ export function createApiApp(deps: ApiDeps) {
   envCredentialRoutes(scoped, deps);
   webhookRoutes(scoped, deps);
   insightRoutes(scoped, deps);
+  scheduleRoutes(scoped, deps);
   app.route("/v1/orgs/:org/envs/:env", scoped);
   return app;
 }

@@ -16,6 +16,7 @@ import type { TemplateService } from "../core/templates.ts";
 import type { Tenancy } from "../core/tenancy.ts";
 import type { TokenService } from "../core/tokens.ts";
 import type { WebhookService } from "../core/webhooks/service.ts";
+import type { WorkflowSchedules } from "../core/workflow-schedules.ts";
 import type { WorkflowService } from "../core/workflows.ts";
 
 export interface ApiDeps {
@@ -36,6 +37,8 @@ export interface ApiDeps {
   webhooks?: WebhookService;
   /** Insights of environments and workflows; the routes answer 404 without them. */
   insights?: Insights;
+  /** Schedules as users manage them; the routes answer 404 without them. */
+  workflowSchedules?: WorkflowSchedules | undefined;
   bus: Bus;
   logger: Logger;
   /** Accounts, orgs, members, environments, tokens, audit (core/tenancy.ts). */

@@ -44,6 +44,8 @@ const NEEDS: Record<string, Role | "user"> = {
   [`delete ${ENV_BASE}/workflows/:name`]: "member",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "member",
   [`post ${ENV_BASE}/executions/:id/abort`]: "member",
+  [`post ${ENV_BASE}/executions/:id/pause`]: "member",
+  [`post ${ENV_BASE}/executions/:id/resume`]: "member",
   [`post ${ENV_BASE}/executions/:id/rerun`]: "member",
   [`delete ${ENV_BASE}/executions/:id`]: "member",
   [`put ${ENV_BASE}/templates/:name`]: "member",

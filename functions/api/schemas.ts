@@ -54,7 +54,14 @@ export const ErrorResponse = z.object({
 
 export const MessageResponse = z.object({ message: z.string() });
 export const SessionResponse = z.object({ user: UserView, expiresAt: z.string() });
-export const SignedUpResponse = z.object({ user: UserView, org: OrgView, expiresAt: z.string() });
+export const SignedUpResponse = z.object({
+  user: UserView,
+  /** The organization the account landed in: the one it was invited to, or its own. */
+  org: OrgView,
+  /** True when the sign-up came from an invitation and joined its organization. */
+  joined: z.boolean(),
+  expiresAt: z.string(),
+});
 export const MeResponse = z.union([
   z.object({ kind: z.literal("user"), user: UserView, orgs: z.array(OrgView), dashboardUrl: z.string() }),
   z.object({

@@ -233,6 +233,16 @@ describe("organizations, members and environments API", () => {
       agents.map((a) => [a.agentId, a.status, a.version, a.hostname]),
       [[agent.agentId(), "online", "9.9.9-test", "test-host"]],
     );
+    // A token in use says so: the ingress records its last use when the agent connects.
+    let lastUsedAt: string | undefined;
+    for (let i = 0; i < 40 && !lastUsedAt; i++) {
+      const listed = await json<{ items: Array<{ id: string; lastUsedAt?: string }> }>(
+        await alice.as(`${base}/agent-tokens`),
+      );
+      lastUsedAt = listed.items.find((t) => t.id === made.token.id)?.lastUsedAt;
+      if (!lastUsedAt) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(lastUsedAt, "lastUsedAt of the agent token");
     assert.equal((await alice.as(`${base}/agent-tokens/${made.token.id}`, { method: "DELETE" })).status, 204);
     const ended = await agent.ended(5_000);
     assert.ok(ended, "the stream ended within the token re-check interval's bound");

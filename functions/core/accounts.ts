@@ -3,7 +3,9 @@
  *
  * - A signup is held as a one-time token (with the password's hash) until its link is used, so
  *   only a verified address becomes an account, and nobody can pre-register someone else's
- *   email. Verifying creates the user, their own organization, and a session.
+ *   email. Verifying creates the user, their own organization, and a session; a sign-up from
+ *   an invitation link joins the inviting organization instead (no personal one), or, when the
+ *   invitation went away meanwhile, falls back to a personal organization.
  * - No user enumeration: signup, login and reset answer the same for known and unknown emails
  *   and do comparable work (a password hash on every signup and login, one email on every
  *   signup and reset request: unknown addresses get a "no account here" notice instead).
@@ -15,6 +17,7 @@
  */
 import { AppError, type UserView } from "@assay/shared";
 import type { AuditLog } from "./audit.ts";
+import type { InvitationService } from "./invitations.ts";
 import type { OrgService } from "./orgs.ts";
 import { checkPasswordStrength, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.ts";
 import type { Clock, Logger, Mailer, MemberStore, OneTimeTokenStore, UserStore } from "./ports.ts";
@@ -54,6 +57,7 @@ export function createAccountService(deps: {
   members: MemberStore;
   sessions: SessionService;
   orgs: OrgService;
+  invitations: Pick<InvitationService, "pendingFor" | "join">;
   mailer: Mailer;
   rateLimits: RateLimits;
   audit: AuditLog;
@@ -84,12 +88,18 @@ export function createAccountService(deps: {
 
   return {
     async signup(
-      input: { email: string; password: string; name?: string },
+      input: { email: string; password: string; name?: string; invitation?: string },
       meta: RequestMeta,
     ): Promise<string> {
       await rateLimits.check("signup:ip", meta.ip);
       await rateLimits.check("signup:email", input.email);
       checkPasswordStrength(input.password, input.email);
+      // Checked up front so a bad link is named now, not after the email round trip. It says
+      // nothing about accounts: the invitation's address was chosen by the inviter.
+      const invitationHash =
+        input.invitation === undefined
+          ? undefined
+          : await deps.invitations.pendingFor(input.invitation, input.email);
       const passwordHash = await hashPassword(input.password);
       if (await users.getByEmail(input.email)) {
         await mailer.send({
@@ -106,6 +116,7 @@ export function createAccountService(deps: {
         email: input.email,
         name: input.name ?? "",
         passwordHash,
+        ...(invitationHash ? { invitationHash } : {}),
         createdAt: iso(),
         expiresAt: iso(settings.verifyTtlSeconds),
       });
@@ -117,7 +128,10 @@ export function createAccountService(deps: {
       return CHECK_YOUR_EMAIL;
     },
 
-    /** Uses a verification link: creates the account, its organization, and a session. */
+    /**
+     * Uses a verification link: creates the account and a session, and either joins the
+     * organization it was invited to (`joined`) or creates its own.
+     */
     async verifyEmail(token: string, meta: RequestMeta) {
       await rateLimits.check("verify:ip", meta.ip);
       const pending = await oneTimeTokens.consume(hashSecret(token), "verify-email", iso());
@@ -137,7 +151,14 @@ export function createAccountService(deps: {
         }
         throw error;
       }
-      const org = await deps.orgs.createPersonal(user, meta);
+      const joined = pending.invitationHash
+        ? await deps.invitations.join(
+            { kind: "user", userId: user.id, email: user.email, name: user.name },
+            pending.invitationHash,
+            meta,
+          )
+        : undefined;
+      const org = joined?.org ?? (await deps.orgs.createPersonal(user, meta));
       await audit.record({
         orgId: org.id,
         action: "auth.signup",
@@ -145,7 +166,7 @@ export function createAccountService(deps: {
         meta,
       });
       const session = await deps.sessions.create(user.id);
-      return { user: toUserView(user), org, session };
+      return { user: toUserView(user), org, joined: joined !== undefined, session };
     },
 
     async login(input: { email: string; password: string }, meta: RequestMeta) {

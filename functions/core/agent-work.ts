@@ -61,11 +61,13 @@ export function createAgentWork(deps: {
       agentId: string,
       limit: number,
       skip: ReadonlySet<string> = new Set(),
+      /** Whether this agent may run the execution (its `target` matches the agent's labels). */
+      accepts: (execution: Execution) => boolean = () => true,
     ): Promise<Execution[]> {
       if (limit <= 0) return [];
       const claimed: Execution[] = [];
       for (const candidate of await executions.listQueued(orgId, envId, Math.max(limit * 2, 50))) {
-        if (skip.has(candidate.id)) continue;
+        if (skip.has(candidate.id) || !accepts(candidate)) continue;
         // A full concurrency group leaves the execution queued for a later claim; the page above
         // is wide enough that a few blocked runs at its head do not starve the rest. A full plan
         // blocks every run of the organization: no point trying the others.
@@ -105,6 +107,16 @@ export function createAgentWork(deps: {
       await lifecycle.apply(ref(orgId, envId, id), "start", {
         agentId,
         set: { startedAt: new Date(startedAtMs || clock.now()).toISOString() },
+      });
+    },
+
+    /** The agent paused or resumed the execution it holds. */
+    async paused(orgId: string, envId: string, agentId: string, id: string, paused: boolean, atMs: number) {
+      await lifecycle.apply(ref(orgId, envId, id), "reportPause", {
+        agentId,
+        set: paused
+          ? { pausedAt: new Date(atMs || clock.now()).toISOString(), pauseRequested: true }
+          : { pausedAt: undefined, pauseRequested: false },
       });
     },
 

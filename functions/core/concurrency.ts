@@ -8,6 +8,8 @@
  *
  * The group name may hold expressions (`{{ workflow.name }}-{{ config.target }}`); it is
  * resolved when the run starts. Testkube's default group is the workflow; `max` defaults to 1.
+ * With `cancelInProgress`, a new run of a full group aborts the oldest running members so that
+ * it takes their place (`cancelInProgress` in executions.ts).
  */
 import type { Execution } from "@assay/shared";
 import { evaluateTemplate, fromJs } from "@assay/shared/workflow";
@@ -15,7 +17,9 @@ import type { ConcurrencyGroups } from "./workflow-ports.ts";
 
 /** The execution's group and limit, from the resolved workflow and run values. */
 export function concurrencyOf(
-  spec: { concurrency?: { group?: string; max?: number | string } } | undefined,
+  spec:
+    | { concurrency?: { group?: string; max?: number | string; cancelInProgress?: boolean | string } }
+    | undefined,
   workflowName: string,
   config: Record<string, string>,
   labels: Record<string, string>,
@@ -35,7 +39,13 @@ export function concurrencyOf(
   };
   const group = policy.group === undefined ? workflowName : render(policy.group);
   const max = typeof policy.max === "number" ? policy.max : Number(render(policy.max ?? "1"));
-  return { group: `${group}`.slice(0, 200) || workflowName, max: Number.isInteger(max) && max > 0 ? max : 1 };
+  const cancel = policy.cancelInProgress;
+  const cancelInProgress = cancel === true || (typeof cancel === "string" && render(cancel) === "true");
+  return {
+    group: `${group}`.slice(0, 200) || workflowName,
+    max: Number.isInteger(max) && max > 0 ? max : 1,
+    ...(cancelInProgress ? { cancelInProgress: true } : {}),
+  };
 }
 
 /** Takes a slot for `execution`; true when it has none to take or got one. */
@@ -56,4 +66,17 @@ export async function releaseSlot(
   const policy = execution.concurrency;
   if (policy === undefined || groups === undefined) return;
   await groups.release(execution.orgId, execution.envId, policy.group, execution.id);
+}
+
+/**
+ * The members of `execution`'s group to abort so that it can start at once: the oldest active
+ * ones beyond `max - 1`, when the group asks for `cancelInProgress`.
+ */
+export function inProgressToCancel(execution: Execution, active: readonly Execution[]): Execution[] {
+  const policy = execution.concurrency;
+  if (policy?.cancelInProgress !== true) return [];
+  const members = active
+    .filter((e) => e.id !== execution.id && e.concurrency?.group === policy.group && !e.abortRequestedAt)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  return members.slice(0, Math.max(0, members.length - (policy.max - 1)));
 }

@@ -17,6 +17,7 @@ import {
   noAgentOnline,
   runtimeOfCapabilities,
 } from "@assay/shared";
+import { labelsFromCapabilities } from "@assay/shared/workflow";
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
@@ -178,6 +179,14 @@ export function createEnvironmentService(deps: {
       const now = clock.now();
       const online = (await deps.presence.list(orgId, envId)).some((p) => isOnline(p, now));
       return online ? undefined : noAgentOnline(envId);
+    },
+
+    /** The labels of each online agent of the environment (for targeted runs' waiting reason). */
+    async onlineAgentLabels(orgId: string, envId: string): Promise<Array<Record<string, string>>> {
+      const now = clock.now();
+      return (await deps.presence.list(orgId, envId))
+        .filter((p) => isOnline(p, now))
+        .map((p) => labelsFromCapabilities(p.capabilities));
     },
 
     async install(principal: OrgPrincipal, envId: string): Promise<InstallCommands> {

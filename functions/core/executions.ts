@@ -11,6 +11,7 @@ import {
   type Execution,
   type ExecutionView,
   isTerminal,
+  PARENT_TAG,
   type Page,
   type StartedBy,
   toExecutionView,
@@ -19,7 +20,7 @@ import {
 import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
 import type { OrgPrincipal } from "./access.ts";
-import { concurrencyOf } from "./concurrency.ts";
+import { concurrencyOf, inProgressToCancel } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { encodeWorkOffer, workSubject } from "./lifecycle/subjects.ts";
@@ -34,6 +35,10 @@ export { decodeWorkOffer, encodeWorkOffer, statusSubject, workSubject } from "./
 export interface StartInput {
   config: Record<string, string | number | boolean>;
   tags: Record<string, string>;
+  /** The `execute` step that starts this run (a suite's child). */
+  parent?: { executionId: string; stepRef: string };
+  /** Replaces the workflow's `spec.execution.target` (an `execute` entry's own target). */
+  target?: NonNullable<Execution["target"]>;
   /** Who or what starts the run (the caller, a schedule, a parent execution). */
   startedBy?: StartedBy;
   /** The execution this run repeats. */
@@ -92,12 +97,17 @@ export function createExecutionService(deps: {
       ? await deps.templates.resolve(orgId, envId, parsed.workflow)
       : parsed.workflow;
     const config = resolveConfig(resolved.spec.config, input.config);
-    const tags = { ...resolved.spec.execution?.tags, ...input.tags };
+    const tags = {
+      ...resolved.spec.execution?.tags,
+      ...input.tags,
+      ...(input.parent ? { [PARENT_TAG]: input.parent.executionId } : {}),
+    };
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
       execution: { id, name: `${workflowName}-${id}`, number, tags },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
+    const target = input.target ?? targetOf(resolved.spec.execution?.target, warnings);
     return {
       id,
       orgId,
@@ -121,6 +131,8 @@ export function createExecutionService(deps: {
           : { ...resolved, spec: { ...resolved.spec, execution: { ...resolved.spec.execution, tags } } },
       ),
       ...(concurrency ? { concurrency } : {}),
+      ...(input.parent ? { parent: input.parent } : {}),
+      ...(target ? { target } : {}),
     };
   }
 
@@ -153,9 +165,34 @@ export function createExecutionService(deps: {
       await deps.runSlots.freeQueuePlace(ref);
       throw error;
     }
-    await ring(orgId, envId, execution.concurrency ? undefined : execution.id);
+    // An offer by id claims without reading the record: grouped runs, children (which skip the
+    // run slot) and targeted runs are claimed from the queue, where their record is read.
+    await ring(
+      orgId,
+      envId,
+      execution.concurrency || execution.parent || execution.target ? undefined : execution.id,
+    );
     await deps.lifecycle.created(execution);
+    await cancelInProgress(execution);
     return toExecutionView(execution);
+  }
+
+  /** `concurrency.cancelInProgress`: the oldest running members of a full group make way. */
+  async function cancelInProgress(execution: Execution): Promise<void> {
+    if (execution.concurrency?.cancelInProgress !== true) return;
+    const { orgId, envId } = execution;
+    const active: Execution[] = [];
+    for (const status of ["assigned", "running"] as const) {
+      active.push(...(await executions.list(orgId, envId, { status }, { limit: 200 })).items);
+    }
+    for (const old of inProgressToCancel(execution, active)) {
+      await deps.lifecycle.apply({ orgId, envId, id: old.id }, "requestAbort", {
+        set: {
+          abortRequestedAt: iso(),
+          message: `canceled in progress by ${execution.workflowName}-${execution.id} (concurrency.cancelInProgress of group ${execution.concurrency.group})`,
+        },
+      });
+    }
   }
 
   return {
@@ -211,6 +248,25 @@ export function createExecutionService(deps: {
       return toExecutionView(requested);
     },
 
+    /**
+     * Asks the agent to pause (`paused`) or resume the running execution: its processes stop
+     * where they are and no further step starts until it is resumed; it keeps its lease.
+     */
+    async pause(orgId: string, envId: string, id: string, paused: boolean): Promise<ExecutionView> {
+      const execution = await load(orgId, envId, id);
+      if (execution.status !== "running") {
+        const what = paused ? "paused" : "resumed";
+        throw new AppError(
+          "failed_precondition",
+          `execution ${id} is ${execution.status}: only a running execution can be ${what}`,
+        );
+      }
+      const requested = await deps.lifecycle.apply({ orgId, envId, id }, "requestPause", {
+        set: { pauseRequested: paused },
+      });
+      return toExecutionView(requested ?? (await load(orgId, envId, id)));
+    },
+
     /** Deletes a finished execution and queues the removal of its logs and artifacts. */
     async delete(orgId: string, envId: string, id: string): Promise<void> {
       const execution = await load(orgId, envId, id);
@@ -222,5 +278,23 @@ export function createExecutionService(deps: {
     },
   };
 }
+
+/** `spec.execution.target` as the execution keeps it; `replicate` is warned about. */
+const targetOf = (
+  target:
+    | { match?: Record<string, string[]>; not?: Record<string, string[]>; replicate?: string[] }
+    | undefined,
+  warnings: string[],
+): Execution["target"] => {
+  if (target === undefined) return undefined;
+  if ((target.replicate ?? []).length > 0)
+    warnings.push(
+      "spec.execution.target.replicate: the run goes to one matching agent, not one per label value",
+    );
+  const out: NonNullable<Execution["target"]> = {};
+  if (target.match && Object.keys(target.match).length > 0) out.match = target.match;
+  if (target.not && Object.keys(target.not).length > 0) out.not = target.not;
+  return out.match || out.not ? out : undefined;
+};
 
 export type ExecutionService = ReturnType<typeof createExecutionService>;

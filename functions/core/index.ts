@@ -41,6 +41,7 @@ import { webhookObserver } from "./webhooks/emitter.ts";
 import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
 import type { WebhookSender, WebhookStore } from "./webhooks/ports.ts";
 import type { ConcurrencyGroups, ScheduleStore, TemplateStore } from "./workflow-ports.ts";
+import { createWorkflowSchedules } from "./workflow-schedules.ts";
 import { createWorkflowService } from "./workflows.ts";
 
 export interface CorePorts {
@@ -241,6 +242,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     executions,
     schedules: ports.schedules
       ? createScheduleDispatcher({ schedules: ports.schedules, executions, clock, logger: ports.logger })
+      : undefined,
+    /** Schedules as users manage them (list, add, pause, resume); undefined without a store. */
+    workflowSchedules: ports.schedules
+      ? createWorkflowSchedules({ workflows, schedules: ports.schedules })
       : undefined,
     lifecycle,
     work,

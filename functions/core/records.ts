@@ -52,6 +52,8 @@ export const OneTimeToken = z.object({
   /** verify-email: the pending account's name and password hash. */
   name: z.string().optional(),
   passwordHash: z.string().optional(),
+  /** verify-email: the hash of the invitation the account signed up from, joined on verification. */
+  invitationHash: z.string().optional(),
 });
 export type OneTimeToken = z.infer<typeof OneTimeToken>;
 

@@ -7,6 +7,8 @@
  * or two catch up; ticks before the workflow was applied are never fired.
  *
  * Runs carry the tags `assay.io/schedule` (the cron expression and zone) and `assay.io/tick`.
+ * A paused cron job's ticks are claimed and not run, so resuming it never fires the ticks it
+ * slept through.
  */
 import { isAppError } from "@assay/shared";
 import { ticksBetween } from "./cron.ts";
@@ -21,6 +23,10 @@ const CLAIM_TTL_SECONDS = 2 * 24 * 3600;
 
 export const SCHEDULE_TAG = "assay.io/schedule";
 export const TICK_TAG = "assay.io/tick";
+
+/** How a cron job is named among a workflow's paused ones: its expression and zone. */
+export const scheduleJobKey = (job: { cron: string; timezone?: string | undefined }): string =>
+  `${job.cron}|${job.timezone ?? ""}`;
 
 /** Errors after which the tick is given back for a later sweep to retry. */
 const RETRYABLE = new Set(["resource_exhausted", "unavailable", "aborted", "internal"]);
@@ -61,6 +67,7 @@ export function createScheduleDispatcher(deps: {
               tick,
             };
             if (!(await schedules.claimTick(key, CLAIM_TTL_SECONDS))) continue;
+            if (entry.paused?.includes(scheduleJobKey(cronjob))) continue;
             try {
               await executions.start(entry.orgId, entry.envId, entry.workflowName, {
                 config: cronjob.config ?? {},

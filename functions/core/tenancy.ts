@@ -130,6 +130,16 @@ export function createTenancy(deps: {
   const redirectUri = () => `${settings.publicWebUrl.replace(/\/$/, "")}${SSO_CALLBACK_PATH}`;
   const ssoPolicy = createSsoPolicy({ store: ports.sso, members: ports.members });
   const ssoSettings = createSsoSettings({ store: ports.sso, sealer: deps.sealer, audit, clock, redirectUri });
+  const invitations = createInvitationService({
+    invitations: ports.invitations,
+    members: ports.members,
+    tenants,
+    mailer: ports.mailer,
+    rateLimits,
+    audit,
+    clock,
+    settings,
+  });
   return {
     settings,
     audit,
@@ -165,6 +175,7 @@ export function createTenancy(deps: {
       members: ports.members,
       sessions,
       orgs,
+      invitations,
       mailer: ports.mailer,
       rateLimits,
       audit,
@@ -175,16 +186,7 @@ export function createTenancy(deps: {
     }),
     orgs,
     members: createMemberService({ members: ports.members, audit }),
-    invitations: createInvitationService({
-      invitations: ports.invitations,
-      members: ports.members,
-      tenants,
-      mailer: ports.mailer,
-      rateLimits,
-      audit,
-      clock,
-      settings,
-    }),
+    invitations,
     environments,
     tokens: createTokenAdminService({
       tokens,

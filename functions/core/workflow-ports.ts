@@ -26,15 +26,34 @@ export interface ScheduleEntry {
   since: string;
   /** `spec.events[].cronjob`, in document order. */
   cronjobs: Array<{ cron: string; timezone?: string; config?: Record<string, string | number | boolean> }>;
+  /**
+   * Paused cron jobs by `scheduleJobKey` (cron and zone). Kept apart from the document, so an
+   * apply that keeps a job keeps it paused; set only through `setPaused`.
+   */
+  paused?: string[];
+}
+
+/** Which workflow's schedules. */
+export interface ScheduleRef {
+  orgId: string;
+  envId: string;
+  workflowName: string;
 }
 
 /** The index of scheduled workflows across tenants, plus the once-per-tick guard. */
 export interface ScheduleStore {
-  /** Records (or with no cronjobs, removes) a workflow's schedules. */
-  put(entry: ScheduleEntry): Promise<void>;
+  /** Records (or with no cronjobs, removes) a workflow's schedules; `paused` is left as stored. */
+  put(entry: Omit<ScheduleEntry, "paused">): Promise<void>;
   remove(orgId: string, envId: string, workflowName: string): Promise<void>;
   /** Every scheduled workflow. */
   list(): Promise<ScheduleEntry[]>;
+  /** The scheduled workflows of one environment. */
+  listByEnv(orgId: string, envId: string): Promise<ScheduleEntry[]>;
+  /**
+   * Pauses (or resumes) the cron job with that key, atomically with other pauses; false when
+   * the workflow has no schedules.
+   */
+  setPaused(ref: ScheduleRef, jobKey: string, paused: boolean): Promise<boolean>;
   /**
    * Claims `tick` (a cron job's firing time, ISO) of one workflow's cron job. True for exactly
    * one caller per key, however many dispatchers race; the claim expires after `ttlSeconds`.

@@ -20,6 +20,7 @@ import type { AgentLinks } from "../core/agent-link/agent-link.ts";
 import { createAgentIdentities } from "../core/agent-link/identities.ts";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { CredentialService } from "../core/credentials.ts";
+import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import {
   type AgentIdentityStore,
@@ -29,11 +30,14 @@ import {
   type Logger,
   type Random,
   systemRandom,
+  type TokenUsageStore,
 } from "../core/ports.ts";
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
+import type { WorkflowService } from "../core/workflows.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import { createChildRuns } from "./child-runs.ts";
 import { createCredentialRequests } from "./credential-requests.ts";
 import { createDoorbells } from "./doorbells.ts";
 import { trackPresence } from "./presence-writer.ts";
@@ -79,7 +83,15 @@ export interface GatewayDeps {
   artifacts?: ArtifactUploads;
   /** The credential store; agents' credential requests are refused (with a reason) without it. */
   credentials?: CredentialService | undefined;
+  /** Where each agent token's last use is recorded (on every accepted stream); optional. */
+  tokenUsage?: TokenUsageStore;
+  /** Starts the child executions of `execute` steps; without them such requests are refused. */
+  executions?: ExecutionService | undefined;
+  workflows?: WorkflowService | undefined;
 }
+
+/** A token's `lastUsedAt` moves at most this often (the store refuses sooner writes). */
+const TOKEN_TOUCH_INTERVAL_SECONDS = 60;
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
   code: GRPC_STATUS[error.code],
@@ -90,6 +102,12 @@ export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
   const credentialRequests = createCredentialRequests({
     credentials: deps.credentials,
+    work: deps.work,
+    logger: deps.logger,
+  });
+  const childRuns = createChildRuns({
+    executions: deps.executions,
+    workflows: deps.workflows,
     work: deps.work,
     logger: deps.logger,
   });
@@ -154,9 +172,19 @@ export function createAgentGateway(deps: GatewayDeps) {
       call.off("data", buffer);
       return end(isAppError(error) ? error : new AppError("unavailable", "token check failed: retry"));
     }
+    const tokenHash = hashToken(secret ?? "");
+    // "Last used" of the token: best effort, a failed write never refuses the agent.
+    deps.tokenUsage
+      ?.touch(tokenHash, new Date(clock.now()).toISOString(), TOKEN_TOUCH_INTERVAL_SECONDS)
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "lastUsedAt not recorded",
+        ),
+      );
     const session = createAgentSession(randomUUID(), {
       principal,
-      tokenHash: hashToken(secret ?? ""),
+      tokenHash,
       links: deps.links,
       identities,
       logs: deps.logs,
@@ -169,6 +197,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       mayHaveWork: () => doorbells.envHasQueued(principal.orgId, principal.envId),
       artifacts: deps.artifacts,
       credentials: credentialRequests,
+      childRuns,
     });
     sessions.add(session);
     doorbells.watch(session);

@@ -10,12 +10,14 @@
  */
 import { AppError, isAppError } from "@assay/shared";
 import { type AgentMessage, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
+import { labelsFromCapabilities } from "@assay/shared/workflow";
 import type { AgentCommand, AgentLink, AgentLinks, AgentRef } from "../core/agent-link/agent-link.ts";
 import type { AgentIdentities } from "../core/agent-link/identities.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
+import type { ChildRuns } from "./child-runs.ts";
 import type { CredentialRequests } from "./credential-requests.ts";
 import { createLogBatcher } from "./log-batcher.ts";
 import { toControlMessage, toResultStatus, toStepState } from "./messages.ts";
@@ -49,6 +51,8 @@ export interface SessionDeps {
   artifacts?: ArtifactUploads;
   /** Credential values for the executions this agent holds; absent: requests are refused. */
   credentials?: CredentialRequests;
+  /** Child executions of `execute` steps; absent: requests go unanswered. */
+  childRuns?: ChildRuns;
 }
 
 function checkHello(message: Hello) {
@@ -98,7 +102,9 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     for (const command of commands) {
       const message = toControlMessage(command);
       const id =
-        message.kind?.$case === "run" || message.kind?.$case === "abort" ? message.kind.value.commandId : "";
+        message.kind?.$case === "run" || message.kind?.$case === "abort" || message.kind?.$case === "pause"
+          ? message.kind.value.commandId
+          : "";
       sentKinds.set(id, command.kind);
       if (sentKinds.size > 1_000) sentKinds.delete(sentKinds.keys().next().value ?? "");
       send(message);
@@ -162,6 +168,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       agent,
       message.active.map((a) => ({ executionId: a.executionId, finished: a.finished })),
       message.maxConcurrency || 1,
+      labelsFromCapabilities(message.capabilities),
     );
     if (state.phase !== "handshaking") return;
     state = { phase: "ready", hello: message, link };
@@ -267,6 +274,10 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         return deps.artifacts?.handle(link, kind, send);
       case "credentialRequest":
         return deps.credentials?.handle(link.agent, kind.value, send);
+      case "paused":
+        return link.paused(kind.value.executionId, kind.value.paused, kind.value.atMs);
+      case "childRunRequest":
+        return deps.childRuns?.handle(link, kind.value, send);
       case "result":
         return onResult(link, kind.value);
       case "goodbye":

@@ -70,8 +70,16 @@ export const abortCommand = (executionId: string, reason: string): ControlMessag
   kind: { $case: "abort", value: { commandId: `abort-${executionId}`, executionId, reason } },
 });
 
+export const pauseCommand = (executionId: string, paused: boolean): ControlMessage => ({
+  kind: {
+    $case: "pause",
+    value: { commandId: `${paused ? "pause" : "resume"}-${executionId}`, executionId, paused },
+  },
+});
+
 /** The wire form of a core command; `commandId` names it for the agent's CommandAck. */
-export const toControlMessage = (command: AgentCommand): ControlMessage =>
-  command.kind === "run"
-    ? runCommand(command.execution, command.committedOffset)
-    : abortCommand(command.executionId, command.reason);
+export const toControlMessage = (command: AgentCommand): ControlMessage => {
+  if (command.kind === "run") return runCommand(command.execution, command.committedOffset);
+  if (command.kind === "pause") return pauseCommand(command.executionId, command.paused);
+  return abortCommand(command.executionId, command.reason);
+};

@@ -2,6 +2,7 @@
  * @assay/shared: browser-safe code shared by the control plane, the agent and the dashboard.
  * Node-only pieces live behind subpaths (`@assay/shared/proto`).
  */
+export * from "./domain/access.ts";
 export * from "./domain/artifact.ts";
 export * from "./domain/credential.ts";
 export * from "./domain/execution.ts";

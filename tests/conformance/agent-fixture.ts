@@ -8,8 +8,8 @@ export interface Finished extends ExecutionJson {
   log: string;
 }
 
-export async function startAgentFixture(runtime: "process" | "docker" = "process") {
-  const stack = await startAgentStack({ prefix: "assay-conformance", runtime });
+export async function startAgentFixture(runtime: "process" | "docker" = "process", agentArgs: string[] = []) {
+  const stack = await startAgentStack({ prefix: "assay-conformance", runtime, agentArgs });
   return {
     plane: stack.plane,
     put: (kind: "workflows" | "templates", name: string, yaml: string) => stack.put(name, yaml, kind),
@@ -25,6 +25,7 @@ export async function startAgentFixture(runtime: "process" | "docker" = "process
       const final = await stack.finished(id, timeoutMs);
       return { ...final, log: await stack.log(id) };
     },
+    stack,
     agentOutput: stack.agentOutput,
     stop: stack.stop,
   };

@@ -38,7 +38,9 @@ export interface ExecutionJson {
 
 const ACTIVE = ["queued", "assigned", "running"];
 
-export async function startAgentStack(options: { prefix?: string; runtime?: "process" | "docker" } = {}) {
+export async function startAgentStack(
+  options: { prefix?: string; runtime?: "process" | "docker"; agentArgs?: string[] } = {},
+) {
   const plane: TestControlPlane = await startTestControlPlane();
   const dir = mkdtempSync(join(tmpdir(), `${options.prefix ?? "assay-e2e"}-`));
   let output = "";
@@ -55,6 +57,7 @@ export async function startAgentStack(options: { prefix?: string; runtime?: "pro
       join(dir, "agent"),
       "--runtime",
       options.runtime ?? "process",
+      ...(options.agentArgs ?? []),
     ],
     { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
   );

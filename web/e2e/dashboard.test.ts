@@ -242,6 +242,19 @@ describe("dashboard, in the browser", () => {
       .first()
       .waitFor();
     await screenshot(page, "03c-step-tree");
+
+    // All steps: a section per top-level step, the workers' lines prefixed with their names.
+    const log = page.getByRole("log", { name: "Log output" });
+    const section = log.getByRole("button", { name: "Collapse the log of Browsers" });
+    await section.waitFor();
+    const chrome = log.locator(".log-line").filter({ hasText: "testing chrome" });
+    await chrome.waitFor();
+    assert.match(await chrome.locator(".log-prefix").innerText(), /\S/, "the worker's line names the worker");
+    await screenshot(page, "03d-log-sections");
+    await section.click();
+    await chrome.waitFor({ state: "detached" });
+    await log.getByRole("button", { name: "Expand the log of Browsers" }).click();
+    await chrome.waitFor();
   });
 
   test("templates: write one in the same editor with validation, list and open it", async () => {
@@ -306,6 +319,8 @@ describe("dashboard, in the browser", () => {
     await page.keyboard.press("ControlOrMeta+s");
     await page.waitForURL(/\/workflows\/greet$/);
     await page.getByRole("heading", { name: "greet" }).waitFor();
+    // The save is confirmed where the user lands, not only in the editor they left.
+    await page.locator(".toasts").getByText("Saved greet, version 1").waitFor();
     await screenshot(page, "05-workflow");
   });
 
@@ -410,15 +425,22 @@ describe("dashboard, in the browser", () => {
     await screenshot(page, "09c-artifacts-phone");
     await noSidewaysScroll("the artifacts tab");
     await page.getByRole("tab", { name: "Logs" }).click();
-    await page.getByRole("link", { name: "Executions" }).click();
+    // The header is one row at phone width: the sections sit behind one menu.
+    const header = await page.locator(".topbar").boundingBox();
+    assert.ok(header && header.height < 64, `the header is one row (height ${header?.height}px)`);
+    const go = async (section: string) => {
+      await page.getByRole("button", { name: "Menu" }).click();
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: section }).click();
+    };
+    await go("Executions");
     await page.getByRole("table", { name: "Executions, newest first" }).waitFor();
     await screenshot(page, "09d-executions-phone");
     await noSidewaysScroll("the executions list");
-    await page.getByRole("link", { name: "Schedules" }).click();
+    await go("Schedules");
     await page.getByRole("list", { name: /Next runs of fanout/ }).waitFor();
     await screenshot(page, "09e-schedules-phone");
     await noSidewaysScroll("the schedules");
-    await page.getByRole("link", { name: "Settings" }).click();
+    await go("Settings");
     await page.getByRole("heading", { name: "Organization settings" }).waitFor();
     await page.getByRole("meter", { name: "Environments used" }).waitFor();
     await screenshot(page, "09f-settings-phone");

@@ -171,6 +171,12 @@ describe("sign up to a first green run, in the browser", () => {
     const files = page.getByRole("navigation", { name: "Artifact files" });
     await files.getByRole("button", { name: "Preview summary.txt" }).waitFor();
     await files.getByRole("button", { name: "Preview junit.xml" }).waitFor();
+    // The JUnit XML shows as its text (the browser alone rendered it as an empty page).
+    await files.getByRole("button", { name: "Preview junit.xml" }).click();
+    const xml = page.frameLocator('iframe[title="Preview of junit.xml"]').locator("body");
+    await xml.getByText("<testcase", { exact: false }).first().waitFor();
+    assert.match(await xml.innerText(), /<testsuite[\s\S]*divides by zero/);
+    await screenshot(page, "16a-artifact-junit-preview");
     await files.getByRole("button", { name: "Preview summary.txt" }).click();
     await page.getByRole("region", { name: "Preview" }).locator("iframe").waitFor();
     await screenshot(page, "16-artifacts");

@@ -85,10 +85,11 @@ const resetRoute = createRoute({
   path: "/reset-password",
   component: ResetPasswordPage,
 });
+// Readable signed out: the page says what the invitation is and offers to sign up from it.
 const invitationRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/invitations",
-  beforeLoad: requireSignIn,
+  beforeLoad: async () => ({ signedIn: await ensureSignedIn() }),
   component: AcceptInvitationPage,
 });
 

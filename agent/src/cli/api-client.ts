@@ -104,6 +104,8 @@ export interface ApiClient {
   listExecutions(query: ListExecutionsQuery): Promise<ApiResult<Page<ExecutionView>>>;
   getExecution(id: string): Promise<ApiResult<ExecutionView>>;
   abortExecution(id: string): Promise<ApiResult<ExecutionView>>;
+  /** Asks to pause (`pause`) or resume (`resume`) a running execution. */
+  pauseExecution(id: string, action: "pause" | "resume"): Promise<ApiResult<ExecutionView>>;
   /** `POST executions/{id}/rerun`: the new execution (its `rerunOf` is `id`). */
   rerunExecution(id: string): Promise<ApiResult<ExecutionView>>;
   /** `DELETE executions/{id}`: a finished execution with its logs and artifacts. */
@@ -282,6 +284,8 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
     getExecution: (id) => json("GET", `executions/${segment(id)}`),
     abortExecution: (id) =>
       json("POST", `executions/${segment(id)}/abort`, { body: "{}", contentType: "application/json" }),
+    pauseExecution: (id, action) =>
+      json("POST", `executions/${segment(id)}/${action}`, { body: "{}", contentType: "application/json" }),
     rerunExecution: (id) =>
       json("POST", `executions/${segment(id)}/rerun`, { body: "{}", contentType: "application/json" }),
     async deleteExecution(id) {

@@ -26,6 +26,7 @@ import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { type SelectedRuntime, selectRuntime } from "../runner/runtimes/select.ts";
 import { AGENT_VERSION } from "../version.ts";
 import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
+import { createChildClient } from "./child-client.ts";
 import { type Clock, type Random, sleep, systemClock, systemRandom } from "./clock.ts";
 import { createCredentialClient } from "./credential-client.ts";
 import { resolveTarget } from "./credentials.ts";
@@ -145,8 +146,13 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     for (let message = credentials.next(); message !== undefined; message = credentials.next()) {
       if (!current.send(message)) return;
     }
+    for (let message = children.next(); message !== undefined; message = children.next()) {
+      if (!current.send(message)) return;
+    }
   };
   const credentials = createCredentialClient({ clock, onOutput: () => pump() });
+  // `execute` steps start and watch their child executions over the stream.
+  const children = createChildClient({ clock, onOutput: () => pump() });
   // Artifact bundles go straight to storage; only URL requests and completions use the stream.
   const uploader = createUploader({ onOutput: () => pump() });
   // Loaded with the first artifacts (it pulls in node-tar and the workflow module): idle stays small.
@@ -175,6 +181,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         killGraceMs: options.killGraceMs,
         runtime: runtimeOf(),
         collectArtifacts: (step) => collectArtifacts({ ...step, executionId: request.executionId }),
+        children: (stepRef, body) => children.request(request.executionId, stepRef, body),
       }),
     onOutput(urgent) {
       if (urgent) return pump();
@@ -198,6 +205,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
       case "abort":
         session?.send({ kind: { $case: "commandAck", value: registry.handleAbort(kind.value) } });
         break;
+      case "pause":
+        session?.send({ kind: { $case: "commandAck", value: registry.handlePause(kind.value) } });
+        break;
       case "logAck":
         registry.handleLogAck(kind.value);
         break;
@@ -212,6 +222,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         break;
       case "credentialResponse":
         credentials.handleResponse(kind.value);
+        break;
+      case "childRunResponse":
+        children.handleResponse(kind.value);
         break;
       default:
         // Heartbeats only prove liveness (the session counted them); Welcome/Reconnect are
@@ -229,7 +242,12 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     agentVersion: options.agentVersion ?? AGENT_VERSION,
     hostname: hostName,
     platform: `${process.platform}-${process.arch}`,
-    capabilities: [...runtime.capabilities, ...CAPABILITIES],
+    capabilities: [
+      ...runtime.capabilities,
+      ...CAPABILITIES,
+      // `label:k=v`, as the shared targets.ts reads them (not imported: an idle agent stays small).
+      ...Object.entries(options.labels ?? {}).map(([k, v]) => `label:${k}=${v}`),
+    ],
     maxConcurrency,
     active: registry.active(),
   });
@@ -367,6 +385,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
           registry.handleWelcome(welcome);
           uploader.handleWelcome();
           credentials.handleWelcome();
+          children.handleWelcome();
           pump();
         },
         onMessage,

@@ -19,6 +19,7 @@ import {
   type CommandAck,
   ExecutionStatus,
   type LogAck,
+  type PauseCommand,
   type ResultAck,
   type RunCommand,
   StepStatus,
@@ -48,6 +49,8 @@ interface Entry {
   spoolFull: number;
   /** A pause warning waiting for the log to reach a line boundary (spool-relief.ts). */
   pendingWarning?: string | undefined;
+  /** The last pause or resume reported, resent on a new stream. */
+  pausedMessage?: AgentMessage | undefined;
 }
 
 /** What starting an execution needs besides the command (bound by the daemon). */
@@ -74,6 +77,8 @@ export interface RegistryOptions {
 export interface Registry {
   handleRun(command: RunCommand): CommandAck;
   handleAbort(command: AbortCommand): CommandAck;
+  /** Pauses or resumes a running execution (a no-op for an unknown or finished one). */
+  handlePause(command: PauseCommand): CommandAck;
   handleLogAck(ack: LogAck): void;
   handleResultAck(ack: ResultAck): void;
   /** A new stream was welcomed: resend from the server's committed offsets. */
@@ -166,6 +171,13 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     },
     drained: () =>
       memoryHeld() < maxHeldBytes ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
+    paused(paused, reason) {
+      entry.pausedMessage = {
+        kind: { $case: "paused", value: { executionId: entry.id, paused, atMs: clock.now(), reason } },
+      };
+      entry.outbox.push(entry.pausedMessage);
+      options.onOutput(true);
+    },
   });
 
   const startedMessage = (entry: Entry): AgentMessage => ({
@@ -218,7 +230,9 @@ export const createRegistry = (options: RegistryOptions): Registry => {
         return ack(command.commandId, id, true, "already received");
       }
       if (refusal !== undefined) return ack(command.commandId, id, false, refusal);
-      if (running() >= options.maxConcurrency) {
+      // A parent that only waits for its children runs nothing: its place is a child's.
+      const busy = [...entries.values()].filter((e) => e.run !== undefined && !e.run.waiting()).length;
+      if (busy >= options.maxConcurrency) {
         return ack(command.commandId, id, false, `at capacity (${options.maxConcurrency} running)`);
       }
       seen.add(id);
@@ -258,6 +272,14 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       );
       options.onOutput(false);
       return ack(command.commandId, id, true);
+    },
+    handlePause(command) {
+      const entry = entries.get(command.executionId);
+      if (entry?.run !== undefined && entry.result === undefined) {
+        options.log(`execution ${command.executionId}: ${command.paused ? "pause" : "resume"} requested`);
+        entry.run.setPaused(command.paused, command.paused ? "paused by a user" : "resumed by a user");
+      }
+      return ack(command.commandId, command.executionId, true);
     },
     handleAbort(command) {
       const entry = entries.get(command.executionId);
@@ -318,6 +340,7 @@ export const createRegistry = (options: RegistryOptions): Registry => {
                 ...[...entry.steps.values()].map((value) => ({
                   kind: { $case: "stepUpdate" as const, value },
                 })),
+                ...(entry.pausedMessage === undefined ? [] : [entry.pausedMessage]),
               ]
             : [];
       }

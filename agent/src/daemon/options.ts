@@ -29,6 +29,8 @@ export interface AgentOptions {
   workDir?: string | undefined;
   /** Executions run at once, default 4. */
   concurrency?: number | undefined;
+  /** Labels workflows target (`spec.execution.target`), announced as `label:k=v` capabilities. */
+  labels?: Record<string, string> | undefined;
   /** On stop: abort running executions, or let them finish for up to `stopTimeoutMs` (default). */
   onStop?: "abort" | "finish" | undefined;
   /** Bound on waiting for running executions when stopping, default 30000 ms. */

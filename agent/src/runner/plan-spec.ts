@@ -42,6 +42,8 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   tarballs: step.tarballs,
   service: step.service,
   parallel: step.parallel,
+  execute: step.execute,
+  paused: step.paused,
   variables: step.variables,
   container: step.container,
   transfer: step.transfer,

@@ -17,6 +17,10 @@ export interface ProcessContext {
   secrets: readonly string[];
   /** Kill functions of everything running, for the run-wide abort. */
   active: Set<() => void>;
+  /** Everything started and not yet exited, to pause and resume the run. */
+  units: Set<LaunchedUnit>;
+  /** The run is paused now: a unit that starts meanwhile is paused at once. */
+  paused(): boolean;
 }
 
 /** What to run, rendered. */
@@ -66,12 +70,15 @@ export const startProcess = async (
     },
     signal: preparing.signal,
   });
+  ctx.units.add(unit);
+  if (ctx.paused()) await unit.pause?.();
   if (abortRequested) killForAbort();
   else if (killedBy !== undefined) unit.kill();
   else if (scope.ended() !== undefined) kill(scope.timedOut() ? "timeout" : "cancel");
   const finished = unit.exited.then((exit): ProcessResult => {
     offScope();
     ctx.active.delete(killForAbort);
+    ctx.units.delete(started);
     for (const masker of Object.values(maskers)) {
       const rest = masker.end();
       if (rest.length > 0) ctx.sink.log(request.ref, rest);

@@ -4,7 +4,7 @@
  * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
  */
 import type { StepRuntime } from "./runtimes/runtime.ts";
-import type { CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
+import type { ChildRuns, CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
 
 /**
  * The outcome of turning spec text into a plan; `secrets` are resolved credential values the
@@ -45,18 +45,26 @@ export interface ExecutionRequest {
   collectArtifacts?: CollectArtifacts;
   /** Where units run; the process runtime by default. */
   runtime?: StepRuntime;
+  /** Child executions of `execute` steps, through the control plane. */
+  children?: ChildRuns;
 }
 
 /** A running execution. */
 export interface ExecutionRun {
   readonly done: Promise<RunResult>;
   abort(reason: string): void;
+  /** True while it only waits for child executions (it then uses none of the agent's capacity). */
+  waiting(): boolean;
+  /** Pauses (`true`) or resumes the run; a no-op when it already is so or has not started. */
+  setPaused(paused: boolean, reason: string): void;
 }
 
 /** Starts an execution; `done` never rejects (internal errors become a failed result). */
 export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   let abortReason: string | undefined;
-  let current: { abort(reason: string): void } | undefined;
+  let current: import("./run-plan.ts").PlanRun | undefined;
+  /** A pause asked before the plan started: applied when it does. */
+  let pausedBefore: string | undefined;
   let secrets = request.sensitive.map((name) => request.config[name] ?? "").filter((v) => v.length > 0);
 
   const failLoudly = (message: string, details: string[]): RunResult => {
@@ -96,9 +104,11 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
         collectArtifacts: request.collectArtifacts,
         runtime: request.runtime,
         executionId: request.executionId,
+        children: request.children,
       });
       current = planRun;
       if (abortReason !== undefined) planRun.abort(abortReason);
+      else if (pausedBefore !== undefined) planRun.pause(pausedBefore);
       return await planRun.done;
     } catch (error) {
       return failLoudly(`the runner failed: ${(error as Error).message}`, []);
@@ -112,6 +122,12 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
     abort(reason) {
       abortReason ??= reason;
       current?.abort(reason);
+    },
+    waiting: () => current?.waiting() ?? false,
+    setPaused(paused, reason) {
+      if (current === undefined) pausedBefore = paused ? reason : undefined;
+      else if (paused) current.pause(reason);
+      else current.resume(reason);
     },
   };
 };

@@ -59,6 +59,25 @@ const listen = async (server: Server): Promise<number> => {
 };
 
 describe("services", () => {
+  it("reads passed and failed in step text as what ran before the step (Testkube's status roots)", async () => {
+    const { result, textOf } = await runYaml(`  steps:
+  - name: before
+    shell: echo "before passed={{ passed }} failed={{ failed }}"
+  - name: broken
+    shell: exit 4
+  - name: report
+    condition: always
+    run:
+      env:
+      - name: OUTCOME
+        value: "{{ failed ? 'red' : 'green' }}"
+      shell: echo "after passed={{ passed }} failed={{ failed }} status={{ status }} outcome=$OUTCOME"
+`);
+    assert.equal(result.status, "failed");
+    assert.match(textOf("r1"), /before passed=true failed=false/);
+    assert.match(textOf("r3"), /after passed=false failed=true status=failed outcome=red/);
+  });
+
   it("starts a service, waits for its http probe, runs the steps against it, then stops it", async () => {
     const port = await freePort();
     const server = `setTimeout(() => require("http").createServer((q, s) => s.end("pong " + q.url)).listen(${port}, "127.0.0.1", () => console.log("listening")), 300)`;

@@ -24,6 +24,7 @@
  */
 import type { Value } from "@assay/shared/workflow";
 import { type ContentSource, fetchGit, fetchStepContent, fetchTarball } from "./content-fetch.ts";
+import { runExecute } from "./execute-step.ts";
 import { maskText } from "./masker.ts";
 import {
   applyNegative,
@@ -34,15 +35,22 @@ import {
   type Outcome,
   peaksOf,
 } from "./outcome-rules.ts";
+import { createPauseGate } from "./pause-gate.ts";
 import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
-import { evaluateStepCondition, type RuntimeScope, withServiceAddresses } from "./runtime-expressions.ts";
+import {
+  evaluateStepCondition,
+  type RuntimeScope,
+  renderRuntimeText,
+  withServiceAddresses,
+} from "./runtime-expressions.ts";
 import { createProcessRuntime } from "./runtimes/process/process-runtime.ts";
 import type { ExecutionRuntime, StepRuntime, UnitSpace, WorkerSpace } from "./runtimes/runtime.ts";
 import { createScope, type Scope } from "./scope.ts";
 import { startServices } from "./services.ts";
 import type {
+  ChildRuns,
   CollectArtifacts,
   RunnerPlan,
   RunnerSink,
@@ -76,6 +84,8 @@ export interface PlanRunOptions {
   runtime?: StepRuntime;
   /** Names the execution's runtime objects (containers, networks); default "run". */
   executionId?: string;
+  /** Starts and watches child executions (`execute` steps); without it they fail saying so. */
+  children?: ChildRuns;
 }
 
 /** A run in progress. */
@@ -83,6 +93,11 @@ export interface PlanRun {
   readonly done: Promise<RunResult>;
   /** Kills what runs now and skips the rest (except `always` steps). Idempotent. */
   abort(reason: string): void;
+  /** True while every step that runs now is waiting for child executions (it uses no capacity). */
+  waiting(): boolean;
+  /** Freezes what runs and holds further steps (pause-gate.ts); idempotent. */
+  pause(reason: string): void;
+  resume(reason: string): void;
 }
 
 interface GroupState {
@@ -102,6 +117,10 @@ interface RunState {
   readonly wakeups: Set<() => void>;
   /** The execution's runtime, open between the start and the end of the run. */
   runtime?: ExecutionRuntime | undefined;
+  /** `execute` steps waiting for their children now. */
+  waitingSteps: number;
+  /** Whether something had failed when each step started (`passed`/`failed` in its text). */
+  readonly failedBefore: Map<string, boolean>;
 }
 
 type Vars = Record<string, Value> | undefined;
@@ -113,7 +132,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
   const now = options.now ?? Date.now;
   const stepRuntime = options.runtime ?? createProcessRuntime();
-  const state: RunState = { steps: new Map(), wakeups: new Set() };
+  const state: RunState = { steps: new Map(), wakeups: new Set(), waitingSteps: 0, failedBefore: new Map() };
   // The execution's own volumes; parallel workers may get spaces of their own (see isolateWorker).
   const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
   const states = state.steps;
@@ -126,7 +145,16 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     sink,
     secrets,
     active: new Set(),
+    units: new Set(),
+    paused: () => gate.paused,
   };
+  const gate = createPauseGate({
+    units: ctx.units,
+    onChange: (paused, reason) => {
+      line("", `[assay] ${paused ? "paused" : "resumed"}: ${reason}`);
+      sink.paused?.(paused, reason);
+    },
+  });
 
   const emit = (event: StepEvent) => {
     const masked =
@@ -161,7 +189,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
 
   /** Renders what the planner left for run time into a process request (or an error). */
   const prepare = (step: RunnerStep, env: Record<string, string>, variables: Vars, space: UnitSpace) => {
-    const request = renderProcessRequest(step, env, runtime({ failed: false }, env, variables));
+    // `{{ passed }}` / `{{ failed }}` in a step's text speak of what ran before it, as in Testkube.
+    const failed = { failed: state.failedBefore.get(step.ref) ?? false };
+    const request = renderProcessRequest(step, env, runtime(failed, env, variables));
     if (typeof request !== "string" && space !== rootSpace) request.space = space;
     return request;
   };
@@ -200,6 +230,44 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       line(step.ref, `[assay] error: ${outcome.message}`);
     if (exit.startError !== undefined) return outcome;
     return { ...outcome, cpuPeakPercent: exit.cpuPeakPercent, memoryPeakBytes: exit.memoryPeakBytes };
+  };
+
+  /** The step's own work: its process (shell, command or entrypoint), then its `execute`. */
+  const runOwn = async (
+    step: RunnerStep,
+    scope: Scope,
+    env: Record<string, string>,
+    variables: Vars,
+    space: UnitSpace,
+  ) => {
+    const hasProcess =
+      step.shell !== undefined || step.command !== undefined || step.container?.entrypoint === true;
+    const own = hasProcess
+      ? await runProcess(step, scope, env, variables, space)
+      : { status: "passed" as const };
+    if (step.execute === undefined || own.status !== "passed") return own;
+    return runExecute(step, {
+      children: options.children,
+      line: (text) => line(step.ref, text),
+      sleep,
+      stopped: () => {
+        if (state.abortReason !== undefined)
+          return { status: "aborted" as const, reason: `aborted: ${state.abortReason}` };
+        const end = scope.ended();
+        if (end === undefined) return undefined;
+        return end.kind === "timeout"
+          ? { status: "timeout" as const, reason: "timed out" }
+          : { status: "aborted" as const, reason: `cancelled: ${end.reason}` };
+      },
+      render: (text) =>
+        renderRuntimeText(
+          text,
+          runtime({ failed: state.failedBefore.get(step.ref) ?? false }, env, variables),
+        ),
+      setWaiting: (waiting) => {
+        state.waitingSteps += waiting ? 1 : -1;
+      },
+    });
   };
 
   /** Runs the body of `step` (or of the whole plan, as a pseudo-step); see the module header. */
@@ -262,14 +330,19 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       await runChildren(setup);
       let own: Outcome | undefined;
       // A step with neither shell nor command runs its image's entrypoint (container runtimes).
-      if (step.shell !== undefined || step.command !== undefined || step.container?.entrypoint === true) {
+      if (
+        step.shell !== undefined ||
+        step.command !== undefined ||
+        step.container?.entrypoint === true ||
+        step.execute !== undefined
+      ) {
         own =
           childFailed || childAborted || scope.ended() !== undefined
             ? {
                 status: childAborted ? "aborted" : scope.timedOut() ? "timeout" : "failed",
                 message: "a setup step failed",
               }
-            : await runProcess(step, scope, env, variables, space);
+            : await runOwn(step, scope, env, variables, space);
         if (own.status !== "passed") {
           for (const child of [...workers, ...rest]) skipTree(child, `parent step ${own.status}`);
           result = own;
@@ -337,6 +410,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       return "skipped";
     }
     const startedAtMs = now();
+    state.failedBefore.set(step.ref, group.failed);
     const decision = evaluateStepCondition(step.condition, runtime(group, env, variables));
     if (!decision.ok) {
       line(step.ref, `[assay] error: step "${step.name}": ${decision.error}`);
@@ -352,6 +426,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     }
     emit({ ref: step.ref, status: "running", startedAtMs });
     for (const warning of step.warnings) line(step.ref, `[assay] warning: ${warning}`);
+    // Testkube pauses the execution as a `paused` step starts; any step waits while paused.
+    if (step.paused === true) gate.pause(`step "${step.name}" is paused`);
+    await gate.wait();
     const isolated = await isolateWorker(step, parentSpace);
     if (typeof isolated === "string") {
       line(step.ref, `[assay] error: ${isolated}`);
@@ -546,9 +623,14 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     done: run(),
     abort(reason) {
       state.abortReason ??= reason;
+      gate.resume("aborted");
       for (const kill of [...ctx.active]) kill();
       for (const wake of [...wakeups]) wake();
     },
+    pause: (reason) => gate.pause(reason),
+    resume: (reason) => gate.resume(reason),
+    // Only a run whose every busy step waits on children: a process running beside them counts.
+    waiting: () => state.waitingSteps > 0 && ctx.active.size === 0,
   };
 };
 

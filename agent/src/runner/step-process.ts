@@ -31,6 +31,8 @@ export interface StepProcess {
   readonly pid: number | undefined;
   /** Ends the whole process group: SIGTERM now, SIGKILL after the grace period. */
   kill(): void;
+  /** Sends `signal` to the whole process group (SIGSTOP / SIGCONT to pause and resume it). */
+  signal(signal: NodeJS.Signals): void;
   readonly exited: Promise<ProcessExit>;
 }
 
@@ -113,5 +115,8 @@ export const startStepProcess = (spec: ProcessSpec, io: ProcessIo, killGraceMs =
     child.once("close", () => settle());
   });
 
-  return { pid, kill: endGroup, exited };
+  const signal = (name: NodeJS.Signals) => {
+    if (pid !== undefined) signalGroup(pid, name);
+  };
+  return { pid, kill: endGroup, signal, exited };
 };

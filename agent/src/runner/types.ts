@@ -5,6 +5,7 @@
  */
 import type {
   PlannedContainer,
+  PlannedExecute,
   PlannedGit,
   PlannedParallel,
   PlannedPod,
@@ -35,6 +36,8 @@ export interface RunnerStep {
   condition: string;
   optional: boolean;
   negative: boolean;
+  /** The run pauses when this step starts, until it is resumed (`paused: true`). */
+  paused?: boolean | undefined;
   retry?: { count: number; until?: string | undefined } | undefined;
   delayMs?: number | undefined;
   steps: RunnerStep[];
@@ -52,6 +55,8 @@ export interface RunnerStep {
   service?: PlannedService | undefined;
   /** Set on a step whose `worker` children fan out. */
   parallel?: PlannedParallel | undefined;
+  /** Set on a step that runs other workflows: child executions through the control plane. */
+  execute?: PlannedExecute | undefined;
   /** `index`, `count`, `matrix`, `shard` of a worker or service instance (runtime expressions). */
   variables?: Record<string, Value> | undefined;
   /** The container of the step's own process (container runtimes). */
@@ -140,4 +145,41 @@ export interface RunnerSink {
    */
   log(stepRef: string, data: Uint8Array): boolean;
   drained(): Promise<void>;
+  /** The run paused (a `paused` step, or a pause asked) or resumed. */
+  paused?(paused: boolean, reason: string): void;
 }
+
+/** One child execution to start (a planned `execute` run, rendered, with the parent's tags). */
+export interface ChildRunSpec {
+  workflow?: string | undefined;
+  selector?: Record<string, string> | undefined;
+  config: Record<string, string>;
+  tags: Record<string, string>;
+  executionName?: string | undefined;
+  target?: { match?: Record<string, string[]>; not?: Record<string, string[]> } | undefined;
+}
+
+/** What an `execute` step asks the control plane in one request. */
+export interface ChildRequest {
+  start?: ChildRunSpec[];
+  watch?: string[];
+  abort?: string[];
+  /** The step waits for its children (its execution uses no capacity meanwhile). */
+  waiting: boolean;
+}
+
+/** A child as the control plane reports it; no `executionId` when it could not start. */
+export interface ChildState {
+  executionId: string;
+  workflowName: string;
+  /** `queued`, `running`, `passed`, ...; empty when it could not start. */
+  status: string;
+  message: string;
+  /** It could not start for now (the plan's queue is full): ask again later. */
+  retry: boolean;
+}
+
+export type ChildAnswer = { ok: true; children: ChildState[] } | { ok: false; error: string };
+
+/** Child executions of the running execution, through the control plane (bound by the daemon). */
+export type ChildRuns = (stepRef: string, request: ChildRequest) => Promise<ChildAnswer>;

@@ -3,9 +3,11 @@
  * (`SCHEDULES`, see dynamo-table.ts) so the dispatcher reads it with one query a minute. A tick
  * is claimed with a conditional put of `TICK#{workflow}#{job}#{tick}` in the environment's
  * partition: DynamoDB lets exactly one of any number of racing dispatchers create it. The claim
- * carries a TTL so old ticks clean themselves up.
+ * carries a TTL so old ticks clean themselves up. Paused cron jobs are a string set on the
+ * schedule item, changed with ADD/DELETE (atomic, no read-modify-write); an apply rewrites
+ * the other attributes only, so pauses survive it.
  */
-import { DeleteCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { ScheduleEntry, ScheduleStore } from "../../core/workflow-ports.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
@@ -24,11 +26,35 @@ const ScheduleItem = z.object({
       config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     }),
   ),
+  // A DynamoDB string set reads back as a Set.
+  paused: z
+    .set(z.string())
+    .transform((set) => [...set].sort())
+    .optional(),
 });
 
 /** Creates a ScheduleStore over the Assay table. */
 export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConfig): ScheduleStore => {
   const doc = documentClient(client);
+  /** Schedule items whose sort key starts with `prefix` (all of them for ""). */
+  const query = async (prefix: string): Promise<ScheduleEntry[]> => {
+    const entries: ScheduleEntry[] = [];
+    const pages = paginateQuery(
+      { client: doc },
+      {
+        TableName: tableName,
+        KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
+        ExpressionAttributeValues: {
+          ":pk": keys.schedulesPartition,
+          ...(prefix ? { ":prefix": prefix } : {}),
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) entries.push(parseItem(ScheduleItem, item, "schedule"));
+    return entries;
+  };
   const remove = async (orgId: string, envId: string, workflowName: string) => {
     await doc.send(
       new DeleteCommand({ TableName: tableName, Key: keys.schedule(orgId, envId, workflowName) }),
@@ -38,12 +64,18 @@ export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConf
     async put(entry) {
       if (entry.cronjobs.length === 0) return remove(entry.orgId, entry.envId, entry.workflowName);
       await doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: tableName,
-          Item: {
-            ...entry,
-            ...keys.schedule(entry.orgId, entry.envId, entry.workflowName),
-            entity: "schedule",
+          Key: keys.schedule(entry.orgId, entry.envId, entry.workflowName),
+          UpdateExpression:
+            "SET orgId = :org, envId = :env, workflowName = :wf, since = :since, cronjobs = :jobs, entity = :entity",
+          ExpressionAttributeValues: {
+            ":org": entry.orgId,
+            ":env": entry.envId,
+            ":wf": entry.workflowName,
+            ":since": entry.since,
+            ":jobs": entry.cronjobs,
+            ":entity": "schedule",
           },
         }),
       );
@@ -51,20 +83,26 @@ export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConf
 
     remove,
 
-    async list() {
-      const entries: ScheduleEntry[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.schedulesPartition },
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages)
-        for (const item of page.Items ?? []) entries.push(parseItem(ScheduleItem, item, "schedule"));
-      return entries;
+    list: () => query(""),
+
+    listByEnv: (orgId, envId) => query(`${orgId}#${envId}#`),
+
+    async setPaused(ref, jobKey, paused) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.schedule(ref.orgId, ref.envId, ref.workflowName),
+            UpdateExpression: paused ? "ADD paused :job" : "DELETE paused :job",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":job": new Set([jobKey]) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailed(error)) return false;
+        throw error;
+      }
     },
 
     async claimTick(key, ttlSeconds) {

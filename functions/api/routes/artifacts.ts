@@ -12,12 +12,14 @@ import { authorize } from "../../core/access.ts";
 import { artifactPrefix, fileKey } from "../../core/artifacts.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
-import { authErrors, ExecutionParams } from "../schemas.ts";
+import { authErrors, ErrorResponse, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
 import { ENV_BASE } from "./envs.ts";
 
 /** Lifetime of a download redirect's URL. */
 const DOWNLOAD_URL_SECONDS = 300;
+/** Largest file `?preview=text` serves (the dashboard previews up to this size). */
+const PREVIEW_MAX_BYTES = 5 * 1024 * 1024;
 
 /** The specs of these routes (the OpenAPI document is built from them). */
 export const artifactSpecs = {
@@ -57,11 +59,18 @@ export const artifactSpecs = {
   artifactFile: defineRoute({
     method: "get",
     path: `${ENV_BASE}/executions/:id/artifacts/*`,
-    summary: "One artifact file: a redirect to a short-lived presigned URL",
+    summary:
+      "One artifact file: a redirect to a short-lived presigned URL, or with ?preview=text its bytes as sandboxed text/plain (up to 5 MiB)",
     tag: "artifacts",
     auth: "any",
     params: ExecutionParams.extend({ path: z.string().describe("the file's path inside the artifacts") }),
-    responses: { 302: { description: "Redirect to the file" }, ...authErrors },
+    query: z.object({ preview: z.literal("text").optional() }),
+    responses: {
+      200: { description: "The file as text (?preview=text)" },
+      302: { description: "Redirect to the file" },
+      413: { description: "Larger than the preview limit", schema: ErrorResponse },
+      ...authErrors,
+    },
   }),
 };
 
@@ -114,6 +123,21 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const raw = c.req.path.slice(c.req.path.indexOf(marker) + marker.length);
     const path = decodeURIComponent(raw);
     const file = await artifacts.fileKeyOf(orgId, envId, id, path);
+    if (c.req.query("preview") === "text") {
+      // Text to read in a page (XML, JSON, YAML included): a browser shows text/plain as is,
+      // where XML would render as its (mostly empty) text content. Sandboxed, never sniffed.
+      if (file.size > PREVIEW_MAX_BYTES) {
+        throw new AppError("payload_too_large", `artifact ${path}: larger than the preview limit of 5 MiB`);
+      }
+      const stream = await artifacts.blobs.getStream(file.key);
+      if (!stream) throw new AppError("not_found", `artifact ${path} not found`);
+      return c.body(Readable.toWeb(Readable.from(stream)) as ReadableStream, 200, {
+        "content-type": "text/plain; charset=utf-8",
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "sandbox",
+        "cache-control": "private, no-store",
+      });
+    }
     return c.redirect(await artifacts.blobs.presignGet(file.key, DOWNLOAD_URL_SECONDS), 302);
   });
 }

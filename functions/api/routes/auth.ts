@@ -1,5 +1,15 @@
-/** Signup, email verification, login, logout, password reset. All answers avoid enumeration. */
-import { LoginBody, OneTimeTokenBody, ResetConfirmBody, ResetRequestBody, SignupBody } from "@assay/shared";
+/**
+ * Signup (optionally from an invitation), email verification, login, logout, password reset,
+ * and the signed-out preview of an invitation link. All answers avoid enumeration.
+ */
+import {
+  InvitationPreview,
+  LoginBody,
+  OneTimeTokenBody,
+  ResetConfirmBody,
+  ResetRequestBody,
+  SignupBody,
+} from "@assay/shared";
 import type { Hono } from "hono";
 import { clearSessionCookie, readSessionCookie, requestMeta, setSessionCookie } from "../auth.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
@@ -17,7 +27,8 @@ export const authSpecs = {
   signup: defineRoute({
     method: "post",
     path: "/v1/auth/signup",
-    summary: "Sign up: emails a verification link (same answer whether or not the email has an account)",
+    summary:
+      "Sign up: emails a verification link (same answer whether or not the email has an account); with `invitation`, verifying joins that organization",
     tag: "auth",
     auth: "none",
     body: SignupBody,
@@ -26,13 +37,27 @@ export const authSpecs = {
   verify: defineRoute({
     method: "post",
     path: "/v1/auth/verify",
-    summary: "Verify an email with the link's token: creates the account, its organization and a session",
+    summary:
+      "Verify an email with the link's token: creates the account and a session, and joins the invited organization or creates its own",
     tag: "auth",
     auth: "none",
     body: OneTimeTokenBody,
     responses: {
       201: { description: "Account created, session cookie set", schema: SignedUpResponse },
       409: { description: "The email already has an account", schema: ErrorResponse },
+      ...errors,
+    },
+  }),
+  invitation: defineRoute({
+    method: "post",
+    path: "/v1/auth/invitation",
+    summary: "What an invitation link is (organization, inviter, role, address), for the signed-out page",
+    tag: "auth",
+    auth: "none",
+    body: OneTimeTokenBody,
+    responses: {
+      200: { description: "The invitation", schema: InvitationPreview },
+      404: { description: "Invalid, expired or already used", schema: ErrorResponse },
       ...errors,
     },
   }),
@@ -87,9 +112,14 @@ export function authRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
 
   app.post(authSpecs.verify.path, async (c) => {
     const { token } = parseInput(authSpecs.verify.body, await readJson(c.req.raw), "body");
-    const { user, org, session } = await accounts.verifyEmail(token, requestMeta(c));
+    const { user, org, joined, session } = await accounts.verifyEmail(token, requestMeta(c));
     setSessionCookie(c, session.secret, session.expiresAt);
-    return c.json({ user, org, expiresAt: session.expiresAt }, 201);
+    return c.json({ user, org, joined, expiresAt: session.expiresAt }, 201);
+  });
+
+  app.post(authSpecs.invitation.path, async (c) => {
+    const { token } = parseInput(authSpecs.invitation.body, await readJson(c.req.raw), "body");
+    return c.json(await deps.tenancy.invitations.preview(token, requestMeta(c)));
   });
 
   app.post(authSpecs.login.path, async (c) => {

@@ -52,6 +52,32 @@ export const executionSpecs = {
       ...authErrors,
     },
   }),
+  pauseExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/pause`,
+    summary: "Pause a running execution: its processes stop and no step starts until it is resumed (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      202: { description: "Pause requested", schema: ExecutionView },
+      409: { description: "Not running", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
+  resumeExecution: defineRoute({
+    method: "post",
+    path: `${ENV_BASE}/executions/:id/resume`,
+    summary: "Resume a paused execution (member)",
+    tag: "executions",
+    auth: "any",
+    params: ExecutionParams,
+    responses: {
+      202: { description: "Resume requested", schema: ExecutionView },
+      409: { description: "Not running", schema: ErrorResponse },
+      ...authErrors,
+    },
+  }),
   rerunExecution: defineRoute({
     method: "post",
     path: `${ENV_BASE}/executions/:id/rerun`,
@@ -110,6 +136,17 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     return c.json(await deps.executions.abort(c.get("orgId"), c.get("envId"), id), 202);
   });
+
+  for (const [spec, paused] of [
+    [executionSpecs.pauseExecution, true],
+    [executionSpecs.resumeExecution, false],
+  ] as const) {
+    app.post(at(spec.path), async (c) => {
+      authorize(c.get("principal"), c.get("orgId"), "run");
+      const id = parseInput(ExecutionId, c.req.param("id"), "id");
+      return c.json(await deps.executions.pause(c.get("orgId"), c.get("envId"), id, paused), 202);
+    });
+  }
 
   app.post(at(executionSpecs.rerunExecution.path), async (c) => {
     authorize(c.get("principal"), c.get("orgId"), "run");

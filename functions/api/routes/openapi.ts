@@ -18,6 +18,7 @@ import { logSpecs } from "./logs.ts";
 import { meSpecs } from "./me.ts";
 import { memberSpecs } from "./members.ts";
 import { orgSpecs } from "./orgs.ts";
+import { scheduleSpecs } from "./schedules.ts";
 import { ssoSpecs } from "./sso.ts";
 import { templateSpecs } from "./templates.ts";
 import { webhookSpecs } from "./webhooks.ts";
@@ -65,6 +66,7 @@ export function allRouteSpecs(options: { devOutbox: boolean }): RouteSpec[] {
     envCredentialSpecs,
     webhookSpecs,
     insightSpecs,
+    scheduleSpecs,
     ...(options.devOutbox ? [devOutboxSpecs] : []),
   ];
   return groups.flatMap((g) => Object.values(g));

@@ -1,8 +1,10 @@
 /**
  * Queued executions say why they wait when the environment has no online agent ("waiting for
- * an agent: none online in <env>"): one presence read per answer, only when something is queued.
+ * an agent: none online in <env>"), or when none of the online agents matches the run's
+ * `target`: one presence read per answer, only when something is queued.
  */
 import type { ExecutionView } from "@assay/shared";
+import { describeTarget, matchesTarget } from "@assay/shared/workflow";
 import type { ApiDeps } from "../context.ts";
 
 export async function withWaiting<T extends ExecutionView>(
@@ -13,6 +15,16 @@ export async function withWaiting<T extends ExecutionView>(
 ): Promise<T[]> {
   if (!executions.some((e) => e.status === "queued")) return executions;
   const waiting = await deps.tenancy.environments.waitingReason(orgId, envId);
-  if (!waiting) return executions;
-  return executions.map((e) => (e.status === "queued" ? { ...e, waiting } : e));
+  if (waiting) return executions.map((e) => (e.status === "queued" ? { ...e, waiting } : e));
+  if (!executions.some((e) => e.status === "queued" && e.target !== undefined)) return executions;
+  const agents = await deps.tenancy.environments.onlineAgentLabels(orgId, envId);
+  return executions.map((e) => {
+    if (e.status !== "queued" || e.target === undefined) return e;
+    if (agents.some((labels) => matchesTarget(e.target, labels))) return e;
+    const n = agents.length;
+    return {
+      ...e,
+      waiting: `waiting for an agent matching ${describeTarget(e.target)}: none of the ${n} online agent${n === 1 ? "" : "s"} in ${envId} matches`,
+    };
+  });
 }

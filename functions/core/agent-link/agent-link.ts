@@ -10,6 +10,7 @@
  * agent refused is not offered back to it for `refusalCooldownMs`.
  */
 import { AppError, type Execution, type StepState } from "@assay/shared";
+import { matchesTarget } from "@assay/shared/workflow";
 import type { AgentWork, FinishInput } from "../agent-work.ts";
 import type { LogService } from "../logs.ts";
 import type { Clock } from "../ports.ts";
@@ -30,7 +31,8 @@ export interface ReportedExecution {
 /** A command for the agent, typed by kind. */
 export type AgentCommand =
   | { kind: "run"; execution: Execution; committedOffset: number }
-  | { kind: "abort"; executionId: string; reason: string };
+  | { kind: "abort"; executionId: string; reason: string }
+  | { kind: "pause"; executionId: string; paused: boolean };
 
 /** An execution's committed log offset, with the log limit it is measured against. */
 export interface LogOffset {
@@ -66,6 +68,12 @@ export interface AgentLinkConfig {
   refusalCooldownMs: number;
 }
 
+/**
+ * How long a parent counts as waiting for its children after the agent last said so; the
+ * agent asks about its children every second or so while it waits.
+ */
+export const WAITING_TTL_MS = 10_000;
+
 export function createAgentLinks(deps: {
   work: AgentWork;
   logs: LogService;
@@ -77,13 +85,21 @@ export function createAgentLinks(deps: {
   const refusalCooldownMs = deps.config?.refusalCooldownMs ?? 1_000;
 
   /** Opens the link of an agent that said hello; resolves with the welcome's offsets and the commands to send. */
-  async function open(agent: AgentRef, reported: ReportedExecution[], maxConcurrency: number) {
+  async function open(
+    agent: AgentRef,
+    reported: ReportedExecution[],
+    maxConcurrency: number,
+    /** The agent's labels (`assay agent --label`), matched against executions' targets. */
+    labels: Record<string, string> = {},
+  ) {
     const { orgId, envId, agentId } = agent;
     let maxLogBytes = await logs.limitFor(orgId);
     /** Executions this agent holds, as far as this link knows. */
     const held = new Set<string>();
     /** Aborts already told on this link (an agent that reconnects is told again). */
     const abortsSent = new Set<string>();
+    /** The pause state last told on this link (an agent that reconnects is told again). */
+    const pausesSent = new Map<string, boolean>();
     const refusedAtMs = new Map<string, number>();
     const renewedAtMs = new Map<string, number>();
     const capacity = Math.max(1, maxConcurrency);
@@ -152,7 +168,18 @@ export function createAgentLinks(deps: {
     );
     const commands = await settle();
 
-    const freeCapacity = () => Math.max(0, capacity - held.size);
+    /** Held executions waiting for their children (`execute`), until when (epoch ms). */
+    const waitingUntil = new Map<string, number>();
+    const waitingCount = () => {
+      let n = 0;
+      for (const [id, until] of waitingUntil) {
+        if (until > clock.now() && held.has(id)) n++;
+        else waitingUntil.delete(id);
+      }
+      return n;
+    };
+    // A parent waiting for its children runs nothing: its place is free for a child.
+    const freeCapacity = () => Math.max(0, capacity - held.size + waitingCount());
     const coolingDown = () => {
       const now = clock.now();
       for (const [id, at] of refusedAtMs) if (now - at >= refusalCooldownMs) refusedAtMs.delete(id);
@@ -165,13 +192,22 @@ export function createAgentLinks(deps: {
       const active = await work.active(orgId, envId, agentId);
       const stillActive = new Set(active.map((e) => e.id));
       for (const execution of active) {
-        if (execution.abortRequestedAt) commands.push(...abort(execution.id, "aborted by a user"));
+        if (execution.abortRequestedAt)
+          commands.push(...abort(execution.id, execution.message ?? "aborted by a user"));
+        else if (
+          execution.pauseRequested !== undefined &&
+          pausesSent.get(execution.id) !== execution.pauseRequested
+        ) {
+          pausesSent.set(execution.id, execution.pauseRequested);
+          commands.push({ kind: "pause", executionId: execution.id, paused: execution.pauseRequested });
+        }
       }
       for (const id of held) {
         if (stillActive.has(id)) continue;
         const execution = await work.get(orgId, envId, id);
         if (!execution || work.isTerminal(execution.status)) {
           held.delete(id);
+          pausesSent.delete(id);
           if (execution?.status !== "passed" && execution?.status !== "failed") {
             commands.push(...abort(id, `execution is ${execution?.status ?? "deleted"}`));
           }
@@ -191,6 +227,14 @@ export function createAgentLinks(deps: {
       },
       freeCapacity,
       holds: (id: string) => held.has(id),
+      /**
+       * The agent says a held execution waits for its children (or no longer does). It asks
+       * about them every few seconds while it waits; silence for `WAITING_TTL_MS` ends it.
+       */
+      waiting(id: string, waiting: boolean) {
+        if (waiting && held.has(id)) waitingUntil.set(id, clock.now() + WAITING_TTL_MS);
+        else waitingUntil.delete(id);
+      },
       /** Whether this agent holds the execution (see ownership.ts), with the refusal when not. */
       async ownership(id: string): Promise<{ ownership: Ownership; refusal?: string }> {
         const { ownership: owner, execution } = await ownership(id);
@@ -202,7 +246,15 @@ export function createAgentLinks(deps: {
       /** Claims work up to the agent's capacity and forwards abort requests. */
       async reconcile(): Promise<AgentCommand[]> {
         const commands: AgentCommand[] = [];
-        for (const execution of await work.claim(orgId, envId, agentId, freeCapacity(), coolingDown())) {
+        const accepts = (execution: Execution) => matchesTarget(execution.target, labels);
+        for (const execution of await work.claim(
+          orgId,
+          envId,
+          agentId,
+          freeCapacity(),
+          coolingDown(),
+          accepts,
+        )) {
           held.add(execution.id);
           commands.push({ kind: "run", execution, committedOffset: 0 });
         }
@@ -229,6 +281,13 @@ export function createAgentLinks(deps: {
       },
 
       started: (id: string, startedAtMs: number) => work.started(orgId, envId, agentId, id, startedAtMs),
+
+      /** The agent paused or resumed `id`; what it now is counts as told. */
+      async paused(id: string, paused: boolean, atMs: number) {
+        if (!held.has(id)) return;
+        pausesSent.set(id, paused);
+        await work.paused(orgId, envId, agentId, id, paused, atMs);
+      },
 
       async stepUpdate(
         id: string,

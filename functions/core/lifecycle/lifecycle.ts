@@ -37,7 +37,7 @@ export interface ApplyInput {
 }
 
 /** What `apply` needs to know of the execution: where it is, and its group for admission. */
-export type LifecycleTarget = ExecutionRef & Partial<Pick<Execution, "concurrency">>;
+export type LifecycleTarget = ExecutionRef & Partial<Pick<Execution, "concurrency" | "parent">>;
 
 export interface LifecycleDeps {
   executions: ExecutionStore;
@@ -60,6 +60,9 @@ export function createLifecycle(deps: LifecycleDeps) {
   async function admit(target: LifecycleTarget, admission: readonly Admission[]) {
     const taken: Admission[] = [];
     for (const hold of admission) {
+      // A child of an `execute` step runs inside its parent's run slot: the parent holds one
+      // while it waits, so a child needing its own could never start on a full plan.
+      if (hold === "runSlot" && target.parent !== undefined) continue;
       const ok =
         hold === "runSlot"
           ? await runSlots.takeRunSlot(target)

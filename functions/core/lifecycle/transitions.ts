@@ -6,6 +6,7 @@
  *   queued --claim--> assigned --start--> running --finish--> passed|failed|aborted|timeout
  *   queued --cancel--> canceled          assigned|running --lose--> lost
  *   assigned --requeue--> queued         assigned|running --terminate--> aborted
+ *   running --requestPause / reportPause--> running (the pause is a field, not a status)
  *
  * Run slots (the plan's concurrency) are held by assigned and running executions; queue places
  * (the plan's bounded queue) by queued ones; a `spec.concurrency` group slot by its assigned
@@ -23,6 +24,8 @@ export type LifecycleEvent =
   | "requeue"
   | "cancel"
   | "requestAbort"
+  | "requestPause"
+  | "reportPause"
   | "renewLease";
 
 /** Holds taken before the write; each is given back when the write does not happen. */
@@ -89,6 +92,10 @@ export const TRANSITIONS: Readonly<Record<LifecycleEvent, TransitionRule>> = {
     effects: ["freeQueuePlace", "announce", "observe"],
   },
   requestAbort: { from: ACTIVE, admission: [], effects: ["ring"] },
+  // Pause and resume travel like aborts: the doorbell makes the agent's ingress tell it.
+  requestPause: { from: ["running"], admission: [], effects: ["ring", "announce"] },
+  // The agent paused or resumed it (a `paused` step, or the command above).
+  reportPause: { from: ACTIVE, admission: [], effects: ["announce"] },
   renewLease: { from: ACTIVE, admission: [], effects: [] },
 };
 

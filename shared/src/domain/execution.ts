@@ -96,13 +96,39 @@ export const Execution = z.object({
   /** True when the log hit the plan's size limit: output beyond `logBytes` was not kept. */
   truncated: z.boolean().optional(),
   abortRequestedAt: z.string().optional(),
+  /** Pause asked (true) or resume asked (false) of the running execution; the agent is told. */
+  pauseRequested: z.boolean().optional(),
+  /** Set while the agent holds the execution paused (ISO 8601, since when). */
+  pausedAt: z.string().optional(),
   /** Human-readable reason for the final status (failure, abort, loss). */
   message: z.string().optional(),
   warnings: z.array(z.string()).default([]),
   /** The resolved spec the agent runs (YAML text). */
   specYaml: z.string(),
   /** `spec.concurrency` of the run: at most `max` executions of `group` hold an agent at once. */
-  concurrency: z.object({ group: z.string().min(1).max(200), max: z.number().int().positive() }).optional(),
+  concurrency: z
+    .object({
+      group: z.string().min(1).max(200),
+      max: z.number().int().positive(),
+      /** A new run of a full group aborts the oldest running ones to take their place. */
+      cancelInProgress: z.boolean().optional(),
+    })
+    .optional(),
+  /**
+   * The execution whose `execute` step started this one (a TestWorkflow suite). Its children
+   * also carry the tag `assay.io/parent=<id>`, so `?tag=assay.io/parent=<id>` lists them.
+   */
+  parent: z.object({ executionId: ExecutionId, stepRef: z.string().max(200) }).optional(),
+  /**
+   * Which agents may run it (`spec.execution.target`): label key -> accepted values (`match`)
+   * and refused values (`not`); see the shared workflow's targets.ts.
+   */
+  target: z
+    .object({
+      match: z.record(z.string(), z.array(z.string())).optional(),
+      not: z.record(z.string(), z.array(z.string())).optional(),
+    })
+    .optional(),
   /** Lease held by the running agent, epoch milliseconds; renewed by heartbeats. */
   leaseExpiresAtMs: z.number().int().optional(),
 });
@@ -117,6 +143,9 @@ export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: 
   waiting: z.string().optional(),
 });
 export type ExecutionView = z.infer<typeof ExecutionView>;
+
+/** The tag every child execution carries, naming its parent (see `Execution.parent`). */
+export const PARENT_TAG = "assay.io/parent";
 
 /** The words a queued execution carries while its environment has no online agent. */
 export const noAgentOnline = (envId: string): string => `waiting for an agent: none online in ${envId}`;

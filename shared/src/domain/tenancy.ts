@@ -188,8 +188,25 @@ export const displayName = (max: number, min = 0) =>
 
 /** Request bodies of the accounts and tenancy API (strict: unknown fields are refused). */
 export const SignupBody = z
-  .object({ email: Email, password: Password, name: displayName(200).optional() })
+  .object({
+    email: Email,
+    password: Password,
+    name: displayName(200).optional(),
+    /** The token of an invitation to this address: verifying joins its organization instead of creating one. */
+    invitation: z.string().min(1).max(200).optional(),
+  })
   .strict();
+
+/** What a signed-out invitation link shows about itself (the token is the proof of receipt). */
+export const InvitationPreview = z.object({
+  orgId: Slug,
+  orgName: z.string(),
+  invitedBy: z.string(),
+  role: Role,
+  email: z.string(),
+  expiresAt: z.string(),
+});
+export type InvitationPreview = z.infer<typeof InvitationPreview>;
 export const LoginBody = z.object({ email: Email, password: Password }).strict();
 /** One-time tokens from emails are 43 base64url characters; the bound keeps junk short. */
 export const OneTimeTokenBody = z.object({ token: z.string().min(1).max(200) }).strict();

@@ -71,3 +71,29 @@ export const ApplyWorkflowResponse = z.object({
   dryRun: z.boolean(),
 });
 export type ApplyWorkflowResponse = z.infer<typeof ApplyWorkflowResponse>;
+
+/** One cron job of a workflow (`spec.events[index].cronjob`) and whether it is paused. */
+export const ScheduleView = z.object({
+  workflow: z.string(),
+  /** Position in `spec.events` (what the pause and resume routes address). */
+  index: z.number().int().nonnegative(),
+  cron: z.string(),
+  timezone: z.string().optional(),
+  config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  paused: z.boolean(),
+});
+export type ScheduleView = z.infer<typeof ScheduleView>;
+
+/** `POST workflows/{name}/schedules`: a cron job to add to the workflow's document. */
+export const AddScheduleBody = z
+  .object({
+    cron: z.string().trim().min(1, "is required").max(200),
+    /** IANA time zone; UTC when left out. */
+    timezone: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+export type AddScheduleBody = z.infer<typeof AddScheduleBody>;
+
+/** `PATCH workflows/{name}/schedules/{index}`: pause or resume that cron job. */
+export const UpdateScheduleBody = z.object({ paused: z.boolean() }).strict();
+export type UpdateScheduleBody = z.infer<typeof UpdateScheduleBody>;

@@ -24,5 +24,6 @@ export * from "./schema/scheduling.ts";
 export * from "./schema/services.ts";
 export * from "./schema/steps.ts";
 export * from "./schema/workflow.ts";
+export * from "./targets.ts";
 export * from "./templates/index.ts";
 export { writeYamlDocument } from "./yaml-source.ts";

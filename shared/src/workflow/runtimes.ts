@@ -20,6 +20,8 @@ export const PROCESS_RUNTIME_FEATURES: readonly RunnerFeature[] = [
   "content.git",
   "content.tarball",
   "expressions",
+  // Child executions are started by the control plane: any runtime can wait for them.
+  "execute",
 ];
 
 /** Known runtimes' feature sets, for agents that name a runtime without listing features. */

@@ -69,6 +69,16 @@ export function useAbortExecution(org: string, env: string) {
   });
 }
 
+/** Starts the execution's workflow again with its config and user tags; the new run links back. */
+export function useRerunExecution(org: string, env: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      call<ExecutionView>(`${executionPath(org, env, id)}/rerun`, { method: "POST" }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["envs", org, env, "executions"] }),
+  });
+}
+
 export function useDeleteExecution(org: string, env: string) {
   const client = useQueryClient();
   return useMutation({

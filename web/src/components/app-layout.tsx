@@ -1,11 +1,16 @@
 /**
  * The signed-in frame: the product, organization and environment switchers, the sections, and
- * sign out; a skip link for keyboard users; the page below.
+ * sign out; a skip link for keyboard users; the page below. On a phone the sections and sign
+ * out fold into one menu so the header stays one row. Sections the caller's role cannot use
+ * (webhooks for non-admins) are left out.
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useParams } from "@tanstack/react-router";
+import { useState } from "react";
 import { useEnvs } from "../api/environments.ts";
+import { useCan } from "../auth/permissions.ts";
 import { signOut, useMe } from "../auth/session.ts";
+import { Toasts } from "./toast.tsx";
 import { Button } from "./ui/button.tsx";
 
 export function AppLayout() {
@@ -14,6 +19,8 @@ export function AppLayout() {
   const envs = useEnvs(org);
   const navigate = useNavigate();
   const client = useQueryClient();
+  const can = useCan(org);
+  const [menuOpen, setMenuOpen] = useState(false);
   const orgs = me.data?.orgs ?? [];
   const leave = async () => {
     await signOut();
@@ -71,57 +78,79 @@ export function AppLayout() {
             </label>
           ) : null}
         </div>
-        <nav aria-label="Main" className="nav">
-          {env ? (
-            <>
-              <Link to="/orgs/$org/envs/$env/workflows" params={{ org, env }} activeProps={current}>
-                Workflows
-              </Link>
-              <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
-                Executions
-              </Link>
-              <Link to="/orgs/$org/envs/$env/insights" params={{ org, env }} activeProps={current}>
-                Insights
-              </Link>
-              <Link to="/orgs/$org/envs/$env/templates" params={{ org, env }} activeProps={current}>
-                Templates
-              </Link>
-              <Link to="/orgs/$org/envs/$env/schedules" params={{ org, env }} activeProps={current}>
-                Schedules
-              </Link>
-              <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }} activeProps={current}>
-                Agents
-              </Link>
-              <Link to="/orgs/$org/envs/$env/webhooks" params={{ org, env }} activeProps={current}>
-                Webhooks
-              </Link>
-              <Link to="/orgs/$org/envs/$env/credentials" params={{ org, env }} activeProps={current}>
+        <Button
+          variant="ghost"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="topbar-menu"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          Menu
+        </Button>
+        {/* Closes after a choice: a click on a link inside ends the phone menu. */}
+        {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: the links and buttons inside carry the keyboard handling */}
+        <div
+          id="topbar-menu"
+          className={menuOpen ? "topbar-menu topbar-menu-open" : "topbar-menu"}
+          onClick={(e) => {
+            if ((e.target as HTMLElement).closest("a")) setMenuOpen(false);
+          }}
+        >
+          <nav aria-label="Main" className="nav">
+            {env ? (
+              <>
+                <Link to="/orgs/$org/envs/$env/workflows" params={{ org, env }} activeProps={current}>
+                  Workflows
+                </Link>
+                <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
+                  Executions
+                </Link>
+                <Link to="/orgs/$org/envs/$env/insights" params={{ org, env }} activeProps={current}>
+                  Insights
+                </Link>
+                <Link to="/orgs/$org/envs/$env/templates" params={{ org, env }} activeProps={current}>
+                  Templates
+                </Link>
+                <Link to="/orgs/$org/envs/$env/schedules" params={{ org, env }} activeProps={current}>
+                  Schedules
+                </Link>
+                <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }} activeProps={current}>
+                  Agents
+                </Link>
+                {can("manage-webhooks") ? (
+                  <Link to="/orgs/$org/envs/$env/webhooks" params={{ org, env }} activeProps={current}>
+                    Webhooks
+                  </Link>
+                ) : null}
+                <Link to="/orgs/$org/envs/$env/credentials" params={{ org, env }} activeProps={current}>
+                  Credentials
+                </Link>
+              </>
+            ) : null}
+            <Link to="/orgs/$org/envs" params={{ org }} activeProps={current} activeOptions={{ exact: true }}>
+              Environments
+            </Link>
+            {env ? null : (
+              <Link to="/orgs/$org/credentials" params={{ org }} activeProps={current}>
                 Credentials
               </Link>
-            </>
-          ) : null}
-          <Link to="/orgs/$org/envs" params={{ org }} activeProps={current} activeOptions={{ exact: true }}>
-            Environments
-          </Link>
-          {env ? null : (
-            <Link to="/orgs/$org/credentials" params={{ org }} activeProps={current}>
-              Credentials
+            )}
+            <Link to="/orgs/$org/settings" params={{ org }} activeProps={current}>
+              Settings
             </Link>
-          )}
-          <Link to="/orgs/$org/settings" params={{ org }} activeProps={current}>
-            Settings
-          </Link>
-        </nav>
-        <div className="topbar-end">
-          <span className="muted small who">{who}</span>
-          <Button variant="ghost" onClick={leave} title={who ? `Signed in as ${who}` : undefined}>
-            Sign out
-          </Button>
+          </nav>
+          <div className="topbar-end">
+            <span className="muted small who">{who}</span>
+            <Button variant="ghost" onClick={leave} title={who ? `Signed in as ${who}` : undefined}>
+              Sign out
+            </Button>
+          </div>
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <Toasts />
     </div>
   );
 }

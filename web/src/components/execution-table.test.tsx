@@ -43,3 +43,20 @@ test("the execution table links each run by workflow and short id, with its stat
   assert.equal(cells[3]?.textContent, "30 s");
   assert.equal(cells[4]?.textContent, "team=qa");
 });
+
+test("the execution table shows the run number and hides the control plane's assay.io/* tags", async () => {
+  const scheduled = ExecutionView.parse({
+    ...execution("01JABCDEFGHJKMNPQRSTVWXYZ1", "passed", {
+      team: "qa",
+      "assay.io/schedule": "*/5 * * * *",
+      "assay.io/tick": "2026-12-01T10:00:00.000Z",
+    }),
+    number: 7,
+  });
+  await renderInRouter(<ExecutionTable org="acme" env="staging" caption="Scheduled" items={[scheduled]} />);
+  const [, row] = within(screen.getByRole("table", { name: "Scheduled" })).getAllByRole("row");
+  assert.ok(row);
+  const cells = within(row).getAllByRole("cell");
+  assert.match(cells[1]?.textContent ?? "", /run 7/);
+  assert.equal(cells[4]?.textContent, "team=qa");
+});

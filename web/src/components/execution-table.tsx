@@ -3,6 +3,7 @@ import type { ExecutionView } from "@assay/shared";
 import { Link } from "@tanstack/react-router";
 import { shortId } from "../lib/format.ts";
 import { isFinished } from "../lib/status.ts";
+import { userTags } from "../lib/tags.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { Duration, RelativeTime } from "./time.tsx";
 import { DataTable } from "./ui/data-table.tsx";
@@ -38,6 +39,7 @@ export function ExecutionTable({
               >
                 {e.workflowName}
               </Link>{" "}
+              {e.number ? <span className="small">run {e.number}</span> : null}{" "}
               <span className="muted mono small">#{shortId(e.id)}</span>
             </>
           ),
@@ -64,7 +66,7 @@ export function ExecutionTable({
           header: "Tags",
           className: "hide-narrow",
           cell: (e) =>
-            Object.entries(e.tags).map(([k, v]) => (
+            Object.entries(userTags(e.tags)).map(([k, v]) => (
               <span key={k} className="chip">
                 {k}={v}
               </span>

@@ -69,3 +69,15 @@ export function FormError({ error }: { error: unknown }) {
     </div>
   );
 }
+
+/**
+ * In place of something the caller's role does not reach: says who can, instead of a request
+ * that could only answer 403.
+ */
+export function RoleNote({ children }: { children: ReactNode }) {
+  return (
+    <p className="muted small role-note" role="note">
+      {children}
+    </p>
+  );
+}

@@ -23,7 +23,22 @@ interface AgentFlags {
   allowPrivileged?: boolean;
   allowHostPath?: boolean;
   pullSecretsDir?: string;
+  label: string[];
 }
+
+const LABEL = /^([A-Za-z0-9][A-Za-z0-9._/-]{0,62})=([A-Za-z0-9._-]{0,63})$/;
+
+/** `--label k=v` flags as labels; a bad one is a usage error naming it. */
+const parseLabels = (flags: readonly string[]): Record<string, string> => {
+  const labels: Record<string, string> = {};
+  for (const flag of flags) {
+    const m = LABEL.exec(flag);
+    if (m === null)
+      throw new CliError(`--label ${flag}: must be key=value (letters, digits, . _ - and / in keys)`);
+    labels[m[1] as string] = m[2] as string;
+  }
+  return labels;
+};
 
 export const registerAgentCommand = (program: Command, io: CliIo): void => {
   program
@@ -39,6 +54,12 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
     .option("--state-dir <dir>", "where the agent keeps its id (default ~/.assay/agent)")
     .option("--work-dir <dir>", "parent of execution workspaces (default a temp dir)")
     .option("--concurrency <n>", "executions at once", "4")
+    .option(
+      "--label <key=value>",
+      "a label workflows target with spec.execution.target (repeatable)",
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .option(
       "--max-spool-mb <n>",
       "unacknowledged log kept on disk in the state dir during outages, in MiB",
@@ -78,6 +99,7 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new CliError("--concurrency must be a positive integer");
+      const labels = parseLabels(flags.label);
       const maxSpoolMb = Number(flags.maxSpoolMb);
       if (!Number.isInteger(maxSpoolMb) || maxSpoolMb < 0)
         throw new CliError("--max-spool-mb must be a whole number of MiB (0 turns the spool off)");
@@ -100,6 +122,7 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
           stateDir: flags.stateDir,
           workDir: flags.workDir,
           concurrency,
+          labels,
           maxSpoolBytes: maxSpoolMb * 1024 * 1024,
           onStop: flags.onStop,
           runtime: flags.runtime,

@@ -1,5 +1,6 @@
 /**
- * `assay run`, `assay rerun`, `assay execution list | get | delete`, `assay logs`, `assay abort`.
+ * `assay run`, `assay rerun`, `assay execution list | get | delete | pause | resume`, `assay logs`,
+ * `assay abort`.
  * Every command that takes an execution accepts the full id, the dashboard's short id or
  * `WORKFLOW#NUMBER` (execution-ref.ts).
  */
@@ -179,6 +180,22 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
       );
     },
   );
+  for (const action of ["pause", "resume"] as const) {
+    const what =
+      action === "pause"
+        ? "pause a running execution: its processes stop and no step starts until it is resumed"
+        : "resume a paused execution";
+    withApi(
+      execution.command(action).description(what).argument("<id>", EXECUTION_ARG),
+      io,
+      async ({ client, structured, emit, args }) => {
+        const id = await executionArg(client, args);
+        const view = unwrap(await client.pauseExecution(id, action), `execution ${id}`);
+        if (structured) return emit(view);
+        io.stdout.write(`${action} requested for ${id}\n`);
+      },
+    );
+  }
 
   withApi(
     execution

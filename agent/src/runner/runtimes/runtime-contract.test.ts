@@ -127,6 +127,32 @@ const contract = (name: string, makeRuntime: () => Promise<StepRuntime>) =>
       assert.equal(textOf("r3"), "cleanup\n");
     });
 
+    it("pauses a running unit where it is and resumes it", async () => {
+      const { run, textOf, final, events } = await start(`  steps:
+  - shell: i=0; while [ $i -lt 60 ]; do echo "t $i"; i=$((i+1)); sleep 0.1; done
+  - shell: echo next
+`);
+      const deadline = Date.now() + 60_000;
+      while (!textOf("r1").includes("t 2") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      run.pause("paused by the test");
+      // Output already written lands; then the frozen unit writes nothing more.
+      let seen = "";
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (textOf("r1") === seen) break;
+        seen = textOf("r1");
+      }
+      assert.doesNotMatch(seen, /t 59/);
+      assert.equal(final("r1"), undefined, "still running while paused");
+      assert.equal(events.filter((e) => e.ref === "r2").length, 0, "the next step waits");
+      run.resume("resumed by the test");
+      const result = await run.done;
+      assert.equal(result.status, "passed");
+      assert.match(textOf("r1"), /t 59/);
+      assert.equal(textOf("r2"), "next\n");
+    });
+
     it("reaches a ready service by {{ services.NAME.0.ip }}", async () => {
       const port = String(await freePort());
       const { result, textOf, final } = await runYaml(

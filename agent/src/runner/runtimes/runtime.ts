@@ -95,6 +95,10 @@ export interface LaunchedUnit {
   readonly ip: string;
   /** Runs one readiness probe attempt against this unit. */
   probe(probe: PlannedProbe): Promise<ProbeOutcome>;
+  /** Freezes the unit where it is (SIGSTOP to a process group, `docker pause`); never throws. */
+  pause?(): Promise<void>;
+  /** Lets a paused unit go on (SIGCONT, `docker unpause`); never throws. */
+  resume?(): Promise<void>;
 }
 
 /** Inputs of one execution's runtime. */

@@ -27,10 +27,6 @@ export const planParallel = (
   const { ref } = planned;
   const at = `${path}.parallel`;
   context.require("parallel", at, "parallel is not supported by this agent", ref);
-  if (parallel.paused === true || typeof parallel.paused === "string") {
-    const message = "paused steps are not supported: the process runner cannot pause and resume a step";
-    context.refuse("paused", `${at}.paused`, message, ref);
-  }
   planned.parallel = { failFast: false };
   if (parallel.parallelism !== undefined) {
     const n = resolveInteger(parallel.parallelism, context);

@@ -257,26 +257,23 @@ describe("planWorkflow warnings and unsupported features", () => {
       ["spec.container.env[0].valueFrom", "env.valueFrom", "r1"],
       ["spec.steps[0].shell", "expressions", "r1"],
       ["spec.steps[1].parallel", "parallel", "r2"],
-      ["spec.steps[1].parallel.paused", "paused", "r2"],
       ["spec.steps[2].run", "image-entrypoint", "r3"],
       ["spec.steps[3].template", "templates", "r4"],
       ["spec.steps[4].execute", "execute", "r5"],
       ["spec.steps[5].artifacts", "artifacts", "r6"],
-      ["spec.steps[6].paused", "paused", "r7"],
       ["spec.content.git", "content.git", null],
     ]);
     assert.equal(plan.unsupported[5]?.message, "parallel is not supported by this agent");
     assert.match(
-      plan.unsupported[7]?.message ?? "",
+      plan.unsupported[6]?.message ?? "",
       /default entrypoint of image grafana\/k6.*set run.command or shell/,
     );
 
     const everything = planWorkflow(doc, { features: RUNNER_FEATURES });
-    assert.deepEqual(
-      everything.unsupported.map((u) => u.feature),
-      ["paused", "paused"],
-      "paused is never supported",
-    );
+    assert.deepEqual(everything.unsupported, [], "every feature lifts its refusal");
+    // `paused` is planned: the run pauses as the step starts (and each worker, as it starts).
+    assert.equal(byRef(everything.steps, "r7").paused, true);
+    assert.equal(byRef(everything.steps, "r2.w1").paused, true);
     assert.deepEqual(byRef(everything.steps, "r3").args, ["run", "x.js"]);
   });
 

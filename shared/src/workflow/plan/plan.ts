@@ -89,6 +89,13 @@ const workflowWarnings = (workflow: TestWorkflow, context: PlanContext): string[
       "job labels, annotations and namespace apply to Kubernetes jobs and are ignored by the process runner",
     );
   }
+  const timeouts = Object.keys(spec.timeouts ?? {}).filter((k) => k === "queue" || k === "initialization");
+  if (timeouts.length > 0) {
+    // Testkube's own API documents both as not implemented yet; Assay does not enforce them either.
+    warnings.push(
+      `timeouts.${timeouts.join(" and timeouts.")} ${timeouts.length === 1 ? "is" : "are"} not enforced: use spec.job.activeDeadlineSeconds or step timeouts`,
+    );
+  }
   if (spec.use !== undefined && spec.use.length > 0) {
     const names = spec.use.map((u) => u.name).join(", ");
     context.require("templates", "spec.use", `templates (${names}) are not resolved by this agent yet`);

@@ -14,6 +14,7 @@ import {
 } from "./container.ts";
 import { planArtifacts, planContent, planFetch } from "./content.ts";
 import { type PlanContext, resolveEnv } from "./context.ts";
+import { planExecute } from "./execute.ts";
 import { planParallel } from "./parallel.ts";
 import { resolveBoolean, resolveDurationMs, resolveInteger, resolveTemplate } from "./resolve.ts";
 import { planServices } from "./services.ts";
@@ -165,29 +166,10 @@ const reportUnsupported = (
   context: PlanContext,
 ) => {
   const { ref } = planned;
-  const paused = (at: string) =>
-    context.refuse(
-      "paused",
-      at,
-      "paused steps are not supported: the process runner cannot pause and resume a step",
-      ref,
-    );
-  if (step.paused === true || typeof step.paused === "string") paused(`${path}.paused`);
+  if (step.paused !== undefined && flag(step.paused, `${path}.paused`, context, ref)) planned.paused = true;
   if (step.execute !== undefined) {
-    context.require(
-      "execute",
-      `${path}.execute`,
-      "execute (running other workflows) is not supported by this agent yet",
-      ref,
-    );
-    // Legacy Tests do not exist here at all: no runtime will ever run them.
-    if ((step.execute.tests ?? []).length > 0)
-      context.refuse(
-        "execute",
-        `${path}.execute.tests`,
-        "execute.tests starts Testkube's legacy Tests, which Assay does not have: convert them to TestWorkflows and list them under execute.workflows",
-        ref,
-      );
+    const execute = planExecute(step.execute, ref, path, context, planned.warnings);
+    if (execute !== undefined) planned.execute = execute;
   }
   if (step.template !== undefined) {
     const message = `template ${step.template.name} is not resolved by this agent yet`;

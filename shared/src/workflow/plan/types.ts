@@ -144,6 +144,31 @@ export interface PlannedPod {
   securityContext?: Record<string, unknown>;
 }
 
+/** One child execution an `execute` step starts (a fan-out instance of `execute.workflows[]`). */
+export interface PlannedExecuteRun {
+  /** The workflow to run; unset when `selector` picks them. */
+  workflow?: string;
+  /** `selector.matchLabels`: every workflow of the environment with these labels. */
+  selector?: Record<string, string>;
+  /** Config values, rendered for the instance. */
+  config: Record<string, string>;
+  executionName?: string;
+  description?: string;
+  /** The child's own target (`execute.workflows[].target`), replacing its workflow's. */
+  target?: { match?: Record<string, string[]>; not?: Record<string, string[]> };
+}
+
+/** An `execute` step: child executions started through the control plane. */
+export interface PlannedExecute {
+  /** Children running at once (default 100, as in Testkube). */
+  parallelism: number;
+  /** Start the children and pass without waiting for them. */
+  async: boolean;
+  runs: PlannedExecuteRun[];
+  /** The parent execution's tags, which every child gets too (as in Testkube). */
+  tags: Record<string, string>;
+}
+
 /** One node of the step tree. */
 export interface PlannedStep {
   /** A plain step (unset), a service instance (`service`) or a parallel worker (`worker`). */
@@ -171,6 +196,8 @@ export interface PlannedStep {
   condition: StepCondition;
   optional: boolean;
   negative: boolean;
+  /** `paused: true`: the execution pauses as this step starts, until it is resumed. */
+  paused?: boolean;
   retry?: { count: number; until?: StepCondition };
   delayMs?: number;
   /** Files this step's `content` writes before it runs. */
@@ -182,6 +209,8 @@ export interface PlannedStep {
   service?: PlannedService;
   /** Set on a step that fans out workers (its children of kind `worker`). */
   parallel?: PlannedParallel;
+  /** Set on a step that runs other workflows (`execute`). */
+  execute?: PlannedExecute;
   /** A worker's or service instance's `index`, `count`, `matrix` and `shard`. */
   variables?: Record<string, Value>;
   /** Files a worker gets from its parent before it starts (`parallel.transfer`; container runtimes). */
@@ -233,8 +262,8 @@ export const RUNNER_FEATURES = [
 ] as const;
 export type RunnerFeature = (typeof RUNNER_FEATURES)[number];
 
-/** Every feature name an `unsupported` entry can carry (`paused` is never supported). */
-export type UnsupportedFeatureName = RunnerFeature | "paused" | "config" | "volumes";
+/** Every feature name an `unsupported` entry can carry. */
+export type UnsupportedFeatureName = RunnerFeature | "config" | "volumes";
 
 /** Options of `planWorkflow`. */
 export interface PlanOptions {

@@ -9,6 +9,7 @@ import { type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState 
 import { isApiError } from "../../api/errors.ts";
 import { PageHeader } from "../page-header.tsx";
 import { FormError } from "../states.tsx";
+import { showToast } from "../toast.tsx";
 import { Button } from "../ui/button.tsx";
 import { YamlEditor, type YamlEditorHandle } from "./yaml-editor.tsx";
 
@@ -75,6 +76,7 @@ export function DocumentEditor({
       (outcome) => {
         setSavedText(text);
         setSaved({ ...outcome, name: current.name });
+        showToast(`Saved ${current.name}, version ${outcome.version}`);
       },
       () => {},
     );

@@ -158,7 +158,26 @@ export const runContainer = async (
     const reason = state?.OOMKilled === true ? "OOMKilled" : undefined;
     return { exitCode, reason, file, cwd, ...peaks };
   })();
-  return { kill, exited, ip, probe: (probe) => probeContainer(container, ip, probe) };
+  let paused = false;
+  return {
+    kill: () => {
+      // A frozen container would hold the SIGTERM until it is thawed.
+      if (paused) void container.unpause().catch(() => undefined);
+      paused = false;
+      kill();
+    },
+    exited,
+    ip,
+    probe: (probe) => probeContainer(container, ip, probe),
+    pause: async () => {
+      paused = true;
+      await container.pause().catch(() => undefined);
+    },
+    resume: async () => {
+      paused = false;
+      await container.unpause().catch(() => undefined);
+    },
+  };
 };
 
 /** One probe attempt: tcp/http against the container's address, exec inside it. */

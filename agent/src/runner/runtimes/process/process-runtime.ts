@@ -55,8 +55,14 @@ const launch = async (
     return { ...base, exitCode: exit.exitCode, signal: exit.signal };
   });
   return {
-    kill: proc.kill,
+    // A stopped process cannot act on SIGTERM: a kill lets it go on first.
+    kill: () => {
+      proc.signal("SIGCONT");
+      proc.kill();
+    },
     exited,
+    pause: async () => proc.signal("SIGSTOP"),
+    resume: async () => proc.signal("SIGCONT"),
     ip: "127.0.0.1",
     probe: (probe: PlannedProbe) => probeOnce(probe, cwd, env),
   };

@@ -1,5 +1,6 @@
 /** Calls of the signed-out flows (`/v1/auth/*`) and invitation acceptance. */
 import type {
+  InvitationPreview,
   Membership,
   OrgView,
   SsoLinkedResponse,
@@ -9,11 +10,11 @@ import type {
 } from "@assay/shared";
 import { call } from "../../../api/client.ts";
 
-export const signUp = (body: { email: string; password: string; name?: string }) =>
+export const signUp = (body: { email: string; password: string; name?: string; invitation?: string }) =>
   call<{ message: string }>("/v1/auth/signup", { json: body, handle401: false });
 
 export const verifyEmail = (token: string) =>
-  call<{ user: UserView; org: OrgView; expiresAt: string }>("/v1/auth/verify", {
+  call<{ user: UserView; org: OrgView; joined: boolean; expiresAt: string }>("/v1/auth/verify", {
     json: { token },
     handle401: false,
   });
@@ -26,6 +27,10 @@ export const requestPasswordReset = (email: string) =>
 
 export const resetPassword = (token: string, password: string) =>
   call<void>("/v1/auth/password-reset/confirm", { json: { token, password }, handle401: false });
+
+/** What an invitation link is, readable signed out (the token is the proof of receipt). */
+export const previewInvitation = (token: string) =>
+  call<InvitationPreview>("/v1/auth/invitation", { json: { token }, handle401: false });
 
 export const acceptInvitation = (token: string) =>
   call<{ org: OrgView; membership: Membership }>(`/v1/invitations/${encodeURIComponent(token)}/accept`, {

@@ -1,4 +1,7 @@
-/** The emailed verification link: creates the account, its organization and a session. */
+/**
+ * The emailed verification link: creates the account and a session, then lands in the
+ * organization it was invited to, or onboarding in its own.
+ */
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useEffect, useRef, useState } from "react";
@@ -21,10 +24,14 @@ export function VerifyEmailPage() {
       setError(new Error("This link has no verification token. Open the link from the email again."));
       return;
     }
-    verifyEmail(token).then(({ org }) => {
+    verifyEmail(token).then(({ org, joined }) => {
       setCredentials({ kind: "session" });
       client.clear();
-      void navigate({ to: "/orgs/$org/onboarding", params: { org: org.id }, replace: true });
+      void navigate({
+        to: joined ? "/orgs/$org" : "/orgs/$org/onboarding",
+        params: { org: org.id },
+        replace: true,
+      });
     }, setError);
   }, [navigate, client]);
 

@@ -5,7 +5,8 @@
  */
 import type { CredentialKind } from "@assay/shared";
 import { type FormEvent, useState } from "react";
-import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { useCan } from "../../../auth/permissions.ts";
+import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import {
@@ -20,6 +21,7 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
   const set = useSetCredential(scope);
   const remove = useDeleteCredential(scope);
   const [kind, setKind] = useState<CredentialKind>("secret");
+  const manage = useCan(scope.org)("manage-credentials");
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = event.currentTarget;
@@ -35,26 +37,40 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
       <h2 id={`${id}-title`} className="panel-title">
         {title}
       </h2>
-      <form className="inline-form" onSubmit={submit} aria-label={`Set a credential (${title})`}>
-        <label>
-          Name
-          <input name="name" required maxLength={253} placeholder="db.password" pattern="[A-Za-z0-9._\-]+" />
-        </label>
-        <label>
-          Value
-          <input name="value" type={kind === "secret" ? "password" : "text"} autoComplete="off" required />
-        </label>
-        <label>
-          Kind
-          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as CredentialKind)}>
-            <option value="secret">secret (masked, never shown)</option>
-            <option value="variable">variable (readable)</option>
-          </select>
-        </label>
-        <Button type="submit" variant="primary" disabled={set.isPending}>
-          Save credential
-        </Button>
-      </form>
+      {manage ? (
+        <form className="inline-form" onSubmit={submit} aria-label={`Set a credential (${title})`}>
+          <label>
+            Name
+            <input
+              name="name"
+              required
+              maxLength={253}
+              placeholder="db.password"
+              pattern="[A-Za-z0-9._\-]+"
+            />
+          </label>
+          <label>
+            Value
+            <input name="value" type={kind === "secret" ? "password" : "text"} autoComplete="off" required />
+          </label>
+          <label>
+            Kind
+            <select
+              name="kind"
+              value={kind}
+              onChange={(e) => setKind(e.currentTarget.value as CredentialKind)}
+            >
+              <option value="secret">secret (masked, never shown)</option>
+              <option value="variable">variable (readable)</option>
+            </select>
+          </label>
+          <Button type="submit" variant="primary" disabled={set.isPending}>
+            Save credential
+          </Button>
+        </form>
+      ) : (
+        <RoleNote>Admins set and delete credentials.</RoleNote>
+      )}
       <FormError error={set.error ?? remove.error} />
       {set.data ? (
         <p className="muted small" role="status">
@@ -82,9 +98,11 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
                 <th scope="col" className="hide-narrow">
                   Updated
                 </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                {manage ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -97,16 +115,18 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
                   <td className="hide-narrow">
                     <RelativeTime iso={c.updatedAt} /> <span className="muted small">by {c.updatedBy}</span>
                   </td>
-                  <td className="cell-actions">
-                    <Button
-                      variant="danger"
-                      size="small"
-                      onClick={() => remove.mutate(c.name)}
-                      aria-label={`Delete ${c.name}`}
-                    >
-                      Delete
-                    </Button>
-                  </td>
+                  {manage ? (
+                    <td className="cell-actions">
+                      <Button
+                        variant="danger"
+                        size="small"
+                        onClick={() => remove.mutate(c.name)}
+                        aria-label={`Delete ${c.name}`}
+                      >
+                        Delete
+                      </Button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -2,8 +2,9 @@
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { useDeleteEnv, useInstall } from "../../../api/environments.ts";
+import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
-import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { Dialog } from "../../../components/ui/dialog.tsx";
 import { AgentList } from "./agent-list.tsx";
@@ -16,14 +17,17 @@ export function AgentsPage() {
   const remove = useDeleteEnv(org);
   const navigate = useNavigate();
   const [confirm, setConfirm] = useState(false);
+  const can = useCan(org);
   return (
     <>
       <PageHeader
         title={`Agents of ${env}`}
         actions={
-          <Button variant="ghost-danger" onClick={() => setConfirm(true)}>
-            Delete environment
-          </Button>
+          can("manage-envs") ? (
+            <Button variant="ghost-danger" onClick={() => setConfirm(true)}>
+              Delete environment
+            </Button>
+          ) : null
         }
       />
       <section className="panel" aria-labelledby="agents-title">
@@ -48,8 +52,14 @@ export function AgentsPage() {
         <h2 id="tokens-title" className="panel-title">
           Agent tokens
         </h2>
-        <NewAgentToken org={org} env={env} />
-        <AgentTokenList org={org} env={env} />
+        {can("manage-tokens") ? (
+          <>
+            <NewAgentToken org={org} env={env} />
+            <AgentTokenList org={org} env={env} />
+          </>
+        ) : (
+          <RoleNote>Admins create, rotate and revoke the agent tokens of this environment.</RoleNote>
+        )}
       </section>
       <Dialog open={confirm} title={`Delete ${env}?`} onClose={() => setConfirm(false)}>
         <p>

@@ -1,6 +1,7 @@
 /** The organization's environments: one per cluster or network it tests in. */
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useEnvs } from "../../../api/environments.ts";
+import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
@@ -11,20 +12,23 @@ export function EnvironmentsPage() {
   const { org } = useParams({ from: "/orgs/$org/envs" });
   const envs = useEnvs(org);
   const navigate = useNavigate();
+  const can = useCan(org);
   return (
     <>
       <PageHeader title="Environments" />
-      <section className="panel" aria-labelledby="new-env">
-        <h2 id="new-env" className="panel-title">
-          New environment
-        </h2>
-        <CreateEnvForm
-          org={org}
-          onCreated={(env) =>
-            void navigate({ to: "/orgs/$org/envs/$env/agents", params: { org, env: env.id } })
-          }
-        />
-      </section>
+      {can("manage-envs") ? (
+        <section className="panel" aria-labelledby="new-env">
+          <h2 id="new-env" className="panel-title">
+            New environment
+          </h2>
+          <CreateEnvForm
+            org={org}
+            onCreated={(env) =>
+              void navigate({ to: "/orgs/$org/envs/$env/agents", params: { org, env: env.id } })
+            }
+          />
+        </section>
+      ) : null}
       {envs.isPending ? (
         <Loading label="Loading environments" />
       ) : envs.isError ? (

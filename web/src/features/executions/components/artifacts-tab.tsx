@@ -182,7 +182,12 @@ export function ArtifactsTab({
           ) : isImage(file) ? (
             <img src={artifactUrl(org, env, id, file.path)} alt={file.path} />
           ) : (
-            <iframe title={`Preview of ${file.path}`} src={artifactUrl(org, env, id, file.path)} sandbox="" />
+            // As text from the API: XML rendered by the browser would show only its text nodes.
+            <iframe
+              title={`Preview of ${file.path}`}
+              src={`${artifactUrl(org, env, id, file.path)}?preview=text`}
+              sandbox=""
+            />
           )}
         </section>
       </div>

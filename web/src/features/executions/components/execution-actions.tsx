@@ -2,8 +2,8 @@
 import type { ExecutionView } from "@assay/shared";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
-import { useAbortExecution, useDeleteExecution } from "../../../api/executions.ts";
-import { useRunWorkflow } from "../../../api/workflows.ts";
+import { useAbortExecution, useDeleteExecution, useRerunExecution } from "../../../api/executions.ts";
+import { useCan } from "../../../auth/permissions.ts";
 import { FormError } from "../../../components/states.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { Dialog } from "../../../components/ui/dialog.tsx";
@@ -20,24 +20,20 @@ export function ExecutionActions({
 }) {
   const navigate = useNavigate();
   const abort = useAbortExecution(org, env);
-  const rerun = useRunWorkflow(org, env);
+  const rerun = useRerunExecution(org, env);
   const remove = useDeleteExecution(org, env);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const finished = isFinished(execution.status);
+  const can = useCan(org);
+  if (!can("run")) return null;
 
-  const runAgain = () => {
-    // Masked values cannot be replayed: sensitive parameters fall back to their defaults.
-    const config = Object.fromEntries(
-      Object.entries(execution.config).filter(([k]) => !execution.sensitive.includes(k)),
-    );
-    rerun.mutate(
-      { name: execution.workflowName, input: { config, tags: execution.tags } },
-      {
-        onSuccess: (next) =>
-          void navigate({ to: "/orgs/$org/envs/$env/executions/$id", params: { org, env, id: next.id } }),
-      },
-    );
-  };
+  // The control plane replays the config (sensitive values included) and the user's tags, and
+  // records the new run as a re-run of this one.
+  const runAgain = () =>
+    rerun.mutate(execution.id, {
+      onSuccess: (next) =>
+        void navigate({ to: "/orgs/$org/envs/$env/executions/$id", params: { org, env, id: next.id } }),
+    });
 
   return (
     <div className="actions">

@@ -13,10 +13,12 @@ import { Tabs } from "../../../components/tabs.tsx";
 import { Duration, RelativeTime } from "../../../components/time.tsx";
 import { shortId } from "../../../lib/format.ts";
 import { isFinished } from "../../../lib/status.ts";
+import { userTags } from "../../../lib/tags.ts";
 import { useLogStream } from "../hooks/use-log-stream.ts";
 import { ArtifactsTab } from "./artifacts-tab.tsx";
 import { ExecutionActions } from "./execution-actions.tsx";
 import { LogViewer } from "./log-viewer.tsx";
+import { Provenance } from "./provenance.tsx";
 import { StepTree } from "./step-tree.tsx";
 import { TestsTab } from "./tests-tab.tsx";
 
@@ -44,7 +46,7 @@ export function ExecutionPage() {
   const running = !isFinished(e.status);
   const fileName = `${e.workflowName}-${shortId(e.id)}${step ? `-${step}` : ""}.log`;
   const config = Object.entries(e.config);
-  const tags = Object.entries(e.tags);
+  const tags = Object.entries(userTags(e.tags));
 
   return (
     <>
@@ -54,6 +56,7 @@ export function ExecutionPage() {
             <Link to="/orgs/$org/envs/$env/workflows/$name" params={{ org, env, name: e.workflowName }}>
               {e.workflowName}
             </Link>{" "}
+            {e.number ? <span>run {e.number} </span> : null}
             <span className="muted mono">#{shortId(e.id)}</span>
           </>
         }
@@ -70,6 +73,7 @@ export function ExecutionPage() {
             Duration <Duration from={e.startedAt} to={e.finishedAt} running={running} />
           </span>
         ) : null}
+        <Provenance org={org} env={env} execution={e} />
         {e.agentId ? <span className="muted small">Agent {e.agentId}</span> : null}
       </PageHeader>
       {e.message ? (

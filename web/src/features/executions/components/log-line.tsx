@@ -1,5 +1,10 @@
-/** One rendered log line: line number, ANSI colours, search matches marked. */
+/**
+ * One rendered log line (line number, the writing worker or service as a prefix, ANSI colours,
+ * search matches marked), and the header row of a step's section.
+ */
+import type { StepState } from "@assay/shared";
 import { type CSSProperties, memo, type ReactNode } from "react";
+import { StatusBadge } from "../../../components/status-badge.tsx";
 import { type AnsiStyle, parseAnsi } from "../../../lib/ansi.ts";
 
 const toCss = (style: AnsiStyle): CSSProperties | undefined => {
@@ -46,6 +51,7 @@ export const LogLine = memo(function LogLine({
   number,
   raw,
   style,
+  prefix,
   query,
   current,
   height,
@@ -53,6 +59,8 @@ export const LogLine = memo(function LogLine({
   number: number;
   raw: string;
   style: AnsiStyle | undefined;
+  /** Which worker or service wrote the line, when its output interleaves with others. */
+  prefix?: string | undefined;
   /** Lower-cased search text, or "". */
   query: string;
   current: boolean;
@@ -72,7 +80,46 @@ export const LogLine = memo(function LogLine({
       <span className="log-number" aria-hidden="true">
         {number}
       </span>
+      {prefix ? <span className={`log-prefix log-prefix-${hue(prefix)}`}>{prefix}</span> : null}
       <span className="log-text">{content}</span>
     </div>
   );
 });
+
+/** One of six prefix colours, the same for a name every time. */
+function hue(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
+  return h % 6;
+}
+
+/** The header of a top-level step's section in "all steps": its name and status; folds it. */
+export function LogSectionHeader({
+  step,
+  fallback,
+  collapsed,
+  onToggle,
+  height,
+}: {
+  step: StepState | undefined;
+  fallback: string;
+  collapsed: boolean;
+  onToggle: () => void;
+  height: number;
+}) {
+  const name = step?.name || fallback;
+  return (
+    <div className="log-section" style={{ height }}>
+      <button
+        type="button"
+        className="log-section-toggle"
+        aria-expanded={!collapsed}
+        onClick={onToggle}
+        aria-label={`${collapsed ? "Expand" : "Collapse"} the log of ${name}`}
+      >
+        <span aria-hidden="true">{collapsed ? "▸" : "▾"}</span> {name}
+      </button>
+      {step ? <StatusBadge status={step.status} kind="step" /> : null}
+    </div>
+  );
+}

@@ -1,6 +1,8 @@
 /**
  * The log of an execution: virtualised (100k+ lines), ANSI colours, per-step filter, search
- * with next/previous, follow mode and download. Follow turns itself off when the user scrolls
+ * with next/previous, follow mode and download. "All steps" opens a collapsible section per
+ * top-level step, and lines of parallel workers and services are prefixed with their name
+ * (hooks/log-sections.ts). Follow turns itself off when the user scrolls
  * up and back on when they scroll to the end. Keys: "/" searches, Enter / Shift+Enter move
  * between matches, Escape clears the search, "f" toggles follow.
  */
@@ -9,8 +11,9 @@ import { type KeyboardEvent, useDeferredValue, useEffect, useId, useMemo, useRef
 import { errorMessage } from "../../../api/errors.ts";
 import { Button } from "../../../components/ui/button.tsx";
 import { VirtualList, type VirtualListHandle } from "../../../components/virtual-list.tsx";
+import { layoutLog } from "../hooks/log-sections.ts";
 import type { LogStream } from "../hooks/use-log-stream.ts";
-import { LogLine } from "./log-line.tsx";
+import { LogLine, LogSectionHeader } from "./log-line.tsx";
 import { subtreeRefs } from "./step-tree.tsx";
 
 const ROW = 20;
@@ -40,28 +43,40 @@ export function LogViewer({
   const [current, setCurrent] = useState(0);
   const [downloadError, setDownloadError] = useState<string>();
 
-  // Rows shown: every line, or those of the chosen step and its children.
-  const rows = useMemo(() => {
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const toggleSection = (ref: string) =>
+    setCollapsed((old) => {
+      const next = new Set(old);
+      if (!next.delete(ref)) next.add(ref);
+      return next;
+    });
+
+  // Rows shown: sections and their lines, or the lines of the chosen step and its children.
+  const { rows, prefixes } = useMemo(() => {
     void version;
-    if (!step) return undefined;
-    const refs = subtreeRefs(steps, step);
-    const picked: number[] = [];
-    for (let i = 0; i < store.length; i++) if (refs.has(store.line(i).step)) picked.push(i);
-    return picked;
-  }, [store, version, step, steps]);
-  const count = rows ? rows.length : store.length;
-  const lineAt = (row: number) => (rows ? (rows[row] ?? 0) : row);
+    return layoutLog({
+      lineSteps: (i) => store.line(i).step,
+      count: store.length,
+      steps,
+      only: step ? subtreeRefs(steps, step) : undefined,
+      collapsed,
+    });
+  }, [store, version, step, steps, collapsed]);
+  const count = rows.length;
+  const lines = useMemo(() => rows.filter((r) => typeof r === "number").length, [rows]);
 
   const matches = useMemo(() => {
     void version;
     if (!deferredQuery) return [];
     const found: number[] = [];
     for (let row = 0; row < count; row++) {
-      const index = rows ? (rows[row] ?? 0) : row;
-      if (store.line(index).plain.toLowerCase().includes(deferredQuery)) found.push(row);
+      const index = rows[row];
+      if (typeof index === "number" && store.line(index).plain.toLowerCase().includes(deferredQuery))
+        found.push(row);
     }
     return found;
   }, [store, version, deferredQuery, rows, count]);
+  const byRef = useMemo(() => new Map(steps.map((s) => [s.ref, s])), [steps]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: new lines (version, count) must move the view
   useEffect(() => {
@@ -183,14 +198,27 @@ export function LogViewer({
         rowHeight={ROW}
         onUserScroll={(atBottom) => setFollow(atBottom && running)}
         renderRow={(row) => {
-          const index = lineAt(row);
-          const line = store.line(index);
+          const entry = rows[row] ?? 0;
+          if (typeof entry !== "number") {
+            return (
+              <LogSectionHeader
+                key={`h-${row}`}
+                step={byRef.get(entry.header)}
+                fallback={entry.header}
+                collapsed={collapsed.has(entry.header)}
+                onToggle={() => toggleSection(entry.header)}
+                height={ROW}
+              />
+            );
+          }
+          const line = store.line(entry);
           return (
             <LogLine
-              key={index}
-              number={index + 1}
+              key={entry}
+              number={entry + 1}
               raw={line.raw}
               style={line.style}
+              prefix={prefixes.get(entry)}
               query={deferredQuery}
               current={row === currentRow}
               height={ROW}
@@ -203,11 +231,11 @@ export function LogViewer({
           ? "Connecting to the log…"
           : stream.state === "error"
             ? `The log stream failed: ${stream.error}`
-            : count === 0
+            : store.length === 0
               ? stream.state === "ended"
                 ? "No log output."
                 : "Waiting for output…"
-              : `${count.toLocaleString()} lines${stream.state === "live" && running ? " · live" : ""}`}
+              : `${lines.toLocaleString()} lines${stream.state === "live" && running ? " · live" : ""}`}
       </div>
     </section>
   );

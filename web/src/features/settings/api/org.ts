@@ -109,5 +109,3 @@ export const useRevokeApiToken = (org: string) =>
     (id: string) => call<void>(`${orgPath(org)}/api-tokens/${enc(id)}`, { method: "DELETE" }),
     [keys.tokens(org), keys.audit(org)],
   );
-
-export const ROLES: Role[] = ["owner", "admin", "member", "viewer"];

@@ -1,14 +1,16 @@
 /** API tokens for the CLI, CI and scripts: a role, an optional expiry; the secret shown once. */
 import type { Role } from "@assay/shared";
 import type { FormEvent } from "react";
+import { useGrantableRoles } from "../../../auth/permissions.ts";
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
-import { ROLES, useApiTokens, useCreateApiToken, useRevokeApiToken } from "../api/org.ts";
+import { useApiTokens, useCreateApiToken, useRevokeApiToken } from "../api/org.ts";
 
 export function ApiTokensSection({ org }: { org: string }) {
   const tokens = useApiTokens(org);
+  const grantable = useGrantableRoles(org);
   const create = useCreateApiToken(org);
   const revoke = useRevokeApiToken(org);
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -34,7 +36,7 @@ export function ApiTokensSection({ org }: { org: string }) {
         <label>
           Role
           <select name="role" defaultValue="member">
-            {ROLES.map((r) => (
+            {grantable.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>

@@ -1,11 +1,14 @@
-/** Members with their roles (change, remove) and invitations (invite by email, revoke). */
+/**
+ * Members with their roles and, for those who manage members, role changes, removal and
+ * invitations (invite by email, revoke).
+ */
 import type { Role } from "@assay/shared";
 import type { FormEvent } from "react";
-import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { useGrantableRoles } from "../../../auth/permissions.ts";
+import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import {
-  ROLES,
   useInvitations,
   useInvite,
   useMembers,
@@ -14,8 +17,9 @@ import {
   useSetRole,
 } from "../api/org.ts";
 
-export function MembersSection({ org }: { org: string }) {
+export function MembersSection({ org, manage }: { org: string; manage: boolean }) {
   const members = useMembers(org);
+  const grantable = useGrantableRoles(org);
   const setRole = useSetRole(org);
   const remove = useRemoveMember(org);
   return (
@@ -40,9 +44,11 @@ export function MembersSection({ org }: { org: string }) {
               <tr>
                 <th scope="col">Member</th>
                 <th scope="col">Role</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                {manage ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -53,41 +59,52 @@ export function MembersSection({ org }: { org: string }) {
                     {m.name ? <div className="muted small">{m.email}</div> : null}
                   </td>
                   <td>
-                    <select
-                      aria-label={`Role of ${m.email}`}
-                      value={m.role}
-                      onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
+                    {manage ? (
+                      <select
+                        aria-label={`Role of ${m.email}`}
+                        value={m.role}
+                        onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
+                      >
+                        {(grantable.includes(m.role) ? grantable : [m.role, ...grantable]).map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      m.role
+                    )}
                   </td>
-                  <td className="cell-actions">
-                    <Button
-                      variant="danger"
-                      size="small"
-                      onClick={() => remove.mutate(m.userId)}
-                      aria-label={`Remove ${m.email}`}
-                    >
-                      Remove
-                    </Button>
-                  </td>
+                  {manage ? (
+                    <td className="cell-actions">
+                      <Button
+                        variant="danger"
+                        size="small"
+                        onClick={() => remove.mutate(m.userId)}
+                        aria-label={`Remove ${m.email}`}
+                      >
+                        Remove
+                      </Button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <Invitations org={org} />
+      {manage ? (
+        <Invitations org={org} />
+      ) : (
+        <RoleNote>Admins invite members and change their roles.</RoleNote>
+      )}
     </section>
   );
 }
 
 function Invitations({ org }: { org: string }) {
   const invitations = useInvitations(org);
+  const grantable = useGrantableRoles(org);
   const invite = useInvite(org);
   const revoke = useRevokeInvitation(org);
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -110,7 +127,7 @@ function Invitations({ org }: { org: string }) {
         <label>
           Role
           <select name="role" defaultValue="member">
-            {ROLES.map((r) => (
+            {grantable.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>

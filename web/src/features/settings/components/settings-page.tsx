@@ -1,8 +1,9 @@
 /** Organization settings: name, plan and its limits, members, invitations, API tokens, audit. */
 import { useParams } from "@tanstack/react-router";
 import type { FormEvent } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
-import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
+import { ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { useOrg, useUpdateOrg } from "../api/org.ts";
 import { useUsage } from "../api/usage.ts";
@@ -16,6 +17,7 @@ export function SettingsPage() {
   const details = useOrg(org);
   const update = useUpdateOrg(org);
   const usage = useUsage(org);
+  const can = useCan(org);
   const rename = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     update.mutate({ name: String(new FormData(event.currentTarget).get("name") ?? "") });
@@ -33,17 +35,25 @@ export function SettingsPage() {
           <ErrorState error={details.error} title="Could not load the organization" />
         ) : (
           <>
-            <form className="inline-form" onSubmit={rename} aria-label="Rename the organization">
-              <label>
-                Name
-                <input name="name" defaultValue={details.data.name} required maxLength={200} />
-              </label>
-              <Button type="submit" disabled={update.isPending}>
-                Save name
-              </Button>
-            </form>
-            <FormError error={update.error} />
+            {can("manage-members") ? (
+              <>
+                <form className="inline-form" onSubmit={rename} aria-label="Rename the organization">
+                  <label>
+                    Name
+                    <input name="name" defaultValue={details.data.name} required maxLength={200} />
+                  </label>
+                  <Button type="submit" disabled={update.isPending}>
+                    Save name
+                  </Button>
+                </form>
+                <FormError error={update.error} />
+              </>
+            ) : null}
             <dl className="kv kv-wide">
+              <div>
+                <dt>Name</dt>
+                <dd>{details.data.name}</dd>
+              </div>
               <div>
                 <dt>Id</dt>
                 <dd className="mono">{details.data.id}</dd>
@@ -89,12 +99,19 @@ export function SettingsPage() {
           </>
         )}
       </section>
-      <MembersSection org={org} />
-      <ApiTokensSection org={org} />
-      {details.data && details.data.role !== "member" && details.data.role !== "viewer" ? (
-        <SsoSection org={org} />
-      ) : null}
-      <AuditSection org={org} />
+      <MembersSection org={org} manage={can("manage-members")} />
+      {can("manage-tokens") ? (
+        <ApiTokensSection org={org} />
+      ) : (
+        <section className="panel" aria-labelledby="api-tokens-title">
+          <h2 id="api-tokens-title" className="panel-title">
+            API tokens
+          </h2>
+          <RoleNote>Admins create and revoke the API tokens of this organization.</RoleNote>
+        </section>
+      )}
+      {can("manage-sso") ? <SsoSection org={org} /> : null}
+      {can("read-audit") ? <AuditSection org={org} /> : null}
     </>
   );
 }

@@ -1,6 +1,7 @@
 /** One template: its config parameters and source; edit its YAML or delete it. */
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
@@ -14,6 +15,7 @@ export function TemplatePage() {
   const { org, env, name } = useParams({ from: "/orgs/$org/envs/$env/templates/$name" });
   const template = useTemplate(org, env, name);
   const remove = useDeleteTemplate(org, env);
+  const can = useCan(org);
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
 
@@ -33,18 +35,20 @@ export function TemplatePage() {
       <PageHeader
         title={t.name}
         actions={
-          <>
-            <Button variant="danger" onClick={() => setConfirming(true)}>
-              Delete
-            </Button>
-            <ButtonLink
-              variant="primary"
-              to="/orgs/$org/envs/$env/templates/$name/edit"
-              params={{ org, env, name }}
-            >
-              Edit YAML
-            </ButtonLink>
-          </>
+          can("edit-workflows") ? (
+            <>
+              <Button variant="danger" onClick={() => setConfirming(true)}>
+                Delete
+              </Button>
+              <ButtonLink
+                variant="primary"
+                to="/orgs/$org/envs/$env/templates/$name/edit"
+                params={{ org, env, name }}
+              >
+                Edit YAML
+              </ButtonLink>
+            </>
+          ) : null
         }
       >
         <span className="badge badge-neutral">Template</span>

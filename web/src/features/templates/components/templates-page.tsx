@@ -3,6 +3,7 @@
  * workflows pull in with `use:` or a step's `template:`. List, open, write a new one.
  */
 import { Link, useParams } from "@tanstack/react-router";
+import { useCan } from "../../../auth/permissions.ts";
 import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
@@ -13,11 +14,12 @@ import { useTemplates } from "../api/templates.ts";
 export function TemplatesPage() {
   const { org, env } = useParams({ from: "/orgs/$org/envs/$env/templates" });
   const templates = useTemplates(org, env);
-  const newLink = (
+  const can = useCan(org);
+  const newLink = can("edit-workflows") ? (
     <ButtonLink variant="primary" to="/orgs/$org/envs/$env/new-template" params={{ org, env }}>
       New template
     </ButtonLink>
-  );
+  ) : null;
   return (
     <>
       <PageHeader title="Templates" actions={newLink}>

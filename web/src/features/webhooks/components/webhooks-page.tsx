@@ -1,8 +1,12 @@
-/** Webhooks of the environment: list (secrets masked), create, open one for its delivery log. */
+/**
+ * Webhooks of the environment: list (secrets masked), create, open one for its delivery log.
+ * Only admins manage webhooks; others see who does.
+ */
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
-import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { EmptyState, ErrorState, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { DataTable } from "../../../components/ui/data-table.tsx";
@@ -12,6 +16,16 @@ import { NewWebhookForm } from "./webhook-form.tsx";
 
 export function WebhooksPage() {
   const { org, env } = useParams({ from: "/orgs/$org/envs/$env/webhooks" });
+  if (useCan(org)("manage-webhooks")) return <WebhookList org={org} env={env} />;
+  return (
+    <>
+      <PageHeader title="Webhooks" />
+      <RoleNote>Admins of this organization set up and read webhooks.</RoleNote>
+    </>
+  );
+}
+
+function WebhookList({ org, env }: { org: string; env: string }) {
   const webhooks = useWebhooks(org, env);
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);

@@ -1,16 +1,23 @@
 /**
- * Schedules: the `spec.events[].cronjob` entries of workflows with their next firing times,
- * computed in the browser (lib/cron.ts, in the schedule's time zone) and shown in local time.
- * The control plane fires them; this only reads the spec.
+ * Schedules: the `spec.events[].cronjob` entries of workflows, in words (cronstrue) and as
+ * written, with their next firing times computed in the browser (lib/cron.ts, in the
+ * schedule's time zone) and shown in local time. Members add a schedule (the control plane
+ * writes it into the workflow's YAML) and pause or resume one; everyone else reads.
  */
-import type { WorkflowView } from "@assay/shared";
+import type { ScheduleView } from "@assay/shared";
 import { Link, useParams } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
+import { useSchedules, useSetSchedulePaused } from "../../../api/schedules.ts";
+import { useWorkflows } from "../../../api/workflows.ts";
+import { useCan } from "../../../auth/permissions.ts";
 import { PageHeader } from "../../../components/page-header.tsx";
-import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
+import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { useNow } from "../../../components/time.tsx";
+import { Button } from "../../../components/ui/button.tsx";
 import { nextRuns } from "../../../lib/cron.ts";
+import { describeCron } from "../../../lib/cron-words.ts";
 import { formatRelative } from "../../../lib/format.ts";
+import { AddScheduleForm } from "./add-schedule-form.tsx";
 
 const compact = new Intl.DateTimeFormat(undefined, {
   weekday: "short",
@@ -21,47 +28,18 @@ const compact = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 
-import { useWorkflows } from "../../../api/workflows.ts";
-
-export interface Schedule {
-  workflow: string;
-  index: number;
-  cron: string;
-  timezone: string | undefined;
-  config: Record<string, unknown>;
-}
-
-export function schedulesOf(workflow: WorkflowView): Schedule[] {
-  const spec = workflow.spec as {
-    spec?: {
-      events?: Array<{ cronjob?: { cron: string; timezone?: string; config?: Record<string, unknown> } }>;
-    };
-  };
-  return (spec.spec?.events ?? []).flatMap((event, index) =>
-    event.cronjob
-      ? [
-          {
-            workflow: workflow.name,
-            index,
-            cron: event.cronjob.cron,
-            timezone: event.cronjob.timezone,
-            config: event.cronjob.config ?? {},
-          },
-        ]
-      : [],
-  );
-}
-
 export function ScheduleTable({
   schedules,
   showWorkflow,
   caption,
 }: {
-  schedules: Schedule[];
+  schedules: ScheduleView[];
   showWorkflow: boolean;
   caption: string;
 }) {
   const { org, env } = useParams({ strict: false }) as { org: string; env: string };
+  const manage = useCan(org)("edit-workflows");
+  const toggle = useSetSchedulePaused(org, env);
   // Recomputed each minute so "in 3 min" stays true.
   const now = useNow(true, 60_000);
   const rows = useMemo(
@@ -69,95 +47,144 @@ export function ScheduleTable({
     [schedules, now],
   );
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            {showWorkflow ? <th scope="col">Workflow</th> : null}
-            <th scope="col">Cron</th>
-            <th scope="col">Next runs (your time)</th>
-            <th scope="col" className="hide-narrow">
-              Config
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((s) => (
-            <tr key={`${s.workflow}:${s.index}`}>
-              {showWorkflow ? (
-                <td>
-                  <Link
-                    to="/orgs/$org/envs/$env/workflows/$name"
-                    params={{ org, env, name: s.workflow }}
-                    className="strong"
-                  >
-                    {s.workflow}
-                  </Link>
-                </td>
+    <>
+      <FormError error={toggle.error} />
+      <div className="table-wrap">
+        <table className="table">
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              {showWorkflow ? <th scope="col">Workflow</th> : null}
+              <th scope="col">When</th>
+              <th scope="col">Next runs (your time)</th>
+              <th scope="col" className="hide-narrow">
+                Config
+              </th>
+              {manage ? (
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               ) : null}
-              <td>
-                <code>{s.cron}</code>
-                <div className="muted small">{s.timezone ?? "UTC"}</div>
-              </td>
-              <td>
-                {!s.next.ok ? (
-                  <span className="muted small">Cannot compute here ({s.next.reason})</span>
-                ) : s.next.times.length === 0 ? (
-                  <span className="muted small">None in the next four years</span>
-                ) : (
-                  <ul className="next-runs" aria-label={`Next runs of ${s.workflow} ${s.cron}`}>
-                    {s.next.times.map((t) => {
-                      const iso = new Date(t).toISOString();
-                      return (
-                        <li key={t}>
-                          <time dateTime={iso}>{compact.format(t)}</time>{" "}
-                          <span className="muted small">{formatRelative(iso, now)}</span>
-                        </li>
-                      );
-                    })}
-                  </ul>
-                )}
-              </td>
-              <td className="hide-narrow mono small">
-                {Object.entries(s.config)
-                  .map(([k, v]) => `${k}=${String(v)}`)
-                  .join(", ") || "–"}
-              </td>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((s) => {
+              const label = `${s.workflow} ${s.cron}`;
+              return (
+                <tr key={`${s.workflow}:${s.index}`}>
+                  {showWorkflow ? (
+                    <td>
+                      <Link
+                        to="/orgs/$org/envs/$env/workflows/$name"
+                        params={{ org, env, name: s.workflow }}
+                        className="strong"
+                      >
+                        {s.workflow}
+                      </Link>
+                    </td>
+                  ) : null}
+                  <td>
+                    <div>{describeCron(s.cron) ?? s.cron}</div>
+                    <div className="muted small">
+                      <code>{s.cron}</code> · {s.timezone ?? "UTC"}
+                    </div>
+                  </td>
+                  <td>
+                    {s.paused ? (
+                      <span className="badge badge-neutral">Paused</span>
+                    ) : !s.next.ok ? (
+                      <span className="muted small">Cannot compute here ({s.next.reason})</span>
+                    ) : s.next.times.length === 0 ? (
+                      <span className="muted small">None in the next four years</span>
+                    ) : (
+                      <ul className="next-runs" aria-label={`Next runs of ${label}`}>
+                        {s.next.times.map((t) => {
+                          const iso = new Date(t).toISOString();
+                          return (
+                            <li key={t}>
+                              <time dateTime={iso}>{compact.format(t)}</time>{" "}
+                              <span className="muted small">{formatRelative(iso, now)}</span>
+                            </li>
+                          );
+                        })}
+                      </ul>
+                    )}
+                  </td>
+                  <td className="hide-narrow mono small">
+                    {Object.entries(s.config)
+                      .map(([k, v]) => `${k}=${String(v)}`)
+                      .join(", ") || "–"}
+                  </td>
+                  {manage ? (
+                    <td className="cell-actions">
+                      <Button
+                        size="small"
+                        disabled={toggle.isPending}
+                        aria-label={`${s.paused ? "Resume" : "Pause"} ${label}`}
+                        onClick={() =>
+                          toggle.mutate({ workflow: s.workflow, index: s.index, paused: !s.paused })
+                        }
+                      >
+                        {s.paused ? "Resume" : "Pause"}
+                      </Button>
+                    </td>
+                  ) : null}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 
 export function SchedulesPage() {
   const { org, env } = useParams({ from: "/orgs/$org/envs/$env/schedules" });
+  const schedules = useSchedules(org, env);
   const workflows = useWorkflows(org, env);
-  const schedules = useMemo(() => (workflows.data ?? []).flatMap(schedulesOf), [workflows.data]);
+  const manage = useCan(org)("edit-workflows");
+  const [adding, setAdding] = useState(false);
+  const names = (workflows.data ?? []).map((w) => w.name);
   return (
     <>
-      <PageHeader title="Schedules">
+      <PageHeader
+        title="Schedules"
+        actions={
+          manage && names.length > 0 && !adding ? (
+            <Button variant="primary" onClick={() => setAdding(true)}>
+              Add schedule
+            </Button>
+          ) : null
+        }
+      >
         <span className="muted small">
           Cron schedules from the workflows' <code>spec.events[].cronjob</code>.
         </span>
       </PageHeader>
-      {workflows.isPending ? (
+      {adding ? (
+        <section className="panel" aria-labelledby="add-schedule-title">
+          <h2 id="add-schedule-title" className="panel-title">
+            Add a schedule
+          </h2>
+          <AddScheduleForm org={org} env={env} workflows={names} onDone={() => setAdding(false)} />
+        </section>
+      ) : null}
+      {schedules.isPending ? (
         <Loading label="Loading schedules" />
-      ) : workflows.isError ? (
+      ) : schedules.isError ? (
         <ErrorState
-          error={workflows.error}
-          title="Could not load workflows"
-          onRetry={() => workflows.refetch()}
+          error={schedules.error}
+          title="Could not load schedules"
+          onRetry={() => schedules.refetch()}
         />
-      ) : schedules.length === 0 ? (
+      ) : schedules.data.length === 0 ? (
         <EmptyState title="No schedules">
-          Add <code>events: [{'{ cronjob: { cron: "0 6 * * *" } }'}]</code> to a workflow's spec to run it on
-          a schedule.
+          Add one here, or add <code>events: [{'{ cronjob: { cron: "0 6 * * *" } }'}]</code> to a workflow's
+          spec to run it on a schedule.
         </EmptyState>
       ) : (
-        <ScheduleTable schedules={schedules} showWorkflow caption="Schedules and their next runs" />
+        <ScheduleTable schedules={schedules.data} showWorkflow caption="Schedules and their next runs" />
       )}
     </>
   );

@@ -3,7 +3,9 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { executionsQuery } from "../../../api/executions.ts";
+import { useSchedules } from "../../../api/schedules.ts";
 import { useWorkflow } from "../../../api/workflows.ts";
+import { useCan } from "../../../auth/permissions.ts";
 import { ExecutionTable } from "../../../components/execution-table.tsx";
 import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
@@ -11,9 +13,10 @@ import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx"
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button, ButtonLink } from "../../../components/ui/button.tsx";
 import { configParameters } from "../../../lib/config-params.ts";
+import { AddScheduleForm } from "./add-schedule-form.tsx";
 import { DeleteWorkflowDialog } from "./delete-workflow-dialog.tsx";
 import { RunDialog } from "./run-dialog.tsx";
-import { ScheduleTable, schedulesOf } from "./schedules.tsx";
+import { ScheduleTable } from "./schedules.tsx";
 
 export function WorkflowPage() {
   const { org, env, name } = useParams({ from: "/orgs/$org/envs/$env/workflows/$name" });
@@ -21,6 +24,9 @@ export function WorkflowPage() {
   const recent = useInfiniteQuery(executionsQuery(org, env, { workflow: name }, 10));
   const [running, setRunning] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [addingSchedule, setAddingSchedule] = useState(false);
+  const envSchedules = useSchedules(org, env);
+  const can = useCan(org);
 
   if (workflow.isPending) return <Loading label="Loading the workflow" />;
   if (workflow.isError)
@@ -34,7 +40,7 @@ export function WorkflowPage() {
   const w = workflow.data;
   const params = configParameters(w);
   const items = recent.data?.pages[0]?.items ?? [];
-  const schedules = schedulesOf(w);
+  const schedules = (envSchedules.data ?? []).filter((s) => s.workflow === name);
 
   return (
     <>
@@ -42,18 +48,24 @@ export function WorkflowPage() {
         title={w.name}
         actions={
           <>
-            <Button variant="danger" onClick={() => setDeleting(true)}>
-              Delete
-            </Button>
+            {can("edit-workflows") ? (
+              <Button variant="danger" onClick={() => setDeleting(true)}>
+                Delete
+              </Button>
+            ) : null}
             <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/insights" params={{ org, env, name }}>
               Insights
             </ButtonLink>
-            <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/edit" params={{ org, env, name }}>
-              Edit YAML
-            </ButtonLink>
-            <Button variant="primary" onClick={() => setRunning(true)}>
-              Run
-            </Button>
+            {can("edit-workflows") ? (
+              <ButtonLink to="/orgs/$org/envs/$env/workflows/$name/edit" params={{ org, env, name }}>
+                Edit YAML
+              </ButtonLink>
+            ) : null}
+            {can("run") ? (
+              <Button variant="primary" onClick={() => setRunning(true)}>
+                Run
+              </Button>
+            ) : null}
           </>
         }
       >
@@ -81,9 +93,11 @@ export function WorkflowPage() {
           <EmptyState
             title="Not run yet"
             action={
-              <Button variant="primary" onClick={() => setRunning(true)}>
-                Run {name}
-              </Button>
+              can("run") ? (
+                <Button variant="primary" onClick={() => setRunning(true)}>
+                  Run {name}
+                </Button>
+              ) : null
             }
           />
         ) : (
@@ -126,12 +140,26 @@ export function WorkflowPage() {
         </section>
       ) : null}
 
-      {schedules.length > 0 ? (
+      {schedules.length > 0 || can("edit-workflows") ? (
         <section className="panel" aria-labelledby="schedules-title">
-          <h2 id="schedules-title" className="panel-title">
-            Schedules
-          </h2>
-          <ScheduleTable schedules={schedules} showWorkflow={false} caption={`Schedules of ${name}`} />
+          <div className="panel-head">
+            <h2 id="schedules-title" className="panel-title">
+              Schedules
+            </h2>
+            {can("edit-workflows") && !addingSchedule ? (
+              <Button size="small" onClick={() => setAddingSchedule(true)}>
+                Add schedule
+              </Button>
+            ) : null}
+          </div>
+          {addingSchedule ? (
+            <AddScheduleForm org={org} env={env} workflows={[name]} onDone={() => setAddingSchedule(false)} />
+          ) : null}
+          {schedules.length > 0 ? (
+            <ScheduleTable schedules={schedules} showWorkflow={false} caption={`Schedules of ${name}`} />
+          ) : (
+            <p className="muted small">Not scheduled.</p>
+          )}
         </section>
       ) : null}
 

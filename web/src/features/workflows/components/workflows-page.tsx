@@ -5,6 +5,7 @@ import { Link, useParams } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
 import { recentExecutionsQuery } from "../../../api/executions.ts";
 import { useWorkflows } from "../../../api/workflows.ts";
+import { useCan } from "../../../auth/permissions.ts";
 import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { Sparkline } from "../../../components/sparkline.tsx";
@@ -23,12 +24,13 @@ export function WorkflowsPage() {
   const recent = useQuery(recentExecutionsQuery(org, env, RECENT));
   const stats = useMemo(() => computeStats(recent.data ?? []), [recent.data]);
   const [running, setRunning] = useState<WorkflowView>();
+  const can = useCan(org);
 
-  const newLink = (
+  const newLink = can("edit-workflows") ? (
     <ButtonLink variant="primary" to="/orgs/$org/envs/$env/new-workflow" params={{ org, env }}>
       New workflow
     </ButtonLink>
-  );
+  ) : null;
 
   return (
     <>
@@ -115,13 +117,15 @@ export function WorkflowsPage() {
                       <Sparkline values={s?.durationsMs ?? []} label={`Durations of ${workflow.name}`} />
                     </td>
                     <td className="cell-actions">
-                      <Button
-                        size="small"
-                        onClick={() => setRunning(workflow)}
-                        aria-label={`Run ${workflow.name}`}
-                      >
-                        Run
-                      </Button>
+                      {can("run") ? (
+                        <Button
+                          size="small"
+                          onClick={() => setRunning(workflow)}
+                          aria-label={`Run ${workflow.name}`}
+                        >
+                          Run
+                        </Button>
+                      ) : null}
                     </td>
                   </tr>
                 );

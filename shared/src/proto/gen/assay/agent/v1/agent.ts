@@ -206,6 +206,8 @@ export interface AgentMessage {
     | { $case: "artifactUpload"; value: ArtifactUploadRequest }
     | { $case: "artifactComplete"; value: ArtifactUploadComplete }
     | { $case: "credentialRequest"; value: CredentialRequest }
+    | { $case: "childRunRequest"; value: ChildRunRequest }
+    | { $case: "paused"; value: ExecutionPaused }
     | undefined;
 }
 
@@ -222,6 +224,8 @@ export interface ControlMessage {
     | { $case: "artifactGrant"; value: ArtifactUploadGrant }
     | { $case: "artifactAck"; value: ArtifactAck }
     | { $case: "credentialResponse"; value: CredentialResponse }
+    | { $case: "childRunResponse"; value: ChildRunResponse }
+    | { $case: "pause"; value: PauseCommand }
     | undefined;
 }
 
@@ -527,6 +531,112 @@ export interface CredentialResponse {
   error: string;
 }
 
+/**
+ * An `execute` step's child executions (TestWorkflow suites): start them, read their statuses,
+ * or abort them. Answered only for the agent that holds the parent execution while it runs.
+ * Children are runs like any other (same environment, permissions and plan limits) and record
+ * their parent. Sent again (same request_id) on a new stream if no answer came on the old one;
+ * the control plane starts the children of one request once.
+ */
+export interface ChildRunRequest {
+  /** Agent-chosen id, echoed in the response. */
+  requestId: string;
+  /** The parent execution, held by this agent. */
+  executionId: string;
+  /** The parent's step that runs `execute`. */
+  stepRef: string;
+  /** Executions to start now, in order. */
+  start: ChildRun[];
+  /** Child executions whose current status is wanted. */
+  watch: string[];
+  /** Child executions to abort (the parent was aborted or timed out). */
+  abort: string[];
+  /**
+   * True while the parent waits for its children: it uses none of the agent's capacity, so
+   * the control plane may offer the agent one more run (a child) in its place. The agent asks
+   * about the children at least every few seconds while it waits; false when it stops waiting.
+   */
+  waiting: boolean;
+}
+
+/** One execution to start: a workflow by name, or every workflow whose labels match `selector`. */
+export interface ChildRun {
+  workflowName: string;
+  selector: { [key: string]: string };
+  config: { [key: string]: string };
+  /** The child's tags (the parent's own tags, as Testkube passes them on). */
+  tags: { [key: string]: string };
+  /** A name for the child execution (`executionName`); the default names it like any run. */
+  executionName: string;
+  /**
+   * The child's own `target` (label key -> accepted values, and refused values); it replaces
+   * the child workflow's `spec.execution.target`.
+   */
+  targetMatch: TargetLabel[];
+  targetNot: TargetLabel[];
+}
+
+export interface ChildRun_SelectorEntry {
+  key: string;
+  value: string;
+}
+
+export interface ChildRun_ConfigEntry {
+  key: string;
+  value: string;
+}
+
+export interface ChildRun_TagsEntry {
+  key: string;
+  value: string;
+}
+
+export interface TargetLabel {
+  key: string;
+  values: string[];
+}
+
+export interface ChildExecution {
+  executionId: string;
+  workflowName: string;
+  /**
+   * The execution's status name (`queued`, `running`, `passed`, ...).
+   * Empty when the child could not be started (`message` says why).
+   */
+  status: string;
+  message: string;
+  /** The child could not be started for now (the plan's queue is full): ask again later. */
+  retry: boolean;
+}
+
+/** The children started (for `start`) or watched, in order; `error` when the request is refused. */
+export interface ChildRunResponse {
+  requestId: string;
+  executionId: string;
+  children: ChildExecution[];
+  error: string;
+}
+
+/**
+ * Pause (`paused: true`) or resume (`paused: false`) a running execution: its processes are
+ * stopped (SIGSTOP, `docker pause`) and no further step starts until it is resumed. Sent when
+ * the requested state changes and again after a reconnect; applying it twice is a no-op.
+ */
+export interface PauseCommand {
+  commandId: string;
+  executionId: string;
+  paused: boolean;
+}
+
+/** The execution paused (a `paused` step, or a PauseCommand) or resumed. */
+export interface ExecutionPaused {
+  executionId: string;
+  paused: boolean;
+  atMs: number;
+  /** Why (`step "approve" is paused`, `paused by a user`). */
+  reason: string;
+}
+
 function createBaseRegisterRequest(): RegisterRequest {
   return { hostname: "", agentVersion: "", platform: "" };
 }
@@ -805,6 +915,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "credentialRequest":
         CredentialRequest.encode(message.kind.value, writer.uint32(90).fork()).join();
         break;
+      case "childRunRequest":
+        ChildRunRequest.encode(message.kind.value, writer.uint32(98).fork()).join();
+        break;
+      case "paused":
+        ExecutionPaused.encode(message.kind.value, writer.uint32(106).fork()).join();
+        break;
     }
     return writer;
   },
@@ -910,6 +1026,22 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "credentialRequest", value: CredentialRequest.decode(reader, reader.uint32()) };
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.kind = { $case: "childRunRequest", value: ChildRunRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.kind = { $case: "paused", value: ExecutionPaused.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -958,6 +1090,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "credentialRequest", value: CredentialRequest.fromJSON(object.credentialRequest) }
         : isSet(object.credential_request)
         ? { $case: "credentialRequest", value: CredentialRequest.fromJSON(object.credential_request) }
+        : isSet(object.childRunRequest)
+        ? { $case: "childRunRequest", value: ChildRunRequest.fromJSON(object.childRunRequest) }
+        : isSet(object.child_run_request)
+        ? { $case: "childRunRequest", value: ChildRunRequest.fromJSON(object.child_run_request) }
+        : isSet(object.paused)
+        ? { $case: "paused", value: ExecutionPaused.fromJSON(object.paused) }
         : undefined,
     };
   },
@@ -986,6 +1124,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.artifactComplete = ArtifactUploadComplete.toJSON(message.kind.value);
     } else if (message.kind?.$case === "credentialRequest") {
       obj.credentialRequest = CredentialRequest.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "childRunRequest") {
+      obj.childRunRequest = ChildRunRequest.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "paused") {
+      obj.paused = ExecutionPaused.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -1062,6 +1204,18 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         }
         break;
       }
+      case "childRunRequest": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "childRunRequest", value: ChildRunRequest.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "paused": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "paused", value: ExecutionPaused.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -1103,6 +1257,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         break;
       case "credentialResponse":
         CredentialResponse.encode(message.kind.value, writer.uint32(82).fork()).join();
+        break;
+      case "childRunResponse":
+        ChildRunResponse.encode(message.kind.value, writer.uint32(90).fork()).join();
+        break;
+      case "pause":
+        PauseCommand.encode(message.kind.value, writer.uint32(98).fork()).join();
         break;
     }
     return writer;
@@ -1201,6 +1361,22 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "credentialResponse", value: CredentialResponse.decode(reader, reader.uint32()) };
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.kind = { $case: "childRunResponse", value: ChildRunResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.kind = { $case: "pause", value: PauseCommand.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1245,6 +1421,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "credentialResponse", value: CredentialResponse.fromJSON(object.credentialResponse) }
         : isSet(object.credential_response)
         ? { $case: "credentialResponse", value: CredentialResponse.fromJSON(object.credential_response) }
+        : isSet(object.childRunResponse)
+        ? { $case: "childRunResponse", value: ChildRunResponse.fromJSON(object.childRunResponse) }
+        : isSet(object.child_run_response)
+        ? { $case: "childRunResponse", value: ChildRunResponse.fromJSON(object.child_run_response) }
+        : isSet(object.pause)
+        ? { $case: "pause", value: PauseCommand.fromJSON(object.pause) }
         : undefined,
     };
   },
@@ -1271,6 +1453,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.artifactAck = ArtifactAck.toJSON(message.kind.value);
     } else if (message.kind?.$case === "credentialResponse") {
       obj.credentialResponse = CredentialResponse.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "childRunResponse") {
+      obj.childRunResponse = ChildRunResponse.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "pause") {
+      obj.pause = PauseCommand.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -1338,6 +1524,18 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "credentialResponse": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "credentialResponse", value: CredentialResponse.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "childRunResponse": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "childRunResponse", value: ChildRunResponse.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "pause": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "pause", value: PauseCommand.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -5019,6 +5217,1296 @@ export const CredentialResponse: MessageFns<CredentialResponse> = {
     message.executionId = object.executionId ?? "";
     message.values = object.values?.map((e) => CredentialValue.fromPartial(e)) || [];
     message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseChildRunRequest(): ChildRunRequest {
+  return { requestId: "", executionId: "", stepRef: "", start: [], watch: [], abort: [], waiting: false };
+}
+
+export const ChildRunRequest: MessageFns<ChildRunRequest> = {
+  encode(message: ChildRunRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    if (message.stepRef !== "") {
+      writer.uint32(26).string(message.stepRef);
+    }
+    for (const v of message.start) {
+      ChildRun.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.watch) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.abort) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.waiting !== false) {
+      writer.uint32(56).bool(message.waiting);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChildRunRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChildRunRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stepRef = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.start.push(ChildRun.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.watch.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.abort.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.waiting = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChildRunRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      stepRef: isSet(object.stepRef)
+        ? globalThis.String(object.stepRef)
+        : isSet(object.step_ref)
+        ? globalThis.String(object.step_ref)
+        : "",
+      start: globalThis.Array.isArray(object?.start) ? object.start.map((e: any) => ChildRun.fromJSON(e)) : [],
+      watch: globalThis.Array.isArray(object?.watch) ? object.watch.map((e: any) => globalThis.String(e)) : [],
+      abort: globalThis.Array.isArray(object?.abort) ? object.abort.map((e: any) => globalThis.String(e)) : [],
+      waiting: isSet(object.waiting) ? globalThis.Boolean(object.waiting) : false,
+    };
+  },
+
+  toJSON(message: ChildRunRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.stepRef !== "") {
+      obj.stepRef = message.stepRef;
+    }
+    if (message.start?.length) {
+      obj.start = message.start.map((e) => ChildRun.toJSON(e));
+    }
+    if (message.watch?.length) {
+      obj.watch = message.watch;
+    }
+    if (message.abort?.length) {
+      obj.abort = message.abort;
+    }
+    if (message.waiting !== false) {
+      obj.waiting = message.waiting;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChildRunRequest>, I>>(base?: I): ChildRunRequest {
+    return ChildRunRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChildRunRequest>, I>>(object: I): ChildRunRequest {
+    const message = createBaseChildRunRequest();
+    message.requestId = object.requestId ?? "";
+    message.executionId = object.executionId ?? "";
+    message.stepRef = object.stepRef ?? "";
+    message.start = object.start?.map((e) => ChildRun.fromPartial(e)) || [];
+    message.watch = object.watch?.map((e) => e) || [];
+    message.abort = object.abort?.map((e) => e) || [];
+    message.waiting = object.waiting ?? false;
+    return message;
+  },
+};
+
+function createBaseChildRun(): ChildRun {
+  return { workflowName: "", selector: {}, config: {}, tags: {}, executionName: "", targetMatch: [], targetNot: [] };
+}
+
+export const ChildRun: MessageFns<ChildRun> = {
+  encode(message: ChildRun, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workflowName !== "") {
+      writer.uint32(10).string(message.workflowName);
+    }
+    globalThis.Object.entries(message.selector).forEach(([key, value]: [string, string]) => {
+      ChildRun_SelectorEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    globalThis.Object.entries(message.config).forEach(([key, value]: [string, string]) => {
+      ChildRun_ConfigEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
+      ChildRun_TagsEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    if (message.executionName !== "") {
+      writer.uint32(42).string(message.executionName);
+    }
+    for (const v of message.targetMatch) {
+      TargetLabel.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.targetNot) {
+      TargetLabel.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChildRun {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChildRun();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workflowName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = ChildRun_SelectorEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.selector[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = ChildRun_ConfigEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.config[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = ChildRun_TagsEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.tags[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.executionName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.targetMatch.push(TargetLabel.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.targetNot.push(TargetLabel.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChildRun {
+    return {
+      workflowName: isSet(object.workflowName)
+        ? globalThis.String(object.workflowName)
+        : isSet(object.workflow_name)
+        ? globalThis.String(object.workflow_name)
+        : "",
+      selector: isObject(object.selector)
+        ? (globalThis.Object.entries(object.selector) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      config: isObject(object.config)
+        ? (globalThis.Object.entries(object.config) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      tags: isObject(object.tags)
+        ? (globalThis.Object.entries(object.tags) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      executionName: isSet(object.executionName)
+        ? globalThis.String(object.executionName)
+        : isSet(object.execution_name)
+        ? globalThis.String(object.execution_name)
+        : "",
+      targetMatch: globalThis.Array.isArray(object?.targetMatch)
+        ? object.targetMatch.map((e: any) => TargetLabel.fromJSON(e))
+        : globalThis.Array.isArray(object?.target_match)
+        ? object.target_match.map((e: any) => TargetLabel.fromJSON(e))
+        : [],
+      targetNot: globalThis.Array.isArray(object?.targetNot)
+        ? object.targetNot.map((e: any) => TargetLabel.fromJSON(e))
+        : globalThis.Array.isArray(object?.target_not)
+        ? object.target_not.map((e: any) => TargetLabel.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ChildRun): unknown {
+    const obj: any = {};
+    if (message.workflowName !== "") {
+      obj.workflowName = message.workflowName;
+    }
+    if (message.selector) {
+      const entries = globalThis.Object.entries(message.selector) as [string, string][];
+      if (entries.length > 0) {
+        obj.selector = {};
+        entries.forEach(([k, v]) => {
+          obj.selector[k] = v;
+        });
+      }
+    }
+    if (message.config) {
+      const entries = globalThis.Object.entries(message.config) as [string, string][];
+      if (entries.length > 0) {
+        obj.config = {};
+        entries.forEach(([k, v]) => {
+          obj.config[k] = v;
+        });
+      }
+    }
+    if (message.tags) {
+      const entries = globalThis.Object.entries(message.tags) as [string, string][];
+      if (entries.length > 0) {
+        obj.tags = {};
+        entries.forEach(([k, v]) => {
+          obj.tags[k] = v;
+        });
+      }
+    }
+    if (message.executionName !== "") {
+      obj.executionName = message.executionName;
+    }
+    if (message.targetMatch?.length) {
+      obj.targetMatch = message.targetMatch.map((e) => TargetLabel.toJSON(e));
+    }
+    if (message.targetNot?.length) {
+      obj.targetNot = message.targetNot.map((e) => TargetLabel.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChildRun>, I>>(base?: I): ChildRun {
+    return ChildRun.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChildRun>, I>>(object: I): ChildRun {
+    const message = createBaseChildRun();
+    message.workflowName = object.workflowName ?? "";
+    message.selector = (globalThis.Object.entries(object.selector ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.config = (globalThis.Object.entries(object.config ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.tags = (globalThis.Object.entries(object.tags ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.executionName = object.executionName ?? "";
+    message.targetMatch = object.targetMatch?.map((e) => TargetLabel.fromPartial(e)) || [];
+    message.targetNot = object.targetNot?.map((e) => TargetLabel.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseChildRun_SelectorEntry(): ChildRun_SelectorEntry {
+  return { key: "", value: "" };
+}
+
+export const ChildRun_SelectorEntry: MessageFns<ChildRun_SelectorEntry> = {
+  encode(message: ChildRun_SelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChildRun_SelectorEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChildRun_SelectorEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChildRun_SelectorEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ChildRun_SelectorEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChildRun_SelectorEntry>, I>>(base?: I): ChildRun_SelectorEntry {
+    return ChildRun_SelectorEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChildRun_SelectorEntry>, I>>(object: I): ChildRun_SelectorEntry {
+    const message = createBaseChildRun_SelectorEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseChildRun_ConfigEntry(): ChildRun_ConfigEntry {
+  return { key: "", value: "" };
+}
+
+export const ChildRun_ConfigEntry: MessageFns<ChildRun_ConfigEntry> = {
+  encode(message: ChildRun_ConfigEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChildRun_ConfigEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChildRun_ConfigEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChildRun_ConfigEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ChildRun_ConfigEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChildRun_ConfigEntry>, I>>(base?: I): ChildRun_ConfigEntry {
+    return ChildRun_ConfigEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChildRun_ConfigEntry>, I>>(object: I): ChildRun_ConfigEntry {
+    const message = createBaseChildRun_ConfigEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseChildRun_TagsEntry(): ChildRun_TagsEntry {
+  return { key: "", value: "" };
+}
+
+export const ChildRun_TagsEntry: MessageFns<ChildRun_TagsEntry> = {
+  encode(message: ChildRun_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChildRun_TagsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChildRun_TagsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChildRun_TagsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ChildRun_TagsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChildRun_TagsEntry>, I>>(base?: I): ChildRun_TagsEntry {
+    return ChildRun_TagsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChildRun_TagsEntry>, I>>(object: I): ChildRun_TagsEntry {
+    const message = createBaseChildRun_TagsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseTargetLabel(): TargetLabel {
+  return { key: "", values: [] };
+}
+
+export const TargetLabel: MessageFns<TargetLabel> = {
+  encode(message: TargetLabel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    for (const v of message.values) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TargetLabel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTargetLabel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TargetLabel {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: TargetLabel): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TargetLabel>, I>>(base?: I): TargetLabel {
+    return TargetLabel.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TargetLabel>, I>>(object: I): TargetLabel {
+    const message = createBaseTargetLabel();
+    message.key = object.key ?? "";
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseChildExecution(): ChildExecution {
+  return { executionId: "", workflowName: "", status: "", message: "", retry: false };
+}
+
+export const ChildExecution: MessageFns<ChildExecution> = {
+  encode(message: ChildExecution, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.workflowName !== "") {
+      writer.uint32(18).string(message.workflowName);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.message !== "") {
+      writer.uint32(34).string(message.message);
+    }
+    if (message.retry !== false) {
+      writer.uint32(40).bool(message.retry);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChildExecution {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChildExecution();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.workflowName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.retry = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChildExecution {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      workflowName: isSet(object.workflowName)
+        ? globalThis.String(object.workflowName)
+        : isSet(object.workflow_name)
+        ? globalThis.String(object.workflow_name)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      retry: isSet(object.retry) ? globalThis.Boolean(object.retry) : false,
+    };
+  },
+
+  toJSON(message: ChildExecution): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.workflowName !== "") {
+      obj.workflowName = message.workflowName;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.retry !== false) {
+      obj.retry = message.retry;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChildExecution>, I>>(base?: I): ChildExecution {
+    return ChildExecution.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChildExecution>, I>>(object: I): ChildExecution {
+    const message = createBaseChildExecution();
+    message.executionId = object.executionId ?? "";
+    message.workflowName = object.workflowName ?? "";
+    message.status = object.status ?? "";
+    message.message = object.message ?? "";
+    message.retry = object.retry ?? false;
+    return message;
+  },
+};
+
+function createBaseChildRunResponse(): ChildRunResponse {
+  return { requestId: "", executionId: "", children: [], error: "" };
+}
+
+export const ChildRunResponse: MessageFns<ChildRunResponse> = {
+  encode(message: ChildRunResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    for (const v of message.children) {
+      ChildExecution.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChildRunResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChildRunResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.children.push(ChildExecution.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChildRunResponse {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      children: globalThis.Array.isArray(object?.children)
+        ? object.children.map((e: any) => ChildExecution.fromJSON(e))
+        : [],
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: ChildRunResponse): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.children?.length) {
+      obj.children = message.children.map((e) => ChildExecution.toJSON(e));
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChildRunResponse>, I>>(base?: I): ChildRunResponse {
+    return ChildRunResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChildRunResponse>, I>>(object: I): ChildRunResponse {
+    const message = createBaseChildRunResponse();
+    message.requestId = object.requestId ?? "";
+    message.executionId = object.executionId ?? "";
+    message.children = object.children?.map((e) => ChildExecution.fromPartial(e)) || [];
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBasePauseCommand(): PauseCommand {
+  return { commandId: "", executionId: "", paused: false };
+}
+
+export const PauseCommand: MessageFns<PauseCommand> = {
+  encode(message: PauseCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commandId !== "") {
+      writer.uint32(10).string(message.commandId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    if (message.paused !== false) {
+      writer.uint32(24).bool(message.paused);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseCommand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePauseCommand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commandId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PauseCommand {
+    return {
+      commandId: isSet(object.commandId)
+        ? globalThis.String(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.String(object.command_id)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+    };
+  },
+
+  toJSON(message: PauseCommand): unknown {
+    const obj: any = {};
+    if (message.commandId !== "") {
+      obj.commandId = message.commandId;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PauseCommand>, I>>(base?: I): PauseCommand {
+    return PauseCommand.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PauseCommand>, I>>(object: I): PauseCommand {
+    const message = createBasePauseCommand();
+    message.commandId = object.commandId ?? "";
+    message.executionId = object.executionId ?? "";
+    message.paused = object.paused ?? false;
+    return message;
+  },
+};
+
+function createBaseExecutionPaused(): ExecutionPaused {
+  return { executionId: "", paused: false, atMs: 0, reason: "" };
+}
+
+export const ExecutionPaused: MessageFns<ExecutionPaused> = {
+  encode(message: ExecutionPaused, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.paused !== false) {
+      writer.uint32(16).bool(message.paused);
+    }
+    if (message.atMs !== 0) {
+      writer.uint32(24).uint64(message.atMs);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecutionPaused {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecutionPaused();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.atMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecutionPaused {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+      atMs: isSet(object.atMs)
+        ? globalThis.Number(object.atMs)
+        : isSet(object.at_ms)
+        ? globalThis.Number(object.at_ms)
+        : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: ExecutionPaused): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    if (message.atMs !== 0) {
+      obj.atMs = Math.round(message.atMs);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecutionPaused>, I>>(base?: I): ExecutionPaused {
+    return ExecutionPaused.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecutionPaused>, I>>(object: I): ExecutionPaused {
+    const message = createBaseExecutionPaused();
+    message.executionId = object.executionId ?? "";
+    message.paused = object.paused ?? false;
+    message.atMs = object.atMs ?? 0;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
