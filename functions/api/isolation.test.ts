@@ -43,6 +43,8 @@ const NEEDS: Record<string, Role | "user"> = {
   [`put ${ENV_BASE}/workflows/:name`]: "member",
   [`delete ${ENV_BASE}/workflows/:name`]: "member",
   [`post ${ENV_BASE}/workflows/:name/executions`]: "member",
+  [`post ${ENV_BASE}/workflows/:name/schedules`]: "member",
+  [`patch ${ENV_BASE}/workflows/:name/schedules/:index`]: "member",
   [`post ${ENV_BASE}/executions/:id/abort`]: "member",
   [`post ${ENV_BASE}/executions/:id/pause`]: "member",
   [`post ${ENV_BASE}/executions/:id/resume`]: "member",

@@ -231,7 +231,7 @@ describe("organizations, members and environments API", () => {
     }
     assert.deepEqual(
       agents.map((a) => [a.agentId, a.status, a.version, a.hostname]),
-      [["agent-one", "online", "9.9.9-test", "test-host"]],
+      [[agent.agentId(), "online", "9.9.9-test", "test-host"]],
     );
     // A token in use says so: the ingress records its last use when the agent connects.
     let lastUsedAt: string | undefined;

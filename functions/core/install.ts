@@ -6,13 +6,13 @@
  * ingress shares the host's network. They carry the real token only right after it was created
  * (the only moment it is known); otherwise a placeholder to replace.
  */
-import { ASSAY_VERSION } from "@assay/shared";
+import { ASSAY_VERSION, agentImageRef } from "@assay/shared";
 import { kubernetesManifest } from "./install-kubernetes.ts";
 
 /** Where the control plane serves the agent's npm tarball, relative to its web origin. */
 export const AGENT_TARBALL_PATH = `/agent/assay-agent-${ASSAY_VERSION}.tgz`;
 /** The agent image `npm run build:agent-image` builds (and a deployment may push elsewhere). */
-export const DEFAULT_AGENT_IMAGE = `assay/agent:${ASSAY_VERSION}`;
+export const DEFAULT_AGENT_IMAGE = agentImageRef();
 
 export interface InstallSettings {
   /** Public URL agents dial (the ingress behind its load balancer). */

@@ -7,6 +7,7 @@
  * isolation is a property of the keys, not of filtering after the fact.
  */
 
+export * from "./ports/agent-identity-store.ts";
 export * from "./ports/audit-store.ts";
 export * from "./ports/blob-store.ts";
 export * from "./ports/bus.ts";

@@ -14,6 +14,7 @@ import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { createMemberService } from "./members.ts";
 import { createOrgService } from "./orgs.ts";
 import type {
+  AgentIdentityStore,
   AgentPresenceStore,
   AuditStore,
   Clock,
@@ -54,6 +55,7 @@ export interface TenancyPorts {
   audit: AuditStore;
   rateLimiter: RateLimiter;
   presence: AgentPresenceStore;
+  agentIdentities: AgentIdentityStore;
   runSlots: RunSlots;
   tokenUsage: TokenUsageStore;
   mailer: Mailer;

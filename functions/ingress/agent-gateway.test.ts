@@ -67,6 +67,8 @@ describe("agent gateway", () => {
       value: {
         protocolVersion: 99,
         agentId: "a1",
+        agentSecret: "",
+        instanceId: "",
         agentVersion: "",
         hostname: "",
         platform: "",

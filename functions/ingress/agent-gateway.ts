@@ -8,14 +8,22 @@
  */
 import { randomUUID } from "node:crypto";
 import { AppError, every, GRPC_STATUS, isAppError, sleep } from "@assay/shared";
-import { AgentGatewayService, type AgentMessage, type ControlMessage } from "@assay/shared/proto";
+import {
+  AgentGatewayService,
+  type AgentMessage,
+  type ControlMessage,
+  type RegisterRequest,
+  type RegisterResponse,
+} from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { AgentLinks } from "../core/agent-link/agent-link.ts";
+import { createAgentIdentities } from "../core/agent-link/identities.ts";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { CredentialService } from "../core/credentials.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import {
+  type AgentIdentityStore,
   type AgentPresenceStore,
   type Bus,
   type Clock,
@@ -66,6 +74,8 @@ export interface GatewayDeps {
   /** Spreads drained agents' reconnects (default the system's). */
   random?: Random;
   logger: Logger;
+  /** Issued agent identities: Register creates them, every hello must claim one. */
+  identities: AgentIdentityStore;
   config?: Partial<GatewayConfig>;
   /** Where connected agents are recorded for the API (`GET .../agents`); optional. */
   presence?: AgentPresenceStore;
@@ -102,6 +112,11 @@ export function createAgentGateway(deps: GatewayDeps) {
     logger: deps.logger,
   });
   const { tokens, bus, clock, logger } = deps;
+  const identities = createAgentIdentities({
+    store: deps.identities,
+    clock,
+    claimTtlMs: config.maxStreamAgeMs + config.deadAfterMs,
+  });
   const random = deps.random ?? systemRandom;
   const sessions = new Set<AgentSession>();
   let state: "serving" | "draining" | "stopped" = "serving";
@@ -112,14 +127,40 @@ export function createAgentGateway(deps: GatewayDeps) {
     hasQueued: (orgId, envId) => deps.work.hasQueued(orgId, envId),
   });
 
+  const bearerOf = (metadata: grpc.Metadata) => {
+    const header = String(metadata.get("authorization")[0] ?? "");
+    return header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+  };
+
+  /** Issues an agent identity in the token's environment (core/agent-link/identities.ts). */
+  async function register(
+    call: grpc.ServerUnaryCall<RegisterRequest, RegisterResponse>,
+    callback: grpc.sendUnaryData<RegisterResponse>,
+  ) {
+    try {
+      if (state !== "serving") throw new AppError("unavailable", "ingress is draining: retry");
+      const principal = await tokens.authenticateAgent(bearerOf(call.metadata));
+      const { agentId, secret } = await identities.register(principal, call.request.hostname);
+      logger.info(
+        { orgId: principal.orgId, envId: principal.envId, agentId, host: call.request.hostname },
+        "agent registered",
+      );
+      callback(null, { agentId, agentSecret: secret, orgId: principal.orgId, envId: principal.envId });
+    } catch (error) {
+      if (!isAppError(error)) logger.error({ err: String(error) }, "agent registration failed");
+      callback(
+        toServiceError(isAppError(error) ? error : new AppError("unavailable", "registration failed: retry")),
+      );
+    }
+  }
+
   async function connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) {
     const end = (error?: AppError) => {
       if (error) call.emit("error", toServiceError(error));
       else call.end();
     };
     if (state !== "serving") return end(new AppError("unavailable", "ingress is draining: reconnect"));
-    const header = String(call.metadata.get("authorization")[0] ?? "");
-    const secret = header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+    const secret = bearerOf(call.metadata);
     // Buffer what arrives while the token is checked; order matters.
     const early: AgentMessage[] = [];
     const buffer = (m: AgentMessage) => early.push(m);
@@ -145,6 +186,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       principal,
       tokenHash,
       links: deps.links,
+      identities,
       logs: deps.logs,
       clock,
       logger,
@@ -213,7 +255,7 @@ export function createAgentGateway(deps: GatewayDeps) {
 
   return {
     service: AgentGatewayService,
-    implementation: { connect } as grpc.UntypedServiceImplementation,
+    implementation: { connect, register } as grpc.UntypedServiceImplementation,
     /** Connected agents of one environment. */
     agents(orgId: string, envId: string) {
       return [...sessions]

@@ -11,7 +11,8 @@
 import { AppError, isAppError } from "@assay/shared";
 import { type AgentMessage, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
 import { labelsFromCapabilities } from "@assay/shared/workflow";
-import type { AgentCommand, AgentLink, AgentLinks } from "../core/agent-link/agent-link.ts";
+import type { AgentCommand, AgentLink, AgentLinks, AgentRef } from "../core/agent-link/agent-link.ts";
+import type { AgentIdentities } from "../core/agent-link/identities.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
@@ -33,6 +34,8 @@ export interface SessionDeps {
   principal: AgentPrincipal;
   tokenHash: string;
   links: AgentLinks;
+  /** Binds the stream to the issued identity its hello claims. */
+  identities: AgentIdentities;
   logs: LogService;
   clock: Clock;
   logger: Logger;
@@ -52,17 +55,12 @@ export interface SessionDeps {
   childRuns?: ChildRuns;
 }
 
-const AGENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
 function checkHello(message: Hello) {
   if (message.protocolVersion !== PROTOCOL_VERSION) {
     throw new AppError(
       "failed_precondition",
       `protocol version ${message.protocolVersion} is not supported (this ingress speaks ${PROTOCOL_VERSION})`,
     );
-  }
-  if (!AGENT_ID.test(message.agentId)) {
-    throw new AppError("invalid_argument", "hello.agent_id must be 1-128 letters, digits, '.', '_' or '-'");
   }
 }
 
@@ -113,10 +111,25 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     }
   };
 
+  /** The identity this stream claimed at hello (released when the stream ends). */
+  let claimed: AgentRef | undefined;
+  /**
+   * The agent said Goodbye with `reconnecting`: it rotates the stream or follows a Reconnect,
+   * and its next hello (same process) renews the claim, so releasing it would only cost a
+   * write. Any other end (a stop, a crash, a cut network) releases it.
+   */
+  let keepClaim = false;
+
   function close(error?: AppError) {
     if (state.phase === "closed") return;
     state = { phase: "closed", hello: helloOf() };
     deps.end(error);
+    const held = claimed;
+    claimed = undefined;
+    if (held && !keepClaim)
+      void deps.identities.release(held, sessionId).catch((e: unknown) => {
+        logger.warn({ err: e instanceof Error ? e.message : String(e) }, "agent identity not released");
+      });
   }
 
   /** The agent's link; a message other than hello before it is a protocol error. */
@@ -138,8 +151,21 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     if (state.phase !== "handshaking")
       throw new AppError("failed_precondition", "hello was already received");
     checkHello(message);
+    const agent = await deps.identities.claim(principal, {
+      agentId: message.agentId,
+      secret: message.agentSecret,
+      instanceId: message.instanceId,
+      sessionId,
+      hostname: message.hostname,
+    });
+    if (state.phase !== "handshaking") {
+      // The stream ended while the claim was in flight: give the identity back.
+      await deps.identities.release(agent, sessionId);
+      return;
+    }
+    claimed = agent;
     const { link, commands } = await deps.links.open(
-      { orgId, envId, agentId: message.agentId },
+      agent,
       message.active.map((a) => ({ executionId: a.executionId, finished: a.finished })),
       message.maxConcurrency || 1,
       labelsFromCapabilities(message.capabilities),
@@ -256,6 +282,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         return onResult(link, kind.value);
       case "goodbye":
         logger.info({ reason: kind.value.reason }, "agent said goodbye");
+        keepClaim = kind.value.reconnecting;
         close();
         return;
     }

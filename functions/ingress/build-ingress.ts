@@ -11,6 +11,8 @@ export const buildIngress = (core: Core, config: Partial<GatewayConfig> = {}) =>
   createAgentGateway({
     ...core,
     config,
+    // Issued agent identities: Register creates them, every hello claims one.
+    identities: core.ports.tenancy.agentIdentities,
     // Agent tokens' "last used", recorded as their streams are accepted.
     tokenUsage: core.ports.tenancy.tokenUsage,
     // Presigned upload URLs over the stream; completion queues the unpack job.

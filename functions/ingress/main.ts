@@ -27,6 +27,10 @@ const IngressConfig = z.object({
   ASSAY_DEAD_AFTER_MS: z.coerce.number().int().min(300).default(35_000),
   /** How often each stream sweeps for queued work without a doorbell, in milliseconds. */
   ASSAY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
+  /** How often connected agents' presence is refreshed, in milliseconds (default 12 min). */
+  ASSAY_PRESENCE_REFRESH_MS: z.coerce.number().int().min(1_000).optional(),
+  /** The longest an agent stream lives before the agent rotates it, in milliseconds (default 30 min). */
+  ASSAY_MAX_STREAM_AGE_MS: z.coerce.number().int().min(5_000).optional(),
 });
 
 const config = IngressConfig.parse(process.env);
@@ -36,6 +40,8 @@ const gateway = buildIngress(core, {
   heartbeatIntervalMs: config.ASSAY_HEARTBEAT_INTERVAL_MS,
   deadAfterMs: config.ASSAY_DEAD_AFTER_MS,
   sweepIntervalMs: config.ASSAY_SWEEP_INTERVAL_MS,
+  ...(config.ASSAY_PRESENCE_REFRESH_MS ? { presenceWriteMs: config.ASSAY_PRESENCE_REFRESH_MS } : {}),
+  ...(config.ASSAY_MAX_STREAM_AGE_MS ? { maxStreamAgeMs: config.ASSAY_MAX_STREAM_AGE_MS } : {}),
 });
 const tls =
   config.ASSAY_INGRESS_TLS === "self-signed"

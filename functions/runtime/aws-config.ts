@@ -3,6 +3,7 @@
  * environment variables the CDK stacks set. Only zod here, no clients, so the deployment's tests
  * can check the stacks' environments against it (tests/deploy/runtime-env.test.ts).
  */
+import { agentImageRef } from "@assay/shared/version";
 import * as z from "zod";
 import { PlatformProvidersJson } from "../core/sso/platform-providers.ts";
 
@@ -37,7 +38,16 @@ export const AwsConfig = z.object({
   ASSAY_PUBLIC_WEB_URL: z.string().url().optional(),
   /** Public URL agents dial (the ingress load balancer), for install commands. */
   ASSAY_PUBLIC_INGRESS_URL: z.string().url().optional(),
-  /** Agent image the install commands name (default assay/agent:<version>, as build:agent-image tags it). */
+  /**
+   * Registry the agent image is published to (`npm run release:agent-image -- --registry R`):
+   * install commands name `R/assay/agent:<version>`. Without it (and ASSAY_AGENT_IMAGE) they
+   * name `assay/agent:<version>`, the locally built tag.
+   */
+  ASSAY_AGENT_REGISTRY: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, "a registry host[:port][/path], no scheme")
+    .optional(),
+  /** The whole agent image reference, overriding ASSAY_AGENT_REGISTRY (e.g. pinned by digest). */
   ASSAY_AGENT_IMAGE: z.string().min(1).optional(),
   /** SES sender (a verified identity); without it, sending mail fails with `unavailable`. */
   ASSAY_MAIL_FROM: z.string().min(3).optional(),
@@ -67,3 +77,10 @@ export const AwsConfig = z.object({
 export type AwsConfig = z.infer<typeof AwsConfig>;
 
 export const loadAwsConfig = (env: NodeJS.ProcessEnv): AwsConfig => AwsConfig.parse(env);
+
+/** The agent image the install commands name: ASSAY_AGENT_IMAGE, else the registry's release name. */
+export const agentImageOf = (
+  config: Pick<AwsConfig, "ASSAY_AGENT_IMAGE" | "ASSAY_AGENT_REGISTRY">,
+): string | undefined =>
+  config.ASSAY_AGENT_IMAGE ??
+  (config.ASSAY_AGENT_REGISTRY ? agentImageRef(config.ASSAY_AGENT_REGISTRY) : undefined);

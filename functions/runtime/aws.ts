@@ -33,7 +33,7 @@ import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
-import type { AwsConfig } from "./aws-config.ts";
+import { type AwsConfig, agentImageOf } from "./aws-config.ts";
 import { loadConfigKey } from "./config-key.ts";
 
 export { AwsConfig, loadAwsConfig } from "./aws-config.ts";
@@ -154,7 +154,7 @@ export async function buildAwsCore(config: AwsConfig) {
               agentTarballUrl: new URL(AGENT_TARBALL_PATH, config.ASSAY_PUBLIC_WEB_URL).href,
             }
           : {}),
-        ...(config.ASSAY_AGENT_IMAGE ? { agentImage: config.ASSAY_AGENT_IMAGE } : {}),
+        ...(agentImageOf(config) ? { agentImage: agentImageOf(config) } : {}),
         ...(config.ASSAY_PUBLIC_INGRESS_URL ? { ingressUrl: config.ASSAY_PUBLIC_INGRESS_URL } : {}),
       },
     },

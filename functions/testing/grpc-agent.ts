@@ -1,20 +1,20 @@
 /**
- * A minimal agent for tests outside the ingress's own: opens a stream with a token, says hello,
- * answers nothing else, and reports when the ingress ends the stream.
+ * A minimal agent for tests outside the ingress's own: registers `name` with a token (once),
+ * opens a stream, says hello, answers nothing else, and reports when the ingress ends the stream.
  */
 import { readFileSync } from "node:fs";
 import { AgentGatewayClient, type ControlMessage, PROTOCOL_VERSION } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
+import { helloIdentity, identityFor } from "./agent-identity.ts";
 
 export function connectTestAgent(
   target: { ingressUrl: string; caFile: string },
   token: string,
-  agentId: string,
+  name: string,
 ) {
-  const client = new AgentGatewayClient(
-    target.ingressUrl.replace("https://", ""),
-    grpc.credentials.createSsl(readFileSync(target.caFile)),
-  );
+  const address = target.ingressUrl.replace("https://", "");
+  const client = new AgentGatewayClient(address, grpc.credentials.createSsl(readFileSync(target.caFile)));
+  const identity = identityFor(client, address, token, name);
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${token}`);
   const call = client.connect(metadata);
@@ -29,20 +29,24 @@ export function connectTestAgent(
   call.on("end", () => {
     ended ??= {};
   });
-  call.write({
-    kind: {
-      $case: "hello",
-      value: {
-        protocolVersion: PROTOCOL_VERSION,
-        agentId,
-        agentVersion: "9.9.9-test",
-        hostname: "test-host",
-        platform: "linux",
-        capabilities: ["runner.process"],
-        maxConcurrency: 1,
-        active: [],
+  let issuedId: string | undefined;
+  const hello = identity.then((issued) => {
+    issuedId = issued?.agentId;
+    call.write({
+      kind: {
+        $case: "hello",
+        value: {
+          protocolVersion: PROTOCOL_VERSION,
+          ...helloIdentity(issued, name),
+          agentVersion: "9.9.9-test",
+          hostname: "test-host",
+          platform: "linux",
+          capabilities: ["runner.process"],
+          maxConcurrency: 1,
+          active: [],
+        },
       },
-    },
+    });
   });
   const waitFor = async (check: () => boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
@@ -50,6 +54,8 @@ export function connectTestAgent(
     return check();
   };
   return {
+    /** The id the control plane issued (once registered). */
+    agentId: () => issuedId,
     welcomed: (timeoutMs = 5_000) => waitFor(() => welcomed, timeoutMs),
     /** Resolves with how the stream ended, or undefined if still open after the timeout. */
     async ended(timeoutMs = 5_000) {
@@ -57,8 +63,10 @@ export function connectTestAgent(
       return ended;
     },
     close() {
-      call.end();
-      client.close();
+      void hello.then(() => {
+        call.end();
+        client.close();
+      });
     },
   };
 }

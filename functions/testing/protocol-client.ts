@@ -10,15 +10,14 @@ import {
   PROTOCOL_VERSION,
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
+import { helloIdentity, identityFor } from "./agent-identity.ts";
 
 type Kind = NonNullable<ControlMessage["kind"]>["$case"];
 type Payload<K extends Kind> = Extract<NonNullable<ControlMessage["kind"]>, { $case: K }>["value"];
 
 export function connect(plane: { ingressUrl: string; caFile: string }, token: string) {
-  const client = new AgentGatewayClient(
-    plane.ingressUrl.replace("https://", ""),
-    grpc.credentials.createSsl(readFileSync(plane.caFile)),
-  );
+  const target = plane.ingressUrl.replace("https://", "");
+  const client = new AgentGatewayClient(target, grpc.credentials.createSsl(readFileSync(plane.caFile)));
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${token}`);
   const call = client.connect(metadata);
@@ -37,9 +36,16 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
     ended ??= {};
     for (const w of waiters.splice(0)) w();
   });
-  const send = (kind: AgentMessage["kind"]) => call.write({ kind });
+  /** Writes wait for the registration a hello may need, so they keep their order. */
+  let order: Promise<unknown> = Promise.resolve();
+  const send = (kind: AgentMessage["kind"]) => {
+    order = order.then(() => call.write({ kind }));
+  };
+  let issuedId: string | undefined;
   return {
     send,
+    /** The id the control plane issued for the name given to `hello` (once it said hello). */
+    agentId: () => issuedId,
     /** Next message of a kind (earlier messages of other kinds stay in the inbox). */
     async next<K extends Kind>(kind: K, timeoutMs = 10_000): Promise<Payload<K>> {
       const deadline = Date.now() + timeoutMs;
@@ -63,28 +69,43 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
       while (!ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       return ended;
     },
+    /**
+     * Says hello as the agent `name`: registered on first use (per token), the same identity and
+     * process instance afterwards. A refused registration sends the bare name (which the
+     * ingress then refuses: this is how tests see a bad token's status).
+     */
     hello(
-      agentId: string,
+      name: string,
       active: Array<{ executionId: string; logBytes: number; finished: boolean }> = [],
       maxConcurrency = 2,
+      agentVersion = "test",
     ) {
-      send({
-        $case: "hello",
-        value: {
-          protocolVersion: PROTOCOL_VERSION,
-          agentId,
-          agentVersion: "test",
-          hostname: "test-host",
-          platform: "linux",
-          capabilities: ["runner.process", "logs.offsets"],
-          maxConcurrency,
-          active,
-        },
+      const identity = identityFor(client, target, token, name);
+      order = order.then(async () => {
+        const issued = await identity;
+        issuedId = issued?.agentId;
+        call.write({
+          kind: {
+            $case: "hello",
+            value: {
+              protocolVersion: PROTOCOL_VERSION,
+              ...helloIdentity(issued, name),
+              agentVersion,
+              hostname: "test-host",
+              platform: "linux",
+              capabilities: ["runner.process", "logs.offsets"],
+              maxConcurrency,
+              active,
+            },
+          },
+        });
       });
     },
     close() {
-      call.end();
-      client.close();
+      void order.then(() => {
+        call.end();
+        client.close();
+      });
     },
   };
 }

@@ -30,3 +30,13 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
 export function agentIsOutdated(version: string): boolean {
   return !/^\d+\.\d+\.\d+/.test(version) || compareVersions(version, MIN_AGENT_VERSION) < 0;
 }
+
+/**
+ * The agent image's reference: `<registry>/assay/agent:<version>`, or `assay/agent:<version>`
+ * without a registry (a locally built image). The release script pushes exactly this name and
+ * the install commands of a deployment configured with the same registry print it.
+ */
+export function agentImageRef(registry?: string, version: string = ASSAY_VERSION): string {
+  const prefix = registry?.replace(/\/+$/, "");
+  return `${prefix ? `${prefix}/` : ""}assay/agent:${version}`;
+}

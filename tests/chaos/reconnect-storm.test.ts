@@ -43,17 +43,25 @@ describe(`chaos: ${COUNT} agents reconnect after an ingress restart`, () => {
       "the fleet to connect",
       async () => (fleet.connected === COUNT ? true : undefined),
       120_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: ${fleet.connected} connected; streams ended: ${JSON.stringify([...fleet.endings])}`,
+      );
+    });
 
     const killedAt = Date.now();
     await topo.stopIngress(0, "SIGKILL");
     await topo.restartIngress(0);
     const restartedAt = Date.now();
     await waitFor(
-      `all ${COUNT} agents to reconnect (${fleet.connected} back)`,
+      `all ${COUNT} agents to reconnect`,
       async () => (fleet.connected === COUNT ? true : undefined),
       90_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: ${fleet.connected} back; streams ended: ${JSON.stringify([...fleet.endings])}`,
+      );
+    });
     const backAfterMs = Math.max(...fleet.welcomes) - killedAt;
     const welcomesPerWindow = histogram(fleet.welcomes, killedAt, 250);
     const perWindow = histogram(fleet.attempts, killedAt, 250);

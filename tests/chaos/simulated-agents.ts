@@ -15,6 +15,7 @@ import {
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import { createBackoff } from "../../agent/src/daemon/backoff.ts";
+import { helloIdentity, identityFor } from "../../functions/testing/agent-identity.ts";
 
 export interface SimulatedFleet {
   /** Agents with a welcomed stream right now. */
@@ -23,6 +24,8 @@ export interface SimulatedFleet {
   readonly welcomes: number[];
   /** Planned times (epoch ms) of every reconnect attempt: disconnect time plus backoff delay. */
   readonly attempts: number[];
+  /** How streams ended, by gRPC status details (diagnostics for a failed wait). */
+  readonly endings: Map<string, number>;
   stop(): void;
 }
 
@@ -39,6 +42,7 @@ export function startSimulatedFleet(options: {
   let connected = 0;
   let stopped = false;
   const stops: Array<() => void> = [];
+  const endings = new Map<string, number>();
 
   for (let i = 0; i < options.count; i++) {
     // A private subchannel pool: one TCP connection per agent, as real agents have.
@@ -52,7 +56,10 @@ export function startSimulatedFleet(options: {
     let retry: NodeJS.Timeout | undefined;
     let welcomed = false;
 
-    const connect = () => {
+    const connect = async () => {
+      if (stopped) return;
+      // Registered once (a storm of reconnects reuses the identity, as real agents do).
+      const issued = await identityFor(client, options.address, options.token, `sim-${i}`);
       if (stopped) return;
       const metadata = new grpc.Metadata();
       metadata.set("authorization", `Bearer ${options.token}`);
@@ -77,14 +84,18 @@ export function startSimulatedFleet(options: {
         welcomes.push(Date.now());
         backoff.reset();
       });
-      current.on("error", onEnd);
+      current.on("error", (error: grpc.ServiceError) => {
+        const key = `${error.code}: ${error.details}`.slice(0, 120);
+        endings.set(key, (endings.get(key) ?? 0) + 1);
+        onEnd();
+      });
       current.on("end", onEnd);
       current.write({
         kind: {
           $case: "hello",
           value: {
             protocolVersion: PROTOCOL_VERSION,
-            agentId: `sim-${i}`,
+            ...helloIdentity(issued, `sim-${i}`),
             agentVersion: "sim",
             hostname: "sim",
             platform: "linux",
@@ -110,6 +121,7 @@ export function startSimulatedFleet(options: {
   }
 
   return {
+    endings,
     get connected() {
       return connected;
     },

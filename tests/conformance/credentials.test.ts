@@ -4,7 +4,8 @@
  * `envFrom.secretRef`, `content.files[].contentFrom` and `content.git.tokenFrom` (a Git
  * repository served over HTTP on loopback that demands the token). Secret values are masked in
  * the stored log (also when printed in pieces), and appear in neither the execution record nor
- * the table; a credential that is not set fails the run before any step, naming it.
+ * the table; a credential that is not set fails the run before any step, naming it. Text files
+ * uploaded as artifacts have the values masked too; binary artifacts arrive byte for byte.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -100,6 +101,69 @@ describe("conformance: workflows that use credentials (real agent)", () => {
     assert.match(run.log, /user=alice/);
     assert.doesNotMatch(run.log, new RegExp(DB_PASSWORD));
     assert.doesNotMatch(run.log, /pw-9d1e-/, "the first half of a split value reached the log");
+  });
+
+  test("artifacts: secret values masked in text files (also across read chunks), binaries untouched", async () => {
+    const run = await fx.run(
+      "cred-artifacts",
+      workflowDoc(
+        "cred-artifacts",
+        `  container:
+    env:
+    - name: DB_PASSWORD
+      valueFrom:
+        secretKeyRef: {name: db, key: password}
+  steps:
+  - name: write
+    shell: |
+      mkdir -p /data/out/logs
+      echo "connecting with password=$DB_PASSWORD" > /data/out/logs/app.log
+      head -c 65530 /dev/zero | tr '\\0' 'x' > /data/out/logs/long.log
+      printf '%s\\n' "$DB_PASSWORD" >> /data/out/logs/long.log
+      { printf 'BIN\\000'; printf '%s' "$DB_PASSWORD"; } > /data/out/blob.bin
+      sha256sum /data/out/blob.bin
+    artifacts:
+      paths: ["/data/out/**"]
+`,
+      ),
+    );
+    assert.equal(run.status, "passed", run.log);
+    assert.match(run.log, /secret values masked in 2 text file\(s\)/);
+    const { orgId, envId } = fx.plane;
+    const base = `/v1/orgs/${orgId}/envs/${envId}/executions/${run.id}/artifacts`;
+    const deadline = Date.now() + 30_000;
+    let files: Array<{ path: string; sha256: string }> = [];
+    while (Date.now() < deadline) {
+      const body = (await (await fx.plane.api(base)).json()) as {
+        files: typeof files;
+        bundles: Array<{ status: string }>;
+      };
+      files = body.files;
+      if (body.bundles[0]?.status === "unpacked") break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const read = async (name: string) => {
+      const path = files.find((f) => f.path.endsWith(name))?.path;
+      assert.ok(path, `${name} among ${files.map((f) => f.path).join(", ")}`);
+      const res = await fx.plane.api(`${base}/${path}`);
+      assert.equal(res.status, 200, path);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    assert.equal((await read("logs/app.log")).toString(), "connecting with password=********\n");
+    const long = (await read("logs/long.log")).toString();
+    assert.equal(long.length, 65530 + 9);
+    assert.ok(long.endsWith("x********\n"));
+    assert.doesNotMatch(long, /pw-9d1e/);
+    const blob = await read("blob.bin");
+    assert.deepEqual(
+      blob,
+      Buffer.concat([Buffer.from("BIN\0"), Buffer.from(DB_PASSWORD)]),
+      "binary untouched",
+    );
+    assert.equal(
+      files.find((f) => f.path.endsWith("blob.bin"))?.sha256,
+      createHash("sha256").update(blob).digest("hex"),
+    );
   });
 
   test("content.files contentFrom and content.git tokenFrom", async () => {

@@ -26,6 +26,8 @@ const IngressConfig = AwsConfig.extend({
   ASSAY_HEALTH_PORT: z.coerce.number().int(),
   ASSAY_INGRESS_TLS: z.enum(["off", "self-signed"]),
   ASSAY_DRAIN_GRACE_MS: z.coerce.number().int(),
+  ASSAY_PRESENCE_REFRESH_MS: z.coerce.number().int().optional(),
+  ASSAY_MAX_STREAM_AGE_MS: z.coerce.number().int().optional(),
 });
 
 /**
@@ -36,7 +38,7 @@ const leftUnset: Record<string, string> = {
   ASSAY_LEASE_TTL_MS: "the 90 s default lease (six 15 s heartbeats) is what the protocol documents",
   ASSAY_LOG_LEVEL: "info by default",
   ASSAY_AGENT_IMAGE:
-    "install commands name assay/agent:<version> (build:agent-image's tag) until an image registry is chosen",
+    "install commands name ASSAY_AGENT_REGISTRY/assay/agent:<version>, the name release:agent-image pushes",
   ASSAY_SES_CONFIGURATION_SET: "no SES configuration set is created (bounce tracking not set up)",
   AWS_ENDPOINT_URL_DYNAMODB: "stand-in endpoints, local and tests only",
   AWS_ENDPOINT_URL_S3: "stand-in endpoints, local and tests only",

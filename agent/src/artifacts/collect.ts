@@ -20,6 +20,8 @@ export interface ArtifactRequest {
   paths: string[];
   /** `artifacts.workingDir`, as written. */
   workingDir?: string | undefined;
+  /** Secret values to mask in text files (resolved secrets, sensitive config). */
+  secrets?: readonly string[] | undefined;
   /** Writes a line into the step's log. */
   log(line: string): void;
 }
@@ -45,9 +47,12 @@ export function createArtifactCollector(options: { uploader: Uploader; spoolDir:
         base,
         patterns: request.paths,
         outFile,
+        secrets: request.secrets,
       });
       for (const warning of packed.warnings) request.log(`[assay] warning: ${warning}`);
       if (packed.file === undefined) return request.log("[assay] artifacts: nothing to upload");
+      if (packed.masked > 0)
+        request.log(`[assay] artifacts: secret values masked in ${packed.masked} text file(s)`);
       const outcome = await options.uploader.upload({
         executionId: request.executionId,
         bundleId,

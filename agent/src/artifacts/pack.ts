@@ -6,10 +6,11 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { glob, stat } from "node:fs/promises";
+import { glob, rm, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { isDataPath, mapDataPath } from "@assay/shared/workflow";
 import { create } from "tar";
+import { stageMasked } from "./mask-files.ts";
 
 export interface PackResult {
   /** Entries matched (files and directories, before directory expansion). */
@@ -17,6 +18,8 @@ export interface PackResult {
   sizeBytes: number;
   sha256: string;
   warnings: string[];
+  /** Text files in which a secret value was masked. */
+  masked: number;
 }
 
 const inside = (root: string, path: string) => path === root || path.startsWith(`${root}${sep}`);
@@ -74,22 +77,44 @@ export async function matchArtifacts(
   return { entries, warnings, base };
 }
 
-/** Packs the matches into `outFile` (tar.gz); undefined when nothing matched. */
+/**
+ * Packs the matches into `outFile` (tar.gz); undefined when nothing matched. With `secrets`, the
+ * bundle holds text files with those values masked (mask-files.ts), staged beside `outFile`.
+ */
 export async function packArtifacts(options: {
   workspace: string;
   base: string;
   patterns: readonly string[];
   outFile: string;
+  secrets?: readonly string[] | undefined;
 }): Promise<(PackResult & { file: string }) | { file: undefined; warnings: string[] }> {
   const { entries, warnings, base } = await matchArtifacts(options.workspace, options.base, options.patterns);
   if (entries.length === 0) return { file: undefined, warnings };
-  // Level 1: artifacts are often already compressed (images, videos, zips); speed matters more.
-  await create({ gzip: { level: 1 }, cwd: base, file: options.outFile, portable: true }, entries);
+  const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
+  const staging = `${options.outFile}.staging`;
+  let masked = 0;
+  try {
+    if (secrets.length > 0) masked = await stageMasked(base, entries, secrets, staging);
+    // Level 1: artifacts are often already compressed (images, videos, zips); speed matters more.
+    await create(
+      { gzip: { level: 1 }, cwd: secrets.length > 0 ? staging : base, file: options.outFile, portable: true },
+      entries,
+    );
+  } finally {
+    if (secrets.length > 0) await rm(staging, { recursive: true, force: true });
+  }
   const hash = createHash("sha256");
   let sizeBytes = 0;
   for await (const chunk of createReadStream(options.outFile)) {
     hash.update(chunk as Buffer);
     sizeBytes += (chunk as Buffer).length;
   }
-  return { file: options.outFile, matched: entries.length, sizeBytes, sha256: hash.digest("hex"), warnings };
+  return {
+    file: options.outFile,
+    matched: entries.length,
+    sizeBytes,
+    sha256: hash.digest("hex"),
+    warnings,
+    masked,
+  };
 }

@@ -83,7 +83,7 @@ const chatty = (n: number, sleep = "0.002") =>
   `i=1; while [ $i -le ${n} ]; do echo "line $i"; i=$((i+1)); sleep ${sleep}; done`;
 
 describe("agent daemon against a real TLS gateway", () => {
-  it("says Hello with a stable id and becomes ready on Welcome", async () => {
+  it("registers once, says Hello with the issued identity and becomes ready on Welcome", async () => {
     gateway = await startTestGateway();
     const agent = await start({ concurrency: 3, hostname: "box-1" });
     await gateway.waitFor("a session", () => agent.state() === "ready");
@@ -93,11 +93,37 @@ describe("agent daemon against a real TLS gateway", () => {
     assert.equal(hello?.hostname, "box-1");
     assert.equal(hello?.maxConcurrency, 3);
     assert.deepEqual(hello?.capabilities, ["runner.process", "logs.offsets"]);
-    const id = (await readFile(join(dir, "state", "agent-id"), "utf8")).trim();
-    assert.equal(id, agent.agentId);
+    const kept = JSON.parse(await readFile(join(dir, "state", "identity.json"), "utf8"));
+    assert.equal(kept.agentId, agent.agentId);
+    assert.equal(hello?.agentSecret, gateway.issued.get(agent.agentId));
+    assert.match(hello?.instanceId ?? "", /^i_[0-9a-f]{24}$/);
     await agent.stop();
     const again = await start();
-    assert.equal(again.agentId, id, "the id survives restarts");
+    await gateway.waitFor("a second session", () => again.state() === "ready");
+    assert.equal(again.agentId, kept.agentId, "the identity survives restarts");
+    assert.equal(gateway.issued.size, 1, "registered once");
+    assert.notEqual(
+      gateway.sessions[1]?.hello.instanceId,
+      hello?.instanceId,
+      "a new process, a new instance",
+    );
+  });
+
+  it("registers anew when its state directory was copied from another host, or the identity is unknown", async () => {
+    gateway = await startTestGateway();
+    const first = await start({ hostFingerprint: "host-a" });
+    await gateway.waitFor("a session", () => first.state() === "ready");
+    await first.stop();
+    const copy = await start({ hostFingerprint: "host-b" });
+    await gateway.waitFor("the copy's session", () => copy.state() === "ready");
+    assert.notEqual(copy.agentId, first.agentId, "the copy on another host has its own id");
+    await copy.stop();
+    // The control plane forgot the identity: the agent registers again instead of giving up.
+    gateway.issued.delete(copy.agentId);
+    const forgotten = await start({ hostFingerprint: "host-b" });
+    await gateway.waitFor("a session after registering again", () => forgotten.state() === "ready");
+    assert.equal(gateway.issued.size, 2);
+    assert.notEqual(forgotten.agentId, copy.agentId);
   });
 
   it("runs a command once, streams step updates and logs, and delivers the result", async () => {

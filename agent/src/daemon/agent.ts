@@ -7,6 +7,10 @@
  *
  * - UNAUTHENTICATED: the token was refused; say so and retry no more than once a minute.
  * - FAILED_PRECONDITION: the control plane does not speak our protocol version; give up.
+ * - NOT_FOUND before the Welcome: the identity is not known in this environment; register anew.
+ * - ALREADY_EXISTS before the Welcome: another process holds this identity (a copied state
+ *   directory); say how to fix it and keep retrying with backoff (it clears when that one stops).
+ * - PERMISSION_DENIED before the Welcome: the identity's secret was refused; give up.
  * - Reconnect from the server: its after_ms plus jitter. Rotation: at once.
  * - Anything else (UNAVAILABLE while draining, network errors, a dead stream): full-jitter
  *   backoff, reset by every Welcome.
@@ -15,7 +19,7 @@ import { rm } from "node:fs/promises";
 import { hostname as osHostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
-import { status } from "@grpc/grpc-js";
+import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { ArtifactRequest } from "../artifacts/collect.ts";
 import { createUploader } from "../artifacts/uploader.ts";
 import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
@@ -28,7 +32,15 @@ import { createCredentialClient } from "./credential-client.ts";
 import { resolveTarget } from "./credentials.ts";
 import { loadExecutedIds } from "./executed-ids.ts";
 import { createRegistry } from "./executions.ts";
-import { defaultStateDir, loadAgentId } from "./identity.ts";
+import {
+  type AgentIdentity,
+  defaultStateDir,
+  forgetIdentity,
+  hostFingerprint,
+  loadIdentity,
+  newInstanceId,
+  saveIdentity,
+} from "./identity.ts";
 import { type LinkState, openSession, type Session, type SessionEnd } from "./link.ts";
 import { createSpoolDir } from "./log-spool.ts";
 import type { AgentLogger, AgentOptions } from "./options.ts";
@@ -36,6 +48,7 @@ import { grpcProxyOptions } from "./proxy.ts";
 
 /** A running agent. */
 export interface AgentHandle {
+  /** The id the control plane issued ("" until the first registration answered). */
   readonly agentId: string;
   /** The state of the current stream. */
   state(): LinkState;
@@ -69,7 +82,12 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   const target = resolveTarget(options);
   if (target.warning !== undefined) logger.warn(target.warning);
   const stateDir = options.stateDir ?? defaultStateDir();
-  const agentId = await loadAgentId(stateDir);
+  const host = options.hostFingerprint ?? hostFingerprint();
+  const loaded = await loadIdentity(stateDir, host);
+  if (loaded.note !== undefined) logger.warn(loaded.note);
+  let identity: AgentIdentity | undefined = loaded.identity;
+  const instanceId = newInstanceId();
+  const hostName = options.hostname ?? osHostname();
   // Spool files of a previous life belong to executions this process no longer holds.
   const spoolDir = join(stateDir, "spool");
   await rm(spoolDir, { recursive: true, force: true });
@@ -82,18 +100,22 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   if (proxy.proxy !== undefined) logger.info(`connecting through the proxy ${redactProxy(proxy.proxy)}`);
   // The parser and planner (zod, yaml, the whole schema) load on the first run, not at startup:
   // an idle agent stays small.
-  const selected = await chooseRuntime(options, agentId);
-  if (selected.note !== undefined) logger.warn(selected.note);
-  if (selected.swept > 0)
-    logger.info(`removed ${selected.swept} container(s)/network(s) a previous run of this agent left`);
-  logger.info(`runtime: ${selected.runtime.name}`);
-  const runtime = selected.runtime;
-  const capabilities = [
-    ...selected.capabilities,
-    ...CAPABILITIES,
-    // `label:k=v`, as the shared targets.ts reads them (not imported: an idle agent stays small).
-    ...Object.entries(options.labels ?? {}).map(([k, v]) => `label:${k}=${v}`),
-  ];
+  let selected: SelectedRuntime | undefined;
+  const prepareRuntime = async (agentId: string) => {
+    selected = await chooseRuntime(options, agentId);
+    if (selected.note !== undefined) logger.warn(selected.note);
+    if (selected.swept > 0)
+      logger.info(`removed ${selected.swept} container(s)/network(s) a previous run of this agent left`);
+    logger.info(`runtime: ${selected.runtime.name}`);
+    return selected;
+  };
+  // With an identity the runtime is checked now (a missing Docker engine fails the start).
+  if (identity !== undefined) await prepareRuntime(identity.agentId);
+  /** Work arrives only after a Welcome, which needs the identity and so the runtime. */
+  const runtimeOf = () => {
+    if (selected === undefined) throw new Error("internal: no runtime before the Welcome");
+    return selected.runtime;
+  };
   // Credentials the workflow references are fetched over the stream for that execution only.
   const planSpecFor = (executionId: string): PlanSpec =>
     options.planSpec ??
@@ -102,7 +124,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         spec,
         config,
         (names, prefixes) => credentials.fetch(executionId, names, prefixes),
-        runtime,
+        runtimeOf(),
         execution,
       ));
   const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
@@ -157,7 +179,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         baseEnv,
         planSpec: planSpecFor(request.executionId),
         killGraceMs: options.killGraceMs,
-        runtime,
+        runtime: runtimeOf(),
         collectArtifacts: (step) => collectArtifacts({ ...step, executionId: request.executionId }),
         children: (stepRef, body) => children.request(request.executionId, stepRef, body),
       }),
@@ -212,16 +234,56 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     pump();
   };
 
-  const hello = (): Hello => ({
+  const hello = (issued: AgentIdentity, runtime: SelectedRuntime): Hello => ({
     protocolVersion: PROTOCOL_VERSION,
-    agentId,
+    agentId: issued.agentId,
+    agentSecret: issued.agentSecret,
+    instanceId,
     agentVersion: options.agentVersion ?? AGENT_VERSION,
-    hostname: options.hostname ?? osHostname(),
+    hostname: hostName,
     platform: `${process.platform}-${process.arch}`,
-    capabilities,
+    capabilities: [
+      ...runtime.capabilities,
+      ...CAPABILITIES,
+      // `label:k=v`, as the shared targets.ts reads them (not imported: an idle agent stays small).
+      ...Object.entries(options.labels ?? {}).map(([k, v]) => `label:${k}=${v}`),
+    ],
     maxConcurrency,
     active: registry.active(),
   });
+
+  /** Asks the control plane for an identity and keeps it; a SessionEnd when it was refused. */
+  const register = async (client: AgentGatewayClient): Promise<AgentIdentity | SessionEnd> => {
+    const metadata = new Metadata();
+    metadata.set("authorization", `Bearer ${options.token}`);
+    const answer = await new Promise<{ error?: ServiceError; response?: AgentIdentity }>((resolve) =>
+      client.register(
+        {
+          hostname: hostName,
+          agentVersion: options.agentVersion ?? AGENT_VERSION,
+          platform: process.platform,
+        },
+        metadata,
+        { deadline: Date.now() + (options.handshakeTimeoutMs ?? 35_000) },
+        (error, response) =>
+          resolve(error || !response ? { error: error ?? undefined } : { response: { ...response, host } }),
+      ),
+    );
+    if (answer.response === undefined) {
+      const error = answer.error;
+      return {
+        kind: "status",
+        code: error?.code ?? status.UNKNOWN,
+        details: error?.details ?? "",
+        welcomed: false,
+      };
+    }
+    await saveIdentity(stateDir, answer.response);
+    logger.info(
+      `registered as agent ${answer.response.agentId} in ${answer.response.orgId}/${answer.response.envId} (kept in ${stateDir})`,
+    );
+    return answer.response;
+  };
 
   /** How long to wait after `end`, or an Error when the agent must give up. */
   const delayAfter = (end: SessionEnd): number | Error => {
@@ -241,6 +303,21 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         );
         return backoff.next();
       case "status":
+        if (!end.welcomed && end.code === status.NOT_FOUND) {
+          logger.warn(`${tidy(end.details)}: registering as a new agent`);
+          identity = undefined;
+          void forgetIdentity(stateDir);
+          return backoff.next();
+        }
+        if (!end.welcomed && end.code === status.ALREADY_EXISTS) {
+          logger.error(tidy(end.details));
+          return backoff.next();
+        }
+        if (!end.welcomed && end.code === status.PERMISSION_DENIED) {
+          return new Error(
+            `the control plane refused this agent's identity: ${tidy(end.details)}. Delete ${stateDir}/identity.json to register it as a new agent`,
+          );
+        }
         if (end.code === status.UNAUTHENTICATED) {
           const delay = refusedDelay(random, options.refusedRetryMs);
           logger.error(
@@ -267,10 +344,37 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         "grpc.keepalive_timeout_ms": 10_000,
         ...proxy.options,
       });
+      let issued = identity;
+      if (issued === undefined) {
+        const registered = await register(client);
+        if ("kind" in registered) {
+          client.close();
+          const delay = delayAfter(registered);
+          if (delay instanceof Error) {
+            logger.error(delay.message);
+            closing = true;
+            return { error: delay };
+          }
+          await sleep(clock, delay, stopSignal.signal);
+          continue;
+        }
+        identity = issued = registered;
+      }
+      let runtime = selected;
+      if (runtime === undefined) {
+        try {
+          runtime = await prepareRuntime(issued.agentId);
+        } catch (error) {
+          client.close();
+          closing = true;
+          logger.error((error as Error).message);
+          return { error: error as Error };
+        }
+      }
       const current = openSession({
         client,
         token: options.token,
-        hello: hello(),
+        hello: hello(issued, runtime),
         clock,
         running: () => registry.running(),
         onWelcome(welcome) {
@@ -342,7 +446,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
       await Promise.race([registry.empty(), sleep(clock, options.flushTimeoutMs ?? 10_000)]);
       if (registry.held() > 0)
         logger.warn(`${registry.held()} execution result(s) not acknowledged before stopping`);
-      session?.send({ kind: { $case: "goodbye", value: { reason } } });
+      session?.send({ kind: { $case: "goodbye", value: { reason, reconnecting: false } } });
       closing = true;
       stopSignal.abort();
       await closeCurrent?.();
@@ -352,7 +456,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   };
 
   return {
-    agentId,
+    get agentId() {
+      return identity?.agentId ?? "";
+    },
     state: () => session?.state ?? (closing ? "closed" : "connecting"),
     running: () => registry.running(),
     stop,

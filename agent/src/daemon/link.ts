@@ -93,6 +93,11 @@ export const openSession = (options: SessionOptions): Session => {
   /** Half-close (buffered messages still go out); cancel if the server lingers past the grace. */
   const drain = (end: SessionEnd) => {
     if (settled) return;
+    // A rotation or a Reconnect: this process opens the next stream at once, so the control
+    // plane keeps its identity claimed (docs/protocol.md, "Agent identity").
+    if (state === "ready" && (end.kind === "rotate" || end.kind === "reconnect")) {
+      call.write({ kind: { $case: "goodbye", value: { reason: `stream ${end.kind}`, reconnecting: true } } });
+    }
     state = "draining";
     call.end();
     const cancelTimer = clock.after(closeGraceMs, () => {

@@ -23,7 +23,7 @@ export interface AgentOptions {
   caFile?: string | undefined;
   /** Skip certificate verification (local use only; a warning is logged). */
   insecure?: boolean | undefined;
-  /** Keeps the agent id; default `~/.assay/agent`. */
+  /** Keeps the agent's issued identity and executed ids; default `~/.assay/agent`. */
   stateDir?: string | undefined;
   /** Parent of the per-execution workspaces; default `<tmpdir>/assay-agent-work`. */
   workDir?: string | undefined;
@@ -57,6 +57,8 @@ export interface AgentOptions {
   proxyEnv?: Record<string, string | undefined> | undefined;
   agentVersion?: string | undefined;
   hostname?: string | undefined;
+  /** This host's fingerprint (identity.ts `hostFingerprint()` by default; tests set another host). */
+  hostFingerprint?: string | undefined;
   /** Where steps run: `docker`, `process` (default) or `auto` (Docker when its engine answers). */
   runtime?: RuntimeChoice | StepRuntime | undefined;
   /** Settings of the Docker runtime (default image, busybox, privileged, pull secrets). */

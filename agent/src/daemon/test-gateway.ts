@@ -18,6 +18,8 @@ import {
   type ExecutionResult,
   type Hello,
   PROTOCOL_VERSION,
+  type RegisterRequest,
+  type RegisterResponse,
   type StepUpdate,
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
@@ -48,6 +50,8 @@ export interface GatewaySettings {
 
 export interface TestGateway {
   readonly url: string;
+  /** Identities Register issued: secret by agent id (delete one to make the gateway forget it). */
+  readonly issued: Map<string, string>;
   readonly caFile: string;
   readonly settings: GatewaySettings;
   readonly sessions: GatewaySession[];
@@ -121,6 +125,22 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
   const limited = (id: string) =>
     settings.logLimitBytes !== undefined && committedOf(id) >= settings.logLimitBytes;
 
+  /** Identities issued by Register: secret by agent id. */
+  const issued = new Map<string, string>();
+  let issuedCount = 0;
+  const register = (
+    call: grpc.ServerUnaryCall<RegisterRequest, RegisterResponse>,
+    callback: grpc.sendUnaryData<RegisterResponse>,
+  ) => {
+    if (call.metadata.get("authorization")[0] !== `Bearer ${settings.token}`)
+      return callback({ code: grpc.status.UNAUTHENTICATED, details: "the agent token is not valid" });
+    issuedCount++;
+    const agentId = `agt_${String(issuedCount).padStart(24, "0")}`;
+    const agentSecret = `asy_agentkey_test${issuedCount}`;
+    issued.set(agentId, agentSecret);
+    callback(null, { agentId, agentSecret, orgId: "acme", envId: "staging" });
+  };
+
   const connect = (call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) => {
     const auth = call.metadata.get("authorization")[0];
     let ended = false;
@@ -153,6 +173,13 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
         if (auth !== `Bearer ${settings.token}`)
           return fail(grpc.status.UNAUTHENTICATED, "the agent token is not valid");
         if (settings.refuse !== undefined) return fail(settings.refuse.code, settings.refuse.details);
+        if (!issued.has(kind.value.agentId))
+          return fail(grpc.status.NOT_FOUND, `agent ${kind.value.agentId} is not registered`);
+        if (issued.get(kind.value.agentId) !== kind.value.agentSecret)
+          return fail(
+            grpc.status.PERMISSION_DENIED,
+            `the agent secret does not match agent ${kind.value.agentId}`,
+          );
         if (kind.value.protocolVersion !== PROTOCOL_VERSION) {
           return fail(
             grpc.status.FAILED_PRECONDITION,
@@ -268,7 +295,7 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
   };
 
   const server = new grpc.Server();
-  server.addService(AgentGatewayService, { connect });
+  server.addService(AgentGatewayService, { connect, register });
   const credentials = grpc.ServerCredentials.createSsl(null, [
     { cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) },
   ]);
@@ -278,6 +305,7 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
 
   return {
     url: `https://localhost:${port}`,
+    issued,
     caFile: tls.certFile,
     settings,
     sessions,

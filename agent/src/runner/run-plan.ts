@@ -527,6 +527,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         cwd: resolveWorkingDir(space.workspace, step.workingDir),
         paths: step.artifacts.paths,
         workingDir: step.artifacts.workingDir,
+        secrets: options.secrets,
         log: (text) => line(step.ref, text),
       });
     }

@@ -74,6 +74,8 @@ export type CollectArtifacts = (request: {
   cwd: string;
   paths: string[];
   workingDir?: string | undefined;
+  /** Secret values of the execution, masked in the artifacts' text files. */
+  secrets: readonly string[];
   log(line: string): void;
 }) => Promise<void>;
 

@@ -164,6 +164,11 @@ export const keys = {
     pk: `ORG#${org}#ENV#${env}`,
     sk: `AGENT#${agentId}`,
   }),
+  /** One partition per agent identity: a fleet's reconnect storm spreads over many keys. */
+  agentIdentity: (org: string, env: string, agentId: string) => ({
+    pk: `ORG#${org}#ENV#${env}#AGENT#${agentId}`,
+    sk: "IDENTITY",
+  }),
   runSlots: (org: string, pool: string) => ({ pk: `ORG#${org}`, sk: `RUNS#${pool}` }),
   templatePrefix: "TPL#",
   template: (org: string, env: string, name: string) => ({ pk: `ORG#${org}#ENV#${env}`, sk: `TPL#${name}` }),

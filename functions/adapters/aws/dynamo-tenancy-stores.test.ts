@@ -1,7 +1,8 @@
 /**
  * The accounts and tenancy stores on DynamoDB Local, with the races that matter: two owners
  * demoting each other, parallel environment creation at the plan limit, a one-time token used
- * twice at once, run slots at the limit, presence from an old session after a reconnect.
+ * twice at once, run slots at the limit, presence from an old session after a reconnect, and
+ * two processes claiming one agent identity at once.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -245,5 +246,56 @@ describe("DynamoDB tenancy stores", () => {
       });
     await stores.sessions.deleteAllForUser("usr_s");
     for (const h of hashes) assert.equal(await stores.sessions.get(h), undefined);
+  });
+
+  test("agent identity: one claimant at a time, the secret checked, renewals, release and lapse", async () => {
+    const base = { orgId: "org-id", envId: "env-id", agentId: "agt_000000000000000000000001" };
+    const secretHash = hash();
+    await stores.agentIdentities.create({ ...base, secretHash, hostname: "h", createdAt: NOW });
+    await assert.rejects(
+      stores.agentIdentities.create({ ...base, secretHash, hostname: "h", createdAt: NOW }),
+      /already exists/,
+    );
+    const claim = (instanceId: string, sessionId: string, nowMs: number, hashOf = secretHash) =>
+      stores.agentIdentities.claim({
+        ...base,
+        secretHash: hashOf,
+        instanceId,
+        sessionId,
+        hostname: `host-${instanceId}`,
+        nowMs,
+        heldUntilMs: nowMs + 1_000,
+      });
+    // Two processes at once: exactly one wins.
+    const race = await Promise.all([claim("i-one", "s1", 0), claim("i-two", "s2", 0)]);
+    assert.equal(race.filter((r) => r.ok).length, 1);
+    const winner = race[0]?.ok ? "i-one" : "i-two";
+    const loser = winner === "i-one" ? "i-two" : "i-one";
+    const refused = race.find((r) => !r.ok);
+    assert.deepEqual(refused && !refused.ok && refused.reason, "held");
+    assert.ok(refused && !refused.ok && refused.reason === "held" && refused.hostname === `host-${winner}`);
+    assert.deepEqual(await claim(winner, "s3", 500), { ok: true }, "the holder reconnects");
+    assert.deepEqual(await claim(loser, "s4", 100, hash()), { ok: false, reason: "bad_secret" });
+    assert.deepEqual(
+      await stores.agentIdentities.claim({
+        ...base,
+        agentId: "agt_unknown",
+        secretHash,
+        instanceId: "x",
+        sessionId: "s",
+        hostname: "",
+        nowMs: 0,
+        heldUntilMs: 1,
+      }),
+      { ok: false, reason: "unknown" },
+    );
+    // A release by a stream that no longer holds the claim changes nothing; the holder's frees it.
+    await stores.agentIdentities.release(base.orgId, base.envId, base.agentId, "s1");
+    assert.equal((await claim(loser, "s5", 600)).ok, false);
+    await stores.agentIdentities.release(base.orgId, base.envId, base.agentId, "s3");
+    assert.deepEqual(await claim(loser, "s6", 700), { ok: true });
+    // An unreleased claim lapses at heldUntilMs (an ingress that vanished).
+    assert.equal((await claim(winner, "s7", 1_600)).ok, false);
+    assert.deepEqual(await claim(winner, "s8", 1_701), { ok: true });
   });
 });

@@ -3,6 +3,7 @@
  * createDynamoStores.
  */
 import type {
+  AgentIdentityStore,
   AgentPresenceStore,
   AuditStore,
   InvitationStore,
@@ -16,6 +17,7 @@ import type {
   UserStore,
 } from "../../core/ports.ts";
 import type { SsoStore } from "../../core/sso/ports.ts";
+import { createDynamoAgentIdentityStore } from "./dynamo-agent-identity-store.ts";
 import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
 import { createDynamoInvitationStore } from "./dynamo-invitation-store.ts";
 import { createDynamoMemberStore } from "./dynamo-member-store.ts";
@@ -40,6 +42,7 @@ export interface DynamoTenancyStores {
   audit: AuditStore;
   rateLimiter: RateLimiter;
   presence: AgentPresenceStore;
+  agentIdentities: AgentIdentityStore;
   runSlots: RunSlots;
   tokenUsage: TokenUsageStore;
   sso: SsoStore;
@@ -56,6 +59,7 @@ export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTena
   audit: createDynamoAuditStore(config),
   rateLimiter: createDynamoRateLimiter(config),
   presence: createDynamoPresenceStore(config),
+  agentIdentities: createDynamoAgentIdentityStore(config),
   runSlots: createDynamoRunSlots(config),
   tokenUsage: createDynamoTokenUsageStore(config),
   sso: createDynamoSsoStore(config),

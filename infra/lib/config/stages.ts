@@ -104,6 +104,12 @@ export interface StageConfig {
     /** The From header, an address in `domain`. */
     readonly from: string;
   };
+  /**
+   * Where the agent image is published (`npm run release:agent-image -- --registry <this>`):
+   * the install commands shown for an environment name `<this>/assay/agent:<version>`. A
+   * registry host[:port][/path], no scheme; replace the placeholder like the `dns` block.
+   */
+  readonly agentRegistry: string;
   readonly monitoring: {
     /** Addresses subscribed to the alarm topic (confirm the subscription mail once). */
     readonly alarmEmails: readonly string[];
@@ -142,6 +148,7 @@ const dev: StageConfig = {
   nats: { tasks: 1 },
   web: {},
   mail: { domain: "dev.assay.example.com", from: "Assay (dev) <no-reply@dev.assay.example.com>" },
+  agentRegistry: "registry.dev.assay.example.com",
   monitoring: { alarmEmails: [], accountConcurrencyQuota: 1000 },
 };
 
@@ -180,6 +187,7 @@ const prod: StageConfig = {
     certificateArn: "arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000",
   },
   mail: { domain: "assay.example.com", from: "Assay <no-reply@assay.example.com>" },
+  agentRegistry: "registry.assay.example.com",
   monitoring: { alarmEmails: ["oncall@assay.example.com"], accountConcurrencyQuota: 1000 },
 };
 

@@ -31,6 +31,8 @@ export function runtimeEnvironment(
     // Links in mail and the install command shown for an environment.
     ASSAY_PUBLIC_WEB_URL: urls.app,
     ASSAY_PUBLIC_INGRESS_URL: urls.ingress,
+    // The registry release:agent-image pushed to: the docker and Kubernetes commands name it.
+    ASSAY_AGENT_REGISTRY: config.agentRegistry,
     // Without NATS the control plane falls back to polling and sweeps: slower, never wrong.
     ...(natsUrl ? { ASSAY_NATS_URL: natsUrl } : {}),
   };

@@ -9,10 +9,15 @@
  * has its own 20,000 limit) that say hello on every stream and keep them alive with the
  * protocol's heartbeats. RSS per stream = (server RSS holding N - RSS before) / N, read from
  * /proc after the streams settle.
+ *
+ * Then the idle cost (lib/idle-cost.ts): the DynamoDB write units and NATS messages one idle
+ * connected agent causes per hour, counted on the real adapters' calls, and the resulting
+ * $/month per 1,000 agents at the on-demand write prices stated in the figure.
  */
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { figure, progress, quick, report } from "../lib/figure.ts";
+import { measureIdleCost } from "../lib/idle-cost.ts";
 import { startBenchPlane } from "../lib/plane.ts";
 import { cpuSecondsOf, fdCountOf, forkModule, rssOf, sleep, stopChild } from "../lib/proc.ts";
 import { type ServerProcess, spawnEcho, spawnIngress } from "../lib/servers.ts";
@@ -37,6 +42,10 @@ interface Held {
   /** CPU used while holding the streams idle, in cores (1 = one core busy). */
   idleCpu: number;
 }
+
+/** On-demand DynamoDB prices per million write request units (AWS price list, 2026). */
+const WRITE_PRICES = { "us-east-1": 0.625, "eu-west-1": 0.7069 } as const;
+const HOURS_PER_MONTH = 730;
 
 const plane = await startBenchPlane();
 try {
@@ -91,7 +100,7 @@ try {
     return { held, rssPerStreamKb: (after - before) / Math.max(1, held) / 1024, fds, seconds, idleCpu };
   }
 
-  // BENCH_STREAM_VARIANTS=tls (or h2c) measures one shape only (each takes many minutes at full size).
+  // BENCH_STREAM_VARIANTS=tls (or h2c, or idle) measures one part only (each takes many minutes at full size).
   const only = process.env.BENCH_STREAM_VARIANTS?.split(",");
   const variants = (
     [
@@ -161,7 +170,53 @@ try {
       }),
     );
   }
+  if (!only || only.includes("idle")) results.push(...(await idleCostFigures()));
   report(results);
 } finally {
   await plane.stop();
+}
+
+async function idleCostFigures() {
+  const agents = quick ? 200 : 1_000;
+  const timeScale = 60;
+  // Two production stream lifetimes (1 h): every periodic write of an idle agent happens in it.
+  const windowMs = (2 * 30 * 60_000) / timeScale;
+  const runs = [];
+  for (let r = 0; r < (quick ? 1 : 3); r++)
+    runs.push(await measureIdleCost(plane, { agents, timeScale, windowMs, log: progress }));
+  const perMonth = (units: number, price: number) => (units * HOURS_PER_MONTH * 1_000 * price) / 1e6;
+  const assumptions = `$${WRITE_PRICES["us-east-1"]} (us-east-1) / $${WRITE_PRICES["eu-west-1"]} (eu-west-1) per million on-demand write units, ${HOURS_PER_MONTH} h a month`;
+  const calls = runs.map((r) => JSON.stringify(r.calls)).join("; ");
+  return [
+    figure({
+      id: "streams.idle.write-units",
+      name: "DynamoDB write units per idle connected agent-hour (measured)",
+      unit: "WRU/agent-hour",
+      runs: runs.map((r) => r.writeUnitsPerAgentHour),
+      target: "(informational: presence refresh, stream rotation)",
+      notes: [
+        `${agents} agents, presence refresh and stream age ${timeScale}x faster than production, ${runs[0]?.observedHours ?? 0} h observed per run`,
+        `writes in the window by operation: ${calls}`,
+      ],
+    }),
+    figure({
+      id: "streams.idle.dynamodb-cost",
+      name: "DynamoDB writes per 1,000 idle agents a month (us-east-1, from the measured rate)",
+      unit: "$/month",
+      runs: runs.map((r) => perMonth(r.writeUnitsPerAgentHour, WRITE_PRICES["us-east-1"])),
+      target: "<= $5",
+      meets: (value) => value <= 5,
+      notes: [
+        `price assumptions: ${assumptions}`,
+        `eu-west-1: $${runs.map((r) => perMonth(r.writeUnitsPerAgentHour, WRITE_PRICES["eu-west-1"]).toFixed(2)).join(", ")}`,
+      ],
+    }),
+    figure({
+      id: "streams.idle.nats",
+      name: "NATS messages per idle connected agent-hour (measured)",
+      unit: "msgs/agent-hour",
+      runs: runs.map((r) => r.natsMessagesPerAgentHour),
+      target: "(informational: NATS on ECS has no per-message price)",
+    }),
+  ];
 }

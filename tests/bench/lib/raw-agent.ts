@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
+import { helloIdentity, identityFor } from "../../../functions/testing/agent-identity.ts";
 
 export type ControlKind = NonNullable<ControlMessage["kind"]>["$case"];
 export type ControlPayload<K extends ControlKind> = Extract<
@@ -69,29 +70,46 @@ export function connectRawAgent(options: RawAgentOptions) {
   call.on("error", (e: grpc.ServiceError) => finish(`${e.code}: ${e.details}`));
   call.on("end", () => finish("ended"));
 
-  const send = (kind: AgentMessage["kind"]) => call.write({ kind });
+  /** Messages sent while the hello waits for its registration go out after it, in order. */
+  let queued: Promise<unknown> | undefined;
+  const send = (kind: AgentMessage["kind"]) => {
+    if (queued) queued = queued.then(() => call.write({ kind }));
+    else call.write({ kind });
+  };
   return {
     call,
     send,
     get ended() {
       return ended;
     },
-    /** Says hello; resolves with the welcome (or rejects if the stream ends first). */
+    /**
+     * Says hello as `options.agentId` (registered once per address and token: the control plane
+     * issues the real id); resolves with the welcome (or rejects if the stream ends first).
+     */
     async hello(timeoutMs = 60_000) {
+      const identity = identityFor(client, options.address, options.token, options.agentId);
+      let helloWritten: () => void = () => {};
+      queued = new Promise<void>((resolve) => {
+        helloWritten = resolve;
+      });
+      const issued = await identity;
       const welcome = this.next("welcome", timeoutMs);
-      send({
-        $case: "hello",
-        value: {
-          protocolVersion: PROTOCOL_VERSION,
-          agentId: options.agentId,
-          agentVersion: "bench",
-          hostname: "bench",
-          platform: "linux",
-          capabilities: ["runner.process"],
-          maxConcurrency: options.maxConcurrency ?? 1,
-          active: [],
+      call.write({
+        kind: {
+          $case: "hello",
+          value: {
+            protocolVersion: PROTOCOL_VERSION,
+            ...helloIdentity(issued, options.agentId),
+            agentVersion: "bench",
+            hostname: "bench",
+            platform: "linux",
+            capabilities: ["runner.process"],
+            maxConcurrency: options.maxConcurrency ?? 1,
+            active: [],
+          },
         },
       });
+      helloWritten();
       return welcome;
     },
     /** The next message of a kind that arrives from now on. */
@@ -123,8 +141,13 @@ export function connectRawAgent(options: RawAgentOptions) {
       });
     },
     close() {
-      call.end();
-      client.close();
+      const end = () => {
+        call.end();
+        client.close();
+      };
+      // After whatever send() still queues (a Goodbye before a rotation's half-close).
+      if (queued) void queued.then(end);
+      else end();
     },
   };
 }

@@ -6,7 +6,9 @@
  *
  * Usage (forked with IPC): stream-clients.ts ADDRESS CA_FILE|- TOKEN COUNT ID_PREFIX CONCURRENCY
  * Reports `{ opened, failed }` as streams come up, and `{ done }` once every stream is settled.
- * Exits by itself after 20 minutes whatever happens.
+ * Like real agents, each stream is rotated (half-closed, then a new one says hello as the same
+ * agent) when the Welcome's `max_stream_age_ms` is reached. Exits by itself after 20 minutes
+ * whatever happens.
  */
 import { connectRawAgent, type RawAgent, readCa } from "./raw-agent.ts";
 
@@ -23,12 +25,26 @@ let firstError: string | undefined;
 setTimeout(() => process.exit(3), 20 * 60_000).unref();
 process.on("disconnect", () => process.exit(0));
 
-async function openOne(i: number) {
+let closing = false;
+let rotations = 0;
+
+async function openOne(i: number, slot = agents.length) {
   const agent = connectRawAgent({ address, caPem, token, agentId: `${prefix}-${i}` });
-  agents.push(agent);
+  agents[slot] = agent;
   try {
-    await agent.hello(120_000);
+    const welcome = await agent.hello(120_000);
     opened++;
+    const ageMs = Number(welcome.maxStreamAgeMs);
+    if (ageMs > 0)
+      setTimeout(() => {
+        if (closing) return;
+        rotations++;
+        opened--;
+        // As the agent rotates: Goodbye with `reconnecting`, then a half-close.
+        agent.send({ $case: "goodbye", value: { reason: "stream rotate", reconnecting: true } });
+        agent.close();
+        void openOne(i, slot);
+      }, ageMs).unref();
   } catch (error) {
     failed++;
     firstError ??= String(error);
@@ -59,8 +75,9 @@ await Promise.all(lanes);
 process.send?.({ done: true, opened, failed, firstError });
 
 process.on("message", (m: { close?: boolean; status?: boolean }) => {
-  if (m.status) process.send?.({ alive: agents.filter((a) => !a.ended).length });
+  if (m.status) process.send?.({ alive: agents.filter((a) => !a.ended).length, rotations });
   if (m.close) {
+    closing = true;
     clearInterval(heartbeat);
     for (const agent of agents) agent.close();
     setTimeout(() => process.exit(0), 500);

@@ -138,7 +138,7 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
       } catch (error) {
         throw new CliError((error as Error).message);
       }
-      logger.info(`agent ${agent.agentId} starting (concurrency ${concurrency})`);
+      logger.info(`agent ${agent.agentId || "(not registered yet)"} starting (concurrency ${concurrency})`);
       // Timers inside the daemon are unref'd; this keeps the process up between reconnects.
       const keepAlive = setInterval(() => {}, 1 << 30);
       let signals = 0;

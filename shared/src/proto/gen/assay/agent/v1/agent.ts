@@ -12,9 +12,12 @@ import {
   Client,
   type ClientDuplexStream,
   type ClientOptions,
+  type ClientUnaryCall,
   type handleBidiStreamingCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
@@ -172,6 +175,23 @@ export function executionStatusToJSON(object: ExecutionStatus): string {
   }
 }
 
+export interface RegisterRequest {
+  hostname: string;
+  agentVersion: string;
+  platform: string;
+}
+
+/**
+ * The identity the control plane issued. `agent_secret` is shown only here (the control plane
+ * keeps a hash); the agent sends both in every Hello.
+ */
+export interface RegisterResponse {
+  agentId: string;
+  agentSecret: string;
+  orgId: string;
+  envId: string;
+}
+
 /** Everything an agent sends. The first message on a stream must be `hello`. */
 export interface AgentMessage {
   kind?:
@@ -212,7 +232,7 @@ export interface ControlMessage {
 export interface Hello {
   /** Protocol version spoken by the agent; see docs/protocol.md for negotiation. */
   protocolVersion: number;
-  /** Stable identity of this agent process installation (kept in its state directory). */
+  /** The identity the control plane issued at Register (kept in the agent's state directory). */
   agentId: string;
   agentVersion: string;
   hostname: string;
@@ -223,6 +243,13 @@ export interface Hello {
   maxConcurrency: number;
   /** Executions the agent is running (or still flushing) right now, with the log offset it holds. */
   active: ActiveExecution[];
+  /** The secret issued with `agent_id` at Register; proves the agent holds that identity. */
+  agentSecret: string;
+  /**
+   * Random per agent process start. While one process holds an identity's streams, a Hello for
+   * that identity from another process (a copied state directory) is refused with ALREADY_EXISTS.
+   */
+  instanceId: string;
 }
 
 export interface ActiveExecution {
@@ -395,6 +422,11 @@ export interface Reconnect {
 
 export interface Goodbye {
   reason: string;
+  /**
+   * The same agent process opens a new stream at once (it rotates the stream or follows a
+   * Reconnect): the control plane keeps its identity claimed for that stream's Hello.
+   */
+  reconnecting: boolean;
 }
 
 /**
@@ -604,6 +636,244 @@ export interface ExecutionPaused {
   /** Why (`step "approve" is paused`, `paused by a user`). */
   reason: string;
 }
+
+function createBaseRegisterRequest(): RegisterRequest {
+  return { hostname: "", agentVersion: "", platform: "" };
+}
+
+export const RegisterRequest: MessageFns<RegisterRequest> = {
+  encode(message: RegisterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostname !== "") {
+      writer.uint32(10).string(message.hostname);
+    }
+    if (message.agentVersion !== "") {
+      writer.uint32(18).string(message.agentVersion);
+    }
+    if (message.platform !== "") {
+      writer.uint32(26).string(message.platform);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.agentVersion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegisterRequest {
+    return {
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      agentVersion: isSet(object.agentVersion)
+        ? globalThis.String(object.agentVersion)
+        : isSet(object.agent_version)
+        ? globalThis.String(object.agent_version)
+        : "",
+      platform: isSet(object.platform) ? globalThis.String(object.platform) : "",
+    };
+  },
+
+  toJSON(message: RegisterRequest): unknown {
+    const obj: any = {};
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.agentVersion !== "") {
+      obj.agentVersion = message.agentVersion;
+    }
+    if (message.platform !== "") {
+      obj.platform = message.platform;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegisterRequest>, I>>(base?: I): RegisterRequest {
+    return RegisterRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegisterRequest>, I>>(object: I): RegisterRequest {
+    const message = createBaseRegisterRequest();
+    message.hostname = object.hostname ?? "";
+    message.agentVersion = object.agentVersion ?? "";
+    message.platform = object.platform ?? "";
+    return message;
+  },
+};
+
+function createBaseRegisterResponse(): RegisterResponse {
+  return { agentId: "", agentSecret: "", orgId: "", envId: "" };
+}
+
+export const RegisterResponse: MessageFns<RegisterResponse> = {
+  encode(message: RegisterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agentId !== "") {
+      writer.uint32(10).string(message.agentId);
+    }
+    if (message.agentSecret !== "") {
+      writer.uint32(18).string(message.agentSecret);
+    }
+    if (message.orgId !== "") {
+      writer.uint32(26).string(message.orgId);
+    }
+    if (message.envId !== "") {
+      writer.uint32(34).string(message.envId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.agentSecret = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orgId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.envId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegisterResponse {
+    return {
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      agentSecret: isSet(object.agentSecret)
+        ? globalThis.String(object.agentSecret)
+        : isSet(object.agent_secret)
+        ? globalThis.String(object.agent_secret)
+        : "",
+      orgId: isSet(object.orgId)
+        ? globalThis.String(object.orgId)
+        : isSet(object.org_id)
+        ? globalThis.String(object.org_id)
+        : "",
+      envId: isSet(object.envId)
+        ? globalThis.String(object.envId)
+        : isSet(object.env_id)
+        ? globalThis.String(object.env_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RegisterResponse): unknown {
+    const obj: any = {};
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.agentSecret !== "") {
+      obj.agentSecret = message.agentSecret;
+    }
+    if (message.orgId !== "") {
+      obj.orgId = message.orgId;
+    }
+    if (message.envId !== "") {
+      obj.envId = message.envId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegisterResponse>, I>>(base?: I): RegisterResponse {
+    return RegisterResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegisterResponse>, I>>(object: I): RegisterResponse {
+    const message = createBaseRegisterResponse();
+    message.agentId = object.agentId ?? "";
+    message.agentSecret = object.agentSecret ?? "";
+    message.orgId = object.orgId ?? "";
+    message.envId = object.envId ?? "";
+    return message;
+  },
+};
 
 function createBaseAgentMessage(): AgentMessage {
   return { kind: undefined };
@@ -1284,6 +1554,8 @@ function createBaseHello(): Hello {
     capabilities: [],
     maxConcurrency: 0,
     active: [],
+    agentSecret: "",
+    instanceId: "",
   };
 }
 
@@ -1312,6 +1584,12 @@ export const Hello: MessageFns<Hello> = {
     }
     for (const v of message.active) {
       ActiveExecution.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.agentSecret !== "") {
+      writer.uint32(74).string(message.agentSecret);
+    }
+    if (message.instanceId !== "") {
+      writer.uint32(82).string(message.instanceId);
     }
     return writer;
   },
@@ -1393,6 +1671,22 @@ export const Hello: MessageFns<Hello> = {
             message.active.push(ActiveExecution.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.agentSecret = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.instanceId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1435,6 +1729,16 @@ export const Hello: MessageFns<Hello> = {
       active: globalThis.Array.isArray(object?.active)
         ? object.active.map((e: any) => ActiveExecution.fromJSON(e))
         : [],
+      agentSecret: isSet(object.agentSecret)
+        ? globalThis.String(object.agentSecret)
+        : isSet(object.agent_secret)
+        ? globalThis.String(object.agent_secret)
+        : "",
+      instanceId: isSet(object.instanceId)
+        ? globalThis.String(object.instanceId)
+        : isSet(object.instance_id)
+        ? globalThis.String(object.instance_id)
+        : "",
     };
   },
 
@@ -1464,6 +1768,12 @@ export const Hello: MessageFns<Hello> = {
     if (message.active?.length) {
       obj.active = message.active.map((e) => ActiveExecution.toJSON(e));
     }
+    if (message.agentSecret !== "") {
+      obj.agentSecret = message.agentSecret;
+    }
+    if (message.instanceId !== "") {
+      obj.instanceId = message.instanceId;
+    }
     return obj;
   },
 
@@ -1480,6 +1790,8 @@ export const Hello: MessageFns<Hello> = {
     message.capabilities = object.capabilities?.map((e) => e) || [];
     message.maxConcurrency = object.maxConcurrency ?? 0;
     message.active = object.active?.map((e) => ActiveExecution.fromPartial(e)) || [];
+    message.agentSecret = object.agentSecret ?? "";
+    message.instanceId = object.instanceId ?? "";
     return message;
   },
 };
@@ -3585,13 +3897,16 @@ export const Reconnect: MessageFns<Reconnect> = {
 };
 
 function createBaseGoodbye(): Goodbye {
-  return { reason: "" };
+  return { reason: "", reconnecting: false };
 }
 
 export const Goodbye: MessageFns<Goodbye> = {
   encode(message: Goodbye, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reason !== "") {
       writer.uint32(10).string(message.reason);
+    }
+    if (message.reconnecting !== false) {
+      writer.uint32(16).bool(message.reconnecting);
     }
     return writer;
   },
@@ -3617,6 +3932,14 @@ export const Goodbye: MessageFns<Goodbye> = {
             message.reason = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.reconnecting = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3630,13 +3953,19 @@ export const Goodbye: MessageFns<Goodbye> = {
   },
 
   fromJSON(object: any): Goodbye {
-    return { reason: isSet(object.reason) ? globalThis.String(object.reason) : "" };
+    return {
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reconnecting: isSet(object.reconnecting) ? globalThis.Boolean(object.reconnecting) : false,
+    };
   },
 
   toJSON(message: Goodbye): unknown {
     const obj: any = {};
     if (message.reason !== "") {
       obj.reason = message.reason;
+    }
+    if (message.reconnecting !== false) {
+      obj.reconnecting = message.reconnecting;
     }
     return obj;
   },
@@ -3647,6 +3976,7 @@ export const Goodbye: MessageFns<Goodbye> = {
   fromPartial<I extends Exact<DeepPartial<Goodbye>, I>>(object: I): Goodbye {
     const message = createBaseGoodbye();
     message.reason = object.reason ?? "";
+    message.reconnecting = object.reconnecting ?? false;
     return message;
   },
 };
@@ -6196,16 +6526,53 @@ export const AgentGatewayService = {
     responseSerialize: (value: ControlMessage): Buffer => Buffer.from(ControlMessage.encode(value).finish()),
     responseDeserialize: (value: Buffer): ControlMessage => ControlMessage.decode(value),
   },
+  /**
+   * Issues a new agent identity in the token's environment: an agent calls it once, when its
+   * state directory holds no identity, and keeps the answer for every later Connect.
+   */
+  register: {
+    path: "/assay.agent.v1.AgentGateway/Register" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RegisterRequest): Buffer => Buffer.from(RegisterRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RegisterRequest => RegisterRequest.decode(value),
+    responseSerialize: (value: RegisterResponse): Buffer => Buffer.from(RegisterResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RegisterResponse => RegisterResponse.decode(value),
+  },
 } as const;
 
 export interface AgentGatewayServer extends UntypedServiceImplementation {
   connect: handleBidiStreamingCall<AgentMessage, ControlMessage>;
+  /**
+   * Issues a new agent identity in the token's environment: an agent calls it once, when its
+   * state directory holds no identity, and keeps the answer for every later Connect.
+   */
+  register: handleUnaryCall<RegisterRequest, RegisterResponse>;
 }
 
 export interface AgentGatewayClient extends Client {
   connect(): ClientDuplexStream<AgentMessage, ControlMessage>;
   connect(options: Partial<CallOptions>): ClientDuplexStream<AgentMessage, ControlMessage>;
   connect(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<AgentMessage, ControlMessage>;
+  /**
+   * Issues a new agent identity in the token's environment: an agent calls it once, when its
+   * state directory holds no identity, and keeps the answer for every later Connect.
+   */
+  register(
+    request: RegisterRequest,
+    callback: (error: ServiceError | null, response: RegisterResponse) => void,
+  ): ClientUnaryCall;
+  register(
+    request: RegisterRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RegisterResponse) => void,
+  ): ClientUnaryCall;
+  register(
+    request: RegisterRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RegisterResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AgentGatewayClient = makeGenericClientConstructor(
