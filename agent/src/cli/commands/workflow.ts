@@ -107,10 +107,16 @@ const writeCheck = (
 ): void => {
   if (full) return void io.stdout.write(`${formatCheck(check).join("\n")}\n`);
   const c = colors(io);
+  const refusing: string[] = [];
   for (const runtime of check.runtimes) {
     for (const r of runtime.refusals)
       io.stderr.write(`${c.yellow("refused:")} ${runtime.runtime} runtime: ${r.path}: ${r.message}\n`);
     for (const w of runtime.warnings)
       io.stderr.write(`${c.yellow("warning:")} ${runtime.runtime} runtime: ${w}\n`);
+    if (runtime.refusals.length > 0) refusing.push(runtime.runtime);
   }
+  if (refusing.length > 0)
+    io.stderr.write(
+      `${c.yellow("note:")} the workflow is stored, but its runs fail on agents with the ${refusing.join(" or ")} runtime until the refusals above are fixed\n`,
+    );
 };

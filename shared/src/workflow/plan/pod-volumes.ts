@@ -88,7 +88,7 @@ const planVolume = (volume: Json, path: string, context: PlanContext): PlannedVo
     const allowed = context.require(
       "volumes.hostPath",
       `${path}.hostPath`,
-      `hostPath volume "${name}" mounts ${host} of the agent's host, which this agent does not allow (start it with host paths allowed)`,
+      `hostPath volume "${name}" mounts ${host} of the agent's host, which this agent does not allow (start the agent with --allow-host-path to allow it)`,
     );
     return allowed ? { name, kind: "hostPath", path: host } : undefined;
   }
