@@ -7,7 +7,7 @@
  *   node agent/scripts/pack.ts [--outdir DIR]   -> DIR/assay-agent-<version>.tgz (default agent/dist-package)
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ASSAY_VERSION } from "@assay/shared/version";
@@ -25,16 +25,30 @@ await mkdir(packageDir);
 execFileSync(process.execPath, [join(agentDir, "scripts", "build.ts"), "--outdir", packageDir], {
   stdio: ["ignore", "ignore", "inherit"],
 });
-// npm links `bin` entries as they are: the entry needs its interpreter line.
-const entry = join(packageDir, "assay.js");
-await writeFile(entry, `#!/usr/bin/env node\n${await readFile(entry, "utf8")}`);
+// npm links `bin` entries as they are: the launcher has its interpreter line. It refuses a
+// Node.js too old for the bundle before loading it (node-check.js, plain JavaScript).
+await copyFile(join(agentDir, "bin", "node-check.js"), join(packageDir, "node-check.js"));
+await writeFile(
+  join(packageDir, "bin.js"),
+  [
+    "#!/usr/bin/env node",
+    'import { nodeVersionProblem } from "./node-check.js";',
+    "const problem = nodeVersionProblem(process.versions.node);",
+    "if (problem) {",
+    '  process.stderr.write("error: " + problem + "\\n");',
+    "  process.exit(1);",
+    "}",
+    'await import("./assay.js");',
+    "",
+  ].join("\n"),
+);
 const manifest = {
   name: "@assay/agent",
   version: ASSAY_VERSION,
   description:
     "The assay CLI: the agent that runs test workflows for an Assay control plane, and the user commands.",
   type: "module",
-  bin: { assay: "assay.js" },
+  bin: { assay: "bin.js" },
   engines: { node: ">=22" },
   license: "UNLICENSED",
 };

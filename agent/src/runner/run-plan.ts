@@ -23,14 +23,13 @@
  *   highest of its children.
  */
 import type { Value } from "@assay/shared/workflow";
-import { type ContentSource, fetchGit, fetchStepContent, fetchTarball } from "./content-fetch.ts";
+import { type ContentSource, fetchStepContent } from "./content-fetch.ts";
 import { runExecute } from "./execute-step.ts";
 import { maskText } from "./masker.ts";
 import {
   applyNegative,
   exitOutcome,
   failsGroup,
-  failsWorkers,
   groupOutcome,
   type Outcome,
   peaksOf,

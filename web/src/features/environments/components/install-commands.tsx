@@ -37,6 +37,9 @@ export function InstallCommands({ commands }: { commands: Commands }) {
         />
         <CopyButton value={text} label={`Copy the ${kind} command`} />
       </div>
+      {kind === "npx" ? (
+        <p className="muted small">Needs Node.js 22 or newer on the agent's machine.</p>
+      ) : null}
       {!commands.tokenIncluded ? (
         <p className="muted small">Replace the token placeholder with an agent token of this environment.</p>
       ) : null}
