@@ -259,6 +259,45 @@ describe("organizations, members and environments API", () => {
     assert.ok(tokens.items[0]?.revokedAt);
   });
 
+  test("agents: a rotated stream leaves the agent online (no disconnect write); a closed one goes offline", async () => {
+    assert.equal(
+      (await alice.as(`/v1/orgs/${org}/envs`, { method: "POST", json: { id: "rotation" } })).status,
+      201,
+    );
+    const base = `/v1/orgs/${org}/envs/rotation`;
+    const made = await json<{ secret: string }>(
+      await alice.as(`${base}/agent-tokens`, { method: "POST", json: { name: "rotating" } }),
+    );
+    const statusOf = async (agentId: string | undefined) => {
+      const listed = await json<{ items: Array<{ agentId: string; status: string }> }>(
+        await alice.as(`${base}/agents`),
+      );
+      return listed.items.find((a) => a.agentId === agentId)?.status;
+    };
+    const agent = connectTestAgent(plane, made.secret, "agent-rotating");
+    assert.ok(await agent.welcomed());
+    const id = agent.agentId();
+    for (let i = 0; i < 40 && (await statusOf(id)) !== "online"; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await statusOf(id), "online");
+    agent.rotate();
+    assert.ok(await agent.ended(5_000), "the rotated stream ended");
+    // Well past the time a closed stream takes to be marked offline (below).
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(await statusOf(id), "online", "a rotation writes no disconnect");
+    // The next stream closes before its first presence batch: it is still marked offline.
+    const again = connectTestAgent(plane, made.secret, "agent-rotating");
+    assert.ok(await again.welcomed());
+    assert.equal(again.agentId(), id, "the same identity comes back");
+    again.close();
+    let status: string | undefined;
+    for (let i = 0; i < 60 && status !== "offline"; i++) {
+      status = await statusOf(id);
+      if (status !== "offline") await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(status, "offline", "a stream closed without reconnecting is marked offline");
+  });
+
   test("runs beyond the plan's concurrency wait queued; only a full queue refuses, and aborting frees a place", async () => {
     const base = `/v1/orgs/${org}/envs/staging`;
     const put = await alice.as(`${base}/workflows/smoke`, { method: "PUT", body: WORKFLOW });

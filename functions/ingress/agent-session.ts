@@ -330,6 +330,10 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       return freeCapacity();
     },
     offer,
+    /** The agent said it opens a new stream at once (Goodbye `reconnecting`). */
+    get reconnecting() {
+      return keepClaim;
+    },
     /** True while this stream holds executions (their aborts are looked for on every sweep). */
     get holdsWork() {
       return (linked(state)?.link.heldCount ?? 0) > 0;

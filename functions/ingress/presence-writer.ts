@@ -76,11 +76,21 @@ export function trackPresence(
     disconnected(s: AgentSession) {
       if (!store || !lastWrite.has(s)) return;
       lastWrite.delete(s);
-      // Never written (closed before its first batch): nothing to mark.
-      if (fresh.delete(s)) return;
+      // A stream the agent rotates (or moves after a Reconnect) is followed at once by its next
+      // hello, whose ready record replaces this one: marking it offline in between would cost a
+      // write per rotation and show a connected agent offline for a moment. An agent that never
+      // comes back shows offline by the refresh rule (presence-rule.ts).
+      if (s.reconnecting) {
+        fresh.delete(s);
+        return;
+      }
       const { orgId, envId, agentId } = ids(s);
       const at = new Date(clock.now()).toISOString();
+      // Closed before its first batch: the stored record may still be a rotated predecessor's,
+      // online; this session's record goes in first so the disconnect below applies to it.
+      const unwritten = fresh.delete(s) ? [recordOf(s)] : [];
       void Promise.resolve(writing)
+        .then(() => (unwritten.length > 0 ? store.record(unwritten) : undefined))
         .then(() => store.disconnected(orgId, envId, agentId, s.id, at))
         .catch(warn);
     },

@@ -62,6 +62,14 @@ export function connectTestAgent(
       await waitFor(() => ended !== undefined, timeoutMs);
       return ended;
     },
+    /** Ends the stream as an agent rotating it does (Goodbye `reconnecting`), then closes. */
+    rotate() {
+      void hello.then(() => {
+        call.write({ kind: { $case: "goodbye", value: { reason: "stream rotation", reconnecting: true } } });
+        call.end();
+        client.close();
+      });
+    },
     close() {
       void hello.then(() => {
         call.end();
