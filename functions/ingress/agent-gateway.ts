@@ -7,7 +7,7 @@
  * Gateway state: `serving -> draining -> stopped`.
  */
 import { randomUUID } from "node:crypto";
-import { AppError, every, GRPC_STATUS, isAppError, sleep } from "@assay/shared";
+import { AppError, createTtlCache, every, GRPC_STATUS, isAppError, sleep } from "@assay/shared";
 import {
   AgentGatewayService,
   type AgentMessage,
@@ -90,8 +90,13 @@ export interface GatewayDeps {
   workflows?: WorkflowService | undefined;
 }
 
-/** A token's `lastUsedAt` moves at most this often (the store refuses sooner writes). */
-const TOKEN_TOUCH_INTERVAL_SECONDS = 60;
+/**
+ * A token's `lastUsedAt` moves at most this often: the store refuses sooner writes, and this
+ * process does not even try again within it (a refused conditional write is still a paid
+ * write, and a fleet sharing one token would try at every stream it opens). An hour is longer
+ * than an agent's stream age, so an idle agent's rotations cost no token writes.
+ */
+const TOKEN_TOUCH_INTERVAL_SECONDS = 3_600;
 
 const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
   code: GRPC_STATUS[error.code],
@@ -100,6 +105,11 @@ const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
 
 export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
+  /** Tokens whose last use this process recorded within the interval. */
+  const touchedTokens = createTtlCache<string, true>({
+    clock: deps.clock,
+    ttlMs: TOKEN_TOUCH_INTERVAL_SECONDS * 1_000,
+  });
   const credentialRequests = createCredentialRequests({
     credentials: deps.credentials,
     work: deps.work,
@@ -174,14 +184,17 @@ export function createAgentGateway(deps: GatewayDeps) {
     }
     const tokenHash = hashToken(secret ?? "");
     // "Last used" of the token: best effort, a failed write never refuses the agent.
-    deps.tokenUsage
-      ?.touch(tokenHash, new Date(clock.now()).toISOString(), TOKEN_TOUCH_INTERVAL_SECONDS)
-      .catch((error: unknown) =>
-        logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          "lastUsedAt not recorded",
-        ),
-      );
+    if (deps.tokenUsage && touchedTokens.get(tokenHash) === undefined) {
+      touchedTokens.set(tokenHash, true);
+      deps.tokenUsage
+        .touch(tokenHash, new Date(clock.now()).toISOString(), TOKEN_TOUCH_INTERVAL_SECONDS)
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            "lastUsedAt not recorded",
+          ),
+        );
+    }
     const session = createAgentSession(randomUUID(), {
       principal,
       tokenHash,
