@@ -35,7 +35,7 @@ test("the agent image runs as non-root and holds only the bundle", async () => {
     for (const f of agentFiles)
       assert.match(
         f,
-        /^opt\/assay-agent\/(package\/(assay\.js|package\.json|chunks\/[\w.-]+\.js)|bin\/busybox)$/,
+        /^opt\/assay-agent\/(package\/(assay\.js|bin\.js|node-check\.js|package\.json|chunks\/[\w.-]+\.js)|bin\/busybox)$/,
       );
     assert.equal(files.filter((f) => f.includes("node_modules/")).length, 0, "no node_modules anywhere");
     const manifest = JSON.parse(
