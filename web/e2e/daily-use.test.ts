@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
-import { launchBrowser, recordProblems, screenshot } from "./support/browser.ts";
+import { launchBrowser, recordProblems, screenshot, signInWithApiToken } from "./support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "./support/build.ts";
 import { type DashboardServer, serveDashboard } from "./support/serve-dashboard.ts";
 
@@ -62,10 +62,7 @@ describe("daily use, in the browser", () => {
   test("an owner adds a schedule, pauses it (kept across a reload) and resumes it", async () => {
     const page = await newPage();
     await page.goto(`${web.url}/login`);
-    await page.getByText("Sign in with an API token").click();
-    await page.getByLabel("API token", { exact: true }).fill(plane.apiToken);
-    await page.getByRole("button", { name: "Sign in with token" }).click();
-    await page.getByRole("heading", { name: "Workflows" }).waitFor();
+    await signInWithApiToken(page, plane.apiToken);
 
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Schedules" }).click();
     await page.getByRole("heading", { name: "Schedules" }).waitFor();

@@ -16,7 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
-import { launchBrowser, recordProblems, screenshot } from "./support/browser.ts";
+import { launchBrowser, recordProblems, screenshot, signInWithApiToken } from "./support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "./support/build.ts";
 import { type DashboardServer, serveDashboard } from "./support/serve-dashboard.ts";
 
@@ -144,10 +144,7 @@ describe("dashboard, in the browser", () => {
     await page.waitForURL(/\/login/);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await screenshot(page, "01-sign-in");
-    await page.getByText("Sign in with an API token").click();
-    await page.getByLabel("API token", { exact: true }).fill(plane.apiToken);
-    await page.getByRole("button", { name: "Sign in with token" }).click();
-    await page.getByRole("heading", { name: "Workflows" }).waitFor();
+    await signInWithApiToken(page, plane.apiToken);
     await page.getByRole("link", { name: "hello", exact: true }).waitFor();
     await screenshot(page, "02-workflows-empty-history");
   });

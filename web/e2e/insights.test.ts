@@ -11,7 +11,7 @@ import type { WorkflowInsights } from "@assay/shared";
 import type { Browser, Page } from "playwright-core";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { recordInsightHistory } from "../../functions/testing/insight-history.ts";
-import { launchBrowser, recordProblems, screenshot } from "./support/browser.ts";
+import { launchBrowser, recordProblems, screenshot, signInWithApiToken } from "./support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "./support/build.ts";
 import { type DashboardServer, serveDashboard } from "./support/serve-dashboard.ts";
 
@@ -48,10 +48,7 @@ describe("insights, in the browser", () => {
     page.setDefaultTimeout(15_000);
     problems = recordProblems(page);
     await page.goto(web.url);
-    await page.getByText("Sign in with an API token").click();
-    await page.getByLabel("API token", { exact: true }).fill(plane.apiToken);
-    await page.getByRole("button", { name: "Sign in with token" }).click();
-    await page.getByRole("heading", { name: "Workflows" }).waitFor();
+    await signInWithApiToken(page, plane.apiToken);
   });
 
   after(async () => {

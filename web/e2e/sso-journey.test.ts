@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { STRONG_PASSWORD, signUp } from "../../functions/testing/accounts.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { type LoopbackOidcProvider, startOidcProvider } from "../../functions/testing/oidc-provider.ts";
-import { launchBrowser, recordProblems, screenshot } from "./support/browser.ts";
+import { launchBrowser, recordProblems, screenshot, signInWithApiToken } from "./support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "./support/build.ts";
 import { type DashboardServer, serveDashboard } from "./support/serve-dashboard.ts";
 
@@ -60,10 +60,7 @@ describe("single sign-on in the browser", () => {
     browser = await launchBrowser();
     ownerPage = await newPage();
     await ownerPage.goto(web.url);
-    await ownerPage.getByText("Sign in with an API token").click();
-    await ownerPage.getByLabel("API token", { exact: true }).fill(plane.apiToken);
-    await ownerPage.getByRole("button", { name: "Sign in with token" }).click();
-    await ownerPage.getByRole("heading", { name: "Workflows" }).waitFor();
+    await signInWithApiToken(ownerPage, plane.apiToken);
   });
   after(async () => {
     await browser?.close();

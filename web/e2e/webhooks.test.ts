@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../../functions/testing/webhook-receiver.ts";
-import { launchBrowser, recordProblems, screenshot } from "./support/browser.ts";
+import { launchBrowser, recordProblems, screenshot, signInWithApiToken } from "./support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "./support/build.ts";
 import { type DashboardServer, serveDashboard } from "./support/serve-dashboard.ts";
 
@@ -41,10 +41,7 @@ describe("webhook pages, in the browser", () => {
 
   test("create a webhook, watch its deliveries, redeliver, disable", async () => {
     await page.goto(web.url);
-    await page.getByText("Sign in with an API token").click();
-    await page.getByLabel("API token", { exact: true }).fill(plane.apiToken);
-    await page.getByRole("button", { name: "Sign in with token" }).click();
-    await page.getByRole("heading", { name: "Workflows" }).waitFor();
+    await signInWithApiToken(page, plane.apiToken);
 
     await page.getByRole("link", { name: "Webhooks" }).click();
     await page.getByText("No webhooks yet").waitFor();

@@ -36,3 +36,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: false });
 }
+
+/** Signs in on the dashboard's sign-in page with an API token and waits for the workflows list. */
+export async function signInWithApiToken(page: Page, token: string): Promise<void> {
+  await page.getByText("Sign in with an API token").click();
+  await page.getByLabel("API token", { exact: true }).fill(token);
+  await page.getByRole("button", { name: "Sign in with token" }).click();
+  await page.getByRole("heading", { name: "Workflows" }).waitFor();
+}
