@@ -22,9 +22,10 @@
  * - Every process's CPU and memory peaks are reported with its step; a group reports the
  *   highest of its children.
  */
-import type { Value } from "@assay/shared/workflow";
+import { bareExpression, type Value } from "@assay/shared/workflow";
 import { type ContentSource, fetchStepContent } from "./content-fetch.ts";
 import { runExecute } from "./execute-step.ts";
+import type { FileRoots } from "./file-functions.ts";
 import { maskText } from "./masker.ts";
 import {
   applyNegative,
@@ -39,6 +40,7 @@ import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
 import {
+  evaluateRuntimeValue,
   evaluateStepCondition,
   type RuntimeScope,
   renderRuntimeText,
@@ -59,7 +61,7 @@ import type {
   StepFinalStatus,
 } from "./types.ts";
 import { fetchOut, transferIn } from "./worker-files.ts";
-import { runWorkers } from "./workers.ts";
+import { fillSlots, runWorkers } from "./workers.ts";
 import { resolveWorkingDir } from "./workspace.ts";
 
 /** Inputs of one run. */
@@ -179,18 +181,30 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       wakeups.add(done);
     });
   // Expressions see the environment the step's process gets: the host's, then the declared.
-  const runtime = (group: GroupState, env: Record<string, string>, variables: Vars): RuntimeScope => ({
+  const runtime = (
+    group: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    files?: FileRoots,
+  ): RuntimeScope => ({
     failed: group.failed,
     aborted: state.abortReason !== undefined,
     env: { ...options.baseEnv, ...env },
     variables,
+    files,
+  });
+  // `file()` / `glob()` read the unit's /data and, in the process runtime, the host.
+  const filesOf = (step: RunnerStep, space: UnitSpace): FileRoots => ({
+    workspace: space.workspace,
+    workingDir: step.workingDir,
+    hostPaths: !stepRuntime.containers,
   });
 
   /** Renders what the planner left for run time into a process request (or an error). */
   const prepare = (step: RunnerStep, env: Record<string, string>, variables: Vars, space: UnitSpace) => {
     // `{{ passed }}` / `{{ failed }}` in a step's text speak of what ran before it, as in Testkube.
     const failed = { failed: state.failedBefore.get(step.ref) ?? false };
-    const request = renderProcessRequest(step, env, runtime(failed, env, variables));
+    const request = renderProcessRequest(step, env, runtime(failed, env, variables, filesOf(step, space)));
     if (typeof request !== "string" && space !== rootSpace) request.space = space;
     return request;
   };
@@ -261,7 +275,12 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       render: (text) =>
         renderRuntimeText(
           text,
-          runtime({ failed: state.failedBefore.get(step.ref) ?? false }, env, variables),
+          runtime(
+            { failed: state.failedBefore.get(step.ref) ?? false },
+            env,
+            variables,
+            filesOf(step, space),
+          ),
         ),
       setWaiting: (waiting) => {
         state.waitingSteps += waiting ? 1 : -1;
@@ -349,14 +368,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         }
       }
       if (workers.length > 0) {
-        const result = await runWorkers(step, workers, scope, {
-          skipTree,
-          runWorker: (worker, own) =>
-            runStep(worker, own, { failed: children.failed }, {}, worker.variables, space),
-        });
-        if (result.failed) childFailed = true;
-        if (result.aborted) childAborted = true;
-        if (result.failed) children.failed = true;
+        const ran = await runStepWorkers(step, workers, scope, children, env, variables, space);
+        if (ran.failed) childFailed = true;
+        if (ran.aborted) childAborted = true;
       }
       await runChildren(rest);
       result = outcomeOfGroup(step, own, { childFailed, childAborted }, scope);
@@ -371,6 +385,39 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         result.message = serviceFailure;
       }
     }
+  };
+
+  /** The workers of `step` (its run-time fan-out resolved first); marks `children` failed on a failure. */
+  const runStepWorkers = async (
+    step: RunnerStep,
+    slots: RunnerStep[],
+    scope: Scope,
+    children: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    space: UnitSpace,
+  ): Promise<{ failed: boolean; aborted: boolean }> => {
+    const files = filesOf(step, space);
+    const hooks = {
+      skipTree,
+      line: (text: string) => line(step.ref, text),
+      read: (text: string) => {
+        const value = evaluateRuntimeValue(bareExpression(text), runtime(children, env, variables, files));
+        if (!value.ok) throw new Error(value.error);
+        return value.value;
+      },
+      runWorker: (worker: RunnerStep, own: Scope) =>
+        runStep(worker, own, { failed: children.failed }, {}, worker.variables, space),
+    };
+    const filled = fillSlots(step, slots, hooks);
+    const result = filled.ok ? await runWorkers(step, filled.workers, scope, hooks) : undefined;
+    if (!filled.ok) {
+      line(step.ref, `[assay] error: ${filled.error}`);
+      state.firstFailure ??= `step "${step.name}" failed: ${filled.error}`;
+    }
+    const failed = result === undefined || result.failed;
+    if (failed) children.failed = true;
+    return { failed, aborted: result?.aborted === true };
   };
 
   /** A group's outcome from its own process and its children's, with their peaks. */
@@ -410,7 +457,10 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     }
     const startedAtMs = now();
     state.failedBefore.set(step.ref, group.failed);
-    const decision = evaluateStepCondition(step.condition, runtime(group, env, variables));
+    const decision = evaluateStepCondition(
+      step.condition,
+      runtime(group, env, variables, filesOf(step, parentSpace)),
+    );
     if (!decision.ok) {
       line(step.ref, `[assay] error: step "${step.name}": ${decision.error}`);
       for (const child of step.steps) skipTree(child, "parent step failed");
