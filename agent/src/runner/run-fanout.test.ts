@@ -75,14 +75,14 @@ ${MAKE_FILES}  - name: split
     assert.match(log("r2.w1"), /^0\/3 \/data\/repo\/e2e\/\.hidden\.cy\.js,\/data\/repo\/e2e\/a\.cy\.js$/m);
     assert.match(log("r2.w2"), /^1\/3 \/data\/repo\/e2e\/b\.cy\.js,\/data\/repo\/e2e\/c\.cy\.js$/m);
     assert.match(log("r2.w3"), /^2\/3 \/data\/repo\/e2e\/sub\/d\.cy\.js$/m);
-    assert.match(r.textOf("r2"), /parallel: 3 of 3 workers, resolved now from testFiles/);
+    assert.match(r.textOf("r2"), /parallel: 3 of 3 instances, resolved now from testFiles/);
     // Four files (sub excluded) for up to seven workers: four run, three slots are skipped.
     assert.match(log("r3.w4"), /^4 of 4 \/data\/repo\/e2e\/c\.cy\.js$/m);
     assert.deepEqual(
       ["r3.w1", "r3.w4", "r3.w5", "r3.w7"].map((ref) => r.final(ref)?.status),
       ["passed", "passed", "skipped", "skipped"],
     );
-    assert.match(r.final("r3.w5")?.message ?? "", /not needed: the fan-out gave 4 of at most 7 workers/);
+    assert.match(r.final("r3.w5")?.message ?? "", /not needed: the fan-out gave 4 of at most 7 instances/);
     assert.equal(r.final("r3")?.status, "passed");
   });
 
@@ -116,5 +116,25 @@ ${MAKE_FILES}  - name: read
     );
     assert.equal(r.result.status, "failed");
     assert.match(r.result.message, /fan-out from a missing file/);
+  });
+
+  it("fills a service's instance slots from glob() when its step is reached", async () => {
+    const r = await runYaml(`  steps:
+  - name: make
+    shell: mkdir -p /data/names && touch /data/names/a /data/names/b
+  - name: with services
+    services:
+      echo:
+        maxCount: 3
+        shards: {names: 'glob("/data/names/*")'}
+        shell: echo "up {{ index }}/{{ count }} {{ relpath(shard.names.0, "/data/names") }}"; sleep 30
+    shell: echo "instances {{ len(services.echo) }}"
+`);
+    assert.equal(r.result.status, "passed", r.text());
+    assert.match(r.textOf("r2.s1.1"), /^up 0\/2 a$/m);
+    assert.match(r.textOf("r2.s1.2"), /^up 1\/2 b$/m);
+    assert.equal(r.final("r2.s1.3")?.status, "skipped");
+    assert.match(r.textOf("r2"), /service echo: 2 of 3 instances, resolved now from names/);
+    assert.match(r.textOf("r2"), /^instances 2$/m);
   });
 });

@@ -305,10 +305,22 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     };
     const contentError = await fetchContent(step.ref, step, step.workingDir, space);
     if (contentError !== undefined) return failBody(contentError, step.steps);
-    const serviceNodes = step.steps.filter((s) => s.kind === "service");
     const workers = step.steps.filter((s) => s.kind === "worker");
     const setup = step.steps.filter((s) => s.kind === undefined && s.phase === "setup");
     const rest = step.steps.filter((s) => s.kind === undefined && s.phase !== "setup");
+    const filledServices = fillServices(
+      step,
+      step.steps.filter((s) => s.kind === "service"),
+      group,
+      env,
+      variables,
+      space,
+    );
+    if (!filledServices.ok) {
+      state.firstFailure ??= filledServices.error;
+      return failBody(filledServices.error, [...setup, ...rest, ...workers]);
+    }
+    const serviceNodes = filledServices.nodes;
     const services =
       serviceNodes.length === 0
         ? undefined
@@ -387,6 +399,57 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     }
   };
 
+  /** What filling fan-out slots needs: fields evaluated where `step` runs, its log, skipping. */
+  const slotHooks = (
+    step: RunnerStep,
+    group: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    space: UnitSpace,
+  ) => {
+    const files = filesOf(step, space);
+    return {
+      skipTree,
+      line: (text: string) => line(step.ref, text),
+      read: (text: string) => {
+        const value = evaluateRuntimeValue(bareExpression(text), runtime(group, env, variables, files));
+        if (!value.ok) throw new Error(value.error);
+        return value.value;
+      },
+    };
+  };
+
+  /**
+   * The service nodes of `step` with run-time fan-outs filled (a group left without instances is
+   * skipped), or why one could not be resolved.
+   */
+  const fillServices = (
+    step: RunnerStep,
+    nodes: RunnerStep[],
+    group: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    space: UnitSpace,
+  ): { ok: true; nodes: RunnerStep[] } | { ok: false; error: string } => {
+    const out: RunnerStep[] = [];
+    for (const node of nodes) {
+      const fanOut = node.service?.fanOut;
+      if (fanOut === undefined) {
+        out.push(node);
+        continue;
+      }
+      const hooks = slotHooks(step, group, env, variables, space);
+      const filled = fillSlots(fanOut, node.steps, `service ${node.service?.name ?? node.name}`, hooks);
+      if (!filled.ok) {
+        emit({ ref: node.ref, status: "failed", message: filled.error });
+        return filled;
+      }
+      if (filled.workers.length > 0) out.push({ ...node, steps: filled.workers });
+      else emit({ ref: node.ref, status: "skipped", message: "the fan-out gave no instances" });
+    }
+    return { ok: true, nodes: out };
+  };
+
   /** The workers of `step` (its run-time fan-out resolved first); marks `children` failed on a failure. */
   const runStepWorkers = async (
     step: RunnerStep,
@@ -397,19 +460,12 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     variables: Vars,
     space: UnitSpace,
   ): Promise<{ failed: boolean; aborted: boolean }> => {
-    const files = filesOf(step, space);
     const hooks = {
-      skipTree,
-      line: (text: string) => line(step.ref, text),
-      read: (text: string) => {
-        const value = evaluateRuntimeValue(bareExpression(text), runtime(children, env, variables, files));
-        if (!value.ok) throw new Error(value.error);
-        return value.value;
-      },
+      ...slotHooks(step, children, env, variables, space),
       runWorker: (worker: RunnerStep, own: Scope) =>
         runStep(worker, own, { failed: children.failed }, {}, worker.variables, space),
     };
-    const filled = fillSlots(step, slots, hooks);
+    const filled = fillSlots(step.parallel?.fanOut, slots, "parallel", hooks);
     const result = filled.ok ? await runWorkers(step, filled.workers, scope, hooks) : undefined;
     if (!filled.ok) {
       line(step.ref, `[assay] error: ${filled.error}`);

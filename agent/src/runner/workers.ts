@@ -9,7 +9,7 @@
  * worker slot per possible worker, the first ones get the instances' `index`, `count`, `matrix`
  * and `shard`, and the slots left over are skipped saying so.
  */
-import { describeInstance, expandWith, type Value } from "@assay/shared/workflow";
+import { describeInstance, expandWith, type PlannedFanOut, type Value } from "@assay/shared/workflow";
 import { failsWorkers } from "./outcome-rules.ts";
 import type { Scope } from "./scope.ts";
 import type { RunnerStep, StepFinalStatus } from "./types.ts";
@@ -24,27 +24,30 @@ export interface WorkerHooks {
   line(text: string): void;
 }
 
-/** The workers to run: the slots of a run-time fan-out filled, or why it could not be resolved. */
+/**
+ * The workers (or service instances) to run: the slots of a run-time fan-out filled, or why it
+ * could not be resolved (`label` starts the message: `parallel`, `service db`).
+ */
 export const fillSlots = (
-  step: RunnerStep,
+  fanOut: PlannedFanOut | undefined,
   slots: RunnerStep[],
+  label: string,
   hooks: Pick<WorkerHooks, "read" | "line" | "skipTree">,
 ): { ok: true; workers: RunnerStep[] } | { ok: false; error: string } => {
-  const fanOut = step.parallel?.fanOut;
   if (fanOut === undefined) return { ok: true, workers: slots };
   const expanded = expandWith(fanOut, hooks.read);
   const error = !expanded.ok
-    ? `parallel: ${expanded.reason}`
+    ? `${label}: ${expanded.reason}`
     : expanded.instances.length > slots.length
-      ? `parallel: the fan-out gives ${expanded.instances.length} workers, more than the ${slots.length} planned when the run started`
+      ? `${label}: the fan-out gives ${expanded.instances.length} instances, more than the ${slots.length} planned when the run started`
       : undefined;
   if (error !== undefined || !expanded.ok) {
     for (const slot of slots) hooks.skipTree(slot, "the fan-out could not be resolved");
     return { ok: false, error: error ?? "" };
   }
-  const lists = Object.entries({ ...fanOut.shards, ...fanOut.matrix }).map(([name]) => name);
+  const lists = Object.keys({ ...fanOut.shards, ...fanOut.matrix });
   hooks.line(
-    `[assay] parallel: ${expanded.instances.length} of ${slots.length} workers, resolved now${lists.length > 0 ? ` from ${lists.join(", ")}` : ""}`,
+    `[assay] ${label}: ${expanded.instances.length} of ${slots.length} instances, resolved now${lists.length > 0 ? ` from ${lists.join(", ")}` : ""}`,
   );
   const workers = expanded.instances.map((variables, i) => {
     const slot = slots[i] as RunnerStep;
@@ -52,7 +55,10 @@ export const fillSlots = (
     return { ...slot, variables };
   });
   for (const slot of slots.slice(workers.length)) {
-    hooks.skipTree(slot, `not needed: the fan-out gave ${workers.length} of at most ${slots.length} workers`);
+    hooks.skipTree(
+      slot,
+      `not needed: the fan-out gave ${workers.length} of at most ${slots.length} instances`,
+    );
   }
   return { ok: true, workers };
 };

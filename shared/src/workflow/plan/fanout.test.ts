@@ -132,6 +132,33 @@ describe("planWorkflow fan-out: parallel workers, services, fetched content", ()
     );
   });
 
+  it("plans a service whose shards come from glob() as instance slots", () => {
+    const plan = planWorkflow(
+      workflow(`  services:
+    db:
+      count: 2
+      shards: {seeds: 'glob("seeds/*.sql")'}
+      shell: echo {{ shard.seeds }}
+  steps:
+  - shell: echo
+`),
+      { features: RUNNER_FEATURES },
+    );
+    assert.deepEqual(plan.unsupported, []);
+    const group = plan.steps[0];
+    assert.deepEqual(group?.service, {
+      name: "db",
+      fanOut: { shards: { seeds: 'glob("seeds/*.sql")' }, count: 2 },
+    });
+    assert.deepEqual(
+      group?.steps.map((s) => [s.ref, s.name, s.variables]),
+      [
+        ["s1.1", "db (instance 1)", undefined],
+        ["s1.2", "db (instance 2)", undefined],
+      ],
+    );
+  });
+
   it("drops empty shard and matrix lists as Testkube does", () => {
     const plan = planWorkflow(
       workflow(`  steps:

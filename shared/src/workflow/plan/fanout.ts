@@ -163,7 +163,7 @@ export const deferStrategy = (
     if (matrixRuntime !== undefined) {
       return {
         ok: false,
-        reason: `matrix ${matrixRuntime[0]} reads ${(matrixRuntime[1] as { runtime: string }).runtime}, known only while the run goes; a run's workers are fixed when it starts, so only shards (with maxCount or count) may come from run-time values`,
+        reason: `matrix ${matrixRuntime[0]} reads ${(matrixRuntime[1] as { runtime: string }).runtime}, known only while the run goes; a run's step tree is fixed when it starts, so only shards (with maxCount or count) may come from run-time values`,
       };
     }
     const max = fields.maxCount;
@@ -176,7 +176,7 @@ export const deferStrategy = (
     else {
       return {
         ok: false,
-        reason: `${max === undefined ? "count" : "maxCount"} reads ${runtime.join(", ")}, known only while the run goes; a run's workers are fixed when it starts, so give maxCount as a literal or config value to bound them`,
+        reason: `${max === undefined ? "count" : "maxCount"} reads ${runtime.join(", ")}, known only while the run goes; a run's step tree is fixed when it starts, so give maxCount as a literal or config value to bound them`,
       };
     }
     const combinations = fields.matrix.reduce(

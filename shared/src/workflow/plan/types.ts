@@ -14,8 +14,9 @@
  * `parallel` step are `r2.w1`, `r2.w2` and a worker's steps `r2.w1.1`, `r2.w1.2` (its own
  * services `r2.w1.s1`). Worker and instance counts come from the document and the run's config,
  * both known when the run is created, so the control plane's step tree has every ref the agent
- * reports. A parallel fan-out that reads run-time values (`glob()`) is planned as `maxCount`
- * worker slots (`parallel.fanOut`), which the agent fills when the step is reached.
+ * reports. A parallel or service fan-out that reads run-time values (`glob()`) is planned as
+ * `maxCount` slots (`parallel.fanOut`, `service.fanOut`), which the agent fills when the step is
+ * reached.
  */
 
 import type { ExpressionFunction, Value } from "../expressions/index.ts";
@@ -65,6 +66,8 @@ export interface PlannedService {
   readinessProbe?: PlannedProbe;
   /** Longest wait for readiness (`timeout`). */
   readyTimeoutMs?: number;
+  /** On a group: its fan-out reads run-time values; the runner fills its instance slots. */
+  fanOut?: PlannedFanOut;
 }
 
 /** A Git checkout (`content.git`). */
