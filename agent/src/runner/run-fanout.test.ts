@@ -7,9 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { planSpec } from "./plan-spec.ts";
-import { startPlanRun } from "./run-plan.ts";
-import { createRecordingSink } from "./test-support.ts";
+import { runOnProcess } from "./test-run-process.ts";
 
 let root: string;
 before(async () => {
@@ -19,25 +17,8 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const runYaml = async (spec: string, config: Record<string, string> = {}) => {
-  const planned = planSpec(
-    `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata: {name: t}\nspec:\n${spec}`,
-    config,
-  );
-  assert.ok(planned.ok, JSON.stringify(planned));
-  assert.deepEqual(planned.plan.unsupported, []);
-  const workspace = await mkdtemp(join(root, "ws-"));
-  const recorder = createRecordingSink();
-  const handle = startPlanRun({
-    plan: planned.plan,
-    workspace,
-    sink: recorder.sink,
-    baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root },
-    secrets: [],
-    killGraceMs: 300,
-  });
-  return { ...recorder, workspace, result: await handle.done };
-};
+const runYaml = (spec: string, config: Record<string, string> = {}, secrets: string[] = []) =>
+  runOnProcess(root, spec, config, secrets);
 
 // Five test files (one a dot file, one in a sub-directory) and a file that does not match.
 const MAKE_FILES = `  - name: checkout
