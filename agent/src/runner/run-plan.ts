@@ -15,7 +15,10 @@
  *   the step until `retry.until` holds (default: it passed), each attempt with its own timeout.
  * - Workers run up to `parallelism` at once, each with its own group state (one worker's
  *   failure does not skip another's steps); with `failFast` the first failure cancels the
- *   others (their steps end `aborted`) and the ones not started are skipped.
+ *   others (their steps end `aborted`) and the ones not started are skipped. A fan-out the
+ *   planner left for run time (`glob()` shards of workers or service instances) is resolved
+ *   as the step is reached, filling the planned slots (workers.ts); `file()` / `glob()` read
+ *   relative to each step's working directory (file-functions.ts).
  * - `timeoutMs` (per step, and the plan's for the whole run) kills the process group of whatever
  *   runs inside; those steps end as `timeout` and the rest of the scope is skipped.
  * - `abort()` kills what runs now; the remaining steps are skipped except `always` ones.
