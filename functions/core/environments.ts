@@ -91,8 +91,8 @@ export function createEnvironmentService(deps: {
       executions += page.items.length;
       cursor = page.nextCursor;
     } while (cursor);
-    for (const workflow of await deps.workflows.list(orgId, envId)) {
-      await deps.workflows.delete(orgId, envId, workflow.name);
+    for (const workflow of await deps.workflows.list({ orgId, envId })) {
+      await deps.workflows.delete({ orgId, envId }, workflow.name);
     }
     await orgStore.deleteEnv(orgId, envId);
     await audit.record({

@@ -106,7 +106,7 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
   ): Promise<OutboundResult> {
     if (!execution)
       return { ok: false, refused: true, latencyMs: 0, error: "the execution no longer exists" };
-    const workflow = await deps.workflows.get(job.orgId, job.envId, execution.workflowName);
+    const workflow = await deps.workflows.get(job, execution.workflowName);
     const event: WebhookEvent = {
       id: `${job.executionId}.${job.event}`,
       type: job.event as WebhookEventType,

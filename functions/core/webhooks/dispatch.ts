@@ -74,7 +74,7 @@ export function createWebhookEventsJob(deps: {
     } else {
       events = eventsOfPhase(phase);
     }
-    const workflow = await deps.workflows.get(orgId, envId, execution.workflowName);
+    const workflow = await deps.workflows.get({ orgId, envId }, execution.workflowName);
     const target = { name: execution.workflowName, labels: workflow?.labels ?? {} };
     for (const event of events) {
       const eventId = `${executionId}.${event}`;
