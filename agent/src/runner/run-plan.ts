@@ -64,7 +64,7 @@ import type {
   StepFinalStatus,
 } from "./types.ts";
 import { fetchOut, transferIn } from "./worker-files.ts";
-import { fillSlots, runWorkers } from "./workers.ts";
+import { fillServiceSlots, fillSlots, runWorkers } from "./workers.ts";
 import { resolveWorkingDir } from "./workspace.ts";
 
 /** Inputs of one run. */
@@ -311,13 +311,12 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     const workers = step.steps.filter((s) => s.kind === "worker");
     const setup = step.steps.filter((s) => s.kind === undefined && s.phase === "setup");
     const rest = step.steps.filter((s) => s.kind === undefined && s.phase !== "setup");
-    const filledServices = fillServices(
-      step,
+    const filledServices = fillServiceSlots(
       step.steps.filter((s) => s.kind === "service"),
-      group,
-      env,
-      variables,
-      space,
+      {
+        ...slotHooks(step, group, env, variables, space),
+        emit,
+      },
     );
     if (!filledServices.ok) {
       state.firstFailure ??= filledServices.error;
@@ -420,37 +419,6 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         return value.value;
       },
     };
-  };
-
-  /**
-   * The service nodes of `step` with run-time fan-outs filled (a group left without instances is
-   * skipped), or why one could not be resolved.
-   */
-  const fillServices = (
-    step: RunnerStep,
-    nodes: RunnerStep[],
-    group: GroupState,
-    env: Record<string, string>,
-    variables: Vars,
-    space: UnitSpace,
-  ): { ok: true; nodes: RunnerStep[] } | { ok: false; error: string } => {
-    const out: RunnerStep[] = [];
-    for (const node of nodes) {
-      const fanOut = node.service?.fanOut;
-      if (fanOut === undefined) {
-        out.push(node);
-        continue;
-      }
-      const hooks = slotHooks(step, group, env, variables, space);
-      const filled = fillSlots(fanOut, node.steps, `service ${node.service?.name ?? node.name}`, hooks);
-      if (!filled.ok) {
-        emit({ ref: node.ref, status: "failed", message: filled.error });
-        return filled;
-      }
-      if (filled.workers.length > 0) out.push({ ...node, steps: filled.workers });
-      else emit({ ref: node.ref, status: "skipped", message: "the fan-out gave no instances" });
-    }
-    return { ok: true, nodes: out };
   };
 
   /** The workers of `step` (its run-time fan-out resolved first); marks `children` failed on a failure. */

@@ -12,7 +12,7 @@
 import { describeInstance, expandWith, type PlannedFanOut, type Value } from "@assay/shared/workflow";
 import { failsWorkers } from "./outcome-rules.ts";
 import type { Scope } from "./scope.ts";
-import type { RunnerStep, StepFinalStatus } from "./types.ts";
+import type { RunnerStep, StepEvent, StepFinalStatus } from "./types.ts";
 
 export interface WorkerHooks {
   /** Runs one worker in its own scope; resolves with its final status. */
@@ -61,6 +61,32 @@ export const fillSlots = (
     );
   }
   return { ok: true, workers };
+};
+
+/**
+ * Service nodes with their run-time fan-outs filled (a group left without instances is skipped),
+ * or why one could not be resolved (its group is failed).
+ */
+export const fillServiceSlots = (
+  nodes: RunnerStep[],
+  hooks: Pick<WorkerHooks, "read" | "line" | "skipTree"> & { emit(event: StepEvent): void },
+): { ok: true; nodes: RunnerStep[] } | { ok: false; error: string } => {
+  const out: RunnerStep[] = [];
+  for (const node of nodes) {
+    const fanOut = node.service?.fanOut;
+    if (fanOut === undefined) {
+      out.push(node);
+      continue;
+    }
+    const filled = fillSlots(fanOut, node.steps, `service ${node.service?.name ?? node.name}`, hooks);
+    if (!filled.ok) {
+      hooks.emit({ ref: node.ref, status: "failed", message: filled.error });
+      return filled;
+    }
+    if (filled.workers.length > 0) out.push({ ...node, steps: filled.workers });
+    else hooks.emit({ ref: node.ref, status: "skipped", message: "the fan-out gave no instances" });
+  }
+  return { ok: true, nodes: out };
 };
 
 /** Runs the workers of `step`; says whether any failed, or (only) was aborted. */
