@@ -75,7 +75,8 @@ describe("use cases called with a principal", () => {
   const auditActions = async () =>
     (await plane.core.ports.tenancy.audit.list(plane.orgId, { limit: 100 })).items.map((e) => e.action);
   const executionCount = async () =>
-    (await plane.core.ports.executions.list(plane.orgId, plane.envId, {}, { limit: 100 })).items.length;
+    (await plane.core.ports.executions.list({ orgId: plane.orgId, envId: plane.envId }, {}, { limit: 100 }))
+      .items.length;
 
   test("a viewer is refused and nothing is written", async () => {
     const { orgId, envId } = plane;
@@ -101,8 +102,11 @@ describe("use cases called with a principal", () => {
       denied,
     );
     assert.equal(inputRead, false, "the input is not read for a caller who may not act");
-    assert.equal(await plane.core.ports.workflows.get(orgId, envId, "fresh"), undefined);
-    assert.ok(await plane.core.ports.workflows.get(orgId, envId, "sleepy"), "the workflow is still there");
+    assert.equal(await plane.core.ports.workflows.get({ orgId, envId }, "fresh"), undefined);
+    assert.ok(
+      await plane.core.ports.workflows.get({ orgId, envId }, "sleepy"),
+      "the workflow is still there",
+    );
     assert.equal(await executionCount(), runs);
     assert.deepEqual(await auditActions(), audited);
     // Reading is what a viewer may do.

@@ -97,7 +97,7 @@ export function createExecutionService(deps: {
     id: string,
   ): Promise<Execution> {
     authorize(principal, orgId, action, envId);
-    const execution = await executions.get(orgId, envId, id);
+    const execution = await executions.get({ orgId, envId, id });
     if (!execution) throw new AppError("not_found", `execution ${id} not found`);
     return execution;
   }
@@ -185,7 +185,7 @@ export function createExecutionService(deps: {
     let execution: Execution;
     try {
       // Numbered once the workflow exists and a queue place is held: refused runs take no number.
-      const number = await executions.nextRunNumber(orgId, envId, workflowName);
+      const number = await executions.nextRunNumber({ orgId, envId }, workflowName);
       const started = { ...input, ...(startedBy ? { startedBy } : {}) };
       execution = await prepare(orgId, envId, workflowName, read.value, started, ref.id, number);
       await executions.create(execution);
@@ -216,7 +216,7 @@ export function createExecutionService(deps: {
     if (policy?.cancelInProgress !== true) return;
     const { orgId, envId } = execution;
     const by = `${execution.workflowName}-${execution.id} (concurrency.cancelInProgress of group ${policy.group})`;
-    for (const older of await executions.listQueued(orgId, envId, 200)) {
+    for (const older of await executions.listQueued({ orgId, envId }, 200)) {
       if (older.id >= execution.id || older.concurrency?.group !== policy.group) continue;
       await deps.lifecycle.apply({ orgId, envId, id: older.id }, "cancel", {
         set: { finishedAt: iso(), message: `canceled before it started: replaced by ${by}` },
@@ -224,7 +224,7 @@ export function createExecutionService(deps: {
     }
     const active: Execution[] = [];
     for (const status of ["assigned", "running"] as const) {
-      active.push(...(await executions.list(orgId, envId, { status }, { limit: 200 })).items);
+      active.push(...(await executions.list({ orgId, envId }, { status }, { limit: 200 })).items);
     }
     for (const old of inProgressToCancel(execution, active)) {
       await deps.lifecycle.apply({ orgId, envId, id: old.id }, "requestAbort", {
@@ -266,7 +266,7 @@ export function createExecutionService(deps: {
       page: { limit: number; cursor?: string },
     ): Promise<Page<ExecutionView>> {
       authorize(principal, orgId, "read", envId);
-      const result = await executions.list(orgId, envId, filter, page);
+      const result = await executions.list({ orgId, envId }, filter, page);
       return { items: result.items.map(toExecutionView), nextCursor: result.nextCursor };
     },
 
@@ -323,7 +323,7 @@ export function createExecutionService(deps: {
       if (!isTerminal(execution.status)) {
         throw new AppError("failed_precondition", `execution ${id} is ${execution.status}: abort it first`);
       }
-      await executions.delete(orgId, envId, id);
+      await executions.delete({ orgId, envId, id });
       await jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });
       await deps.audit.record({
         orgId,

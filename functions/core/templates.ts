@@ -28,7 +28,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
     name: string,
   ): Promise<TemplateRecord> {
     authorize(principal, orgId, "read", envId);
-    const template = await templates.get(orgId, envId, name);
+    const template = await templates.get({ orgId, envId }, name);
     if (!template) throw new AppError("not_found", `template ${name} not found`);
     return template;
   }
@@ -37,7 +37,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
     get,
     async list(principal: Principal, orgId: string, envId: string): Promise<TemplateRecord[]> {
       authorize(principal, orgId, "read", envId);
-      return templates.list(orgId, envId);
+      return templates.list({ orgId, envId });
     },
 
     /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
@@ -58,7 +58,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       const patternIssues = configPatternIssues(template.spec.config);
       if (patternIssues.length > 0) throw invalid(patternIssues);
       const now = new Date(clock.now()).toISOString();
-      const existing = await templates.get(orgId, envId, name);
+      const existing = await templates.get({ orgId, envId }, name);
       const record: TemplateRecord = {
         orgId,
         envId,
@@ -77,7 +77,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
 
     async delete(principal: Principal, orgId: string, envId: string, name: string): Promise<void> {
       authorize(principal, orgId, "edit-workflows", envId);
-      if (!(await templates.delete(orgId, envId, name)))
+      if (!(await templates.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `template ${name} not found`);
     },
 
@@ -91,7 +91,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       const found = new Map<string, TestWorkflowTemplate>();
       await Promise.all(
         names.map(async (name) => {
-          const record = await templates.get(orgId, envId, name);
+          const record = await templates.get({ orgId, envId }, name);
           if (record === undefined) return;
           const parsed = validateWorkflowDocument(record.spec);
           if (parsed.ok && parsed.document.kind === "TestWorkflowTemplate") found.set(name, parsed.document);

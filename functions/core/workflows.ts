@@ -53,7 +53,7 @@ export function createWorkflowService(deps: {
     name: string,
   ): Promise<WorkflowRecord> {
     authorize(principal, orgId, "read", envId);
-    const workflow = await workflows.get(orgId, envId, name);
+    const workflow = await workflows.get({ orgId, envId }, name);
     if (!workflow) throw new AppError("not_found", `workflow ${name} not found`);
     return workflow;
   }
@@ -91,7 +91,7 @@ export function createWorkflowService(deps: {
       labels: Record<string, string> = {},
     ): Promise<WorkflowRecord[]> {
       authorize(principal, orgId, "read", envId);
-      const all = await workflows.list(orgId, envId);
+      const all = await workflows.list({ orgId, envId });
       const wanted = Object.entries(labels);
       return wanted.length === 0 ? all : all.filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
     },
@@ -103,7 +103,7 @@ export function createWorkflowService(deps: {
     async delete(principal: Principal, orgId: string, envId: string, name: string): Promise<void> {
       authorize(principal, orgId, "edit-workflows", envId);
       await deps.schedules?.remove(orgId, envId, name);
-      if (!(await workflows.delete(orgId, envId, name)))
+      if (!(await workflows.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `workflow ${name} not found`);
     },
 
@@ -149,7 +149,7 @@ export function createWorkflowService(deps: {
       const now = new Date(clock.now()).toISOString();
       await checkSchedules(doc.spec.events ?? []);
       const check = await checkApplied(orgId, envId, doc);
-      const existing = await workflows.get(orgId, envId, name);
+      const existing = await workflows.get({ orgId, envId }, name);
       const record: WorkflowRecord = {
         orgId,
         envId,
