@@ -111,7 +111,11 @@ describe("execution provenance", () => {
     assert.deepEqual(again.tags, { pr: "42" });
     assert.equal(again.startedBy?.kind, "api");
     // The agent receives the original value of the sensitive parameter, not the mask.
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, again.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: again.id,
+    });
     assert.equal(stored?.config.password, "hunter2");
     await cancelAll();
   });

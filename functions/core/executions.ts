@@ -79,7 +79,7 @@ export function createExecutionService(deps: {
     });
 
   async function load(orgId: string, envId: string, id: string): Promise<Execution> {
-    const execution = await executions.get(orgId, envId, id);
+    const execution = await executions.get({ orgId, envId, id });
     if (!execution) throw new AppError("not_found", `execution ${id} not found`);
     return execution;
   }
@@ -164,7 +164,7 @@ export function createExecutionService(deps: {
     let execution: Execution;
     try {
       // Numbered once the workflow exists and a queue place is held: refused runs take no number.
-      const number = await executions.nextRunNumber(orgId, envId, workflowName);
+      const number = await executions.nextRunNumber({ orgId, envId }, workflowName);
       execution = await prepare(orgId, envId, workflowName, read.value, input, ref.id, number);
       await executions.create(execution);
     } catch (error) {
@@ -194,7 +194,7 @@ export function createExecutionService(deps: {
     if (policy?.cancelInProgress !== true) return;
     const { orgId, envId } = execution;
     const by = `${execution.workflowName}-${execution.id} (concurrency.cancelInProgress of group ${policy.group})`;
-    for (const older of await executions.listQueued(orgId, envId, 200)) {
+    for (const older of await executions.listQueued({ orgId, envId }, 200)) {
       if (older.id >= execution.id || older.concurrency?.group !== policy.group) continue;
       await deps.lifecycle.apply({ orgId, envId, id: older.id }, "cancel", {
         set: { finishedAt: iso(), message: `canceled before it started: replaced by ${by}` },
@@ -202,7 +202,7 @@ export function createExecutionService(deps: {
     }
     const active: Execution[] = [];
     for (const status of ["assigned", "running"] as const) {
-      active.push(...(await executions.list(orgId, envId, { status }, { limit: 200 })).items);
+      active.push(...(await executions.list({ orgId, envId }, { status }, { limit: 200 })).items);
     }
     for (const old of inProgressToCancel(execution, active)) {
       await deps.lifecycle.apply({ orgId, envId, id: old.id }, "requestAbort", {
@@ -243,7 +243,7 @@ export function createExecutionService(deps: {
       filter: ExecutionFilter,
       page: { limit: number; cursor?: string },
     ): Promise<Page<ExecutionView>> {
-      const result = await executions.list(orgId, envId, filter, page);
+      const result = await executions.list({ orgId, envId }, filter, page);
       return { items: result.items.map(toExecutionView), nextCursor: result.nextCursor };
     },
 
@@ -291,7 +291,7 @@ export function createExecutionService(deps: {
       if (!isTerminal(execution.status)) {
         throw new AppError("failed_precondition", `execution ${id} is ${execution.status}: abort it first`);
       }
-      await executions.delete(orgId, envId, id);
+      await executions.delete({ orgId, envId, id });
       await jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });
     },
   };

@@ -142,7 +142,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
         executions: ports.executions,
         report: (orgId, envId, id) => artifacts.report(orgId, envId, id),
         workflowExists: async (orgId, envId, name) =>
-          (await ports.workflows.get(orgId, envId, name)) !== undefined,
+          (await ports.workflows.get({ orgId, envId }, name)) !== undefined,
         jobs,
         clock,
         logger: ports.logger,

@@ -21,14 +21,14 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
   const { templates, clock } = deps;
 
   async function get(orgId: string, envId: string, name: string): Promise<TemplateRecord> {
-    const template = await templates.get(orgId, envId, name);
+    const template = await templates.get({ orgId, envId }, name);
     if (!template) throw new AppError("not_found", `template ${name} not found`);
     return template;
   }
 
   return {
     get,
-    list: (orgId: string, envId: string) => templates.list(orgId, envId),
+    list: (orgId: string, envId: string) => templates.list({ orgId, envId }),
 
     /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
     async apply(orgId: string, envId: string, name: string, text: string) {
@@ -47,7 +47,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       const patternIssues = configPatternIssues(template.spec.config);
       if (patternIssues.length > 0) throw invalid(patternIssues);
       const now = new Date(clock.now()).toISOString();
-      const existing = await templates.get(orgId, envId, name);
+      const existing = await templates.get({ orgId, envId }, name);
       const record: TemplateRecord = {
         orgId,
         envId,
@@ -65,7 +65,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
     },
 
     async delete(orgId: string, envId: string, name: string): Promise<void> {
-      if (!(await templates.delete(orgId, envId, name)))
+      if (!(await templates.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `template ${name} not found`);
     },
 
@@ -79,7 +79,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       const found = new Map<string, TestWorkflowTemplate>();
       await Promise.all(
         names.map(async (name) => {
-          const record = await templates.get(orgId, envId, name);
+          const record = await templates.get({ orgId, envId }, name);
           if (record === undefined) return;
           const parsed = validateWorkflowDocument(record.spec);
           if (parsed.ok && parsed.document.kind === "TestWorkflowTemplate") found.set(name, parsed.document);

@@ -111,7 +111,11 @@ describe("workflow engine (control plane)", () => {
       started.steps.map((s) => s.name),
       ["k6", "own", "tpl-after"],
     );
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, started.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: started.id,
+    });
     const spec = parse(stored?.specYaml ?? "");
     assert.equal(spec.spec.use, undefined, "the agent receives no use");
     assert.equal(spec.spec.steps[0].shell, "echo k6 {{ config.v }} vus=3");
@@ -139,7 +143,11 @@ describe("workflow engine (control plane)", () => {
     );
     assert.equal((await put("workflows/yaml-words", workflow)).status, 201);
     const started = await json<{ id: string }>(await run("yaml-words", { tags: { k: "yes", off: "on" } }));
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, started.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: started.id,
+    });
     // The agent reads the spec with the same parser the API validated it with.
     const read = parseWorkflowText(stored?.specYaml ?? "", { select: "first" });
     assert.ok(read.ok, JSON.stringify(read));
@@ -182,10 +190,14 @@ describe("workflow engine (control plane)", () => {
     assert.equal(ok.status, 201);
     const view = await json<{ id: string; config: Record<string, string>; sensitive: string[] }>(ok);
     assert.deepEqual(view.config, { name: "abc", count: "2", mode: "fast", password: "********" });
-    const stored = await raw.get(plane.orgId, plane.envId, view.id);
+    const stored = await raw.get({ orgId: plane.orgId, envId: plane.envId, id: view.id });
     assert.match(stored?.config.password ?? "", /^enc:v1:/, "stored encrypted");
     assert.ok(!JSON.stringify(stored).includes("hunter2"));
-    const opened = await plane.core.ports.executions.get(plane.orgId, plane.envId, view.id);
+    const opened = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: view.id,
+    });
     assert.equal(opened?.config.password, "hunter2", "the core (and so the agent) gets the value");
     const again = await json<{ config: Record<string, string> }>(
       await plane.api(`${plane.envPath}/executions/${view.id}`),
@@ -401,7 +413,11 @@ describe("workflow engine (control plane)", () => {
     assert.equal((await put("workflows/patience", workflow)).status, 201);
     const before = Date.now();
     const queued = await json<{ id: string }>(await run("patience"));
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, queued.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: queued.id,
+    });
     assert.equal(stored?.status, "queued");
     // The deadline is the start plus the resolved 90 s (a range: the test does not time the start).
     assert.ok((stored?.leaseExpiresAtMs ?? 0) >= before + 90_000, JSON.stringify(stored?.leaseExpiresAtMs));
@@ -436,7 +452,10 @@ describe("workflow engine (control plane)", () => {
     const blocked = await work.claim(plane.orgId, plane.envId, "agent-b", 10);
     assert.equal(blocked.filter((e) => e.workflowName === "serial").length, 0, "the group is full");
     for (const id of ids.slice(1)) {
-      assert.equal((await plane.core.ports.executions.get(plane.orgId, plane.envId, id))?.status, "queued");
+      assert.equal(
+        (await plane.core.ports.executions.get({ orgId: plane.orgId, envId: plane.envId, id }))?.status,
+        "queued",
+      );
     }
     await work.finish(plane.orgId, plane.envId, "agent-a", ids[0] as string, {
       status: "passed",

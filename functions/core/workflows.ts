@@ -45,7 +45,7 @@ export function createWorkflowService(deps: {
   const { workflows, clock } = deps;
 
   async function get(orgId: string, envId: string, name: string): Promise<WorkflowRecord> {
-    const workflow = await workflows.get(orgId, envId, name);
+    const workflow = await workflows.get({ orgId, envId }, name);
     if (!workflow) throw new AppError("not_found", `workflow ${name} not found`);
     return workflow;
   }
@@ -77,7 +77,7 @@ export function createWorkflowService(deps: {
     get,
     /** Workflows of the environment; with `labels`, only those carrying all of them. */
     async list(orgId: string, envId: string, labels: Record<string, string> = {}): Promise<WorkflowRecord[]> {
-      const all = await workflows.list(orgId, envId);
+      const all = await workflows.list({ orgId, envId });
       const wanted = Object.entries(labels);
       return wanted.length === 0 ? all : all.filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
     },
@@ -88,7 +88,7 @@ export function createWorkflowService(deps: {
      */
     async delete(orgId: string, envId: string, name: string): Promise<void> {
       await deps.schedules?.remove(orgId, envId, name);
-      if (!(await workflows.delete(orgId, envId, name)))
+      if (!(await workflows.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `workflow ${name} not found`);
     },
 
@@ -132,7 +132,7 @@ export function createWorkflowService(deps: {
       const now = new Date(clock.now()).toISOString();
       await checkSchedules(doc.spec.events ?? []);
       const check = await checkApplied(orgId, envId, doc);
-      const existing = await workflows.get(orgId, envId, name);
+      const existing = await workflows.get({ orgId, envId }, name);
       const record: WorkflowRecord = {
         orgId,
         envId,

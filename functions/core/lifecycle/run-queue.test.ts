@@ -26,10 +26,13 @@ describe("run queue and lifecycle settlement", () => {
   const execution = (id: string) => plane.core.executions.get(plane.orgId, plane.envId, id);
   afterEach(() => settleRuns(plane));
   const expireLease = (id: string) =>
-    plane.core.ports.executions.transition(plane.orgId, plane.envId, id, {
-      from: ["assigned", "running"],
-      set: { leaseExpiresAtMs: Date.now() - 1_000 },
-    });
+    plane.core.ports.executions.transition(
+      { orgId: plane.orgId, envId: plane.envId, id },
+      {
+        from: ["assigned", "running"],
+        set: { leaseExpiresAtMs: Date.now() - 1_000 },
+      },
+    );
   const finish = (agent: ReturnType<typeof connect>, id: string) =>
     agent.send({
       $case: "result",
