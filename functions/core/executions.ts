@@ -79,6 +79,8 @@ export function createExecutionService(deps: {
   clock: Clock;
   /** Where deletions are recorded. */
   audit: Pick<AuditLog, "record">;
+  /** The dashboard's base address, which a run's `dashboard.url` reads. */
+  dashboardUrl?: () => string;
 }) {
   const { executions, workflows, bus, jobs, clock } = deps;
   const nextId = monotonicFactory();
@@ -124,9 +126,12 @@ export function createExecutionService(deps: {
       ...input.tags,
       ...(input.parent ? { [PARENT_TAG]: input.parent.executionId } : {}),
     };
+    const createdAt = iso();
+    const dashboardUrl = deps.dashboardUrl?.().replace(/\/+$/, "") ?? "";
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
-      execution: { id, name: `${workflowName}-${id}`, number, tags },
+      execution: { id, name: `${workflowName}-${id}`, number, tags, scheduledAt: createdAt },
+      place: { organizationId: orgId, environmentId: envId, dashboardUrl },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
     const target = input.target ?? targetOf(resolved.spec.execution?.target, warnings);
@@ -140,7 +145,7 @@ export function createExecutionService(deps: {
       ...(input.startedBy ? { startedBy: input.startedBy } : {}),
       ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
       status: "queued",
-      createdAt: iso(),
+      createdAt,
       config: config.values,
       sensitive: config.sensitive,
       tags,
@@ -148,6 +153,7 @@ export function createExecutionService(deps: {
       logBytes: 0,
       warnings,
       // Tags given at run time join the document's, so the agent's planner sees them too.
+      ...(dashboardUrl === "" ? {} : { dashboardUrl }),
       specYaml: writeYamlDocument(
         Object.keys(tags).length === 0
           ? resolved

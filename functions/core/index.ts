@@ -207,6 +207,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
     audit: tenancy.audit,
+    dashboardUrl: () => tenancy.settings.publicWebUrl,
   });
   const webhooks = ports.webhooks
     ? createWebhooks({

@@ -105,6 +105,8 @@ export const Execution = z.object({
   warnings: z.array(z.string()).default([]),
   /** The resolved spec the agent runs (YAML text). */
   specYaml: z.string(),
+  /** The dashboard's base address when the run started (`dashboard.url` in expressions). */
+  dashboardUrl: z.string().optional(),
   /** `spec.concurrency` of the run: at most `max` executions of `group` hold an agent at once. */
   concurrency: z
     .object({
