@@ -137,7 +137,11 @@ export const Execution = z.object({
 export type Execution = z.infer<typeof Execution>;
 
 /** What the API returns for an execution (the spec is fetched separately). */
-export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: true }).extend({
+export const ExecutionView = Execution.omit({
+  specYaml: true,
+  leaseExpiresAtMs: true,
+  dashboardUrl: true,
+}).extend({
   /**
    * Why a queued execution has not started, when the control plane knows (e.g. "waiting for an
    * agent: none online in staging"). Computed when read, never stored.
@@ -152,9 +156,9 @@ export const PARENT_TAG = "assay.io/parent";
 /** The words a queued execution carries while its environment has no online agent. */
 export const noAgentOnline = (envId: string): string => `waiting for an agent: none online in ${envId}`;
 
-/** The API's view: no spec, no lease, sensitive config values masked. */
+/** The API's view: no spec, lease or run facts for the agent; sensitive config values masked. */
 export const toExecutionView = (execution: Execution): ExecutionView => {
-  const { specYaml: _spec, leaseExpiresAtMs: _lease, ...view } = execution;
+  const { specYaml: _spec, leaseExpiresAtMs: _lease, dashboardUrl: _dashboard, ...view } = execution;
   const config = { ...view.config };
   for (const name of view.sensitive) if (name in config) config[name] = "********";
   return { ...view, config };
