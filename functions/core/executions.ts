@@ -17,7 +17,7 @@ import {
   toExecutionView,
   type WorkflowRecord,
 } from "@assay/shared";
-import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
+import { resolveTags, validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
 import type { OrgPrincipal } from "./access.ts";
 import { concurrencyOf, inProgressToCancel } from "./concurrency.ts";
@@ -101,14 +101,22 @@ export function createExecutionService(deps: {
       ? await deps.templates.resolve(orgId, envId, parsed.workflow)
       : parsed.workflow;
     const config = resolveConfig(resolved.spec.config, input.config);
-    const tags = {
-      ...resolved.spec.execution?.tags,
-      ...input.tags,
-      ...(input.parent ? { [PARENT_TAG]: input.parent.executionId } : {}),
-    };
+    const identity = { id, name: `${workflowName}-${id}`, number };
+    // Tag values may hold expressions (`{{ config.env }}`, `{{ execution.number }}`): stored evaluated.
+    const evaluated = resolveTags(
+      resolved,
+      {
+        ...resolved.spec.execution?.tags,
+        ...input.tags,
+        ...(input.parent ? { [PARENT_TAG]: input.parent.executionId } : {}),
+      },
+      { config: config.values, execution: identity },
+    );
+    if (!evaluated.ok) throw new AppError("invalid_argument", evaluated.problems.join("; "));
+    const tags = evaluated.tags;
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
-      execution: { id, name: `${workflowName}-${id}`, number, tags },
+      execution: { ...identity, tags },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
     const target = input.target ?? targetOf(resolved.spec.execution?.target, warnings);

@@ -13,6 +13,7 @@ export * from "./plan/check.ts";
 export { planWorkflow } from "./plan/plan.ts";
 export { RUNTIME_ONLY } from "./plan/resolve.ts";
 export { rewriteServiceRefs, rewriteServiceTemplates } from "./plan/service-refs.ts";
+export { resolveTags } from "./plan/tags.ts";
 export * from "./plan/types.ts";
 export * from "./runtimes.ts";
 export * from "./schema/config.ts";
