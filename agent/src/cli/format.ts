@@ -101,6 +101,7 @@ export const executionSummary = (e: ExecutionView, tests?: string): string => {
     ["Status", e.status],
     ["Started by", startedByText(e)],
     ["Re-run of", e.rerunOf ?? ""],
+    ["Replicas", e.replicaGroup ? `of ${e.replicaGroup} (--tag assay.io/replicas=${e.replicaGroup})` : ""],
     ["Created", formatTime(e.createdAt)],
     ["Started", formatTime(e.startedAt)],
     ["Finished", formatTime(e.finishedAt)],
