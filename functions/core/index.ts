@@ -143,7 +143,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
         executions: ports.executions,
         report: (orgId, envId, id) => artifacts.report(orgId, envId, id),
         workflowExists: async (orgId, envId, name) =>
-          (await ports.workflows.get(orgId, envId, name)) !== undefined,
+          (await ports.workflows.get({ orgId, envId }, name)) !== undefined,
         jobs,
         clock,
         logger: ports.logger,
@@ -176,17 +176,6 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     templates,
     runtimes: createAgentRuntimes(ports.tenancy.presence),
   });
-  const executions = createExecutionService({
-    executions: ports.executions,
-    workflows,
-    templates,
-    runSlots,
-    lifecycle,
-    bus,
-    jobs,
-    clock,
-    onlineAgents: onlineAgentsOf(ports.tenancy.presence, () => clock.now()),
-  });
   const work = createAgentWork({
     executions: ports.executions,
     lifecycle,
@@ -208,6 +197,18 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     logger: ports.logger,
     sealer,
     settings: options.tenancy,
+  });
+  const executions = createExecutionService({
+    executions: ports.executions,
+    workflows,
+    templates,
+    runSlots,
+    lifecycle,
+    bus,
+    jobs,
+    clock,
+    audit: tenancy.audit,
+    onlineAgents: onlineAgentsOf(ports.tenancy.presence, () => clock.now()),
   });
   const webhooks = ports.webhooks
     ? createWebhooks({

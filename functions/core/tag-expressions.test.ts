@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
+import { internalPrincipal } from "./access.ts";
 
 const doc = `apiVersion: testworkflows.testkube.io/v1
 kind: TestWorkflow
@@ -67,7 +68,13 @@ describe("tag expressions (control plane)", () => {
       listed.items.map((e) => e.id),
       [first.id],
     );
-    for (const id of [first.id, second.id]) await plane.core.executions.abort(plane.orgId, plane.envId, id);
+    for (const id of [first.id, second.id])
+      await plane.core.executions.abort(
+        internalPrincipal(plane.orgId, "test cleanup"),
+        plane.orgId,
+        plane.envId,
+        id,
+      );
   });
 
   test("a tag that reads what only a runner knows is refused, naming it", async () => {

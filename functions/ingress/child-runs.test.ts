@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PARENT_TAG } from "@assay/shared";
 import type { ChildRunRequest, ControlMessage } from "@assay/shared/proto";
+import { internalPrincipal } from "../core/access.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { createChildRuns } from "./child-runs.ts";
 
@@ -32,7 +33,11 @@ describe("child runs across ingresses", () => {
       });
       assert.ok(res.status === 201 || res.status === 200, await res.text());
     }
-    const parent = await plane.core.executions.start(orgId, envId, "suite", { config: {}, tags: {} });
+    const internal = internalPrincipal(orgId, "test");
+    const parent = await plane.core.executions.start(internal, orgId, envId, "suite", {
+      config: {},
+      tags: {},
+    });
     const agentId = "agent-suite";
     const [claimed] = await plane.core.work.claim(
       orgId,
@@ -84,12 +89,18 @@ describe("child runs across ingresses", () => {
     assert.deepEqual(resent, first, "the other ingress answers the children already started");
     const children = async () =>
       (
-        await plane.core.executions.list(orgId, envId, { tags: { [PARENT_TAG]: parent.id } }, { limit: 50 })
+        await plane.core.executions.list(
+          internal,
+          orgId,
+          envId,
+          { tags: { [PARENT_TAG]: parent.id } },
+          { limit: 50 },
+        )
       ).items.map((e) => e.id);
     assert.deepEqual((await children()).sort(), [...first].sort());
     const retried = await ask(ingress(), request("req-2"));
     assert.equal(retried.filter((id) => first.includes(id)).length, 0, "a new request starts new children");
     assert.equal((await children()).length, 4);
-    for (const id of [...first, ...retried]) await plane.core.executions.abort(orgId, envId, id);
+    for (const id of [...first, ...retried]) await plane.core.executions.abort(internal, orgId, envId, id);
   });
 });
