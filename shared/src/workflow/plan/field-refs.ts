@@ -19,7 +19,6 @@
  */
 import type { KubeObject } from "../schema/primitives.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
-import type { PlanContext } from "./context.ts";
 import type { PlanOptions } from "./types.ts";
 
 /** What the runner knows of the run, for `fieldRef`s; the control plane plans without it. */
@@ -154,6 +153,13 @@ export const resourceValue = (ref: Json, resources: Resources, pod: PodFields | 
   return { ok: true, value: String(Math.ceil(amount / divisor - 1e-9)) };
 };
 
+/** What `valueFromSource` needs of the planning state (context.ts's PlanContext has it). */
+export interface ValueFromContext {
+  pod: PodFields;
+  refuse(feature: "env.valueFrom", path: string, message: string, ref?: string): void;
+  require(feature: "env.valueFrom", path: string, message: string, ref?: string): boolean;
+}
+
 /**
  * The value of env `name`'s `valueFrom` (field or resource reference), or undefined after
  * recording why there is none. Secret and config map references were bound before planning
@@ -164,7 +170,7 @@ export const valueFromSource = (
   source: KubeObject,
   at: string,
   resources: Resources,
-  context: PlanContext,
+  context: ValueFromContext,
   ref: string,
 ): string | undefined => {
   const refuse = (reason: string) => {
