@@ -119,4 +119,56 @@ describe("bounded log follow", () => {
     assert.deepEqual(rest.at(-1), { kind: "end", status: "canceled", logBytes: 0 });
     assert.ok(rest.some((e) => e.kind === "status" && e.status === "canceled"));
   });
+
+  test("live and stored, each segment says its stream; format=json refuses a byte range", async () => {
+    const created = await plane.api(`${plane.envPath}/workflows/follow/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    const { id } = (await created.json()) as { id: string };
+    const append = (offset: number, stream: "stdout" | "stderr", text: string) =>
+      plane.core.logs.append(plane.orgId, plane.envId, id, {
+        offset,
+        step: "r1",
+        stream,
+        data: new TextEncoder().encode(text),
+      });
+    const stop = new AbortController();
+    const events = plane.core.followLog({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id,
+      from: 0,
+      signal: stop.signal,
+    });
+    const next = async () => (await events.next()).value;
+    const stored = await append(0, "stdout", "out\n");
+    assert.equal((await next())?.kind, "status");
+    const first = await next();
+    assert.ok(first?.kind === "log" && first.stream === "stdout");
+    await append(stored, "stderr", "err\n");
+    const live = await next();
+    assert.ok(live?.kind === "log");
+    assert.deepEqual([live.offset, live.stream, new TextDecoder().decode(live.data)], [4, "stderr", "err\n"]);
+    stop.abort();
+
+    const read = await plane.api(`${plane.envPath}/executions/${id}/logs?format=json`);
+    assert.equal(read.status, 200);
+    const body = (await read.json()) as {
+      total: number;
+      segments: Array<{ offset: number; stream: string }>;
+    };
+    assert.equal(body.total, 8);
+    assert.deepEqual(
+      body.segments.map((s) => [s.offset, s.stream]),
+      [
+        [0, "stdout"],
+        [4, "stderr"],
+      ],
+    );
+    const ranged = await plane.api(`${plane.envPath}/executions/${id}/logs?format=json&offset=2`);
+    assert.equal(ranged.status, 400);
+    assert.match(await ranged.text(), /format=json reads the whole log/);
+    assert.equal((await plane.api(`${plane.envPath}/executions/${id}/logs?format=xml`)).status, 400);
+  });
 });
