@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createSseParser, parseLogStreamEvent, type SseEvent } from "@assay/shared";
+import { createSseParser, type OutputStream, parseLogStreamEvent, type SseEvent } from "@assay/shared";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { createApiApp } from "./app.ts";
 
@@ -35,6 +35,24 @@ describe("bounded log follow", () => {
   after(async () => {
     await plane?.stop();
   });
+
+  /** A new execution of the `follow` workflow (applied by the first test). */
+  const started = async () => {
+    const created = await plane.api(`${plane.envPath}/workflows/follow/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    return ((await created.json()) as { id: string }).id;
+  };
+  const appendTo = (id: string, offset: number, text: string, at: { step?: string; stream?: OutputStream }) =>
+    plane.core.logs.append(plane.orgId, plane.envId, id, {
+      offset,
+      step: at.step ?? "r1",
+      stream: at.stream,
+      data: new TextEncoder().encode(text),
+    });
+  const follow = (id: string, signal: AbortSignal, step?: string) =>
+    plane.core.followLog({ orgId: plane.orgId, envId: plane.envId, id, from: 0, step, signal });
 
   test("closes after followMaxMs without `end`; Last-Event-ID resumes exactly", async () => {
     assert.equal(
@@ -81,27 +99,11 @@ describe("bounded log follow", () => {
     assert.equal(logText(resumed), "three\n");
   });
   test("the core's follower gives the status, stored bytes, live bytes of the step asked for, then the end", async () => {
-    const created = await plane.api(`${plane.envPath}/workflows/follow/executions`, {
-      method: "POST",
-      body: "{}",
-    });
-    const { id } = (await created.json()) as { id: string };
-    const append = (offset: number, step: string, text: string) =>
-      plane.core.logs.append(plane.orgId, plane.envId, id, {
-        offset,
-        step,
-        data: new TextEncoder().encode(text),
-      });
+    const id = await started();
+    const append = (offset: number, step: string, text: string) => appendTo(id, offset, text, { step });
     const stored = await append(0, "r1", "stored\n");
     const stop = new AbortController();
-    const events = plane.core.followLog({
-      orgId: plane.orgId,
-      envId: plane.envId,
-      id,
-      from: 0,
-      step: "r1",
-      signal: stop.signal,
-    });
+    const events = follow(id, stop.signal, "r1");
     const next = async () => (await events.next()).value;
     assert.deepEqual(await next(), { kind: "status", status: "queued" });
     const first = await next();
@@ -121,26 +123,11 @@ describe("bounded log follow", () => {
   });
 
   test("live and stored, each segment says its stream; format=json refuses a byte range", async () => {
-    const created = await plane.api(`${plane.envPath}/workflows/follow/executions`, {
-      method: "POST",
-      body: "{}",
-    });
-    const { id } = (await created.json()) as { id: string };
-    const append = (offset: number, stream: "stdout" | "stderr", text: string) =>
-      plane.core.logs.append(plane.orgId, plane.envId, id, {
-        offset,
-        step: "r1",
-        stream,
-        data: new TextEncoder().encode(text),
-      });
+    const id = await started();
+    const append = (offset: number, stream: OutputStream, text: string) =>
+      appendTo(id, offset, text, { stream });
     const stop = new AbortController();
-    const events = plane.core.followLog({
-      orgId: plane.orgId,
-      envId: plane.envId,
-      id,
-      from: 0,
-      signal: stop.signal,
-    });
+    const events = follow(id, stop.signal);
     const next = async () => (await events.next()).value;
     const stored = await append(0, "stdout", "out\n");
     assert.equal((await next())?.kind, "status");
