@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createSseParser, type OutputStream, parseLogStreamEvent, type SseEvent } from "@assay/shared";
+import { internalPrincipal } from "../core/access.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { createApiApp } from "./app.ts";
 
@@ -52,7 +53,15 @@ describe("bounded log follow", () => {
       data: new TextEncoder().encode(text),
     });
   const follow = (id: string, signal: AbortSignal, step?: string) =>
-    plane.core.followLog({ orgId: plane.orgId, envId: plane.envId, id, from: 0, step, signal });
+    plane.core.followLog({
+      principal: internalPrincipal(plane.orgId, "test"),
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id,
+      from: 0,
+      step,
+      signal,
+    });
 
   test("closes after followMaxMs without `end`; Last-Event-ID resumes exactly", async () => {
     assert.equal(
@@ -115,7 +124,7 @@ describe("bounded log follow", () => {
     assert.ok(live?.kind === "log");
     assert.equal(new TextDecoder().decode(live.data), "live\n");
     assert.equal(live.offset, other, "the other step's bytes are skipped, not given");
-    await plane.core.executions.abort(plane.orgId, plane.envId, id);
+    await plane.core.executions.abort(internalPrincipal(plane.orgId, "test"), plane.orgId, plane.envId, id);
     const rest = [];
     for await (const event of events) rest.push(event);
     assert.deepEqual(rest.at(-1), { kind: "end", status: "canceled", logBytes: 0 });
