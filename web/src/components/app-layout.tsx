@@ -106,7 +106,8 @@ export function AppLayout() {
                 <Link
                   to="/orgs/$org/envs/$env/workflows"
                   params={{ org, env }}
-                  activeProps={onWorkflowInsights ? {} : current}
+                  activeProps={current}
+                  activeOptions={onWorkflowInsights ? { exact: true } : undefined}
                 >
                   Workflows
                 </Link>
