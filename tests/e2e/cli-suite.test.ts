@@ -8,18 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { type AgentStack, startAgentStack } from "../support/agent-stack.ts";
-
-const doc = (name: string, steps: string) =>
-  `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: ${name}\nspec:\n  steps:\n${steps}`;
-
-const TICKER = doc(
-  "ticker",
-  "    - name: tick\n      shell: for i in $(seq 1 3000); do echo tick $i; sleep 0.1; done\n",
-);
-const SUITE = doc(
-  "suite",
-  "    - name: run the ticker\n      execute:\n        workflows:\n          - name: ticker\n",
-);
+import { SUITE, TICKER } from "../support/suite-workflows.ts";
 
 interface Got {
   id: string;

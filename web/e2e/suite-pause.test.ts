@@ -9,20 +9,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type AgentStack, startAgentStack } from "../../tests/support/agent-stack.ts";
+import { SUITE, TICKER } from "../../tests/support/suite-workflows.ts";
 import { launchBrowser, recordProblems, screenshot, signInWithApiToken } from "./support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "./support/build.ts";
 import { type DashboardServer, serveDashboard } from "./support/serve-dashboard.ts";
-
-const doc = (name: string, steps: string) =>
-  `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata:\n  name: ${name}\nspec:\n  steps:\n${steps}`;
-const TICKER = doc(
-  "ticker",
-  "    - name: tick\n      shell: for i in $(seq 1 3000); do echo tick $i; sleep 0.1; done\n",
-);
-const SUITE = doc(
-  "suite",
-  "    - name: run the ticker\n      execute:\n        workflows:\n          - name: ticker\n",
-);
 
 describe("suites and pause, in the browser", () => {
   let stack: AgentStack;
@@ -84,7 +74,7 @@ describe("suites and pause, in the browser", () => {
       .waitFor();
     await page.getByRole("button", { name: "Pause", exact: true }).click();
     await page.getByTestId("paused").waitFor();
-    assert.match(await page.getByTestId("paused").innerText(), /^Paused /);
+    assert.match((await page.getByTestId("paused").textContent()) ?? "", /^Paused \S/);
     await page.getByRole("button", { name: "Resume", exact: true }).waitFor();
     assert.equal(await page.getByRole("button", { name: "Pause", exact: true }).count(), 0);
     const childId = page.url().split("/").at(-1) ?? "";

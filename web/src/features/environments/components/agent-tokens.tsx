@@ -12,8 +12,9 @@ import {
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { revokeColumn, tokenLastUsedColumn, tokenNameColumn } from "../../../components/token-columns.tsx";
 import { Button } from "../../../components/ui/button.tsx";
-import { actionsColumn, DataTable } from "../../../components/ui/data-table.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 import { InstallCommands } from "./install-commands.tsx";
 
 export function NewAgentToken({
@@ -82,35 +83,10 @@ export function AgentTokenList({ org, env }: { org: string; env: string }) {
         rows={tokens.data}
         rowKey={(t) => t.id}
         columns={[
-          {
-            key: "name",
-            header: "Name",
-            cell: (t) => (
-              <>
-                {t.name}
-                {t.revokedAt ? <span className="muted small"> · revoked</span> : null}
-              </>
-            ),
-          },
+          tokenNameColumn(),
           { key: "created", header: "Created", cell: (t) => <RelativeTime iso={t.createdAt} /> },
-          {
-            key: "used",
-            header: "Last used",
-            className: "hide-narrow",
-            cell: (t) => (t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : "never"),
-          },
-          actionsColumn((t: (typeof tokens.data)[number]) =>
-            t.revokedAt ? null : (
-              <Button
-                variant="danger"
-                size="small"
-                onClick={() => revoke.mutate(t.id)}
-                aria-label={`Revoke ${t.name}`}
-              >
-                Revoke
-              </Button>
-            ),
-          ),
+          tokenLastUsedColumn(),
+          revokeColumn((id) => revoke.mutate(id)),
         ]}
       />
     </>

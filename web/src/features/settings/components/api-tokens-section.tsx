@@ -5,8 +5,9 @@ import { useGrantableRoles } from "../../../auth/permissions.ts";
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { revokeColumn, tokenLastUsedColumn, tokenNameColumn } from "../../../components/token-columns.tsx";
 import { Button } from "../../../components/ui/button.tsx";
-import { actionsColumn, DataTable } from "../../../components/ui/data-table.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from "../api/org.ts";
 
 export function ApiTokensSection({ org }: { org: string }) {
@@ -85,41 +86,16 @@ export function ApiTokensSection({ org }: { org: string }) {
           rows={tokens.data}
           rowKey={(t) => t.id}
           columns={[
-            {
-              key: "name",
-              header: "Name",
-              cell: (t) => (
-                <>
-                  {t.name}
-                  {t.revokedAt ? <span className="muted small"> · revoked</span> : null}
-                </>
-              ),
-            },
+            tokenNameColumn(),
             { key: "role", header: "Role", cell: (t) => t.role },
-            {
-              key: "used",
-              header: "Last used",
-              className: "hide-narrow",
-              cell: (t) => (t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : "never"),
-            },
+            tokenLastUsedColumn(),
             {
               key: "expires",
               header: "Expires",
               className: "hide-narrow",
               cell: (t) => (t.expiresAt ? <RelativeTime iso={t.expiresAt} /> : "never"),
             },
-            actionsColumn((t: (typeof tokens.data)[number]) =>
-              t.revokedAt ? null : (
-                <Button
-                  variant="danger"
-                  size="small"
-                  onClick={() => revoke.mutate(t.id)}
-                  aria-label={`Revoke ${t.name}`}
-                >
-                  Revoke
-                </Button>
-              ),
-            ),
+            revokeColumn((id) => revoke.mutate(id)),
           ]}
         />
       )}
