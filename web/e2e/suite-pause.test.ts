@@ -32,6 +32,9 @@ describe("suites and pause, in the browser", () => {
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     page.setDefaultTimeout(20_000);
     problems = recordProblems(page);
+    page.on("response", (r) => {
+      if (r.status() >= 500) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
     await page.goto(web.url);
     await signInWithApiToken(page, stack.plane.apiToken);
     parentId = await stack.start("suite");
