@@ -24,6 +24,8 @@ export interface PlanExecution {
   scheduledAt?: string;
   /** Organization, environment and dashboard of the run, when the control plane sent them. */
   place?: RunPlace;
+  /** The environment the agent serves (`fieldRef: metadata.namespace`). */
+  namespace?: string;
 }
 
 /** Turns a spec (YAML text) and the resolved config into a plan. */
