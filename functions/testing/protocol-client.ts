@@ -81,6 +81,7 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
       active: Array<{ executionId: string; logBytes: number; finished: boolean }> = [],
       maxConcurrency = 2,
       agentVersion = "test",
+      capabilities = ["runner.process", "logs.offsets"],
     ) {
       const identity = identityFor(client, target, token, name);
       order = order.then(async () => {
@@ -95,7 +96,7 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
               agentVersion,
               hostname: "test-host",
               platform: "linux",
-              capabilities: ["runner.process", "logs.offsets"],
+              capabilities,
               maxConcurrency,
               active,
             },
