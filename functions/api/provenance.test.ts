@@ -111,13 +111,23 @@ describe("execution provenance", () => {
     assert.deepEqual(again.tags, { pr: "42" });
     assert.equal(again.startedBy?.kind, "api");
     // The agent receives the original value of the sensitive parameter, not the mask.
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, again.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: again.id,
+    });
     assert.equal(stored?.config.password, "hunter2");
     await cancelAll();
   });
 
   test("a re-run of a scheduled run drops the control plane's own tags", async () => {
-    const scheduled = await plane.core.executions.start(plane.orgId, plane.envId, "numbered", {
+    const cron = {
+      kind: "schedule",
+      orgId: plane.orgId,
+      envId: plane.envId,
+      workflowName: "numbered",
+    } as const;
+    const scheduled = await plane.core.executions.start(cron, plane.orgId, plane.envId, "numbered", {
       config: {},
       tags: { "assay.io/schedule": "0 * * * *", "assay.io/tick": "2030-01-01T00:00:00.000Z", team: "qa" },
       startedBy: { kind: "schedule", id: "numbered#0", cron: "0 * * * *" },

@@ -79,7 +79,7 @@ export function createAgentWork(deps: {
     ): Promise<Execution[]> {
       if (limit <= 0) return [];
       const claimed: Execution[] = [];
-      for (const candidate of await executions.listQueued(orgId, envId, Math.max(limit * 2, 50))) {
+      for (const candidate of await executions.listQueued({ orgId, envId }, Math.max(limit * 2, 50))) {
         if (skip.has(candidate.id)) continue;
         // Past its queue deadline (`spec.timeouts.queue`): the reaper cancels it.
         if (pastQueueDeadline(candidate, clock.now())) continue;
@@ -102,7 +102,7 @@ export function createAgentWork(deps: {
 
     /** Whether the environment has queued work (one small index query: the ingress's sweep). */
     async hasQueued(orgId: string, envId: string): Promise<boolean> {
-      return (await executions.listQueued(orgId, envId, 1)).length > 0;
+      return (await executions.listQueued({ orgId, envId }, 1)).length > 0;
     },
 
     /** An agent refused a command (at capacity): the execution goes back to the queue. */
@@ -114,9 +114,9 @@ export function createAgentWork(deps: {
     },
 
     active: (orgId: string, envId: string, agentId: string) =>
-      executions.listActiveForAgent(orgId, envId, agentId),
+      executions.listActiveForAgent({ orgId, envId }, agentId),
 
-    get: (orgId: string, envId: string, id: string) => executions.get(orgId, envId, id),
+    get: (orgId: string, envId: string, id: string) => executions.get({ orgId, envId, id }),
 
     async started(
       orgId: string,
@@ -142,7 +142,7 @@ export function createAgentWork(deps: {
     },
 
     stepUpdate: (orgId: string, envId: string, id: string, step: StepState) =>
-      executions.updateStep(orgId, envId, id, step),
+      executions.updateStep({ orgId, envId, id }, step),
 
     /** Records the final result; a repeated or late result for a finished execution is a no-op. */
     async finish(

@@ -72,7 +72,7 @@ export function createEnvironmentService(deps: {
       await deps.lifecycle.apply(ref, "cancel", { set: { finishedAt: at, message } });
       await deps.lifecycle.apply(ref, "terminate", { set: { finishedAt: at, message } });
     }
-    await deps.executions.delete(orgId, envId, id);
+    await deps.executions.delete({ orgId, envId, id });
     await deps.jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });
   }
 
@@ -90,13 +90,13 @@ export function createEnvironmentService(deps: {
     let executions = 0;
     let cursor: string | undefined;
     do {
-      const page = await deps.executions.list(orgId, envId, {}, { limit: 100, cursor });
+      const page = await deps.executions.list({ orgId, envId }, {}, { limit: 100, cursor });
       for (const execution of page.items) await removeExecution(execution);
       executions += page.items.length;
       cursor = page.nextCursor;
     } while (cursor);
-    for (const workflow of await deps.workflows.list(orgId, envId)) {
-      await deps.workflows.delete(orgId, envId, workflow.name);
+    for (const workflow of await deps.workflows.list({ orgId, envId })) {
+      await deps.workflows.delete({ orgId, envId }, workflow.name);
     }
     await orgStore.deleteEnv(orgId, envId);
     await audit.record({

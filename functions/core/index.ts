@@ -142,7 +142,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
         executions: ports.executions,
         report: (orgId, envId, id) => artifacts.report(orgId, envId, id),
         workflowExists: async (orgId, envId, name) =>
-          (await ports.workflows.get(orgId, envId, name)) !== undefined,
+          (await ports.workflows.get({ orgId, envId }, name)) !== undefined,
         jobs,
         clock,
         logger: ports.logger,
@@ -175,16 +175,6 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     templates,
     runtimes: createAgentRuntimes(ports.tenancy.presence),
   });
-  const executions = createExecutionService({
-    executions: ports.executions,
-    workflows,
-    templates,
-    runSlots,
-    lifecycle,
-    bus,
-    jobs,
-    clock,
-  });
   const work = createAgentWork({
     executions: ports.executions,
     lifecycle,
@@ -206,6 +196,17 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     logger: ports.logger,
     sealer,
     settings: options.tenancy,
+  });
+  const executions = createExecutionService({
+    executions: ports.executions,
+    workflows,
+    templates,
+    runSlots,
+    lifecycle,
+    bus,
+    jobs,
+    clock,
+    audit: tenancy.audit,
   });
   const webhooks = ports.webhooks
     ? createWebhooks({

@@ -9,6 +9,7 @@
  * or after `maxMs` (a client then resumes from the last end offset it saw).
  */
 import { type ExecutionStatus, isTerminal } from "@assay/shared";
+import type { Principal } from "./access.ts";
 import type { ExecutionService } from "./executions.ts";
 import { statusSubject } from "./lifecycle/subjects.ts";
 import { decodeSegment, type LogSegment, type LogService, logSubject } from "./logs.ts";
@@ -25,6 +26,8 @@ export type LogFollowEvent =
   | { kind: "end"; status: ExecutionStatus; logBytes: number };
 
 export interface LogFollowRequest {
+  /** Who follows (they need to be allowed to read the execution). */
+  principal: Principal;
   orgId: string;
   envId: string;
   id: string;
@@ -52,8 +55,8 @@ export function createLogFollower(deps: {
   const { logs, executions, bus, clock } = deps;
 
   return async function* follow(request: LogFollowRequest): AsyncGenerator<LogFollowEvent> {
-    const { orgId, envId, id, step, signal } = request;
-    const execution = await executions.get(orgId, envId, id);
+    const { principal, orgId, envId, id, step, signal } = request;
+    const execution = await executions.get(principal, orgId, envId, id);
     const live: LogSegment[] = [];
     let wake: (() => void) | undefined;
     const nudge = () => wake?.();
@@ -118,7 +121,7 @@ export function createLogFollower(deps: {
           yield { kind: "quiet" };
         }
         if (woke && live.length > 0) continue;
-        const current = await executions.get(orgId, envId, id);
+        const current = await executions.get(principal, orgId, envId, id);
         if (current.status !== status) {
           status = current.status;
           yield { kind: "status", status };

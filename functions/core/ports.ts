@@ -22,6 +22,7 @@ export * from "./ports/one-time-token-store.ts";
 export * from "./ports/org-store.ts";
 export * from "./ports/presence-store.ts";
 export * from "./ports/rate-limiter.ts";
+export * from "./ports/refs.ts";
 export * from "./ports/run-slots.ts";
 export * from "./ports/session-store.ts";
 export * from "./ports/tenant-store.ts";

@@ -53,7 +53,7 @@ export function createRunSlotGate(deps: {
   /** "stale" holds are dropped; a "suspect" one only when an earlier repair found it so too. */
   async function judge(orgId: string, pool: RunPool, holder: string): Promise<"fine" | "suspect" | "stale"> {
     const [envId = "", id = ""] = holder.split("/");
-    const execution = await deps.executions.get(orgId, envId, id);
+    const execution = await deps.executions.get({ orgId, envId, id });
     if (!execution) {
       let bornMs = 0;
       try {

@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
+import { internalPrincipal } from "./access.ts";
 import { createScheduleDispatcher, TICK_TAG } from "./schedules.ts";
 
 const doc = (kind: string, name: string, spec: string, meta = "") =>
@@ -49,13 +50,15 @@ describe("workflow engine (control plane)", () => {
   const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
   // The free plan counts queued runs against its 5 concurrent executions: clear them between tests.
   const cancelQueued = async () => {
+    const internal = internalPrincipal(plane.orgId, "test cleanup");
     const page = await plane.core.executions.list(
+      internal,
       plane.orgId,
       plane.envId,
       { status: "queued" },
       { limit: 100 },
     );
-    for (const e of page.items) await plane.core.executions.abort(plane.orgId, plane.envId, e.id);
+    for (const e of page.items) await plane.core.executions.abort(internal, plane.orgId, plane.envId, e.id);
   };
   afterEach(cancelQueued);
 
@@ -111,7 +114,11 @@ describe("workflow engine (control plane)", () => {
       started.steps.map((s) => s.name),
       ["k6", "own", "tpl-after"],
     );
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, started.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: started.id,
+    });
     const spec = parse(stored?.specYaml ?? "");
     assert.equal(spec.spec.use, undefined, "the agent receives no use");
     assert.equal(spec.spec.steps[0].shell, "echo k6 {{ config.v }} vus=3");
@@ -139,7 +146,11 @@ describe("workflow engine (control plane)", () => {
     );
     assert.equal((await put("workflows/yaml-words", workflow)).status, 201);
     const started = await json<{ id: string }>(await run("yaml-words", { tags: { k: "yes", off: "on" } }));
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, started.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: started.id,
+    });
     // The agent reads the spec with the same parser the API validated it with.
     const read = parseWorkflowText(stored?.specYaml ?? "", { select: "first" });
     assert.ok(read.ok, JSON.stringify(read));
@@ -182,10 +193,14 @@ describe("workflow engine (control plane)", () => {
     assert.equal(ok.status, 201);
     const view = await json<{ id: string; config: Record<string, string>; sensitive: string[] }>(ok);
     assert.deepEqual(view.config, { name: "abc", count: "2", mode: "fast", password: "********" });
-    const stored = await raw.get(plane.orgId, plane.envId, view.id);
+    const stored = await raw.get({ orgId: plane.orgId, envId: plane.envId, id: view.id });
     assert.match(stored?.config.password ?? "", /^enc:v1:/, "stored encrypted");
     assert.ok(!JSON.stringify(stored).includes("hunter2"));
-    const opened = await plane.core.ports.executions.get(plane.orgId, plane.envId, view.id);
+    const opened = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: view.id,
+    });
     assert.equal(opened?.config.password, "hunter2", "the core (and so the agent) gets the value");
     const again = await json<{ config: Record<string, string> }>(
       await plane.api(`${plane.envPath}/executions/${view.id}`),
@@ -262,7 +277,13 @@ describe("workflow engine (control plane)", () => {
     const applyPlane = plane.core.workflows;
     const schedules = createDynamoScheduleStore(storeConfig(plane));
     const entries = await schedules.list();
-    await applyPlane.apply(plane.orgId, plane.envId, "nightly", workflow);
+    await applyPlane.apply(
+      internalPrincipal(plane.orgId, "test"),
+      plane.orgId,
+      plane.envId,
+      "nightly",
+      workflow,
+    );
     const entry = (await schedules.list()).find((e) => e.workflowName === "nightly");
     assert.ok(entry && entries.length >= 0);
     await schedules.put({ ...entry, since: new Date(now).toISOString() });
@@ -328,7 +349,13 @@ describe("workflow engine (control plane)", () => {
     let now = Date.parse("2030-02-01T09:59:00Z");
     const clock = { ...systemClock, now: () => now };
     const schedules = createDynamoScheduleStore(storeConfig(plane));
-    await plane.core.workflows.apply(plane.orgId, plane.envId, "aimed", workflow);
+    await plane.core.workflows.apply(
+      internalPrincipal(plane.orgId, "test"),
+      plane.orgId,
+      plane.envId,
+      "aimed",
+      workflow,
+    );
     const entry = (await schedules.list()).find((e) => e.workflowName === "aimed");
     assert.ok(entry);
     const aimed = { match: { os: ["darwin"] }, not: { tier: ["slow"] } };
@@ -401,7 +428,11 @@ describe("workflow engine (control plane)", () => {
     assert.equal((await put("workflows/patience", workflow)).status, 201);
     const before = Date.now();
     const queued = await json<{ id: string }>(await run("patience"));
-    const stored = await plane.core.ports.executions.get(plane.orgId, plane.envId, queued.id);
+    const stored = await plane.core.ports.executions.get({
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id: queued.id,
+    });
     assert.equal(stored?.status, "queued");
     // The deadline is the start plus the resolved 90 s (a range: the test does not time the start).
     assert.ok((stored?.leaseExpiresAtMs ?? 0) >= before + 90_000, JSON.stringify(stored?.leaseExpiresAtMs));
@@ -436,7 +467,10 @@ describe("workflow engine (control plane)", () => {
     const blocked = await work.claim(plane.orgId, plane.envId, "agent-b", 10);
     assert.equal(blocked.filter((e) => e.workflowName === "serial").length, 0, "the group is full");
     for (const id of ids.slice(1)) {
-      assert.equal((await plane.core.ports.executions.get(plane.orgId, plane.envId, id))?.status, "queued");
+      assert.equal(
+        (await plane.core.ports.executions.get({ orgId: plane.orgId, envId: plane.envId, id }))?.status,
+        "queued",
+      );
     }
     await work.finish(plane.orgId, plane.envId, "agent-a", ids[0] as string, {
       status: "passed",

@@ -4,6 +4,7 @@
  * as one unit; the same rules apply (every key scoped by organization and environment).
  */
 import type { Execution, WorkflowRecord } from "@assay/shared";
+import type { EnvRef } from "./ports/refs.ts";
 
 /** A stored TestWorkflowTemplate: the same record shape as a workflow. */
 export type TemplateRecord = WorkflowRecord;
@@ -11,10 +12,10 @@ export type TemplateRecord = WorkflowRecord;
 export interface TemplateStore {
   /** Creates or replaces; with `expectedVersion` (0 = must not exist) else throws `aborted`. */
   put(template: TemplateRecord, expectedVersion?: number): Promise<void>;
-  get(orgId: string, envId: string, name: string): Promise<TemplateRecord | undefined>;
-  list(orgId: string, envId: string): Promise<TemplateRecord[]>;
+  get(env: EnvRef, name: string): Promise<TemplateRecord | undefined>;
+  list(env: EnvRef): Promise<TemplateRecord[]>;
   /** False when there was nothing to delete. */
-  delete(orgId: string, envId: string, name: string): Promise<boolean>;
+  delete(env: EnvRef, name: string): Promise<boolean>;
 }
 
 /** One workflow's cron schedules, as the dispatcher reads them. */

@@ -24,7 +24,8 @@ describe("agent link rules", () => {
   afterEach(() => settleRuns(plane));
 
   const startRun = () => startSleepy(plane);
-  const stored = (id: string) => plane.core.ports.executions.get(plane.orgId, plane.envId, id);
+  const stored = (id: string) =>
+    plane.core.ports.executions.get({ orgId: plane.orgId, envId: plane.envId, id });
   const chunk = (agent: Agent, id: string, offset: number, text: string) =>
     agent.send({
       $case: "logChunk",
@@ -123,10 +124,13 @@ describe("agent link rules", () => {
   test("reconnect settlement and log traffic renew the lease", async () => {
     const { agent, id } = await running("agent-lease");
     const shorten = () =>
-      plane.core.ports.executions.transition(plane.orgId, plane.envId, id, {
-        from: ["assigned", "running"],
-        set: { leaseExpiresAtMs: Date.now() + 1_000 },
-      });
+      plane.core.ports.executions.transition(
+        { orgId: plane.orgId, envId: plane.envId, id },
+        {
+          from: ["assigned", "running"],
+          set: { leaseExpiresAtMs: Date.now() + 1_000 },
+        },
+      );
     const leaseLeftMs = async () => ((await stored(id))?.leaseExpiresAtMs ?? 0) - Date.now();
     await shorten();
     chunk(agent, id, 0, "streaming\n");

@@ -59,13 +59,16 @@ async function record(plane: TestControlPlane, run: Run): Promise<string> {
   }
   const finishedMs = startedMs === undefined ? undefined : startedMs + (run.durationMs ?? 0);
   if (run.failedStep) {
-    await plane.core.ports.executions.updateStep(orgId, envId, id, {
-      ref: "tests",
-      name: "tests",
-      status: "failed",
-      message: run.failedStep,
-      warnings: [],
-    });
+    await plane.core.ports.executions.updateStep(
+      { orgId, envId, id },
+      {
+        ref: "tests",
+        name: "tests",
+        status: "failed",
+        message: run.failedStep,
+        warnings: [],
+      },
+    );
   }
   const canceled = run.status === "canceled";
   const done = await plane.core.lifecycle.apply({ orgId, envId, id }, canceled ? "cancel" : "finish", {

@@ -76,12 +76,12 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       }
     },
 
-    async get(orgId, envId, id) {
+    async get({ orgId, envId, id }) {
       const item = await getItem(orgId, envId, id);
       return item === undefined ? undefined : parseExecution(item);
     },
 
-    async list(orgId, envId, filter, page) {
+    async list({ orgId, envId }, filter, page) {
       const limit = page.limit ?? DEFAULT_LIMIT;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
         throw new AppError("invalid_argument", `limit must be an integer from 1 to ${MAX_LIMIT}`);
@@ -162,7 +162,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       }
     },
 
-    async listQueued(orgId, envId, limit) {
+    async listQueued({ orgId, envId }, limit) {
       if (!Number.isInteger(limit) || limit < 1) return [];
       const { Items } = await doc.send(
         new QueryCommand({
@@ -177,7 +177,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       return (Items ?? []).map(parseExecution).filter((execution) => execution.status === "queued");
     },
 
-    async listActiveForAgent(orgId, envId, agentId) {
+    async listActiveForAgent({ orgId, envId }, agentId) {
       const executions: Execution[] = [];
       const pages = paginateQuery(
         { client: doc },
@@ -223,7 +223,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
         .map((e) => e.ref);
     },
 
-    async transition(orgId, envId, id, t) {
+    async transition({ orgId, envId, id }, t) {
       const update = buildTransitionUpdate(orgId, envId, id, t);
       try {
         const { Attributes } = await doc.send(
@@ -241,7 +241,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       }
     },
 
-    async updateStep(orgId, envId, id, step) {
+    async updateStep({ orgId, envId, id }, step) {
       const parsed = validateInput(StepState, step, "step");
       for (let attempt = 0; attempt < STEP_UPDATE_ATTEMPTS; attempt++) {
         const item = await getItem(orgId, envId, id);
@@ -277,7 +277,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       throw new AppError("aborted", `execution ${id} kept changing; step ${parsed.ref} not updated`);
     },
 
-    async recordLogBytes(orgId, envId, id, committed) {
+    async recordLogBytes({ orgId, envId, id }, committed) {
       if (!Number.isSafeInteger(committed) || committed < 0) {
         throw new AppError("invalid_argument", "committed log bytes must be a non-negative integer");
       }
@@ -303,7 +303,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       }
     },
 
-    async delete(orgId, envId, id) {
+    async delete({ orgId, envId, id }) {
       const { Attributes } = await doc.send(
         new DeleteCommand({
           TableName: tableName,
@@ -314,7 +314,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
       return Attributes !== undefined;
     },
 
-    async nextRunNumber(orgId, envId, workflowName) {
+    async nextRunNumber({ orgId, envId }, workflowName) {
       // ADD on a missing item starts from 0: the first run is 1. One atomic update, no read.
       const { Attributes } = await doc.send(
         new UpdateCommand({

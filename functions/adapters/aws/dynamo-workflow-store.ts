@@ -95,7 +95,7 @@ export const createDynamoDocumentStore = (
       }
     },
 
-    async get(orgId, envId, name) {
+    async get({ orgId, envId }, name) {
       const { Item } = await doc.send(
         new GetCommand({
           TableName: tableName,
@@ -106,7 +106,7 @@ export const createDynamoDocumentStore = (
       return Item === undefined ? undefined : fromItem(Item);
     },
 
-    async list(orgId, envId) {
+    async list({ orgId, envId }) {
       const workflows: WorkflowRecord[] = [];
       const pages = paginateQuery(
         { client: doc },
@@ -126,7 +126,7 @@ export const createDynamoDocumentStore = (
       return workflows;
     },
 
-    async delete(orgId, envId, name) {
+    async delete({ orgId, envId }, name) {
       const { Attributes } = await doc.send(
         new DeleteCommand({
           TableName: tableName,

@@ -17,7 +17,6 @@ import {
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import * as z from "zod";
-import { authorize } from "../../core/access.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, ExecutionParams } from "../schemas.ts";
@@ -77,12 +76,11 @@ export const logSpecs = {
 export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const at = (path: string) => relativeTo(ENV_BASE, path);
   app.get(at(logSpecs.logs.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "read");
     const orgId = c.get("orgId");
     const envId = c.get("envId");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     const query = parseInput(LogQuery, c.req.query(), "query");
-    const execution = await deps.executions.get(orgId, envId, id);
+    const execution = await deps.executions.get(c.get("principal"), orgId, envId, id);
     const follow =
       query.follow === "1" ||
       query.follow === "true" ||
@@ -139,6 +137,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       const stop = new AbortController();
       stream.onAbort(() => stop.abort());
       const events = deps.followLog({
+        principal: c.get("principal"),
         orgId,
         envId,
         id,

@@ -32,34 +32,45 @@ export const runExecutionStoreContract = (
     };
 
     const claim = (orgId: string, id: string, agentId: string) =>
-      store.transition(orgId, ENV, id, {
-        from: ["queued"],
-        set: { status: "assigned", agentId, assignedAt: "2026-01-01T00:00:01.000Z", leaseExpiresAtMs: 1_000 },
-      });
+      store.transition(
+        { orgId, envId: ENV, id },
+        {
+          from: ["queued"],
+          set: {
+            status: "assigned",
+            agentId,
+            assignedAt: "2026-01-01T00:00:01.000Z",
+            leaseExpiresAtMs: 1_000,
+          },
+        },
+      );
 
     test("creates and reads an execution; a duplicate id is already_exists", async () => {
       const org = uniqueSlug("org");
       const execution = makeExecution(org, ENV, { tags: { branch: "main" } });
       await store.create(execution);
-      assert.deepEqual(await store.get(org, ENV, execution.id), execution);
+      assert.deepEqual(await store.get({ orgId: org, envId: ENV, id: execution.id }), execution);
       await assert.rejects(store.create({ ...execution, workflowName: "other" }), appError("already_exists"));
-      assert.equal((await store.get(org, ENV, execution.id))?.workflowName, "smoke");
+      assert.equal((await store.get({ orgId: org, envId: ENV, id: execution.id }))?.workflowName, "smoke");
     });
 
     test("not found and tenant isolation: another org or env cannot read it by id", async () => {
       const org = uniqueSlug("org");
       const [execution] = await createMany(org, 1);
       assert.ok(execution);
-      assert.equal(await store.get(uniqueSlug("org"), ENV, execution.id), undefined);
-      assert.equal(await store.get(org, "prod", execution.id), undefined);
-      assert.equal(await store.get(org, ENV, makeExecution(org, ENV).id), undefined);
+      assert.equal(await store.get({ orgId: uniqueSlug("org"), envId: ENV, id: execution.id }), undefined);
+      assert.equal(await store.get({ orgId: org, envId: "prod", id: execution.id }), undefined);
+      assert.equal(await store.get({ orgId: org, envId: ENV, id: makeExecution(org, ENV).id }), undefined);
       const other = uniqueSlug("org");
       assert.equal(
-        await store.transition(other, ENV, execution.id, { from: ["queued"], set: { status: "canceled" } }),
+        await store.transition(
+          { orgId: other, envId: ENV, id: execution.id },
+          { from: ["queued"], set: { status: "canceled" } },
+        ),
         undefined,
       );
-      assert.equal(await store.delete(other, ENV, execution.id), false);
-      assert.equal((await store.get(org, ENV, execution.id))?.status, "queued");
+      assert.equal(await store.delete({ orgId: other, envId: ENV, id: execution.id }), false);
+      assert.equal((await store.get({ orgId: org, envId: ENV, id: execution.id }))?.status, "queued");
     });
 
     test("lists newest first across pages, with no duplicates and a final page without cursor", async () => {
@@ -70,7 +81,7 @@ export const runExecutionStoreContract = (
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await store.list(org, ENV, {}, { limit: 2, cursor });
+        const page = await store.list({ orgId: org, envId: ENV }, {}, { limit: 2, cursor });
         assert.ok(page.items.length <= 2);
         seen.push(...page.items.map((e) => e.id));
         cursor = page.nextCursor;
@@ -79,13 +90,16 @@ export const runExecutionStoreContract = (
       assert.deepEqual(seen, newestFirst);
       assert.equal(pages, 3);
 
-      const all = await store.list(org, ENV, {}, { limit: 5 });
+      const all = await store.list({ orgId: org, envId: ENV }, {}, { limit: 5 });
       assert.deepEqual(
         all.items.map((e) => e.id),
         newestFirst,
       );
       assert.equal(all.nextCursor, undefined, "an exactly full last page has no cursor");
-      assert.deepEqual((await store.list(uniqueSlug("org"), ENV, {}, { limit: 10 })).items, []);
+      assert.deepEqual(
+        (await store.list({ orgId: uniqueSlug("org"), envId: ENV }, {}, { limit: 10 })).items,
+        [],
+      );
     });
 
     test("filters by workflow and by status, paginating within the filter", async () => {
@@ -97,7 +111,7 @@ export const runExecutionStoreContract = (
       await claim(org, first.id, "agent-1");
       await claim(org, second.id, "agent-1");
 
-      const byWorkflow = await store.list(org, ENV, { workflow: "smoke" }, { limit: 50 });
+      const byWorkflow = await store.list({ orgId: org, envId: ENV }, { workflow: "smoke" }, { limit: 50 });
       assert.deepEqual(
         byWorkflow.items.map((e) => e.id),
         smoke.map((e) => e.id).reverse(),
@@ -106,18 +120,30 @@ export const runExecutionStoreContract = (
       const assigned: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await store.list(org, ENV, { status: "assigned" }, { limit: 1, cursor });
+        const page = await store.list(
+          { orgId: org, envId: ENV },
+          { status: "assigned" },
+          { limit: 1, cursor },
+        );
         assigned.push(...page.items.map((e) => e.id));
         cursor = page.nextCursor;
       } while (cursor !== undefined);
       assert.deepEqual(assigned, [second.id, first.id]);
 
-      const both = await store.list(org, ENV, { workflow: "load", status: "queued" }, { limit: 50 });
+      const both = await store.list(
+        { orgId: org, envId: ENV },
+        { workflow: "load", status: "queued" },
+        { limit: 50 },
+      );
       assert.deepEqual(
         both.items.map((e) => e.id),
         [load[2]?.id],
       );
-      const none = await store.list(org, ENV, { workflow: "smoke", status: "passed" }, { limit: 50 });
+      const none = await store.list(
+        { orgId: org, envId: ENV },
+        { workflow: "smoke", status: "passed" },
+        { limit: 50 },
+      );
       assert.deepEqual(none, { items: [] });
     });
 
@@ -126,7 +152,7 @@ export const runExecutionStoreContract = (
       const bad = ["!!!", "e30", Buffer.from('{"v":1,"after":"x"}').toString("base64url"), "a".repeat(300)];
       for (const cursor of bad) {
         await assert.rejects(
-          store.list(org, ENV, {}, { limit: 5, cursor }),
+          store.list({ orgId: org, envId: ENV }, {}, { limit: 5, cursor }),
           appError("invalid_argument"),
           cursor,
         );
@@ -138,35 +164,38 @@ export const runExecutionStoreContract = (
       const created = await createMany(org, 3);
       const ids = created.map((e) => e.id);
       assert.deepEqual(
-        (await store.listQueued(org, ENV, 10)).map((e) => e.id),
+        (await store.listQueued({ orgId: org, envId: ENV }, 10)).map((e) => e.id),
         ids,
       );
       assert.deepEqual(
-        (await store.listQueued(org, ENV, 2)).map((e) => e.id),
+        (await store.listQueued({ orgId: org, envId: ENV }, 2)).map((e) => e.id),
         ids.slice(0, 2),
       );
       const [oldest] = ids;
       assert.ok(oldest);
       assert.equal((await claim(org, oldest, "agent-1"))?.status, "assigned");
       assert.deepEqual(
-        (await store.listQueued(org, ENV, 10)).map((e) => e.id),
+        (await store.listQueued({ orgId: org, envId: ENV }, 10)).map((e) => e.id),
         ids.slice(1),
       );
-      assert.deepEqual(await store.listQueued(uniqueSlug("org"), ENV, 10), []);
+      assert.deepEqual(await store.listQueued({ orgId: uniqueSlug("org"), envId: ENV }, 10), []);
 
       // Released work (agent cleared) goes back to the queue, in its original place.
-      const released = await store.transition(org, ENV, oldest, {
-        from: ["assigned"],
-        agentId: "agent-1",
-        set: { status: "queued", agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined },
-      });
+      const released = await store.transition(
+        { orgId: org, envId: ENV, id: oldest },
+        {
+          from: ["assigned"],
+          agentId: "agent-1",
+          set: { status: "queued", agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined },
+        },
+      );
       assert.equal(released?.agentId, undefined);
       assert.equal(released?.assignedAt, undefined);
       assert.deepEqual(
-        (await store.listQueued(org, ENV, 10)).map((e) => e.id),
+        (await store.listQueued({ orgId: org, envId: ENV }, 10)).map((e) => e.id),
         ids,
       );
-      assert.deepEqual(await store.listActiveForAgent(org, ENV, "agent-1"), []);
+      assert.deepEqual(await store.listActiveForAgent({ orgId: org, envId: ENV }, "agent-1"), []);
     });
 
     test("executions held by an agent are listed while assigned or running only", async () => {
@@ -176,24 +205,33 @@ export const runExecutionStoreContract = (
       await claim(org, a.id, "agent-1");
       await claim(org, b.id, "agent-1");
       await claim(org, c.id, "agent-2");
-      const running = await store.transition(org, ENV, b.id, {
-        from: ["assigned"],
-        agentId: "agent-1",
-        set: { status: "running", startedAt: "2026-01-01T00:00:02.000Z" },
-      });
+      const running = await store.transition(
+        { orgId: org, envId: ENV, id: b.id },
+        {
+          from: ["assigned"],
+          agentId: "agent-1",
+          set: { status: "running", startedAt: "2026-01-01T00:00:02.000Z" },
+        },
+      );
       assert.equal(running?.status, "running");
       const held = async (agent: string) =>
-        (await store.listActiveForAgent(org, ENV, agent)).map((e) => e.id).sort();
+        (await store.listActiveForAgent({ orgId: org, envId: ENV }, agent)).map((e) => e.id).sort();
       assert.deepEqual(await held("agent-1"), [a.id, b.id].sort());
       assert.deepEqual(await held("agent-2"), [c.id]);
 
-      await store.transition(org, ENV, b.id, {
-        from: ["running"],
-        agentId: "agent-1",
-        set: { status: "passed", finishedAt: "2026-01-01T00:00:03.000Z", leaseExpiresAtMs: undefined },
-      });
+      await store.transition(
+        { orgId: org, envId: ENV, id: b.id },
+        {
+          from: ["running"],
+          agentId: "agent-1",
+          set: { status: "passed", finishedAt: "2026-01-01T00:00:03.000Z", leaseExpiresAtMs: undefined },
+        },
+      );
       assert.deepEqual(await held("agent-1"), [a.id]);
-      assert.deepEqual(await store.listActiveForAgent(uniqueSlug("org"), ENV, "agent-1"), []);
+      assert.deepEqual(
+        await store.listActiveForAgent({ orgId: uniqueSlug("org"), envId: ENV }, "agent-1"),
+        [],
+      );
     });
 
     test("transitions apply only from the listed statuses and for the holding agent", async () => {
@@ -202,38 +240,53 @@ export const runExecutionStoreContract = (
       assert.ok(execution);
       const { id } = execution;
       assert.equal(
-        await store.transition(org, ENV, id, { from: ["running"], set: { status: "passed" } }),
+        await store.transition(
+          { orgId: org, envId: ENV, id },
+          { from: ["running"], set: { status: "passed" } },
+        ),
         undefined,
       );
       const assigned = await claim(org, id, "agent-1");
       assert.equal(assigned?.agentId, "agent-1");
       assert.equal(assigned?.leaseExpiresAtMs, 1_000);
       assert.equal(await claim(org, id, "agent-2"), undefined, "a second claim loses");
-      const wrongAgent = await store.transition(org, ENV, id, {
-        from: ["assigned"],
-        agentId: "agent-2",
-        set: { status: "running" },
-      });
+      const wrongAgent = await store.transition(
+        { orgId: org, envId: ENV, id },
+        {
+          from: ["assigned"],
+          agentId: "agent-2",
+          set: { status: "running" },
+        },
+      );
       assert.equal(wrongAgent, undefined);
-      const renewed = await store.transition(org, ENV, id, {
-        from: ["assigned", "running"],
-        agentId: "agent-1",
-        set: { leaseExpiresAtMs: 2_000 },
-      });
+      const renewed = await store.transition(
+        { orgId: org, envId: ENV, id },
+        {
+          from: ["assigned", "running"],
+          agentId: "agent-1",
+          set: { leaseExpiresAtMs: 2_000 },
+        },
+      );
       assert.equal(renewed?.status, "assigned");
       assert.equal(renewed?.leaseExpiresAtMs, 2_000);
-      const lost = await store.transition(org, ENV, id, {
-        from: ["assigned", "running"],
-        set: { status: "lost", message: "agent vanished", leaseExpiresAtMs: undefined },
-      });
+      const lost = await store.transition(
+        { orgId: org, envId: ENV, id },
+        {
+          from: ["assigned", "running"],
+          set: { status: "lost", message: "agent vanished", leaseExpiresAtMs: undefined },
+        },
+      );
       assert.equal(lost?.status, "lost");
       assert.equal(lost?.leaseExpiresAtMs, undefined);
-      assert.deepEqual(await store.get(org, ENV, id), lost);
+      assert.deepEqual(await store.get({ orgId: org, envId: ENV, id }), lost);
       assert.equal(
-        await store.transition(org, ENV, makeExecution(org, ENV).id, {
-          from: ["queued"],
-          set: { status: "canceled" },
-        }),
+        await store.transition(
+          { orgId: org, envId: ENV, id: makeExecution(org, ENV).id },
+          {
+            from: ["queued"],
+            set: { status: "canceled" },
+          },
+        ),
         undefined,
         "a missing execution transitions to nothing",
       );
@@ -248,7 +301,10 @@ export const runExecutionStoreContract = (
       );
       const winners = results.filter((r) => r !== undefined);
       assert.equal(winners.length, 1);
-      assert.equal((await store.get(org, ENV, execution.id))?.agentId, winners[0]?.agentId);
+      assert.equal(
+        (await store.get({ orgId: org, envId: ENV, id: execution.id }))?.agentId,
+        winners[0]?.agentId,
+      );
     });
 
     test("transitions reject identity fields and invalid values", async () => {
@@ -256,15 +312,21 @@ export const runExecutionStoreContract = (
       const [execution] = await createMany(org, 1);
       assert.ok(execution);
       const attempt = (set: Record<string, unknown>) =>
-        store.transition(org, ENV, execution.id, { from: ["queued"], set: set as never });
+        store.transition(
+          { orgId: org, envId: ENV, id: execution.id },
+          { from: ["queued"], set: set as never },
+        );
       await assert.rejects(attempt({ orgId: "other" }), appError("invalid_argument"));
       await assert.rejects(attempt({ status: "exploded" }), appError("invalid_argument"));
       await assert.rejects(attempt({ status: undefined }), appError("invalid_argument"));
       await assert.rejects(
-        store.transition(org, ENV, execution.id, { from: [], set: { status: "canceled" } }),
+        store.transition(
+          { orgId: org, envId: ENV, id: execution.id },
+          { from: [], set: { status: "canceled" } },
+        ),
         appError("invalid_argument"),
       );
-      assert.equal((await store.get(org, ENV, execution.id))?.status, "queued");
+      assert.equal((await store.get({ orgId: org, envId: ENV, id: execution.id }))?.status, "queued");
     });
 
     test("updateStep replaces one step and concurrent updates of different steps all land", async () => {
@@ -275,17 +337,23 @@ export const runExecutionStoreContract = (
       assert.ok(execution);
       await Promise.all(
         execution.steps.map((step, i) =>
-          store.updateStep(org, ENV, execution.id, { ...step, status: "passed", exitCode: i }),
+          store.updateStep(
+            { orgId: org, envId: ENV, id: execution.id },
+            { ...step, status: "passed", exitCode: i },
+          ),
         ),
       );
-      const stored = await store.get(org, ENV, execution.id);
+      const stored = await store.get({ orgId: org, envId: ENV, id: execution.id });
       assert.deepEqual(
         stored?.steps.map((s) => [s.ref, s.status, s.exitCode]),
         execution.steps.map((s, i) => [s.ref, "passed", i]),
       );
-      await store.updateStep(org, ENV, execution.id, makeStep("s3", { status: "failed", warnings: ["w"] }));
+      await store.updateStep(
+        { orgId: org, envId: ENV, id: execution.id },
+        makeStep("s3", { status: "failed", warnings: ["w"] }),
+      );
       assert.deepEqual(
-        (await store.get(org, ENV, execution.id))?.steps[3],
+        (await store.get({ orgId: org, envId: ENV, id: execution.id }))?.steps[3],
         makeStep("s3", { status: "failed", warnings: ["w"] }),
       );
     });
@@ -295,13 +363,19 @@ export const runExecutionStoreContract = (
       const [execution] = await createMany(org, 1);
       assert.ok(execution);
       await assert.rejects(
-        store.updateStep(org, ENV, makeExecution(org, ENV).id, makeStep("s1")),
+        store.updateStep({ orgId: org, envId: ENV, id: makeExecution(org, ENV).id }, makeStep("s1")),
         appError("not_found"),
       );
-      await assert.rejects(store.updateStep(org, ENV, execution.id, makeStep("nope")), appError("not_found"));
-      await store.transition(org, ENV, execution.id, { from: ["queued"], set: { status: "canceled" } });
       await assert.rejects(
-        store.updateStep(org, ENV, execution.id, makeStep("s1", { status: "passed" })),
+        store.updateStep({ orgId: org, envId: ENV, id: execution.id }, makeStep("nope")),
+        appError("not_found"),
+      );
+      await store.transition(
+        { orgId: org, envId: ENV, id: execution.id },
+        { from: ["queued"], set: { status: "canceled" } },
+      );
+      await assert.rejects(
+        store.updateStep({ orgId: org, envId: ENV, id: execution.id }, makeStep("s1", { status: "passed" })),
         appError("failed_precondition"),
       );
     });
@@ -310,17 +384,24 @@ export const runExecutionStoreContract = (
       const org = uniqueSlug("org");
       const [execution] = await createMany(org, 1);
       assert.ok(execution);
-      await store.recordLogBytes(org, ENV, execution.id, 100);
-      await store.recordLogBytes(org, ENV, execution.id, 40);
-      await store.recordLogBytes(org, ENV, execution.id, 100);
-      assert.equal((await store.get(org, ENV, execution.id))?.logBytes, 100);
-      await Promise.all([300, 200, 500, 400].map((n) => store.recordLogBytes(org, ENV, execution.id, n)));
-      assert.equal((await store.get(org, ENV, execution.id))?.logBytes, 500);
+      await store.recordLogBytes({ orgId: org, envId: ENV, id: execution.id }, 100);
+      await store.recordLogBytes({ orgId: org, envId: ENV, id: execution.id }, 40);
+      await store.recordLogBytes({ orgId: org, envId: ENV, id: execution.id }, 100);
+      assert.equal((await store.get({ orgId: org, envId: ENV, id: execution.id }))?.logBytes, 100);
+      await Promise.all(
+        [300, 200, 500, 400].map((n) =>
+          store.recordLogBytes({ orgId: org, envId: ENV, id: execution.id }, n),
+        ),
+      );
+      assert.equal((await store.get({ orgId: org, envId: ENV, id: execution.id }))?.logBytes, 500);
       await assert.rejects(
-        store.recordLogBytes(org, ENV, makeExecution(org, ENV).id, 1),
+        store.recordLogBytes({ orgId: org, envId: ENV, id: makeExecution(org, ENV).id }, 1),
         appError("not_found"),
       );
-      await assert.rejects(store.recordLogBytes(org, ENV, execution.id, -1), appError("invalid_argument"));
+      await assert.rejects(
+        store.recordLogBytes({ orgId: org, envId: ENV, id: execution.id }, -1),
+        appError("invalid_argument"),
+      );
     });
 
     test("expired leases are listed oldest first; renewal, loss and completion leave the list", async () => {
@@ -328,10 +409,13 @@ export const runExecutionStoreContract = (
       const [a, b, c, d] = await createMany(org, 4);
       assert.ok(a && b && c && d);
       const hold = (id: string, lease: number) =>
-        store.transition(org, ENV, id, {
-          from: ["queued"],
-          set: { status: "assigned", agentId: "agent-l", leaseExpiresAtMs: lease },
-        });
+        store.transition(
+          { orgId: org, envId: ENV, id },
+          {
+            from: ["queued"],
+            set: { status: "assigned", agentId: "agent-l", leaseExpiresAtMs: lease },
+          },
+        );
       await hold(a.id, 5_000);
       await hold(b.id, 2_000);
       await hold(c.id, 4_000_000_000_000);
@@ -340,28 +424,40 @@ export const runExecutionStoreContract = (
         (await store.listExpiredLeases(9_000, 1_000)).filter((r) => r.orgId === org).map((r) => r.id);
       assert.deepEqual(await mine(), [b.id, d.id, a.id]);
 
-      const renewed = await store.transition(org, ENV, a.id, {
-        from: ["assigned", "running"],
-        set: { leaseExpiresAtMs: 4_000_000_000_000 },
-      });
+      const renewed = await store.transition(
+        { orgId: org, envId: ENV, id: a.id },
+        {
+          from: ["assigned", "running"],
+          set: { leaseExpiresAtMs: 4_000_000_000_000 },
+        },
+      );
       assert.ok(renewed);
       assert.deepEqual(await mine(), [b.id, d.id]);
-      const lostTooLate = await store.transition(org, ENV, a.id, {
-        from: ["assigned", "running"],
-        leaseExpiredBeforeMs: 9_000,
-        set: { status: "lost" },
-      });
+      const lostTooLate = await store.transition(
+        { orgId: org, envId: ENV, id: a.id },
+        {
+          from: ["assigned", "running"],
+          leaseExpiredBeforeMs: 9_000,
+          set: { status: "lost" },
+        },
+      );
       assert.equal(lostTooLate, undefined, "a renewed lease is not reaped");
-      const lost = await store.transition(org, ENV, b.id, {
-        from: ["assigned", "running"],
-        leaseExpiredBeforeMs: 9_000,
-        set: { status: "lost", leaseExpiresAtMs: undefined },
-      });
+      const lost = await store.transition(
+        { orgId: org, envId: ENV, id: b.id },
+        {
+          from: ["assigned", "running"],
+          leaseExpiredBeforeMs: 9_000,
+          set: { status: "lost", leaseExpiresAtMs: undefined },
+        },
+      );
       assert.equal(lost?.status, "lost");
-      await store.transition(org, ENV, d.id, {
-        from: ["assigned"],
-        set: { status: "passed", leaseExpiresAtMs: undefined },
-      });
+      await store.transition(
+        { orgId: org, envId: ENV, id: d.id },
+        {
+          from: ["assigned"],
+          set: { status: "passed", leaseExpiresAtMs: undefined },
+        },
+      );
       assert.deepEqual(await mine(), []);
     });
 
@@ -369,29 +465,29 @@ export const runExecutionStoreContract = (
       const org = uniqueSlug("org");
       const [execution] = await createMany(org, 1);
       assert.ok(execution);
-      assert.equal(await store.delete(org, ENV, execution.id), true);
-      assert.equal(await store.delete(org, ENV, execution.id), false);
-      assert.equal(await store.get(org, ENV, execution.id), undefined);
-      assert.deepEqual((await store.list(org, ENV, {}, { limit: 10 })).items, []);
-      assert.deepEqual(await store.listQueued(org, ENV, 10), []);
+      assert.equal(await store.delete({ orgId: org, envId: ENV, id: execution.id }), true);
+      assert.equal(await store.delete({ orgId: org, envId: ENV, id: execution.id }), false);
+      assert.equal(await store.get({ orgId: org, envId: ENV, id: execution.id }), undefined);
+      assert.deepEqual((await store.list({ orgId: org, envId: ENV }, {}, { limit: 10 })).items, []);
+      assert.deepEqual(await store.listQueued({ orgId: org, envId: ENV }, 10), []);
     });
 
     test("run numbers count up per workflow and environment, once each under concurrency", async () => {
       const org = uniqueSlug("org");
       const numbers = await Promise.all(
-        Array.from({ length: 12 }, () => store.nextRunNumber(org, ENV, "smoke")),
+        Array.from({ length: 12 }, () => store.nextRunNumber({ orgId: org, envId: ENV }, "smoke")),
       );
       assert.deepEqual(
         [...numbers].sort((a, b) => a - b),
         Array.from({ length: 12 }, (_, i) => i + 1),
       );
-      assert.equal(await store.nextRunNumber(org, ENV, "smoke"), 13);
+      assert.equal(await store.nextRunNumber({ orgId: org, envId: ENV }, "smoke"), 13);
       // Another workflow, environment or organization counts on its own.
-      assert.equal(await store.nextRunNumber(org, ENV, "nightly"), 1);
-      assert.equal(await store.nextRunNumber(org, "prod", "smoke"), 1);
-      assert.equal(await store.nextRunNumber(uniqueSlug("org"), ENV, "smoke"), 1);
+      assert.equal(await store.nextRunNumber({ orgId: org, envId: ENV }, "nightly"), 1);
+      assert.equal(await store.nextRunNumber({ orgId: org, envId: "prod" }, "smoke"), 1);
+      assert.equal(await store.nextRunNumber({ orgId: uniqueSlug("org"), envId: ENV }, "smoke"), 1);
       // The counter is not an execution: listings are unchanged.
-      assert.deepEqual((await store.list(org, ENV, {}, { limit: 10 })).items, []);
+      assert.deepEqual((await store.list({ orgId: org, envId: ENV }, {}, { limit: 10 })).items, []);
     });
   });
 };

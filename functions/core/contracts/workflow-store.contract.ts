@@ -42,10 +42,10 @@ export const runWorkflowStoreContract = (
       const org = uniqueSlug("org");
       const workflow = makeWorkflow(org, "staging", "smoke");
       await store.put(workflow);
-      assert.deepEqual(await store.get(org, "staging", "smoke"), workflow);
-      assert.equal(await store.get(org, "staging", "other"), undefined);
-      assert.equal(await store.get(org, "prod", "smoke"), undefined);
-      assert.equal(await store.get(uniqueSlug("org"), "staging", "smoke"), undefined);
+      assert.deepEqual(await store.get({ orgId: org, envId: "staging" }, "smoke"), workflow);
+      assert.equal(await store.get({ orgId: org, envId: "staging" }, "other"), undefined);
+      assert.equal(await store.get({ orgId: org, envId: "prod" }, "smoke"), undefined);
+      assert.equal(await store.get({ orgId: uniqueSlug("org"), envId: "staging" }, "smoke"), undefined);
     });
 
     test("expectedVersion 0 creates only when absent; a mismatch is aborted", async () => {
@@ -54,16 +54,16 @@ export const runWorkflowStoreContract = (
       await assert.rejects(store.put(makeWorkflow(org, "staging", "api"), 0), appError("aborted"));
       await store.put(makeWorkflow(org, "staging", "api", 2), 1);
       await assert.rejects(store.put(makeWorkflow(org, "staging", "api", 3), 1), appError("aborted"));
-      assert.equal((await store.get(org, "staging", "api"))?.version, 2);
+      assert.equal((await store.get({ orgId: org, envId: "staging" }, "api"))?.version, 2);
       await store.put(makeWorkflow(org, "staging", "api", 3), 2);
-      assert.equal((await store.get(org, "staging", "api"))?.version, 3);
+      assert.equal((await store.get({ orgId: org, envId: "staging" }, "api"))?.version, 3);
     });
 
     test("without expectedVersion a put replaces", async () => {
       const org = uniqueSlug("org");
       await store.put(makeWorkflow(org, "staging", "web"));
       await store.put({ ...makeWorkflow(org, "staging", "web", 5), description: "changed" });
-      const stored = await store.get(org, "staging", "web");
+      const stored = await store.get({ orgId: org, envId: "staging" }, "web");
       assert.equal(stored?.description, "changed");
       assert.equal(stored?.version, 5);
     });
@@ -73,18 +73,18 @@ export const runWorkflowStoreContract = (
       for (const name of ["a", "b", "c.d"]) await store.put(makeWorkflow(org, "staging", name));
       await store.put(makeWorkflow(org, "prod", "z"));
       await store.put(makeWorkflow(uniqueSlug("org"), "staging", "x"));
-      const names = (await store.list(org, "staging")).map((w) => w.name).sort();
+      const names = (await store.list({ orgId: org, envId: "staging" })).map((w) => w.name).sort();
       assert.deepEqual(names, ["a", "b", "c.d"]);
-      assert.deepEqual(await store.list(org, "empty"), []);
+      assert.deepEqual(await store.list({ orgId: org, envId: "empty" }), []);
     });
 
     test("delete reports whether something was deleted, and only in its own tenant", async () => {
       const org = uniqueSlug("org");
       await store.put(makeWorkflow(org, "staging", "gone"));
-      assert.equal(await store.delete(uniqueSlug("org"), "staging", "gone"), false);
-      assert.equal(await store.delete(org, "staging", "gone"), true);
-      assert.equal(await store.delete(org, "staging", "gone"), false);
-      assert.equal(await store.get(org, "staging", "gone"), undefined);
+      assert.equal(await store.delete({ orgId: uniqueSlug("org"), envId: "staging" }, "gone"), false);
+      assert.equal(await store.delete({ orgId: org, envId: "staging" }, "gone"), true);
+      assert.equal(await store.delete({ orgId: org, envId: "staging" }, "gone"), false);
+      assert.equal(await store.get({ orgId: org, envId: "staging" }, "gone"), undefined);
     });
   });
 };

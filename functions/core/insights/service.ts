@@ -79,7 +79,7 @@ export function createInsights(deps: InsightsDeps) {
   /** The worker job: idempotent (runs are added once, test outcomes are keyed by execution). */
   const job = async (j: Job) => {
     const { orgId, envId, executionId, part } = InsightsJob.parse(j.payload);
-    const execution = await deps.executions.get(orgId, envId, executionId);
+    const execution = await deps.executions.get({ orgId, envId, id: executionId });
     if (!execution) return; // deleted meanwhile
     const scope = { orgId, envId };
     if (part === "run") {

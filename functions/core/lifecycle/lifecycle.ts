@@ -101,7 +101,7 @@ export function createLifecycle(deps: LifecycleDeps) {
    * its own now and stay. Only a write that lost to a move elsewhere (an abort) gives them back.
    */
   async function giveBackUnlessWon(target: LifecycleTarget, taken: readonly Admission[]) {
-    const now = await executions.get(target.orgId, target.envId, target.id);
+    const now = await executions.get(target);
     const heldByWinner = now !== undefined && (HOLDERS.runSlot as readonly string[]).includes(now.status);
     if (!heldByWinner) await giveBack(target, taken);
   }
@@ -160,7 +160,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       delete set.status;
     }
     if (rule.measuresLog && set.logBytes === undefined) set.logBytes = await deps.logLength(target);
-    return executions.transition(target.orgId, target.envId, target.id, {
+    return executions.transition(target, {
       from: rule.from,
       set,
       ...(input.agentId === undefined ? {} : { agentId: input.agentId }),

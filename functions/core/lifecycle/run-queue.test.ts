@@ -11,6 +11,7 @@ import { ulid } from "ulid";
 import { startTestControlPlane, type TestControlPlane } from "../../testing/harness.ts";
 import { connect } from "../../testing/protocol-client.ts";
 import { putSleepy, settleRuns, startSleepy } from "../../testing/sleepy-runs.ts";
+import { internalPrincipal } from "../access.ts";
 
 describe("run queue and lifecycle settlement", () => {
   let plane: TestControlPlane;
@@ -23,13 +24,17 @@ describe("run queue and lifecycle settlement", () => {
   });
 
   const startRun = () => startSleepy(plane);
-  const execution = (id: string) => plane.core.executions.get(plane.orgId, plane.envId, id);
+  const execution = (id: string) =>
+    plane.core.executions.get(internalPrincipal(plane.orgId, "test"), plane.orgId, plane.envId, id);
   afterEach(() => settleRuns(plane));
   const expireLease = (id: string) =>
-    plane.core.ports.executions.transition(plane.orgId, plane.envId, id, {
-      from: ["assigned", "running"],
-      set: { leaseExpiresAtMs: Date.now() - 1_000 },
-    });
+    plane.core.ports.executions.transition(
+      { orgId: plane.orgId, envId: plane.envId, id },
+      {
+        from: ["assigned", "running"],
+        set: { leaseExpiresAtMs: Date.now() - 1_000 },
+      },
+    );
   const finish = (agent: ReturnType<typeof connect>, id: string) =>
     agent.send({
       $case: "result",

@@ -1,4 +1,5 @@
 import type { Execution, ExecutionStatus, Page, StepState } from "@assay/shared";
+import type { EnvRef, ExecutionRef } from "./refs.ts";
 
 export interface ExecutionFilter {
   workflow?: string;
@@ -17,51 +18,38 @@ export interface ExecutionTransition {
   leaseExpiredBeforeMs?: number;
 }
 
-/** Where an execution lives: enough to address it in every store. */
-export interface ExecutionRef {
-  orgId: string;
-  envId: string;
-  id: string;
-}
-
 export interface ExecutionStore {
   /** Creates a queued execution; throws `already_exists` if the id exists. */
   create(execution: Execution): Promise<void>;
-  get(orgId: string, envId: string, id: string): Promise<Execution | undefined>;
+  get(ref: ExecutionRef): Promise<Execution | undefined>;
   /** Newest first, cursor paginated, optional filters. `limit` defaults to 50. */
   list(
-    orgId: string,
-    envId: string,
+    env: EnvRef,
     filter: ExecutionFilter,
     page: { limit: number; cursor?: string },
   ): Promise<Page<Execution>>;
   /** Oldest first: executions of the environment in status `queued`, at most `limit`. */
-  listQueued(orgId: string, envId: string, limit: number): Promise<Execution[]>;
+  listQueued(env: EnvRef, limit: number): Promise<Execution[]>;
   /** Executions in `assigned` or `running` held by this agent. */
-  listActiveForAgent(orgId: string, envId: string, agentId: string): Promise<Execution[]>;
+  listActiveForAgent(env: EnvRef, agentId: string): Promise<Execution[]>;
   /**
    * Applies the transition if the current status is in `from` (and the agent matches);
    * returns the updated execution, or undefined when the condition failed.
    */
-  transition(
-    orgId: string,
-    envId: string,
-    id: string,
-    t: ExecutionTransition,
-  ): Promise<Execution | undefined>;
+  transition(ref: ExecutionRef, t: ExecutionTransition): Promise<Execution | undefined>;
   /** Replaces one step's state (by ref) in a non-terminal execution. */
-  updateStep(orgId: string, envId: string, id: string, step: StepState): Promise<void>;
+  updateStep(ref: ExecutionRef, step: StepState): Promise<void>;
   /**
    * Active executions (any organization) whose lease expired before `nowMs`, oldest lease
    * first, at most `limit`. For the lost-execution reaper; eventually consistent in AWS.
    */
   listExpiredLeases(nowMs: number, limit: number): Promise<ExecutionRef[]>;
   /** Raises `logBytes` to `committed` if it is lower (never lowers it). */
-  recordLogBytes(orgId: string, envId: string, id: string, committed: number): Promise<void>;
-  delete(orgId: string, envId: string, id: string): Promise<boolean>;
+  recordLogBytes(ref: ExecutionRef, committed: number): Promise<void>;
+  delete(ref: ExecutionRef): Promise<boolean>;
   /**
    * Takes the next run number of a workflow in an environment (1, 2, 3...), atomically: callers
    * racing each get a different number, and a number is never handed out twice.
    */
-  nextRunNumber(orgId: string, envId: string, workflowName: string): Promise<number>;
+  nextRunNumber(env: EnvRef, workflowName: string): Promise<number>;
 }

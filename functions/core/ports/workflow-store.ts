@@ -1,4 +1,5 @@
 import type { WorkflowRecord } from "@assay/shared";
+import type { EnvRef } from "./refs.ts";
 
 export interface WorkflowStore {
   /**
@@ -6,7 +7,7 @@ export interface WorkflowStore {
    * stored version matches (0 = must not exist), else throws `aborted`.
    */
   put(workflow: WorkflowRecord, expectedVersion?: number): Promise<void>;
-  get(orgId: string, envId: string, name: string): Promise<WorkflowRecord | undefined>;
-  list(orgId: string, envId: string): Promise<WorkflowRecord[]>;
-  delete(orgId: string, envId: string, name: string): Promise<boolean>;
+  get(env: EnvRef, name: string): Promise<WorkflowRecord | undefined>;
+  list(env: EnvRef): Promise<WorkflowRecord[]>;
+  delete(env: EnvRef, name: string): Promise<boolean>;
 }

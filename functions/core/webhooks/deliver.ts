@@ -106,7 +106,7 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
   ): Promise<OutboundResult> {
     if (!execution)
       return { ok: false, refused: true, latencyMs: 0, error: "the execution no longer exists" };
-    const workflow = await deps.workflows.get(job.orgId, job.envId, execution.workflowName);
+    const workflow = await deps.workflows.get(job, execution.workflowName);
     const event: WebhookEvent = {
       id: `${job.executionId}.${job.event}`,
       type: job.event as WebhookEventType,
@@ -132,7 +132,7 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
     const webhook = await deps.webhooks.get(job.orgId, job.envId, job.webhook);
     // Deleted or disabled since the event: nothing to send.
     if (!webhook || webhook.disabled) return;
-    const execution = await deps.executions.get(job.orgId, job.envId, job.executionId);
+    const execution = await deps.executions.get({ orgId: job.orgId, envId: job.envId, id: job.executionId });
     const result = await attempt(job, webhook, execution);
     const delivered = result.ok && result.statusCode >= 200 && result.statusCode < 300;
     const retry = !delivered && !(!result.ok && result.refused) && job.attempt < settings.maxAttempts;

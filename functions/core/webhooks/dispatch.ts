@@ -42,12 +42,7 @@ export async function previousFinishedStatus(
   let cursor: string | undefined;
   let seen = 0;
   do {
-    const page = await executions.list(
-      current.orgId,
-      current.envId,
-      { workflow: current.workflowName },
-      { limit: 100, cursor },
-    );
+    const page = await executions.list(current, { workflow: current.workflowName }, { limit: 100, cursor });
     for (const e of page.items) {
       if (e.id === current.id || !isTerminal(e.status) || !finishedBefore(e, current)) continue;
       if (neverLeftQueue(e) || webhooksSilenced(e.specYaml)) continue;
@@ -69,7 +64,7 @@ export function createWebhookEventsJob(deps: {
     const { orgId, envId, executionId, phase } = EventsJob.parse(job.payload);
     const webhooks = await deps.webhooks.list(orgId, envId);
     if (webhooks.every((w) => w.disabled)) return;
-    const execution = await deps.executions.get(orgId, envId, executionId);
+    const execution = await deps.executions.get({ orgId, envId, id: executionId });
     if (!execution || webhooksSilenced(execution.specYaml)) return;
     let events: WebhookEventType[];
     if (phase === "finished") {
@@ -79,7 +74,7 @@ export function createWebhookEventsJob(deps: {
     } else {
       events = eventsOfPhase(phase);
     }
-    const workflow = await deps.workflows.get(orgId, envId, execution.workflowName);
+    const workflow = await deps.workflows.get({ orgId, envId }, execution.workflowName);
     const target = { name: execution.workflowName, labels: workflow?.labels ?? {} };
     for (const event of events) {
       const eventId = `${executionId}.${event}`;

@@ -30,10 +30,10 @@ try {
   const doc = documentClient(client);
   await plane.applyWorkflow("list", workflowYaml("list"));
   const seedId = await plane.run("list");
-  const seed = await plane.core.ports.executions.get(plane.orgId, plane.envId, seedId);
+  const seed = await plane.core.ports.executions.get({ orgId: plane.orgId, envId: plane.envId, id: seedId });
   if (!seed) throw new Error("seed execution missing");
   const template: Execution = seed;
-  await plane.core.ports.executions.delete(plane.orgId, plane.envId, seedId);
+  await plane.core.ports.executions.delete({ orgId: plane.orgId, envId: plane.envId, id: seedId });
 
   // Finished runs spread over the past year, oldest first, so ids sort like real history.
   // Synthetic history: a cheap PRNG for the ids' random part (the default draws from the OS per character).
