@@ -7,7 +7,8 @@
  * Leases are renewed by heartbeats, by reconnect settlement and by log traffic (at most every
  * `leaseRenewMs` per execution), so an agent that keeps streaming is never reaped. A renewal
  * that finds the execution ended lets it go: its next log chunks are refused (the log is closed). A run the
- * agent refused is not offered back to it for `refusalCooldownMs`.
+ * agent refused is not offered back to it for `refusalCooldownMs`. Which queued runs it claims
+ * follows their target (its labels) and their runtime need (its runtime: runtime-placement.ts).
  */
 import { AppError, type Execution, type StepState } from "@assay/shared";
 import { matchesTarget, type RuntimeCapabilities, runtimeFromCapabilities } from "@assay/shared/workflow";
