@@ -8,7 +8,7 @@
  * ends once the execution is finished and every stored byte was given, when `signal` aborts,
  * or after `maxMs` (a client then resumes from the last end offset it saw).
  */
-import { type ExecutionStatus, isTerminal } from "@assay/shared";
+import { type ExecutionStatus, isTerminal, type OutputStream } from "@assay/shared";
 import type { Principal } from "./access.ts";
 import type { ExecutionService } from "./executions.ts";
 import { statusSubject } from "./lifecycle/subjects.ts";
@@ -18,8 +18,8 @@ import type { Bus, Clock } from "./ports.ts";
 export type LogFollowEvent =
   /** The execution's status: first, and on every change. */
   | { kind: "status"; status: ExecutionStatus }
-  /** Bytes of `step` from `offset` to `end` (exclusive) of the execution's log. */
-  | { kind: "log"; offset: number; end: number; step: string; data: Uint8Array }
+  /** Bytes `step` wrote to `stream`, from `offset` to `end` (exclusive) of the execution's log. */
+  | { kind: "log"; offset: number; end: number; step: string; stream: OutputStream; data: Uint8Array }
   /** Nothing was given for `quietMs`: a transport may send a keepalive. */
   | { kind: "quiet" }
   /** The execution is finished and every byte was given. */
@@ -82,6 +82,7 @@ export function createLogFollower(deps: {
           offset: cursor,
           end,
           step: segment.step,
+          stream: segment.stream ?? "stdout",
           data: segment.data.subarray(cursor - segment.offset),
         };
         cursor = end;
