@@ -3,13 +3,16 @@
  * with their presence): what `apply` checks a workflow against. With no agent recorded yet, the
  * default runtime is assumed, with no agents.
  */
+
+import { createTtlCache } from "@assay/shared";
 import {
   type CheckedRuntime,
   DEFAULT_RUNTIME,
   RUNTIME_FEATURES,
   runtimeFromCapabilities,
 } from "@assay/shared/workflow";
-import type { AgentPresenceStore } from "./ports.ts";
+import type { AgentPresenceStore, Clock } from "./ports.ts";
+import { isOnline } from "./presence-rule.ts";
 
 /** The environment's runtimes, each with its agent count, in a stable order. */
 export const createAgentRuntimes =
@@ -27,3 +30,33 @@ export const createAgentRuntimes =
   };
 
 export type AgentRuntimes = ReturnType<typeof createAgentRuntimes>;
+
+/**
+ * Whether an agent whose runtime runs container images is online in the environment: what a
+ * process agent asks before it takes a run that names images (runtime-placement.ts). One
+ * presence read per environment every `ttlMs`, shared by the process's agent links.
+ */
+export function createContainerAgentsOnline(deps: {
+  presence: Pick<AgentPresenceStore, "list">;
+  clock: Clock;
+  ttlMs?: number;
+}) {
+  const answers = createTtlCache<string, Promise<boolean>>({ clock: deps.clock, ttlMs: deps.ttlMs ?? 2_000 });
+  return (orgId: string, envId: string): Promise<boolean> => {
+    const key = `${orgId}.${envId}`;
+    const known = answers.get(key);
+    if (known) return known;
+    const now = deps.clock.now();
+    const answer = deps.presence
+      .list(orgId, envId)
+      .then((agents) =>
+        agents.some((a) => isOnline(a, now) && runtimeFromCapabilities(a.capabilities).containers === true),
+      )
+      // A failed read takes none for online: the run is not left waiting on a guess.
+      .catch(() => false);
+    answers.set(key, answer);
+    return answer;
+  };
+}
+
+export type ContainerAgentsOnline = ReturnType<typeof createContainerAgentsOnline>;

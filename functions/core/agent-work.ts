@@ -8,6 +8,10 @@ import { type Execution, type ExecutionStatus, isTerminal, type StepState } from
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import type { Clock, ExecutionStore } from "./ports.ts";
 import { pastQueueDeadline } from "./queue-timeout.ts";
+import type { Placement } from "./runtime-placement.ts";
+
+/** A claim's verdict on one execution: refused, accepted, or accepted with its placement. */
+export type Admission = boolean | Placement;
 
 export interface AgentWorkConfig {
   /** How long a lease lasts without renewal, in milliseconds (default 90 s). */
@@ -37,10 +41,15 @@ export function createAgentWork(deps: {
   const iso = () => new Date(clock.now()).toISOString();
   const ref = (orgId: string, envId: string, id: string) => ({ orgId, envId, id });
 
-  /** Moves a queued execution to this agent (conditional: one claimer wins). */
-  const assign = (target: Parameters<Lifecycle["attempt"]>[0], agentId: string) =>
+  /** Moves a queued execution to this agent (conditional: one claimer wins), with why it went there. */
+  const assign = (target: Parameters<Lifecycle["attempt"]>[0], agentId: string, placement?: Placement) =>
     lifecycle.attempt(target, "claim", {
-      set: { agentId, assignedAt: iso(), leaseExpiresAtMs: clock.now() + leaseTtlMs },
+      set: {
+        agentId,
+        assignedAt: iso(),
+        leaseExpiresAtMs: clock.now() + leaseTtlMs,
+        ...(placement ? { placement } : {}),
+      },
     });
 
   return {
@@ -49,8 +58,8 @@ export function createAgentWork(deps: {
      * write, no queue query. Undefined when it is no longer queued (another agent won it, or it
      * was aborted) or the plan's run slots are all held.
      */
-    claimOffered: async (orgId: string, envId: string, agentId: string, id: string) =>
-      (await assign(ref(orgId, envId, id), agentId)).execution,
+    claimOffered: async (orgId: string, envId: string, agentId: string, id: string, placement?: Placement) =>
+      (await assign(ref(orgId, envId, id), agentId, placement)).execution,
 
     /**
      * Claims up to `limit` queued executions, oldest first, for this agent; `skip` names
@@ -62,19 +71,28 @@ export function createAgentWork(deps: {
       agentId: string,
       limit: number,
       skip: ReadonlySet<string> = new Set(),
-      /** Whether this agent may run the execution (its `target` matches the agent's labels). */
-      accepts: (execution: Execution) => boolean = () => true,
+      /**
+       * Whether this agent may run the execution (its `target` matches the agent's labels, its
+       * runtime suits the plan): false, true, or the placement to record with the claim.
+       */
+      accepts: (execution: Execution) => Admission | Promise<Admission> = () => true,
     ): Promise<Execution[]> {
       if (limit <= 0) return [];
       const claimed: Execution[] = [];
       for (const candidate of await executions.listQueued({ orgId, envId }, Math.max(limit * 2, 50))) {
-        if (skip.has(candidate.id) || !accepts(candidate)) continue;
+        if (skip.has(candidate.id)) continue;
         // Past its queue deadline (`spec.timeouts.queue`): the reaper cancels it.
         if (pastQueueDeadline(candidate, clock.now())) continue;
+        const admitted = await accepts(candidate);
+        if (admitted === false) continue;
         // A full concurrency group leaves the execution queued for a later claim; the page above
         // is wide enough that a few blocked runs at its head do not starve the rest. A full plan
         // blocks every run of the organization: no point trying the others.
-        const { execution, refused } = await assign(candidate, agentId);
+        const { execution, refused } = await assign(
+          candidate,
+          agentId,
+          admitted === true ? undefined : admitted,
+        );
         if (refused === "runSlot") break;
         if (execution) claimed.push(execution);
         if (claimed.length >= limit) break;
@@ -91,7 +109,7 @@ export function createAgentWork(deps: {
     async release(orgId: string, envId: string, agentId: string, id: string): Promise<void> {
       await lifecycle.apply(ref(orgId, envId, id), "requeue", {
         agentId,
-        set: { agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined },
+        set: { agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined, placement: undefined },
       });
     },
 

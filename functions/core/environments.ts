@@ -17,7 +17,7 @@ import {
   noAgentOnline,
   runtimeOfCapabilities,
 } from "@assay/shared";
-import { agentLabels } from "@assay/shared/workflow";
+import { agentLabels, type RuntimeCapabilities, runtimeFromCapabilities } from "@assay/shared/workflow";
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
@@ -179,6 +179,14 @@ export function createEnvironmentService(deps: {
       const now = clock.now();
       const online = (await deps.presence.list(orgId, envId)).some((p) => isOnline(p, now));
       return online ? undefined : noAgentOnline(envId);
+    },
+
+    /** The runtime of each online agent of the environment (for runs that need containers). */
+    async onlineAgentRuntimes(orgId: string, envId: string): Promise<RuntimeCapabilities[]> {
+      const now = clock.now();
+      return (await deps.presence.list(orgId, envId))
+        .filter((p) => isOnline(p, now))
+        .map((p) => runtimeFromCapabilities(p.capabilities));
     },
 
     /** The labels of each online agent of the environment (for targeted runs' waiting reason). */

@@ -150,7 +150,7 @@ export function createExecutionService(deps: {
       : evaluated.tags;
     const createdAt = iso();
     const dashboardUrl = deps.dashboardUrl?.().replace(/\/+$/, "") ?? "";
-    const { steps, warnings } = initialStepStates(resolved, {
+    const { steps, warnings, runtimeNeed } = initialStepStates(resolved, {
       config: config.values,
       execution: { ...identity, tags, scheduledAt: createdAt },
       place: { organizationId: orgId, environmentId: envId, dashboardUrl },
@@ -192,6 +192,7 @@ export function createExecutionService(deps: {
       ...(concurrency ? { concurrency } : {}),
       ...(input.parent ? { parent: input.parent } : {}),
       ...(target ? { target } : {}),
+      ...(runtimeNeed ? { runtimeNeed } : {}),
       // While queued, the lease field holds the `spec.timeouts.queue` deadline (queue-timeout.ts).
       ...(queueTimeoutMs !== undefined ? { leaseExpiresAtMs: clock.now() + queueTimeoutMs } : {}),
     };
@@ -266,12 +267,10 @@ export function createExecutionService(deps: {
       throw error;
     }
     // An offer by id claims without reading the record: grouped runs, children (which skip the
-    // run slot) and targeted runs are claimed from the queue, where their record is read.
-    await ring(
-      orgId,
-      envId,
-      execution.concurrency || execution.parent || execution.target ? undefined : execution.id,
-    );
+    // run slot), targeted runs and runs that name images (runtime-placement.ts) are claimed
+    // from the queue, where their record is read.
+    const fromQueue = execution.concurrency || execution.parent || execution.target || execution.runtimeNeed;
+    await ring(orgId, envId, fromQueue ? undefined : execution.id);
     await deps.lifecycle.created(execution);
     await cancelInProgress(execution);
     const view = toExecutionView(execution);

@@ -3,7 +3,7 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentLinks } from "./agent-link/agent-link.ts";
-import { createAgentRuntimes } from "./agent-runtimes.ts";
+import { createAgentRuntimes, createContainerAgentsOnline } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { createArtifactService } from "./artifacts.ts";
 import { createCredentialSealer } from "./credential-crypto.ts";
@@ -253,7 +253,13 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       : undefined,
     lifecycle,
     work,
-    links: createAgentLinks({ work, logs, clock }),
+    links: createAgentLinks({
+      work,
+      logs,
+      clock,
+      // A run that names images goes to a process agent only while no container agent is online.
+      containerAgentOnline: createContainerAgentsOnline({ presence: ports.tenancy.presence, clock }),
+    }),
     followLog: createLogFollower({ logs, executions, bus, clock }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,

@@ -1,5 +1,5 @@
 /**
- * Rate-limit policy of the account endpoints, over the RateLimiter port. Subjects (IP addresses,
+ * Rate-limit policy of the account endpoints and of agent registration, over the RateLimiter port. Subjects (IP addresses,
  * emails) are hashed before they become keys, so the table holds no personal data in clear.
  * Limits apply to known and unknown emails alike: a 429 reveals nothing about accounts.
  */
@@ -25,7 +25,9 @@ export type RateLimitName =
   | "invite:org"
   | "invite:inviter"
   | "auth-failure:ip"
-  | "sso:ip";
+  | "sso:ip"
+  | "register:token"
+  | "register:source";
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   "signup:ip": { limit: 20, windowSeconds: 3600 },
@@ -45,6 +47,17 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   "auth-failure:ip": { limit: 120, windowSeconds: 60 },
   /** Starting, finishing and linking SSO sign-ins. */
   "sso:ip": { limit: 60, windowSeconds: 300 },
+  /**
+   * Agent registrations (`Register`) per agent token: a fleet sharing one token registers once
+   * per agent, so the limit is wide; what it stops is a loop minting identities. Agents wait the
+   * Retry-After (plus jitter) and try again, so a larger fleet only registers more slowly.
+   */
+  "register:token": { limit: 600, windowSeconds: 60 },
+  /**
+   * Per source address of the call. Behind the AWS NLB every agent shares the NLB's addresses
+   * (docs/deploy.md), so this is a ceiling per address, wider than the token's.
+   */
+  "register:source": { limit: 1200, windowSeconds: 60 },
 };
 
 export function createRateLimits(deps: {

@@ -12,12 +12,13 @@ import {
   RUNNER_FEATURES,
   type TestWorkflow,
 } from "@assay/shared/workflow";
+import { type RuntimeNeed, runtimeNeedOf } from "./runtime-placement.ts";
 
 /** The step tree for `spec` planned with the run's config and execution (names may use them). */
 export function initialStepStates(
   spec: unknown,
   options: Pick<PlanOptions, "config" | "execution" | "place"> = {},
-): { steps: StepState[]; warnings: string[] } {
+): { steps: StepState[]; warnings: string[]; runtimeNeed: RuntimeNeed | undefined } {
   // Which features run is the agent's call (it fails a run loudly with what it lacks); the
   // control plane plans with all of them so only real problems (paused, config) become warnings.
   // Credential values are the agent's to fetch at run time: plan with placeholders here.
@@ -39,5 +40,5 @@ export function initialStepStates(
   };
   for (const step of plan.steps) visit(step);
   const warnings = plan.unsupported.map((u) => `${u.path}: ${u.message}`);
-  return { steps, warnings };
+  return { steps, warnings, runtimeNeed: runtimeNeedOf(plan.steps) };
 }

@@ -143,6 +143,8 @@ export function createTenancy(deps: {
   return {
     settings,
     audit,
+    /** The rate limits (the ingress limits agent registration with them). */
+    rateLimits,
     principals: createPrincipals({ tenants, members: ports.members, ssoRequired: ssoPolicy.required }),
     ssoSettings,
     sso: createSsoSignIn({

@@ -7,7 +7,7 @@
  * Gateway state: `serving -> draining -> stopped`.
  */
 import { randomUUID } from "node:crypto";
-import { AppError, createTtlCache, every, GRPC_STATUS, isAppError, sleep } from "@assay/shared";
+import { AppError, createTtlCache, every, isAppError, sleep } from "@assay/shared";
 import {
   AgentGatewayService,
   type AgentMessage,
@@ -33,6 +33,7 @@ import {
   type TokenUsageStore,
 } from "../core/ports.ts";
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
+import type { RateLimits } from "../core/rate-limit.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
 import type { WorkflowService } from "../core/workflows.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
@@ -41,6 +42,7 @@ import { createChildRuns } from "./child-runs.ts";
 import { createCredentialRequests } from "./credential-requests.ts";
 import { createDoorbells } from "./doorbells.ts";
 import { trackPresence } from "./presence-writer.ts";
+import { toServiceError } from "./refusals.ts";
 
 export interface GatewayConfig extends SessionTimings {
   /** How often every session looks for queued work even without a doorbell. */
@@ -88,7 +90,26 @@ export interface GatewayDeps {
   /** Starts the child executions of `execute` steps; without them such requests are refused. */
   executions?: ExecutionService | undefined;
   workflows?: WorkflowService | undefined;
+  /**
+   * Limits of `Register` per token and per source (core/rate-limit.ts); without them
+   * registration is not limited.
+   */
+  rateLimits?: RateLimits;
+  /** The command that installs the control plane's agent (token as a placeholder), for refusals. */
+  upgradeCommand?: (orgId: string, envId: string) => string;
 }
+
+/** What a refused agent is told to do when the deployment gave no install command. */
+const GENERIC_UPGRADE = "the install command on the environment's Agents page";
+
+/** The address part of a grpc-js peer (`ipv4:1.2.3.4:5678`, `[::1]:5678`, `1.2.3.4:5678`). */
+export const sourceOf = (peer: string): string => {
+  const bare = peer.replace(/^ipv[46]:/, "");
+  const bracketed = /^\[([^\]]+)\]/.exec(bare);
+  if (bracketed) return bracketed[1] ?? bare;
+  const colons = bare.split(":").length - 1;
+  return colons === 1 ? bare.slice(0, bare.lastIndexOf(":")) : bare;
+};
 
 /**
  * A token's `lastUsedAt` moves at most this often: the store refuses sooner writes, and this
@@ -97,11 +118,6 @@ export interface GatewayDeps {
  * than an agent's stream age, so an idle agent's rotations cost no token writes.
  */
 const TOKEN_TOUCH_INTERVAL_SECONDS = 3_600;
-
-const toServiceError = (error: AppError): Partial<grpc.StatusObject> => ({
-  code: GRPC_STATUS[error.code],
-  details: error.message,
-});
 
 export function createAgentGateway(deps: GatewayDeps) {
   const config: GatewayConfig = { ...defaultGatewayConfig, ...deps.config };
@@ -149,7 +165,11 @@ export function createAgentGateway(deps: GatewayDeps) {
   ) {
     try {
       if (state !== "serving") throw new AppError("unavailable", "ingress is draining: retry");
-      const principal = await tokens.authenticateAgent(bearerOf(call.metadata));
+      // The source first (garbage tokens count too), the token once it is known to be one.
+      await deps.rateLimits?.check("register:source", sourceOf(call.getPeer()));
+      const bearer = bearerOf(call.metadata);
+      const principal = await tokens.authenticateAgent(bearer);
+      await deps.rateLimits?.check("register:token", hashToken(bearer ?? ""));
       const { agentId, secret } = await identities.register(principal, call.request.hostname);
       logger.info(
         { orgId: principal.orgId, envId: principal.envId, agentId, host: call.request.hostname },
@@ -211,6 +231,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       artifacts: deps.artifacts,
       credentials: credentialRequests,
       childRuns,
+      upgradeCommand: () => deps.upgradeCommand?.(principal.orgId, principal.envId) ?? GENERIC_UPGRADE,
     });
     sessions.add(session);
     doorbells.watch(session);

@@ -10,7 +10,7 @@
  */
 import { AppError, isAppError } from "@assay/shared";
 import { type AgentMessage, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
-import { agentLabels } from "@assay/shared/workflow";
+import { agentLabels, runtimeFromCapabilities } from "@assay/shared/workflow";
 import type { AgentCommand, AgentLink, AgentLinks, AgentRef } from "../core/agent-link/agent-link.ts";
 import type { AgentIdentities } from "../core/agent-link/identities.ts";
 import type { LogService } from "../core/logs.ts";
@@ -21,6 +21,7 @@ import type { ChildRuns } from "./child-runs.ts";
 import type { CredentialRequests } from "./credential-requests.ts";
 import { createLogBatcher } from "./log-batcher.ts";
 import { toControlMessage, toResultStatus, toStepState } from "./messages.ts";
+import { checkProtocolVersion } from "./refusals.ts";
 import { createLane } from "./serial-lane.ts";
 import { linked, type SessionPhase, type SessionState } from "./session-state.ts";
 
@@ -53,15 +54,8 @@ export interface SessionDeps {
   credentials?: CredentialRequests;
   /** Child executions of `execute` steps; absent: requests go unanswered. */
   childRuns?: ChildRuns;
-}
-
-function checkHello(message: Hello) {
-  if (message.protocolVersion !== PROTOCOL_VERSION) {
-    throw new AppError(
-      "failed_precondition",
-      `protocol version ${message.protocolVersion} is not supported (this ingress speaks ${PROTOCOL_VERSION})`,
-    );
-  }
+  /** The command that installs the control plane's agent, for an agent refused as too old. */
+  upgradeCommand: () => string;
 }
 
 export function createAgentSession(sessionId: string, deps: SessionDeps) {
@@ -150,7 +144,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   async function onHello(message: Hello) {
     if (state.phase !== "handshaking")
       throw new AppError("failed_precondition", "hello was already received");
-    checkHello(message);
+    checkProtocolVersion(message, deps.upgradeCommand());
     const agent = await deps.identities.claim(principal, {
       agentId: message.agentId,
       secret: message.agentSecret,
@@ -169,6 +163,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       message.active.map((a) => ({ executionId: a.executionId, finished: a.finished })),
       message.maxConcurrency || 1,
       agentLabels(agent.agentId, message.capabilities),
+      runtimeFromCapabilities(message.capabilities),
     );
     if (state.phase !== "handshaking") return;
     state = { phase: "ready", hello: message, link };

@@ -4,6 +4,7 @@
  * the core; the caller only tunes the transport).
  */
 import type { Core } from "../core/index.ts";
+import { installCommands } from "../core/install.ts";
 import { createAgentGateway, type GatewayConfig } from "./agent-gateway.ts";
 import { createArtifactUploads } from "./artifact-uploads.ts";
 
@@ -17,4 +18,8 @@ export const buildIngress = (core: Core, config: Partial<GatewayConfig> = {}) =>
     tokenUsage: core.ports.tenancy.tokenUsage,
     // Presigned upload URLs over the stream; completion queues the unpack job.
     artifacts: createArtifactUploads({ artifacts: core.artifacts, logger: core.logger }),
+    // Register is limited per token and per source, like the account endpoints.
+    rateLimits: core.tenancy.rateLimits,
+    // An agent refused as too old is told the npx command of this control plane's agent.
+    upgradeCommand: (orgId, envId) => installCommands(core.tenancy.settings, { orgId, envId }).npx,
   });

@@ -30,6 +30,9 @@ export const AwsConfig = z.object({
   AWS_REGION: z.string().default("us-east-1"),
   /** How long an execution's lease lasts without an agent heartbeat, in milliseconds. */
   ASSAY_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(90_000),
+  /** Agent registrations allowed per minute per agent token and per source (core/rate-limit.ts). */
+  ASSAY_REGISTER_TOKEN_LIMIT: z.coerce.number().int().min(1).optional(),
+  ASSAY_REGISTER_SOURCE_LIMIT: z.coerce.number().int().min(1).optional(),
   /** Stand-in endpoints (DynamoDB Local, fauxqs); unset in AWS. */
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),

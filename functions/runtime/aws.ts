@@ -147,6 +147,14 @@ export async function buildAwsCore(config: AwsConfig) {
       ...(configKey ? { configKey: parseSecretKey(configKey) } : {}),
       tenancy: {
         ssoProviders: config.ASSAY_SSO_PROVIDERS,
+        rateLimits: {
+          ...(config.ASSAY_REGISTER_TOKEN_LIMIT
+            ? { "register:token": { limit: config.ASSAY_REGISTER_TOKEN_LIMIT, windowSeconds: 60 } }
+            : {}),
+          ...(config.ASSAY_REGISTER_SOURCE_LIMIT
+            ? { "register:source": { limit: config.ASSAY_REGISTER_SOURCE_LIMIT, windowSeconds: 60 } }
+            : {}),
+        },
         ...(config.ASSAY_PUBLIC_WEB_URL
           ? {
               publicWebUrl: config.ASSAY_PUBLIC_WEB_URL,

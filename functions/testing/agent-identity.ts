@@ -4,7 +4,7 @@
  * under that name is the same agent reconnecting (same identity, same process instance).
  */
 import { randomBytes } from "node:crypto";
-import type { AgentGatewayClient } from "@assay/shared/proto";
+import { type AgentGatewayClient, Refusal_Reason, refusalIn } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 
 export interface TestIdentity {
@@ -34,24 +34,38 @@ export function identityFor(
   return identity;
 }
 
-/** One Register call; undefined (and not cached) when the control plane refused it. */
-export function registerOnce(
+/**
+ * One registration; undefined (and not cached) when the control plane refused it. A rate limit
+ * is waited out as an agent does (its retry-after plus jitter), so a large simulated fleet
+ * registers more slowly rather than not at all.
+ */
+export async function registerOnce(
   client: AgentGatewayClient,
   token: string,
   hostname: string,
 ): Promise<TestIdentity | undefined> {
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${token}`);
-  return new Promise((resolve) => {
-    client.register({ hostname, agentVersion: "test", platform: "linux" }, metadata, (error, response) => {
-      if (error || !response) return resolve(undefined);
-      resolve({
-        agentId: response.agentId,
-        agentSecret: response.agentSecret,
-        instanceId: `test-${randomBytes(8).toString("hex")}`,
+  for (;;) {
+    const answer = await new Promise<{ identity?: TestIdentity; retryAfterMs?: number }>((resolve) => {
+      client.register({ hostname, agentVersion: "test", platform: "linux" }, metadata, (error, response) => {
+        const refusal = refusalIn(error?.metadata);
+        if (refusal?.reason === Refusal_Reason.REASON_RATE_LIMITED)
+          return resolve({ retryAfterMs: Number(refusal.retryAfterMs) });
+        if (error || !response) return resolve({});
+        resolve({
+          identity: {
+            agentId: response.agentId,
+            agentSecret: response.agentSecret,
+            instanceId: `test-${randomBytes(8).toString("hex")}`,
+          },
+        });
       });
     });
-  });
+    const wait = answer.retryAfterMs;
+    if (wait === undefined) return answer.identity;
+    await new Promise((r) => setTimeout(r, wait + Math.random() * 1000));
+  }
 }
 
 /** The identity fields of a Hello: the issued ones, or the bare name when registration was refused. */

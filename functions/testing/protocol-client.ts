@@ -8,6 +8,8 @@ import {
   type AgentMessage,
   type ControlMessage,
   PROTOCOL_VERSION,
+  type Refusal,
+  refusalIn,
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import { helloIdentity, identityFor } from "./agent-identity.ts";
@@ -23,13 +25,13 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
   const call = client.connect(metadata);
   const inbox: ControlMessage[] = [];
   const waiters: Array<() => void> = [];
-  let ended: { code?: number; details?: string } | undefined;
+  let ended: { code?: number; details?: string; refusal?: Refusal } | undefined;
   call.on("data", (m: ControlMessage) => {
     inbox.push(m);
     for (const w of waiters.splice(0)) w();
   });
   call.on("error", (e: grpc.ServiceError) => {
-    ended = { code: e.code, details: e.details };
+    ended = { code: e.code, details: e.details, refusal: refusalIn(e.metadata) };
     for (const w of waiters.splice(0)) w();
   });
   call.on("end", () => {
@@ -79,6 +81,7 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
       active: Array<{ executionId: string; logBytes: number; finished: boolean }> = [],
       maxConcurrency = 2,
       agentVersion = "test",
+      capabilities = ["runner.process", "logs.offsets"],
     ) {
       const identity = identityFor(client, target, token, name);
       order = order.then(async () => {
@@ -93,7 +96,7 @@ export function connect(plane: { ingressUrl: string; caFile: string }, token: st
               agentVersion,
               hostname: "test-host",
               platform: "linux",
-              capabilities: ["runner.process", "logs.offsets"],
+              capabilities,
               maxConcurrency,
               active,
             },

@@ -37,6 +37,8 @@ const IngressConfig = AwsConfig.extend({
 const leftUnset: Record<string, string> = {
   ASSAY_LEASE_TTL_MS: "the 90 s default lease (six 15 s heartbeats) is what the protocol documents",
   ASSAY_LOG_LEVEL: "info by default",
+  ASSAY_REGISTER_TOKEN_LIMIT: "600 agent registrations a minute per token by default (core/rate-limit.ts)",
+  ASSAY_REGISTER_SOURCE_LIMIT: "1,200 agent registrations a minute per source address by default",
   ASSAY_AGENT_IMAGE:
     "install commands name ASSAY_AGENT_REGISTRY/assay/agent:<version>, the name release:agent-image pushes",
   ASSAY_SES_CONFIGURATION_SET: "no SES configuration set is created (bounce tracking not set up)",

@@ -3,7 +3,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { ExecutionStatus, PROTOCOL_VERSION, type RunCommand, StepStatus } from "@assay/shared/proto";
+import {
+  ExecutionStatus,
+  PROTOCOL_VERSION,
+  Refusal_Reason,
+  type RunCommand,
+  StepStatus,
+} from "@assay/shared/proto";
 import { status } from "@grpc/grpc-js";
 import type { PlanSpec } from "../runner/run-execution.ts";
 import { step } from "../runner/test-support.ts";
@@ -327,6 +333,53 @@ describe("agent daemon against a real TLS gateway", () => {
     const agent = await start();
     const outcome = await agent.stopped;
     assert.match(outcome.error?.message ?? "", /protocol version 1 is not supported/);
+  });
+
+  it("stops with the versions and the install command a protocol refusal names", async () => {
+    const upgradeCommand =
+      "ASSAY_AGENT_TOKEN='<AGENT_TOKEN>' npx --yes https://app.example/agent/assay-agent-9.0.0.tgz agent --url https://agents.example:443";
+    gateway = await startTestGateway({
+      refuse: {
+        code: status.FAILED_PRECONDITION,
+        details: "agent protocol version 2 is not supported",
+        refusal: {
+          reason: Refusal_Reason.REASON_PROTOCOL_UNSUPPORTED,
+          protocolVersion: PROTOCOL_VERSION,
+          minProtocolVersion: PROTOCOL_VERSION + 1,
+          maxProtocolVersion: PROTOCOL_VERSION + 2,
+          upgradeCommand,
+        },
+      },
+    });
+    const agent = await start({ agentVersion: "0.0.9" });
+    const outcome = await agent.stopped;
+    const message = outcome.error?.message ?? "";
+    assert.match(message, new RegExp(`version 0\\.0\\.9, protocol ${PROTOCOL_VERSION}\\) is too old`));
+    assert.match(
+      message,
+      new RegExp(`supports agent protocol ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}`),
+    );
+    assert.ok(message.includes(upgradeCommand), message);
+    // One hello, no retries.
+    assert.equal(gateway.sessions.length, 0);
+  });
+
+  it("waits a rate-limited registration's retry-after (with jitter) before registering again", async () => {
+    gateway = await startTestGateway({
+      refuseRegister: {
+        code: status.RESOURCE_EXHAUSTED,
+        details: "too many attempts: wait and try again",
+        refusal: { reason: Refusal_Reason.REASON_RATE_LIMITED, retryAfterMs: 300 },
+        times: 2,
+      },
+    });
+    const agent = await start();
+    await gateway.waitFor("a session after the limit passed", () => agent.state() === "ready", 5000);
+    const [first, second, third] = gateway.registerCalls;
+    assert.equal(gateway.registerCalls.length, 3);
+    assert.ok(second !== undefined && first !== undefined && second - first >= 250, "waited the retry-after");
+    assert.ok(third !== undefined && third - second >= 250, "waited it again");
+    assert.equal(lines.filter((l) => /too many attempts: wait and try again: retrying in/.test(l)).length, 2);
   });
 
   it("on stop, finishes running work, delivers it and says Goodbye", async () => {

@@ -6,7 +6,10 @@
  * when it ends decides how long to wait before the next one:
  *
  * - UNAUTHENTICATED: the token was refused; say so and retry no more than once a minute.
- * - FAILED_PRECONDITION: the control plane does not speak our protocol version; give up.
+ * - FAILED_PRECONDITION: the control plane does not speak our protocol version; give up with
+ *   the versions and the install command its `Refusal` names (upgrade.ts).
+ * - RESOURCE_EXHAUSTED with a `Refusal`: too many registrations; wait its retry-after plus
+ *   jitter (never less than the backoff), then try again.
  * - NOT_FOUND before the Welcome: the identity is not known in this environment; register anew.
  * - ALREADY_EXISTS before the Welcome: another process holds this identity (a copied state
  *   directory); say how to fix it and keep retrying with backoff (it clears when that one stops).
@@ -18,14 +21,21 @@
 import { rm } from "node:fs/promises";
 import { hostname as osHostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
+import {
+  AgentGatewayClient,
+  type ControlMessage,
+  type Hello,
+  PROTOCOL_VERSION,
+  Refusal_Reason,
+  refusalIn,
+} from "@assay/shared/proto";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { ArtifactRequest } from "../artifacts/collect.ts";
 import { createUploader } from "../artifacts/uploader.ts";
 import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { type SelectedRuntime, selectRuntime } from "../runner/runtimes/select.ts";
 import { AGENT_VERSION } from "../version.ts";
-import { createBackoff, reconnectDelay, refusedDelay } from "./backoff.ts";
+import { createBackoff, reconnectDelay, refusedDelay, retryAfterDelay } from "./backoff.ts";
 import { createChildClient } from "./child-client.ts";
 import { type Clock, type Random, sleep, systemClock, systemRandom } from "./clock.ts";
 import { createCredentialClient } from "./credential-client.ts";
@@ -45,6 +55,7 @@ import { type LinkState, openSession, type Session, type SessionEnd } from "./li
 import { createSpoolDir } from "./log-spool.ts";
 import type { AgentLogger, AgentOptions } from "./options.ts";
 import { grpcProxyOptions } from "./proxy.ts";
+import { upgradeMessage } from "./upgrade.ts";
 
 /** A running agent. */
 export interface AgentHandle {
@@ -278,6 +289,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         code: error?.code ?? status.UNKNOWN,
         details: error?.details ?? "",
         welcomed: false,
+        refusal: refusalIn(error?.metadata),
       };
     }
     await saveIdentity(stateDir, answer.response);
@@ -329,8 +341,18 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         }
         if (end.code === status.FAILED_PRECONDITION) {
           return new Error(
-            `the control plane refused this agent: ${end.details} (agent protocol version ${PROTOCOL_VERSION})`,
+            end.refusal?.reason === Refusal_Reason.REASON_PROTOCOL_UNSUPPORTED
+              ? upgradeMessage(end.refusal, options.agentVersion ?? AGENT_VERSION)
+              : `the control plane refused this agent: ${end.details} (agent protocol version ${PROTOCOL_VERSION})`,
           );
+        }
+        if (
+          end.code === status.RESOURCE_EXHAUSTED &&
+          end.refusal?.reason === Refusal_Reason.REASON_RATE_LIMITED
+        ) {
+          const delay = Math.max(backoff.next(), retryAfterDelay(random, Number(end.refusal.retryAfterMs)));
+          logger.warn(`${tidy(end.details)}: retrying in ${Math.round(delay / 1000)} s`);
+          return delay;
         }
         logger.warn(
           `stream ended: ${status[end.code] ?? end.code}${end.details ? `: ${tidy(end.details)}` : ""}`,

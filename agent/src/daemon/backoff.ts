@@ -70,3 +70,10 @@ export const refusedDelay = (random: Random, minMs = 60_000): number =>
 /** Delay after a server's Reconnect: its suggestion plus up to one second of jitter. */
 export const reconnectDelay = (random: Random, afterMs: number): number =>
   Math.floor(afterMs + random() * 1000);
+
+/**
+ * Delay after a rate limit's retry-after: at least that long, plus up to 25 % of it (at least
+ * one second) of jitter, so agents refused together do not come back together.
+ */
+export const retryAfterDelay = (random: Random, retryAfterMs: number): number =>
+  Math.floor(retryAfterMs + random() * Math.max(1000, retryAfterMs * 0.25));

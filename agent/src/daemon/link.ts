@@ -8,7 +8,15 @@
  * do about it (back off, reconnect at once, give up). The session never reconnects by itself.
  */
 
-import type { AgentGatewayClient, AgentMessage, ControlMessage, Hello, Welcome } from "@assay/shared/proto";
+import {
+  type AgentGatewayClient,
+  type AgentMessage,
+  type ControlMessage,
+  type Hello,
+  type Refusal,
+  refusalIn,
+  type Welcome,
+} from "@assay/shared/proto";
 import { type ClientDuplexStream, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { Clock } from "./clock.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -17,7 +25,7 @@ export type LinkState = "connecting" | "handshaking" | "ready" | "draining" | "c
 
 /** Why a stream ended. `welcomed` tells whether the handshake had completed. */
 export type SessionEnd =
-  | { kind: "status"; code: number; details: string; welcomed: boolean }
+  | { kind: "status"; code: number; details: string; welcomed: boolean; refusal?: Refusal }
   | { kind: "dead"; welcomed: boolean }
   | { kind: "reconnect"; afterMs: number; reason: string }
   | { kind: "rotate" }
@@ -181,6 +189,7 @@ export const openSession = (options: SessionOptions): Session => {
       code: error.code ?? status.UNKNOWN,
       details: error.details ?? error.message,
       welcomed,
+      refusal: refusalIn(error.metadata),
     });
   });
   call.on("end", () => {

@@ -18,6 +18,8 @@ import {
   type ExecutionResult,
   type Hello,
   PROTOCOL_VERSION,
+  REFUSAL_TRAILER,
+  Refusal,
   type RegisterRequest,
   type RegisterResponse,
   type StepUpdate,
@@ -40,18 +42,31 @@ export interface GatewaySettings {
   heartbeatIntervalMs: number;
   deadAfterMs: number;
   maxStreamAgeMs: number;
-  /** Refuse every handshake with this status (e.g. UNAUTHENTICATED). */
-  refuse?: { code: grpc.status; details: string } | undefined;
+  /** Refuse every handshake with this status (e.g. UNAUTHENTICATED), with its `Refusal` trailer if given. */
+  refuse?: { code: grpc.status; details: string; refusal?: Partial<Refusal> } | undefined;
+  /** Refuse Register with this status and `Refusal` trailer this many times, then answer. */
+  refuseRegister?:
+    | { code: grpc.status; details: string; refusal: Partial<Refusal>; times: number }
+    | undefined;
   /** Do not acknowledge log chunks (tests of unacknowledged bytes). */
   holdAcks: boolean;
   /** Store at most this many log bytes per execution, then answer `limit_reached`. */
   logLimitBytes?: number | undefined;
 }
 
+/** The `assay-refusal-bin` trailer the control plane sends with a refusing status. */
+const trailer = (refusal: Partial<Refusal>) => {
+  const metadata = new grpc.Metadata();
+  metadata.set(REFUSAL_TRAILER, Buffer.from(Refusal.encode(Refusal.fromPartial(refusal)).finish()));
+  return metadata;
+};
+
 export interface TestGateway {
   readonly url: string;
   /** Identities Register issued: secret by agent id (delete one to make the gateway forget it). */
   readonly issued: Map<string, string>;
+  /** When each Register call that passed the token check arrived (epoch ms). */
+  readonly registerCalls: number[];
   readonly caFile: string;
   readonly settings: GatewaySettings;
   readonly sessions: GatewaySession[];
@@ -128,12 +143,19 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
   /** Identities issued by Register: secret by agent id. */
   const issued = new Map<string, string>();
   let issuedCount = 0;
+  const registerCalls: number[] = [];
   const register = (
     call: grpc.ServerUnaryCall<RegisterRequest, RegisterResponse>,
     callback: grpc.sendUnaryData<RegisterResponse>,
   ) => {
     if (call.metadata.get("authorization")[0] !== `Bearer ${settings.token}`)
       return callback({ code: grpc.status.UNAUTHENTICATED, details: "the agent token is not valid" });
+    registerCalls.push(Date.now());
+    const refused = settings.refuseRegister;
+    if (refused !== undefined && refused.times > 0) {
+      refused.times--;
+      return callback({ code: refused.code, details: refused.details, metadata: trailer(refused.refusal) });
+    }
     issuedCount++;
     const agentId = `agt_${String(issuedCount).padStart(24, "0")}`;
     const agentSecret = `asy_agentkey_test${issuedCount}`;
@@ -147,10 +169,10 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
     let silent = false;
     let hello: Hello | undefined;
     const received: AgentMessage[] = [];
-    const fail = (code = grpc.status.UNAVAILABLE, details = "closing") => {
+    const fail = (code = grpc.status.UNAVAILABLE, details = "closing", refusal?: Partial<Refusal>) => {
       if (ended) return;
       ended = true;
-      call.emit("error", { code, details });
+      call.emit("error", { code, details, ...(refusal ? { metadata: trailer(refusal) } : {}) });
     };
     const send = (message: ControlMessage) => {
       if (!ended) call.write(message);
@@ -172,7 +194,8 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
           return fail(grpc.status.FAILED_PRECONDITION, "first message must be hello");
         if (auth !== `Bearer ${settings.token}`)
           return fail(grpc.status.UNAUTHENTICATED, "the agent token is not valid");
-        if (settings.refuse !== undefined) return fail(settings.refuse.code, settings.refuse.details);
+        if (settings.refuse !== undefined)
+          return fail(settings.refuse.code, settings.refuse.details, settings.refuse.refusal);
         if (!issued.has(kind.value.agentId))
           return fail(grpc.status.NOT_FOUND, `agent ${kind.value.agentId} is not registered`);
         if (issued.get(kind.value.agentId) !== kind.value.agentSecret)
@@ -306,6 +329,7 @@ export const startTestGateway = async (overrides: Partial<GatewaySettings> = {})
   return {
     url: `https://localhost:${port}`,
     issued,
+    registerCalls,
     caFile: tls.certFile,
     settings,
     sessions,

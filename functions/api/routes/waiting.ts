@@ -1,7 +1,8 @@
 /**
  * Queued executions say why they wait when the environment has no online agent ("waiting for
  * an agent: none online in <env>"), or when none of the online agents matches the run's
- * `target`: one presence read per answer, only when something is queued.
+ * `target`, or when the run needs a container runtime none of them has (runtime-placement.ts):
+ * one presence read per answer, only when something is queued.
  */
 import type { ExecutionView } from "@assay/shared";
 import { describeTarget, matchesTarget } from "@assay/shared/workflow";
@@ -16,6 +17,21 @@ export async function withWaiting<T extends ExecutionView>(
   if (!executions.some((e) => e.status === "queued")) return executions;
   const waiting = await deps.tenancy.environments.waitingReason(orgId, envId);
   if (waiting) return executions.map((e) => (e.status === "queued" ? { ...e, waiting } : e));
+  const needsContainers = (e: T) => e.status === "queued" && e.runtimeNeed?.containers === "required";
+  if (executions.some(needsContainers)) {
+    const runtimes = await deps.tenancy.environments.onlineAgentRuntimes(orgId, envId);
+    if (!runtimes.some((r) => r.containers === true)) {
+      const n = runtimes.length;
+      executions = executions.map((e) =>
+        needsContainers(e)
+          ? {
+              ...e,
+              waiting: `waiting for an agent with a container runtime (docker): ${e.runtimeNeed?.reason}; none of the ${n} online agent${n === 1 ? "" : "s"} in ${envId} has one`,
+            }
+          : e,
+      );
+    }
+  }
   if (!executions.some((e) => e.status === "queued" && e.target !== undefined)) return executions;
   const agents = await deps.tenancy.environments.onlineAgentLabels(orgId, envId);
   return executions.map((e) => {

@@ -7,13 +7,16 @@
  * Leases are renewed by heartbeats, by reconnect settlement and by log traffic (at most every
  * `leaseRenewMs` per execution), so an agent that keeps streaming is never reaped. A renewal
  * that finds the execution ended lets it go: its next log chunks are refused (the log is closed). A run the
- * agent refused is not offered back to it for `refusalCooldownMs`.
+ * agent refused is not offered back to it for `refusalCooldownMs`. Which queued runs it claims
+ * follows their target (its labels) and their runtime need (its runtime: runtime-placement.ts).
  */
 import { AppError, type Execution, type StepState } from "@assay/shared";
-import { matchesTarget } from "@assay/shared/workflow";
+import { matchesTarget, type RuntimeCapabilities, runtimeFromCapabilities } from "@assay/shared/workflow";
+import type { ContainerAgentsOnline } from "../agent-runtimes.ts";
 import type { AgentWork, FinishInput } from "../agent-work.ts";
 import type { LogService } from "../logs.ts";
 import type { Clock } from "../ports.ts";
+import { placementFor } from "../runtime-placement.ts";
 import { type Ownership, ownershipOf, refusalOf } from "./ownership.ts";
 
 export interface AgentRef {
@@ -79,6 +82,8 @@ export function createAgentLinks(deps: {
   logs: LogService;
   clock: Clock;
   config?: Partial<AgentLinkConfig>;
+  /** Whether a container-runtime agent is online (runtime-placement.ts); without it, none is. */
+  containerAgentOnline?: ContainerAgentsOnline;
 }) {
   const { work, logs, clock } = deps;
   const leaseRenewMs = deps.config?.leaseRenewMs ?? 15_000;
@@ -91,6 +96,8 @@ export function createAgentLinks(deps: {
     maxConcurrency: number,
     /** The agent's labels (`assay agent --label`), matched against executions' targets. */
     labels: Record<string, string> = {},
+    /** The agent's runtime, from its hello (a run that names images prefers a container one). */
+    runtime: RuntimeCapabilities = runtimeFromCapabilities([]),
   ) {
     const { orgId, envId, agentId } = agent;
     let maxLogBytes = await logs.limitFor(orgId);
@@ -246,7 +253,10 @@ export function createAgentLinks(deps: {
       /** Claims work up to the agent's capacity and forwards abort requests. */
       async reconcile(): Promise<AgentCommand[]> {
         const commands: AgentCommand[] = [];
-        const accepts = (execution: Execution) => matchesTarget(execution.target, labels);
+        const containersOnline = () => deps.containerAgentOnline?.(orgId, envId) ?? Promise.resolve(false);
+        const accepts = async (execution: Execution) =>
+          matchesTarget(execution.target, labels) &&
+          ((await placementFor(execution, runtime, containersOnline)) ?? false);
         for (const execution of await work.claim(
           orgId,
           envId,
@@ -265,7 +275,9 @@ export function createAgentLinks(deps: {
       /** Claims one execution a doorbell offered; undefined when it is no longer queued or cooling down. */
       async offer(id: string): Promise<AgentCommand | undefined> {
         if (freeCapacity() === 0 || coolingDown().has(id)) return undefined;
-        const execution = await work.claimOffered(orgId, envId, agentId, id);
+        // Offered by id: a run that names no images, which any runtime takes.
+        const placement = await placementFor({}, runtime, async () => false);
+        const execution = await work.claimOffered(orgId, envId, agentId, id, placement);
         if (!execution) return undefined;
         held.add(execution.id);
         return { kind: "run", execution, committedOffset: 0 };

@@ -137,6 +137,17 @@ export const Execution = z.object({
       not: z.record(z.string(), z.array(z.string())).optional(),
     })
     .optional(),
+  /**
+   * The plan runs steps in container images (known when the run is created): it is offered
+   * first to agents whose runtime runs images. `preferred`: a process agent takes it only while
+   * no such agent is online (it warns about the images); `required`: the process runtime would
+   * refuse the plan (a step runs its image's entrypoint), so only a container runtime takes it.
+   */
+  runtimeNeed: z
+    .object({ containers: z.enum(["preferred", "required"]), reason: z.string().max(500) })
+    .optional(),
+  /** Which runtime took the execution and why (set when an agent claims it; `agentId` says which). */
+  placement: z.object({ runtime: z.string().max(100), reason: z.string().max(500) }).optional(),
   /** Lease held by the running agent, epoch milliseconds; renewed by heartbeats. */
   leaseExpiresAtMs: z.number().int().optional(),
 });

@@ -49,6 +49,9 @@ export async function spawnIngress(
       ASSAY_INGRESS_PORT: String(port),
       ASSAY_HEALTH_PORT: String(healthPort),
       ASSAY_LOG_LEVEL: "warn",
+      // Thousands of simulated agents register within a minute from one address.
+      ASSAY_REGISTER_TOKEN_LIMIT: "1000000",
+      ASSAY_REGISTER_SOURCE_LIMIT: "1000000",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -242,6 +242,80 @@ export interface RegisterResponse {
   envId: string;
 }
 
+/**
+ * Why the control plane refused a Register call or a stream, beside its gRPC status: the
+ * binary trailer `assay-refusal-bin` of that status carries one, so an agent acts on a typed
+ * reason instead of parsing the status text. An agent that predates it ignores the trailer.
+ */
+export interface Refusal {
+  reason: Refusal_Reason;
+  /** The version the agent's hello announced (REASON_PROTOCOL_UNSUPPORTED). */
+  protocolVersion: number;
+  /** The oldest and newest protocol versions this control plane supports. */
+  minProtocolVersion: number;
+  maxProtocolVersion: number;
+  /** The command that installs the control plane's own agent (the token as a placeholder). */
+  upgradeCommand: string;
+  /** How long to wait before trying again (REASON_RATE_LIMITED). */
+  retryAfterMs: number;
+}
+
+export const Refusal_Reason = {
+  REASON_UNSPECIFIED: 0,
+  /**
+   * REASON_PROTOCOL_UNSUPPORTED - FAILED_PRECONDITION: the agent speaks a protocol version this control plane no longer
+   * (or not yet) supports. The agent stops and asks its operator to upgrade it.
+   */
+  REASON_PROTOCOL_UNSUPPORTED: 1,
+  /**
+   * REASON_RATE_LIMITED - RESOURCE_EXHAUSTED: too many registrations for the token or from the source; retry
+   * after `retry_after_ms` (plus jitter).
+   */
+  REASON_RATE_LIMITED: 2,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type Refusal_Reason = typeof Refusal_Reason[keyof typeof Refusal_Reason];
+
+export namespace Refusal_Reason {
+  export type REASON_UNSPECIFIED = typeof Refusal_Reason.REASON_UNSPECIFIED;
+  export type REASON_PROTOCOL_UNSUPPORTED = typeof Refusal_Reason.REASON_PROTOCOL_UNSUPPORTED;
+  export type REASON_RATE_LIMITED = typeof Refusal_Reason.REASON_RATE_LIMITED;
+  export type UNRECOGNIZED = typeof Refusal_Reason.UNRECOGNIZED;
+}
+
+export function refusal_ReasonFromJSON(object: any): Refusal_Reason {
+  switch (object) {
+    case 0:
+    case "REASON_UNSPECIFIED":
+      return Refusal_Reason.REASON_UNSPECIFIED;
+    case 1:
+    case "REASON_PROTOCOL_UNSUPPORTED":
+      return Refusal_Reason.REASON_PROTOCOL_UNSUPPORTED;
+    case 2:
+    case "REASON_RATE_LIMITED":
+      return Refusal_Reason.REASON_RATE_LIMITED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Refusal_Reason.UNRECOGNIZED;
+  }
+}
+
+export function refusal_ReasonToJSON(object: Refusal_Reason): string {
+  switch (object) {
+    case Refusal_Reason.REASON_UNSPECIFIED:
+      return "REASON_UNSPECIFIED";
+    case Refusal_Reason.REASON_PROTOCOL_UNSUPPORTED:
+      return "REASON_PROTOCOL_UNSUPPORTED";
+    case Refusal_Reason.REASON_RATE_LIMITED:
+      return "REASON_RATE_LIMITED";
+    case Refusal_Reason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Everything an agent sends. The first message on a stream must be `hello`. */
 export interface AgentMessage {
   kind?:
@@ -933,6 +1007,182 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
     message.agentSecret = object.agentSecret ?? "";
     message.orgId = object.orgId ?? "";
     message.envId = object.envId ?? "";
+    return message;
+  },
+};
+
+function createBaseRefusal(): Refusal {
+  return {
+    reason: 0,
+    protocolVersion: 0,
+    minProtocolVersion: 0,
+    maxProtocolVersion: 0,
+    upgradeCommand: "",
+    retryAfterMs: 0,
+  };
+}
+
+export const Refusal: MessageFns<Refusal> = {
+  encode(message: Refusal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== 0) {
+      writer.uint32(8).int32(message.reason);
+    }
+    if (message.protocolVersion !== 0) {
+      writer.uint32(16).uint32(message.protocolVersion);
+    }
+    if (message.minProtocolVersion !== 0) {
+      writer.uint32(24).uint32(message.minProtocolVersion);
+    }
+    if (message.maxProtocolVersion !== 0) {
+      writer.uint32(32).uint32(message.maxProtocolVersion);
+    }
+    if (message.upgradeCommand !== "") {
+      writer.uint32(42).string(message.upgradeCommand);
+    }
+    if (message.retryAfterMs !== 0) {
+      writer.uint32(48).uint64(message.retryAfterMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Refusal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefusal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.protocolVersion = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.minProtocolVersion = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxProtocolVersion = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.upgradeCommand = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.retryAfterMs = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Refusal {
+    return {
+      reason: isSet(object.reason) ? refusal_ReasonFromJSON(object.reason) : 0,
+      protocolVersion: isSet(object.protocolVersion)
+        ? globalThis.Number(object.protocolVersion)
+        : isSet(object.protocol_version)
+        ? globalThis.Number(object.protocol_version)
+        : 0,
+      minProtocolVersion: isSet(object.minProtocolVersion)
+        ? globalThis.Number(object.minProtocolVersion)
+        : isSet(object.min_protocol_version)
+        ? globalThis.Number(object.min_protocol_version)
+        : 0,
+      maxProtocolVersion: isSet(object.maxProtocolVersion)
+        ? globalThis.Number(object.maxProtocolVersion)
+        : isSet(object.max_protocol_version)
+        ? globalThis.Number(object.max_protocol_version)
+        : 0,
+      upgradeCommand: isSet(object.upgradeCommand)
+        ? globalThis.String(object.upgradeCommand)
+        : isSet(object.upgrade_command)
+        ? globalThis.String(object.upgrade_command)
+        : "",
+      retryAfterMs: isSet(object.retryAfterMs)
+        ? globalThis.Number(object.retryAfterMs)
+        : isSet(object.retry_after_ms)
+        ? globalThis.Number(object.retry_after_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: Refusal): unknown {
+    const obj: any = {};
+    if (message.reason !== 0) {
+      obj.reason = refusal_ReasonToJSON(message.reason);
+    }
+    if (message.protocolVersion !== 0) {
+      obj.protocolVersion = Math.round(message.protocolVersion);
+    }
+    if (message.minProtocolVersion !== 0) {
+      obj.minProtocolVersion = Math.round(message.minProtocolVersion);
+    }
+    if (message.maxProtocolVersion !== 0) {
+      obj.maxProtocolVersion = Math.round(message.maxProtocolVersion);
+    }
+    if (message.upgradeCommand !== "") {
+      obj.upgradeCommand = message.upgradeCommand;
+    }
+    if (message.retryAfterMs !== 0) {
+      obj.retryAfterMs = Math.round(message.retryAfterMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Refusal>, I>>(base?: I): Refusal {
+    return Refusal.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Refusal>, I>>(object: I): Refusal {
+    const message = createBaseRefusal();
+    message.reason = object.reason ?? 0;
+    message.protocolVersion = object.protocolVersion ?? 0;
+    message.minProtocolVersion = object.minProtocolVersion ?? 0;
+    message.maxProtocolVersion = object.maxProtocolVersion ?? 0;
+    message.upgradeCommand = object.upgradeCommand ?? "";
+    message.retryAfterMs = object.retryAfterMs ?? 0;
     return message;
   },
 };
