@@ -79,7 +79,7 @@ export function createApiApp(deps: ApiDeps) {
   const scoped = new Hono<ApiEnv>();
   scoped.use("*", async (c, next) => {
     const envId = parseInput(Slug, c.req.param("env"), "env");
-    if (!(await deps.tenants.getEnv(c.get("orgId"), envId)))
+    if (!(await deps.orgs.getEnv({ orgId: c.get("orgId"), envId })))
       throw new AppError("not_found", `environment ${envId} not found`);
     c.set("envId", envId);
     await next();

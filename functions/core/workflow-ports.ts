@@ -47,7 +47,7 @@ export interface ScheduleRef {
   workflowName: string;
 }
 
-/** The index of scheduled workflows across tenants, plus the once-per-tick guard. */
+/** The index of scheduled workflows across orgStore, plus the once-per-tick guard. */
 export interface ScheduleStore {
   /** Records (or with no cronjobs, removes) a workflow's schedules; `paused` is left as stored. */
   put(entry: Omit<ScheduleEntry, "paused">): Promise<void>;

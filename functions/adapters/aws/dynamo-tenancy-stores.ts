@@ -36,7 +36,6 @@ export interface DynamoTenancyStores {
   users: UserStore;
   sessions: SessionStore;
   oneTimeTokens: OneTimeTokenStore;
-  orgs: OrgStore;
   members: MemberStore;
   invitations: InvitationStore;
   audit: AuditStore;
@@ -53,7 +52,6 @@ export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTena
   users: createDynamoUserStore(config),
   sessions: createDynamoSessionStore(config),
   oneTimeTokens: createDynamoOneTimeTokenStore(config),
-  orgs: createDynamoOrgStore(config),
   members: createDynamoMemberStore(config),
   invitations: createDynamoInvitationStore(config),
   audit: createDynamoAuditStore(config),
