@@ -159,7 +159,7 @@ export function createEnvironmentService(deps: {
       authorize(principal, principal.orgId, "read");
       await load(principal.orgId, envId);
       const now = clock.now();
-      return (await deps.presence.list(principal.orgId, envId))
+      return (await deps.presence.list({ orgId: principal.orgId, envId }))
         .map((p) => ({
           ...p,
           runtime: runtimeOfCapabilities(p.capabilities),
@@ -175,14 +175,14 @@ export function createEnvironmentService(deps: {
      */
     async waitingReason(orgId: string, envId: string): Promise<string | undefined> {
       const now = clock.now();
-      const online = (await deps.presence.list(orgId, envId)).some((p) => isOnline(p, now));
+      const online = (await deps.presence.list({ orgId, envId })).some((p) => isOnline(p, now));
       return online ? undefined : noAgentOnline(envId);
     },
 
     /** The labels of each online agent of the environment (for targeted runs' waiting reason). */
     async onlineAgentLabels(orgId: string, envId: string): Promise<Array<Record<string, string>>> {
       const now = clock.now();
-      return (await deps.presence.list(orgId, envId))
+      return (await deps.presence.list({ orgId, envId }))
         .filter((p) => isOnline(p, now))
         .map((p) => labelsFromCapabilities(p.capabilities));
     },

@@ -207,12 +207,15 @@ describe("DynamoDB tenancy stores", () => {
     };
     await stores.presence.connected({ ...base, sessionId: "s1" });
     await stores.presence.connected({ ...base, sessionId: "s2" });
-    await stores.presence.disconnected("p", "e", "a1", "s1", NOW);
-    const [agent] = await stores.presence.list("p", "e");
+    await stores.presence.disconnected({ orgId: "p", envId: "e" }, "a1", "s1", NOW);
+    const [agent] = await stores.presence.list({ orgId: "p", envId: "e" });
     assert.equal(agent?.sessionId, "s2");
     assert.equal(agent?.disconnectedAt, undefined);
-    await stores.presence.heartbeat("p", "e", "a1", "s2", "2026-01-01T00:01:00.000Z");
-    assert.equal((await stores.presence.list("p", "e"))[0]?.lastHeartbeatAt, "2026-01-01T00:01:00.000Z");
+    await stores.presence.heartbeat({ orgId: "p", envId: "e" }, "a1", "s2", "2026-01-01T00:01:00.000Z");
+    assert.equal(
+      (await stores.presence.list({ orgId: "p", envId: "e" }))[0]?.lastHeartbeatAt,
+      "2026-01-01T00:01:00.000Z",
+    );
   });
 
   test("presence: many agents recorded in batches (more than one BatchWriteItem)", async () => {
@@ -228,15 +231,22 @@ describe("DynamoDB tenancy stores", () => {
       lastHeartbeatAt: NOW,
     }));
     await stores.presence.record(records);
-    const listed = await stores.presence.list("pb", "e");
+    const listed = await stores.presence.list({ orgId: "pb", envId: "e" });
     assert.equal(listed.length, 60);
     assert.deepEqual(listed.map((a) => a.sessionId).sort(), records.map((r) => r.sessionId).sort());
     // A later refresh replaces the record; the session's disconnect still applies to it.
     await stores.presence.record([
       { ...records[0], lastHeartbeatAt: "2026-01-01T00:02:00.000Z" } as (typeof records)[0],
     ]);
-    await stores.presence.disconnected("pb", "e", "agent-00", "s0", "2026-01-01T00:03:00.000Z");
-    const first = (await stores.presence.list("pb", "e")).find((a) => a.agentId === "agent-00");
+    await stores.presence.disconnected(
+      { orgId: "pb", envId: "e" },
+      "agent-00",
+      "s0",
+      "2026-01-01T00:03:00.000Z",
+    );
+    const first = (await stores.presence.list({ orgId: "pb", envId: "e" })).find(
+      (a) => a.agentId === "agent-00",
+    );
     assert.equal(first?.lastHeartbeatAt, "2026-01-01T00:02:00.000Z");
     assert.equal(first?.disconnectedAt, "2026-01-01T00:03:00.000Z");
   });
