@@ -75,12 +75,12 @@ export function createApiApp(deps: ApiDeps) {
   envRoutes(app, deps);
   orgCredentialRoutes(app, deps);
 
-  // Authentication and the org's principal are already on the context (above).
+  // Authentication and the org's principal are already on the context (above); the core
+  // answers 404 for an environment the org does not have.
   const scoped = new Hono<ApiEnv>();
   scoped.use("*", async (c, next) => {
     const envId = parseInput(Slug, c.req.param("env"), "env");
-    if (!(await deps.orgs.getEnv({ orgId: c.get("orgId"), envId })))
-      throw new AppError("not_found", `environment ${envId} not found`);
+    await deps.tenancy.environments.get(c.get("principal"), envId);
     c.set("envId", envId);
     await next();
   });

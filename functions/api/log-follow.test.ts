@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createSseParser, parseLogStreamEvent, type SseEvent } from "@assay/shared";
+import { internalPrincipal } from "../core/access.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { createApiApp } from "./app.ts";
 
@@ -95,6 +96,7 @@ describe("bounded log follow", () => {
     const stored = await append(0, "r1", "stored\n");
     const stop = new AbortController();
     const events = plane.core.followLog({
+      principal: internalPrincipal(plane.orgId, "test"),
       orgId: plane.orgId,
       envId: plane.envId,
       id,
@@ -113,7 +115,7 @@ describe("bounded log follow", () => {
     assert.ok(live?.kind === "log");
     assert.equal(new TextDecoder().decode(live.data), "live\n");
     assert.equal(live.offset, other, "the other step's bytes are skipped, not given");
-    await plane.core.executions.abort(plane.orgId, plane.envId, id);
+    await plane.core.executions.abort(internalPrincipal(plane.orgId, "test"), plane.orgId, plane.envId, id);
     const rest = [];
     for await (const event of events) rest.push(event);
     assert.deepEqual(rest.at(-1), { kind: "end", status: "canceled", logBytes: 0 });

@@ -121,7 +121,13 @@ describe("execution provenance", () => {
   });
 
   test("a re-run of a scheduled run drops the control plane's own tags", async () => {
-    const scheduled = await plane.core.executions.start(plane.orgId, plane.envId, "numbered", {
+    const cron = {
+      kind: "schedule",
+      orgId: plane.orgId,
+      envId: plane.envId,
+      workflowName: "numbered",
+    } as const;
+    const scheduled = await plane.core.executions.start(cron, plane.orgId, plane.envId, "numbered", {
       config: {},
       tags: { "assay.io/schedule": "0 * * * *", "assay.io/tick": "2030-01-01T00:00:00.000Z", team: "qa" },
       startedBy: { kind: "schedule", id: "numbered#0", cron: "0 * * * *" },

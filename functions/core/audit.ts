@@ -5,7 +5,7 @@
  */
 import type { AuditActor, AuditEvent, Page } from "@assay/shared";
 import { monotonicFactory } from "ulid";
-import { authorize, type OrgPrincipal } from "./access.ts";
+import { authorize, type OrgPrincipal, type Principal } from "./access.ts";
 import type { AuditStore, Clock, Logger } from "./ports.ts";
 import type { Actor, RequestMeta } from "./principals.ts";
 
@@ -19,10 +19,20 @@ export interface AuditInput {
 }
 
 /** The audit actor of a principal or actor. */
-export const auditActor = (who: Actor | OrgPrincipal): AuditActor =>
-  who.kind === "user"
-    ? { kind: "user", id: who.userId, label: who.email }
-    : { kind: "api", id: who.tokenId, label: "" };
+export function auditActor(who: Actor | Principal): AuditActor {
+  switch (who.kind) {
+    case "user":
+      return { kind: "user", id: who.userId, label: who.email };
+    case "api":
+      return { kind: "api", id: who.tokenId, label: "" };
+    case "agent":
+      return { kind: "system", id: `agent:${who.agentId}`, label: who.envId };
+    case "schedule":
+      return { kind: "system", id: "schedule", label: `${who.envId}/${who.workflowName}` };
+    case "internal":
+      return { kind: "system", id: "internal", label: who.reason };
+  }
+}
 
 export function createAuditLog(deps: { audit: AuditStore; clock: Clock; logger: Logger }) {
   const nextId = monotonicFactory();

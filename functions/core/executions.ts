@@ -1,6 +1,7 @@
 /**
- * Execution use-cases for API callers: start a run, read, list, abort, delete. Agent-side
- * transitions (claim, start, step updates, completion) live in agent-work.ts.
+ * Execution use-cases: start a run, read, list, abort, pause, re-run, delete, each authorized
+ * for the principal it is given (access.ts); deleting is audited. Agent-side transitions (claim,
+ * start, step updates, completion) live in agent-work.ts.
  *
  * Every state change is a conditional transition in the store; the bus only rings doorbells
  * (`env.{org}.{env}.work`) so that an ingress holding an agent of the environment acts at once
@@ -19,12 +20,14 @@ import {
 } from "@assay/shared";
 import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
-import type { OrgPrincipal } from "./access.ts";
+import { authorize, type OrgPrincipal, type Principal } from "./access.ts";
+import { type AuditLog, auditActor } from "./audit.ts";
 import { concurrencyOf, inProgressToCancel } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { encodeWorkOffer, workSubject } from "./lifecycle/subjects.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
+import type { RequestMeta } from "./principals.ts";
 import { queueTimeoutOf } from "./queue-timeout.ts";
 import type { RunSlotGate } from "./run-slots.ts";
 import { initialStepStates } from "./step-tree.ts";
@@ -43,17 +46,22 @@ export interface StartInput {
    * target, or the target of the run a re-run repeats.
    */
   target?: NonNullable<Execution["target"]>;
-  /** Who or what starts the run (the caller, a schedule, a parent execution). */
+  /** Who or what starts the run (a schedule, a parent execution); by default the member or token. */
   startedBy?: StartedBy;
   /** The execution this run repeats. */
   rerunOf?: string;
 }
 
-/** How an execution started by a caller of the API records them. */
-export const startedByPrincipal = (principal: OrgPrincipal): StartedBy =>
+/** How an execution started by a member or an API token records them. */
+const startedByPrincipal = (principal: OrgPrincipal): StartedBy =>
   principal.kind === "user"
     ? { kind: "user", id: principal.userId, email: principal.email }
     : { kind: "api", id: principal.tokenId, name: principal.name ?? "" };
+
+/** Who started a run: what the input says (a schedule, a parent), else the member or token. */
+const startedByOf = (principal: Principal, input: StartInput): StartedBy | undefined =>
+  input.startedBy ??
+  (principal.kind === "user" || principal.kind === "api" ? startedByPrincipal(principal) : undefined);
 
 /** Tags the control plane sets itself (`assay.io/schedule`...): a re-run does not inherit them. */
 const INTERNAL_TAG_PREFIX = "assay.io/";
@@ -69,6 +77,8 @@ export function createExecutionService(deps: {
   bus: Bus;
   jobs: JobQueue;
   clock: Clock;
+  /** Where deletions are recorded. */
+  audit: Pick<AuditLog, "record">;
 }) {
   const { executions, workflows, bus, jobs, clock } = deps;
   const nextId = monotonicFactory();
@@ -78,7 +88,15 @@ export function createExecutionService(deps: {
       // A lost doorbell costs latency only: the ingress sweeps for queued work.
     });
 
-  async function load(orgId: string, envId: string, id: string): Promise<Execution> {
+  /** The execution, once `principal` may `action` in its environment. */
+  async function load(
+    principal: Principal,
+    action: "read" | "run",
+    orgId: string,
+    envId: string,
+    id: string,
+  ): Promise<Execution> {
+    authorize(principal, orgId, action, envId);
     const execution = await executions.get({ orgId, envId, id });
     if (!execution) throw new AppError("not_found", `execution ${id} not found`);
     return execution;
@@ -144,16 +162,19 @@ export function createExecutionService(deps: {
   }
 
   async function start(
+    principal: Principal,
     orgId: string,
     envId: string,
     workflowName: string,
     input: StartInput,
   ): Promise<ExecutionView> {
+    authorize(principal, orgId, "run", envId);
+    const startedBy = startedByOf(principal, input);
     // The queue place is taken while the workflow is read (two round trips at once, not in
     // turn). Runs beyond the plan's concurrency wait queued; only a full queue refuses.
     const ref = { orgId, envId, id: nextId(clock.now()) };
     const [read, place] = await Promise.allSettled([
-      workflows.get(orgId, envId, workflowName),
+      workflows.get(principal, orgId, envId, workflowName),
       deps.runSlots.takeQueuePlace(ref),
     ]);
     if (read.status === "rejected") {
@@ -165,7 +186,8 @@ export function createExecutionService(deps: {
     try {
       // Numbered once the workflow exists and a queue place is held: refused runs take no number.
       const number = await executions.nextRunNumber({ orgId, envId }, workflowName);
-      execution = await prepare(orgId, envId, workflowName, read.value, input, ref.id, number);
+      const started = { ...input, ...(startedBy ? { startedBy } : {}) };
+      execution = await prepare(orgId, envId, workflowName, read.value, started, ref.id, number);
       await executions.create(execution);
     } catch (error) {
       // Not stored: the place it took is given back.
@@ -218,38 +240,39 @@ export function createExecutionService(deps: {
      * Starts the workflow of execution `id` again with the same config and tags (not the ones
      * the control plane set itself, such as a schedule's), linked to it by `rerunOf`.
      */
-    async rerun(orgId: string, envId: string, id: string, startedBy?: StartedBy): Promise<ExecutionView> {
-      const original = await load(orgId, envId, id);
+    async rerun(principal: Principal, orgId: string, envId: string, id: string): Promise<ExecutionView> {
+      const original = await load(principal, "run", orgId, envId, id);
       const tags = Object.fromEntries(
         Object.entries(original.tags).filter(([key]) => !key.startsWith(INTERNAL_TAG_PREFIX)),
       );
-      return start(orgId, envId, original.workflowName, {
+      return start(principal, orgId, envId, original.workflowName, {
         config: original.config,
         tags,
         rerunOf: original.id,
         // The run it repeats went where its target said (a cron job's own one included).
         ...(original.target ? { target: original.target } : {}),
-        ...(startedBy ? { startedBy } : {}),
       });
     },
 
-    async get(orgId: string, envId: string, id: string): Promise<ExecutionView> {
-      return toExecutionView(await load(orgId, envId, id));
+    async get(principal: Principal, orgId: string, envId: string, id: string): Promise<ExecutionView> {
+      return toExecutionView(await load(principal, "read", orgId, envId, id));
     },
 
     async list(
+      principal: Principal,
       orgId: string,
       envId: string,
       filter: ExecutionFilter,
       page: { limit: number; cursor?: string },
     ): Promise<Page<ExecutionView>> {
+      authorize(principal, orgId, "read", envId);
       const result = await executions.list({ orgId, envId }, filter, page);
       return { items: result.items.map(toExecutionView), nextCursor: result.nextCursor };
     },
 
     /** Queued runs are canceled at once; assigned or running ones are told to stop. */
-    async abort(orgId: string, envId: string, id: string): Promise<ExecutionView> {
-      const execution = await load(orgId, envId, id);
+    async abort(principal: Principal, orgId: string, envId: string, id: string): Promise<ExecutionView> {
+      const execution = await load(principal, "run", orgId, envId, id);
       if (isTerminal(execution.status)) {
         throw new AppError("failed_precondition", `execution ${id} already finished (${execution.status})`);
       }
@@ -262,7 +285,7 @@ export function createExecutionService(deps: {
       const requested = await deps.lifecycle.apply(ref, "requestAbort", {
         set: { abortRequestedAt: execution.abortRequestedAt ?? now },
       });
-      if (!requested) return toExecutionView(await load(orgId, envId, id));
+      if (!requested) return toExecutionView(await load(principal, "run", orgId, envId, id));
       return toExecutionView(requested);
     },
 
@@ -270,8 +293,14 @@ export function createExecutionService(deps: {
      * Asks the agent to pause (`paused`) or resume the running execution: its processes stop
      * where they are and no further step starts until it is resumed; it keeps its lease.
      */
-    async pause(orgId: string, envId: string, id: string, paused: boolean): Promise<ExecutionView> {
-      const execution = await load(orgId, envId, id);
+    async pause(
+      principal: Principal,
+      orgId: string,
+      envId: string,
+      id: string,
+      paused: boolean,
+    ): Promise<ExecutionView> {
+      const execution = await load(principal, "run", orgId, envId, id);
       if (execution.status !== "running") {
         const what = paused ? "paused" : "resumed";
         throw new AppError(
@@ -282,17 +311,28 @@ export function createExecutionService(deps: {
       const requested = await deps.lifecycle.apply({ orgId, envId, id }, "requestPause", {
         set: { pauseRequested: paused },
       });
-      return toExecutionView(requested ?? (await load(orgId, envId, id)));
+      return toExecutionView(requested ?? (await load(principal, "run", orgId, envId, id)));
     },
 
-    /** Deletes a finished execution and queues the removal of its logs and artifacts. */
-    async delete(orgId: string, envId: string, id: string): Promise<void> {
-      const execution = await load(orgId, envId, id);
+    /**
+     * Deletes a finished execution and queues the removal of its logs and artifacts: a
+     * data-retention event, so the audit log keeps a trace of it.
+     */
+    async delete(principal: Principal, orgId: string, envId: string, id: string, meta?: RequestMeta) {
+      const execution = await load(principal, "run", orgId, envId, id);
       if (!isTerminal(execution.status)) {
         throw new AppError("failed_precondition", `execution ${id} is ${execution.status}: abort it first`);
       }
       await executions.delete({ orgId, envId, id });
       await jobs.send({ kind: "cleanup", id, payload: { orgId, envId, executionId: id } });
+      await deps.audit.record({
+        orgId,
+        action: "execution.deleted",
+        actor: auditActor(principal),
+        target: { kind: "execution", id },
+        details: { env: envId },
+        ...(meta ? { meta } : {}),
+      });
     },
   };
 }

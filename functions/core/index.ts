@@ -172,16 +172,6 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     templates,
     runtimes: createAgentRuntimes(ports.tenancy.presence),
   });
-  const executions = createExecutionService({
-    executions: ports.executions,
-    workflows,
-    templates,
-    runSlots,
-    lifecycle,
-    bus,
-    jobs,
-    clock,
-  });
   const work = createAgentWork({
     executions: ports.executions,
     lifecycle,
@@ -203,6 +193,17 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     logger: ports.logger,
     sealer,
     settings: options.tenancy,
+  });
+  const executions = createExecutionService({
+    executions: ports.executions,
+    workflows,
+    templates,
+    runSlots,
+    lifecycle,
+    bus,
+    jobs,
+    clock,
+    audit: tenancy.audit,
   });
   const webhooks = ports.webhooks
     ? createWebhooks({

@@ -8,7 +8,8 @@
  * ends once the execution is finished and every stored byte was given, when `signal` aborts,
  * or after `maxMs` (a client then resumes from the last end offset it saw).
  */
-import { type ExecutionStatus, isTerminal } from "@assay/shared";
+import { type ExecutionStatus, isTerminal, type OutputStream } from "@assay/shared";
+import type { Principal } from "./access.ts";
 import type { ExecutionService } from "./executions.ts";
 import { statusSubject } from "./lifecycle/subjects.ts";
 import { decodeSegment, type LogSegment, type LogService, logSubject } from "./logs.ts";
@@ -17,14 +18,16 @@ import type { Bus, Clock } from "./ports.ts";
 export type LogFollowEvent =
   /** The execution's status: first, and on every change. */
   | { kind: "status"; status: ExecutionStatus }
-  /** Bytes of `step` from `offset` to `end` (exclusive) of the execution's log. */
-  | { kind: "log"; offset: number; end: number; step: string; data: Uint8Array }
+  /** Bytes `step` wrote to `stream`, from `offset` to `end` (exclusive) of the execution's log. */
+  | { kind: "log"; offset: number; end: number; step: string; stream: OutputStream; data: Uint8Array }
   /** Nothing was given for `quietMs`: a transport may send a keepalive. */
   | { kind: "quiet" }
   /** The execution is finished and every byte was given. */
   | { kind: "end"; status: ExecutionStatus; logBytes: number };
 
 export interface LogFollowRequest {
+  /** Who follows (they need to be allowed to read the execution). */
+  principal: Principal;
   orgId: string;
   envId: string;
   id: string;
@@ -52,8 +55,8 @@ export function createLogFollower(deps: {
   const { logs, executions, bus, clock } = deps;
 
   return async function* follow(request: LogFollowRequest): AsyncGenerator<LogFollowEvent> {
-    const { orgId, envId, id, step, signal } = request;
-    const execution = await executions.get(orgId, envId, id);
+    const { principal, orgId, envId, id, step, signal } = request;
+    const execution = await executions.get(principal, orgId, envId, id);
     const live: LogSegment[] = [];
     let wake: (() => void) | undefined;
     const nudge = () => wake?.();
@@ -79,6 +82,7 @@ export function createLogFollower(deps: {
           offset: cursor,
           end,
           step: segment.step,
+          stream: segment.stream ?? "stdout",
           data: segment.data.subarray(cursor - segment.offset),
         };
         cursor = end;
@@ -118,7 +122,7 @@ export function createLogFollower(deps: {
           yield { kind: "quiet" };
         }
         if (woke && live.length > 0) continue;
-        const current = await executions.get(orgId, envId, id);
+        const current = await executions.get(principal, orgId, envId, id);
         if (current.status !== status) {
           status = current.status;
           yield { kind: "status", status };

@@ -1,13 +1,14 @@
 /**
  * Execution logs in object storage. Each execution's log is one byte stream (all steps'
  * output in arrival order); the ingress stores it as chunk objects keyed by byte offset
- * (`logs/{org}/{env}/{exec}/chunks/{offset}-{length}-{step}`) and acknowledges an offset only
- * after the chunk is stored. The chunk keys themselves are the record of what is committed, so
+ * (`logs/{org}/{env}/{exec}/chunks/{offset}-{length}-{step}`, with `~stderr` appended for bytes
+ * the step wrote to stderr) and acknowledges an offset only after the chunk is stored. The chunk keys themselves are the record of what is committed, so
  * no per-chunk database write is needed and a new ingress instance recovers the committed
  * offset by listing. After completion the chunks are compacted into `log` + `index.json`;
- * readers see the same bytes either way.
+ * readers see the same bytes either way. Every segment carries its output stream; a chunk key
+ * or index entry without one (written before streams were kept) is stdout.
  */
-import { createTtlCache } from "@assay/shared";
+import { createTtlCache, type OutputStream } from "@assay/shared";
 import * as z from "zod";
 import { putStream } from "./blob-upload.ts";
 import { type Bus, type Clock, type ObjectStore, systemClock } from "./ports.ts";
@@ -17,6 +18,8 @@ export const logSubject = (executionId: string): string => `exec.${executionId}.
 export interface LogSegment {
   offset: number;
   step: string;
+  /** The stream that wrote the bytes; absent is stdout (readers always set it). */
+  stream?: OutputStream | undefined;
   data: Uint8Array;
 }
 
@@ -25,27 +28,47 @@ interface ChunkRef {
   offset: number;
   length: number;
   step: string;
+  stream: OutputStream;
 }
 
-const CHUNK_KEY = /\/chunks\/(\d{16})-(\d{10})-([A-Za-z0-9._-]+)$/;
+/** A chunk's key ends with its offset, length and step, then `~stderr` for stderr bytes. */
+const CHUNK_KEY = /\/chunks\/(\d{16})-(\d{10})-([A-Za-z0-9._-]+)(~stderr)?$/;
+const STDERR_SUFFIX = "~stderr";
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
 export const logPrefix = (orgId: string, envId: string, executionId: string) =>
   `logs/${orgId}/${envId}/${executionId}/`;
 
-/** Index of a compacted log: the segments in order, with their step refs. */
+/**
+ * Index of a compacted log: the segments in order, with their step refs and streams (an entry
+ * without `stream`, as indexes written before streams were kept have, is stdout).
+ */
 export const LogIndex = z.object({
   length: z.number().int().nonnegative(),
-  segments: z.array(z.object({ offset: z.number().int(), length: z.number().int(), step: z.string() })),
+  segments: z.array(
+    z.object({
+      offset: z.number().int(),
+      length: z.number().int(),
+      step: z.string(),
+      stream: z.literal("stderr").optional(),
+    }),
+  ),
 });
 export type LogIndex = z.infer<typeof LogIndex>;
 
-/** Encodes a live log segment for the bus: 8-byte offset, step ref length + ref, then the data. */
+/** The bus flag of a stderr segment: the high bit of the step ref's length byte (refs are <= 64). */
+const STDERR_FLAG = 0x80;
+
+/**
+ * Encodes a live log segment for the bus: 8-byte offset, step ref length (its high bit set for
+ * stderr) + ref, then the data. A stdout segment encodes as before streams were kept.
+ */
 export function encodeSegment(segment: LogSegment): Uint8Array {
   const step = new TextEncoder().encode(segment.step);
+  if (step.length >= STDERR_FLAG) throw new Error(`log step ref too long for the bus: ${segment.step}`);
   const out = new Uint8Array(9 + step.length + segment.data.length);
   new DataView(out.buffer).setFloat64(0, segment.offset);
-  out[8] = step.length;
+  out[8] = step.length | (segment.stream === "stderr" ? STDERR_FLAG : 0);
   out.set(step, 9);
   out.set(segment.data, 9 + step.length);
   return out;
@@ -53,10 +76,12 @@ export function encodeSegment(segment: LogSegment): Uint8Array {
 
 export function decodeSegment(bytes: Uint8Array): LogSegment {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const stepLength = bytes[8] ?? 0;
+  const lengthByte = bytes[8] ?? 0;
+  const stepLength = lengthByte & ~STDERR_FLAG;
   return {
     offset: view.getFloat64(0),
     step: new TextDecoder().decode(bytes.subarray(9, 9 + stepLength)),
+    stream: lengthByte & STDERR_FLAG ? "stderr" : "stdout",
     data: bytes.subarray(9 + stepLength),
   };
 }
@@ -75,6 +100,28 @@ export function tailStart(data: Uint8Array, lines: number): number {
     if (data[i] === 0x0a && ++seen === lines) return i + 1;
   }
   return 0;
+}
+
+/** The parts of `parts` before log offset `end`. */
+function clipSegments(parts: LogSegment[], end: number): LogSegment[] {
+  return parts
+    .filter((p) => p.offset < end)
+    .map((p) => (p.offset + p.data.length <= end ? p : { ...p, data: p.data.subarray(0, end - p.offset) }));
+}
+
+/** `parts` without their first `bytes` bytes (counted over the parts, not by offset). */
+function dropFront(parts: LogSegment[], bytes: number): LogSegment[] {
+  const out: LogSegment[] = [];
+  let skip = bytes;
+  for (const p of parts) {
+    if (skip >= p.data.length) {
+      skip -= p.data.length;
+      continue;
+    }
+    out.push(skip === 0 ? p : { ...p, offset: p.offset + skip, data: p.data.subarray(skip) });
+    skip = 0;
+  }
+  return out;
 }
 
 export function createLogService(deps: {
@@ -111,7 +158,14 @@ export function createLogService(deps: {
     const refs: ChunkRef[] = [];
     for (const { key } of await blobs.list(`${prefix}chunks/`)) {
       const m = CHUNK_KEY.exec(key);
-      if (m) refs.push({ key, offset: Number(m[1]), length: Number(m[2]), step: m[3] ?? "" });
+      if (m)
+        refs.push({
+          key,
+          offset: Number(m[1]),
+          length: Number(m[2]),
+          step: m[3] ?? "",
+          stream: m[4] ? "stderr" : "stdout",
+        });
     }
     return refs.sort((a, b) => a.offset - b.offset);
   }
@@ -185,14 +239,15 @@ export function createLogService(deps: {
     const end = Math.min(segment.offset + segment.data.length, limit);
     if (segment.offset > start || end <= start) return { stored: pipeline.stored };
     const data = segment.data.subarray(start - segment.offset, end - segment.offset);
-    const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(start, 16)}-${pad(data.length, 10)}-${segment.step}`;
+    const stream: OutputStream = segment.stream ?? "stdout";
+    const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(start, 16)}-${pad(data.length, 10)}-${segment.step}${stream === "stderr" ? STDERR_SUFFIX : ""}`;
     const put = blobs.put(key, data, { contentType: "application/octet-stream" });
     const own = pipeline;
     const stored = Promise.all([pipeline.stored, put]).then(async () => {
       remember(cacheKey, end);
       // Live viewers get segments in log order: each publish waits for the earlier puts.
       await bus
-        .publish(logSubject(executionId), encodeSegment({ offset: start, step: segment.step, data }))
+        .publish(logSubject(executionId), encodeSegment({ offset: start, step: segment.step, stream, data }))
         .catch(() => {
           // Live viewers fall back to reading storage.
         });
@@ -224,7 +279,12 @@ export function createLogService(deps: {
         const start = Math.max(s.offset, from);
         const end = s.offset + s.length;
         if (end <= start || !body) continue;
-        out.push({ offset: start, step: s.step, data: body.subarray(start - from, end - from) });
+        out.push({
+          offset: start,
+          step: s.step,
+          stream: s.stream ?? "stdout",
+          data: body.subarray(start - from, end - from),
+        });
       }
       return out;
     }
@@ -239,7 +299,12 @@ export function createLogService(deps: {
         if (await readIndex(prefix)) out.push(...(await segments(orgId, envId, executionId, cursor)));
         break;
       }
-      out.push({ offset: cursor, step: chunk.step, data: data.subarray(cursor - chunk.offset) });
+      out.push({
+        offset: cursor,
+        step: chunk.step,
+        stream: chunk.stream,
+        data: data.subarray(cursor - chunk.offset),
+      });
       cursor = end;
     }
     return out;
@@ -329,6 +394,31 @@ export function createLogService(deps: {
       }
     },
 
+    /**
+     * The stored segments (of the whole log or of one step), each of one step and one stream,
+     * with the log's length; with `tail` only those holding the last `tail` lines (the first
+     * one cut where they start).
+     */
+    async readSegments(
+      orgId: string,
+      envId: string,
+      executionId: string,
+      options: { step?: string | undefined; tail?: number | undefined } = {},
+    ): Promise<{ segments: LogSegment[]; total: number }> {
+      if (options.tail !== undefined && !options.step) {
+        const { data, total } = await this.tail(orgId, envId, executionId, options.tail);
+        const parts = await segments(orgId, envId, executionId, total - data.length);
+        return { segments: clipSegments(parts, total), total };
+      }
+      const total = await storedLength(orgId, envId, executionId);
+      const parts = clipSegments(await segments(orgId, envId, executionId), total).filter(
+        (s) => !options.step || s.step === options.step,
+      );
+      if (options.tail === undefined) return { segments: parts, total };
+      const start = tailStart(Buffer.concat(parts.map((p) => p.data)), options.tail);
+      return { segments: dropFront(parts, start), total };
+    },
+
     /** Rewrites the chunks as one object plus an index, then removes the chunks (idempotent). */
     async compact(orgId: string, envId: string, executionId: string): Promise<void> {
       const prefix = logPrefix(orgId, envId, executionId);
@@ -337,7 +427,12 @@ export function createLogService(deps: {
       const parts = await segments(orgId, envId, executionId);
       const index: LogIndex = {
         length: parts.reduce((sum, p) => sum + p.data.length, 0),
-        segments: parts.map((p) => ({ offset: p.offset, length: p.data.length, step: p.step })),
+        segments: parts.map((p) => ({
+          offset: p.offset,
+          length: p.data.length,
+          step: p.step,
+          ...(p.stream === "stderr" ? { stream: "stderr" as const } : {}),
+        })),
       };
       // Streamed (multipart past one part): a whole log can exceed what one PUT takes (the
       // local stand-in refuses bodies over ~11 MiB; S3 over 5 GiB).

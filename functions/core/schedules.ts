@@ -69,7 +69,13 @@ export function createScheduleDispatcher(deps: {
             if (!(await schedules.claimTick(key, CLAIM_TTL_SECONDS))) continue;
             if (entry.paused?.includes(scheduleJobKey(cronjob))) continue;
             try {
-              await executions.start(entry.orgId, entry.envId, entry.workflowName, {
+              const principal = {
+                kind: "schedule",
+                orgId: entry.orgId,
+                envId: entry.envId,
+                workflowName: entry.workflowName,
+              } as const;
+              await executions.start(principal, entry.orgId, entry.envId, entry.workflowName, {
                 config: cronjob.config ?? {},
                 ...(cronjob.target ? { target: cronjob.target } : {}),
                 startedBy: {

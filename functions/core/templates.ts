@@ -12,6 +12,7 @@ import {
   type TestWorkflowTemplate,
   validateWorkflowDocument,
 } from "@assay/shared/workflow";
+import { authorize, type Principal } from "./access.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
 import type { Clock } from "./ports.ts";
 import { checkSourceSize } from "./source-size.ts";
@@ -20,7 +21,13 @@ import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
 export function createTemplateService(deps: { templates: TemplateStore; clock: Clock }) {
   const { templates, clock } = deps;
 
-  async function get(orgId: string, envId: string, name: string): Promise<TemplateRecord> {
+  async function get(
+    principal: Principal,
+    orgId: string,
+    envId: string,
+    name: string,
+  ): Promise<TemplateRecord> {
+    authorize(principal, orgId, "read", envId);
     const template = await templates.get({ orgId, envId }, name);
     if (!template) throw new AppError("not_found", `template ${name} not found`);
     return template;
@@ -28,10 +35,14 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
 
   return {
     get,
-    list: (orgId: string, envId: string) => templates.list({ orgId, envId }),
+    async list(principal: Principal, orgId: string, envId: string): Promise<TemplateRecord[]> {
+      authorize(principal, orgId, "read", envId);
+      return templates.list({ orgId, envId });
+    },
 
     /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
-    async apply(orgId: string, envId: string, name: string, text: string) {
+    async apply(principal: Principal, orgId: string, envId: string, name: string, text: string) {
+      authorize(principal, orgId, "edit-workflows", envId);
       checkSourceSize("template", text);
       const documents = parseWorkflowDocuments(text);
       const doc = documents.find((d) => d.kind === "TestWorkflowTemplate") ?? documents[0];
@@ -64,7 +75,8 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       return { template: record, created: !existing, warnings: doc.warnings };
     },
 
-    async delete(orgId: string, envId: string, name: string): Promise<void> {
+    async delete(principal: Principal, orgId: string, envId: string, name: string): Promise<void> {
+      authorize(principal, orgId, "edit-workflows", envId);
       if (!(await templates.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `template ${name} not found`);
     },

@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
+import { internalPrincipal } from "./access.ts";
 import { createScheduleDispatcher, TICK_TAG } from "./schedules.ts";
 
 const doc = (kind: string, name: string, spec: string, meta = "") =>
@@ -49,13 +50,15 @@ describe("workflow engine (control plane)", () => {
   const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
   // The free plan counts queued runs against its 5 concurrent executions: clear them between tests.
   const cancelQueued = async () => {
+    const internal = internalPrincipal(plane.orgId, "test cleanup");
     const page = await plane.core.executions.list(
+      internal,
       plane.orgId,
       plane.envId,
       { status: "queued" },
       { limit: 100 },
     );
-    for (const e of page.items) await plane.core.executions.abort(plane.orgId, plane.envId, e.id);
+    for (const e of page.items) await plane.core.executions.abort(internal, plane.orgId, plane.envId, e.id);
   };
   afterEach(cancelQueued);
 
@@ -274,7 +277,13 @@ describe("workflow engine (control plane)", () => {
     const applyPlane = plane.core.workflows;
     const schedules = createDynamoScheduleStore(storeConfig(plane));
     const entries = await schedules.list();
-    await applyPlane.apply(plane.orgId, plane.envId, "nightly", workflow);
+    await applyPlane.apply(
+      internalPrincipal(plane.orgId, "test"),
+      plane.orgId,
+      plane.envId,
+      "nightly",
+      workflow,
+    );
     const entry = (await schedules.list()).find((e) => e.workflowName === "nightly");
     assert.ok(entry && entries.length >= 0);
     await schedules.put({ ...entry, since: new Date(now).toISOString() });
@@ -340,7 +349,13 @@ describe("workflow engine (control plane)", () => {
     let now = Date.parse("2030-02-01T09:59:00Z");
     const clock = { ...systemClock, now: () => now };
     const schedules = createDynamoScheduleStore(storeConfig(plane));
-    await plane.core.workflows.apply(plane.orgId, plane.envId, "aimed", workflow);
+    await plane.core.workflows.apply(
+      internalPrincipal(plane.orgId, "test"),
+      plane.orgId,
+      plane.envId,
+      "aimed",
+      workflow,
+    );
     const entry = (await schedules.list()).find((e) => e.workflowName === "aimed");
     assert.ok(entry);
     const aimed = { match: { os: ["darwin"] }, not: { tier: ["slow"] } };

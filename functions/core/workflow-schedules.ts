@@ -4,10 +4,12 @@
  * `spec.events[].cronjob`, comments and layout of the rest kept) and applies it, so the YAML
  * stays the one source of what runs when. Pausing is state beside the document (the schedule
  * index), because a TestWorkflow has no field for it: re-applying the document keeps a paused
- * job paused.
+ * job paused. Reading needs `read`, adding and pausing `edit-workflows` (the workflow use cases
+ * decide).
  */
 import { AppError, type ScheduleView } from "@assay/shared";
 import { isMap, isSeq, parseDocument } from "yaml";
+import { authorize, type Deferred, type Principal } from "./access.ts";
 import { cronProblem } from "./cron.ts";
 import { scheduleJobKey } from "./schedules.ts";
 import type { ScheduleEntry, ScheduleStore } from "./workflow-ports.ts";
@@ -42,8 +44,13 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
   const entryOf = async (orgId: string, envId: string, name: string) =>
     (await schedules.listByEnv(orgId, envId)).find((e) => e.workflowName === name);
 
-  async function ofWorkflow(orgId: string, envId: string, name: string): Promise<ScheduleView[]> {
-    const workflow = await workflows.get(orgId, envId, name);
+  async function ofWorkflow(
+    principal: Principal,
+    orgId: string,
+    envId: string,
+    name: string,
+  ): Promise<ScheduleView[]> {
+    const workflow = await workflows.get(principal, orgId, envId, name);
     return viewsOf(name, workflow.spec, await entryOf(orgId, envId, name));
   }
 
@@ -51,9 +58,9 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
     ofWorkflow,
 
     /** Every cron job of the environment's workflows. */
-    async ofEnvironment(orgId: string, envId: string): Promise<ScheduleView[]> {
+    async ofEnvironment(principal: Principal, orgId: string, envId: string): Promise<ScheduleView[]> {
       const [all, entries] = await Promise.all([
-        workflows.list(orgId, envId),
+        workflows.list(principal, orgId, envId),
         schedules.listByEnv(orgId, envId),
       ]);
       const byName = new Map(entries.map((e) => [e.workflowName, e]));
@@ -62,11 +69,14 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
 
     /** Adds a cron job to the workflow's document and applies it; returns its schedules. */
     async add(
+      principal: Principal,
       orgId: string,
       envId: string,
       name: string,
-      job: { cron: string; timezone?: string | undefined },
+      input: Deferred<{ cron: string; timezone?: string | undefined }>,
     ): Promise<ScheduleView[]> {
+      authorize(principal, orgId, "edit-workflows", envId);
+      const job = await input();
       const problem = await cronProblem(job.cron, job.timezone);
       if (problem !== undefined) {
         const path = problem.startsWith("timezone") ? "body.timezone" : "body.cron";
@@ -74,7 +84,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
           issues: [{ path, message: problem }],
         });
       }
-      const workflow = await workflows.get(orgId, envId, name);
+      const workflow = await workflows.get(principal, orgId, envId, name);
       // The same YAML version as the workflow parser, so every other value means what it did.
       const doc = parseDocument(workflow.source, { version: "1.1" });
       const spec = doc.get("spec");
@@ -84,26 +94,28 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
       if (events === undefined || events === null) spec.set("events", doc.createNode([{ cronjob }]));
       else if (isSeq(events)) events.add(doc.createNode({ cronjob }));
       else throw new AppError("failed_precondition", `workflow ${name}: spec.events is not a list`);
-      await workflows.apply(orgId, envId, name, doc.toString());
-      return ofWorkflow(orgId, envId, name);
+      await workflows.apply(principal, orgId, envId, name, doc.toString());
+      return ofWorkflow(principal, orgId, envId, name);
     },
 
     /** Pauses or resumes `spec.events[index].cronjob`; returns the workflow's schedules. */
     async setPaused(
+      principal: Principal,
       orgId: string,
       envId: string,
       name: string,
-      index: number,
-      paused: boolean,
+      change: Deferred<{ index: number; paused: boolean }>,
     ): Promise<ScheduleView[]> {
-      const workflow = await workflows.get(orgId, envId, name);
+      authorize(principal, orgId, "edit-workflows", envId);
+      const { index, paused } = await change();
+      const workflow = await workflows.get(principal, orgId, envId, name);
       const job = eventsOf(workflow.spec)[index]?.cronjob;
       if (!job) throw new AppError("not_found", `workflow ${name} has no schedule at spec.events[${index}]`);
       const ref = { orgId, envId, workflowName: name };
       if (!(await schedules.setPaused(ref, scheduleJobKey(job), paused))) {
         throw new AppError("not_found", `workflow ${name} has no schedules`);
       }
-      return ofWorkflow(orgId, envId, name);
+      return ofWorkflow(principal, orgId, envId, name);
     },
   };
 }

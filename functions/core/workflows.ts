@@ -1,5 +1,6 @@
 /**
- * Workflow use-cases: apply (create or update a TestWorkflow document as written), get, list.
+ * Workflow use-cases: apply (create or update a TestWorkflow document as written), get, list,
+ * delete, each authorized for the principal it is given (access.ts).
  * Validation is the shared parser's, so the API, the CLI and the dashboard report the same
  * issues with the same paths.
  */
@@ -12,6 +13,7 @@ import {
   type TestWorkflow,
   type WorkflowCheck,
 } from "@assay/shared/workflow";
+import { authorize, type Principal } from "./access.ts";
 import type { AgentRuntimes } from "./agent-runtimes.ts";
 import { checkSchedules } from "./cron.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
@@ -44,7 +46,13 @@ export function createWorkflowService(deps: {
 }) {
   const { workflows, clock } = deps;
 
-  async function get(orgId: string, envId: string, name: string): Promise<WorkflowRecord> {
+  async function get(
+    principal: Principal,
+    orgId: string,
+    envId: string,
+    name: string,
+  ): Promise<WorkflowRecord> {
+    authorize(principal, orgId, "read", envId);
     const workflow = await workflows.get({ orgId, envId }, name);
     if (!workflow) throw new AppError("not_found", `workflow ${name} not found`);
     return workflow;
@@ -76,7 +84,13 @@ export function createWorkflowService(deps: {
   return {
     get,
     /** Workflows of the environment; with `labels`, only those carrying all of them. */
-    async list(orgId: string, envId: string, labels: Record<string, string> = {}): Promise<WorkflowRecord[]> {
+    async list(
+      principal: Principal,
+      orgId: string,
+      envId: string,
+      labels: Record<string, string> = {},
+    ): Promise<WorkflowRecord[]> {
+      authorize(principal, orgId, "read", envId);
       const all = await workflows.list({ orgId, envId });
       const wanted = Object.entries(labels);
       return wanted.length === 0 ? all : all.filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
@@ -86,7 +100,8 @@ export function createWorkflowService(deps: {
      * Deletes the workflow and its schedules (no cron tick starts it again). Its executions are
      * kept, readable until retention removes them.
      */
-    async delete(orgId: string, envId: string, name: string): Promise<void> {
+    async delete(principal: Principal, orgId: string, envId: string, name: string): Promise<void> {
+      authorize(principal, orgId, "edit-workflows", envId);
       await deps.schedules?.remove(orgId, envId, name);
       if (!(await workflows.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `workflow ${name} not found`);
@@ -94,12 +109,14 @@ export function createWorkflowService(deps: {
 
     /** Validates `text` (YAML or JSON) and stores it under `name`, which must match metadata.name. */
     async apply(
+      principal: Principal,
       orgId: string,
       envId: string,
       name: string,
       text: string,
       options: ApplyOptions = {},
     ): Promise<ApplyResult> {
+      authorize(principal, orgId, "edit-workflows", envId);
       checkSourceSize("workflow", text);
       const parsed = parseWorkflowText(text);
       if (!parsed.ok) {

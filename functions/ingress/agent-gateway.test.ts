@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ExecutionStatus, StepStatus } from "@assay/shared/proto";
+import { ExecutionStatus, LogStream, StepStatus } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { connect } from "../testing/protocol-client.ts";
@@ -104,7 +104,14 @@ describe("agent gateway", () => {
     const chunk = (offset: number, data: string, seq: number) =>
       agent.send({
         $case: "logChunk",
-        value: { executionId: id, seq, offset, stepRef: "r1", data: bytes(data) },
+        value: {
+          executionId: id,
+          seq,
+          offset,
+          stepRef: "r1",
+          data: bytes(data),
+          stream: LogStream.LOG_STREAM_STDOUT,
+        },
       });
 
     chunk(0, "hello\n", 1);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import { ExecutionStatus } from "@assay/shared/proto";
+import { ExecutionStatus, LogStream } from "@assay/shared/proto";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { connect } from "../testing/protocol-client.ts";
 import { putSleepy, settleRuns, startSleepy } from "../testing/sleepy-runs.ts";
@@ -29,7 +29,14 @@ describe("agent link rules", () => {
   const chunk = (agent: Agent, id: string, offset: number, text: string) =>
     agent.send({
       $case: "logChunk",
-      value: { executionId: id, seq: offset + 1, offset, stepRef: "r1", data: Buffer.from(text) },
+      value: {
+        executionId: id,
+        seq: offset + 1,
+        offset,
+        stepRef: "r1",
+        data: Buffer.from(text),
+        stream: LogStream.LOG_STREAM_STDOUT,
+      },
     });
   const result = (agent: Agent, id: string, logBytes: number) =>
     agent.send({

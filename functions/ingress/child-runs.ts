@@ -12,6 +12,7 @@
  */
 import { AppError, type Execution, isAppError, isTerminal } from "@assay/shared";
 import type { ChildExecution, ChildRun, ChildRunRequest, ControlMessage } from "@assay/shared/proto";
+import type { EnvAgentPrincipal } from "../core/access.ts";
 import type { AgentLink } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
 import type { ExecutionService, StartInput } from "../core/executions.ts";
@@ -28,6 +29,14 @@ export interface ChildRunScope {
   envId: string;
   agentId: string;
 }
+
+/** The agent as the principal its requests act for. */
+const agentOf = ({ orgId, envId, agentId }: ChildRunScope): EnvAgentPrincipal => ({
+  kind: "agent",
+  orgId,
+  envId,
+  agentId,
+});
 
 export function createChildRuns(deps: {
   executions: ExecutionService | undefined;
@@ -50,7 +59,7 @@ export function createChildRuns(deps: {
     const names =
       run.workflowName !== ""
         ? [run.workflowName]
-        : (await workflows.list(scope.orgId, scope.envId, run.selector)).map((w) => w.name);
+        : (await workflows.list(agentOf(scope), scope.orgId, scope.envId, run.selector)).map((w) => w.name);
     if (names.length === 0) {
       const labels = Object.entries(run.selector)
         .map(([k, v]) => `${k}=${v}`)
@@ -60,7 +69,7 @@ export function createChildRuns(deps: {
     const out: ChildExecution[] = [];
     for (const name of names) {
       try {
-        const child = await service.start(scope.orgId, scope.envId, name, {
+        const child = await service.start(agentOf(scope), scope.orgId, scope.envId, name, {
           config: run.config,
           tags: run.tags,
           parent: { executionId: parent.id, stepRef },
@@ -137,9 +146,11 @@ export function createChildRuns(deps: {
         for (const id of request.abort) {
           const child = await deps.work.get(scope.orgId, scope.envId, id);
           if (child?.parent?.executionId === executionId && !isTerminal(child.status)) {
-            await deps.executions.abort(scope.orgId, scope.envId, id).catch((error: unknown) => {
-              if (!isAppError(error)) throw error;
-            });
+            await deps.executions
+              .abort(agentOf(scope), scope.orgId, scope.envId, id)
+              .catch((error: unknown) => {
+                if (!isAppError(error)) throw error;
+              });
           }
           children.push(await childOf(scope, executionId, id));
         }

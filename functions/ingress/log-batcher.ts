@@ -41,6 +41,7 @@ export function createLogBatcher(deps: LogBatcherDeps) {
       const { stored } = await logs.begin(orgId, envId, run.executionId, {
         offset: run.offset,
         step: run.stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run",
+        stream: run.stream,
         data: run.parts.length === 1 ? (run.parts[0] ?? new Uint8Array()) : Buffer.concat(run.parts),
       });
       const acked: Promise<void> = stored.then(

@@ -4,15 +4,22 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { LogChunk } from "@assay/shared/proto";
+import { type LogChunk, LogStream } from "@assay/shared/proto";
 import { contiguousRuns } from "./log-runs.ts";
 
-const chunk = (executionId: string, offset: number, text: string, stepRef = "s1"): LogChunk => ({
+const chunk = (
+  executionId: string,
+  offset: number,
+  text: string,
+  stepRef = "s1",
+  stream: LogStream = LogStream.LOG_STREAM_UNSPECIFIED,
+): LogChunk => ({
   executionId,
   seq: offset,
   offset,
   stepRef,
   data: Buffer.from(text),
+  stream,
 });
 
 describe("contiguousRuns", () => {
@@ -46,6 +53,27 @@ describe("contiguousRuns", () => {
         ["e", "s2", 9, 2],
         ["e", "s2", 9, 2],
         ["e", "s2", 11, 4],
+      ],
+    );
+  });
+
+  test("splits where the stream changes; an unset stream (an older agent) merges with stdout", () => {
+    const runs = contiguousRuns(
+      [
+        chunk("e", 0, "ab"),
+        chunk("e", 2, "cd", "s1", LogStream.LOG_STREAM_STDOUT),
+        chunk("e", 4, "ef", "s1", LogStream.LOG_STREAM_STDERR),
+        chunk("e", 6, "gh", "s1", LogStream.LOG_STREAM_STDERR),
+        chunk("e", 8, "ij", "s1", LogStream.LOG_STREAM_STDOUT),
+      ],
+      100,
+    );
+    assert.deepEqual(
+      runs.map((r) => [r.stream, r.offset, r.length]),
+      [
+        ["stdout", 0, 4],
+        ["stderr", 4, 4],
+        ["stdout", 8, 2],
       ],
     );
   });

@@ -3,7 +3,9 @@
  * merged into contiguous runs (one execution, one step, no gap), each stored as one object with
  * one acknowledgement, and a stream keeps a few puts in flight (agent-session.ts drives both).
  */
+import type { OutputStream } from "@assay/shared";
 import type { LogChunk } from "@assay/shared/proto";
+import { outputStreamOf } from "./messages.ts";
 
 /**
  * Largest log segment stored as one object when chunks that arrived back to back are merged:
@@ -17,17 +19,19 @@ export const MAX_MERGED_LOG_BYTES = 960 * 1024;
  */
 export const MAX_LOG_PUTS_IN_FLIGHT = 4;
 
-/** A contiguous run of one execution's and one step's log bytes. */
+/** A contiguous run of one execution's, one step's and one stream's log bytes. */
 interface LogRun {
   executionId: string;
   stepRef: string;
+  stream: OutputStream;
   offset: number;
   parts: Uint8Array[];
   length: number;
 }
 
 /**
- * Splits chunks (in arrival order) into contiguous runs of the same execution and step, each at
+ * Splits chunks (in arrival order) into contiguous runs of the same execution, step and stream
+ * (unset reads as stdout, so an older agent's chunks still merge), each at
  * most `maxBytes` (a single bigger chunk stays whole). Resent or out-of-order chunks start a new
  * run, so storage sees exactly the offsets the agent sent.
  */
@@ -39,6 +43,7 @@ export function contiguousRuns(chunks: LogChunk[], maxBytes: number): LogRun[] {
       run !== undefined &&
       run.executionId === c.executionId &&
       run.stepRef === c.stepRef &&
+      run.stream === outputStreamOf(c) &&
       run.offset + run.length === c.offset &&
       run.length + c.data.length <= maxBytes;
     if (run && fits) {
@@ -49,6 +54,7 @@ export function contiguousRuns(chunks: LogChunk[], maxBytes: number): LogRun[] {
     run = {
       executionId: c.executionId,
       stepRef: c.stepRef,
+      stream: outputStreamOf(c),
       offset: c.offset,
       parts: [c.data],
       length: c.data.length,

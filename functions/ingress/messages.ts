@@ -1,8 +1,10 @@
 /** Mapping between protocol messages and domain types (the only place that knows both). */
-import type { StepStatus as DomainStepStatus, Execution, StepState } from "@assay/shared";
+import type { StepStatus as DomainStepStatus, Execution, OutputStream, StepState } from "@assay/shared";
 import {
   type ControlMessage,
   ExecutionStatus,
+  type LogChunk,
+  LogStream,
   type RunCommand,
   StepStatus,
   type StepUpdate,
@@ -28,6 +30,10 @@ const RESULT_STATUS: Record<number, FinishInput["status"]> = {
 };
 
 export const toResultStatus = (status: number): FinishInput["status"] | undefined => RESULT_STATUS[status];
+
+/** The stream of a log chunk: anything but stderr (an older agent's unset field) is stdout. */
+export const outputStreamOf = (chunk: LogChunk): OutputStream =>
+  chunk.stream === LogStream.LOG_STREAM_STDERR ? "stderr" : "stdout";
 
 const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : undefined);
 

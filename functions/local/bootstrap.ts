@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isAppError, SAMPLE_WORKFLOW, SAMPLE_WORKFLOW_NAME } from "@assay/shared";
 import * as z from "zod";
+import { internalPrincipal } from "../core/access.ts";
 import type { Core } from "../core/index.ts";
 import { hashToken } from "../core/tokens.ts";
 
@@ -55,8 +56,11 @@ export async function bootstrapLocal(
     agentToken = (await core.tokens.issue({ kind: "agent", name: "local agent", orgId: ORG, envId: ENV }))
       .secret;
     // An existing "hello" workflow (perhaps edited by the user) stays as it is.
-    const existing = (await core.workflows.list(ORG, ENV)).some((w) => w.name === SAMPLE_WORKFLOW_NAME);
-    if (!existing) await core.workflows.apply(ORG, ENV, SAMPLE_WORKFLOW_NAME, SAMPLE_WORKFLOW);
+    const setup = internalPrincipal(ORG, "local bootstrap");
+    const existing = (await core.workflows.list(setup, ORG, ENV)).some(
+      (w) => w.name === SAMPLE_WORKFLOW_NAME,
+    );
+    if (!existing) await core.workflows.apply(setup, ORG, ENV, SAMPLE_WORKFLOW_NAME, SAMPLE_WORKFLOW);
   }
   const state: LocalState = {
     apiUrl: urls.apiUrl,

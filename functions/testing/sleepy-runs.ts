@@ -4,6 +4,7 @@
  * next test starts with the plan's slots free.
  */
 import assert from "node:assert/strict";
+import { internalPrincipal } from "../core/access.ts";
 import type { TestControlPlane } from "./harness.ts";
 
 export const SLEEPY = `apiVersion: testworkflows.testkube.io/v1
@@ -31,9 +32,10 @@ export async function startSleepy(plane: TestControlPlane) {
 
 /** Cancels queued runs and ends active ones (as lost), freeing their holds. */
 export async function settleRuns(plane: TestControlPlane) {
-  const page = await plane.core.executions.list(plane.orgId, plane.envId, {}, { limit: 100 });
+  const internal = internalPrincipal(plane.orgId, "test cleanup");
+  const page = await plane.core.executions.list(internal, plane.orgId, plane.envId, {}, { limit: 100 });
   for (const e of page.items) {
-    if (e.status === "queued") await plane.core.executions.abort(plane.orgId, plane.envId, e.id);
+    if (e.status === "queued") await plane.core.executions.abort(internal, plane.orgId, plane.envId, e.id);
     else await plane.core.work.markLost(plane.orgId, plane.envId, e.id, "test over");
   }
 }

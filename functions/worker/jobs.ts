@@ -1,6 +1,7 @@
 /** The background jobs. Each is idempotent: running it twice leaves the same state. */
 import { type Execution, isTerminal, type Page } from "@assay/shared";
 import * as z from "zod";
+import { internalPrincipal, type Principal } from "../core/access.ts";
 import type { ArtifactService } from "../core/artifacts.ts";
 import type { LogService } from "../core/logs.ts";
 import type { Clock, ExecutionFilter, Job, JobQueue, OrgStore } from "../core/ports.ts";
@@ -95,6 +96,7 @@ const DAY_MS = 24 * 3600 * 1000;
 export function createRetentionJob(deps: {
   executions: {
     list(
+      principal: Principal,
       orgId: string,
       envId: string,
       filter: ExecutionFilter,
@@ -117,7 +119,16 @@ export function createRetentionJob(deps: {
     const oldest = Math.max(logCutoff, artifactCutoff);
     let cursor: string | undefined;
     do {
-      const page = await deps.executions.list(orgId, envId, {}, { limit: 100, cursor });
+      const page = await deps.executions.list(
+        internalPrincipal(orgId, "retention"),
+        orgId,
+        envId,
+        {},
+        {
+          limit: 100,
+          cursor,
+        },
+      );
       for (const execution of page.items) {
         const finishedMs = Date.parse(execution.finishedAt ?? execution.createdAt);
         if (!isTerminal(execution.status) || finishedMs >= oldest) continue;

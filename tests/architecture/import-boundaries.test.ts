@@ -209,3 +209,12 @@ test("the control plane's modules import each other without a circle", () => {
   for (const file of files) if (!index.has(file)) visit(file);
   assert.deepEqual(circles, [], `import circles:\n  ${circles.map((c) => c.join(" <-> ")).join("\n  ")}`);
 });
+
+test("the API's routes decide no permission and write no audit record (the core's use cases do)", () => {
+  const deciding = sourceFiles(["functions/api"]).filter((file) =>
+    /\b(authorize|authorizeGrant|roleAllows|auditActor)\(|\baudit\.record\(/.test(
+      readFileSync(join(ROOT, file), "utf8"),
+    ),
+  );
+  assert.deepEqual(deciding, []);
+});

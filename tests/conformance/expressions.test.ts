@@ -1,7 +1,8 @@
 /**
  * Run-time expressions as Testkube evaluates them, run by the real agent on a real local
- * control plane: execution identity inside steps, `&&` / `||` at one level, and shards cut as
- * Testkube's toolkit cuts them.
+ * control plane: execution identity inside steps, `&&` / `||` at one level, shards cut as
+ * Testkube's toolkit cuts them, shards from `glob()` over files an earlier step wrote (the
+ * Cypress sharding example of Testkube's docs), and `.0` after a call.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -46,5 +47,42 @@ describe("expressions as Testkube evaluates them (real agent)", () => {
     assert.match(run.log, /precedence-grouped/);
     assert.match(run.log, /^shard 0\/2 a\+b\+c$/m);
     assert.match(run.log, /^shard 1\/2 d\+e$/m);
+  });
+
+  test("shards from glob() decide the workers when the step is reached; .0 after at()", async () => {
+    const run = await fx.run(
+      "glob-shards",
+      workflowDoc(
+        "glob-shards",
+        `  container: {workingDir: /data/repo}
+  services:
+    db-main:
+      shell: sleep 30
+  steps:
+  - name: checkout
+    shell: |
+      mkdir -p /data/repo/cypress/e2e/admin
+      for f in login cart admin/users; do echo "it('$f')" > /data/repo/cypress/e2e/$f.cy.js; done
+  - name: service address
+    shell: echo "db at {{ at(services, "db-main").0.ip }}"
+  - name: run tests
+    parallel:
+      maxCount: 5
+      shards: {testFiles: 'glob("cypress/e2e/**/*.js")'}
+      description: "{{ index + 1 }} of {{ count }}"
+      shell: |
+        echo "shard {{ index + 1 }}/{{ count }}: {{ join(map(shard.testFiles, 'relpath(_.value, "/data/repo")'), ",") }}"
+        test -f "{{ shard.testFiles.0 }}"
+`,
+      ),
+    );
+    assert.equal(run.status, "passed", run.log);
+    assert.match(run.log, /^db at 127\.0\.0\.1$/m);
+    assert.match(run.log, /^shard 1\/3: cypress\/e2e\/admin\/users\.cy\.js$/m);
+    assert.match(run.log, /^shard 2\/3: cypress\/e2e\/cart\.cy\.js$/m);
+    assert.match(run.log, /^shard 3\/3: cypress\/e2e\/login\.cy\.js$/m);
+    // The control plane's step tree has the five slots planned from maxCount: three ran.
+    const slots = run.steps.filter((s) => s.parentRef === step(run, "run tests").ref).map((s) => s.status);
+    assert.deepEqual(slots, ["passed", "passed", "passed", "skipped", "skipped"]);
   });
 });

@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ExecutionStatus, PROTOCOL_VERSION } from "@assay/shared/proto";
+import { ExecutionStatus, LogStream, PROTOCOL_VERSION } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { connect } from "../../functions/testing/protocol-client.ts";
@@ -195,7 +195,14 @@ describe("agent identity: issued by the control plane, one process per identity"
     assert.equal(ack.discard, true);
     intruder.send({
       $case: "logChunk",
-      value: { executionId: id, seq: 1, offset: 0, stepRef: "x", data: Buffer.from("forged\n") },
+      value: {
+        executionId: id,
+        seq: 1,
+        offset: 0,
+        stepRef: "x",
+        data: Buffer.from("forged\n"),
+        stream: LogStream.LOG_STREAM_STDOUT,
+      },
     });
     assert.equal((await intruder.ended())?.code, grpc.status.PERMISSION_DENIED);
     intruder.close();

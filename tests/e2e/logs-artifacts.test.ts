@@ -1,7 +1,8 @@
 /**
  * Logs and artifacts end to end on the stand-ins, with the real agent (the `assay agent`
  * process): 100k ANSI-coloured log lines arrive byte-identical; SSE follow resumes after a
- * dropped connection with no gap and no repeat; artifacts (nested folders, binary files, a 200 MB
+ * dropped connection with no gap and no repeat; what a step writes to stderr stays marked from
+ * the agent through SSE, the stored JSON read (before and after compaction) and the CLI; artifacts (nested folders, binary files, a 200 MB
  * file) round-trip with matching SHA-256 through presigned multipart uploads, the unpack worker
  * and the download redirect; JUnit among them shows in the report; deleting the execution
  * leaves no object behind.
@@ -11,6 +12,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { createSseParser, LogSegmentsBody, type OutputStream, parseLogStreamEvent } from "@assay/shared";
 import { type AgentStack, startAgentStack } from "../support/agent-stack.ts";
 
 const LINES = 100_000;
@@ -28,7 +30,7 @@ describe("logs and artifacts, end to end", () => {
   // Shorthands over the stack, as the tests below use them.
   const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000) =>
     stack.waitFor(what, probe, timeoutMs);
-  const cli = (args: string[]) => stack.cli(args);
+  const cli = (args: string[], env?: NodeJS.ProcessEnv) => stack.cli(args, env);
   const apply = (name: string, yaml: string) => stack.put(name, yaml);
   const run = (name: string) => stack.start(name);
   const finished = (id: string) => stack.finished(id);
@@ -130,6 +132,84 @@ spec:
     const download = await plane.api(`${plane.envPath}/executions/${id}/logs?download=1&offset=0&length=10`);
     assert.match(download.headers.get("content-disposition") ?? "", /attachment; filename="chatty-/);
     assert.equal((await download.arrayBuffer()).byteLength, 10);
+  });
+
+  test("stderr lines are marked end to end: SSE events, the stored JSON read before and after compaction, the CLI", async () => {
+    await apply(
+      "mixed",
+      `apiVersion: testworkflows.testkube.io/v1
+kind: TestWorkflow
+metadata:
+  name: mixed
+spec:
+  steps:
+    - name: both
+      shell: |
+        echo out-1
+        echo err-1 >&2
+        echo out-2
+        echo err-2 >&2
+`,
+    );
+    const id = await run("mixed");
+    const byStream = (parts: Array<{ stream: OutputStream; data: string }>, stream: OutputStream) =>
+      Buffer.concat(
+        parts.filter((p) => p.stream === stream).map((p) => Buffer.from(p.data, "base64")),
+      ).toString();
+    // Live: the SSE log events say their stream.
+    const res = await plane.api(`${plane.envPath}/executions/${id}/logs?follow=1`);
+    const parser = createSseParser();
+    const live: Array<{ offset: number; stream: OutputStream; data: string }> = [];
+    for await (const part of res.body ?? []) {
+      const events = parser.push(part).map(parseLogStreamEvent);
+      for (const event of events) if (event?.kind === "log") live.push(event);
+      if (events.some((e) => e?.kind === "end")) break;
+    }
+    assert.equal(byStream(live, "stdout"), "out-1\nout-2\n");
+    assert.equal(byStream(live, "stderr"), "err-1\nerr-2\n");
+    assert.equal((await finished(id)).status, "passed");
+
+    // Stored: the JSON read gives the same segments, and so does the compacted log.
+    const stored = async () => {
+      const body = LogSegmentsBody.parse(
+        await (await plane.api(`${plane.envPath}/executions/${id}/logs?format=json`)).json(),
+      );
+      return body.segments.map((s) => [s.offset, s.stream, Buffer.from(s.data, "base64").toString()]);
+    };
+    const chunked = await stored();
+    assert.equal(
+      chunked.map((s) => s[2]).join(""),
+      await (await plane.api(`${plane.envPath}/executions/${id}/logs`)).text(),
+    );
+    assert.deepEqual(
+      chunked
+        .filter((s) => s[1] === "stderr")
+        .map((s) => s[2])
+        .join(""),
+      "err-1\nerr-2\n",
+    );
+    await plane.core.logs.compact(plane.orgId, plane.envId, id);
+    assert.deepEqual(await stored(), chunked, "compaction keeps every segment's stream and offset");
+
+    // The CLI: -o json lists each segment with its stream; a terminal shows stderr in red.
+    const json = await cli(["logs", id, "-o", "json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const printed = JSON.parse(json.stdout) as { segments: Array<{ stream: OutputStream; text: string }> };
+    assert.equal(
+      printed.segments
+        .filter((s) => s.stream === "stderr")
+        .map((s) => s.text)
+        .join(""),
+      "err-1\nerr-2\n",
+    );
+    const { NO_COLOR: _, ...colorEnv } = stack.cliEnv();
+    const painted = await cli(["logs", id], { ...colorEnv, FORCE_COLOR: "1" });
+    assert.equal(painted.code, 0, painted.stderr);
+    assert.ok(painted.stdout.includes("\u001b[31merr-1\u001b[39m\n"), JSON.stringify(painted.stdout));
+    assert.ok(painted.stdout.includes("\u001b[31merr-2\u001b[39m\n"));
+    assert.ok(painted.stdout.includes("out-1\n") && !painted.stdout.includes("\u001b[31mout"));
+    const piped = await cli(["logs", id]);
+    assert.ok(!piped.stdout.includes("\u001b"), "a pipe gets the log as stored");
   });
 
   test("artifacts: nested folders, binary files and a 200 MB file round-trip with matching sha256; JUnit in the report; delete leaves nothing", async () => {

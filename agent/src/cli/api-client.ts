@@ -15,6 +15,7 @@ import type {
   TestReport,
   WorkflowView,
 } from "@assay/shared";
+import { LogSegmentsBody } from "@assay/shared";
 import { ConnectError, readBody, send } from "./http.ts";
 
 /** Why a call failed. `status` is the HTTP status (0 when the server was not reached). */
@@ -116,6 +117,11 @@ export interface ApiClient {
   me(): Promise<ApiResult<{ dashboardUrl?: string }>>;
   /** The full stored log (raw bytes). */
   getLogs(id: string, query?: LogQuery): Promise<ApiResult<Buffer>>;
+  /**
+   * The stored log as segments, each saying its step and stream (`format=json`); with `tail`
+   * only the segments of the last `tail` lines.
+   */
+  getLogSegments(id: string, query?: LogQuery & { tail?: number }): Promise<ApiResult<LogSegmentsBody>>;
   /** The last `tail` lines (of one step's output with `step`) and the log's total length. */
   tailLogs(
     id: string,
@@ -301,6 +307,20 @@ export const createApiClient = (target: ApiTarget): ApiClient => {
       const qs = query.step ? `?step=${segment(query.step)}` : "";
       const result = await call("GET", `executions/${segment(id)}/logs${qs}`, { accept: "text/plain" });
       return result.ok ? { ok: true, value: await readBody(result.value) } : result;
+    },
+    async getLogSegments(id, query = {}) {
+      const params = new URLSearchParams({ format: "json" });
+      if (query.step) params.set("step", query.step);
+      if (query.tail !== undefined) params.set("tail", String(query.tail));
+      const result = await json<unknown>("GET", `executions/${segment(id)}/logs?${params}`);
+      if (!result.ok) return result;
+      const parsed = LogSegmentsBody.safeParse(result.value);
+      return parsed.success
+        ? { ok: true, value: parsed.data }
+        : {
+            ok: false,
+            error: { status: 0, code: "bad_response", message: "the log segments are malformed" },
+          };
     },
     async tailLogs(id, query) {
       const params = new URLSearchParams({ tail: String(query.tail) });

@@ -3,12 +3,15 @@
  * offset of its bytes; when the connection drops the follower reconnects with `Last-Event-ID`
  * and drops whatever it already wrote, so the output has no gap and no repeat.
  */
-import { createSseParser, parseLogStreamEvent } from "@assay/shared";
+import { createSseParser, type OutputStream, parseLogStreamEvent } from "@assay/shared";
 import type { ApiClient, ApiError, ApiResult } from "./api-client.ts";
 
 export interface FollowOptions {
-  /** Receives raw log bytes (ANSI preserved) and the ref of the step that wrote them, if any. */
-  write(bytes: Uint8Array, step?: string): void;
+  /**
+   * Receives raw log bytes (ANSI preserved), the ref of the step that wrote them, if any, and
+   * the stream they were written to.
+   */
+  write(bytes: Uint8Array, step: string | undefined, stream: OutputStream): void;
   onStatus?(status: string): void;
   /** Wait between reconnects, default 500 ms (doubling to 5 s while nothing arrives). */
   retryDelayMs?: number;
@@ -53,7 +56,8 @@ export const followLogs = async (
               const bytes = Buffer.from(event.data, "base64");
               const end = event.offset + bytes.length;
               const have = written ?? 0;
-              if (end > have) options.write(bytes.subarray(Math.max(0, have - event.offset)), event.step);
+              if (end > have)
+                options.write(bytes.subarray(Math.max(0, have - event.offset)), event.step, event.stream);
               written = Math.max(have, event.id === undefined ? end : Number(event.id) || end);
               progressed = true;
             } else if (event?.kind === "status") {
@@ -79,4 +83,49 @@ export const followLogs = async (
     if (failures > maxRetries) return { ok: false, error: lastError };
     await new Promise((resolve) => setTimeout(resolve, Math.min(5000, baseDelay * 2 ** (failures - 1))));
   }
+};
+
+/** SGR red and "default foreground": what marks stderr bytes on a terminal. */
+const STDERR_ON = Buffer.from("\u001b[31m");
+const STDERR_OFF = Buffer.from("\u001b[39m");
+const NOTHING = new Uint8Array(0);
+
+/** Paints one log's bytes in order (`paint`), and ends any colour still on (`reset`). */
+export interface StreamPainter {
+  paint(bytes: Uint8Array, stream: OutputStream): Uint8Array;
+  reset(): Uint8Array;
+}
+
+/**
+ * Log bytes as a terminal shows them: with `color`, what a step wrote to stderr is red, the
+ * colour ending before each line feed and where stdout takes over (bytes are never decoded and
+ * nothing is inserted inside a run of stderr bytes, so a character split between two events stays
+ * whole). Without `color` the bytes pass unchanged (a pipe or file gets the log as stored).
+ */
+export const createStreamPainter = (color: boolean): StreamPainter => {
+  let on = false;
+  const reset = () => {
+    if (!on) return NOTHING;
+    on = false;
+    return STDERR_OFF;
+  };
+  const paint = (bytes: Uint8Array, stream: OutputStream): Uint8Array => {
+    if (!color) return bytes;
+    if (stream !== "stderr") return on ? Buffer.concat([reset(), bytes]) : bytes;
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    while (from < bytes.length) {
+      const feed = bytes.indexOf(0x0a, from);
+      const end = feed < 0 ? bytes.length : feed;
+      if (end > from) {
+        if (!on) parts.push(STDERR_ON);
+        on = true;
+        parts.push(bytes.subarray(from, end));
+      }
+      if (feed >= 0) parts.push(reset(), bytes.subarray(feed, feed + 1));
+      from = end + 1;
+    }
+    return Buffer.concat(parts);
+  };
+  return { paint, reset };
 };

@@ -12,6 +12,8 @@ export interface CliIo {
   cwd: string;
   /** Colours on stderr (a TTY, NO_COLOR unset). */
   color: boolean;
+  /** Colours on stdout (a TTY, NO_COLOR unset): logs printed there mark stderr lines in red. */
+  stdoutColor?: boolean | undefined;
   /** Standard input, for values that must not be on the command line (`credential set`). */
   stdin?: (AsyncIterable<Uint8Array | string> & { isTTY?: boolean }) | undefined;
 }

@@ -4,20 +4,29 @@
  * totals, step counts, the dashboard link). Everything here is best effort on top of the
  * execution's result: a report or link that cannot be read is left out, never an error.
  */
-import type { ExecutionView, StepState, TestCounts } from "@assay/shared";
+import type { ExecutionView, OutputStream, StepState, TestCounts } from "@assay/shared";
 import type { ApiClient } from "./api-client.ts";
+import { createStreamPainter } from "./follow-logs.ts";
 import { between } from "./format.ts";
 
-/** Writes log bytes, with `── name (ref)` on its own line each time the step changes. */
+/**
+ * Writes log bytes, with `── name (ref)` on its own line each time the step changes (and, with
+ * `color`, stderr bytes in red).
+ */
 export function createStepHeaders(
   steps: readonly StepState[],
   out: (chunk: string | Uint8Array) => void,
-): (bytes: Uint8Array, step?: string) => void {
+  /** Mark stderr bytes in red (the output is a terminal). */
+  color = false,
+): (bytes: Uint8Array, step: string | undefined, stream: OutputStream) => void {
   const names = new Map(steps.map((s) => [s.ref, s.name]));
+  const painter = createStreamPainter(color);
   let current: string | undefined;
   let atLineStart = true;
-  return (bytes, step) => {
+  return (bytes, step, stream) => {
     if (step !== undefined && step !== "" && step !== current) {
+      const off = painter.reset();
+      if (off.length > 0) out(off);
       if (!atLineStart) out("\n");
       const name = names.get(step);
       out(`── ${name === undefined || name === step ? step : `${name} (${step})`}\n`);
@@ -25,7 +34,7 @@ export function createStepHeaders(
       atLineStart = true;
     }
     if (bytes.length === 0) return;
-    out(bytes);
+    out(painter.paint(bytes, stream));
     atLineStart = bytes[bytes.length - 1] === 0x0a;
   };
 }

@@ -4,7 +4,7 @@
  * gives up after that long (exit 2) instead of waiting forever for an agent that never comes.
  */
 import type { ApiClient } from "./api-client.ts";
-import { followLogs } from "./follow-logs.ts";
+import { type FollowOptions, followLogs } from "./follow-logs.ts";
 import { CliError } from "./io.ts";
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -24,7 +24,7 @@ export async function watchExecution(
   client: ApiClient,
   id: string,
   options: {
-    write: (bytes: Uint8Array, step?: string) => void;
+    write: FollowOptions["write"];
     notice: (line: string) => void;
     timeoutMs?: number | undefined;
     /** How often to re-read a queued execution's waiting reason, default 5 s. */

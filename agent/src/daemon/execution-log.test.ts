@@ -27,6 +27,23 @@ describe("execution log", () => {
     assert.ok(log.allSent());
   });
 
+  it("splits at stream changes: each chunk is of one stream, the offsets one byte stream", () => {
+    const log = createExecutionLog();
+    log.append("a", Buffer.from("out\n"), "stdout");
+    log.append("a", Buffer.from("err"), "stderr");
+    log.append("a", Buffer.from("!\n"), "stderr");
+    log.append("a", Buffer.from("note\n"));
+    log.seal();
+    assert.deepEqual(
+      drain(log).map((c) => [c.offset, c.stream, c.data.toString()]),
+      [
+        [0, "stdout", "out\n"],
+        [4, "stderr", "err!\n"],
+        [9, "stdout", "note\n"],
+      ],
+    );
+  });
+
   it("never sends more than 64 KiB in one chunk", () => {
     const log = createExecutionLog();
     assert.equal(log.append("a", Buffer.alloc(MAX_CHUNK_BYTES * 2 + 10, 1)), true);

@@ -2,7 +2,7 @@
  * One execution's log as the agent holds it until the control plane has it durably.
  *
  * The log is a single byte stream (every step's stdout and stderr in arrival order). Bytes are
- * kept in segments of one step and at most 64 KiB; a segment is sent as one LogChunk once it is
+ * kept in segments of one step and one output stream and at most 64 KiB; a segment is sent as one LogChunk once it is
  * sealed (full, or flushed by the shipper's timer, so output is batched, not sent per line).
  *
  * Three offsets describe the state: `committed` (every byte before it is stored; bytes below
@@ -17,6 +17,7 @@
  * file is emptied once every spilled byte is committed. Offsets never change: a spilled byte
  * is sent exactly as it would have been from memory.
  */
+import type { OutputStream } from "@assay/shared";
 import type { SpoolFile } from "./log-spool.ts";
 
 /** Largest LogChunk payload. */
@@ -26,12 +27,14 @@ export interface LogChunkOut {
   seq: number;
   offset: number;
   stepRef: string;
+  stream: OutputStream;
   data: Buffer;
 }
 
 interface Segment {
   offset: number;
   stepRef: string;
+  stream: OutputStream;
   parts: Buffer[];
   length: number;
   sealed: boolean;
@@ -62,8 +65,11 @@ export interface ExecutionLog {
   readonly atLineStart: boolean;
   /** Closes and removes the spool file (the execution is over). */
   dispose(): void;
-  /** Appends output; returns true when a segment filled up (worth sending right away). */
-  append(stepRef: string, data: Uint8Array): boolean;
+  /**
+   * Appends output `stepRef` wrote to `stream` (default stdout, the agent's own notes); returns
+   * true when a segment filled up (worth sending right away).
+   */
+  append(stepRef: string, data: Uint8Array, stream?: OutputStream): boolean;
   /** Seals the open segment so it can be sent (the flush timer). */
   seal(): void;
   /** The next chunk to send, or undefined; advances `sentTo`. */
@@ -159,16 +165,16 @@ export const createExecutionLog = (startOffset = 0, spool?: SpoolFile): Executio
     get truncated() {
       return truncated;
     },
-    append(stepRef, input) {
+    append(stepRef, input, stream = "stdout") {
       if (truncated) return false;
       let data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
       if (data.length > 0) atLineStart = data[data.length - 1] === 0x0a;
       let filled = false;
       while (data.length > 0) {
         let last = segments.at(-1);
-        if (last === undefined || last.sealed || last.stepRef !== stepRef) {
+        if (last === undefined || last.sealed || last.stepRef !== stepRef || last.stream !== stream) {
           sealOpen();
-          last = { offset: produced, stepRef, parts: [], length: 0, sealed: false };
+          last = { offset: produced, stepRef, stream, parts: [], length: 0, sealed: false };
           segments.push(last);
         }
         const room = MAX_CHUNK_BYTES - last.length;
@@ -190,7 +196,7 @@ export const createExecutionLog = (startOffset = 0, spool?: SpoolFile): Executio
       const segment = segments.find((s) => s.offset + s.length > sentTo);
       if (segment === undefined || !segment.sealed) return undefined;
       const data = dataOf(segment).subarray(sentTo - segment.offset);
-      const chunk = { seq: ++seq, offset: sentTo, stepRef: segment.stepRef, data };
+      const chunk = { seq: ++seq, offset: sentTo, stepRef: segment.stepRef, stream: segment.stream, data };
       sentTo += data.length;
       return chunk;
     },

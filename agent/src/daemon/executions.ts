@@ -19,6 +19,7 @@ import {
   type CommandAck,
   ExecutionStatus,
   type LogAck,
+  LogStream,
   type PauseCommand,
   type ResultAck,
   type RunCommand,
@@ -162,8 +163,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       entry.outbox.push({ kind: { $case: "stepUpdate", value: update } });
       options.onOutput(event.status !== "running");
     },
-    log(stepRef, data) {
-      const filled = entry.log.append(stepRef, data);
+    log(stepRef, data, stream) {
+      const filled = entry.log.append(stepRef, data, stream);
       relief.afterAppend(entry);
       options.onOutput(filled);
       if (memoryHeld() >= maxHeldBytes) relief.relieve(entry);
@@ -390,7 +391,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
     if (queued !== undefined) return queued;
     const chunk = entry.log.nextChunk();
     if (chunk !== undefined) {
-      return { kind: { $case: "logChunk", value: { executionId: entry.id, ...chunk } } };
+      const stream = chunk.stream === "stderr" ? LogStream.LOG_STREAM_STDERR : LogStream.LOG_STREAM_STDOUT;
+      return { kind: { $case: "logChunk", value: { executionId: entry.id, ...chunk, stream } } };
     }
     if (entry.result !== undefined && !entry.resultSent && entry.log.allSent()) {
       entry.resultSent = true;

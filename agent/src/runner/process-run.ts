@@ -62,7 +62,7 @@ export const startProcess = async (
   unit = await ctx.runtime.launch(request, {
     output: (data, stream) => {
       const safe = maskers[stream].push(data);
-      return safe.length === 0 ? true : ctx.sink.log(request.ref, safe);
+      return safe.length === 0 ? true : ctx.sink.log(request.ref, safe, stream);
     },
     drained: () => ctx.sink.drained(),
     note: (text) => {
@@ -79,9 +79,9 @@ export const startProcess = async (
     offScope();
     ctx.active.delete(killForAbort);
     ctx.units.delete(started);
-    for (const masker of Object.values(maskers)) {
-      const rest = masker.end();
-      if (rest.length > 0) ctx.sink.log(request.ref, rest);
+    for (const stream of ["stdout", "stderr"] as const) {
+      const rest = maskers[stream].end();
+      if (rest.length > 0) ctx.sink.log(request.ref, rest, stream);
     }
     return { ...exit, killedBy };
   });

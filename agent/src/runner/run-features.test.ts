@@ -12,9 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { c as createTar } from "tar";
-import { planSpec } from "./plan-spec.ts";
-import { startPlanRun } from "./run-plan.ts";
-import { createRecordingSink } from "./test-support.ts";
+import { runOnProcess } from "./test-run-process.ts";
 
 let root: string;
 before(async () => {
@@ -25,25 +23,8 @@ after(async () => {
 });
 
 const NODE = process.execPath;
-const doc = (spec: string) =>
-  `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata: {name: t}\nspec:\n${spec}`;
-
-const runYaml = async (spec: string, config: Record<string, string> = {}, secrets: string[] = []) => {
-  const planned = planSpec(doc(spec), config);
-  assert.ok(planned.ok, JSON.stringify(planned));
-  assert.deepEqual(planned.plan.unsupported, []);
-  const workspace = await mkdtemp(join(root, "ws-"));
-  const recorder = createRecordingSink();
-  const handle = startPlanRun({
-    plan: planned.plan,
-    workspace,
-    sink: recorder.sink,
-    baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root },
-    secrets,
-    killGraceMs: 300,
-  });
-  return { ...recorder, workspace, result: await handle.done };
-};
+const runYaml = (spec: string, config: Record<string, string> = {}, secrets: string[] = []) =>
+  runOnProcess(root, spec, config, secrets);
 
 const freePort = async (): Promise<number> => {
   const server = createTcpServer();

@@ -226,6 +226,25 @@ describe("process runner", () => {
     assert.match(text, /token=\*{8} done/);
   });
 
+  it("marks what a step wrote to stderr, masking each stream across reads", async () => {
+    const r = run(
+      {
+        steps: [
+          step("both", {
+            shell:
+              "echo out-1; echo err-1 >&2; printf 'pw=hun' >&2; sleep 0.1; printf 'ter2 x\\n' >&2; echo out-2; printf 'bye hunt' >&2",
+          }),
+        ],
+      },
+      ["hunter2"],
+    );
+    await r.done;
+    assert.equal(r.streamOf("both", "stdout"), "out-1\nout-2\n");
+    // The held-back end of stderr (a secret's possible start) is flushed to stderr too.
+    assert.equal(r.streamOf("both", "stderr"), "err-1\npw=******** x\nbye hunt");
+    assert.ok(r.chunks.every((c) => c.ref !== "both" || c.data.length > 0));
+  });
+
   it("writes step warnings as a visible line before the step's output", async () => {
     const r = run({
       steps: [

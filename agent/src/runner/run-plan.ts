@@ -15,16 +15,20 @@
  *   the step until `retry.until` holds (default: it passed), each attempt with its own timeout.
  * - Workers run up to `parallelism` at once, each with its own group state (one worker's
  *   failure does not skip another's steps); with `failFast` the first failure cancels the
- *   others (their steps end `aborted`) and the ones not started are skipped.
+ *   others (their steps end `aborted`) and the ones not started are skipped. A fan-out the
+ *   planner left for run time (`glob()` shards of workers or service instances) is resolved
+ *   as the step is reached, filling the planned slots (workers.ts); `file()` / `glob()` read
+ *   relative to each step's working directory (file-functions.ts).
  * - `timeoutMs` (per step, and the plan's for the whole run) kills the process group of whatever
  *   runs inside; those steps end as `timeout` and the rest of the scope is skipped.
  * - `abort()` kills what runs now; the remaining steps are skipped except `always` ones.
  * - Every process's CPU and memory peaks are reported with its step; a group reports the
  *   highest of its children.
  */
-import type { Value } from "@assay/shared/workflow";
+import { bareExpression, type Value } from "@assay/shared/workflow";
 import { type ContentSource, fetchStepContent } from "./content-fetch.ts";
 import { runExecute } from "./execute-step.ts";
+import type { FileRoots } from "./file-functions.ts";
 import { maskText } from "./masker.ts";
 import {
   applyNegative,
@@ -39,6 +43,7 @@ import { renderProcessRequest } from "./process-request.ts";
 import { type ProcessContext, startProcess } from "./process-run.ts";
 import { createResourceMonitor, type ResourceMonitor } from "./resource-monitor.ts";
 import {
+  evaluateRuntimeValue,
   evaluateStepCondition,
   type RuntimeScope,
   renderRuntimeText,
@@ -59,7 +64,7 @@ import type {
   StepFinalStatus,
 } from "./types.ts";
 import { fetchOut, transferIn } from "./worker-files.ts";
-import { runWorkers } from "./workers.ts";
+import { fillServiceSlots, fillSlots, runWorkers } from "./workers.ts";
 import { resolveWorkingDir } from "./workspace.ts";
 
 /** Inputs of one run. */
@@ -179,18 +184,30 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       wakeups.add(done);
     });
   // Expressions see the environment the step's process gets: the host's, then the declared.
-  const runtime = (group: GroupState, env: Record<string, string>, variables: Vars): RuntimeScope => ({
+  const runtime = (
+    group: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    files?: FileRoots,
+  ): RuntimeScope => ({
     failed: group.failed,
     aborted: state.abortReason !== undefined,
     env: { ...options.baseEnv, ...env },
     variables,
+    files,
+  });
+  // `file()` / `glob()` read the unit's /data and, in the process runtime, the host.
+  const filesOf = (step: RunnerStep, space: UnitSpace): FileRoots => ({
+    workspace: space.workspace,
+    workingDir: step.workingDir,
+    hostPaths: !stepRuntime.containers,
   });
 
   /** Renders what the planner left for run time into a process request (or an error). */
   const prepare = (step: RunnerStep, env: Record<string, string>, variables: Vars, space: UnitSpace) => {
     // `{{ passed }}` / `{{ failed }}` in a step's text speak of what ran before it, as in Testkube.
     const failed = { failed: state.failedBefore.get(step.ref) ?? false };
-    const request = renderProcessRequest(step, env, runtime(failed, env, variables));
+    const request = renderProcessRequest(step, env, runtime(failed, env, variables, filesOf(step, space)));
     if (typeof request !== "string" && space !== rootSpace) request.space = space;
     return request;
   };
@@ -261,7 +278,12 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
       render: (text) =>
         renderRuntimeText(
           text,
-          runtime({ failed: state.failedBefore.get(step.ref) ?? false }, env, variables),
+          runtime(
+            { failed: state.failedBefore.get(step.ref) ?? false },
+            env,
+            variables,
+            filesOf(step, space),
+          ),
         ),
       setWaiting: (waiting) => {
         state.waitingSteps += waiting ? 1 : -1;
@@ -286,10 +308,21 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     };
     const contentError = await fetchContent(step.ref, step, step.workingDir, space);
     if (contentError !== undefined) return failBody(contentError, step.steps);
-    const serviceNodes = step.steps.filter((s) => s.kind === "service");
     const workers = step.steps.filter((s) => s.kind === "worker");
     const setup = step.steps.filter((s) => s.kind === undefined && s.phase === "setup");
     const rest = step.steps.filter((s) => s.kind === undefined && s.phase !== "setup");
+    const filledServices = fillServiceSlots(
+      step.steps.filter((s) => s.kind === "service"),
+      {
+        ...slotHooks(step, group, env, variables, space),
+        emit,
+      },
+    );
+    if (!filledServices.ok) {
+      state.firstFailure ??= filledServices.error;
+      return failBody(filledServices.error, [...setup, ...rest, ...workers]);
+    }
+    const serviceNodes = filledServices.nodes;
     const services =
       serviceNodes.length === 0
         ? undefined
@@ -349,14 +382,9 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         }
       }
       if (workers.length > 0) {
-        const result = await runWorkers(step, workers, scope, {
-          skipTree,
-          runWorker: (worker, own) =>
-            runStep(worker, own, { failed: children.failed }, {}, worker.variables, space),
-        });
-        if (result.failed) childFailed = true;
-        if (result.aborted) childAborted = true;
-        if (result.failed) children.failed = true;
+        const ran = await runStepWorkers(step, workers, scope, children, env, variables, space);
+        if (ran.failed) childFailed = true;
+        if (ran.aborted) childAborted = true;
       }
       await runChildren(rest);
       result = outcomeOfGroup(step, own, { childFailed, childAborted }, scope);
@@ -371,6 +399,52 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
         result.message = serviceFailure;
       }
     }
+  };
+
+  /** What filling fan-out slots needs: fields evaluated where `step` runs, its log, skipping. */
+  const slotHooks = (
+    step: RunnerStep,
+    group: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    space: UnitSpace,
+  ) => {
+    const files = filesOf(step, space);
+    return {
+      skipTree,
+      line: (text: string) => line(step.ref, text),
+      read: (text: string) => {
+        const value = evaluateRuntimeValue(bareExpression(text), runtime(group, env, variables, files));
+        if (!value.ok) throw new Error(value.error);
+        return value.value;
+      },
+    };
+  };
+
+  /** The workers of `step` (its run-time fan-out resolved first); marks `children` failed on a failure. */
+  const runStepWorkers = async (
+    step: RunnerStep,
+    slots: RunnerStep[],
+    scope: Scope,
+    children: GroupState,
+    env: Record<string, string>,
+    variables: Vars,
+    space: UnitSpace,
+  ): Promise<{ failed: boolean; aborted: boolean }> => {
+    const hooks = {
+      ...slotHooks(step, children, env, variables, space),
+      runWorker: (worker: RunnerStep, own: Scope) =>
+        runStep(worker, own, { failed: children.failed }, {}, worker.variables, space),
+    };
+    const filled = fillSlots(step.parallel?.fanOut, slots, "parallel", hooks);
+    const result = filled.ok ? await runWorkers(step, filled.workers, scope, hooks) : undefined;
+    if (!filled.ok) {
+      line(step.ref, `[assay] error: ${filled.error}`);
+      state.firstFailure ??= `step "${step.name}" failed: ${filled.error}`;
+    }
+    const failed = result === undefined || result.failed;
+    if (failed) children.failed = true;
+    return { failed, aborted: result?.aborted === true };
   };
 
   /** A group's outcome from its own process and its children's, with their peaks. */
@@ -410,7 +484,10 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     }
     const startedAtMs = now();
     state.failedBefore.set(step.ref, group.failed);
-    const decision = evaluateStepCondition(step.condition, runtime(group, env, variables));
+    const decision = evaluateStepCondition(
+      step.condition,
+      runtime(group, env, variables, filesOf(step, parentSpace)),
+    );
     if (!decision.ok) {
       line(step.ref, `[assay] error: step "${step.name}": ${decision.error}`);
       for (const child of step.steps) skipTree(child, "parent step failed");

@@ -6,10 +6,13 @@
  * `self` (the step's own outcome, for `retry.until`), `env` (the step's environment), and a
  * worker's or service instance's `index`, `count`, `matrix`, `shard`, and `services` (each
  * started instance's address: `services.NAME.0.ip`, `services.NAME[0].ip`, and every instance's
- * `services.NAME.*.ip` as a list; see the shared service-refs.ts for those spellings).
+ * `services.NAME.*.ip` as a list; see the shared service-refs.ts for those spellings). With
+ * `files` set, `file()` and `glob()` read where the step runs (file-functions.ts).
  */
 import {
+  type ExpressionContext,
   evaluateCondition,
+  evaluateExpression,
   evaluateTemplate,
   fromJs,
   hasTemplate,
@@ -18,6 +21,7 @@ import {
   rewriteServiceTemplates,
   type Value,
 } from "@assay/shared/workflow";
+import { containerWorkingDir, type FileRoots, fileFunctions } from "./file-functions.ts";
 
 /** Values a runtime expression reads. */
 export interface RuntimeScope {
@@ -30,9 +34,19 @@ export interface RuntimeScope {
   variables?: Record<string, Value> | undefined;
   /** The step's own last outcome (for `retry.until`). */
   self?: { status: string } | undefined;
+  /** Where `file()` / `glob()` read; without it they are unknown functions. */
+  files?: FileRoots | undefined;
 }
 
 export type Evaluated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The engine's context for `scope`: its variables, and the file functions where it has files. */
+const contextOf = (scope: RuntimeScope): ExpressionContext => ({
+  variables: variablesOf(scope),
+  ...(scope.files === undefined
+    ? {}
+    : { functions: fileFunctions(scope.files), workingDir: containerWorkingDir(scope.files) }),
+});
 
 const variablesOf = (scope: RuntimeScope): Record<string, Value> => {
   const status = scope.aborted ? "aborted" : scope.failed ? "failed" : "passed";
@@ -70,7 +84,7 @@ export const evaluateStepCondition = (condition: string, scope: RuntimeScope): E
   try {
     return {
       ok: true,
-      value: evaluateCondition(rewriteServiceRefs(text), { variables: variablesOf(scope) }),
+      value: evaluateCondition(rewriteServiceRefs(text), contextOf(scope)),
     };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, error: `condition "${text}": ${error.message}` };
@@ -84,8 +98,18 @@ export const renderRuntimeText = (text: string, scope: RuntimeScope): Evaluated<
   try {
     return {
       ok: true,
-      value: evaluateTemplate(rewriteServiceTemplates(text), { variables: variablesOf(scope) }),
+      value: evaluateTemplate(rewriteServiceTemplates(text), contextOf(scope)),
     };
+  } catch (error) {
+    if (isExpressionError(error)) return { ok: false, error: error.message };
+    throw error;
+  }
+};
+
+/** Evaluates a bare expression the planner left (a fan-out field such as `glob("e2e/*")`). */
+export const evaluateRuntimeValue = (expression: string, scope: RuntimeScope): Evaluated<Value> => {
+  try {
+    return { ok: true, value: evaluateExpression(rewriteServiceRefs(expression), contextOf(scope)) };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, error: error.message };
     throw error;

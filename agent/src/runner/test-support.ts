@@ -2,16 +2,17 @@
  * Helpers for runner tests: a sink that records everything, and a terse step builder.
  * (Not a mock: the runner under test starts real processes.)
  */
+import type { OutputStream } from "@assay/shared";
 import type { RunnerSink, RunnerStep, StepEvent } from "./types.ts";
 
 /** A sink that keeps every event and the log bytes in order. */
 export const createRecordingSink = () => {
   const events: StepEvent[] = [];
-  const chunks: { ref: string; data: Buffer }[] = [];
+  const chunks: { ref: string; stream: OutputStream; data: Buffer }[] = [];
   const sink: RunnerSink = {
     step: (event) => events.push(event),
-    log: (ref, data) => {
-      chunks.push({ ref, data: Buffer.from(data) });
+    log: (ref, data, stream = "stdout") => {
+      chunks.push({ ref, stream, data: Buffer.from(data) });
       return true;
     },
     drained: () => Promise.resolve(),
@@ -19,7 +20,11 @@ export const createRecordingSink = () => {
   return {
     sink,
     events,
+    chunks,
     text: () => Buffer.concat(chunks.map((c) => c.data)).toString(),
+    /** What `ref` wrote to `stream`, in order. */
+    streamOf: (ref: string, stream: OutputStream) =>
+      Buffer.concat(chunks.filter((c) => c.ref === ref && c.stream === stream).map((c) => c.data)).toString(),
     textOf: (ref: string) => Buffer.concat(chunks.filter((c) => c.ref === ref).map((c) => c.data)).toString(),
     final: (ref: string) => events.filter((e) => e.ref === ref && e.status !== "running").at(-1),
   };

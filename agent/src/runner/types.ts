@@ -3,6 +3,7 @@
  * `PlannedStep`, narrowed to what the process runner reads), the events it reports and the sink
  * it reports them to. The daemon turns these into protocol messages; tests read them directly.
  */
+import type { OutputStream } from "@assay/shared";
 import type {
   PlannedContainer,
   PlannedExecute,
@@ -140,10 +141,11 @@ export interface RunResult {
 export interface RunnerSink {
   step(event: StepEvent): void;
   /**
-   * Appends output of `stepRef` to the execution's single log stream. Returns false when the
-   * caller should stop producing until `drained()` resolves (unacknowledged bytes at the bound).
+   * Appends output `stepRef` wrote to `stream` (default stdout: the agent's own notes) to the
+   * execution's single log. Returns false when the caller should stop producing until
+   * `drained()` resolves (unacknowledged bytes at the bound).
    */
-  log(stepRef: string, data: Uint8Array): boolean;
+  log(stepRef: string, data: Uint8Array, stream?: OutputStream): boolean;
   drained(): Promise<void>;
   /** The run paused (a `paused` step, or a pause asked) or resumed. */
   paused?(paused: boolean, reason: string): void;

@@ -28,8 +28,9 @@ export const resolveWorkingDir = (workspace: string, workingDir: string | undefi
   return isAbsolute(workingDir) ? workingDir : resolve(workspace, workingDir);
 };
 
-// `/data` as a whole path word: at the start or after a separator, followed by `/` or an end.
-const DATA_WORD = /(^|[\s"'=:(`])\/data(?=$|[/\s"';:)`])/g;
+// `/data` as a whole path word: at the start or after a separator (`,` too, for path lists such
+// as `--spec a.js,b.js`), followed by `/` or an end.
+const DATA_WORD = /(^|[\s"'=:(`,])\/data(?=$|[/\s"';:)`,])/g;
 
 /** Maps `/data` path words in a command string onto the workspace. */
 export const mapDataPaths = (text: string, workspace: string): string =>

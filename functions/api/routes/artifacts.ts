@@ -8,7 +8,6 @@ import { createGzip } from "node:zlib";
 import { AppError, ExecutionId } from "@assay/shared";
 import type { Context, Hono } from "hono";
 import * as z from "zod";
-import { authorize } from "../../core/access.ts";
 import { artifactPrefix, fileKey } from "../../core/artifacts.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
@@ -79,10 +78,9 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const scope = async (c: Context<ApiEnv>) => {
     const orgId = c.get("orgId");
     const envId = c.get("envId");
-    authorize(c.get("principal"), orgId, "read");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     if (!deps.artifacts) throw new AppError("not_found", "artifacts are not enabled");
-    await deps.executions.get(orgId, envId, id);
+    await deps.executions.get(c.get("principal"), orgId, envId, id);
     return { orgId, envId, id, artifacts: deps.artifacts };
   };
 

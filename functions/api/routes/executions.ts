@@ -1,9 +1,6 @@
 import { ExecutionId, ExecutionView, ListExecutionsQuery, toKeyValues } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import { authorize } from "../../core/access.ts";
-import { auditActor } from "../../core/audit.ts";
-import { startedByPrincipal } from "../../core/executions.ts";
 import { requestMeta } from "../auth.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
@@ -106,7 +103,6 @@ export const executionSpecs = {
 export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const at = (path: string) => relativeTo(ENV_BASE, path);
   app.get(at(executionSpecs.listExecutions.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "read");
     const tags = c.req.queries("tag");
     const query = parseInput(
       ListExecutionsQuery,
@@ -115,6 +111,7 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     );
     const { limit, cursor, tag, ...filter } = query;
     const page = await deps.executions.list(
+      c.get("principal"),
       c.get("orgId"),
       c.get("envId"),
       { ...filter, ...(tag ? { tags: toKeyValues(tag) } : {}) },
@@ -124,17 +121,15 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   });
 
   app.get(at(executionSpecs.getExecution.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "read");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    const execution = await deps.executions.get(c.get("orgId"), c.get("envId"), id);
+    const execution = await deps.executions.get(c.get("principal"), c.get("orgId"), c.get("envId"), id);
     const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
     return c.json(view);
   });
 
   app.post(at(executionSpecs.abortExecution.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "run");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    return c.json(await deps.executions.abort(c.get("orgId"), c.get("envId"), id), 202);
+    return c.json(await deps.executions.abort(c.get("principal"), c.get("orgId"), c.get("envId"), id), 202);
   });
 
   for (const [spec, paused] of [
@@ -142,38 +137,24 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     [executionSpecs.resumeExecution, false],
   ] as const) {
     app.post(at(spec.path), async (c) => {
-      authorize(c.get("principal"), c.get("orgId"), "run");
       const id = parseInput(ExecutionId, c.req.param("id"), "id");
-      return c.json(await deps.executions.pause(c.get("orgId"), c.get("envId"), id, paused), 202);
+      return c.json(
+        await deps.executions.pause(c.get("principal"), c.get("orgId"), c.get("envId"), id, paused),
+        202,
+      );
     });
   }
 
   app.post(at(executionSpecs.rerunExecution.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "run");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    const execution = await deps.executions.rerun(
-      c.get("orgId"),
-      c.get("envId"),
-      id,
-      startedByPrincipal(c.get("principal")),
-    );
+    const execution = await deps.executions.rerun(c.get("principal"), c.get("orgId"), c.get("envId"), id);
     const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
     return c.json(view, 201);
   });
 
   app.delete(at(executionSpecs.deleteExecution.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "run");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    await deps.executions.delete(c.get("orgId"), c.get("envId"), id);
-    // Deleting an execution removes its logs and artifacts: a data-retention event to keep a trace of.
-    await deps.tenancy.audit.record({
-      orgId: c.get("orgId"),
-      action: "execution.deleted",
-      actor: auditActor(c.get("principal")),
-      target: { kind: "execution", id },
-      details: { env: c.get("envId") },
-      meta: requestMeta(c),
-    });
+    await deps.executions.delete(c.get("principal"), c.get("orgId"), c.get("envId"), id, requestMeta(c));
     return c.body(null, 204);
   });
 }

@@ -1,5 +1,6 @@
 /**
- * Execution logs: the stored text, or a live follow as server-sent events.
+ * Execution logs: the stored text, the stored segments as JSON (`format=json`: each one says
+ * its step and its stream, stdout or stderr), or a live follow as server-sent events.
  *
  * Follow: the core's log follower (core/log-follow.ts) gives the events; this route only frames
  * them. Each `log` event carries `id: <end offset>`, so a client that reconnects with
@@ -10,14 +11,15 @@ import {
   AppError,
   ExecutionId,
   type ExecutionStatus,
+  type LogSegmentsBody,
   type LogStreamEnd,
   type LogStreamLog,
   type LogStreamStatus,
+  type OutputStream,
 } from "@assay/shared";
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import * as z from "zod";
-import { authorize } from "../../core/access.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, ExecutionParams } from "../schemas.ts";
@@ -35,8 +37,19 @@ const LogQuery = z
     tail: z.coerce.number().int().min(1).max(1_000_000).optional(),
     /** Send as an attachment (`content-disposition`). */
     download: z.enum(["1", "true", "0", "false"]).optional(),
+    /** `json`: the stored segments with their steps and streams (`LogSegmentsBody`), not text. */
+    format: z.enum(["text", "json"]).optional(),
   })
   .strict();
+
+/** A log event's body: the bytes base64-encoded with where they start, their step and stream. */
+const logBody = (segment: { offset: number; step: string; stream: OutputStream; data: Uint8Array }) =>
+  ({
+    offset: segment.offset,
+    step: segment.step,
+    stream: segment.stream,
+    data: Buffer.from(segment.data).toString("base64"),
+  }) satisfies LogStreamLog;
 
 /** `Range: bytes=a-b | a- | -n` (one range). Returns an inclusive-exclusive range or an error. */
 export function parseRangeHeader(header: string): { start?: number; end?: number; suffix?: number } {
@@ -66,7 +79,8 @@ export const logSpecs = {
     query: LogQuery,
     responses: {
       200: {
-        description: "Log text (text/plain) or an SSE stream (text/event-stream)",
+        description:
+          "Log text (text/plain), its segments with their streams (format=json: application/json) or an SSE stream (text/event-stream)",
         contentType: "text/plain",
       },
       ...authErrors,
@@ -77,16 +91,33 @@ export const logSpecs = {
 export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const at = (path: string) => relativeTo(ENV_BASE, path);
   app.get(at(logSpecs.logs.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "read");
     const orgId = c.get("orgId");
     const envId = c.get("envId");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     const query = parseInput(LogQuery, c.req.query(), "query");
-    const execution = await deps.executions.get(orgId, envId, id);
+    const execution = await deps.executions.get(c.get("principal"), orgId, envId, id);
     const follow =
       query.follow === "1" ||
       query.follow === "true" ||
       (c.req.header("accept") ?? "").includes("text/event-stream");
+    if (!follow && query.format === "json") {
+      if (query.offset !== undefined || query.length !== undefined || c.req.header("range") !== undefined)
+        throw new AppError(
+          "invalid_argument",
+          "format=json reads the whole log (or its tail): drop offset, length and Range",
+        );
+      const { segments, total } = await deps.logs.readSegments(orgId, envId, id, {
+        step: query.step,
+        tail: query.tail,
+      });
+      const body: LogSegmentsBody = {
+        status: execution.status,
+        total,
+        truncated: execution.truncated === true,
+        segments: segments.map((s) => logBody({ ...s, stream: s.stream ?? "stdout" })),
+      };
+      return c.json(body);
+    }
     if (!follow) {
       const headers: Record<string, string> = {
         "content-type": "text/plain; charset=utf-8",
@@ -139,6 +170,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       const stop = new AbortController();
       stream.onAbort(() => stop.abort());
       const events = deps.followLog({
+        principal: c.get("principal"),
         orgId,
         envId,
         id,
@@ -150,15 +182,10 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       let first = true;
       for await (const event of events) {
         if (event.kind === "log") {
-          const data = {
-            offset: event.offset,
-            step: event.step,
-            data: Buffer.from(event.data).toString("base64"),
-          };
           await stream.writeSSE({
             event: "log",
             id: String(event.end),
-            data: JSON.stringify(data satisfies LogStreamLog),
+            data: JSON.stringify(logBody(event)),
           });
         } else if (event.kind === "status") {
           // The first event tells the client how soon to reconnect after a drop.

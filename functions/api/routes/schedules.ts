@@ -6,7 +6,6 @@
 import { AddScheduleBody, AppError, ScheduleView, UpdateScheduleBody } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import { authorize } from "../../core/access.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, EnvParams, ErrorResponse, itemsOf, WorkflowParams } from "../schemas.ts";
@@ -59,25 +58,34 @@ export function scheduleRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     return deps.workflowSchedules;
   };
   app.get(relativeTo(ENV_BASE, scheduleSpecs.list.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "read");
-    return c.json({ items: await schedules().ofEnvironment(c.get("orgId"), c.get("envId")) });
+    return c.json({
+      items: await schedules().ofEnvironment(c.get("principal"), c.get("orgId"), c.get("envId")),
+    });
   });
   app.post(relativeTo(ENV_BASE, scheduleSpecs.add.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const { name } = parseInput(WorkflowParams.pick({ name: true }), { name: c.req.param("name") }, "path");
-    const body = parseInput(AddScheduleBody, await readJson(c.req.raw), "body");
-    const items = await schedules().add(c.get("orgId"), c.get("envId"), name, body);
+    const body = async () => parseInput(AddScheduleBody, await readJson(c.req.raw), "body");
+    const items = await schedules().add(c.get("principal"), c.get("orgId"), c.get("envId"), name, body);
     return c.json({ items }, 201);
   });
   app.patch(relativeTo(ENV_BASE, scheduleSpecs.update.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
-    const { name, index } = parseInput(
-      ScheduleParams.pick({ name: true, index: true }),
-      { name: c.req.param("name"), index: c.req.param("index") },
-      "path",
+    const { name } = parseInput(WorkflowParams.pick({ name: true }), { name: c.req.param("name") }, "path");
+    const change = async () => {
+      const { index } = parseInput(
+        ScheduleParams.pick({ index: true }),
+        { index: c.req.param("index") },
+        "path",
+      );
+      const { paused } = parseInput(UpdateScheduleBody, await readJson(c.req.raw), "body");
+      return { index, paused };
+    };
+    const items = await schedules().setPaused(
+      c.get("principal"),
+      c.get("orgId"),
+      c.get("envId"),
+      name,
+      change,
     );
-    const { paused } = parseInput(UpdateScheduleBody, await readJson(c.req.raw), "body");
-    const items = await schedules().setPaused(c.get("orgId"), c.get("envId"), name, index, paused);
     return c.json({ items });
   });
 }

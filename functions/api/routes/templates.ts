@@ -9,7 +9,6 @@ import {
 } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import { authorize } from "../../core/access.ts";
 import type { TemplateService } from "../../core/templates.ts";
 import type { ApiDeps, ApiEnv } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
@@ -83,31 +82,35 @@ export function templateRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   };
 
   app.put(at(templateSpecs.applyTemplate.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    const result = await templates().apply(c.get("orgId"), c.get("envId"), name, await c.req.text());
+    const result = await templates().apply(
+      c.get("principal"),
+      c.get("orgId"),
+      c.get("envId"),
+      name,
+      await c.req.text(),
+    );
     return c.json({ template: view(result.template), warnings: result.warnings }, result.created ? 201 : 200);
   });
 
   app.get(at(templateSpecs.listTemplates.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "read");
     const labels = toKeyValues(parseInput(KeyValueFilters.optional(), c.req.queries("label"), "label"));
-    const items = (await templates().list(c.get("orgId"), c.get("envId"))).filter((t) =>
+    const items = (await templates().list(c.get("principal"), c.get("orgId"), c.get("envId"))).filter((t) =>
       Object.entries(labels).every(([k, v]) => t.labels[k] === v),
     );
     return c.json({ items: items.map((t) => view(t)) });
   });
 
   app.get(at(templateSpecs.getTemplate.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "read");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    return c.json(view(await templates().get(c.get("orgId"), c.get("envId"), name), true));
+    return c.json(
+      view(await templates().get(c.get("principal"), c.get("orgId"), c.get("envId"), name), true),
+    );
   });
 
   app.delete(at(templateSpecs.deleteTemplate.path), async (c) => {
-    authorize(c.get("principal"), c.get("orgId"), "edit-workflows");
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    await templates().delete(c.get("orgId"), c.get("envId"), name);
+    await templates().delete(c.get("principal"), c.get("orgId"), c.get("envId"), name);
     return c.body(null, 204);
   });
 }

@@ -6,11 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import { ExecutionStatus } from "@assay/shared/proto";
+import { ExecutionStatus, LogStream } from "@assay/shared/proto";
 import { ulid } from "ulid";
 import { startTestControlPlane, type TestControlPlane } from "../../testing/harness.ts";
 import { connect } from "../../testing/protocol-client.ts";
 import { putSleepy, settleRuns, startSleepy } from "../../testing/sleepy-runs.ts";
+import { internalPrincipal } from "../access.ts";
 
 describe("run queue and lifecycle settlement", () => {
   let plane: TestControlPlane;
@@ -23,7 +24,8 @@ describe("run queue and lifecycle settlement", () => {
   });
 
   const startRun = () => startSleepy(plane);
-  const execution = (id: string) => plane.core.executions.get(plane.orgId, plane.envId, id);
+  const execution = (id: string) =>
+    plane.core.executions.get(internalPrincipal(plane.orgId, "test"), plane.orgId, plane.envId, id);
   afterEach(() => settleRuns(plane));
   const expireLease = (id: string) =>
     plane.core.ports.executions.transition(
@@ -116,7 +118,14 @@ describe("run queue and lifecycle settlement", () => {
     agent.send({ $case: "started", value: { executionId: id, startedAtMs: Date.now() } });
     agent.send({
       $case: "logChunk",
-      value: { executionId: id, seq: 1, offset: 0, stepRef: "r1", data: Buffer.from("eleven bytes") },
+      value: {
+        executionId: id,
+        seq: 1,
+        offset: 0,
+        stepRef: "r1",
+        data: Buffer.from("eleven bytes"),
+        stream: LogStream.LOG_STREAM_STDOUT,
+      },
     });
     assert.equal((await agent.next("logAck")).committedOffset, 12);
     agent.close();

@@ -4,20 +4,40 @@
  * dashboard and CLI that read them:
  *
  * - `status` `{ status }`: the execution's status, first on every connection and on each change;
- * - `log` `{ offset, step, data }` with `id: <end offset>`: base64 log bytes starting at `offset`;
+ * - `log` `{ offset, step, stream, data }` with `id: <end offset>`: base64 log bytes starting at
+ *   `offset`, written by `step` to `stream` (stdout or stderr);
  * - `end` `{ status, logBytes }`: the execution is finished and every byte was sent.
+ *
+ * The stored log read as JSON (`GET .../logs?format=json`) gives the same `log` bodies as a
+ * list (`LogSegmentsBody`), so a reader of a finished log sees the streams too.
  */
 import * as z from "zod";
 import { ExecutionStatus } from "../domain/execution.ts";
 import type { SseEvent } from "./parser.ts";
 
+/** Which of a step's output streams wrote some log bytes. */
+export const OutputStream = z.enum(["stdout", "stderr"]);
+export type OutputStream = z.infer<typeof OutputStream>;
+
 /** Log bytes of one step, base64-encoded, starting at byte `offset` of the execution's log. */
 export const LogStreamLog = z.object({
   offset: z.number().int().nonnegative(),
   step: z.string(),
+  /** The stream that wrote the bytes; servers before this field sent none (stdout). */
+  stream: OutputStream.default("stdout"),
   data: z.string(),
 });
 export type LogStreamLog = z.infer<typeof LogStreamLog>;
+
+/** The stored log as JSON: its segments in log order, each of one step and one stream. */
+export const LogSegmentsBody = z.object({
+  status: ExecutionStatus,
+  /** Bytes stored so far (the whole log's length, also when `step` filtered the segments). */
+  total: z.number().int().nonnegative(),
+  truncated: z.boolean(),
+  segments: z.array(LogStreamLog),
+});
+export type LogSegmentsBody = z.infer<typeof LogSegmentsBody>;
 
 export const LogStreamStatus = z.object({ status: ExecutionStatus });
 export type LogStreamStatus = z.infer<typeof LogStreamStatus>;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseLogStreamEvent } from "./log-events.ts";
+import { LogSegmentsBody, parseLogStreamEvent } from "./log-events.ts";
 import { createSseParser } from "./parser.ts";
 
 test("events split across chunks, CRLF and multi-line data come out whole", () => {
@@ -41,8 +41,17 @@ test("log stream events parse into their typed forms", () => {
       id: "3",
       offset: 0,
       step: "s",
+      stream: "stdout",
       data: "YWJj",
     },
+  );
+  assert.deepEqual(
+    parseLogStreamEvent({
+      event: "log",
+      id: "6",
+      data: '{"offset":3,"step":"s","stream":"stderr","data":"ZXJy"}',
+    }),
+    { kind: "log", id: "6", offset: 3, step: "s", stream: "stderr", data: "ZXJy" },
   );
   assert.deepEqual(parseLogStreamEvent({ event: "status", id: undefined, data: '{"status":"running"}' }), {
     kind: "status",
@@ -71,5 +80,30 @@ test("a malformed log stream event is refused with the event's name", () => {
   assert.throws(
     () => parseLogStreamEvent({ event: "end", id: undefined, data: "not json" }),
     /end event is not JSON/,
+  );
+});
+
+test("a log event naming an unknown stream is malformed, and the stored JSON read parses", () => {
+  assert.throws(
+    () =>
+      parseLogStreamEvent({
+        event: "log",
+        id: "1",
+        data: '{"offset":0,"step":"s","stream":"tty","data":""}',
+      }),
+    /log event is malformed/,
+  );
+  const body = LogSegmentsBody.parse({
+    status: "passed",
+    total: 6,
+    truncated: false,
+    segments: [
+      { offset: 0, step: "s", data: "b3V0" },
+      { offset: 3, step: "s", stream: "stderr", data: "ZXJy" },
+    ],
+  });
+  assert.deepEqual(
+    body.segments.map((s) => s.stream),
+    ["stdout", "stderr"],
   );
 });

@@ -10,6 +10,7 @@ export * from "./expressions/index.ts";
 export { formatPath, type Locate } from "./issues.ts";
 export * from "./parse.ts";
 export * from "./plan/check.ts";
+export { bareExpression, describeInstance, expandWith } from "./plan/fanout.ts";
 export { planWorkflow } from "./plan/plan.ts";
 export { RUNTIME_ONLY } from "./plan/resolve.ts";
 export { rewriteServiceRefs, rewriteServiceTemplates } from "./plan/service-refs.ts";

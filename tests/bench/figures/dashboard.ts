@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { ExecutionStatus } from "@assay/shared/proto";
+import { ExecutionStatus, LogStream } from "@assay/shared/proto";
 import { launchBrowser } from "../../../web/e2e/support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "../../../web/e2e/support/build.ts";
 import { serveDashboard } from "../../../web/e2e/support/serve-dashboard.ts";
@@ -70,7 +70,10 @@ try {
   for (let offset = 0; offset < text.length; offset += 64 * 1024) {
     const data = text.subarray(offset, Math.min(text.length, offset + 64 * 1024));
     const ack = agent.next("logAck");
-    agent.send({ $case: "logChunk", value: { executionId, seq: offset, offset, stepRef: "r1", data } });
+    agent.send({
+      $case: "logChunk",
+      value: { executionId, seq: offset, offset, stepRef: "r1", data, stream: LogStream.LOG_STREAM_STDOUT },
+    });
     await ack;
   }
   const resultAck = agent.next("resultAck");

@@ -9,7 +9,7 @@
  * Messages: `{ ready }` after the welcome, then `{ mbPerS, bytes, seconds }`.
  */
 import { performance } from "node:perf_hooks";
-import { ExecutionStatus } from "@assay/shared/proto";
+import { ExecutionStatus, LogStream } from "@assay/shared/proto";
 import { connectRawAgent, readCa } from "./raw-agent.ts";
 
 const [
@@ -62,7 +62,10 @@ let seq = 0;
 while (offset < total) {
   while (offset - committed >= windowBytes) await waitForAck();
   const data = chunk.subarray(0, Math.min(chunkBytes, total - offset));
-  agent.send({ $case: "logChunk", value: { executionId, seq: seq++, offset, stepRef: "run", data } });
+  agent.send({
+    $case: "logChunk",
+    value: { executionId, seq: seq++, offset, stepRef: "run", data, stream: LogStream.LOG_STREAM_STDOUT },
+  });
   offset += data.length;
   // Yield now and then so acknowledgements are read while we write.
   if (seq % 16 === 0) await new Promise((r) => setImmediate(r));

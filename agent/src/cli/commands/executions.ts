@@ -8,7 +8,7 @@ import type { ExecutionView } from "@assay/shared";
 import type { Command } from "commander";
 import type { ApiClient, ApiError } from "../api-client.ts";
 import { resolveExecutionId } from "../execution-ref.ts";
-import { followLogs } from "../follow-logs.ts";
+import { createStreamPainter, followLogs } from "../follow-logs.ts";
 import { between, executionSummary, exitCodeFor, formatTime, startedByText, table } from "../format.ts";
 import { CliError, CliExit, type CliIo, colors, describeApiError, unwrap } from "../io.ts";
 import { actionOf } from "../output.ts";
@@ -61,11 +61,12 @@ async function reportStarted(
   if (!options.watch) return void io.stdout.write(`${execution.id}\n`);
   // With -o json/yaml stdout carries only the final execution: the log goes to stderr.
   const logOut = (chunk: string | Uint8Array) =>
-    structured ? io.stderr.write(String(chunk)) : io.stdout.write(chunk);
+    structured ? io.stderr.write(Buffer.from(chunk).toString()) : io.stdout.write(chunk);
+  const logColor = structured ? io.color : io.stdoutColor === true;
   let outcome: Awaited<ReturnType<typeof watchExecution>>;
   try {
     outcome = await watchExecution(client, execution.id, {
-      write: createStepHeaders(execution.steps, logOut),
+      write: createStepHeaders(execution.steps, logOut, logColor),
       notice: (line) => io.stderr.write(`${c.yellow(line)}\n`),
       timeoutMs,
     });
@@ -255,26 +256,43 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
         const view = unwrap(await client.getExecution(id), `execution ${id}`);
         step = resolveStepRef(view.steps, options.step, id);
       }
+      const color = io.stdoutColor === true;
+      const painter = createStreamPainter(color);
       let fromOffset: number | undefined;
-      if (tail !== undefined) {
+      // Structured output and a terminal need each segment's stream; a pipe gets the raw bytes.
+      if ((structured || color) && (tail !== undefined || !options.follow)) {
+        const read = unwrap(await client.getLogSegments(id, { step, tail }), `execution ${id}`);
+        const segments = read.segments.map((s) => ({ ...s, bytes: Buffer.from(s.data, "base64") }));
+        if (structured) {
+          const log = Buffer.concat(segments.map((s) => s.bytes)).toString();
+          return emit({
+            executionId: id,
+            ...(step ? { step } : {}),
+            log,
+            segments: segments.map((s) => ({
+              offset: s.offset,
+              step: s.step,
+              stream: s.stream,
+              text: s.bytes.toString(),
+            })),
+          });
+        }
+        for (const s of segments) io.stdout.write(painter.paint(s.bytes, s.stream));
+        fromOffset = read.total;
+      } else if (tail !== undefined) {
         const last = unwrap(await client.tailLogs(id, { tail, step }), `execution ${id}`);
-        if (structured)
-          return emit({ executionId: id, ...(step ? { step } : {}), log: last.data.toString() });
         io.stdout.write(last.data);
         fromOffset = last.total;
+      } else if (!options.follow) {
+        io.stdout.write(unwrap(await client.getLogs(id, { step }), `execution ${id}`));
       }
-      if (!options.follow) {
-        if (tail !== undefined) return;
-        const log = unwrap(await client.getLogs(id, { step }), `execution ${id}`);
-        if (structured) return emit({ executionId: id, ...(step ? { step } : {}), log: log.toString() });
-        io.stdout.write(log);
-        return;
-      }
+      if (!options.follow) return void io.stdout.write(painter.reset());
       const followed = await followLogs(client, id, {
-        write: (bytes) => io.stdout.write(bytes),
+        write: (bytes, _step, stream) => io.stdout.write(painter.paint(bytes, stream)),
         step,
         fromOffset,
       });
+      io.stdout.write(painter.reset());
       if (!followed.ok) throw new CliError(describeApiError(followed.error, `execution ${id}`));
     },
   );

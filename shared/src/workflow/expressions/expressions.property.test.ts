@@ -113,7 +113,16 @@ const expression: fc.Arbitrary<string> = fc.letrec((tie) => ({
     fc
       .tuple(fc.constantFrom(...functions), fc.array(tie("expr"), { maxLength: 3 }))
       .map(([f, args]) => `${f}(${args.join(", ")})`),
-    fc.tuple(tie("expr"), fc.constantFrom(".a", "[0]", "[1]", ".t", "['k']")).map(([e, p]) => `(${e})${p}`),
+    fc
+      .tuple(tie("expr"), fc.constantFrom(".a", "[0]", "[1]", ".t", "['k']", ".0", ".1.k", " . 2"))
+      .map(([e, p]) => `(${e})${p}`),
+    // `.N` straight after a call or a name: a list position, as Testkube reads it.
+    fc
+      .tuple(
+        fc.constantFrom("config.list", "range(3)", "split('a.b', '.')"),
+        fc.constantFrom(".0", ".1", ".2.k"),
+      )
+      .map(([e, p]) => `${e}${p}`),
     fc.array(tie("expr"), { maxLength: 3 }).map((items) => `[${items.join(", ")}]`),
   ),
 })).expr as fc.Arbitrary<string>;

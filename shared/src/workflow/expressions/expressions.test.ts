@@ -67,6 +67,19 @@ describe("expressions: operators", () => {
     assert.equal(ev("execution.tags.missing"), null);
     assert.equal(ev("workflow.labels['tier']"), "1");
   });
+  it("reads properties and list positions after any value, as Testkube's property accessor", () => {
+    assert.equal(ev("config.browsers.1"), "firefox");
+    assert.equal(ev("at(config, 'browsers').0"), "chrome");
+    assert.equal(ev("split('a.b.c', '.').2"), "c");
+    assert.equal(ev("(config.browsers).1 + '!'"), "firefox!");
+    assert.equal(ev("[[1, 2], [3]].0.1"), 2, ".0.1 is two positions, never the number 0.1");
+    assert.equal(ev("{a: [5]}.a.0"), 5);
+    assert.equal(ev("1.5 + .5"), 2, "a leading dot is still a number where no value precedes it");
+    assert.deepEqual(ev("list(config.browsers...)"), ["chrome", "firefox"], "spread still reads");
+    const services = { variables: { services: fromJs({ "db-main": [{ ip: "10.0.0.7" }] }) } };
+    assert.equal(evaluateExpression('at(services, "db-main").0.ip', services), "10.0.0.7");
+    assert.throws(() => ev("config.browsers.2"), /index 2 is out of bounds \(length 2\)/);
+  });
 });
 
 describe("expressions: functions", () => {

@@ -70,6 +70,20 @@ export const tokenize = (text: string, start = 0, stopAtClose = false): { tokens
       i = next;
       continue;
     }
+    const previous = tokens[tokens.length - 1];
+    // `.` right after a value is member access, as in Testkube: `at(services, "db").0.ip`.
+    if (c === "." && text[i + 1] !== "." && previous !== undefined && endsValue(previous)) {
+      tokens.push({ kind: "punct", value: ".", position: i });
+      i++;
+      continue;
+    }
+    // After that `.`, digits are a list position (`.0`), never a decimal (`.1.ip` is not 0.1).
+    if (previous?.kind === "punct" && previous.value === "." && /[0-9]/.test(c)) {
+      const digits = readLong(text, i, /^[0-9]+/);
+      tokens.push({ kind: "number", value: Number(digits), position: i });
+      i += digits.length;
+      continue;
+    }
     const number =
       /[0-9]/.test(c) || (c === "." && /[0-9]/.test(text[i + 1] ?? "")) ? NUMBER.exec(rest) : null;
     if (number !== null) {
@@ -104,6 +118,13 @@ export const tokenize = (text: string, start = 0, stopAtClose = false): { tokens
   tokens.push({ kind: "end", value: "", position: text.length });
   return { tokens, end: text.length };
 };
+
+/** True when `token` ends an operand, so a `.` after it reads a property of that value. */
+const endsValue = (token: Token): boolean =>
+  token.kind === "identifier" ||
+  token.kind === "string" ||
+  token.kind === "number" ||
+  (token.kind === "punct" && (token.value === ")" || token.value === "]" || token.value === "}"));
 
 /** A regex match that may be longer than the 64-character window used for the first try. */
 const readLong = (text: string, at: number, pattern: RegExp): string =>

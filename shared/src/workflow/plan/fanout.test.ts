@@ -12,6 +12,9 @@ const workflow = (spec: string): TestWorkflow => {
   assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
   return parsed.workflow;
 };
+/** A one-step workflow whose `parallel` has these flow-mapping fields, planned for a full runner. */
+const planFanOut = (fields: string) =>
+  planWorkflow(workflow(`  steps:\n  - parallel: {${fields}, shell: echo}\n`), { features: RUNNER_FEATURES });
 const flatten = (steps: PlannedStep[]): PlannedStep[] => steps.flatMap((s) => [s, ...flatten(s.steps)]);
 const refs = (steps: PlannedStep[]) => flatten(steps).map((s) => `${s.ref}${s.kind ? `:${s.kind}` : ""}`);
 
@@ -84,17 +87,93 @@ describe("planWorkflow fan-out: parallel workers, services, fetched content", ()
     assert.deepEqual(cut(`${five}\n      count: 2\n      maxCount: 3`).length, 3, "else maxCount sets it");
   });
 
-  it("refuses a fan-out that needs runtime values, saying why", () => {
-    const plan = planWorkflow(
-      workflow(`  steps:
+  it("plans a fan-out that reads run-time values as worker slots for the runner to fill", () => {
+    const doc = workflow(`  config:
+    max: {type: integer, default: 3}
+  steps:
   - parallel:
-      shards: {files: 'glob("tests/*")'}
-      shell: echo
+      maxCount: "{{ config.max }}"
+      shards: {files: 'glob("tests/*")', fixed: [a, b]}
+      shell: echo {{ index + 1 }}/{{ count }} {{ join(shard.files, " ") }} {{ shardIndex }}
+`);
+    const plan = planWorkflow(doc, { features: RUNNER_FEATURES });
+    assert.deepEqual(plan.unsupported, []);
+    assert.deepEqual(refs(plan.steps), ["r1", "r1.w1:worker", "r1.w2:worker", "r1.w3:worker"]);
+    assert.deepEqual(plan.steps[0]?.parallel?.fanOut, {
+      shards: { files: 'glob("tests/*")', fixed: ["a", "b"] },
+      maxCount: 3,
+    });
+    const w1 = plan.steps[0]?.steps[0];
+    assert.equal(w1?.name, "worker 1");
+    assert.equal(w1?.variables, undefined);
+    assert.match(w1?.shell ?? "", /\{\{ ?index \+ 1 ?\}\}/, "left for the runner");
+    // The control plane plans the same slots.
+    assert.deepEqual(refs(planWorkflow(doc).steps), refs(plan.steps));
+    // Shards alone: one worker; a literal count: that many.
+    const slots = (strategy: string) => planFanOut(strategy);
+    assert.equal(slots(`shards: {f: 'glob("x/*")'}`).steps[0]?.steps.length, 1);
+    assert.equal(slots(`count: 4, shards: {f: 'glob("x/*")'}`).steps[0]?.steps.length, 4);
+  });
+
+  it("refuses run-time fan-outs without a bound, and negative counts, saying what Testkube does", () => {
+    const refusal = (strategy: string) => planFanOut(strategy).unsupported.map((u) => u.message);
+    assert.match(
+      refusal(`matrix: {f: 'glob("x/*")'}`)[0] ?? "",
+      /matrix f reads glob\("x\/\*"\).*only shards/,
+    );
+    assert.match(
+      refusal(`count: 'len(glob("x/*"))'`)[0] ?? "",
+      /count reads len\(glob\("x\/\*"\)\).*give maxCount as a literal or config value/,
+    );
+    assert.equal(refusal(`count: 'len(glob("x/*"))', maxCount: 2`).length, 0);
+    assert.match(
+      refusal("count: -1")[0] ?? "",
+      /count must not be lower than zero, got -1 \(Testkube refuses it too/,
+    );
+  });
+
+  it("plans a service whose shards come from glob() as instance slots", () => {
+    const plan = planWorkflow(
+      workflow(`  services:
+    db:
+      count: 2
+      shards: {seeds: 'glob("seeds/*.sql")'}
+      shell: echo {{ shard.seeds }}
+  steps:
+  - shell: echo
 `),
       { features: RUNNER_FEATURES },
     );
-    assert.equal(plan.unsupported.length, 1);
-    assert.match(plan.unsupported[0]?.message ?? "", /known only while the run goes/);
+    assert.deepEqual(plan.unsupported, []);
+    const group = plan.steps[0];
+    assert.deepEqual(group?.service, {
+      name: "db",
+      fanOut: { shards: { seeds: 'glob("seeds/*.sql")' }, count: 2 },
+    });
+    assert.deepEqual(
+      group?.steps.map((s) => [s.ref, s.name, s.variables]),
+      [
+        ["s1.1", "db (instance 1)", undefined],
+        ["s1.2", "db (instance 2)", undefined],
+      ],
+    );
+  });
+
+  it("drops empty shard and matrix lists as Testkube does", () => {
+    const plan = planWorkflow(
+      workflow(`  steps:
+  - parallel:
+      maxCount: 2
+      shards: {none: []}
+      matrix: {empty: [], os: [linux]}
+      shell: echo {{ matrix.os }}
+`),
+      { features: RUNNER_FEATURES },
+    );
+    assert.deepEqual(
+      plan.steps[0]?.steps.map((w) => w.shell),
+      ["echo linux", "echo linux"],
+    );
   });
 
   it("plans services with probes and instances, at workflow and step level", () => {

@@ -49,96 +49,199 @@ export const hasFanOut = (strategy: Strategy): boolean =>
 
 /** Evaluates a bare-or-braced expression with what planning knows; undefined when it needs runtime values. */
 const evaluate = (text: string, context: PlanContext): { value: Value } | { runtime: string } => {
-  const bare = text
-    .trim()
-    .replace(/^\{\{([\s\S]*)\}\}$/, "$1")
-    .trim();
-  const result = simplifyExpression(bare, toExpressionContext(context), RUNTIME_ONLY);
+  const result = simplifyExpression(bareExpression(text), toExpressionContext(context), RUNTIME_ONLY);
   return result.done ? { value: result.value } : { runtime: result.expression };
 };
 
-const toList = (value: DynamicList, context: PlanContext): Value[] => {
-  if (Array.isArray(value)) return value.map((item) => fromJs(item as never));
-  if (typeof value !== "string") return [value];
-  const result = evaluate(value, context);
-  if ("runtime" in result) throw new RuntimeValue(result.runtime);
-  const list = result.value;
-  return Array.isArray(list) ? list : list === null ? [] : [list];
+/** The expression inside `{{ }}`, or the text itself (fan-out fields take both spellings). */
+export const bareExpression = (text: string): string =>
+  text
+    .trim()
+    .replace(/^\{\{([\s\S]*)\}\}$/, "$1")
+    .trim();
+
+/** A fan-out field's value: a list of values (matrix, shards) or a number (count, maxCount). */
+type Field = { value: Value } | { runtime: string };
+
+/** Reads the fan-out fields with `read` (plan time or run time); the runtime ones are kept as text. */
+const readFields = (strategy: Strategy, read: (text: string) => Field) => {
+  const list = (value: DynamicList): Field =>
+    Array.isArray(value)
+      ? { value: value.map((item) => fromJs(item as never)) }
+      : typeof value === "string"
+        ? read(value)
+        : { value: [value] };
+  const number = (value: IntOrString | undefined): Field | undefined =>
+    value === undefined ? undefined : typeof value === "number" ? { value } : read(value);
+  const lists = (entries: Record<string, DynamicList> | undefined) =>
+    Object.entries(entries ?? {}).map(([name, values]): [string, Field] => [name, list(values)]);
+  return {
+    matrix: lists(strategy.matrix),
+    shards: lists(strategy.shards),
+    count: number(strategy.count),
+    maxCount: number(strategy.maxCount),
+  };
 };
 
-const toCount = (value: IntOrString, name: string, context: PlanContext): number => {
-  let n: number;
-  if (typeof value === "number") n = value;
-  else {
-    const result = evaluate(value, context);
-    if ("runtime" in result) throw new RuntimeValue(result.runtime);
-    n = Number(result.value);
+/** A fan-out with every value known. */
+export interface ResolvedStrategy {
+  matrix: Array<[string, Value[]]>;
+  shards: Array<[string, Value[]]>;
+  count?: number | undefined;
+  maxCount?: number | undefined;
+}
+
+/** A list field's value as Testkube reads it: a list, none as empty, anything else as one value. */
+const asList = (value: Value): Value[] => (Array.isArray(value) ? value : value === null ? [] : [value]);
+
+/** A count as Testkube's toolkit reads it; throws saying why it is not one. */
+export const asCount = (value: Value, name: string): number => {
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+  if (n < 0) {
+    throw new Error(
+      `${name} must not be lower than zero, got ${n} (Testkube refuses it too: its toolkit fails the step with "should not be lower than zero")`,
+    );
   }
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got ${String(n)}`);
   return n;
 };
 
-class RuntimeValue extends Error {}
-
-/** Expands `strategy`; see the module header. */
-export const expandStrategy = (strategy: Strategy, context: PlanContext): FanOut => {
+/** Expands `strategy`, resolving its fields with `read` (plan or run time); see the module header. */
+export const expandWith = (strategy: Strategy, read: (text: string) => Value): FanOut => {
   try {
-    const matrix = Object.entries(strategy.matrix ?? {}).map(([name, values]): [string, Value[]] => [
-      name,
-      toList(values, context),
-    ]);
-    const shards = Object.entries(strategy.shards ?? {}).map(([name, values]): [string, Value[]] => [
-      name,
-      toList(values, context),
-    ]);
-    const count = strategy.count === undefined ? undefined : toCount(strategy.count, "count", context);
-    const maxCount =
-      strategy.maxCount === undefined ? undefined : toCount(strategy.maxCount, "maxCount", context);
-    const slices = shardCount(count, maxCount, shards);
-    let combinations: ValueMap[] = [createMap()];
-    for (const [name, values] of matrix) {
-      combinations = combinations.flatMap((combo) =>
-        values.map((value) => createMap([...Object.entries(combo), [name, value]])),
-      );
-    }
-    const total = combinations.length * slices;
-    if (total > MAX_INSTANCES) {
-      return {
-        ok: false,
-        reason: `${total} instances is more than the ${MAX_INSTANCES} a run may fan out to`,
-      };
-    }
-    const instances: ValueMap[] = [];
-    combinations.forEach((combo, matrixIndex) => {
-      for (let shardIndex = 0; shardIndex < slices; shardIndex++) {
-        const shard = createMap(
-          shards.map(([name, values]): [string, Value] => [name, slice(values, shardIndex, slices)]),
-        );
-        instances.push(
-          createMap([
-            ["index", instances.length],
-            ["count", total],
-            ["matrixIndex", matrixIndex],
-            ["matrixCount", combinations.length],
-            ["shardIndex", shardIndex],
-            ["shardCount", slices],
-            ["matrix", combo],
-            ["shard", shard],
-          ]),
-        );
-      }
+    const fields = readFields(strategy, (text) => ({ value: read(text) }));
+    const known = (field: Field | undefined) =>
+      field !== undefined && "value" in field ? field.value : null;
+    return expandResolved({
+      matrix: fields.matrix.map(([name, f]) => [name, asList(known(f))]),
+      shards: fields.shards.map(([name, f]) => [name, asList(known(f))]),
+      count: fields.count === undefined ? undefined : asCount(known(fields.count), "count"),
+      maxCount: fields.maxCount === undefined ? undefined : asCount(known(fields.maxCount), "maxCount"),
     });
-    return { ok: true, instances };
   } catch (error) {
-    if (error instanceof RuntimeValue) {
-      return {
-        ok: false,
-        reason: `the fan-out reads ${error.message}, which is known only while the run goes; counts must come from literals or config`,
-      };
-    }
     if (isExpressionError(error) || error instanceof Error) return { ok: false, reason: error.message };
     throw error;
   }
+};
+
+/** Expands `strategy` with what planning knows; see the module header. */
+export const expandStrategy = (strategy: Strategy, context: PlanContext): FanOut => {
+  const runtime: string[] = [];
+  const result = expandWith(strategy, (text) => {
+    const field = evaluate(text, context);
+    if ("value" in field) return field.value;
+    runtime.push(field.runtime);
+    return null;
+  });
+  if (runtime.length > 0) {
+    return {
+      ok: false,
+      reason: `the fan-out reads ${runtime.join(", ")}, which is known only while the run goes; counts must come from literals or config`,
+    };
+  }
+  return result;
+};
+
+/**
+ * A fan-out that reads run-time values (`glob()`, files), for the agent to resolve when the step
+ * is reached: the fields with config folded in, and how many workers it can give at most (the
+ * step tree is fixed when the run starts, so each possible worker is planned as a slot). A
+ * matrix or a count known only at run time has no such bound without `maxCount`.
+ */
+export const deferStrategy = (
+  strategy: Strategy,
+  context: PlanContext,
+): { ok: true; slots: number; fanOut: Strategy } | { ok: false; reason: string } | undefined => {
+  try {
+    const fields = readFields(strategy, (text) => evaluate(text, context));
+    const all = [...fields.matrix, ...fields.shards].map(([, f]) => f);
+    if (fields.count !== undefined) all.push(fields.count);
+    if (fields.maxCount !== undefined) all.push(fields.maxCount);
+    const runtime = all.flatMap((f) => ("runtime" in f ? [f.runtime] : []));
+    if (runtime.length === 0) return undefined;
+    const matrixRuntime = fields.matrix.find(([, f]) => "runtime" in f);
+    if (matrixRuntime !== undefined) {
+      return {
+        ok: false,
+        reason: `matrix ${matrixRuntime[0]} reads ${(matrixRuntime[1] as { runtime: string }).runtime}, known only while the run goes; a run's step tree is fixed when it starts, so only shards (with maxCount or count) may come from run-time values`,
+      };
+    }
+    const max = fields.maxCount;
+    const count = fields.count;
+    let slots: number;
+    if (max !== undefined && "value" in max) slots = asCount(max.value, "maxCount");
+    else if (max === undefined && count !== undefined && "value" in count)
+      slots = asCount(count.value, "count");
+    else if (max === undefined && count === undefined) slots = 1;
+    else {
+      return {
+        ok: false,
+        reason: `${max === undefined ? "count" : "maxCount"} reads ${runtime.join(", ")}, known only while the run goes; a run's step tree is fixed when it starts, so give maxCount as a literal or config value to bound them`,
+      };
+    }
+    const combinations = fields.matrix.reduce(
+      (n, [, f]) => n * asList((f as { value: Value }).value).length,
+      1,
+    );
+    if (combinations * slots > MAX_INSTANCES) {
+      return {
+        ok: false,
+        reason: `up to ${combinations * slots} instances is more than the ${MAX_INSTANCES} a run may fan out to`,
+      };
+    }
+    const text = (f: Field): DynamicList => ("runtime" in f ? f.runtime : (f.value as DynamicList));
+    const fanOut: Strategy = {};
+    if (fields.matrix.length > 0)
+      fanOut.matrix = Object.fromEntries(fields.matrix.map(([n, f]) => [n, text(f)]));
+    if (fields.shards.length > 0)
+      fanOut.shards = Object.fromEntries(fields.shards.map(([n, f]) => [n, text(f)]));
+    const number = (f: Field): IntOrString => ("runtime" in f ? f.runtime : asCount(f.value, "count"));
+    if (count !== undefined) fanOut.count = number(count);
+    if (max !== undefined) fanOut.maxCount = number(max as Field);
+    return { ok: true, slots: combinations * slots, fanOut };
+  } catch (error) {
+    if (isExpressionError(error) || error instanceof Error) return { ok: false, reason: error.message };
+    throw error;
+  }
+};
+
+/** The instances of a fan-out whose values are all known. */
+export const expandResolved = (resolved: ResolvedStrategy): FanOut => {
+  // Testkube drops matrix and shard parameters whose list is empty.
+  const matrix = resolved.matrix.filter(([, values]) => values.length > 0);
+  const shards = resolved.shards.filter(([, values]) => values.length > 0);
+  const slices = shardCount(resolved.count, resolved.maxCount, shards);
+  let combinations: ValueMap[] = [createMap()];
+  for (const [name, values] of matrix) {
+    combinations = combinations.flatMap((combo) =>
+      values.map((value) => createMap([...Object.entries(combo), [name, value]])),
+    );
+  }
+  const total = combinations.length * slices;
+  if (total > MAX_INSTANCES) {
+    return { ok: false, reason: `${total} instances is more than the ${MAX_INSTANCES} a run may fan out to` };
+  }
+  const instances: ValueMap[] = [];
+  combinations.forEach((combo, matrixIndex) => {
+    for (let shardIndex = 0; shardIndex < slices; shardIndex++) {
+      const shard = createMap(
+        shards.map(([name, values]): [string, Value] => [name, slice(values, shardIndex, slices)]),
+      );
+      instances.push(
+        createMap([
+          ["index", instances.length],
+          ["count", total],
+          ["matrixIndex", matrixIndex],
+          ["matrixCount", combinations.length],
+          ["shardIndex", shardIndex],
+          ["shardCount", slices],
+          ["matrix", combo],
+          ["shard", shard],
+        ]),
+      );
+    }
+  });
+  return { ok: true, instances };
 };
 
 /**

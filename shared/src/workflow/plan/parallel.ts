@@ -5,15 +5,17 @@
  * follow, its `services` are the worker's services (`r2.w1.s1`). Each worker is planned with its
  * `index`, `count`, `matrix` and `shard` in scope, so `{{ matrix.browser }}` is folded into the
  * worker's commands here and the step tree shows the real values. Of the parent's environment
- * a worker sees only the `global: true` variables, as in Testkube.
+ * a worker sees only the `global: true` variables, as in Testkube. A fan-out that reads run-time
+ * values (`shards: {files: 'glob("e2e/**")'}`, with `maxCount`) is planned as that many worker
+ * slots without variables, and `parallel.fanOut` tells the runner to fill them (fanout.ts).
  */
 import type { Step, StepParallel } from "../schema/steps.ts";
 import type { ContainerState } from "./container.ts";
 import type { PlanContext } from "./context.ts";
-import { describeInstance, expandStrategy } from "./fanout.ts";
-import { resolveBoolean, resolveInteger } from "./resolve.ts";
+import { deferStrategy, describeInstance, expandStrategy } from "./fanout.ts";
+import { resolveBoolean, resolveInteger, resolveTemplate } from "./resolve.ts";
 import { isolatedDefaults, type PlanStepFn } from "./services.ts";
-import type { PlannedStep, PlannedTransfer } from "./types.ts";
+import type { PlannedFanOut, PlannedStep, PlannedTransfer } from "./types.ts";
 
 /** Plans `parallel` of the step `planned` (at `path`); returns its worker nodes. */
 export const planParallel = (
@@ -50,14 +52,32 @@ export const planParallel = (
   if (parallel.pod !== undefined || parallel.job !== undefined || parallel.pvcs !== undefined) {
     planned.warnings.push("parallel pod, job and pvcs settings are not used by the process runner");
   }
+  const worker = workerStep(parallel);
+  // A worker sees only the `global: true` variables of its parent's environment.
+  const defaults = isolatedDefaults(inherited, context);
+  const deferred = deferStrategy(parallel, context);
+  if (deferred !== undefined && !deferred.ok) {
+    context.refuse("parallel", at, `parallel: ${deferred.reason}`, ref);
+    return [];
+  }
+  if (deferred !== undefined) {
+    planned.parallel.fanOut = deferred.fanOut as PlannedFanOut;
+    return Array.from({ length: deferred.slots }, (_, i) =>
+      planWorker(
+        parallel,
+        worker,
+        { ref: `${ref}.w${i + 1}`, parentRef: ref, at },
+        defaults,
+        context,
+        planStep,
+      ),
+    );
+  }
   const fanOut = expandStrategy(parallel, context);
   if (!fanOut.ok) {
     context.refuse("parallel", at, `parallel: ${fanOut.reason}`, ref);
     return [];
   }
-  const worker = workerStep(parallel);
-  // A worker sees only the `global: true` variables of its parent's environment.
-  const defaults = isolatedDefaults(inherited, context);
   return fanOut.instances.map((variables, i) => {
     const node = planStep(
       worker,
@@ -81,6 +101,40 @@ export const planParallel = (
         : scoped.text(parallel.description, `${at}.description`, node.ref);
     return node;
   });
+};
+
+/**
+ * A worker slot of a fan-out resolved at run time: planned without its variables (the runner
+ * renders `{{ index }}`, `{{ shard.x }}` when it gives the slot its instance).
+ */
+const planWorker = (
+  parallel: StepParallel,
+  worker: Step,
+  slot: { ref: string; parentRef: string; at: string },
+  defaults: ContainerState,
+  context: PlanContext,
+  planStep: PlanStepFn,
+): PlannedStep => {
+  const node = planStep(
+    worker,
+    { ref: slot.ref, path: slot.at, phase: "steps", parentRef: slot.parentRef },
+    defaults,
+    context,
+  );
+  node.kind = "worker";
+  if (context.containers) {
+    const transfer = planTransfers(parallel.transfer, `${slot.at}.transfer`, node.ref, context);
+    const fetch = planTransfers(parallel.fetch, `${slot.at}.fetch`, node.ref, context);
+    if (transfer.length > 0) node.transfer = transfer;
+    if (fetch.length > 0) node.fetch = fetch;
+  }
+  const n = slot.ref.slice(slot.ref.lastIndexOf(".w") + 2);
+  node.name = `worker ${n}`;
+  if (parallel.description !== undefined) {
+    const named = resolveTemplate(parallel.description, context);
+    if (named.ok) node.name = named.value;
+  }
+  return node;
 };
 
 /** `transfer` / `fetch` entries of one worker, resolved in its scope. */

@@ -2,7 +2,9 @@
  * Planning `services` (workflow-level and per step): each service becomes a node of kind
  * `service` in the step tree, so its output is its own step in the log and its state is
  * visible. A service fanned out with `count` / `matrix` / `shards` is a group node whose
- * children are the instances (`r2.s1.1`, `r2.s1.2`); see types.ts for the ref scheme.
+ * children are the instances (`r2.s1.1`, `r2.s1.2`); see types.ts for the ref scheme. One whose
+ * fan-out reads run-time values (`shards` from `glob()`) gets one instance slot per possible
+ * instance and `service.fanOut` for the runner, as parallel workers do.
  *
  * A service is planned like a step (container defaults inherited, env and `{{ }}` resolved,
  * host-runner warnings) with its readiness probe translated from the Kubernetes shape. Of its
@@ -14,9 +16,9 @@ import type { ServiceSpec } from "../schema/services.ts";
 import type { Step } from "../schema/steps.ts";
 import { type ContainerState, forIsolatedUnit } from "./container.ts";
 import type { PlanContext } from "./context.ts";
-import { describeInstance, expandStrategy, hasFanOut } from "./fanout.ts";
+import { deferStrategy, describeInstance, expandStrategy, hasFanOut } from "./fanout.ts";
 import { resolveBoolean, resolveDurationMs } from "./resolve.ts";
-import type { PlannedProbe, PlannedStep } from "./types.ts";
+import type { PlannedFanOut, PlannedProbe, PlannedStep } from "./types.ts";
 
 /** Plans one step every node: a step planner passed in to avoid an import cycle with step.ts. */
 export type PlanStepFn = (
@@ -59,7 +61,8 @@ export const planServices = (
         variables,
       );
     if (!hasFanOut(spec)) return instance(ref, parentRef);
-    const fanOut = expandStrategy(spec, context);
+    const deferred = deferStrategy(spec, context);
+    const fanOut = deferred === undefined ? expandStrategy(spec, context) : deferred;
     const group: PlannedStep = {
       kind: "service",
       ref,
@@ -76,6 +79,16 @@ export const planServices = (
     if (parentRef !== undefined) group.parentRef = parentRef;
     if (!fanOut.ok) {
       context.refuse("services", path, `service ${name}: ${fanOut.reason}`, ref);
+      return group;
+    }
+    if ("slots" in fanOut) {
+      // Known only when the owner is reached: instance slots for the runner to fill (fanout.ts).
+      group.service = { name, fanOut: fanOut.fanOut as PlannedFanOut };
+      group.steps = Array.from({ length: fanOut.slots }, (_, i) => {
+        const node = instance(`${ref}.${i + 1}`, ref);
+        node.name = `${name} (instance ${i + 1})`;
+        return node;
+      });
       return group;
     }
     group.steps = fanOut.instances.map((variables, i) => {

@@ -14,7 +14,9 @@
  * `parallel` step are `r2.w1`, `r2.w2` and a worker's steps `r2.w1.1`, `r2.w1.2` (its own
  * services `r2.w1.s1`). Worker and instance counts come from the document and the run's config,
  * both known when the run is created, so the control plane's step tree has every ref the agent
- * reports. A count that needs runtime values is unsupported (the run fails saying so).
+ * reports. A parallel or service fan-out that reads run-time values (`glob()`) is planned as
+ * `maxCount` slots (`parallel.fanOut`, `service.fanOut`), which the agent fills when the step is
+ * reached.
  */
 
 import type { ExpressionFunction, Value } from "../expressions/index.ts";
@@ -64,6 +66,8 @@ export interface PlannedService {
   readinessProbe?: PlannedProbe;
   /** Longest wait for readiness (`timeout`). */
   readyTimeoutMs?: number;
+  /** On a group: its fan-out reads run-time values; the runner fills its instance slots. */
+  fanOut?: PlannedFanOut;
 }
 
 /** A Git checkout (`content.git`). */
@@ -94,6 +98,21 @@ export interface PlannedParallel {
   parallelism?: number;
   /** Stop the other workers after the first failure. */
   failFast: boolean;
+  /**
+   * Set when the fan-out reads run-time values (`shards: {files: 'glob("e2e/**")'}`): the
+   * runner resolves these fields (config already folded in) when the step is reached, gives the
+   * first workers their `index` / `shard` / `matrix` and skips the slots left over. Lists are
+   * literal values or expression text; counts are numbers or expression text.
+   */
+  fanOut?: PlannedFanOut;
+}
+
+/** The fan-out fields of a `parallel` block, as Testkube's `count` / `maxCount` / `matrix` / `shards`. */
+export interface PlannedFanOut {
+  count?: number | string;
+  maxCount?: number | string;
+  matrix?: Record<string, unknown[] | string | number | boolean>;
+  shards?: Record<string, unknown[] | string | number | boolean>;
 }
 
 /**

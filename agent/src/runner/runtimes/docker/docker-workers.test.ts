@@ -63,6 +63,29 @@ describe("Docker runtime: parallel workers have volumes of their own", () => {
     assert.match(run.log, /\[assay\] fetched 1 file\(s\) from \/data\/out to \/data\/out/);
   });
 
+  it("shards glob() results of the parent's /data over workers, which get the files by transfer", async () => {
+    const run = await runOnDocker(
+      docker,
+      dir,
+      doc(`  steps:
+  - name: Checkout
+    shell: mkdir -p /data/repo/tests && for t in one two three; do echo "test $t" > /data/repo/tests/$t.spec; done
+  - name: Shards
+    workingDir: /data/repo
+    parallel:
+      maxCount: 4
+      shards: {files: 'glob("tests/*.spec")'}
+      transfer:
+      - from: /data/repo
+      shell: for f in {{ join(shard.files, " ") }}; do cat "$f"; done`),
+    );
+    assert.equal(run.result.status, "passed", `${run.result.message}\n${run.log}`);
+    assert.match(run.log, /parallel: 3 of 4 instances, resolved now from files/);
+    for (const name of ["one", "three", "two"]) assert.match(run.log, new RegExp(`^test ${name}$`, "m"));
+    assert.equal(run.step("worker 4")?.status, "skipped");
+    assert.equal(run.step("worker 3")?.status, "passed");
+  });
+
   it("fetches a failed worker's files too, and fails it when a transfer cannot be done", async () => {
     const fails = await runOnDocker(
       docker,

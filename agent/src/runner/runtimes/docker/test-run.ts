@@ -5,6 +5,7 @@
  */
 import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
+import type { OutputStream } from "@assay/shared";
 import type Docker from "dockerode";
 import { planSpecWithCredentials } from "../../plan-spec.ts";
 import { startPlanRun } from "../../run-plan.ts";
@@ -17,6 +18,8 @@ export interface DockerRunOutcome {
   log: string;
   /** The final event of the step named `name`. */
   step(name: string): StepEvent | undefined;
+  /** What the step named `name` wrote to `stream`, in order. */
+  output(name: string, stream: OutputStream): string;
   workspace: string;
 }
 
@@ -67,13 +70,15 @@ export const runOnDocker = async (
     }
   };
   walk(planned.plan.steps);
+  const refOf = (name: string) => [...nameOf].find(([, n]) => n === name)?.[0];
   return {
     result,
     log: recorder.text(),
     workspace,
     step: (name) => {
-      const ref = [...nameOf].find(([, n]) => n === name)?.[0];
+      const ref = refOf(name);
       return ref === undefined ? undefined : recorder.final(ref);
     },
+    output: (name, stream) => recorder.streamOf(refOf(name) ?? "", stream),
   };
 };

@@ -1,6 +1,7 @@
 /**
  * One rendered log line (line number, the writing worker or service as a prefix, ANSI colours,
- * search matches marked), and the header row of a step's section.
+ * search matches marked, a red-tinted edge and a spoken "stderr" label when the step wrote it to
+ * stderr), and the header row of a step's section.
  */
 import type { StepState } from "@assay/shared";
 import { type CSSProperties, memo, type ReactNode } from "react";
@@ -51,6 +52,7 @@ export const LogLine = memo(function LogLine({
   number,
   raw,
   style,
+  stderr = false,
   prefix,
   query,
   current,
@@ -59,6 +61,8 @@ export const LogLine = memo(function LogLine({
   number: number;
   raw: string;
   style: AnsiStyle | undefined;
+  /** The step wrote (part of) the line to stderr. */
+  stderr?: boolean | undefined;
   /** Which worker or service wrote the line, when its output interleaves with others. */
   prefix?: string | undefined;
   /** Lower-cased search text, or "". */
@@ -75,11 +79,19 @@ export const LogLine = memo(function LogLine({
         </span>
       ))
     : mark(raw, query, "t");
+  const className = `log-line${current ? " log-line-current" : ""}${stderr ? " log-line-stderr" : ""}`;
   return (
-    <div className={current ? "log-line log-line-current" : "log-line"} style={{ height }} data-line={number}>
+    <div
+      className={className}
+      style={{ height }}
+      data-line={number}
+      data-stream={stderr ? "stderr" : undefined}
+      title={stderr ? "Written to stderr" : undefined}
+    >
       <span className="log-number" aria-hidden="true">
         {number}
       </span>
+      {stderr ? <span className="visually-hidden log-stream-label">stderr: </span> : null}
       {prefix ? <span className={`log-prefix log-prefix-${hue(prefix)}`}>{prefix}</span> : null}
       <span className="log-text">{content}</span>
     </div>

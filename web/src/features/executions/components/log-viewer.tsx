@@ -218,6 +218,7 @@ export function LogViewer({
               number={entry + 1}
               raw={line.raw}
               style={line.style}
+              stderr={line.stream === "stderr"}
               prefix={prefixes.get(entry)}
               query={deferredQuery}
               current={row === currentRow}

@@ -3,8 +3,11 @@
  * outside React state: appending 100k lines must not copy arrays; views read it by index and
  * re-render on a version number. Per line it keeps the raw text (ANSI kept for colours), a
  * plain copy for search (shared with the raw one when the line has no escapes), the step ref
- * that wrote it, and, sparsely, the colour state the line starts with.
+ * that wrote it, and, sparsely, the colour state the line starts with and whether the step
+ * wrote to stderr (a line is a stderr line when any of its bytes, its line feed included, came
+ * from stderr).
  */
+import type { OutputStream } from "@assay/shared";
 import { type AnsiStyle, endStyle, isPlainStyle, stripAnsi } from "../../../lib/ansi.ts";
 
 export class LogStore {
@@ -12,12 +15,15 @@ export class LogStore {
   readonly plain: string[] = [];
   readonly steps: string[] = [];
   readonly startStyles = new Map<number, AnsiStyle>();
+  /** Indexes of the lines written (at least partly) to stderr. */
+  readonly stderrLines = new Set<number>();
   /** Retries the agent announced per step ref (`[assay] step "x" failed; retry 1 of 3`). */
   readonly retries = new Map<string, { attempt: number; of: number }>();
   /** Bytes received so far (the next expected offset). */
   bytes = 0;
   private partial = "";
   private partialStep = "";
+  private partialStderr = false;
   private carry: AnsiStyle = {};
   private readonly decoder = new TextDecoder();
 
@@ -26,41 +32,61 @@ export class LogStore {
     return this.raw.length + (this.partial ? 1 : 0);
   }
 
-  line(index: number): { raw: string; plain: string; step: string; style: AnsiStyle | undefined } {
+  line(index: number): {
+    raw: string;
+    plain: string;
+    step: string;
+    style: AnsiStyle | undefined;
+    stream: OutputStream;
+  } {
     if (index < this.raw.length) {
       return {
         raw: this.raw[index] ?? "",
         plain: this.plain[index] ?? "",
         step: this.steps[index] ?? "",
         style: this.startStyles.get(index),
+        stream: this.stderrLines.has(index) ? "stderr" : "stdout",
       };
     }
     const text = cleanLine(this.partial);
-    return { raw: text, plain: stripAnsi(text), step: this.partialStep, style: this.carryOrUndefined() };
+    return {
+      raw: text,
+      plain: stripAnsi(text),
+      step: this.partialStep,
+      style: this.carryOrUndefined(),
+      stream: this.partialStderr ? "stderr" : "stdout",
+    };
   }
 
-  /** Appends bytes written by `step`, starting at byte `offset`; overlaps are skipped. */
-  append(bytes: Uint8Array, step: string, offset = this.bytes): void {
+  /** Appends bytes `step` wrote to `stream`, starting at byte `offset`; overlaps are skipped. */
+  append(bytes: Uint8Array, step: string, offset = this.bytes, stream: OutputStream = "stdout"): void {
     if (offset + bytes.length <= this.bytes) return;
     const fresh = offset < this.bytes ? bytes.subarray(this.bytes - offset) : bytes;
     this.bytes = Math.max(this.bytes, offset) + fresh.length;
     const text = this.decoder.decode(fresh, { stream: true });
     if (text === "") return;
+    const stderr = stream === "stderr";
     if (!this.partial) this.partialStep = step;
     const pieces = text.split("\n");
     pieces[0] = this.partial + (pieces[0] ?? "");
     this.partial = pieces.pop() ?? "";
     pieces.forEach((piece, i) => {
-      this.push(piece, i === 0 ? this.partialStep : step);
+      this.push(piece, i === 0 ? this.partialStep : step, stderr || (i === 0 && this.partialStderr));
     });
-    if (pieces.length > 0) this.partialStep = step;
+    if (pieces.length > 0) {
+      this.partialStep = step;
+      this.partialStderr = stderr && this.partial !== "";
+    } else {
+      this.partialStderr ||= stderr;
+    }
   }
 
-  private push(rawLine: string, step: string) {
+  private push(rawLine: string, step: string, stderr: boolean) {
     const line = cleanLine(rawLine);
     const index = this.raw.length;
     this.raw.push(line);
     this.steps.push(step);
+    if (stderr) this.stderrLines.add(index);
     if (!isPlainStyle(this.carry)) this.startStyles.set(index, this.carry);
     if (line.startsWith("[assay] step ")) {
       const retry = RETRY.exec(line);

@@ -53,7 +53,7 @@ export function useLogStream(
       onEvent: (raw) => {
         const event = parseLogStreamEvent(raw);
         if (event?.kind === "log") {
-          fresh.append(decodeBase64(event.data), event.step, event.offset);
+          fresh.append(decodeBase64(event.data), event.step, event.offset, event.stream);
           setState("live");
           bump();
         } else if (event?.kind === "status") {

@@ -113,6 +113,56 @@ export function stepStatusToJSON(object: StepStatus): string {
   }
 }
 
+/** The output stream a log chunk came from. */
+export const LogStream = {
+  /** LOG_STREAM_UNSPECIFIED - Not set (an older agent): stdout. */
+  LOG_STREAM_UNSPECIFIED: 0,
+  LOG_STREAM_STDOUT: 1,
+  LOG_STREAM_STDERR: 2,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type LogStream = typeof LogStream[keyof typeof LogStream];
+
+export namespace LogStream {
+  export type LOG_STREAM_UNSPECIFIED = typeof LogStream.LOG_STREAM_UNSPECIFIED;
+  export type LOG_STREAM_STDOUT = typeof LogStream.LOG_STREAM_STDOUT;
+  export type LOG_STREAM_STDERR = typeof LogStream.LOG_STREAM_STDERR;
+  export type UNRECOGNIZED = typeof LogStream.UNRECOGNIZED;
+}
+
+export function logStreamFromJSON(object: any): LogStream {
+  switch (object) {
+    case 0:
+    case "LOG_STREAM_UNSPECIFIED":
+      return LogStream.LOG_STREAM_UNSPECIFIED;
+    case 1:
+    case "LOG_STREAM_STDOUT":
+      return LogStream.LOG_STREAM_STDOUT;
+    case 2:
+    case "LOG_STREAM_STDERR":
+      return LogStream.LOG_STREAM_STDERR;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return LogStream.UNRECOGNIZED;
+  }
+}
+
+export function logStreamToJSON(object: LogStream): string {
+  switch (object) {
+    case LogStream.LOG_STREAM_UNSPECIFIED:
+      return "LOG_STREAM_UNSPECIFIED";
+    case LogStream.LOG_STREAM_STDOUT:
+      return "LOG_STREAM_STDOUT";
+    case LogStream.LOG_STREAM_STDERR:
+      return "LOG_STREAM_STDERR";
+    case LogStream.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export const ExecutionStatus = {
   EXECUTION_STATUS_UNSPECIFIED: 0,
   EXECUTION_STATUS_PASSED: 1,
@@ -371,6 +421,11 @@ export interface LogChunk {
   offset: number;
   stepRef: string;
   data: Buffer;
+  /**
+   * Which of the step's output streams wrote `data`. Added after version 1 shipped: an agent
+   * that does not set it sends UNSPECIFIED, which reads as stdout.
+   */
+  stream: LogStream;
 }
 
 /** The committed offset: every byte before it is durably stored. */
@@ -3212,7 +3267,7 @@ export const StepUpdate: MessageFns<StepUpdate> = {
 };
 
 function createBaseLogChunk(): LogChunk {
-  return { executionId: "", seq: 0, offset: 0, stepRef: "", data: Buffer.alloc(0) };
+  return { executionId: "", seq: 0, offset: 0, stepRef: "", data: Buffer.alloc(0), stream: 0 };
 }
 
 export const LogChunk: MessageFns<LogChunk> = {
@@ -3231,6 +3286,9 @@ export const LogChunk: MessageFns<LogChunk> = {
     }
     if (message.data.length !== 0) {
       writer.uint32(42).bytes(message.data);
+    }
+    if (message.stream !== 0) {
+      writer.uint32(48).int32(message.stream);
     }
     return writer;
   },
@@ -3288,6 +3346,14 @@ export const LogChunk: MessageFns<LogChunk> = {
             message.data = Buffer.from(reader.bytes());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.stream = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3315,6 +3381,7 @@ export const LogChunk: MessageFns<LogChunk> = {
         ? globalThis.String(object.step_ref)
         : "",
       data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      stream: isSet(object.stream) ? logStreamFromJSON(object.stream) : 0,
     };
   },
 
@@ -3335,6 +3402,9 @@ export const LogChunk: MessageFns<LogChunk> = {
     if (message.data.length !== 0) {
       obj.data = base64FromBytes(message.data);
     }
+    if (message.stream !== 0) {
+      obj.stream = logStreamToJSON(message.stream);
+    }
     return obj;
   },
 
@@ -3348,6 +3418,7 @@ export const LogChunk: MessageFns<LogChunk> = {
     message.offset = object.offset ?? 0;
     message.stepRef = object.stepRef ?? "";
     message.data = object.data ?? Buffer.alloc(0);
+    message.stream = object.stream ?? 0;
     return message;
   },
 };

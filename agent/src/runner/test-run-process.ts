@@ -1,0 +1,37 @@
+/**
+ * Runs a TestWorkflow spec on the process runtime in-process (shared planner and plan runner,
+ * real processes; no control plane), for runner tests. Each run gets its own workspace under
+ * `root`; the recorder, the workspace and the result come back.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { join } from "node:path";
+import { planSpec } from "./plan-spec.ts";
+import { startPlanRun } from "./run-plan.ts";
+import { createRecordingSink } from "./test-support.ts";
+
+/** Plans `spec` (the lines under `spec:`) with `config` and runs it; the plan must be runnable. */
+export const runOnProcess = async (
+  root: string,
+  spec: string,
+  config: Record<string, string> = {},
+  secrets: string[] = [],
+) => {
+  const planned = planSpec(
+    `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata: {name: t}\nspec:\n${spec}`,
+    config,
+  );
+  assert.ok(planned.ok, JSON.stringify(planned));
+  assert.deepEqual(planned.plan.unsupported, []);
+  const workspace = await mkdtemp(join(root, "ws-"));
+  const recorder = createRecordingSink();
+  const handle = startPlanRun({
+    plan: planned.plan,
+    workspace,
+    sink: recorder.sink,
+    baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root },
+    secrets,
+    killGraceMs: 300,
+  });
+  return { ...recorder, workspace, result: await handle.done };
+};
