@@ -310,9 +310,9 @@ describe("DynamoDB tenancy stores", () => {
       { ok: false, reason: "unknown" },
     );
     // A release by a stream that no longer holds the claim changes nothing; the holder's frees it.
-    await stores.agentIdentities.release(base.orgId, base.envId, base.agentId, "s1");
+    await stores.agentIdentities.release(base, base.agentId, "s1");
     assert.equal((await claim(loser, "s5", 600)).ok, false);
-    await stores.agentIdentities.release(base.orgId, base.envId, base.agentId, "s3");
+    await stores.agentIdentities.release(base, base.agentId, "s3");
     assert.deepEqual(await claim(loser, "s6", 700), { ok: true });
     // An unreleased claim lapses at heldUntilMs (an ingress that vanished).
     assert.equal((await claim(winner, "s7", 1_600)).ok, false);
