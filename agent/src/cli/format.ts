@@ -140,6 +140,7 @@ export const executionSummary = (
     ["Parent", e.parent ? `${e.parent.executionId} (step ${e.parent.stepRef})` : ""],
     ["Started by", e.parent ? "" : startedByText(e)],
     ["Re-run of", e.rerunOf ?? ""],
+    ["Replicas", e.replicaGroup ? `of ${e.replicaGroup} (--tag assay.io/replicas=${e.replicaGroup})` : ""],
     ["Created", formatTime(e.createdAt)],
     ["Started", formatTime(e.startedAt)],
     ["Finished", formatTime(e.finishedAt)],

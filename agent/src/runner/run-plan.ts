@@ -651,7 +651,8 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   };
 
   const runRoot = async (): Promise<RunResult> => {
-    const root = createScope(plan.timeoutMs);
+    // The run's deadline is wall-clock time; step timeouts below stand still while paused.
+    const root = createScope(plan.timeoutMs, undefined, gate, true);
     const group: GroupState = { failed: false };
     // The workflow is a pseudo-step: its content, services and steps run like a step's.
     const pseudo: RunnerStep = {

@@ -4,21 +4,25 @@
  * of `spec.container.env` used by ten steps is reported once).
  */
 
-import { createMap, type ExpressionFunction, fromJs, type Value } from "../expressions/index.ts";
+import { createMap, type ExpressionFunction, type Value } from "../expressions/index.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
 import type { EnvEntry } from "./container.ts";
+import { type PodFields, podFields, valueFromSource } from "./field-refs.ts";
+import { machineVariables } from "./machine.ts";
 import { type ResolveContext, resolveTemplate } from "./resolve.ts";
 import type { PlanOptions, RunnerFeature, UnsupportedFeature, UnsupportedFeatureName } from "./types.ts";
 
 /** Planning state; see the module header. */
 export interface PlanContext {
   config: Record<string, string>;
-  /** Typed config, `execution` and `workflow` for expressions. */
+  /** Typed config and the run's facts (`execution`, `workflow`, `dashboard`...) for expressions. */
   scope: Record<string, Value>;
   /** Extra expression functions (PlanOptions.functions). */
   functions?: Record<string, ExpressionFunction>;
   /** The runner runs steps in their container images (see `PlanOptions.containers`). */
   containers: boolean;
+  /** What `valueFrom.fieldRef` reads (plan/field-refs.ts). */
+  pod: PodFields;
   /** True when the runner implements `feature`. */
   has(feature: RunnerFeature): boolean;
   /** Record `feature` as unsupported at `path` unless the runner has it; returns whether it has it. */
@@ -54,6 +58,7 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
     refuse(feature, path, message, ref);
     return false;
   };
+  const pod = podFields(workflow, options);
   const build = (scope: Record<string, Value>): PlanContext => {
     const text = (value: string, path: string, ref?: string, env?: Record<string, string>): string => {
       const context: ResolveContext =
@@ -73,6 +78,7 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
       scope,
       ...(functions === undefined ? {} : { functions }),
       containers: options.containers === true,
+      pod,
       has: (feature) => features.has(feature),
       require,
       refuse,
@@ -90,7 +96,7 @@ export const expressionMessage = (template: string): string =>
 
 /**
  * Expression roots known when the run starts: `config` typed by its parameter schema (so that
- * `config.workers + 1` adds), `execution` and `workflow`.
+ * `config.workers + 1` adds) and the run's own facts (machine.ts).
  */
 const expressionScope = (
   workflow: TestWorkflow,
@@ -107,16 +113,9 @@ const expressionScope = (
       return [name, value];
     }),
   );
-  const execution = options.execution ?? {};
   return {
     config: typed,
-    execution: fromJs({
-      id: execution.id ?? "",
-      name: execution.name ?? "",
-      number: execution.number ?? 0,
-      tags: { ...workflow.spec.execution?.tags, ...execution.tags },
-    }),
-    workflow: fromJs({ name: workflow.metadata.name, labels: workflow.metadata.labels ?? {} }),
+    ...machineVariables(workflow, options),
     ...options.variables,
   };
 };
@@ -137,26 +136,30 @@ const configValues = (
   return values;
 };
 
-/** Literal environment of a step; `valueFrom`, `envFrom` and unresolvable values are reported. */
+/**
+ * Literal environment of a step: values resolved, `valueFrom` field and resource references
+ * answered (field-refs.ts; `resources` are the step's own); what cannot be is reported.
+ */
 export const resolveEnv = (
   env: Map<string, EnvEntry>,
   envFrom: string[],
   context: PlanContext,
   ref: string,
+  resources?: Parameters<typeof valueFromSource>[3],
 ): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [name, entry] of env) {
     if (entry.valueFrom !== undefined) {
-      const source = Object.keys(entry.valueFrom)[0] ?? "valueFrom";
-      const message = `env ${name} comes from a Kubernetes ${source}, which the process runner cannot read`;
-      context.require("env.valueFrom", `${entry.path}.valueFrom`, message, ref);
+      const at = `${entry.path}.valueFrom`;
+      const value = valueFromSource(name, entry.valueFrom, at, resources, context, ref);
+      if (value !== undefined) out[name] = value;
       continue;
     }
     const raw = entry.value === undefined ? "" : String(entry.value);
     out[name] = context.text(raw, `${entry.path}.value`, ref, out);
   }
   for (const path of envFrom) {
-    const message = "envFrom reads Kubernetes config maps or secrets, which the process runner cannot";
+    const message = "envFrom takes secretRef or configMapRef sources (with a name)";
     context.require("envFrom", path, message, ref);
   }
   return out;
