@@ -162,8 +162,8 @@ describe("HTTP API", () => {
 
   test("other tenants get 404, viewers cannot run", async () => {
     const now = new Date().toISOString();
-    await plane.core.ports.tenants.createOrg({ id: "other", name: "Other", plan: "free", createdAt: now });
-    await plane.core.ports.tenants.createEnv({ orgId: "other", id: "prod", name: "Prod", createdAt: now });
+    await plane.core.ports.orgs.createOrg({ id: "other", name: "Other", plan: "free", createdAt: now });
+    await plane.core.ports.orgs.createEnv({ orgId: "other", id: "prod", name: "Prod", createdAt: now });
     const outsider = await plane.core.tokens.issue({ kind: "api", name: "x", orgId: "other", role: "owner" });
     const res = await fetch(`${plane.apiUrl}${plane.envPath}/workflows/smoke`, {
       headers: { authorization: `Bearer ${outsider.secret}` },

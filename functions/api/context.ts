@@ -10,7 +10,7 @@ import type { ExecutionService } from "../core/executions.ts";
 import type { Insights } from "../core/insights/service.ts";
 import type { LogFollower } from "../core/log-follow.ts";
 import type { LogService } from "../core/logs.ts";
-import type { Bus, Logger, OutboxMailer, TenantStore } from "../core/ports.ts";
+import type { Bus, Logger, OrgStore, OutboxMailer } from "../core/ports.ts";
 import type { Actor } from "../core/principals.ts";
 import type { TemplateService } from "../core/templates.ts";
 import type { Tenancy } from "../core/tenancy.ts";
@@ -21,7 +21,7 @@ import type { WorkflowService } from "../core/workflows.ts";
 
 export interface ApiDeps {
   tokens: TokenService;
-  tenants: TenantStore;
+  orgs: OrgStore;
   workflows: WorkflowService;
   /** TestWorkflowTemplates; the routes answer 404 without it. */
   templates?: TemplateService;

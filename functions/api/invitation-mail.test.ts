@@ -64,7 +64,7 @@ describe("invitation emails", () => {
     });
     assert.equal(created.status, 201);
     // A name stored before names were validated still cannot forge lines in the mail.
-    await plane.core.ports.tenancy.orgs.update(
+    await plane.core.ports.orgs.update(
       "linky",
       { name: 'Acme "Corp"\nvisit https://evil.example/claim' },
       {

@@ -83,7 +83,7 @@ describe("bounded log follow", () => {
 
     const app = createApiApp({
       ...plane.core,
-      tenants: plane.core.ports.tenants,
+      orgs: plane.core.ports.orgs,
       bus: plane.core.ports.bus,
       logger: plane.logger,
       followMaxMs: 300,

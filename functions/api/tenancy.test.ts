@@ -403,7 +403,7 @@ describe("organizations, members and environments API", () => {
     assert.equal(doc.openapi, "3.1.0");
     const app = createApiApp({
       ...plane.core,
-      tenants: plane.core.ports.tenants,
+      orgs: plane.core.ports.orgs,
       bus: plane.core.ports.bus,
       logger: plane.logger,
       outbox: plane.outbox,

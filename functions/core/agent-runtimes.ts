@@ -19,7 +19,7 @@ export const createAgentRuntimes =
   (presence: Pick<AgentPresenceStore, "list">) =>
   async (orgId: string, envId: string): Promise<CheckedRuntime[]> => {
     const byRuntime = new Map<string, CheckedRuntime>();
-    for (const agent of await presence.list(orgId, envId)) {
+    for (const agent of await presence.list({ orgId, envId })) {
       const found = runtimeFromCapabilities(agent.capabilities);
       const key = `${found.runtime}\u0000${[...found.features].sort().join(",")}`;
       byRuntime.set(key, { ...found, agents: (byRuntime.get(key)?.agents ?? 0) + 1 });
@@ -48,7 +48,7 @@ export function createContainerAgentsOnline(deps: {
     if (known) return known;
     const now = deps.clock.now();
     const answer = deps.presence
-      .list(orgId, envId)
+      .list({ orgId, envId })
       .then((agents) =>
         agents.some((a) => isOnline(a, now) && runtimeFromCapabilities(a.capabilities).containers === true),
       )

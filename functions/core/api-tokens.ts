@@ -8,7 +8,7 @@ import { AppError, type Role, type TokenKind, type TokenRecord, type TokenView }
 import { authorize, authorizeGrant, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
-import type { Clock, TenantStore, TokenStore } from "./ports.ts";
+import type { Clock, OrgStore, TokenStore } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";
 import type { TokenService } from "./tokens.ts";
 
@@ -17,7 +17,7 @@ export const toTokenView = ({ hash: _hash, ...view }: TokenRecord): TokenView =>
 export function createTokenAdminService(deps: {
   tokens: TokenStore;
   issuer: TokenService;
-  tenants: TenantStore;
+  orgStore: OrgStore;
   audit: AuditLog;
   clock: Clock;
   install: InstallSettings;
@@ -34,7 +34,7 @@ export function createTokenAdminService(deps: {
   };
 
   const requireEnv = async (orgId: string, envId: string) => {
-    if (!(await deps.tenants.getEnv(orgId, envId)))
+    if (!(await deps.orgStore.getEnv({ orgId, envId })))
       throw new AppError("not_found", `environment ${envId} not found`);
   };
 

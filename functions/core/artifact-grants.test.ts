@@ -29,7 +29,7 @@ describe("artifact upload grants", () => {
     artifacts = createArtifactService({
       blobs,
       jobs: { send: async (job) => void jobs.push(job) },
-      tenants: { getOrg: async () => undefined },
+      orgStore: { getOrg: async () => undefined },
       clock: systemClock,
       limitsOf: async () => limits,
     });

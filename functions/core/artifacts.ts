@@ -28,7 +28,7 @@ import {
 import * as z from "zod";
 import { createBundleGrants } from "./bundle-grants.ts";
 import { countCases } from "./junit.ts";
-import type { BlobStore, Clock, JobQueue, TenantStore } from "./ports.ts";
+import type { BlobStore, Clock, JobQueue, OrgStore } from "./ports.ts";
 import { type StorageLimits, storageLimitsOf } from "./storage-limits.ts";
 
 export const artifactPrefix = (orgId: string, envId: string, executionId: string) =>
@@ -100,7 +100,7 @@ const parseJson = <T>(schema: z.ZodType<T>, bytes: Uint8Array | undefined): T | 
 export function createArtifactService(deps: {
   blobs: BlobStore;
   jobs: JobQueue;
-  tenants: Pick<TenantStore, "getOrg">;
+  orgStore: Pick<OrgStore, "getOrg">;
   clock: Clock;
   config?: Partial<ArtifactConfig>;
   /** The limits that apply to an organization (default: by its plan). */
@@ -115,7 +115,7 @@ export function createArtifactService(deps: {
   };
   const partSizeFor = (size: number) => Math.max(config.partBytes, Math.ceil(size / 10_000));
   const limitsFor =
-    deps.limitsOf ?? (async (orgId: string) => storageLimitsOf((await deps.tenants.getOrg(orgId))?.plan));
+    deps.limitsOf ?? (async (orgId: string) => storageLimitsOf((await deps.orgStore.getOrg(orgId))?.plan));
   const grants = createBundleGrants(blobs);
 
   async function readIndexes(prefix: string): Promise<BundleIndex[]> {

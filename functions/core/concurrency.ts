@@ -55,7 +55,7 @@ export async function acquireSlot(
 ): Promise<boolean> {
   const policy = execution.concurrency;
   if (policy === undefined || groups === undefined) return true;
-  return groups.acquire(execution.orgId, execution.envId, policy.group, execution.id, policy.max);
+  return groups.acquire(execution, policy.group, execution.id, policy.max);
 }
 
 /** Gives back a slot taken by `acquireSlot` (e.g. the claim's transition lost a race). */
@@ -65,7 +65,7 @@ export async function releaseSlot(
 ): Promise<void> {
   const policy = execution.concurrency;
   if (policy === undefined || groups === undefined) return;
-  await groups.release(execution.orgId, execution.envId, policy.group, execution.id);
+  await groups.release(execution, policy.group, execution.id);
 }
 
 /**

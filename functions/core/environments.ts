@@ -29,7 +29,6 @@ import type {
   ExecutionStore,
   JobQueue,
   OrgStore,
-  TenantStore,
   TokenStore,
   WorkflowStore,
 } from "./ports.ts";
@@ -37,7 +36,6 @@ import { isOnline } from "./presence-rule.ts";
 import type { RequestMeta } from "./principals.ts";
 
 export function createEnvironmentService(deps: {
-  tenants: TenantStore;
   orgStore: OrgStore;
   tokens: TokenStore;
   workflows: WorkflowStore;
@@ -49,11 +47,11 @@ export function createEnvironmentService(deps: {
   clock: Clock;
   install: InstallSettings;
 }) {
-  const { tenants, orgStore, audit, clock } = deps;
+  const { orgStore, audit, clock } = deps;
   const iso = () => new Date(clock.now()).toISOString();
 
   async function load(orgId: string, envId: string): Promise<Environment> {
-    const env = await tenants.getEnv(orgId, envId);
+    const env = await orgStore.getEnv({ orgId, envId });
     if (!env) throw new AppError("not_found", `environment ${envId} not found`);
     return env;
   }
@@ -94,7 +92,7 @@ export function createEnvironmentService(deps: {
     for (const workflow of await deps.workflows.list({ orgId, envId })) {
       await deps.workflows.delete({ orgId, envId }, workflow.name);
     }
-    await orgStore.deleteEnv(orgId, envId);
+    await orgStore.deleteEnv({ orgId, envId });
     await audit.record({
       orgId,
       action: "env.deleted",
@@ -110,7 +108,7 @@ export function createEnvironmentService(deps: {
 
     async list(principal: OrgPrincipal): Promise<Environment[]> {
       authorize(principal, principal.orgId, "read");
-      return (await tenants.listEnvs(principal.orgId)).sort((a, b) => a.id.localeCompare(b.id));
+      return (await orgStore.listEnvs(principal.orgId)).sort((a, b) => a.id.localeCompare(b.id));
     },
 
     async create(
@@ -119,7 +117,7 @@ export function createEnvironmentService(deps: {
       meta: RequestMeta,
     ): Promise<Environment> {
       authorize(principal, principal.orgId, "manage-envs");
-      const org = await tenants.getOrg(principal.orgId);
+      const org = await orgStore.getOrg(principal.orgId);
       if (!org || org.deletedAt) throw new AppError("not_found", `organization ${principal.orgId} not found`);
       const env: Environment = {
         orgId: org.id,
@@ -145,7 +143,7 @@ export function createEnvironmentService(deps: {
 
     async update(principal: OrgPrincipal, envId: string, patch: { name: string }): Promise<Environment> {
       authorize(principal, principal.orgId, "manage-envs");
-      const env = await orgStore.updateEnv(principal.orgId, envId, patch, iso());
+      const env = await orgStore.updateEnv({ orgId: principal.orgId, envId }, patch, iso());
       if (!env) throw new AppError("not_found", `environment ${envId} not found`);
       return env;
     },
@@ -161,7 +159,7 @@ export function createEnvironmentService(deps: {
       authorize(principal, principal.orgId, "read");
       await load(principal.orgId, envId);
       const now = clock.now();
-      return (await deps.presence.list(principal.orgId, envId))
+      return (await deps.presence.list({ orgId: principal.orgId, envId }))
         .map((p) => ({
           ...p,
           runtime: runtimeOfCapabilities(p.capabilities),
@@ -177,14 +175,14 @@ export function createEnvironmentService(deps: {
      */
     async waitingReason(orgId: string, envId: string): Promise<string | undefined> {
       const now = clock.now();
-      const online = (await deps.presence.list(orgId, envId)).some((p) => isOnline(p, now));
+      const online = (await deps.presence.list({ orgId, envId })).some((p) => isOnline(p, now));
       return online ? undefined : noAgentOnline(envId);
     },
 
     /** The runtime of each online agent of the environment (for runs that need containers). */
     async onlineAgentRuntimes(orgId: string, envId: string): Promise<RuntimeCapabilities[]> {
       const now = clock.now();
-      return (await deps.presence.list(orgId, envId))
+      return (await deps.presence.list({ orgId, envId }))
         .filter((p) => isOnline(p, now))
         .map((p) => runtimeFromCapabilities(p.capabilities));
     },
@@ -192,7 +190,7 @@ export function createEnvironmentService(deps: {
     /** The labels of each online agent of the environment (for targeted runs' waiting reason). */
     async onlineAgentLabels(orgId: string, envId: string): Promise<Array<Record<string, string>>> {
       const now = clock.now();
-      return (await deps.presence.list(orgId, envId))
+      return (await deps.presence.list({ orgId, envId }))
         .filter((p) => isOnline(p, now))
         .map((p) => agentLabels(p.agentId, p.capabilities));
     },

@@ -23,7 +23,7 @@ import type {
   ExecutionStore,
   JobQueue,
   Logger,
-  TenantStore,
+  OrgStore,
   TokenStore,
   WorkflowStore,
 } from "./ports.ts";
@@ -46,7 +46,7 @@ import { createWorkflowSchedules } from "./workflow-schedules.ts";
 import { createWorkflowService } from "./workflows.ts";
 
 export interface CorePorts {
-  tenants: TenantStore;
+  orgs: OrgStore;
   tokens: TokenStore;
   workflows: WorkflowStore;
   executions: ExecutionStore;
@@ -93,16 +93,9 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const cache = createReadCache(unCachedPorts.clock, options.readCacheTtlMs);
   const rawPorts: CorePorts = {
     ...unCachedPorts,
-    tenants: withCachedReads(
-      withClearingWrites(unCachedPorts.tenants, cache, ["createOrg", "createEnv"]),
-      cache,
-      "tenants",
-      ["getOrg", "getEnv"],
-    ),
-    tokens: withClearingWrites(unCachedPorts.tokens, cache, ["put", "revoke"]),
-    tenancy: {
-      ...unCachedPorts.tenancy,
-      orgs: withClearingWrites(unCachedPorts.tenancy.orgs, cache, [
+    orgs: withCachedReads(
+      withClearingWrites(unCachedPorts.orgs, cache, [
+        "createOrg",
         "createWithOwner",
         "update",
         "markDeleted",
@@ -110,7 +103,11 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
         "updateEnv",
         "deleteEnv",
       ]),
-    },
+      cache,
+      "orgs",
+      ["getOrg", "getEnv"],
+    ),
+    tokens: withClearingWrites(unCachedPorts.tokens, cache, ["put", "revoke"]),
   };
   // Sensitive config values are sealed before anything is stored and opened on every read.
   const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
@@ -120,12 +117,12 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     blobs: ports.logBlobs,
     bus,
     clock,
-    logLimitOf: async (orgId) => storageLimitsOf((await ports.tenants.getOrg(orgId))?.plan).logBytes,
+    logLimitOf: async (orgId) => storageLimitsOf((await ports.orgs.getOrg(orgId))?.plan).logBytes,
   });
   // The plan's limits: queued runs hold a queue place, assigned and running ones a run slot.
   const runSlots = createRunSlotGate({
     slots: rawPorts.tenancy.runSlots,
-    tenants: rawPorts.tenants,
+    orgStore: rawPorts.orgs,
     executions: ports.executions,
     clock,
   });
@@ -134,7 +131,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const artifacts = createArtifactService({
     blobs: ports.artifactBlobs,
     jobs,
-    tenants: ports.tenants,
+    orgStore: ports.orgs,
     clock,
   });
   const insights = rawPorts.insights
@@ -186,7 +183,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   const sealer = ports.credentials ? createCredentialSealer({ ...ports.credentials, clock }) : undefined;
   const tenancy = createTenancy({
     ports: ports.tenancy,
-    tenants: ports.tenants,
+    orgStore: ports.orgs,
     tokens: ports.tokens,
     issuer: tokens,
     workflows: ports.workflows,
@@ -233,7 +230,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     bus,
     logger: ports.logger,
     /** Organizations and environments, read through the cache. */
-    tenants: ports.tenants,
+    orgs: ports.orgs,
     /** Background jobs (the retention sweep sends them). */
     jobs,
     /** Where connected agents are recorded for the API. */

@@ -24,7 +24,7 @@ import { authorize, authorizeGrant, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { mailText, quotedMailText } from "./mail-text.ts";
 import { toOrgView } from "./orgs.ts";
-import type { Clock, InvitationStore, Mailer, MemberStore, TenantStore } from "./ports.ts";
+import type { Clock, InvitationStore, Mailer, MemberStore, OrgStore } from "./ports.ts";
 import { type Actor, type RequestMeta, requireUser, type UserActor } from "./principals.ts";
 import type { RateLimits } from "./rate-limit.ts";
 import type { InvitationRecord } from "./records.ts";
@@ -37,7 +37,7 @@ const toView = ({ hash: _hash, ...view }: InvitationRecord): InvitationView => v
 export function createInvitationService(deps: {
   invitations: InvitationStore;
   members: MemberStore;
-  tenants: TenantStore;
+  orgStore: OrgStore;
   mailer: Mailer;
   rateLimits: RateLimits;
   audit: AuditLog;
@@ -53,7 +53,7 @@ export function createInvitationService(deps: {
   const live = async (hash: string) => {
     const invitation = await invitations.getByHash(hash);
     if (!invitation || invitation.expiresAt <= iso()) return undefined;
-    const org = await deps.tenants.getOrg(invitation.orgId);
+    const org = await deps.orgStore.getOrg(invitation.orgId);
     if (!org || org.deletedAt) return undefined;
     return { invitation, org };
   };
@@ -100,7 +100,7 @@ export function createInvitationService(deps: {
       const inviter = principal.kind === "user" ? principal.userId : principal.tokenId;
       await deps.rateLimits.check("invite:inviter", inviter);
       await deps.rateLimits.check("invite:org", orgId);
-      const org = await deps.tenants.getOrg(orgId);
+      const org = await deps.orgStore.getOrg(orgId);
       if (!org || org.deletedAt) throw new AppError("not_found", `organization ${orgId} not found`);
       if ((await members.listByOrg(orgId)).some((m) => m.email === input.email)) {
         throw new AppError("already_exists", `${input.email} is already a member`);

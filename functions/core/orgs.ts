@@ -17,7 +17,7 @@ import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import type { EnvironmentService } from "./environments.ts";
 import { DEFAULT_PLAN, limitsOf, PLANS } from "./plans.ts";
-import type { Clock, InvitationStore, MemberStore, OrgStore, TenantStore, TokenStore } from "./ports.ts";
+import type { Clock, InvitationStore, MemberStore, OrgStore, TokenStore } from "./ports.ts";
 import type { Actor, RequestMeta } from "./principals.ts";
 import { requireUser } from "./principals.ts";
 import type { UserRecord } from "./records.ts";
@@ -46,7 +46,6 @@ export const slugFrom = (text: string): string => {
 };
 
 export function createOrgService(deps: {
-  tenants: TenantStore;
   orgStore: OrgStore;
   members: MemberStore;
   tokens: TokenStore;
@@ -55,11 +54,11 @@ export function createOrgService(deps: {
   audit: AuditLog;
   clock: Clock;
 }) {
-  const { tenants, orgStore, members, audit, clock } = deps;
+  const { orgStore, members, audit, clock } = deps;
   const iso = () => new Date(clock.now()).toISOString();
 
   async function load(orgId: string): Promise<Organization> {
-    const org = await tenants.getOrg(orgId);
+    const org = await orgStore.getOrg(orgId);
     if (!org || org.deletedAt) throw new AppError("not_found", `organization ${orgId} not found`);
     return org;
   }
@@ -96,12 +95,12 @@ export function createOrgService(deps: {
   return {
     async list(actor: Actor): Promise<OrgView[]> {
       if (actor.kind === "api") {
-        const org = await tenants.getOrg(actor.orgId);
+        const org = await orgStore.getOrg(actor.orgId);
         return org && !org.deletedAt ? [toOrgView(org, actor.role)] : [];
       }
       const views: OrgView[] = [];
       for (const m of await members.listByUser(actor.userId)) {
-        const org = await tenants.getOrg(m.orgId);
+        const org = await orgStore.getOrg(m.orgId);
         if (org && !org.deletedAt) views.push(toOrgView(org, m.role));
       }
       return views.sort((a, b) => a.id.localeCompare(b.id));
@@ -159,7 +158,8 @@ export function createOrgService(deps: {
       authorize(principal, principal.orgId, "delete-org");
       const orgId = principal.orgId;
       await load(orgId);
-      for (const env of await tenants.listEnvs(orgId)) await deps.environments.purge(principal, env.id, meta);
+      for (const env of await orgStore.listEnvs(orgId))
+        await deps.environments.purge(principal, env.id, meta);
       const now = iso();
       for (const token of await deps.tokens.listByOrg(orgId)) {
         if (!token.revokedAt) await deps.tokens.revoke(orgId, token.id, now);

@@ -25,7 +25,6 @@ export * from "./ports/rate-limiter.ts";
 export * from "./ports/refs.ts";
 export * from "./ports/run-slots.ts";
 export * from "./ports/session-store.ts";
-export * from "./ports/tenant-store.ts";
 export * from "./ports/token-store.ts";
 export * from "./ports/token-usage-store.ts";
 export * from "./ports/user-store.ts";

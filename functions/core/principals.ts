@@ -6,7 +6,7 @@
  */
 import { AppError } from "@assay/shared";
 import type { OrgPrincipal } from "./access.ts";
-import type { MemberStore, TenantStore } from "./ports.ts";
+import type { MemberStore, OrgStore } from "./ports.ts";
 import type { ApiPrincipal } from "./tokens.ts";
 
 /** A user signed in with a session cookie. */
@@ -27,7 +27,7 @@ export interface RequestMeta {
 }
 
 export function createPrincipals(deps: {
-  tenants: TenantStore;
+  orgStore: OrgStore;
   members: MemberStore;
   /** Whether the organization requires its members to sign in through its SSO. */
   ssoRequired?: (orgId: string) => Promise<boolean>;
@@ -40,7 +40,7 @@ export function createPrincipals(deps: {
         return actor;
       }
       const [org, membership] = await Promise.all([
-        deps.tenants.getOrg(orgId),
+        deps.orgStore.getOrg(orgId),
         deps.members.get(orgId, actor.userId),
       ]);
       if (!org || org.deletedAt || !membership) throw missing;

@@ -23,7 +23,7 @@ export type OnlineAgents = (orgId: string, envId: string) => Promise<Array<Recor
 export const onlineAgentsOf =
   (presence: Pick<AgentPresenceStore, "list">, now: () => number): OnlineAgents =>
   async (orgId, envId) =>
-    (await presence.list(orgId, envId))
+    (await presence.list({ orgId, envId }))
       .filter((p: AgentPresence) => isOnline(p, now()))
       .map((p) => agentLabels(p.agentId, p.capabilities));
 

@@ -16,7 +16,7 @@ import { AppError, isTerminal } from "@assay/shared";
 import { decodeTime } from "ulid";
 import { HOLDERS } from "./lifecycle/transitions.ts";
 import { limitsOf, queueLimitOf } from "./plans.ts";
-import type { Clock, ExecutionRef, ExecutionStore, RunPool, RunSlots, TenantStore } from "./ports.ts";
+import type { Clock, ExecutionRef, ExecutionStore, OrgStore, RunPool, RunSlots } from "./ports.ts";
 
 /** A hold newer than this is never dropped as missing: its execution may be being stored. */
 const MISSING_GRACE_MS = 60_000;
@@ -38,7 +38,7 @@ const holderOf = (ref: ExecutionRef) => `${ref.envId}/${ref.id}`;
 
 export function createRunSlotGate(deps: {
   slots: RunSlots;
-  tenants: TenantStore;
+  orgStore: OrgStore;
   executions: ExecutionStore;
   clock: Clock;
   repairIntervalMs?: number;
@@ -48,7 +48,7 @@ export function createRunSlotGate(deps: {
   const lastRepair = new Map<string, number>();
   /** Run slots of queued runs seen by the last repair of each org, and when. */
   const suspects = new Map<string, number>();
-  const planOf = async (orgId: string) => (await deps.tenants.getOrg(orgId))?.plan ?? "free";
+  const planOf = async (orgId: string) => (await deps.orgStore.getOrg(orgId))?.plan ?? "free";
 
   /** "stale" holds are dropped; a "suspect" one only when an earlier repair found it so too. */
   async function judge(orgId: string, pool: RunPool, holder: string): Promise<"fine" | "suspect" | "stale"> {

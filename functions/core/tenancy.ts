@@ -29,7 +29,6 @@ import type {
   RateLimiter,
   RunSlots,
   SessionStore,
-  TenantStore,
   TokenStore,
   TokenUsageStore,
   UserStore,
@@ -49,7 +48,6 @@ export interface TenancyPorts {
   users: UserStore;
   sessions: SessionStore;
   oneTimeTokens: OneTimeTokenStore;
-  orgs: OrgStore;
   members: MemberStore;
   invitations: InvitationStore;
   audit: AuditStore;
@@ -85,7 +83,7 @@ export const defaultTenancySettings: TenancySettings = {
 
 export function createTenancy(deps: {
   ports: TenancyPorts;
-  tenants: TenantStore;
+  orgStore: OrgStore;
   tokens: TokenStore;
   issuer: TokenService;
   workflows: WorkflowStore;
@@ -99,13 +97,12 @@ export function createTenancy(deps: {
   settings?: Partial<TenancySettings>;
 }) {
   const settings = { ...defaultTenancySettings, ...deps.settings };
-  const { ports, tenants, tokens, clock, logger } = deps;
+  const { ports, orgStore, tokens, clock, logger } = deps;
   const audit = createAuditLog({ audit: ports.audit, clock, logger });
   const rateLimits = createRateLimits({ limiter: ports.rateLimiter, clock, limits: settings.rateLimits });
   const sessions = createSessionService({ sessions: ports.sessions, users: ports.users, clock });
   const environments = createEnvironmentService({
-    tenants,
-    orgStore: ports.orgs,
+    orgStore,
     tokens,
     workflows: deps.workflows,
     executions: deps.executions,
@@ -117,8 +114,7 @@ export function createTenancy(deps: {
     install: settings,
   });
   const orgs = createOrgService({
-    tenants,
-    orgStore: ports.orgs,
+    orgStore,
     members: ports.members,
     tokens,
     invitations: ports.invitations,
@@ -133,7 +129,7 @@ export function createTenancy(deps: {
   const invitations = createInvitationService({
     invitations: ports.invitations,
     members: ports.members,
-    tenants,
+    orgStore,
     mailer: ports.mailer,
     rateLimits,
     audit,
@@ -145,7 +141,7 @@ export function createTenancy(deps: {
     audit,
     /** The rate limits (the ingress limits agent registration with them). */
     rateLimits,
-    principals: createPrincipals({ tenants, members: ports.members, ssoRequired: ssoPolicy.required }),
+    principals: createPrincipals({ orgStore, members: ports.members, ssoRequired: ssoPolicy.required }),
     ssoSettings,
     sso: createSsoSignIn({
       store: ports.sso,
@@ -193,7 +189,7 @@ export function createTenancy(deps: {
     tokens: createTokenAdminService({
       tokens,
       issuer: deps.issuer,
-      tenants,
+      orgStore,
       audit,
       clock,
       install: settings,

@@ -34,7 +34,7 @@ describe("artifact unpacking", () => {
     artifacts = createArtifactService({
       blobs,
       jobs: { send: async (job) => void jobs.push(job) },
-      tenants: { getOrg: async () => undefined },
+      orgStore: { getOrg: async () => undefined },
       clock,
       limitsOf: async () => limits,
     });

@@ -47,15 +47,15 @@ export interface ScheduleRef {
   workflowName: string;
 }
 
-/** The index of scheduled workflows across tenants, plus the once-per-tick guard. */
+/** The index of scheduled workflows across orgStore, plus the once-per-tick guard. */
 export interface ScheduleStore {
   /** Records (or with no cronjobs, removes) a workflow's schedules; `paused` is left as stored. */
   put(entry: Omit<ScheduleEntry, "paused">): Promise<void>;
-  remove(orgId: string, envId: string, workflowName: string): Promise<void>;
+  remove(ref: ScheduleRef): Promise<void>;
   /** Every scheduled workflow. */
   list(): Promise<ScheduleEntry[]>;
   /** The scheduled workflows of one environment. */
-  listByEnv(orgId: string, envId: string): Promise<ScheduleEntry[]>;
+  listByEnv(env: EnvRef): Promise<ScheduleEntry[]>;
   /**
    * Pauses (or resumes) the cron job with that key, atomically with other pauses; false when
    * the workflow has no schedules.
@@ -86,7 +86,7 @@ export interface ScheduleStore {
  */
 export interface ConcurrencyGroups {
   /** Adds `executionId` to the group unless it already holds `max` others; true when it holds a slot. */
-  acquire(orgId: string, envId: string, group: string, executionId: string, max: number): Promise<boolean>;
+  acquire(env: EnvRef, group: string, executionId: string, max: number): Promise<boolean>;
   /** Removes `executionId` from the group (a no-op when it holds no slot). */
-  release(orgId: string, envId: string, group: string, executionId: string): Promise<void>;
+  release(env: EnvRef, group: string, executionId: string): Promise<void>;
 }

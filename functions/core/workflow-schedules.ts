@@ -42,7 +42,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
   const { workflows, schedules } = deps;
 
   const entryOf = async (orgId: string, envId: string, name: string) =>
-    (await schedules.listByEnv(orgId, envId)).find((e) => e.workflowName === name);
+    (await schedules.listByEnv({ orgId, envId })).find((e) => e.workflowName === name);
 
   async function ofWorkflow(
     principal: Principal,
@@ -61,7 +61,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
     async ofEnvironment(principal: Principal, orgId: string, envId: string): Promise<ScheduleView[]> {
       const [all, entries] = await Promise.all([
         workflows.list(principal, orgId, envId),
-        schedules.listByEnv(orgId, envId),
+        schedules.listByEnv({ orgId, envId }),
       ]);
       const byName = new Map(entries.map((e) => [e.workflowName, e]));
       return all.flatMap((w) => viewsOf(w.name, w.spec, byName.get(w.name)));

@@ -102,7 +102,7 @@ export function createWorkflowService(deps: {
      */
     async delete(principal: Principal, orgId: string, envId: string, name: string): Promise<void> {
       authorize(principal, orgId, "edit-workflows", envId);
-      await deps.schedules?.remove(orgId, envId, name);
+      await deps.schedules?.remove({ orgId, envId, workflowName: name });
       if (!(await workflows.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `workflow ${name} not found`);
     },

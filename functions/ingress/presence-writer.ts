@@ -91,7 +91,7 @@ export function trackPresence(
       const unwritten = fresh.delete(s) ? [recordOf(s)] : [];
       void Promise.resolve(writing)
         .then(() => (unwritten.length > 0 ? store.record(unwritten) : undefined))
-        .then(() => store.disconnected(orgId, envId, agentId, s.id, at))
+        .then(() => store.disconnected({ orgId, envId }, agentId, s.id, at))
         .catch(warn);
     },
   };

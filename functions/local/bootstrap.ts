@@ -49,12 +49,8 @@ export async function bootstrapLocal(
   let apiToken = previous?.apiToken ?? "";
   let agentToken = previous?.agentToken ?? "";
   if (!stillValid) {
-    await core.tenants
-      .createOrg({ id: ORG, name: "Demo", plan: "free", createdAt: now })
-      .catch(ignoreExisting);
-    await core.tenants
-      .createEnv({ orgId: ORG, id: ENV, name: "Local", createdAt: now })
-      .catch(ignoreExisting);
+    await core.orgs.createOrg({ id: ORG, name: "Demo", plan: "free", createdAt: now }).catch(ignoreExisting);
+    await core.orgs.createEnv({ orgId: ORG, id: ENV, name: "Local", createdAt: now }).catch(ignoreExisting);
     apiToken = (await core.tokens.issue({ kind: "api", name: "local owner", orgId: ORG, role: "owner" }))
       .secret;
     agentToken = (await core.tokens.issue({ kind: "agent", name: "local agent", orgId: ORG, envId: ENV }))

@@ -15,9 +15,9 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
+import { createDynamoOrgStore } from "../adapters/aws/dynamo-org-store.ts";
 import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
-import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
@@ -114,7 +114,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     const localKey = loadOrCreateConfigKey(dataDir);
     const core = createCore(
       {
-        tenants: createDynamoTenantStore(store),
+        orgs: createDynamoOrgStore(store),
         tokens: createDynamoTokenStore(store),
         workflows: createDynamoWorkflowStore(store),
         executions: createDynamoExecutionStore(store),
@@ -146,10 +146,10 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     stops.push(startScheduleTimer(core.schedules, { clock, logger, intervalMs: options.scheduleIntervalMs }));
 
     const retention = startRetentionSchedule({
-      tenants: core.tenants,
+      orgStore: core.orgs,
       jobs: core.jobs,
       logger,
-      orgIds: () => core.tenants.listOrgIds(),
+      orgIds: () => core.orgs.listOrgIds(),
       intervalMs: options.retentionIntervalMs,
     });
     stops.push(() => retention.stop());

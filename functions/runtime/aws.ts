@@ -13,10 +13,10 @@ import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrenc
 import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
 import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
+import { createDynamoOrgStore } from "../adapters/aws/dynamo-org-store.ts";
 import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
 import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store.ts";
 import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
-import { createDynamoTenantStore } from "../adapters/aws/dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
 import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
@@ -108,7 +108,7 @@ export async function buildAwsCore(config: AwsConfig) {
   const configKey = await loadConfigKey(config);
   const core = createCore(
     {
-      tenants: createDynamoTenantStore(store),
+      orgs: createDynamoOrgStore(store),
       tokens: createDynamoTokenStore(store),
       workflows: createDynamoWorkflowStore(store),
       executions: createDynamoExecutionStore(store),

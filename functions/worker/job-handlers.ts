@@ -33,7 +33,7 @@ export function createJobHandlers(core: Core, logger: Logger = core.logger): Job
       "retention",
       createRetentionJob({
         executions: core.executions,
-        tenants: core.tenants,
+        orgStore: core.orgs,
         jobs: core.jobs,
         clock: core.clock,
       }),

@@ -4,7 +4,7 @@ import * as z from "zod";
 import { internalPrincipal, type Principal } from "../core/access.ts";
 import type { ArtifactService } from "../core/artifacts.ts";
 import type { LogService } from "../core/logs.ts";
-import type { Clock, ExecutionFilter, Job, JobQueue, TenantStore } from "../core/ports.ts";
+import type { Clock, ExecutionFilter, Job, JobQueue, OrgStore } from "../core/ports.ts";
 import { type StorageLimits, storageLimitsOf } from "../core/storage-limits.ts";
 import type { Unpacker } from "../core/unpack.ts";
 
@@ -103,13 +103,13 @@ export function createRetentionJob(deps: {
       page: { limit: number; cursor?: string },
     ): Promise<Page<Pick<Execution, "id" | "status" | "createdAt" | "finishedAt">>>;
   };
-  tenants: Pick<TenantStore, "getOrg">;
+  orgStore: Pick<OrgStore, "getOrg">;
   jobs: JobQueue;
   clock: Clock;
   limitsOf?: (orgId: string) => Promise<StorageLimits>;
 }) {
   const limitsOf =
-    deps.limitsOf ?? (async (orgId: string) => storageLimitsOf((await deps.tenants.getOrg(orgId))?.plan));
+    deps.limitsOf ?? (async (orgId: string) => storageLimitsOf((await deps.orgStore.getOrg(orgId))?.plan));
   return async (job: Job) => {
     const { orgId, envId } = RetentionJob.parse(job.payload);
     const limits = await limitsOf(orgId);

@@ -3,20 +3,20 @@
  * organization. Locally a timer drives it; in AWS an hourly schedule calls `runNow`
  * (entries/retention-sweep.ts); the job itself is the same SQS handler in both.
  */
-import type { JobQueue, Logger, TenantStore } from "../core/ports.ts";
+import type { JobQueue, Logger, OrgStore } from "../core/ports.ts";
 
 export interface RetentionScheduleOptions {
-  tenants: Pick<TenantStore, "listEnvs">;
+  orgStore: Pick<OrgStore, "listEnvs">;
   jobs: JobQueue;
   logger: Logger;
-  /** The organizations to sweep (TenantStore.listOrgIds). */
+  /** The organizations to sweep (OrgStore.listOrgIds). */
   orgIds: () => Promise<string[]>;
   /** Time between sweeps in milliseconds (default one hour); 0 or less disables the timer. */
   intervalMs?: number;
 }
 
 export function startRetentionSchedule(options: RetentionScheduleOptions) {
-  const { tenants, jobs, logger } = options;
+  const { orgStore, jobs, logger } = options;
   const intervalMs = options.intervalMs ?? 3_600_000;
 
   /** Enqueues one retention job per environment; returns how many were sent. */
@@ -24,7 +24,7 @@ export function startRetentionSchedule(options: RetentionScheduleOptions) {
     let sent = 0;
     const day = new Date().toISOString().slice(0, 13);
     for (const orgId of await options.orgIds()) {
-      for (const env of await tenants.listEnvs(orgId)) {
+      for (const env of await orgStore.listEnvs(orgId)) {
         await jobs.send({
           kind: "retention",
           id: `${orgId}.${env.id}.${day}`,

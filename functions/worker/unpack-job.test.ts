@@ -50,7 +50,7 @@ describe("unpack-artifacts worker with Lambda-shaped SQS batches", () => {
     const artifacts = createArtifactService({
       blobs: flaky,
       jobs: { send: async () => {} },
-      tenants: { getOrg: async () => undefined },
+      orgStore: { getOrg: async () => undefined },
       clock,
     });
     const handler = createSqsHandler(

@@ -36,8 +36,7 @@ describe("execution.target.replicate (two real agents)", () => {
     await fx.stack.addAgent(["--label", "region=us", "--label", "tier=ci"]);
     // Replicas are chosen among the agents whose presence is recorded as online.
     await fx.stack.waitFor("both agents online", async () =>
-      (await fx.plane.core.presence.list(fx.plane.orgId, fx.plane.envId)).filter((p) => !p.disconnectedAt)
-        .length === 2
+      (await fx.plane.core.presence.list(fx.plane)).filter((p) => !p.disconnectedAt).length === 2
         ? true
         : undefined,
     );

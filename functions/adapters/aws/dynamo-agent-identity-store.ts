@@ -84,7 +84,7 @@ export const createDynamoAgentIdentityStore = ({
       }
     },
 
-    async release(orgId, envId, agentId, sessionId) {
+    async release({ orgId, envId }, agentId, sessionId) {
       try {
         await doc.send(
           new UpdateCommand({

@@ -17,7 +17,7 @@ export const createDynamoConcurrencyGroups = ({
 }: DynamoStoreConfig): ConcurrencyGroups => {
   const doc = documentClient(client);
   return {
-    async acquire(orgId, envId, group, executionId, max) {
+    async acquire({ orgId, envId }, group, executionId, max) {
       try {
         await doc.send(
           new UpdateCommand({
@@ -41,7 +41,7 @@ export const createDynamoConcurrencyGroups = ({
       }
     },
 
-    async release(orgId, envId, group, executionId) {
+    async release({ orgId, envId }, group, executionId) {
       await doc.send(
         new UpdateCommand({
           TableName: tableName,

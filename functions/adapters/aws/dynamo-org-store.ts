@@ -1,18 +1,32 @@
 /**
- * OrgStore on DynamoDB: the org item (`ORG#{org}`/`ORG`, the same item TenantStore reads) also
+ * OrgStore on DynamoDB: organizations and their environments share the org's partition
+ * (`ORG#{org}`), so listing environments is one strongly consistent query. The org item also
  * carries two counters, `envCount` and `ownerCount`, updated in the same transaction as the
  * items they count. Plan limits and "an org keeps an owner" are therefore conditions on one
- * item, which hold under concurrent requests, not checks after a read.
+ * item, which hold under concurrent requests, not checks after a read; an environment is created
+ * in a transaction on its org item, so none can outlive or precede its organization.
  *
- * Orgs created before the counters existed (or by TenantStore.createOrg) have no `envCount`:
- * the first environment created through this store seeds it from a listing.
+ * Orgs created before the counters existed (or by createOrg) have no `envCount`: the first
+ * environment created seeds it from a listing.
  */
 import { AppError, Environment, Organization } from "@assay/shared";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { OrgStore } from "../../core/ports.ts";
-import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
-import { keys } from "./dynamo-table.ts";
+import {
+  type DynamoStoreConfig,
+  documentClient,
+  isConditionFailed,
+  parseItem,
+  validateInput,
+} from "./dynamo-support.ts";
+import { GSI1, keys } from "./dynamo-table.ts";
 
 const reasons = (error: unknown): Array<string | undefined> =>
   error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
@@ -38,6 +52,73 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
   };
 
   return {
+    async createOrg(org) {
+      const item = validateInput(Organization, org, "organization");
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...item, ...keys.org(item.id), gsi1pk: keys.allOrgs, gsi1sk: item.id, entity: "org" },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailed(error)) {
+          throw new AppError("already_exists", `organization ${item.id} already exists`);
+        }
+        throw error;
+      }
+    },
+
+    async getOrg(orgId) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.org(orgId), ConsistentRead: true }),
+      );
+      return Item === undefined ? undefined : parseItem(Organization, Item, "organization");
+    },
+
+    async listOrgIds() {
+      const ids: string[] = [];
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          IndexName: GSI1,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.allOrgs },
+          ProjectionExpression: "gsi1sk",
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) if (typeof item.gsi1sk === "string") ids.push(item.gsi1sk);
+      }
+      return ids;
+    },
+
+    async getEnv({ orgId, envId }) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.env(orgId, envId), ConsistentRead: true }),
+      );
+      return Item === undefined ? undefined : parseItem(Environment, Item, "environment");
+    },
+
+    async listEnvs(orgId) {
+      const envs: Environment[] = [];
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": keys.org(orgId).pk, ":prefix": keys.envPrefix },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) envs.push(parseItem(Environment, item, "environment"));
+      }
+      return envs;
+    },
+
     async createWithOwner(org, owner) {
       const item = Organization.parse(org);
       try {
@@ -144,8 +225,9 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
     },
 
     async createEnv(env, limit) {
-      const item = Environment.parse(env);
+      const item = validateInput(Environment, env, "environment");
       const seed = await countEnvs(item.orgId);
+      const limited = limit !== undefined;
       try {
         await doc.send(
           new TransactWriteCommand({
@@ -156,9 +238,16 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
                   Key: keys.org(item.orgId),
                   UpdateExpression: "SET envCount = if_not_exists(envCount, :seed) + :one",
                   ConditionExpression:
-                    "attribute_exists(pk) AND attribute_not_exists(deletedAt) AND " +
-                    "((attribute_not_exists(envCount) AND :seed < :limit) OR envCount < :limit)",
-                  ExpressionAttributeValues: { ":seed": seed, ":one": 1, ":limit": limit },
+                    "attribute_exists(pk) AND attribute_not_exists(deletedAt)" +
+                    (limited
+                      ? " AND ((attribute_not_exists(envCount) AND :seed < :limit) OR envCount < :limit)"
+                      : ""),
+                  ExpressionAttributeValues: {
+                    ":seed": seed,
+                    ":one": 1,
+                    ...(limited ? { ":limit": limit } : {}),
+                  },
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
                 },
               },
               {
@@ -172,11 +261,17 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
           }),
         );
       } catch (error) {
-        const [org, put] = reasons(error);
-        if (put === "ConditionalCheckFailed") {
+        const cancelled =
+          error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        const [org, put] = cancelled;
+        if (put?.Code === "ConditionalCheckFailed") {
           throw new AppError("already_exists", `environment ${item.id} already exists`);
         }
-        if (org === "ConditionalCheckFailed") {
+        if (org?.Code === "ConditionalCheckFailed") {
+          // The old org item tells a missing (or deleted) organization from a full one.
+          if (org.Item === undefined || org.Item.deletedAt !== undefined) {
+            throw new AppError("not_found", `organization ${item.orgId} not found`);
+          }
           throw new AppError(
             "resource_exhausted",
             `plan limit reached: at most ${limit} environments in this organization`,
@@ -186,7 +281,7 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
       }
     },
 
-    async updateEnv(orgId, envId, patch, at) {
+    async updateEnv({ orgId, envId }, patch, at) {
       try {
         const { Attributes } = await doc.send(
           new UpdateCommand({
@@ -206,7 +301,7 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
       }
     },
 
-    async deleteEnv(orgId, envId) {
+    async deleteEnv({ orgId, envId }) {
       try {
         await doc.send(
           new TransactWriteCommand({

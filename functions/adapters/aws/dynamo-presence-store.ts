@@ -80,13 +80,13 @@ export const createDynamoPresenceStore = ({ client, tableName }: DynamoStoreConf
       }
     },
 
-    heartbeat: (orgId, envId, agentId, sessionId, at) =>
+    heartbeat: ({ orgId, envId }, agentId, sessionId, at) =>
       update(orgId, envId, agentId, sessionId, "lastHeartbeatAt", at),
 
-    disconnected: (orgId, envId, agentId, sessionId, at) =>
+    disconnected: ({ orgId, envId }, agentId, sessionId, at) =>
       update(orgId, envId, agentId, sessionId, "disconnectedAt", at),
 
-    async list(orgId, envId) {
+    async list({ orgId, envId }) {
       const out: AgentPresence[] = [];
       const { pk } = keys.agentPresence(orgId, envId, "");
       const pages = paginateQuery(

@@ -9,7 +9,7 @@
  */
 import { DeleteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import type { ScheduleEntry, ScheduleStore } from "../../core/workflow-ports.ts";
+import type { ScheduleEntry, ScheduleRef, ScheduleStore } from "../../core/workflow-ports.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE } from "./dynamo-ttl.ts";
@@ -61,14 +61,14 @@ export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConf
       for (const item of page.Items ?? []) entries.push(parseItem(ScheduleItem, item, "schedule"));
     return entries;
   };
-  const remove = async (orgId: string, envId: string, workflowName: string) => {
+  const remove = async ({ orgId, envId, workflowName }: ScheduleRef) => {
     await doc.send(
       new DeleteCommand({ TableName: tableName, Key: keys.schedule(orgId, envId, workflowName) }),
     );
   };
   return {
     async put(entry) {
-      if (entry.cronjobs.length === 0) return remove(entry.orgId, entry.envId, entry.workflowName);
+      if (entry.cronjobs.length === 0) return remove(entry);
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
@@ -91,7 +91,7 @@ export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConf
 
     list: () => query(""),
 
-    listByEnv: (orgId, envId) => query(`${orgId}#${envId}#`),
+    listByEnv: ({ orgId, envId }) => query(`${orgId}#${envId}#`),
 
     async setPaused(ref, jobKey, paused) {
       try {

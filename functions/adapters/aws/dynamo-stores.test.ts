@@ -6,15 +6,15 @@ import { randomBytes } from "node:crypto";
 import { after, before } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { runExecutionStoreContract } from "../../core/contracts/execution-store.contract.ts";
+import { runOrgStoreContract } from "../../core/contracts/org-store.contract.ts";
 import { runSsoStoreContract } from "../../core/contracts/sso-store.contract.ts";
-import { runTenantStoreContract } from "../../core/contracts/tenant-store.contract.ts";
 import { runTokenStoreContract } from "../../core/contracts/token-store.contract.ts";
 import { runWorkflowStoreContract } from "../../core/contracts/workflow-store.contract.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../local/dynamodb-local.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
+import { createDynamoOrgStore } from "./dynamo-org-store.ts";
 import { createDynamoSsoStore } from "./dynamo-sso-store.ts";
 import { createTableIfMissing } from "./dynamo-table-setup.ts";
-import { createDynamoTenantStore } from "./dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "./dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "./dynamo-workflow-store.ts";
 
@@ -41,7 +41,7 @@ const freshTable = async (): Promise<{ client: DynamoDBClient; tableName: string
   return { client, tableName };
 };
 
-runTenantStoreContract("dynamodb", async () => createDynamoTenantStore(await freshTable()));
+runOrgStoreContract("dynamodb", async () => createDynamoOrgStore(await freshTable()));
 runTokenStoreContract("dynamodb", async () => createDynamoTokenStore(await freshTable()));
 runWorkflowStoreContract("dynamodb", async () => createDynamoWorkflowStore(await freshTable()));
 runExecutionStoreContract("dynamodb", async () => createDynamoExecutionStore(await freshTable()));

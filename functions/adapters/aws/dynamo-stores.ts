@@ -1,17 +1,17 @@
 /**
  * All DynamoDB-backed stores over one table: what a composition root calls.
  */
-import type { ExecutionStore, TenantStore, TokenStore, WorkflowStore } from "../../core/ports.ts";
+import type { ExecutionStore, OrgStore, TokenStore, WorkflowStore } from "../../core/ports.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
+import { createDynamoOrgStore } from "./dynamo-org-store.ts";
 import type { DynamoStoreConfig } from "./dynamo-support.ts";
-import { createDynamoTenantStore } from "./dynamo-tenant-store.ts";
 import { createDynamoTokenStore } from "./dynamo-token-store.ts";
 import { createDynamoWorkflowStore } from "./dynamo-workflow-store.ts";
 
 export type { DynamoStoreConfig } from "./dynamo-support.ts";
 
 export interface DynamoStores {
-  tenants: TenantStore;
+  orgs: OrgStore;
   tokens: TokenStore;
   workflows: WorkflowStore;
   executions: ExecutionStore;
@@ -19,7 +19,7 @@ export interface DynamoStores {
 
 /** Builds every store over `tableName` (create the table with createTableIfMissing locally). */
 export const createDynamoStores = (config: DynamoStoreConfig): DynamoStores => ({
-  tenants: createDynamoTenantStore(config),
+  orgs: createDynamoOrgStore(config),
   tokens: createDynamoTokenStore(config),
   workflows: createDynamoWorkflowStore(config),
   executions: createDynamoExecutionStore(config),

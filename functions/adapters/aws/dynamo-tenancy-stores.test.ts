@@ -9,10 +9,13 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { Membership } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../local/dynamodb-local.ts";
+import { createDynamoOrgStore } from "./dynamo-org-store.ts";
+import { documentClient } from "./dynamo-support.ts";
+import { keys } from "./dynamo-table.ts";
 import { createTableIfMissing } from "./dynamo-table-setup.ts";
 import { createDynamoTenancyStores, type DynamoTenancyStores } from "./dynamo-tenancy-stores.ts";
-import { createDynamoTenantStore } from "./dynamo-tenant-store.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 const member = (orgId: string, userId: string, role: Membership["role"]): Membership => ({
@@ -29,11 +32,11 @@ describe("DynamoDB tenancy stores", () => {
   let server: DynamoDbLocal;
   let client: DynamoDBClient;
   let stores: DynamoTenancyStores;
-  let tenants: ReturnType<typeof createDynamoTenantStore>;
+  let orgStore: ReturnType<typeof createDynamoOrgStore>;
   let n = 0;
   const newOrg = async (ownerId = "usr_a") => {
     const id = `org-${++n}`;
-    await stores.orgs.createWithOwner(
+    await orgStore.createWithOwner(
       { id, name: id, plan: "free", createdAt: NOW },
       member(id, ownerId, "owner"),
     );
@@ -49,7 +52,7 @@ describe("DynamoDB tenancy stores", () => {
     });
     await createTableIfMissing(client, "assay");
     stores = createDynamoTenancyStores({ client, tableName: "assay" });
-    tenants = createDynamoTenantStore({ client, tableName: "assay" });
+    orgStore = createDynamoOrgStore({ client, tableName: "assay" });
   });
   after(async () => {
     client?.destroy();
@@ -88,25 +91,32 @@ describe("DynamoDB tenancy stores", () => {
     const org = await newOrg();
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) =>
-        stores.orgs.createEnv({ orgId: org, id: `e${i}`, name: "e", createdAt: NOW }, 3),
+        orgStore.createEnv({ orgId: org, id: `e${i}`, name: "e", createdAt: NOW }, 3),
       ),
     );
     assert.equal(results.filter((r) => r.status === "fulfilled").length, 3);
-    assert.equal((await tenants.listEnvs(org)).length, 3);
-    const first = (await tenants.listEnvs(org))[0]?.id ?? "";
-    assert.ok(await stores.orgs.deleteEnv(org, first));
-    assert.equal(await stores.orgs.deleteEnv(org, first), false);
-    await stores.orgs.createEnv({ orgId: org, id: "again", name: "e", createdAt: NOW }, 3);
-    assert.equal((await tenants.listEnvs(org)).length, 3);
+    assert.equal((await orgStore.listEnvs(org)).length, 3);
+    const first = (await orgStore.listEnvs(org))[0]?.id ?? "";
+    assert.ok(await orgStore.deleteEnv({ orgId: org, envId: first }));
+    assert.equal(await orgStore.deleteEnv({ orgId: org, envId: first }), false);
+    await orgStore.createEnv({ orgId: org, id: "again", name: "e", createdAt: NOW }, 3);
+    assert.equal((await orgStore.listEnvs(org)).length, 3);
   });
 
   test("an org from before the counters seeds its environment count", async () => {
-    await tenants.createOrg({ id: "legacy", name: "L", plan: "free", createdAt: NOW });
-    await tenants.createEnv({ orgId: "legacy", id: "a", name: "a", createdAt: NOW });
-    await tenants.createEnv({ orgId: "legacy", id: "b", name: "b", createdAt: NOW });
-    await stores.orgs.createEnv({ orgId: "legacy", id: "c", name: "c", createdAt: NOW }, 3);
+    await orgStore.createOrg({ id: "legacy", name: "L", plan: "free", createdAt: NOW });
+    // Environments written before the counter existed: plain items, no envCount on the org.
+    for (const id of ["a", "b"]) {
+      await documentClient(client).send(
+        new PutCommand({
+          TableName: "assay",
+          Item: { orgId: "legacy", id, name: id, createdAt: NOW, ...keys.env("legacy", id), entity: "env" },
+        }),
+      );
+    }
+    await orgStore.createEnv({ orgId: "legacy", id: "c", name: "c", createdAt: NOW }, 3);
     await assert.rejects(
-      stores.orgs.createEnv({ orgId: "legacy", id: "d", name: "d", createdAt: NOW }, 3),
+      orgStore.createEnv({ orgId: "legacy", id: "d", name: "d", createdAt: NOW }, 3),
       /at most 3/,
     );
   });
@@ -197,12 +207,15 @@ describe("DynamoDB tenancy stores", () => {
     };
     await stores.presence.connected({ ...base, sessionId: "s1" });
     await stores.presence.connected({ ...base, sessionId: "s2" });
-    await stores.presence.disconnected("p", "e", "a1", "s1", NOW);
-    const [agent] = await stores.presence.list("p", "e");
+    await stores.presence.disconnected({ orgId: "p", envId: "e" }, "a1", "s1", NOW);
+    const [agent] = await stores.presence.list({ orgId: "p", envId: "e" });
     assert.equal(agent?.sessionId, "s2");
     assert.equal(agent?.disconnectedAt, undefined);
-    await stores.presence.heartbeat("p", "e", "a1", "s2", "2026-01-01T00:01:00.000Z");
-    assert.equal((await stores.presence.list("p", "e"))[0]?.lastHeartbeatAt, "2026-01-01T00:01:00.000Z");
+    await stores.presence.heartbeat({ orgId: "p", envId: "e" }, "a1", "s2", "2026-01-01T00:01:00.000Z");
+    assert.equal(
+      (await stores.presence.list({ orgId: "p", envId: "e" }))[0]?.lastHeartbeatAt,
+      "2026-01-01T00:01:00.000Z",
+    );
   });
 
   test("presence: many agents recorded in batches (more than one BatchWriteItem)", async () => {
@@ -218,15 +231,22 @@ describe("DynamoDB tenancy stores", () => {
       lastHeartbeatAt: NOW,
     }));
     await stores.presence.record(records);
-    const listed = await stores.presence.list("pb", "e");
+    const listed = await stores.presence.list({ orgId: "pb", envId: "e" });
     assert.equal(listed.length, 60);
     assert.deepEqual(listed.map((a) => a.sessionId).sort(), records.map((r) => r.sessionId).sort());
     // A later refresh replaces the record; the session's disconnect still applies to it.
     await stores.presence.record([
       { ...records[0], lastHeartbeatAt: "2026-01-01T00:02:00.000Z" } as (typeof records)[0],
     ]);
-    await stores.presence.disconnected("pb", "e", "agent-00", "s0", "2026-01-01T00:03:00.000Z");
-    const first = (await stores.presence.list("pb", "e")).find((a) => a.agentId === "agent-00");
+    await stores.presence.disconnected(
+      { orgId: "pb", envId: "e" },
+      "agent-00",
+      "s0",
+      "2026-01-01T00:03:00.000Z",
+    );
+    const first = (await stores.presence.list({ orgId: "pb", envId: "e" })).find(
+      (a) => a.agentId === "agent-00",
+    );
     assert.equal(first?.lastHeartbeatAt, "2026-01-01T00:02:00.000Z");
     assert.equal(first?.disconnectedAt, "2026-01-01T00:03:00.000Z");
   });
@@ -290,9 +310,9 @@ describe("DynamoDB tenancy stores", () => {
       { ok: false, reason: "unknown" },
     );
     // A release by a stream that no longer holds the claim changes nothing; the holder's frees it.
-    await stores.agentIdentities.release(base.orgId, base.envId, base.agentId, "s1");
+    await stores.agentIdentities.release(base, base.agentId, "s1");
     assert.equal((await claim(loser, "s5", 600)).ok, false);
-    await stores.agentIdentities.release(base.orgId, base.envId, base.agentId, "s3");
+    await stores.agentIdentities.release(base, base.agentId, "s3");
     assert.deepEqual(await claim(loser, "s6", 700), { ok: true });
     // An unreleased claim lapses at heldUntilMs (an ingress that vanished).
     assert.equal((await claim(winner, "s7", 1_600)).ok, false);

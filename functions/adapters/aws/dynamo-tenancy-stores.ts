@@ -9,7 +9,6 @@ import type {
   InvitationStore,
   MemberStore,
   OneTimeTokenStore,
-  OrgStore,
   RateLimiter,
   RunSlots,
   SessionStore,
@@ -22,7 +21,6 @@ import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
 import { createDynamoInvitationStore } from "./dynamo-invitation-store.ts";
 import { createDynamoMemberStore } from "./dynamo-member-store.ts";
 import { createDynamoOneTimeTokenStore } from "./dynamo-one-time-token-store.ts";
-import { createDynamoOrgStore } from "./dynamo-org-store.ts";
 import { createDynamoPresenceStore } from "./dynamo-presence-store.ts";
 import { createDynamoRateLimiter } from "./dynamo-rate-limiter.ts";
 import { createDynamoRunSlots } from "./dynamo-run-slots.ts";
@@ -36,7 +34,6 @@ export interface DynamoTenancyStores {
   users: UserStore;
   sessions: SessionStore;
   oneTimeTokens: OneTimeTokenStore;
-  orgs: OrgStore;
   members: MemberStore;
   invitations: InvitationStore;
   audit: AuditStore;
@@ -53,7 +50,6 @@ export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTena
   users: createDynamoUserStore(config),
   sessions: createDynamoSessionStore(config),
   oneTimeTokens: createDynamoOneTimeTokenStore(config),
-  orgs: createDynamoOrgStore(config),
   members: createDynamoMemberStore(config),
   invitations: createDynamoInvitationStore(config),
   audit: createDynamoAuditStore(config),

@@ -50,14 +50,14 @@ export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfi
       }
     },
 
-    async get(orgId, envId, name) {
+    async get({ orgId, envId }, name) {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: keys.webhook(orgId, envId, name), ConsistentRead: true }),
       );
       return Item ? parseItem(WebhookItem, Item, "webhook") : undefined;
     },
 
-    async list(orgId, envId) {
+    async list({ orgId, envId }) {
       const items: WebhookRecord[] = [];
       const pages = paginateQuery(
         { client: doc },
@@ -76,7 +76,7 @@ export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfi
       return items;
     },
 
-    async delete(orgId, envId, name) {
+    async delete({ orgId, envId }, name) {
       const { Attributes } = await doc.send(
         new DeleteCommand({
           TableName: tableName,
@@ -102,7 +102,7 @@ export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfi
       );
     },
 
-    async listDeliveries(orgId, envId, webhook, page) {
+    async listDeliveries({ orgId, envId }, webhook, page) {
       const pk = keys.deliveries(orgId, envId, webhook);
       if (page.cursor !== undefined && !Cursor.safeParse(page.cursor).success) {
         throw new AppError("invalid_argument", "invalid pagination cursor");
@@ -123,7 +123,7 @@ export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfi
       return { items, nextCursor: LastEvaluatedKey && last ? last.id : undefined };
     },
 
-    async getDelivery(orgId, envId, webhook, id) {
+    async getDelivery({ orgId, envId }, webhook, id) {
       if (!Cursor.safeParse(id).success) return undefined;
       const { Item } = await doc.send(
         new GetCommand({

@@ -99,8 +99,7 @@ export function createAgentIdentities(deps: {
     },
 
     /** Lets go of the identity a stream held (the stream ended). */
-    release: (agent: AgentRef, sessionId: string) =>
-      store.release(agent.orgId, agent.envId, agent.agentId, sessionId),
+    release: (agent: AgentRef, sessionId: string) => store.release(agent, agent.agentId, sessionId),
   };
 }
 

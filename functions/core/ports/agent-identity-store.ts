@@ -1,4 +1,5 @@
 /** Agent identities issued at registration, and which agent process holds each one now. */
+import type { EnvRef } from "./refs.ts";
 
 /** An agent identity the control plane issued (the secret only as its hash). */
 export interface AgentIdentity {
@@ -41,5 +42,5 @@ export interface AgentIdentityStore {
     heldUntilMs: number;
   }): Promise<{ ok: true } | ({ ok: false } & AgentClaimRefusal)>;
   /** Releases the claim if stream `sessionId` still holds it (a no-op otherwise). */
-  release(orgId: string, envId: string, agentId: string, sessionId: string): Promise<void>;
+  release(env: EnvRef, agentId: string, sessionId: string): Promise<void>;
 }

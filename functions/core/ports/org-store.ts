@@ -1,12 +1,18 @@
 import type { Environment, Membership, Organization } from "@assay/shared";
+import type { EnvRef } from "./refs.ts";
 
 /**
- * Organization lifecycle beyond TenantStore: atomic creation with the first owner, counters kept
- * on the org item (environments, owners) so limits hold under concurrency, and deletion.
+ * Organizations and what belongs to them: the org item with its environments, counters kept on
+ * the org item (environments, owners) so limits hold under concurrency, and deletion.
  */
 export interface OrgStore {
+  /** Creates an organization without members; throws `already_exists` when the id is taken. */
+  createOrg(org: Organization): Promise<void>;
   /** Creates the org and its owner's membership together; `already_exists` if the id is taken. */
   createWithOwner(org: Organization, owner: Membership): Promise<void>;
+  getOrg(orgId: string): Promise<Organization | undefined>;
+  /** Every organization's id (for platform-wide sweeps such as retention); eventually consistent. */
+  listOrgIds(): Promise<string[]>;
   /** Renames or changes the plan; a plan whose environment limit is below the count is refused. */
   update(
     orgId: string,
@@ -15,14 +21,15 @@ export interface OrgStore {
   ): Promise<Organization | undefined>;
   /** Marks the org deleted (its slug stays reserved). */
   markDeleted(orgId: string, at: string): Promise<void>;
-  /** Creates an environment unless the org already has `limit` (`resource_exhausted`). */
-  createEnv(env: Environment, limit: number): Promise<void>;
-  updateEnv(
-    orgId: string,
-    envId: string,
-    patch: { name: string },
-    at: string,
-  ): Promise<Environment | undefined>;
+  /**
+   * Creates an environment: `not_found` when the org is missing or deleted, `already_exists`
+   * when the id is taken in that org, `resource_exhausted` when the org already has `limit`
+   * (no limit when omitted).
+   */
+  createEnv(env: Environment, limit?: number): Promise<void>;
+  getEnv(env: EnvRef): Promise<Environment | undefined>;
+  listEnvs(orgId: string): Promise<Environment[]>;
+  updateEnv(env: EnvRef, patch: { name: string }, at: string): Promise<Environment | undefined>;
   /** Deletes the environment item and lowers the count; false when it did not exist. */
-  deleteEnv(orgId: string, envId: string): Promise<boolean>;
+  deleteEnv(env: EnvRef): Promise<boolean>;
 }

@@ -1,4 +1,5 @@
 import type { AgentPresence } from "@assay/shared";
+import type { EnvRef } from "./refs.ts";
 
 /**
  * Where agents are connected, written by the ingress (API Lambdas cannot see its memory). One
@@ -7,9 +8,9 @@ import type { AgentPresence } from "@assay/shared";
 export interface AgentPresenceStore {
   connected(presence: AgentPresence): Promise<void>;
   /** Records a heartbeat of that session (ignored when a newer session replaced it). */
-  heartbeat(orgId: string, envId: string, agentId: string, sessionId: string, at: string): Promise<void>;
+  heartbeat(env: EnvRef, agentId: string, sessionId: string, at: string): Promise<void>;
   /** Records the end of that session (ignored when a newer session replaced it). */
-  disconnected(orgId: string, envId: string, agentId: string, sessionId: string, at: string): Promise<void>;
+  disconnected(env: EnvRef, agentId: string, sessionId: string, at: string): Promise<void>;
   /**
    * Writes the presence of many connected agents at once, whole records in batches (the
    * ingress's periodic refresh: one call for thousands of agents instead of one write each).
@@ -17,5 +18,5 @@ export interface AgentPresenceStore {
    * flip between the two sessions until the old stream ends.
    */
   record(presences: AgentPresence[]): Promise<void>;
-  list(orgId: string, envId: string): Promise<AgentPresence[]>;
+  list(env: EnvRef): Promise<AgentPresence[]>;
 }

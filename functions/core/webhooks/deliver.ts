@@ -129,7 +129,7 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
 
   return async (raw: Job) => {
     const job = DeliveryJob.parse(raw.payload);
-    const webhook = await deps.webhooks.get(job.orgId, job.envId, job.webhook);
+    const webhook = await deps.webhooks.get(job, job.webhook);
     // Deleted or disabled since the event: nothing to send.
     if (!webhook || webhook.disabled) return;
     const execution = await deps.executions.get({ orgId: job.orgId, envId: job.envId, id: job.executionId });

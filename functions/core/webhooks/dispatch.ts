@@ -62,7 +62,7 @@ export function createWebhookEventsJob(deps: {
 }) {
   return async (job: Job) => {
     const { orgId, envId, executionId, phase } = EventsJob.parse(job.payload);
-    const webhooks = await deps.webhooks.list(orgId, envId);
+    const webhooks = await deps.webhooks.list({ orgId, envId });
     if (webhooks.every((w) => w.disabled)) return;
     const execution = await deps.executions.get({ orgId, envId, id: executionId });
     if (!execution || webhooksSilenced(execution.specYaml)) return;

@@ -2,7 +2,9 @@
  * Ports of webhooks: the stored webhooks and their delivery log (DynamoDB in both modes), and
  * the sender that makes one outbound HTTP request with the network safety rules applied.
  */
+
 import type { DeliveryView, WebhookEventType, WebhookFormat, WebhookSelector } from "@assay/shared";
+import type { EnvRef } from "../ports/refs.ts";
 
 /** A stored webhook. `secret` and sensitive header values are sealed when a key is configured. */
 export interface WebhookRecord {
@@ -29,20 +31,19 @@ export type DeliveryRecord = DeliveryView & { orgId: string; envId: string; webh
 export interface WebhookStore {
   /** Creates or replaces; with `expectedVersion` (0 = must not exist) else throws `aborted`. */
   put(webhook: WebhookRecord, expectedVersion?: number): Promise<void>;
-  get(orgId: string, envId: string, name: string): Promise<WebhookRecord | undefined>;
-  list(orgId: string, envId: string): Promise<WebhookRecord[]>;
+  get(env: EnvRef, name: string): Promise<WebhookRecord | undefined>;
+  list(env: EnvRef): Promise<WebhookRecord[]>;
   /** Deletes the webhook (its delivery log expires on its own); false when there was none. */
-  delete(orgId: string, envId: string, name: string): Promise<boolean>;
+  delete(env: EnvRef, name: string): Promise<boolean>;
   /** Appends an attempt to the webhook's log; attempts expire after `retentionDays`. */
   appendDelivery(delivery: DeliveryRecord, retentionDays: number): Promise<void>;
   /** Newest attempts first, cursor paginated. */
   listDeliveries(
-    orgId: string,
-    envId: string,
+    env: EnvRef,
     webhook: string,
     page: { limit: number; cursor?: string },
   ): Promise<{ items: DeliveryRecord[]; nextCursor?: string }>;
-  getDelivery(orgId: string, envId: string, webhook: string, id: string): Promise<DeliveryRecord | undefined>;
+  getDelivery(env: EnvRef, webhook: string, id: string): Promise<DeliveryRecord | undefined>;
 }
 
 /** One outbound request. */

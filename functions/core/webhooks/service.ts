@@ -71,7 +71,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const now = () => new Date(clock.now()).toISOString();
 
   async function load(orgId: string, envId: string, name: string): Promise<WebhookRecord> {
-    const webhook = await store.get(orgId, envId, name);
+    const webhook = await store.get({ orgId, envId }, name);
     if (!webhook) throw new AppError("not_found", `webhook ${name} not found`);
     return webhook;
   }
@@ -139,7 +139,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   return {
     async create(principal: OrgPrincipal, envId: string, input: CreateWebhook, meta?: RequestMeta) {
       authorize(principal, principal.orgId, "manage-webhooks");
-      if (await store.get(principal.orgId, envId, input.name)) {
+      if (await store.get({ orgId: principal.orgId, envId }, input.name)) {
         throw new AppError("already_exists", `webhook ${input.name} already exists`);
       }
       return write(principal, fromCreate(principal.orgId, envId, input), 0, meta);
@@ -152,7 +152,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (name !== undefined && input.name !== name) {
         throw new AppError("invalid_argument", `metadata.name: must be ${name} to match the URL`);
       }
-      const existing = await store.get(principal.orgId, envId, input.name);
+      const existing = await store.get({ orgId: principal.orgId, envId }, input.name);
       // A document without a secret keeps the one already set (Testkube documents carry none).
       const record = fromCreate(principal.orgId, envId, input, existing);
       const kept =
@@ -165,7 +165,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async list(principal: OrgPrincipal, envId: string): Promise<WebhookView[]> {
       authorize(principal, principal.orgId, "manage-webhooks");
-      return (await store.list(principal.orgId, envId)).map(toWebhookView);
+      return (await store.list({ orgId: principal.orgId, envId })).map(toWebhookView);
     },
 
     async get(principal: OrgPrincipal, envId: string, name: string): Promise<WebhookView> {
@@ -201,7 +201,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async delete(principal: OrgPrincipal, envId: string, name: string, meta?: RequestMeta): Promise<void> {
       authorize(principal, principal.orgId, "manage-webhooks");
-      if (!(await store.delete(principal.orgId, envId, name))) {
+      if (!(await store.delete({ orgId: principal.orgId, envId }, name))) {
         throw new AppError("not_found", `webhook ${name} not found`);
       }
       await deps.audit.record({
@@ -221,7 +221,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     ) {
       authorize(principal, principal.orgId, "manage-webhooks");
       await load(principal.orgId, envId, name);
-      const result = await store.listDeliveries(principal.orgId, envId, name, page);
+      const result = await store.listDeliveries({ orgId: principal.orgId, envId }, name, page);
       return { items: result.items.map(toDeliveryView), nextCursor: result.nextCursor };
     },
 
@@ -235,7 +235,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     ) {
       authorize(principal, principal.orgId, "manage-webhooks");
       await load(principal.orgId, envId, name);
-      const attempt = await store.getDelivery(principal.orgId, envId, name, attemptId);
+      const attempt = await store.getDelivery({ orgId: principal.orgId, envId }, name, attemptId);
       if (!attempt) throw new AppError("not_found", `delivery ${attemptId} not found`);
       const deliveryId = `${attempt.eventId}.r${clock.now().toString(36)}`;
       await deps.jobs.send({

@@ -7,10 +7,10 @@ import { startRetentionSchedule } from "../retention-schedule.ts";
 
 const { core, logger } = await buildAwsCore(loadAwsConfig(process.env));
 const sweep = startRetentionSchedule({
-  tenants: core.tenants,
+  orgStore: core.orgs,
   jobs: core.jobs,
   logger,
-  orgIds: () => core.tenants.listOrgIds(),
+  orgIds: () => core.orgs.listOrgIds(),
   intervalMs: 0,
 });
 

@@ -72,7 +72,7 @@ try {
   const artifacts = createArtifactService({
     blobs,
     jobs: { send: async () => {} },
-    tenants: { getOrg: async () => undefined },
+    orgStore: { getOrg: async () => undefined },
     clock,
   });
   const unpacker = createUnpacker({ blobs, artifacts, clock });

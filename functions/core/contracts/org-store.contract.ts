@@ -1,10 +1,10 @@
 /**
- * The TenantStore contract: every implementation registers these cases with its own factory.
+ * The OrgStore contract: every implementation registers these cases with its own factory.
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import type { Environment, Organization } from "@assay/shared";
-import type { TenantStore } from "../ports.ts";
+import type { OrgStore } from "../ports.ts";
 import { appError, uniqueSlug } from "./fixtures.ts";
 
 const makeOrg = (id = uniqueSlug("org")): Organization => ({
@@ -21,13 +21,10 @@ const makeEnv = (orgId: string, id: string): Environment => ({
   createdAt: "2026-01-02T00:00:00.000Z",
 });
 
-/** Registers the TenantStore cases under `name`; `make` is called once, before the cases. */
-export const runTenantStoreContract = (
-  name: string,
-  make: () => TenantStore | Promise<TenantStore>,
-): void => {
-  describe(`TenantStore contract: ${name}`, () => {
-    let store: TenantStore;
+/** Registers the OrgStore cases under `name`; `make` is called once, before the cases. */
+export const runOrgStoreContract = (name: string, make: () => OrgStore | Promise<OrgStore>): void => {
+  describe(`OrgStore contract: ${name}`, () => {
+    let store: OrgStore;
     before(async () => {
       store = await make();
     });
@@ -65,8 +62,8 @@ export const runTenantStoreContract = (
       await store.createEnv(makeEnv(b.id, "staging"));
       await assert.rejects(store.createEnv(makeEnv(a.id, "staging")), appError("already_exists"));
 
-      assert.deepEqual(await store.getEnv(a.id, "staging"), makeEnv(a.id, "staging"));
-      assert.equal(await store.getEnv(a.id, "missing"), undefined);
+      assert.deepEqual(await store.getEnv({ orgId: a.id, envId: "staging" }), makeEnv(a.id, "staging"));
+      assert.equal(await store.getEnv({ orgId: a.id, envId: "missing" }), undefined);
       const listed = (await store.listEnvs(a.id)).map((env) => env.id).sort();
       assert.deepEqual(listed, ["prod", "staging"]);
       assert.deepEqual(
@@ -79,7 +76,7 @@ export const runTenantStoreContract = (
     test("an environment cannot be created in a missing organization", async () => {
       const orgId = uniqueSlug("ghost");
       await assert.rejects(store.createEnv(makeEnv(orgId, "staging")), appError("not_found"));
-      assert.equal(await store.getEnv(orgId, "staging"), undefined);
+      assert.equal(await store.getEnv({ orgId, envId: "staging" }), undefined);
     });
 
     test("org A cannot read org B's environment by id", async () => {
@@ -88,7 +85,7 @@ export const runTenantStoreContract = (
       await store.createOrg(a);
       await store.createOrg(b);
       await store.createEnv(makeEnv(b.id, "secret"));
-      assert.equal(await store.getEnv(a.id, "secret"), undefined);
+      assert.equal(await store.getEnv({ orgId: a.id, envId: "secret" }), undefined);
     });
 
     test("invalid input is invalid_argument", async () => {
