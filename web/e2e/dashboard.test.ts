@@ -54,7 +54,7 @@ spec:
   steps:
     - name: Flaky
       retry: {count: 2}
-      shell: n=$(cat n 2>/dev/null || echo 0); n=$((n+1)); echo $n > n; echo attempt $n; [ $n -ge 2 ]
+      shell: n=$(cat n 2>/dev/null || echo 0); n=$((n+1)); echo $n > n; echo attempt $n; [ $n -ge 2 ] || { echo "attempt $n not yet" >&2; exit 1; }
     - name: Browsers
       parallel:
         matrix: {browser: [chrome, firefox]}
@@ -248,6 +248,17 @@ describe("dashboard, in the browser", () => {
     await chrome.waitFor();
     assert.match(await chrome.locator(".log-prefix").innerText(), /\S/, "the worker's line names the worker");
     await screenshot(page, "03d-log-sections");
+    // What the flaky step wrote to stderr is marked (a title and a spoken label), its stdout not.
+    const complaint = log.locator(".log-line").filter({ hasText: "attempt 1 not yet" });
+    await complaint.waitFor();
+    assert.equal(await complaint.getAttribute("data-stream"), "stderr");
+    assert.equal(await complaint.getAttribute("title"), "Written to stderr");
+    assert.equal(await complaint.locator(".log-stream-label").textContent(), "stderr: ");
+    const attempt = log
+      .locator(".log-line")
+      .filter({ hasText: "attempt 1" })
+      .filter({ hasNotText: "not yet" });
+    assert.equal(await attempt.getAttribute("data-stream"), null, "a stdout line is not marked");
     await section.click();
     await chrome.waitFor({ state: "detached" });
     await log.getByRole("button", { name: "Expand the log of Browsers" }).click();
