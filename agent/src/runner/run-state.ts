@@ -136,20 +136,13 @@ export interface RunContext {
   ): void;
 }
 
-/** Creates the context of a run of `options.plan`; `runStep` runs one step (step-run.ts). */
-export const createRunContext = (
-  options: PlanRunOptions,
-  runStep: (run: RunContext, ...args: Parameters<StepRunner>) => Promise<StepFinalStatus>,
-): RunContext => {
-  const { plan, sink, workspace } = options;
-  // Git tokens and keys are secrets too, wherever they came from.
-  const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
-  const state: RunState = { steps: new Map(), wakeups: new Set(), waitingSteps: 0, failedBefore: new Map() };
-  const stepRuntime = options.runtime ?? createProcessRuntime();
-  const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
-  const line = (ref: string, text: string) => {
-    sink.log(ref, Buffer.from(`${maskText(text, secrets)}\n`));
-  };
+/** The process context of a run (what runs now, its units) and its pause gate. */
+const processContext = (
+  state: RunState,
+  sink: RunnerSink,
+  secrets: readonly string[],
+  line: (ref: string, text: string) => void,
+): { ctx: ProcessContext; gate: PauseGate } => {
   const ctx: ProcessContext = {
     get runtime(): ExecutionRuntime {
       if (state.runtime === undefined) throw new Error("the runtime is not open");
@@ -168,6 +161,24 @@ export const createRunContext = (
       sink.paused?.(paused, reason);
     },
   });
+  return { ctx, gate };
+};
+
+/** Creates the context of a run of `options.plan`; `runStep` runs one step (step-run.ts). */
+export const createRunContext = (
+  options: PlanRunOptions,
+  runStep: (run: RunContext, ...args: Parameters<StepRunner>) => Promise<StepFinalStatus>,
+): RunContext => {
+  const { plan, sink, workspace } = options;
+  // Git tokens and keys are secrets too, wherever they came from.
+  const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
+  const state: RunState = { steps: new Map(), wakeups: new Set(), waitingSteps: 0, failedBefore: new Map() };
+  const stepRuntime = options.runtime ?? createProcessRuntime();
+  const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
+  const line = (ref: string, text: string) => {
+    sink.log(ref, Buffer.from(`${maskText(text, secrets)}\n`));
+  };
+  const { ctx, gate } = processContext(state, sink, secrets, line);
   const run: RunContext = {
     options,
     secrets,
