@@ -17,7 +17,7 @@ import {
   noAgentOnline,
   runtimeOfCapabilities,
 } from "@assay/shared";
-import { labelsFromCapabilities } from "@assay/shared/workflow";
+import { agentLabels } from "@assay/shared/workflow";
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
@@ -186,7 +186,7 @@ export function createEnvironmentService(deps: {
       const now = clock.now();
       return (await deps.presence.list(orgId, envId))
         .filter((p) => isOnline(p, now))
-        .map((p) => labelsFromCapabilities(p.capabilities));
+        .map((p) => agentLabels(p.agentId, p.capabilities));
     },
 
     async install(principal: OrgPrincipal, envId: string): Promise<InstallCommands> {

@@ -14,11 +14,12 @@ import {
   isTerminal,
   PARENT_TAG,
   type Page,
+  REPLICAS_TAG,
   type StartedBy,
   toExecutionView,
   type WorkflowRecord,
 } from "@assay/shared";
-import { validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
+import { resolveTags, validateWorkflow, writeYamlDocument } from "@assay/shared/workflow";
 import { monotonicFactory } from "ulid";
 import { authorize, type OrgPrincipal, type Principal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
@@ -29,6 +30,7 @@ import { encodeWorkOffer, workSubject } from "./lifecycle/subjects.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";
 import { queueTimeoutOf } from "./queue-timeout.ts";
+import { type OnlineAgents, type Replica, replicaTargets } from "./replicas.ts";
 import type { RunSlotGate } from "./run-slots.ts";
 import { initialStepStates } from "./step-tree.ts";
 import type { TemplateService } from "./templates.ts";
@@ -50,6 +52,14 @@ export interface StartInput {
   startedBy?: StartedBy;
   /** The execution this run repeats. */
   rerunOf?: string;
+  /**
+   * The id to give the execution (an `execute` child's, derived from its request: see
+   * `childExecutionId`). When an execution with this id exists, `start` answers it instead of
+   * starting another: the store's conditional create makes a resent request start it once.
+   */
+  id?: string;
+  /** This run is a replica (`replicate`) of the run whose first execution has this id. */
+  replicaGroup?: string;
 }
 
 /** How an execution started by a member or an API token records them. */
@@ -79,6 +89,8 @@ export function createExecutionService(deps: {
   clock: Clock;
   /** Where deletions are recorded. */
   audit: Pick<AuditLog, "record">;
+  /** The environment's online agents, for `replicate`; without it a run is never replicated. */
+  onlineAgents?: OnlineAgents;
 }) {
   const { executions, workflows, bus, jobs, clock } = deps;
   const nextId = monotonicFactory();
@@ -111,7 +123,7 @@ export function createExecutionService(deps: {
     input: StartInput,
     id: string,
     number: number,
-  ): Promise<Execution> {
+  ): Promise<{ execution: Execution; replicate: string[] }> {
     const parsed = validateWorkflow(workflow.spec);
     if (!parsed.ok) throw new AppError("failed_precondition", `stored workflow ${workflowName} is invalid`);
     // The agent receives the resolved document: no `use` or `template` left in it.
@@ -119,19 +131,36 @@ export function createExecutionService(deps: {
       ? await deps.templates.resolve(orgId, envId, parsed.workflow)
       : parsed.workflow;
     const config = resolveConfig(resolved.spec.config, input.config);
-    const tags = {
-      ...resolved.spec.execution?.tags,
-      ...input.tags,
-      ...(input.parent ? { [PARENT_TAG]: input.parent.executionId } : {}),
-    };
+    const identity = { id, name: `${workflowName}-${id}`, number };
+    // Tag values may hold expressions (`{{ config.env }}`, `{{ execution.number }}`): stored evaluated.
+    const evaluated = resolveTags(
+      resolved,
+      {
+        ...resolved.spec.execution?.tags,
+        ...input.tags,
+        ...(input.parent ? { [PARENT_TAG]: input.parent.executionId } : {}),
+      },
+      { config: config.values, execution: identity },
+    );
+    if (!evaluated.ok) throw new AppError("invalid_argument", evaluated.problems.join("; "));
+    const tags = input.replicaGroup
+      ? { ...evaluated.tags, [REPLICAS_TAG]: input.replicaGroup }
+      : evaluated.tags;
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
-      execution: { id, name: `${workflowName}-${id}`, number, tags },
+      execution: { ...identity, tags },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
-    const target = input.target ?? targetOf(resolved.spec.execution?.target, warnings);
+    const own = input.target === undefined ? targetOf(resolved.spec.execution?.target) : undefined;
+    const target = input.target ?? own?.target;
+    // A child of an `execute` step is waited for by its parent as one run: it is not replicated.
+    const replicate = input.parent === undefined ? (own?.replicate ?? []) : [];
+    if (input.parent !== undefined && (own?.replicate ?? []).length > 0)
+      warnings.push(
+        "spec.execution.target.replicate: a child of an execute step runs once, on one matching agent",
+      );
     const queueTimeoutMs = queueTimeoutOf(resolved.spec, workflowName, config.values, workflow.labels);
-    return {
+    const execution: Execution = {
       id,
       orgId,
       envId,
@@ -139,6 +168,7 @@ export function createExecutionService(deps: {
       number,
       ...(input.startedBy ? { startedBy: input.startedBy } : {}),
       ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
+      ...(input.replicaGroup ? { replicaGroup: input.replicaGroup } : {}),
       status: "queued",
       createdAt: iso(),
       config: config.values,
@@ -159,6 +189,31 @@ export function createExecutionService(deps: {
       // While queued, the lease field holds the `spec.timeouts.queue` deadline (queue-timeout.ts).
       ...(queueTimeoutMs !== undefined ? { leaseExpiresAtMs: clock.now() + queueTimeoutMs } : {}),
     };
+    return { execution, replicate };
+  }
+
+  /**
+   * `replicate`: the prepared execution becomes the first replica (pinned to the first agent
+   * group, see replicas.ts); the other groups are returned to be started after it. With no
+   * matching agent online it stays as it is: queued until one connects, saying why.
+   */
+  async function replicas(
+    execution: Execution,
+    keys: string[],
+  ): Promise<{ first: Execution; rest: Replica[] }> {
+    if (keys.length === 0 || deps.onlineAgents === undefined) return { first: execution, rest: [] };
+    const groups = replicaTargets(
+      execution.target,
+      keys,
+      await deps.onlineAgents(execution.orgId, execution.envId),
+    );
+    const [head, ...rest] = groups;
+    if (head === undefined) {
+      const note = `spec.execution.target.replicate (${keys.join(", ")}): no online agent matches yet; the run waits for one and runs once`;
+      return { first: { ...execution, warnings: [...execution.warnings, note] }, rest: [] };
+    }
+    const tags = { ...execution.tags, [REPLICAS_TAG]: execution.id };
+    return { first: { ...execution, target: head.target, replicaGroup: execution.id, tags }, rest };
   }
 
   async function start(
@@ -170,9 +225,13 @@ export function createExecutionService(deps: {
   ): Promise<ExecutionView> {
     authorize(principal, orgId, "run", envId);
     const startedBy = startedByOf(principal, input);
+    if (input.id !== undefined) {
+      const existing = await executions.get({ orgId, envId, id: input.id });
+      if (existing !== undefined) return toExecutionView(existing);
+    }
     // The queue place is taken while the workflow is read (two round trips at once, not in
     // turn). Runs beyond the plan's concurrency wait queued; only a full queue refuses.
-    const ref = { orgId, envId, id: nextId(clock.now()) };
+    const ref = { orgId, envId, id: input.id ?? nextId(clock.now()) };
     const [read, place] = await Promise.allSettled([
       workflows.get(principal, orgId, envId, workflowName),
       deps.runSlots.takeQueuePlace(ref),
@@ -183,13 +242,19 @@ export function createExecutionService(deps: {
     }
     if (place.status === "rejected") throw place.reason;
     let execution: Execution;
+    let rest: Replica[];
     try {
       // Numbered once the workflow exists and a queue place is held: refused runs take no number.
       const number = await executions.nextRunNumber({ orgId, envId }, workflowName);
       const started = { ...input, ...(startedBy ? { startedBy } : {}) };
-      execution = await prepare(orgId, envId, workflowName, read.value, started, ref.id, number);
+      const prepared = await prepare(orgId, envId, workflowName, read.value, started, ref.id, number);
+      ({ first: execution, rest } = await replicas(prepared.execution, prepared.replicate));
       await executions.create(execution);
     } catch (error) {
+      // Started meanwhile by the same request through another ingress: that one holds the
+      // place (places are held per id), and is the answer.
+      if (input.id !== undefined && error instanceof AppError && error.code === "already_exists")
+        return toExecutionView(await load(principal, "run", orgId, envId, input.id));
       // Not stored: the place it took is given back.
       await deps.runSlots.freeQueuePlace(ref);
       throw error;
@@ -203,7 +268,21 @@ export function createExecutionService(deps: {
     );
     await deps.lifecycle.created(execution);
     await cancelInProgress(execution);
-    return toExecutionView(execution);
+    const view = toExecutionView(execution);
+    const failed: string[] = [];
+    for (const replica of rest) {
+      // Each replica is a run of its own (number, queue place), linked by the group's tag.
+      await start(principal, orgId, envId, workflowName, {
+        ...input,
+        target: replica.target,
+        replicaGroup: execution.id,
+      }).catch((error: unknown) => {
+        if (!(error instanceof AppError)) throw error;
+        const labels = Object.entries(replica.labels).map(([k, v]) => `${k}=${v}`);
+        failed.push(`the replica for ${labels.join(", ")} did not start: ${error.message}`);
+      });
+    }
+    return failed.length === 0 ? view : { ...view, warnings: [...view.warnings, ...failed] };
   }
 
   /**
@@ -337,22 +416,17 @@ export function createExecutionService(deps: {
   };
 }
 
-/** `spec.execution.target` as the execution keeps it; `replicate` is warned about. */
+/** `spec.execution.target` as the execution keeps it, and its `replicate` label keys. */
 const targetOf = (
   target:
     | { match?: Record<string, string[]>; not?: Record<string, string[]>; replicate?: string[] }
     | undefined,
-  warnings: string[],
-): Execution["target"] => {
-  if (target === undefined) return undefined;
-  if ((target.replicate ?? []).length > 0)
-    warnings.push(
-      "spec.execution.target.replicate: the run goes to one matching agent, not one per label value",
-    );
+): { target: Execution["target"]; replicate: string[] } => {
+  const replicate = [...new Set(target?.replicate ?? [])];
   const out: NonNullable<Execution["target"]> = {};
-  if (target.match && Object.keys(target.match).length > 0) out.match = target.match;
-  if (target.not && Object.keys(target.not).length > 0) out.not = target.not;
-  return out.match || out.not ? out : undefined;
+  if (target?.match && Object.keys(target.match).length > 0) out.match = target.match;
+  if (target?.not && Object.keys(target.not).length > 0) out.not = target.not;
+  return { target: out.match || out.not ? out : undefined, replicate };
 };
 
 export type ExecutionService = ReturnType<typeof createExecutionService>;

@@ -29,6 +29,7 @@ import type {
 } from "./ports.ts";
 import { createReadCache, withCachedReads, withClearingWrites } from "./read-cache.ts";
 import { createReaper } from "./reaper.ts";
+import { onlineAgentsOf } from "./replicas.ts";
 import { createRunSlotGate } from "./run-slots.ts";
 import { createScheduleDispatcher } from "./schedules.ts";
 import { createSecretBox, withSealedConfig } from "./secret-box.ts";
@@ -207,6 +208,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
     audit: tenancy.audit,
+    onlineAgents: onlineAgentsOf(ports.tenancy.presence, () => clock.now()),
   });
   const webhooks = ports.webhooks
     ? createWebhooks({

@@ -10,7 +10,7 @@
  */
 import { AppError, isAppError } from "@assay/shared";
 import { type AgentMessage, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
-import { labelsFromCapabilities } from "@assay/shared/workflow";
+import { agentLabels } from "@assay/shared/workflow";
 import type { AgentCommand, AgentLink, AgentLinks, AgentRef } from "../core/agent-link/agent-link.ts";
 import type { AgentIdentities } from "../core/agent-link/identities.ts";
 import type { LogService } from "../core/logs.ts";
@@ -168,7 +168,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       agent,
       message.active.map((a) => ({ executionId: a.executionId, finished: a.finished })),
       message.maxConcurrency || 1,
-      labelsFromCapabilities(message.capabilities),
+      agentLabels(agent.agentId, message.capabilities),
     );
     if (state.phase !== "handshaking") return;
     state = { phase: "ready", hello: message, link };

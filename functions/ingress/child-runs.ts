@@ -7,14 +7,16 @@
  * child that cannot start is answered without an id and with the reason (`retry` when the
  * plan's queue is full, as Testkube's toolkit retries creation).
  *
- * A start request resent after a reconnect to the same ingress is answered from memory, not
- * started twice.
+ * A start request resent after a reconnect is not started twice: the same ingress answers it
+ * from memory, and any ingress derives the same execution ids for its children (child-id.ts),
+ * which the store creates once.
  */
 import { AppError, type Execution, isAppError, isTerminal } from "@assay/shared";
 import type { ChildExecution, ChildRun, ChildRunRequest, ControlMessage } from "@assay/shared/proto";
 import type { EnvAgentPrincipal } from "../core/access.ts";
 import type { AgentLink } from "../core/agent-link/agent-link.ts";
 import type { AgentWork } from "../core/agent-work.ts";
+import { childExecutionId } from "../core/child-id.ts";
 import type { ExecutionService, StartInput } from "../core/executions.ts";
 import type { Logger } from "../core/ports.ts";
 import type { WorkflowService } from "../core/workflows.ts";
@@ -49,9 +51,11 @@ export function createChildRuns(deps: {
   const startOne = async (
     scope: ChildRunScope,
     parent: Execution,
-    stepRef: string,
+    request: Pick<ChildRunRequest, "stepRef" | "requestId">,
     run: ChildRun,
+    index: number,
   ): Promise<ChildExecution[]> => {
+    const { stepRef } = request;
     const service = deps.executions;
     const workflows = deps.workflows;
     if (service === undefined || workflows === undefined)
@@ -74,6 +78,7 @@ export function createChildRuns(deps: {
           tags: run.tags,
           parent: { executionId: parent.id, stepRef },
           startedBy: { kind: "execution", id: parent.id },
+          id: childExecutionId(parent, request.requestId, `${index}/${name}`),
           ...targetOf(run),
         });
         out.push({
@@ -132,8 +137,8 @@ export function createChildRuns(deps: {
           if (started === undefined) {
             started = (async () => {
               const all: ChildExecution[] = [];
-              for (const run of request.start)
-                all.push(...(await startOne(scope, parent, request.stepRef, run)));
+              for (const [index, run] of request.start.entries())
+                all.push(...(await startOne(scope, parent, request, run, index)));
               return all;
             })();
             answered.set(key, started);

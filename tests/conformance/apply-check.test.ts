@@ -34,7 +34,7 @@ describe("apply checks and delete (real CLI, API and agent)", () => {
   - name: group
     steps:
     - name: inner
-      shell: echo inner
+      run: {image: alpine}
 `;
 
   test("apply stores the workflow and prints the process runtime's refusal at its path", async () => {
@@ -44,8 +44,10 @@ describe("apply checks and delete (real CLI, API and agent)", () => {
     assert.match(applied.stdout, /workflow needs-secret applied/);
     assert.match(
       applied.stderr,
-      /refused: process runtime: spec\.steps\[0\]\.container\.env\[0\]\.valueFrom: /,
+      /refused: process runtime: spec\.steps\[1\]\.steps\[0\]\.run: the step runs the default entrypoint of image alpine/,
     );
+    // A secret reference is a credential the agent fetches when the run starts: not refused.
+    assert.doesNotMatch(applied.stderr, /valueFrom/);
     const res = await stack.plane.api(`${stack.plane.envPath}/workflows/needs-secret`);
     assert.equal(res.status, 200);
   });
@@ -61,7 +63,7 @@ describe("apply checks and delete (real CLI, API and agent)", () => {
       assert.match(out.stdout, /^steps:\n {2}r1 login\n {2}r2 group\n {4}r2\.1 inner\n/m);
       assert.match(
         out.stdout,
-        /process runtime \(1 agent\): will not run\n {2}refused: spec\.steps\[0\]\.container\.env\[0\]\.valueFrom: /,
+        /process runtime \(1 agent\): will not run\n {2}refused: spec\.steps\[1\]\.steps\[0\]\.run: /,
       );
       assert.match(out.stdout, /workflow dry checked \(not applied\)/);
     }

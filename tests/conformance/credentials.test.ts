@@ -45,6 +45,8 @@ describe("conformance: workflows that use credentials (real agent)", () => {
     await set(`/v1/orgs/${orgId}/credentials/shop.user`, "alice", "variable");
     await set(`/v1/orgs/${orgId}/credentials/shop.pass`, DB_PASSWORD);
     await set(`/v1/orgs/${orgId}/credentials/git.token`, GIT_TOKEN);
+    await set(`/v1/orgs/${orgId}/credentials/settings.region`, "eu-central-1", "variable");
+    await set(`/v1/orgs/${orgId}/credentials/flags.debug`, "on", "variable");
   });
   after(async () => {
     await fx?.stop();
@@ -203,6 +205,55 @@ describe("conformance: workflows that use credentials (real agent)", () => {
     } finally {
       server.close();
     }
+  });
+
+  test("config maps read variable credentials; field references answer from the run", async () => {
+    const run = await fx.run(
+      "cred-config-maps",
+      workflowDoc(
+        "cred-config-maps",
+        `  pod:
+    labels: {app: shop}
+  container:
+    env:
+    - name: REGION
+      valueFrom: {configMapKeyRef: {name: settings, key: region}}
+    - name: POD
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    - name: UID
+      valueFrom: {fieldRef: {fieldPath: metadata.uid}}
+    - name: IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+    - name: APP
+      valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}
+    - name: NS
+      valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+    envFrom:
+    - prefix: FLAG_
+      configMapRef: {name: flags}
+  steps:
+  - name: env
+    shell: echo "region=$REGION pod=$POD uid=$UID ip=$IP app=$APP ns=$NS debug=$FLAG_debug"
+`,
+      ),
+    );
+    assert.equal(run.status, "passed", run.log);
+    const { envId } = fx.plane;
+    assert.match(
+      run.log,
+      new RegExp(
+        `region=eu-central-1 pod=cred-config-maps-${run.id} uid=${run.id} ip=127\\.0\\.0\\.1 app=shop ns=${envId} debug=on`,
+      ),
+    );
+    const missing = await fx.run(
+      "cred-config-map-missing",
+      workflowDoc(
+        "cred-config-map-missing",
+        "  steps:\n  - shell: echo never\n    run:\n      env: [{name: X, valueFrom: {configMapKeyRef: {name: nothing, key: k}}}]\n",
+      ),
+    );
+    assert.equal(missing.status, "failed");
+    assert.match(missing.message ?? "", /"nothing\.k" \(config map nothing, key k\)/);
   });
 
   test("a credential that is not set fails the run at start, naming it; no step runs", async () => {

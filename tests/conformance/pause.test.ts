@@ -112,6 +112,36 @@ describe("pause and resume (real agent)", () => {
     assert.match(await fx.stack.log(id), /tick 99/);
   });
 
+  test("a step's timeout does not count the time the execution is paused", async () => {
+    // The group's timeout runs from its start; its second child pauses the execution inside it.
+    await fx.put(
+      "workflows",
+      "patient",
+      workflowDoc(
+        "patient",
+        `  steps:
+  - name: group
+    timeout: 3s
+    steps:
+    - name: first
+      shell: echo first
+    - name: gate
+      paused: true
+      shell: echo after-gate
+`,
+      ),
+    );
+    const id = await fx.stack.start("patient");
+    await pausedNow(id);
+    // Paused for longer than the group's whole timeout: as in Testkube, that time does not count.
+    await new Promise((r) => setTimeout(r, 4_000));
+    assert.equal((await post(id, "resume")).status, 202);
+    const final = await fx.stack.finished(id);
+    const log = await fx.stack.log(id);
+    assert.equal(final.status, "passed", log);
+    assert.match(log, /after-gate/);
+  });
+
   test("aborting a paused execution ends it; pausing a finished one is refused", async () => {
     await fx.put(
       "workflows",

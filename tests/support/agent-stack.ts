@@ -51,25 +51,29 @@ export async function startAgentStack(
   const plane: TestControlPlane = await startTestControlPlane(options.plane);
   const dir = mkdtempSync(join(tmpdir(), `${options.prefix ?? "assay-e2e"}-`));
   let output = "";
-  const agent: ChildProcess = spawn(
-    process.execPath,
-    [
-      ASSAY,
-      "agent",
-      "--url",
-      plane.ingressUrl,
-      "--ca-file",
-      plane.caFile,
-      "--state-dir",
-      join(dir, "agent"),
-      "--runtime",
-      options.runtime ?? "process",
-      ...(options.agentArgs ?? []),
-    ],
-    { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
-  );
-  agent.stdout?.on("data", (d) => (output += d));
-  agent.stderr?.on("data", (d) => (output += d));
+  const spawnAgent = (stateDir: string, args: string[]): ChildProcess => {
+    const child = spawn(
+      process.execPath,
+      [
+        ASSAY,
+        "agent",
+        "--url",
+        plane.ingressUrl,
+        "--ca-file",
+        plane.caFile,
+        "--state-dir",
+        join(dir, stateDir),
+        "--runtime",
+        options.runtime ?? "process",
+        ...args,
+      ],
+      { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
+    );
+    child.stdout?.on("data", (d) => (output += d));
+    child.stderr?.on("data", (d) => (output += d));
+    return child;
+  };
+  const agents: ChildProcess[] = [spawnAgent("agent", options.agentArgs ?? [])];
 
   /** Polls `probe` until it returns a value; fails after `timeoutMs` with the agent's output. */
   const waitFor = async <T>(
@@ -147,9 +151,21 @@ export async function startAgentStack(
       ),
     /** The stored log as text. */
     log: async (id: string) => (await plane.api(`${plane.envPath}/executions/${id}/logs`)).text(),
+    /** Starts one more agent of the environment (its own state dir) and waits until it is online. */
+    async addAgent(args: string[]) {
+      const before = plane.gateway.agents(plane.orgId, plane.envId).length;
+      agents.push(spawnAgent(`agent-${agents.length + 1}`, args));
+      await waitFor("the added agent to connect", async () =>
+        plane.gateway.agents(plane.orgId, plane.envId).length > before ? true : undefined,
+      );
+    },
     async stop() {
-      agent.kill("SIGTERM");
-      await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once("exit", r)));
+      for (const agent of agents) agent.kill("SIGTERM");
+      await Promise.all(
+        agents.map(
+          (agent) => new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once("exit", r))),
+        ),
+      );
       await plane.stop();
     },
   };

@@ -62,6 +62,9 @@ describe("insights, in the browser", () => {
     await page.getByRole("heading", { name: "hello", exact: true }).waitFor();
     await page.getByRole("main").getByRole("link", { name: "Insights" }).click();
     await page.getByRole("heading", { name: "Insights: hello" }).waitFor();
+    // The page belongs to Insights (it leads back to all workflows' insights): only that is current.
+    const current = page.getByRole("navigation", { name: "Main" }).locator('a[aria-current="page"]');
+    assert.deepEqual(await current.allTextContents(), ["Insights"]);
     await page.getByLabel("Window").selectOption("7");
     await page.waitForURL(/days=7/);
 

@@ -92,15 +92,55 @@ export const startedByText = (e: Pick<ExecutionView, "startedBy">): string => {
   }
 };
 
-/** Summary lines and the step tree of `assay execution get`; `tests` is the JUnit line. */
-export const executionSummary = (e: ExecutionView, tests?: string): string => {
+/** A child execution as `assay execution get` lists it under its parent. */
+export interface ChildSummary {
+  id: string;
+  workflowName: string;
+  number?: number;
+  status: string;
+  /** The parent's `execute` step that started it. */
+  step?: string;
+}
+
+/** "since 2024-05-01 12:00:03" while paused, "requested" between the ask and the agent's answer. */
+const pausedText = (e: ExecutionView): string => {
+  if (e.status !== "running") return "";
+  if (e.pausedAt !== undefined)
+    return e.pauseRequested === false
+      ? `since ${formatTime(e.pausedAt)} (resume requested)`
+      : `since ${formatTime(e.pausedAt)}`;
+  return e.pauseRequested === true ? "requested" : "";
+};
+
+/** The child executions, one a line: status icon, id, workflow and run number, status, step. */
+const childLines = (children: readonly ChildSummary[]): string =>
+  children
+    .map((c) => {
+      const run = c.number === undefined ? c.workflowName : `${c.workflowName} #${c.number}`;
+      const step = c.step === undefined ? "" : `, step ${c.step}`;
+      return `  ${ICON[c.status] ?? "?"} ${c.id}  ${run} (${c.status}${step})\n`;
+    })
+    .join("");
+
+/**
+ * Summary lines, the step tree and the child executions of `assay execution get`; `tests` is
+ * the JUnit line.
+ */
+export const executionSummary = (
+  e: ExecutionView,
+  tests?: string,
+  children: readonly ChildSummary[] = [],
+): string => {
   const rows: [string, string][] = [
     ["Execution", e.id],
     ["Workflow", e.workflowName],
     ["Run", e.number === undefined ? "" : `#${e.number}`],
     ["Status", e.status],
-    ["Started by", startedByText(e)],
+    ["Paused", pausedText(e)],
+    ["Parent", e.parent ? `${e.parent.executionId} (step ${e.parent.stepRef})` : ""],
+    ["Started by", e.parent ? "" : startedByText(e)],
     ["Re-run of", e.rerunOf ?? ""],
+    ["Replicas", e.replicaGroup ? `of ${e.replicaGroup} (--tag assay.io/replicas=${e.replicaGroup})` : ""],
     ["Created", formatTime(e.createdAt)],
     ["Started", formatTime(e.startedAt)],
     ["Finished", formatTime(e.finishedAt)],
@@ -130,7 +170,8 @@ export const executionSummary = (e: ExecutionView, tests?: string): string => {
     .join("\n");
   const warnings = e.warnings.map((w) => `warning: ${w}\n`).join("");
   const tree = stepTree(e.steps);
-  return `${head}\n${warnings}${tree ? `Steps:\n${tree}` : ""}`;
+  const kids = children.length > 0 ? `Children:\n${childLines(children)}` : "";
+  return `${head}\n${warnings}${tree ? `Steps:\n${tree}` : ""}${kids}`;
 };
 
 /** Process exit code for an execution's final status (run --watch). */

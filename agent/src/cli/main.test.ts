@@ -273,6 +273,7 @@ describe("assay CLI", () => {
       }
       if (req.url.endsWith("/abort"))
         return json(res, 202, execution({ status: "running", abortRequestedAt: "now" }));
+      if (req.url.includes("/executions?")) return json(res, 200, { items: [] });
       json(res, 200, execution({ status: "failed", steps }));
     });
     const got = await run(["execution", "get", "01HZX0000000000000000000AB", ...flags(url)]);

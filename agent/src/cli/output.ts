@@ -1,6 +1,7 @@
 /**
  * Machine-readable output (`-o json`, `-o yaml`), the same shapes in both formats:
  * - a command about one thing prints that thing as the API returns it (an execution, a workflow);
+ *   `execution get` adds `children`, the executions its `execute` steps started, as its text does;
  * - a list prints `{ items: [...] }` (with `nextCursor` when there are more pages);
  * - an action that leaves nothing to show prints `{ kind, id, action }`, e.g.
  *   `{ "kind": "execution", "id": "01J...", "action": "deleted" }`.

@@ -125,7 +125,9 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         config,
         (names, prefixes) => credentials.fetch(executionId, names, prefixes),
         runtimeOf(),
-        execution,
+        identity === undefined || execution === undefined
+          ? execution
+          : { ...execution, namespace: identity.envId },
       ));
   const backoff = createBackoff({ random, baseMs: options.backoff?.baseMs, maxMs: options.backoff?.maxMs });
 

@@ -60,7 +60,10 @@ export async function planWithCredentials(
   const labels = [
     ...new Set([
       ...missing.map((use) => use.label),
-      ...missingWhole.map((s) => `${JSON.stringify(`${s.name}.*`)} (envFrom secret ${s.name})`),
+      ...missingWhole.map(
+        (s) =>
+          `${JSON.stringify(`${s.name}.*`)} (${s.kind === "secret" ? "secret" : "config map"} ${s.name}, every key)`,
+      ),
     ]),
   ];
   if (labels.length > 0) {

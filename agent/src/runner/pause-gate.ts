@@ -3,8 +3,8 @@
  * unit of the execution is frozen where it is (its runtime's `pause`: SIGSTOP to a process
  * group, `docker pause`) and no further step starts; resuming thaws them and lets the waiting
  * steps go on. Pausing or resuming twice is a no-op. The run's lease and log are untouched:
- * the agent keeps heartbeating, only the work stands still. Step timeouts keep counting while
- * paused.
+ * the agent keeps heartbeating, only the work stands still. Step timeouts do not count the
+ * time paused (scope.ts listens through `onChange`).
  */
 import type { LaunchedUnit } from "./runtimes/runtime.ts";
 
@@ -14,6 +14,8 @@ export interface PauseGate {
   resume(reason: string): void;
   /** Resolves at once when not paused, else when resumed. */
   wait(): Promise<void>;
+  /** Calls `listener` on every pause and resume; returns an unsubscribe. */
+  onChange(listener: (paused: boolean) => void): () => void;
 }
 
 export const createPauseGate = (deps: {
@@ -23,6 +25,7 @@ export const createPauseGate = (deps: {
 }): PauseGate => {
   let paused = false;
   const waiters = new Set<() => void>();
+  const listeners = new Set<(paused: boolean) => void>();
   return {
     get paused() {
       return paused;
@@ -31,6 +34,7 @@ export const createPauseGate = (deps: {
       if (paused) return;
       paused = true;
       for (const unit of deps.units) void unit.pause?.();
+      for (const listener of [...listeners]) listener(true);
       deps.onChange(true, reason);
     },
     resume(reason) {
@@ -39,8 +43,13 @@ export const createPauseGate = (deps: {
       for (const unit of deps.units) void unit.resume?.();
       for (const wake of [...waiters]) wake();
       waiters.clear();
+      for (const listener of [...listeners]) listener(false);
       deps.onChange(false, reason);
     },
     wait: () => (paused ? new Promise<void>((resolve) => waiters.add(resolve)) : Promise.resolve()),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 };

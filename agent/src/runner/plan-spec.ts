@@ -3,6 +3,8 @@
  * plane uses when it creates the execution, so step refs agree. The planner resolves
  * `{{ config.x }}` itself and reports what this runner cannot do as `unsupported`.
  */
+
+import { availableParallelism, hostname, totalmem } from "node:os";
 import {
   type ExpressionFunction,
   type PlannedStep,
@@ -100,6 +102,13 @@ const planParsed = (
     containers: runtime.containers,
     functions,
     ...identity,
+    // What `valueFrom.fieldRef` / `resourceFieldRef` read: steps run on this host.
+    host: {
+      nodeName: hostname(),
+      cpus: availableParallelism(),
+      memoryBytes: totalmem(),
+      ...(execution?.namespace === undefined ? {} : { namespace: execution.namespace }),
+    },
   });
   return {
     ok: true,

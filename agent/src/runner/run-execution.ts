@@ -19,6 +19,8 @@ export interface PlanExecution {
   id: string;
   /** The workflow's run number (`execution.number`), when the control plane sent one. */
   number?: number;
+  /** The environment the agent serves (`fieldRef: metadata.namespace`). */
+  namespace?: string;
 }
 
 /** Turns a spec (YAML text) and the resolved config into a plan. */

@@ -111,7 +111,8 @@ const runPlan = async (run: RunContext): Promise<RunResult> => {
 const runRoot = async (run: RunContext): Promise<RunResult> => {
   const { plan } = run.options;
   const { state } = run;
-  const root = createScope(plan.timeoutMs);
+  // The run's deadline is wall-clock time; step timeouts below stand still while paused.
+  const root = createScope(plan.timeoutMs, undefined, run.gate, true);
   const group: GroupState = { failed: false };
   const pseudo: RunnerStep = {
     ref: "",

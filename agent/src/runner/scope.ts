@@ -5,6 +5,11 @@
  * every process started inside it (at any depth) is killed, and every step inside it that had
  * not finished ends as `timeout` or `aborted`. The run-wide abort is not a scope (see
  * run-plan.ts): after it, `always` steps still run.
+ *
+ * A step's timeout counts only the time the execution is not paused, as in Testkube: while the
+ * pause source says paused, the timer stands still and resumes with the time it had left. The
+ * run's own deadline (`activeDeadlineSeconds`, the root scope) is wall-clock time, as a
+ * Kubernetes job's is.
  */
 
 /** How a scope ended early; undefined while it is live. */
@@ -26,8 +31,22 @@ export interface Scope {
   close(): void;
 }
 
-/** Creates a root scope, optionally with a timeout. */
-export const createScope = (timeoutMs?: number, parent?: Scope): Scope => {
+/** Whether the execution is paused, and news of changes (pause-gate.ts). */
+export interface PauseSource {
+  readonly paused: boolean;
+  onChange(listener: (paused: boolean) => void): () => void;
+}
+
+/**
+ * Creates a scope, optionally with a timeout. Child scopes' timers stand still while `pauses`
+ * says paused; this scope's own does too unless `wallClock` (the run's deadline).
+ */
+export const createScope = (
+  timeoutMs?: number,
+  parent?: Scope,
+  pauses?: PauseSource,
+  wallClock = false,
+): Scope => {
   let own: ScopeEnd | undefined;
   const listeners = new Set<() => void>();
   const fire = (end: ScopeEnd) => {
@@ -37,7 +56,7 @@ export const createScope = (timeoutMs?: number, parent?: Scope): Scope => {
   };
   const timer =
     timeoutMs !== undefined && timeoutMs > 0
-      ? setTimeout(() => fire({ kind: "timeout" }), timeoutMs)
+      ? pausableTimer(timeoutMs, () => fire({ kind: "timeout" }), wallClock ? undefined : pauses)
       : undefined;
   const offParent = parent?.onTimeout(() => {
     const end = parent.ended();
@@ -51,12 +70,38 @@ export const createScope = (timeoutMs?: number, parent?: Scope): Scope => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    child: (childTimeoutMs) => createScope(childTimeoutMs, scope),
+    child: (childTimeoutMs) => createScope(childTimeoutMs, scope, pauses),
     cancel: (reason) => fire({ kind: "cancelled", reason }),
     close() {
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.stop();
       offParent?.();
     },
   };
   return scope;
+};
+
+/** Calls `done` after `ms` of time not paused (all of it without `pauses`). */
+const pausableTimer = (ms: number, done: () => void, pauses: PauseSource | undefined) => {
+  let left = ms;
+  let since = 0;
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    if (handle !== undefined) return;
+    since = Date.now();
+    handle = setTimeout(done, Math.max(0, left));
+  };
+  const hold = () => {
+    if (handle === undefined) return;
+    clearTimeout(handle);
+    handle = undefined;
+    left -= Date.now() - since;
+  };
+  if (pauses?.paused !== true) arm();
+  const off = pauses?.onChange((paused) => (paused ? hold() : arm()));
+  return {
+    stop() {
+      off?.();
+      hold();
+    },
+  };
 };

@@ -78,6 +78,12 @@ export const Execution = z.object({
   startedBy: StartedBy.optional(),
   /** The execution this one re-runs (same workflow, config and tags). */
   rerunOf: ExecutionId.optional(),
+  /**
+   * `spec.execution.target.replicate`: the first execution of the run, when it was started once
+   * per matching agent group. Every replica (the first too) carries the tag
+   * `assay.io/replicas=<id>`, so `?tag=assay.io/replicas=<id>` lists them.
+   */
+  replicaGroup: ExecutionId.optional(),
   status: ExecutionStatus,
   /** ISO 8601 timestamps. */
   createdAt: z.string(),
@@ -146,6 +152,9 @@ export type ExecutionView = z.infer<typeof ExecutionView>;
 
 /** The tag every child execution carries, naming its parent (see `Execution.parent`). */
 export const PARENT_TAG = "assay.io/parent";
+
+/** The tag every replica carries, naming the first of them (see `Execution.replicaGroup`). */
+export const REPLICAS_TAG = "assay.io/replicas";
 
 /** The words a queued execution carries while its environment has no online agent. */
 export const noAgentOnline = (envId: string): string => `waiting for an agent: none online in ${envId}`;

@@ -19,6 +19,8 @@ const VALUES: Record<string, string> = {
   "shop.user": "alice",
   "shop.pass": "s",
   token: "tk",
+  "c.k": "ck",
+  "flags.debug": "1",
 };
 
 describe("credentials in workflows", () => {
@@ -30,13 +32,17 @@ describe("credentials in workflows", () => {
     - {name: SHOP_user, value: explicit}
     envFrom:
     - {prefix: SHOP_, secretRef: {name: shop}}
+    - {configMapRef: {name: flags, optional: true}}
   content:
     git: {uri: "https://example.com/r.git", tokenFrom: {secretKeyRef: {name: token, key: value}}}
   steps:
   - shell: echo
 `);
     const first = bindSecretRefs(workflow);
-    assert.deepEqual(first.wholeSecrets, [{ name: "shop", optional: false }]);
+    assert.deepEqual(first.wholeSecrets, [
+      { name: "shop", optional: false, kind: "secret" },
+      { name: "flags", optional: true, kind: "configMap" },
+    ]);
     const keysOf = (name: string) =>
       Object.keys(VALUES)
         .filter((k) => k.startsWith(`${name}.`))
@@ -53,11 +59,9 @@ describe("credentials in workflows", () => {
     assert.equal(env.SHOP_user, "explicit", "env set explicitly wins over envFrom");
     assert.equal(plan.git?.token, "tk", "secret(name, key) falls back to the credential `name`");
     assert.ok(uses.some((u) => u.candidates.join() === "token.value,token"));
-    assert.deepEqual(
-      plan.unsupported.map((u) => u.path),
-      ["spec.container.env[1].valueFrom"],
-      "config maps stay reported",
-    );
+    assert.equal(env.CM, "ck", "a config map key is the credential NAME.KEY too");
+    assert.equal(env.debug, "1", "envFrom.configMapRef imports every flags.* credential");
+    assert.deepEqual(plan.unsupported, []);
   });
 
   test("a credential that is not set is an error naming it, unless optional", () => {
@@ -66,5 +70,9 @@ describe("credentials in workflows", () => {
     assert.throws(() => fns.credential?.(["nope"], call), /credential "nope" is not set/);
     assert.equal(fns.secret?.(["a", "b", true], call), "");
     assert.throws(() => fns.secret?.(["a"], call), /expects 2 or 3 arguments/);
+    assert.throws(
+      () => fns.configMap?.(["settings", "region"], call),
+      /credential "settings.region" \(config map settings, key region\) is not set/,
+    );
   });
 });

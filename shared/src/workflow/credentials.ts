@@ -4,16 +4,19 @@
  * into those calls before planning:
  *
  * - `env[].valueFrom.secretKeyRef {name, key}` -> `value: {{ secret("name", "key") }}`
+ * - `env[].valueFrom.configMapKeyRef {name, key}` -> `value: {{ configMap("name", "key") }}`
  * - `content.git.{username,token,sshKey}From.secretKeyRef` -> `username`/`token`/`sshKey`
- * - `content.files[].contentFrom.secretKeyRef` -> `content`
- * - `envFrom[].secretRef {name}` -> one env variable per credential `name.KEY` (with `prefix`),
- *   after the container's own `env`, which wins as in Kubernetes.
+ * - `content.files[].contentFrom.secretKeyRef` (or `.configMapKeyRef`) -> `content`
+ * - `envFrom[].secretRef {name}` / `envFrom[].configMapRef {name}` -> one env variable per
+ *   credential `name.KEY` (with `prefix`), after the container's own `env`, which wins as in
+ *   Kubernetes.
  * - `spec.pod.volumes[]` of kind `secret` / `configMap` without `items` -> `items` of every key
  *   `name.KEY` has (the planner turns items into files, see plan/pod-volumes.ts).
  *
- * A secret's `name` and `key` map to the credential `name.key`, or else `name`. Other sources
- * (config maps, field refs) are left for the planner to report. Pure and browser-safe: the
- * agent binds real values; the control plane plans with placeholders.
+ * A secret's (or config map's) `name` and `key` map to the credential `name.key`, or else
+ * `name`; config maps are meant for variable credentials, but either kind answers. Field
+ * references are left for the planner (plan/field-refs.ts). Pure and browser-safe: the agent
+ * binds real values; the control plane plans with placeholders.
  */
 import type { ExpressionFunction } from "./expressions/index.ts";
 import { toText, type Value } from "./expressions/values.ts";
@@ -34,13 +37,50 @@ const isObject = (v: Json): v is Record<string, Json> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 const literal = (text: string) => JSON.stringify(text);
 
-/** `{{ secret(...) }}` for a `secretKeyRef`, or undefined when the source is something else. */
-const secretCall = (source: Json): string | undefined => {
-  if (!isObject(source) || !isObject(source.secretKeyRef)) return undefined;
-  const { name, key, optional } = source.secretKeyRef;
+/** A Kubernetes source of credentials: a secret or a config map. */
+export type CredentialSource = "secret" | "configMap";
+
+/** The expression reading key `key` of secret or config map `name`. */
+const call = (kind: CredentialSource, name: string, key: string, optional = false) =>
+  `{{ ${kind}(${literal(name)}, ${literal(key)}${optional ? ", true" : ""}) }}`;
+
+/**
+ * `{{ secret(...) }}` for a `secretKeyRef`, `{{ configMap(...) }}` for a `configMapKeyRef`
+ * (the latter only where `configMaps` allows: env values and file contents), or undefined.
+ */
+const secretCall = (source: Json, configMaps = false): string | undefined => {
+  if (!isObject(source)) return undefined;
+  const [kind, ref] = isObject(source.secretKeyRef)
+    ? ["secret" as const, source.secretKeyRef]
+    : configMaps && isObject(source.configMapKeyRef)
+      ? ["configMap" as const, source.configMapKeyRef]
+      : [undefined, undefined];
+  if (kind === undefined) return undefined;
+  const { name, key, optional } = ref;
   if (typeof name !== "string" || typeof key !== "string") return undefined;
-  return `{{ secret(${literal(name)}, ${literal(key)}${optional === true ? ", true" : ""}) }}`;
+  return call(kind, name, key, optional === true);
 };
+
+/** `envFrom` entry `source` as a whole secret or config map, or undefined. */
+const wholeSource = (source: Json): WholeSource | undefined => {
+  if (!isObject(source)) return undefined;
+  for (const [field, kind] of [
+    ["secretRef", "secret"],
+    ["configMapRef", "configMap"],
+  ] as const) {
+    const ref = source[field];
+    if (isObject(ref) && typeof ref.name === "string")
+      return { name: ref.name, optional: ref.optional === true, kind };
+  }
+  return undefined;
+};
+
+/** A secret or config map taken whole (`envFrom`, a volume without `items`). */
+export interface WholeSource {
+  name: string;
+  optional: boolean;
+  kind: CredentialSource;
+}
 
 const FROM_FIELDS: ReadonlyArray<[from: string, to: string]> = [
   ["usernameFrom", "username"],
@@ -58,38 +98,36 @@ const FROM_FIELDS: ReadonlyArray<[from: string, to: string]> = [
 export function bindSecretRefs(
   workflow: TestWorkflow,
   keysOf?: (secretName: string) => string[],
-): { workflow: TestWorkflow; wholeSecrets: Array<{ name: string; optional: boolean }> } {
-  const wholeSecrets: Array<{ name: string; optional: boolean }> = [];
+): { workflow: TestWorkflow; wholeSecrets: WholeSource[] } {
+  const wholeSecrets: WholeSource[] = [];
   const visit = (node: Json): Json => {
     if (Array.isArray(node)) return node.map(visit);
     if (!isObject(node)) return node;
     const out: Record<string, Json> = {};
     for (const [k, v] of Object.entries(node)) out[k] = visit(v);
     if (typeof out.name === "string" && "valueFrom" in out) {
-      const call = secretCall(out.valueFrom);
-      if (call !== undefined) {
+      const read = secretCall(out.valueFrom, true);
+      if (read !== undefined) {
         delete out.valueFrom;
-        out.value = call;
+        out.value = read;
       }
     }
     for (const [from, to] of FROM_FIELDS) {
-      const call = from in out ? secretCall(out[from]) : undefined;
-      if (call !== undefined) {
+      const read = from in out ? secretCall(out[from], from === "contentFrom") : undefined;
+      if (read !== undefined) {
         delete out[from];
-        out[to] = call;
+        out[to] = read;
       }
     }
     if (Array.isArray(out.envFrom)) {
       const added: Json[] = [];
       const kept = out.envFrom.filter((source) => {
-        if (!isObject(source) || !isObject(source.secretRef) || typeof source.secretRef.name !== "string")
-          return true;
-        const name = source.secretRef.name;
-        const optional = source.secretRef.optional === true;
-        wholeSecrets.push({ name, optional });
-        const prefix = typeof source.prefix === "string" ? source.prefix : "";
-        for (const key of keysOf?.(name) ?? [])
-          added.push({ name: `${prefix}${key}`, value: `{{ secret(${literal(name)}, ${literal(key)}) }}` });
+        const whole = wholeSource(source);
+        if (whole === undefined) return true;
+        wholeSecrets.push(whole);
+        const prefix = isObject(source) && typeof source.prefix === "string" ? source.prefix : "";
+        for (const key of keysOf?.(whole.name) ?? [])
+          added.push({ name: `${prefix}${key}`, value: call(whole.kind, whole.name, key) });
         return false;
       });
       if (kept.length === 0) delete out.envFrom;
@@ -114,7 +152,7 @@ export function bindSecretRefs(
  */
 const listVolumeKeys = (
   workflow: TestWorkflow,
-  wholeSecrets: Array<{ name: string; optional: boolean }>,
+  wholeSecrets: WholeSource[],
   keysOf: ((secretName: string) => string[]) | undefined,
 ) => {
   const volumes = workflow.spec.pod?.volumes;
@@ -128,14 +166,15 @@ const listVolumeKeys = (
       const source = volume[kind];
       if (!isObject(source) || typeof source[field] !== "string" || Array.isArray(source.items)) continue;
       const name = source[field];
-      wholeSecrets.push({ name, optional: source.optional === true });
+      wholeSecrets.push({ name, optional: source.optional === true, kind });
       if (keysOf !== undefined) source.items = keysOf(name).map((key) => ({ key, path: key }));
     }
   }
 };
 
 /**
- * `credential(name)` and `secret(name, key[, optional])` over `lookup` (undefined: not set).
+ * `credential(name)`, `secret(name, key[, optional])` and `configMap(name, key[, optional])`
+ * (the same lookup, named for messages) over `lookup` (undefined: not set).
  * Every call is reported to `onUse`. A credential that is not set is an error, unless it is
  * optional or `placeholder` is given (a first pass that only collects names).
  */
@@ -160,23 +199,26 @@ export function credentialFunctions(options: {
       throw new Error(`${fn}() argument ${i + 1} must be a name`);
     return value;
   };
+  const keyOf = (fn: CredentialSource, args: Value[]) => {
+    if (args.length < 2 || args.length > 3)
+      throw new Error(`${fn}() expects 2 or 3 arguments, ${args.length} given`);
+    const name = text(args, 0, fn);
+    const key = text(args, 1, fn);
+    const optional = args.length === 3 && toText(args[2] as Value) === "true";
+    const what = fn === "secret" ? "secret" : "config map";
+    return find({
+      candidates: [`${name}.${key}`, name],
+      label: `${JSON.stringify(`${name}.${key}`)} (${what} ${name}, key ${key})`,
+      optional,
+    });
+  };
   return {
     credential: (args) => {
       if (args.length !== 1) throw new Error(`credential() expects 1 argument, ${args.length} given`);
       const name = text(args, 0, "credential");
       return find({ candidates: [name], label: JSON.stringify(name), optional: false });
     },
-    secret: (args) => {
-      if (args.length < 2 || args.length > 3)
-        throw new Error(`secret() expects 2 or 3 arguments, ${args.length} given`);
-      const name = text(args, 0, "secret");
-      const key = text(args, 1, "secret");
-      const optional = args.length === 3 && toText(args[2] as Value) === "true";
-      return find({
-        candidates: [`${name}.${key}`, name],
-        label: `${JSON.stringify(`${name}.${key}`)} (secret ${name}, key ${key})`,
-        optional,
-      });
-    },
+    secret: (args) => keyOf("secret", args),
+    configMap: (args) => keyOf("configMap", args),
   };
 }

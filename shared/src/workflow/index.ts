@@ -14,6 +14,7 @@ export { bareExpression, describeInstance, expandWith } from "./plan/fanout.ts";
 export { planWorkflow } from "./plan/plan.ts";
 export { RUNTIME_ONLY } from "./plan/resolve.ts";
 export { rewriteServiceRefs, rewriteServiceTemplates } from "./plan/service-refs.ts";
+export { resolveTags } from "./plan/tags.ts";
 export * from "./plan/types.ts";
 export * from "./runtimes.ts";
 export * from "./schema/config.ts";

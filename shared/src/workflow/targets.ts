@@ -28,6 +28,18 @@ export const labelsFromCapabilities = (capabilities: readonly string[]): Record<
   return labels;
 };
 
+/**
+ * The label every agent carries implicitly: its id. A replicated run (`replicate: [name]`) is
+ * pinned to one agent with it; an agent cannot announce it for itself.
+ */
+export const AGENT_LABEL = "assay.io/agent";
+
+/** An agent's labels for matching targets: its announced labels and its id. */
+export const agentLabels = (agentId: string, capabilities: readonly string[]): Record<string, string> => ({
+  ...labelsFromCapabilities(capabilities),
+  [AGENT_LABEL]: agentId,
+});
+
 /** True when an agent with `labels` may run an execution with `target`. */
 export const matchesTarget = (target: AgentTarget | undefined, labels: Record<string, string>): boolean => {
   if (target === undefined) return true;

@@ -3,7 +3,7 @@
  * keyset pagination on a time-ordered id, so page N costs the same at 100k executions as page
  * one). A running execution refetches itself every second until it is finished.
  */
-import type { ExecutionStatus, ExecutionView, Page } from "@assay/shared";
+import { type ExecutionStatus, type ExecutionView, PARENT_TAG, type Page } from "@assay/shared";
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { isFinished } from "../lib/status.ts";
 import { authHeaders, call, enc, envPath } from "./client.ts";
@@ -68,6 +68,35 @@ export function useAbortExecution(org: string, env: string) {
     onSuccess: (execution) => client.setQueryData(executionKeys.one(org, env, execution.id), execution),
   });
 }
+
+/** Asks the agent to pause (`pause`) or resume (`resume`) the running execution. */
+export function usePauseExecution(org: string, env: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, action }: { id: string; action: "pause" | "resume" }) =>
+      call<ExecutionView>(`${executionPath(org, env, id)}/${action}`, { method: "POST" }),
+    onSuccess: (execution) => client.setQueryData(executionKeys.one(org, env, execution.id), execution),
+  });
+}
+
+/**
+ * The executions an execution's `execute` steps started (they carry its id in the parent tag),
+ * newest first. Refreshed every 2 s while one of them is unfinished, every 10 s while only the
+ * parent is (it may start more; a tag filter reads through the environment's executions, so an
+ * execution that may have no children at all is not asked about more often).
+ */
+export const childExecutionsQuery = (org: string, env: string, parentId: string, parentRunning: boolean) =>
+  queryOptions({
+    queryKey: [...executionKeys.all(org, env), "children", parentId] as const,
+    queryFn: ({ signal }) =>
+      call<Page<ExecutionView>>(
+        `${envPath(org, env)}/executions?limit=200&tag=${enc(`${PARENT_TAG}=${parentId}`)}`,
+        { signal },
+      ),
+    select: (page) => page.items,
+    refetchInterval: (query) =>
+      query.state.data?.items.some((e) => !isFinished(e.status)) ? 2000 : parentRunning ? 10_000 : false,
+  });
 
 /** Starts the execution's workflow again with its config and user tags; the new run links back. */
 export function useRerunExecution(org: string, env: string) {

@@ -5,7 +5,7 @@
  * (webhooks for non-admins) are left out.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { Link, Outlet, useNavigate, useParams } from "@tanstack/react-router";
+import { Link, Outlet, useMatchRoute, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { useEnvs } from "../api/environments.ts";
 import { useCan } from "../auth/permissions.ts";
@@ -28,6 +28,10 @@ export function AppLayout() {
     await navigate({ to: "/login" });
   };
   const current = { "aria-current": "page" } as const;
+  // A workflow's insights page belongs to Insights (its header leads back to all workflows'
+  // insights), though its path is under /workflows: only Insights is current there.
+  const matchRoute = useMatchRoute();
+  const onWorkflowInsights = Boolean(matchRoute({ to: "/orgs/$org/envs/$env/workflows/$name/insights" }));
   const who = me.data?.kind === "user" ? me.data.user.email : me.data?.kind === "api" ? "API token" : "";
   return (
     <div className="app">
@@ -99,13 +103,23 @@ export function AppLayout() {
           <nav aria-label="Main" className="nav">
             {env ? (
               <>
-                <Link to="/orgs/$org/envs/$env/workflows" params={{ org, env }} activeProps={current}>
+                <Link
+                  to="/orgs/$org/envs/$env/workflows"
+                  params={{ org, env }}
+                  activeProps={current}
+                  activeOptions={onWorkflowInsights ? { exact: true } : undefined}
+                >
                   Workflows
                 </Link>
                 <Link to="/orgs/$org/envs/$env/executions" params={{ org, env }} activeProps={current}>
                   Executions
                 </Link>
-                <Link to="/orgs/$org/envs/$env/insights" params={{ org, env }} activeProps={current}>
+                <Link
+                  to="/orgs/$org/envs/$env/insights"
+                  params={{ org, env }}
+                  activeProps={current}
+                  {...(onWorkflowInsights ? current : {})}
+                >
                   Insights
                 </Link>
                 <Link to="/orgs/$org/envs/$env/templates" params={{ org, env }} activeProps={current}>

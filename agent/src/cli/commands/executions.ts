@@ -4,12 +4,20 @@
  * Every command that takes an execution accepts the full id, the dashboard's short id or
  * `WORKFLOW#NUMBER` (execution-ref.ts).
  */
-import type { ExecutionView } from "@assay/shared";
+import { type ExecutionView, PARENT_TAG } from "@assay/shared";
 import type { Command } from "commander";
 import type { ApiClient, ApiError } from "../api-client.ts";
 import { resolveExecutionId } from "../execution-ref.ts";
 import { createStreamPainter, followLogs } from "../follow-logs.ts";
-import { between, executionSummary, exitCodeFor, formatTime, startedByText, table } from "../format.ts";
+import {
+  between,
+  type ChildSummary,
+  executionSummary,
+  exitCodeFor,
+  formatTime,
+  startedByText,
+  table,
+} from "../format.ts";
 import { CliError, CliExit, type CliIo, colors, describeApiError, unwrap } from "../io.ts";
 import { actionOf } from "../output.ts";
 import { createStepHeaders, formatTestTotals, runLabel, runSummary, testTotals } from "../run-summary.ts";
@@ -98,6 +106,24 @@ const timeoutOf = (options: WatchOptions): number | undefined => {
 
 /** Resolves the command's execution argument (full id, short id or WORKFLOW#NUMBER). */
 const executionArg = (client: ApiClient, args: string[]) => resolveExecutionId(client, args[0] as string);
+
+/**
+ * The executions `id`'s `execute` steps started (they carry its id in the parent tag), newest
+ * first, as `execution get` shows them in every output format.
+ */
+const childrenOf = async (client: ApiClient, id: string): Promise<ChildSummary[]> => {
+  const page = unwrap(
+    await client.listExecutions({ tag: [`${PARENT_TAG}=${id}`], limit: 200 }),
+    `the child executions of ${id}`,
+  );
+  return page.items.map((c) => ({
+    id: c.id,
+    workflowName: c.workflowName,
+    ...(c.number === undefined ? {} : { number: c.number }),
+    status: c.status,
+    ...(c.parent === undefined ? {} : { step: c.parent.stepRef }),
+  }));
+};
 
 export const registerExecutionCommands = (program: Command, io: CliIo): void => {
   withApi(
@@ -201,16 +227,19 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
   withApi(
     execution
       .command("get")
-      .description("show an execution, its steps (with refs) and its JUnit totals")
+      .description(
+        "show an execution, its steps (with refs), its JUnit totals, its parent and the child executions its execute steps started",
+      )
       .argument("<id>", EXECUTION_ARG),
     io,
     async ({ client, structured, emit, args }) => {
       const id = await executionArg(client, args);
       const view = unwrap(await client.getExecution(id), `execution ${id}`);
-      if (structured) return emit(view);
+      const children = await childrenOf(client, id);
+      if (structured) return emit({ ...view, children });
       // Totals of a finished run; artifacts still being unpacked are not waited for here.
       const tests = view.finishedAt === undefined ? undefined : await testTotals(client, id, { waitMs: 0 });
-      io.stdout.write(executionSummary(view, formatTestTotals(tests)));
+      io.stdout.write(executionSummary(view, formatTestTotals(tests), children));
     },
   );
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseWorkflowText } from "../parse.ts";
 import { PROCESS_RUNTIME_FEATURES, runtimeFromCapabilities } from "../runtimes.ts";
-import { checkWorkflow, formatCheck } from "./check.ts";
+import { type CheckedRuntime, checkWorkflow, formatCheck } from "./check.ts";
 import { RUNNER_FEATURES } from "./types.ts";
 
 const workflow = (spec: string) => {
@@ -37,9 +37,7 @@ describe("checkWorkflow", () => {
     db: {shell: sleep 60}
   steps:
   - name: hello {{ config.who }}
-    container:
-      env: [{name: T, valueFrom: {secretKeyRef: {name: s, key: k}}}]
-    shell: echo
+    run: {image: alpine}
   - name: group
     steps: [{name: inner, shell: echo}]
 `;
@@ -61,7 +59,7 @@ describe("checkWorkflow", () => {
     const [process, everything] = check.runtimes;
     assert.deepEqual(
       process?.refusals.map((r) => [r.path, r.feature]),
-      [["spec.steps[0].container.env[0].valueFrom", "env.valueFrom"]],
+      [["spec.steps[0].run", "image-entrypoint"]],
     );
     assert.deepEqual(everything?.refusals, []);
     assert.match(
@@ -72,6 +70,45 @@ describe("checkWorkflow", () => {
     assert.match(text, /^process runtime \(2 agents\): will not run$/m);
     assert.match(text, /^everything runtime \(1 agent\): runs$/m);
     assert.match(text, /^ {4}r2\.1 inner$/m);
+  });
+
+  it("plans secret and config map references as credentials; field references per runtime", () => {
+    const check = checkWorkflow(
+      workflow(`  container:
+    env:
+    - {name: KEY, valueFrom: {secretKeyRef: {name: api, key: token}}}
+    - {name: REGION, valueFrom: {configMapKeyRef: {name: settings, key: region}}}
+    - {name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: PRIO, valueFrom: {fieldRef: {fieldPath: spec.priority}}}
+    envFrom: [{secretRef: {name: db}}, {configMapRef: {name: flags}, prefix: F_}]
+  content:
+    files: [{path: a.json, contentFrom: {configMapKeyRef: {name: settings, key: a}}}]
+  steps:
+  - shell: echo
+`),
+      [
+        { runtime: "process", features: PROCESS_RUNTIME_FEATURES, agents: 1 },
+        runtimeFromCapabilities(["runner.docker"]) as CheckedRuntime,
+      ].map((r) => ({ ...r, agents: 1 })),
+    );
+    const [process, docker] = check.runtimes;
+    assert.deepEqual(
+      process?.refusals.map((r) => [r.path, r.message]),
+      [
+        [
+          "spec.container.env[4].valueFrom",
+          "env PRIO: fieldRef spec.priority has no counterpart in an Assay run",
+        ],
+      ],
+    );
+    assert.deepEqual(
+      docker?.refusals.map((r) => r.message),
+      [
+        "env IP: fieldRef status.podIP: a container gets its address when it starts, after its environment is set",
+        "env PRIO: fieldRef spec.priority has no counterpart in an Assay run",
+      ],
+    );
   });
 
   it("refuses execute.tests on every runtime, saying what to do instead", () => {

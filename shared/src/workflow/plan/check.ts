@@ -4,6 +4,7 @@
  * what `apply` reports and what `workflow plan` shows, beside the step tree.
  */
 
+import { bindSecretRefs, credentialFunctions } from "../credentials.ts";
 import type { RuntimeCapabilities } from "../runtimes.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
 import { planWorkflow } from "./plan.ts";
@@ -39,16 +40,21 @@ export type CheckedRuntime = RuntimeCapabilities & { agents: number };
 
 /**
  * Plan `workflow` (templates already merged) for each runtime. Missing config values are not a
- * refusal here: a run supplies them; they are reported as warnings.
+ * refusal here: a run supplies them; they are reported as warnings. Credentials (and the
+ * Kubernetes secret and config map references bound to them) are the agent's to fetch when the
+ * run starts: they are planned with placeholders, as the agent's first pass does.
  */
-export const checkWorkflow = (workflow: TestWorkflow, runtimes: readonly CheckedRuntime[]): WorkflowCheck => {
+export const checkWorkflow = (document: TestWorkflow, runtimes: readonly CheckedRuntime[]): WorkflowCheck => {
   let steps: CheckedStep[] = [];
+  const workflow = bindSecretRefs(document).workflow;
   const { config, missing } = placeholderConfig(workflow);
+  const functions = credentialFunctions({ lookup: () => undefined, placeholder: "" });
   const checks = runtimes.map((runtime, i): RuntimeCheck => {
     const plan = planWorkflow(workflow, {
       features: runtime.features,
       config,
       containers: runtime.containers === true,
+      functions,
     });
     if (i === 0) steps = flatten(plan.steps, 0);
     return {

@@ -25,7 +25,8 @@ export const planContent = (
   return content.files.map((file, i) => {
     const at = `${path}.files[${i}]`;
     if (file.contentFrom !== undefined) {
-      const message = "contentFrom reads a Kubernetes source, which the process runner cannot";
+      const message =
+        "contentFrom takes a secretKeyRef or configMapKeyRef with a name and a key (read from the credentials at run time)";
       context.require("env.valueFrom", `${at}.contentFrom`, message, ref);
     }
     const planned: PlannedFile = {
@@ -56,7 +57,7 @@ export const planFetch = (
     context.require("content.git", at, `content.git${uri} is not checked out by this agent`, ref);
     for (const key of ["usernameFrom", "tokenFrom", "sshKeyFrom"] as const) {
       if (git[key] !== undefined) {
-        const message = `content.git.${key} reads a Kubernetes secret, which the process runner cannot; use {{ config.x }} with a sensitive parameter`;
+        const message = `content.git.${key} takes a secretKeyRef with a name and a key (read from the credentials at run time)`;
         context.require("env.valueFrom", `${at}.${key}`, message, ref);
       }
     }

@@ -7,6 +7,7 @@
 import { createMap, type ExpressionFunction, fromJs, type Value } from "../expressions/index.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
 import type { EnvEntry } from "./container.ts";
+import { type PodFields, podFields, valueFromSource } from "./field-refs.ts";
 import { type ResolveContext, resolveTemplate } from "./resolve.ts";
 import type { PlanOptions, RunnerFeature, UnsupportedFeature, UnsupportedFeatureName } from "./types.ts";
 
@@ -19,6 +20,8 @@ export interface PlanContext {
   functions?: Record<string, ExpressionFunction>;
   /** The runner runs steps in their container images (see `PlanOptions.containers`). */
   containers: boolean;
+  /** What `valueFrom.fieldRef` reads (plan/field-refs.ts). */
+  pod: PodFields;
   /** True when the runner implements `feature`. */
   has(feature: RunnerFeature): boolean;
   /** Record `feature` as unsupported at `path` unless the runner has it; returns whether it has it. */
@@ -54,6 +57,7 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
     refuse(feature, path, message, ref);
     return false;
   };
+  const pod = podFields(workflow, options);
   const build = (scope: Record<string, Value>): PlanContext => {
     const text = (value: string, path: string, ref?: string, env?: Record<string, string>): string => {
       const context: ResolveContext =
@@ -73,6 +77,7 @@ export const createPlanContext = (workflow: TestWorkflow, options: PlanOptions):
       scope,
       ...(functions === undefined ? {} : { functions }),
       containers: options.containers === true,
+      pod,
       has: (feature) => features.has(feature),
       require,
       refuse,
@@ -137,26 +142,30 @@ const configValues = (
   return values;
 };
 
-/** Literal environment of a step; `valueFrom`, `envFrom` and unresolvable values are reported. */
+/**
+ * Literal environment of a step: values resolved, `valueFrom` field and resource references
+ * answered (field-refs.ts; `resources` are the step's own); what cannot be is reported.
+ */
 export const resolveEnv = (
   env: Map<string, EnvEntry>,
   envFrom: string[],
   context: PlanContext,
   ref: string,
+  resources?: Parameters<typeof valueFromSource>[3],
 ): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [name, entry] of env) {
     if (entry.valueFrom !== undefined) {
-      const source = Object.keys(entry.valueFrom)[0] ?? "valueFrom";
-      const message = `env ${name} comes from a Kubernetes ${source}, which the process runner cannot read`;
-      context.require("env.valueFrom", `${entry.path}.valueFrom`, message, ref);
+      const at = `${entry.path}.valueFrom`;
+      const value = valueFromSource(name, entry.valueFrom, at, resources, context, ref);
+      if (value !== undefined) out[name] = value;
       continue;
     }
     const raw = entry.value === undefined ? "" : String(entry.value);
     out[name] = context.text(raw, `${entry.path}.value`, ref, out);
   }
   for (const path of envFrom) {
-    const message = "envFrom reads Kubernetes config maps or secrets, which the process runner cannot";
+    const message = "envFrom takes secretRef or configMapRef sources (with a name)";
     context.require("envFrom", path, message, ref);
   }
   return out;

@@ -42,7 +42,7 @@ export const planStep = (
   );
   const hasOperation = step.shell !== undefined || step.run !== undefined;
   const own = hasOperation ? layerContainer(defaults, step.run, `${path}.run`) : defaults;
-  const env = resolveEnv(own.env, own.envFrom, context, ref);
+  const env = resolveEnv(own.env, own.envFrom, context, ref, own.resources);
   const planned: PlannedStep = {
     ref,
     name: step.name ?? "",

@@ -301,6 +301,11 @@ export interface PlanOptions {
   /** Extra expression functions known when planning (the agent's `credential()`, `secret()`). */
   functions?: Record<string, ExpressionFunction>;
   /**
+   * What the runner knows of its host, for `valueFrom.fieldRef` / `resourceFieldRef`
+   * (plan/field-refs.ts): the environment's name, the host's name and capacity.
+   */
+  host?: { namespace?: string; nodeName?: string; cpus?: number; memoryBytes?: number };
+  /**
    * The runner runs each step in its container image (a container runtime): image, resources,
    * security context and volume mounts are honoured, so they produce no warnings.
    */

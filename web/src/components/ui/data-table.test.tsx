@@ -2,7 +2,7 @@ import "../../../test/dom.ts";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { render, screen, within } from "@testing-library/react";
-import { type Column, DataTable } from "./data-table.tsx";
+import { actionsColumn, type Column, DataTable } from "./data-table.tsx";
 
 interface Row {
   name: string;
@@ -54,4 +54,22 @@ test("a DataTable with no rows shows its empty state instead", () => {
   render(<DataTable columns={columns} rows={[]} rowKey={(r) => r.name} empty={<p>No workflows yet</p>} />);
   assert.equal(screen.queryByRole("table"), null);
   screen.getByText("No workflows yet");
+});
+
+test("an actions column has a header only assistive technology reads and its buttons in action cells", () => {
+  render(
+    <DataTable
+      label="Tokens"
+      columns={[...columns, actionsColumn<Row>((r) => <button type="button">Revoke {r.name}</button>)]}
+      rows={[{ name: "ci", runs: 1 }]}
+      rowKey={(r) => r.name}
+    />,
+  );
+  const [head, row] = within(screen.getByRole("table", { name: "Tokens" })).getAllByRole("row");
+  const header = within(head as HTMLElement).getAllByRole("columnheader")[2];
+  assert.equal(header?.textContent, "Actions");
+  assert.equal(header?.querySelector(".visually-hidden")?.textContent, "Actions");
+  const cell = within(row as HTMLElement).getAllByRole("cell")[2];
+  assert.equal(cell?.className, "cell-actions");
+  assert.ok(within(cell as HTMLElement).getByRole("button", { name: "Revoke ci" }));
 });

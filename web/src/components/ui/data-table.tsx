@@ -17,6 +17,14 @@ export interface Column<Row> {
   cellClassName?: string;
 }
 
+/** The last column of a table with per-row buttons: a header only assistive technology reads. */
+export const actionsColumn = <Row,>(cell: (row: Row) => ReactNode): Column<Row> => ({
+  key: "actions",
+  header: <span className="visually-hidden">Actions</span>,
+  cellClassName: "cell-actions",
+  cell,
+});
+
 export function DataTable<Row>({
   columns,
   rows,

@@ -8,7 +8,7 @@ import { PageHeader } from "../../../components/page-header.tsx";
 import { CredentialsPanel } from "./credentials-panel.tsx";
 
 const HINT =
-  'Reference them as {{ credential("name") }}, {{ secret("name", "key") }} (credential name.key) or Kubernetes secretKeyRef / secretRef.';
+  'Reference them as {{ credential("name") }}, {{ secret("name", "key") }} (credential name.key) or Kubernetes secretKeyRef / secretRef (configMapKeyRef / configMapRef for variables).';
 
 export function OrgCredentialsPage() {
   const { org } = useParams({ from: "/orgs/$org/credentials" });

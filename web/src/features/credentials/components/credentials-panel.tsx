@@ -9,6 +9,7 @@ import { useCan } from "../../../auth/permissions.ts";
 import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { actionsColumn, DataTable } from "../../../components/ui/data-table.tsx";
 import {
   type CredentialScope,
   useCredentials,
@@ -84,54 +85,46 @@ export function CredentialsPanel({ scope, title }: { scope: CredentialScope; tit
       ) : list.data.length === 0 ? (
         <EmptyState title="No credentials yet" />
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Value</th>
-                <th scope="col" className="hide-narrow">
-                  Version
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Updated
-                </th>
-                {manage ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => (
-                <tr key={c.name}>
-                  <td className="mono">{c.name}</td>
-                  <td>{c.kind}</td>
-                  <td className="mono">{c.kind === "secret" ? "••••••••" : (c.value ?? "hidden")}</td>
-                  <td className="hide-narrow">v{c.version}</td>
-                  <td className="hide-narrow">
-                    <RelativeTime iso={c.updatedAt} /> <span className="muted small">by {c.updatedBy}</span>
-                  </td>
-                  {manage ? (
-                    <td className="cell-actions">
-                      <Button
-                        variant="danger"
-                        size="small"
-                        onClick={() => remove.mutate(c.name)}
-                        aria-label={`Delete ${c.name}`}
-                      >
-                        Delete
-                      </Button>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={title}
+          rows={list.data}
+          rowKey={(c) => c.name}
+          columns={[
+            { key: "name", header: "Name", cellClassName: "mono", cell: (c) => c.name },
+            { key: "kind", header: "Kind", cell: (c) => c.kind },
+            {
+              key: "value",
+              header: "Value",
+              cellClassName: "mono",
+              cell: (c) => (c.kind === "secret" ? "••••••••" : (c.value ?? "hidden")),
+            },
+            { key: "version", header: "Version", className: "hide-narrow", cell: (c) => `v${c.version}` },
+            {
+              key: "updated",
+              header: "Updated",
+              className: "hide-narrow",
+              cell: (c) => (
+                <>
+                  <RelativeTime iso={c.updatedAt} /> <span className="muted small">by {c.updatedBy}</span>
+                </>
+              ),
+            },
+            ...(manage
+              ? [
+                  actionsColumn((c: (typeof list.data)[number]) => (
+                    <Button
+                      variant="danger"
+                      size="small"
+                      onClick={() => remove.mutate(c.name)}
+                      aria-label={`Delete ${c.name}`}
+                    >
+                      Delete
+                    </Button>
+                  )),
+                ]
+              : []),
+          ]}
+        />
       )}
     </section>
   );

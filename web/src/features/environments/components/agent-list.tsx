@@ -3,6 +3,7 @@ import { ASSAY_VERSION, MIN_AGENT_VERSION } from "@assay/shared";
 import { useAgents } from "../../../api/environments.ts";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 
 /** `installAt` says where the page shows the install commands ("below", "in step 2 above"). */
 export function AgentList({
@@ -24,61 +25,61 @@ export function AgentList({
       </EmptyState>
     );
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">Agents of {env}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Host</th>
-            <th scope="col">Version</th>
-            <th scope="col" className="hide-narrow">
-              Connected
-            </th>
-            <th scope="col">Last heartbeat</th>
-          </tr>
-        </thead>
-        <tbody>
-          {agents.data.map((a) => (
-            <tr key={a.agentId}>
-              <td>
+    <DataTable
+      label={`Agents of ${env}`}
+      rows={agents.data}
+      rowKey={(a) => a.agentId}
+      columns={[
+        {
+          key: "status",
+          header: "Status",
+          cell: (a) => (
+            <span className={`badge ${a.status === "online" ? "badge-success badge-live" : "badge-neutral"}`}>
+              <span className="badge-dot" aria-hidden="true" />
+              {a.status === "online" ? "Online" : "Offline"}
+            </span>
+          ),
+        },
+        {
+          key: "host",
+          header: "Host",
+          cell: (a) => (
+            <>
+              <span className="strong">{a.hostname || a.agentId}</span>
+              <div className="muted small mono">{a.agentId}</div>
+            </>
+          ),
+        },
+        {
+          key: "version",
+          header: "Version",
+          cell: (a) => (
+            <>
+              <span className="mono">{a.version || "–"}</span>
+              {a.outdated ? (
                 <span
-                  className={`badge ${a.status === "online" ? "badge-success badge-live" : "badge-neutral"}`}
+                  className="badge badge-warning"
+                  title={`This control plane supports agents from ${MIN_AGENT_VERSION}`}
                 >
-                  <span className="badge-dot" aria-hidden="true" />
-                  {a.status === "online" ? "Online" : "Offline"}
+                  Update: {ASSAY_VERSION} available
                 </span>
-              </td>
-              <td>
-                <span className="strong">{a.hostname || a.agentId}</span>
-                <div className="muted small mono">{a.agentId}</div>
-              </td>
-              <td>
-                <span className="mono">{a.version || "–"}</span>
-                {a.outdated ? (
-                  <span
-                    className="badge badge-warning"
-                    title={`This control plane supports agents from ${MIN_AGENT_VERSION}`}
-                  >
-                    Update: {ASSAY_VERSION} available
-                  </span>
-                ) : null}
-                {a.runtime ? (
-                  <div className="muted small">
-                    runs steps in {a.runtime === "docker" ? "Docker" : "host processes"}
-                  </div>
-                ) : null}
-              </td>
-              <td className="hide-narrow">
-                <RelativeTime iso={a.connectedAt} />
-              </td>
-              <td>
-                <RelativeTime iso={a.lastHeartbeatAt} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              ) : null}
+              {a.runtime ? (
+                <div className="muted small">
+                  runs steps in {a.runtime === "docker" ? "Docker" : "host processes"}
+                </div>
+              ) : null}
+            </>
+          ),
+        },
+        {
+          key: "connected",
+          header: "Connected",
+          className: "hide-narrow",
+          cell: (a) => <RelativeTime iso={a.connectedAt} />,
+        },
+        { key: "heartbeat", header: "Last heartbeat", cell: (a) => <RelativeTime iso={a.lastHeartbeatAt} /> },
+      ]}
+    />
   );
 }

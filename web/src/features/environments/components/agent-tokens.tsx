@@ -12,7 +12,9 @@ import {
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { revokeColumn, tokenLastUsedColumn, tokenNameColumn } from "../../../components/token-columns.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 import { InstallCommands } from "./install-commands.tsx";
 
 export function NewAgentToken({
@@ -76,51 +78,17 @@ export function AgentTokenList({ org, env }: { org: string; env: string }) {
   return (
     <>
       <FormError error={revoke.error} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Agent tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col" className="hide-narrow">
-                Last used
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((t) => (
-              <tr key={t.id}>
-                <td>
-                  {t.name}
-                  {t.revokedAt ? <span className="muted small"> · revoked</span> : null}
-                </td>
-                <td>
-                  <RelativeTime iso={t.createdAt} />
-                </td>
-                <td className="hide-narrow">
-                  {t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : "never"}
-                </td>
-                <td className="cell-actions">
-                  {t.revokedAt ? null : (
-                    <Button
-                      variant="danger"
-                      size="small"
-                      onClick={() => revoke.mutate(t.id)}
-                      aria-label={`Revoke ${t.name}`}
-                    >
-                      Revoke
-                    </Button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Agent tokens"
+        rows={tokens.data}
+        rowKey={(t) => t.id}
+        columns={[
+          tokenNameColumn(),
+          { key: "created", header: "Created", cell: (t) => <RelativeTime iso={t.createdAt} /> },
+          tokenLastUsedColumn(),
+          revokeColumn((id) => revoke.mutate(id)),
+        ]}
+      />
     </>
   );
 }

@@ -1,10 +1,19 @@
-/** Abort, re-run and delete for one execution, each reporting the API's answer. */
+/**
+ * Pause or resume, abort, re-run and delete for one execution, each reporting the API's answer.
+ * Only a member (the `run` action) sees them, and each only in a state the API accepts.
+ */
 import type { ExecutionView } from "@assay/shared";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
-import { useAbortExecution, useDeleteExecution, useRerunExecution } from "../../../api/executions.ts";
+import {
+  useAbortExecution,
+  useDeleteExecution,
+  usePauseExecution,
+  useRerunExecution,
+} from "../../../api/executions.ts";
 import { useCan } from "../../../auth/permissions.ts";
 import { FormError } from "../../../components/states.tsx";
+import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { Dialog } from "../../../components/ui/dialog.tsx";
 import { isFinished } from "../../../lib/status.ts";
@@ -22,6 +31,7 @@ export function ExecutionActions({
   const abort = useAbortExecution(org, env);
   const rerun = useRerunExecution(org, env);
   const remove = useDeleteExecution(org, env);
+  const pause = usePauseExecution(org, env);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const finished = isFinished(execution.status);
   const can = useCan(org);
@@ -37,6 +47,11 @@ export function ExecutionActions({
 
   return (
     <div className="actions">
+      <PauseButton
+        execution={execution}
+        pending={pause.isPending}
+        onAction={(action) => pause.mutate({ id: execution.id, action })}
+      />
       {!finished ? (
         <Button
           variant="danger"
@@ -54,7 +69,7 @@ export function ExecutionActions({
           Delete
         </Button>
       ) : null}
-      <FormError error={abort.error ?? rerun.error} />
+      <FormError error={pause.error ?? abort.error ?? rerun.error} />
       <Dialog open={confirmDelete} title="Delete this execution?" onClose={() => setConfirmDelete(false)}>
         <p>Its logs and artifacts are removed too. This cannot be undone.</p>
         <FormError error={remove.error} />
@@ -75,5 +90,41 @@ export function ExecutionActions({
         </div>
       </Dialog>
     </div>
+  );
+}
+
+/**
+ * Pause while the execution runs, Resume while the agent holds it paused; between the ask and
+ * the agent's answer the button says what is under way. Nothing for an execution that is not
+ * running (the API refuses) or that is being aborted.
+ */
+function PauseButton({
+  execution,
+  pending,
+  onAction,
+}: {
+  execution: ExecutionView;
+  pending: boolean;
+  onAction: (action: "pause" | "resume") => void;
+}) {
+  if (execution.status !== "running" || execution.abortRequestedAt) return null;
+  const paused = execution.pausedAt !== undefined;
+  // The ask is on its way while the agent's state differs from what was asked.
+  const settling = execution.pauseRequested !== undefined && execution.pauseRequested !== paused;
+  const label = paused ? (settling ? "Resuming…" : "Resume") : settling ? "Pausing…" : "Pause";
+  return (
+    <Button onClick={() => onAction(paused ? "resume" : "pause")} disabled={pending || settling}>
+      {label}
+    </Button>
+  );
+}
+
+/** "Paused 2 minutes ago" while the agent holds the execution paused; nothing otherwise. */
+export function PausedBadge({ execution }: { execution: ExecutionView }) {
+  if (execution.pausedAt === undefined || isFinished(execution.status)) return null;
+  return (
+    <span className="badge badge-warning" data-testid="paused">
+      Paused <RelativeTime iso={execution.pausedAt} />
+    </span>
   );
 }

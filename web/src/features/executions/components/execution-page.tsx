@@ -16,7 +16,8 @@ import { isFinished } from "../../../lib/status.ts";
 import { userTags } from "../../../lib/tags.ts";
 import { useLogStream } from "../hooks/use-log-stream.ts";
 import { ArtifactsTab } from "./artifacts-tab.tsx";
-import { ExecutionActions } from "./execution-actions.tsx";
+import { ChildExecutions } from "./child-executions.tsx";
+import { ExecutionActions, PausedBadge } from "./execution-actions.tsx";
 import { LogViewer } from "./log-viewer.tsx";
 import { Provenance } from "./provenance.tsx";
 import { StepTree } from "./step-tree.tsx";
@@ -63,7 +64,7 @@ export function ExecutionPage() {
         actions={<ExecutionActions org={org} env={env} execution={e} />}
       >
         <span className="status-line" aria-live="polite">
-          <StatusBadge status={e.status} />
+          <StatusBadge status={e.status} /> <PausedBadge execution={e} />
         </span>
         <span>
           Created <RelativeTime iso={e.createdAt} />
@@ -97,6 +98,7 @@ export function ExecutionPage() {
           ))}
         </ul>
       ) : null}
+      <ChildExecutions org={org} env={env} execution={e} />
       <div className="execution-layout">
         <aside className="panel execution-side">
           <h2 className="panel-title">Steps</h2>

@@ -1,6 +1,7 @@
 /**
- * Where an execution came from: who or what started it (a user, an API token, a schedule, a
- * parent execution of a suite) and the run it repeats. Executions stored before this was
+ * Where an execution came from: who or what started it (a user, an API token, a schedule, or
+ * the parent execution whose `execute` step it belongs to, with that step's ref) and the run it
+ * repeats. Executions stored before this was
  * recorded show nothing rather than a guess.
  */
 import type { ExecutionView } from "@assay/shared";
@@ -10,14 +11,25 @@ import { shortId } from "../../../lib/format.ts";
 
 export function Provenance({ org, env, execution }: { org: string; env: string; execution: ExecutionView }) {
   const by = execution.startedBy;
-  const link = (id: string) => (
-    <Link to="/orgs/$org/envs/$env/executions/$id" params={{ org, env, id }} className="mono">
+  const link = (id: string, role?: string) => (
+    <Link
+      to="/orgs/$org/envs/$env/executions/$id"
+      params={{ org, env, id }}
+      className="mono"
+      aria-label={role ? `${role} ${shortId(id)}` : undefined}
+    >
       #{shortId(id)}
     </Link>
   );
+  const parent = execution.parent;
   return (
     <>
-      {by ? (
+      {parent ? (
+        <span className="small" data-testid="parent">
+          Child of {link(parent.executionId, "parent execution")}{" "}
+          <span className="muted">step {parent.stepRef}</span>
+        </span>
+      ) : by ? (
         <span className="small" data-testid="started-by">
           Started by{" "}
           {by.kind === "user" ? (

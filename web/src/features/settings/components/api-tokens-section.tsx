@@ -5,7 +5,9 @@ import { useGrantableRoles } from "../../../auth/permissions.ts";
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
+import { revokeColumn, tokenLastUsedColumn, tokenNameColumn } from "../../../components/token-columns.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from "../api/org.ts";
 
 export function ApiTokensSection({ org }: { org: string }) {
@@ -79,55 +81,23 @@ export function ApiTokensSection({ org }: { org: string }) {
       ) : tokens.data.length === 0 ? (
         <EmptyState title="No API tokens" />
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">API tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col" className="hide-narrow">
-                  Last used
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Expires
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    {t.name}
-                    {t.revokedAt ? <span className="muted small"> · revoked</span> : null}
-                  </td>
-                  <td>{t.role}</td>
-                  <td className="hide-narrow">
-                    {t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : "never"}
-                  </td>
-                  <td className="hide-narrow">
-                    {t.expiresAt ? <RelativeTime iso={t.expiresAt} /> : "never"}
-                  </td>
-                  <td className="cell-actions">
-                    {t.revokedAt ? null : (
-                      <Button
-                        variant="danger"
-                        size="small"
-                        onClick={() => revoke.mutate(t.id)}
-                        aria-label={`Revoke ${t.name}`}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="API tokens"
+          rows={tokens.data}
+          rowKey={(t) => t.id}
+          columns={[
+            tokenNameColumn(),
+            { key: "role", header: "Role", cell: (t) => t.role },
+            tokenLastUsedColumn(),
+            {
+              key: "expires",
+              header: "Expires",
+              className: "hide-narrow",
+              cell: (t) => (t.expiresAt ? <RelativeTime iso={t.expiresAt} /> : "never"),
+            },
+            revokeColumn((id) => revoke.mutate(id)),
+          ]}
+        />
       )}
     </section>
   );

@@ -2,6 +2,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 import { formatAbsolute } from "../../../lib/format.ts";
 import { auditQuery } from "../api/org.ts";
 
@@ -21,33 +22,23 @@ export function AuditSection({ org }: { org: string }) {
         <EmptyState title="Nothing recorded yet" />
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Audit log, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">By</th>
-                  <th scope="col" className="hide-narrow">
-                    Target
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
-                  <tr key={e.id}>
-                    <td className="small">{formatAbsolute(e.at)}</td>
-                    <td className="mono small">{e.action}</td>
-                    <td className="small">{e.actor.label || e.actor.id}</td>
-                    <td className="hide-narrow small mono">
-                      {e.target ? `${e.target.kind} ${e.target.id}` : ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Audit log, newest first"
+            rows={events}
+            rowKey={(e) => e.id}
+            columns={[
+              { key: "when", header: "When", cellClassName: "small", cell: (e) => formatAbsolute(e.at) },
+              { key: "action", header: "Action", cellClassName: "mono small", cell: (e) => e.action },
+              { key: "by", header: "By", cellClassName: "small", cell: (e) => e.actor.label || e.actor.id },
+              {
+                key: "target",
+                header: "Target",
+                className: "hide-narrow",
+                cellClassName: "small mono",
+                cell: (e) => (e.target ? `${e.target.kind} ${e.target.id}` : ""),
+              },
+            ]}
+          />
           {audit.hasNextPage ? <Button onClick={() => void audit.fetchNextPage()}>Load more</Button> : null}
         </>
       )}

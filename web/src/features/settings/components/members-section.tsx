@@ -8,6 +8,7 @@ import { useGrantableRoles } from "../../../auth/permissions.ts";
 import { EmptyState, ErrorState, FormError, Loading, RoleNote } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { actionsColumn, DataTable } from "../../../components/ui/data-table.tsx";
 import {
   useInvitations,
   useInvite,
@@ -37,61 +38,57 @@ export function MembersSection({ org, manage }: { org: string; manage: boolean }
           No members yet: only API tokens act for this organization. Invite someone below.
         </p>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Role</th>
-                {manage ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.map((m) => (
-                <tr key={m.userId}>
-                  <td>
-                    <span className="strong">{m.name || m.email}</span>
-                    {m.name ? <div className="muted small">{m.email}</div> : null}
-                  </td>
-                  <td>
-                    {manage ? (
-                      <select
-                        aria-label={`Role of ${m.email}`}
-                        value={m.role}
-                        onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
-                      >
-                        {(grantable.includes(m.role) ? grantable : [m.role, ...grantable]).map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                    ) : (
-                      m.role
-                    )}
-                  </td>
-                  {manage ? (
-                    <td className="cell-actions">
-                      <Button
-                        variant="danger"
-                        size="small"
-                        onClick={() => remove.mutate(m.userId)}
-                        aria-label={`Remove ${m.email}`}
-                      >
-                        Remove
-                      </Button>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Members"
+          rows={members.data}
+          rowKey={(m) => m.userId}
+          columns={[
+            {
+              key: "member",
+              header: "Member",
+              cell: (m) => (
+                <>
+                  <span className="strong">{m.name || m.email}</span>
+                  {m.name ? <div className="muted small">{m.email}</div> : null}
+                </>
+              ),
+            },
+            {
+              key: "role",
+              header: "Role",
+              cell: (m) =>
+                manage ? (
+                  <select
+                    aria-label={`Role of ${m.email}`}
+                    value={m.role}
+                    onChange={(e) => setRole.mutate({ user: m.userId, role: e.target.value as Role })}
+                  >
+                    {(grantable.includes(m.role) ? grantable : [m.role, ...grantable]).map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  m.role
+                ),
+            },
+            ...(manage
+              ? [
+                  actionsColumn((m: (typeof members.data)[number]) => (
+                    <Button
+                      variant="danger"
+                      size="small"
+                      onClick={() => remove.mutate(m.userId)}
+                      aria-label={`Remove ${m.email}`}
+                    >
+                      Remove
+                    </Button>
+                  )),
+                ]
+              : []),
+          ]}
+        />
       )}
       {manage ? (
         <Invitations org={org} />

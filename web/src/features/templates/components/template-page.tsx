@@ -2,6 +2,7 @@
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { useCan } from "../../../auth/permissions.ts";
+import { ConfigParamsTable } from "../../../components/config-params-table.tsx";
 import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
 import { ErrorState, FormError, Loading } from "../../../components/states.tsx";
@@ -63,32 +64,7 @@ export function TemplatePage() {
           <h2 id="tpl-params-title" className="panel-title">
             Config parameters
           </h2>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Default</th>
-                  <th scope="col" className="hide-narrow">
-                    Description
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {params.map(([key, p]) => (
-                  <tr key={key}>
-                    <td className="mono">{key}</td>
-                    <td>{p.type ?? "string"}</td>
-                    <td className="mono">
-                      {p.default === undefined ? <em>required</em> : String(p.default)}
-                    </td>
-                    <td className="hide-narrow">{p.description ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ConfigParamsTable params={params} label={`Config parameters of ${name}`} />
         </section>
       ) : null}
       <section className="panel" aria-labelledby="tpl-source-title">

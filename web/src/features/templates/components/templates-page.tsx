@@ -9,6 +9,7 @@ import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { ButtonLink } from "../../../components/ui/button.tsx";
+import { DataTable } from "../../../components/ui/data-table.tsx";
 import { useTemplates } from "../api/templates.ts";
 
 export function TemplatesPage() {
@@ -42,39 +43,32 @@ export function TemplatesPage() {
           <code>assay template apply -f file.yaml</code>.
         </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Templates</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {templates.data.map((t) => (
-                <tr key={t.name}>
-                  <td>
-                    <Link
-                      to="/orgs/$org/envs/$env/templates/$name"
-                      params={{ org, env, name: t.name }}
-                      className="strong"
-                    >
-                      {t.name}
-                    </Link>
-                    {t.description ? <div className="muted small">{t.description}</div> : null}
-                    <Labels labels={t.labels} />
-                  </td>
-                  <td>{t.version}</td>
-                  <td>
-                    <RelativeTime iso={t.updatedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Templates"
+          rows={templates.data}
+          rowKey={(t) => t.name}
+          columns={[
+            {
+              key: "name",
+              header: "Name",
+              cell: (t) => (
+                <>
+                  <Link
+                    to="/orgs/$org/envs/$env/templates/$name"
+                    params={{ org, env, name: t.name }}
+                    className="strong"
+                  >
+                    {t.name}
+                  </Link>
+                  {t.description ? <div className="muted small">{t.description}</div> : null}
+                  <Labels labels={t.labels} />
+                </>
+              ),
+            },
+            { key: "version", header: "Version", cell: (t) => t.version },
+            { key: "updated", header: "Updated", cell: (t) => <RelativeTime iso={t.updatedAt} /> },
+          ]}
+        />
       )}
     </>
   );

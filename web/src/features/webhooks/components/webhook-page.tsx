@@ -5,6 +5,7 @@ import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { actionsColumn, DataTable } from "../../../components/ui/data-table.tsx";
 import {
   useDeleteWebhook,
   useDeliveries,
@@ -107,63 +108,59 @@ function Deliveries({ org, env, name }: { org: string; env: string; name: string
     <>
       <FormError error={redeliver.error} />
       {redeliver.isSuccess ? <p role="status">Redelivery queued.</p> : null}
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Delivery attempts</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Event</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Status</th>
-              <th scope="col">Latency</th>
-              <th scope="col" className="hide-narrow">
-                Response
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.data.map((d: DeliveryView) => (
-              <tr key={d.id} data-outcome={d.outcome}>
-                <td>
-                  <RelativeTime iso={d.at} />
-                </td>
-                <td className="small">
-                  {d.event}
-                  <div className="muted">{d.executionId}</div>
-                </td>
-                <td>
-                  {d.attempt}
-                  {d.redelivery ? " (redelivery)" : ""}
-                </td>
-                <td>
-                  {d.outcome}
-                  {d.nextAttemptAt ? <div className="muted small">retry scheduled</div> : null}
-                </td>
-                <td>{d.statusCode ?? "–"}</td>
-                <td>{d.latencyMs} ms</td>
-                <td className="hide-narrow small">
-                  <code>{d.excerpt.slice(0, 120)}</code>
-                </td>
-                <td className="cell-actions">
-                  <Button
-                    size="small"
-                    disabled={redeliver.isPending}
-                    onClick={() => redeliver.mutate(d.id)}
-                    aria-label={`Redeliver ${d.event} attempt ${d.attempt}`}
-                  >
-                    Redeliver
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Delivery attempts"
+        rows={deliveries.data}
+        rowKey={(d: DeliveryView) => d.id}
+        columns={[
+          { key: "time", header: "Time", cell: (d) => <RelativeTime iso={d.at} /> },
+          {
+            key: "event",
+            header: "Event",
+            cellClassName: "small",
+            cell: (d) => (
+              <>
+                {d.event}
+                <div className="muted">{d.executionId}</div>
+              </>
+            ),
+          },
+          {
+            key: "attempt",
+            header: "Attempt",
+            cell: (d) => `${d.attempt}${d.redelivery ? " (redelivery)" : ""}`,
+          },
+          {
+            key: "outcome",
+            header: "Outcome",
+            cell: (d) => (
+              <>
+                {d.outcome}
+                {d.nextAttemptAt ? <div className="muted small">retry scheduled</div> : null}
+              </>
+            ),
+          },
+          { key: "status", header: "Status", cell: (d) => d.statusCode ?? "–" },
+          { key: "latency", header: "Latency", cell: (d) => `${d.latencyMs} ms` },
+          {
+            key: "response",
+            header: "Response",
+            className: "hide-narrow",
+            cellClassName: "small",
+            cell: (d) => <code>{d.excerpt.slice(0, 120)}</code>,
+          },
+          actionsColumn((d: DeliveryView) => (
+            <Button
+              size="small"
+              disabled={redeliver.isPending}
+              onClick={() => redeliver.mutate(d.id)}
+              aria-label={`Redeliver ${d.event} attempt ${d.attempt}`}
+            >
+              Redeliver
+            </Button>
+          )),
+        ]}
+      />
     </>
   );
 }

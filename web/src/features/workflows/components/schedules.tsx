@@ -14,6 +14,7 @@ import { PageHeader } from "../../../components/page-header.tsx";
 import { EmptyState, ErrorState, FormError, Loading } from "../../../components/states.tsx";
 import { useNow } from "../../../components/time.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { actionsColumn, type Column, DataTable } from "../../../components/ui/data-table.tsx";
 import { nextRuns } from "../../../lib/cron.ts";
 import { describeCron } from "../../../lib/cron-words.ts";
 import { formatRelative } from "../../../lib/format.ts";
@@ -27,6 +28,43 @@ const compact = new Intl.DateTimeFormat(undefined, {
   hour: "2-digit",
   minute: "2-digit",
 });
+
+type Row = ScheduleView & { next: ReturnType<typeof nextRuns> };
+
+const workflowColumn = (org: string, env: string): Column<Row> => ({
+  key: "workflow",
+  header: "Workflow",
+  cell: (s) => (
+    <Link
+      to="/orgs/$org/envs/$env/workflows/$name"
+      params={{ org, env, name: s.workflow }}
+      className="strong"
+    >
+      {s.workflow}
+    </Link>
+  ),
+});
+
+/** Paused, not computable here, none soon, or the next firing times in local time. */
+function NextRuns({ row: s, now }: { row: Row; now: number }) {
+  const label = `${s.workflow} ${s.cron}`;
+  if (s.paused) return <span className="badge badge-neutral">Paused</span>;
+  if (!s.next.ok) return <span className="muted small">Cannot compute here ({s.next.reason})</span>;
+  if (s.next.times.length === 0) return <span className="muted small">None in the next four years</span>;
+  return (
+    <ul className="next-runs" aria-label={`Next runs of ${label}`}>
+      {s.next.times.map((t) => {
+        const iso = new Date(t).toISOString();
+        return (
+          <li key={t}>
+            <time dateTime={iso}>{compact.format(t)}</time>{" "}
+            <span className="muted small">{formatRelative(iso, now)}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
 
 export function ScheduleTable({
   schedules,
@@ -49,92 +87,51 @@ export function ScheduleTable({
   return (
     <>
       <FormError error={toggle.error} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">{caption}</caption>
-          <thead>
-            <tr>
-              {showWorkflow ? <th scope="col">Workflow</th> : null}
-              <th scope="col">When</th>
-              <th scope="col">Next runs (your time)</th>
-              <th scope="col" className="hide-narrow">
-                Config
-              </th>
-              {manage ? (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              ) : null}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((s) => {
-              const label = `${s.workflow} ${s.cron}`;
-              return (
-                <tr key={`${s.workflow}:${s.index}`}>
-                  {showWorkflow ? (
-                    <td>
-                      <Link
-                        to="/orgs/$org/envs/$env/workflows/$name"
-                        params={{ org, env, name: s.workflow }}
-                        className="strong"
-                      >
-                        {s.workflow}
-                      </Link>
-                    </td>
-                  ) : null}
-                  <td>
-                    <div>{describeCron(s.cron) ?? s.cron}</div>
-                    <div className="muted small">
-                      <code>{s.cron}</code> · {s.timezone ?? "UTC"}
-                    </div>
-                  </td>
-                  <td>
-                    {s.paused ? (
-                      <span className="badge badge-neutral">Paused</span>
-                    ) : !s.next.ok ? (
-                      <span className="muted small">Cannot compute here ({s.next.reason})</span>
-                    ) : s.next.times.length === 0 ? (
-                      <span className="muted small">None in the next four years</span>
-                    ) : (
-                      <ul className="next-runs" aria-label={`Next runs of ${label}`}>
-                        {s.next.times.map((t) => {
-                          const iso = new Date(t).toISOString();
-                          return (
-                            <li key={t}>
-                              <time dateTime={iso}>{compact.format(t)}</time>{" "}
-                              <span className="muted small">{formatRelative(iso, now)}</span>
-                            </li>
-                          );
-                        })}
-                      </ul>
-                    )}
-                  </td>
-                  <td className="hide-narrow mono small">
-                    {Object.entries(s.config)
-                      .map(([k, v]) => `${k}=${String(v)}`)
-                      .join(", ") || "–"}
-                  </td>
-                  {manage ? (
-                    <td className="cell-actions">
-                      <Button
-                        size="small"
-                        disabled={toggle.isPending}
-                        aria-label={`${s.paused ? "Resume" : "Pause"} ${label}`}
-                        onClick={() =>
-                          toggle.mutate({ workflow: s.workflow, index: s.index, paused: !s.paused })
-                        }
-                      >
-                        {s.paused ? "Resume" : "Pause"}
-                      </Button>
-                    </td>
-                  ) : null}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label={caption}
+        rows={rows}
+        rowKey={(s) => `${s.workflow}:${s.index}`}
+        columns={[
+          ...(showWorkflow ? [workflowColumn(org, env)] : []),
+          {
+            key: "when",
+            header: "When",
+            cell: (s) => (
+              <>
+                <div>{describeCron(s.cron) ?? s.cron}</div>
+                <div className="muted small">
+                  <code>{s.cron}</code> · {s.timezone ?? "UTC"}
+                </div>
+              </>
+            ),
+          },
+          { key: "next", header: "Next runs (your time)", cell: (s) => <NextRuns row={s} now={now} /> },
+          {
+            key: "config",
+            header: "Config",
+            className: "hide-narrow",
+            cellClassName: "mono small",
+            cell: (s) =>
+              Object.entries(s.config)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(", ") || "–",
+          },
+          ...(manage
+            ? [
+                actionsColumn((s: Row) => (
+                  <Button
+                    size="small"
+                    disabled={toggle.isPending}
+                    aria-label={`${s.paused ? "Resume" : "Pause"} ${s.workflow} ${s.cron}`}
+                    onClick={() => toggle.mutate({ workflow: s.workflow, index: s.index, paused: !s.paused })}
+                  >
+                    {s.paused ? "Resume" : "Pause"}
+                  </Button>
+                )),
+              ]
+            : []),
+        ]}
+      />
     </>
   );
 }

@@ -6,6 +6,7 @@ import { executionsQuery } from "../../../api/executions.ts";
 import { useSchedules } from "../../../api/schedules.ts";
 import { useWorkflow } from "../../../api/workflows.ts";
 import { useCan } from "../../../auth/permissions.ts";
+import { ConfigParamsTable } from "../../../components/config-params-table.tsx";
 import { ExecutionTable } from "../../../components/execution-table.tsx";
 import { Labels } from "../../../components/labels.tsx";
 import { PageHeader } from "../../../components/page-header.tsx";
@@ -110,33 +111,7 @@ export function WorkflowPage() {
           <h2 id="params-title" className="panel-title">
             Config parameters
           </h2>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Default</th>
-                  <th scope="col">Description</th>
-                </tr>
-              </thead>
-              <tbody>
-                {params.map(([key, p]) => (
-                  <tr key={key}>
-                    <td className="mono">{key}</td>
-                    <td>
-                      {p.type ?? "string"}
-                      {p.enum ? ` (${p.enum.join(", ")})` : ""}
-                    </td>
-                    <td className="mono">
-                      {p.default === undefined ? <em>required</em> : String(p.default)}
-                    </td>
-                    <td>{p.description ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ConfigParamsTable params={params} label={`Config parameters of ${name}`} />
         </section>
       ) : null}
 

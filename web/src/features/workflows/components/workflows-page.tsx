@@ -13,6 +13,7 @@ import { EmptyState, ErrorState, Loading } from "../../../components/states.tsx"
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { RelativeTime } from "../../../components/time.tsx";
 import { Button, ButtonLink } from "../../../components/ui/button.tsx";
+import { actionsColumn, DataTable } from "../../../components/ui/data-table.tsx";
 import { RunDialog } from "./run-dialog.tsx";
 import { computeStats } from "./workflow-stats.ts";
 
@@ -48,91 +49,86 @@ export function WorkflowsPage() {
           Write a TestWorkflow in YAML, or apply one with <code>assay workflow apply -f file.yaml</code>.
         </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">
-              Workflows, with the health of their last {RECENT} runs
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Last run</th>
-                <th scope="col" className="hide-narrow">
-                  Pass rate
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Duration trend
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {workflows.data.map((workflow) => {
-                const s = stats.get(workflow.name);
-                return (
-                  <tr key={workflow.name}>
-                    <td>
-                      <Link
-                        to="/orgs/$org/envs/$env/workflows/$name"
-                        params={{ org, env, name: workflow.name }}
-                        className="strong"
-                      >
-                        {workflow.name}
-                      </Link>
-                      {workflow.description ? (
-                        <div className="muted small">{workflow.description}</div>
-                      ) : null}
-                      <Labels labels={workflow.labels} />
-                    </td>
-                    <td>
-                      {s?.last ? (
-                        <Link
-                          to="/orgs/$org/envs/$env/executions/$id"
-                          params={{ org, env, id: s.last.id }}
-                          className="last-run"
-                          aria-label={`Last run of ${workflow.name}: ${s.last.status}`}
-                        >
-                          <StatusBadge status={s.last.status} />
-                          <span className="muted small">
-                            <RelativeTime iso={s.last.createdAt} />
-                          </span>
-                        </Link>
-                      ) : (
-                        <span className="muted small">Never run</span>
-                      )}
-                    </td>
-                    <td className="hide-narrow">
-                      {s && s.finished > 0 ? (
-                        <span title={`${s.passed} of ${s.finished} finished runs passed`}>
-                          {Math.round((s.passed / s.finished) * 100)}%
-                          <span className="muted small"> of {s.finished}</span>
-                        </span>
-                      ) : (
-                        <span className="muted small">–</span>
-                      )}
-                    </td>
-                    <td className="hide-narrow">
-                      <Sparkline values={s?.durationsMs ?? []} label={`Durations of ${workflow.name}`} />
-                    </td>
-                    <td className="cell-actions">
-                      {can("run") ? (
-                        <Button
-                          size="small"
-                          onClick={() => setRunning(workflow)}
-                          aria-label={`Run ${workflow.name}`}
-                        >
-                          Run
-                        </Button>
-                      ) : null}
-                    </td>
-                  </tr>
+        <DataTable
+          label={`Workflows, with the health of their last ${RECENT} runs`}
+          rows={workflows.data}
+          rowKey={(w) => w.name}
+          columns={[
+            {
+              key: "name",
+              header: "Name",
+              cell: (workflow) => (
+                <>
+                  <Link
+                    to="/orgs/$org/envs/$env/workflows/$name"
+                    params={{ org, env, name: workflow.name }}
+                    className="strong"
+                  >
+                    {workflow.name}
+                  </Link>
+                  {workflow.description ? <div className="muted small">{workflow.description}</div> : null}
+                  <Labels labels={workflow.labels} />
+                </>
+              ),
+            },
+            {
+              key: "last",
+              header: "Last run",
+              cell: (workflow) => {
+                const last = stats.get(workflow.name)?.last;
+                return last ? (
+                  <Link
+                    to="/orgs/$org/envs/$env/executions/$id"
+                    params={{ org, env, id: last.id }}
+                    className="last-run"
+                    aria-label={`Last run of ${workflow.name}: ${last.status}`}
+                  >
+                    <StatusBadge status={last.status} />
+                    <span className="muted small">
+                      <RelativeTime iso={last.createdAt} />
+                    </span>
+                  </Link>
+                ) : (
+                  <span className="muted small">Never run</span>
                 );
-              })}
-            </tbody>
-          </table>
-        </div>
+              },
+            },
+            {
+              key: "pass-rate",
+              header: "Pass rate",
+              className: "hide-narrow",
+              cell: (workflow) => {
+                const s = stats.get(workflow.name);
+                return s && s.finished > 0 ? (
+                  <span title={`${s.passed} of ${s.finished} finished runs passed`}>
+                    {Math.round((s.passed / s.finished) * 100)}%
+                    <span className="muted small"> of {s.finished}</span>
+                  </span>
+                ) : (
+                  <span className="muted small">–</span>
+                );
+              },
+            },
+            {
+              key: "trend",
+              header: "Duration trend",
+              className: "hide-narrow",
+              cell: (workflow) => (
+                <Sparkline
+                  values={stats.get(workflow.name)?.durationsMs ?? []}
+                  label={`Durations of ${workflow.name}`}
+                />
+              ),
+            },
+            actionsColumn((workflow: WorkflowView) =>
+              can("run") ? (
+                <Button size="small" onClick={() => setRunning(workflow)} aria-label={`Run ${workflow.name}`}>
+                  Run
+                </Button>
+              ) : null,
+            ),
+          ]}
+        />
       )}
       {running ? (
         <RunDialog org={org} env={env} workflow={running} onClose={() => setRunning(undefined)} />
