@@ -89,6 +89,8 @@ export function createExecutionService(deps: {
   clock: Clock;
   /** Where deletions are recorded. */
   audit: Pick<AuditLog, "record">;
+  /** The dashboard's base address, which a run's `dashboard.url` reads. */
+  dashboardUrl?: () => string;
   /** The environment's online agents, for `replicate`; without it a run is never replicated. */
   onlineAgents?: OnlineAgents;
 }) {
@@ -146,9 +148,12 @@ export function createExecutionService(deps: {
     const tags = input.replicaGroup
       ? { ...evaluated.tags, [REPLICAS_TAG]: input.replicaGroup }
       : evaluated.tags;
+    const createdAt = iso();
+    const dashboardUrl = deps.dashboardUrl?.().replace(/\/+$/, "") ?? "";
     const { steps, warnings } = initialStepStates(resolved, {
       config: config.values,
-      execution: { ...identity, tags },
+      execution: { ...identity, tags, scheduledAt: createdAt },
+      place: { organizationId: orgId, environmentId: envId, dashboardUrl },
     });
     const concurrency = concurrencyOf(resolved.spec, workflowName, config.values, workflow.labels);
     const own = input.target === undefined ? targetOf(resolved.spec.execution?.target) : undefined;
@@ -170,7 +175,7 @@ export function createExecutionService(deps: {
       ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
       ...(input.replicaGroup ? { replicaGroup: input.replicaGroup } : {}),
       status: "queued",
-      createdAt: iso(),
+      createdAt,
       config: config.values,
       sensitive: config.sensitive,
       tags,
@@ -178,6 +183,7 @@ export function createExecutionService(deps: {
       logBytes: 0,
       warnings,
       // Tags given at run time join the document's, so the agent's planner sees them too.
+      ...(dashboardUrl === "" ? {} : { dashboardUrl }),
       specYaml: writeYamlDocument(
         Object.keys(tags).length === 0
           ? resolved

@@ -208,6 +208,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
     audit: tenancy.audit,
+    dashboardUrl: () => tenancy.settings.publicWebUrl,
     onlineAgents: onlineAgentsOf(ports.tenancy.presence, () => clock.now()),
   });
   const webhooks = ports.webhooks

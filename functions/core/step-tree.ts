@@ -16,7 +16,7 @@ import {
 /** The step tree for `spec` planned with the run's config and execution (names may use them). */
 export function initialStepStates(
   spec: unknown,
-  options: Pick<PlanOptions, "config" | "execution"> = {},
+  options: Pick<PlanOptions, "config" | "execution" | "place"> = {},
 ): { steps: StepState[]; warnings: string[] } {
   // Which features run is the agent's call (it fails a run loudly with what it lacks); the
   // control plane plans with all of them so only real problems (paused, config) become warnings.

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Execution } from "@assay/shared";
 import { StepStatus, type StepUpdate } from "@assay/shared/proto";
-import { toStepState } from "./messages.ts";
+import { runCommand, toStepState } from "./messages.ts";
 
 const update = (fields: Partial<StepUpdate>): StepUpdate => ({
   executionId: "e1",
@@ -27,4 +28,25 @@ test("toStepState treats zero peaks as not measured and keeps what was known", (
   const step = toStepState(update({}), known);
   assert.equal(step?.cpuPeakPercent, undefined);
   assert.equal(step?.memoryPeakBytes, 42);
+});
+
+test("runCommand carries where the run belongs: organization, environment and dashboard", () => {
+  const execution = Execution.parse({
+    id: "01JRVN00000000000000000000",
+    orgId: "acme",
+    envId: "staging",
+    workflowName: "smoke",
+    status: "queued",
+    createdAt: "2026-12-02T03:00:00.000Z",
+    specYaml: "kind: TestWorkflow",
+    dashboardUrl: "https://assay.example",
+  });
+  const message = runCommand(execution, 0);
+  assert.equal(message.kind?.$case, "run");
+  const run = message.kind?.$case === "run" ? message.kind.value : undefined;
+  assert.equal(run?.organizationId, "acme");
+  assert.equal(run?.environmentId, "staging");
+  assert.equal(run?.dashboardUrl, "https://assay.example");
+  const older = runCommand(Execution.parse({ ...execution, dashboardUrl: undefined }), 0);
+  assert.equal(older.kind?.$case === "run" ? older.kind.value.dashboardUrl : "?", "");
 });

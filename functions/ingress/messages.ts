@@ -68,6 +68,9 @@ export function runCommand(execution: Execution, committedLogOffset: number): Co
     queuedAtMs: Date.parse(execution.createdAt),
     committedLogOffset,
     number: execution.number ?? 0,
+    organizationId: execution.orgId,
+    environmentId: execution.envId,
+    dashboardUrl: execution.dashboardUrl ?? "",
   };
   return { kind: { $case: "run", value: run } };
 }

@@ -1,6 +1,7 @@
 /**
  * Run-time expressions as Testkube evaluates them, run by the real agent on a real local
- * control plane: execution identity inside steps, `&&` / `||` at one level, shards cut as
+ * control plane: execution identity and the run's place (dashboard, environment, organization,
+ * workflow labels) inside steps, `&&` / `||` at one level, shards cut as
  * Testkube's toolkit cuts them, shards from `glob()` over files an earlier step wrote (the
  * Cypress sharding example of Testkube's docs), and `.0` after a call.
  */
@@ -47,6 +48,30 @@ describe("expressions as Testkube evaluates them (real agent)", () => {
     assert.match(run.log, /precedence-grouped/);
     assert.match(run.log, /^shard 0\/2 a\+b\+c$/m);
     assert.match(run.log, /^shard 1\/2 d\+e$/m);
+  });
+
+  test("the run's dashboard, environment, organization, workflow and labels inside steps", async () => {
+    const doc = workflowDoc(
+      "run-place",
+      `  steps:
+  - name: place
+    shell: |
+      echo "dashboard={{ dashboard.url }}"
+      echo "env={{ environment.id }} org={{ organization.id }}"
+      echo "workflow={{ workflow.name }} team={{ workflow.labels.team }}/{{ labels.app_kubernetes_io_part_of }}"
+      echo "run={{ execution.number }} group={{ execution.groupId }}"
+`,
+    ).replace(
+      "  name: run-place\n",
+      "  name: run-place\n  labels: {team: qa, app.kubernetes.io/part-of: shop}\n",
+    );
+    const run = await fx.run("run-place", doc);
+    assert.equal(run.status, "passed", run.log);
+    const { apiUrl, orgId, envId } = fx.plane;
+    assert.match(run.log, new RegExp(`^dashboard=${apiUrl.replace(/\./g, "\\.")}$`, "m"));
+    assert.match(run.log, new RegExp(`^env=${envId} org=${orgId}$`, "m"));
+    assert.match(run.log, /^workflow=run-place team=qa\/shop$/m);
+    assert.match(run.log, new RegExp(`^run=1 group=${run.id}$`, "m"));
   });
 
   test("shards from glob() decide the workers when the step is reached; .0 after at()", async () => {

@@ -69,6 +69,9 @@ test("SIGTERM with --on-stop abort aborts the run, delivers its result, says Goo
           queuedAtMs: Date.now(),
           committedLogOffset: 0,
           number: 0,
+          organizationId: "",
+          environmentId: "",
+          dashboardUrl: "",
         },
       },
     });

@@ -27,6 +27,7 @@ import {
   type StepUpdate,
   type Welcome,
 } from "@assay/shared/proto";
+import type { RunPlace } from "@assay/shared/workflow";
 import type { ExecutionRequest, ExecutionRun } from "../runner/run-execution.ts";
 import type { RunnerSink, RunResult, StepEvent } from "../runner/types.ts";
 import type { Clock } from "./clock.ts";
@@ -56,7 +57,10 @@ interface Entry {
 
 /** What starting an execution needs besides the command (bound by the daemon). */
 export type StartExecution = (
-  request: Pick<ExecutionRequest, "executionId" | "specYaml" | "config" | "sensitive" | "sink">,
+  request: Pick<
+    ExecutionRequest,
+    "executionId" | "executionNumber" | "scheduledAt" | "place" | "specYaml" | "config" | "sensitive" | "sink"
+  >,
 ) => ExecutionRun;
 
 export interface RegistryOptions {
@@ -261,6 +265,8 @@ export const createRegistry = (options: RegistryOptions): Registry => {
       entry.run = options.start({
         executionId: id,
         ...(command.number > 0 ? { executionNumber: command.number } : {}),
+        ...(command.queuedAtMs > 0 ? { scheduledAt: new Date(command.queuedAtMs).toISOString() } : {}),
+        ...placeOf(command),
         specYaml: command.workflow?.specYaml ?? "",
         config: command.config,
         sensitive: command.sensitive,
@@ -403,3 +409,15 @@ export const createRegistry = (options: RegistryOptions): Registry => {
 
   return registry;
 };
+
+/** The run's organization, environment and dashboard, when the control plane sent them. */
+const placeOf = (command: RunCommand): { place?: RunPlace } =>
+  command.organizationId === "" && command.environmentId === "" && command.dashboardUrl === ""
+    ? {}
+    : {
+        place: {
+          organizationId: command.organizationId,
+          environmentId: command.environmentId,
+          dashboardUrl: command.dashboardUrl,
+        },
+      };

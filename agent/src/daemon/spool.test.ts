@@ -52,6 +52,9 @@ const runCommand = (executionId: string, shell: string) => ({
       queuedAtMs: Date.now(),
       committedLogOffset: 0,
       number: 0,
+      organizationId: "",
+      environmentId: "",
+      dashboardUrl: "",
     },
   },
 });

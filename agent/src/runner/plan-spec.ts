@@ -94,7 +94,9 @@ const planParsed = (
             id: execution.id,
             name: `${workflow.metadata.name}-${execution.id}`,
             ...(execution.number === undefined ? {} : { number: execution.number }),
+            ...(execution.scheduledAt === undefined ? {} : { scheduledAt: execution.scheduledAt }),
           },
+          ...(execution.place === undefined ? {} : { place: execution.place }),
         };
   const plan = planWorkflow(workflow, {
     features,

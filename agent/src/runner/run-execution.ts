@@ -3,6 +3,7 @@
  * (parse errors and unsupported features fail the run loudly, in the log and in the result),
  * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
  */
+import type { RunPlace } from "@assay/shared/workflow";
 import type { StepRuntime } from "./runtimes/runtime.ts";
 import type { ChildRuns, CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
 
@@ -19,6 +20,10 @@ export interface PlanExecution {
   id: string;
   /** The workflow's run number (`execution.number`), when the control plane sent one. */
   number?: number;
+  /** When the run was queued, ISO 8601 (`execution.scheduledAt`). */
+  scheduledAt?: string;
+  /** Organization, environment and dashboard of the run, when the control plane sent them. */
+  place?: RunPlace;
   /** The environment the agent serves (`fieldRef: metadata.namespace`). */
   namespace?: string;
 }
@@ -34,6 +39,10 @@ export interface ExecutionRequest {
   executionId: string;
   /** The workflow's run number in its environment (`execution.number`). */
   executionNumber?: number;
+  /** When the run was queued, ISO 8601 (`execution.scheduledAt`). */
+  scheduledAt?: string;
+  /** Where the run belongs (`organization.id`, `environment.id`, `dashboard.url`). */
+  place?: RunPlace;
   specYaml: string;
   config: Record<string, string>;
   /** Names of config values to mask in the log. */
@@ -81,6 +90,8 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
       outcome = await request.planSpec(request.specYaml, request.config, {
         id: request.executionId,
         ...(request.executionNumber === undefined ? {} : { number: request.executionNumber }),
+        ...(request.scheduledAt === undefined ? {} : { scheduledAt: request.scheduledAt }),
+        ...(request.place === undefined ? {} : { place: request.place }),
       });
     } catch (error) {
       return failLoudly(`the workflow could not be planned: ${(error as Error).message}`, []);

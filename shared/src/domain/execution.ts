@@ -111,6 +111,8 @@ export const Execution = z.object({
   warnings: z.array(z.string()).default([]),
   /** The resolved spec the agent runs (YAML text). */
   specYaml: z.string(),
+  /** The dashboard's base address when the run started (`dashboard.url` in expressions). */
+  dashboardUrl: z.string().optional(),
   /** `spec.concurrency` of the run: at most `max` executions of `group` hold an agent at once. */
   concurrency: z
     .object({
@@ -141,7 +143,11 @@ export const Execution = z.object({
 export type Execution = z.infer<typeof Execution>;
 
 /** What the API returns for an execution (the spec is fetched separately). */
-export const ExecutionView = Execution.omit({ specYaml: true, leaseExpiresAtMs: true }).extend({
+export const ExecutionView = Execution.omit({
+  specYaml: true,
+  leaseExpiresAtMs: true,
+  dashboardUrl: true,
+}).extend({
   /**
    * Why a queued execution has not started, when the control plane knows (e.g. "waiting for an
    * agent: none online in staging"). Computed when read, never stored.
@@ -159,9 +165,9 @@ export const REPLICAS_TAG = "assay.io/replicas";
 /** The words a queued execution carries while its environment has no online agent. */
 export const noAgentOnline = (envId: string): string => `waiting for an agent: none online in ${envId}`;
 
-/** The API's view: no spec, no lease, sensitive config values masked. */
+/** The API's view: no spec, lease or run facts for the agent; sensitive config values masked. */
 export const toExecutionView = (execution: Execution): ExecutionView => {
-  const { specYaml: _spec, leaseExpiresAtMs: _lease, ...view } = execution;
+  const { specYaml: _spec, leaseExpiresAtMs: _lease, dashboardUrl: _dashboard, ...view } = execution;
   const config = { ...view.config };
   for (const name of view.sensitive) if (name in config) config[name] = "********";
   return { ...view, config };

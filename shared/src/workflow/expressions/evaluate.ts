@@ -34,7 +34,8 @@ import {
 export interface ExpressionContext {
   /**
    * Values by root name. Testkube's names: `config`, `env`, `execution` (`id`, `name`,
-   * `number`, `tags`), `workflow` (`name`, `labels`), `index`, `count`, `matrix`, `shard`,
+   * `number`, `tags`...), `workflow` (`name`, `labels`), `labels`, `organization`,
+   * `environment`, `dashboard`, `index`, `count`, `matrix`, `shard`,
    * `passed`, `failed`, `status`, `self` (`passed`, `failed`, `status`), `always`, `never`.
    */
   variables: Record<string, Value>;
@@ -47,6 +48,14 @@ export interface ExpressionContext {
   /** Base of relative paths in `abspath`/`relpath`; "/" by default. */
   workingDir?: string;
 }
+
+/** Testkube's roots that mean nothing in Assay, with why (an error names them instead of "unknown"). */
+const UNAVAILABLE: Record<string, string> = {
+  resource:
+    "it names the Kubernetes resources (jobs, pods) Testkube creates for a run; an Assay run has none",
+  pvcs: "it names Kubernetes persistent volume claims; an Assay run has none",
+  internal: "it holds Testkube's own cluster and agent settings, which an Assay run has no counterpart of",
+};
 
 /** Variable roots and functions that partial evaluation leaves for later. */
 export interface Deferred {
@@ -216,6 +225,9 @@ class Evaluator {
     if (this.deferred?.variables.has(node.name)) return { done: false, node };
     if (node.name === "always") return done(true);
     if (node.name === "never") return done(false);
+    const unavailable = Object.hasOwn(UNAVAILABLE, node.name) ? UNAVAILABLE[node.name] : undefined;
+    if (unavailable !== undefined)
+      return this.fail(`variable ${node.name} is not available: ${unavailable}`, node);
     return this.fail(`unknown variable ${node.name}`, node);
   }
 

@@ -4,17 +4,18 @@
  * of `spec.container.env` used by ten steps is reported once).
  */
 
-import { createMap, type ExpressionFunction, fromJs, type Value } from "../expressions/index.ts";
+import { createMap, type ExpressionFunction, type Value } from "../expressions/index.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
 import type { EnvEntry } from "./container.ts";
 import { type PodFields, podFields, valueFromSource } from "./field-refs.ts";
+import { machineVariables } from "./machine.ts";
 import { type ResolveContext, resolveTemplate } from "./resolve.ts";
 import type { PlanOptions, RunnerFeature, UnsupportedFeature, UnsupportedFeatureName } from "./types.ts";
 
 /** Planning state; see the module header. */
 export interface PlanContext {
   config: Record<string, string>;
-  /** Typed config, `execution` and `workflow` for expressions. */
+  /** Typed config and the run's facts (`execution`, `workflow`, `dashboard`...) for expressions. */
   scope: Record<string, Value>;
   /** Extra expression functions (PlanOptions.functions). */
   functions?: Record<string, ExpressionFunction>;
@@ -95,7 +96,7 @@ export const expressionMessage = (template: string): string =>
 
 /**
  * Expression roots known when the run starts: `config` typed by its parameter schema (so that
- * `config.workers + 1` adds), `execution` and `workflow`.
+ * `config.workers + 1` adds) and the run's own facts (machine.ts).
  */
 const expressionScope = (
   workflow: TestWorkflow,
@@ -112,16 +113,9 @@ const expressionScope = (
       return [name, value];
     }),
   );
-  const execution = options.execution ?? {};
   return {
     config: typed,
-    execution: fromJs({
-      id: execution.id ?? "",
-      name: execution.name ?? "",
-      number: execution.number ?? 0,
-      tags: { ...workflow.spec.execution?.tags, ...execution.tags },
-    }),
-    workflow: fromJs({ name: workflow.metadata.name, labels: workflow.metadata.labels ?? {} }),
+    ...machineVariables(workflow, options),
     ...options.variables,
   };
 };

@@ -284,6 +284,16 @@ export type RunnerFeature = (typeof RUNNER_FEATURES)[number];
 /** Every feature name an `unsupported` entry can carry. */
 export type UnsupportedFeatureName = RunnerFeature | "config" | "volumes";
 
+/**
+ * The control plane's facts about a run, as expressions see them: `organization.id`,
+ * `environment.id` and `dashboard.url` (the dashboard's base address).
+ */
+export interface RunPlace {
+  organizationId: string;
+  environmentId: string;
+  dashboardUrl: string;
+}
+
 /** Options of `planWorkflow`. */
 export interface PlanOptions {
   /** Capabilities of the runner that will execute the plan; none by default. */
@@ -291,7 +301,16 @@ export interface PlanOptions {
   /** Values of `spec.config` parameters for this run; defaults fill the gaps. */
   config?: Record<string, string>;
   /** The execution, as expressions see it (`execution.id`, `.name`, `.number`, `.tags`). */
-  execution?: { id?: string; name?: string; number?: number; tags?: Record<string, string> };
+  execution?: {
+    id?: string;
+    name?: string;
+    number?: number;
+    tags?: Record<string, string>;
+    /** When the run was queued (ISO 8601): `execution.scheduledAt`. */
+    scheduledAt?: string;
+  };
+  /** Where the run belongs, set by the control plane when it starts: see `RunPlace`. */
+  place?: RunPlace;
   /**
    * Further expression roots known when planning, e.g. `index` / `matrix` of one parallel
    * worker planned by the runner. Roots not given here that only a runner knows (step status,

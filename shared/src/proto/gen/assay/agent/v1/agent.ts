@@ -354,6 +354,13 @@ export interface RunCommand {
    * the control plane kept none.
    */
   number: number;
+  /**
+   * Where the run belongs, for `organization.id`, `environment.id` and `dashboard.url` in
+   * expressions (the dashboard's base address when the run started); empty when unknown.
+   */
+  organizationId: string;
+  environmentId: string;
+  dashboardUrl: string;
 }
 
 export interface RunCommand_ConfigEntry {
@@ -2280,6 +2287,9 @@ function createBaseRunCommand(): RunCommand {
     queuedAtMs: 0,
     committedLogOffset: 0,
     number: 0,
+    organizationId: "",
+    environmentId: "",
+    dashboardUrl: "",
   };
 }
 
@@ -2311,6 +2321,15 @@ export const RunCommand: MessageFns<RunCommand> = {
     }
     if (message.number !== 0) {
       writer.uint32(72).uint64(message.number);
+    }
+    if (message.organizationId !== "") {
+      writer.uint32(82).string(message.organizationId);
+    }
+    if (message.environmentId !== "") {
+      writer.uint32(90).string(message.environmentId);
+    }
+    if (message.dashboardUrl !== "") {
+      writer.uint32(98).string(message.dashboardUrl);
     }
     return writer;
   },
@@ -2403,6 +2422,30 @@ export const RunCommand: MessageFns<RunCommand> = {
             message.number = longToNumber(reader.uint64());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.organizationId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.environmentId = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.dashboardUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2461,6 +2504,21 @@ export const RunCommand: MessageFns<RunCommand> = {
         ? globalThis.Number(object.committed_log_offset)
         : 0,
       number: isSet(object.number) ? globalThis.Number(object.number) : 0,
+      organizationId: isSet(object.organizationId)
+        ? globalThis.String(object.organizationId)
+        : isSet(object.organization_id)
+        ? globalThis.String(object.organization_id)
+        : "",
+      environmentId: isSet(object.environmentId)
+        ? globalThis.String(object.environmentId)
+        : isSet(object.environment_id)
+        ? globalThis.String(object.environment_id)
+        : "",
+      dashboardUrl: isSet(object.dashboardUrl)
+        ? globalThis.String(object.dashboardUrl)
+        : isSet(object.dashboard_url)
+        ? globalThis.String(object.dashboard_url)
+        : "",
     };
   },
 
@@ -2499,6 +2557,15 @@ export const RunCommand: MessageFns<RunCommand> = {
     if (message.number !== 0) {
       obj.number = Math.round(message.number);
     }
+    if (message.organizationId !== "") {
+      obj.organizationId = message.organizationId;
+    }
+    if (message.environmentId !== "") {
+      obj.environmentId = message.environmentId;
+    }
+    if (message.dashboardUrl !== "") {
+      obj.dashboardUrl = message.dashboardUrl;
+    }
     return obj;
   },
 
@@ -2526,6 +2593,9 @@ export const RunCommand: MessageFns<RunCommand> = {
     message.queuedAtMs = object.queuedAtMs ?? 0;
     message.committedLogOffset = object.committedLogOffset ?? 0;
     message.number = object.number ?? 0;
+    message.organizationId = object.organizationId ?? "";
+    message.environmentId = object.environmentId ?? "";
+    message.dashboardUrl = object.dashboardUrl ?? "";
     return message;
   },
 };
