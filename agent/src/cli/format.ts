@@ -48,6 +48,13 @@ const ICON: Record<string, string> = {
   queued: "·",
 };
 
+/**
+ * Whether a step's exit code says something: not 0, and not the wire's -1 for "no process of its
+ * own" on a passed group step.
+ */
+const hasExitCode = (step: StepState): boolean =>
+  step.exitCode !== undefined && step.exitCode !== 0 && !(step.exitCode === -1 && step.status === "passed");
+
 /** The step tree, indented by depth, with ref, status, duration, exit code and message. */
 export const stepTree = (steps: StepState[]): string => {
   const children = new Map<string | undefined, StepState[]>();
@@ -62,7 +69,7 @@ export const stepTree = (steps: StepState[]): string => {
       const details = [
         step.status,
         between(step.startedAt, step.finishedAt),
-        step.exitCode !== undefined && step.exitCode !== 0 ? `exit ${step.exitCode}` : "",
+        hasExitCode(step) ? `exit ${step.exitCode}` : "",
       ].filter((d) => d !== "");
       const message = step.message ? ` — ${step.message}` : "";
       lines.push(
