@@ -53,8 +53,8 @@ const GO = `<?xml version="1.0" encoding="UTF-8"?>
 const NESTED = `<testsuites><testsuite name="Outer"><testsuite name="Inner"><testcase name="deep" time="0.5"/></testsuite><testcase name="shallow"/></testsuite></testsuites>`;
 
 describe("JUnit report parser", () => {
-  test("pytest: failure message and stack, skipped with message", () => {
-    const [suite] = parseJUnit(PYTEST, "reports/pytest.xml");
+  test("pytest: failure message and stack, skipped with message", async () => {
+    const [suite] = await parseJUnit(PYTEST, "reports/pytest.xml");
     assert.equal(suite?.name, "pytest");
     assert.deepEqual(suite?.counts, { tests: 3, passed: 1, failed: 1, errors: 0, skipped: 1 });
     const div = suite?.cases.find((c) => c.name === "test_div");
@@ -66,35 +66,35 @@ describe("JUnit report parser", () => {
     assert.equal(suite?.durationMs, 52);
   });
 
-  test("jest-junit: the <testsuites> name is not a suite level; a body-only failure has a message", () => {
-    const [suite] = parseJUnit(JEST, "junit.xml");
+  test("jest-junit: the <testsuites> name is not a suite level; a body-only failure has a message", async () => {
+    const [suite] = await parseJUnit(JEST, "junit.xml");
     assert.equal(suite?.name, "sum.test.js");
     const failed = suite?.cases.find((c) => c.status === "failed");
     assert.equal(failed?.message, "Error: expect(received).toBe(expected)");
     assert.match(failed?.stack ?? "", /sum\.test\.js:7:18/);
   });
 
-  test("surefire: lone <testsuite> root, errors, flakyFailure alone is a pass", () => {
-    const [suite] = parseJUnit(SUREFIRE, "TEST-com.example.AppTest.xml");
+  test("surefire: lone <testsuite> root, errors, flakyFailure alone is a pass", async () => {
+    const [suite] = await parseJUnit(SUREFIRE, "TEST-com.example.AppTest.xml");
     assert.deepEqual(suite?.counts, { tests: 3, passed: 2, failed: 0, errors: 1, skipped: 0 });
     assert.equal(suite?.cases.find((c) => c.name === "boom")?.message, "NPE");
   });
 
-  test("playwright: CDATA failure bodies", () => {
-    const [suite] = parseJUnit(PLAYWRIGHT, "results.xml");
+  test("playwright: CDATA failure bodies", async () => {
+    const [suite] = await parseJUnit(PLAYWRIGHT, "results.xml");
     assert.equal(suite?.counts.failed, 1);
     assert.match(suite?.cases[1]?.stack ?? "", /Timed out 5000ms/);
     assert.equal(suite?.cases[0]?.durationMs, 1200);
   });
 
-  test("go-junit-report: properties ignored, times with thousands separators", () => {
-    const [suite] = parseJUnit(GO, "go.xml");
+  test("go-junit-report: properties ignored, times with thousands separators", async () => {
+    const [suite] = await parseJUnit(GO, "go.xml");
     assert.equal(suite?.durationMs, 1_234_500);
     assert.equal(suite?.cases[1]?.message, "Failed");
   });
 
-  test("nested suites are flattened with their path", () => {
-    const suites = parseJUnit(NESTED, "n.xml");
+  test("nested suites are flattened with their path", async () => {
+    const suites = await parseJUnit(NESTED, "n.xml");
     assert.deepEqual(
       suites.map((s) => [s.name, s.cases.map((c) => c.name)]),
       [
@@ -104,9 +104,9 @@ describe("JUnit report parser", () => {
     );
   });
 
-  test("malformed XML and non-JUnit documents throw readable errors; sniffing", () => {
-    assert.throws(() => parseJUnit("<testsuite><testcase></testsuite>", "bad.xml"), /not well-formed XML/);
-    assert.throws(() => parseJUnit("<project/>", "pom.xml"), /no <testsuites>/);
+  test("malformed XML and non-JUnit documents throw readable errors; sniffing", async () => {
+    await assert.rejects(parseJUnit("<testsuite><testcase></testsuite>", "bad.xml"), /not well-formed XML/);
+    await assert.rejects(parseJUnit("<project/>", "pom.xml"), /no <testsuites>/);
     assert.equal(looksLikeJUnit(new TextEncoder().encode(PYTEST)), true);
     assert.equal(looksLikeJUnit(new TextEncoder().encode("<project/>")), false);
   });

@@ -11,10 +11,12 @@
  * - `time` is seconds (some tools write `1,234.5`).
  *
  * Counts are computed from the cases, never trusted from the attributes. The XML parser is
- * fast-xml-parser (no entity expansion beyond the predefined ones, no external resources).
+ * fast-xml-parser (no entity expansion beyond the predefined ones, no external resources), loaded
+ * on the first report parsed: the API Lambda reaches this module at init (through the report
+ * counts) but never parses XML, and the parser is ~65 KB of start-up code.
  */
 import type { TestCase, TestCounts, TestSuite } from "@assay/shared";
-import { XMLParser } from "fast-xml-parser";
+import type { XMLParser } from "fast-xml-parser";
 
 /** Files larger than this are not parsed (recorded as unreadable). */
 export const MAX_JUNIT_BYTES = 20 * 1024 * 1024;
@@ -31,16 +33,26 @@ const ARRAYS = new Set([
   "rerunFailure",
 ]);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
-  textNodeName: "#text",
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-  processEntities: true,
-  isArray: (name) => ARRAYS.has(name),
-});
+let parser: Promise<XMLParser> | undefined;
+const loadParser = (): Promise<XMLParser> => {
+  parser ??= import("fast-xml-parser").then(
+    ({ XMLParser }) =>
+      new XMLParser({
+        ignoreAttributes: false,
+        attributeNamePrefix: "@",
+        textNodeName: "#text",
+        parseAttributeValue: false,
+        parseTagValue: false,
+        trimValues: false,
+        processEntities: true,
+        isArray: (name) => ARRAYS.has(name),
+      }),
+  );
+  parser.catch(() => {
+    parser = undefined; // a failed load is retried on the next report
+  });
+  return parser;
+};
 
 /** True when the bytes look like a JUnit report (cheap sniff of the first kilobytes). */
 export const looksLikeJUnit = (head: Uint8Array): boolean =>
@@ -127,12 +139,13 @@ const collectSuites = (node: Node, source: string, parents: string[], out: TestS
  * Parses one JUnit XML document (`source` names the file in the report). Throws an Error with a
  * readable message when the XML is malformed or is not a JUnit report.
  */
-export function parseJUnit(xml: string | Uint8Array, source: string): TestSuite[] {
+export async function parseJUnit(xml: string | Uint8Array, source: string): Promise<TestSuite[]> {
   const body = typeof xml === "string" ? xml : new TextDecoder().decode(xml);
   if (body.length > MAX_JUNIT_BYTES) throw new Error(`larger than ${MAX_JUNIT_BYTES} bytes`);
+  const xmlParser = await loadParser();
   let doc: Node;
   try {
-    doc = parser.parse(body, true) as Node;
+    doc = xmlParser.parse(body, true) as Node;
   } catch (error) {
     throw new Error(`not well-formed XML: ${(error as Error).message.split("\n")[0]}`);
   }

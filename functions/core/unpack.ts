@@ -21,7 +21,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { ArtifactFile, BundleIndex, TestSuite } from "@assay/shared";
-import { Parser, type ReadEntry } from "tar";
+import type { ReadEntry } from "tar";
 import {
   type ArtifactService,
   artifactPrefix,
@@ -91,6 +91,19 @@ const ignoredReason = (entry: ReadEntry): string =>
       ? `sparse file of ${entry.size} stored bytes (not stored: sparse entries are not supported; archive without --sparse)`
       : `${entry.type} entry (not stored: not a regular file)`;
 
+/**
+ * tar is loaded on the first bundle unpacked: the API Lambda builds the unpacker with the core
+ * but never unpacks (the unpacking worker does), and tar is ~85 KB of start-up code.
+ */
+let tar: Promise<typeof import("tar")> | undefined;
+const loadTar = (): Promise<typeof import("tar")> => {
+  tar ??= import("tar");
+  tar.catch(() => {
+    tar = undefined; // a failed load is retried on the next bundle
+  });
+  return tar;
+};
+
 export function createUnpacker(deps: { blobs: ObjectStore; artifacts: ArtifactService; clock: Clock }) {
   const { blobs, artifacts, clock } = deps;
 
@@ -109,6 +122,7 @@ export function createUnpacker(deps: { blobs: ObjectStore; artifacts: ArtifactSe
     junit: Array<{ path: string; data: Buffer }>;
     sha256: string;
   }> {
+    const { Parser } = await loadTar();
     const source = await blobs.getStream(key);
     if (!source) throw new BundleRejectedError("the bundle is missing from storage");
     const skipped: BundleIndex["skipped"] = [];
@@ -350,7 +364,7 @@ export function createUnpacker(deps: { blobs: ObjectStore; artifacts: ArtifactSe
         const unreadable: Array<{ source: string; reason: string }> = [];
         for (const { path, data } of result.junit) {
           try {
-            suites.push(...parseJUnit(data, path));
+            suites.push(...(await parseJUnit(data, path)));
           } catch (error) {
             unreadable.push({ source: path, reason: (error as Error).message });
           }

@@ -23,7 +23,6 @@ import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store
 import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
-import { createOpenIdClient } from "../adapters/http/openid-client.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
@@ -33,6 +32,7 @@ import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
+import type { OidcClient } from "../core/sso/ports.ts";
 import { type AwsConfig, agentImageOf } from "./aws-config.ts";
 import { loadConfigKey } from "./config-key.ts";
 
@@ -63,6 +63,29 @@ function lazySesMailer(config: { region: string; from: string; configurationSetN
       });
       await (await mailer).send(mail);
     },
+  };
+}
+
+/**
+ * The OpenID Connect client, with openid-client loaded on the first sign-in: only SSO sign-ins
+ * use it, and the library is ~30 KB of start-up code. Identity providers are reached over https
+ * only. A failed load is retried on the next sign-in.
+ */
+export function lazyOpenIdClient(): OidcClient {
+  let client: Promise<OidcClient> | undefined;
+  const load = () => {
+    client ??= import("../adapters/http/openid-client.ts").then(
+      (m) => m.createOpenIdClient(),
+      (error: unknown) => {
+        client = undefined;
+        throw error;
+      },
+    );
+    return client;
+  };
+  return {
+    start: async (...args) => (await load()).start(...args),
+    finish: async (...args) => (await load()).finish(...args),
   };
 }
 
@@ -129,8 +152,7 @@ export async function buildAwsCore(config: AwsConfig) {
       }),
       clock: systemClock,
       logger,
-      // Identity providers are reached over https only.
-      tenancy: { ...createDynamoTenancyStores(store), mailer, oidc: createOpenIdClient() },
+      tenancy: { ...createDynamoTenancyStores(store), mailer, oidc: lazyOpenIdClient() },
       templates: createDynamoTemplateStore(store),
       schedules: createDynamoScheduleStore(store),
       concurrency: createDynamoConcurrencyGroups(store),
