@@ -15,7 +15,9 @@ describe("lazyOpenIdClient", () => {
       await assert.rejects(
         oidc.start(provider, "https://api.example.com/v1/sso/callback", "openid email"),
         (error: unknown) =>
-          error instanceof AppError && error.code === "failed_precondition" && /must use https/.test(error.message),
+          error instanceof AppError &&
+          error.code === "failed_precondition" &&
+          /must use https/.test(error.message),
       );
       await assert.rejects(
         oidc.finish(provider, new URL("https://api.example.com/v1/sso/callback?code=c&state=s"), {
