@@ -9,8 +9,6 @@
  *   are read (the excerpt keeps the first 1 KiB).
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import http from "node:http";
-import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { AppError } from "@assay/shared";
 import ipaddr from "ipaddr.js";
@@ -62,6 +60,14 @@ const guardedLookup =
     });
   };
 
+/**
+ * node:http or node:https, imported on the first delivery: importing node:http loads Node's
+ * fetch implementation (undici) with it, which the API Lambda's cold start would otherwise pay
+ * for although most requests deliver no webhook.
+ */
+const httpClient = async (protocol: string): Promise<Pick<typeof import("node:http"), "request">> =>
+  protocol === "https:" ? (await import("node:https")).default : (await import("node:http")).default;
+
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBytes = options.maxResponseBytes ?? 64 * 1024;
@@ -90,16 +96,16 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   return {
     checkUrl: (url) => void checkUrl(url),
 
-    send(request: OutboundRequest): Promise<OutboundResult> {
-      const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
+    async send(request: OutboundRequest): Promise<OutboundResult> {
       let target: URL;
       try {
         target = checkUrl(request.url);
       } catch (error) {
-        return Promise.resolve({ ok: false, refused: true, latencyMs: 0, error: (error as Error).message });
+        return { ok: false, refused: true, latencyMs: 0, error: (error as Error).message };
       }
-      const client = target.protocol === "https:" ? https : http;
+      const client = await httpClient(target.protocol);
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
       return new Promise<OutboundResult>((resolve) => {
         let settled = false;
         const finish = (result: OutboundResult) => {
