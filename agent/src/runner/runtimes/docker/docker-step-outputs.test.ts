@@ -49,9 +49,10 @@ describe("Docker runtime: step outputs", () => {
     const run = await runOnDocker(
       docker,
       dir,
-      fixture.replace("  container:\n", "  container:\n    securityContext: {runAsUser: 1234}\n"),
+      `${fixture.replace("  container:\n", "  container:\n    securityContext: {runAsUser: 1234}\n")}  - name: Who\n    shell: id -u\n`,
     );
     assert.equal(run.result.status, "passed", run.log);
     assert.match(run.output("Consume", "stdout"), /^running$/m);
+    assert.match(run.output("Who", "stdout"), /^1234$/m);
   });
 });
