@@ -25,6 +25,7 @@ const toRunnerStep = (step: PlannedStep): RunnerStep => ({
   kind: step.kind,
   ref: step.ref,
   name: step.name,
+  id: step.id,
   parentRef: step.parentRef,
   phase: step.phase,
   shell: step.shell,

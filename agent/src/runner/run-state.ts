@@ -17,6 +17,7 @@ import type { RuntimeScope } from "./runtime-expressions.ts";
 import { createProcessRuntime } from "./runtimes/process/process-runtime.ts";
 import type { ExecutionRuntime, StepRuntime, UnitSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
+import { stepIds } from "./step-outputs.ts";
 import type {
   ChildRuns,
   CollectArtifacts,
@@ -74,6 +75,9 @@ export interface RunState {
   waitingSteps: number;
   /** Whether something had failed when each step started (`passed`/`failed` in its text). */
   readonly failedBefore: Map<string, boolean>;
+  /** Every step id of the plan, and the outputs of those that ran (step-outputs.ts). */
+  readonly stepIds: ReadonlySet<string>;
+  readonly stepOutputs: Map<string, Record<string, string>>;
 }
 
 export type Vars = Record<string, Value> | undefined;
@@ -172,7 +176,14 @@ export const createRunContext = (
   const { plan, sink, workspace } = options;
   // Git tokens and keys are secrets too, wherever they came from.
   const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
-  const state: RunState = { steps: new Map(), wakeups: new Set(), waitingSteps: 0, failedBefore: new Map() };
+  const state: RunState = {
+    steps: new Map(),
+    wakeups: new Set(),
+    waitingSteps: 0,
+    failedBefore: new Map(),
+    stepIds: stepIds(plan.steps),
+    stepOutputs: new Map(),
+  };
   const stepRuntime = options.runtime ?? createProcessRuntime();
   const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
   const line = (ref: string, text: string) => {

@@ -10,6 +10,7 @@ import type { RunContext, Vars } from "./run-state.ts";
 import { renderRuntimeText } from "./runtime-expressions.ts";
 import type { UnitSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
+import { collectStepOutputs, prepareStepOutputs, stepIdOf } from "./step-outputs.ts";
 import type { RunnerStep } from "./types.ts";
 
 /** Whether `step` has a process of its own (a step with neither shell nor command runs its image's entrypoint). */
@@ -21,6 +22,15 @@ export const endedOutcome = (scope: Scope, when: string): Outcome => {
   const end = scope.ended();
   if (end?.kind === "cancelled") return { status: "aborted", message: `cancelled: ${end.reason}` };
   return { status: "timeout", message: when ? `timed out ${when}` : "timed out" };
+};
+
+/** Stores what a step wrote to `/testkube/outputs` for the steps after it. */
+const keepOutputs = async (run: RunContext, step: RunnerStep, space: UnitSpace): Promise<void> => {
+  const id = stepIdOf(step);
+  if (id === "") return;
+  const { outputs, warnings } = await collectStepOutputs(space.workspace);
+  for (const warning of warnings) run.line(step.ref, `[assay] warning: ${warning}`);
+  run.state.stepOutputs.set(id, outputs);
 };
 
 const runProcess = async (
@@ -39,8 +49,10 @@ const runProcess = async (
     return { status: "failed", message: request };
   }
   const abortNow = state.abortReason !== undefined && step.condition !== "always";
+  await prepareStepOutputs(step, space.workspace);
   const proc = await startProcess(run.ctx, request, scope, abortNow);
   const exit = await proc.finished;
+  await keepOutputs(run, step, space);
   const outcome = exitOutcome(exit, endedOutcome(scope, ""), state.abortReason);
   if (exit.startError !== undefined || exit.reason !== undefined)
     run.line(step.ref, `[assay] error: ${outcome.message}`);

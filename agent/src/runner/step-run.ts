@@ -11,6 +11,7 @@ import { evaluateStepCondition } from "./runtime-expressions.ts";
 import type { UnitSpace, WorkerSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
 import { runBody } from "./step-body.ts";
+import { stepVariable } from "./step-outputs.ts";
 import type { RunnerStep, StepFinalStatus } from "./types.ts";
 import { fetchOut, transferIn } from "./worker-files.ts";
 import { resolveWorkingDir } from "./workspace.ts";
@@ -28,7 +29,8 @@ export const runStep = async (
   const { state } = run;
   const env = { ...inheritedEnv, ...step.env };
   // A worker's own fan-out values win; service addresses of enclosing scopes stay visible.
-  const variables = step.variables === undefined ? inheritedVars : { ...inheritedVars, ...step.variables };
+  const own = step.variables === undefined ? inheritedVars : { ...inheritedVars, ...step.variables };
+  const variables = { ...own, step: stepVariable(step, state.stepIds, state.stepOutputs) };
   const ended = scope.ended();
   if (ended !== undefined || (state.abortReason !== undefined && step.condition !== "always")) {
     const why =

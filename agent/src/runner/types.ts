@@ -22,6 +22,8 @@ export interface RunnerStep {
   kind?: "service" | "worker" | undefined;
   ref: string;
   name: string;
+  /** The step's `id` (`step.<id>.outputs`, step-outputs.ts). */
+  id?: string | undefined;
   parentRef?: string | undefined;
   /** Shell script, run with `shellProgram -c` (default `/bin/sh`). */
   shell?: string | undefined;

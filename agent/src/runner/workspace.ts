@@ -32,9 +32,14 @@ export const resolveWorkingDir = (workspace: string, workingDir: string | undefi
 // as `--spec a.js,b.js`), followed by `/` or an end.
 const DATA_WORD = /(^|[\s"'=:(`,])\/data(?=$|[/\s"';:)`,])/g;
 
-/** Maps `/data` path words in a command string onto the workspace. */
+// `/testkube/outputs`, where a step writes its outputs (step-outputs.ts), as a whole path word.
+const OUTPUTS_WORD = /(^|[\s"'=:(`,])\/testkube\/outputs(?=$|[/\s"';:)`,])/g;
+
+/** Maps `/data` and `/testkube/outputs` path words in a command string onto the workspace. */
 export const mapDataPaths = (text: string, workspace: string): string =>
-  text.replace(DATA_WORD, (_match, before: string) => `${before}${workspace}`);
+  text
+    .replace(DATA_WORD, (_match, before: string) => `${before}${workspace}`)
+    .replace(OUTPUTS_WORD, (_match, before: string) => `${before}${workspace}/.testkube/outputs`);
 
 /**
  * Writes `content.files` for a step whose working directory is `cwd`. Only paths inside the

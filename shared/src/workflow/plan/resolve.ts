@@ -33,7 +33,8 @@ export interface ResolveContext {
 
 /**
  * Roots and functions only the runner knows: step status (`passed`, `failed`, `status`,
- * `self`), fan-out (`index`, `count`, `matrix`, `shard`), services and the file system.
+ * `self`), fan-out (`index`, `count`, `matrix`, `shard`), services, step outputs (`step`) and
+ * the file system.
  */
 export const RUNTIME_ONLY: Deferred = {
   variables: new Set([
@@ -51,6 +52,7 @@ export const RUNTIME_ONLY: Deferred = {
     "shardIndex",
     "shardCount",
     "services",
+    "step",
   ]),
   functions: new Set(["file", "glob"]),
 };
@@ -78,7 +80,7 @@ export const resolveTemplate = (raw: string, context: ResolveContext): Resolved 
   try {
     const result = simplifyTemplate(text, toExpressionContext(context), RUNTIME_ONLY);
     if (result.done) return { ok: true, value: result.value };
-    const reason = `expression in ${JSON.stringify(result.template)} reads values known only while the step runs (step status, index, matrix, shard or files)`;
+    const reason = `expression in ${JSON.stringify(result.template)} reads values known only while the step runs (step status, index, matrix, shard, step outputs or files)`;
     return { ok: false, runtime: true, template: result.template, reason };
   } catch (error) {
     if (isExpressionError(error)) return { ok: false, runtime: false, reason: error.message };

@@ -16,6 +16,7 @@
  *   `runAsNonRoot` refuses a container that would run as root.
  */
 import type { PlannedContainer } from "@assay/shared/workflow";
+import { OUTPUTS_IN_WORKSPACE, OUTPUTS_PATH } from "../../step-outputs.ts";
 import type { LaunchRequest } from "../runtime.ts";
 import type { MountSource } from "./volumes.ts";
 
@@ -140,9 +141,13 @@ const processOf = (
   return request.args === undefined ? {} : { Cmd: request.args };
 };
 
-/** The binds: /data, the tools, and the step's volume mounts. */
+/** The binds: /data, the step outputs directory, the tools, and the step's volume mounts. */
 const bindsOf = (container: PlannedContainer | undefined, context: SpecContext): string[] | string => {
-  const binds = [`${context.workspace}:/data`, `${context.toolsDir}:${TOOLS_DIR}:ro`];
+  const binds = [
+    `${context.workspace}:/data`,
+    `${context.workspace}/${OUTPUTS_IN_WORKSPACE}:${OUTPUTS_PATH}`,
+    `${context.toolsDir}:${TOOLS_DIR}:ro`,
+  ];
   for (const mount of context.mounts ?? []) binds.push(`${mount.host}:${mount.path}`);
   for (const mount of container?.volumeMounts ?? []) {
     const name = String(mount.name ?? "");
