@@ -73,6 +73,22 @@ async function snapshot(plane: TestControlPlane): Promise<string> {
 }
 
 /**
+ * The table once it has stopped changing: an accepted request of an earlier case may still be
+ * settling (an abort's slot release, status announcement and jobs run after its answer), and a
+ * rejected request is judged only against a table that is at rest.
+ */
+async function settledSnapshot(plane: TestControlPlane): Promise<string> {
+  let last = await snapshot(plane);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = await snapshot(plane);
+    if (next === last) return next;
+    last = next;
+  }
+  return last;
+}
+
+/**
  * The server may answer a request (a 400 for a body over 1 MiB, a 401) without reading its body
  * and then close that keep-alive connection; the client can have already picked the closing
  * socket for the next request. Such a transport failure is retried once on a new connection.
@@ -204,7 +220,7 @@ describe("property-based: hostile requests on every route", () => {
           if (req.csrf !== null) headers.set("x-assay-csrf", req.csrf);
           if (req.contentType !== null) headers.set("content-type", req.contentType);
           const url = `${plane.apiUrl}${pathOf(spec, req.params)}${req.query ? `?${req.query}` : ""}`;
-          const before = await snapshot(plane);
+          const before = await settledSnapshot(plane);
           const init: RequestInit = {
             method: spec.method.toUpperCase(),
             headers,
