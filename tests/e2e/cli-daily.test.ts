@@ -127,8 +127,19 @@ describe("the daily CLI, end to end", () => {
     const ref = first.steps.find((s) => s.name === "test")?.ref ?? "";
     const byRef = await cli(["logs", first.id, "--step", ref, "-o", "json"]);
     assert.equal(byRef.code, 0, byRef.stderr);
-    const body = JSON.parse(byRef.stdout) as { executionId: string; step: string; log: string };
-    assert.deepEqual(Object.keys(body).sort(), ["executionId", "log", "step"]);
+    const body = JSON.parse(byRef.stdout) as {
+      executionId: string;
+      step: string;
+      log: string;
+      segments: Array<{ step: string; stream: string; text: string }>;
+    };
+    assert.deepEqual(Object.keys(body).sort(), ["executionId", "log", "segments", "step"]);
+    // The segments say which stream wrote each part; together they are the log.
+    assert.equal(body.segments.map((s) => s.text).join(""), body.log);
+    for (const segment of body.segments) {
+      assert.equal(segment.step, ref);
+      assert.match(segment.stream, /^std(out|err)$/);
+    }
     assert.equal(body.executionId, first.id);
     assert.equal(body.step, ref);
     assert.match(body.log, /^tests written\n/);
