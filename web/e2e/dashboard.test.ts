@@ -63,18 +63,16 @@ spec:
         shell: echo "testing {{ matrix.browser }}"; sleep 1
 `;
 
-const SECRET_WORKFLOW = `apiVersion: testworkflows.testkube.io/v1
+/** Runs its image's own entrypoint, which the process runtime of the journey's agent cannot. */
+const ENTRYPOINT_WORKFLOW = `apiVersion: testworkflows.testkube.io/v1
 kind: TestWorkflow
 metadata:
-  name: secretive
+  name: served
 spec:
   steps:
-    - name: Login
-      shell: echo "$TOKEN"
-      container:
-        env:
-          - name: TOKEN
-            valueFrom: {secretKeyRef: {name: creds, key: token}}
+    - name: Serve
+      run:
+        image: nginx:1.27
 `;
 
 const TEMPLATE = `apiVersion: testworkflows.testkube.io/v1
@@ -392,24 +390,26 @@ describe("dashboard, in the browser", () => {
     await editor.waitFor();
     await editor.click();
     await page.keyboard.press("ControlOrMeta+a");
-    await page.keyboard.insertText(SECRET_WORKFLOW);
-    await page.getByText('Valid TestWorkflow "secretive"').waitFor();
+    await page.keyboard.insertText(ENTRYPOINT_WORKFLOW);
+    await page.getByText('Valid TestWorkflow "served"').waitFor();
     await page.keyboard.press("ControlOrMeta+s");
     await page
       .getByRole("list", { name: "Will not run" })
-      .getByText(/process runtime: spec\.steps\[0\]\.container\.env\[0\]\.valueFrom: /)
+      .getByText(
+        /process runtime: spec\.steps\[0\]\.run: the step runs the default entrypoint of image nginx:1\.27/,
+      )
       .waitFor();
     await screenshot(page, "05d-editor-refusals");
     await page.getByRole("link", { name: "Open the workflow" }).click();
-    await page.getByRole("heading", { name: "secretive" }).waitFor();
+    await page.getByRole("heading", { name: "served" }).waitFor();
     await page.getByRole("button", { name: "Delete", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "Delete secretive?" });
+    const dialog = page.getByRole("dialog", { name: "Delete served?" });
     await dialog.getByText(/executions stay readable/).waitFor();
     await dialog.getByRole("button", { name: "Delete workflow" }).click();
     await page.waitForURL(/\/workflows$/);
     await page.getByRole("link", { name: "greet", exact: true }).first().waitFor();
-    assert.equal(await page.getByRole("link", { name: "secretive", exact: true }).count(), 0);
-    const gone = await plane.api(`${plane.envPath}/workflows/secretive`);
+    assert.equal(await page.getByRole("link", { name: "served", exact: true }).count(), 0);
+    const gone = await plane.api(`${plane.envPath}/workflows/served`);
     assert.equal(gone.status, 404);
   });
 
