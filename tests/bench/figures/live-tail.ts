@@ -2,12 +2,15 @@
  * Live tail latency: a step prints a line carrying its wall-clock time (GNU `date +%s%3N`), the
  * real agent ships it, the ingress stores and publishes it, and an SSE client of the API
  * (`GET .../logs?follow=1`) receives it; latency = receipt time - printed time, per line, on the
- * same machine clock. Local mode: one process for API + ingress + stores, in-process bus.
+ * same machine clock. Local mode: one process for API + ingress + stores, in-process bus; the
+ * agent runs steps as host processes (`--runtime process`). A run that delivers fewer lines
+ * than it printed fails the figure, naming the execution's outcome.
  *
  * Baseline in the same run: the same script run by `sh -c` with its stdout read straight from
  * the pipe (the floor for "printed -> seen").
  */
 import { spawn } from "node:child_process";
+import { createSseParser, parseLogStreamEvent } from "@assay/shared";
 import { startAgentProcess } from "../lib/agent-process.ts";
 import { figure, progress, quick, report, runCount } from "../lib/figure.ts";
 import { startBenchPlane, workflowYaml } from "../lib/plane.ts";
@@ -24,35 +27,51 @@ function collect(text: string, nowMs: number, out: number[]) {
 }
 
 const plane = await startBenchPlane();
-const agent = startAgentProcess(plane, { name: "tail" });
+// Host processes, as the figure has always measured (the script needs GNU `date`; `auto` would
+// pick Docker where an engine answers, and its default image may not be present).
+const agent = startAgentProcess(plane, { name: "tail", runtime: "process" });
 try {
   await agent.connected();
   await plane.applyWorkflow("tail", workflowYaml("tail", SCRIPT));
+
+  /** The execution's status and message, for a run that delivered too few lines. */
+  async function outcomeOf(id: string): Promise<string> {
+    const res = await plane.api(`${plane.envPath}/executions/${id}`);
+    const execution = (await res.json()) as { status?: string; message?: string };
+    return `execution ${id} is ${execution.status}${execution.message ? `: ${execution.message}` : ""}`;
+  }
 
   async function followRun(): Promise<number[]> {
     const id = await plane.run("tail");
     const res = await plane.api(`${plane.envPath}/executions/${id}/logs?follow=1`, {
       headers: { accept: "text/event-stream" },
     });
+    if (!res.ok) throw new Error(`follow ${id}: ${res.status} ${await res.text()}`);
     const samples: number[] = [];
-    const decoder = new TextDecoder();
-    let buffer = "";
+    const parser = createSseParser();
     const deadline = Date.now() + 60_000;
+    let other = "";
+    let ended = false;
     for await (const part of res.body ?? []) {
       const now = Date.now();
-      buffer += decoder.decode(part, { stream: true });
-      let cut = buffer.indexOf("\n\n");
-      while (cut >= 0) {
-        const event = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        cut = buffer.indexOf("\n\n");
-        const data = /^data: (.*)$/m.exec(event)?.[1];
-        if (!event.includes("event: log") || !data) continue;
-        collect(Buffer.from((JSON.parse(data) as { data: string }).data, "base64").toString(), now, samples);
+      for (const raw of parser.push(part)) {
+        const event = parseLogStreamEvent(raw);
+        if (event?.kind === "end") ended = true;
+        if (event?.kind !== "log") continue;
+        const text = Buffer.from(event.data, "base64").toString();
+        const before = samples.length;
+        collect(text, now, samples);
+        if (samples.length === before) other = (other + text).slice(-2_000);
       }
-      if (samples.length >= LINES || Date.now() > deadline) break;
+      if (ended || samples.length >= LINES || Date.now() > deadline) break;
     }
     await res.body?.cancel().catch(() => {});
+    // A figure of fewer lines than printed would measure something else (or nothing): refuse it.
+    if (samples.length < LINES)
+      throw new Error(
+        `live tail: the SSE client received ${samples.length} of ${LINES} lines (${await outcomeOf(id)})` +
+          (other ? `; other log text: ${JSON.stringify(other)}` : ""),
+      );
     return samples;
   }
 

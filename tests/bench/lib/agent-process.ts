@@ -11,7 +11,10 @@ import type { BenchPlane } from "./plane.ts";
 export const AGENT_TS = fileURLToPath(new URL("../../../agent/bin/assay.ts", import.meta.url));
 export const AGENT_BUNDLE = fileURLToPath(new URL("../../../agent/dist/assay.js", import.meta.url));
 
-export function startAgentProcess(plane: BenchPlane, options: { entry?: string; name?: string } = {}) {
+export function startAgentProcess(
+  plane: BenchPlane,
+  options: { entry?: string; name?: string; runtime?: "auto" | "docker" | "process" } = {},
+) {
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
@@ -24,6 +27,7 @@ export function startAgentProcess(plane: BenchPlane, options: { entry?: string; 
       plane.caFile,
       "--state-dir",
       join(plane.dataDir, `agent-${options.name ?? "bench"}`),
+      ...(options.runtime ? ["--runtime", options.runtime] : []),
     ],
     { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken }, stdio: ["ignore", "pipe", "pipe"] },
   );
