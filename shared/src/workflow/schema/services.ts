@@ -4,6 +4,7 @@
  * `count` / `matrix` / `shards`, with a readiness probe and a timeout to become ready.
  */
 import * as z from "zod";
+import { lazySchema } from "../../lazy-schema.ts";
 import { TemplateRef } from "./config.ts";
 import { containerShape } from "./container.ts";
 import { Content } from "./content.ts";
@@ -11,7 +12,7 @@ import { BoolOrExpression, DurationString, DynamicList, IntOrString, KubeObject 
 import { Pvcs } from "./scheduling.ts";
 
 /** Fan-out of services, parallel workers and executed workflows (Testkube's `StepExecuteStrategy`). */
-export const strategyShape = {
+export const strategyShape = lazySchema(() => ({
   /** Parameter name -> values; one instance per combination. */
   matrix: z.record(z.string(), DynamicList).optional(),
   /** Number of sharded instances (a number or an expression). */
@@ -20,19 +21,21 @@ export const strategyShape = {
   maxCount: IntOrString.optional(),
   /** Parameter name -> values distributed across the instances. */
   shards: z.record(z.string(), DynamicList).optional(),
-};
+}));
 
 /** Files copied from the main container into a worker or service (`transfer[]`). */
-export const TransferSpec = z.strictObject({
-  from: z.string(),
-  files: DynamicList.optional(),
-  to: z.string().optional(),
-  mount: BoolOrExpression.optional(),
-});
+export const TransferSpec = lazySchema(() =>
+  z.strictObject({
+    from: z.string(),
+    files: DynamicList.optional(),
+    to: z.string().optional(),
+    mount: BoolOrExpression.optional(),
+  }),
+);
 export type TransferSpec = z.infer<typeof TransferSpec>;
 
 /** Fields of a service that does not include templates (Testkube's `IndependentServiceSpec`). */
-const independentServiceShape = {
+const independentServiceShape = lazySchema(() => ({
   ...strategyShape,
   ...containerShape,
   shell: z.string().optional(),
@@ -49,15 +52,17 @@ const independentServiceShape = {
   /** A Kubernetes probe (`exec`, `httpGet`, `tcpSocket`, `periodSeconds`...). */
   readinessProbe: KubeObject.optional(),
   pvcs: Pvcs.optional(),
-};
+}));
 
 /** A service inside a TestWorkflowTemplate. */
-export const IndependentServiceSpec = z.strictObject(independentServiceShape);
+export const IndependentServiceSpec = lazySchema(() => z.strictObject(independentServiceShape));
 export type IndependentServiceSpec = z.infer<typeof IndependentServiceSpec>;
 
 /** A service inside a TestWorkflow: may also `use` templates (e.g. `distribute/evenly`). */
-export const ServiceSpec = z.strictObject({
-  ...independentServiceShape,
-  use: z.array(TemplateRef).optional(),
-});
+export const ServiceSpec = lazySchema(() =>
+  z.strictObject({
+    ...independentServiceShape,
+    use: z.array(TemplateRef).optional(),
+  }),
+);
 export type ServiceSpec = z.infer<typeof ServiceSpec>;

@@ -8,6 +8,7 @@
  * `template`; steps inside a TestWorkflowTemplate ("independent" steps) may not.
  */
 import * as z from "zod";
+import { lazySchema } from "../../lazy-schema.ts";
 import { ConfigSchema, TemplateRef } from "./config.ts";
 import { ContainerConfig, StepRun } from "./container.ts";
 import { Content } from "./content.ts";
@@ -27,7 +28,7 @@ import {
 import { IndependentServiceSpec, ServiceSpec, strategyShape, TransferSpec } from "./services.ts";
 
 /** Testkube's `TestWorkflowSpecBase`: everything in a spec except services and steps. */
-export const specBaseShape = {
+export const specBaseShape = lazySchema(() => ({
   events: z.array(WorkflowEvent).optional(),
   system: SystemConfig.optional(),
   config: ConfigSchema.optional(),
@@ -40,10 +41,10 @@ export const specBaseShape = {
   execution: ExecutionSchema.optional(),
   timeouts: WorkflowTimeouts.optional(),
   pvcs: Pvcs.optional(),
-};
+}));
 
 /** Fields every step has, whichever variant (meta, control, source, defaults, operations). */
-const stepShape = {
+const stepShape = lazySchema(() => ({
   /** Stable identifier for expressions (`steps.<id>`): lowercase letters, digits, underscores. */
   id: z
     .string()
@@ -59,10 +60,10 @@ const stepShape = {
   workingDir: z.string().optional(),
   ...operationsShape,
   run: StepRun.optional(),
-};
+}));
 
 /** Fields of a parallel block besides the embedded spec. */
-const parallelShape = {
+const parallelShape = lazySchema(() => ({
   ...strategyShape,
   parallelism: IntOrExpression.optional(),
   failFast: BoolOrExpression.optional(),
@@ -74,28 +75,36 @@ const parallelShape = {
   ...operationsShape,
   run: StepRun.optional(),
   ...specBaseShape,
-};
+}));
 
-const StepBase = z.strictObject({
-  ...stepShape,
-  use: z.array(TemplateRef).optional(),
-  template: TemplateRef.optional(),
-  services: z.record(z.string(), ServiceSpec).optional(),
-});
-const StepParallelBase = z.strictObject({
-  ...parallelShape,
-  use: z.array(TemplateRef).optional(),
-  template: TemplateRef.optional(),
-  services: z.record(z.string(), ServiceSpec).optional(),
-});
-const IndependentStepBase = z.strictObject({
-  ...stepShape,
-  services: z.record(z.string(), IndependentServiceSpec).optional(),
-});
-const IndependentStepParallelBase = z.strictObject({
-  ...parallelShape,
-  services: z.record(z.string(), IndependentServiceSpec).optional(),
-});
+const StepBase = lazySchema(() =>
+  z.strictObject({
+    ...stepShape,
+    use: z.array(TemplateRef).optional(),
+    template: TemplateRef.optional(),
+    services: z.record(z.string(), ServiceSpec).optional(),
+  }),
+);
+const StepParallelBase = lazySchema(() =>
+  z.strictObject({
+    ...parallelShape,
+    use: z.array(TemplateRef).optional(),
+    template: TemplateRef.optional(),
+    services: z.record(z.string(), ServiceSpec).optional(),
+  }),
+);
+const IndependentStepBase = lazySchema(() =>
+  z.strictObject({
+    ...stepShape,
+    services: z.record(z.string(), IndependentServiceSpec).optional(),
+  }),
+);
+const IndependentStepParallelBase = lazySchema(() =>
+  z.strictObject({
+    ...parallelShape,
+    services: z.record(z.string(), IndependentServiceSpec).optional(),
+  }),
+);
 
 /** A step of a TestWorkflow (recursive through `setup`, `steps` and `parallel`). */
 export interface Step extends z.infer<typeof StepBase> {
@@ -128,54 +137,64 @@ export interface IndependentStepParallel extends z.infer<typeof IndependentStepP
 const steps = <T>(schema: () => z.ZodType<T>) => z.array(z.lazy(schema)).optional();
 
 /** Schema of {@link Step}. */
-export const Step: z.ZodType<Step> = StepBase.extend({
-  setup: steps(() => Step),
-  steps: steps(() => Step),
-  parallel: z.lazy(() => StepParallel).optional(),
-});
+export const Step: z.ZodType<Step> = lazySchema(() =>
+  StepBase.extend({
+    setup: steps(() => Step),
+    steps: steps(() => Step),
+    parallel: z.lazy(() => StepParallel).optional(),
+  }),
+);
 
 /** Schema of {@link StepParallel}. */
-export const StepParallel: z.ZodType<StepParallel> = StepParallelBase.extend({
-  setup: steps(() => Step),
-  steps: steps(() => Step),
-  after: steps(() => Step),
-});
+export const StepParallel: z.ZodType<StepParallel> = lazySchema(() =>
+  StepParallelBase.extend({
+    setup: steps(() => Step),
+    steps: steps(() => Step),
+    after: steps(() => Step),
+  }),
+);
 
 /** Schema of {@link IndependentStep}. */
-export const IndependentStep: z.ZodType<IndependentStep> = IndependentStepBase.extend({
-  setup: steps(() => IndependentStep),
-  steps: steps(() => IndependentStep),
-  parallel: z.lazy(() => IndependentStepParallel).optional(),
-});
+export const IndependentStep: z.ZodType<IndependentStep> = lazySchema(() =>
+  IndependentStepBase.extend({
+    setup: steps(() => IndependentStep),
+    steps: steps(() => IndependentStep),
+    parallel: z.lazy(() => IndependentStepParallel).optional(),
+  }),
+);
 
 /** Schema of {@link IndependentStepParallel}. */
-export const IndependentStepParallel: z.ZodType<IndependentStepParallel> = IndependentStepParallelBase.extend(
-  {
+export const IndependentStepParallel: z.ZodType<IndependentStepParallel> = lazySchema(() =>
+  IndependentStepParallelBase.extend({
     setup: steps(() => IndependentStep),
     steps: steps(() => IndependentStep),
     after: steps(() => IndependentStep),
-  },
+  }),
 );
 
 /** `spec` of a TestWorkflow. */
-export const TestWorkflowSpec = z.strictObject({
-  ...specBaseShape,
-  use: z.array(TemplateRef).optional(),
-  services: z.record(z.string(), ServiceSpec).optional(),
-  setup: z.array(Step).optional(),
-  steps: z.array(Step).optional(),
-  after: z.array(Step).optional(),
-});
+export const TestWorkflowSpec = lazySchema(() =>
+  z.strictObject({
+    ...specBaseShape,
+    use: z.array(TemplateRef).optional(),
+    services: z.record(z.string(), ServiceSpec).optional(),
+    setup: z.array(Step).optional(),
+    steps: z.array(Step).optional(),
+    after: z.array(Step).optional(),
+  }),
+);
 export type TestWorkflowSpec = z.infer<typeof TestWorkflowSpec>;
 
 /** `spec` of a TestWorkflowTemplate. */
-export const TestWorkflowTemplateSpec = z.strictObject({
-  ...specBaseShape,
-  services: z.record(z.string(), IndependentServiceSpec).optional(),
-  setup: z.array(IndependentStep).optional(),
-  steps: z.array(IndependentStep).optional(),
-  after: z.array(IndependentStep).optional(),
-});
+export const TestWorkflowTemplateSpec = lazySchema(() =>
+  z.strictObject({
+    ...specBaseShape,
+    services: z.record(z.string(), IndependentServiceSpec).optional(),
+    setup: z.array(IndependentStep).optional(),
+    steps: z.array(IndependentStep).optional(),
+    after: z.array(IndependentStep).optional(),
+  }),
+);
 export type TestWorkflowTemplateSpec = z.infer<typeof TestWorkflowTemplateSpec>;
 
 /** Status written back by a cluster; stored as given. */
