@@ -13,6 +13,7 @@ export * from "./domain/tenancy.ts";
 export * from "./domain/webhook.ts";
 export * from "./domain/workflow.ts";
 export * from "./errors.ts";
+export * from "./lazy-schema.ts";
 export * from "./samples.ts";
 export * from "./sse/index.ts";
 export * from "./time/index.ts";

@@ -7,6 +7,8 @@
  * schedule item, changed with ADD/DELETE (atomic, no read-modify-write); an apply rewrites
  * the other attributes only, so pauses survive it.
  */
+
+import { lazySchema } from "@assay/shared";
 import { DeleteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { ScheduleEntry, ScheduleRef, ScheduleStore } from "../../core/workflow-ports.ts";
@@ -14,30 +16,32 @@ import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } 
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE } from "./dynamo-ttl.ts";
 
-const ScheduleItem = z.object({
-  orgId: z.string(),
-  envId: z.string(),
-  workflowName: z.string(),
-  since: z.string(),
-  cronjobs: z.array(
-    z.object({
-      cron: z.string(),
-      timezone: z.string().optional(),
-      config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-      target: z
-        .object({
-          match: z.record(z.string(), z.array(z.string())).optional(),
-          not: z.record(z.string(), z.array(z.string())).optional(),
-        })
-        .optional(),
-    }),
-  ),
-  // A DynamoDB string set reads back as a Set.
-  paused: z
-    .set(z.string())
-    .transform((set) => [...set].sort())
-    .optional(),
-});
+const ScheduleItem = lazySchema(() =>
+  z.object({
+    orgId: z.string(),
+    envId: z.string(),
+    workflowName: z.string(),
+    since: z.string(),
+    cronjobs: z.array(
+      z.object({
+        cron: z.string(),
+        timezone: z.string().optional(),
+        config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+        target: z
+          .object({
+            match: z.record(z.string(), z.array(z.string())).optional(),
+            not: z.record(z.string(), z.array(z.string())).optional(),
+          })
+          .optional(),
+      }),
+    ),
+    // A DynamoDB string set reads back as a Set.
+    paused: z
+      .set(z.string())
+      .transform((set) => [...set].sort())
+      .optional(),
+  }),
+);
 
 /** Creates a ScheduleStore over the Assay table. */
 export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConfig): ScheduleStore => {

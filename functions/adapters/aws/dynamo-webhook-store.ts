@@ -3,7 +3,7 @@
  * optimistic concurrency on `version`; each webhook's delivery log in its own partition
  * (`...#HOOK#{name}`, sorted by attempt ULID, newest first by a reverse query), expiring by TTL.
  */
-import { AppError, DeliveryView, WebhookView } from "@assay/shared";
+import { AppError, DeliveryView, lazySchema, WebhookView } from "@assay/shared";
 import { DeleteCommand, GetCommand, PutCommand, paginateQuery, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../../core/webhooks/ports.ts";
@@ -17,14 +17,18 @@ import {
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
 
-const WebhookItem = WebhookView.omit({ hasSecret: true }).extend({
-  secret: z.string().optional(),
-  version: z.number().int(),
-});
+const WebhookItem = lazySchema(() =>
+  WebhookView.omit({ hasSecret: true }).extend({
+    secret: z.string().optional(),
+    version: z.number().int(),
+  }),
+);
 
-const DeliveryItem = DeliveryView.extend({ orgId: z.string(), envId: z.string(), webhook: z.string() });
+const DeliveryItem = lazySchema(() =>
+  DeliveryView.extend({ orgId: z.string(), envId: z.string(), webhook: z.string() }),
+);
 
-const Cursor = z.string().regex(/^[0-9A-Z]{26}$/);
+const Cursor = lazySchema(() => z.string().regex(/^[0-9A-Z]{26}$/));
 
 export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfig): WebhookStore => {
   const doc = documentClient(client);

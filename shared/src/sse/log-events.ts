@@ -13,40 +13,47 @@
  */
 import * as z from "zod";
 import { ExecutionStatus } from "../domain/execution.ts";
+import { lazySchema } from "../lazy-schema.ts";
 import type { SseEvent } from "./parser.ts";
 
 /** Which of a step's output streams wrote some log bytes. */
-export const OutputStream = z.enum(["stdout", "stderr"]);
+export const OutputStream = lazySchema(() => z.enum(["stdout", "stderr"]));
 export type OutputStream = z.infer<typeof OutputStream>;
 
 /** Log bytes of one step, base64-encoded, starting at byte `offset` of the execution's log. */
-export const LogStreamLog = z.object({
-  offset: z.number().int().nonnegative(),
-  step: z.string(),
-  /** The stream that wrote the bytes; servers before this field sent none (stdout). */
-  stream: OutputStream.default("stdout"),
-  data: z.string(),
-});
+export const LogStreamLog = lazySchema(() =>
+  z.object({
+    offset: z.number().int().nonnegative(),
+    step: z.string(),
+    /** The stream that wrote the bytes; servers before this field sent none (stdout). */
+    stream: OutputStream.default("stdout"),
+    data: z.string(),
+  }),
+);
 export type LogStreamLog = z.infer<typeof LogStreamLog>;
 
 /** The stored log as JSON: its segments in log order, each of one step and one stream. */
-export const LogSegmentsBody = z.object({
-  status: ExecutionStatus,
-  /** Bytes stored so far (the whole log's length, also when `step` filtered the segments). */
-  total: z.number().int().nonnegative(),
-  truncated: z.boolean(),
-  segments: z.array(LogStreamLog),
-});
+export const LogSegmentsBody = lazySchema(() =>
+  z.object({
+    status: ExecutionStatus,
+    /** Bytes stored so far (the whole log's length, also when `step` filtered the segments). */
+    total: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+    segments: z.array(LogStreamLog),
+  }),
+);
 export type LogSegmentsBody = z.infer<typeof LogSegmentsBody>;
 
-export const LogStreamStatus = z.object({ status: ExecutionStatus });
+export const LogStreamStatus = lazySchema(() => z.object({ status: ExecutionStatus }));
 export type LogStreamStatus = z.infer<typeof LogStreamStatus>;
 
-export const LogStreamEnd = z.object({
-  status: ExecutionStatus,
-  /** The log's length; readers need only the status (servers before this field sent none). */
-  logBytes: z.number().int().nonnegative().optional(),
-});
+export const LogStreamEnd = lazySchema(() =>
+  z.object({
+    status: ExecutionStatus,
+    /** The log's length; readers need only the status (servers before this field sent none). */
+    logBytes: z.number().int().nonnegative().optional(),
+  }),
+);
 export type LogStreamEnd = z.infer<typeof LogStreamEnd>;
 
 /** A parsed event of the log stream; `id` is the `log` event's end offset. */
