@@ -138,7 +138,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     ? createInsights({
         store: rawPorts.insights,
         executions: ports.executions,
-        report: (orgId, envId, id) => artifacts.report(orgId, envId, id),
+        report: (orgId, envId, id) => artifacts.report({ orgId, envId, id }),
         workflowExists: async (orgId, envId, name) =>
           (await ports.workflows.get({ orgId, envId }, name)) !== undefined,
         jobs,
@@ -155,7 +155,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
     logger: ports.logger,
-    logLength: (ref) => logs.committedOffset(ref.orgId, ref.envId, ref.id),
+    logLength: (ref) => logs.committedOffset(ref),
     // Webhook events are enqueued by the lifecycle's `observe` effect, after the others.
     observers: [
       ...(rawPorts.webhooks ? [webhookObserver({ jobs: rawPorts.jobs, logger: rawPorts.logger })] : []),

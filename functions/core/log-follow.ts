@@ -90,7 +90,7 @@ export function createLogFollower(deps: {
         return event;
       };
       async function* fromStorage(): AsyncGenerator<LogFollowEvent> {
-        for (const segment of await logs.segments(orgId, envId, id, cursor)) {
+        for (const segment of await logs.segments({ orgId, envId, id }, cursor)) {
           const event = take(segment);
           if (event) yield event;
         }

@@ -26,8 +26,8 @@ export function createCleanupJob(deps: {
 }) {
   return async (job: Job) => {
     const { orgId, envId, executionId, scope } = CleanupJob.parse(job.payload);
-    if (scope !== "artifacts") await deps.logs.remove(orgId, envId, executionId);
-    if (scope !== "logs") await deps.artifacts.remove(orgId, envId, executionId);
+    if (scope !== "artifacts") await deps.logs.remove({ orgId, envId, id: executionId });
+    if (scope !== "logs") await deps.artifacts.remove({ orgId, envId, id: executionId });
   };
 }
 
@@ -35,7 +35,7 @@ export function createCleanupJob(deps: {
 export function createCompactLogsJob(deps: { logs: LogService }) {
   return async (job: Job) => {
     const { orgId, envId, executionId } = ExecutionJob.parse(job.payload);
-    await deps.logs.compact(orgId, envId, executionId);
+    await deps.logs.compact({ orgId, envId, id: executionId });
   };
 }
 

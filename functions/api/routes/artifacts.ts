@@ -86,19 +86,19 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
 
   app.get(at(artifactSpecs.artifacts.path), async (c) => {
     const { orgId, envId, id, artifacts } = await scope(c);
-    return c.json(await artifacts.list(orgId, envId, id));
+    return c.json(await artifacts.list({ orgId, envId, id }));
   });
 
   app.get(at(artifactSpecs.report.path), async (c) => {
     const { orgId, envId, id, artifacts } = await scope(c);
-    return c.json(await artifacts.report(orgId, envId, id));
+    return c.json(await artifacts.report({ orgId, envId, id }));
   });
 
   app.get(at(artifactSpecs.artifactsArchive.path), async (c) => {
     const { orgId, envId, id, artifacts } = await scope(c);
-    const { files } = await artifacts.list(orgId, envId, id);
+    const { files } = await artifacts.list({ orgId, envId, id });
     const blobs = artifacts.blobs;
-    const prefix = artifactPrefix(orgId, envId, id);
+    const prefix = artifactPrefix({ orgId, envId, id });
     // The tar writer is loaded by the first archive download, not at start.
     const { tarStream } = await import("../../core/tar-writer.ts");
     const tar = tarStream(
@@ -120,7 +120,7 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const marker = `/executions/${id}/artifacts/`;
     const raw = c.req.path.slice(c.req.path.indexOf(marker) + marker.length);
     const path = decodeURIComponent(raw);
-    const file = await artifacts.fileKeyOf(orgId, envId, id, path);
+    const file = await artifacts.fileKeyOf({ orgId, envId, id }, path);
     if (c.req.query("preview") === "text") {
       // Text to read in a page (XML, JSON, YAML included): a browser shows text/plain as is,
       // where XML would render as its (mostly empty) text content. Sandboxed, never sniffed.

@@ -106,10 +106,13 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
           "invalid_argument",
           "format=json reads the whole log (or its tail): drop offset, length and Range",
         );
-      const { segments, total } = await deps.logs.readSegments(orgId, envId, id, {
-        step: query.step,
-        tail: query.tail,
-      });
+      const { segments, total } = await deps.logs.readSegments(
+        { orgId, envId, id },
+        {
+          step: query.step,
+          tail: query.tail,
+        },
+      );
       const body: LogSegmentsBody = {
         status: execution.status,
         total,
@@ -130,7 +133,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         headers["content-disposition"] = `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
       }
       if (query.tail !== undefined) {
-        const { data, total } = await deps.logs.tail(orgId, envId, id, query.tail, { step: query.step });
+        const { data, total } = await deps.logs.tail({ orgId, envId, id }, query.tail, { step: query.step });
         // The length lets a client follow on from exactly where the tail ended.
         headers["x-log-length"] = String(total);
         return c.body(new Uint8Array(data), 200, headers);
@@ -144,15 +147,21 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         let end = range.end;
         if (range.suffix !== undefined) {
           // A suffix range needs the length first; a second read is cheap next to the log itself.
-          const { total } = await deps.logs.readRange(orgId, envId, id, {
-            start: 0,
-            end: 0,
-            step: query.step,
-          });
+          const { total } = await deps.logs.readRange(
+            { orgId, envId, id },
+            {
+              start: 0,
+              end: 0,
+              step: query.step,
+            },
+          );
           start = Math.max(0, total - range.suffix);
           end = undefined;
         }
-        const { data, total } = await deps.logs.readRange(orgId, envId, id, { start, end, step: query.step });
+        const { data, total } = await deps.logs.readRange(
+          { orgId, envId, id },
+          { start, end, step: query.step },
+        );
         if (start >= total && total > 0) {
           return c.body(null, 416, { "content-range": `bytes */${total}` });
         }
@@ -160,7 +169,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         headers["content-range"] = `bytes ${start}-${Math.max(start, last)}/${total}`;
         return c.body(new Uint8Array(data), rangeHeader ? 206 : 200, headers);
       }
-      const body = await deps.logs.read(orgId, envId, id, { step: query.step });
+      const body = await deps.logs.read({ orgId, envId, id }, { step: query.step });
       return c.body(new Uint8Array(body), 200, headers);
     }
     const lastEventId = Number.parseInt(c.req.header("last-event-id") ?? "", 10);

@@ -117,7 +117,7 @@ export function createAgentLinks(deps: {
       limitReached: committedOffset >= maxLogBytes,
       limitBytes: maxLogBytes,
     });
-    const committed = (id: string) => logs.committedOffset(orgId, envId, id);
+    const committed = (id: string) => logs.committedOffset({ orgId, envId, id });
     const ownership = async (id: string): Promise<{ ownership: Ownership; execution?: Execution }> => {
       const execution = await work.get(orgId, envId, id);
       return { ownership: ownershipOf(execution, agentId), execution };
