@@ -10,6 +10,7 @@ import type { ExecutionService } from "../core/executions.ts";
 import type { Insights } from "../core/insights/service.ts";
 import type { LogFollower } from "../core/log-follow.ts";
 import type { LogService } from "../core/logs.ts";
+import type { EnvRef } from "../core/ports/refs.ts";
 import type { Bus, Logger, OrgStore, OutboxMailer } from "../core/ports.ts";
 import type { Actor } from "../core/principals.ts";
 import type { TemplateService } from "../core/templates.ts";
@@ -67,3 +68,6 @@ export interface ApiEnv {
     envId: string;
   };
 }
+
+/** The environment of the path (routes under /v1/orgs/:org/envs/:env). */
+export const envOf = (c: Context<ApiEnv>): EnvRef => ({ orgId: c.get("orgId"), envId: c.get("envId") });

@@ -130,7 +130,11 @@ describe("bounded log follow", () => {
     assert.ok(live?.kind === "log");
     assert.equal(new TextDecoder().decode(live.data), "live\n");
     assert.equal(live.offset, other, "the other step's bytes are skipped, not given");
-    await plane.core.executions.abort(internalPrincipal(plane.orgId, "test"), plane.orgId, plane.envId, id);
+    await plane.core.executions.abort(internalPrincipal(plane.orgId, "test"), {
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id,
+    });
     const rest = [];
     for await (const event of events) rest.push(event);
     assert.deepEqual(rest.at(-1), { kind: "end", status: "canceled", logBytes: 0 });

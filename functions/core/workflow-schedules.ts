@@ -50,7 +50,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
     envId: string,
     name: string,
   ): Promise<ScheduleView[]> {
-    const workflow = await workflows.get(principal, orgId, envId, name);
+    const workflow = await workflows.get(principal, { orgId, envId }, name);
     return viewsOf(name, workflow.spec, await entryOf(orgId, envId, name));
   }
 
@@ -60,7 +60,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
     /** Every cron job of the environment's workflows. */
     async ofEnvironment(principal: Principal, orgId: string, envId: string): Promise<ScheduleView[]> {
       const [all, entries] = await Promise.all([
-        workflows.list(principal, orgId, envId),
+        workflows.list(principal, { orgId, envId }),
         schedules.listByEnv({ orgId, envId }),
       ]);
       const byName = new Map(entries.map((e) => [e.workflowName, e]));
@@ -84,7 +84,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
           issues: [{ path, message: problem }],
         });
       }
-      const workflow = await workflows.get(principal, orgId, envId, name);
+      const workflow = await workflows.get(principal, { orgId, envId }, name);
       // The same YAML version as the workflow parser, so every other value means what it did.
       const doc = parseDocument(workflow.source, { version: "1.1" });
       const spec = doc.get("spec");
@@ -94,7 +94,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
       if (events === undefined || events === null) spec.set("events", doc.createNode([{ cronjob }]));
       else if (isSeq(events)) events.add(doc.createNode({ cronjob }));
       else throw new AppError("failed_precondition", `workflow ${name}: spec.events is not a list`);
-      await workflows.apply(principal, orgId, envId, name, doc.toString());
+      await workflows.apply(principal, { orgId, envId }, name, doc.toString());
       return ofWorkflow(principal, orgId, envId, name);
     },
 
@@ -108,7 +108,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
     ): Promise<ScheduleView[]> {
       authorize(principal, orgId, "edit-workflows", envId);
       const { index, paused } = await change();
-      const workflow = await workflows.get(principal, orgId, envId, name);
+      const workflow = await workflows.get(principal, { orgId, envId }, name);
       const job = eventsOf(workflow.spec)[index]?.cronjob;
       if (!job) throw new AppError("not_found", `workflow ${name} has no schedule at spec.events[${index}]`);
       const ref = { orgId, envId, workflowName: name };

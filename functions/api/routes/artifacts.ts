@@ -80,7 +80,7 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const envId = c.get("envId");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     if (!deps.artifacts) throw new AppError("not_found", "artifacts are not enabled");
-    await deps.executions.get(c.get("principal"), orgId, envId, id);
+    await deps.executions.get(c.get("principal"), { orgId, envId, id });
     return { orgId, envId, id, artifacts: deps.artifacts };
   };
 

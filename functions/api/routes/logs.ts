@@ -95,7 +95,7 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const envId = c.get("envId");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     const query = parseInput(LogQuery, c.req.query(), "query");
-    const execution = await deps.executions.get(c.get("principal"), orgId, envId, id);
+    const execution = await deps.executions.get(c.get("principal"), { orgId, envId, id });
     const follow =
       query.follow === "1" ||
       query.follow === "true" ||
