@@ -5,6 +5,7 @@
 import { createAgentLinks } from "./agent-link/agent-link.ts";
 import { createAgentRuntimes, createContainerAgentsOnline } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
+import { createArtifactReads } from "./artifact-reads.ts";
 import { createArtifactService } from "./artifacts.ts";
 import { createCredentialSealer } from "./credential-crypto.ts";
 import type { CredentialStore, KeyWrapper } from "./credential-ports.ts";
@@ -15,6 +16,7 @@ import type { InsightStore } from "./insights/ports.ts";
 import { createInsights } from "./insights/service.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
 import { createLogFollower } from "./log-follow.ts";
+import { createLogReads } from "./log-reads.ts";
 import { createLogService } from "./logs.ts";
 import type {
   BlobStore,
@@ -258,6 +260,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       containerAgentOnline: createContainerAgentsOnline({ presence: ports.tenancy.presence, clock }),
     }),
     followLog: createLogFollower({ logs, executions, bus, clock }),
+    /** Stored log reads for a principal (the API's). */
+    logReads: createLogReads({ logs, executions: ports.executions }),
+    /** Artifact reads for a principal (the API's). */
+    artifactReads: createArtifactReads({ artifacts, executions: ports.executions }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
     credentials:
