@@ -94,7 +94,7 @@ describe("use cases called with a principal", () => {
     const schedules = plane.core.workflowSchedules;
     assert.ok(schedules);
     await assert.rejects(
-      schedules.add(viewer, orgId, envId, "sleepy", () => {
+      schedules.add(viewer, { orgId, envId }, "sleepy", () => {
         inputRead = true;
         return { cron: "0 * * * *" };
       }),

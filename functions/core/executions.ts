@@ -99,11 +99,9 @@ export function createExecutionService(deps: {
   const nextId = monotonicFactory();
   const iso = () => new Date(clock.now()).toISOString();
   const ring = (env: EnvRef, offer?: string) =>
-    bus
-      .publish(workSubject(env.orgId, env.envId), offer ? encodeWorkOffer(offer) : new Uint8Array())
-      .catch(() => {
-        // A lost doorbell costs latency only: the ingress sweeps for queued work.
-      });
+    bus.publish(workSubject(env), offer ? encodeWorkOffer(offer) : new Uint8Array()).catch(() => {
+      // A lost doorbell costs latency only: the ingress sweeps for queued work.
+    });
 
   /** The execution, once `principal` may `action` in its environment. */
   async function load(principal: Principal, action: "read" | "run", ref: ExecutionRef): Promise<Execution> {
@@ -205,11 +203,7 @@ export function createExecutionService(deps: {
     keys: string[],
   ): Promise<{ first: Execution; rest: Replica[] }> {
     if (keys.length === 0 || deps.onlineAgents === undefined) return { first: execution, rest: [] };
-    const groups = replicaTargets(
-      execution.target,
-      keys,
-      await deps.onlineAgents(execution.orgId, execution.envId),
-    );
+    const groups = replicaTargets(execution.target, keys, await deps.onlineAgents(execution));
     const [head, ...rest] = groups;
     if (head === undefined) {
       const note = `spec.execution.target.replicate (${keys.join(", ")}): no online agent matches yet; the run waits for one and runs once`;

@@ -18,6 +18,7 @@ import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.t
 import { createLogFollower } from "./log-follow.ts";
 import { createLogReads } from "./log-reads.ts";
 import { createLogService } from "./logs.ts";
+import { envRefOf } from "./ports/refs.ts";
 import type {
   BlobStore,
   Bus,
@@ -140,9 +141,8 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     ? createInsights({
         store: rawPorts.insights,
         executions: ports.executions,
-        report: (orgId, envId, id) => artifacts.report({ orgId, envId, id }),
-        workflowExists: async (orgId, envId, name) =>
-          (await ports.workflows.get({ orgId, envId }, name)) !== undefined,
+        report: (ref) => artifacts.report(ref),
+        workflowExists: async (env, name) => (await ports.workflows.get(envRefOf(env), name)) !== undefined,
         jobs,
         clock,
         logger: ports.logger,

@@ -31,7 +31,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
 
   return {
     get,
-    async list(principal: Principal, orgId: string, envId: string): Promise<TemplateRecord[]> {
+    async list(principal: Principal, { orgId, envId }: EnvRef): Promise<TemplateRecord[]> {
       authorize(principal, orgId, "read", envId);
       return templates.list({ orgId, envId });
     },

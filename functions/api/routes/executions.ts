@@ -116,13 +116,13 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       { ...filter, ...(tag ? { tags: toKeyValues(tag) } : {}) },
       { limit, cursor },
     );
-    return c.json({ ...page, items: await withWaiting(deps, c.get("orgId"), c.get("envId"), page.items) });
+    return c.json({ ...page, items: await withWaiting(deps, envOf(c), page.items) });
   });
 
   app.get(at(executionSpecs.getExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     const execution = await deps.executions.get(c.get("principal"), { ...envOf(c), id });
-    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    const [view] = await withWaiting(deps, envOf(c), [execution]);
     return c.json(view);
   });
 
@@ -144,7 +144,7 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   app.post(at(executionSpecs.rerunExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     const execution = await deps.executions.rerun(c.get("principal"), { ...envOf(c), id });
-    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    const [view] = await withWaiting(deps, envOf(c), [execution]);
     return c.json(view, 201);
   });
 

@@ -89,7 +89,7 @@ export function templateRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
 
   app.get(at(templateSpecs.listTemplates.path), async (c) => {
     const labels = toKeyValues(parseInput(KeyValueFilters.optional(), c.req.queries("label"), "label"));
-    const items = (await templates().list(c.get("principal"), c.get("orgId"), c.get("envId"))).filter((t) =>
+    const items = (await templates().list(c.get("principal"), envOf(c))).filter((t) =>
       Object.entries(labels).every(([k, v]) => t.labels[k] === v),
     );
     return c.json({ items: items.map((t) => view(t)) });

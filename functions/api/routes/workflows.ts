@@ -115,7 +115,7 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const input = parseInput(CreateExecution, await readJson(c.req.raw), "body");
     const execution = await deps.executions.start(c.get("principal"), envOf(c), name, input);
-    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    const [view] = await withWaiting(deps, envOf(c), [execution]);
     return c.json(view, 201);
   });
 }
