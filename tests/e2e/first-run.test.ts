@@ -213,7 +213,7 @@ spec:
     );
     bad.child.kill("SIGTERM");
     assert.equal(
-      plane.gateway.agents(plane.orgId, plane.envId).length,
+      plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length,
       1,
       "only the real agent is connected",
     );

@@ -141,10 +141,10 @@ export async function startAgentStack(
     log: async (id: string) => (await plane.api(`${plane.envPath}/executions/${id}/logs`)).text(),
     /** Starts one more agent of the environment (its own state dir) and waits until it is online. */
     async addAgent(args: string[]) {
-      const before = plane.gateway.agents(plane.orgId, plane.envId).length;
+      const before = plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length;
       agents.push(spawnAgent(`agent-${agents.length + 1}`, args));
       await waitFor("the added agent to connect", async () =>
-        plane.gateway.agents(plane.orgId, plane.envId).length > before ? true : undefined,
+        plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length > before ? true : undefined,
       );
     },
     async stop() {
@@ -158,7 +158,7 @@ export async function startAgentStack(
     },
   };
   await waitFor("the agent to connect", async () =>
-    plane.gateway.agents(plane.orgId, plane.envId).length > 0 ? true : undefined,
+    plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length > 0 ? true : undefined,
   );
   return stack;
 }
