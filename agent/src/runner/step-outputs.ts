@@ -11,7 +11,7 @@
  */
 import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fromJs, type Value } from "@assay/shared/workflow";
+import { fromJs, type Value } from "@assay/shared/workflow/values";
 import type { RunnerStep } from "./types.ts";
 
 /** Where a step writes its outputs, in its unit. */

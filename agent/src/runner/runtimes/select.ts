@@ -4,7 +4,7 @@
  * load only when Docker may be used. A Docker runtime sweeps what a crashed predecessor with the
  * same agent id left before the first run.
  */
-import { PROCESS_RUNTIME_FEATURES } from "@assay/shared/workflow";
+import { PROCESS_RUNTIME_FEATURES } from "@assay/shared/workflow/runtimes";
 import type { RuntimeName, StepRuntime } from "./runtime.ts";
 
 export type RuntimeChoice = RuntimeName | "auto";
