@@ -10,17 +10,29 @@ import { test } from "node:test";
 
 const here = (path: string) => new URL(path, import.meta.url).href;
 
-/** Imports `modules` in a fresh Node and lists every module URL and Node built-in it loaded. */
-const loadedBy = (modules: string[]): { urls: string[]; builtins: string[] } => {
+interface Loaded {
+  urls: string[];
+  builtins: string[];
+  /** What `then` (code run after the imports, `m` the last module) set `out` to. */
+  out?: unknown;
+}
+
+/**
+ * Imports `modules` in a fresh Node (then runs `then`) and lists every module URL and Node
+ * built-in it loaded.
+ */
+const loadedBy = (modules: string[], then = "", env: NodeJS.ProcessEnv = process.env): Loaded => {
   const script = `
 import { registerHooks } from "node:module";
 const urls = [];
 registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); urls.push(r.url); return r; } });
-for (const m of ${JSON.stringify(modules)}) await import(m);
-process.stdout.write(JSON.stringify({ urls, builtins: process.moduleLoadList }));
+let m, out;
+for (const url of ${JSON.stringify(modules)}) m = await import(url);
+${then}
+process.stdout.write(JSON.stringify({ urls, builtins: process.moduleLoadList, out }));
 `;
   return JSON.parse(
-    execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }),
+    execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env }),
   );
 };
 
@@ -32,7 +44,7 @@ const heavy = [
   /\/shared\/src\/workflow\/(parse|plan\/plan|schema\/\w+|expressions\/parse)\.ts$/,
 ];
 
-const assertLight = (loaded: { urls: string[]; builtins: string[] }, except: RegExp[] = []) => {
+const assertLight = (loaded: Loaded, except: RegExp[] = []) => {
   for (const pattern of heavy) {
     const hit = loaded.urls.find((url) => pattern.test(url));
     assert.equal(hit, undefined, `loaded at idle: ${hit}`);
@@ -61,4 +73,19 @@ test("the Docker runtime loads its engine client but no parser or planner", () =
   assert.ok(loaded.urls.some((url) => /\/node_modules\/dockerode\//.test(url)));
   // The engine client speaks HTTP(S) to the engine itself.
   assertLight(loaded, [/https/, /undici/]);
+});
+
+test("auto without an engine socket chooses processes without loading the Docker client", () => {
+  const loaded = loadedBy(
+    [here("../runner/runtimes/select.ts")],
+    `const selected = await m.selectRuntime("auto", "agt_idle"); out = { name: selected.runtime.name, note: selected.note };`,
+    { ...process.env, DOCKER_HOST: "unix:///nonexistent/assay-test/docker.sock" },
+  );
+  assert.deepEqual(loaded.out, {
+    name: "process",
+    note: "no Docker engine answers at unix:///nonexistent/assay-test/docker.sock: steps run as host processes",
+  });
+  const docker = loaded.urls.find((url) => /\/node_modules\/dockerode\/|\/docker-runtime\.ts$/.test(url));
+  assert.equal(docker, undefined, `loaded without an engine: ${docker}`);
+  assertLight(loaded);
 });
