@@ -9,9 +9,10 @@
  * `<workspace>/.testkube/outputs` (workspace.ts maps the path in commands); container runtimes
  * bind that directory there.
  */
-import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fromJs, type Value } from "@assay/shared/workflow";
+import { fromJs, type Value } from "@assay/shared/workflow/values";
+import { emptyDir, ensureDir, listDir } from "./step-dirs.ts";
 import type { RunnerStep } from "./types.ts";
 
 /** Where a step writes its outputs, in its unit. */
@@ -58,15 +59,11 @@ export const stepVariable = (
 /** Before a step's process starts: its results directory, and an empty outputs directory. */
 export const prepareStepOutputs = async (step: RunnerStep, workspace: string): Promise<void> => {
   const outputs = join(workspace, OUTPUTS_IN_WORKSPACE);
-  await rm(outputs, { recursive: true, force: true });
   // Writable for a container's user whatever its uid (the umask would leave 0755).
-  await mkdir(outputs, { recursive: true });
-  await chmod(outputs, 0o777);
+  await emptyDir(outputs, 0o777);
   const id = stepIdOf(step);
   if (id === "") return;
-  const results = join(workspace, ".steps", id);
-  await mkdir(results, { recursive: true });
-  await chmod(results, 0o777);
+  await ensureDir(join(workspace, ".steps", id), 0o777);
 };
 
 /** After a step's process ended: the outputs it wrote, and a warning for each skipped file. */
@@ -76,7 +73,7 @@ export const collectStepOutputs = async (
   const dir = join(workspace, OUTPUTS_IN_WORKSPACE);
   const outputs: Record<string, string> = {};
   const warnings: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const entries = listDir(dir);
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
