@@ -5,6 +5,7 @@
  * (emitting masked events and log lines, skipping a subtree, abortable sleeps, the expression
  * scope a step sees). run-plan.ts creates it; step-run.ts, step-body.ts and step-own.ts use it.
  */
+import { join } from "node:path";
 import type { Value } from "@assay/shared/workflow";
 import { type ContentSource, fetchStepContent } from "./content-fetch.ts";
 import type { FileRoots } from "./file-functions.ts";
@@ -17,7 +18,7 @@ import type { RuntimeScope } from "./runtime-expressions.ts";
 import { createProcessRuntime } from "./runtimes/process/process-runtime.ts";
 import type { ExecutionRuntime, StepRuntime, UnitSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
-import { stepIds } from "./step-outputs.ts";
+import { createOutputsPod, OUTPUTS_IN_WORKSPACE } from "./step-outputs.ts";
 import type {
   ChildRuns,
   CollectArtifacts,
@@ -75,9 +76,6 @@ export interface RunState {
   waitingSteps: number;
   /** Whether something had failed when each step started (`passed`/`failed` in its text). */
   readonly failedBefore: Map<string, boolean>;
-  /** Every step id of the plan, and the outputs of those that ran (step-outputs.ts). */
-  readonly stepIds: ReadonlySet<string>;
-  readonly stepOutputs: Map<string, Record<string, string>>;
 }
 
 export type Vars = Record<string, Value> | undefined;
@@ -181,11 +179,11 @@ export const createRunContext = (
     wakeups: new Set(),
     waitingSteps: 0,
     failedBefore: new Map(),
-    stepIds: stepIds(plan.steps),
-    stepOutputs: new Map(),
   };
   const stepRuntime = options.runtime ?? createProcessRuntime();
-  const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
+  // The workflow's own step outputs; each parallel worker gets its own (step-run.ts).
+  const outputs = createOutputsPod(join(workspace, OUTPUTS_IN_WORKSPACE), plan.steps);
+  const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [], outputs };
   const line = (ref: string, text: string) => {
     sink.log(ref, Buffer.from(`${maskText(text, secrets)}\n`));
   };
@@ -240,7 +238,9 @@ export const createRunContext = (
       const failed = { failed: state.failedBefore.get(step.ref) ?? false };
       const files = run.filesOf(step, space);
       const request = renderProcessRequest(step, env, run.scopeOf(failed, env, variables, files));
-      if (typeof request !== "string" && space !== rootSpace) request.space = space;
+      if (typeof request === "string") return request;
+      if (space !== rootSpace) request.space = space;
+      request.outputsDir = space.outputs?.dir;
       return request;
     },
     fetchContent: (ref, source, workingDir, space) =>
