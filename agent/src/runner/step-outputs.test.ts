@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { resolveStepIds, stepIdOf } from "./step-outputs.ts";
 import { runOnProcess } from "./test-run-process.ts";
+import { step } from "./test-support.ts";
 import type { RunnerStep } from "./types.ts";
 
 let root: string;
@@ -104,17 +105,8 @@ describe("step outputs", () => {
   });
 
   it("resolves a pod's ids as Testkube does: clashes get _1, _2; invalid names none; workers apart", () => {
-    const leaf = (ref: string, name: string, extra: Partial<RunnerStep> = {}): RunnerStep => ({
-      ref,
-      name,
-      env: {},
-      condition: "passed",
-      optional: false,
-      negative: false,
-      steps: [],
-      warnings: [],
-      ...extra,
-    });
+    const leaf = (ref: string, name: string, extra: Partial<RunnerStep> = {}) =>
+      step(ref, { name, ...extra });
     const ids = resolveStepIds([
       leaf("a", "Build"),
       leaf("b", "build", { steps: [leaf("b1", "Build!")] }),
