@@ -52,6 +52,8 @@ export interface PlanRunOptions {
   executionId?: string;
   /** Starts and watches child executions (`execute` steps); without it they fail saying so. */
   children?: ChildRuns;
+  /** When the agent took the run (epoch ms): `timeouts.initialization` counts from here. */
+  takenAtMs?: number;
 }
 
 /** The state of one group of steps (a step's children, a worker's steps, the workflow's). */
@@ -76,6 +78,10 @@ export interface RunState {
   waitingSteps: number;
   /** Whether something had failed when each step started (`passed`/`failed` in its text). */
   readonly failedBefore: Map<string, boolean>;
+  /** Aborted when the run ends early (abort, run timeout): stops content fetches under way. */
+  readonly stopped: AbortController;
+  /** While the run initializes (run-plan.ts): what it does now, and the end of the phase. */
+  initialization?: { doing: string; end(): void } | undefined;
 }
 
 export type Vars = Record<string, Value> | undefined;
@@ -138,12 +144,23 @@ export interface RunContext {
   ): void;
 }
 
+/** What each ref of the plan is, as messages name it: `step "Build"`, `service "db"`. */
+const namesOf = (steps: readonly RunnerStep[], into = new Map<string, string>()): Map<string, string> => {
+  for (const step of steps) {
+    const name = step.kind === "service" ? (step.service?.name ?? step.name) : step.name;
+    into.set(step.ref, `${step.kind === "service" ? "service" : "step"} "${name}"`);
+    namesOf(step.steps, into);
+  }
+  return into;
+};
+
 /** The process context of a run (what runs now, its units) and its pause gate. */
 const processContext = (
   state: RunState,
   sink: RunnerSink,
   secrets: readonly string[],
   line: (ref: string, text: string) => void,
+  names: () => ReadonlyMap<string, string>,
 ): { ctx: ProcessContext; gate: PauseGate } => {
   const ctx: ProcessContext = {
     get runtime(): ExecutionRuntime {
@@ -155,6 +172,11 @@ const processContext = (
     active: new Set(),
     units: new Set(),
     paused: () => gate.paused,
+    starting: (ref) => {
+      if (state.initialization !== undefined)
+        state.initialization.doing = `starting ${names().get(ref) ?? ref}`;
+    },
+    started: () => state.initialization?.end(),
   };
   const gate = createPauseGate({
     units: ctx.units,
@@ -179,6 +201,7 @@ export const createRunContext = (
     wakeups: new Set(),
     waitingSteps: 0,
     failedBefore: new Map(),
+    stopped: new AbortController(),
   };
   const stepRuntime = options.runtime ?? createProcessRuntime();
   // The workflow's own step outputs; each parallel worker gets its own (step-run.ts).
@@ -187,7 +210,12 @@ export const createRunContext = (
   const line = (ref: string, text: string) => {
     sink.log(ref, Buffer.from(`${maskText(text, secrets)}\n`));
   };
-  const { ctx, gate } = processContext(state, sink, secrets, line);
+  let known: Map<string, string> | undefined;
+  const names = () => {
+    known ??= namesOf(plan.steps);
+    return known;
+  };
+  const { ctx, gate } = processContext(state, sink, secrets, line, names);
   const run: RunContext = {
     options,
     secrets,
@@ -243,12 +271,17 @@ export const createRunContext = (
       request.outputsDir = space.outputs?.dir;
       return request;
     },
-    fetchContent: (ref, source, workingDir, space) =>
-      fetchStepContent(source, workingDir, {
+    fetchContent: (ref, source, workingDir, space) => {
+      const init = state.initialization;
+      if (init !== undefined && (source.git !== undefined || (source.tarballs ?? []).length > 0))
+        init.doing = `fetching the content of ${ref === "" ? "the workflow" : (names().get(ref) ?? ref)}`;
+      return fetchStepContent(source, workingDir, {
         workspace: space.workspace,
         env: options.baseEnv,
         log: (text) => line(ref, text),
-      }),
+        signal: state.stopped.signal,
+      });
+    },
     failStart: (step, group, startedAtMs, { message, skip, logged }) => {
       line(step.ref, `[assay] error: ${logged ?? message}`);
       for (const child of step.steps) run.skipTree(child, skip);

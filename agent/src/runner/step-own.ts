@@ -75,6 +75,8 @@ export const runOwn = async (
     ? await runProcess(run, step, scope, env, variables, space)
     : { status: "passed" as const };
   if (step.execute === undefined || own.status !== "passed") return own;
+  // Starting child executions is this step's work: the run's initialization is over.
+  run.ctx.started();
   return runExecute(step, {
     children: run.options.children,
     line: (text) => run.line(step.ref, text),
