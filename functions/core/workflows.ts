@@ -75,7 +75,11 @@ export function createWorkflowService(deps: {
     }
     // Checked in the place a run of it has: `organization.id`, `environment.id`, `dashboard.url`.
     const dashboardUrl = deps.dashboardUrl?.().replace(/\/+$/, "") ?? "";
-    const check = checkWorkflow(resolved, runtimes, { organizationId: orgId, environmentId: envId, dashboardUrl });
+    const check = checkWorkflow(resolved, runtimes, {
+      organizationId: orgId,
+      environmentId: envId,
+      dashboardUrl,
+    });
     if (problem === undefined) return check;
     const runtimesChecked = check.runtimes.map((r) => ({
       ...r,

@@ -99,7 +99,9 @@ describe("Testkube's documents", () => {
         "test__env__sandbox__workflows__cloud-ui-e2e.yaml",
       ],
     );
-    const docker = [{ runtime: "docker", features: RUNTIME_FEATURES.docker ?? [], containers: true, agents: 1 }];
+    const docker = [
+      { runtime: "docker", features: RUNTIME_FEATURES.docker ?? [], containers: true, agents: 1 },
+    ];
     for (const d of docs) {
       if (!d.ok || d.document.kind !== "TestWorkflow") continue;
       const place = { organizationId: "o", environmentId: "e", dashboardUrl: "https://assay.example.com" };
