@@ -12,6 +12,7 @@ import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type CredentialSealer, slotOf } from "./credential-crypto.ts";
 import type { CredentialStore, StoredCredential } from "./credential-ports.ts";
+import type { EnvRef } from "./ports/refs.ts";
 import type { Clock } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";
 
@@ -133,8 +134,7 @@ export function createCredentialService(deps: {
      * knows which of its candidates it needed and fails the run naming them.
      */
     async resolve(
-      orgId: string,
-      envId: string,
+      { orgId, envId }: EnvRef,
       request: { names: readonly string[]; prefixes: readonly string[] },
     ): Promise<ResolvedCredential[]> {
       const [own, inherited] = await Promise.all([store.list(orgId, envId), store.list(orgId, undefined)]);

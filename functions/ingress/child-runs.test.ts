@@ -34,7 +34,7 @@ describe("child runs across ingresses", () => {
       assert.ok(res.status === 201 || res.status === 200, await res.text());
     }
     const internal = internalPrincipal(orgId, "test");
-    const parent = await plane.core.executions.start(internal, orgId, envId, "suite", {
+    const parent = await plane.core.executions.start(internal, { orgId, envId }, "suite", {
       config: {},
       tags: {},
     });
@@ -91,8 +91,7 @@ describe("child runs across ingresses", () => {
       (
         await plane.core.executions.list(
           internal,
-          orgId,
-          envId,
+          { orgId, envId },
           { tags: { [PARENT_TAG]: parent.id } },
           { limit: 50 },
         )
@@ -101,6 +100,7 @@ describe("child runs across ingresses", () => {
     const retried = await ask(ingress(), request("req-2"));
     assert.equal(retried.filter((id) => first.includes(id)).length, 0, "a new request starts new children");
     assert.equal((await children()).length, 4);
-    for (const id of [...first, ...retried]) await plane.core.executions.abort(internal, orgId, envId, id);
+    for (const id of [...first, ...retried])
+      await plane.core.executions.abort(internal, { orgId, envId, id });
   });
 });

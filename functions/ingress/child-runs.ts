@@ -63,7 +63,9 @@ export function createChildRuns(deps: {
     const names =
       run.workflowName !== ""
         ? [run.workflowName]
-        : (await workflows.list(agentOf(scope), scope.orgId, scope.envId, run.selector)).map((w) => w.name);
+        : (
+            await workflows.list(agentOf(scope), { orgId: scope.orgId, envId: scope.envId }, run.selector)
+          ).map((w) => w.name);
     if (names.length === 0) {
       const labels = Object.entries(run.selector)
         .map(([k, v]) => `${k}=${v}`)
@@ -73,7 +75,7 @@ export function createChildRuns(deps: {
     const out: ChildExecution[] = [];
     for (const name of names) {
       try {
-        const child = await service.start(agentOf(scope), scope.orgId, scope.envId, name, {
+        const child = await service.start(agentOf(scope), { orgId: scope.orgId, envId: scope.envId }, name, {
           config: run.config,
           tags: run.tags,
           parent: { executionId: parent.id, stepRef },
@@ -152,7 +154,7 @@ export function createChildRuns(deps: {
           const child = await deps.work.get(scope.orgId, scope.envId, id);
           if (child?.parent?.executionId === executionId && !isTerminal(child.status)) {
             await deps.executions
-              .abort(agentOf(scope), scope.orgId, scope.envId, id)
+              .abort(agentOf(scope), { orgId: scope.orgId, envId: scope.envId, id })
               .catch((error: unknown) => {
                 if (!isAppError(error)) throw error;
               });

@@ -47,7 +47,7 @@ export function createCredentialRequests(deps: {
         return answer([], `execution ${executionId} is not running on this agent`);
       }
       try {
-        const values = await deps.credentials.resolve(scope.orgId, scope.envId, request);
+        const values = await deps.credentials.resolve({ orgId: scope.orgId, envId: scope.envId }, request);
         logger.info(
           { executionId, asked: request.names.length + request.prefixes.length, released: values.length },
           "credentials released to the agent",

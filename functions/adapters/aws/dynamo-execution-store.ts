@@ -9,13 +9,13 @@ import { AppError, Execution, StepState, TERMINAL_STATUSES } from "@assay/shared
 import {
   DeleteCommand,
   GetCommand,
-  PutCommand,
   paginateQuery,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { ExecutionRef, ExecutionStore } from "../../core/ports.ts";
+import { putIfAbsent, updateIfMatches } from "./dynamo-conditional-writes.ts";
 import { decodeCursor, encodeCursor } from "./dynamo-cursor.ts";
 import { buildTransitionUpdate, toExecutionItem } from "./dynamo-execution-item.ts";
 import {
@@ -61,18 +61,8 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
   return {
     async create(execution) {
       const parsed = validateInput(Execution, execution, "execution");
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: toExecutionItem(parsed),
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailed(error))
-          throw new AppError("already_exists", `execution ${parsed.id} already exists`);
-        throw error;
+      if (!(await putIfAbsent(doc, tableName, toExecutionItem(parsed)))) {
+        throw new AppError("already_exists", `execution ${parsed.id} already exists`);
       }
     },
 
@@ -224,21 +214,12 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
     },
 
     async transition({ orgId, envId, id }, t) {
-      const update = buildTransitionUpdate(orgId, envId, id, t);
-      try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.execution(orgId, envId, id),
-            ...update,
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        return Attributes === undefined ? undefined : parseExecution(Attributes);
-      } catch (error) {
-        if (isConditionFailed(error)) return undefined;
-        throw error;
-      }
+      const written = await updateIfMatches(doc, {
+        TableName: tableName,
+        Key: keys.execution(orgId, envId, id),
+        ...buildTransitionUpdate(orgId, envId, id, t),
+      });
+      return written === undefined ? undefined : parseExecution(written);
     },
 
     async updateStep({ orgId, envId, id }, step) {

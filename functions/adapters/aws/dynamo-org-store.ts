@@ -11,14 +11,9 @@
  */
 import { AppError, Environment, Organization } from "@assay/shared";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { GetCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { OrgStore } from "../../core/ports.ts";
+import { putIfAbsent, updateIfMatches } from "./dynamo-conditional-writes.ts";
 import {
   type DynamoStoreConfig,
   documentClient,
@@ -54,19 +49,9 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
   return {
     async createOrg(org) {
       const item = validateInput(Organization, org, "organization");
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...item, ...keys.org(item.id), gsi1pk: keys.allOrgs, gsi1sk: item.id, entity: "org" },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailed(error)) {
-          throw new AppError("already_exists", `organization ${item.id} already exists`);
-        }
-        throw error;
+      const stored = { ...item, ...keys.org(item.id), gsi1pk: keys.allOrgs, gsi1sk: item.id, entity: "org" };
+      if (!(await putIfAbsent(doc, tableName, stored))) {
+        throw new AppError("already_exists", `organization ${item.id} already exists`);
       }
     },
 
@@ -282,23 +267,15 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
     },
 
     async updateEnv({ orgId, envId }, patch, at) {
-      try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.env(orgId, envId),
-            UpdateExpression: "SET #name = :name, updatedAt = :at",
-            ConditionExpression: "attribute_exists(pk)",
-            ExpressionAttributeNames: { "#name": "name" },
-            ExpressionAttributeValues: { ":name": patch.name, ":at": at },
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        return Attributes === undefined ? undefined : parseItem(Environment, Attributes, "environment");
-      } catch (error) {
-        if (isConditionFailed(error)) return undefined;
-        throw error;
-      }
+      const written = await updateIfMatches(doc, {
+        TableName: tableName,
+        Key: keys.env(orgId, envId),
+        UpdateExpression: "SET #name = :name, updatedAt = :at",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#name": "name" },
+        ExpressionAttributeValues: { ":name": patch.name, ":at": at },
+      });
+      return written === undefined ? undefined : parseItem(Environment, written, "environment");
     },
 
     async deleteEnv({ orgId, envId }) {

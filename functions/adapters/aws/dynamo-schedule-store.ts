@@ -7,9 +7,10 @@
  * schedule item, changed with ADD/DELETE (atomic, no read-modify-write); an apply rewrites
  * the other attributes only, so pauses survive it.
  */
-import { DeleteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { ScheduleEntry, ScheduleRef, ScheduleStore } from "../../core/workflow-ports.ts";
+import { putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE } from "./dynamo-ttl.ts";
@@ -111,25 +112,12 @@ export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConf
       }
     },
 
-    async claimTick(key, ttlSeconds) {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...keys.scheduleTick(key.orgId, key.envId, key.workflowName, key.job, key.tick),
-              entity: "schedule-tick",
-              [TTL_ATTRIBUTE]: Math.ceil(Date.parse(key.tick) / 1000) + ttlSeconds,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
-      }
-    },
+    claimTick: (key, ttlSeconds) =>
+      putIfAbsent(doc, tableName, {
+        ...keys.scheduleTick(key.orgId, key.envId, key.workflowName, key.job, key.tick),
+        entity: "schedule-tick",
+        [TTL_ATTRIBUTE]: Math.ceil(Date.parse(key.tick) / 1000) + ttlSeconds,
+      }),
 
     async releaseTick(key) {
       await doc.send(

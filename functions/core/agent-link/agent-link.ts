@@ -117,7 +117,7 @@ export function createAgentLinks(deps: {
       limitReached: committedOffset >= maxLogBytes,
       limitBytes: maxLogBytes,
     });
-    const committed = (id: string) => logs.committedOffset(orgId, envId, id);
+    const committed = (id: string) => logs.committedOffset({ orgId, envId, id });
     const ownership = async (id: string): Promise<{ ownership: Ownership; execution?: Execution }> => {
       const execution = await work.get(orgId, envId, id);
       return { ownership: ownershipOf(execution, agentId), execution };
@@ -253,7 +253,8 @@ export function createAgentLinks(deps: {
       /** Claims work up to the agent's capacity and forwards abort requests. */
       async reconcile(): Promise<AgentCommand[]> {
         const commands: AgentCommand[] = [];
-        const containersOnline = () => deps.containerAgentOnline?.(orgId, envId) ?? Promise.resolve(false);
+        const containersOnline = () =>
+          deps.containerAgentOnline?.({ orgId, envId }) ?? Promise.resolve(false);
         const accepts = async (execution: Execution) =>
           matchesTarget(execution.target, labels) &&
           ((await placementFor(execution, runtime, containersOnline)) ?? false);
