@@ -72,8 +72,8 @@ export function createWorkflowService(deps: {
     // Checked in the place a run of it has: `organization.id`, `environment.id`, `dashboard.url`.
     const dashboardUrl = deps.dashboardUrl?.().replace(/\/+$/, "") ?? "";
     const check = checkWorkflow(resolved, runtimes, {
-      organizationId: orgId,
-      environmentId: envId,
+      organizationId: env.orgId,
+      environmentId: env.envId,
       dashboardUrl,
     });
     if (problem === undefined) return check;
