@@ -17,6 +17,7 @@ import {
   SHELL_APPLETS,
 } from "../../agent/src/runner/runtimes/docker/test-images.ts";
 import { type AgentFixture, startAgentFixture, step, workflowDoc } from "./agent-fixture.ts";
+import { assertOutputsPerPod, outputsPerPod } from "./outputs-per-pod.ts";
 
 const documentOf = (file: string) => readFileSync(new URL(`./docker/${file}`, import.meta.url), "utf8");
 const nameOf = (yaml: string) => /\n {2}name: ([\w-]+)/.exec(yaml)?.[1] ?? "unnamed";
@@ -158,6 +159,11 @@ describe("Testkube documents in the Docker runtime", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(status, "aborted");
+  });
+
+  test("step outputs per pod: workers in their containers and services have their own", async () => {
+    const yaml = workflowDoc("outputs-per-pod", outputsPerPod("alpine:3.22.0"));
+    assertOutputsPerPod(await fixture.run("outputs-per-pod", yaml, {}, 120_000));
   });
 
   test("timeouts.initialization ends a run whose first image pull outlasts it, stopping the pull", async () => {

@@ -7,32 +7,7 @@ import assert from "node:assert/strict";
 import { createServer, type ServerResponse } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { type AgentFixture, startAgentFixture, step, workflowDoc } from "./agent-fixture.ts";
-
-// Two workers write the same output at once; a service writes into its outputs path all the time.
-const OUTPUTS_PER_POD = `  services:
-    writer:
-      shell: |
-        [ -d /testkube/outputs ] || echo "service has no outputs directory"
-        while true; do echo service > /testkube/outputs/leak 2>/dev/null || true; sleep 0.1; done
-  steps:
-  - name: Produce
-    shell: echo main > /testkube/outputs/who; sleep 0.5
-  - name: Check
-    shell: |
-      echo "produce wrote {{ step.produce.outputs.who }}"
-      sleep 0.5
-      echo "outputs here: [$(ls -A /testkube/outputs | tr '\\n' ' ')]"
-  - name: Workers
-    parallel:
-      count: 2
-      steps:
-      - name: Write
-        shell: echo "w{{ index }}" > /testkube/outputs/who; sleep 1
-      - name: Read
-        shell: echo "worker {{ index }} read {{ step.write.outputs.who }}"
-  - name: After workers
-    shell: echo "produce still wrote {{ step.produce.outputs.who }}"
-`;
+import { assertOutputsPerPod, outputsPerPod } from "./outputs-per-pod.ts";
 
 describe("conformance workflows (real agent)", () => {
   let fx: AgentFixture;
@@ -319,19 +294,7 @@ spec:
 
   // Testkube keeps step outputs per pod: the workflow's, each worker's, each service's.
   test("step outputs: workers and services have their own; the workflow's survive them", async () => {
-    const run = await fx.run("outputs-per-pod", workflowDoc("outputs-per-pod", OUTPUTS_PER_POD));
-    assert.equal(run.status, "passed", run.log);
-    for (const name of ["Produce", "Check", "Workers", "After workers"])
-      assert.equal(step(run, name).status, "passed", `${name}\n${run.log}`);
-    assert.equal(run.steps.filter((s) => s.name === "Read" && s.status === "passed").length, 2, run.log);
-    assert.match(run.log, /produce wrote main/);
-    // The step's directory is fresh and the service never writes into it.
-    assert.match(run.log, /outputs here: \[\]/);
-    assert.match(run.log, /service has no outputs directory/);
-    // Each worker reads what its own Write step wrote, though both wrote at the same time.
-    assert.match(run.log, /worker 0 read w0/);
-    assert.match(run.log, /worker 1 read w1/);
-    assert.match(run.log, /produce still wrote main/);
+    assertOutputsPerPod(await fx.run("outputs-per-pod", workflowDoc("outputs-per-pod", outputsPerPod())));
   });
 
   // The workflow's tarball comes from a server that sends its headers and then nothing.
