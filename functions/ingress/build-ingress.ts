@@ -5,6 +5,7 @@
  */
 import type { Core } from "../core/index.ts";
 import { installCommands } from "../core/install.ts";
+import { envRefOf } from "../core/ports/refs.ts";
 import { createAgentGateway, type GatewayConfig } from "./agent-gateway.ts";
 import { createArtifactUploads } from "./artifact-uploads.ts";
 
@@ -21,5 +22,5 @@ export const buildIngress = (core: Core, config: Partial<GatewayConfig> = {}) =>
     // Register is limited per token and per source, like the account endpoints.
     rateLimits: core.tenancy.rateLimits,
     // An agent refused as too old is told the npx command of this control plane's agent.
-    upgradeCommand: (orgId, envId) => installCommands(core.tenancy.settings, { orgId, envId }).npx,
+    upgradeCommand: (env) => installCommands(core.tenancy.settings, envRefOf(env)).npx,
   });

@@ -1,7 +1,7 @@
 /**
  * All DynamoDB-backed stores over one table: what a composition root calls.
  */
-import type { ExecutionStore, OrgStore, TokenStore, WorkflowStore } from "../../core/ports.ts";
+import type { CorePorts } from "../../core/index.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
 import { createDynamoOrgStore } from "./dynamo-org-store.ts";
 import type { DynamoStoreConfig } from "./dynamo-support.ts";
@@ -10,12 +10,7 @@ import { createDynamoWorkflowStore } from "./dynamo-workflow-store.ts";
 
 export type { DynamoStoreConfig } from "./dynamo-support.ts";
 
-export interface DynamoStores {
-  orgs: OrgStore;
-  tokens: TokenStore;
-  workflows: WorkflowStore;
-  executions: ExecutionStore;
-}
+export type DynamoStores = Pick<CorePorts, "orgs" | "tokens" | "workflows" | "executions">;
 
 /** Builds every store over `tableName` (create the table with createTableIfMissing locally). */
 export const createDynamoStores = (config: DynamoStoreConfig): DynamoStores => ({
