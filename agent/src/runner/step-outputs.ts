@@ -17,9 +17,10 @@
  * services have no id of their own either. The process runtime maps `/testkube/outputs` in
  * commands onto the unit's directory (workspace.ts); container runtimes bind it there.
  */
-import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fromJs, type Value } from "@assay/shared/workflow";
+import { fromJs, type Value } from "@assay/shared/workflow/values";
+import { emptyDir, ensureDir, listDir } from "./step-dirs.ts";
 import type { RunnerStep } from "./types.ts";
 
 /** Where a step writes its outputs, in its unit. */
@@ -116,19 +117,15 @@ export const prepareStepOutputs = async (
   workspace: string,
 ): Promise<string | undefined> => {
   const id = pod.ids.get(step.ref);
+  // Writable for a container's user whatever its uid (the umask would leave 0755).
   if (id === undefined) {
     // Left as the step before left it, but present (a bind would make it root's otherwise).
-    if ((await mkdir(pod.dir, { recursive: true })) !== undefined) await chmod(pod.dir, 0o777);
+    await ensureDir(pod.dir, 0o777);
     return undefined;
   }
   pod.values.delete(id);
-  await rm(pod.dir, { recursive: true, force: true });
-  // Writable for a container's user whatever its uid (the umask would leave 0755).
-  await mkdir(pod.dir, { recursive: true });
-  await chmod(pod.dir, 0o777);
-  const results = join(workspace, ".steps", id);
-  await mkdir(results, { recursive: true });
-  await chmod(results, 0o777);
+  await emptyDir(pod.dir, 0o777);
+  await ensureDir(join(workspace, ".steps", id), 0o777);
   return id;
 };
 
@@ -138,7 +135,7 @@ export const collectStepOutputs = async (
 ): Promise<{ outputs: Record<string, string>; warnings: string[] }> => {
   const outputs: Record<string, string> = {};
   const warnings: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const entries = listDir(dir);
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);

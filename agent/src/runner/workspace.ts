@@ -6,7 +6,7 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { isDataPath, mapDataPath } from "@assay/shared/workflow";
+import { isDataPath, mapDataPath } from "@assay/shared/workflow/data-path";
 import type { RunnerFile } from "./types.ts";
 
 /** Creates `workRoot/<prefix>-XXXXXX` and returns its path. */
