@@ -117,13 +117,13 @@ export const prepareStepOutputs = async (
   workspace: string,
 ): Promise<string | undefined> => {
   const id = pod.ids.get(step.ref);
-  // Writable for a container's user whatever its uid (the umask would leave 0755).
   if (id === undefined) {
     // Left as the step before left it, but present (a bind would make it root's otherwise).
     await ensureDir(pod.dir, 0o777);
     return undefined;
   }
   pod.values.delete(id);
+  // Writable for a container's user whatever its uid (the umask would leave 0755).
   await emptyDir(pod.dir, 0o777);
   await ensureDir(join(workspace, ".steps", id), 0o777);
   return id;
