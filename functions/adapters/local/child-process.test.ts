@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { test } from "node:test";
@@ -97,31 +97,36 @@ test("startListeningChild: a server that listens is returned supervised; one tha
   await supervised.stop();
   assert.equal(isAlive(supervised.pid), false);
 
-  let tries = 0;
-  await assert.rejects(
-    startListeningChild({
-      what: "the missing server",
+  /** Starts a server that never listens; resolves to how many children were spawned. */
+  const spawnsOfFailedStart = async (what: string, spawnOne: () => ChildProcess, error: RegExp) => {
+    let spawns = 0;
+    const started = startListeningChild({
+      what,
       startTimeoutMs: 30_000,
       spawnOn: () => {
-        tries++;
-        return spawn("/nonexistent/assay-server");
+        spawns++;
+        return spawnOne();
       },
-    }),
-    /the missing server failed to start: .*ENOENT/,
+    });
+    await assert.rejects(started, error);
+    return spawns;
+  };
+  assert.equal(
+    await spawnsOfFailedStart(
+      "the missing server",
+      () => spawn("/nonexistent/assay-server"),
+      /the missing server failed to start: .*ENOENT/,
+    ),
+    1,
+    "a binary that cannot be spawned is not retried on other ports",
   );
-  assert.equal(tries, 1, "a binary that cannot be spawned is not retried on other ports");
-
-  let exits = 0;
-  await assert.rejects(
-    startListeningChild({
-      what: "the quitting server",
-      startTimeoutMs: 30_000,
-      spawnOn: () => {
-        exits++;
-        return spawn(process.execPath, ["-e", "process.exit(3)"]);
-      },
-    }),
-    /the quitting server failed to start: .*exited before listening/,
+  assert.equal(
+    await spawnsOfFailedStart(
+      "the quitting server",
+      () => spawn(process.execPath, ["-e", "process.exit(3)"]),
+      /the quitting server failed to start: .*exited before listening/,
+    ),
+    3,
+    "a child that fails to listen on a picked port is retried on two more",
   );
-  assert.equal(exits, 3, "a child that fails to listen on a picked port is retried on two more");
 });
