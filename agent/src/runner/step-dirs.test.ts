@@ -8,7 +8,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { emptyDir, ensureDir, listDir } from "./step-dirs.ts";
+import { emptyDir, ensureDir, listDir, presentDir } from "./step-dirs.ts";
 
 let root: string;
 before(async () => {
@@ -86,6 +86,19 @@ describe("ensureDir", () => {
       assert.match(error.message, /blocker/);
       return true;
     });
+  });
+});
+
+describe("presentDir", () => {
+  it("makes a missing directory with the mode and leaves an existing one as it is", async () => {
+    const dir = join(root, "present", "outputs");
+    await presentDir(dir, 0o777);
+    await assertEmptyDir(dir);
+    await writeFile(join(dir, "left"), "x");
+    await chmod(dir, 0o755);
+    await presentDir(dir, 0o777);
+    assert.equal((await lstat(dir)).mode & 0o777, 0o755);
+    assert.deepEqual(await readdir(dir), ["left"]);
   });
 });
 
