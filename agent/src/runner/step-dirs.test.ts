@@ -67,17 +67,23 @@ describe("emptyDir", () => {
   });
 });
 
-describe("ensureDir", () => {
-  it("makes a missing directory with the mode and keeps an existing one's files", async () => {
-    const dir = join(root, "steps", "one");
-    await ensureDir(dir, 0o777);
-    await assertEmptyDir(dir);
-    await writeFile(join(dir, "app"), "x");
-    await chmod(dir, 0o755);
-    await ensureDir(dir, 0o777);
-    assert.equal((await lstat(dir)).mode & 0o777, 0o777);
-    assert.deepEqual(await readdir(dir), ["app"]);
-  });
+describe("ensureDir and presentDir", () => {
+  // ensureDir gives an existing directory the mode again; presentDir leaves it as it is.
+  for (const [make, kept] of [
+    [ensureDir, 0o777],
+    [presentDir, 0o755],
+  ] as const) {
+    it(`${make.name} makes a missing directory with the mode and keeps an existing one's files`, async () => {
+      const dir = join(root, make.name, "one");
+      await make(dir, 0o777);
+      await assertEmptyDir(dir);
+      await writeFile(join(dir, "app"), "x");
+      await chmod(dir, 0o755);
+      await make(dir, 0o777);
+      assert.equal((await lstat(dir)).mode & 0o777, kept);
+      assert.deepEqual(await readdir(dir), ["app"]);
+    });
+  }
 
   it("fails naming the path when a file is in the way", async () => {
     const blocker = join(root, "blocker");
@@ -86,19 +92,6 @@ describe("ensureDir", () => {
       assert.match(error.message, /blocker/);
       return true;
     });
-  });
-});
-
-describe("presentDir", () => {
-  it("makes a missing directory with the mode and leaves an existing one as it is", async () => {
-    const dir = join(root, "present", "outputs");
-    await presentDir(dir, 0o777);
-    await assertEmptyDir(dir);
-    await writeFile(join(dir, "left"), "x");
-    await chmod(dir, 0o755);
-    await presentDir(dir, 0o777);
-    assert.equal((await lstat(dir)).mode & 0o777, 0o755);
-    assert.deepEqual(await readdir(dir), ["left"]);
   });
 });
 
