@@ -174,6 +174,8 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     clock,
     templates,
     runtimes: createAgentRuntimes(ports.tenancy.presence),
+    // Read at apply time, when the tenancy below exists.
+    dashboardUrl: () => tenancy.settings.publicWebUrl,
   });
   const work = createAgentWork({
     executions: ports.executions,

@@ -29,7 +29,7 @@ describe("log and artifact bytes are read only by principals of the environment"
 
   before(async () => {
     plane = await startTestControlPlane();
-    const execution = makeExecution(plane.orgId, plane.envId, { status: "passed" });
+    const execution = makeExecution({ orgId: plane.orgId, envId: plane.envId }, { status: "passed" });
     await plane.core.ports.executions.create(execution);
     ref = { orgId: plane.orgId, envId: plane.envId, id: execution.id };
     await plane.core.logs.append(ref, {

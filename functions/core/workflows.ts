@@ -44,6 +44,8 @@ export function createWorkflowService(deps: {
   templates?: { resolve(env: EnvRef, workflow: TestWorkflow): Promise<TestWorkflow> };
   /** The environment's agent runtimes; without it the check assumes the process runtime. */
   runtimes?: AgentRuntimes;
+  /** The dashboard's base address (`dashboard.url`), as a run gets it. */
+  dashboardUrl?: () => string;
 }) {
   const { workflows, clock } = deps;
 
@@ -67,7 +69,13 @@ export function createWorkflowService(deps: {
       if (!(error instanceof AppError) || error.code !== "failed_precondition") throw error;
       problem = `${error.message}: a run cannot start until it exists`;
     }
-    const check = checkWorkflow(resolved, runtimes);
+    // Checked in the place a run of it has: `organization.id`, `environment.id`, `dashboard.url`.
+    const dashboardUrl = deps.dashboardUrl?.().replace(/\/+$/, "") ?? "";
+    const check = checkWorkflow(resolved, runtimes, {
+      organizationId: env.orgId,
+      environmentId: env.envId,
+      dashboardUrl,
+    });
     if (problem === undefined) return check;
     const runtimesChecked = check.runtimes.map((r) => ({
       ...r,

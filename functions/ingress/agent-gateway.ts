@@ -151,7 +151,7 @@ export function createAgentGateway(deps: GatewayDeps) {
   const doorbells = createDoorbells({
     bus,
     clock,
-    hasQueued: ({ orgId, envId }) => deps.work.hasQueued(orgId, envId),
+    hasQueued: (env) => deps.work.hasQueued(env),
   });
 
   const bearerOf = (metadata: grpc.Metadata) => {

@@ -40,15 +40,14 @@ describe("child runs across ingresses", () => {
     });
     const agentId = "agent-suite";
     const [claimed] = await plane.core.work.claim(
-      orgId,
-      envId,
+      { orgId, envId },
       agentId,
       1,
       new Set(),
       (e) => e.id === parent.id,
     );
     assert.equal(claimed?.id, parent.id);
-    await plane.core.work.started(orgId, envId, agentId, parent.id, Date.now());
+    await plane.core.work.started({ orgId, envId, id: parent.id }, agentId, Date.now());
     const ingress = () =>
       createChildRuns({
         executions: plane.core.executions,

@@ -42,6 +42,6 @@ export async function settleRuns(plane: TestControlPlane) {
   for (const e of page.items) {
     if (e.status === "queued")
       await plane.core.executions.abort(internal, { orgId: plane.orgId, envId: plane.envId, id: e.id });
-    else await plane.core.work.markLost(plane.orgId, plane.envId, e.id, "test over");
+    else await plane.core.work.markLost({ orgId: plane.orgId, envId: plane.envId, id: e.id }, "test over");
   }
 }

@@ -400,7 +400,30 @@ describe("dashboard, in the browser", () => {
       )
       .waitFor();
     await screenshot(page, "05d-editor-refusals");
-    await page.getByRole("link", { name: "Open the workflow" }).click();
+    // Run anyway: it waits, and its page and the executions list say why.
+    const started = await plane.api(`${plane.envPath}/workflows/served/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    const startedText = await started.text();
+    assert.ok(started.status < 300, startedText);
+    const { id } = JSON.parse(startedText) as { id: string };
+    const why = new RegExp(
+      `waiting for an agent with a container runtime \\(docker\\): .*none of the 1 online agent in ${plane.envId} has one`,
+    );
+    await page.goto(`${web.url}/orgs/${plane.orgId}/envs/${plane.envId}/executions/${id}`);
+    const banner = page.getByRole("status", { name: "Why it waits" });
+    await banner.getByText(why).waitFor();
+    await banner.getByRole("link", { name: "see the agents, their runtimes and labels" }).waitFor();
+    await screenshot(page, "05e-queued-needs-containers");
+    await page.getByRole("link", { name: "Executions" }).click();
+    const row = page
+      .getByRole("row")
+      .filter({ has: page.getByRole("link", { name: /^served execution .*, queued$/ }) });
+    await row.getByText(why).waitFor();
+    const aborted = await plane.api(`${plane.envPath}/executions/${id}/abort`, { method: "POST" });
+    assert.ok(aborted.status < 300, await aborted.text());
+    await page.goto(`${web.url}/orgs/${plane.orgId}/envs/${plane.envId}/workflows/served`);
     await page.getByRole("heading", { name: "served" }).waitFor();
     await page.getByRole("button", { name: "Delete", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Delete served?" });

@@ -45,14 +45,14 @@ export const createDynamoCredentialStore = ({ client, tableName }: DynamoStoreCo
       }
     },
 
-    async get(orgId, envId, name) {
+    async get({ orgId, envId }, name) {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: keyOf(orgId, envId, name), ConsistentRead: true }),
       );
       return Item ? parseItem(StoredCredential, Item, "credential") : undefined;
     },
 
-    async list(orgId, envId) {
+    async list({ orgId, envId }) {
       const out: StoredCredential[] = [];
       let start: Record<string, unknown> | undefined;
       do {
@@ -74,7 +74,7 @@ export const createDynamoCredentialStore = ({ client, tableName }: DynamoStoreCo
       return out;
     },
 
-    async delete(orgId, envId, name) {
+    async delete({ orgId, envId }, name) {
       const { Attributes } = await doc.send(
         new DeleteCommand({ TableName: tableName, Key: keyOf(orgId, envId, name), ReturnValues: "ALL_OLD" }),
       );

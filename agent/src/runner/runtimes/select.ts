@@ -1,10 +1,12 @@
 /**
  * Choosing the agent's runtime: `docker`, `process`, or `auto` (Docker when its engine answers
  * at `DOCKER_HOST` or the default socket, processes otherwise). Docker's module (and dockerode)
- * load only when Docker may be used. A Docker runtime sweeps what a crashed predecessor with the
- * same agent id left before the first run.
+ * load only when Docker may be used: not at all when the engine's socket file is absent. A
+ * Docker runtime sweeps what a crashed predecessor with the same agent id left before the
+ * first run.
  */
-import { PROCESS_RUNTIME_FEATURES } from "@assay/shared/workflow";
+import { PROCESS_RUNTIME_FEATURES } from "@assay/shared/workflow/runtimes";
+import { engineMayAnswer } from "./docker/engine-socket.ts";
 import type { RuntimeName, StepRuntime } from "./runtime.ts";
 
 export type RuntimeChoice = RuntimeName | "auto";
@@ -50,8 +52,9 @@ export const selectRuntime = async (
     const { createProcessRuntime } = await import("./process/process-runtime.ts");
     return describe(createProcessRuntime(), 0);
   }
-  const { createDockerRuntime, dockerAnswers } = await import("./docker/docker-runtime.ts");
-  if (!(await dockerAnswers())) {
+  // No socket file, no engine: the engine client (dockerode) is not even loaded then.
+  const answers = engineMayAnswer() && (await (await import("./docker/docker-runtime.ts")).dockerAnswers());
+  if (!answers) {
     const where = process.env.DOCKER_HOST ?? "/var/run/docker.sock";
     if (choice === "docker")
       throw new Error(
@@ -64,6 +67,7 @@ export const selectRuntime = async (
       `no Docker engine answers at ${where}: steps run as host processes`,
     );
   }
+  const { createDockerRuntime } = await import("./docker/docker-runtime.ts");
   const runtime = createDockerRuntime({ agentId, ...docker });
   const swept = await runtime.sweep();
   return describe(runtime, swept);

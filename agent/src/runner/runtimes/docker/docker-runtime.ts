@@ -292,6 +292,9 @@ const openExecution = async (
             volumes: hostVolumes(space.volumes as Record<string, MountSource>),
             mounts: space.mounts.map((m) => ({ path: m.path, host: toHost(m.host) })),
           }),
+      // A service instance has no outputs directory (Testkube prepares none for it).
+      outputsDir:
+        request.kind === "step" && request.outputsDir !== undefined ? toHost(request.outputsDir) : undefined,
       labels: { ...labels, "dev.assay.ref": request.ref },
     });
     if (!built.ok) return failed(built.error);
