@@ -239,6 +239,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     /** Where connected agents are recorded for the API. */
     presence: ports.tenancy.presence,
+    /** Issued agent identities (the ingress: Register creates them, every hello claims one). */
+    agentIdentities: ports.tenancy.agentIdentities,
+    /** Agent tokens' "last used" (the ingress records it as their streams are accepted). */
+    tokenUsage: ports.tenancy.tokenUsage,
     artifacts,
     unpacker: createUnpacker({ blobs: ports.artifactBlobs, artifacts, clock }),
     tokens,

@@ -18,6 +18,7 @@ import type { EnvRef } from "./ports/refs.ts";
 import type { Clock } from "./ports.ts";
 import { checkSourceSize } from "./source-size.ts";
 import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
+import { nextRecord } from "./workflow-record.ts";
 
 export function createTemplateService(deps: { templates: TemplateStore; clock: Clock }) {
   const { templates, clock } = deps;
@@ -55,18 +56,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       if (patternIssues.length > 0) throw invalid(patternIssues);
       const now = new Date(clock.now()).toISOString();
       const existing = await templates.get({ orgId, envId }, name);
-      const record: TemplateRecord = {
-        orgId,
-        envId,
-        name,
-        source: text,
-        spec: template as unknown as Record<string, unknown>,
-        labels: template.metadata.labels ?? {},
-        description: template.metadata.annotations?.description ?? template.description,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-        version: (existing?.version ?? 0) + 1,
-      };
+      const record = nextRecord({ orgId, envId }, name, text, template, existing, now);
       await templates.put(record, existing?.version ?? 0);
       return { template: record, created: !existing, warnings: doc.warnings };
     },

@@ -21,6 +21,7 @@ import type { EnvRef } from "./ports/refs.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
 import { checkSourceSize } from "./source-size.ts";
 import type { ScheduleStore } from "./workflow-ports.ts";
+import { nextRecord } from "./workflow-record.ts";
 
 export interface ApplyResult {
   workflow: WorkflowRecord;
@@ -152,18 +153,7 @@ export function createWorkflowService(deps: {
       await checkSchedules(doc.spec.events ?? []);
       const check = await checkApplied({ orgId, envId }, doc);
       const existing = await workflows.get({ orgId, envId }, name);
-      const record: WorkflowRecord = {
-        orgId,
-        envId,
-        name,
-        source: text,
-        spec: doc as unknown as Record<string, unknown>,
-        labels: doc.metadata.labels ?? {},
-        description: doc.metadata.annotations?.description ?? doc.description,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-        version: (existing?.version ?? 0) + 1,
-      };
+      const record = nextRecord({ orgId, envId }, name, text, doc, existing, now);
       if (options.dryRun) return { workflow: record, created: !existing, warnings: parsed.warnings, check };
       await workflows.put(record, existing?.version ?? 0);
       // The dispatcher reads schedules from their own index, kept in step with every apply.

@@ -14,9 +14,9 @@ export const buildIngress = (core: Core, config: Partial<GatewayConfig> = {}) =>
     ...core,
     config,
     // Issued agent identities: Register creates them, every hello claims one.
-    identities: core.ports.tenancy.agentIdentities,
+    identities: core.agentIdentities,
     // Agent tokens' "last used", recorded as their streams are accepted.
-    tokenUsage: core.ports.tenancy.tokenUsage,
+    tokenUsage: core.tokenUsage,
     // Presigned upload URLs over the stream; completion queues the unpack job.
     artifacts: createArtifactUploads({ artifacts: core.artifacts, logger: core.logger }),
     // Register is limited per token and per source, like the account endpoints.

@@ -51,6 +51,8 @@ const runProcess = async (
   const abortNow = state.abortReason !== undefined && step.condition !== "always";
   const id =
     space.outputs === undefined ? undefined : await prepareStepOutputs(step, space.outputs, space.workspace);
+  // The scope may have ended while the directories were made (a timeout, the initialization's).
+  if (scope.ended() !== undefined) return endedOutcome(scope, "before it started");
   const proc = await startProcess(run.ctx, request, scope, abortNow);
   const exit = await proc.finished;
   await keepOutputs(run, step, space, id);

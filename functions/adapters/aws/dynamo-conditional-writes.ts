@@ -1,10 +1,12 @@
 /**
- * The two conditional writes most stores make: put an item only where none stands under its key,
- * and update an item only while its condition holds, reading back what was written. A failed
- * condition is an answer (false / undefined), never an error; any other failure is thrown.
+ * The writes most stores make that answer whether they happened: put an item only where none
+ * stands under its key, update an item only while its condition holds (reading back what was
+ * written), delete an item and say whether there was one. A failed condition is an answer
+ * (false / undefined), never an error; any other failure is thrown.
  */
 
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   UpdateCommand,
@@ -44,4 +46,16 @@ export const updateIfMatches = async (
     if (isConditionFailed(error)) return undefined;
     throw error;
   }
+};
+
+/** Deletes the item under `key`; false when there was none. */
+export const deleteItem = async (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; sk: string },
+): Promise<boolean> => {
+  const { Attributes } = await doc.send(
+    new DeleteCommand({ TableName: tableName, Key: key, ReturnValues: "ALL_OLD" }),
+  );
+  return Attributes !== undefined;
 };

@@ -4,10 +4,10 @@
  * so a scope lists with one query and nothing is ever read across organizations. Items hold
  * sealed values only. Writes are conditional on the version read (rotations never cross).
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { type CredentialStore, StoredCredential } from "../../core/credential-ports.ts";
-import { putIfAbsent } from "./dynamo-conditional-writes.ts";
+import { deleteItem, putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 
@@ -75,10 +75,7 @@ export const createDynamoCredentialStore = ({ client, tableName }: DynamoStoreCo
     },
 
     async delete({ orgId, envId }, name) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({ TableName: tableName, Key: keyOf(orgId, envId, name), ReturnValues: "ALL_OLD" }),
-      );
-      return Attributes !== undefined;
+      return deleteItem(doc, tableName, keyOf(orgId, envId, name));
     },
 
     async getDataKey(orgId) {

@@ -6,9 +6,9 @@
  */
 
 import { AppError, Execution, StepState, TERMINAL_STATUSES } from "@assay/shared";
-import { DeleteCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ExecutionRef, ExecutionStore } from "../../core/ports.ts";
-import { putIfAbsent, updateIfMatches } from "./dynamo-conditional-writes.ts";
+import { deleteItem, putIfAbsent, updateIfMatches } from "./dynamo-conditional-writes.ts";
 import { decodeCursor, encodeCursor } from "./dynamo-cursor.ts";
 import { buildTransitionUpdate, toExecutionItem } from "./dynamo-execution-item.ts";
 import { getItem, queryAll } from "./dynamo-reads.ts";
@@ -265,14 +265,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
     },
 
     async delete({ orgId, envId, id }) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: keys.execution(orgId, envId, id),
-          ReturnValues: "ALL_OLD",
-        }),
-      );
-      return Attributes !== undefined;
+      return deleteItem(doc, tableName, keys.execution(orgId, envId, id));
     },
 
     async nextRunNumber({ orgId, envId }, workflowName) {

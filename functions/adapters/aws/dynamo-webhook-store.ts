@@ -4,9 +4,10 @@
  * (`...#HOOK#{name}`, sorted by attempt ULID, newest first by a reverse query), expiring by TTL.
  */
 import { AppError, DeliveryView, lazySchema, WebhookView } from "@assay/shared";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../../core/webhooks/ports.ts";
+import { deleteItem } from "./dynamo-conditional-writes.ts";
 import { getItem, queryPrefix } from "./dynamo-reads.ts";
 import {
   type DynamoStoreConfig,
@@ -66,14 +67,7 @@ export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfi
     },
 
     async delete({ orgId, envId }, name) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: keys.webhook(orgId, envId, name),
-          ReturnValues: "ALL_OLD",
-        }),
-      );
-      return Attributes !== undefined;
+      return deleteItem(doc, tableName, keys.webhook(orgId, envId, name));
     },
 
     async appendDelivery(delivery: DeliveryRecord, retentionDays: number) {

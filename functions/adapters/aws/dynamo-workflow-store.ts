@@ -8,8 +8,9 @@
  */
 
 import { AppError, WorkflowRecord } from "@assay/shared";
-import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { WorkflowStore } from "../../core/ports.ts";
+import { deleteItem } from "./dynamo-conditional-writes.ts";
 import { getItem, queryPrefix } from "./dynamo-reads.ts";
 import {
   type DynamoStoreConfig,
@@ -107,14 +108,7 @@ export const createDynamoDocumentStore = (
     },
 
     async delete({ orgId, envId }, name) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: kind.key(orgId, envId, name),
-          ReturnValues: "ALL_OLD",
-        }),
-      );
-      return Attributes !== undefined;
+      return deleteItem(doc, tableName, kind.key(orgId, envId, name));
     },
   };
 };

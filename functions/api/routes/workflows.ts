@@ -7,7 +7,6 @@ import {
   KeyValueFilters,
   toKeyValues,
   WorkflowName,
-  type WorkflowRecord,
   WorkflowView,
 } from "@assay/shared";
 import type { Hono } from "hono";
@@ -16,13 +15,9 @@ import { type ApiDeps, type ApiEnv, envOf } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, itemsOf, LabelQuery, WorkflowParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";
+import { workflowView } from "../workflow-view.ts";
 import { ENV_BASE } from "./envs.ts";
 import { withWaiting } from "./waiting.ts";
-
-const view = (w: WorkflowRecord, withSource = false) => {
-  const { source, ...rest } = w;
-  return withSource ? { ...rest, source } : rest;
-};
 
 /** The specs of these routes (the OpenAPI document is built from them). */
 export const workflowSpecs = {
@@ -89,7 +84,12 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const { dryRun } = parseInput(ApplyQuery, c.req.query(), "query");
     const text = await c.req.text();
     const result = await deps.workflows.apply(c.get("principal"), envOf(c), name, text, { dryRun });
-    const body = { workflow: view(result.workflow), warnings: result.warnings, check: result.check, dryRun };
+    const body = {
+      workflow: workflowView(result.workflow),
+      warnings: result.warnings,
+      check: result.check,
+      dryRun,
+    };
     return c.json(body, result.created && !dryRun ? 201 : 200);
   });
 
@@ -103,12 +103,12 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const labels = c.req.queries("label");
     const filters = labels ? parseInput(KeyValueFilters, labels, "label") : [];
     const items = await deps.workflows.list(c.get("principal"), envOf(c), toKeyValues(filters));
-    return c.json({ items: items.map((w) => view(w)) });
+    return c.json({ items: items.map((w) => workflowView(w)) });
   });
 
   app.get(at(workflowSpecs.getWorkflow.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    return c.json(view(await deps.workflows.get(c.get("principal"), envOf(c), name), true));
+    return c.json(workflowView(await deps.workflows.get(c.get("principal"), envOf(c), name), true));
   });
 
   app.post(at(workflowSpecs.startExecution.path), async (c) => {
