@@ -160,7 +160,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       }),
     );
 
-    const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
+    const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"), clock);
     const gateway = buildIngress(core, options.gateway);
     const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });
     stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));
