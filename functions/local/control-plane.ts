@@ -119,7 +119,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         tenancy: {
           ...tenancy,
           mailer: outbox,
-          oidc: createOpenIdClient({ allowHttp: true }),
+          oidc: createOpenIdClient({ allowHttp: true, clock }),
         },
         credentials: { store: credentialStore, keys: createLocalKeyWrapper(localKey) },
         webhooks: {
