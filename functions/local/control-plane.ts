@@ -140,6 +140,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       logger,
       orgIds: () => core.orgs.listOrgIds(),
       intervalMs: options.retentionIntervalMs,
+      clock,
     });
     stops.push(() => retention.stop());
     const handlers = createJobHandlers(core, logger);
