@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type Clock, systemClock } from "@assay/shared";
 import { generate } from "selfsigned";
 
 export interface TlsMaterial {
@@ -14,12 +15,18 @@ export interface TlsMaterial {
   certFile: string;
 }
 
-export async function ensureSelfSignedCertificate(dir: string): Promise<TlsMaterial> {
+/** How long a generated certificate is valid: three years from its creation. */
+const VALIDITY_MS = 3 * 365 * 24 * 3600 * 1000;
+
+export async function ensureSelfSignedCertificate(
+  dir: string,
+  clock: Pick<Clock, "now"> = systemClock,
+): Promise<TlsMaterial> {
   const certFile = join(dir, "ingress-cert.pem");
   const keyFile = join(dir, "ingress-key.pem");
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const notAfterDate = new Date(Date.now() + 3 * 365 * 24 * 3600 * 1000);
+    const notAfterDate = new Date(clock.now() + VALIDITY_MS);
     const pems = await generate([{ name: "commonName", value: "localhost" }], {
       keyType: "ec",
       curve: "P-256",

@@ -119,7 +119,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         tenancy: {
           ...tenancy,
           mailer: outbox,
-          oidc: createOpenIdClient({ allowHttp: true }),
+          oidc: createOpenIdClient({ allowHttp: true, clock }),
         },
         credentials: { store: credentialStore, keys: createLocalKeyWrapper(localKey) },
         webhooks: {
@@ -140,6 +140,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       logger,
       orgIds: () => core.orgs.listOrgIds(),
       intervalMs: options.retentionIntervalMs,
+      clock,
     });
     stops.push(() => retention.stop());
     const handlers = createJobHandlers(core, logger);
@@ -160,7 +161,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
       }),
     );
 
-    const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"));
+    const tls = await ensureSelfSignedCertificate(join(dataDir, "tls"), clock);
     const gateway = buildIngress(core, options.gateway);
     const ingress = await listenGateway(gateway, { host, port: options.ingressPort ?? 0, tls });
     stops.push(() => new Promise<void>((resolve) => ingress.server.tryShutdown(() => resolve())));

@@ -3,7 +3,8 @@
  * organization. Locally a timer drives it; in AWS an hourly schedule calls `runNow`
  * (entries/retention-sweep.ts); the job itself is the same SQS handler in both.
  */
-import type { JobQueue, Logger, OrgStore } from "../core/ports.ts";
+import { every } from "@assay/shared";
+import { type Clock, type JobQueue, type Logger, type OrgStore, systemClock } from "../core/ports.ts";
 
 export interface RetentionScheduleOptions {
   orgStore: Pick<OrgStore, "listEnvs">;
@@ -13,16 +14,19 @@ export interface RetentionScheduleOptions {
   orgIds: () => Promise<string[]>;
   /** Time between sweeps in milliseconds (default one hour); 0 or less disables the timer. */
   intervalMs?: number;
+  /** Drives the timer and dates the sweeps' job ids (default the system clock). */
+  clock?: Clock;
 }
 
 export function startRetentionSchedule(options: RetentionScheduleOptions) {
   const { orgStore, jobs, logger } = options;
   const intervalMs = options.intervalMs ?? 3_600_000;
+  const clock = options.clock ?? systemClock;
 
   /** Enqueues one retention job per environment; returns how many were sent. */
   const runNow = async (): Promise<number> => {
     let sent = 0;
-    const day = new Date().toISOString().slice(0, 13);
+    const day = new Date(clock.now()).toISOString().slice(0, 13);
     for (const orgId of await options.orgIds()) {
       for (const env of await orgStore.listEnvs(orgId)) {
         await jobs.send({
@@ -36,17 +40,11 @@ export function startRetentionSchedule(options: RetentionScheduleOptions) {
     return sent;
   };
 
-  const timer =
+  const stop =
     intervalMs > 0
-      ? setInterval(() => {
+      ? every(clock, intervalMs, () => {
           runNow().catch((error: unknown) => logger.error({ err: String(error) }, "retention sweep failed"));
-        }, intervalMs)
-      : undefined;
-  timer?.unref();
-  return {
-    runNow,
-    stop: () => {
-      if (timer) clearInterval(timer);
-    },
-  };
+        })
+      : () => {};
+  return { runNow, stop };
 }

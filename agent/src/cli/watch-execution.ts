@@ -3,6 +3,7 @@
  * waits ("waiting for an agent: none online in staging", from the API), and with `--timeout`
  * gives up after that long (exit 2) instead of waiting forever for an agent that never comes.
  */
+import { type Clock, every, systemClock } from "@assay/shared/time";
 import type { ApiClient } from "./api-client.ts";
 import { type FollowOptions, followLogs } from "./follow-logs.ts";
 import { CliError } from "./io.ts";
@@ -29,6 +30,8 @@ export async function watchExecution(
     timeoutMs?: number | undefined;
     /** How often to re-read a queued execution's waiting reason, default 5 s. */
     pollMs?: number;
+    /** Drives the polling and the timeout (default the system clock). */
+    clock?: Clock;
   },
 ): Promise<WatchOutcome> {
   const stop = new AbortController();
@@ -42,10 +45,11 @@ export async function watchExecution(
     if (waiting && waiting !== lastNotice) options.notice(waiting);
     lastNotice = waiting;
   };
+  const clock = options.clock ?? systemClock;
   await poll();
-  const poller = setInterval(() => void poll(), options.pollMs ?? 5000);
-  const timer =
-    options.timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), options.timeoutMs);
+  const stopPolling = every(clock, options.pollMs ?? 5000, () => void poll());
+  const cancelTimeout =
+    options.timeoutMs === undefined ? undefined : clock.after(options.timeoutMs, () => stop.abort());
   try {
     const followed = await followLogs(client, id, {
       write: options.write,
@@ -58,7 +62,7 @@ export async function watchExecution(
     if (!followed.ok) throw followed.error;
     return { kind: "finished", status: followed.value.status };
   } finally {
-    clearInterval(poller);
-    if (timer) clearTimeout(timer);
+    stopPolling();
+    cancelTimeout?.();
   }
 }

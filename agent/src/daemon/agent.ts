@@ -2,7 +2,7 @@
  * The agent daemon: a reconnect loop whose goal is "there should be a live stream"
  * (reconnect-loop.ts; how it answers each way a stream ends is end-policy.ts), with small
  * collaborators: the session (link.ts: handshake, heartbeat, rotation), registration
- * (registration.ts), the registry (executions.ts: commands applied once, logs and results held
+ * (registration.ts), the registry (execution-registry.ts: commands applied once, logs and results held
  * until acknowledged) and the runner. While a session lives the registry's messages are pumped
  * into it; stop() finishes or aborts the running executions and says Goodbye.
  */
@@ -22,7 +22,7 @@ import { createCredentialClient } from "./credential-client.ts";
 import { resolveTarget } from "./credentials.ts";
 import { createEndPolicy } from "./end-policy.ts";
 import { loadExecutedIds } from "./executed-ids.ts";
-import { createRegistry } from "./executions.ts";
+import { createRegistry } from "./execution-registry.ts";
 import {
   type AgentIdentity,
   defaultStateDir,

@@ -13,6 +13,7 @@
  * Off Linux (no /proc) the monitor reports nothing: peaks stay undefined.
  */
 import { readdir, readFile } from "node:fs/promises";
+import { type Clock, every, systemClock } from "@assay/shared/time";
 
 /** Peaks of one tracked group; undefined when nothing was measured. */
 export interface ResourcePeaks {
@@ -40,7 +41,8 @@ export interface ResourceMonitorOptions {
   procRoot?: string;
   /** Clock ticks per second of /proc/<pid>/stat times; 100 on Linux. */
   ticksPerSecond?: number;
-  now?: () => number;
+  /** Times the samples and drives the sampling timer (default the system clock). */
+  clock?: Clock;
 }
 
 interface Group {
@@ -81,9 +83,11 @@ export const createResourceMonitor = (options: ResourceMonitorOptions = {}): Res
   const intervalMs = options.intervalMs ?? 250;
   const procRoot = options.procRoot ?? "/proc";
   const ticksPerSecond = options.ticksPerSecond ?? 100;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const groups = new Map<number, Group>();
-  let timer: NodeJS.Timeout | undefined;
+  /** Stops the sampling timer; set while something is tracked. */
+  let stopTimer: (() => void) | undefined;
   let sampling = false;
   let unavailable = process.platform !== "linux";
 
@@ -146,9 +150,8 @@ export const createResourceMonitor = (options: ResourceMonitorOptions = {}): Res
   };
 
   const ensureTimer = () => {
-    if (timer !== undefined || groups.size === 0) return;
-    timer = setInterval(() => void sample(), intervalMs);
-    timer.unref();
+    if (stopTimer !== undefined || groups.size === 0) return;
+    stopTimer = every(clock, intervalMs, () => void sample());
   };
 
   return {
@@ -180,9 +183,9 @@ export const createResourceMonitor = (options: ResourceMonitorOptions = {}): Res
       return {
         stop() {
           if (groups.get(pgid) === group) groups.delete(pgid);
-          if (groups.size === 0 && timer !== undefined) {
-            clearInterval(timer);
-            timer = undefined;
+          if (groups.size === 0 && stopTimer !== undefined) {
+            stopTimer();
+            stopTimer = undefined;
           }
           return { cpuPeakPercent: group.cpuPeakPercent, memoryPeakBytes: group.memoryPeakBytes };
         },

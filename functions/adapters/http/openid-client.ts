@@ -8,22 +8,29 @@
  * discovery round trip at most every few minutes. Plain http is allowed only when `allowHttp`
  * is set (local mode, tests) and then only for loopback issuers.
  */
-import { AppError } from "@assay/shared";
+import { AppError, type Clock, createTtlCache, systemClock } from "@assay/shared";
 import * as client from "openid-client";
 import type { AuthorizationStart, IdTokenClaims, OidcClient, OidcProvider } from "../../core/sso/ports.ts";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function createOpenIdClient(
-  options: { allowHttp?: boolean; cacheMs?: number; timeoutSeconds?: number } = {},
+  options: {
+    allowHttp?: boolean;
+    cacheMs?: number;
+    timeoutSeconds?: number;
+    clock?: Pick<Clock, "now">;
+  } = {},
 ): OidcClient {
-  const cacheMs = options.cacheMs ?? 5 * 60_000;
-  const cache = new Map<string, { config: Promise<client.Configuration>; until: number }>();
+  const cache = createTtlCache<string, Promise<client.Configuration>>({
+    clock: options.clock ?? systemClock,
+    ttlMs: options.cacheMs ?? 5 * 60_000,
+  });
 
   const discover = (provider: OidcProvider): Promise<client.Configuration> => {
     const key = `${provider.issuer}\n${provider.clientId}\n${provider.clientSecret}`;
     const hit = cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.config;
+    if (hit) return hit;
     const issuer = new URL(provider.issuer);
     const insecure = issuer.protocol === "http:";
     if (insecure && !(options.allowHttp && LOOPBACK.has(issuer.hostname))) {
@@ -47,7 +54,7 @@ export function createOpenIdClient(
           { cause: error },
         );
       });
-    cache.set(key, { config, until: Date.now() + cacheMs });
+    cache.set(key, config);
     return config;
   };
 
