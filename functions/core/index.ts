@@ -3,6 +3,8 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentLinks } from "./agent-link/agent-link.ts";
+import { createChildren } from "./agent-link/children.ts";
+import { createCredentialRelease } from "./agent-link/credential-release.ts";
 import { createAgentRuntimes, createContainerAgentsOnline } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { createArtifactReads } from "./artifact-reads.ts";
@@ -212,6 +214,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     dashboardUrl: () => tenancy.settings.publicWebUrl,
     onlineAgents: onlineAgentsOf(ports.tenancy.presence, () => clock.now()),
   });
+  const credentials =
+    ports.credentials && sealer
+      ? createCredentialService({ store: ports.credentials.store, sealer, audit: tenancy.audit, clock })
+      : undefined;
   const webhooks = ports.webhooks
     ? createWebhooks({
         ...ports.webhooks,
@@ -272,15 +278,11 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     artifactReads: createArtifactReads({ artifacts, executions: ports.executions }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
-    credentials:
-      ports.credentials && sealer
-        ? createCredentialService({
-            store: ports.credentials.store,
-            sealer,
-            audit: tenancy.audit,
-            clock,
-          })
-        : undefined,
+    credentials,
+    /** Credentials released to the agent that holds an execution; undefined without a credential store. */
+    credentialRelease: credentials ? createCredentialRelease({ credentials, work }) : undefined,
+    /** A running parent's `execute` children, for the agent that runs it. */
+    children: createChildren({ executions, workflows, work }),
     tenancy,
     /** Webhook management (API); undefined without webhook ports. */
     webhooks: webhooks?.service,
