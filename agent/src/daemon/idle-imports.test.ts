@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
+import { requireDocker } from "../runner/runtimes/docker/test-images.ts";
 
 const here = (path: string) => new URL(path, import.meta.url).href;
 
@@ -68,11 +69,27 @@ test("the agent command, the daemon and the process runtime load no parser, plan
   assertLight(loaded);
 });
 
-test("the Docker runtime loads its engine client but no parser or planner", () => {
-  const loaded = loadedBy([here("../runner/runtimes/docker/docker-runtime.ts")]);
-  assert.ok(loaded.urls.some((url) => /\/node_modules\/dockerode\//.test(url)));
-  // The engine client speaks HTTP(S) to the engine itself.
-  assertLight(loaded, [/https/, /undici/]);
+test("the Docker runtime and the engine calls at start load no engine client, parser or planner", () => {
+  const loaded = loadedBy([
+    here("../runner/runtimes/docker/docker-runtime.ts"),
+    here("../runner/runtimes/docker/engine-start.ts"),
+  ]);
+  assert.ok(loaded.urls.some((url) => url.endsWith("/docker/docker-runtime.ts")));
+  const client = loaded.urls.find((url) => /\/node_modules\/dockerode\//.test(url));
+  assert.equal(client, undefined, `loaded at idle: ${client}`);
+  assertLight(loaded);
+});
+
+test("auto with an engine on its socket chooses Docker, pings and sweeps it without dockerode", async () => {
+  await requireDocker();
+  const loaded = loadedBy(
+    [here("../runner/runtimes/select.ts")],
+    `const selected = await m.selectRuntime("auto", "agt_idle_${process.pid}"); out = { name: selected.runtime.name, swept: selected.swept };`,
+  );
+  assert.deepEqual(loaded.out, { name: "docker", swept: 0 });
+  const client = loaded.urls.find((url) => /\/node_modules\/dockerode\//.test(url));
+  assert.equal(client, undefined, `loaded at idle: ${client}`);
+  assertLight(loaded);
 });
 
 test("auto without an engine socket chooses processes without loading the Docker client", () => {

@@ -8,7 +8,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { emptyDir, ensureDir, listDir } from "./step-dirs.ts";
+import { emptyDir, ensureDir, listDir, presentDir } from "./step-dirs.ts";
 
 let root: string;
 before(async () => {
@@ -67,17 +67,23 @@ describe("emptyDir", () => {
   });
 });
 
-describe("ensureDir", () => {
-  it("makes a missing directory with the mode and keeps an existing one's files", async () => {
-    const dir = join(root, "steps", "one");
-    await ensureDir(dir, 0o777);
-    await assertEmptyDir(dir);
-    await writeFile(join(dir, "app"), "x");
-    await chmod(dir, 0o755);
-    await ensureDir(dir, 0o777);
-    assert.equal((await lstat(dir)).mode & 0o777, 0o777);
-    assert.deepEqual(await readdir(dir), ["app"]);
-  });
+describe("ensureDir and presentDir", () => {
+  // ensureDir gives an existing directory the mode again; presentDir leaves it as it is.
+  for (const [make, kept] of [
+    [ensureDir, 0o777],
+    [presentDir, 0o755],
+  ] as const) {
+    it(`${make.name} makes a missing directory with the mode and keeps an existing one's files`, async () => {
+      const dir = join(root, make.name, "one");
+      await make(dir, 0o777);
+      await assertEmptyDir(dir);
+      await writeFile(join(dir, "app"), "x");
+      await chmod(dir, 0o755);
+      await make(dir, 0o777);
+      assert.equal((await lstat(dir)).mode & 0o777, kept);
+      assert.deepEqual(await readdir(dir), ["app"]);
+    });
+  }
 
   it("fails naming the path when a file is in the way", async () => {
     const blocker = join(root, "blocker");

@@ -42,6 +42,13 @@ export const emptyDir = async (dir: string, mode: number): Promise<void> => {
   chmodSync(dir, mode);
 };
 
+/** Makes `dir` (and its parents) with `mode` when missing; one that is there is left as it is. */
+export const presentDir = async (dir: string, mode: number): Promise<void> => {
+  if (isDir(dir)) return;
+  await mkdir(dir, { recursive: true });
+  chmodSync(dir, mode);
+};
+
 /** Makes `dir` (and its parents) when missing, and gives it `mode`. */
 export const ensureDir = async (dir: string, mode: number): Promise<void> => {
   if (!isDir(dir)) await mkdir(dir, { recursive: true });

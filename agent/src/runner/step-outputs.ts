@@ -20,7 +20,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fromJs, type Value } from "@assay/shared/workflow/values";
-import { emptyDir, ensureDir, listDir } from "./step-dirs.ts";
+import { emptyDir, ensureDir, listDir, presentDir } from "./step-dirs.ts";
 import type { RunnerStep } from "./types.ts";
 
 /** Where a step writes its outputs, in its unit. */
@@ -119,7 +119,7 @@ export const prepareStepOutputs = async (
   const id = pod.ids.get(step.ref);
   if (id === undefined) {
     // Left as the step before left it, but present (a bind would make it root's otherwise).
-    await ensureDir(pod.dir, 0o777);
+    await presentDir(pod.dir, 0o777);
     return undefined;
   }
   pod.values.delete(id);
