@@ -11,7 +11,7 @@ import { AppError, type CredentialView, type PutCredentialBody } from "@assay/sh
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type CredentialSealer, slotOf } from "./credential-crypto.ts";
-import type { CredentialStore, StoredCredential } from "./credential-ports.ts";
+import type { CredentialStore, StoredCredential } from "./ports/credential-store.ts";
 import type { EnvRef } from "./ports/refs.ts";
 import type { Clock } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";
