@@ -1,7 +1,8 @@
 /**
  * The credential store of organizations and environments: set (create or rotate), list
  * (metadata; a variable's value to members), read one, delete, all audited without the value;
- * and `resolve`, which only the ingress calls, for the agent that holds an execution.
+ * and `resolve`, called only by the agent link (agent-link/credential-release.ts), for the agent
+ * that holds an execution.
  *
  * Roles: admins write; members read variables' values and use credentials in runs; viewers see
  * names and metadata only. A secret's value is never returned by the API after it is set.
