@@ -219,7 +219,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       timings: config,
       send: (message) => call.write(message),
       end,
-      onReady: (ready) => presenceOf.connected(ready),
+      onReady: (ready, agent) => presenceOf.connected(ready, agent),
       mayHaveWork: () => doorbells.envHasQueued(principal),
       artifacts: deps.artifacts,
       credentials: credentialRequests,

@@ -51,10 +51,11 @@ export function trackPresence(
     };
   };
   return {
-    connected(s: AgentSession) {
-      if (!store || !s.agentId) return;
-      const { orgId, envId } = s.principal;
-      tracked.set(s, { agent: { orgId, envId, agentId: s.agentId }, lastWriteMs: clock.now() });
+    /** The session said hello as `agent`: its record is written on the next tick. */
+    connected(s: AgentSession, agent: AgentRef) {
+      if (!store) return;
+      const { orgId, envId, agentId } = agent;
+      tracked.set(s, { agent: { orgId, envId, agentId }, lastWriteMs: clock.now() });
       fresh.add(s);
     },
     tick(nowMs: number) {
