@@ -28,6 +28,7 @@ describe("artifact upload grants", () => {
     blobs = await createS3BlobStore({ client: fauxqs.s3Client, bucket: "grant-test", createBucket: true });
     artifacts = createArtifactService({
       blobs,
+      uploadGrants: blobs,
       jobs: { send: async (job) => void jobs.push(job) },
       orgStore: { getOrg: async () => undefined },
       clock: systemClock,

@@ -8,7 +8,7 @@ import { AppError, type ArtifactFile, type ArtifactListing, type TestReport } fr
 import { authorize, type Principal } from "./access.ts";
 import { type ArtifactService, artifactPrefix, fileKey } from "./artifacts.ts";
 import type { ExecutionRef } from "./ports/refs.ts";
-import type { ExecutionStore } from "./ports.ts";
+import type { ExecutionStore, ObjectStore, UploadGrants } from "./ports.ts";
 
 /** One artifact file the caller may read: its record, its bytes and a URL to them. */
 export interface ArtifactFileRead extends ArtifactFile {
@@ -19,11 +19,14 @@ export interface ArtifactFileRead extends ArtifactFile {
 }
 
 export function createArtifactReads(deps: {
-  artifacts: Pick<ArtifactService, "list" | "report" | "fileKeyOf" | "blobs">;
+  artifacts: Pick<ArtifactService, "list" | "report" | "fileKeyOf">;
+  /** The artifact bucket's objects (downloads stream from it). */
+  blobs: Pick<ObjectStore, "getStream">;
+  /** Download URLs scoped to one object. */
+  grants: Pick<UploadGrants, "presignGet">;
   executions: Pick<ExecutionStore, "get">;
 }) {
-  const { artifacts } = deps;
-  const blobs = artifacts.blobs;
+  const { artifacts, blobs, grants } = deps;
 
   /** Throws unless `principal` may read in the execution's environment and the execution exists. */
   async function allow(principal: Principal, ref: ExecutionRef): Promise<void> {
@@ -68,7 +71,7 @@ export function createArtifactReads(deps: {
       return {
         ...file,
         open: () => blobs.getStream(key),
-        url: (seconds) => blobs.presignGet(key, seconds),
+        url: (seconds) => grants.presignGet(key, seconds),
       };
     },
   };

@@ -29,7 +29,7 @@ import * as z from "zod";
 import { createBundleGrants } from "./bundle-grants.ts";
 import { countCases } from "./junit.ts";
 import type { ExecutionRef } from "./ports/refs.ts";
-import type { BlobStore, Clock, JobQueue, OrgStore } from "./ports.ts";
+import type { Clock, JobQueue, ObjectStore, OrgStore, UploadGrants } from "./ports.ts";
 import { type StorageLimits, storageLimitsOf } from "./storage-limits.ts";
 
 export const artifactPrefix = ({ orgId, envId, id }: ExecutionRef) => `artifacts/${orgId}/${envId}/${id}/`;
@@ -98,7 +98,10 @@ const parseJson = <T>(schema: z.ZodType<T>, bytes: Uint8Array | undefined): T | 
   bytes === undefined ? undefined : schema.parse(JSON.parse(new TextDecoder().decode(bytes)));
 
 export function createArtifactService(deps: {
-  blobs: BlobStore;
+  /** The artifact bucket's objects. */
+  blobs: ObjectStore;
+  /** Presigned uploads into the artifact bucket (the agent's bundles). */
+  uploadGrants: UploadGrants;
   jobs: JobQueue;
   orgStore: Pick<OrgStore, "getOrg">;
   clock: Clock;
@@ -130,8 +133,6 @@ export function createArtifactService(deps: {
   }
 
   return {
-    /** The artifact bucket (downloads stream or presign from it). */
-    blobs,
     config,
     limitsFor,
     readIndexes,
@@ -158,7 +159,9 @@ export function createArtifactService(deps: {
       const expiresAtMs = clock.now() + config.uploadUrlSeconds * 1000;
       if (req.sizeBytes <= config.singlePutBytes) {
         // The size is signed into the URL: storage refuses a body of any other length.
-        const putUrl = await blobs.presignPut(key, config.uploadUrlSeconds, { contentLength: req.sizeBytes });
+        const putUrl = await deps.uploadGrants.presignPut(key, config.uploadUrlSeconds, {
+          contentLength: req.sizeBytes,
+        });
         return { putUrl, uploadId: "", partSizeBytes: req.sizeBytes, parts: [], expiresAtMs };
       }
       const partSizeBytes = partSizeFor(req.sizeBytes);
@@ -172,7 +175,7 @@ export function createArtifactService(deps: {
       const parts = await Promise.all(
         wanted.map(async (partNumber) => ({
           partNumber,
-          url: await blobs.presignUploadPart(key, uploadId, partNumber, config.uploadUrlSeconds),
+          url: await deps.uploadGrants.presignUploadPart(key, uploadId, partNumber, config.uploadUrlSeconds),
         })),
       );
       return { putUrl: "", uploadId, partSizeBytes, parts, expiresAtMs };

@@ -6,7 +6,7 @@
  */
 import { AppError } from "@assay/shared";
 import * as z from "zod";
-import type { BlobStore } from "./ports.ts";
+import type { ObjectStore } from "./ports.ts";
 
 export const BundleGrant = z.object({
   /** Bytes the agent declared when it asked for URLs (within the plan's bundle limit). */
@@ -18,7 +18,7 @@ export type BundleGrant = z.infer<typeof BundleGrant>;
 const grantsPrefix = (prefix: string) => `${prefix}grants/`;
 const grantKey = (prefix: string, bundleId: string) => `${grantsPrefix(prefix)}${bundleId}.json`;
 
-export function createBundleGrants(blobs: BlobStore) {
+export function createBundleGrants(blobs: ObjectStore) {
   return {
     /**
      * Records the grant of `bundleId`; throws `resource_exhausted` when the execution already

@@ -13,7 +13,7 @@
  */
 import type { Execution } from "@assay/shared";
 import { evaluateTemplate, fromJs } from "@assay/shared/workflow";
-import type { ConcurrencyGroups } from "./workflow-ports.ts";
+import type { ConcurrencyGroups } from "./ports/concurrency-groups.ts";
 
 /** The execution's group and limit, from the resolved workflow and run values. */
 export function concurrencyOf(

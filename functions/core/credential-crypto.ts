@@ -7,7 +7,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { AppError, createTtlCache } from "@assay/shared";
-import type { CredentialScope, CredentialStore, KeyWrapper } from "./credential-ports.ts";
+import type { CredentialScope, CredentialStore } from "./ports/credential-store.ts";
+import type { KeyWrapper } from "./ports/key-wrapper.ts";
 import type { Clock } from "./ports.ts";
 
 const VERSION = "v1.";

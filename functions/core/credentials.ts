@@ -1,7 +1,8 @@
 /**
  * The credential store of organizations and environments: set (create or rotate), list
  * (metadata; a variable's value to members), read one, delete, all audited without the value;
- * and `resolve`, which only the ingress calls, for the agent that holds an execution.
+ * and `resolve`, called only by the agent link (agent-link/credential-release.ts), for the agent
+ * that holds an execution.
  *
  * Roles: admins write; members read variables' values and use credentials in runs; viewers see
  * names and metadata only. A secret's value is never returned by the API after it is set.
@@ -11,7 +12,7 @@ import { AppError, type CredentialView, type PutCredentialBody } from "@assay/sh
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type CredentialSealer, slotOf } from "./credential-crypto.ts";
-import type { CredentialStore, StoredCredential } from "./credential-ports.ts";
+import type { CredentialStore, StoredCredential } from "./ports/credential-store.ts";
 import type { EnvRef } from "./ports/refs.ts";
 import type { Clock } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";

@@ -3,31 +3,40 @@
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
 import { createAgentLinks } from "./agent-link/agent-link.ts";
+import { createChildren } from "./agent-link/children.ts";
+import { createCredentialRelease } from "./agent-link/credential-release.ts";
 import { createAgentRuntimes, createContainerAgentsOnline } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { createArtifactReads } from "./artifact-reads.ts";
 import { createArtifactService } from "./artifacts.ts";
 import { createCredentialSealer } from "./credential-crypto.ts";
-import type { CredentialStore, KeyWrapper } from "./credential-ports.ts";
 import { createCredentialService } from "./credentials.ts";
 import { createExecutionService } from "./executions.ts";
 import { insightsObserver } from "./insights/emitter.ts";
-import type { InsightStore } from "./insights/ports.ts";
 import { createInsights } from "./insights/service.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
 import { createLogFollower } from "./log-follow.ts";
 import { createLogReads } from "./log-reads.ts";
 import { createLogService } from "./logs.ts";
+import type { ConcurrencyGroups } from "./ports/concurrency-groups.ts";
+import type { CredentialStore } from "./ports/credential-store.ts";
+import type { InsightStore } from "./ports/insight-store.ts";
+import type { KeyWrapper } from "./ports/key-wrapper.ts";
 import { envRefOf } from "./ports/refs.ts";
+import type { ScheduleStore } from "./ports/schedule-store.ts";
+import type { TemplateStore } from "./ports/template-store.ts";
+import type { WebhookSender } from "./ports/webhook-sender.ts";
+import type { WebhookStore } from "./ports/webhook-store.ts";
 import type {
-  BlobStore,
   Bus,
   Clock,
   ExecutionStore,
   JobQueue,
   Logger,
+  ObjectStore,
   OrgStore,
   TokenStore,
+  UploadGrants,
   WorkflowStore,
 } from "./ports.ts";
 import { createReadCache, withCachedReads, withClearingWrites } from "./read-cache.ts";
@@ -43,8 +52,6 @@ import { createTokenService } from "./tokens.ts";
 import { createUnpacker } from "./unpack.ts";
 import { webhookObserver } from "./webhooks/emitter.ts";
 import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
-import type { WebhookSender, WebhookStore } from "./webhooks/ports.ts";
-import type { ConcurrencyGroups, ScheduleStore, TemplateStore } from "./workflow-ports.ts";
 import { createWorkflowSchedules } from "./workflow-schedules.ts";
 import { createWorkflowService } from "./workflows.ts";
 
@@ -53,8 +60,12 @@ export interface CorePorts {
   tokens: TokenStore;
   workflows: WorkflowStore;
   executions: ExecutionStore;
-  logBlobs: BlobStore;
-  artifactBlobs: BlobStore;
+  /** The log bucket's objects. */
+  logBlobs: ObjectStore;
+  /** The artifact bucket's objects. */
+  artifactBlobs: ObjectStore;
+  /** Presigned transfers of the artifact bucket (agents' uploads, downloads). */
+  artifactGrants: UploadGrants;
   bus: Bus;
   jobs: JobQueue;
   clock: Clock;
@@ -133,6 +144,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
   // API, the ingress, the unpacking worker and insights all use it).
   const artifacts = createArtifactService({
     blobs: ports.artifactBlobs,
+    uploadGrants: ports.artifactGrants,
     jobs,
     orgStore: ports.orgs,
     clock,
@@ -212,6 +224,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     dashboardUrl: () => tenancy.settings.publicWebUrl,
     onlineAgents: onlineAgentsOf(ports.tenancy.presence, () => clock.now()),
   });
+  const credentials =
+    ports.credentials && sealer
+      ? createCredentialService({ store: ports.credentials.store, sealer, audit: tenancy.audit, clock })
+      : undefined;
   const webhooks = ports.webhooks
     ? createWebhooks({
         ...ports.webhooks,
@@ -269,18 +285,19 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     /** Stored log reads for a principal (the API's). */
     logReads: createLogReads({ logs, executions: ports.executions }),
     /** Artifact reads for a principal (the API's). */
-    artifactReads: createArtifactReads({ artifacts, executions: ports.executions }),
+    artifactReads: createArtifactReads({
+      artifacts,
+      blobs: ports.artifactBlobs,
+      grants: ports.artifactGrants,
+      executions: ports.executions,
+    }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
-    credentials:
-      ports.credentials && sealer
-        ? createCredentialService({
-            store: ports.credentials.store,
-            sealer,
-            audit: tenancy.audit,
-            clock,
-          })
-        : undefined,
+    credentials,
+    /** Credentials released to the agent that holds an execution; undefined without a credential store. */
+    credentialRelease: credentials ? createCredentialRelease({ credentials, work }) : undefined,
+    /** A running parent's `execute` children, for the agent that runs it. */
+    children: createChildren({ executions, workflows, work }),
     tenancy,
     /** Webhook management (API); undefined without webhook ports. */
     webhooks: webhooks?.service,

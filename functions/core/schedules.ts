@@ -13,8 +13,8 @@
 import { isAppError } from "@assay/shared";
 import { ticksBetween } from "./cron.ts";
 import type { ExecutionService } from "./executions.ts";
+import type { ScheduleStore } from "./ports/schedule-store.ts";
 import type { Clock, Logger } from "./ports.ts";
-import type { ScheduleStore } from "./workflow-ports.ts";
 
 /** How far back a sweep looks for missed ticks. */
 export const LOOK_BACK_MS = 5 * 60_000;

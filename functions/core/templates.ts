@@ -15,9 +15,9 @@ import {
 import { authorize, type Principal } from "./access.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
 import type { EnvRef } from "./ports/refs.ts";
+import type { TemplateRecord, TemplateStore } from "./ports/template-store.ts";
 import type { Clock } from "./ports.ts";
 import { checkSourceSize } from "./source-size.ts";
-import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
 import { nextRecord } from "./workflow-record.ts";
 
 export function createTemplateService(deps: { templates: TemplateStore; clock: Clock }) {

@@ -13,6 +13,8 @@ import { createInvitationService } from "./invitations.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { createMemberService } from "./members.ts";
 import { createOrgService } from "./orgs.ts";
+import type { OidcClient } from "./ports/oidc-client.ts";
+import type { SsoStore } from "./ports/sso-store.ts";
 import type {
   AgentIdentityStore,
   AgentPresenceStore,
@@ -38,7 +40,6 @@ import { createPrincipals } from "./principals.ts";
 import { createRateLimits, type RateLimit, type RateLimitName } from "./rate-limit.ts";
 import { createSessionService } from "./sessions.ts";
 import { createSsoPolicy } from "./sso/policy.ts";
-import type { OidcClient, SsoStore } from "./sso/ports.ts";
 import { createSsoSettings } from "./sso/settings.ts";
 import { createSsoSignIn, type PlatformProvider } from "./sso/signin.ts";
 import type { TokenService } from "./tokens.ts";

@@ -33,6 +33,7 @@ describe("artifact unpacking", () => {
     const clock = systemClock;
     artifacts = createArtifactService({
       blobs,
+      uploadGrants: blobs,
       jobs: { send: async (job) => void jobs.push(job) },
       orgStore: { getOrg: async () => undefined },
       clock,

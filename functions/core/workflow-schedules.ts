@@ -12,8 +12,8 @@ import { isMap, isSeq, parseDocument } from "yaml";
 import { authorize, type Deferred, type Principal } from "./access.ts";
 import { cronProblem } from "./cron.ts";
 import type { EnvRef } from "./ports/refs.ts";
+import type { ScheduleEntry, ScheduleStore } from "./ports/schedule-store.ts";
 import { scheduleJobKey } from "./schedules.ts";
-import type { ScheduleEntry, ScheduleStore } from "./workflow-ports.ts";
 import type { WorkflowService } from "./workflows.ts";
 
 interface CronEvent {

@@ -18,9 +18,9 @@ import type { AgentRuntimes } from "./agent-runtimes.ts";
 import { checkSchedules } from "./cron.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
 import type { EnvRef } from "./ports/refs.ts";
+import type { ScheduleStore } from "./ports/schedule-store.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
 import { checkSourceSize } from "./source-size.ts";
-import type { ScheduleStore } from "./workflow-ports.ts";
 import { nextRecord } from "./workflow-record.ts";
 
 export interface ApplyResult {

@@ -17,10 +17,10 @@ import {
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { AgentLinks } from "../core/agent-link/agent-link.ts";
+import type { Children } from "../core/agent-link/children.ts";
+import type { CredentialRelease } from "../core/agent-link/credential-release.ts";
 import { createAgentIdentities } from "../core/agent-link/identities.ts";
 import type { AgentWork } from "../core/agent-work.ts";
-import type { CredentialService } from "../core/credentials.ts";
-import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
 import type { EnvRef } from "../core/ports/refs.ts";
 import {
@@ -36,7 +36,6 @@ import {
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import type { RateLimits } from "../core/rate-limit.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
-import type { WorkflowService } from "../core/workflows.ts";
 import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
 import { createChildRuns } from "./child-runs.ts";
@@ -84,13 +83,12 @@ export interface GatewayDeps {
   presence?: AgentPresenceStore;
   /** Artifact upload grants and completions; without it agents' upload requests are ignored. */
   artifacts?: ArtifactUploads;
-  /** The credential store; agents' credential requests are refused (with a reason) without it. */
-  credentials?: CredentialService | undefined;
+  /** Credentials for the agent that holds an execution; agents' requests are refused (with a reason) without it. */
+  credentialRelease?: CredentialRelease | undefined;
   /** Where each agent token's last use is recorded (on every accepted stream); optional. */
   tokenUsage?: TokenUsageStore;
-  /** Starts the child executions of `execute` steps; without them such requests are refused. */
-  executions?: ExecutionService | undefined;
-  workflows?: WorkflowService | undefined;
+  /** The child executions of `execute` steps; without them such requests are refused. */
+  children?: Children | undefined;
   /**
    * Limits of `Register` per token and per source (core/rate-limit.ts); without them
    * registration is not limited.
@@ -128,16 +126,10 @@ export function createAgentGateway(deps: GatewayDeps) {
     ttlMs: TOKEN_TOUCH_INTERVAL_SECONDS * 1_000,
   });
   const credentialRequests = createCredentialRequests({
-    credentials: deps.credentials,
-    work: deps.work,
+    release: deps.credentialRelease,
     logger: deps.logger,
   });
-  const childRuns = createChildRuns({
-    executions: deps.executions,
-    workflows: deps.workflows,
-    work: deps.work,
-    logger: deps.logger,
-  });
+  const childRuns = createChildRuns({ children: deps.children, logger: deps.logger });
   const { tokens, bus, clock, logger } = deps;
   const identities = createAgentIdentities({
     store: deps.identities,
@@ -227,7 +219,7 @@ export function createAgentGateway(deps: GatewayDeps) {
       timings: config,
       send: (message) => call.write(message),
       end,
-      onReady: (ready) => presenceOf.connected(ready),
+      onReady: (ready, agent) => presenceOf.connected(ready, agent),
       mayHaveWork: () => doorbells.envHasQueued(principal),
       artifacts: deps.artifacts,
       credentials: credentialRequests,

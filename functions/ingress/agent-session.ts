@@ -45,7 +45,8 @@ export interface SessionDeps {
   send: (message: ControlMessage) => void;
   /** Ends the stream, with an error status when given. */
   end: (error?: AppError) => void;
-  onReady: (session: AgentSession) => void;
+  /** The stream said hello and is linked, for the agent its identity claim named. */
+  onReady: (session: AgentSession, agent: AgentRef) => void;
   /** Whether the environment may have queued work (a shared, coalesced check). */
   mayHaveWork?: () => Promise<boolean>;
   /** Artifact upload requests (presigned URLs, completion); absent when artifacts are off. */
@@ -184,7 +185,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     });
     logger.info({ version: message.agentVersion, host: message.hostname }, "agent connected");
     sendCommands(commands);
-    deps.onReady(session);
+    deps.onReady(session, link.agent);
     // Work that arrives later rings a doorbell; only queued work needs a claim now. A stream
     // that holds executions again looks at once (an abort may have been asked meanwhile).
     if (link.heldCount > 0) void reconcile();

@@ -48,13 +48,7 @@ describe("child runs across ingresses", () => {
     );
     assert.equal(claimed?.id, parent.id);
     await plane.core.work.started({ orgId, envId, id: parent.id }, agentId, Date.now());
-    const ingress = () =>
-      createChildRuns({
-        executions: plane.core.executions,
-        workflows: plane.core.workflows,
-        work: plane.core.work,
-        logger: plane.logger,
-      });
+    const ingress = () => createChildRuns({ children: plane.core.children, logger: plane.logger });
     const link = { agent: { orgId, envId, agentId }, waiting: () => {} };
     const request = (requestId: string): ChildRunRequest => ({
       requestId,

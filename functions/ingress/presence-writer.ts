@@ -3,8 +3,15 @@
  * cannot see the ingress's memory). Its own file, so how and when presence is written can
  * change without touching the gateway.
  */
+import type { AgentRef } from "../core/agent-link/agent-link.ts";
 import type { AgentPresenceStore, Clock, Logger } from "../core/ports.ts";
 import type { AgentSession } from "./agent-session.ts";
+
+/** A session the writer records: the agent its hello named, and when its record was last written. */
+interface Tracked {
+  agent: AgentRef;
+  lastWriteMs: number;
+}
 
 /**
  * Mirrors connected agents into the presence store (API Lambdas cannot see this process's
@@ -21,7 +28,7 @@ export function trackPresence(
   clock: Clock,
   logger: Logger,
 ) {
-  const lastWrite = new WeakMap<AgentSession, number>();
+  const tracked = new WeakMap<AgentSession, Tracked>();
   /** Ready since the last batch: written on the next tick. */
   const fresh = new Set<AgentSession>();
   /** The batch being written (disconnects wait for it, so they land after it). */
@@ -31,15 +38,10 @@ export function trackPresence(
       { err: error instanceof Error ? error.message : String(error) },
       "agent presence not recorded",
     );
-  const ids = (s: AgentSession) => ({
-    orgId: s.principal.orgId,
-    envId: s.principal.envId,
-    agentId: s.agentId ?? "",
-  });
-  const recordOf = (s: AgentSession) => {
+  const recordOf = (s: AgentSession, agent: AgentRef) => {
     const info = s.info;
     return {
-      ...ids(s),
+      ...agent,
       sessionId: s.id,
       version: info.version ?? "",
       hostname: info.hostname ?? "",
@@ -49,9 +51,11 @@ export function trackPresence(
     };
   };
   return {
-    connected(s: AgentSession) {
-      if (!store || !s.agentId) return;
-      lastWrite.set(s, clock.now());
+    /** The session said hello as `agent`: its record is written on the next tick. */
+    connected(s: AgentSession, agent: AgentRef) {
+      if (!store) return;
+      const { orgId, envId, agentId } = agent;
+      tracked.set(s, { agent: { orgId, envId, agentId }, lastWriteMs: clock.now() });
       fresh.add(s);
     },
     tick(nowMs: number) {
@@ -59,23 +63,27 @@ export function trackPresence(
       const batch = new Set(fresh);
       fresh.clear();
       for (const s of sessions()) {
-        const last = lastWrite.get(s);
-        if (last === undefined || nowMs - last < writeMs || batch.has(s)) continue;
-        lastWrite.set(s, nowMs);
+        const entry = tracked.get(s);
+        if (entry === undefined || nowMs - entry.lastWriteMs < writeMs || batch.has(s)) continue;
+        entry.lastWriteMs = nowMs;
         batch.add(s);
       }
-      const live = [...batch].filter((s) => s.state !== "closed");
+      const live = [...batch].flatMap((s) => {
+        const entry = tracked.get(s);
+        return entry && s.state !== "closed" ? [recordOf(s, entry.agent)] : [];
+      });
       if (live.length === 0) return;
       writing = store
-        .record(live.map(recordOf))
+        .record(live)
         .catch(warn)
         .finally(() => {
           writing = undefined;
         });
     },
     disconnected(s: AgentSession) {
-      if (!store || !lastWrite.has(s)) return;
-      lastWrite.delete(s);
+      const entry = tracked.get(s);
+      if (!store || !entry) return;
+      tracked.delete(s);
       // A stream the agent rotates (or moves after a Reconnect) is followed at once by its next
       // hello, whose ready record replaces this one: marking it offline in between would cost a
       // write per rotation and show a connected agent offline for a moment. An agent that never
@@ -84,11 +92,11 @@ export function trackPresence(
         fresh.delete(s);
         return;
       }
-      const { orgId, envId, agentId } = ids(s);
+      const { orgId, envId, agentId } = entry.agent;
       const at = new Date(clock.now()).toISOString();
       // Closed before its first batch: the stored record may still be a rotated predecessor's,
       // online; this session's record goes in first so the disconnect below applies to it.
-      const unwritten = fresh.delete(s) ? [recordOf(s)] : [];
+      const unwritten = fresh.delete(s) ? [recordOf(s, entry.agent)] : [];
       void Promise.resolve(writing)
         .then(() => (unwritten.length > 0 ? store.record(unwritten) : undefined))
         .then(() => store.disconnected({ orgId, envId }, agentId, s.id, at))

@@ -111,6 +111,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         ...stores,
         logBlobs: blobs,
         artifactBlobs: blobs,
+        artifactGrants: blobs,
         bus,
         jobs: createSqsJobQueue({ client: fauxqs.sqsClient, queueUrls }),
         clock,

@@ -17,12 +17,13 @@ import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
-import type { CredentialStore, KeyWrapper } from "../core/credential-ports.ts";
 import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
+import type { CredentialStore } from "../core/ports/credential-store.ts";
+import type { KeyWrapper } from "../core/ports/key-wrapper.ts";
+import type { OidcClient } from "../core/ports/oidc-client.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
-import type { OidcClient } from "../core/sso/ports.ts";
 import { type AwsConfig, agentImageOf } from "./aws-config.ts";
 import { loadConfigKey } from "./config-key.ts";
 
@@ -114,6 +115,7 @@ export async function buildAwsCore(config: AwsConfig) {
       const { createS3BlobStore, client } = await loadS3();
       return createS3BlobStore({ client, bucket });
     });
+  const artifactBucket = bucketStore(config.ASSAY_ARTIFACTS_BUCKET);
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
     ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL.split(","), logger })
@@ -124,7 +126,8 @@ export async function buildAwsCore(config: AwsConfig) {
     {
       ...stores,
       logBlobs: bucketStore(config.ASSAY_LOGS_BUCKET),
-      artifactBlobs: bucketStore(config.ASSAY_ARTIFACTS_BUCKET),
+      artifactBlobs: artifactBucket,
+      artifactGrants: artifactBucket,
       bus,
       jobs: createSqsJobQueue({
         client: new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS }),

@@ -49,6 +49,7 @@ describe("unpack-artifacts worker with Lambda-shaped SQS batches", () => {
     };
     const artifacts = createArtifactService({
       blobs: flaky,
+      uploadGrants: blobs,
       jobs: { send: async () => {} },
       orgStore: { getOrg: async () => undefined },
       clock,

@@ -6,7 +6,7 @@
  * spotted by comparing the set with execution statuses.
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ConcurrencyGroups } from "../../core/workflow-ports.ts";
+import type { ConcurrencyGroups } from "../../core/ports/concurrency-groups.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 

@@ -6,7 +6,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { type CredentialStore, StoredCredential } from "../../core/credential-ports.ts";
+import { type CredentialStore, StoredCredential } from "../../core/ports/credential-store.ts";
 import { deleteItem, putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";

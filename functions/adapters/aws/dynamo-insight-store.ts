@@ -18,7 +18,6 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Histogram } from "../../core/insights/histogram.ts";
 import { bucketOf } from "../../core/insights/histogram.ts";
-import type { InsightStore } from "../../core/insights/ports.ts";
 import {
   type DayAggregate,
   FINAL_STATUSES,
@@ -27,6 +26,7 @@ import {
   type TestDay,
   type TestOutcome,
 } from "../../core/insights/records.ts";
+import type { InsightStore } from "../../core/ports/insight-store.ts";
 import { queryAll } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient } from "./dynamo-support.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";

@@ -10,7 +10,7 @@
 import { lazySchema } from "@assay/shared";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import type { ScheduleEntry, ScheduleRef, ScheduleStore } from "../../core/workflow-ports.ts";
+import type { ScheduleEntry, ScheduleRef, ScheduleStore } from "../../core/ports/schedule-store.ts";
 import { putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { queryPrefix } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";

@@ -17,7 +17,7 @@ import { AppError } from "@assay/shared";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { PendingSso, SsoIdentity, type SsoStore, StoredSsoConfig } from "../../core/sso/ports.ts";
+import { PendingSso, SsoIdentity, type SsoStore, StoredSsoConfig } from "../../core/ports/sso-store.ts";
 import { putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";

@@ -4,9 +4,9 @@
  * table (blobs, bus, queue, mail, OpenID Connect, key wrapping, webhook sending) each root adds.
  */
 
-import type { CredentialStore } from "../../core/credential-ports.ts";
 import type { CorePorts } from "../../core/index.ts";
-import type { WebhookStore } from "../../core/webhooks/ports.ts";
+import type { CredentialStore } from "../../core/ports/credential-store.ts";
+import type { WebhookStore } from "../../core/ports/webhook-store.ts";
 import { createDynamoConcurrencyGroups } from "./dynamo-concurrency-groups.ts";
 import { createDynamoCredentialStore } from "./dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";

@@ -2,7 +2,7 @@
  * TemplateStore on DynamoDB: `pk=ORG#{org}#ENV#{env}`, `sk=TPL#{name}`, the same item shape and
  * optimistic concurrency as workflows (dynamo-workflow-store.ts).
  */
-import type { TemplateStore } from "../../core/workflow-ports.ts";
+import type { TemplateStore } from "../../core/ports/template-store.ts";
 import type { DynamoStoreConfig } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 import { createDynamoDocumentStore } from "./dynamo-workflow-store.ts";

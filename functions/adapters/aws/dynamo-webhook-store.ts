@@ -6,7 +6,7 @@
 import { AppError, DeliveryView, lazySchema, WebhookView } from "@assay/shared";
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../../core/webhooks/ports.ts";
+import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../../core/ports/webhook-store.ts";
 import { deleteItem } from "./dynamo-conditional-writes.ts";
 import { getItem, queryPrefix } from "./dynamo-reads.ts";
 import {

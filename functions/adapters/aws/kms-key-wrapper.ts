@@ -6,7 +6,7 @@
  */
 import { AppError } from "@assay/shared";
 import type { KMSClient } from "@aws-sdk/client-kms";
-import type { KeyWrapper } from "../../core/credential-ports.ts";
+import type { KeyWrapper } from "../../core/ports/key-wrapper.ts";
 
 export function createKmsKeyWrapper(config: {
   keyId: string;

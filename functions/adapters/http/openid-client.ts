@@ -10,7 +10,12 @@
  */
 import { AppError, type Clock, createTtlCache, systemClock } from "@assay/shared";
 import * as client from "openid-client";
-import type { AuthorizationStart, IdTokenClaims, OidcClient, OidcProvider } from "../../core/sso/ports.ts";
+import type {
+  AuthorizationStart,
+  IdTokenClaims,
+  OidcClient,
+  OidcProvider,
+} from "../../core/ports/oidc-client.ts";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 

@@ -12,7 +12,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
 import { AppError } from "@assay/shared";
 import ipaddr from "ipaddr.js";
-import type { OutboundRequest, OutboundResult, WebhookSender } from "../../core/webhooks/ports.ts";
+import type { OutboundRequest, OutboundResult, WebhookSender } from "../../core/ports/webhook-sender.ts";
 
 export interface WebhookSenderOptions {
   /** Allow loopback addresses (local mode's default, for trying webhooks out). */

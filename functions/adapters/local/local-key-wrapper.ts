@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { AppError } from "@assay/shared";
-import type { KeyWrapper } from "../../core/credential-ports.ts";
+import type { KeyWrapper } from "../../core/ports/key-wrapper.ts";
 
 /** Seals a data key with a 32-byte key the process holds (the local key file), bound to the org. */
 export function createLocalKeyWrapper(masterKey: Uint8Array): KeyWrapper {

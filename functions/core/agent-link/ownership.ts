@@ -1,6 +1,7 @@
 /**
  * Whether an agent holds an execution: the one rule every agent message about an execution is
- * checked against (log chunks, step updates, results, artifact uploads).
+ * checked against (log chunks, step updates, results, artifact uploads, credential and child
+ * requests).
  * - `held`: the execution is assigned to or running on this agent;
  * - `ended`: it was this agent's and is finished (or lost): nothing may change it any more;
  * - `foreign`: it is missing, queued, or another agent's.
@@ -20,3 +21,14 @@ export function refusalOf(ownership: Exclude<Ownership, "held">, executionId: st
     ? `execution ${executionId} already finished (${execution?.status ?? "ended"})`
     : `execution ${executionId} is not held by this agent`;
 }
+
+/**
+ * Whether the agent holds the execution and has started it (`running`): what a parent must be
+ * for its agent to start, watch or abort its children.
+ */
+export const runningOn = (execution: Execution | undefined, agentId: string): execution is Execution =>
+  ownershipOf(execution, agentId) === "held" && execution?.status === "running";
+
+/** The refusal of a request about an execution the asking agent does not hold (or has not started). */
+export const notRunningHere = (executionId: string) =>
+  `execution ${executionId} is not running on this agent`;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { before, describe, test } from "node:test";
-import type { PendingLogin, SsoStore, StoredSsoConfig } from "../sso/ports.ts";
+import type { PendingLogin, SsoStore, StoredSsoConfig } from "../ports/sso-store.ts";
 import { appError, uniqueSlug } from "./fixtures.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";

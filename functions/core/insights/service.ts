@@ -5,6 +5,7 @@
 import { AppError, type EnvInsights, type TestReport, type WorkflowInsights } from "@assay/shared";
 import * as z from "zod";
 import { authorize, type OrgPrincipal } from "../access.ts";
+import type { InsightStore } from "../ports/insight-store.ts";
 import type { EnvRef, ExecutionRef } from "../ports/refs.ts";
 import type { Clock, ExecutionStore, Job, JobQueue, Logger } from "../ports.ts";
 import {
@@ -16,7 +17,6 @@ import {
   windowDays,
   workflowSummaries,
 } from "./aggregate.ts";
-import type { InsightStore } from "./ports.ts";
 
 const InsightsJob = z.object({
   orgId: z.string().min(1),

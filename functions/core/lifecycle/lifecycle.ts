@@ -7,6 +7,7 @@
  */
 import { type Execution, type ExecutionStatus, isTerminal } from "@assay/shared";
 import { acquireSlot, releaseSlot } from "../concurrency.ts";
+import type { ConcurrencyGroups } from "../ports/concurrency-groups.ts";
 import type {
   Bus,
   Clock,
@@ -17,7 +18,6 @@ import type {
   Logger,
 } from "../ports.ts";
 import type { RunSlotGate } from "../run-slots.ts";
-import type { ConcurrencyGroups } from "../workflow-ports.ts";
 import { statusSubject, workSubject } from "./subjects.ts";
 import { type Admission, type Effect, HOLDERS, type LifecycleEvent, TRANSITIONS } from "./transitions.ts";
 

@@ -4,8 +4,8 @@
  * which organizations refuse a user's password ("SSO required", owners excepted).
  */
 import type { Membership, Role, SsoGroupRole, SsoRole } from "@assay/shared";
+import type { SsoStore, StoredSsoConfig } from "../ports/sso-store.ts";
 import type { MemberStore } from "../ports.ts";
-import type { SsoStore, StoredSsoConfig } from "./ports.ts";
 
 const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 

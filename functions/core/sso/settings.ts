@@ -7,9 +7,9 @@ import { AppError, type PutSsoSettingsBody, type SsoSettingsView } from "@assay/
 import { authorize, type OrgPrincipal } from "../access.ts";
 import { type AuditLog, auditActor } from "../audit.ts";
 import type { CredentialSealer } from "../credential-crypto.ts";
+import type { SsoStore, StoredSsoConfig } from "../ports/sso-store.ts";
 import type { Clock } from "../ports.ts";
 import type { RequestMeta } from "../principals.ts";
-import type { SsoStore, StoredSsoConfig } from "./ports.ts";
 
 /** The sealing slot of an organization's client secret (never a credential's name). */
 export const ssoSecretSlot = (orgId: string): string => `${orgId}\u0000sso\u0000client-secret`;

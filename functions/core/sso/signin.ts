@@ -19,6 +19,8 @@ import { AppError, type Membership, type SsoProviderView, type SsoStartQuery } f
 import type { AuditLog } from "../audit.ts";
 import type { OrgService } from "../orgs.ts";
 import { verifyPassword } from "../passwords.ts";
+import type { IdTokenClaims, OidcClient, OidcProvider } from "../ports/oidc-client.ts";
+import type { PendingLink, SsoStore, StoredSsoConfig } from "../ports/sso-store.ts";
 import type { Clock, Logger, MemberStore, UserStore } from "../ports.ts";
 import type { RequestMeta } from "../principals.ts";
 import type { RateLimits } from "../rate-limit.ts";
@@ -26,14 +28,6 @@ import { NO_PASSWORD, type UserRecord } from "../records.ts";
 import { hashSecret, newId, newSecret } from "../secrets.ts";
 import type { SessionService } from "../sessions.ts";
 import { domainOf, emailVerified, groupsOf, roleFor } from "./policy.ts";
-import type {
-  IdTokenClaims,
-  OidcClient,
-  OidcProvider,
-  PendingLink,
-  SsoStore,
-  StoredSsoConfig,
-} from "./ports.ts";
 import type { SsoSettings } from "./settings.ts";
 
 /** An identity provider the operator offers to everyone ("Sign in with Google"). */

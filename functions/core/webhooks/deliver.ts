@@ -16,10 +16,11 @@ import {
 import { monotonicFactory } from "ulid";
 import * as z from "zod";
 import type { ExecutionRef } from "../ports/refs.ts";
+import type { OutboundResult, WebhookSender } from "../ports/webhook-sender.ts";
+import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../ports/webhook-store.ts";
 import type { Clock, ExecutionStore, Job, JobQueue, Logger, WorkflowStore } from "../ports.ts";
 import type { SecretBox } from "../secret-box.ts";
 import { renderBody, renderPayloadTemplate, type WebhookEvent } from "./payload.ts";
-import type { DeliveryRecord, OutboundResult, WebhookRecord, WebhookSender, WebhookStore } from "./ports.ts";
 import { openHeaders } from "./sealing.ts";
 import { SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from "./signature.ts";
 

@@ -6,9 +6,9 @@
  */
 import { type Execution, isTerminal, type WebhookEventType } from "@assay/shared";
 import * as z from "zod";
+import type { WebhookStore } from "../ports/webhook-store.ts";
 import type { ExecutionStore, Job, JobQueue, WorkflowStore } from "../ports.ts";
 import { eventsOfEnd, eventsOfPhase } from "./events.ts";
-import type { WebhookStore } from "./ports.ts";
 import { webhooksFor, webhooksSilenced } from "./selection.ts";
 
 const EventsJob = z.object({

@@ -4,11 +4,12 @@
  * sends one). See docs/webhooks.md.
  */
 import type { AuditLog } from "../audit.ts";
+import type { WebhookSender } from "../ports/webhook-sender.ts";
+import type { WebhookStore } from "../ports/webhook-store.ts";
 import type { Clock, ExecutionStore, JobQueue, Logger, WorkflowStore } from "../ports.ts";
 import type { SecretBox } from "../secret-box.ts";
 import { createWebhookDeliveryJob, type DeliverySettings } from "./deliver.ts";
 import { createWebhookEventsJob } from "./dispatch.ts";
-import type { WebhookSender, WebhookStore } from "./ports.ts";
 import { createWebhookService } from "./service.ts";
 
 export type WebhookSettings = DeliverySettings;

@@ -5,7 +5,7 @@
  */
 import { AppError, type WebhookEventType, type WebhookSelector } from "@assay/shared";
 import { parse } from "yaml";
-import type { WebhookRecord } from "./ports.ts";
+import type { WebhookRecord } from "../ports/webhook-store.ts";
 
 type Requirement =
   | { key: string; op: "=" | "!="; value: string }

@@ -15,11 +15,12 @@ import {
 import { authorize, type OrgPrincipal } from "../access.ts";
 import { type AuditLog, auditActor } from "../audit.ts";
 import type { EnvRef } from "../ports/refs.ts";
+import type { WebhookSender } from "../ports/webhook-sender.ts";
+import type { WebhookRecord, WebhookStore } from "../ports/webhook-store.ts";
 import type { Clock, JobQueue } from "../ports.ts";
 import type { RequestMeta } from "../principals.ts";
 import type { SecretBox } from "../secret-box.ts";
 import { renderPayloadTemplate } from "./payload.ts";
-import type { WebhookRecord, WebhookSender, WebhookStore } from "./ports.ts";
 import { sampleEvent } from "./sample-event.ts";
 import { sealHeaders } from "./sealing.ts";
 import { parseLabelSelector } from "./selection.ts";

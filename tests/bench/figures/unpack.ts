@@ -71,6 +71,7 @@ try {
   const clock = systemClock;
   const artifacts = createArtifactService({
     blobs,
+    uploadGrants: blobs,
     jobs: { send: async () => {} },
     orgStore: { getOrg: async () => undefined },
     clock,

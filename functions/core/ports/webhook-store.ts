@@ -1,10 +1,6 @@
-/**
- * Ports of webhooks: the stored webhooks and their delivery log (DynamoDB in both modes), and
- * the sender that makes one outbound HTTP request with the network safety rules applied.
- */
-
+/** Stored webhooks and their delivery log (DynamoDB in both modes). */
 import type { DeliveryView, WebhookEventType, WebhookFormat, WebhookSelector } from "@assay/shared";
-import type { EnvRef } from "../ports/refs.ts";
+import type { EnvRef } from "./refs.ts";
 
 /** A stored webhook. `secret` and sensitive header values are sealed when a key is configured. */
 export interface WebhookRecord {
@@ -44,26 +40,4 @@ export interface WebhookStore {
     page: { limit: number; cursor?: string },
   ): Promise<{ items: DeliveryRecord[]; nextCursor?: string }>;
   getDelivery(env: EnvRef, webhook: string, id: string): Promise<DeliveryRecord | undefined>;
-}
-
-/** One outbound request. */
-export interface OutboundRequest {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** What came of a request: an answer (any status) or a failure before one. */
-export type OutboundResult =
-  | { ok: true; statusCode: number; latencyMs: number; excerpt: string }
-  | { ok: false; refused: boolean; latencyMs: number; error: string };
-
-/**
- * Sends webhook requests. Implementations refuse addresses the deployment forbids (`refused`),
- * follow no redirects, and bound the time and the bytes read of the answer.
- */
-export interface WebhookSender {
-  send(request: OutboundRequest): Promise<OutboundResult>;
-  /** Throws `invalid_argument` when the URL itself is unacceptable (scheme, literal address). */
-  checkUrl(url: string): void;
 }

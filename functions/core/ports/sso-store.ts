@@ -1,7 +1,6 @@
 /**
- * Ports of single sign-on: where organizations' SSO settings, sign-ins in progress and the links
- * between provider identities and accounts are kept (SsoStore), and the OpenID Connect relying
- * party that talks to providers (OidcClient). The client secret reaches a store sealed only.
+ * Where single sign-on state is kept: organizations' SSO settings (the client secret sealed),
+ * sign-ins in progress, and the links between provider identities and accounts.
  */
 import { Slug, SsoGroupRole, SsoRole } from "@assay/shared";
 import * as z from "zod";
@@ -95,37 +94,4 @@ export interface SsoStore {
   getIdentity(issuer: string, subject: string): Promise<SsoIdentity | undefined>;
   /** Binds the identity; false when it is already bound (to anyone). */
   putIdentity(identity: SsoIdentity): Promise<boolean>;
-}
-
-/** A provider to talk to: the organization's own or a platform-wide one. */
-export interface OidcProvider {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-/** What an authorization request needs remembered until the callback. */
-export interface AuthorizationStart {
-  url: string;
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-}
-
-/** The verified claims of an ID token. */
-export type IdTokenClaims = Record<string, unknown> & { iss: string; sub: string; aud: string | string[] };
-
-/**
- * The relying party: discovery, the authorization request (code flow, PKCE S256, state, nonce)
- * and the code exchange, whose ID token it verifies (signature against the provider's JWKS,
- * issuer, audience, expiry, nonce) before returning the claims.
- */
-export interface OidcClient {
-  start(provider: OidcProvider, redirectUri: string, scope: string): Promise<AuthorizationStart>;
-  /** Throws `unauthenticated` with the reason when the answer or its ID token fails a check. */
-  finish(
-    provider: OidcProvider,
-    callbackUrl: URL,
-    checks: { state: string; nonce: string; codeVerifier: string },
-  ): Promise<IdTokenClaims>;
 }

@@ -1,22 +1,9 @@
 /**
- * Ports of the workflow engine's control-plane half (issue 4): templates, schedules and
- * concurrency groups. Kept beside ports.ts rather than in it so the engine's storage needs read
- * as one unit; the same rules apply (every key scoped by organization and environment).
+ * The index of scheduled workflows (their `cronjob` events) across organizations, with the
+ * once-per-tick guard the cron dispatcher claims before it starts a run.
  */
-import type { Execution, WorkflowRecord } from "@assay/shared";
-import type { EnvRef } from "./ports/refs.ts";
-
-/** A stored TestWorkflowTemplate: the same record shape as a workflow. */
-export type TemplateRecord = WorkflowRecord;
-
-export interface TemplateStore {
-  /** Creates or replaces; with `expectedVersion` (0 = must not exist) else throws `aborted`. */
-  put(template: TemplateRecord, expectedVersion?: number): Promise<void>;
-  get(env: EnvRef, name: string): Promise<TemplateRecord | undefined>;
-  list(env: EnvRef): Promise<TemplateRecord[]>;
-  /** False when there was nothing to delete. */
-  delete(env: EnvRef, name: string): Promise<boolean>;
-}
+import type { Execution } from "@assay/shared";
+import type { EnvRef } from "./refs.ts";
 
 /** One workflow's cron schedules, as the dispatcher reads them. */
 export interface ScheduleEntry {
@@ -77,16 +64,4 @@ export interface ScheduleStore {
     job: number;
     tick: string;
   }): Promise<void>;
-}
-
-/**
- * Concurrency groups (`spec.concurrency`): the set of executions holding a slot of a group.
- * A set of ids rather than a counter makes acquire and release idempotent: a retried release
- * cannot free someone else's slot and a retried acquire cannot take two.
- */
-export interface ConcurrencyGroups {
-  /** Adds `executionId` to the group unless it already holds `max` others; true when it holds a slot. */
-  acquire(env: EnvRef, group: string, executionId: string, max: number): Promise<boolean>;
-  /** Removes `executionId` from the group (a no-op when it holds no slot). */
-  release(env: EnvRef, group: string, executionId: string): Promise<void>;
 }

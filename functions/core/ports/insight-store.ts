@@ -1,5 +1,5 @@
 /** The insights store: per-day aggregates, written by the worker, read by the API. */
-import type { DayAggregate, InsightScope, RunSample, TestDay, TestOutcome } from "./records.ts";
+import type { DayAggregate, InsightScope, RunSample, TestDay, TestOutcome } from "../insights/records.ts";
 
 export interface InsightStore {
   /**

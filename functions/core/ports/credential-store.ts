@@ -1,7 +1,7 @@
 /**
- * Ports of the credential store (credentials.ts): where sealed values live and who wraps the
- * organizations' data keys. Values are sealed before they reach a CredentialStore, so an
- * adapter (and a backup, or a scan of the table) only ever sees ciphertext.
+ * Where credentials (sealed values) and each organization's wrapped data key are kept. Values
+ * are sealed before they reach a CredentialStore, so an adapter (and a backup, or a scan of the
+ * table) only ever sees ciphertext.
  */
 import { CredentialKind, CredentialName } from "@assay/shared";
 import * as z from "zod";
@@ -44,15 +44,4 @@ export interface CredentialStore {
   getDataKey(orgId: string): Promise<string | undefined>;
   /** Stores the first data key of an organization; false when one exists already (a race). */
   createDataKey(orgId: string, wrapped: string): Promise<boolean>;
-}
-
-/**
- * The key the control plane holds (KMS in AWS, the local key file in local mode): it wraps and
- * unwraps the per-organization data keys and never leaves its holder.
- */
-export interface KeyWrapper {
-  /** A fresh 32-byte data key for `orgId`, plain and wrapped (the wrapped form is stored). */
-  generate(orgId: string): Promise<{ plain: Uint8Array; wrapped: string }>;
-  /** The plain data key of `orgId`; throws when the wrapped key is not for that org. */
-  unwrap(orgId: string, wrapped: string): Promise<Uint8Array>;
 }
