@@ -4,12 +4,13 @@
  */
 import type { Context } from "hono";
 import type { OrgPrincipal } from "../core/access.ts";
-import type { ArtifactService } from "../core/artifacts.ts";
+import type { ArtifactReads } from "../core/artifact-reads.ts";
 import type { CredentialService } from "../core/credentials.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { Insights } from "../core/insights/service.ts";
 import type { LogFollower } from "../core/log-follow.ts";
-import type { LogService } from "../core/logs.ts";
+import type { LogReads } from "../core/log-reads.ts";
+import type { EnvRef } from "../core/ports/refs.ts";
 import type { Bus, Logger, OrgStore, OutboxMailer } from "../core/ports.ts";
 import type { Actor } from "../core/principals.ts";
 import type { TemplateService } from "../core/templates.ts";
@@ -26,11 +27,12 @@ export interface ApiDeps {
   /** TestWorkflowTemplates; the routes answer 404 without it. */
   templates?: TemplateService;
   executions: ExecutionService;
-  logs: LogService;
+  /** Stored log reads, authorized per call. */
+  logReads: LogReads;
   /** Live log follows (core/log-follow.ts). */
   followLog: LogFollower;
-  /** Artifact listing, downloads and test reports; the routes answer 404 without it. */
-  artifacts?: ArtifactService;
+  /** Artifact listing, downloads and test reports; the routes answer 404 without them. */
+  artifactReads?: ArtifactReads;
   /** Organization and environment credentials; the routes answer 412 without them. */
   credentials?: CredentialService | undefined;
   /** Webhooks of environments; the routes answer 404 without them. */
@@ -67,3 +69,6 @@ export interface ApiEnv {
     envId: string;
   };
 }
+
+/** The environment of the path (routes under /v1/orgs/:org/envs/:env). */
+export const envOf = (c: Context<ApiEnv>): EnvRef => ({ orgId: c.get("orgId"), envId: c.get("envId") });

@@ -102,13 +102,19 @@ describe("credentials API", () => {
     await put(`${org()}/envs/prod/credentials/shop.pass`, "pw");
     const credentials = plane.core.credentials;
     assert.ok(credentials);
-    const got = await credentials.resolve(fx.orgA, "prod", {
-      names: ["api-token", "nope"],
-      prefixes: ["shop"],
-    });
+    const got = await credentials.resolve(
+      { orgId: fx.orgA, envId: "prod" },
+      {
+        names: ["api-token", "nope"],
+        prefixes: ["shop"],
+      },
+    );
     const byName = Object.fromEntries(got.map((c) => [c.name, c.value]));
     assert.deepEqual(byName, { "api-token": "env-token", "shop.user": "alice", "shop.pass": "pw" });
-    const inOther = await credentials.resolve(fx.orgA, "other", { names: ["api-token"], prefixes: [] });
+    const inOther = await credentials.resolve(
+      { orgId: fx.orgA, envId: "other" },
+      { names: ["api-token"], prefixes: [] },
+    );
     assert.deepEqual(
       inOther.map((c) => c.value),
       ["org-token"],

@@ -46,12 +46,15 @@ describe("bounded log follow", () => {
     return ((await created.json()) as { id: string }).id;
   };
   const appendTo = (id: string, offset: number, text: string, at: { step?: string; stream?: OutputStream }) =>
-    plane.core.logs.append(plane.orgId, plane.envId, id, {
-      offset,
-      step: at.step ?? "r1",
-      stream: at.stream,
-      data: new TextEncoder().encode(text),
-    });
+    plane.core.logs.append(
+      { orgId: plane.orgId, envId: plane.envId, id },
+      {
+        offset,
+        step: at.step ?? "r1",
+        stream: at.stream,
+        data: new TextEncoder().encode(text),
+      },
+    );
   const follow = (id: string, signal: AbortSignal, step?: string) =>
     plane.core.followLog({
       principal: internalPrincipal(plane.orgId, "test"),
@@ -74,11 +77,14 @@ describe("bounded log follow", () => {
     });
     const { id } = (await created.json()) as { id: string };
     const append = async (offset: number, text: string) =>
-      plane.core.logs.append(plane.orgId, plane.envId, id, {
-        offset,
-        step: "r1",
-        data: new TextEncoder().encode(text),
-      });
+      plane.core.logs.append(
+        { orgId: plane.orgId, envId: plane.envId, id },
+        {
+          offset,
+          step: "r1",
+          data: new TextEncoder().encode(text),
+        },
+      );
     const first = await append(0, "one\ntwo\n");
 
     const app = createApiApp({
@@ -124,7 +130,11 @@ describe("bounded log follow", () => {
     assert.ok(live?.kind === "log");
     assert.equal(new TextDecoder().decode(live.data), "live\n");
     assert.equal(live.offset, other, "the other step's bytes are skipped, not given");
-    await plane.core.executions.abort(internalPrincipal(plane.orgId, "test"), plane.orgId, plane.envId, id);
+    await plane.core.executions.abort(internalPrincipal(plane.orgId, "test"), {
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id,
+    });
     const rest = [];
     for await (const event of events) rest.push(event);
     assert.deepEqual(rest.at(-1), { kind: "end", status: "canceled", logBytes: 0 });

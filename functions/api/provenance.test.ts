@@ -127,11 +127,16 @@ describe("execution provenance", () => {
       envId: plane.envId,
       workflowName: "numbered",
     } as const;
-    const scheduled = await plane.core.executions.start(cron, plane.orgId, plane.envId, "numbered", {
-      config: {},
-      tags: { "assay.io/schedule": "0 * * * *", "assay.io/tick": "2030-01-01T00:00:00.000Z", team: "qa" },
-      startedBy: { kind: "schedule", id: "numbered#0", cron: "0 * * * *" },
-    });
+    const scheduled = await plane.core.executions.start(
+      cron,
+      { orgId: plane.orgId, envId: plane.envId },
+      "numbered",
+      {
+        config: {},
+        tags: { "assay.io/schedule": "0 * * * *", "assay.io/tick": "2030-01-01T00:00:00.000Z", team: "qa" },
+        startedBy: { kind: "schedule", id: "numbered#0", cron: "0 * * * *" },
+      },
+    );
     const again = await json<ExecutionView>(await rerun(scheduled.id));
     assert.deepEqual(again.tags, { team: "qa" });
     assert.equal(again.startedBy?.kind, "api");

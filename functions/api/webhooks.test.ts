@@ -62,10 +62,14 @@ describe("webhooks", () => {
     assert.equal(res.status, 201, await res.clone().text());
     const { id } = (await res.json()) as { id: string };
     const { work } = plane.core;
-    const won = await work.claimOffered(plane.orgId, plane.envId, "agent-1", id);
+    const won = await work.claimOffered({ orgId: plane.orgId, envId: plane.envId, id }, "agent-1");
     assert.ok(won, "claimed");
-    await work.started(plane.orgId, plane.envId, "agent-1", id, Date.now());
-    await work.finish(plane.orgId, plane.envId, "agent-1", id, { status, logBytes: 0, steps: won.steps });
+    await work.started({ orgId: plane.orgId, envId: plane.envId, id }, "agent-1", Date.now());
+    await work.finish({ orgId: plane.orgId, envId: plane.envId, id }, "agent-1", {
+      status,
+      logBytes: 0,
+      steps: won.steps,
+    });
     return id;
   }
 

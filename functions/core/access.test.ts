@@ -62,8 +62,7 @@ describe("use cases called with a principal", () => {
     member = as("member");
     await plane.core.workflows.apply(
       internalPrincipal(plane.orgId, "test setup"),
-      plane.orgId,
-      plane.envId,
+      { orgId: plane.orgId, envId: plane.envId },
       "sleepy",
       SLEEPY,
     );
@@ -83,19 +82,19 @@ describe("use cases called with a principal", () => {
     const [runs, audited] = [await executionCount(), await auditActions()];
     const denied = refusedWith("permission_denied");
     await assert.rejects(
-      plane.core.workflows.apply(viewer, orgId, envId, "fresh", SLEEPY.replace("sleepy", "fresh")),
+      plane.core.workflows.apply(viewer, { orgId, envId }, "fresh", SLEEPY.replace("sleepy", "fresh")),
       denied,
     );
-    await assert.rejects(plane.core.workflows.delete(viewer, orgId, envId, "sleepy"), denied);
+    await assert.rejects(plane.core.workflows.delete(viewer, { orgId, envId }, "sleepy"), denied);
     await assert.rejects(
-      plane.core.executions.start(viewer, orgId, envId, "sleepy", { config: {}, tags: {} }),
+      plane.core.executions.start(viewer, { orgId, envId }, "sleepy", { config: {}, tags: {} }),
       denied,
     );
     let inputRead = false;
     const schedules = plane.core.workflowSchedules;
     assert.ok(schedules);
     await assert.rejects(
-      schedules.add(viewer, orgId, envId, "sleepy", () => {
+      schedules.add(viewer, { orgId, envId }, "sleepy", () => {
         inputRead = true;
         return { cron: "0 * * * *" };
       }),
@@ -110,19 +109,22 @@ describe("use cases called with a principal", () => {
     assert.equal(await executionCount(), runs);
     assert.deepEqual(await auditActions(), audited);
     // Reading is what a viewer may do.
-    assert.ok((await plane.core.workflows.list(viewer, orgId, envId)).some((w) => w.name === "sleepy"));
+    assert.ok((await plane.core.workflows.list(viewer, { orgId, envId })).some((w) => w.name === "sleepy"));
   });
 
   test("an allowed deletion writes its audit record, naming the member", async () => {
     const { orgId, envId } = plane;
-    const run = await plane.core.executions.start(member, orgId, envId, "sleepy", { config: {}, tags: {} });
+    const run = await plane.core.executions.start(member, { orgId, envId }, "sleepy", {
+      config: {},
+      tags: {},
+    });
     assert.equal(run.startedBy?.kind, "user");
     await assert.rejects(
-      plane.core.executions.delete(viewer, orgId, envId, run.id),
+      plane.core.executions.delete(viewer, { orgId, envId, id: run.id }),
       refusedWith("permission_denied"),
     );
-    await plane.core.executions.abort(member, orgId, envId, run.id);
-    await plane.core.executions.delete(member, orgId, envId, run.id, { ip: "192.0.2.7" });
+    await plane.core.executions.abort(member, { orgId, envId, id: run.id });
+    await plane.core.executions.delete(member, { orgId, envId, id: run.id }, { ip: "192.0.2.7" });
     const events = (await plane.core.ports.tenancy.audit.list(orgId, { limit: 100 })).items;
     const deleted = events.find((e) => e.action === "execution.deleted" && e.target?.id === run.id);
     assert.ok(deleted, "execution.deleted is recorded");

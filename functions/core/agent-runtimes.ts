@@ -11,13 +11,14 @@ import {
   RUNTIME_FEATURES,
   runtimeFromCapabilities,
 } from "@assay/shared/workflow";
+import type { EnvRef } from "./ports/refs.ts";
 import type { AgentPresenceStore, Clock } from "./ports.ts";
 import { isOnline } from "./presence-rule.ts";
 
 /** The environment's runtimes, each with its agent count, in a stable order. */
 export const createAgentRuntimes =
   (presence: Pick<AgentPresenceStore, "list">) =>
-  async (orgId: string, envId: string): Promise<CheckedRuntime[]> => {
+  async ({ orgId, envId }: EnvRef): Promise<CheckedRuntime[]> => {
     const byRuntime = new Map<string, CheckedRuntime>();
     for (const agent of await presence.list({ orgId, envId })) {
       const found = runtimeFromCapabilities(agent.capabilities);
@@ -42,7 +43,7 @@ export function createContainerAgentsOnline(deps: {
   ttlMs?: number;
 }) {
   const answers = createTtlCache<string, Promise<boolean>>({ clock: deps.clock, ttlMs: deps.ttlMs ?? 2_000 });
-  return (orgId: string, envId: string): Promise<boolean> => {
+  return ({ orgId, envId }: EnvRef): Promise<boolean> => {
     const key = `${orgId}.${envId}`;
     const known = answers.get(key);
     if (known) return known;

@@ -9,6 +9,7 @@ import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import type { Clock, ExecutionStore } from "./ports.ts";
 import { pastQueueDeadline } from "./queue-timeout.ts";
 import type { Placement } from "./runtime-placement.ts";
+import type { EnvRef, ExecutionRef } from "./ports/refs.ts";
 
 /** A claim's verdict on one execution: refused, accepted, or accepted with its placement. */
 export type Admission = boolean | Placement;
@@ -39,7 +40,8 @@ export function createAgentWork(deps: {
   // vanished is marked lost within two minutes.
   const leaseTtlMs = deps.config?.leaseTtlMs ?? 90_000;
   const iso = () => new Date(clock.now()).toISOString();
-  const ref = (orgId: string, envId: string, id: string) => ({ orgId, envId, id });
+  /** Only the address of an execution (a caller may pass a whole record). */
+  const at = ({ orgId, envId, id }: ExecutionRef): ExecutionRef => ({ orgId, envId, id });
 
   /** Moves a queued execution to this agent (conditional: one claimer wins), with why it went there. */
   const assign = (target: Parameters<Lifecycle["attempt"]>[0], agentId: string, placement?: Placement) =>
@@ -58,16 +60,15 @@ export function createAgentWork(deps: {
      * write, no queue query. Undefined when it is no longer queued (another agent won it, or it
      * was aborted) or the plan's run slots are all held.
      */
-    claimOffered: async (orgId: string, envId: string, agentId: string, id: string, placement?: Placement) =>
-      (await assign(ref(orgId, envId, id), agentId, placement)).execution,
+    claimOffered: async (execution: ExecutionRef, agentId: string, placement?: Placement) =>
+      (await assign(at(execution), agentId, placement)).execution,
 
     /**
      * Claims up to `limit` queued executions, oldest first, for this agent; `skip` names
      * executions this agent must not be offered now (it refused them a moment ago).
      */
     async claim(
-      orgId: string,
-      envId: string,
+      { orgId, envId }: EnvRef,
       agentId: string,
       limit: number,
       skip: ReadonlySet<string> = new Set(),
@@ -101,39 +102,33 @@ export function createAgentWork(deps: {
     },
 
     /** Whether the environment has queued work (one small index query: the ingress's sweep). */
-    async hasQueued(orgId: string, envId: string): Promise<boolean> {
+    async hasQueued({ orgId, envId }: EnvRef): Promise<boolean> {
       return (await executions.listQueued({ orgId, envId }, 1)).length > 0;
     },
 
     /** An agent refused a command (at capacity): the execution goes back to the queue. */
-    async release(orgId: string, envId: string, agentId: string, id: string): Promise<void> {
-      await lifecycle.apply(ref(orgId, envId, id), "requeue", {
+    async release(execution: ExecutionRef, agentId: string): Promise<void> {
+      await lifecycle.apply(at(execution), "requeue", {
         agentId,
         set: { agentId: undefined, assignedAt: undefined, leaseExpiresAtMs: undefined, placement: undefined },
       });
     },
 
-    active: (orgId: string, envId: string, agentId: string) =>
+    active: ({ orgId, envId }: EnvRef, agentId: string) =>
       executions.listActiveForAgent({ orgId, envId }, agentId),
 
-    get: (orgId: string, envId: string, id: string) => executions.get({ orgId, envId, id }),
+    get: (execution: ExecutionRef) => executions.get(at(execution)),
 
-    async started(
-      orgId: string,
-      envId: string,
-      agentId: string,
-      id: string,
-      startedAtMs: number,
-    ): Promise<void> {
-      await lifecycle.apply(ref(orgId, envId, id), "start", {
+    async started(execution: ExecutionRef, agentId: string, startedAtMs: number): Promise<void> {
+      await lifecycle.apply(at(execution), "start", {
         agentId,
         set: { startedAt: new Date(startedAtMs || clock.now()).toISOString() },
       });
     },
 
     /** The agent paused or resumed the execution it holds. */
-    async paused(orgId: string, envId: string, agentId: string, id: string, paused: boolean, atMs: number) {
-      await lifecycle.apply(ref(orgId, envId, id), "reportPause", {
+    async paused(execution: ExecutionRef, agentId: string, paused: boolean, atMs: number) {
+      await lifecycle.apply(at(execution), "reportPause", {
         agentId,
         set: paused
           ? { pausedAt: new Date(atMs || clock.now()).toISOString(), pauseRequested: true }
@@ -141,18 +136,11 @@ export function createAgentWork(deps: {
       });
     },
 
-    stepUpdate: (orgId: string, envId: string, id: string, step: StepState) =>
-      executions.updateStep({ orgId, envId, id }, step),
+    stepUpdate: (execution: ExecutionRef, step: StepState) => executions.updateStep(at(execution), step),
 
     /** Records the final result; a repeated or late result for a finished execution is a no-op. */
-    async finish(
-      orgId: string,
-      envId: string,
-      agentId: string,
-      id: string,
-      input: FinishInput,
-    ): Promise<boolean> {
-      const done = await lifecycle.apply(ref(orgId, envId, id), "finish", {
+    async finish(execution: ExecutionRef, agentId: string, input: FinishInput): Promise<boolean> {
+      const done = await lifecycle.apply(at(execution), "finish", {
         agentId,
         set: {
           status: input.status,
@@ -168,16 +156,11 @@ export function createAgentWork(deps: {
     },
 
     /** Extends the leases of the executions an agent holds; returns those it no longer holds. */
-    async renewLeases(
-      orgId: string,
-      envId: string,
-      agentId: string,
-      ids: Iterable<string>,
-    ): Promise<string[]> {
+    async renewLeases({ orgId, envId }: EnvRef, agentId: string, ids: Iterable<string>): Promise<string[]> {
       const until = clock.now() + leaseTtlMs;
       const gone: string[] = [];
       for (const id of ids) {
-        const renewed = await lifecycle.apply(ref(orgId, envId, id), "renewLease", {
+        const renewed = await lifecycle.apply({ orgId, envId, id }, "renewLease", {
           agentId,
           set: { leaseExpiresAtMs: until },
         });
@@ -187,8 +170,8 @@ export function createAgentWork(deps: {
     },
 
     /** Marks an execution lost (terminal) with a reason, if it is still active. */
-    async markLost(orgId: string, envId: string, id: string, reason: string): Promise<boolean> {
-      const lost = await lifecycle.apply(ref(orgId, envId, id), "lose", {
+    async markLost(execution: ExecutionRef, reason: string): Promise<boolean> {
+      const lost = await lifecycle.apply(at(execution), "lose", {
         set: { finishedAt: iso(), message: reason, leaseExpiresAtMs: undefined },
       });
       return !!lost;

@@ -8,6 +8,7 @@ import { AppError, type Role, type TokenKind, type TokenRecord, type TokenView }
 import { authorize, authorizeGrant, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
+import type { EnvRef } from "./ports/refs.ts";
 import type { Clock, OrgStore, TokenStore } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";
 import type { TokenService } from "./tokens.ts";
@@ -33,7 +34,7 @@ export function createTokenAdminService(deps: {
     return expiresAt === undefined ? undefined : new Date(expiresAt).toISOString();
   };
 
-  const requireEnv = async (orgId: string, envId: string) => {
+  const requireEnv = async ({ orgId, envId }: EnvRef) => {
     if (!(await deps.orgStore.getEnv({ orgId, envId })))
       throw new AppError("not_found", `environment ${envId} not found`);
   };
@@ -108,7 +109,7 @@ export function createTokenAdminService(deps: {
       meta: RequestMeta,
     ): Promise<{ token: TokenView; secret: string; install: InstallCommands }> {
       authorize(principal, principal.orgId, "manage-tokens");
-      await requireEnv(principal.orgId, envId);
+      await requireEnv({ orgId: principal.orgId, envId });
       const expiresAt = checkExpiry(input.expiresAt);
       const { secret, record } = await issuer.issue({
         kind: "agent",
@@ -131,7 +132,7 @@ export function createTokenAdminService(deps: {
 
     async listAgentTokens(principal: OrgPrincipal, envId: string): Promise<TokenView[]> {
       authorize(principal, principal.orgId, "manage-tokens");
-      await requireEnv(principal.orgId, envId);
+      await requireEnv({ orgId: principal.orgId, envId });
       return (await listOf(principal.orgId, "agent", envId)).map(toTokenView);
     },
 
@@ -142,7 +143,7 @@ export function createTokenAdminService(deps: {
       meta: RequestMeta,
     ): Promise<void> {
       authorize(principal, principal.orgId, "manage-tokens");
-      await requireEnv(principal.orgId, envId);
+      await requireEnv({ orgId: principal.orgId, envId });
       await revoke(principal, "agent", tokenId, envId, meta);
     },
   };

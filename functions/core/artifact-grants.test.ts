@@ -37,24 +37,30 @@ describe("artifact upload grants", () => {
   after(() => fauxqs?.stop());
 
   const ask = (executionId: string, bundleId: string, sizeBytes: number) =>
-    artifacts.grantUpload("org", "env", executionId, {
-      bundleId,
-      stepRef: bundleId,
-      sizeBytes,
-      uploadId: "",
-      partNumbers: [],
-    });
+    artifacts.grantUpload(
+      { orgId: "org", envId: "env", id: executionId },
+      {
+        bundleId,
+        stepRef: bundleId,
+        sizeBytes,
+        uploadId: "",
+        partNumbers: [],
+      },
+    );
   const complete = (executionId: string, bundleId: string, sizeBytes: number) =>
-    artifacts.completeUpload("org", "env", executionId, {
-      bundleId,
-      stepRef: bundleId,
-      uploadId: "",
-      parts: [],
-      sizeBytes,
-      sha256: "",
-    });
+    artifacts.completeUpload(
+      { orgId: "org", envId: "env", id: executionId },
+      {
+        bundleId,
+        stepRef: bundleId,
+        uploadId: "",
+        parts: [],
+        sizeBytes,
+        sha256: "",
+      },
+    );
   const keyOf = (executionId: string, bundleId: string) =>
-    bundleKey(artifactPrefix("org", "env", executionId), bundleId);
+    bundleKey(artifactPrefix({ orgId: "org", envId: "env", id: executionId }), bundleId);
 
   test("the granted size is signed into the PUT URL and an exact upload is accepted", async () => {
     jobs = [];

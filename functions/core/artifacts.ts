@@ -28,11 +28,11 @@ import {
 import * as z from "zod";
 import { createBundleGrants } from "./bundle-grants.ts";
 import { countCases } from "./junit.ts";
+import type { ExecutionRef } from "./ports/refs.ts";
 import type { BlobStore, Clock, JobQueue, OrgStore } from "./ports.ts";
 import { type StorageLimits, storageLimitsOf } from "./storage-limits.ts";
 
-export const artifactPrefix = (orgId: string, envId: string, executionId: string) =>
-  `artifacts/${orgId}/${envId}/${executionId}/`;
+export const artifactPrefix = ({ orgId, envId, id }: ExecutionRef) => `artifacts/${orgId}/${envId}/${id}/`;
 export const bundleKey = (prefix: string, bundleId: string) => `${prefix}bundles/${bundleId}.tar.gz`;
 export const fileKey = (prefix: string, path: string) => `${prefix}files/${path}`;
 export const indexKey = (prefix: string, bundleId: string) => `${prefix}index/${bundleId}.json`;
@@ -137,21 +137,16 @@ export function createArtifactService(deps: {
     readIndexes,
 
     /** Presigned URLs for one bundle; throws `invalid_argument` / `resource_exhausted` when refused. */
-    async grantUpload(
-      orgId: string,
-      envId: string,
-      executionId: string,
-      req: UploadRequest,
-    ): Promise<UploadGrant> {
+    async grantUpload(ref: ExecutionRef, req: UploadRequest): Promise<UploadGrant> {
       const bundleId = parseBundleId(req.bundleId);
-      const limits = await limitsFor(orgId);
+      const limits = await limitsFor(ref.orgId);
       if (req.sizeBytes > limits.bundleBytes) {
         throw new AppError(
           "resource_exhausted",
           `bundle of ${req.sizeBytes} bytes exceeds the plan's ${limits.bundleBytes}`,
         );
       }
-      const prefix = artifactPrefix(orgId, envId, executionId);
+      const prefix = artifactPrefix(ref);
       const key = bundleKey(prefix, bundleId);
       const grantedAt = new Date(clock.now()).toISOString();
       await grants.record(
@@ -187,14 +182,9 @@ export function createArtifactService(deps: {
      * Makes the uploaded bundle whole (completes a multipart upload) and queues its unpacking.
      * Idempotent: completing an already completed upload finds the object and queues again.
      */
-    async completeUpload(
-      orgId: string,
-      envId: string,
-      executionId: string,
-      done: UploadCompletion,
-    ): Promise<void> {
+    async completeUpload(ref: ExecutionRef, done: UploadCompletion): Promise<void> {
       const bundleId = parseBundleId(done.bundleId);
-      const prefix = artifactPrefix(orgId, envId, executionId);
+      const prefix = artifactPrefix(ref);
       const key = bundleKey(prefix, bundleId);
       const grant = await grants.get(prefix, bundleId);
       if (!grant) {
@@ -228,14 +218,21 @@ export function createArtifactService(deps: {
       }
       await jobs.send({
         kind: "unpack-artifacts",
-        id: `${executionId}.${bundleId}`,
-        payload: { orgId, envId, executionId, bundleId, stepRef: done.stepRef, sha256: done.sha256 },
+        id: `${ref.id}.${bundleId}`,
+        payload: {
+          orgId: ref.orgId,
+          envId: ref.envId,
+          executionId: ref.id,
+          bundleId,
+          stepRef: done.stepRef,
+          sha256: done.sha256,
+        },
       });
     },
 
     /** Every unpacked file (later bundles win a path), the bundles and the tree. */
-    async list(orgId: string, envId: string, executionId: string): Promise<ArtifactListing> {
-      const prefix = artifactPrefix(orgId, envId, executionId);
+    async list(ref: ExecutionRef): Promise<ArtifactListing> {
+      const prefix = artifactPrefix(ref);
       const [indexes, uploaded] = await Promise.all([readIndexes(prefix), blobs.list(`${prefix}bundles/`)]);
       const processed = new Set(indexes.map((i) => i.bundleId));
       const pending = uploaded
@@ -254,21 +251,16 @@ export function createArtifactService(deps: {
     },
 
     /** The storage key of one unpacked file, or `not_found`. */
-    async fileKeyOf(
-      orgId: string,
-      envId: string,
-      executionId: string,
-      path: string,
-    ): Promise<ArtifactFile & { key: string }> {
-      const listing = await this.list(orgId, envId, executionId);
+    async fileKeyOf(ref: ExecutionRef, path: string): Promise<ArtifactFile & { key: string }> {
+      const listing = await this.list(ref);
       const file = listing.files.find((f) => f.path === path);
       if (!file) throw new AppError("not_found", `artifact ${path} not found`);
-      return { ...file, key: fileKey(artifactPrefix(orgId, envId, executionId), file.path) };
+      return { ...file, key: fileKey(artifactPrefix(ref), file.path) };
     },
 
     /** The merged test report of the execution's JUnit files. */
-    async report(orgId: string, envId: string, executionId: string): Promise<TestReport> {
-      const prefix = artifactPrefix(orgId, envId, executionId);
+    async report(ref: ExecutionRef): Promise<TestReport> {
+      const prefix = artifactPrefix(ref);
       const suites: TestReport["suites"] = [];
       const unreadable: TestReport["unreadable"] = [];
       for (const { key } of await blobs.list(`${prefix}report/`)) {
@@ -286,8 +278,8 @@ export function createArtifactService(deps: {
     },
 
     /** Removes every artifact object of the execution (bundles, files, indexes, reports). */
-    async remove(orgId: string, envId: string, executionId: string): Promise<void> {
-      const keys = await blobs.list(artifactPrefix(orgId, envId, executionId));
+    async remove(ref: ExecutionRef): Promise<void> {
+      const keys = await blobs.list(artifactPrefix(ref));
       await blobs.delete(keys.map((k) => k.key));
     },
   };

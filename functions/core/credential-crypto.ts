@@ -7,7 +7,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { AppError, createTtlCache } from "@assay/shared";
-import type { CredentialStore, KeyWrapper } from "./credential-ports.ts";
+import type { CredentialScope, CredentialStore, KeyWrapper } from "./credential-ports.ts";
 import type { Clock } from "./ports.ts";
 
 const VERSION = "v1.";
@@ -19,7 +19,7 @@ export interface CredentialSealer {
 }
 
 /** The additional data binding a sealed value to its slot. */
-export const slotOf = (orgId: string, envId: string | undefined, name: string): string =>
+export const slotOf = ({ orgId, envId }: CredentialScope, name: string): string =>
   `${orgId}\u0000${envId ?? ""}\u0000${name}`;
 
 export function createCredentialSealer(deps: {

@@ -22,6 +22,12 @@ export const StoredCredential = z.object({
 });
 export type StoredCredential = z.infer<typeof StoredCredential>;
 
+/** Whose credentials: an organization's own (no `envId`) or one of its environments'. */
+export interface CredentialScope {
+  orgId: string;
+  envId?: string | undefined;
+}
+
 /** Where credentials and the wrapped data key of each organization are kept. */
 export interface CredentialStore {
   /**
@@ -29,11 +35,11 @@ export interface CredentialStore {
    * returns false when someone else wrote in between.
    */
   put(item: StoredCredential): Promise<boolean>;
-  get(orgId: string, envId: string | undefined, name: string): Promise<StoredCredential | undefined>;
+  get(scope: CredentialScope, name: string): Promise<StoredCredential | undefined>;
   /** Every credential of one scope (the org's own, or one environment's), by name. */
-  list(orgId: string, envId: string | undefined): Promise<StoredCredential[]>;
+  list(scope: CredentialScope): Promise<StoredCredential[]>;
   /** Returns false when there was nothing to delete. */
-  delete(orgId: string, envId: string | undefined, name: string): Promise<boolean>;
+  delete(scope: CredentialScope, name: string): Promise<boolean>;
   /** The organization's wrapped data key, if it has one yet. */
   getDataKey(orgId: string): Promise<string | undefined>;
   /** Stores the first data key of an organization; false when one exists already (a race). */

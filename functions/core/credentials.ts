@@ -12,6 +12,7 @@ import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type CredentialSealer, slotOf } from "./credential-crypto.ts";
 import type { CredentialStore, StoredCredential } from "./credential-ports.ts";
+import type { EnvRef } from "./ports/refs.ts";
 import type { Clock } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";
 
@@ -35,8 +36,7 @@ export function createCredentialService(deps: {
   clock: Clock;
 }) {
   const { store, sealer, audit } = deps;
-  const open = (item: StoredCredential) =>
-    sealer.open(item.orgId, slotOf(item.orgId, item.envId, item.name), item.sealed);
+  const open = (item: StoredCredential) => sealer.open(item.orgId, slotOf(item, item.name), item.sealed);
 
   async function view(item: StoredCredential, principal: OrgPrincipal): Promise<CredentialView> {
     const out: CredentialView = {
@@ -67,8 +67,9 @@ export function createCredentialService(deps: {
     ): Promise<{ credential: CredentialView; created: boolean }> {
       authorize(principal, principal.orgId, "manage-credentials");
       const { orgId } = principal;
-      const current = await store.get(orgId, envId, name);
-      if (current === undefined && (await store.list(orgId, envId)).length >= MAX_CREDENTIALS_PER_SCOPE) {
+      const scope = { orgId, envId };
+      const current = await store.get(scope, name);
+      if (current === undefined && (await store.list(scope)).length >= MAX_CREDENTIALS_PER_SCOPE) {
         throw new AppError(
           "resource_exhausted",
           `at most ${MAX_CREDENTIALS_PER_SCOPE} credentials per scope`,
@@ -81,7 +82,7 @@ export function createCredentialService(deps: {
         ...(envId === undefined ? {} : { envId }),
         name,
         kind: body.kind,
-        sealed: await sealer.seal(orgId, slotOf(orgId, envId, name), body.value),
+        sealed: await sealer.seal(orgId, slotOf(scope, name), body.value),
         version: (current?.version ?? 0) + 1,
         createdAt: current?.createdAt ?? now,
         updatedAt: now,
@@ -102,20 +103,20 @@ export function createCredentialService(deps: {
 
     async list(principal: OrgPrincipal, envId: string | undefined): Promise<CredentialView[]> {
       authorize(principal, principal.orgId, "read");
-      const items = await store.list(principal.orgId, envId);
+      const items = await store.list({ orgId: principal.orgId, envId });
       return Promise.all(items.map((item) => view(item, principal)));
     },
 
     async get(principal: OrgPrincipal, envId: string | undefined, name: string): Promise<CredentialView> {
       authorize(principal, principal.orgId, "read");
-      const item = await store.get(principal.orgId, envId, name);
+      const item = await store.get({ orgId: principal.orgId, envId }, name);
       if (item === undefined) throw new AppError("not_found", `credential ${name} not found`);
       return view(item, principal);
     },
 
     async delete(principal: OrgPrincipal, envId: string | undefined, name: string, meta?: RequestMeta) {
       authorize(principal, principal.orgId, "manage-credentials");
-      if (!(await store.delete(principal.orgId, envId, name)))
+      if (!(await store.delete({ orgId: principal.orgId, envId }, name)))
         throw new AppError("not_found", `credential ${name} not found`);
       await audit.record({
         orgId: principal.orgId,
@@ -133,11 +134,10 @@ export function createCredentialService(deps: {
      * knows which of its candidates it needed and fails the run naming them.
      */
     async resolve(
-      orgId: string,
-      envId: string,
+      { orgId, envId }: EnvRef,
       request: { names: readonly string[]; prefixes: readonly string[] },
     ): Promise<ResolvedCredential[]> {
-      const [own, inherited] = await Promise.all([store.list(orgId, envId), store.list(orgId, undefined)]);
+      const [own, inherited] = await Promise.all([store.list({ orgId, envId }), store.list({ orgId })]);
       const byName = new Map<string, StoredCredential>();
       for (const item of [...inherited, ...own]) byName.set(item.name, item);
       const wanted = new Set(request.names);

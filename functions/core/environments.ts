@@ -23,6 +23,7 @@ import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { limitsOf } from "./plans.ts";
+import type { EnvRef } from "./ports/refs.ts";
 import type {
   AgentPresenceStore,
   Clock,
@@ -50,7 +51,7 @@ export function createEnvironmentService(deps: {
   const { orgStore, audit, clock } = deps;
   const iso = () => new Date(clock.now()).toISOString();
 
-  async function load(orgId: string, envId: string): Promise<Environment> {
+  async function load({ orgId, envId }: EnvRef): Promise<Environment> {
     const env = await orgStore.getEnv({ orgId, envId });
     if (!env) throw new AppError("not_found", `environment ${envId} not found`);
     return env;
@@ -138,7 +139,7 @@ export function createEnvironmentService(deps: {
 
     async get(principal: OrgPrincipal, envId: string): Promise<Environment> {
       authorize(principal, principal.orgId, "read");
-      return load(principal.orgId, envId);
+      return load({ orgId: principal.orgId, envId });
     },
 
     async update(principal: OrgPrincipal, envId: string, patch: { name: string }): Promise<Environment> {
@@ -150,14 +151,14 @@ export function createEnvironmentService(deps: {
 
     async delete(principal: OrgPrincipal, envId: string, meta: RequestMeta): Promise<void> {
       authorize(principal, principal.orgId, "manage-envs");
-      await load(principal.orgId, envId);
+      await load({ orgId: principal.orgId, envId });
       await purge(principal, envId, meta);
     },
 
     /** Agents seen in the environment, newest connection first, with online/offline. */
     async agents(principal: OrgPrincipal, envId: string): Promise<AgentView[]> {
       authorize(principal, principal.orgId, "read");
-      await load(principal.orgId, envId);
+      await load({ orgId: principal.orgId, envId });
       const now = clock.now();
       return (await deps.presence.list({ orgId: principal.orgId, envId }))
         .map((p) => ({
@@ -173,14 +174,14 @@ export function createEnvironmentService(deps: {
      * Why queued executions of the environment wait, if the control plane can tell: no agent
      * online (the caller has authorized reading the environment).
      */
-    async waitingReason(orgId: string, envId: string): Promise<string | undefined> {
+    async waitingReason({ orgId, envId }: EnvRef): Promise<string | undefined> {
       const now = clock.now();
       const online = (await deps.presence.list({ orgId, envId })).some((p) => isOnline(p, now));
       return online ? undefined : noAgentOnline(envId);
     },
 
     /** The runtime of each online agent of the environment (for runs that need containers). */
-    async onlineAgentRuntimes(orgId: string, envId: string): Promise<RuntimeCapabilities[]> {
+    async onlineAgentRuntimes({ orgId, envId }: EnvRef): Promise<RuntimeCapabilities[]> {
       const now = clock.now();
       return (await deps.presence.list({ orgId, envId }))
         .filter((p) => isOnline(p, now))
@@ -188,7 +189,7 @@ export function createEnvironmentService(deps: {
     },
 
     /** The labels of each online agent of the environment (for targeted runs' waiting reason). */
-    async onlineAgentLabels(orgId: string, envId: string): Promise<Array<Record<string, string>>> {
+    async onlineAgentLabels({ orgId, envId }: EnvRef): Promise<Array<Record<string, string>>> {
       const now = clock.now();
       return (await deps.presence.list({ orgId, envId }))
         .filter((p) => isOnline(p, now))
@@ -197,7 +198,7 @@ export function createEnvironmentService(deps: {
 
     async install(principal: OrgPrincipal, envId: string): Promise<InstallCommands> {
       authorize(principal, principal.orgId, "read");
-      await load(principal.orgId, envId);
+      await load({ orgId: principal.orgId, envId });
       return installCommands(deps.install, { orgId: principal.orgId, envId });
     },
   };

@@ -27,6 +27,7 @@ import { concurrencyOf, inProgressToCancel } from "./concurrency.ts";
 import { resolveConfig } from "./config-params.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { encodeWorkOffer, workSubject } from "./lifecycle/subjects.ts";
+import { type EnvRef, type ExecutionRef, envRefOf } from "./ports/refs.ts";
 import type { Bus, Clock, ExecutionFilter, ExecutionStore, JobQueue } from "./ports.ts";
 import type { RequestMeta } from "./principals.ts";
 import { queueTimeoutOf } from "./queue-timeout.ts";
@@ -97,29 +98,22 @@ export function createExecutionService(deps: {
   const { executions, workflows, bus, jobs, clock } = deps;
   const nextId = monotonicFactory();
   const iso = () => new Date(clock.now()).toISOString();
-  const ring = (orgId: string, envId: string, offer?: string) =>
-    bus.publish(workSubject(orgId, envId), offer ? encodeWorkOffer(offer) : new Uint8Array()).catch(() => {
+  const ring = (env: EnvRef, offer?: string) =>
+    bus.publish(workSubject(env), offer ? encodeWorkOffer(offer) : new Uint8Array()).catch(() => {
       // A lost doorbell costs latency only: the ingress sweeps for queued work.
     });
 
   /** The execution, once `principal` may `action` in its environment. */
-  async function load(
-    principal: Principal,
-    action: "read" | "run",
-    orgId: string,
-    envId: string,
-    id: string,
-  ): Promise<Execution> {
-    authorize(principal, orgId, action, envId);
-    const execution = await executions.get({ orgId, envId, id });
-    if (!execution) throw new AppError("not_found", `execution ${id} not found`);
+  async function load(principal: Principal, action: "read" | "run", ref: ExecutionRef): Promise<Execution> {
+    authorize(principal, ref.orgId, action, ref.envId);
+    const execution = await executions.get(ref);
+    if (!execution) throw new AppError("not_found", `execution ${ref.id} not found`);
     return execution;
   }
 
   /** The queued execution of a run of `workflow`: resolved spec, config, tags and step tree. */
   async function prepare(
-    orgId: string,
-    envId: string,
+    { orgId, envId }: EnvRef,
     workflowName: string,
     workflow: WorkflowRecord,
     input: StartInput,
@@ -130,7 +124,7 @@ export function createExecutionService(deps: {
     if (!parsed.ok) throw new AppError("failed_precondition", `stored workflow ${workflowName} is invalid`);
     // The agent receives the resolved document: no `use` or `template` left in it.
     const resolved = deps.templates
-      ? await deps.templates.resolve(orgId, envId, parsed.workflow)
+      ? await deps.templates.resolve({ orgId, envId }, parsed.workflow)
       : parsed.workflow;
     const config = resolveConfig(resolved.spec.config, input.config);
     const identity = { id, name: `${workflowName}-${id}`, number };
@@ -209,11 +203,7 @@ export function createExecutionService(deps: {
     keys: string[],
   ): Promise<{ first: Execution; rest: Replica[] }> {
     if (keys.length === 0 || deps.onlineAgents === undefined) return { first: execution, rest: [] };
-    const groups = replicaTargets(
-      execution.target,
-      keys,
-      await deps.onlineAgents(execution.orgId, execution.envId),
-    );
+    const groups = replicaTargets(execution.target, keys, await deps.onlineAgents(execution));
     const [head, ...rest] = groups;
     if (head === undefined) {
       const note = `spec.execution.target.replicate (${keys.join(", ")}): no online agent matches yet; the run waits for one and runs once`;
@@ -225,11 +215,11 @@ export function createExecutionService(deps: {
 
   async function start(
     principal: Principal,
-    orgId: string,
-    envId: string,
+    env: EnvRef,
     workflowName: string,
     input: StartInput,
   ): Promise<ExecutionView> {
+    const { orgId, envId } = env;
     authorize(principal, orgId, "run", envId);
     const startedBy = startedByOf(principal, input);
     if (input.id !== undefined) {
@@ -240,7 +230,7 @@ export function createExecutionService(deps: {
     // turn). Runs beyond the plan's concurrency wait queued; only a full queue refuses.
     const ref = { orgId, envId, id: input.id ?? nextId(clock.now()) };
     const [read, place] = await Promise.allSettled([
-      workflows.get(principal, orgId, envId, workflowName),
+      workflows.get(principal, { orgId, envId }, workflowName),
       deps.runSlots.takeQueuePlace(ref),
     ]);
     if (read.status === "rejected") {
@@ -254,14 +244,14 @@ export function createExecutionService(deps: {
       // Numbered once the workflow exists and a queue place is held: refused runs take no number.
       const number = await executions.nextRunNumber({ orgId, envId }, workflowName);
       const started = { ...input, ...(startedBy ? { startedBy } : {}) };
-      const prepared = await prepare(orgId, envId, workflowName, read.value, started, ref.id, number);
+      const prepared = await prepare(env, workflowName, read.value, started, ref.id, number);
       ({ first: execution, rest } = await replicas(prepared.execution, prepared.replicate));
       await executions.create(execution);
     } catch (error) {
       // Started meanwhile by the same request through another ingress: that one holds the
       // place (places are held per id), and is the answer.
       if (input.id !== undefined && error instanceof AppError && error.code === "already_exists")
-        return toExecutionView(await load(principal, "run", orgId, envId, input.id));
+        return toExecutionView(await load(principal, "run", { orgId, envId, id: input.id }));
       // Not stored: the place it took is given back.
       await deps.runSlots.freeQueuePlace(ref);
       throw error;
@@ -270,14 +260,14 @@ export function createExecutionService(deps: {
     // run slot), targeted runs and runs that name images (runtime-placement.ts) are claimed
     // from the queue, where their record is read.
     const fromQueue = execution.concurrency || execution.parent || execution.target || execution.runtimeNeed;
-    await ring(orgId, envId, fromQueue ? undefined : execution.id);
+    await ring(env, fromQueue ? undefined : execution.id);
     await deps.lifecycle.created(execution);
     await cancelInProgress(execution);
     const view = toExecutionView(execution);
     const failed: string[] = [];
     for (const replica of rest) {
       // Each replica is a run of its own (number, queue place), linked by the group's tag.
-      await start(principal, orgId, envId, workflowName, {
+      await start(principal, env, workflowName, {
         ...input,
         target: replica.target,
         replicaGroup: execution.id,
@@ -324,12 +314,12 @@ export function createExecutionService(deps: {
      * Starts the workflow of execution `id` again with the same config and tags (not the ones
      * the control plane set itself, such as a schedule's), linked to it by `rerunOf`.
      */
-    async rerun(principal: Principal, orgId: string, envId: string, id: string): Promise<ExecutionView> {
-      const original = await load(principal, "run", orgId, envId, id);
+    async rerun(principal: Principal, ref: ExecutionRef): Promise<ExecutionView> {
+      const original = await load(principal, "run", ref);
       const tags = Object.fromEntries(
         Object.entries(original.tags).filter(([key]) => !key.startsWith(INTERNAL_TAG_PREFIX)),
       );
-      return start(principal, orgId, envId, original.workflowName, {
+      return start(principal, ref, original.workflowName, {
         config: original.config,
         tags,
         rerunOf: original.id,
@@ -338,30 +328,31 @@ export function createExecutionService(deps: {
       });
     },
 
-    async get(principal: Principal, orgId: string, envId: string, id: string): Promise<ExecutionView> {
-      return toExecutionView(await load(principal, "read", orgId, envId, id));
+    async get(principal: Principal, ref: ExecutionRef): Promise<ExecutionView> {
+      return toExecutionView(await load(principal, "read", ref));
     },
 
     async list(
       principal: Principal,
-      orgId: string,
-      envId: string,
+      env: EnvRef,
       filter: ExecutionFilter,
       page: { limit: number; cursor?: string },
     ): Promise<Page<ExecutionView>> {
-      authorize(principal, orgId, "read", envId);
-      const result = await executions.list({ orgId, envId }, filter, page);
+      authorize(principal, env.orgId, "read", env.envId);
+      const result = await executions.list(envRefOf(env), filter, page);
       return { items: result.items.map(toExecutionView), nextCursor: result.nextCursor };
     },
 
     /** Queued runs are canceled at once; assigned or running ones are told to stop. */
-    async abort(principal: Principal, orgId: string, envId: string, id: string): Promise<ExecutionView> {
-      const execution = await load(principal, "run", orgId, envId, id);
+    async abort(principal: Principal, ref: ExecutionRef): Promise<ExecutionView> {
+      const execution = await load(principal, "run", ref);
       if (isTerminal(execution.status)) {
-        throw new AppError("failed_precondition", `execution ${id} already finished (${execution.status})`);
+        throw new AppError(
+          "failed_precondition",
+          `execution ${ref.id} already finished (${execution.status})`,
+        );
       }
       const now = iso();
-      const ref = { orgId, envId, id };
       const canceled = await deps.lifecycle.apply(ref, "cancel", {
         set: { finishedAt: now, abortRequestedAt: now, message: "aborted before it started" },
       });
@@ -369,7 +360,7 @@ export function createExecutionService(deps: {
       const requested = await deps.lifecycle.apply(ref, "requestAbort", {
         set: { abortRequestedAt: execution.abortRequestedAt ?? now },
       });
-      if (!requested) return toExecutionView(await load(principal, "run", orgId, envId, id));
+      if (!requested) return toExecutionView(await load(principal, "run", ref));
       return toExecutionView(requested);
     },
 
@@ -377,14 +368,9 @@ export function createExecutionService(deps: {
      * Asks the agent to pause (`paused`) or resume the running execution: its processes stop
      * where they are and no further step starts until it is resumed; it keeps its lease.
      */
-    async pause(
-      principal: Principal,
-      orgId: string,
-      envId: string,
-      id: string,
-      paused: boolean,
-    ): Promise<ExecutionView> {
-      const execution = await load(principal, "run", orgId, envId, id);
+    async pause(principal: Principal, ref: ExecutionRef, paused: boolean): Promise<ExecutionView> {
+      const execution = await load(principal, "run", ref);
+      const { id } = ref;
       if (execution.status !== "running") {
         const what = paused ? "paused" : "resumed";
         throw new AppError(
@@ -392,18 +378,19 @@ export function createExecutionService(deps: {
           `execution ${id} is ${execution.status}: only a running execution can be ${what}`,
         );
       }
-      const requested = await deps.lifecycle.apply({ orgId, envId, id }, "requestPause", {
+      const requested = await deps.lifecycle.apply(ref, "requestPause", {
         set: { pauseRequested: paused },
       });
-      return toExecutionView(requested ?? (await load(principal, "run", orgId, envId, id)));
+      return toExecutionView(requested ?? (await load(principal, "run", ref)));
     },
 
     /**
      * Deletes a finished execution and queues the removal of its logs and artifacts: a
      * data-retention event, so the audit log keeps a trace of it.
      */
-    async delete(principal: Principal, orgId: string, envId: string, id: string, meta?: RequestMeta) {
-      const execution = await load(principal, "run", orgId, envId, id);
+    async delete(principal: Principal, ref: ExecutionRef, meta?: RequestMeta) {
+      const { orgId, envId, id } = ref;
+      const execution = await load(principal, "run", ref);
       if (!isTerminal(execution.status)) {
         throw new AppError("failed_precondition", `execution ${id} is ${execution.status}: abort it first`);
       }

@@ -5,6 +5,7 @@
 import { createAgentLinks } from "./agent-link/agent-link.ts";
 import { createAgentRuntimes, createContainerAgentsOnline } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
+import { createArtifactReads } from "./artifact-reads.ts";
 import { createArtifactService } from "./artifacts.ts";
 import { createCredentialSealer } from "./credential-crypto.ts";
 import type { CredentialStore, KeyWrapper } from "./credential-ports.ts";
@@ -15,7 +16,9 @@ import type { InsightStore } from "./insights/ports.ts";
 import { createInsights } from "./insights/service.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
 import { createLogFollower } from "./log-follow.ts";
+import { createLogReads } from "./log-reads.ts";
 import { createLogService } from "./logs.ts";
+import { envRefOf } from "./ports/refs.ts";
 import type {
   BlobStore,
   Bus,
@@ -138,9 +141,8 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     ? createInsights({
         store: rawPorts.insights,
         executions: ports.executions,
-        report: (orgId, envId, id) => artifacts.report(orgId, envId, id),
-        workflowExists: async (orgId, envId, name) =>
-          (await ports.workflows.get({ orgId, envId }, name)) !== undefined,
+        report: (ref) => artifacts.report(ref),
+        workflowExists: async (env, name) => (await ports.workflows.get(envRefOf(env), name)) !== undefined,
         jobs,
         clock,
         logger: ports.logger,
@@ -155,7 +157,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     clock,
     logger: ports.logger,
-    logLength: (ref) => logs.committedOffset(ref.orgId, ref.envId, ref.id),
+    logLength: (ref) => logs.committedOffset(ref),
     // Webhook events are enqueued by the lifecycle's `observe` effect, after the others.
     observers: [
       ...(rawPorts.webhooks ? [webhookObserver({ jobs: rawPorts.jobs, logger: rawPorts.logger })] : []),
@@ -172,6 +174,8 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     clock,
     templates,
     runtimes: createAgentRuntimes(ports.tenancy.presence),
+    // Read at apply time, when the tenancy below exists.
+    dashboardUrl: () => tenancy.settings.publicWebUrl,
   });
   const work = createAgentWork({
     executions: ports.executions,
@@ -235,6 +239,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     jobs,
     /** Where connected agents are recorded for the API. */
     presence: ports.tenancy.presence,
+    /** Issued agent identities (the ingress: Register creates them, every hello claims one). */
+    agentIdentities: ports.tenancy.agentIdentities,
+    /** Agent tokens' "last used" (the ingress records it as their streams are accepted). */
+    tokenUsage: ports.tenancy.tokenUsage,
     artifacts,
     unpacker: createUnpacker({ blobs: ports.artifactBlobs, artifacts, clock }),
     tokens,
@@ -258,6 +266,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       containerAgentOnline: createContainerAgentsOnline({ presence: ports.tenancy.presence, clock }),
     }),
     followLog: createLogFollower({ logs, executions, bus, clock }),
+    /** Stored log reads for a principal (the API's). */
+    logReads: createLogReads({ logs, executions: ports.executions }),
+    /** Artifact reads for a principal (the API's). */
+    artifactReads: createArtifactReads({ artifacts, executions: ports.executions }),
     reaper: createReaper({ executions: ports.executions, lifecycle, clock, logger: ports.logger }),
     logs,
     credentials:

@@ -22,17 +22,18 @@ test("a 20 MiB log compacts into one object and reads back unchanged", async () 
   });
   const logs = createLogService({ blobs, bus: createMemoryBus() });
   const id = "01KAAAAAAAAAAAAAAAAAAAAAC1";
+  const ref = { orgId: "o", envId: "e", id };
   const chunk = Buffer.alloc(1024 * 1024);
   let offset = 0;
   for (let i = 0; i < 20; i++) {
     chunk.fill(97 + (i % 26));
-    offset = await logs.append("o", "e", id, { offset, step: i < 10 ? "r1" : "r2", data: chunk });
+    offset = await logs.append(ref, { offset, step: i < 10 ? "r1" : "r2", data: chunk });
   }
-  const before = await logs.read("o", "e", id);
-  await logs.compact("o", "e", id);
+  const before = await logs.read(ref);
+  await logs.compact(ref);
   assert.equal((await blobs.list(`logs/o/e/${id}/chunks/`)).length, 0, "chunks removed");
-  const after = await logs.read("o", "e", id);
+  const after = await logs.read(ref);
   assert.equal(after.length, 20 * 1024 * 1024);
   assert.ok(after.equals(before));
-  assert.equal((await logs.read("o", "e", id, { step: "r2" })).length, 10 * 1024 * 1024);
+  assert.equal((await logs.read(ref, { step: "r2" })).length, 10 * 1024 * 1024);
 });

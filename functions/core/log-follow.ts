@@ -56,7 +56,7 @@ export function createLogFollower(deps: {
 
   return async function* follow(request: LogFollowRequest): AsyncGenerator<LogFollowEvent> {
     const { principal, orgId, envId, id, step, signal } = request;
-    const execution = await executions.get(principal, orgId, envId, id);
+    const execution = await executions.get(principal, { orgId, envId, id });
     const live: LogSegment[] = [];
     let wake: (() => void) | undefined;
     const nudge = () => wake?.();
@@ -90,7 +90,7 @@ export function createLogFollower(deps: {
         return event;
       };
       async function* fromStorage(): AsyncGenerator<LogFollowEvent> {
-        for (const segment of await logs.segments(orgId, envId, id, cursor)) {
+        for (const segment of await logs.segments({ orgId, envId, id }, cursor)) {
           const event = take(segment);
           if (event) yield event;
         }
@@ -122,7 +122,7 @@ export function createLogFollower(deps: {
           yield { kind: "quiet" };
         }
         if (woke && live.length > 0) continue;
-        const current = await executions.get(principal, orgId, envId, id);
+        const current = await executions.get(principal, { orgId, envId, id });
         if (current.status !== status) {
           status = current.status;
           yield { kind: "status", status };

@@ -27,16 +27,28 @@ test("each organization's limit applies to its own logs", async () => {
   });
   const bytes = new TextEncoder().encode("0123456789abcdefghij");
   assert.equal(
-    await logs.append("small", "e", "01KAAAAAAAAAAAAAAAAAAAAAA1", { offset: 0, step: "r1", data: bytes }),
+    await logs.append(
+      { orgId: "small", envId: "e", id: "01KAAAAAAAAAAAAAAAAAAAAAA1" },
+      { offset: 0, step: "r1", data: bytes },
+    ),
     10,
   );
   assert.equal(
-    await logs.append("small", "e", "01KAAAAAAAAAAAAAAAAAAAAAA1", { offset: 10, step: "r1", data: bytes }),
+    await logs.append(
+      { orgId: "small", envId: "e", id: "01KAAAAAAAAAAAAAAAAAAAAAA1" },
+      { offset: 10, step: "r1", data: bytes },
+    ),
     10,
   );
-  assert.equal((await logs.read("small", "e", "01KAAAAAAAAAAAAAAAAAAAAAA1")).toString(), "0123456789");
   assert.equal(
-    await logs.append("big", "e", "01KAAAAAAAAAAAAAAAAAAAAAA2", { offset: 0, step: "r1", data: bytes }),
+    (await logs.read({ orgId: "small", envId: "e", id: "01KAAAAAAAAAAAAAAAAAAAAAA1" })).toString(),
+    "0123456789",
+  );
+  assert.equal(
+    await logs.append(
+      { orgId: "big", envId: "e", id: "01KAAAAAAAAAAAAAAAAAAAAAA2" },
+      { offset: 0, step: "r1", data: bytes },
+    ),
     20,
   );
   assert.equal(await logs.limitFor("small"), 10);

@@ -46,18 +46,18 @@ async function gatedBlobs(bucket: string) {
 }
 
 const bytes = (s: string) => new TextEncoder().encode(s);
-const ID = "01KAAAAAAAAAAAAAAAAAAAAAP1";
+const REF = { orgId: "o", envId: "e", id: "01KAAAAAAAAAAAAAAAAAAAAAP1" };
 
 test("puts land out of order; the committed offset and the live segments follow log order", async () => {
   const gate = await gatedBlobs("pipeline-order");
   const bus = createMemoryBus();
   const live: number[] = [];
-  await bus.subscribe(logSubject(ID), (m) => live.push(decodeSegment(m.data).offset));
+  await bus.subscribe(logSubject(REF.id), (m) => live.push(decodeSegment(m.data).offset));
   const logs = createLogService({ blobs: gate.blobs, bus });
   const acks: number[] = [];
-  const a = await logs.begin("o", "e", ID, { offset: 0, step: "r1", data: bytes("aaaa") });
-  const b = await logs.begin("o", "e", ID, { offset: 4, step: "r1", data: bytes("bbbb") });
-  const c = await logs.begin("o", "e", ID, { offset: 8, step: "r1", data: bytes("cc") });
+  const a = await logs.begin(REF, { offset: 0, step: "r1", data: bytes("aaaa") });
+  const b = await logs.begin(REF, { offset: 4, step: "r1", data: bytes("bbbb") });
+  const c = await logs.begin(REF, { offset: 8, step: "r1", data: bytes("cc") });
   for (const p of [a, b, c]) void p.stored.then((offset) => acks.push(offset));
   // The last put lands first, then the middle: nothing is committed before the first.
   gate.release(2);
@@ -68,42 +68,42 @@ test("puts land out of order; the committed offset and the live segments follow 
   assert.equal(await c.stored, 10);
   assert.deepEqual(acks, [4, 8, 10]);
   assert.deepEqual(live, [0, 4, 8]);
-  assert.equal(await logs.committedOffset("o", "e", ID), 10);
-  assert.equal((await logs.read("o", "e", ID)).toString(), "aaaabbbbcc");
+  assert.equal(await logs.committedOffset(REF), 10);
+  assert.equal((await logs.read(REF)).toString(), "aaaabbbbcc");
 });
 
 test("a resend of bytes still in flight is not stored twice; a gap beyond them is refused", async () => {
   const gate = await gatedBlobs("pipeline-resend");
   const logs = createLogService({ blobs: gate.blobs, bus: createMemoryBus() });
-  const first = await logs.begin("o", "e", ID, { offset: 0, step: "r1", data: bytes("hello ") });
-  const again = await logs.begin("o", "e", ID, { offset: 0, step: "r1", data: bytes("hello ") });
-  const gap = await logs.begin("o", "e", ID, { offset: 20, step: "r1", data: bytes("late") });
+  const first = await logs.begin(REF, { offset: 0, step: "r1", data: bytes("hello ") });
+  const again = await logs.begin(REF, { offset: 0, step: "r1", data: bytes("hello ") });
+  const gap = await logs.begin(REF, { offset: 20, step: "r1", data: bytes("late") });
   gate.release(0);
   assert.equal(await first.stored, 6);
   assert.equal(await again.stored, 6);
   assert.equal(await gap.stored, 6);
   gate.release(1); // no second put was made: nothing waits on it
-  assert.equal((await logs.read("o", "e", ID)).toString(), "hello ");
+  assert.equal((await logs.read(REF)).toString(), "hello ");
 });
 
 test("a failed put fails it and every later one; the next append starts from what is stored", async () => {
   const gate = await gatedBlobs("pipeline-fail");
   const logs = createLogService({ blobs: gate.blobs, bus: createMemoryBus() });
   gate.release(0);
-  const a = await logs.begin("o", "e", ID, { offset: 0, step: "r1", data: bytes("one,") });
+  const a = await logs.begin(REF, { offset: 0, step: "r1", data: bytes("one,") });
   gate.failing.add(1);
-  const b = await logs.begin("o", "e", ID, { offset: 4, step: "r1", data: bytes("two,") });
-  const c = await logs.begin("o", "e", ID, { offset: 8, step: "r1", data: bytes("three") });
+  const b = await logs.begin(REF, { offset: 4, step: "r1", data: bytes("two,") });
+  const c = await logs.begin(REF, { offset: 8, step: "r1", data: bytes("three") });
   gate.release(2); // lands, but after a gap
   gate.release(1);
   assert.equal(await a.stored, 4);
   await assert.rejects(b.stored, /put 1 failed/);
   await assert.rejects(c.stored, /put 1 failed/);
-  assert.equal(await logs.committedOffset("o", "e", ID), 4);
+  assert.equal(await logs.committedOffset(REF), 4);
   // The agent resends from the committed offset: the missing bytes are stored, the log is whole.
   gate.release(3);
   gate.release(4);
-  assert.equal(await logs.append("o", "e", ID, { offset: 4, step: "r1", data: bytes("two,") }), 8);
-  assert.equal(await logs.append("o", "e", ID, { offset: 8, step: "r1", data: bytes("three") }), 13);
-  assert.equal((await logs.read("o", "e", ID)).toString(), "one,two,three");
+  assert.equal(await logs.append(REF, { offset: 4, step: "r1", data: bytes("two,") }), 8);
+  assert.equal(await logs.append(REF, { offset: 8, step: "r1", data: bytes("three") }), 13);
+  assert.equal((await logs.read(REF)).toString(), "one,two,three");
 });

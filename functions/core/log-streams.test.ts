@@ -26,6 +26,7 @@ test("mixed stdout and stderr keep their streams and offsets through compaction"
   const bus = createMemoryBus();
   const logs = createLogService({ blobs, bus });
   const id = "01KAAAAAAAAAAAAAAAAAAAAAS1";
+  const ref = { orgId: "o", envId: "e", id };
   const live: unknown[] = [];
   await bus.subscribe(logSubject(id), (m) => live.push(text(decodeSegment(m.data))));
   const writes: LogSegment[] = [
@@ -36,7 +37,7 @@ test("mixed stdout and stderr keep their streams and offsets through compaction"
     { offset: 18, step: "r2", stream: "stderr", data: bytes("err 2\n") },
   ];
   let offset = 0;
-  for (const segment of writes) offset = await logs.append("o", "e", id, segment);
+  for (const segment of writes) offset = await logs.append(ref, segment);
   assert.equal(offset, 24);
   const expected = [
     [0, "r1", "stdout", "out 1\n"],
@@ -45,32 +46,28 @@ test("mixed stdout and stderr keep their streams and offsets through compaction"
     [12, "r1", "stdout", "out 2\n"],
     [18, "r2", "stderr", "err 2\n"],
   ];
-  assert.deepEqual((await logs.segments("o", "e", id)).map(text), expected);
+  assert.deepEqual((await logs.segments(ref)).map(text), expected);
   assert.deepEqual(live, expected, "the bus carries the stream");
   const keys = (await blobs.list(`logs/o/e/${id}/chunks/`)).map((k) => k.key.split("/").at(-1));
   assert.deepEqual(keys.filter((k) => k?.endsWith("~stderr")).length, 3);
 
-  await logs.compact("o", "e", id);
+  await logs.compact(ref);
   assert.equal((await blobs.list(`logs/o/e/${id}/chunks/`)).length, 0, "chunks removed");
+  assert.deepEqual((await logs.segments(ref)).map(text), expected, "compaction keeps the boundaries");
   assert.deepEqual(
-    (await logs.segments("o", "e", id)).map(text),
-    expected,
-    "compaction keeps the boundaries",
-  );
-  assert.deepEqual(
-    (await logs.segments("o", "e", id, 8)).map(text)[0],
+    (await logs.segments(ref, 8)).map(text)[0],
     [8, "r1", "stderr", "r "],
     "a resume mid-segment",
   );
-  assert.equal((await logs.read("o", "e", id)).toString(), "out 1\nerr 1\nout 2\nerr 2\n");
+  assert.equal((await logs.read(ref)).toString(), "out 1\nerr 1\nout 2\nerr 2\n");
 
-  const tail = await logs.readSegments("o", "e", id, { tail: 2 });
+  const tail = await logs.readSegments(ref, { tail: 2 });
   assert.equal(tail.total, 24);
   assert.deepEqual(tail.segments.map(text), [
     [12, "r1", "stdout", "out 2\n"],
     [18, "r2", "stderr", "err 2\n"],
   ]);
-  const r1Tail = await logs.readSegments("o", "e", id, { step: "r1", tail: 2 });
+  const r1Tail = await logs.readSegments(ref, { step: "r1", tail: 2 });
   assert.deepEqual(r1Tail.segments.map(text), [
     [6, "r1", "stderr", "err "],
     [10, "r1", "stderr", "1\n"],
@@ -87,13 +84,18 @@ test("a log stored before streams were kept reads as stdout, chunked and compact
   const logs = createLogService({ blobs, bus: createMemoryBus() });
   const chunked = "01KAAAAAAAAAAAAAAAAAAAAAS2";
   await blobs.put(`logs/o/e/${chunked}/chunks/0000000000000000-0000000004-r1`, bytes("old\n"));
-  assert.deepEqual((await logs.segments("o", "e", chunked)).map(text), [[0, "r1", "stdout", "old\n"]]);
+  assert.deepEqual((await logs.segments({ orgId: "o", envId: "e", id: chunked })).map(text), [
+    [0, "r1", "stdout", "old\n"],
+  ]);
   // A new agent's stderr goes on after the old chunk; the offsets stay one byte stream.
   assert.equal(
-    await logs.append("o", "e", chunked, { offset: 4, step: "r1", stream: "stderr", data: bytes("e\n") }),
+    await logs.append(
+      { orgId: "o", envId: "e", id: chunked },
+      { offset: 4, step: "r1", stream: "stderr", data: bytes("e\n") },
+    ),
     6,
   );
-  assert.deepEqual((await logs.segments("o", "e", chunked)).map(text), [
+  assert.deepEqual((await logs.segments({ orgId: "o", envId: "e", id: chunked })).map(text), [
     [0, "r1", "stdout", "old\n"],
     [4, "r1", "stderr", "e\n"],
   ]);
@@ -102,7 +104,9 @@ test("a log stored before streams were kept reads as stdout, chunked and compact
   await blobs.put(`logs/o/e/${compacted}/log`, bytes("a\nb\n"));
   const oldIndex = { length: 4, segments: [{ offset: 0, length: 4, step: "r1" }] };
   await blobs.put(`logs/o/e/${compacted}/index.json`, bytes(JSON.stringify(oldIndex)));
-  assert.deepEqual((await logs.segments("o", "e", compacted)).map(text), [[0, "r1", "stdout", "a\nb\n"]]);
+  assert.deepEqual((await logs.segments({ orgId: "o", envId: "e", id: compacted })).map(text), [
+    [0, "r1", "stdout", "a\nb\n"],
+  ]);
 });
 
 test("the bus encoding of a stdout segment is unchanged; stderr sets the length byte's high bit", () => {

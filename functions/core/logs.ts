@@ -11,6 +11,7 @@
 import { createTtlCache, type OutputStream } from "@assay/shared";
 import * as z from "zod";
 import { putStream } from "./blob-upload.ts";
+import type { ExecutionRef } from "./ports/refs.ts";
 import { type Bus, type Clock, type ObjectStore, systemClock } from "./ports.ts";
 
 export const logSubject = (executionId: string): string => `exec.${executionId}.log`;
@@ -36,8 +37,7 @@ const CHUNK_KEY = /\/chunks\/(\d{16})-(\d{10})-([A-Za-z0-9._-]+)(~stderr)?$/;
 const STDERR_SUFFIX = "~stderr";
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
-export const logPrefix = (orgId: string, envId: string, executionId: string) =>
-  `logs/${orgId}/${envId}/${executionId}/`;
+export const logPrefix = ({ orgId, envId, id }: ExecutionRef) => `logs/${orgId}/${envId}/${id}/`;
 
 /**
  * Index of a compacted log: the segments in order, with their step refs and streams (an entry
@@ -183,20 +183,20 @@ export function createLogService(deps: {
   }
 
   /** The stored length, read from storage (never cached: readers run in other processes). */
-  async function storedLength(orgId: string, envId: string, executionId: string): Promise<number> {
-    const prefix = logPrefix(orgId, envId, executionId);
+  async function storedLength(ref: ExecutionRef): Promise<number> {
+    const prefix = logPrefix(ref);
     const index = await readIndex(prefix);
     return index ? index.length : contiguousEnd(await listChunks(prefix));
   }
 
-  async function committedOffset(orgId: string, envId: string, executionId: string): Promise<number> {
-    const cacheKey = logPrefix(orgId, envId, executionId);
+  async function committedOffset(ref: ExecutionRef): Promise<number> {
+    const cacheKey = logPrefix(ref);
     // Puts in flight count once they landed (or failed).
     const inFlight = pipelines.get(cacheKey);
     if (inFlight) await inFlight.stored.catch(() => {});
     const cached = committed.get(cacheKey);
     if (cached !== undefined) return cached;
-    const prefix = logPrefix(orgId, envId, executionId);
+    const prefix = logPrefix(ref);
     const index = await readIndex(prefix);
     const end = index ? index.length : contiguousEnd(await listChunks(prefix));
     remember(cacheKey, end);
@@ -219,18 +219,13 @@ export function createLogService(deps: {
    */
   const pipelines = new Map<string, { reserved: number; stored: Promise<number> }>();
 
-  async function begin(
-    orgId: string,
-    envId: string,
-    executionId: string,
-    segment: LogSegment,
-  ): Promise<{ stored: Promise<number> }> {
-    const cacheKey = logPrefix(orgId, envId, executionId);
+  async function begin(ref: ExecutionRef, segment: LogSegment): Promise<{ stored: Promise<number> }> {
+    const cacheKey = logPrefix(ref);
     // Bytes beyond the limit are dropped here, so no agent can fill storage past the plan.
-    const limit = await limitFor(orgId);
+    const limit = await limitFor(ref.orgId);
     let pipeline = pipelines.get(cacheKey);
     if (!pipeline) {
-      const current = await committedOffset(orgId, envId, executionId);
+      const current = await committedOffset(ref);
       pipeline = pipelines.get(cacheKey) ?? { reserved: current, stored: Promise.resolve(current) };
       pipelines.set(cacheKey, pipeline);
     }
@@ -240,14 +235,14 @@ export function createLogService(deps: {
     if (segment.offset > start || end <= start) return { stored: pipeline.stored };
     const data = segment.data.subarray(start - segment.offset, end - segment.offset);
     const stream: OutputStream = segment.stream ?? "stdout";
-    const key = `${logPrefix(orgId, envId, executionId)}chunks/${pad(start, 16)}-${pad(data.length, 10)}-${segment.step}${stream === "stderr" ? STDERR_SUFFIX : ""}`;
+    const key = `${logPrefix(ref)}chunks/${pad(start, 16)}-${pad(data.length, 10)}-${segment.step}${stream === "stderr" ? STDERR_SUFFIX : ""}`;
     const put = blobs.put(key, data, { contentType: "application/octet-stream" });
     const own = pipeline;
     const stored = Promise.all([pipeline.stored, put]).then(async () => {
       remember(cacheKey, end);
       // Live viewers get segments in log order: each publish waits for the earlier puts.
       await bus
-        .publish(logSubject(executionId), encodeSegment({ offset: start, step: segment.step, stream, data }))
+        .publish(logSubject(ref.id), encodeSegment({ offset: start, step: segment.step, stream, data }))
         .catch(() => {
           // Live viewers fall back to reading storage.
         });
@@ -263,13 +258,8 @@ export function createLogService(deps: {
   }
 
   /** All stored segments from `from` on, in offset order, overlaps trimmed. */
-  async function segments(
-    orgId: string,
-    envId: string,
-    executionId: string,
-    from = 0,
-  ): Promise<LogSegment[]> {
-    const prefix = logPrefix(orgId, envId, executionId);
+  async function segments(ref: ExecutionRef, from = 0): Promise<LogSegment[]> {
+    const prefix = logPrefix(ref);
     const index = await readIndex(prefix);
     const out: LogSegment[] = [];
     if (index) {
@@ -296,7 +286,7 @@ export function createLogService(deps: {
       const data = await blobs.get(chunk.key);
       if (!data) {
         // Compaction removed the chunks while we read them: the rest is in the compacted log.
-        if (await readIndex(prefix)) out.push(...(await segments(orgId, envId, executionId, cursor)));
+        if (await readIndex(prefix)) out.push(...(await segments(ref, cursor)));
         break;
       }
       out.push({
@@ -324,8 +314,8 @@ export function createLogService(deps: {
      * refused (returns the unchanged offset, so the agent resends from there).
      * Callers serialise appends per execution (one agent stream owns an execution).
      */
-    async append(orgId: string, envId: string, executionId: string, segment: LogSegment): Promise<number> {
-      return (await begin(orgId, envId, executionId, segment)).stored;
+    async append(ref: ExecutionRef, segment: LogSegment): Promise<number> {
+      return (await begin(ref, segment)).stored;
     },
 
     /**
@@ -339,10 +329,8 @@ export function createLogService(deps: {
     begin,
 
     /** The whole log (or one step's part of it) as bytes. */
-    async read(orgId: string, envId: string, executionId: string, options: { step?: string } = {}) {
-      const parts = (await segments(orgId, envId, executionId)).filter(
-        (s) => !options.step || s.step === options.step,
-      );
+    async read(ref: ExecutionRef, options: { step?: string } = {}) {
+      const parts = (await segments(ref)).filter((s) => !options.step || s.step === options.step);
       return Buffer.concat(parts.map((p) => p.data));
     },
 
@@ -351,19 +339,17 @@ export function createLogService(deps: {
      * what the range needs from storage when no step filter applies.
      */
     async readRange(
-      orgId: string,
-      envId: string,
-      executionId: string,
+      ref: ExecutionRef,
       range: { start: number; end?: number; step?: string },
     ): Promise<{ data: Buffer; total: number }> {
       if (range.step) {
-        const whole = await this.read(orgId, envId, executionId, { step: range.step });
+        const whole = await this.read(ref, { step: range.step });
         return { data: whole.subarray(range.start, range.end), total: whole.length };
       }
-      const total = await storedLength(orgId, envId, executionId);
+      const total = await storedLength(ref);
       const end = Math.min(range.end ?? total, total);
       if (range.start >= end) return { data: Buffer.alloc(0), total };
-      const parts = await segments(orgId, envId, executionId, range.start);
+      const parts = await segments(ref, range.start);
       const body = Buffer.concat(parts.map((p) => p.data));
       return { data: body.subarray(0, end - range.start), total };
     },
@@ -373,20 +359,18 @@ export function createLogService(deps: {
      * end, so tailing a 1 GiB log reads kilobytes, not the whole object.
      */
     async tail(
-      orgId: string,
-      envId: string,
-      executionId: string,
+      ref: ExecutionRef,
       lines: number,
       options: { step?: string } = {},
     ): Promise<{ data: Buffer; total: number }> {
-      const total = await storedLength(orgId, envId, executionId);
+      const total = await storedLength(ref);
       if (options.step) {
-        const whole = await this.read(orgId, envId, executionId, options);
+        const whole = await this.read(ref, options);
         return { data: whole.subarray(tailStart(whole, lines)), total };
       }
       for (let window = 64 * 1024; ; window *= 4) {
         const from = Math.max(0, total - window);
-        const parts = await segments(orgId, envId, executionId, from);
+        const parts = await segments(ref, from);
         const body = Buffer.concat(parts.map((p) => p.data)).subarray(0, total - from);
         const start = tailStart(body, lines);
         // Enough lines found (the cut is inside the window), or the window covers everything.
@@ -400,18 +384,16 @@ export function createLogService(deps: {
      * one cut where they start).
      */
     async readSegments(
-      orgId: string,
-      envId: string,
-      executionId: string,
+      ref: ExecutionRef,
       options: { step?: string | undefined; tail?: number | undefined } = {},
     ): Promise<{ segments: LogSegment[]; total: number }> {
       if (options.tail !== undefined && !options.step) {
-        const { data, total } = await this.tail(orgId, envId, executionId, options.tail);
-        const parts = await segments(orgId, envId, executionId, total - data.length);
+        const { data, total } = await this.tail(ref, options.tail);
+        const parts = await segments(ref, total - data.length);
         return { segments: clipSegments(parts, total), total };
       }
-      const total = await storedLength(orgId, envId, executionId);
-      const parts = clipSegments(await segments(orgId, envId, executionId), total).filter(
+      const total = await storedLength(ref);
+      const parts = clipSegments(await segments(ref), total).filter(
         (s) => !options.step || s.step === options.step,
       );
       if (options.tail === undefined) return { segments: parts, total };
@@ -420,11 +402,11 @@ export function createLogService(deps: {
     },
 
     /** Rewrites the chunks as one object plus an index, then removes the chunks (idempotent). */
-    async compact(orgId: string, envId: string, executionId: string): Promise<void> {
-      const prefix = logPrefix(orgId, envId, executionId);
+    async compact(ref: ExecutionRef): Promise<void> {
+      const prefix = logPrefix(ref);
       if (await readIndex(prefix)) return;
       const chunks = await listChunks(prefix);
-      const parts = await segments(orgId, envId, executionId);
+      const parts = await segments(ref);
       const index: LogIndex = {
         length: parts.reduce((sum, p) => sum + p.data.length, 0),
         segments: parts.map((p) => ({
@@ -447,10 +429,10 @@ export function createLogService(deps: {
     },
 
     /** Removes every log object of the execution. */
-    async remove(orgId: string, envId: string, executionId: string): Promise<void> {
-      const keys = await blobs.list(logPrefix(orgId, envId, executionId));
+    async remove(ref: ExecutionRef): Promise<void> {
+      const keys = await blobs.list(logPrefix(ref));
       await blobs.delete(keys.map((k) => k.key));
-      committed.delete(logPrefix(orgId, envId, executionId));
+      committed.delete(logPrefix(ref));
     },
   };
 }

@@ -8,6 +8,7 @@
  */
 import type { AgentPresence, Execution } from "@assay/shared";
 import { AGENT_LABEL, type AgentTarget, agentLabels, matchesTarget } from "@assay/shared/workflow";
+import { type EnvRef, envRefOf } from "./ports/refs.ts";
 import type { AgentPresenceStore } from "./ports.ts";
 import { isOnline } from "./presence-rule.ts";
 
@@ -18,12 +19,12 @@ export interface Replica {
 }
 
 /** The online agents of an environment, as label maps (their ids under AGENT_LABEL). */
-export type OnlineAgents = (orgId: string, envId: string) => Promise<Array<Record<string, string>>>;
+export type OnlineAgents = (env: EnvRef) => Promise<Array<Record<string, string>>>;
 
 export const onlineAgentsOf =
   (presence: Pick<AgentPresenceStore, "list">, now: () => number): OnlineAgents =>
-  async (orgId, envId) =>
-    (await presence.list({ orgId, envId }))
+  async (env) =>
+    (await presence.list(envRefOf(env)))
       .filter((p: AgentPresence) => isOnline(p, now()))
       .map((p) => agentLabels(p.agentId, p.capabilities));
 

@@ -75,19 +75,24 @@ export function createScheduleDispatcher(deps: {
                 envId: entry.envId,
                 workflowName: entry.workflowName,
               } as const;
-              await executions.start(principal, entry.orgId, entry.envId, entry.workflowName, {
-                config: cronjob.config ?? {},
-                ...(cronjob.target ? { target: cronjob.target } : {}),
-                startedBy: {
-                  kind: "schedule",
-                  id: `${entry.workflowName}#${job}`,
-                  cron: `${cronjob.cron}${cronjob.timezone ? ` ${cronjob.timezone}` : ""}`,
+              await executions.start(
+                principal,
+                { orgId: entry.orgId, envId: entry.envId },
+                entry.workflowName,
+                {
+                  config: cronjob.config ?? {},
+                  ...(cronjob.target ? { target: cronjob.target } : {}),
+                  startedBy: {
+                    kind: "schedule",
+                    id: `${entry.workflowName}#${job}`,
+                    cron: `${cronjob.cron}${cronjob.timezone ? ` ${cronjob.timezone}` : ""}`,
+                  },
+                  tags: {
+                    [SCHEDULE_TAG]: `${cronjob.cron}${cronjob.timezone ? ` ${cronjob.timezone}` : ""}`,
+                    [TICK_TAG]: tick,
+                  },
                 },
-                tags: {
-                  [SCHEDULE_TAG]: `${cronjob.cron}${cronjob.timezone ? ` ${cronjob.timezone}` : ""}`,
-                  [TICK_TAG]: tick,
-                },
-              });
+              );
               started++;
             } catch (error) {
               const code = isAppError(error) ? error.code : "internal";

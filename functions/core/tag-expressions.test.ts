@@ -69,12 +69,11 @@ describe("tag expressions (control plane)", () => {
       [first.id],
     );
     for (const id of [first.id, second.id])
-      await plane.core.executions.abort(
-        internalPrincipal(plane.orgId, "test cleanup"),
-        plane.orgId,
-        plane.envId,
+      await plane.core.executions.abort(internalPrincipal(plane.orgId, "test cleanup"), {
+        orgId: plane.orgId,
+        envId: plane.envId,
         id,
-      );
+      });
   });
 
   test("a tag that reads what only a runner knows is refused, naming it", async () => {

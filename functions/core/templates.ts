@@ -14,19 +14,16 @@ import {
 } from "@assay/shared/workflow";
 import { authorize, type Principal } from "./access.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
+import type { EnvRef } from "./ports/refs.ts";
 import type { Clock } from "./ports.ts";
 import { checkSourceSize } from "./source-size.ts";
 import type { TemplateRecord, TemplateStore } from "./workflow-ports.ts";
+import { nextRecord } from "./workflow-record.ts";
 
 export function createTemplateService(deps: { templates: TemplateStore; clock: Clock }) {
   const { templates, clock } = deps;
 
-  async function get(
-    principal: Principal,
-    orgId: string,
-    envId: string,
-    name: string,
-  ): Promise<TemplateRecord> {
+  async function get(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<TemplateRecord> {
     authorize(principal, orgId, "read", envId);
     const template = await templates.get({ orgId, envId }, name);
     if (!template) throw new AppError("not_found", `template ${name} not found`);
@@ -35,13 +32,13 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
 
   return {
     get,
-    async list(principal: Principal, orgId: string, envId: string): Promise<TemplateRecord[]> {
+    async list(principal: Principal, { orgId, envId }: EnvRef): Promise<TemplateRecord[]> {
       authorize(principal, orgId, "read", envId);
       return templates.list({ orgId, envId });
     },
 
     /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
-    async apply(principal: Principal, orgId: string, envId: string, name: string, text: string) {
+    async apply(principal: Principal, { orgId, envId }: EnvRef, name: string, text: string) {
       authorize(principal, orgId, "edit-workflows", envId);
       checkSourceSize("template", text);
       const documents = parseWorkflowDocuments(text);
@@ -59,23 +56,12 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
       if (patternIssues.length > 0) throw invalid(patternIssues);
       const now = new Date(clock.now()).toISOString();
       const existing = await templates.get({ orgId, envId }, name);
-      const record: TemplateRecord = {
-        orgId,
-        envId,
-        name,
-        source: text,
-        spec: template as unknown as Record<string, unknown>,
-        labels: template.metadata.labels ?? {},
-        description: template.metadata.annotations?.description ?? template.description,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-        version: (existing?.version ?? 0) + 1,
-      };
+      const record = nextRecord({ orgId, envId }, name, text, template, existing, now);
       await templates.put(record, existing?.version ?? 0);
       return { template: record, created: !existing, warnings: doc.warnings };
     },
 
-    async delete(principal: Principal, orgId: string, envId: string, name: string): Promise<void> {
+    async delete(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<void> {
       authorize(principal, orgId, "edit-workflows", envId);
       if (!(await templates.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `template ${name} not found`);
@@ -85,7 +71,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
      * The workflow with every `use` / `template` merged in. A missing template is
      * `failed_precondition` naming it and where it is used.
      */
-    async resolve(orgId: string, envId: string, workflow: TestWorkflow): Promise<TestWorkflow> {
+    async resolve({ orgId, envId }: EnvRef, workflow: TestWorkflow): Promise<TestWorkflow> {
       const names = referencedTemplates(workflow);
       if (names.length === 0) return workflow;
       const found = new Map<string, TestWorkflowTemplate>();

@@ -44,7 +44,7 @@ describe("artifact unpacking", () => {
 
   const upload = async (entries: TarEntrySpec[] | Buffer) => {
     const executionId = `ex${++n}`;
-    const prefix = artifactPrefix("org", "env", executionId);
+    const prefix = artifactPrefix({ orgId: "org", envId: "env", id: executionId });
     const body = Buffer.isBuffer(entries) ? entries : tgzOf(entries);
     await blobs.put(bundleKey(prefix, "r1"), body);
     return { executionId, prefix, sha256: createHash("sha256").update(body).digest("hex") };
@@ -79,10 +79,10 @@ describe("artifact unpacking", () => {
     );
     assert.deepEqual(await blobs.get(`${prefix}files/a/b/c/deep.bin`), new Uint8Array(binary));
 
-    const listing = await artifacts.list("org", "env", executionId);
+    const listing = await artifacts.list({ orgId: "org", envId: "env", id: executionId });
     assert.equal(listing.tree[0]?.name, "a");
     assert.equal(listing.totalBytes, binary.length + JUNIT.length + 6);
-    const report = await artifacts.report("org", "env", executionId);
+    const report = await artifacts.report({ orgId: "org", envId: "env", id: executionId });
     assert.deepEqual(report.counts, { tests: 2, passed: 1, failed: 1, errors: 0, skipped: 0 });
     assert.equal(report.suites[0]?.cases[1]?.message, "nope");
 

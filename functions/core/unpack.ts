@@ -315,7 +315,7 @@ export function createUnpacker(deps: { blobs: ObjectStore; artifacts: ArtifactSe
     /** Unpacks a bundle (idempotent: a bundle with an index is done). Returns its index. */
     async unpack(request: UnpackRequest): Promise<BundleIndex> {
       const { orgId, envId, executionId, bundleId } = request;
-      const prefix = artifactPrefix(orgId, envId, executionId);
+      const prefix = artifactPrefix({ orgId, envId, id: executionId });
       const key = bundleKey(prefix, bundleId);
       const existing = (await artifacts.readIndexes(prefix)).find((i) => i.bundleId === bundleId);
       if (existing) {

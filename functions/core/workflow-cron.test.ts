@@ -46,8 +46,7 @@ describe("workflow engine (control plane): cron", () => {
     const entries = await schedules.list();
     await applyPlane.apply(
       internalPrincipal(plane.orgId, "test"),
-      plane.orgId,
-      plane.envId,
+      { orgId: plane.orgId, envId: plane.envId },
       "nightly",
       workflow,
     );
@@ -118,8 +117,7 @@ describe("workflow engine (control plane): cron", () => {
     const schedules = createDynamoScheduleStore(storeConfig(plane));
     await plane.core.workflows.apply(
       internalPrincipal(plane.orgId, "test"),
-      plane.orgId,
-      plane.envId,
+      { orgId: plane.orgId, envId: plane.envId },
       "aimed",
       workflow,
     );

@@ -36,7 +36,7 @@ describe("workflow engine (control plane): queue and filters", () => {
       older.message,
       `canceled before it started: replaced by newest-${second} (concurrency.cancelInProgress of group newest-env)`,
     );
-    const claimed = await plane.core.work.claim(plane.orgId, plane.envId, "agent-n", 10);
+    const claimed = await plane.core.work.claim({ orgId: plane.orgId, envId: plane.envId }, "agent-n", 10);
     assert.deepEqual(
       claimed.filter((e) => e.workflowName === "newest").map((e) => e.id),
       [second],
@@ -86,14 +86,14 @@ describe("workflow engine (control plane): queue and filters", () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await json<{ id: string }>(await run("serial"))).id);
     const { work } = plane.core;
-    const first = await work.claim(plane.orgId, plane.envId, "agent-a", 10);
+    const first = await work.claim({ orgId: plane.orgId, envId: plane.envId }, "agent-a", 10);
     const mine = first.filter((e) => e.workflowName === "serial");
     assert.deepEqual(
       mine.map((e) => e.id),
       [ids[0]],
     );
     assert.deepEqual(mine[0]?.concurrency, { group: "serial-db", max: 1 });
-    const blocked = await work.claim(plane.orgId, plane.envId, "agent-b", 10);
+    const blocked = await work.claim({ orgId: plane.orgId, envId: plane.envId }, "agent-b", 10);
     assert.equal(blocked.filter((e) => e.workflowName === "serial").length, 0, "the group is full");
     for (const id of ids.slice(1)) {
       assert.equal(
@@ -101,19 +101,19 @@ describe("workflow engine (control plane): queue and filters", () => {
         "queued",
       );
     }
-    await work.finish(plane.orgId, plane.envId, "agent-a", ids[0] as string, {
+    await work.finish({ orgId: plane.orgId, envId: plane.envId, id: ids[0] as string }, "agent-a", {
       status: "passed",
       logBytes: 0,
       steps: [],
     });
-    const next = await work.claim(plane.orgId, plane.envId, "agent-b", 10);
+    const next = await work.claim({ orgId: plane.orgId, envId: plane.envId }, "agent-b", 10);
     assert.deepEqual(
       next.filter((e) => e.workflowName === "serial").map((e) => e.id),
       [ids[1]],
     );
     // Released back to the queue (agent at capacity): the slot frees for the next claim.
-    await work.release(plane.orgId, plane.envId, "agent-b", ids[1] as string);
-    const again = await work.claim(plane.orgId, plane.envId, "agent-c", 1);
+    await work.release({ orgId: plane.orgId, envId: plane.envId, id: ids[1] as string }, "agent-b");
+    const again = await work.claim({ orgId: plane.orgId, envId: plane.envId }, "agent-c", 1);
     assert.deepEqual(
       again.map((e) => e.id),
       [ids[1]],

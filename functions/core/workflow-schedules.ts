@@ -11,6 +11,7 @@ import { AppError, type ScheduleView } from "@assay/shared";
 import { isMap, isSeq, parseDocument } from "yaml";
 import { authorize, type Deferred, type Principal } from "./access.ts";
 import { cronProblem } from "./cron.ts";
+import type { EnvRef } from "./ports/refs.ts";
 import { scheduleJobKey } from "./schedules.ts";
 import type { ScheduleEntry, ScheduleStore } from "./workflow-ports.ts";
 import type { WorkflowService } from "./workflows.ts";
@@ -41,26 +42,25 @@ const viewsOf = (workflow: string, spec: Record<string, unknown>, entry?: Schedu
 export function createWorkflowSchedules(deps: { workflows: WorkflowService; schedules: ScheduleStore }) {
   const { workflows, schedules } = deps;
 
-  const entryOf = async (orgId: string, envId: string, name: string) =>
+  const entryOf = async ({ orgId, envId }: EnvRef, name: string) =>
     (await schedules.listByEnv({ orgId, envId })).find((e) => e.workflowName === name);
 
   async function ofWorkflow(
     principal: Principal,
-    orgId: string,
-    envId: string,
+    { orgId, envId }: EnvRef,
     name: string,
   ): Promise<ScheduleView[]> {
-    const workflow = await workflows.get(principal, orgId, envId, name);
-    return viewsOf(name, workflow.spec, await entryOf(orgId, envId, name));
+    const workflow = await workflows.get(principal, { orgId, envId }, name);
+    return viewsOf(name, workflow.spec, await entryOf({ orgId, envId }, name));
   }
 
   return {
     ofWorkflow,
 
     /** Every cron job of the environment's workflows. */
-    async ofEnvironment(principal: Principal, orgId: string, envId: string): Promise<ScheduleView[]> {
+    async ofEnvironment(principal: Principal, { orgId, envId }: EnvRef): Promise<ScheduleView[]> {
       const [all, entries] = await Promise.all([
-        workflows.list(principal, orgId, envId),
+        workflows.list(principal, { orgId, envId }),
         schedules.listByEnv({ orgId, envId }),
       ]);
       const byName = new Map(entries.map((e) => [e.workflowName, e]));
@@ -70,8 +70,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
     /** Adds a cron job to the workflow's document and applies it; returns its schedules. */
     async add(
       principal: Principal,
-      orgId: string,
-      envId: string,
+      { orgId, envId }: EnvRef,
       name: string,
       input: Deferred<{ cron: string; timezone?: string | undefined }>,
     ): Promise<ScheduleView[]> {
@@ -84,7 +83,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
           issues: [{ path, message: problem }],
         });
       }
-      const workflow = await workflows.get(principal, orgId, envId, name);
+      const workflow = await workflows.get(principal, { orgId, envId }, name);
       // The same YAML version as the workflow parser, so every other value means what it did.
       const doc = parseDocument(workflow.source, { version: "1.1" });
       const spec = doc.get("spec");
@@ -94,28 +93,27 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
       if (events === undefined || events === null) spec.set("events", doc.createNode([{ cronjob }]));
       else if (isSeq(events)) events.add(doc.createNode({ cronjob }));
       else throw new AppError("failed_precondition", `workflow ${name}: spec.events is not a list`);
-      await workflows.apply(principal, orgId, envId, name, doc.toString());
-      return ofWorkflow(principal, orgId, envId, name);
+      await workflows.apply(principal, { orgId, envId }, name, doc.toString());
+      return ofWorkflow(principal, { orgId, envId }, name);
     },
 
     /** Pauses or resumes `spec.events[index].cronjob`; returns the workflow's schedules. */
     async setPaused(
       principal: Principal,
-      orgId: string,
-      envId: string,
+      { orgId, envId }: EnvRef,
       name: string,
       change: Deferred<{ index: number; paused: boolean }>,
     ): Promise<ScheduleView[]> {
       authorize(principal, orgId, "edit-workflows", envId);
       const { index, paused } = await change();
-      const workflow = await workflows.get(principal, orgId, envId, name);
+      const workflow = await workflows.get(principal, { orgId, envId }, name);
       const job = eventsOf(workflow.spec)[index]?.cronjob;
       if (!job) throw new AppError("not_found", `workflow ${name} has no schedule at spec.events[${index}]`);
       const ref = { orgId, envId, workflowName: name };
       if (!(await schedules.setPaused(ref, scheduleJobKey(job), paused))) {
         throw new AppError("not_found", `workflow ${name} has no schedules`);
       }
-      return ofWorkflow(principal, orgId, envId, name);
+      return ofWorkflow(principal, { orgId, envId }, name);
     },
   };
 }

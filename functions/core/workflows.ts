@@ -17,9 +17,11 @@ import { authorize, type Principal } from "./access.ts";
 import type { AgentRuntimes } from "./agent-runtimes.ts";
 import { checkSchedules } from "./cron.ts";
 import { configPatternIssues } from "./linear-pattern.ts";
+import type { EnvRef } from "./ports/refs.ts";
 import type { Clock, WorkflowStore } from "./ports.ts";
 import { checkSourceSize } from "./source-size.ts";
 import type { ScheduleStore } from "./workflow-ports.ts";
+import { nextRecord } from "./workflow-record.ts";
 
 export interface ApplyResult {
   workflow: WorkflowRecord;
@@ -40,18 +42,15 @@ export function createWorkflowService(deps: {
   schedules?: ScheduleStore;
   clock: Clock;
   /** Merges templates in before the check (as a run start does); without it `use` is left alone. */
-  templates?: { resolve(orgId: string, envId: string, workflow: TestWorkflow): Promise<TestWorkflow> };
+  templates?: { resolve(env: EnvRef, workflow: TestWorkflow): Promise<TestWorkflow> };
   /** The environment's agent runtimes; without it the check assumes the process runtime. */
   runtimes?: AgentRuntimes;
+  /** The dashboard's base address (`dashboard.url`), as a run gets it. */
+  dashboardUrl?: () => string;
 }) {
   const { workflows, clock } = deps;
 
-  async function get(
-    principal: Principal,
-    orgId: string,
-    envId: string,
-    name: string,
-  ): Promise<WorkflowRecord> {
+  async function get(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<WorkflowRecord> {
     authorize(principal, orgId, "read", envId);
     const workflow = await workflows.get({ orgId, envId }, name);
     if (!workflow) throw new AppError("not_found", `workflow ${name} not found`);
@@ -59,19 +58,25 @@ export function createWorkflowService(deps: {
   }
 
   /** A missing template is a warning here (it may be applied later), a refusal at run start. */
-  async function checkApplied(orgId: string, envId: string, doc: TestWorkflow): Promise<WorkflowCheck> {
+  async function checkApplied(env: EnvRef, doc: TestWorkflow): Promise<WorkflowCheck> {
     const runtimes = deps.runtimes
-      ? await deps.runtimes(orgId, envId)
+      ? await deps.runtimes(env)
       : [{ runtime: DEFAULT_RUNTIME, features: PROCESS_RUNTIME_FEATURES, agents: 0 }];
     let resolved = doc;
     let problem: string | undefined;
     try {
-      resolved = deps.templates ? await deps.templates.resolve(orgId, envId, doc) : doc;
+      resolved = deps.templates ? await deps.templates.resolve(env, doc) : doc;
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== "failed_precondition") throw error;
       problem = `${error.message}: a run cannot start until it exists`;
     }
-    const check = checkWorkflow(resolved, runtimes);
+    // Checked in the place a run of it has: `organization.id`, `environment.id`, `dashboard.url`.
+    const dashboardUrl = deps.dashboardUrl?.().replace(/\/+$/, "") ?? "";
+    const check = checkWorkflow(resolved, runtimes, {
+      organizationId: env.orgId,
+      environmentId: env.envId,
+      dashboardUrl,
+    });
     if (problem === undefined) return check;
     const runtimesChecked = check.runtimes.map((r) => ({
       ...r,
@@ -86,8 +91,7 @@ export function createWorkflowService(deps: {
     /** Workflows of the environment; with `labels`, only those carrying all of them. */
     async list(
       principal: Principal,
-      orgId: string,
-      envId: string,
+      { orgId, envId }: EnvRef,
       labels: Record<string, string> = {},
     ): Promise<WorkflowRecord[]> {
       authorize(principal, orgId, "read", envId);
@@ -100,7 +104,7 @@ export function createWorkflowService(deps: {
      * Deletes the workflow and its schedules (no cron tick starts it again). Its executions are
      * kept, readable until retention removes them.
      */
-    async delete(principal: Principal, orgId: string, envId: string, name: string): Promise<void> {
+    async delete(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<void> {
       authorize(principal, orgId, "edit-workflows", envId);
       await deps.schedules?.remove({ orgId, envId, workflowName: name });
       if (!(await workflows.delete({ orgId, envId }, name)))
@@ -110,8 +114,7 @@ export function createWorkflowService(deps: {
     /** Validates `text` (YAML or JSON) and stores it under `name`, which must match metadata.name. */
     async apply(
       principal: Principal,
-      orgId: string,
-      envId: string,
+      { orgId, envId }: EnvRef,
       name: string,
       text: string,
       options: ApplyOptions = {},
@@ -148,20 +151,9 @@ export function createWorkflowService(deps: {
       }
       const now = new Date(clock.now()).toISOString();
       await checkSchedules(doc.spec.events ?? []);
-      const check = await checkApplied(orgId, envId, doc);
+      const check = await checkApplied({ orgId, envId }, doc);
       const existing = await workflows.get({ orgId, envId }, name);
-      const record: WorkflowRecord = {
-        orgId,
-        envId,
-        name,
-        source: text,
-        spec: doc as unknown as Record<string, unknown>,
-        labels: doc.metadata.labels ?? {},
-        description: doc.metadata.annotations?.description ?? doc.description,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-        version: (existing?.version ?? 0) + 1,
-      };
+      const record = nextRecord({ orgId, envId }, name, text, doc, existing, now);
       if (options.dryRun) return { workflow: record, created: !existing, warnings: parsed.warnings, check };
       await workflows.put(record, existing?.version ?? 0);
       // The dispatcher reads schedules from their own index, kept in step with every apply.

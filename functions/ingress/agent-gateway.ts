@@ -22,6 +22,7 @@ import type { AgentWork } from "../core/agent-work.ts";
 import type { CredentialService } from "../core/credentials.ts";
 import type { ExecutionService } from "../core/executions.ts";
 import type { LogService } from "../core/logs.ts";
+import type { EnvRef } from "../core/ports/refs.ts";
 import {
   type AgentIdentityStore,
   type AgentPresenceStore,
@@ -96,7 +97,7 @@ export interface GatewayDeps {
    */
   rateLimits?: RateLimits;
   /** The command that installs the control plane's agent (token as a placeholder), for refusals. */
-  upgradeCommand?: (orgId: string, envId: string) => string;
+  upgradeCommand?: (env: EnvRef) => string;
 }
 
 /** What a refused agent is told to do when the deployment gave no install command. */
@@ -150,7 +151,7 @@ export function createAgentGateway(deps: GatewayDeps) {
   const doorbells = createDoorbells({
     bus,
     clock,
-    hasQueued: (orgId, envId) => deps.work.hasQueued(orgId, envId),
+    hasQueued: (env) => deps.work.hasQueued(env),
   });
 
   const bearerOf = (metadata: grpc.Metadata) => {
@@ -227,11 +228,11 @@ export function createAgentGateway(deps: GatewayDeps) {
       send: (message) => call.write(message),
       end,
       onReady: (ready) => presenceOf.connected(ready),
-      mayHaveWork: () => doorbells.envHasQueued(principal.orgId, principal.envId),
+      mayHaveWork: () => doorbells.envHasQueued(principal),
       artifacts: deps.artifacts,
       credentials: credentialRequests,
       childRuns,
-      upgradeCommand: () => deps.upgradeCommand?.(principal.orgId, principal.envId) ?? GENERIC_UPGRADE,
+      upgradeCommand: () => deps.upgradeCommand?.(principal) ?? GENERIC_UPGRADE,
     });
     sessions.add(session);
     doorbells.watch(session);
@@ -291,7 +292,7 @@ export function createAgentGateway(deps: GatewayDeps) {
     service: AgentGatewayService,
     implementation: { connect, register } as grpc.UntypedServiceImplementation,
     /** Connected agents of one environment. */
-    agents(orgId: string, envId: string) {
+    agents({ orgId, envId }: EnvRef) {
       return [...sessions]
         .filter((s) => s.principal.orgId === orgId && s.principal.envId === envId && s.agentId)
         .map((s) => s.info);

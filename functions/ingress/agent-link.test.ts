@@ -71,7 +71,11 @@ describe("agent link rules", () => {
     chunk(agent, id, 10, "late output\n");
     const late = await agent.next("logAck");
     assert.deepEqual([late.committedOffset, late.limitReached, late.limitBytes], [10, true, 10]);
-    assert.equal(await plane.core.logs.committedOffset(plane.orgId, plane.envId, id), 10, "nothing stored");
+    assert.equal(
+      await plane.core.logs.committedOffset({ orgId: plane.orgId, envId: plane.envId, id }),
+      10,
+      "nothing stored",
+    );
     agent.send({
       $case: "artifactUpload",
       value: {

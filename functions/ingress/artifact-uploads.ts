@@ -51,7 +51,10 @@ export function createArtifactUploads(deps: { artifacts: ArtifactService; logger
           });
         if (refusal) return refuse(refusal);
         try {
-          const grant = await artifacts.grantUpload(scope.orgId, scope.envId, executionId, kind.value);
+          const grant = await artifacts.grantUpload(
+            { orgId: scope.orgId, envId: scope.envId, id: executionId },
+            kind.value,
+          );
           send({ kind: { $case: "artifactGrant", value: { executionId, bundleId, ...grant, error: "" } } });
         } catch (error) {
           refuse(reasonOf(error));
@@ -63,7 +66,10 @@ export function createArtifactUploads(deps: { artifacts: ArtifactService; logger
       if (refusal) return ack(false, refusal);
       try {
         const stepRef = bundleId;
-        await artifacts.completeUpload(scope.orgId, scope.envId, executionId, { ...kind.value, stepRef });
+        await artifacts.completeUpload(
+          { orgId: scope.orgId, envId: scope.envId, id: executionId },
+          { ...kind.value, stepRef },
+        );
         ack(true);
       } catch (error) {
         // A missing or short object can be uploaded again; anything else will not improve.

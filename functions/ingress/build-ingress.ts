@@ -5,6 +5,7 @@
  */
 import type { Core } from "../core/index.ts";
 import { installCommands } from "../core/install.ts";
+import { envRefOf } from "../core/ports/refs.ts";
 import { createAgentGateway, type GatewayConfig } from "./agent-gateway.ts";
 import { createArtifactUploads } from "./artifact-uploads.ts";
 
@@ -13,13 +14,13 @@ export const buildIngress = (core: Core, config: Partial<GatewayConfig> = {}) =>
     ...core,
     config,
     // Issued agent identities: Register creates them, every hello claims one.
-    identities: core.ports.tenancy.agentIdentities,
+    identities: core.agentIdentities,
     // Agent tokens' "last used", recorded as their streams are accepted.
-    tokenUsage: core.ports.tenancy.tokenUsage,
+    tokenUsage: core.tokenUsage,
     // Presigned upload URLs over the stream; completion queues the unpack job.
     artifacts: createArtifactUploads({ artifacts: core.artifacts, logger: core.logger }),
     // Register is limited per token and per source, like the account endpoints.
     rateLimits: core.tenancy.rateLimits,
     // An agent refused as too old is told the npx command of this control plane's agent.
-    upgradeCommand: (orgId, envId) => installCommands(core.tenancy.settings, { orgId, envId }).npx,
+    upgradeCommand: (env) => installCommands(core.tenancy.settings, envRefOf(env)).npx,
   });

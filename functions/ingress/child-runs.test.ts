@@ -34,21 +34,20 @@ describe("child runs across ingresses", () => {
       assert.ok(res.status === 201 || res.status === 200, await res.text());
     }
     const internal = internalPrincipal(orgId, "test");
-    const parent = await plane.core.executions.start(internal, orgId, envId, "suite", {
+    const parent = await plane.core.executions.start(internal, { orgId, envId }, "suite", {
       config: {},
       tags: {},
     });
     const agentId = "agent-suite";
     const [claimed] = await plane.core.work.claim(
-      orgId,
-      envId,
+      { orgId, envId },
       agentId,
       1,
       new Set(),
       (e) => e.id === parent.id,
     );
     assert.equal(claimed?.id, parent.id);
-    await plane.core.work.started(orgId, envId, agentId, parent.id, Date.now());
+    await plane.core.work.started({ orgId, envId, id: parent.id }, agentId, Date.now());
     const ingress = () =>
       createChildRuns({
         executions: plane.core.executions,
@@ -91,8 +90,7 @@ describe("child runs across ingresses", () => {
       (
         await plane.core.executions.list(
           internal,
-          orgId,
-          envId,
+          { orgId, envId },
           { tags: { [PARENT_TAG]: parent.id } },
           { limit: 50 },
         )
@@ -101,6 +99,7 @@ describe("child runs across ingresses", () => {
     const retried = await ask(ingress(), request("req-2"));
     assert.equal(retried.filter((id) => first.includes(id)).length, 0, "a new request starts new children");
     assert.equal((await children()).length, 4);
-    for (const id of [...first, ...retried]) await plane.core.executions.abort(internal, orgId, envId, id);
+    for (const id of [...first, ...retried])
+      await plane.core.executions.abort(internal, { orgId, envId, id });
   });
 });

@@ -63,7 +63,9 @@ export function createChildRuns(deps: {
     const names =
       run.workflowName !== ""
         ? [run.workflowName]
-        : (await workflows.list(agentOf(scope), scope.orgId, scope.envId, run.selector)).map((w) => w.name);
+        : (
+            await workflows.list(agentOf(scope), { orgId: scope.orgId, envId: scope.envId }, run.selector)
+          ).map((w) => w.name);
     if (names.length === 0) {
       const labels = Object.entries(run.selector)
         .map(([k, v]) => `${k}=${v}`)
@@ -73,7 +75,7 @@ export function createChildRuns(deps: {
     const out: ChildExecution[] = [];
     for (const name of names) {
       try {
-        const child = await service.start(agentOf(scope), scope.orgId, scope.envId, name, {
+        const child = await service.start(agentOf(scope), { orgId: scope.orgId, envId: scope.envId }, name, {
           config: run.config,
           tags: run.tags,
           parent: { executionId: parent.id, stepRef },
@@ -97,7 +99,7 @@ export function createChildRuns(deps: {
   };
 
   const childOf = async (scope: ChildRunScope, parentId: string, id: string): Promise<ChildExecution> => {
-    const child = await deps.work.get(scope.orgId, scope.envId, id);
+    const child = await deps.work.get({ orgId: scope.orgId, envId: scope.envId, id });
     if (child === undefined || child.parent?.executionId !== parentId)
       return { ...failed("", `execution ${id} is not a child of ${parentId}`), executionId: id };
     return {
@@ -124,7 +126,7 @@ export function createChildRuns(deps: {
       const count = request.start.length + request.watch.length + request.abort.length;
       if (count > MAX_CHILDREN_PER_REQUEST)
         return answer([], `at most ${MAX_CHILDREN_PER_REQUEST} children per request`);
-      const parent = await deps.work.get(scope.orgId, scope.envId, executionId);
+      const parent = await deps.work.get({ orgId: scope.orgId, envId: scope.envId, id: executionId });
       if (parent === undefined || parent.agentId !== scope.agentId || parent.status !== "running")
         return answer([], `execution ${executionId} is not running on this agent`);
       // Before starting: the doorbell the start rings finds the parent's place free.
@@ -149,10 +151,10 @@ export function createChildRuns(deps: {
           deps.logger.info({ executionId, started: children.length }, "child executions started");
         }
         for (const id of request.abort) {
-          const child = await deps.work.get(scope.orgId, scope.envId, id);
+          const child = await deps.work.get({ orgId: scope.orgId, envId: scope.envId, id });
           if (child?.parent?.executionId === executionId && !isTerminal(child.status)) {
             await deps.executions
-              .abort(agentOf(scope), scope.orgId, scope.envId, id)
+              .abort(agentOf(scope), { orgId: scope.orgId, envId: scope.envId, id })
               .catch((error: unknown) => {
                 if (!isAppError(error)) throw error;
               });

@@ -38,7 +38,7 @@ export function createCredentialRequests(deps: {
         return answer([], "credentials are not configured on this control plane");
       if (request.names.length + request.prefixes.length > MAX_CREDENTIALS_PER_REQUEST)
         return answer([], `at most ${MAX_CREDENTIALS_PER_REQUEST} credential names per request`);
-      const execution = await work.get(scope.orgId, scope.envId, executionId);
+      const execution = await work.get({ orgId: scope.orgId, envId: scope.envId, id: executionId });
       if (
         execution === undefined ||
         execution.agentId !== scope.agentId ||
@@ -47,7 +47,7 @@ export function createCredentialRequests(deps: {
         return answer([], `execution ${executionId} is not running on this agent`);
       }
       try {
-        const values = await deps.credentials.resolve(scope.orgId, scope.envId, request);
+        const values = await deps.credentials.resolve({ orgId: scope.orgId, envId: scope.envId }, request);
         logger.info(
           { executionId, asked: request.names.length + request.prefixes.length, released: values.length },
           "credentials released to the agent",

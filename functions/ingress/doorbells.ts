@@ -7,13 +7,14 @@
  */
 import { createTtlCache } from "@assay/shared";
 import { decodeWorkOffer, workSubject } from "../core/lifecycle/subjects.ts";
+import type { EnvRef } from "../core/ports/refs.ts";
 import type { Bus, Clock } from "../core/ports.ts";
 import type { AgentSession } from "./agent-session.ts";
 
 export function createDoorbells(deps: {
   bus: Bus;
   clock: Clock;
-  hasQueued: (orgId: string, envId: string) => Promise<boolean>;
+  hasQueued: (env: EnvRef) => Promise<boolean>;
 }) {
   const { bus, clock } = deps;
   /**
@@ -34,7 +35,7 @@ export function createDoorbells(deps: {
     }
     const { orgId, envId } = session.principal;
     const members = new Set([session]);
-    const unsubscribe = bus.subscribe(workSubject(orgId, envId), (message) => {
+    const unsubscribe = bus.subscribe(workSubject({ orgId, envId }), (message) => {
       const offered = decodeWorkOffer(message.data);
       if (offered) {
         // Claimed here, the queue is as it was; otherwise it now holds this run.
@@ -65,11 +66,11 @@ export function createDoorbells(deps: {
    * never hidden by it; the sweep covers the rest.
    */
   const queuedChecks = createTtlCache<string, Promise<boolean>>({ clock, ttlMs: 1_000 });
-  function envHasQueued(orgId: string, envId: string): Promise<boolean> {
+  function envHasQueued({ orgId, envId }: EnvRef): Promise<boolean> {
     const key = `${orgId}.${envId}`;
     const known = queuedChecks.get(key);
     if (known) return known;
-    const queued = deps.hasQueued(orgId, envId).catch(() => true);
+    const queued = deps.hasQueued({ orgId, envId }).catch(() => true);
     queuedChecks.set(key, queued);
     return queued;
   }
@@ -105,7 +106,7 @@ export function createDoorbells(deps: {
           void s.reconcile();
           continue;
         }
-        queued ??= await envHasQueued(env.orgId, env.envId);
+        queued ??= await envHasQueued(env);
         if (queued) void s.reconcile();
       }
     }

@@ -38,12 +38,15 @@ export function createLogBatcher(deps: LogBatcherDeps) {
         continue;
       }
       while (storing.size >= MAX_LOG_PUTS_IN_FLIGHT) await Promise.race(storing);
-      const { stored } = await logs.begin(orgId, envId, run.executionId, {
-        offset: run.offset,
-        step: run.stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run",
-        stream: run.stream,
-        data: run.parts.length === 1 ? (run.parts[0] ?? new Uint8Array()) : Buffer.concat(run.parts),
-      });
+      const { stored } = await logs.begin(
+        { orgId, envId, id: run.executionId },
+        {
+          offset: run.offset,
+          step: run.stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run",
+          stream: run.stream,
+          data: run.parts.length === 1 ? (run.parts[0] ?? new Uint8Array()) : Buffer.concat(run.parts),
+        },
+      );
       const acked: Promise<void> = stored.then(
         (committedOffset) => {
           storing.delete(acked);

@@ -57,10 +57,11 @@ export async function bootstrapLocal(
       .secret;
     // An existing "hello" workflow (perhaps edited by the user) stays as it is.
     const setup = internalPrincipal(ORG, "local bootstrap");
-    const existing = (await core.workflows.list(setup, ORG, ENV)).some(
+    const existing = (await core.workflows.list(setup, { orgId: ORG, envId: ENV })).some(
       (w) => w.name === SAMPLE_WORKFLOW_NAME,
     );
-    if (!existing) await core.workflows.apply(setup, ORG, ENV, SAMPLE_WORKFLOW_NAME, SAMPLE_WORKFLOW);
+    if (!existing)
+      await core.workflows.apply(setup, { orgId: ORG, envId: ENV }, SAMPLE_WORKFLOW_NAME, SAMPLE_WORKFLOW);
   }
   const state: LocalState = {
     apiUrl: urls.apiUrl,

@@ -12,15 +12,8 @@ import { every } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
-import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
-import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
-import { createDynamoOrgStore } from "../adapters/aws/dynamo-org-store.ts";
+import { createDynamoStores } from "../adapters/aws/dynamo-stores.ts";
 import { createTableIfMissing } from "../adapters/aws/dynamo-table-setup.ts";
-import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
-import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
-import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
-import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
 import { createS3BlobStore } from "../adapters/aws/s3-blob-store.ts";
 import { createSqsJobQueue, JOB_KINDS } from "../adapters/aws/sqs-job-queue.ts";
 import { createOpenIdClient } from "../adapters/http/openid-client.ts";
@@ -44,7 +37,7 @@ import { ensureSelfSignedCertificate } from "../ingress/tls.ts";
 import { createJobHandlers } from "../worker/job-handlers.ts";
 import { startRetentionSchedule } from "../worker/retention-schedule.ts";
 import { createAgentPackage } from "./agent-package.ts";
-import { createLocalEnginePorts, loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
+import { loadOrCreateConfigKey, startScheduleTimer } from "./engine.ts";
 import { withDashboard } from "./web-assets.ts";
 
 export interface ControlPlaneOptions {
@@ -112,12 +105,10 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     const outbox = createOutboxMailer();
     // The local key file seals sensitive config and wraps the organizations' credential keys.
     const localKey = loadOrCreateConfigKey(dataDir);
+    const { tenancy, credentialStore, webhookStore, ...stores } = createDynamoStores(store);
     const core = createCore(
       {
-        orgs: createDynamoOrgStore(store),
-        tokens: createDynamoTokenStore(store),
-        workflows: createDynamoWorkflowStore(store),
-        executions: createDynamoExecutionStore(store),
+        ...stores,
         logBlobs: blobs,
         artifactBlobs: blobs,
         bus,
@@ -126,15 +117,13 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         logger,
         // Local mode may talk plain http to an identity provider on loopback (Dex, tests).
         tenancy: {
-          ...createDynamoTenancyStores(store),
+          ...tenancy,
           mailer: outbox,
           oidc: createOpenIdClient({ allowHttp: true }),
         },
-        ...createLocalEnginePorts(store),
-        insights: createDynamoInsightStore(store),
-        credentials: { store: createDynamoCredentialStore(store), keys: createLocalKeyWrapper(localKey) },
+        credentials: { store: credentialStore, keys: createLocalKeyWrapper(localKey) },
         webhooks: {
-          store: createDynamoWebhookStore(store),
+          store: webhookStore,
           sender: createWebhookSender({
             allowLoopback: options.webhooks?.allowLoopback ?? true,
             allowPrivate: options.webhooks?.allowPrivate,

@@ -1,25 +1,15 @@
 /**
- * Local wiring of the workflow engine's control-plane half: its DynamoDB stores, the config
- * encryption key (generated once into the data directory, mode 0600) and the schedule timer
- * that plays EventBridge's part, sweeping at the start of every minute.
+ * Local wiring of the workflow engine's control-plane half (its stores come with every other
+ * table store from createDynamoStores): the config encryption key (generated once into the data
+ * directory, mode 0600) and the schedule timer that plays EventBridge's part, sweeping at the
+ * start of every minute.
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
-import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
-import type { DynamoStoreConfig } from "../adapters/aws/dynamo-support.ts";
-import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { ScheduleDispatcher } from "../core/schedules.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
-
-/** The engine's ports over the local table. */
-export const createLocalEnginePorts = (store: DynamoStoreConfig) => ({
-  templates: createDynamoTemplateStore(store),
-  schedules: createDynamoScheduleStore(store),
-  concurrency: createDynamoConcurrencyGroups(store),
-});
 
 /** Reads `config.key` from `dataDir`, creating a random one (0600) the first time. */
 export function loadOrCreateConfigKey(dataDir: string): Uint8Array {

@@ -9,17 +9,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
-import { createDynamoConcurrencyGroups } from "../adapters/aws/dynamo-concurrency-groups.ts";
-import { createDynamoCredentialStore } from "../adapters/aws/dynamo-credential-store.ts";
-import { createDynamoExecutionStore } from "../adapters/aws/dynamo-execution-store.ts";
-import { createDynamoInsightStore } from "../adapters/aws/dynamo-insight-store.ts";
-import { createDynamoOrgStore } from "../adapters/aws/dynamo-org-store.ts";
-import { createDynamoScheduleStore } from "../adapters/aws/dynamo-schedule-store.ts";
-import { createDynamoTemplateStore } from "../adapters/aws/dynamo-template-store.ts";
-import { createDynamoTenancyStores } from "../adapters/aws/dynamo-tenancy-stores.ts";
-import { createDynamoTokenStore } from "../adapters/aws/dynamo-token-store.ts";
-import { createDynamoWebhookStore } from "../adapters/aws/dynamo-webhook-store.ts";
-import { createDynamoWorkflowStore } from "../adapters/aws/dynamo-workflow-store.ts";
+import { createDynamoStores } from "../adapters/aws/dynamo-stores.ts";
 import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
 import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
@@ -27,7 +17,7 @@ import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
-import type { KeyWrapper } from "../core/credential-ports.ts";
+import type { CredentialStore, KeyWrapper } from "../core/credential-ports.ts";
 import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
@@ -129,12 +119,10 @@ export async function buildAwsCore(config: AwsConfig) {
     ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL.split(","), logger })
     : createMemoryBus();
   const configKey = await loadConfigKey(config);
+  const { tenancy, credentialStore, webhookStore, ...stores } = createDynamoStores(store);
   const core = createCore(
     {
-      orgs: createDynamoOrgStore(store),
-      tokens: createDynamoTokenStore(store),
-      workflows: createDynamoWorkflowStore(store),
-      executions: createDynamoExecutionStore(store),
+      ...stores,
       logBlobs: bucketStore(config.ASSAY_LOGS_BUCKET),
       artifactBlobs: bucketStore(config.ASSAY_ARTIFACTS_BUCKET),
       bus,
@@ -152,15 +140,11 @@ export async function buildAwsCore(config: AwsConfig) {
       }),
       clock: systemClock,
       logger,
-      tenancy: { ...createDynamoTenancyStores(store), mailer, oidc: lazyOpenIdClient() },
-      templates: createDynamoTemplateStore(store),
-      schedules: createDynamoScheduleStore(store),
-      concurrency: createDynamoConcurrencyGroups(store),
-      ...credentialPorts(config, configKey, store),
+      tenancy: { ...tenancy, mailer, oidc: lazyOpenIdClient() },
+      ...credentialPorts(config, configKey, credentialStore),
       // The hosted control plane reaches public addresses only (no loopback, private or link-local).
-      insights: createDynamoInsightStore(store),
       webhooks: {
-        store: createDynamoWebhookStore(store),
+        store: webhookStore,
         sender: createWebhookSender({ allowLoopback: false }),
       },
     },
@@ -196,11 +180,7 @@ export async function buildAwsCore(config: AwsConfig) {
  * The credential store with KMS wrapping its data keys, or the config key when no KMS key is
  * set. With both, data keys wrapped by the config key before KMS was configured still open.
  */
-function credentialPorts(
-  config: AwsConfig,
-  configKey: string | undefined,
-  store: { client: DynamoDBClient; tableName: string },
-) {
+function credentialPorts(config: AwsConfig, configKey: string | undefined, store: CredentialStore) {
   const local = configKey ? createLocalKeyWrapper(parseSecretKey(configKey)) : undefined;
   let keys: KeyWrapper | undefined = local;
   if (config.ASSAY_CREDENTIALS_KMS_KEY_ID) {
@@ -217,5 +197,5 @@ function credentialPorts(
           : kms.unwrap(orgId, wrapped),
     };
   }
-  return keys === undefined ? {} : { credentials: { store: createDynamoCredentialStore(store), keys } };
+  return keys === undefined ? {} : { credentials: { store, keys } };
 }

@@ -86,11 +86,14 @@ describe("Lambda entries with synthetic events", () => {
       handler: (event: unknown) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
     };
     const id = "01KAAAAAAAAAAAAAAAAAAAAAAA";
-    await plane.core.logs.append(plane.orgId, plane.envId, id, {
-      offset: 0,
-      step: "r1",
-      data: new TextEncoder().encode("compact me\n"),
-    });
+    await plane.core.logs.append(
+      { orgId: plane.orgId, envId: plane.envId, id },
+      {
+        offset: 0,
+        step: "r1",
+        data: new TextEncoder().encode("compact me\n"),
+      },
+    );
     const record = (messageId: string, body: string) => ({
       messageId,
       receiptHandle: `rh-${messageId}`,
@@ -109,6 +112,9 @@ describe("Lambda entries with synthetic events", () => {
     });
     const result = await handler({ Records: [record("good", job), record("poison", "not json")] });
     assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: "poison" }]);
-    assert.equal((await plane.core.logs.read(plane.orgId, plane.envId, id)).toString(), "compact me\n");
+    assert.equal(
+      (await plane.core.logs.read({ orgId: plane.orgId, envId: plane.envId, id })).toString(),
+      "compact me\n",
+    );
   });
 });

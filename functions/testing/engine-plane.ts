@@ -50,12 +50,12 @@ export const useEnginePlane = () => {
     const internal = internalPrincipal(p.orgId, "test cleanup");
     const page = await p.core.executions.list(
       internal,
-      p.orgId,
-      p.envId,
+      { orgId: p.orgId, envId: p.envId },
       { status: "queued" },
       { limit: 100 },
     );
-    for (const e of page.items) await p.core.executions.abort(internal, p.orgId, p.envId, e.id);
+    for (const e of page.items)
+      await p.core.executions.abort(internal, { orgId: p.orgId, envId: p.envId, id: e.id });
   };
   afterEach(cancelQueued);
   return {

@@ -33,9 +33,15 @@ export async function startSleepy(plane: TestControlPlane) {
 /** Cancels queued runs and ends active ones (as lost), freeing their holds. */
 export async function settleRuns(plane: TestControlPlane) {
   const internal = internalPrincipal(plane.orgId, "test cleanup");
-  const page = await plane.core.executions.list(internal, plane.orgId, plane.envId, {}, { limit: 100 });
+  const page = await plane.core.executions.list(
+    internal,
+    { orgId: plane.orgId, envId: plane.envId },
+    {},
+    { limit: 100 },
+  );
   for (const e of page.items) {
-    if (e.status === "queued") await plane.core.executions.abort(internal, plane.orgId, plane.envId, e.id);
-    else await plane.core.work.markLost(plane.orgId, plane.envId, e.id, "test over");
+    if (e.status === "queued")
+      await plane.core.executions.abort(internal, { orgId: plane.orgId, envId: plane.envId, id: e.id });
+    else await plane.core.work.markLost({ orgId: plane.orgId, envId: plane.envId, id: e.id }, "test over");
   }
 }

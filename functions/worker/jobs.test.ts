@@ -29,7 +29,10 @@ describe("worker jobs", () => {
     let offset = 0;
     for (const [step, text] of parts) {
       const data = new TextEncoder().encode(text);
-      offset = await plane.core.logs.append(plane.orgId, plane.envId, executionId, { offset, step, data });
+      offset = await plane.core.logs.append(
+        { orgId: plane.orgId, envId: plane.envId, id: executionId },
+        { offset, step, data },
+      );
     }
     return offset;
   };
@@ -41,8 +44,8 @@ describe("worker jobs", () => {
       ["r2", "second step\n"],
       ["r1", "back to one\n"],
     ]);
-    const before = await plane.core.logs.read(plane.orgId, plane.envId, id);
-    const step1 = await plane.core.logs.read(plane.orgId, plane.envId, id, { step: "r1" });
+    const before = await plane.core.logs.read({ orgId: plane.orgId, envId: plane.envId, id });
+    const step1 = await plane.core.logs.read({ orgId: plane.orgId, envId: plane.envId, id }, { step: "r1" });
     const handler = createSqsHandler(
       "compact-logs",
       createCompactLogsJob({ logs: plane.core.logs }),
@@ -56,16 +59,19 @@ describe("worker jobs", () => {
     const event: SqsEvent = { Records: [record("m1", job), record("m2", job, 2)] };
     assert.deepEqual(await handler(event), { batchItemFailures: [] });
 
-    const keys = (await plane.core.ports.logBlobs.list(logPrefix(plane.orgId, plane.envId, id))).map(
-      (k) => k.key,
-    );
+    const keys = (
+      await plane.core.ports.logBlobs.list(logPrefix({ orgId: plane.orgId, envId: plane.envId, id }))
+    ).map((k) => k.key);
     assert.ok(
       keys.every((k) => !k.includes("/chunks/")),
       `chunks removed: ${keys.join(", ")}`,
     );
-    assert.deepEqual(await plane.core.logs.read(plane.orgId, plane.envId, id), before);
-    assert.deepEqual(await plane.core.logs.read(plane.orgId, plane.envId, id, { step: "r1" }), step1);
-    const tail = await plane.core.logs.segments(plane.orgId, plane.envId, id, 5);
+    assert.deepEqual(await plane.core.logs.read({ orgId: plane.orgId, envId: plane.envId, id }), before);
+    assert.deepEqual(
+      await plane.core.logs.read({ orgId: plane.orgId, envId: plane.envId, id }, { step: "r1" }),
+      step1,
+    );
+    const tail = await plane.core.logs.segments({ orgId: plane.orgId, envId: plane.envId, id }, 5);
     assert.equal(Buffer.concat(tail.map((s) => s.data)).toString(), before.subarray(5).toString());
   });
 
@@ -95,8 +101,14 @@ describe("worker jobs", () => {
       result.batchItemFailures.map((f) => f.itemIdentifier),
       ["poison", "wrong-kind", "bad-payload"],
     );
-    assert.deepEqual(await plane.core.ports.logBlobs.list(logPrefix(plane.orgId, plane.envId, gone)), []);
+    assert.deepEqual(
+      await plane.core.ports.logBlobs.list(logPrefix({ orgId: plane.orgId, envId: plane.envId, id: gone })),
+      [],
+    );
     assert.equal(await plane.core.ports.artifactBlobs.get(artifactKey), undefined);
-    assert.equal((await plane.core.logs.read(plane.orgId, plane.envId, kept)).toString(), "stay\n");
+    assert.equal(
+      (await plane.core.logs.read({ orgId: plane.orgId, envId: plane.envId, id: kept })).toString(),
+      "stay\n",
+    );
   });
 });

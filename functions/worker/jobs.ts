@@ -4,6 +4,7 @@ import * as z from "zod";
 import { internalPrincipal, type Principal } from "../core/access.ts";
 import type { ArtifactService } from "../core/artifacts.ts";
 import type { LogService } from "../core/logs.ts";
+import type { EnvRef } from "../core/ports/refs.ts";
 import type { Clock, ExecutionFilter, Job, JobQueue, OrgStore } from "../core/ports.ts";
 import { type StorageLimits, storageLimitsOf } from "../core/storage-limits.ts";
 import type { Unpacker } from "../core/unpack.ts";
@@ -26,8 +27,8 @@ export function createCleanupJob(deps: {
 }) {
   return async (job: Job) => {
     const { orgId, envId, executionId, scope } = CleanupJob.parse(job.payload);
-    if (scope !== "artifacts") await deps.logs.remove(orgId, envId, executionId);
-    if (scope !== "logs") await deps.artifacts.remove(orgId, envId, executionId);
+    if (scope !== "artifacts") await deps.logs.remove({ orgId, envId, id: executionId });
+    if (scope !== "logs") await deps.artifacts.remove({ orgId, envId, id: executionId });
   };
 }
 
@@ -35,7 +36,7 @@ export function createCleanupJob(deps: {
 export function createCompactLogsJob(deps: { logs: LogService }) {
   return async (job: Job) => {
     const { orgId, envId, executionId } = ExecutionJob.parse(job.payload);
-    await deps.logs.compact(orgId, envId, executionId);
+    await deps.logs.compact({ orgId, envId, id: executionId });
   };
 }
 
@@ -97,8 +98,7 @@ export function createRetentionJob(deps: {
   executions: {
     list(
       principal: Principal,
-      orgId: string,
-      envId: string,
+      env: EnvRef,
       filter: ExecutionFilter,
       page: { limit: number; cursor?: string },
     ): Promise<Page<Pick<Execution, "id" | "status" | "createdAt" | "finishedAt">>>;
@@ -121,8 +121,7 @@ export function createRetentionJob(deps: {
     do {
       const page = await deps.executions.list(
         internalPrincipal(orgId, "retention"),
-        orgId,
-        envId,
+        { orgId, envId },
         {},
         {
           limit: 100,

@@ -63,7 +63,7 @@ describe("unpack-artifacts worker with Lambda-shaped SQS batches", () => {
       ["ex-evil", [{ path: "../../etc/passwd", data: "x" }]],
       ["ex-flaky", [{ path: "a.txt", data: "a" }]],
     ] as const) {
-      await blobs.put(bundleKey(artifactPrefix("o", "e", id), "r1"), tgzOf([...entries]));
+      await blobs.put(bundleKey(artifactPrefix({ orgId: "o", envId: "e", id }), "r1"), tgzOf([...entries]));
     }
     const event = {
       Records: [
@@ -76,12 +76,12 @@ describe("unpack-artifacts worker with Lambda-shaped SQS batches", () => {
     assert.deepEqual(await handler(event), {
       batchItemFailures: [{ itemIdentifier: "m3" }, { itemIdentifier: "m4" }],
     });
-    const good = await artifacts.list("o", "e", "ex-good");
+    const good = await artifacts.list({ orgId: "o", envId: "e", id: "ex-good" });
     assert.deepEqual(
       good.files.map((f) => f.path),
       ["report.txt"],
     );
-    const evil = await artifacts.list("o", "e", "ex-evil");
+    const evil = await artifacts.list({ orgId: "o", envId: "e", id: "ex-evil" });
     assert.equal(evil.bundles[0]?.status, "rejected");
     assert.deepEqual(evil.files, []);
 
@@ -99,7 +99,7 @@ describe("unpack-artifacts worker with Lambda-shaped SQS batches", () => {
       "redelivery wrote nothing new",
     );
     assert.equal(
-      (await artifacts.list("o", "e", "ex-good")).bundles[0]?.unpackedAt,
+      (await artifacts.list({ orgId: "o", envId: "e", id: "ex-good" })).bundles[0]?.unpackedAt,
       good.bundles[0]?.unpackedAt,
     );
   });

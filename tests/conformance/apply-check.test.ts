@@ -52,6 +52,28 @@ describe("apply checks and delete (real CLI, API and agent)", () => {
     assert.equal(res.status, 200);
   });
 
+  // Testkube's cloud-ui-e2e derives its API address from the dashboard's: Testkube's at() fails
+  // when dashboard.url has no "app-", and so do the apply check and the run, naming the value.
+  test("an expression over dashboard.url is checked at apply with the dashboard's own address", async () => {
+    const api = `{{ join(list(at(split(dashboard.url, "app-"), 0), at(split(dashboard.url, "app-"), 1)), "api-") }}`;
+    const yaml = workflowDoc(
+      "api-from-dashboard",
+      `  container:\n    env:\n    - name: CLOUD_API_URL\n      value: '${api}'\n  steps:\n  - shell: echo "$CLOUD_API_URL"\n`,
+    );
+    const applied = await stack.cli(["workflow", "apply", "-f", file("api-from-dashboard", yaml)]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const url = JSON.stringify(stack.plane.core.tenancy.settings.publicWebUrl.replace(/\/+$/, ""));
+    const why = `at(): index 1 is out of bounds of [${url}] (length 1; Testkube's at() fails on it too)`;
+    assert.ok(
+      applied.stderr.includes(`refused: process runtime: spec.container.env[0].value: ${why}`),
+      applied.stderr,
+    );
+    const id = await stack.start("api-from-dashboard");
+    const finished = await stack.finished(id);
+    assert.equal(finished.status, "failed");
+    assert.ok((await stack.log(id)).includes(why), await stack.log(id));
+  });
+
   test("plan and apply --dry-run print the step tree and the verdict, and store nothing", async () => {
     const path = file("dry", workflowDoc("dry", secretStep));
     for (const args of [

@@ -10,12 +10,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type Docker from "dockerode";
+import { startSlowRegistry } from "../../agent/src/runner/runtimes/docker/slow-registry.ts";
 import {
   buildBusyboxImage,
   requireDocker,
   SHELL_APPLETS,
 } from "../../agent/src/runner/runtimes/docker/test-images.ts";
-import { type AgentFixture, startAgentFixture, step } from "./agent-fixture.ts";
+import { type AgentFixture, startAgentFixture, step, workflowDoc } from "./agent-fixture.ts";
+import { assertOutputsPerPod, outputsPerPod } from "./outputs-per-pod.ts";
 
 const documentOf = (file: string) => readFileSync(new URL(`./docker/${file}`, import.meta.url), "utf8");
 const nameOf = (yaml: string) => /\n {2}name: ([\w-]+)/.exec(yaml)?.[1] ?? "unnamed";
@@ -157,6 +159,36 @@ describe("Testkube documents in the Docker runtime", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(status, "aborted");
+  });
+
+  test("step outputs per pod: workers in their containers and services have their own", async () => {
+    const yaml = workflowDoc("outputs-per-pod", outputsPerPod("alpine:3.22.0"));
+    assertOutputsPerPod(await fixture.run("outputs-per-pod", yaml, {}, 120_000));
+  });
+
+  test("timeouts.initialization ends a run whose first image pull outlasts it, stopping the pull", async () => {
+    const registry = await startSlowRegistry(docker, "assay-conformance-init");
+    try {
+      const yaml = workflowDoc(
+        "init-timeout",
+        `  timeouts:\n    initialization: 3s\n  steps:\n  - name: Slow image\n    run:\n      image: "${registry.image}"\n      shell: echo should-not-run\n`,
+      );
+      const result = await fixture.run("init-timeout", yaml, {}, 120_000);
+      assert.equal(result.status, "timeout", `${result.message}\n${result.log}`);
+      assert.match(
+        result.message ?? "",
+        /^timeouts\.initialization \(3s\) elapsed before the first step started: still starting step "Slow image"$/,
+      );
+      assert.match(result.log, /\[assay\] pulling image/);
+      assert.match(result.log, /\[assay\] pull of .* stopped/);
+      assert.doesNotMatch(result.log, /should-not-run/);
+      assert.equal(step(result, "Slow image").status, "timeout");
+      // The engine gave the pull up with the run.
+      for (let i = 0; i < 300 && registry.open.size > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(registry.open.size, 0, "the engine kept pulling after the run ended");
+    } finally {
+      await registry.stop();
+    }
   });
 
   test("no container or network of this agent remains", async () => {

@@ -4,8 +4,10 @@
  * documents them.
  */
 import assert from "node:assert/strict";
+import { createServer, type ServerResponse } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { type AgentFixture, startAgentFixture, step, workflowDoc } from "./agent-fixture.ts";
+import { assertOutputsPerPod, outputsPerPod } from "./outputs-per-pod.ts";
 
 describe("conformance workflows (real agent)", () => {
   let fx: AgentFixture;
@@ -288,5 +290,54 @@ spec:
     const failed = run.steps.find((s) => s.status === "failed" || s.status === "timeout");
     assert.ok(failed, JSON.stringify(run.steps));
     assert.match(`${failed.message ?? ""} ${run.message ?? ""} ${run.log}`, /ready/i);
+  });
+
+  // Testkube keeps step outputs per pod: the workflow's, each worker's, each service's.
+  test("step outputs: workers and services have their own; the workflow's survive them", async () => {
+    assertOutputsPerPod(await fx.run("outputs-per-pod", workflowDoc("outputs-per-pod", outputsPerPod())));
+  });
+
+  // The workflow's tarball comes from a server that sends its headers and then nothing.
+  test("timeouts.initialization ends a run still fetching its content, naming the timeout", async () => {
+    const hung = new Set<ServerResponse>();
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/gzip" });
+      res.write(Buffer.from([0x1f, 0x8b]));
+      hung.add(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const run = await fx.run(
+        "init-timeout",
+        workflowDoc(
+          "init-timeout",
+          `  timeouts:
+    initialization: 2s
+  content:
+    tarball: [{url: "http://127.0.0.1:${port}/src.tgz", path: /data/src}]
+  steps:
+  - name: never
+    shell: echo should-not-run
+`,
+        ),
+      );
+      assert.equal(run.status, "timeout", run.log);
+      assert.equal(
+        run.message,
+        "timeouts.initialization (2s) elapsed before the first step started: still fetching the content of the workflow",
+      );
+      assert.match(run.log, /\[assay\] error: timeouts\.initialization \(2s\) elapsed/);
+      assert.doesNotMatch(run.log, /should-not-run/);
+      assert.notEqual(step(run, "never").status, "passed");
+      // A run that starts its first step in time is not affected by the timeout.
+      const inTime = "  timeouts:\n    initialization: 1m\n  steps:\n  - shell: echo started in time\n";
+      const quick = await fx.run("init-in-time", workflowDoc("init-in-time", inTime));
+      assert.equal(quick.status, "passed", quick.log);
+      assert.match(quick.log, /started in time/);
+    } finally {
+      for (const res of hung) res.destroy();
+      server.close();
+    }
   });
 });

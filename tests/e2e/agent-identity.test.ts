@@ -6,7 +6,6 @@
  * take over, report on or log into another agent's running execution.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +14,7 @@ import { ExecutionStatus, LogStream, PROTOCOL_VERSION } from "@assay/shared/prot
 import * as grpc from "@grpc/grpc-js";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { connect } from "../../functions/testing/protocol-client.ts";
-import { ASSAY } from "../support/agent-stack.ts";
+import { type AgentProcess, launchAgent } from "../support/agent-process.ts";
 
 const GATE = (marker: string) => `apiVersion: testworkflows.testkube.io/v1
 kind: TestWorkflow
@@ -27,15 +26,10 @@ spec:
       shell: while [ ! -f ${marker} ]; do sleep 0.1; done; echo released
 `;
 
-interface Spawned {
-  child: ChildProcess;
-  output: () => string;
-}
-
 describe("agent identity: issued by the control plane, one process per identity", () => {
   let plane: TestControlPlane;
   let dir: string;
-  const agents: Spawned[] = [];
+  const agents: AgentProcess[] = [];
 
   before(async () => {
     plane = await startTestControlPlane({ gateway: { sweepIntervalMs: 300 } });
@@ -52,27 +46,14 @@ describe("agent identity: issued by the control plane, one process per identity"
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const startAgentProcess = (stateDir: string): Spawned => {
-    let output = "";
-    const child = spawn(
-      process.execPath,
-      [
-        ASSAY,
-        "agent",
-        "--url",
-        plane.ingressUrl,
-        "--ca-file",
-        plane.caFile,
-        "--state-dir",
-        stateDir,
-        "--runtime",
-        "process",
-      ],
-      { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
-    );
-    child.stdout?.on("data", (d) => (output += d));
-    child.stderr?.on("data", (d) => (output += d));
-    const spawned = { child, output: () => output };
+  const startAgentProcess = (stateDir: string): AgentProcess => {
+    const spawned = launchAgent({
+      url: plane.ingressUrl,
+      caFile: plane.caFile,
+      stateDir,
+      token: plane.agentToken,
+      runtime: "process",
+    });
     agents.push(spawned);
     return spawned;
   };

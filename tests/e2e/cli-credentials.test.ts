@@ -69,10 +69,13 @@ describe("assay credential", () => {
       (await cli(["credential", "list", "--org-wide"])).out,
       /region {2}variable {2}v1 .* = eu-west-1/,
     );
-    const resolved = await plane.core.credentials?.resolve(plane.orgId, plane.envId, {
-      names: ["api-token"],
-      prefixes: [],
-    });
+    const resolved = await plane.core.credentials?.resolve(
+      { orgId: plane.orgId, envId: plane.envId },
+      {
+        names: ["api-token"],
+        prefixes: [],
+      },
+    );
     assert.equal(resolved?.[0]?.value, SECRET, "stdin's trailing newline is dropped");
     assert.equal((await cli(["credential", "delete", "api-token"])).code, 0);
     const again = await cli(["credential", "delete", "api-token"]);

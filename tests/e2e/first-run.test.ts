@@ -4,11 +4,11 @@
  * agent daemon included. Apply a workflow, run it, watch logs arrive live, fail, abort.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type AgentStack, ASSAY, startAgentStack } from "../support/agent-stack.ts";
+import { launchAgent } from "../support/agent-process.ts";
+import { type AgentStack, startAgentStack } from "../support/agent-stack.ts";
 
 describe("first run, end to end", () => {
   let stack: AgentStack;
@@ -202,29 +202,18 @@ spec:
     const api = await cli(["workflow", "list"], { ...cliEnv(), ASSAY_TOKEN: "asy_api_wrong" });
     assert.equal(api.code, 2);
     assert.match(api.stderr, /token/i);
-    const bad = spawn(
-      process.execPath,
-      [
-        ASSAY,
-        "agent",
-        "--url",
-        plane.ingressUrl,
-        "--ca-file",
-        plane.caFile,
-        "--state-dir",
-        join(stack.dir, "bad-agent"),
-      ],
-      { env: { ...process.env, ASSAY_AGENT_TOKEN: "asy_agent_wrong" } },
-    );
-    let output = "";
-    bad.stdout?.on("data", (d) => (output += d));
-    bad.stderr?.on("data", (d) => (output += d));
+    const bad = launchAgent({
+      url: plane.ingressUrl,
+      caFile: plane.caFile,
+      stateDir: join(stack.dir, "bad-agent"),
+      token: "asy_agent_wrong",
+    });
     await waitFor("the refusal to be reported", async () =>
-      /refused|unauthenticated|token/i.test(output) ? true : undefined,
+      /refused|unauthenticated|token/i.test(bad.output()) ? true : undefined,
     );
-    bad.kill("SIGTERM");
+    bad.child.kill("SIGTERM");
     assert.equal(
-      plane.gateway.agents(plane.orgId, plane.envId).length,
+      plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length,
       1,
       "only the real agent is connected",
     );

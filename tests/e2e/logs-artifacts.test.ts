@@ -188,7 +188,7 @@ spec:
         .join(""),
       "err-1\nerr-2\n",
     );
-    await plane.core.logs.compact(plane.orgId, plane.envId, id);
+    await plane.core.logs.compact({ orgId: plane.orgId, envId: plane.envId, id });
     assert.deepEqual(await stored(), chunked, "compaction keeps every segment's stream and offset");
 
     // The CLI: -o json lists each segment with its stream; a terminal shows stderr in red.

@@ -96,10 +96,13 @@ spec:
     });
     assert.equal(start.status, 201);
     const { id } = (await start.json()) as { id: string };
-    const won = await plane.core.work.claimOffered(plane.orgId, plane.envId, "cli-agent", id);
+    const won = await plane.core.work.claimOffered(
+      { orgId: plane.orgId, envId: plane.envId, id },
+      "cli-agent",
+    );
     assert.ok(won);
-    await plane.core.work.started(plane.orgId, plane.envId, "cli-agent", id, Date.now());
-    await plane.core.work.finish(plane.orgId, plane.envId, "cli-agent", id, {
+    await plane.core.work.started({ orgId: plane.orgId, envId: plane.envId, id }, "cli-agent", Date.now());
+    await plane.core.work.finish({ orgId: plane.orgId, envId: plane.envId, id }, "cli-agent", {
       status: "passed",
       logBytes: 0,
       steps: won.steps,

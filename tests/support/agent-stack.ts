@@ -9,10 +9,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
+import { ASSAY, launchAgent } from "./agent-process.ts";
 
-export const ASSAY = fileURLToPath(new URL("../../agent/bin/assay.ts", import.meta.url));
+export { ASSAY } from "./agent-process.ts";
 
 export interface CliResult {
   code: number | null;
@@ -51,28 +51,16 @@ export async function startAgentStack(
   const plane: TestControlPlane = await startTestControlPlane(options.plane);
   const dir = mkdtempSync(join(tmpdir(), `${options.prefix ?? "assay-e2e"}-`));
   let output = "";
-  const spawnAgent = (stateDir: string, args: string[]): ChildProcess => {
-    const child = spawn(
-      process.execPath,
-      [
-        ASSAY,
-        "agent",
-        "--url",
-        plane.ingressUrl,
-        "--ca-file",
-        plane.caFile,
-        "--state-dir",
-        join(dir, stateDir),
-        "--runtime",
-        options.runtime ?? "process",
-        ...args,
-      ],
-      { env: { ...process.env, ASSAY_AGENT_TOKEN: plane.agentToken } },
-    );
-    child.stdout?.on("data", (d) => (output += d));
-    child.stderr?.on("data", (d) => (output += d));
-    return child;
-  };
+  const spawnAgent = (stateDir: string, args: string[]): ChildProcess =>
+    launchAgent({
+      url: plane.ingressUrl,
+      caFile: plane.caFile,
+      stateDir: join(dir, stateDir),
+      token: plane.agentToken,
+      runtime: options.runtime ?? "process",
+      args,
+      onOutput: (chunk) => (output += chunk),
+    }).child;
   const agents: ChildProcess[] = [spawnAgent("agent", options.agentArgs ?? [])];
 
   /** Polls `probe` until it returns a value; fails after `timeoutMs` with the agent's output. */
@@ -153,10 +141,10 @@ export async function startAgentStack(
     log: async (id: string) => (await plane.api(`${plane.envPath}/executions/${id}/logs`)).text(),
     /** Starts one more agent of the environment (its own state dir) and waits until it is online. */
     async addAgent(args: string[]) {
-      const before = plane.gateway.agents(plane.orgId, plane.envId).length;
+      const before = plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length;
       agents.push(spawnAgent(`agent-${agents.length + 1}`, args));
       await waitFor("the added agent to connect", async () =>
-        plane.gateway.agents(plane.orgId, plane.envId).length > before ? true : undefined,
+        plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length > before ? true : undefined,
       );
     },
     async stop() {
@@ -170,7 +158,7 @@ export async function startAgentStack(
     },
   };
   await waitFor("the agent to connect", async () =>
-    plane.gateway.agents(plane.orgId, plane.envId).length > 0 ? true : undefined,
+    plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length > 0 ? true : undefined,
   );
   return stack;
 }

@@ -75,6 +75,20 @@ spec:
         image: nginx:1.27
 `;
 
+/** Goes only to an agent labelled region=mars, which the journey's agent is not. */
+const TARGETED_WORKFLOW = `apiVersion: testworkflows.testkube.io/v1
+kind: TestWorkflow
+metadata:
+  name: mars-only
+spec:
+  execution:
+    target:
+      match:
+        region: [mars]
+  steps:
+    - shell: echo landed
+`;
+
 const TEMPLATE = `apiVersion: testworkflows.testkube.io/v1
 kind: TestWorkflowTemplate
 metadata:
@@ -98,6 +112,28 @@ describe("dashboard, in the browser", () => {
   let page: Page;
   let problems: string[];
   let agentOutput = "";
+
+  /** Starts `workflow`, which no online agent can take, and checks its page and the list say why; aborts it. */
+  const expectWaiting = async (workflow: string, why: RegExp, shot: string) => {
+    const started = await plane.api(`${plane.envPath}/workflows/${workflow}/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    const startedText = await started.text();
+    assert.ok(started.status < 300, startedText);
+    const { id } = JSON.parse(startedText) as { id: string };
+    await page.goto(`${web.url}/orgs/${plane.orgId}/envs/${plane.envId}/executions/${id}`);
+    const banner = page.getByRole("status", { name: "Why it waits" });
+    await banner.getByText(why).waitFor();
+    await banner.getByRole("link", { name: "see the agents, their runtimes and labels" }).waitFor();
+    await screenshot(page, shot);
+    await page.getByRole("link", { name: "Executions" }).click();
+    const name = new RegExp(`^${workflow} execution .*, queued$`);
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name }) });
+    await row.getByText(why).waitFor();
+    const aborted = await plane.api(`${plane.envPath}/executions/${id}/abort`, { method: "POST" });
+    assert.ok(aborted.status < 300, await aborted.text());
+  };
 
   before(async () => {
     await ensureDashboardBuilt();
@@ -383,6 +419,17 @@ describe("dashboard, in the browser", () => {
     await screenshot(page, "08-workflows");
   });
 
+  test("a run no online agent matches says why on its page and in the executions list", async () => {
+    const put = await plane.api(`${plane.envPath}/workflows/mars-only`, {
+      method: "PUT",
+      headers: { "content-type": "application/yaml" },
+      body: TARGETED_WORKFLOW,
+    });
+    assert.ok(put.ok, await put.text());
+    const why = `waiting for an agent matching region=mars: none of the 1 online agent in ${plane.envId} matches`;
+    await expectWaiting("mars-only", new RegExp(why), "05f-queued-no-matching-agent");
+  });
+
   test("the editor shows what the agents' runtime will not run; delete a workflow from its page", async () => {
     await page.getByRole("link", { name: "Workflows" }).click();
     await page.getByRole("link", { name: "New workflow" }).first().click();
@@ -400,7 +447,15 @@ describe("dashboard, in the browser", () => {
       )
       .waitFor();
     await screenshot(page, "05d-editor-refusals");
-    await page.getByRole("link", { name: "Open the workflow" }).click();
+    // Run anyway: it waits, and its page and the executions list say why.
+    await expectWaiting(
+      "served",
+      new RegExp(
+        `waiting for an agent with a container runtime \\(docker\\): .*none of the 1 online agent in ${plane.envId} has one`,
+      ),
+      "05e-queued-needs-containers",
+    );
+    await page.goto(`${web.url}/orgs/${plane.orgId}/envs/${plane.envId}/workflows/served`);
     await page.getByRole("heading", { name: "served" }).waitFor();
     await page.getByRole("button", { name: "Delete", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Delete served?" });

@@ -64,10 +64,13 @@ describe("webhook pages, in the browser", () => {
     });
     assert.equal(res.status, 201, await res.clone().text());
     const { id } = (await res.json()) as { id: string };
-    const won = await plane.core.work.claimOffered(plane.orgId, plane.envId, "web-agent", id);
+    const won = await plane.core.work.claimOffered(
+      { orgId: plane.orgId, envId: plane.envId, id },
+      "web-agent",
+    );
     assert.ok(won);
-    await plane.core.work.started(plane.orgId, plane.envId, "web-agent", id, Date.now());
-    await plane.core.work.finish(plane.orgId, plane.envId, "web-agent", id, {
+    await plane.core.work.started({ orgId: plane.orgId, envId: plane.envId, id }, "web-agent", Date.now());
+    await plane.core.work.finish({ orgId: plane.orgId, envId: plane.envId, id }, "web-agent", {
       status: "passed",
       logBytes: 0,
       steps: won.steps,

@@ -9,8 +9,8 @@
  * answer was lost with a stream are re-sent on the next Welcome.
  */
 import { open } from "node:fs/promises";
-import { systemRandom } from "@assay/shared";
 import type { AgentMessage, ArtifactAck, ArtifactUploadGrant } from "@assay/shared/proto";
+import { systemRandom } from "@assay/shared/time";
 
 export interface Bundle {
   executionId: string;

@@ -1,45 +1,26 @@
 /**
- * The agent daemon: one reconcile loop whose goal is "there should be a live stream", with
- * small collaborators: the session (link.ts: handshake, heartbeat, rotation), the registry
- * (executions.ts: commands applied once, logs and results held until acknowledged) and the
- * runner. The loop opens a session, pumps the registry's messages into it while it lives, and
- * when it ends decides how long to wait before the next one:
- *
- * - UNAUTHENTICATED: the token was refused; say so and retry no more than once a minute.
- * - FAILED_PRECONDITION: the control plane does not speak our protocol version; give up with
- *   the versions and the install command its `Refusal` names (upgrade.ts).
- * - RESOURCE_EXHAUSTED with a `Refusal`: too many registrations; wait its retry-after plus
- *   jitter (never less than the backoff), then try again.
- * - NOT_FOUND before the Welcome: the identity is not known in this environment; register anew.
- * - ALREADY_EXISTS before the Welcome: another process holds this identity (a copied state
- *   directory); say how to fix it and keep retrying with backoff (it clears when that one stops).
- * - PERMISSION_DENIED before the Welcome: the identity's secret was refused; give up.
- * - Reconnect from the server: its after_ms plus jitter. Rotation: at once.
- * - Anything else (UNAVAILABLE while draining, network errors, a dead stream): full-jitter
- *   backoff, reset by every Welcome.
+ * The agent daemon: a reconnect loop whose goal is "there should be a live stream"
+ * (reconnect-loop.ts; how it answers each way a stream ends is end-policy.ts), with small
+ * collaborators: the session (link.ts: handshake, heartbeat, rotation), registration
+ * (registration.ts), the registry (executions.ts: commands applied once, logs and results held
+ * until acknowledged) and the runner. While a session lives the registry's messages are pumped
+ * into it; stop() finishes or aborts the running executions and says Goodbye.
  */
 import { rm } from "node:fs/promises";
 import { hostname as osHostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  AgentGatewayClient,
-  type ControlMessage,
-  type Hello,
-  PROTOCOL_VERSION,
-  Refusal_Reason,
-  refusalIn,
-} from "@assay/shared/proto";
-import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { AgentGatewayClient, type ControlMessage, type Hello, PROTOCOL_VERSION } from "@assay/shared/proto";
 import type { ArtifactRequest } from "../artifacts/collect.ts";
 import { createUploader } from "../artifacts/uploader.ts";
 import { type PlanSpec, startExecution } from "../runner/run-execution.ts";
 import { type SelectedRuntime, selectRuntime } from "../runner/runtimes/select.ts";
 import { AGENT_VERSION } from "../version.ts";
-import { createBackoff, reconnectDelay, refusedDelay, retryAfterDelay } from "./backoff.ts";
+import { createBackoff } from "./backoff.ts";
 import { createChildClient } from "./child-client.ts";
 import { type Clock, type Random, sleep, systemClock, systemRandom } from "./clock.ts";
 import { createCredentialClient } from "./credential-client.ts";
 import { resolveTarget } from "./credentials.ts";
+import { createEndPolicy } from "./end-policy.ts";
 import { loadExecutedIds } from "./executed-ids.ts";
 import { createRegistry } from "./executions.ts";
 import {
@@ -49,13 +30,13 @@ import {
   hostFingerprint,
   loadIdentity,
   newInstanceId,
-  saveIdentity,
 } from "./identity.ts";
-import { type LinkState, openSession, type Session, type SessionEnd } from "./link.ts";
+import { type LinkState, openSession, type Session } from "./link.ts";
 import { createSpoolDir } from "./log-spool.ts";
 import type { AgentLogger, AgentOptions } from "./options.ts";
 import { grpcProxyOptions } from "./proxy.ts";
-import { upgradeMessage } from "./upgrade.ts";
+import { startReconnectLoop } from "./reconnect-loop.ts";
+import { register } from "./registration.ts";
 
 /** A running agent. */
 export interface AgentHandle {
@@ -144,8 +125,6 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
 
   let session: Session | undefined;
   let flushScheduled = false;
-  const stopSignal = new AbortController();
-  let closing = false;
 
   const pump = () => {
     const current = session;
@@ -265,137 +244,33 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     active: registry.active(),
   });
 
-  /** Asks the control plane for an identity and keeps it; a SessionEnd when it was refused. */
-  const register = async (client: AgentGatewayClient): Promise<AgentIdentity | SessionEnd> => {
-    const metadata = new Metadata();
-    metadata.set("authorization", `Bearer ${options.token}`);
-    const answer = await new Promise<{ error?: ServiceError; response?: AgentIdentity }>((resolve) =>
-      client.register(
-        {
-          hostname: hostName,
-          agentVersion: options.agentVersion ?? AGENT_VERSION,
-          platform: process.platform,
-        },
-        metadata,
-        { deadline: Date.now() + (options.handshakeTimeoutMs ?? 35_000) },
-        (error, response) =>
-          resolve(error || !response ? { error: error ?? undefined } : { response: { ...response, host } }),
-      ),
-    );
-    if (answer.response === undefined) {
-      const error = answer.error;
-      return {
-        kind: "status",
-        code: error?.code ?? status.UNKNOWN,
-        details: error?.details ?? "",
-        welcomed: false,
-        refusal: refusalIn(error?.metadata),
-      };
-    }
-    await saveIdentity(stateDir, answer.response);
-    logger.info(
-      `registered as agent ${answer.response.agentId} in ${answer.response.orgId}/${answer.response.envId} (kept in ${stateDir})`,
-    );
-    return answer.response;
-  };
-
-  /** How long to wait after `end`, or an Error when the agent must give up. */
-  const delayAfter = (end: SessionEnd): number | Error => {
-    switch (end.kind) {
-      case "rotate":
-        return 0;
-      case "reconnect":
-        logger.info(`the control plane asked to reconnect${end.reason ? ` (${end.reason})` : ""}`);
-        return reconnectDelay(random, end.afterMs);
-      case "closed":
-        return 0;
-      case "dead":
-        logger.warn(
-          end.welcomed
-            ? "no traffic from the control plane: reconnecting"
-            : "no Welcome from the control plane",
-        );
-        return backoff.next();
-      case "status":
-        if (!end.welcomed && end.code === status.NOT_FOUND) {
-          logger.warn(`${tidy(end.details)}: registering as a new agent`);
-          identity = undefined;
-          void forgetIdentity(stateDir);
-          return backoff.next();
-        }
-        if (!end.welcomed && end.code === status.ALREADY_EXISTS) {
-          logger.error(tidy(end.details));
-          return backoff.next();
-        }
-        if (!end.welcomed && end.code === status.PERMISSION_DENIED) {
-          return new Error(
-            `the control plane refused this agent's identity: ${tidy(end.details)}. Delete ${stateDir}/identity.json to register it as a new agent`,
-          );
-        }
-        if (end.code === status.UNAUTHENTICATED) {
-          const delay = refusedDelay(random, options.refusedRetryMs);
-          logger.error(
-            `the control plane refused the agent token (${end.details}); retrying in ${Math.round(delay / 1000)} s`,
-          );
-          return delay;
-        }
-        if (end.code === status.FAILED_PRECONDITION) {
-          return new Error(
-            end.refusal?.reason === Refusal_Reason.REASON_PROTOCOL_UNSUPPORTED
-              ? upgradeMessage(end.refusal, options.agentVersion ?? AGENT_VERSION)
-              : `the control plane refused this agent: ${end.details} (agent protocol version ${PROTOCOL_VERSION})`,
-          );
-        }
-        if (
-          end.code === status.RESOURCE_EXHAUSTED &&
-          end.refusal?.reason === Refusal_Reason.REASON_RATE_LIMITED
-        ) {
-          const delay = Math.max(backoff.next(), retryAfterDelay(random, Number(end.refusal.retryAfterMs)));
-          logger.warn(`${tidy(end.details)}: retrying in ${Math.round(delay / 1000)} s`);
-          return delay;
-        }
-        logger.warn(
-          `stream ended: ${status[end.code] ?? end.code}${end.details ? `: ${tidy(end.details)}` : ""}`,
-        );
-        return backoff.next();
-    }
-  };
-
-  const loop = async (): Promise<{ error?: Error }> => {
-    while (!closing) {
-      const client = new AgentGatewayClient(target.address, target.credentials, {
+  const loop = startReconnectLoop({
+    clock,
+    logger,
+    connect: () =>
+      new AgentGatewayClient(target.address, target.credentials, {
         "grpc.keepalive_time_ms": 30_000,
         "grpc.keepalive_timeout_ms": 10_000,
         ...proxy.options,
+      }),
+    identity: () => identity,
+    register: async (client) => {
+      const registered = await register(client, {
+        token: options.token,
+        hostname: hostName,
+        agentVersion: options.agentVersion ?? AGENT_VERSION,
+        host,
+        stateDir,
+        handshakeTimeoutMs: options.handshakeTimeoutMs,
+        logger,
       });
-      let issued = identity;
-      if (issued === undefined) {
-        const registered = await register(client);
-        if ("kind" in registered) {
-          client.close();
-          const delay = delayAfter(registered);
-          if (delay instanceof Error) {
-            logger.error(delay.message);
-            closing = true;
-            return { error: delay };
-          }
-          await sleep(clock, delay, stopSignal.signal);
-          continue;
-        }
-        identity = issued = registered;
-      }
-      let runtime = selected;
-      if (runtime === undefined) {
-        try {
-          runtime = await prepareRuntime(issued.agentId);
-        } catch (error) {
-          client.close();
-          closing = true;
-          logger.error((error as Error).message);
-          return { error: error as Error };
-        }
-      }
-      const current = openSession({
+      if (!("kind" in registered)) identity = registered;
+      return registered;
+    },
+    runtime: () => selected,
+    prepareRuntime,
+    open: (client, issued, runtime) =>
+      openSession({
         client,
         token: options.token,
         hello: hello(issued, runtime),
@@ -415,40 +290,24 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         onMessage,
         onWritable: pump,
         handshakeTimeoutMs: options.handshakeTimeoutMs,
-      });
+      }),
+    onSession: (current) => {
       session = current;
-      const end = await Promise.race([current.ended, stopSignalPromise(closing ? undefined : current)]);
-      session = undefined;
-      if (closing) {
-        await current.closed;
-        client.close();
-        break;
-      }
-      // Leave the client to finish draining the old call; close it shortly after.
-      clock.after(3000, () => client.close());
-      const delay = delayAfter(end);
-      if (delay instanceof Error) {
-        logger.error(delay.message);
-        closing = true;
-        return { error: delay };
-      }
-      if (delay > 0) await sleep(clock, delay, stopSignal.signal);
-    }
-    return {};
-  };
-
-  /** Resolves when stop() decides to close the current session (after Goodbye). */
-  let closeCurrent: (() => Promise<void>) | undefined;
-  const stopSignalPromise = (current: Session | undefined) =>
-    new Promise<SessionEnd>((resolve) => {
-      closeCurrent = async () => {
-        current?.close();
-        resolve({ kind: "closed" });
-        await current?.closed;
-      };
-    });
-
-  const stopped = loop();
+    },
+    afterEnd: createEndPolicy({
+      logger,
+      random,
+      backoff,
+      stateDir,
+      refusedRetryMs: options.refusedRetryMs,
+      agentVersion: options.agentVersion ?? AGENT_VERSION,
+      forgetIdentity: () => {
+        identity = undefined;
+        void forgetIdentity(stateDir);
+      },
+    }),
+  });
+  const stopped = loop.stopped;
   let stopping: Promise<void> | undefined;
 
   const stop = (reason = "the agent is stopping"): Promise<void> => {
@@ -471,10 +330,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
       if (registry.held() > 0)
         logger.warn(`${registry.held()} execution result(s) not acknowledged before stopping`);
       session?.send({ kind: { $case: "goodbye", value: { reason, reconnecting: false } } });
-      closing = true;
-      stopSignal.abort();
-      await closeCurrent?.();
-      await stopped;
+      await loop.close();
     })();
     return stopping;
   };
@@ -483,19 +339,12 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
     get agentId() {
       return identity?.agentId ?? "";
     },
-    state: () => session?.state ?? (closing ? "closed" : "connecting"),
+    state: () => session?.state ?? (loop.closing() ? "closed" : "connecting"),
     running: () => registry.running(),
     stop,
     stopped,
   };
 };
-
-/** grpc-js details carry resolver notes ("Last error: null. Resolution note: "): keep the gist. */
-const tidy = (details: string): string =>
-  details
-    .replace(/\s*Resolution note:.*$/s, "")
-    .replace(/\s*Last error: null\.?/, "")
-    .trim();
 
 /** A proxy URL without its password, for the log. */
 const redactProxy = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");

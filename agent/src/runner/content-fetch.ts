@@ -181,7 +181,13 @@ export interface ContentSource {
 export const fetchStepContent = async (
   source: ContentSource,
   workingDir: string | undefined,
-  options: { workspace: string; env: Record<string, string>; log(text: string): void },
+  options: {
+    workspace: string;
+    env: Record<string, string>;
+    log(text: string): void;
+    /** Stops a clone or download under way (the run ended: aborted, timed out). */
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<string | undefined> => {
   const { workspace } = options;
   if (source.files !== undefined && source.files.length > 0) {

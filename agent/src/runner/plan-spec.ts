@@ -118,6 +118,7 @@ const planParsed = (
     plan: {
       steps: plan.steps.map(toRunnerStep),
       timeoutMs: plan.timeoutMs,
+      initializationTimeoutMs: plan.initializationTimeoutMs,
       unsupported: plan.unsupported,
       warnings: [...parseWarnings, ...plan.warnings],
       files: plan.files,

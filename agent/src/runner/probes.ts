@@ -7,8 +7,6 @@
  * the threshold does not end the wait early: a slow database gets its whole timeout).
  */
 import { execFile } from "node:child_process";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { PlannedProbe } from "@assay/shared/workflow";
 
@@ -26,10 +24,16 @@ const tcpProbe = (host: string, port: number, timeoutMs: number): Promise<ProbeO
     socket.once("error", (error) => done({ ok: false, detail: `tcp ${host}:${port}: ${error.message}` }));
   });
 
-const httpProbe = (probe: NonNullable<PlannedProbe["http"]>, timeoutMs: number): Promise<ProbeOutcome> =>
-  new Promise((resolve) => {
+// node:http(s) load with the first http probe: their module namespaces pull in Node's fetch
+// (undici) and perf_hooks, several MB an agent without such services never needs.
+const httpProbe = async (
+  probe: NonNullable<PlannedProbe["http"]>,
+  timeoutMs: number,
+): Promise<ProbeOutcome> => {
+  const make =
+    probe.scheme === "https" ? (await import("node:https")).request : (await import("node:http")).request;
+  return new Promise((resolve) => {
     const url = `${probe.scheme}://${probe.host}:${probe.port}${probe.path.startsWith("/") ? "" : "/"}${probe.path}`;
-    const make = probe.scheme === "https" ? httpsRequest : httpRequest;
     // Kubernetes does not verify the certificate of an https probe either.
     const req = make(url, {
       method: "GET",
@@ -46,6 +50,7 @@ const httpProbe = (probe: NonNullable<PlannedProbe["http"]>, timeoutMs: number):
     req.once("error", (error) => resolve({ ok: false, detail: `GET ${url}: ${error.message}` }));
     req.end();
   });
+};
 
 const execProbe = (
   command: string[],

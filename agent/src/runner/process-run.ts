@@ -21,6 +21,9 @@ export interface ProcessContext {
   units: Set<LaunchedUnit>;
   /** The run is paused now: a unit that starts meanwhile is paused at once. */
   paused(): boolean;
+  /** A unit is being started (`ref`), or started: the run's initialization ends (run-plan.ts). */
+  starting(ref: string): void;
+  started(): void;
 }
 
 /** What to run, rendered. */
@@ -59,6 +62,7 @@ export const startProcess = async (
   const offScope = scope.onTimeout(() => kill(scope.ended()?.kind === "cancelled" ? "cancel" : "timeout"));
   const killForAbort = () => kill("abort");
   ctx.active.add(killForAbort);
+  ctx.starting(request.ref);
   unit = await ctx.runtime.launch(request, {
     output: (data, stream) => {
       const safe = maskers[stream].push(data);
@@ -71,6 +75,7 @@ export const startProcess = async (
     signal: preparing.signal,
   });
   ctx.units.add(unit);
+  if (killedBy === undefined) ctx.started();
   if (ctx.paused()) await unit.pause?.();
   if (abortRequested) killForAbort();
   else if (killedBy !== undefined) unit.kill();

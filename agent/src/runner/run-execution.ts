@@ -84,6 +84,8 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
     return { status: "failed", message, steps: [] };
   };
 
+  // `timeouts.initialization` counts from here: planning and credentials are part of it.
+  const takenAtMs = Date.now();
   const run = async (): Promise<RunResult> => {
     let outcome: PlanOutcome;
     try {
@@ -118,6 +120,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
         runtime: request.runtime,
         executionId: request.executionId,
         children: request.children,
+        takenAtMs,
       });
       current = planRun;
       if (abortReason !== undefined) planRun.abort(abortReason);

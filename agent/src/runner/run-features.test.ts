@@ -293,4 +293,30 @@ describe("content", () => {
       server.close();
     }
   });
+
+  it("timeouts.initialization ends once the first unit starts: a longer first step is not cut", async () => {
+    const r = await runYaml(`  timeouts:
+    initialization: 1s
+  steps:
+  - name: slow
+    shell: sleep 2; echo still-running
+  - name: next
+    shell: echo next-ran
+`);
+    assert.equal(r.result.status, "passed", r.text());
+    assert.match(r.textOf("r1"), /still-running/);
+    assert.match(r.textOf("r2"), /next-ran/);
+  });
+
+  it("timeouts.initialization counts the time before the run started (planning, credentials)", async () => {
+    const spec = "  timeouts:\n    initialization: 1s\n  steps:\n  - shell: echo ran\n";
+    // The agent took the run 5 s ago: planning and credentials used the whole budget.
+    const r = await runOnProcess(root, spec, {}, [], { takenAtMs: Date.now() - 5000 });
+    assert.equal(r.result.status, "timeout", r.text());
+    assert.equal(
+      r.result.message,
+      "timeouts.initialization (1s) elapsed before the first step started: still preparing the run",
+    );
+    assert.doesNotMatch(r.text(), /^ran$/m);
+  });
 });

@@ -33,7 +33,7 @@
 import { maskText } from "./masker.ts";
 import { createResourceMonitor } from "./resource-monitor.ts";
 import { createRunContext, type GroupState, type PlanRunOptions, type RunContext } from "./run-state.ts";
-import { createScope } from "./scope.ts";
+import { createScope, type Scope } from "./scope.ts";
 import { runBody } from "./step-body.ts";
 import { runStep } from "./step-run.ts";
 import type { RunnerStep, RunResult, StepEvent } from "./types.ts";
@@ -60,6 +60,7 @@ export const startPlanRun = (options: PlanRunOptions): PlanRun => {
     done: runPlan(run),
     abort(reason) {
       state.abortReason ??= reason;
+      state.stopped.abort();
       gate.resume("aborted");
       for (const kill of [...ctx.active]) kill();
       for (const wake of [...state.wakeups]) wake();
@@ -85,6 +86,7 @@ const runPlan = async (run: RunContext): Promise<RunResult> => {
       message: maskText(`unsupported by the ${stepRuntime.name} runtime: ${list}`, secrets),
     });
   }
+  const init = initializationScope(run);
   try {
     state.runtime = await stepRuntime.open({
       executionId: options.executionId ?? "run",
@@ -101,18 +103,20 @@ const runPlan = async (run: RunContext): Promise<RunResult> => {
     return finish(run, { status: "failed", message: maskText(message, secrets) });
   }
   try {
-    return await runRoot(run);
+    return await runRoot(run, init);
   } finally {
+    init?.scope.close();
     await state.runtime.close();
   }
 };
 
 /** The workflow as a pseudo-step (its content, services and steps run like a step's); the run's result. */
-const runRoot = async (run: RunContext): Promise<RunResult> => {
+const runRoot = async (run: RunContext, init: Initialization | undefined): Promise<RunResult> => {
   const { plan } = run.options;
   const { state } = run;
   // The run's deadline is wall-clock time; step timeouts below stand still while paused.
-  const root = createScope(plan.timeoutMs, undefined, run.gate, true);
+  const root = createScope(plan.timeoutMs, init?.scope, run.gate, true);
+  root.onTimeout(() => state.stopped.abort());
   const group: GroupState = { failed: false };
   const pseudo: RunnerStep = {
     ref: "",
@@ -132,6 +136,10 @@ const runRoot = async (run: RunContext): Promise<RunResult> => {
   root.close();
   if (state.abortReason !== undefined)
     return finish(run, { status: "aborted", message: `aborted: ${state.abortReason}` });
+  if (init?.expired !== undefined) {
+    run.line("", `[assay] error: ${init.expired}`);
+    return finish(run, { status: "timeout", message: init.expired });
+  }
   if (timedOut) {
     const message = `the run timed out after ${formatMs(plan.timeoutMs ?? 0)}`;
     run.line("", `[assay] ${message}`);
@@ -144,6 +152,44 @@ const runRoot = async (run: RunContext): Promise<RunResult> => {
     });
   }
   return finish(run, { status: "passed", message: "" });
+};
+
+/**
+ * `timeouts.initialization`: the longest from the agent taking the run (planning, credentials,
+ * the runtime, the workflow's content, a service's or step's image pull and container) until
+ * the first unit of a step or service starts, or an `execute` step begins. A scope above the
+ * run's: when it expires everything under it ends `timeout` (an image pull, a clone or a
+ * download under way is stopped) and the run ends `timeout` saying what it was still doing.
+ * Its clock stands still while the run is paused.
+ */
+interface Initialization {
+  scope: Scope;
+  /** Why the run ended, once the initialization expired. */
+  expired?: string;
+}
+
+const initializationScope = (run: RunContext): Initialization | undefined => {
+  const { plan, takenAtMs } = run.options;
+  const limit = plan.initializationTimeoutMs;
+  if (limit === undefined || limit <= 0) return undefined;
+  const { state } = run;
+  const left = Math.max(1, limit - Math.max(0, run.now() - (takenAtMs ?? run.now())));
+  const scope = createScope(left, undefined, run.gate);
+  const result: Initialization = { scope };
+  const phase = {
+    doing: "preparing the run",
+    end: () => {
+      state.initialization = undefined;
+      scope.close();
+    },
+  };
+  state.initialization = phase;
+  scope.onTimeout(() => {
+    result.expired = `timeouts.initialization (${formatMs(limit)}) elapsed before the first step started: still ${phase.doing}`;
+    state.initialization = undefined;
+    state.stopped.abort();
+  });
+  return result;
 };
 
 /** The run's result with every step's last event, in plan order (never reached: skipped). */

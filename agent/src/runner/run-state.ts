@@ -5,6 +5,7 @@
  * (emitting masked events and log lines, skipping a subtree, abortable sleeps, the expression
  * scope a step sees). run-plan.ts creates it; step-run.ts, step-body.ts and step-own.ts use it.
  */
+import { join } from "node:path";
 import type { Value } from "@assay/shared/workflow";
 import { type ContentSource, fetchStepContent } from "./content-fetch.ts";
 import type { FileRoots } from "./file-functions.ts";
@@ -17,7 +18,7 @@ import type { RuntimeScope } from "./runtime-expressions.ts";
 import { createProcessRuntime } from "./runtimes/process/process-runtime.ts";
 import type { ExecutionRuntime, StepRuntime, UnitSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
-import { stepIds } from "./step-outputs.ts";
+import { createOutputsPod, OUTPUTS_IN_WORKSPACE } from "./step-outputs.ts";
 import type {
   ChildRuns,
   CollectArtifacts,
@@ -51,6 +52,8 @@ export interface PlanRunOptions {
   executionId?: string;
   /** Starts and watches child executions (`execute` steps); without it they fail saying so. */
   children?: ChildRuns;
+  /** When the agent took the run (epoch ms): `timeouts.initialization` counts from here. */
+  takenAtMs?: number;
 }
 
 /** The state of one group of steps (a step's children, a worker's steps, the workflow's). */
@@ -75,9 +78,10 @@ export interface RunState {
   waitingSteps: number;
   /** Whether something had failed when each step started (`passed`/`failed` in its text). */
   readonly failedBefore: Map<string, boolean>;
-  /** Every step id of the plan, and the outputs of those that ran (step-outputs.ts). */
-  readonly stepIds: ReadonlySet<string>;
-  readonly stepOutputs: Map<string, Record<string, string>>;
+  /** Aborted when the run ends early (abort, run timeout): stops content fetches under way. */
+  readonly stopped: AbortController;
+  /** While the run initializes (run-plan.ts): what it does now, and the end of the phase. */
+  initialization?: { doing: string; end(): void } | undefined;
 }
 
 export type Vars = Record<string, Value> | undefined;
@@ -140,12 +144,23 @@ export interface RunContext {
   ): void;
 }
 
+/** What each ref of the plan is, as messages name it: `step "Build"`, `service "db"`. */
+const namesOf = (steps: readonly RunnerStep[], into = new Map<string, string>()): Map<string, string> => {
+  for (const step of steps) {
+    const name = step.kind === "service" ? (step.service?.name ?? step.name) : step.name;
+    into.set(step.ref, `${step.kind === "service" ? "service" : "step"} "${name}"`);
+    namesOf(step.steps, into);
+  }
+  return into;
+};
+
 /** The process context of a run (what runs now, its units) and its pause gate. */
 const processContext = (
   state: RunState,
   sink: RunnerSink,
   secrets: readonly string[],
   line: (ref: string, text: string) => void,
+  names: () => ReadonlyMap<string, string>,
 ): { ctx: ProcessContext; gate: PauseGate } => {
   const ctx: ProcessContext = {
     get runtime(): ExecutionRuntime {
@@ -157,6 +172,11 @@ const processContext = (
     active: new Set(),
     units: new Set(),
     paused: () => gate.paused,
+    starting: (ref) => {
+      if (state.initialization !== undefined)
+        state.initialization.doing = `starting ${names().get(ref) ?? ref}`;
+    },
+    started: () => state.initialization?.end(),
   };
   const gate = createPauseGate({
     units: ctx.units,
@@ -181,15 +201,21 @@ export const createRunContext = (
     wakeups: new Set(),
     waitingSteps: 0,
     failedBefore: new Map(),
-    stepIds: stepIds(plan.steps),
-    stepOutputs: new Map(),
+    stopped: new AbortController(),
   };
   const stepRuntime = options.runtime ?? createProcessRuntime();
-  const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [] };
+  // The workflow's own step outputs; each parallel worker gets its own (step-run.ts).
+  const outputs = createOutputsPod(join(workspace, OUTPUTS_IN_WORKSPACE), plan.steps);
+  const rootSpace: UnitSpace = { workspace, volumes: {}, mounts: [], outputs };
   const line = (ref: string, text: string) => {
     sink.log(ref, Buffer.from(`${maskText(text, secrets)}\n`));
   };
-  const { ctx, gate } = processContext(state, sink, secrets, line);
+  let known: Map<string, string> | undefined;
+  const names = () => {
+    known ??= namesOf(plan.steps);
+    return known;
+  };
+  const { ctx, gate } = processContext(state, sink, secrets, line, names);
   const run: RunContext = {
     options,
     secrets,
@@ -240,15 +266,22 @@ export const createRunContext = (
       const failed = { failed: state.failedBefore.get(step.ref) ?? false };
       const files = run.filesOf(step, space);
       const request = renderProcessRequest(step, env, run.scopeOf(failed, env, variables, files));
-      if (typeof request !== "string" && space !== rootSpace) request.space = space;
+      if (typeof request === "string") return request;
+      if (space !== rootSpace) request.space = space;
+      request.outputsDir = space.outputs?.dir;
       return request;
     },
-    fetchContent: (ref, source, workingDir, space) =>
-      fetchStepContent(source, workingDir, {
+    fetchContent: (ref, source, workingDir, space) => {
+      const init = state.initialization;
+      if (init !== undefined && (source.git !== undefined || (source.tarballs ?? []).length > 0))
+        init.doing = `fetching the content of ${ref === "" ? "the workflow" : (names().get(ref) ?? ref)}`;
+      return fetchStepContent(source, workingDir, {
         workspace: space.workspace,
         env: options.baseEnv,
         log: (text) => line(ref, text),
-      }),
+        signal: state.stopped.signal,
+      });
+    },
     failStart: (step, group, startedAtMs, { message, skip, logged }) => {
       line(step.ref, `[assay] error: ${logged ?? message}`);
       for (const child of step.steps) run.skipTree(child, skip);

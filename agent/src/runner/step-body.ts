@@ -13,6 +13,7 @@ import { evaluateRuntimeValue, withServiceAddresses } from "./runtime-expression
 import type { UnitSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
 import { type ServicesStart, startServices } from "./services.ts";
+import { unitOutputsDir } from "./step-outputs.ts";
 import { hasProcess, runOwn } from "./step-own.ts";
 import type { RunnerStep, StepFinalStatus } from "./types.ts";
 import { fillServiceSlots, fillSlots, runWorkers } from "./workers.ts";
@@ -96,7 +97,11 @@ const startBodyServices = async (
     prepare: async (node: RunnerStep) => {
       const error = await run.fetchContent(node.ref, node, node.workingDir, space);
       // The planner gave the instance its own env (with only the owner's global variables).
-      return error ?? run.prepare(node, node.env, node.variables ?? variables, space);
+      const request = error ?? run.prepare(node, node.env, node.variables ?? variables, space);
+      // A service instance is a pod of its own in Testkube, whose one step has no id: it gets
+      // an outputs path of its own that nothing creates or reads (step-outputs.ts).
+      if (typeof request !== "string") request.outputsDir = unitOutputsDir(run.rootSpace.workspace, node.ref);
+      return request;
     },
   };
   return startServices(hooks, filled.nodes, scope);

@@ -8,8 +8,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { stepIdOf } from "./step-outputs.ts";
+import { resolveStepIds, stepIdOf } from "./step-outputs.ts";
 import { runOnProcess } from "./test-run-process.ts";
+import { step } from "./test-support.ts";
+import type { RunnerStep } from "./types.ts";
 
 let root: string;
 before(async () => {
@@ -100,5 +102,25 @@ describe("step outputs", () => {
     assert.equal(stepIdOf({ name: "Run E2E -- tests" }), "run_e2e_tests");
     assert.equal(stepIdOf({ id: "given", name: "Other" }), "given");
     assert.equal(stepIdOf({ name: "" }), "");
+  });
+
+  it("resolves a pod's ids as Testkube does: clashes get _1, _2; invalid names none; workers apart", () => {
+    const leaf = (ref: string, name: string, extra: Partial<RunnerStep> = {}) =>
+      step(ref, { name, ...extra });
+    const ids = resolveStepIds([
+      leaf("a", "Build"),
+      leaf("b", "build", { steps: [leaf("b1", "Build!")] }),
+      leaf("c", "Прогон"),
+      leaf("d", "other", { id: "given" }),
+      leaf("p", "Par", { steps: [leaf("w", "worker 1", { kind: "worker", steps: [leaf("w1", "Build")] })] }),
+      leaf("s", "db", { kind: "service" }),
+    ]);
+    assert.deepEqual(Object.fromEntries(ids), {
+      a: "build",
+      b: "build_1",
+      b1: "build_2",
+      d: "given",
+      p: "par",
+    });
   });
 });

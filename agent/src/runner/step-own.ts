@@ -10,7 +10,7 @@ import type { RunContext, Vars } from "./run-state.ts";
 import { renderRuntimeText } from "./runtime-expressions.ts";
 import type { UnitSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
-import { collectStepOutputs, prepareStepOutputs, stepIdOf } from "./step-outputs.ts";
+import { collectStepOutputs, prepareStepOutputs } from "./step-outputs.ts";
 import type { RunnerStep } from "./types.ts";
 
 /** Whether `step` has a process of its own (a step with neither shell nor command runs its image's entrypoint). */
@@ -24,13 +24,13 @@ export const endedOutcome = (scope: Scope, when: string): Outcome => {
   return { status: "timeout", message: when ? `timed out ${when}` : "timed out" };
 };
 
-/** Stores what a step wrote to `/testkube/outputs` for the steps after it. */
-const keepOutputs = async (run: RunContext, step: RunnerStep, space: UnitSpace): Promise<void> => {
-  const id = stepIdOf(step);
-  if (id === "") return;
-  const { outputs, warnings } = await collectStepOutputs(space.workspace);
+/** Stores what a step with an id wrote to its pod's `/testkube/outputs` for the steps after it. */
+const keepOutputs = async (run: RunContext, step: RunnerStep, space: UnitSpace, id: string | undefined) => {
+  const pod = space.outputs;
+  if (id === undefined || pod === undefined) return;
+  const { outputs, warnings } = await collectStepOutputs(pod.dir);
   for (const warning of warnings) run.line(step.ref, `[assay] warning: ${warning}`);
-  run.state.stepOutputs.set(id, outputs);
+  pod.values.set(id, outputs);
 };
 
 const runProcess = async (
@@ -49,10 +49,13 @@ const runProcess = async (
     return { status: "failed", message: request };
   }
   const abortNow = state.abortReason !== undefined && step.condition !== "always";
-  await prepareStepOutputs(step, space.workspace);
+  const id =
+    space.outputs === undefined ? undefined : await prepareStepOutputs(step, space.outputs, space.workspace);
+  // The scope may have ended while the directories were made (a timeout, the initialization's).
+  if (scope.ended() !== undefined) return endedOutcome(scope, "before it started");
   const proc = await startProcess(run.ctx, request, scope, abortNow);
   const exit = await proc.finished;
-  await keepOutputs(run, step, space);
+  await keepOutputs(run, step, space, id);
   const outcome = exitOutcome(exit, endedOutcome(scope, ""), state.abortReason);
   if (exit.startError !== undefined || exit.reason !== undefined)
     run.line(step.ref, `[assay] error: ${outcome.message}`);
@@ -74,6 +77,8 @@ export const runOwn = async (
     ? await runProcess(run, step, scope, env, variables, space)
     : { status: "passed" as const };
   if (step.execute === undefined || own.status !== "passed") return own;
+  // Starting child executions is this step's work: the run's initialization is over.
+  run.ctx.started();
   return runExecute(step, {
     children: run.options.children,
     line: (text) => run.line(step.ref, text),

@@ -11,7 +11,7 @@ import { evaluateStepCondition } from "./runtime-expressions.ts";
 import type { UnitSpace, WorkerSpace } from "./runtimes/runtime.ts";
 import type { Scope } from "./scope.ts";
 import { runBody } from "./step-body.ts";
-import { stepVariable } from "./step-outputs.ts";
+import { createOutputsPod, stepVariable, unitOutputsDir } from "./step-outputs.ts";
 import type { RunnerStep, StepFinalStatus } from "./types.ts";
 import { fetchOut, transferIn } from "./worker-files.ts";
 import { resolveWorkingDir } from "./workspace.ts";
@@ -30,7 +30,12 @@ export const runStep = async (
   const env = { ...inheritedEnv, ...step.env };
   // A worker's own fan-out values win; service addresses of enclosing scopes stay visible.
   const own = step.variables === undefined ? inheritedVars : { ...inheritedVars, ...step.variables };
-  const variables = { ...own, step: stepVariable(step, state.stepIds, state.stepOutputs) };
+  // A parallel worker is a pod of its own in Testkube: its steps have their own outputs.
+  const pod =
+    step.kind === "worker"
+      ? createOutputsPod(unitOutputsDir(run.rootSpace.workspace, step.ref), step.steps)
+      : parentSpace.outputs;
+  const variables = pod === undefined ? own : { ...own, step: stepVariable(step, pod) };
   const ended = scope.ended();
   if (ended !== undefined || (state.abortReason !== undefined && step.condition !== "always")) {
     const why =
@@ -71,7 +76,8 @@ export const runStep = async (
       ? undefined
       : fetchOut(step.fetch ?? [], isolated, parentSpace, (t) => run.line(step.ref, t));
   try {
-    const space = isolated ?? parentSpace;
+    const base = isolated ?? parentSpace;
+    const space = step.kind === "worker" ? { ...base, outputs: pod } : base;
     const outcome = await runAttempts(run, step, scope, group, env, variables, space);
     return await settle(run, step, group, space, startedAtMs, outcome, giveBack);
   } finally {

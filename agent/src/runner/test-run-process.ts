@@ -10,12 +10,16 @@ import { planSpec } from "./plan-spec.ts";
 import { startPlanRun } from "./run-plan.ts";
 import { createRecordingSink } from "./test-support.ts";
 
-/** Plans `spec` (the lines under `spec:`) with `config` and runs it; the plan must be runnable. */
+/**
+ * Plans `spec` (the lines under `spec:`) with `config` and runs it; the plan must be runnable.
+ * `takenAtMs` is when the agent took the run (`timeouts.initialization` counts from it).
+ */
 export const runOnProcess = async (
   root: string,
   spec: string,
   config: Record<string, string> = {},
   secrets: string[] = [],
+  { takenAtMs }: { takenAtMs?: number } = {},
 ) => {
   const planned = planSpec(
     `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata: {name: t}\nspec:\n${spec}`,
@@ -32,6 +36,7 @@ export const runOnProcess = async (
     baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root },
     secrets,
     killGraceMs: 300,
+    ...(takenAtMs === undefined ? {} : { takenAtMs }),
   });
   return { ...recorder, workspace, result: await handle.done };
 };

@@ -101,6 +101,8 @@ export interface RunnerPlan {
   steps: RunnerStep[];
   /** Whole-run timeout (`job.activeDeadlineSeconds` or the spec's own). */
   timeoutMs?: number | undefined;
+  /** `timeouts.initialization`: the longest until the first step starts (run-plan.ts). */
+  initializationTimeoutMs?: number | undefined;
   unsupported: UnsupportedFeature[];
   /** Run-level warnings, written at the top of the log. */
   warnings?: string[] | undefined;

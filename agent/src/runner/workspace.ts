@@ -6,7 +6,7 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { isDataPath, mapDataPath } from "@assay/shared/workflow";
+import { isDataPath, mapDataPath } from "@assay/shared/workflow/data-path";
 import type { RunnerFile } from "./types.ts";
 
 /** Creates `workRoot/<prefix>-XXXXXX` and returns its path. */
@@ -35,11 +35,17 @@ const DATA_WORD = /(^|[\s"'=:(`,])\/data(?=$|[/\s"';:)`,])/g;
 // `/testkube/outputs`, where a step writes its outputs (step-outputs.ts), as a whole path word.
 const OUTPUTS_WORD = /(^|[\s"'=:(`,])\/testkube\/outputs(?=$|[/\s"';:)`,])/g;
 
-/** Maps `/data` and `/testkube/outputs` path words in a command string onto the workspace. */
-export const mapDataPaths = (text: string, workspace: string): string =>
+/**
+ * Maps `/data` path words in a command string onto the workspace, and `/testkube/outputs` ones
+ * onto the unit's outputs directory (default: the workspace's `.testkube/outputs`).
+ */
+export const mapDataPaths = (text: string, workspace: string, outputsDir?: string): string =>
   text
     .replace(DATA_WORD, (_match, before: string) => `${before}${workspace}`)
-    .replace(OUTPUTS_WORD, (_match, before: string) => `${before}${workspace}/.testkube/outputs`);
+    .replace(
+      OUTPUTS_WORD,
+      (_match, before: string) => `${before}${outputsDir ?? `${workspace}/.testkube/outputs`}`,
+    );
 
 /**
  * Writes `content.files` for a step whose working directory is `cwd`. Only paths inside the

@@ -4,9 +4,10 @@
  * so two processes racing for one identity on two ingress instances cannot both win.
  */
 import { AppError } from "@assay/shared";
-import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { AgentIdentityStore } from "../../core/ports.ts";
+import { putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 
@@ -24,22 +25,13 @@ export const createDynamoAgentIdentityStore = ({
   const doc = documentClient(client);
   return {
     async create(identity) {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...keys.agentIdentity(identity.orgId, identity.envId, identity.agentId),
-              entity: "agent-identity",
-              ...identity,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailed(error))
-          throw new AppError("already_exists", `agent identity ${identity.agentId} already exists`);
-        throw error;
+      const item = {
+        ...keys.agentIdentity(identity.orgId, identity.envId, identity.agentId),
+        entity: "agent-identity",
+        ...identity,
+      };
+      if (!(await putIfAbsent(doc, tableName, item))) {
+        throw new AppError("already_exists", `agent identity ${identity.agentId} already exists`);
       }
     },
 

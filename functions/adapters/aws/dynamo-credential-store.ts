@@ -4,9 +4,10 @@
  * so a scope lists with one query and nothing is ever read across organizations. Items hold
  * sealed values only. Writes are conditional on the version read (rotations never cross).
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { type CredentialStore, StoredCredential } from "../../core/credential-ports.ts";
+import { deleteItem, putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 
@@ -44,14 +45,14 @@ export const createDynamoCredentialStore = ({ client, tableName }: DynamoStoreCo
       }
     },
 
-    async get(orgId, envId, name) {
+    async get({ orgId, envId }, name) {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: keyOf(orgId, envId, name), ConsistentRead: true }),
       );
       return Item ? parseItem(StoredCredential, Item, "credential") : undefined;
     },
 
-    async list(orgId, envId) {
+    async list({ orgId, envId }) {
       const out: StoredCredential[] = [];
       let start: Record<string, unknown> | undefined;
       do {
@@ -73,11 +74,8 @@ export const createDynamoCredentialStore = ({ client, tableName }: DynamoStoreCo
       return out;
     },
 
-    async delete(orgId, envId, name) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({ TableName: tableName, Key: keyOf(orgId, envId, name), ReturnValues: "ALL_OLD" }),
-      );
-      return Attributes !== undefined;
+    async delete({ orgId, envId }, name) {
+      return deleteItem(doc, tableName, keyOf(orgId, envId, name));
     },
 
     async getDataKey(orgId) {
@@ -91,20 +89,12 @@ export const createDynamoCredentialStore = ({ client, tableName }: DynamoStoreCo
       return Item ? parseItem(DataKeyItem, Item, "data key").wrapped : undefined;
     },
 
-    async createDataKey(orgId, wrapped) {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: keys.credentialPartition(orgId), sk: "KEY", wrapped, entity: "data-key" },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
-      }
-    },
+    createDataKey: (orgId, wrapped) =>
+      putIfAbsent(doc, tableName, {
+        pk: keys.credentialPartition(orgId),
+        sk: "KEY",
+        wrapped,
+        entity: "data-key",
+      }),
   };
 };

@@ -6,18 +6,12 @@
  */
 
 import { AppError, Execution, StepState, TERMINAL_STATUSES } from "@assay/shared";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ExecutionRef, ExecutionStore } from "../../core/ports.ts";
+import { deleteItem, putIfAbsent, updateIfMatches } from "./dynamo-conditional-writes.ts";
 import { decodeCursor, encodeCursor } from "./dynamo-cursor.ts";
 import { buildTransitionUpdate, toExecutionItem } from "./dynamo-execution-item.ts";
+import { getItem, queryAll } from "./dynamo-reads.ts";
 import {
   type DynamoStoreConfig,
   documentClient,
@@ -51,33 +45,19 @@ const idFromSortKey = (sk: unknown): string => {
 export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreConfig): ExecutionStore => {
   const doc = documentClient(client);
 
-  const getItem = async (orgId: string, envId: string, id: string) => {
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: tableName, Key: keys.execution(orgId, envId, id), ConsistentRead: true }),
-    );
-    return Item;
-  };
+  const getExecutionItem = (orgId: string, envId: string, id: string) =>
+    getItem(doc, tableName, keys.execution(orgId, envId, id));
 
   return {
     async create(execution) {
       const parsed = validateInput(Execution, execution, "execution");
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: toExecutionItem(parsed),
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailed(error))
-          throw new AppError("already_exists", `execution ${parsed.id} already exists`);
-        throw error;
+      if (!(await putIfAbsent(doc, tableName, toExecutionItem(parsed)))) {
+        throw new AppError("already_exists", `execution ${parsed.id} already exists`);
       }
     },
 
     async get({ orgId, envId, id }) {
-      const item = await getItem(orgId, envId, id);
+      const item = await getExecutionItem(orgId, envId, id);
       return item === undefined ? undefined : parseExecution(item);
     },
 
@@ -178,24 +158,14 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
     },
 
     async listActiveForAgent({ orgId, envId }, agentId) {
-      const executions: Execution[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          IndexName: GSI3,
-          KeyConditionExpression: "gsi3pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.agent(orgId, envId, agentId) },
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) {
-          const execution = parseExecution(item);
-          const active = execution.status === "assigned" || execution.status === "running";
-          if (active && execution.agentId === agentId) executions.push(execution);
-        }
-      }
-      return executions;
+      const items = await queryAll(doc, tableName, {
+        IndexName: GSI3,
+        KeyConditionExpression: "gsi3pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.agent(orgId, envId, agentId) },
+      });
+      return items
+        .map(parseExecution)
+        .filter((e) => (e.status === "assigned" || e.status === "running") && e.agentId === agentId);
     },
 
     async listExpiredLeases(nowMs, limit) {
@@ -224,27 +194,18 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
     },
 
     async transition({ orgId, envId, id }, t) {
-      const update = buildTransitionUpdate(orgId, envId, id, t);
-      try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.execution(orgId, envId, id),
-            ...update,
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        return Attributes === undefined ? undefined : parseExecution(Attributes);
-      } catch (error) {
-        if (isConditionFailed(error)) return undefined;
-        throw error;
-      }
+      const written = await updateIfMatches(doc, {
+        TableName: tableName,
+        Key: keys.execution(orgId, envId, id),
+        ...buildTransitionUpdate(orgId, envId, id, t),
+      });
+      return written === undefined ? undefined : parseExecution(written);
     },
 
     async updateStep({ orgId, envId, id }, step) {
       const parsed = validateInput(StepState, step, "step");
       for (let attempt = 0; attempt < STEP_UPDATE_ATTEMPTS; attempt++) {
-        const item = await getItem(orgId, envId, id);
+        const item = await getExecutionItem(orgId, envId, id);
         if (item === undefined) throw new AppError("not_found", `execution ${id} not found`);
         const execution = parseExecution(item);
         if (TERMINAL_STATUSES.has(execution.status)) {
@@ -304,14 +265,7 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
     },
 
     async delete({ orgId, envId, id }) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: keys.execution(orgId, envId, id),
-          ReturnValues: "ALL_OLD",
-        }),
-      );
-      return Attributes !== undefined;
+      return deleteItem(doc, tableName, keys.execution(orgId, envId, id));
     },
 
     async nextRunNumber({ orgId, envId }, workflowName) {

@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { paginateQuery, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Histogram } from "../../core/insights/histogram.ts";
 import { bucketOf } from "../../core/insights/histogram.ts";
 import type { InsightStore } from "../../core/insights/ports.ts";
@@ -27,6 +27,7 @@ import {
   type TestDay,
   type TestOutcome,
 } from "../../core/insights/records.ts";
+import { queryAll } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient } from "./dynamo-support.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
 
@@ -99,19 +100,11 @@ function testDayFromItem(item: Record<string, unknown>): TestDay {
 export const createDynamoInsightStore = ({ client, tableName }: DynamoStoreConfig): InsightStore => {
   const doc = documentClient(client);
 
-  const queryRange = async (scope: InsightScope, from: string, to: string) => {
-    const items: Record<string, unknown>[] = [];
-    const pages = paginateQuery(
-      { client: doc },
-      {
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: { ":pk": partition(scope), ":from": from, ":to": to },
-      },
-    );
-    for await (const page of pages) items.push(...(page.Items ?? []));
-    return items;
-  };
+  const queryRange = (scope: InsightScope, from: string, to: string) =>
+    queryAll(doc, tableName, {
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":pk": partition(scope), ":from": from, ":to": to },
+    });
 
   return {
     async addRun(scope, sample) {

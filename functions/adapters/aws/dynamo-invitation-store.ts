@@ -6,16 +6,10 @@
  */
 import { AppError } from "@assay/shared";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  QueryCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { InvitationStore } from "../../core/ports.ts";
 import { InvitationRecord } from "../../core/records.ts";
+import { getItem, queryAll } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { GSI1, keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
@@ -47,27 +41,17 @@ export const createDynamoInvitationStore = ({ client, tableName }: DynamoStoreCo
 
     async getByHash(hash) {
       if (!HASH.test(hash)) return undefined;
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: keys.invitation(hash), ConsistentRead: true }),
-      );
-      return Item === undefined ? undefined : parseItem(InvitationRecord, Item, "invitation");
+      const item = await getItem(doc, tableName, keys.invitation(hash));
+      return item === undefined ? undefined : parseItem(InvitationRecord, item, "invitation");
     },
 
     async listByOrg(orgId) {
-      const out: InvitationRecord[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.invitationsOfOrg(orgId) },
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) out.push(parseItem(InvitationRecord, item, "invitation"));
-      }
-      return out;
+      const items = await queryAll(doc, tableName, {
+        IndexName: GSI1,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.invitationsOfOrg(orgId) },
+      });
+      return items.map((item) => parseItem(InvitationRecord, item, "invitation"));
     },
 
     async revoke(orgId, invitationId) {

@@ -10,8 +10,14 @@
  */
 import { AppError, Membership, type Role } from "@assay/shared";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, GetCommand, paginateQuery, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  GetCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { MemberStore } from "../../core/ports.ts";
+import { queryAll } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient, parseItem } from "./dynamo-support.ts";
 import { GSI1, keys } from "./dynamo-table.ts";
 
@@ -30,14 +36,8 @@ export const createDynamoMemberStore = ({ client, tableName }: DynamoStoreConfig
     return Item === undefined ? undefined : parseItem(Membership, Item, "membership");
   };
 
-  const query = async (input: Record<string, unknown>): Promise<Membership[]> => {
-    const out: Membership[] = [];
-    const pages = paginateQuery({ client: doc }, { TableName: tableName, ...input });
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) out.push(parseItem(Membership, item, "membership"));
-    }
-    return out;
-  };
+  const query = async (input: Omit<QueryCommandInput, "TableName">): Promise<Membership[]> =>
+    (await queryAll(doc, tableName, input)).map((item) => parseItem(Membership, item, "membership"));
 
   const listByOrg = (orgId: string) =>
     query({

@@ -11,14 +11,10 @@
  */
 import { AppError, Environment, Organization } from "@assay/shared";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { GetCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { OrgStore } from "../../core/ports.ts";
+import { putIfAbsent, updateIfMatches } from "./dynamo-conditional-writes.ts";
+import { getItem, queryAll, queryPrefix } from "./dynamo-reads.ts";
 import {
   type DynamoStoreConfig,
   documentClient,
@@ -54,69 +50,35 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
   return {
     async createOrg(org) {
       const item = validateInput(Organization, org, "organization");
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...item, ...keys.org(item.id), gsi1pk: keys.allOrgs, gsi1sk: item.id, entity: "org" },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailed(error)) {
-          throw new AppError("already_exists", `organization ${item.id} already exists`);
-        }
-        throw error;
+      const stored = { ...item, ...keys.org(item.id), gsi1pk: keys.allOrgs, gsi1sk: item.id, entity: "org" };
+      if (!(await putIfAbsent(doc, tableName, stored))) {
+        throw new AppError("already_exists", `organization ${item.id} already exists`);
       }
     },
 
     async getOrg(orgId) {
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: keys.org(orgId), ConsistentRead: true }),
-      );
-      return Item === undefined ? undefined : parseItem(Organization, Item, "organization");
+      const item = await getItem(doc, tableName, keys.org(orgId));
+      return item === undefined ? undefined : parseItem(Organization, item, "organization");
     },
 
     async listOrgIds() {
-      const ids: string[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.allOrgs },
-          ProjectionExpression: "gsi1sk",
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) if (typeof item.gsi1sk === "string") ids.push(item.gsi1sk);
-      }
-      return ids;
+      const items = await queryAll(doc, tableName, {
+        IndexName: GSI1,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allOrgs },
+        ProjectionExpression: "gsi1sk",
+      });
+      return items.flatMap((item) => (typeof item.gsi1sk === "string" ? [item.gsi1sk] : []));
     },
 
     async getEnv({ orgId, envId }) {
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: keys.env(orgId, envId), ConsistentRead: true }),
-      );
-      return Item === undefined ? undefined : parseItem(Environment, Item, "environment");
+      const item = await getItem(doc, tableName, keys.env(orgId, envId));
+      return item === undefined ? undefined : parseItem(Environment, item, "environment");
     },
 
     async listEnvs(orgId) {
-      const envs: Environment[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": keys.org(orgId).pk, ":prefix": keys.envPrefix },
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) envs.push(parseItem(Environment, item, "environment"));
-      }
-      return envs;
+      const items = await queryPrefix(doc, tableName, keys.org(orgId).pk, keys.envPrefix);
+      return items.map((item) => parseItem(Environment, item, "environment"));
     },
 
     async createWithOwner(org, owner) {
@@ -282,23 +244,15 @@ export const createDynamoOrgStore = ({ client, tableName }: DynamoStoreConfig): 
     },
 
     async updateEnv({ orgId, envId }, patch, at) {
-      try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.env(orgId, envId),
-            UpdateExpression: "SET #name = :name, updatedAt = :at",
-            ConditionExpression: "attribute_exists(pk)",
-            ExpressionAttributeNames: { "#name": "name" },
-            ExpressionAttributeValues: { ":name": patch.name, ":at": at },
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        return Attributes === undefined ? undefined : parseItem(Environment, Attributes, "environment");
-      } catch (error) {
-        if (isConditionFailed(error)) return undefined;
-        throw error;
-      }
+      const written = await updateIfMatches(doc, {
+        TableName: tableName,
+        Key: keys.env(orgId, envId),
+        UpdateExpression: "SET #name = :name, updatedAt = :at",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#name": "name" },
+        ExpressionAttributeValues: { ":name": patch.name, ":at": at },
+      });
+      return written === undefined ? undefined : parseItem(Environment, written, "environment");
     },
 
     async deleteEnv({ orgId, envId }) {

@@ -6,8 +6,9 @@
  * a connected agent never expires, and the API shows recently seen agents as offline meanwhile.
  */
 import { AgentPresence } from "@assay/shared";
-import { BatchWriteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AgentPresenceStore } from "../../core/ports.ts";
+import { queryPrefix } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
@@ -87,21 +88,9 @@ export const createDynamoPresenceStore = ({ client, tableName }: DynamoStoreConf
       update(orgId, envId, agentId, sessionId, "disconnectedAt", at),
 
     async list({ orgId, envId }) {
-      const out: AgentPresence[] = [];
       const { pk } = keys.agentPresence(orgId, envId, "");
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": pk, ":prefix": keys.agentPrefix },
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) out.push(parseItem(AgentPresence, item, "agent presence"));
-      }
-      return out;
+      const items = await queryPrefix(doc, tableName, pk, keys.agentPrefix);
+      return items.map((item) => parseItem(AgentPresence, item, "agent presence"));
     },
   };
 };

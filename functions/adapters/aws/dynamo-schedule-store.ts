@@ -7,9 +7,11 @@
  * schedule item, changed with ADD/DELETE (atomic, no read-modify-write); an apply rewrites
  * the other attributes only, so pauses survive it.
  */
-import { DeleteCommand, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { ScheduleEntry, ScheduleRef, ScheduleStore } from "../../core/workflow-ports.ts";
+import { putIfAbsent } from "./dynamo-conditional-writes.ts";
+import { queryPrefix } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE } from "./dynamo-ttl.ts";
@@ -43,24 +45,10 @@ const ScheduleItem = z.object({
 export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConfig): ScheduleStore => {
   const doc = documentClient(client);
   /** Schedule items whose sort key starts with `prefix` (all of them for ""). */
-  const query = async (prefix: string): Promise<ScheduleEntry[]> => {
-    const entries: ScheduleEntry[] = [];
-    const pages = paginateQuery(
-      { client: doc },
-      {
-        TableName: tableName,
-        KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
-        ExpressionAttributeValues: {
-          ":pk": keys.schedulesPartition,
-          ...(prefix ? { ":prefix": prefix } : {}),
-        },
-        ConsistentRead: true,
-      },
+  const query = async (prefix: string): Promise<ScheduleEntry[]> =>
+    (await queryPrefix(doc, tableName, keys.schedulesPartition, prefix)).map((item) =>
+      parseItem(ScheduleItem, item, "schedule"),
     );
-    for await (const page of pages)
-      for (const item of page.Items ?? []) entries.push(parseItem(ScheduleItem, item, "schedule"));
-    return entries;
-  };
   const remove = async ({ orgId, envId, workflowName }: ScheduleRef) => {
     await doc.send(
       new DeleteCommand({ TableName: tableName, Key: keys.schedule(orgId, envId, workflowName) }),
@@ -111,25 +99,12 @@ export const createDynamoScheduleStore = ({ client, tableName }: DynamoStoreConf
       }
     },
 
-    async claimTick(key, ttlSeconds) {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...keys.scheduleTick(key.orgId, key.envId, key.workflowName, key.job, key.tick),
-              entity: "schedule-tick",
-              [TTL_ATTRIBUTE]: Math.ceil(Date.parse(key.tick) / 1000) + ttlSeconds,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
-      }
-    },
+    claimTick: (key, ttlSeconds) =>
+      putIfAbsent(doc, tableName, {
+        ...keys.scheduleTick(key.orgId, key.envId, key.workflowName, key.job, key.tick),
+        entity: "schedule-tick",
+        [TTL_ATTRIBUTE]: Math.ceil(Date.parse(key.tick) / 1000) + ttlSeconds,
+      }),
 
     async releaseTick(key) {
       await doc.send(

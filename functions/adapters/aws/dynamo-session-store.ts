@@ -3,15 +3,10 @@
  * through GSI1 so a password reset can end them all. Expired items go away by TTL; readers
  * check `expiresAt` themselves.
  */
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SessionStore } from "../../core/ports.ts";
 import { SessionRecord } from "../../core/records.ts";
+import { queryAll } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient, parseItem } from "./dynamo-support.ts";
 import { GSI1, keys } from "./dynamo-table.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
@@ -54,19 +49,12 @@ export const createDynamoSessionStore = ({ client, tableName }: DynamoStoreConfi
     },
 
     async deleteAllForUser(userId) {
-      const hashes: string[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.sessionsOfUser(userId) },
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) hashes.push(parseItem(SessionRecord, item, "session").hash);
-      }
+      const sessions = await queryAll(doc, tableName, {
+        IndexName: GSI1,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.sessionsOfUser(userId) },
+      });
+      const hashes = sessions.map((item) => parseItem(SessionRecord, item, "session").hash);
       for (let i = 0; i < hashes.length; i += 25) {
         const batch = hashes.slice(i, i + 25);
         await doc.send(

@@ -18,6 +18,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { PendingSso, SsoIdentity, type SsoStore, StoredSsoConfig } from "../../core/sso/ports.ts";
+import { putIfAbsent } from "./dynamo-conditional-writes.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { TTL_ATTRIBUTE, ttlOf } from "./dynamo-ttl.ts";
 
@@ -161,19 +162,11 @@ export const createDynamoSsoStore = ({ client, tableName }: DynamoStoreConfig): 
 
     async putIdentity(identity) {
       const parsed = SsoIdentity.parse(identity);
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...parsed, ...identityKey(parsed.issuer, parsed.subject), entity: "sso-identity" },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
-      }
+      return putIfAbsent(doc, tableName, {
+        ...parsed,
+        ...identityKey(parsed.issuer, parsed.subject),
+        entity: "sso-identity",
+      });
     },
   };
 };

@@ -1,21 +1,40 @@
 /**
- * All DynamoDB-backed stores over one table: what a composition root calls.
+ * Every DynamoDB-backed port over the one table: what both composition roots (the local control
+ * plane and the AWS runtime) call, so the list of table stores is written once. What is not a
+ * table (blobs, bus, queue, mail, OpenID Connect, key wrapping, webhook sending) each root adds.
  */
-import type { ExecutionStore, OrgStore, TokenStore, WorkflowStore } from "../../core/ports.ts";
+
+import type { CredentialStore } from "../../core/credential-ports.ts";
+import type { CorePorts } from "../../core/index.ts";
+import type { WebhookStore } from "../../core/webhooks/ports.ts";
+import { createDynamoConcurrencyGroups } from "./dynamo-concurrency-groups.ts";
+import { createDynamoCredentialStore } from "./dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
+import { createDynamoInsightStore } from "./dynamo-insight-store.ts";
 import { createDynamoOrgStore } from "./dynamo-org-store.ts";
+import { createDynamoScheduleStore } from "./dynamo-schedule-store.ts";
 import type { DynamoStoreConfig } from "./dynamo-support.ts";
+import { createDynamoTemplateStore } from "./dynamo-template-store.ts";
+import { createDynamoTenancyStores, type DynamoTenancyStores } from "./dynamo-tenancy-stores.ts";
 import { createDynamoTokenStore } from "./dynamo-token-store.ts";
+import { createDynamoWebhookStore } from "./dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "./dynamo-workflow-store.ts";
 
 export type { DynamoStoreConfig } from "./dynamo-support.ts";
 
-export interface DynamoStores {
-  orgs: OrgStore;
-  tokens: TokenStore;
-  workflows: WorkflowStore;
-  executions: ExecutionStore;
-}
+export type DynamoStores = Required<
+  Pick<
+    CorePorts,
+    "orgs" | "tokens" | "workflows" | "executions" | "templates" | "schedules" | "concurrency" | "insights"
+  >
+> & {
+  /** The accounts and tenancy stores (the root adds the mailer and the OpenID Connect client). */
+  tenancy: DynamoTenancyStores;
+  /** The credential store (the root adds how data keys are wrapped). */
+  credentialStore: CredentialStore;
+  /** The webhook store (the root adds the sender and what it may reach). */
+  webhookStore: WebhookStore;
+};
 
 /** Builds every store over `tableName` (create the table with createTableIfMissing locally). */
 export const createDynamoStores = (config: DynamoStoreConfig): DynamoStores => ({
@@ -23,4 +42,11 @@ export const createDynamoStores = (config: DynamoStoreConfig): DynamoStores => (
   tokens: createDynamoTokenStore(config),
   workflows: createDynamoWorkflowStore(config),
   executions: createDynamoExecutionStore(config),
+  templates: createDynamoTemplateStore(config),
+  schedules: createDynamoScheduleStore(config),
+  concurrency: createDynamoConcurrencyGroups(config),
+  insights: createDynamoInsightStore(config),
+  tenancy: createDynamoTenancyStores(config),
+  credentialStore: createDynamoCredentialStore(config),
+  webhookStore: createDynamoWebhookStore(config),
 });

@@ -2,20 +2,7 @@
  * The accounts and tenancy stores over the one table: what composition roots call, next to
  * createDynamoStores.
  */
-import type {
-  AgentIdentityStore,
-  AgentPresenceStore,
-  AuditStore,
-  InvitationStore,
-  MemberStore,
-  OneTimeTokenStore,
-  RateLimiter,
-  RunSlots,
-  SessionStore,
-  TokenUsageStore,
-  UserStore,
-} from "../../core/ports.ts";
-import type { SsoStore } from "../../core/sso/ports.ts";
+import type { TenancyPorts } from "../../core/tenancy.ts";
 import { createDynamoAgentIdentityStore } from "./dynamo-agent-identity-store.ts";
 import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
 import { createDynamoInvitationStore } from "./dynamo-invitation-store.ts";
@@ -30,20 +17,8 @@ import type { DynamoStoreConfig } from "./dynamo-support.ts";
 import { createDynamoTokenUsageStore } from "./dynamo-token-usage-store.ts";
 import { createDynamoUserStore } from "./dynamo-user-store.ts";
 
-export interface DynamoTenancyStores {
-  users: UserStore;
-  sessions: SessionStore;
-  oneTimeTokens: OneTimeTokenStore;
-  members: MemberStore;
-  invitations: InvitationStore;
-  audit: AuditStore;
-  rateLimiter: RateLimiter;
-  presence: AgentPresenceStore;
-  agentIdentities: AgentIdentityStore;
-  runSlots: RunSlots;
-  tokenUsage: TokenUsageStore;
-  sso: SsoStore;
-}
+/** Every accounts and tenancy port but the mail and OpenID Connect clients (not stores). */
+export type DynamoTenancyStores = Omit<TenancyPorts, "mailer" | "oidc">;
 
 /** Builds every accounts and tenancy store over `tableName`. */
 export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTenancyStores => ({

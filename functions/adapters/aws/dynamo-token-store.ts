@@ -7,8 +7,9 @@
  */
 
 import { AppError, TokenRecord } from "@assay/shared";
-import { GetCommand, PutCommand, paginateQuery, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TokenStore } from "../../core/ports.ts";
+import { getItem, queryAll } from "./dynamo-reads.ts";
 import {
   type DynamoStoreConfig,
   documentClient,
@@ -52,27 +53,17 @@ export const createDynamoTokenStore = ({ client, tableName }: DynamoStoreConfig)
 
     async getByHash(hash) {
       if (!HASH_PATTERN.test(hash)) return undefined;
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: keys.token(hash), ConsistentRead: true }),
-      );
-      return Item === undefined ? undefined : parseItem(TokenRecord, Item, "token");
+      const item = await getItem(doc, tableName, keys.token(hash));
+      return item === undefined ? undefined : parseItem(TokenRecord, item, "token");
     },
 
     async listByOrg(orgId) {
-      const tokens: TokenRecord[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.tokensOfOrg(orgId) },
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) tokens.push(parseItem(TokenRecord, item, "token"));
-      }
-      return tokens;
+      const items = await queryAll(doc, tableName, {
+        IndexName: GSI1,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.tokensOfOrg(orgId) },
+      });
+      return items.map((item) => parseItem(TokenRecord, item, "token"));
     },
 
     async revoke(orgId, tokenId, revokedAt) {

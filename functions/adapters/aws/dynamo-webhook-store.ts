@@ -4,9 +4,11 @@
  * (`...#HOOK#{name}`, sorted by attempt ULID, newest first by a reverse query), expiring by TTL.
  */
 import { AppError, DeliveryView, WebhookView } from "@assay/shared";
-import { DeleteCommand, GetCommand, PutCommand, paginateQuery, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from "../../core/webhooks/ports.ts";
+import { deleteItem } from "./dynamo-conditional-writes.ts";
+import { getItem, queryPrefix } from "./dynamo-reads.ts";
 import {
   type DynamoStoreConfig,
   documentClient,
@@ -51,40 +53,17 @@ export const createDynamoWebhookStore = ({ client, tableName }: DynamoStoreConfi
     },
 
     async get({ orgId, envId }, name) {
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: keys.webhook(orgId, envId, name), ConsistentRead: true }),
-      );
-      return Item ? parseItem(WebhookItem, Item, "webhook") : undefined;
+      const item = await getItem(doc, tableName, keys.webhook(orgId, envId, name));
+      return item ? parseItem(WebhookItem, item, "webhook") : undefined;
     },
 
     async list({ orgId, envId }) {
-      const items: WebhookRecord[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: {
-            ":pk": keys.envPartition(orgId, envId),
-            ":prefix": keys.webhookPrefix,
-          },
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages)
-        for (const item of page.Items ?? []) items.push(parseItem(WebhookItem, item, "webhook"));
-      return items;
+      const items = await queryPrefix(doc, tableName, keys.envPartition(orgId, envId), keys.webhookPrefix);
+      return items.map((item): WebhookRecord => parseItem(WebhookItem, item, "webhook"));
     },
 
     async delete({ orgId, envId }, name) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: keys.webhook(orgId, envId, name),
-          ReturnValues: "ALL_OLD",
-        }),
-      );
-      return Attributes !== undefined;
+      return deleteItem(doc, tableName, keys.webhook(orgId, envId, name));
     },
 
     async appendDelivery(delivery: DeliveryRecord, retentionDays: number) {

@@ -8,8 +8,10 @@
  */
 
 import { AppError, WorkflowRecord } from "@assay/shared";
-import { DeleteCommand, GetCommand, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { WorkflowStore } from "../../core/ports.ts";
+import { deleteItem } from "./dynamo-conditional-writes.ts";
+import { getItem, queryPrefix } from "./dynamo-reads.ts";
 import {
   type DynamoStoreConfig,
   documentClient,
@@ -96,45 +98,17 @@ export const createDynamoDocumentStore = (
     },
 
     async get({ orgId, envId }, name) {
-      const { Item } = await doc.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: kind.key(orgId, envId, name),
-          ConsistentRead: true,
-        }),
-      );
-      return Item === undefined ? undefined : fromItem(Item);
+      const item = await getItem(doc, tableName, kind.key(orgId, envId, name));
+      return item === undefined ? undefined : fromItem(item);
     },
 
     async list({ orgId, envId }) {
-      const workflows: WorkflowRecord[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: {
-            ":pk": keys.envPartition(orgId, envId),
-            ":prefix": kind.prefix,
-          },
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) workflows.push(fromItem(item));
-      }
-      return workflows;
+      const items = await queryPrefix(doc, tableName, keys.envPartition(orgId, envId), kind.prefix);
+      return items.map(fromItem);
     },
 
     async delete({ orgId, envId }, name) {
-      const { Attributes } = await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: kind.key(orgId, envId, name),
-          ReturnValues: "ALL_OLD",
-        }),
-      );
-      return Attributes !== undefined;
+      return deleteItem(doc, tableName, kind.key(orgId, envId, name));
     },
   };
 };

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { findFreePort, isAlive, superviseChild, waitForPort } from "./child-process.ts";
+import { findFreePort, isAlive, startListeningChild, superviseChild, waitForPort } from "./child-process.ts";
 
 const waitUntilDead = async (pid: number): Promise<boolean> => {
   // Bounded poll: the watchdog checks once a second; 100 x 100 ms is a generous safety net.
@@ -75,4 +75,58 @@ test("waitForPort resolves once something listens", async () => {
     child.kill();
     server.close();
   }
+});
+
+test("startListeningChild: a server that listens is returned supervised; one that cannot start is named", async () => {
+  const listener = `
+    import { createServer } from "node:net";
+    createServer().listen(Number(process.argv[1]), "127.0.0.1");
+  `;
+  const spawned: number[] = [];
+  const { port, supervised } = await startListeningChild({
+    what: "the test server",
+    startTimeoutMs: 30_000,
+    spawnOn: (port) => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", listener, String(port)]);
+      if (child.pid !== undefined) spawned.push(child.pid);
+      return child;
+    },
+  });
+  assert.deepEqual(spawned, [supervised.pid]);
+  assert.ok(port > 0);
+  await supervised.stop();
+  assert.equal(isAlive(supervised.pid), false);
+
+  /** Starts a server that never listens; resolves to how many children were spawned. */
+  const spawnsOfFailedStart = async (what: string, spawnOne: () => ChildProcess, error: RegExp) => {
+    let spawns = 0;
+    const started = startListeningChild({
+      what,
+      startTimeoutMs: 30_000,
+      spawnOn: () => {
+        spawns++;
+        return spawnOne();
+      },
+    });
+    await assert.rejects(started, error);
+    return spawns;
+  };
+  assert.equal(
+    await spawnsOfFailedStart(
+      "the missing server",
+      () => spawn("/nonexistent/assay-server"),
+      /the missing server failed to start: .*ENOENT/,
+    ),
+    1,
+    "a binary that cannot be spawned is not retried on other ports",
+  );
+  assert.equal(
+    await spawnsOfFailedStart(
+      "the quitting server",
+      () => spawn(process.execPath, ["-e", "process.exit(3)"]),
+      /the quitting server failed to start: .*exited before listening/,
+    ),
+    3,
+    "a child that fails to listen on a picked port is retried on two more",
+  );
 });

@@ -163,3 +163,42 @@ export const tailOf = (stream: NodeJS.ReadableStream | null, maxChars = 4_000): 
   });
   return () => text;
 };
+
+/**
+ * Spawns a server on `port` (a free one when omitted) and resolves once it accepts connections,
+ * supervised. When a picked port was taken in the meantime the child fails to listen and another
+ * port is tried (three in all); a requested port is tried once, and a child that could not be
+ * spawned at all (e.g. its binary is missing) is not retried. `what` names the server in the error.
+ */
+export const startListeningChild = async (options: {
+  what: string;
+  port?: number;
+  startTimeoutMs: number;
+  spawnOn: (port: number) => ChildProcess;
+}): Promise<{ port: number; supervised: Supervised }> => {
+  const attempts = options.port === undefined ? 3 : 1;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const port = options.port ?? (await findFreePort());
+    const child = options.spawnOn(port);
+    const output = tailOf(child.stderr);
+    tailOf(child.stdout);
+    const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
+    if (child.pid === undefined) {
+      lastError = await spawnError.catch((error: unknown) => error);
+      break;
+    }
+    const supervised = superviseChild(child);
+    try {
+      await Promise.race([
+        spawnError,
+        waitForPort(child, port, { timeoutMs: options.startTimeoutMs, describe: output }),
+      ]);
+      return { port, supervised };
+    } catch (error) {
+      lastError = error;
+      await supervised.stop();
+    }
+  }
+  throw new Error(`${options.what} failed to start: ${String(lastError)}`, { cause: lastError });
+};

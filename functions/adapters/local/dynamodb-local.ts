@@ -13,7 +13,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { findFreePort, isAlive, superviseChild, tailOf, terminatePid, waitForPort } from "./child-process.ts";
+import { isAlive, startListeningChild, terminatePid } from "./child-process.ts";
 
 export interface DynamoDbLocalOptions {
   /** Directory for the database files; omit (or set `inMemory`) for a throwaway in-memory db. */
@@ -113,41 +113,21 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     mkdirSync(dataDir, { recursive: true });
     await killStale(dataDir);
   }
-  const attempts = options.port === undefined ? 3 : 1;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const port = options.port ?? (await findFreePort());
-    const child = spawnJava(options, port, dataDir);
-    const output = tailOf(child.stderr);
-    tailOf(child.stdout);
-    const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
-    if (child.pid === undefined) {
-      // No process at all (e.g. java missing): another port will not help.
-      lastError = await spawnError.catch((error: unknown) => error);
-      break;
-    }
-    const supervised = superviseChild(child);
-    try {
-      await Promise.race([
-        spawnError,
-        waitForPort(child, port, { timeoutMs: options.startTimeoutMs ?? 30_000, describe: output }),
-      ]);
-    } catch (error) {
-      lastError = error;
+  const { port, supervised } = await startListeningChild({
+    what: "DynamoDB Local",
+    port: options.port,
+    startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    spawnOn: (port) => spawnJava(options, port, dataDir),
+  });
+  const pidFile = dataDir === undefined ? undefined : join(dataDir, PID_FILE_NAME);
+  if (pidFile !== undefined) writeFileSync(pidFile, String(supervised.pid));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    pid: supervised.pid,
+    async stop() {
       await supervised.stop();
-      continue;
-    }
-    const pidFile = dataDir === undefined ? undefined : join(dataDir, PID_FILE_NAME);
-    if (pidFile !== undefined) writeFileSync(pidFile, String(supervised.pid));
-    return {
-      endpoint: `http://127.0.0.1:${port}`,
-      port,
-      pid: supervised.pid,
-      async stop() {
-        await supervised.stop();
-        if (pidFile !== undefined) removePidFileIfOurs(pidFile, supervised.pid);
-      },
-    };
-  }
-  throw new Error(`DynamoDB Local failed to start: ${String(lastError)}`, { cause: lastError });
+      if (pidFile !== undefined) removePidFileIfOurs(pidFile, supervised.pid);
+    },
+  };
 };

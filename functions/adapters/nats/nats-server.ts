@@ -6,7 +6,7 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { findFreePort, superviseChild, tailOf, waitForPort } from "../local/child-process.ts";
+import { startListeningChild } from "../local/child-process.ts";
 
 export interface NatsServerOptions {
   /** The executable (default `/usr/sbin/nats-server` when present, else `nats-server` on PATH). */
@@ -32,32 +32,12 @@ const defaultBinary = (): string =>
 /** Starts nats-server on 127.0.0.1 and resolves once it accepts connections. */
 export const startNatsServer = async (options: NatsServerOptions = {}): Promise<NatsServer> => {
   const binary = options.binary ?? defaultBinary();
-  const attempts = options.port === undefined ? 3 : 1;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const port = options.port ?? (await findFreePort());
-    const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const output = tailOf(child.stderr);
-    tailOf(child.stdout);
-    const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
-    if (child.pid === undefined) {
-      lastError = await spawnError.catch((error: unknown) => error);
-      break;
-    }
-    const supervised = superviseChild(child);
-    try {
-      await Promise.race([
-        spawnError,
-        waitForPort(child, port, { timeoutMs: options.startTimeoutMs ?? 10_000, describe: output }),
-      ]);
-    } catch (error) {
-      lastError = error;
-      await supervised.stop();
-      continue;
-    }
-    return { url: `nats://127.0.0.1:${port}`, port, pid: supervised.pid, stop: () => supervised.stop() };
-  }
-  throw new Error(`nats-server failed to start: ${String(lastError)}`, { cause: lastError });
+  const { port, supervised } = await startListeningChild({
+    what: "nats-server",
+    port: options.port,
+    startTimeoutMs: options.startTimeoutMs ?? 10_000,
+    spawnOn: (port) =>
+      spawn(binary, ["-a", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"] }),
+  });
+  return { url: `nats://127.0.0.1:${port}`, port, pid: supervised.pid, stop: () => supervised.stop() };
 };

@@ -8,8 +8,7 @@ import { createGzip } from "node:zlib";
 import { AppError, ExecutionId } from "@assay/shared";
 import type { Context, Hono } from "hono";
 import * as z from "zod";
-import { artifactPrefix, fileKey } from "../../core/artifacts.ts";
-import type { ApiDeps, ApiEnv } from "../context.ts";
+import { type ApiDeps, type ApiEnv, envOf } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, ErrorResponse, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
@@ -75,59 +74,45 @@ export const artifactSpecs = {
 
 export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const at = (path: string) => relativeTo(ENV_BASE, path);
-  const scope = async (c: Context<ApiEnv>) => {
-    const orgId = c.get("orgId");
-    const envId = c.get("envId");
+  const scope = (c: Context<ApiEnv>) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    if (!deps.artifacts) throw new AppError("not_found", "artifacts are not enabled");
-    await deps.executions.get(c.get("principal"), orgId, envId, id);
-    return { orgId, envId, id, artifacts: deps.artifacts };
+    if (!deps.artifactReads) throw new AppError("not_found", "artifacts are not enabled");
+    return { principal: c.get("principal"), ref: { ...envOf(c), id }, artifacts: deps.artifactReads };
   };
 
   app.get(at(artifactSpecs.artifacts.path), async (c) => {
-    const { orgId, envId, id, artifacts } = await scope(c);
-    return c.json(await artifacts.list(orgId, envId, id));
+    const { principal, ref, artifacts } = scope(c);
+    return c.json(await artifacts.list(principal, ref));
   });
 
   app.get(at(artifactSpecs.report.path), async (c) => {
-    const { orgId, envId, id, artifacts } = await scope(c);
-    return c.json(await artifacts.report(orgId, envId, id));
+    const { principal, ref, artifacts } = scope(c);
+    return c.json(await artifacts.report(principal, ref));
   });
 
   app.get(at(artifactSpecs.artifactsArchive.path), async (c) => {
-    const { orgId, envId, id, artifacts } = await scope(c);
-    const { files } = await artifacts.list(orgId, envId, id);
-    const blobs = artifacts.blobs;
-    const prefix = artifactPrefix(orgId, envId, id);
-    // The tar writer is loaded by the first archive download, not at start.
-    const { tarStream } = await import("../../core/tar-writer.ts");
-    const tar = tarStream(
-      files.map((f) => ({
-        path: f.path,
-        size: f.size,
-        open: () => blobs.getStream(fileKey(prefix, f.path)),
-      })),
-    );
+    const { principal, ref, artifacts } = scope(c);
+    const tar = await artifacts.archive(principal, ref);
     const gzip = Readable.from(tar).pipe(createGzip({ level: 1 }));
     return c.body(Readable.toWeb(gzip) as ReadableStream, 200, {
       "content-type": "application/gzip",
-      "content-disposition": `attachment; filename="artifacts-${id}.tar.gz"`,
+      "content-disposition": `attachment; filename="artifacts-${ref.id}.tar.gz"`,
     });
   });
 
   app.get(at(artifactSpecs.artifactFile.path), async (c) => {
-    const { orgId, envId, id, artifacts } = await scope(c);
-    const marker = `/executions/${id}/artifacts/`;
+    const { principal, ref, artifacts } = scope(c);
+    const marker = `/executions/${ref.id}/artifacts/`;
     const raw = c.req.path.slice(c.req.path.indexOf(marker) + marker.length);
     const path = decodeURIComponent(raw);
-    const file = await artifacts.fileKeyOf(orgId, envId, id, path);
+    const file = await artifacts.file(principal, ref, path);
     if (c.req.query("preview") === "text") {
       // Text to read in a page (XML, JSON, YAML included): a browser shows text/plain as is,
       // where XML would render as its (mostly empty) text content. Sandboxed, never sniffed.
       if (file.size > PREVIEW_MAX_BYTES) {
         throw new AppError("payload_too_large", `artifact ${path}: larger than the preview limit of 5 MiB`);
       }
-      const stream = await artifacts.blobs.getStream(file.key);
+      const stream = await file.open();
       if (!stream) throw new AppError("not_found", `artifact ${path} not found`);
       return c.body(Readable.toWeb(Readable.from(stream)) as ReadableStream, 200, {
         "content-type": "text/plain; charset=utf-8",
@@ -136,6 +121,6 @@ export function artifactRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
         "cache-control": "private, no-store",
       });
     }
-    return c.redirect(await artifacts.blobs.presignGet(file.key, DOWNLOAD_URL_SECONDS), 302);
+    return c.redirect(await file.url(DOWNLOAD_URL_SECONDS), 302);
   });
 }

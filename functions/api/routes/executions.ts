@@ -2,7 +2,7 @@ import { ExecutionId, ExecutionView, ListExecutionsQuery, toKeyValues } from "@a
 import type { Hono } from "hono";
 import * as z from "zod";
 import { requestMeta } from "../auth.ts";
-import type { ApiDeps, ApiEnv } from "../context.ts";
+import { type ApiDeps, type ApiEnv, envOf } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, ErrorResponse, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
@@ -112,24 +112,23 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const { limit, cursor, tag, ...filter } = query;
     const page = await deps.executions.list(
       c.get("principal"),
-      c.get("orgId"),
-      c.get("envId"),
+      envOf(c),
       { ...filter, ...(tag ? { tags: toKeyValues(tag) } : {}) },
       { limit, cursor },
     );
-    return c.json({ ...page, items: await withWaiting(deps, c.get("orgId"), c.get("envId"), page.items) });
+    return c.json({ ...page, items: await withWaiting(deps, envOf(c), page.items) });
   });
 
   app.get(at(executionSpecs.getExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    const execution = await deps.executions.get(c.get("principal"), c.get("orgId"), c.get("envId"), id);
-    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    const execution = await deps.executions.get(c.get("principal"), { ...envOf(c), id });
+    const [view] = await withWaiting(deps, envOf(c), [execution]);
     return c.json(view);
   });
 
   app.post(at(executionSpecs.abortExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    return c.json(await deps.executions.abort(c.get("principal"), c.get("orgId"), c.get("envId"), id), 202);
+    return c.json(await deps.executions.abort(c.get("principal"), { ...envOf(c), id }), 202);
   });
 
   for (const [spec, paused] of [
@@ -138,23 +137,20 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   ] as const) {
     app.post(at(spec.path), async (c) => {
       const id = parseInput(ExecutionId, c.req.param("id"), "id");
-      return c.json(
-        await deps.executions.pause(c.get("principal"), c.get("orgId"), c.get("envId"), id, paused),
-        202,
-      );
+      return c.json(await deps.executions.pause(c.get("principal"), { ...envOf(c), id }, paused), 202);
     });
   }
 
   app.post(at(executionSpecs.rerunExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    const execution = await deps.executions.rerun(c.get("principal"), c.get("orgId"), c.get("envId"), id);
-    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    const execution = await deps.executions.rerun(c.get("principal"), { ...envOf(c), id });
+    const [view] = await withWaiting(deps, envOf(c), [execution]);
     return c.json(view, 201);
   });
 
   app.delete(at(executionSpecs.deleteExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    await deps.executions.delete(c.get("principal"), c.get("orgId"), c.get("envId"), id, requestMeta(c));
+    await deps.executions.delete(c.get("principal"), { ...envOf(c), id }, requestMeta(c));
     return c.body(null, 204);
   });
 }

@@ -17,10 +17,13 @@ import {
   type LogStreamStatus,
   type OutputStream,
 } from "@assay/shared";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import * as z from "zod";
-import type { ApiDeps, ApiEnv } from "../context.ts";
+import type { LogFollowEvent } from "../../core/log-follow.ts";
+import type { LogHead, LogRange } from "../../core/log-reads.ts";
+import type { ExecutionRef } from "../../core/ports/refs.ts";
+import { type ApiDeps, type ApiEnv, envOf } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
@@ -52,7 +55,7 @@ const logBody = (segment: { offset: number; step: string; stream: OutputStream; 
   }) satisfies LogStreamLog;
 
 /** `Range: bytes=a-b | a- | -n` (one range). Returns an inclusive-exclusive range or an error. */
-export function parseRangeHeader(header: string): { start?: number; end?: number; suffix?: number } {
+export function parseRangeHeader(header: string): LogRange {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === ""))
     throw new AppError("invalid_argument", "range: expected bytes=START-END");
@@ -91,24 +94,24 @@ export const logSpecs = {
 export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   const at = (path: string) => relativeTo(ENV_BASE, path);
   app.get(at(logSpecs.logs.path), async (c) => {
-    const orgId = c.get("orgId");
-    const envId = c.get("envId");
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
     const query = parseInput(LogQuery, c.req.query(), "query");
-    const execution = await deps.executions.get(c.get("principal"), orgId, envId, id);
+    const principal = c.get("principal");
+    const ref = { ...envOf(c), id };
     const follow =
       query.follow === "1" ||
       query.follow === "true" ||
       (c.req.header("accept") ?? "").includes("text/event-stream");
-    if (!follow && query.format === "json") {
-      if (query.offset !== undefined || query.length !== undefined || c.req.header("range") !== undefined)
-        throw new AppError(
-          "invalid_argument",
-          "format=json reads the whole log (or its tail): drop offset, length and Range",
-        );
-      const { segments, total } = await deps.logs.readSegments(orgId, envId, id, {
-        step: query.step,
-        tail: query.tail,
+    if (follow) return followed(c, deps, ref, query);
+    const rangeHeader = c.req.header("range");
+    if (query.format === "json") {
+      const { execution, segments, total } = await deps.logReads.segments(principal, ref, () => {
+        if (query.offset !== undefined || query.length !== undefined || rangeHeader !== undefined)
+          throw new AppError(
+            "invalid_argument",
+            "format=json reads the whole log (or its tail): drop offset, length and Range",
+          );
+        return { step: query.step, tail: query.tail };
       });
       const body: LogSegmentsBody = {
         status: execution.status,
@@ -118,90 +121,95 @@ export function logRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       };
       return c.json(body);
     }
-    if (!follow) {
-      const headers: Record<string, string> = {
-        "content-type": "text/plain; charset=utf-8",
-        "x-log-status": execution.status,
-        "accept-ranges": "bytes",
-      };
-      if (execution.truncated) headers["x-log-truncated"] = "true";
-      if (query.download === "1" || query.download === "true") {
-        const name = `${execution.workflowName}-${id}${query.step ? `-${query.step}` : ""}.log`;
-        headers["content-disposition"] = `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
-      }
-      if (query.tail !== undefined) {
-        const { data, total } = await deps.logs.tail(orgId, envId, id, query.tail, { step: query.step });
-        // The length lets a client follow on from exactly where the tail ended.
-        headers["x-log-length"] = String(total);
-        return c.body(new Uint8Array(data), 200, headers);
-      }
-      const rangeHeader = c.req.header("range");
-      if (rangeHeader !== undefined || query.offset !== undefined) {
-        const range = rangeHeader
-          ? parseRangeHeader(rangeHeader)
-          : { start: query.offset ?? 0, end: query.length ? (query.offset ?? 0) + query.length : undefined };
-        let start = range.start ?? 0;
-        let end = range.end;
-        if (range.suffix !== undefined) {
-          // A suffix range needs the length first; a second read is cheap next to the log itself.
-          const { total } = await deps.logs.readRange(orgId, envId, id, {
-            start: 0,
-            end: 0,
-            step: query.step,
-          });
-          start = Math.max(0, total - range.suffix);
-          end = undefined;
-        }
-        const { data, total } = await deps.logs.readRange(orgId, envId, id, { start, end, step: query.step });
-        if (start >= total && total > 0) {
-          return c.body(null, 416, { "content-range": `bytes */${total}` });
-        }
-        const last = start + data.length - 1;
-        headers["content-range"] = `bytes ${start}-${Math.max(start, last)}/${total}`;
-        return c.body(new Uint8Array(data), rangeHeader ? 206 : 200, headers);
-      }
-      const body = await deps.logs.read(orgId, envId, id, { step: query.step });
-      return c.body(new Uint8Array(body), 200, headers);
+    const step = { step: query.step };
+    if (query.tail !== undefined) {
+      const { execution, data, total } = await deps.logReads.tail(principal, ref, query.tail, step);
+      // The length lets a client follow on from exactly where the tail ended.
+      const headers = { ...textHeaders(execution, query), "x-log-length": String(total) };
+      return c.body(new Uint8Array(data), 200, headers);
     }
-    const lastEventId = Number.parseInt(c.req.header("last-event-id") ?? "", 10);
-    const cursor = Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : (query.offset ?? 0);
-
-    return streamSSE(c, async (stream) => {
-      const stop = new AbortController();
-      stream.onAbort(() => stop.abort());
-      const events = deps.followLog({
-        principal: c.get("principal"),
-        orgId,
-        envId,
-        id,
-        from: cursor,
-        step: query.step,
-        signal: stop.signal,
-        maxMs: deps.followMaxMs,
-      });
-      let first = true;
-      for await (const event of events) {
-        if (event.kind === "log") {
-          await stream.writeSSE({
-            event: "log",
-            id: String(event.end),
-            data: JSON.stringify(logBody(event)),
-          });
-        } else if (event.kind === "status") {
-          // The first event tells the client how soon to reconnect after a drop.
-          await stream.writeSSE({
-            event: "status",
-            data: statusData(event.status),
-            ...(first ? { retry: 500 } : {}),
-          });
-        } else if (event.kind === "quiet") {
-          await stream.write(": keepalive\n\n");
-        } else {
-          const data = { status: event.status, logBytes: event.logBytes } satisfies LogStreamEnd;
-          await stream.writeSSE({ event: "end", data: JSON.stringify(data) });
-        }
-        first = false;
+    if (rangeHeader !== undefined || query.offset !== undefined) {
+      const { execution, data, start, total } = await deps.logReads.range(principal, ref, () => ({
+        ...step,
+        ...(rangeHeader
+          ? parseRangeHeader(rangeHeader)
+          : { start: query.offset ?? 0, end: query.length ? (query.offset ?? 0) + query.length : undefined }),
+      }));
+      if (start >= total && total > 0) {
+        return c.body(null, 416, { "content-range": `bytes */${total}` });
       }
-    });
+      const last = start + data.length - 1;
+      const headers = {
+        ...textHeaders(execution, query),
+        "content-range": `bytes ${start}-${Math.max(start, last)}/${total}`,
+      };
+      return c.body(new Uint8Array(data), rangeHeader ? 206 : 200, headers);
+    }
+    const { execution, data } = await deps.logReads.text(principal, ref, step);
+    return c.body(new Uint8Array(data), 200, textHeaders(execution, query));
+  });
+}
+
+/** The headers of a plain-text log answer: its status, truncation and download name. */
+function textHeaders(execution: LogHead, query: z.infer<typeof LogQuery>): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": "text/plain; charset=utf-8",
+    "x-log-status": execution.status,
+    "accept-ranges": "bytes",
+  };
+  if (execution.truncated) headers["x-log-truncated"] = "true";
+  if (query.download === "1" || query.download === "true") {
+    const name = `${execution.workflowName}-${execution.id}${query.step ? `-${query.step}` : ""}.log`;
+    headers["content-disposition"] = `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
+  }
+  return headers;
+}
+
+/**
+ * The log followed live as server-sent events. The follow's first event (the status) is taken
+ * before the stream opens, so a caller who may not read gets an error status, not a stream.
+ */
+async function followed(
+  c: Context<ApiEnv>,
+  deps: ApiDeps,
+  ref: ExecutionRef,
+  query: z.infer<typeof LogQuery>,
+) {
+  const lastEventId = Number.parseInt(c.req.header("last-event-id") ?? "", 10);
+  const cursor = Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : (query.offset ?? 0);
+  const stop = new AbortController();
+  const events = deps.followLog({
+    principal: c.get("principal"),
+    ...ref,
+    from: cursor,
+    step: query.step,
+    signal: stop.signal,
+    maxMs: deps.followMaxMs,
+  });
+  const first = await events.next();
+  return streamSSE(c, async (stream) => {
+    stream.onAbort(() => stop.abort());
+    if (first.done) return;
+    let retry = true;
+    const write = async (event: LogFollowEvent) => {
+      if (event.kind === "log") {
+        await stream.writeSSE({ event: "log", id: String(event.end), data: JSON.stringify(logBody(event)) });
+      } else if (event.kind === "status") {
+        // The first event tells the client how soon to reconnect after a drop.
+        await stream.writeSSE({
+          event: "status",
+          data: statusData(event.status),
+          ...(retry ? { retry: 500 } : {}),
+        });
+      } else if (event.kind === "quiet") {
+        await stream.write(": keepalive\n\n");
+      } else {
+        const data = { status: event.status, logBytes: event.logBytes } satisfies LogStreamEnd;
+        await stream.writeSSE({ event: "end", data: JSON.stringify(data) });
+      }
+      retry = false;
+    };
+    await write(first.value);
+    for await (const event of events) await write(event);
   });
 }

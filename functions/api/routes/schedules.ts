@@ -6,7 +6,7 @@
 import { AddScheduleBody, AppError, ScheduleView, UpdateScheduleBody } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import type { ApiDeps, ApiEnv } from "../context.ts";
+import { type ApiDeps, type ApiEnv, envOf } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, EnvParams, ErrorResponse, itemsOf, WorkflowParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";
@@ -59,13 +59,13 @@ export function scheduleRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   };
   app.get(relativeTo(ENV_BASE, scheduleSpecs.list.path), async (c) => {
     return c.json({
-      items: await schedules().ofEnvironment(c.get("principal"), c.get("orgId"), c.get("envId")),
+      items: await schedules().ofEnvironment(c.get("principal"), envOf(c)),
     });
   });
   app.post(relativeTo(ENV_BASE, scheduleSpecs.add.path), async (c) => {
     const { name } = parseInput(WorkflowParams.pick({ name: true }), { name: c.req.param("name") }, "path");
     const body = async () => parseInput(AddScheduleBody, await readJson(c.req.raw), "body");
-    const items = await schedules().add(c.get("principal"), c.get("orgId"), c.get("envId"), name, body);
+    const items = await schedules().add(c.get("principal"), envOf(c), name, body);
     return c.json({ items }, 201);
   });
   app.patch(relativeTo(ENV_BASE, scheduleSpecs.update.path), async (c) => {
@@ -79,13 +79,7 @@ export function scheduleRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       const { paused } = parseInput(UpdateScheduleBody, await readJson(c.req.raw), "body");
       return { index, paused };
     };
-    const items = await schedules().setPaused(
-      c.get("principal"),
-      c.get("orgId"),
-      c.get("envId"),
-      name,
-      change,
-    );
+    const items = await schedules().setPaused(c.get("principal"), envOf(c), name, change);
     return c.json({ items });
   });
 }

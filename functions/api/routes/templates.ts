@@ -1,25 +1,14 @@
 /** `/templates`: TestWorkflowTemplates of an environment (apply, list, get, delete). */
-import {
-  AppError,
-  KeyValueFilters,
-  toKeyValues,
-  WorkflowName,
-  type WorkflowRecord,
-  WorkflowView,
-} from "@assay/shared";
+import { AppError, KeyValueFilters, toKeyValues, WorkflowName, WorkflowView } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
 import type { TemplateService } from "../../core/templates.ts";
-import type { ApiDeps, ApiEnv } from "../context.ts";
+import { type ApiDeps, type ApiEnv, envOf } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, FieldWarning, itemsOf, LabelQuery, TemplateParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
+import { workflowView } from "../workflow-view.ts";
 import { ENV_BASE } from "./envs.ts";
-
-const view = (t: WorkflowRecord, withSource = false) => {
-  const { source, ...rest } = t;
-  return withSource ? { ...rest, source } : rest;
-};
 
 /** The specs of these routes (the OpenAPI document is built from them). */
 export const templateSpecs = {
@@ -83,34 +72,29 @@ export function templateRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
 
   app.put(at(templateSpecs.applyTemplate.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    const result = await templates().apply(
-      c.get("principal"),
-      c.get("orgId"),
-      c.get("envId"),
-      name,
-      await c.req.text(),
+    const result = await templates().apply(c.get("principal"), envOf(c), name, await c.req.text());
+    return c.json(
+      { template: workflowView(result.template), warnings: result.warnings },
+      result.created ? 201 : 200,
     );
-    return c.json({ template: view(result.template), warnings: result.warnings }, result.created ? 201 : 200);
   });
 
   app.get(at(templateSpecs.listTemplates.path), async (c) => {
     const labels = toKeyValues(parseInput(KeyValueFilters.optional(), c.req.queries("label"), "label"));
-    const items = (await templates().list(c.get("principal"), c.get("orgId"), c.get("envId"))).filter((t) =>
+    const items = (await templates().list(c.get("principal"), envOf(c))).filter((t) =>
       Object.entries(labels).every(([k, v]) => t.labels[k] === v),
     );
-    return c.json({ items: items.map((t) => view(t)) });
+    return c.json({ items: items.map((t) => workflowView(t)) });
   });
 
   app.get(at(templateSpecs.getTemplate.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    return c.json(
-      view(await templates().get(c.get("principal"), c.get("orgId"), c.get("envId"), name), true),
-    );
+    return c.json(workflowView(await templates().get(c.get("principal"), envOf(c), name), true));
   });
 
   app.delete(at(templateSpecs.deleteTemplate.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    await templates().delete(c.get("principal"), c.get("orgId"), c.get("envId"), name);
+    await templates().delete(c.get("principal"), envOf(c), name);
     return c.body(null, 204);
   });
 }

@@ -7,22 +7,17 @@ import {
   KeyValueFilters,
   toKeyValues,
   WorkflowName,
-  type WorkflowRecord,
   WorkflowView,
 } from "@assay/shared";
 import type { Hono } from "hono";
 import * as z from "zod";
-import type { ApiDeps, ApiEnv } from "../context.ts";
+import { type ApiDeps, type ApiEnv, envOf } from "../context.ts";
 import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, itemsOf, LabelQuery, WorkflowParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";
+import { workflowView } from "../workflow-view.ts";
 import { ENV_BASE } from "./envs.ts";
 import { withWaiting } from "./waiting.ts";
-
-const view = (w: WorkflowRecord, withSource = false) => {
-  const { source, ...rest } = w;
-  return withSource ? { ...rest, source } : rest;
-};
 
 /** The specs of these routes (the OpenAPI document is built from them). */
 export const workflowSpecs = {
@@ -88,54 +83,39 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const { dryRun } = parseInput(ApplyQuery, c.req.query(), "query");
     const text = await c.req.text();
-    const result = await deps.workflows.apply(
-      c.get("principal"),
-      c.get("orgId"),
-      c.get("envId"),
-      name,
-      text,
-      { dryRun },
-    );
-    const body = { workflow: view(result.workflow), warnings: result.warnings, check: result.check, dryRun };
+    const result = await deps.workflows.apply(c.get("principal"), envOf(c), name, text, { dryRun });
+    const body = {
+      workflow: workflowView(result.workflow),
+      warnings: result.warnings,
+      check: result.check,
+      dryRun,
+    };
     return c.json(body, result.created && !dryRun ? 201 : 200);
   });
 
   app.delete(at(workflowSpecs.deleteWorkflow.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    await deps.workflows.delete(c.get("principal"), c.get("orgId"), c.get("envId"), name);
+    await deps.workflows.delete(c.get("principal"), envOf(c), name);
     return c.body(null, 204);
   });
 
   app.get(at(workflowSpecs.listWorkflows.path), async (c) => {
     const labels = c.req.queries("label");
     const filters = labels ? parseInput(KeyValueFilters, labels, "label") : [];
-    const items = await deps.workflows.list(
-      c.get("principal"),
-      c.get("orgId"),
-      c.get("envId"),
-      toKeyValues(filters),
-    );
-    return c.json({ items: items.map((w) => view(w)) });
+    const items = await deps.workflows.list(c.get("principal"), envOf(c), toKeyValues(filters));
+    return c.json({ items: items.map((w) => workflowView(w)) });
   });
 
   app.get(at(workflowSpecs.getWorkflow.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
-    return c.json(
-      view(await deps.workflows.get(c.get("principal"), c.get("orgId"), c.get("envId"), name), true),
-    );
+    return c.json(workflowView(await deps.workflows.get(c.get("principal"), envOf(c), name), true));
   });
 
   app.post(at(workflowSpecs.startExecution.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const input = parseInput(CreateExecution, await readJson(c.req.raw), "body");
-    const execution = await deps.executions.start(
-      c.get("principal"),
-      c.get("orgId"),
-      c.get("envId"),
-      name,
-      input,
-    );
-    const [view] = await withWaiting(deps, c.get("orgId"), c.get("envId"), [execution]);
+    const execution = await deps.executions.start(c.get("principal"), envOf(c), name, input);
+    const [view] = await withWaiting(deps, envOf(c), [execution]);
     return c.json(view, 201);
   });
 }

@@ -117,9 +117,9 @@ export function createAgentLinks(deps: {
       limitReached: committedOffset >= maxLogBytes,
       limitBytes: maxLogBytes,
     });
-    const committed = (id: string) => logs.committedOffset(orgId, envId, id);
+    const committed = (id: string) => logs.committedOffset({ orgId, envId, id });
     const ownership = async (id: string): Promise<{ ownership: Ownership; execution?: Execution }> => {
-      const execution = await work.get(orgId, envId, id);
+      const execution = await work.get({ orgId, envId, id });
       return { ownership: ownershipOf(execution, agentId), execution };
     };
     const abort = (executionId: string, reason: string): AgentCommand[] => {
@@ -132,7 +132,7 @@ export function createAgentLinks(deps: {
       const list = [...ids];
       for (const id of list) renewedAtMs.set(id, clock.now());
       if (list.length === 0) return;
-      for (const id of await work.renewLeases(orgId, envId, agentId, list)) {
+      for (const id of await work.renewLeases({ orgId, envId }, agentId, list)) {
         held.delete(id);
         renewedAtMs.delete(id);
       }
@@ -142,19 +142,14 @@ export function createAgentLinks(deps: {
     async function settle(): Promise<AgentCommand[]> {
       const commands: AgentCommand[] = [];
       const byId = new Map(reported.map((r) => [r.executionId, r]));
-      for (const execution of await work.active(orgId, envId, agentId)) {
+      for (const execution of await work.active({ orgId, envId }, agentId)) {
         if (byId.has(execution.id)) {
           held.add(execution.id);
         } else if (execution.status === "assigned") {
           held.add(execution.id);
           commands.push({ kind: "run", execution, committedOffset: await committed(execution.id) });
         } else {
-          await work.markLost(
-            orgId,
-            envId,
-            execution.id,
-            "the agent reconnected without this execution (it restarted)",
-          );
+          await work.markLost(execution, "the agent reconnected without this execution (it restarted)");
         }
       }
       // What the agent still holds lives on: settlement renews its leases.
@@ -196,7 +191,7 @@ export function createAgentLinks(deps: {
     /** Aborts asked for executions this agent holds; forgets executions that ended meanwhile. */
     async function forwardAborts(): Promise<AgentCommand[]> {
       const commands: AgentCommand[] = [];
-      const active = await work.active(orgId, envId, agentId);
+      const active = await work.active({ orgId, envId }, agentId);
       const stillActive = new Set(active.map((e) => e.id));
       for (const execution of active) {
         if (execution.abortRequestedAt)
@@ -211,7 +206,7 @@ export function createAgentLinks(deps: {
       }
       for (const id of held) {
         if (stillActive.has(id)) continue;
-        const execution = await work.get(orgId, envId, id);
+        const execution = await work.get({ orgId, envId, id });
         if (!execution || work.isTerminal(execution.status)) {
           held.delete(id);
           pausesSent.delete(id);
@@ -253,13 +248,13 @@ export function createAgentLinks(deps: {
       /** Claims work up to the agent's capacity and forwards abort requests. */
       async reconcile(): Promise<AgentCommand[]> {
         const commands: AgentCommand[] = [];
-        const containersOnline = () => deps.containerAgentOnline?.(orgId, envId) ?? Promise.resolve(false);
+        const containersOnline = () =>
+          deps.containerAgentOnline?.({ orgId, envId }) ?? Promise.resolve(false);
         const accepts = async (execution: Execution) =>
           matchesTarget(execution.target, labels) &&
           ((await placementFor(execution, runtime, containersOnline)) ?? false);
         for (const execution of await work.claim(
-          orgId,
-          envId,
+          { orgId, envId },
           agentId,
           freeCapacity(),
           coolingDown(),
@@ -277,7 +272,7 @@ export function createAgentLinks(deps: {
         if (freeCapacity() === 0 || coolingDown().has(id)) return undefined;
         // Offered by id: a run that names no images, which any runtime takes.
         const placement = await placementFor({}, runtime, async () => false);
-        const execution = await work.claimOffered(orgId, envId, agentId, id, placement);
+        const execution = await work.claimOffered({ orgId, envId, id }, agentId, placement);
         if (!execution) return undefined;
         held.add(execution.id);
         return { kind: "run", execution, committedOffset: 0 };
@@ -289,16 +284,16 @@ export function createAgentLinks(deps: {
       async refused(id: string) {
         held.delete(id);
         refusedAtMs.set(id, clock.now());
-        await work.release(orgId, envId, agentId, id);
+        await work.release({ orgId, envId, id }, agentId);
       },
 
-      started: (id: string, startedAtMs: number) => work.started(orgId, envId, agentId, id, startedAtMs),
+      started: (id: string, startedAtMs: number) => work.started({ orgId, envId, id }, agentId, startedAtMs),
 
       /** The agent paused or resumed `id`; what it now is counts as told. */
       async paused(id: string, paused: boolean, atMs: number) {
         if (!held.has(id)) return;
         pausesSent.set(id, paused);
-        await work.paused(orgId, envId, agentId, id, paused, atMs);
+        await work.paused({ orgId, envId, id }, agentId, paused, atMs);
       },
 
       async stepUpdate(
@@ -309,7 +304,7 @@ export function createAgentLinks(deps: {
         const { ownership: owner, execution } = await ownership(id);
         if (owner !== "held" || !execution) return;
         const step = toStep(execution.steps.find((s) => s.ref === stepRef));
-        if (step) await work.stepUpdate(orgId, envId, id, step);
+        if (step) await work.stepUpdate({ orgId, envId, id }, step);
       },
 
       /**
@@ -357,7 +352,7 @@ export function createAgentLinks(deps: {
         if (committedOffset < input.logBytes && !complete)
           return verdict(false, "log bytes missing: resend from committed_offset");
         if (!input.status) throw new AppError("invalid_argument", "result.status is not a final status");
-        await work.finish(orgId, envId, agentId, executionId, {
+        await work.finish({ orgId, envId, id: executionId }, agentId, {
           status: input.status,
           message: input.message,
           logBytes: committedOffset,

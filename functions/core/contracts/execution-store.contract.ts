@@ -24,7 +24,7 @@ export const runExecutionStoreContract = (
     const createMany = async (orgId: string, count: number, overrides: Partial<Execution> = {}) => {
       const created: Execution[] = [];
       for (let i = 0; i < count; i++) {
-        const execution = makeExecution(orgId, ENV, overrides);
+        const execution = makeExecution({ orgId, envId: ENV }, overrides);
         await store.create(execution);
         created.push(execution);
       }
@@ -47,7 +47,7 @@ export const runExecutionStoreContract = (
 
     test("creates and reads an execution; a duplicate id is already_exists", async () => {
       const org = uniqueSlug("org");
-      const execution = makeExecution(org, ENV, { tags: { branch: "main" } });
+      const execution = makeExecution({ orgId: org, envId: ENV }, { tags: { branch: "main" } });
       await store.create(execution);
       assert.deepEqual(await store.get({ orgId: org, envId: ENV, id: execution.id }), execution);
       await assert.rejects(store.create({ ...execution, workflowName: "other" }), appError("already_exists"));
@@ -60,7 +60,10 @@ export const runExecutionStoreContract = (
       assert.ok(execution);
       assert.equal(await store.get({ orgId: uniqueSlug("org"), envId: ENV, id: execution.id }), undefined);
       assert.equal(await store.get({ orgId: org, envId: "prod", id: execution.id }), undefined);
-      assert.equal(await store.get({ orgId: org, envId: ENV, id: makeExecution(org, ENV).id }), undefined);
+      assert.equal(
+        await store.get({ orgId: org, envId: ENV, id: makeExecution({ orgId: org, envId: ENV }).id }),
+        undefined,
+      );
       const other = uniqueSlug("org");
       assert.equal(
         await store.transition(
@@ -281,7 +284,7 @@ export const runExecutionStoreContract = (
       assert.deepEqual(await store.get({ orgId: org, envId: ENV, id }), lost);
       assert.equal(
         await store.transition(
-          { orgId: org, envId: ENV, id: makeExecution(org, ENV).id },
+          { orgId: org, envId: ENV, id: makeExecution({ orgId: org, envId: ENV }).id },
           {
             from: ["queued"],
             set: { status: "canceled" },
@@ -363,7 +366,10 @@ export const runExecutionStoreContract = (
       const [execution] = await createMany(org, 1);
       assert.ok(execution);
       await assert.rejects(
-        store.updateStep({ orgId: org, envId: ENV, id: makeExecution(org, ENV).id }, makeStep("s1")),
+        store.updateStep(
+          { orgId: org, envId: ENV, id: makeExecution({ orgId: org, envId: ENV }).id },
+          makeStep("s1"),
+        ),
         appError("not_found"),
       );
       await assert.rejects(
@@ -395,7 +401,7 @@ export const runExecutionStoreContract = (
       );
       assert.equal((await store.get({ orgId: org, envId: ENV, id: execution.id }))?.logBytes, 500);
       await assert.rejects(
-        store.recordLogBytes({ orgId: org, envId: ENV, id: makeExecution(org, ENV).id }, 1),
+        store.recordLogBytes({ orgId: org, envId: ENV, id: makeExecution({ orgId: org, envId: ENV }).id }, 1),
         appError("not_found"),
       );
       await assert.rejects(

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { type ErrorCode, Execution, isAppError, type StepState } from "@assay/shared";
 import { monotonicFactory } from "ulid";
+import type { EnvRef } from "../ports/refs.ts";
 
 /** A fresh slug such as `org-1a2b3c4d`, unique across cases. */
 export const uniqueSlug = (prefix: string): string => `${prefix}-${randomBytes(4).toString("hex")}`;
@@ -28,7 +29,7 @@ export const makeStep = (ref: string, overrides: Partial<StepState> = {}): StepS
 });
 
 /** A queued execution, parsed so every schema default is filled in as a store would return it. */
-export const makeExecution = (orgId: string, envId: string, overrides: Partial<Execution> = {}): Execution =>
+export const makeExecution = ({ orgId, envId }: EnvRef, overrides: Partial<Execution> = {}): Execution =>
   Execution.parse({
     id: nextId(),
     orgId,

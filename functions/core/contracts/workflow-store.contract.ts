@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import type { WorkflowRecord } from "@assay/shared";
+import type { EnvRef } from "../ports/refs.ts";
 import type { WorkflowStore } from "../ports.ts";
 import { appError, uniqueSlug } from "./fixtures.ts";
 
-const makeWorkflow = (orgId: string, envId: string, name: string, version = 1): WorkflowRecord => ({
+const makeWorkflow = ({ orgId, envId }: EnvRef, name: string, version = 1): WorkflowRecord => ({
   orgId,
   envId,
   name,
@@ -40,7 +41,7 @@ export const runWorkflowStoreContract = (
 
     test("round-trips a workflow exactly, nested spec included; missing is undefined", async () => {
       const org = uniqueSlug("org");
-      const workflow = makeWorkflow(org, "staging", "smoke");
+      const workflow = makeWorkflow({ orgId: org, envId: "staging" }, "smoke");
       await store.put(workflow);
       assert.deepEqual(await store.get({ orgId: org, envId: "staging" }, "smoke"), workflow);
       assert.equal(await store.get({ orgId: org, envId: "staging" }, "other"), undefined);
@@ -50,19 +51,28 @@ export const runWorkflowStoreContract = (
 
     test("expectedVersion 0 creates only when absent; a mismatch is aborted", async () => {
       const org = uniqueSlug("org");
-      await store.put(makeWorkflow(org, "staging", "api"), 0);
-      await assert.rejects(store.put(makeWorkflow(org, "staging", "api"), 0), appError("aborted"));
-      await store.put(makeWorkflow(org, "staging", "api", 2), 1);
-      await assert.rejects(store.put(makeWorkflow(org, "staging", "api", 3), 1), appError("aborted"));
+      await store.put(makeWorkflow({ orgId: org, envId: "staging" }, "api"), 0);
+      await assert.rejects(
+        store.put(makeWorkflow({ orgId: org, envId: "staging" }, "api"), 0),
+        appError("aborted"),
+      );
+      await store.put(makeWorkflow({ orgId: org, envId: "staging" }, "api", 2), 1);
+      await assert.rejects(
+        store.put(makeWorkflow({ orgId: org, envId: "staging" }, "api", 3), 1),
+        appError("aborted"),
+      );
       assert.equal((await store.get({ orgId: org, envId: "staging" }, "api"))?.version, 2);
-      await store.put(makeWorkflow(org, "staging", "api", 3), 2);
+      await store.put(makeWorkflow({ orgId: org, envId: "staging" }, "api", 3), 2);
       assert.equal((await store.get({ orgId: org, envId: "staging" }, "api"))?.version, 3);
     });
 
     test("without expectedVersion a put replaces", async () => {
       const org = uniqueSlug("org");
-      await store.put(makeWorkflow(org, "staging", "web"));
-      await store.put({ ...makeWorkflow(org, "staging", "web", 5), description: "changed" });
+      await store.put(makeWorkflow({ orgId: org, envId: "staging" }, "web"));
+      await store.put({
+        ...makeWorkflow({ orgId: org, envId: "staging" }, "web", 5),
+        description: "changed",
+      });
       const stored = await store.get({ orgId: org, envId: "staging" }, "web");
       assert.equal(stored?.description, "changed");
       assert.equal(stored?.version, 5);
@@ -70,9 +80,10 @@ export const runWorkflowStoreContract = (
 
     test("lists one environment's workflows only", async () => {
       const org = uniqueSlug("org");
-      for (const name of ["a", "b", "c.d"]) await store.put(makeWorkflow(org, "staging", name));
-      await store.put(makeWorkflow(org, "prod", "z"));
-      await store.put(makeWorkflow(uniqueSlug("org"), "staging", "x"));
+      for (const name of ["a", "b", "c.d"])
+        await store.put(makeWorkflow({ orgId: org, envId: "staging" }, name));
+      await store.put(makeWorkflow({ orgId: org, envId: "prod" }, "z"));
+      await store.put(makeWorkflow({ orgId: uniqueSlug("org"), envId: "staging" }, "x"));
       const names = (await store.list({ orgId: org, envId: "staging" })).map((w) => w.name).sort();
       assert.deepEqual(names, ["a", "b", "c.d"]);
       assert.deepEqual(await store.list({ orgId: org, envId: "empty" }), []);
@@ -80,7 +91,7 @@ export const runWorkflowStoreContract = (
 
     test("delete reports whether something was deleted, and only in its own tenant", async () => {
       const org = uniqueSlug("org");
-      await store.put(makeWorkflow(org, "staging", "gone"));
+      await store.put(makeWorkflow({ orgId: org, envId: "staging" }, "gone"));
       assert.equal(await store.delete({ orgId: uniqueSlug("org"), envId: "staging" }, "gone"), false);
       assert.equal(await store.delete({ orgId: org, envId: "staging" }, "gone"), true);
       assert.equal(await store.delete({ orgId: org, envId: "staging" }, "gone"), false);

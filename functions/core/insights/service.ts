@@ -5,6 +5,7 @@
 import { AppError, type EnvInsights, type TestReport, type WorkflowInsights } from "@assay/shared";
 import * as z from "zod";
 import { authorize, type OrgPrincipal } from "../access.ts";
+import type { EnvRef, ExecutionRef } from "../ports/refs.ts";
 import type { Clock, ExecutionStore, Job, JobQueue, Logger } from "../ports.ts";
 import {
   dayOf,
@@ -32,8 +33,8 @@ export interface InsightsDeps {
   store: InsightStore;
   executions: Pick<ExecutionStore, "get">;
   /** The merged JUnit report of an execution (empty when it has none). */
-  report: (orgId: string, envId: string, executionId: string) => Promise<Pick<TestReport, "suites">>;
-  workflowExists: (orgId: string, envId: string, name: string) => Promise<boolean>;
+  report: (execution: ExecutionRef) => Promise<Pick<TestReport, "suites">>;
+  workflowExists: (env: EnvRef, name: string) => Promise<boolean>;
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
@@ -63,7 +64,9 @@ export function createInsights(deps: InsightsDeps) {
     scope: { orgId: string; envId: string },
     execution: { id: string; workflowName: string; createdAt: string },
   ) => {
-    const outcomes = outcomesOf(await deps.report(scope.orgId, scope.envId, execution.id));
+    const outcomes = outcomesOf(
+      await deps.report({ orgId: scope.orgId, envId: scope.envId, id: execution.id }),
+    );
     if (outcomes.length === 0) return;
     await store.putTestOutcomes(
       scope,
@@ -112,11 +115,7 @@ export function createInsights(deps: InsightsDeps) {
         store.workflowDays(scope, workflow, w.from, w.to),
         store.testDays(scope, workflow, w.from, w.to),
       ]);
-      if (
-        stored.length === 0 &&
-        tests.length === 0 &&
-        !(await deps.workflowExists(scope.orgId, scope.envId, workflow))
-      ) {
+      if (stored.length === 0 && tests.length === 0 && !(await deps.workflowExists(scope, workflow))) {
         throw new AppError("not_found", `workflow ${workflow} not found`);
       }
       return { workflow, days, from: w.from, to: w.to, ...summarize(stored, w.list), ...rankTests(tests) };

@@ -131,7 +131,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       return undefined;
     },
     ring: (_, e) =>
-      bus.publish(workSubject(e.orgId, e.envId), new Uint8Array()).catch(() => {
+      bus.publish(workSubject(e), new Uint8Array()).catch(() => {
         // A lost doorbell costs latency only: the ingress sweeps for queued work.
       }),
     compactLogs: (_, e) =>

@@ -25,7 +25,11 @@ describe("run queue and lifecycle settlement", () => {
 
   const startRun = () => startSleepy(plane);
   const execution = (id: string) =>
-    plane.core.executions.get(internalPrincipal(plane.orgId, "test"), plane.orgId, plane.envId, id);
+    plane.core.executions.get(internalPrincipal(plane.orgId, "test"), {
+      orgId: plane.orgId,
+      envId: plane.envId,
+      id,
+    });
   afterEach(() => settleRuns(plane));
   const expireLease = (id: string) =>
     plane.core.ports.executions.transition(

@@ -2,7 +2,9 @@
  * Bus subjects of the execution lifecycle. The bus only rings doorbells: every state lives in
  * the store, so a lost message costs latency, never work.
  */
-export const workSubject = (orgId: string, envId: string): string => `env.${orgId}.${envId}.work`;
+import type { EnvRef } from "../ports/refs.ts";
+
+export const workSubject = ({ orgId, envId }: EnvRef): string => `env.${orgId}.${envId}.work`;
 export const statusSubject = (executionId: string): string => `exec.${executionId}.status`;
 
 /**

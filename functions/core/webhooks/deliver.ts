@@ -15,6 +15,7 @@ import {
 } from "@assay/shared";
 import { monotonicFactory } from "ulid";
 import * as z from "zod";
+import type { ExecutionRef } from "../ports/refs.ts";
 import type { Clock, ExecutionStore, Job, JobQueue, Logger, WorkflowStore } from "../ports.ts";
 import type { SecretBox } from "../secret-box.ts";
 import { renderBody, renderPayloadTemplate, type WebhookEvent } from "./payload.ts";
@@ -60,7 +61,7 @@ export interface DeliveryDeps {
   logger: Logger;
   box?: SecretBox;
   /** The dashboard page of an execution. */
-  executionUrl: (orgId: string, envId: string, id: string) => string;
+  executionUrl: (execution: ExecutionRef) => string;
   settings?: Partial<DeliverySettings>;
 }
 
@@ -112,7 +113,7 @@ export function createWebhookDeliveryJob(deps: DeliveryDeps) {
       type: job.event as WebhookEventType,
       execution: toExecutionView(execution),
       workflowLabels: workflow?.labels ?? {},
-      executionUrl: deps.executionUrl(job.orgId, job.envId, job.executionId),
+      executionUrl: deps.executionUrl({ orgId: job.orgId, envId: job.envId, id: job.executionId }),
     };
     try {
       const { body, contentType } = renderBody(webhook, event);

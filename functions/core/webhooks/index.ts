@@ -39,8 +39,8 @@ export function createWebhooks(deps: {
       clock,
       logger,
       box,
-      executionUrl: (org, env, id) =>
-        `${deps.publicWebUrl().replace(/\/$/, "")}/orgs/${org}/envs/${env}/executions/${id}`,
+      executionUrl: ({ orgId, envId, id }) =>
+        `${deps.publicWebUrl().replace(/\/$/, "")}/orgs/${orgId}/envs/${envId}/executions/${id}`,
       settings: deps.settings,
     }),
   };

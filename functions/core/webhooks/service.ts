@@ -14,6 +14,7 @@ import {
 } from "@assay/shared";
 import { authorize, type OrgPrincipal } from "../access.ts";
 import { type AuditLog, auditActor } from "../audit.ts";
+import type { EnvRef } from "../ports/refs.ts";
 import type { Clock, JobQueue } from "../ports.ts";
 import type { RequestMeta } from "../principals.ts";
 import type { SecretBox } from "../secret-box.ts";
@@ -70,7 +71,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const { store, clock } = deps;
   const now = () => new Date(clock.now()).toISOString();
 
-  async function load(orgId: string, envId: string, name: string): Promise<WebhookRecord> {
+  async function load({ orgId, envId }: EnvRef, name: string): Promise<WebhookRecord> {
     const webhook = await store.get({ orgId, envId }, name);
     if (!webhook) throw new AppError("not_found", `webhook ${name} not found`);
     return webhook;
@@ -116,7 +117,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     return toWebhookView(record);
   }
 
-  const fromCreate = (orgId: string, envId: string, input: CreateWebhook, existing?: WebhookRecord) => {
+  const fromCreate = ({ orgId, envId }: EnvRef, input: CreateWebhook, existing?: WebhookRecord) => {
     const at = now();
     return {
       orgId,
@@ -142,7 +143,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (await store.get({ orgId: principal.orgId, envId }, input.name)) {
         throw new AppError("already_exists", `webhook ${input.name} already exists`);
       }
-      return write(principal, fromCreate(principal.orgId, envId, input), 0, meta);
+      return write(principal, fromCreate({ orgId: principal.orgId, envId }, input), 0, meta);
     },
 
     /** Creates or replaces a webhook from a Testkube `kind: Webhook` document (YAML or JSON). */
@@ -154,7 +155,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       }
       const existing = await store.get({ orgId: principal.orgId, envId }, input.name);
       // A document without a secret keeps the one already set (Testkube documents carry none).
-      const record = fromCreate(principal.orgId, envId, input, existing);
+      const record = fromCreate({ orgId: principal.orgId, envId }, input, existing);
       const kept =
         existing?.secret && !input.secret
           ? { secret: deps.box?.open(existing.secret) ?? existing.secret }
@@ -170,7 +171,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async get(principal: OrgPrincipal, envId: string, name: string): Promise<WebhookView> {
       authorize(principal, principal.orgId, "manage-webhooks");
-      return toWebhookView(await load(principal.orgId, envId, name));
+      return toWebhookView(await load({ orgId: principal.orgId, envId }, name));
     },
 
     async update(
@@ -181,7 +182,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       meta?: RequestMeta,
     ) {
       authorize(principal, principal.orgId, "manage-webhooks");
-      const existing = await load(principal.orgId, envId, name);
+      const existing = await load({ orgId: principal.orgId, envId }, name);
       const open = (v: string) => deps.box?.open(v) ?? v;
       const { selector, payloadTemplate, secret, ...rest } = patch;
       const next: WebhookRecord = {
@@ -220,7 +221,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       page: { limit: number; cursor?: string },
     ) {
       authorize(principal, principal.orgId, "manage-webhooks");
-      await load(principal.orgId, envId, name);
+      await load({ orgId: principal.orgId, envId }, name);
       const result = await store.listDeliveries({ orgId: principal.orgId, envId }, name, page);
       return { items: result.items.map(toDeliveryView), nextCursor: result.nextCursor };
     },
@@ -234,7 +235,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       meta?: RequestMeta,
     ) {
       authorize(principal, principal.orgId, "manage-webhooks");
-      await load(principal.orgId, envId, name);
+      await load({ orgId: principal.orgId, envId }, name);
       const attempt = await store.getDelivery({ orgId: principal.orgId, envId }, name, attemptId);
       if (!attempt) throw new AppError("not_found", `delivery ${attemptId} not found`);
       const deliveryId = `${attempt.eventId}.r${clock.now().toString(36)}`;

@@ -86,4 +86,39 @@ describe("Testkube's documents", () => {
     // One document mounts a hostPath volume: refused unless the agent allows host paths.
     assert.ok((plannable.get("docker") ?? 0) >= 286, "plannable on docker");
   });
+
+  // Their API address is derived from the dashboard's: `join(list(at(split(dashboard.url,
+  // "app-"), 0), at(split(dashboard.url, "app-"), 1)), "api-")`. Testkube's at() fails when
+  // the URL has no "app-", so both refuse it there and run it where the URL has one.
+  it('cloud-ui-e2e: refused where dashboard.url has no "app-", saying so; planned where it has', () => {
+    const docs = documents.filter((d) => d.ok && JSON.stringify(d.document).includes("split(dashboard.url"));
+    assert.deepEqual(
+      docs.map((d) => d.file),
+      [
+        "test__env__release__workflows__cloud-ui-e2e.yaml",
+        "test__env__sandbox__workflows__cloud-ui-e2e.yaml",
+      ],
+    );
+    const docker = [
+      { runtime: "docker", features: RUNTIME_FEATURES.docker ?? [], containers: true, agents: 1 },
+    ];
+    for (const d of docs) {
+      if (!d.ok || d.document.kind !== "TestWorkflow") continue;
+      const place = { organizationId: "o", environmentId: "e", dashboardUrl: "https://assay.example.com" };
+      const refusals = checkWorkflow(d.document, docker, place).runtimes[0]?.refusals ?? [];
+      const refusal = refusals.find((r) => r.path === "spec.container.env[1].value");
+      assert.match(
+        refusal?.message ?? JSON.stringify(refusals),
+        /^at\(\): index 1 is out of bounds of \["https:\/\/assay\.example\.com"\] \(length 1; Testkube's at\(\) fails on it too\)/,
+        where(d),
+      );
+      const there = { ...place, dashboardUrl: "https://app-sandbox.example.com" };
+      const planned = checkWorkflow(d.document, docker, there).runtimes[0]?.refusals ?? [];
+      assert.deepEqual(
+        planned.filter((r) => r.feature === "expressions"),
+        [],
+        where(d),
+      );
+    }
+  });
 });

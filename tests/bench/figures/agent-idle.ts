@@ -31,7 +31,11 @@ try {
     } finally {
       await agent.stop();
       // The next agent must not find this one still listed.
-      for (let i = 0; i < 100 && plane.gateway.agents(plane.orgId, plane.envId).length > 0; i++)
+      for (
+        let i = 0;
+        i < 100 && plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length > 0;
+        i++
+      )
         await sleep(50);
     }
   }

@@ -91,7 +91,7 @@ try {
     // Uploaded as the agent does: multipart past one part (the stand-in refuses big single PUTs).
     await putStream(
       blobs,
-      bundleKey(artifactPrefix("o", "e", executionId), "b1"),
+      bundleKey(artifactPrefix({ orgId: "o", envId: "e", id: executionId }), "b1"),
       (async function* () {
         yield bundle;
       })(),

@@ -38,7 +38,7 @@ export function startAgentProcess(plane: BenchPlane, options: { entry?: string; 
     async connected(timeoutMs = 30_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (plane.gateway.agents(plane.orgId, plane.envId).length > 0) return;
+        if (plane.gateway.agents({ orgId: plane.orgId, envId: plane.envId }).length > 0) return;
         if (child.exitCode !== null) break;
         await new Promise((r) => setTimeout(r, 50));
       }

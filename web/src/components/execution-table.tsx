@@ -41,6 +41,11 @@ export function ExecutionTable({
               </Link>{" "}
               {e.number ? <span className="small">run {e.number}</span> : null}{" "}
               <span className="muted mono small">#{shortId(e.id)}</span>
+              {e.status === "queued" && e.waiting ? (
+                <div className="muted small" title={e.waiting}>
+                  {e.waiting}
+                </div>
+              ) : null}
             </>
           ),
         },

@@ -11,6 +11,7 @@
 import type { PlannedContainer, PlannedPod, PlannedProbe, RunnerFeature } from "@assay/shared/workflow";
 import type { ProbeOutcome } from "../probes.ts";
 import type { ResourceMonitor, ResourcePeaks } from "../resource-monitor.ts";
+import type { OutputsPod } from "../step-outputs.ts";
 
 /** The runtime names `assay agent --runtime` accepts (`auto` picks one of them). */
 export type RuntimeName = "process" | "docker";
@@ -34,6 +35,11 @@ export interface LaunchRequest {
   container?: PlannedContainer | undefined;
   /** The worker's own volumes when it runs in a parallel worker; the execution's otherwise. */
   space?: UnitSpace | undefined;
+  /**
+   * Host directory that is the unit's `/testkube/outputs` (step-outputs.ts): its outputs pod's
+   * (the workflow's, or its worker's); a service instance's own, which does not exist.
+   */
+  outputsDir?: string | undefined;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface UnitSpace {
   readonly volumes: Readonly<Record<string, unknown>>;
   /** Volumes mounted at absolute paths in every unit of the space. */
   readonly mounts: ReadonlyArray<{ path: string; host: string }>;
+  /** The step outputs of the pod the space's steps belong to (the runner's; runtimes ignore it). */
+  readonly outputs?: OutputsPod | undefined;
 }
 
 /** A worker's space while it runs. */

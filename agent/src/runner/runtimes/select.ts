@@ -1,10 +1,11 @@
 /**
  * Choosing the agent's runtime: `docker`, `process`, or `auto` (Docker when its engine answers
  * at `DOCKER_HOST` or the default socket, processes otherwise). Docker's module (and dockerode)
- * load only when Docker may be used. A Docker runtime sweeps what a crashed predecessor with the
- * same agent id left before the first run.
+ * load with the first run that uses Docker: at start the engine is pinged and swept over its
+ * socket (engine-start.ts). A Docker runtime sweeps what a crashed predecessor with the same
+ * agent id left before the first run.
  */
-import { PROCESS_RUNTIME_FEATURES } from "@assay/shared/workflow";
+import { PROCESS_RUNTIME_FEATURES } from "@assay/shared/workflow/runtimes";
 import type { RuntimeName, StepRuntime } from "./runtime.ts";
 
 export type RuntimeChoice = RuntimeName | "auto";
@@ -50,8 +51,10 @@ export const selectRuntime = async (
     const { createProcessRuntime } = await import("./process/process-runtime.ts");
     return describe(createProcessRuntime(), 0);
   }
-  const { createDockerRuntime, dockerAnswers } = await import("./docker/docker-runtime.ts");
-  if (!(await dockerAnswers())) {
+  // The engine is asked over its socket: dockerode loads with the first run (engine-start.ts).
+  const engine = await import("./docker/engine-start.ts");
+  const calls = await engine.startCalls();
+  if (!(await engine.engineAnswers(calls))) {
     const where = process.env.DOCKER_HOST ?? "/var/run/docker.sock";
     if (choice === "docker")
       throw new Error(
@@ -64,7 +67,8 @@ export const selectRuntime = async (
       `no Docker engine answers at ${where}: steps run as host processes`,
     );
   }
+  const { createDockerRuntime } = await import("./docker/docker-runtime.ts");
   const runtime = createDockerRuntime({ agentId, ...docker });
-  const swept = await runtime.sweep();
+  const swept = await engine.sweepLeftovers(calls, agentId);
   return describe(runtime, swept);
 };

@@ -174,7 +174,12 @@ export const STANDARD_FUNCTIONS: Readonly<Record<string, ExpressionFunction>> = 
     if (Array.isArray(target) || typeof target === "string") {
       const index = toInteger(key);
       if (index < 0 || index >= target.length) {
-        throw new Error(`at(): index ${index} is out of bounds (length ${target.length})`);
+        // The value itself says why (`split(dashboard.url, "app-")` of a URL without "app-");
+        // Testkube's at() fails on it too.
+        const shown = JSON.stringify(target);
+        throw new Error(
+          `at(): index ${index} is out of bounds of ${shown.length > 120 ? `${shown.slice(0, 117)}...` : shown} (length ${target.length}; Testkube's at() fails on it too)`,
+        );
       }
       return target[index] as Value;
     }

@@ -8,7 +8,7 @@ import { bindSecretRefs, credentialFunctions } from "../credentials.ts";
 import type { RuntimeCapabilities } from "../runtimes.ts";
 import type { TestWorkflow } from "../schema/workflow.ts";
 import { planWorkflow } from "./plan.ts";
-import type { PlannedStep, UnsupportedFeature } from "./types.ts";
+import type { PlannedStep, RunPlace, UnsupportedFeature } from "./types.ts";
 
 /** One line of the step tree: depth 0 for top-level steps and workflow services. */
 export interface CheckedStep {
@@ -44,7 +44,11 @@ export type CheckedRuntime = RuntimeCapabilities & { agents: number };
  * Kubernetes secret and config map references bound to them) are the agent's to fetch when the
  * run starts: they are planned with placeholders, as the agent's first pass does.
  */
-export const checkWorkflow = (document: TestWorkflow, runtimes: readonly CheckedRuntime[]): WorkflowCheck => {
+export const checkWorkflow = (
+  document: TestWorkflow,
+  runtimes: readonly CheckedRuntime[],
+  place?: RunPlace,
+): WorkflowCheck => {
   let steps: CheckedStep[] = [];
   const workflow = bindSecretRefs(document).workflow;
   const { config, missing } = placeholderConfig(workflow);
@@ -55,6 +59,9 @@ export const checkWorkflow = (document: TestWorkflow, runtimes: readonly Checked
       config,
       containers: runtime.containers === true,
       functions,
+      // The run's organization, environment and dashboard are known already: a check reads
+      // them as the run will (`dashboard.url` in an expression gives the same verdict).
+      ...(place === undefined ? {} : { place }),
     });
     if (i === 0) steps = flatten(plan.steps, 0);
     return {

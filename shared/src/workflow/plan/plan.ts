@@ -12,7 +12,7 @@ import { emptyContainer, layerContainer } from "./container.ts";
 import { planContent, planFetch } from "./content.ts";
 import { createPlanContext, type PlanContext } from "./context.ts";
 import { planPodVolumes } from "./pod-volumes.ts";
-import { resolveInteger } from "./resolve.ts";
+import { resolveDurationMs, resolveInteger } from "./resolve.ts";
 import { planServices } from "./services.ts";
 import { planStep } from "./step.ts";
 import type { PlannedPod, PlannedStep, PlanOptions, WorkflowPlan } from "./types.ts";
@@ -64,6 +64,13 @@ export const planWorkflow = (workflow: TestWorkflow, options: PlanOptions = {}):
         `activeDeadlineSeconds: ${seconds.reason}`,
       );
   }
+  const initialization = spec.timeouts?.initialization;
+  if (initialization !== undefined && initialization !== "") {
+    const ms = resolveDurationMs(initialization, context);
+    if (!ms.ok)
+      context.require("expressions", "spec.timeouts.initialization", `timeouts.initialization: ${ms.reason}`);
+    else if (ms.value > 0) plan.initializationTimeoutMs = ms.value;
+  }
   plan.unsupported = context.unsupported();
   return plan;
 };
@@ -87,12 +94,6 @@ const workflowWarnings = (workflow: TestWorkflow, context: PlanContext): string[
   if (job?.labels !== undefined || job?.annotations !== undefined || job?.namespace !== undefined) {
     warnings.push(
       "job labels, annotations and namespace apply to Kubernetes jobs and are ignored by the process runner",
-    );
-  }
-  if (spec.timeouts?.initialization !== undefined) {
-    // Testkube's own API documents it as not implemented yet; Assay does not enforce it either.
-    warnings.push(
-      "timeouts.initialization is not enforced: use spec.job.activeDeadlineSeconds or step timeouts",
     );
   }
   if (spec.use !== undefined && spec.use.length > 0) {

@@ -338,6 +338,11 @@ export interface WorkflowPlan {
   /** Whole-run timeout, from `spec.job.activeDeadlineSeconds`. */
   timeoutMs?: number;
   /**
+   * `spec.timeouts.initialization`: the longest from the agent taking the run until its first
+   * step's process (or a service's, or an `execute` step) starts.
+   */
+  initializationTimeoutMs?: number;
+  /**
    * Top-level steps: workflow services (kind `service`, refs `s1`...), then setup, steps and
    * after (see `phase`).
    */

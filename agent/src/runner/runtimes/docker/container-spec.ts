@@ -16,7 +16,7 @@
  *   `runAsNonRoot` refuses a container that would run as root.
  */
 import type { PlannedContainer } from "@assay/shared/workflow";
-import { OUTPUTS_IN_WORKSPACE, OUTPUTS_PATH } from "../../step-outputs.ts";
+import { OUTPUTS_PATH } from "../../step-outputs.ts";
 import type { LaunchRequest } from "../runtime.ts";
 import type { MountSource } from "./volumes.ts";
 
@@ -42,6 +42,8 @@ export interface SpecContext {
   volumes: Record<string, MountSource>;
   /** Volumes mounted at absolute paths in every container (a parallel worker's transfers). */
   mounts?: Array<{ path: string; host: string }> | undefined;
+  /** Host directory bound at `/testkube/outputs` (a step's outputs pod); none for a service. */
+  outputsDir?: string | undefined;
   podSecurity?: Record<string, unknown> | undefined;
   allowPrivileged: boolean;
 }
@@ -143,11 +145,8 @@ const processOf = (
 
 /** The binds: /data, the step outputs directory, the tools, and the step's volume mounts. */
 const bindsOf = (container: PlannedContainer | undefined, context: SpecContext): string[] | string => {
-  const binds = [
-    `${context.workspace}:/data`,
-    `${context.workspace}/${OUTPUTS_IN_WORKSPACE}:${OUTPUTS_PATH}`,
-    `${context.toolsDir}:${TOOLS_DIR}:ro`,
-  ];
+  const binds = [`${context.workspace}:/data`, `${context.toolsDir}:${TOOLS_DIR}:ro`];
+  if (context.outputsDir !== undefined) binds.push(`${context.outputsDir}:${OUTPUTS_PATH}`);
   for (const mount of context.mounts ?? []) binds.push(`${mount.host}:${mount.path}`);
   for (const mount of container?.volumeMounts ?? []) {
     const name = String(mount.name ?? "");

@@ -10,16 +10,16 @@
  * in a container of the engine.
  *
  * Nothing leaks: every container and network carries the labels `dev.assay.agent` (this agent's
- * id) and `dev.assay.execution`; `close()` removes what the execution left, and `sweep()` (at
- * agent start) removes what a crashed predecessor with the same agent id left, never anything
- * labelled with another agent's id.
+ * id) and `dev.assay.execution`; `close()` removes what the execution left, and the sweep at
+ * agent start (engine-start.ts) removes what a crashed predecessor with the same agent id left,
+ * never anything labelled with another agent's id.
  */
 import { randomBytes } from "node:crypto";
 import { access, chmod, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerFeature } from "@assay/shared/workflow";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import type {
   ExecutionRuntime,
   ExecutionRuntimeOptions,
@@ -31,12 +31,12 @@ import type {
 } from "../runtime.ts";
 import { buildContainerSpec, type SpecContext, TOOLS_DIR } from "./container-spec.ts";
 import { type KillSwitch, runContainer } from "./container-unit.ts";
+import { AGENT_LABEL, engineClient } from "./engine-start.ts";
 import { detectHostPaths, type ToHost } from "./host-paths.ts";
 import { configFilesFor, engineMessage, ensureImage, findAuth, registryOf } from "./images.ts";
 import { prepareTools } from "./tools.ts";
 import { type MountSource, prepareVolumes, workerVolumes, worldWritable } from "./volumes.ts";
 
-export const AGENT_LABEL = "dev.assay.agent";
 export const EXECUTION_LABEL = "dev.assay.execution";
 
 export interface DockerRuntimeOptions {
@@ -66,42 +66,10 @@ export const DOCKER_FEATURES: readonly RunnerFeature[] = ["image-entrypoint"];
 /** Default image of steps that name none. */
 export const DEFAULT_IMAGE = "busybox:stable";
 
-/** True when an engine answers at `docker` (or the default socket). */
-export const dockerAnswers = async (docker: Docker = new Docker()): Promise<boolean> =>
-  docker.ping().then(
-    () => true,
-    () => false,
-  );
-
-/** Removes containers and networks labelled with `agentId` (never anyone else's). */
-export const sweepLeftovers = async (docker: Docker, agentId: string): Promise<number> => {
-  const filters = JSON.stringify({ label: [`${AGENT_LABEL}=${agentId}`] });
-  const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(
-    containers.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => undefined),
-    ),
-  );
-  const networks = await docker.listNetworks({ filters });
-  await Promise.all(
-    networks.map((n) =>
-      docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => undefined),
-    ),
-  );
-  return containers.length + networks.length;
-};
-
 /** Creates the Docker runtime. */
-export const createDockerRuntime = (
-  options: DockerRuntimeOptions,
-): StepRuntime & { sweep(): Promise<number> } => {
-  const docker = options.docker ?? new Docker();
+export const createDockerRuntime = (options: DockerRuntimeOptions): StepRuntime => {
+  // dockerode loads with the first execution (engine-start.ts makes the calls at start).
+  let client: Promise<Docker> | undefined = options.docker && Promise.resolve(options.docker);
   const toolsDir = options.toolsDir ?? join(tmpdir(), "assay-docker-tools");
   let tools: Promise<void> | undefined;
   let hostPaths: ReturnType<typeof detectHostPaths> | undefined;
@@ -109,8 +77,9 @@ export const createDockerRuntime = (
     name: "docker",
     features: options.allowHostPaths === true ? [...DOCKER_FEATURES, "volumes.hostPath"] : DOCKER_FEATURES,
     containers: true,
-    sweep: () => sweepLeftovers(docker, options.agentId),
     open: async (execution) => {
+      client ??= engineClient();
+      const docker = await client;
       await docker.ping().catch((error: unknown) => {
         throw new Error(`the Docker engine does not answer (${engineMessage(error)}); is dockerd running?`);
       });
@@ -292,6 +261,9 @@ const openExecution = async (
             volumes: hostVolumes(space.volumes as Record<string, MountSource>),
             mounts: space.mounts.map((m) => ({ path: m.path, host: toHost(m.host) })),
           }),
+      // A service instance has no outputs directory (Testkube prepares none for it).
+      outputsDir:
+        request.kind === "step" && request.outputsDir !== undefined ? toHost(request.outputsDir) : undefined,
       labels: { ...labels, "dev.assay.ref": request.ref },
     });
     if (!built.ok) return failed(built.error);

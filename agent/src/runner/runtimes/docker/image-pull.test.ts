@@ -7,9 +7,8 @@
  * and `Always` pulls again. Only the tags this test made are removed afterwards.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -18,20 +17,13 @@ import { planSpec } from "../../plan-spec.ts";
 import { startPlanRun } from "../../run-plan.ts";
 import { createRecordingSink } from "../../test-support.ts";
 import { createDockerRuntime } from "./docker-runtime.ts";
+import { pushImage, serveRegistry } from "./slow-registry.ts";
 import { buildBusyboxImage, requireDocker, SHELL_APPLETS } from "./test-images.ts";
 
 const USER = "assay";
 const PASSWORD = "assay-pass";
 // bcrypt of PASSWORD (cost 12), as htpasswd would write it.
 const HTPASSWD = `${USER}:$2b$12$qQ.oGQGWfVRybpWds5AVbu7d.ldJKKhx6.WrzL89.Vlq3236r7756\n`;
-
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 describe("Docker runtime: image pulls from a registry on loopback", () => {
   let docker: Docker;
@@ -45,41 +37,19 @@ describe("Docker runtime: image pulls from a registry on loopback", () => {
   before(async () => {
     docker = await requireDocker();
     dir = await mkdtemp(join(tmpdir(), "assay-registry-"));
-    const port = await freePort();
     await writeFile(join(dir, "htpasswd"), HTPASSWD);
-    await writeFile(
-      join(dir, "config.yml"),
-      [
-        "version: 0.1",
-        "log: {level: error}",
-        `storage: {filesystem: {rootdirectory: ${join(dir, "data")}}}`,
-        `http: {addr: "127.0.0.1:${port}"}`,
-        `auth: {htpasswd: {realm: assay-test, path: ${join(dir, "htpasswd")}}}`,
-      ].join("\n"),
+    const served = await serveRegistry(
+      dir,
+      [`auth: {htpasswd: {realm: assay-test, path: ${join(dir, "htpasswd")}}}`],
+      401,
     );
-    registry = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: "ignore" });
-    for (let i = 0; i < 100; i++) {
-      const up = await fetch(`http://127.0.0.1:${port}/v2/`).then(
-        (r) => r.status === 401,
-        () => false,
-      );
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { port } = served;
+    registry = served.process;
     image = `127.0.0.1:${port}/assay-pull-${process.pid}/app:1`;
     await buildBusyboxImage(docker, { tag: local, applets: SHELL_APPLETS });
     await docker.getImage(local).tag({ repo: image.slice(0, image.lastIndexOf(":")), tag: "1" });
     const auth = { username: USER, password: PASSWORD, serveraddress: `127.0.0.1:${port}` };
-    const pushed = await docker.getImage(image).push({ authconfig: auth });
-    await new Promise((resolve, reject) =>
-      docker.modem.followProgress(pushed, (error: Error | null, events: Array<{ error?: string }>) =>
-        error
-          ? reject(error)
-          : events.some((e) => e.error)
-            ? reject(new Error(JSON.stringify(events)))
-            : resolve(null),
-      ),
-    );
+    await pushImage(docker, image, auth);
     await docker.getImage(image).remove();
     dockerConfigDir = join(dir, "docker-config");
     emptyConfigDir = join(dir, "no-config");

@@ -23,17 +23,20 @@ import type {
 
 /** The argv for a request: `sh -c` with `set -e` for shell scripts, the command otherwise. */
 export const processArgv = (request: LaunchRequest, workspace: string): [string, string[]] => {
+  const map = (text: string) => mapDataPaths(text, workspace, request.outputsDir);
   if (request.shell !== undefined) {
     // Testkube runs shell steps with `set -e`: the first failing command fails the step.
-    return [request.shellProgram ?? "/bin/sh", ["-c", `set -e\n${mapDataPaths(request.shell, workspace)}`]];
+    return [request.shellProgram ?? "/bin/sh", ["-c", `set -e\n${map(request.shell)}`]];
   }
-  const list = [...(request.command ?? []), ...(request.args ?? [])].map((a) => mapDataPaths(a, workspace));
+  const list = [...(request.command ?? []), ...(request.args ?? [])].map(map);
   return [list[0] ?? "", list.slice(1)];
 };
 
 /** Env values that are `/data` paths (or path lists) point into the workspace too. */
-const mapEnv = (env: Record<string, string>, workspace: string): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, mapDataPaths(v, workspace)]));
+const mapEnv = (request: LaunchRequest, workspace: string): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(request.env).map(([k, v]) => [k, mapDataPaths(v, workspace, request.outputsDir)]),
+  );
 
 const launch = async (
   options: ExecutionRuntimeOptions,
@@ -44,7 +47,7 @@ const launch = async (
   const [file, args] = processArgv(request, workspace);
   const cwd = resolveWorkingDir(workspace, request.workingDir);
   if (cwd.startsWith(workspace)) await mkdir(cwd, { recursive: true });
-  const env = { ...options.baseEnv, CI: "1", ...mapEnv(request.env, workspace) };
+  const env = { ...options.baseEnv, CI: "1", ...mapEnv(request, workspace) };
   const proc = startStepProcess({ file, args, cwd, env }, io, options.killGraceMs);
   const tracker = proc.pid === undefined ? undefined : options.monitor.track(proc.pid);
   const exited = proc.exited.then((exit): LaunchExit => {

@@ -23,6 +23,9 @@ import { Provenance } from "./provenance.tsx";
 import { StepTree } from "./step-tree.tsx";
 import { TestsTab } from "./tests-tab.tsx";
 
+/** Whether a queued run waits because no agent at all is online (not for a runtime or labels). */
+const noneOnline = (waiting: string): boolean => waiting.startsWith("waiting for an agent: none online");
+
 export function ExecutionPage() {
   const { org, env, id } = useParams({ from: "/orgs/$org/envs/$env/executions/$id" });
   const client = useQueryClient();
@@ -83,10 +86,10 @@ export function ExecutionPage() {
         </p>
       ) : null}
       {e.status === "queued" && e.waiting ? (
-        <p className="banner banner-warning" role="status">
-          {e.waiting}. It starts as soon as one connects:{" "}
+        <p className="banner banner-warning" role="status" aria-label="Why it waits">
+          {e.waiting}. It starts as soon as {noneOnline(e.waiting) ? "one" : "such an agent"} connects:{" "}
           <Link to="/orgs/$org/envs/$env/agents" params={{ org, env }}>
-            start an agent
+            {noneOnline(e.waiting) ? "start an agent" : "see the agents, their runtimes and labels"}
           </Link>
           .
         </p>
