@@ -55,7 +55,10 @@ export interface SessionDeps {
   credentials?: CredentialRequests;
   /** Child executions of `execute` steps; absent: requests go unanswered. */
   childRuns?: ChildRuns;
-  /** The command that installs the control plane's agent, for an agent refused as too old. */
+  /**
+   * The command that installs the control plane's agent, for an agent refused as too old (built
+   * only for a refusal).
+   */
   upgradeCommand: () => string;
 }
 
@@ -145,7 +148,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   async function onHello(message: Hello) {
     if (state.phase !== "handshaking")
       throw new AppError("failed_precondition", "hello was already received");
-    checkProtocolVersion(message, deps.upgradeCommand());
+    checkProtocolVersion(message, deps.upgradeCommand);
     const agent = await deps.identities.claim(principal, {
       agentId: message.agentId,
       secret: message.agentSecret,

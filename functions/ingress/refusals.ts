@@ -45,8 +45,10 @@ export function toServiceError(error: AppError): Partial<grpc.StatusObject> {
  * Agents built after identities were issued but before the version said so announce 1 with a
  * secret: they speak version 2 and are taken for it. A version 1 hello without a secret comes
  * from an agent that chose its own id; it (and any other version) is refused with the upgrade.
+ * The upgrade command is only built for a refusal: building it renders the environment's
+ * install commands, which no accepted hello needs.
  */
-export function checkProtocolVersion(hello: Hello, upgradeCommand: string): void {
+export function checkProtocolVersion(hello: Hello, upgradeCommandOf: () => string): void {
   const { protocolVersion } = hello;
   const speaks = protocolVersion === 1 && hello.agentSecret !== "" ? 2 : protocolVersion;
   if (speaks >= MIN_PROTOCOL_VERSION && speaks <= PROTOCOL_VERSION) return;
@@ -55,6 +57,7 @@ export function checkProtocolVersion(hello: Hello, upgradeCommand: string): void
       ? `${PROTOCOL_VERSION}`
       : `${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`;
   const direction = speaks < MIN_PROTOCOL_VERSION ? "too old" : "newer than this control plane";
+  const upgradeCommand = upgradeCommandOf();
   throw new Refused(
     "failed_precondition",
     `agent protocol version ${protocolVersion} is not supported (the agent is ${direction}; this control plane speaks ${supported}): install the control plane's agent: ${upgradeCommand}`,
