@@ -6,10 +6,10 @@
  */
 import { type Execution, type ExecutionStatus, isTerminal, type StepState } from "@assay/shared";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
+import type { EnvRef, ExecutionRef } from "./ports/refs.ts";
 import type { Clock, ExecutionStore } from "./ports.ts";
 import { pastQueueDeadline } from "./queue-timeout.ts";
 import type { Placement } from "./runtime-placement.ts";
-import type { EnvRef, ExecutionRef } from "./ports/refs.ts";
 
 /** A claim's verdict on one execution: refused, accepted, or accepted with its placement. */
 export type Admission = boolean | Placement;
