@@ -22,11 +22,20 @@ export function initialStepStates(
   // Which features run is the agent's call (it fails a run loudly with what it lacks); the
   // control plane plans with all of them so only real problems (paused, config) become warnings.
   // Credential values are the agent's to fetch at run time: plan with placeholders here.
-  const plan = planWorkflow(bindSecretRefs(spec as TestWorkflow).workflow, {
-    ...options,
-    features: RUNNER_FEATURES,
-    functions: credentialFunctions({ lookup: () => undefined, placeholder: "" }),
-  });
+  const workflow = bindSecretRefs(spec as TestWorkflow).workflow;
+  const planFor = (containers: boolean) =>
+    planWorkflow(workflow, {
+      ...options,
+      containers,
+      features: RUNNER_FEATURES,
+      functions: credentialFunctions({ lookup: () => undefined, placeholder: "" }),
+    });
+  const plan = planFor(false);
+  const runtimeNeed = runtimeNeedOf(plan.steps);
+  // A run whose steps name images goes to a container runtime whenever one is online: its steps
+  // carry that runtime's warnings, not the process runner's ("image … is not used"). An agent
+  // that runs it otherwise prints its own plan's warnings in the step's log.
+  const warningsOf = stepWarnings(runtimeNeed === undefined ? plan.steps : planFor(true).steps);
   const steps: StepState[] = [];
   const visit = (step: PlannedStep) => {
     steps.push({
@@ -34,11 +43,22 @@ export function initialStepStates(
       name: step.name,
       parentRef: step.parentRef,
       status: "queued",
-      warnings: step.warnings,
+      warnings: warningsOf.get(step.ref) ?? step.warnings,
     });
     for (const child of step.steps) visit(child);
   };
   for (const step of plan.steps) visit(step);
   const warnings = plan.unsupported.map((u) => `${u.path}: ${u.message}`);
-  return { steps, warnings, runtimeNeed: runtimeNeedOf(plan.steps) };
+  return { steps, warnings, runtimeNeed };
 }
+
+/** Each planned step's warnings by ref. */
+const stepWarnings = (steps: readonly PlannedStep[]): Map<string, string[]> => {
+  const byRef = new Map<string, string[]>();
+  const visit = (step: PlannedStep) => {
+    byRef.set(step.ref, step.warnings);
+    for (const child of step.steps) visit(child);
+  };
+  for (const step of steps) visit(step);
+  return byRef;
+};
