@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { AppError } from "@assay/shared";
 import type { Clock, RateLimiter } from "./ports.ts";
+import { createRateLimitBudget } from "./rate-limit-budget.ts";
 
 export interface RateLimit {
   limit: number;
@@ -60,19 +61,28 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitName, RateLimit> = {
   "register:source": { limit: 1200, windowSeconds: 60 },
 };
 
+/**
+ * Limits checked in bursts by a long-lived process (the ingress, as a fleet registers): hits are
+ * reserved several at a time and spent locally (rate-limit-budget.ts), still within the shared
+ * limit. The others are checked by short-lived Lambdas one write per hit.
+ */
+const BUDGETED: ReadonlySet<RateLimitName> = new Set(["register:token", "register:source"]);
+
 export function createRateLimits(deps: {
   limiter: RateLimiter;
   clock: Clock;
   limits?: Partial<Record<RateLimitName, RateLimit>>;
 }) {
   const limits = { ...DEFAULT_RATE_LIMITS, ...deps.limits };
+  const budget = createRateLimitBudget(deps.limiter);
   return {
     /** Counts one attempt; throws `resource_exhausted` with Retry-After when over the limit. */
     async check(name: RateLimitName, subject: string | undefined): Promise<void> {
       if (!subject) return;
       const { limit, windowSeconds } = limits[name];
       const digest = createHash("sha256").update(subject).digest("hex").slice(0, 32);
-      const result = await deps.limiter.hit(`${name}:${digest}`, limit, windowSeconds, deps.clock.now());
+      const counter = BUDGETED.has(name) ? budget : deps.limiter;
+      const result = await counter.hit(`${name}:${digest}`, limit, windowSeconds, deps.clock.now());
       if (!result.allowed) {
         throw new AppError("resource_exhausted", "too many attempts: wait and try again", {
           retryAfterSeconds: result.retryAfterSeconds,

@@ -17,7 +17,7 @@ import {
   refusalIn,
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
-import { registerOnce } from "../testing/agent-identity.ts";
+import { registerCall, registerOnce } from "../testing/agent-identity.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
 import { connect } from "../testing/protocol-client.ts";
 import { sourceOf } from "./agent-gateway.ts";
@@ -36,23 +36,9 @@ const hello = (fields: Partial<Hello>): Hello => ({
   ...fields,
 });
 
-/** One Register call; resolves with the status it ended with (OK: 0) and its refusal. */
-const register = (plane: TestControlPlane, token: string) => {
-  const address = plane.ingressUrl.replace("https://", "");
-  const client = new AgentGatewayClient(address, grpc.credentials.createSsl(readFileSync(plane.caFile)));
-  const metadata = new grpc.Metadata();
-  metadata.set("authorization", `Bearer ${token}`);
-  return new Promise<{ code: number; details: string; refusal?: Refusal }>((resolve) =>
-    client.register({ hostname: "h", agentVersion: "test", platform: "linux" }, metadata, (error) => {
-      client.close();
-      resolve(
-        error
-          ? { code: error.code, details: error.details, refusal: refusalIn(error.metadata) }
-          : { code: grpc.status.OK, details: "" },
-      );
-    }),
-  );
-};
+/** One Register call to the plane's ingress. */
+const register = (plane: TestControlPlane, token: string) =>
+  registerCall(plane.ingressUrl.replace("https://", ""), plane.caFile, token);
 
 describe("refusals", () => {
   let plane: TestControlPlane;

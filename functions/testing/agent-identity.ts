@@ -4,7 +4,8 @@
  * under that name is the same agent reconnecting (same identity, same process instance).
  */
 import { randomBytes } from "node:crypto";
-import { type AgentGatewayClient, Refusal_Reason, refusalIn } from "@assay/shared/proto";
+import { readFileSync } from "node:fs";
+import { AgentGatewayClient, type Refusal, Refusal_Reason, refusalIn } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 
 export interface TestIdentity {
@@ -74,3 +75,25 @@ export const helloIdentity = (issued: TestIdentity | undefined, name: string) =>
   agentSecret: issued?.agentSecret ?? "",
   instanceId: issued?.instanceId ?? "unregistered",
 });
+
+/**
+ * One Register call over TLS to `address` (host:port, the certificate names localhost) on its
+ * own connection; resolves with the status it ended with (OK: 0) and its refusal.
+ */
+export const registerCall = (address: string, caFile: string, token: string) => {
+  const client = new AgentGatewayClient(address, grpc.credentials.createSsl(readFileSync(caFile)), {
+    "grpc.ssl_target_name_override": "localhost",
+  });
+  const metadata = new grpc.Metadata();
+  metadata.set("authorization", `Bearer ${token}`);
+  return new Promise<{ code: number; details: string; refusal?: Refusal }>((resolve) =>
+    client.register({ hostname: "h", agentVersion: "test", platform: "linux" }, metadata, (error) => {
+      client.close();
+      resolve(
+        error
+          ? { code: error.code, details: error.details, refusal: refusalIn(error.metadata) }
+          : { code: grpc.status.OK, details: "" },
+      );
+    }),
+  );
+};

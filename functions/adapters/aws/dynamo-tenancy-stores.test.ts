@@ -10,6 +10,8 @@ import { after, before, describe, test } from "node:test";
 import type { Membership } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { RateLimiter } from "../../core/ports.ts";
+import { createRateLimitBudget } from "../../core/rate-limit-budget.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../local/dynamodb-local.ts";
 import { createDynamoOrgStore } from "./dynamo-org-store.ts";
 import { documentClient } from "./dynamo-support.ts";
@@ -192,6 +194,64 @@ describe("DynamoDB tenancy stores", () => {
     assert.equal(hits.filter((h) => h.allowed).length, 3);
     assert.equal(hits[0]?.retryAfterSeconds, 30);
     assert.ok((await stores.rateLimiter.hit("k", 3, 60, t + 60_000)).allowed, "a new window");
+  });
+
+  test("rate limiter: a reservation is granted what is left of the limit", async () => {
+    const t = Date.UTC(2026, 0, 1, 0, 0, 45);
+    assert.deepEqual(await stores.rateLimiter.reserve("r", 4, 10, 60, t), {
+      granted: 4,
+      countBefore: 0,
+      retryAfterSeconds: 15,
+    });
+    assert.equal((await stores.rateLimiter.reserve("r", 4, 10, 60, t)).granted, 4);
+    const partial = await stores.rateLimiter.reserve("r", 4, 10, 60, t);
+    assert.deepEqual([partial.granted, partial.countBefore], [2, 8]);
+    assert.equal((await stores.rateLimiter.reserve("r", 1, 10, 60, t)).granted, 0, "the window is full");
+    assert.equal(
+      (await stores.rateLimiter.hit("r", 10, 60, t)).allowed,
+      false,
+      "hits count the reservations",
+    );
+  });
+
+  test("rate limit budgets of two processes never grant more than the shared limit, in fewer writes", async () => {
+    const t = Date.UTC(2026, 0, 1, 0, 1, 10);
+    let writes = 0;
+    const counted: RateLimiter = {
+      hit: (...args) => stores.rateLimiter.hit(...args),
+      reserve: (...args) => {
+        writes++;
+        return stores.rateLimiter.reserve(...args);
+      },
+    };
+    // Two ingress processes, each with its own local share, bursting on one key.
+    const processes = [createRateLimitBudget(counted), createRateLimitBudget(counted)];
+    const burst = (budget: ReturnType<typeof createRateLimitBudget>) =>
+      Promise.all(Array.from({ length: 150 }, () => budget.hit("b", 200, 60, t)));
+    const answers = (await Promise.all(processes.map(burst))).flat();
+    assert.equal(answers.filter((a) => a.allowed).length, 200, "every hit of the limit, and not one more");
+    assert.ok(answers.filter((a) => !a.allowed).every((a) => a.retryAfterSeconds === 50));
+    assert.ok(writes < 60, `${writes} writes for 300 hits`);
+    // Once a process saw the window full it refuses without writing; a new window starts over.
+    const before = writes;
+    assert.equal((await processes[0]?.hit("b", 200, 60, t))?.allowed, false);
+    assert.equal(writes, before);
+    assert.equal((await processes[1]?.hit("b", 200, 60, t + 60_000))?.allowed, true);
+  });
+
+  test("rate limit budget: small limits are counted one write per hit", async () => {
+    const t = Date.UTC(2026, 0, 1, 0, 2, 0);
+    const [a, b] = [createRateLimitBudget(stores.rateLimiter), createRateLimitBudget(stores.rateLimiter)];
+    const allowed = [];
+    for (let i = 0; i < 4; i++) {
+      allowed.push((await a.hit("s", 5, 60, t)).allowed, (await b.hit("s", 5, 60, t)).allowed);
+    }
+    assert.deepEqual(allowed, [true, true, true, true, true, false, false, false]);
+    assert.equal(
+      (await stores.rateLimiter.reserve("s", 1, 5, 60, t)).countBefore,
+      6,
+      "nothing reserved unspent",
+    );
   });
 
   test("presence: a late write of a replaced session is ignored", async () => {

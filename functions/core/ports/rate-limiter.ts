@@ -1,3 +1,7 @@
+/**
+ * Fixed-window counters shared by every process of the control plane (each hit is counted where
+ * all of them see it), for the rate limits of core/rate-limit.ts.
+ */
 export interface RateLimiter {
   /**
    * Counts one hit on `key` in the fixed window of `windowSeconds` containing `nowMs`. Returns
@@ -9,4 +13,17 @@ export interface RateLimiter {
     windowSeconds: number,
     nowMs: number,
   ): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  /**
+   * Counts `count` hits on `key` at once (one write) and returns how many of them fall within
+   * `limit` (0..count: the window had `limit - granted` or more before them), the count the
+   * window held before them, and the seconds until the window ends. A process spends what it
+   * was granted locally (core/rate-limit-budget.ts).
+   */
+  reserve(
+    key: string,
+    count: number,
+    limit: number,
+    windowSeconds: number,
+    nowMs: number,
+  ): Promise<{ granted: number; countBefore: number; retryAfterSeconds: number }>;
 }

@@ -13,7 +13,7 @@ import {
   PROTOCOL_VERSION,
 } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
-import { helloIdentity, identityFor } from "../../../functions/testing/agent-identity.ts";
+import { helloIdentity, identityFor, type TestIdentity } from "../../../functions/testing/agent-identity.ts";
 
 export type ControlKind = NonNullable<ControlMessage["kind"]>["$case"];
 export type ControlPayload<K extends ControlKind> = Extract<
@@ -28,6 +28,11 @@ export interface RawAgentOptions {
   caPem?: Buffer;
   token: string;
   agentId: string;
+  /**
+   * The identity this agent was issued earlier (an agent reconnecting with its identity.json);
+   * absent, the agent registers `agentId` first (once per address and token).
+   */
+  identity?: TestIdentity;
   maxConcurrency?: number;
   /** Called on every message with its arrival time (performance.now(), ms). */
   onMessage?: (message: ControlMessage, atMs: number) => void;
@@ -83,11 +88,13 @@ export function connectRawAgent(options: RawAgentOptions) {
       return ended;
     },
     /**
-     * Says hello as `options.agentId` (registered once per address and token: the control plane
-     * issues the real id); resolves with the welcome (or rejects if the stream ends first).
+     * Says hello as `options.identity`, else as `options.agentId` (registered once per address
+     * and token: the control plane issues the real id); resolves with the welcome (or rejects if
+     * the stream ends first).
      */
     async hello(timeoutMs = 60_000) {
-      const identity = identityFor(client, options.address, options.token, options.agentId);
+      const identity =
+        options.identity ?? identityFor(client, options.address, options.token, options.agentId);
       let helloWritten: () => void = () => {};
       queued = new Promise<void>((resolve) => {
         helloWritten = resolve;

@@ -5,15 +5,32 @@
  * retransmits). Then it keeps them alive with the protocol's 15 s heartbeat until told to close.
  *
  * Usage (forked with IPC): stream-clients.ts ADDRESS CA_FILE|- TOKEN COUNT ID_PREFIX CONCURRENCY
+ * [IDENTITIES_FILE OFFSET]. With an identities file (a JSON array of issued identities), stream
+ * i says hello as identity OFFSET + i, as an agent that registered earlier reconnects with its
+ * identity.json; without one, each stream registers first, as a new agent does.
  * Reports `{ opened, failed }` as streams come up, and `{ done }` once every stream is settled.
  * Like real agents, each stream is rotated (half-closed, then a new one says hello as the same
  * agent) when the Welcome's `max_stream_age_ms` is reached. Exits by itself after 20 minutes
  * whatever happens.
  */
+import { readFileSync } from "node:fs";
+import type { TestIdentity } from "../../../functions/testing/agent-identity.ts";
 import { connectRawAgent, type RawAgent, readCa } from "./raw-agent.ts";
 
-const [address = "", caFile = "-", token = "", countArg = "0", prefix = "s", concurrencyArg = "64"] =
-  process.argv.slice(2);
+const [
+  address = "",
+  caFile = "-",
+  token = "",
+  countArg = "0",
+  prefix = "s",
+  concurrencyArg = "64",
+  identitiesFile,
+  offsetArg = "0",
+] = process.argv.slice(2);
+const issued: TestIdentity[] | undefined = identitiesFile
+  ? JSON.parse(readFileSync(identitiesFile, "utf8"))
+  : undefined;
+const offset = Number(offsetArg);
 const count = Number(countArg);
 const concurrency = Number(concurrencyArg);
 const caPem = caFile === "-" ? undefined : readCa(caFile);
@@ -29,7 +46,8 @@ let closing = false;
 let rotations = 0;
 
 async function openOne(i: number, slot = agents.length) {
-  const agent = connectRawAgent({ address, caPem, token, agentId: `${prefix}-${i}` });
+  const identity = issued?.[offset + i];
+  const agent = connectRawAgent({ address, caPem, token, agentId: `${prefix}-${i}`, identity });
   agents[slot] = agent;
   try {
     const welcome = await agent.hello(120_000);
