@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { WorkflowInsights } from "@assay/shared";
+import { systemClock } from "@assay/shared/time";
 import { main } from "../../agent/src/cli/main.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { recordInsightHistory } from "../../functions/testing/insight-history.ts";
@@ -31,6 +32,7 @@ describe("assay insights", () => {
         stderr: { write: (c: string) => (out += c) },
         env: { ASSAY_DATA_DIR: join(dir, "none") },
         cwd: dir,
+        clock: systemClock,
         color: false,
       },
     );

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { systemClock } from "@assay/shared/time";
 import { main } from "../../agent/src/cli/main.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../functions/testing/harness.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../../functions/testing/webhook-receiver.ts";
@@ -37,6 +38,7 @@ describe("assay webhook", () => {
         stderr: { write: (c: string) => (out += c) },
         env: { ASSAY_DATA_DIR: join(dir, "none"), HOOK_SECRET: SECRET },
         cwd: dir,
+        clock: systemClock,
         color: false,
       },
     );

@@ -5,6 +5,7 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { Clock } from "@assay/shared/time";
 import { isDataPath, mapDataPath } from "@assay/shared/workflow";
 import { packArtifacts } from "./pack.ts";
 import type { Uploader } from "./uploader.ts";
@@ -29,9 +30,10 @@ export interface ArtifactRequest {
 /** Bundle ids are step refs (`r2.1`), unique in an execution and safe as object names. */
 export const bundleIdOf = (stepRef: string) => stepRef.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "run";
 
-export function createArtifactCollector(options: { uploader: Uploader; spoolDir: string }) {
+export function createArtifactCollector(options: { uploader: Uploader; spoolDir: string; clock: Clock }) {
+  const { clock } = options;
   return async (request: ArtifactRequest): Promise<void> => {
-    const started = Date.now();
+    const started = clock.now();
     const base =
       request.workingDir === undefined || request.workingDir === ""
         ? request.cwd
@@ -61,7 +63,7 @@ export function createArtifactCollector(options: { uploader: Uploader; spoolDir:
         sizeBytes: packed.sizeBytes,
         sha256: packed.sha256,
       });
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const seconds = ((clock.now() - started) / 1000).toFixed(1);
       request.log(
         outcome.ok
           ? `[assay] artifacts: uploaded ${packed.matched} path(s), ${packed.sizeBytes} bytes compressed, in ${seconds} s`

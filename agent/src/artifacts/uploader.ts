@@ -10,7 +10,7 @@
  */
 import { open } from "node:fs/promises";
 import type { AgentMessage, ArtifactAck, ArtifactUploadGrant } from "@assay/shared/proto";
-import { systemRandom } from "@assay/shared/time";
+import { type Clock, type Random, sleep } from "@assay/shared/time";
 
 export interface Bundle {
   executionId: string;
@@ -32,7 +32,10 @@ export interface UploaderOptions {
   attempts?: number;
   /** Backoff base in milliseconds (default 250). */
   backoffMs?: number;
-  random?: () => number;
+  /** Times the backoff between attempts. */
+  clock: Clock;
+  /** Draws the backoff's jitter. */
+  random: Random;
   fetch?: typeof fetch;
 }
 
@@ -56,7 +59,7 @@ export function createUploader(options: UploaderOptions) {
   const concurrency = options.concurrency ?? 4;
   const attempts = options.attempts ?? 5;
   const backoffMs = options.backoffMs ?? 250;
-  const random = options.random ?? systemRandom;
+  const { clock, random } = options;
   const doFetch = options.fetch ?? fetch;
   const states = new Map<string, State>();
   const outbox: AgentMessage[] = [];
@@ -96,7 +99,7 @@ export function createUploader(options: UploaderOptions) {
     let last: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
-        await new Promise((r) => setTimeout(r, random() * Math.min(8000, backoffMs * 2 ** attempt)));
+        await sleep(clock, random() * Math.min(8000, backoffMs * 2 ** attempt));
       }
       try {
         const response = await doFetch(url, { method: "PUT", body: new Uint8Array(await read()) });

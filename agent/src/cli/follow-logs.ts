@@ -4,6 +4,7 @@
  * and drops whatever it already wrote, so the output has no gap and no repeat.
  */
 import { createSseParser, type OutputStream, parseLogStreamEvent } from "@assay/shared";
+import { type Clock, sleep } from "@assay/shared/time";
 import type { ApiClient, ApiError, ApiResult } from "./api-client.ts";
 
 export interface FollowOptions {
@@ -13,6 +14,8 @@ export interface FollowOptions {
    */
   write(bytes: Uint8Array, step: string | undefined, stream: OutputStream): void;
   onStatus?(status: string): void;
+  /** Times the waits between reconnects. */
+  clock: Clock;
   /** Wait between reconnects, default 500 ms (doubling to 5 s while nothing arrives). */
   retryDelayMs?: number;
   /** Consecutive failed reconnects before giving up, default 10. */
@@ -81,7 +84,7 @@ export const followLogs = async (
     if (options.signal?.aborted)
       return { ok: false, error: { status: 0, code: "aborted", message: "stopped following" } };
     if (failures > maxRetries) return { ok: false, error: lastError };
-    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, baseDelay * 2 ** (failures - 1))));
+    await sleep(options.clock, Math.min(5000, baseDelay * 2 ** (failures - 1)));
   }
 };
 

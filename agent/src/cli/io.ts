@@ -1,7 +1,8 @@
 /**
- * What a command may touch: its output streams, environment and working directory, injected so
- * tests run the real commands in-process. Also the CLI's error type and exit codes.
+ * What a command may touch: its output streams, environment, working directory and clock,
+ * injected so tests run the real commands in-process. Also the CLI's error type and exit codes.
  */
+import type { Clock } from "@assay/shared/time";
 import pc from "picocolors";
 import type { ApiError } from "./api-client.ts";
 
@@ -14,6 +15,8 @@ export interface CliIo {
   color: boolean;
   /** Colours on stdout (a TTY, NO_COLOR unset): logs printed there mark stderr lines in red. */
   stdoutColor?: boolean | undefined;
+  /** Times every wait (reconnects, polls, `--timeout`) and stamps the agent's log lines. */
+  clock: Clock;
   /** Standard input, for values that must not be on the command line (`credential set`). */
   stdin?: (AsyncIterable<Uint8Array | string> & { isTTY?: boolean }) | undefined;
 }

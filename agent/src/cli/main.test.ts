@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
+import { type Clock, systemClock } from "@assay/shared/time";
+import { createTestClock } from "../test-clock.ts";
 import { createProgram, main } from "./main.ts";
 
 interface Seen {
@@ -43,7 +45,12 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-const run = async (args: string[], env: Record<string, string> = {}, cwd = dir) => {
+const run = async (
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = dir,
+  clock: Clock = systemClock,
+) => {
   let stdout = "";
   let stderr = "";
   const code = await main(args, {
@@ -53,6 +60,7 @@ const run = async (args: string[], env: Record<string, string> = {}, cwd = dir) 
     stderr: { write: (c: string) => (stderr += c) },
     env: { ASSAY_DATA_DIR: join(dir, "nowhere"), ...env },
     cwd,
+    clock,
     color: false,
   });
   return { code, stdout, stderr };
@@ -234,7 +242,19 @@ describe("assay CLI", () => {
       }
       json(res, 200, execution({ status: "failed", message: 'step "r1" failed: exit code 1' }));
     });
-    const out = await run(["run", "smoke", "--watch", "--config", "target=https://x", ...flags(url)]);
+    const clock = createTestClock();
+    const running = run(
+      ["run", "smoke", "--watch", "--config", "target=https://x", ...flags(url)],
+      {},
+      dir,
+      clock,
+    );
+    // The queued-reason poll, then the wait before the reconnect once the stream dropped.
+    await clock.waiting(2);
+    clock.advance(499);
+    assert.equal(streams, 1, "reconnected before the retry delay");
+    clock.advance(1);
+    const out = await running;
     assert.equal(out.stdout, `── r1\n${log}`, "one header for the step, then its bytes");
     assert.equal(out.code, 1);
     assert.equal(streams, 2);
@@ -306,6 +326,7 @@ describe("assay CLI", () => {
       stderr: { write: () => true },
       env: {},
       cwd: dir,
+      clock: systemClock,
       color: false,
     };
     const all = await createProgram(io);

@@ -5,6 +5,7 @@
  * execution's result: a report or link that cannot be read is left out, never an error.
  */
 import type { ExecutionView, OutputStream, StepState, TestCounts } from "@assay/shared";
+import { type Clock, sleep } from "@assay/shared/time";
 import type { ApiClient } from "./api-client.ts";
 import { createStreamPainter } from "./follow-logs.ts";
 import { between } from "./format.ts";
@@ -45,20 +46,21 @@ const REPORT_POLL_MS = 250;
 
 /**
  * The execution's JUnit totals once its uploaded artifacts are processed (the unpack worker
- * runs after the run ends), or undefined when they cannot be read in time.
+ * runs after the run ends), or undefined when they cannot be read in time (`waitMs` on `clock`).
  */
 export async function testTotals(
   client: ApiClient,
   id: string,
-  options: { waitMs?: number } = {},
+  options: { clock: Clock; waitMs?: number },
 ): Promise<TestCounts | undefined> {
-  const deadline = Date.now() + (options.waitMs ?? REPORT_WAIT_MS);
+  const { clock } = options;
+  const deadline = clock.now() + (options.waitMs ?? REPORT_WAIT_MS);
   for (;;) {
     const listing = await client.listArtifacts(id);
     if (!listing.ok) return undefined;
     const pending = Array.isArray(listing.value.pending) ? listing.value.pending.length : 0;
-    if (pending === 0 || Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, REPORT_POLL_MS));
+    if (pending === 0 || clock.now() >= deadline) break;
+    await sleep(clock, REPORT_POLL_MS);
   }
   const report = await client.getReport(id);
   const counts = report.ok ? report.value.counts : undefined;
@@ -95,9 +97,9 @@ export async function dashboardLink(client: ApiClient, e: ExecutionView): Promis
 export const runLabel = (e: Pick<ExecutionView, "workflowName" | "number">): string =>
   e.number === undefined ? e.workflowName : `${e.workflowName} #${e.number}`;
 
-/** The closing lines of `run --watch` (after the log). */
-export async function runSummary(client: ApiClient, e: ExecutionView): Promise<string[]> {
-  const [tests, link] = await Promise.all([testTotals(client, e.id), dashboardLink(client, e)]);
+/** The closing lines of `run --watch` (after the log); the report is waited for on `clock`. */
+export async function runSummary(client: ApiClient, e: ExecutionView, clock: Clock): Promise<string[]> {
+  const [tests, link] = await Promise.all([testTotals(client, e.id, { clock }), dashboardLink(client, e)]);
   const lines = [
     `  run       ${runLabel(e)}`,
     `  duration  ${between(e.startedAt, e.finishedAt) || "-"}`,

@@ -3,7 +3,7 @@
  * waits ("waiting for an agent: none online in staging", from the API), and with `--timeout`
  * gives up after that long (exit 2) instead of waiting forever for an agent that never comes.
  */
-import { type Clock, every, systemClock } from "@assay/shared/time";
+import { type Clock, every } from "@assay/shared/time";
 import type { ApiClient } from "./api-client.ts";
 import { type FollowOptions, followLogs } from "./follow-logs.ts";
 import { CliError } from "./io.ts";
@@ -30,8 +30,8 @@ export async function watchExecution(
     timeoutMs?: number | undefined;
     /** How often to re-read a queued execution's waiting reason, default 5 s. */
     pollMs?: number;
-    /** Drives the polling and the timeout (default the system clock). */
-    clock?: Clock;
+    /** Drives the polling, the timeout and the log's reconnects. */
+    clock: Clock;
   },
 ): Promise<WatchOutcome> {
   const stop = new AbortController();
@@ -45,13 +45,14 @@ export async function watchExecution(
     if (waiting && waiting !== lastNotice) options.notice(waiting);
     lastNotice = waiting;
   };
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   await poll();
   const stopPolling = every(clock, options.pollMs ?? 5000, () => void poll());
   const cancelTimeout =
     options.timeoutMs === undefined ? undefined : clock.after(options.timeoutMs, () => stop.abort());
   try {
     const followed = await followLogs(client, id, {
+      clock,
       write: options.write,
       onStatus: (s) => {
         status = s;

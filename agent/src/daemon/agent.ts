@@ -70,7 +70,7 @@ const chooseRuntime = async (options: AgentOptions, agentId: string): Promise<Se
 export const startAgent = async (options: AgentOptions): Promise<AgentHandle> => {
   const clock: Clock = options.clock ?? systemClock;
   const random: Random = options.random ?? systemRandom;
-  const logger: AgentLogger = options.logger ?? consoleLogger;
+  const logger: AgentLogger = options.logger ?? consoleLogger(clock);
   const target = resolveTarget(options);
   if (target.warning !== undefined) logger.warn(target.warning);
   const stateDir = options.stateDir ?? defaultStateDir();
@@ -146,12 +146,12 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
   // `execute` steps start and watch their child executions over the stream.
   const children = createChildClient({ clock, onOutput: () => pump() });
   // Artifact bundles go straight to storage; only URL requests and completions use the stream.
-  const uploader = createUploader({ onOutput: () => pump() });
+  const uploader = createUploader({ clock, random, onOutput: () => pump() });
   // Loaded with the first artifacts (it pulls in node-tar and the workflow module): idle stays small.
   let collector: Promise<(request: ArtifactRequest) => Promise<void>> | undefined;
   const collectArtifacts = async (request: ArtifactRequest): Promise<void> => {
     collector ??= import("../artifacts/collect.ts").then(({ createArtifactCollector }) =>
-      createArtifactCollector({ uploader, spoolDir: join(workDir, ".artifacts") }),
+      createArtifactCollector({ uploader, spoolDir: join(workDir, ".artifacts"), clock }),
     );
     return (await collector)(request);
   };
@@ -171,6 +171,7 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
         baseEnv,
         planSpec: planSpecFor(request.executionId),
         killGraceMs: options.killGraceMs,
+        clock,
         runtime: runtimeOf(),
         collectArtifacts: (step) => collectArtifacts({ ...step, executionId: request.executionId }),
         children: (stepRef, body) => children.request(request.executionId, stepRef, body),
@@ -349,10 +350,12 @@ export const startAgent = async (options: AgentOptions): Promise<AgentHandle> =>
 /** A proxy URL without its password, for the log. */
 const redactProxy = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 
-const stamp = () => new Date().toISOString();
-/** Default logger: one line per event on stderr. */
-export const consoleLogger: AgentLogger = {
-  info: (message) => console.error(`${stamp()} ${message}`),
-  warn: (message) => console.error(`${stamp()} warning: ${message}`),
-  error: (message) => console.error(`${stamp()} error: ${message}`),
+/** Default logger: one line per event on stderr, stamped with `clock`'s time. */
+export const consoleLogger = (clock: Clock): AgentLogger => {
+  const stamp = () => new Date(clock.now()).toISOString();
+  return {
+    info: (message) => console.error(`${stamp()} ${message}`),
+    warn: (message) => console.error(`${stamp()} warning: ${message}`),
+    error: (message) => console.error(`${stamp()} error: ${message}`),
+  };
 };

@@ -8,6 +8,7 @@
  */
 import { execFile } from "node:child_process";
 import { connect } from "node:net";
+import type { Clock } from "@assay/shared/time";
 import type { PlannedProbe } from "@assay/shared/workflow";
 
 export type ProbeOutcome = { ok: true } | { ok: false; detail: string };
@@ -92,31 +93,31 @@ export interface WaitOptions {
   exited: Promise<unknown>;
   /** Aborts the wait (the scope ended). */
   signal: AbortSignal;
-  now?: () => number;
+  /** Times the delays between attempts and the service's `timeout`. */
+  clock: Clock;
 }
 
 /** Waits for readiness; the reason says which attempt failed how. */
 export const waitUntilReady = async (options: WaitOptions): Promise<ProbeOutcome> => {
-  const { probe } = options;
-  const now = options.now ?? Date.now;
-  const started = now();
+  const { probe, clock } = options;
+  const started = clock.now();
   let exited = false;
   void options.exited.then(() => {
     exited = true;
   });
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const cancel = clock.after(ms, resolve);
       options.signal.addEventListener(
         "abort",
         () => {
-          clearTimeout(timer);
+          cancel();
           resolve();
         },
         { once: true },
       );
       void options.exited.then(() => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       });
     });
@@ -130,7 +131,7 @@ export const waitUntilReady = async (options: WaitOptions): Promise<ProbeOutcome
     if (outcome.ok) return outcome;
     failures++;
     last = outcome.detail;
-    const elapsed = now() - started;
+    const elapsed = clock.now() - started;
     if (options.readyTimeoutMs !== undefined) {
       if (elapsed + probe.periodMs > options.readyTimeoutMs) {
         return {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, test } from "node:test";
+import { systemClock } from "@assay/shared/time";
 import { createResourceMonitor, parseRssBytes, parseStat } from "./resource-monitor.ts";
 
 const runGroup = async (script: string, monitor: ReturnType<typeof createResourceMonitor>) => {
@@ -20,7 +21,7 @@ describe("resource monitor", { skip: process.platform !== "linux" ? "needs /proc
   });
 
   test("records the CPU peak of a busy group and the memory peak of a large one", async () => {
-    const monitor = createResourceMonitor({ intervalMs: 100 });
+    const monitor = createResourceMonitor({ intervalMs: 100, clock: systemClock });
     const busy = await runGroup("i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done", monitor);
     // Other test files share the two cores: a busy loop still shows clearly above idle.
     assert.ok((busy.cpuPeakPercent ?? 0) > 10, `cpu peak ${busy.cpuPeakPercent}`);
@@ -34,7 +35,7 @@ describe("resource monitor", { skip: process.platform !== "linux" ? "needs /proc
   });
 
   test("an idle group uses little CPU", async () => {
-    const monitor = createResourceMonitor({ intervalMs: 100 });
+    const monitor = createResourceMonitor({ intervalMs: 100, clock: systemClock });
     const idle = await runGroup("sleep 0.5", monitor);
     assert.ok((idle.cpuPeakPercent ?? 0) < 20, `cpu peak ${idle.cpuPeakPercent}`);
     assert.ok((idle.memoryPeakBytes ?? 0) > 0);

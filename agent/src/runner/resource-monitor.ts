@@ -13,7 +13,7 @@
  * Off Linux (no /proc) the monitor reports nothing: peaks stay undefined.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { type Clock, every, systemClock } from "@assay/shared/time";
+import { type Clock, every } from "@assay/shared/time";
 
 /** Peaks of one tracked group; undefined when nothing was measured. */
 export interface ResourcePeaks {
@@ -41,8 +41,8 @@ export interface ResourceMonitorOptions {
   procRoot?: string;
   /** Clock ticks per second of /proc/<pid>/stat times; 100 on Linux. */
   ticksPerSecond?: number;
-  /** Times the samples and drives the sampling timer (default the system clock). */
-  clock?: Clock;
+  /** Times the samples and drives the sampling timer. */
+  clock: Clock;
 }
 
 interface Group {
@@ -79,11 +79,11 @@ export const parseRssBytes = (status: string): number => {
 };
 
 /** Creates a monitor; its timer runs only while something is tracked. */
-export const createResourceMonitor = (options: ResourceMonitorOptions = {}): ResourceMonitor => {
+export const createResourceMonitor = (options: ResourceMonitorOptions): ResourceMonitor => {
   const intervalMs = options.intervalMs ?? 250;
   const procRoot = options.procRoot ?? "/proc";
   const ticksPerSecond = options.ticksPerSecond ?? 100;
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   const now = () => clock.now();
   const groups = new Map<number, Group>();
   /** Stops the sampling timer; set while something is tracked. */

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { systemClock } from "@assay/shared/time";
 import { planSpec } from "./plan-spec.ts";
 import { startExecution } from "./run-execution.ts";
 import { createRecordingSink } from "./test-support.ts";
@@ -28,6 +29,7 @@ const execute = (specYaml: string, config: Record<string, string> = {}, sensitiv
     baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     planSpec: (spec, config, execution) => planSpec(spec, config, undefined, execution),
     killGraceMs: 300,
+    clock: systemClock,
   });
   return { ...recorder, done: run.done };
 };

@@ -3,6 +3,7 @@
  * (parse errors and unsupported features fail the run loudly, in the log and in the result),
  * makes a fresh workspace, runs the plan there and removes the workspace afterwards.
  */
+import type { Clock } from "@assay/shared/time";
 import type { RunPlace } from "@assay/shared/workflow";
 import type { StepRuntime } from "./runtimes/runtime.ts";
 import type { ChildRuns, CollectArtifacts, RunnerPlan, RunnerSink, RunResult } from "./types.ts";
@@ -53,6 +54,8 @@ export interface ExecutionRequest {
   baseEnv: Record<string, string>;
   planSpec: PlanSpec;
   killGraceMs?: number;
+  /** The agent's clock: the run's times, timeouts and waits. */
+  clock: Clock;
   collectArtifacts?: CollectArtifacts;
   /** Where units run; the process runtime by default. */
   runtime?: StepRuntime;
@@ -85,7 +88,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
   };
 
   // `timeouts.initialization` counts from here: planning and credentials are part of it.
-  const takenAtMs = Date.now();
+  const takenAtMs = request.clock.now();
   const run = async (): Promise<RunResult> => {
     let outcome: PlanOutcome;
     try {
@@ -116,6 +119,7 @@ export const startExecution = (request: ExecutionRequest): ExecutionRun => {
         baseEnv: request.baseEnv,
         secrets,
         killGraceMs: request.killGraceMs,
+        clock: request.clock,
         collectArtifacts: request.collectArtifacts,
         runtime: request.runtime,
         executionId: request.executionId,

@@ -7,12 +7,12 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { c as createTar } from "tar";
 import { runOnProcess } from "./test-run-process.ts";
+import { freePort } from "./test-support.ts";
 
 let root: string;
 before(async () => {
@@ -25,14 +25,6 @@ after(async () => {
 const NODE = process.execPath;
 const runYaml = (spec: string, config: Record<string, string> = {}, secrets: string[] = []) =>
   runOnProcess(root, spec, config, secrets);
-
-const freePort = async (): Promise<number> => {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 const listen = async (server: Server): Promise<number> => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { systemClock } from "@assay/shared/time";
 import { startPlanRun } from "./run-plan.ts";
 import { createRecordingSink, step } from "./test-support.ts";
 import type { RunnerPlan } from "./types.ts";
@@ -25,6 +26,7 @@ const run = (plan: Partial<RunnerPlan> & Pick<RunnerPlan, "steps">, secrets: str
     baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     secrets,
     killGraceMs: 300,
+    clock: systemClock,
   });
   return { ...recorder, handle, done: handle.done };
 };

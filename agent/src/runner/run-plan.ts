@@ -56,8 +56,11 @@ export interface PlanRun {
 export const startPlanRun = (options: PlanRunOptions): PlanRun => {
   const run = createRunContext(options, runStep);
   const { state, ctx, gate } = run;
+  // The clock's timers do not hold the process: a run in progress does, as its processes do.
+  const holdOpen = setInterval(() => {}, 1 << 30);
+  const done = runPlan(run).finally(() => clearInterval(holdOpen));
   return {
-    done: runPlan(run),
+    done,
     abort(reason) {
       state.abortReason ??= reason;
       state.stopped.abort();
@@ -93,7 +96,8 @@ const runPlan = async (run: RunContext): Promise<RunResult> => {
       workspace: options.workspace,
       baseEnv: options.baseEnv,
       killGraceMs: options.killGraceMs ?? 2000,
-      monitor: options.monitor ?? createResourceMonitor(),
+      clock: run.clock,
+      monitor: options.monitor ?? createResourceMonitor({ clock: run.clock }),
       pod: plan.pod,
     });
   } catch (error) {
@@ -115,7 +119,7 @@ const runRoot = async (run: RunContext, init: Initialization | undefined): Promi
   const { plan } = run.options;
   const { state } = run;
   // The run's deadline is wall-clock time; step timeouts below stand still while paused.
-  const root = createScope(plan.timeoutMs, init?.scope, run.gate, true);
+  const root = createScope(run.clock, plan.timeoutMs, init?.scope, run.gate, true);
   root.onTimeout(() => state.stopped.abort());
   const group: GroupState = { failed: false };
   const pseudo: RunnerStep = {
@@ -174,7 +178,7 @@ const initializationScope = (run: RunContext): Initialization | undefined => {
   if (limit === undefined || limit <= 0) return undefined;
   const { state } = run;
   const left = Math.max(1, limit - Math.max(0, run.now() - (takenAtMs ?? run.now())));
-  const scope = createScope(left, undefined, run.gate);
+  const scope = createScope(run.clock, left, undefined, run.gate);
   const result: Initialization = { scope };
   const phase = {
     doing: "preparing the run",

@@ -6,6 +6,7 @@
  * scope a step sees). run-plan.ts creates it; step-run.ts, step-body.ts and step-own.ts use it.
  */
 import { join } from "node:path";
+import type { Clock } from "@assay/shared/time";
 import type { Value } from "@assay/shared/workflow";
 import { type ContentSource, fetchStepContent } from "./content-fetch.ts";
 import type { FileRoots } from "./file-functions.ts";
@@ -41,7 +42,8 @@ export interface PlanRunOptions {
   secrets: readonly string[];
   /** Grace between SIGTERM and SIGKILL, default 2000 ms. */
   killGraceMs?: number;
-  now?: () => number;
+  /** Every time of the run: event times, timeouts, delays, kill graces, readiness waits. */
+  clock: Clock;
   /** Collects `artifacts` of steps after they ran; without it they are not collected. */
   collectArtifacts?: CollectArtifacts;
   /** CPU/memory sampler shared by the agent's runs; a private one by default. */
@@ -101,6 +103,8 @@ export interface RunContext {
   readonly options: PlanRunOptions;
   /** The options' secrets with the plan's git token and key. */
   readonly secrets: readonly string[];
+  readonly clock: Clock;
+  /** `clock.now()`. */
   readonly now: () => number;
   readonly stepRuntime: StepRuntime;
   readonly state: RunState;
@@ -193,7 +197,7 @@ export const createRunContext = (
   options: PlanRunOptions,
   runStep: (run: RunContext, ...args: Parameters<StepRunner>) => Promise<StepFinalStatus>,
 ): RunContext => {
-  const { plan, sink, workspace } = options;
+  const { plan, sink, workspace, clock } = options;
   // Git tokens and keys are secrets too, wherever they came from.
   const secrets = [...options.secrets, plan.git?.token ?? "", plan.git?.sshKey ?? ""].filter((s) => s !== "");
   const state: RunState = {
@@ -219,7 +223,8 @@ export const createRunContext = (
   const run: RunContext = {
     options,
     secrets,
-    now: options.now ?? Date.now,
+    clock,
+    now: () => clock.now(),
     stepRuntime,
     state,
     rootSpace,
@@ -240,11 +245,11 @@ export const createRunContext = (
     sleep: (ms) =>
       new Promise<void>((resolve) => {
         const done = () => {
-          clearTimeout(timer);
+          cancel();
           state.wakeups.delete(done);
           resolve();
         };
-        const timer = setTimeout(done, ms);
+        const cancel = clock.after(ms, done);
         state.wakeups.add(done);
       }),
     // Expressions see the environment the step's process gets: the host's, then the declared.

@@ -9,8 +9,9 @@
  * A step's timeout counts only the time the execution is not paused, as in Testkube: while the
  * pause source says paused, the timer stands still and resumes with the time it had left. The
  * run's own deadline (`activeDeadlineSeconds`, the root scope) is wall-clock time, as a
- * Kubernetes job's is.
+ * Kubernetes job's is. Timers run on the run's clock.
  */
+import type { Clock } from "@assay/shared/time";
 
 /** How a scope ended early; undefined while it is live. */
 export type ScopeEnd = { kind: "timeout" } | { kind: "cancelled"; reason: string };
@@ -38,10 +39,11 @@ export interface PauseSource {
 }
 
 /**
- * Creates a scope, optionally with a timeout. Child scopes' timers stand still while `pauses`
- * says paused; this scope's own does too unless `wallClock` (the run's deadline).
+ * Creates a scope on `clock`, optionally with a timeout. Child scopes' timers stand still while
+ * `pauses` says paused; this scope's own does too unless `wallClock` (the run's deadline).
  */
 export const createScope = (
+  clock: Clock,
   timeoutMs?: number,
   parent?: Scope,
   pauses?: PauseSource,
@@ -56,7 +58,7 @@ export const createScope = (
   };
   const timer =
     timeoutMs !== undefined && timeoutMs > 0
-      ? pausableTimer(timeoutMs, () => fire({ kind: "timeout" }), wallClock ? undefined : pauses)
+      ? pausableTimer(clock, timeoutMs, () => fire({ kind: "timeout" }), wallClock ? undefined : pauses)
       : undefined;
   const offParent = parent?.onTimeout(() => {
     const end = parent.ended();
@@ -70,7 +72,7 @@ export const createScope = (
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    child: (childTimeoutMs) => createScope(childTimeoutMs, scope, pauses),
+    child: (childTimeoutMs) => createScope(clock, childTimeoutMs, scope, pauses),
     cancel: (reason) => fire({ kind: "cancelled", reason }),
     close() {
       timer?.stop();
@@ -81,20 +83,20 @@ export const createScope = (
 };
 
 /** Calls `done` after `ms` of time not paused (all of it without `pauses`). */
-const pausableTimer = (ms: number, done: () => void, pauses: PauseSource | undefined) => {
+const pausableTimer = (clock: Clock, ms: number, done: () => void, pauses: PauseSource | undefined) => {
   let left = ms;
   let since = 0;
-  let handle: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   const arm = () => {
-    if (handle !== undefined) return;
-    since = Date.now();
-    handle = setTimeout(done, Math.max(0, left));
+    if (cancel !== undefined) return;
+    since = clock.now();
+    cancel = clock.after(Math.max(0, left), done);
   };
   const hold = () => {
-    if (handle === undefined) return;
-    clearTimeout(handle);
-    handle = undefined;
-    left -= Date.now() - since;
+    if (cancel === undefined) return;
+    cancel();
+    cancel = undefined;
+    left -= clock.now() - since;
   };
   if (pauses?.paused !== true) arm();
   const off = pauses?.onChange((paused) => (paused ? hold() : arm()));

@@ -10,6 +10,7 @@
  * own with a non-zero code (or a signal) is `failed` and fails the scope; one stopped at the end
  * is `passed`. The addresses of ready instances (`services.NAME.N.ip`) go to the scope's steps.
  */
+import type { Clock } from "@assay/shared/time";
 import { waitUntilReady } from "./probes.ts";
 import type { ProcessContext, ProcessRequest, ProcessResult, RunningProcess } from "./process-run.ts";
 import { startProcess } from "./process-run.ts";
@@ -21,7 +22,8 @@ export interface ServiceHooks {
   ctx: ProcessContext;
   emit(event: StepEvent): void;
   line(ref: string, text: string): void;
-  now(): number;
+  /** The run's clock: event times and the readiness waits. */
+  clock: Clock;
   abortRequested(): boolean;
   /** Renders the instance's request (runtime expressions, files); a string is an error. */
   prepare(step: RunnerStep): Promise<ProcessRequest | string>;
@@ -61,12 +63,12 @@ export const startServices = async (
   const instances: Instance[] = leavesOf(nodes).map((step) => ({
     step,
     name: step.service?.name ?? step.name,
-    startedAtMs: hooks.now(),
+    startedAtMs: hooks.clock.now(),
   }));
   const waitAbort = new AbortController();
   const offScope = scope.onTimeout(() => waitAbort.abort());
   for (const group of nodes.filter((n) => n.steps.length > 0)) {
-    hooks.emit({ ref: group.ref, status: "running", startedAtMs: hooks.now() });
+    hooks.emit({ ref: group.ref, status: "running", startedAtMs: hooks.clock.now() });
   }
   const failures = await Promise.all(
     instances.map((instance) => startInstance(hooks, instance, scope, waitAbort.signal)),
@@ -112,6 +114,7 @@ const startInstance = async (
     readyTimeoutMs: step.service?.readyTimeoutMs,
     exited: proc.finished,
     signal,
+    clock: hooks.clock,
   });
   if (outcome.ok) {
     hooks.line(step.ref, `[assay] service "${name}" is ready`);
@@ -161,7 +164,7 @@ const stopAll = async (
         ref: step.ref,
         status,
         startedAtMs: instance.startedAtMs,
-        finishedAtMs: hooks.now(),
+        finishedAtMs: hooks.clock.now(),
         exitCode: result?.exitCode,
         message,
         cpuPeakPercent: result?.cpuPeakPercent,
@@ -171,7 +174,7 @@ const stopAll = async (
   );
   for (const group of nodes.filter((n) => n.steps.length > 0)) {
     const failed = leavesOf([group]).some((leaf) => statuses.get(leaf.ref) !== "passed");
-    hooks.emit({ ref: group.ref, status: failed ? "failed" : "passed", finishedAtMs: hooks.now() });
+    hooks.emit({ ref: group.ref, status: failed ? "failed" : "passed", finishedAtMs: hooks.clock.now() });
   }
   return failure;
 };

@@ -92,7 +92,7 @@ const startBodyServices = async (
     ctx: run.ctx,
     emit: run.emit,
     line: run.line,
-    now: run.now,
+    clock: run.clock,
     abortRequested: () => run.state.abortReason !== undefined,
     prepare: async (node: RunnerStep) => {
       const error = await run.fetchContent(node.ref, node, node.workingDir, space);

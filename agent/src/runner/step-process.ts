@@ -9,6 +9,7 @@
  * the child then blocks on a full pipe instead of losing output.
  */
 import { spawn } from "node:child_process";
+import type { Clock } from "@assay/shared/time";
 
 /** What to start. */
 export interface ProcessSpec {
@@ -53,8 +54,18 @@ const signalGroup = (pid: number, signal: NodeJS.Signals): boolean => {
   }
 };
 
-/** Starts `spec` in its own process group. `killGraceMs` defaults to 2000. */
-export const startStepProcess = (spec: ProcessSpec, io: ProcessIo, killGraceMs = 2000): StepProcess => {
+/** How the group is ended: the grace between SIGTERM and SIGKILL, timed on `clock`. */
+export interface KillTiming {
+  clock: Clock;
+  killGraceMs: number;
+}
+
+/** Starts `spec` in its own process group. */
+export const startStepProcess = (
+  spec: ProcessSpec,
+  io: ProcessIo,
+  { clock, killGraceMs }: KillTiming,
+): StepProcess => {
   const child = spawn(spec.file, spec.args, {
     cwd: spec.cwd,
     env: spec.env,
@@ -62,13 +73,14 @@ export const startStepProcess = (spec: ProcessSpec, io: ProcessIo, killGraceMs =
     stdio: ["ignore", "pipe", "pipe"],
   });
   const pid = child.pid;
-  let killTimer: NodeJS.Timeout | undefined;
+  let killArmed = false;
 
   const endGroup = () => {
     if (pid === undefined) return;
     if (!signalGroup(pid, "SIGTERM")) return;
-    killTimer ??= setTimeout(() => signalGroup(pid, "SIGKILL"), killGraceMs);
-    killTimer.unref();
+    if (killArmed) return;
+    killArmed = true;
+    clock.after(killGraceMs, () => signalGroup(pid, "SIGKILL"));
   };
 
   let paused = false;
@@ -106,11 +118,11 @@ export const startStepProcess = (spec: ProcessSpec, io: ProcessIo, killGraceMs =
       // Leftovers of the group would keep the pipes open: end them too.
       endGroup();
       // If something outside the group still holds the pipes, stop waiting for them.
-      setTimeout(() => {
+      clock.after(killGraceMs + 1000, () => {
         child.stdout?.destroy();
         child.stderr?.destroy();
         settle();
-      }, killGraceMs + 1000).unref();
+      });
     });
     child.once("close", () => settle());
   });

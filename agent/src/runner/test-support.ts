@@ -1,7 +1,8 @@
 /**
- * Helpers for runner tests: a sink that records everything, and a terse step builder.
- * (Not a mock: the runner under test starts real processes.)
+ * Helpers for runner tests: a sink that records everything, a terse step builder and a free
+ * port. (Not a mock: the runner under test starts real processes.)
  */
+import { createServer } from "node:net";
 import type { OutputStream } from "@assay/shared";
 import type { RunnerSink, RunnerStep, StepEvent } from "./types.ts";
 
@@ -42,3 +43,12 @@ export const step = (ref: string, fields: Partial<RunnerStep> = {}): RunnerStep 
   warnings: [],
   ...fields,
 });
+
+/** A loopback port nothing listens on now (a connect to it is refused until something does). */
+export const freePort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+};

@@ -2,7 +2,10 @@
  * Agent idle memory: `assay agent` connected to a local control plane with nothing to do, its
  * RSS read from /proc after it settles. Each run is a fresh agent process. Measured for the
  * bundle agent/dist/assay.js (what ships; built here first, so the figure never measures a stale
- * build) and, in full runs, the TypeScript entry agent/bin/assay.ts (type stripping at load).
+ * build) with each runtime choice: `--runtime process` (host processes; comparable with trees
+ * that had no other runtime) and the default `auto` (Docker where an engine answers; the figure
+ * names the runtime the agent logged), and, in full runs, the TypeScript entry agent/bin/assay.ts
+ * (type stripping at load).
  *
  * Baseline in the same run: an idle Node process (`setInterval`), the runtime's own floor.
  */
@@ -22,12 +25,17 @@ execFileSync(process.execPath, [fileURLToPath(new URL("../../../agent/scripts/bu
 });
 const plane = await startBenchPlane();
 try {
-  async function idleRss(entry: string, name: string): Promise<number> {
-    const agent = startAgentProcess(plane, { entry, name });
+  /** The runtime each `auto` agent said it chose (`runtime: docker`). */
+  const chosen = new Set<string>();
+  async function idleRss(entry: string, name: string, runtime: "auto" | "process"): Promise<number> {
+    const agent = startAgentProcess(plane, { entry, name, runtime });
     try {
       await agent.connected();
       await sleep(SETTLE_MS);
-      return rssOf(agent.child.pid ?? 0) / MB;
+      const rss = rssOf(agent.child.pid ?? 0) / MB;
+      const said = /runtime: (\w+)/.exec(agent.output)?.[1];
+      if (runtime === "auto") chosen.add(said ?? "not logged");
+      return rss;
     } finally {
       await agent.stop();
       // The next agent must not find this one still listed.
@@ -47,13 +55,21 @@ try {
     return rss;
   }
 
-  const entries = [{ id: "bundle", label: "agent/dist/assay.js", entry: AGENT_BUNDLE }];
+  const entries: { id: string; label: string; entry: string; runtime: "auto" | "process" }[] = [
+    {
+      id: "bundle.process",
+      label: "agent/dist/assay.js, --runtime process",
+      entry: AGENT_BUNDLE,
+      runtime: "process",
+    },
+    { id: "bundle.auto", label: "agent/dist/assay.js, --runtime auto", entry: AGENT_BUNDLE, runtime: "auto" },
+  ];
   // The development entry is informational: only full runs spend the time on it.
-  if (!quick) entries.push({ id: "ts", label: "agent/bin/assay.ts", entry: AGENT_TS });
+  if (!quick) entries.push({ id: "ts", label: "agent/bin/assay.ts", entry: AGENT_TS, runtime: "auto" });
   const samples = new Map<string, number[]>(entries.map((e) => [e.id, []]));
   const bare: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    for (const e of entries) samples.get(e.id)?.push(await idleRss(e.entry, `${e.id}-${r}`));
+    for (const e of entries) samples.get(e.id)?.push(await idleRss(e.entry, `${e.id}-${r}`, e.runtime));
     bare.push(await bareNode());
     progress(
       `agent idle run ${r + 1}/${RUNS}: ${entries.map((e) => `${e.id} ${samples.get(e.id)?.at(-1)?.toFixed(1)} MB`).join(", ")}, bare node ${bare.at(-1)?.toFixed(1)} MB`,
@@ -63,7 +79,7 @@ try {
     entries.map((e) =>
       figure({
         id: `agent.idle-rss.${e.id}`,
-        name: `agent idle RSS (${e.label})`,
+        name: `agent idle RSS (${e.label}${e.runtime === "auto" ? `: ${[...chosen].join(", ")}` : ""})`,
         unit: "MB",
         runs: samples.get(e.id) ?? [],
         baseline: { name: "idle node process", runs: bare },

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
+import { systemClock } from "@assay/shared/time";
 import { planSpec } from "../../../agent/src/runner/plan-spec.ts";
 import { startPlanRun } from "../../../agent/src/runner/run-plan.ts";
 import { createDockerRuntime } from "../../../agent/src/runner/runtimes/docker/docker-runtime.ts";
@@ -56,6 +57,7 @@ const runPlan = async (steps: number, script: string): Promise<{ total: number; 
   };
   const workspace = await mkdtemp(join(workRoot, "ws-"));
   const result = await startPlanRun({
+    clock: systemClock,
     plan: planned.plan,
     workspace,
     sink,

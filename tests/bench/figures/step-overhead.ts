@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { systemClock } from "@assay/shared/time";
 import { planSpec } from "../../../agent/src/runner/plan-spec.ts";
 import { startExecution } from "../../../agent/src/runner/run-execution.ts";
 import type { RunnerSink } from "../../../agent/src/runner/types.ts";
@@ -47,6 +48,7 @@ async function runSteps(steps: number): Promise<number> {
     baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     planSpec: (spec, config, execution) => planSpec(spec, config, undefined, execution),
     killGraceMs: 300,
+    clock: systemClock,
   });
   await run.done;
   return performance.now() - t0;

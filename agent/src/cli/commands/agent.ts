@@ -104,7 +104,7 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
       if (!Number.isInteger(maxSpoolMb) || maxSpoolMb < 0)
         throw new CliError("--max-spool-mb must be a whole number of MiB (0 turns the spool off)");
       const c = colors(io);
-      const stamp = () => c.dim(new Date().toISOString());
+      const stamp = () => c.dim(new Date(io.clock.now()).toISOString());
       const logger: AgentLogger = {
         info: (m) => io.stderr.write(`${stamp()} ${m}\n`),
         warn: (m) => io.stderr.write(`${stamp()} ${c.yellow("warning")} ${m}\n`),
@@ -134,13 +134,12 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
             pullSecretsDir: flags.pullSecretsDir,
           },
           logger,
+          clock: io.clock,
         });
       } catch (error) {
         throw new CliError((error as Error).message);
       }
       logger.info(`agent ${agent.agentId || "(not registered yet)"} starting (concurrency ${concurrency})`);
-      // Timers inside the daemon are unref'd; this keeps the process up between reconnects.
-      const keepAlive = setInterval(() => {}, 1 << 30);
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         signals++;
@@ -153,7 +152,6 @@ export const registerAgentCommand = (program: Command, io: CliIo): void => {
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);
       const outcome = await agent.stopped;
-      clearInterval(keepAlive);
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
       if (outcome.error) throw new CliError(outcome.error.message);

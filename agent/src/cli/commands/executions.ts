@@ -77,6 +77,7 @@ async function reportStarted(
       write: createStepHeaders(execution.steps, logOut, logColor),
       notice: (line) => io.stderr.write(`${c.yellow(line)}\n`),
       timeoutMs,
+      clock: io.clock,
     });
   } catch (error) {
     throw new CliError(describeApiError(error as ApiError, `execution ${execution.id}`));
@@ -93,7 +94,7 @@ async function reportStarted(
   const message = final.ok && final.value.message ? `: ${final.value.message}` : "";
   io.stderr.write(`${paint(`execution ${execution.id} ${status}`)}${message}\n`);
   if (final.ok) {
-    for (const line of await runSummary(client, final.value)) io.stderr.write(`${line}\n`);
+    for (const line of await runSummary(client, final.value, io.clock)) io.stderr.write(`${line}\n`);
     if (structured) emit(final.value);
   }
   throw new CliExit(exitCodeFor(status));
@@ -238,7 +239,10 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
       const children = await childrenOf(client, id);
       if (structured) return emit({ ...view, children });
       // Totals of a finished run; artifacts still being unpacked are not waited for here.
-      const tests = view.finishedAt === undefined ? undefined : await testTotals(client, id, { waitMs: 0 });
+      const tests =
+        view.finishedAt === undefined
+          ? undefined
+          : await testTotals(client, id, { clock: io.clock, waitMs: 0 });
       io.stdout.write(executionSummary(view, formatTestTotals(tests), children));
     },
   );
@@ -317,6 +321,7 @@ export const registerExecutionCommands = (program: Command, io: CliIo): void => 
       }
       if (!options.follow) return void io.stdout.write(painter.reset());
       const followed = await followLogs(client, id, {
+        clock: io.clock,
         write: (bytes, _step, stream) => io.stdout.write(painter.paint(bytes, stream)),
         step,
         fromOffset,

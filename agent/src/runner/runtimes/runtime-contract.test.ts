@@ -7,13 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { systemClock } from "@assay/shared/time";
 import { planSpec } from "../plan-spec.ts";
 import { startPlanRun } from "../run-plan.ts";
-import { createRecordingSink } from "../test-support.ts";
+import { createRecordingSink, freePort } from "../test-support.ts";
 import { createDockerRuntime } from "./docker/docker-runtime.ts";
 import { buildBusyboxImage, requireDocker, SHELL_APPLETS } from "./docker/test-images.ts";
 import { createProcessRuntime } from "./process/process-runtime.ts";
@@ -22,14 +22,6 @@ import type { StepRuntime } from "./runtime.ts";
 const IMAGE = "assay-test/contract-shell:1";
 const doc = (spec: string) =>
   `apiVersion: testworkflows.testkube.io/v1\nkind: TestWorkflow\nmetadata: {name: t}\nspec:\n  container: {image: "${IMAGE}"}\n${spec}`;
-
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 const contract = (name: string, makeRuntime: () => Promise<StepRuntime>) =>
   describe(`runtime contract: ${name}`, () => {
@@ -56,6 +48,7 @@ const contract = (name: string, makeRuntime: () => Promise<StepRuntime>) =>
         baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root },
         secrets: [],
         killGraceMs: 500,
+        clock: systemClock,
         runtime,
         executionId: `contract-${name}`,
       });

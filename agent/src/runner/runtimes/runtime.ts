@@ -8,6 +8,7 @@
  * execution's workspace) and `docker` (one container per unit, /data a bind of the same
  * workspace). Both are driven through one contract suite (runtime-contract.test.ts).
  */
+import type { Clock } from "@assay/shared/time";
 import type { PlannedContainer, PlannedPod, PlannedProbe, RunnerFeature } from "@assay/shared/workflow";
 import type { ProbeOutcome } from "../probes.ts";
 import type { ResourceMonitor, ResourcePeaks } from "../resource-monitor.ts";
@@ -118,6 +119,8 @@ export interface ExecutionRuntimeOptions {
   baseEnv: Record<string, string>;
   /** Grace between SIGTERM and SIGKILL. */
   killGraceMs: number;
+  /** The run's clock: kill graces and the runtime's own waits are timed on it. */
+  clock: Clock;
   monitor: ResourceMonitor;
   /** `spec.pod` volumes, pull secrets, security context. */
   pod?: PlannedPod | undefined;

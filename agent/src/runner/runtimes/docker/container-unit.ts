@@ -7,6 +7,7 @@
  * stream is paused (the container then blocks on a full pipe, nothing is lost).
  */
 import { PassThrough } from "node:stream";
+import { type Clock, sleep } from "@assay/shared/time";
 import type { PlannedProbe } from "@assay/shared/workflow";
 import type Docker from "dockerode";
 import { type ProbeOutcome, probeOnce } from "../../probes.ts";
@@ -96,8 +97,9 @@ export const runContainer = async (
   docker: Docker,
   spec: ContainerSpec,
   io: LaunchIo,
-  options: { killGraceMs: number; network: string; switch: KillSwitch },
+  options: { clock: Clock; killGraceMs: number; network: string; switch: KillSwitch },
 ): Promise<LaunchedUnit> => {
+  const { clock } = options;
   const file = [...(spec.Entrypoint ?? []), ...(spec.Cmd ?? [])][0] ?? `${spec.Image} (entrypoint)`;
   const cwd = spec.WorkingDir ?? "(image default)";
   const notStarted = (error: string): LaunchedUnit => ({
@@ -135,23 +137,22 @@ export const runContainer = async (
   const stopStats = await watchStats(container, peaks);
   const info = await container.inspect().catch(() => undefined);
   const ip = info?.NetworkSettings?.Networks?.[options.network]?.IPAddress ?? "";
-  let timer: NodeJS.Timeout | undefined;
+  let cancelKill: (() => void) | undefined;
   const kill = () => {
-    if (timer !== undefined) return;
+    if (cancelKill !== undefined) return;
     void container.kill({ signal: "SIGTERM" }).catch(() => undefined);
-    timer = setTimeout(
-      () => void container.kill({ signal: "SIGKILL" }).catch(() => undefined),
+    cancelKill = clock.after(
       options.killGraceMs,
+      () => void container.kill({ signal: "SIGKILL" }).catch(() => undefined),
     );
-    timer.unref();
   };
   options.switch.kill = kill;
   if (options.switch.killed) kill();
   const exited = (async (): Promise<LaunchExit> => {
     const waited = (await container.wait().catch(() => ({ StatusCode: -1 }))) as { StatusCode: number };
-    await Promise.race([outputDone, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([outputDone, sleep(clock, 2000)]);
     stopStats();
-    if (timer !== undefined) clearTimeout(timer);
+    cancelKill?.();
     const state = (await container.inspect().catch(() => undefined))?.State;
     await remove();
     const exitCode = state?.ExitCode ?? waited.StatusCode;
@@ -168,7 +169,7 @@ export const runContainer = async (
     },
     exited,
     ip,
-    probe: (probe) => probeContainer(container, ip, probe),
+    probe: (probe) => probeContainer(clock, container, ip, probe),
     pause: async () => {
       paused = true;
       await container.pause().catch(() => undefined);
@@ -182,6 +183,7 @@ export const runContainer = async (
 
 /** One probe attempt: tcp/http against the container's address, exec inside it. */
 const probeContainer = async (
+  clock: Clock,
   container: Docker.Container,
   ip: string,
   probe: PlannedProbe,
@@ -198,9 +200,9 @@ const probeContainer = async (
     const stream = await exec.start({ hijack: true, stdin: false });
     stream.resume();
     const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => resolve(null), probe.timeoutMs);
+      const cancel = clock.after(probe.timeoutMs, () => resolve(null));
       stream.once("end", () => {
-        clearTimeout(timer);
+        cancel();
         void exec.inspect().then(
           (i) => resolve(i.ExitCode ?? null),
           () => resolve(null),

@@ -268,6 +268,7 @@ const openExecution = async (
     });
     if (!built.ok) return failed(built.error);
     return runContainer(docker, built.spec, io, {
+      clock: execution.clock,
       killGraceMs: execution.killGraceMs,
       network,
       switch: switchboard,

@@ -12,6 +12,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { systemClock } from "@assay/shared/time";
 import type Docker from "dockerode";
 import { planSpec } from "../../plan-spec.ts";
 import { startPlanRun } from "../../run-plan.ts";
@@ -87,6 +88,7 @@ describe("Docker runtime: image pulls from a registry on loopback", () => {
     const workspace = await mkdtemp(join(dir, "ws-"));
     const recorder = createRecordingSink();
     const result = await startPlanRun({
+      clock: systemClock,
       plan: planned.plan,
       workspace,
       sink: recorder.sink,

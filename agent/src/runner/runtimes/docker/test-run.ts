@@ -6,6 +6,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import type { OutputStream } from "@assay/shared";
+import { systemClock } from "@assay/shared/time";
 import type Docker from "dockerode";
 import { planSpecWithCredentials } from "../../plan-spec.ts";
 import { startPlanRun } from "../../run-plan.ts";
@@ -59,6 +60,7 @@ export const runOnDocker = async (
     runtime,
     executionId: `runtime-test-${process.pid}`,
     killGraceMs: 500,
+    clock: systemClock,
   });
   onStart?.(run);
   const result = await run.done;

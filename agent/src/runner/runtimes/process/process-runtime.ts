@@ -48,7 +48,7 @@ const launch = async (
   const cwd = resolveWorkingDir(workspace, request.workingDir);
   if (cwd.startsWith(workspace)) await mkdir(cwd, { recursive: true });
   const env = { ...options.baseEnv, CI: "1", ...mapEnv(request, workspace) };
-  const proc = startStepProcess({ file, args, cwd, env }, io, options.killGraceMs);
+  const proc = startStepProcess({ file, args, cwd, env }, io, options);
   const tracker = proc.pid === undefined ? undefined : options.monitor.track(proc.pid);
   const exited = proc.exited.then((exit): LaunchExit => {
     const peaks = tracker?.stop() ?? {};
