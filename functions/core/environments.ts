@@ -36,11 +36,11 @@ import type { RequestMeta } from "./principals.ts";
 
 export function createEnvironmentService(deps: {
   orgStore: OrgStore;
-  tokens: TokenStore;
-  workflows: WorkflowStore;
-  executions: ExecutionStore;
+  tokens: Pick<TokenStore, "listByOrg" | "revoke">;
+  workflows: Pick<WorkflowStore, "list" | "delete">;
+  executions: Pick<ExecutionStore, "list" | "delete">;
   lifecycle: Lifecycle;
-  presence: AgentPresenceStore;
+  presence: Pick<AgentPresenceStore, "list">;
   jobs: JobQueue;
   audit: AuditLog;
   clock: Clock;

@@ -92,9 +92,9 @@ function chunkAt(segment: LogSegment, start: number, limit: number): Chunk | und
 }
 
 export function createLogWriter(deps: {
-  blobs: ObjectStore;
-  bus: Bus;
-  storage: LogStorage;
+  blobs: Pick<ObjectStore, "put">;
+  bus: Pick<Bus, "publish">;
+  storage: Pick<LogStorage, "storedLength">;
   limitFor: (orgId: string) => Promise<number>;
   cacheSize?: number;
 }): LogWriter {
