@@ -16,6 +16,7 @@ import type { Actor } from "../core/principals.ts";
 import type { TemplateService } from "../core/templates.ts";
 import type { Tenancy } from "../core/tenancy.ts";
 import type { TokenService } from "../core/tokens.ts";
+import type { ExecutionViews } from "../core/waiting.ts";
 import type { WebhookService } from "../core/webhooks/service.ts";
 import type { WorkflowSchedules } from "../core/workflow-schedules.ts";
 import type { WorkflowService } from "../core/workflows.ts";
@@ -27,6 +28,8 @@ export interface ApiDeps {
   /** TestWorkflowTemplates; the routes answer 404 without it. */
   templates?: TemplateService;
   executions: ExecutionService;
+  /** Executions read, started or re-run, queued ones with why they wait (core/waiting.ts). */
+  executionViews: ExecutionViews;
   /** Stored log reads, authorized per call. */
   logReads: LogReads;
   /** Live log follows (core/log-follow.ts). */

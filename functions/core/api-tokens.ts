@@ -16,9 +16,9 @@ import type { TokenService } from "./tokens.ts";
 export const toTokenView = ({ hash: _hash, ...view }: TokenRecord): TokenView => view;
 
 export function createTokenAdminService(deps: {
-  tokens: TokenStore;
+  tokens: Pick<TokenStore, "listByOrg" | "revoke">;
   issuer: TokenService;
-  orgStore: OrgStore;
+  orgStore: Pick<OrgStore, "getEnv">;
   audit: AuditLog;
   clock: Clock;
   install: InstallSettings;

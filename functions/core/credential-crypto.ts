@@ -24,7 +24,7 @@ export const slotOf = ({ orgId, envId }: CredentialScope, name: string): string 
   `${orgId}\u0000${envId ?? ""}\u0000${name}`;
 
 export function createCredentialSealer(deps: {
-  store: CredentialStore;
+  store: Pick<CredentialStore, "createDataKey" | "getDataKey">;
   keys: KeyWrapper;
   clock: Clock;
   cacheMs?: number;

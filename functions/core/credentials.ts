@@ -31,7 +31,7 @@ export interface ResolvedCredential {
 const RANK = { viewer: 0, member: 1, admin: 2, owner: 3 } as const;
 
 export function createCredentialService(deps: {
-  store: CredentialStore;
+  store: Pick<CredentialStore, "get" | "list" | "put" | "delete">;
   sealer: CredentialSealer;
   audit: AuditLog;
   clock: Clock;

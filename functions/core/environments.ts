@@ -14,10 +14,8 @@ import {
   type Environment,
   type Execution,
   isTerminal,
-  noAgentOnline,
   runtimeOfCapabilities,
 } from "@assay/shared";
-import { agentLabels, type RuntimeCapabilities, runtimeFromCapabilities } from "@assay/shared/workflow";
 import { authorize, type OrgPrincipal } from "./access.ts";
 import { type AuditLog, auditActor } from "./audit.ts";
 import { type InstallCommands, type InstallSettings, installCommands } from "./install.ts";
@@ -38,11 +36,11 @@ import type { RequestMeta } from "./principals.ts";
 
 export function createEnvironmentService(deps: {
   orgStore: OrgStore;
-  tokens: TokenStore;
-  workflows: WorkflowStore;
-  executions: ExecutionStore;
+  tokens: Pick<TokenStore, "listByOrg" | "revoke">;
+  workflows: Pick<WorkflowStore, "list" | "delete">;
+  executions: Pick<ExecutionStore, "list" | "delete">;
   lifecycle: Lifecycle;
-  presence: AgentPresenceStore;
+  presence: Pick<AgentPresenceStore, "list">;
   jobs: JobQueue;
   audit: AuditLog;
   clock: Clock;
@@ -168,32 +166,6 @@ export function createEnvironmentService(deps: {
           outdated: agentIsOutdated(p.version),
         }))
         .sort((a, b) => b.connectedAt.localeCompare(a.connectedAt));
-    },
-
-    /**
-     * Why queued executions of the environment wait, if the control plane can tell: no agent
-     * online (the caller has authorized reading the environment).
-     */
-    async waitingReason({ orgId, envId }: EnvRef): Promise<string | undefined> {
-      const now = clock.now();
-      const online = (await deps.presence.list({ orgId, envId })).some((p) => isOnline(p, now));
-      return online ? undefined : noAgentOnline(envId);
-    },
-
-    /** The runtime of each online agent of the environment (for runs that need containers). */
-    async onlineAgentRuntimes({ orgId, envId }: EnvRef): Promise<RuntimeCapabilities[]> {
-      const now = clock.now();
-      return (await deps.presence.list({ orgId, envId }))
-        .filter((p) => isOnline(p, now))
-        .map((p) => runtimeFromCapabilities(p.capabilities));
-    },
-
-    /** The labels of each online agent of the environment (for targeted runs' waiting reason). */
-    async onlineAgentLabels({ orgId, envId }: EnvRef): Promise<Array<Record<string, string>>> {
-      const now = clock.now();
-      return (await deps.presence.list({ orgId, envId }))
-        .filter((p) => isOnline(p, now))
-        .map((p) => agentLabels(p.agentId, p.capabilities));
     },
 
     async install(principal: OrgPrincipal, envId: string): Promise<InstallCommands> {

@@ -50,6 +50,7 @@ import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
 import { createUnpacker } from "./unpack.ts";
+import { createExecutionViews } from "./waiting.ts";
 import { webhookObserver } from "./webhooks/emitter.ts";
 import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
 import { createWorkflowSchedules } from "./workflow-schedules.ts";
@@ -265,6 +266,8 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     workflows,
     templates,
     executions,
+    /** Executions as a principal reads them, queued ones with why they wait (the API's). */
+    executionViews: createExecutionViews({ executions, presence: ports.tenancy.presence, clock }),
     schedules: ports.schedules
       ? createScheduleDispatcher({ schedules: ports.schedules, executions, clock, logger: ports.logger })
       : undefined,

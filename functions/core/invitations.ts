@@ -36,8 +36,8 @@ const toView = ({ hash: _hash, ...view }: InvitationRecord): InvitationView => v
 
 export function createInvitationService(deps: {
   invitations: InvitationStore;
-  members: MemberStore;
-  orgStore: OrgStore;
+  members: Pick<MemberStore, "listByOrg">;
+  orgStore: Pick<OrgStore, "getOrg">;
   mailer: Mailer;
   rateLimits: RateLimits;
   audit: AuditLog;

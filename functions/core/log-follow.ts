@@ -49,7 +49,7 @@ const QUIET_MS = 15_000;
 export function createLogFollower(deps: {
   logs: Pick<LogService, "segments">;
   executions: Pick<ExecutionService, "get">;
-  bus: Bus;
+  bus: Pick<Bus, "subscribe">;
   clock: Clock;
 }) {
   const { logs, executions, bus, clock } = deps;

@@ -50,34 +50,61 @@ interface Pipeline {
   stored: Promise<number>;
 }
 
+/**
+ * Committed offsets of executions this process appended to recently: an insertion-ordered LRU
+ * of at most `size` entries, keyed like the log itself (org, env, execution), so no tenant
+ * learns of another's log.
+ */
+function createCommittedOffsets(size: number) {
+  const offsets = new Map<string, number>();
+  return {
+    get: (cacheKey: string): number | undefined => offsets.get(cacheKey),
+    remember(cacheKey: string, offset: number): void {
+      offsets.delete(cacheKey);
+      offsets.set(cacheKey, offset);
+      if (offsets.size > size) {
+        const oldest = offsets.keys().next().value;
+        if (oldest !== undefined) offsets.delete(oldest);
+      }
+    },
+    forget: (cacheKey: string): void => void offsets.delete(cacheKey),
+  };
+}
+
+/** A chunk to store: `data` are the log's bytes `[start, end)`. */
+interface Chunk {
+  start: number;
+  end: number;
+  step: string;
+  stream: OutputStream;
+  data: Uint8Array;
+}
+
+/**
+ * What of `segment` is new at `start`, cut at `limit`; undefined when it would leave a gap
+ * (it begins past `start`) or adds nothing.
+ */
+function chunkAt(segment: LogSegment, start: number, limit: number): Chunk | undefined {
+  const end = Math.min(segment.offset + segment.data.length, limit);
+  if (segment.offset > start || end <= start) return undefined;
+  const data = segment.data.subarray(start - segment.offset, end - segment.offset);
+  return { start, end, step: segment.step, stream: segment.stream ?? "stdout", data };
+}
+
 export function createLogWriter(deps: {
-  blobs: ObjectStore;
-  bus: Bus;
-  storage: LogStorage;
+  blobs: Pick<ObjectStore, "put">;
+  bus: Pick<Bus, "publish">;
+  storage: Pick<LogStorage, "storedLength">;
   limitFor: (orgId: string) => Promise<number>;
   cacheSize?: number;
 }): LogWriter {
   const { blobs, bus, storage, limitFor } = deps;
-  const cacheSize = deps.cacheSize ?? 10_000;
-  /**
-   * Committed offsets of executions this process appended to recently (insertion-ordered LRU),
-   * keyed like the log itself (org, env, execution): no tenant learns of another's log.
-   */
-  const committed = new Map<string, number>();
+  const committed = createCommittedOffsets(deps.cacheSize ?? 10_000);
   /**
    * Puts in flight per execution. Dropped when a put fails (the next append starts again from
    * what storage holds) and once everything settled.
    */
   const pipelines = new Map<string, Pipeline>();
-
-  function remember(cacheKey: string, offset: number) {
-    committed.delete(cacheKey);
-    committed.set(cacheKey, offset);
-    if (committed.size > cacheSize) {
-      const oldest = committed.keys().next().value;
-      if (oldest !== undefined) committed.delete(oldest);
-    }
-  }
 
   async function committedOffset(ref: ExecutionRef): Promise<number> {
     const cacheKey = logPrefix(ref);
@@ -87,7 +114,7 @@ export function createLogWriter(deps: {
     const cached = committed.get(cacheKey);
     if (cached !== undefined) return cached;
     const end = await storage.storedLength(ref);
-    remember(cacheKey, end);
+    committed.remember(cacheKey, end);
     return end;
   }
 
@@ -102,23 +129,18 @@ export function createLogWriter(deps: {
     return pipeline;
   }
 
-  async function begin(ref: ExecutionRef, segment: LogSegment): Promise<{ stored: Promise<number> }> {
+  /**
+   * The chunk's end once its put and every earlier one in `pipeline` landed: committed, then
+   * told to live viewers; the pipeline is dropped when it has settled or a put failed.
+   */
+  function committedAfter(ref: ExecutionRef, pipeline: Pipeline, chunk: Chunk, put: Promise<unknown>) {
     const cacheKey = logPrefix(ref);
-    const limit = await limitFor(ref.orgId);
-    const pipeline = await pipelineOf(ref);
-    // From here to the put nothing awaits: the reservation below is atomic.
-    const start = pipeline.reserved;
-    const end = Math.min(segment.offset + segment.data.length, limit);
-    if (segment.offset > start || end <= start) return { stored: pipeline.stored };
-    const data = segment.data.subarray(start - segment.offset, end - segment.offset);
-    const stream: OutputStream = segment.stream ?? "stdout";
-    const key = chunkKey(cacheKey, start, data.length, segment.step, stream);
-    const put = blobs.put(key, data, { contentType: "application/octet-stream" });
+    const { start, end, step, stream, data } = chunk;
     const stored = Promise.all([pipeline.stored, put]).then(async () => {
-      remember(cacheKey, end);
+      committed.remember(cacheKey, end);
       // Live viewers get segments in log order: each publish waits for the earlier puts.
       await bus
-        .publish(logSubject(ref.id), encodeSegment({ offset: start, step: segment.step, stream, data }))
+        .publish(logSubject(ref.id), encodeSegment({ offset: start, step, stream, data }))
         .catch(() => {
           // Live viewers fall back to reading storage.
         });
@@ -128,10 +150,22 @@ export function createLogWriter(deps: {
     stored.catch(() => {
       if (pipelines.get(cacheKey) === pipeline) pipelines.delete(cacheKey);
     });
-    pipeline.reserved = end;
+    return stored;
+  }
+
+  async function begin(ref: ExecutionRef, segment: LogSegment): Promise<{ stored: Promise<number> }> {
+    const limit = await limitFor(ref.orgId);
+    const pipeline = await pipelineOf(ref);
+    // From here to the put nothing awaits: the reservation below is atomic.
+    const chunk = chunkAt(segment, pipeline.reserved, limit);
+    if (chunk === undefined) return { stored: pipeline.stored };
+    const key = chunkKey(logPrefix(ref), chunk.start, chunk.data.length, chunk.step, chunk.stream);
+    const put = blobs.put(key, chunk.data, { contentType: "application/octet-stream" });
+    const stored = committedAfter(ref, pipeline, chunk, put);
+    pipeline.reserved = chunk.end;
     pipeline.stored = stored;
     return { stored };
   }
 
-  return { committedOffset, begin, forget: (ref) => void committed.delete(logPrefix(ref)) };
+  return { committedOffset, begin, forget: (ref) => committed.forget(logPrefix(ref)) };
 }

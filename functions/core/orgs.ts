@@ -47,9 +47,9 @@ export const slugFrom = (text: string): string => {
 
 export function createOrgService(deps: {
   orgStore: OrgStore;
-  members: MemberStore;
-  tokens: TokenStore;
-  invitations: InvitationStore;
+  members: Pick<MemberStore, "listByUser" | "purge">;
+  tokens: Pick<TokenStore, "listByOrg" | "revoke">;
+  invitations: Pick<InvitationStore, "listByOrg" | "revoke">;
   environments: EnvironmentService;
   audit: AuditLog;
   clock: Clock;

@@ -27,8 +27,8 @@ export interface RequestMeta {
 }
 
 export function createPrincipals(deps: {
-  orgStore: OrgStore;
-  members: MemberStore;
+  orgStore: Pick<OrgStore, "getOrg">;
+  members: Pick<MemberStore, "get">;
   /** Whether the organization requires its members to sign in through its SSO. */
   ssoRequired?: (orgId: string) => Promise<boolean>;
 }) {

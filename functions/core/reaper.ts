@@ -13,7 +13,7 @@ import type { Clock, ExecutionStore, Logger } from "./ports.ts";
 import { QUEUE_TIMEOUT_MESSAGE } from "./queue-timeout.ts";
 
 export function createReaper(deps: {
-  executions: ExecutionStore;
+  executions: Pick<ExecutionStore, "listExpiredLeases">;
   lifecycle: Lifecycle;
   clock: Clock;
   logger: Logger;

@@ -32,8 +32,8 @@ export const scheduleJobKey = (job: { cron: string; timezone?: string | undefine
 const RETRYABLE = new Set(["resource_exhausted", "unavailable", "aborted", "internal"]);
 
 export function createScheduleDispatcher(deps: {
-  schedules: ScheduleStore;
-  executions: ExecutionService;
+  schedules: Pick<ScheduleStore, "list" | "claimTick" | "releaseTick">;
+  executions: Pick<ExecutionService, "start">;
   clock: Clock;
   logger: Logger;
 }) {

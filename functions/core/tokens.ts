@@ -38,7 +38,7 @@ export interface IssueTokenInput {
 }
 
 export function createTokenService(deps: {
-  tokens: TokenStore;
+  tokens: Pick<TokenStore, "getByHash" | "put">;
   clock: Clock;
   /** Remembers verified tokens briefly (read-cache.ts); re-checks of live agents read past it. */
   cache?: ReadCache;

@@ -98,14 +98,16 @@ export async function startControlPlane(options: ControlPlaneOptions) {
     await createTableIfMissing(dynamoClient, TABLE);
     const blobs = await createS3BlobStore({ client: fauxqs.s3Client, bucket: BUCKET, createBucket: true });
     const queueUrls = await ensureLocalQueues(fauxqs, JOB_KINDS);
-    const bus = options.natsUrl ? await createNatsBus({ servers: options.natsUrl }) : createMemoryBus();
+    const bus = options.natsUrl
+      ? await createNatsBus({ servers: options.natsUrl, clock })
+      : createMemoryBus();
     stops.push(() => bus.close());
 
     const store = { client: dynamoClient, tableName: TABLE };
     const outbox = createOutboxMailer();
     // The local key file seals sensitive config and wraps the organizations' credential keys.
     const localKey = loadOrCreateConfigKey(dataDir);
-    const { tenancy, credentialStore, webhookStore, ...stores } = createDynamoStores(store);
+    const { tenancy, credentialStore, webhookStore, ...stores } = createDynamoStores({ ...store, clock });
     const core = createCore(
       {
         ...stores,
@@ -126,6 +128,7 @@ export async function startControlPlane(options: ControlPlaneOptions) {
         webhooks: {
           store: webhookStore,
           sender: createWebhookSender({
+            clock,
             allowLoopback: options.webhooks?.allowLoopback ?? true,
             allowPrivate: options.webhooks?.allowPrivate,
           }),

@@ -118,10 +118,13 @@ export async function buildAwsCore(config: AwsConfig) {
   const artifactBucket = bucketStore(config.ASSAY_ARTIFACTS_BUCKET);
   // Without NATS, publishes go nowhere outside this process: consumers' storage sweeps cover it.
   const bus: Bus = config.ASSAY_NATS_URL
-    ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL.split(","), logger })
+    ? createBackgroundNatsBus({ servers: config.ASSAY_NATS_URL.split(","), logger, clock: systemClock })
     : createMemoryBus();
   const configKey = await loadConfigKey(config);
-  const { tenancy, credentialStore, webhookStore, ...stores } = createDynamoStores(store);
+  const { tenancy, credentialStore, webhookStore, ...stores } = createDynamoStores({
+    ...store,
+    clock: systemClock,
+  });
   const core = createCore(
     {
       ...stores,
@@ -148,7 +151,7 @@ export async function buildAwsCore(config: AwsConfig) {
       // The hosted control plane reaches public addresses only (no loopback, private or link-local).
       webhooks: {
         store: webhookStore,
-        sender: createWebhookSender({ allowLoopback: false }),
+        sender: createWebhookSender({ allowLoopback: false, clock: systemClock }),
       },
     },
     {

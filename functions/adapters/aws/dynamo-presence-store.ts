@@ -5,9 +5,9 @@
  * TTL a day after the last write: far above the "offline after" window (core/presence-rule.ts), so
  * a connected agent never expires, and the API shows recently seen agents as offline meanwhile.
  */
-import { AgentPresence } from "@assay/shared";
+import { AgentPresence, sleep } from "@assay/shared";
 import { BatchWriteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { AgentPresenceStore } from "../../core/ports.ts";
+import type { AgentPresenceStore, Clock } from "../../core/ports.ts";
 import { queryPrefix } from "./dynamo-reads.ts";
 import { type DynamoStoreConfig, documentClient, isConditionFailed, parseItem } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
@@ -19,8 +19,15 @@ const BATCH = 25;
 /** Rounds of retrying throttled (unprocessed) items before the rest waits for the next refresh. */
 const UNPROCESSED_ROUNDS = 4;
 
-/** Creates an AgentPresenceStore over the Assay table. */
-export const createDynamoPresenceStore = ({ client, tableName }: DynamoStoreConfig): AgentPresenceStore => {
+/**
+ * Creates an AgentPresenceStore over the Assay table; `clock` times the backoff between rounds
+ * of throttled writes.
+ */
+export const createDynamoPresenceStore = ({
+  client,
+  tableName,
+  clock,
+}: DynamoStoreConfig & { clock: Clock }): AgentPresenceStore => {
   const doc = documentClient(client);
 
   const update = async (
@@ -70,7 +77,7 @@ export const createDynamoPresenceStore = ({ client, tableName }: DynamoStoreConf
         for (let round = 0; requests.length > 0; round++) {
           if (round === UNPROCESSED_ROUNDS)
             throw new Error(`${requests.length} agent presence records not written (throttled)`);
-          if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+          if (round > 0) await sleep(clock, 50 * 2 ** round);
           const { UnprocessedItems } = await doc.send(
             new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
           );

@@ -7,6 +7,7 @@
 import type { CorePorts } from "../../core/index.ts";
 import type { CredentialStore } from "../../core/ports/credential-store.ts";
 import type { WebhookStore } from "../../core/ports/webhook-store.ts";
+import type { Clock } from "../../core/ports.ts";
 import { createDynamoConcurrencyGroups } from "./dynamo-concurrency-groups.ts";
 import { createDynamoCredentialStore } from "./dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
@@ -36,8 +37,11 @@ export type DynamoStores = Required<
   webhookStore: WebhookStore;
 };
 
-/** Builds every store over `tableName` (create the table with createTableIfMissing locally). */
-export const createDynamoStores = (config: DynamoStoreConfig): DynamoStores => ({
+/**
+ * Builds every store over `tableName` (create the table with createTableIfMissing locally);
+ * `clock` times the stores' retries.
+ */
+export const createDynamoStores = (config: DynamoStoreConfig & { clock: Clock }): DynamoStores => ({
   orgs: createDynamoOrgStore(config),
   tokens: createDynamoTokenStore(config),
   workflows: createDynamoWorkflowStore(config),

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import type { Membership } from "@assay/shared";
+import { type Membership, systemClock } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { RateLimiter } from "../../core/ports.ts";
@@ -53,7 +53,7 @@ describe("DynamoDB tenancy stores", () => {
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     await createTableIfMissing(client, "assay");
-    stores = createDynamoTenancyStores({ client, tableName: "assay" });
+    stores = createDynamoTenancyStores({ client, tableName: "assay", clock: systemClock });
     orgStore = createDynamoOrgStore({ client, tableName: "assay" });
   });
   after(async () => {

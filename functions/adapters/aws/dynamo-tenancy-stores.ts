@@ -2,6 +2,7 @@
  * The accounts and tenancy stores over the one table: what composition roots call, next to
  * createDynamoStores.
  */
+import type { Clock } from "../../core/ports.ts";
 import type { TenancyPorts } from "../../core/tenancy.ts";
 import { createDynamoAgentIdentityStore } from "./dynamo-agent-identity-store.ts";
 import { createDynamoAuditStore } from "./dynamo-audit-store.ts";
@@ -20,8 +21,10 @@ import { createDynamoUserStore } from "./dynamo-user-store.ts";
 /** Every accounts and tenancy port but the mail and OpenID Connect clients (not stores). */
 export type DynamoTenancyStores = Omit<TenancyPorts, "mailer" | "oidc">;
 
-/** Builds every accounts and tenancy store over `tableName`. */
-export const createDynamoTenancyStores = (config: DynamoStoreConfig): DynamoTenancyStores => ({
+/** Builds every accounts and tenancy store over `tableName` (`clock` times the presence store's retries). */
+export const createDynamoTenancyStores = (
+  config: DynamoStoreConfig & { clock: Clock },
+): DynamoTenancyStores => ({
   users: createDynamoUserStore(config),
   sessions: createDynamoSessionStore(config),
   oneTimeTokens: createDynamoOneTimeTokenStore(config),

@@ -3,17 +3,21 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { createManualClock } from "@assay/shared";
+import { systemClock } from "../../core/ports.ts";
 import { addressAllowed, createWebhookSender } from "./webhook-sender.ts";
 
 describe("webhook sender", () => {
   let server: Server;
   let base: string;
+  /** Resolved when a request to /hang has arrived (the server never answers it). */
+  let hangArrived = () => {};
   before(async () => {
     server = createServer((req, res) => {
       if (req.url === "/redirect")
         return void res.writeHead(302, { location: "http://169.254.169.254/" }).end();
       if (req.url === "/big") return void res.writeHead(200).end("x".repeat(2 * 1024 * 1024));
-      if (req.url === "/hang") return; // never answers
+      if (req.url === "/hang") return hangArrived(); // never answers
       req.resume();
       req.on("end", () => res.writeHead(201).end("ok"));
     });
@@ -50,7 +54,7 @@ describe("webhook sender", () => {
   });
 
   test("the hosted rules refuse loopback by literal address and by name", async () => {
-    const hosted = createWebhookSender({ allowLoopback: false });
+    const hosted = createWebhookSender({ allowLoopback: false, clock: systemClock });
     assert.throws(() => hosted.checkUrl(`${base}/x`), /may not reach/);
     const literal = await hosted.send({ url: `${base}/x`, headers: {}, body: "{}" });
     assert.equal(literal.ok, false);
@@ -62,7 +66,10 @@ describe("webhook sender", () => {
   });
 
   test("local mode reaches loopback; redirects are not followed; answers and time are bounded", async () => {
-    const local = createWebhookSender({ allowLoopback: true, timeoutMs: 300, maxResponseBytes: 4096 });
+    const clock = createManualClock();
+    // An hour: only the clock moving ends the wait for /hang, so a real timer would time the test out.
+    const timeoutMs = 3_600_000;
+    const local = createWebhookSender({ allowLoopback: true, clock, timeoutMs, maxResponseBytes: 4096 });
     const ok = await local.send({
       url: `${base}/x`,
       headers: { "content-type": "application/json" },
@@ -73,8 +80,18 @@ describe("webhook sender", () => {
     assert.ok(redirect.ok && redirect.statusCode === 302 && /not followed/.test(redirect.excerpt));
     const big = await local.send({ url: `${base}/big`, headers: {}, body: "" });
     assert.ok(big.ok && big.excerpt.length === 1024);
-    const hang = await local.send({ url: `${base}/hang`, headers: {}, body: "" });
-    assert.ok(!hang.ok && !hang.refused && /no answer within 300 ms/.test(hang.error), JSON.stringify(hang));
+    const arrived = new Promise<void>((resolve) => {
+      hangArrived = resolve;
+    });
+    const hanging = local.send({ url: `${base}/hang`, headers: {}, body: "" });
+    await arrived;
+    clock.advance(timeoutMs);
+    const hang = await hanging;
+    assert.ok(
+      !hang.ok && !hang.refused && /no answer within 3600000 ms/.test(hang.error),
+      JSON.stringify(hang),
+    );
+    assert.equal(hang.latencyMs, timeoutMs);
     assert.throws(() => local.checkUrl("http://user:pw@example.com/"), /credentials/);
     assert.throws(() => local.checkUrl("file:///etc/passwd"), /http or https/);
   });

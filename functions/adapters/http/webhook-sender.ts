@@ -13,12 +13,15 @@ import type { LookupFunction } from "node:net";
 import { AppError } from "@assay/shared";
 import ipaddr from "ipaddr.js";
 import type { OutboundRequest, OutboundResult, WebhookSender } from "../../core/ports/webhook-sender.ts";
+import type { Clock } from "../../core/ports.ts";
 
 export interface WebhookSenderOptions {
   /** Allow loopback addresses (local mode's default, for trying webhooks out). */
   allowLoopback: boolean;
   /** Allow private, link-local and other non-public ranges too (self-hosted networks). */
   allowPrivate?: boolean;
+  /** Times the whole-request bound and each attempt's latency. */
+  clock: Clock;
   /** Whole-request bound in milliseconds (default 10 s). */
   timeoutMs?: number;
   /** Most bytes read of an answer (default 64 KiB). */
@@ -27,8 +30,11 @@ export interface WebhookSenderOptions {
 
 const EXCERPT_BYTES = 1024;
 
+/** Which ranges a sender may reach. */
+type AddressRules = Pick<WebhookSenderOptions, "allowLoopback" | "allowPrivate">;
+
 /** Whether an address may be contacted under these options. */
-export function addressAllowed(address: string, options: WebhookSenderOptions): boolean {
+export function addressAllowed(address: string, options: AddressRules): boolean {
   if (!ipaddr.isValid(address)) return false;
   let parsed = ipaddr.parse(address);
   if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
@@ -44,7 +50,7 @@ export function addressAllowed(address: string, options: WebhookSenderOptions): 
 
 /** A lookup that answers only allowed addresses. */
 const guardedLookup =
-  (options: WebhookSenderOptions): LookupFunction =>
+  (options: AddressRules): LookupFunction =>
   (hostname, lookupOptions, callback) => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, "", 0);
@@ -104,14 +110,15 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         return { ok: false, refused: true, latencyMs: 0, error: (error as Error).message };
       }
       const client = await httpClient(target.protocol);
-      const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
+      const { clock } = options;
+      const started = clock.now();
+      const elapsed = () => Math.round(clock.now() - started);
       return new Promise<OutboundResult>((resolve) => {
         let settled = false;
         const finish = (result: OutboundResult) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          cancelTimer();
           resolve(result);
         };
         const req = client.request(
@@ -150,9 +157,9 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
             res.on("error", done);
           },
         );
-        const timer = setTimeout(() => {
+        const cancelTimer = clock.after(timeoutMs, () => {
           req.destroy(new Error(`no answer within ${timeoutMs} ms`));
-        }, timeoutMs);
+        });
         req.on("error", (error: NodeJS.ErrnoException) => {
           finish({
             ok: false,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { createManualClock } from "@assay/shared";
 import { runBusContract } from "../../core/contracts/bus.contract.ts";
-import type { BusMessage } from "../../core/ports.ts";
+import { type BusMessage, systemClock } from "../../core/ports.ts";
 import { findFreePort } from "../local/child-process.ts";
 import { createBackgroundNatsBus, createNatsBus } from "./nats-bus.ts";
 import { type NatsServer, startNatsServer } from "./nats-server.ts";
@@ -12,11 +13,11 @@ before(async () => {
 });
 after(() => server?.stop());
 
-runBusContract("nats", () => createNatsBus({ servers: server.url }));
+runBusContract("nats", () => createNatsBus({ servers: server.url, clock: systemClock }));
 
 test("messages cross connections: a subscriber on one bus hears a publisher on another", async () => {
-  const publisher = await createNatsBus({ servers: server.url, name: "publisher" });
-  const subscriber = await createNatsBus({ servers: server.url, name: "subscriber" });
+  const publisher = await createNatsBus({ servers: server.url, name: "publisher", clock: systemClock });
+  const subscriber = await createNatsBus({ servers: server.url, name: "subscriber", clock: systemClock });
   try {
     let deliver: (message: BusMessage) => void = () => {};
     const got = new Promise<BusMessage>((resolve) => {
@@ -36,7 +37,7 @@ test("messages cross connections: a subscriber on one bus hears a publisher on a
 test("connecting to a server that is not there fails fast", async () => {
   const stopped = await startNatsServer();
   await stopped.stop();
-  await assert.rejects(createNatsBus({ servers: stopped.url }));
+  await assert.rejects(createNatsBus({ servers: stopped.url, clock: systemClock }));
 });
 
 test("a missing nats-server binary fails the start with the spawn error", async () => {
@@ -47,6 +48,7 @@ test("a background bus starts without a server and works once one appears", asyn
   const port = await findFreePort();
   const bus = createBackgroundNatsBus({
     servers: `nats://127.0.0.1:${port}`,
+    clock: systemClock,
     connectOptions: { reconnectTimeWait: 100 },
   });
   let late: NatsServer | undefined;
@@ -56,7 +58,7 @@ test("a background bus starts without a server and works once one appears", asyn
       void bus.subscribe("env.acme.staging.work", (m) => resolve(new TextDecoder().decode(m.data)));
     });
     late = await startNatsServer({ port });
-    const publisher = await createNatsBus({ servers: late.url });
+    const publisher = await createNatsBus({ servers: late.url, clock: systemClock });
     // Keep ringing until the background connection has attached the subscription.
     const ringing = setInterval(
       () => void publisher.publish("env.acme.staging.work", new TextEncoder().encode("ding")),
@@ -74,12 +76,26 @@ test("a background bus starts without a server and works once one appears", asyn
   }
 });
 
-test("subscribe does not hang while the server is away", async () => {
+test("subscribe does not hang while the server is away: it waits at most subscribeFlushMs on the clock", async () => {
   const temporary = await startNatsServer();
-  const bus = await createNatsBus({ servers: temporary.url, subscribeFlushMs: 200 });
+  const clock = createManualClock();
+  // An hour: only the clock moving ends the wait, so a real timer would time the test out.
+  const subscribeFlushMs = 3_600_000;
+  const bus = await createNatsBus({ servers: temporary.url, clock, subscribeFlushMs });
   try {
     await temporary.stop();
-    const off = await bus.subscribe("exec.x.log", () => {});
+    let subscribed = false;
+    const subscribing = bus
+      .subscribe("exec.x.log", () => {})
+      .then((off) => {
+        subscribed = true;
+        return off;
+      });
+    clock.advance(subscribeFlushMs - 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(subscribed, false, "still waiting for the server before the bound");
+    clock.advance(1);
+    const off = await subscribing;
     off();
   } finally {
     await bus.close().catch(() => {});

@@ -17,7 +17,7 @@
  */
 import { AppError } from "@assay/shared";
 import type { NatsConnection, NodeConnectionOptions } from "@nats-io/transport-node";
-import type { Bus, Logger } from "../../core/ports.ts";
+import type { Bus, Clock, Logger } from "../../core/ports.ts";
 import { parsePublishSubject, parseSubscribePattern } from "../shared/bus-subjects.ts";
 
 export interface NatsBusOptions {
@@ -26,6 +26,8 @@ export interface NatsBusOptions {
   /** Connection name shown by the server (monitoring). */
   name?: string;
   logger?: Logger;
+  /** Times the bound on `subscribe` (the client's own reconnect timers are its own). */
+  clock: Clock;
   /** Extra client options (credentials, TLS); they override the defaults above. */
   connectOptions?: Partial<NodeConnectionOptions>;
   /** Longest `subscribe` waits for the server to confirm the interest, in ms (default 2000). */
@@ -93,13 +95,13 @@ export const createNatsBus = async (options: NatsBusOptions): Promise<Bus> => {
         });
         // Bounded: while disconnected a flush waits for the reconnect, and callers (a live log
         // follow, a doorbell subscription) must not hang on NATS.
-        let timer: NodeJS.Timeout | undefined;
+        let cancel = () => {};
         await Promise.race([
           nc.flush(),
           new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, options.subscribeFlushMs ?? 2_000);
+            cancel = options.clock.after(options.subscribeFlushMs ?? 2_000, resolve);
           }),
-        ]).finally(() => clearTimeout(timer));
+        ]).finally(() => cancel());
       } catch (error) {
         throw unavailable(error);
       }

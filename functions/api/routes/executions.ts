@@ -7,7 +7,6 @@ import { defineRoute, relativeTo } from "../route-spec.ts";
 import { authErrors, ErrorResponse, ExecutionParams } from "../schemas.ts";
 import { parseInput } from "../validate.ts";
 import { ENV_BASE } from "./envs.ts";
-import { withWaiting } from "./waiting.ts";
 
 /** The specs of these routes (the OpenAPI document is built from them). */
 export const executionSpecs = {
@@ -110,20 +109,18 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
       "query",
     );
     const { limit, cursor, tag, ...filter } = query;
-    const page = await deps.executions.list(
+    const page = await deps.executionViews.list(
       c.get("principal"),
       envOf(c),
       { ...filter, ...(tag ? { tags: toKeyValues(tag) } : {}) },
       { limit, cursor },
     );
-    return c.json({ ...page, items: await withWaiting(deps, envOf(c), page.items) });
+    return c.json(page);
   });
 
   app.get(at(executionSpecs.getExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    const execution = await deps.executions.get(c.get("principal"), { ...envOf(c), id });
-    const [view] = await withWaiting(deps, envOf(c), [execution]);
-    return c.json(view);
+    return c.json(await deps.executionViews.get(c.get("principal"), { ...envOf(c), id }));
   });
 
   app.post(at(executionSpecs.abortExecution.path), async (c) => {
@@ -143,9 +140,7 @@ export function executionRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
 
   app.post(at(executionSpecs.rerunExecution.path), async (c) => {
     const id = parseInput(ExecutionId, c.req.param("id"), "id");
-    const execution = await deps.executions.rerun(c.get("principal"), { ...envOf(c), id });
-    const [view] = await withWaiting(deps, envOf(c), [execution]);
-    return c.json(view, 201);
+    return c.json(await deps.executionViews.rerun(c.get("principal"), { ...envOf(c), id }), 201);
   });
 
   app.delete(at(executionSpecs.deleteExecution.path), async (c) => {

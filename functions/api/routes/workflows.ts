@@ -17,7 +17,6 @@ import { authErrors, itemsOf, LabelQuery, WorkflowParams } from "../schemas.ts";
 import { parseInput, readJson } from "../validate.ts";
 import { workflowView } from "../workflow-view.ts";
 import { ENV_BASE } from "./envs.ts";
-import { withWaiting } from "./waiting.ts";
 
 /** The specs of these routes (the OpenAPI document is built from them). */
 export const workflowSpecs = {
@@ -114,8 +113,6 @@ export function workflowRoutes(app: Hono<ApiEnv>, deps: ApiDeps) {
   app.post(at(workflowSpecs.startExecution.path), async (c) => {
     const name = parseInput(WorkflowName, c.req.param("name"), "name");
     const input = parseInput(CreateExecution, await readJson(c.req.raw), "body");
-    const execution = await deps.executions.start(c.get("principal"), envOf(c), name, input);
-    const [view] = await withWaiting(deps, envOf(c), [execution]);
-    return c.json(view, 201);
+    return c.json(await deps.executionViews.start(c.get("principal"), envOf(c), name, input), 201);
   });
 }

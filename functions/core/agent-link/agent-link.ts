@@ -79,7 +79,7 @@ export const WAITING_TTL_MS = 10_000;
 
 export function createAgentLinks(deps: {
   work: AgentWork;
-  logs: LogService;
+  logs: Pick<LogService, "limitFor" | "committedOffset">;
   clock: Clock;
   config?: Partial<AgentLinkConfig>;
   /** Whether a container-runtime agent is online (runtime-placement.ts); without it, none is. */

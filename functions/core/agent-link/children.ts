@@ -61,9 +61,9 @@ const failed = (workflowName: string, message: string): ChildStatus => ({
 });
 
 export function createChildren(deps: {
-  executions: ExecutionService;
-  workflows: WorkflowService;
-  work: AgentWork;
+  executions: Pick<ExecutionService, "start" | "abort">;
+  workflows: Pick<WorkflowService, "list">;
+  work: Pick<AgentWork, "get">;
 }) {
   const { executions, workflows, work } = deps;
 

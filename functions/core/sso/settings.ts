@@ -33,7 +33,7 @@ const unconfigured = (orgId: string): StoredSsoConfig => ({
 });
 
 export function createSsoSettings(deps: {
-  store: SsoStore;
+  store: Pick<SsoStore, "getConfig" | "putConfig">;
   sealer: CredentialSealer | undefined;
   audit: AuditLog;
   clock: Clock;

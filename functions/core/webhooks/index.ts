@@ -17,8 +17,8 @@ export type WebhookSettings = DeliverySettings;
 export function createWebhooks(deps: {
   store: WebhookStore;
   sender: WebhookSender;
-  executions: ExecutionStore;
-  workflows: WorkflowStore;
+  executions: Pick<ExecutionStore, "get" | "list">;
+  workflows: Pick<WorkflowStore, "get">;
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
