@@ -44,14 +44,27 @@ export function getCredentials(): Credentials | undefined {
 }
 
 /**
- * Whether this browser signed in with a session before (a non-secret hint in localStorage), so
- * a fresh visitor is sent to the sign-in page without a 401 probe of the API.
+ * Whether this browser signed in with a session before, or left for single sign-on (a
+ * non-secret hint in localStorage), so a fresh visitor is sent to the sign-in page without a
+ * 401 probe of the API.
  */
 export function hasSessionHint(): boolean {
   try {
     return localStorage.getItem(HINT) === "1";
   } catch {
     return false;
+  }
+}
+
+/**
+ * Notes, before the browser leaves for an identity provider, that it will come back with a
+ * session cookie: the page it returns to checks for the cookie instead of going to sign-in.
+ */
+export function expectSessionCookie(): void {
+  try {
+    localStorage.setItem(HINT, "1");
+  } catch {
+    // Private mode: the returning page sends the user to sign in.
   }
 }
 

@@ -22,14 +22,18 @@ export const useMe = () => useQuery(meQuery);
 
 /**
  * True when the browser is signed in: a kept API token, or a session cookie the API accepts
- * (checked once per page load when this browser signed in before; the cookie itself is
- * HttpOnly and invisible here).
+ * (checked once per page load when this browser signed in before or is back from single
+ * sign-on; the cookie itself is HttpOnly and invisible here).
  */
 export async function ensureSignedIn(): Promise<boolean> {
   if (getCredentials()) return true;
   if (!hasSessionHint()) return false;
   const result = await request<Me>("/v1/me", { handle401: false });
-  if (!result.ok) return false;
+  if (!result.ok) {
+    // No session behind the hint (expired, or a single sign-on that was refused): drop it.
+    if (result.error.status === 401) setCredentials(undefined);
+    return false;
+  }
   setCredentials({ kind: "session" });
   return true;
 }
