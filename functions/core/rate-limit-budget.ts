@@ -13,6 +13,8 @@
  * reserved and did not spend when its window ends is lost to the other processes, at most an
  * eighth of what was left each time.
  */
+
+import { fixedWindow } from "./ports/rate-limiter.ts";
 import type { RateLimiter } from "./ports.ts";
 
 interface Share {
@@ -58,9 +60,7 @@ export function createRateLimitBudget(limiter: RateLimiter): Pick<RateLimiter, "
 
   return {
     async hit(key, limit, windowSeconds, nowMs) {
-      const windowMs = windowSeconds * 1000;
-      const windowStartMs = Math.floor(nowMs / windowMs) * windowMs;
-      const retryAfterSeconds = Math.max(1, Math.ceil((windowStartMs + windowMs - nowMs) / 1000));
+      const { startMs: windowStartMs, retryAfterSeconds } = fixedWindow(nowMs, windowSeconds);
       const share = shareOf(key, limit, windowStartMs);
       for (;;) {
         if (share.left > 0) {

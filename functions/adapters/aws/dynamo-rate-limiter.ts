@@ -6,6 +6,7 @@
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { fixedWindow } from "../../core/ports/rate-limiter.ts";
 import type { RateLimiter } from "../../core/ports.ts";
 import { type DynamoStoreConfig, documentClient } from "./dynamo-support.ts";
 import { keys } from "./dynamo-table.ts";
@@ -19,20 +20,19 @@ export const createDynamoRateLimiter = ({ client, tableName }: DynamoStoreConfig
 
   /** Adds `count` to the window's counter; the window's bounds and its count after the add. */
   async function add(key: string, count: number, windowSeconds: number, nowMs: number) {
-    const windowMs = windowSeconds * 1000;
-    const start = Math.floor(nowMs / windowMs) * windowMs;
+    const { startMs: start, retryAfterSeconds } = fixedWindow(nowMs, windowSeconds);
     const { Attributes } = await doc.send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.rate(key, start),
         UpdateExpression: "ADD hits :n SET #ttl = :ttl",
         ExpressionAttributeNames: { "#ttl": TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ":n": count, ":ttl": ttlOf(start + windowMs, 60) },
+        ExpressionAttributeValues: { ":n": count, ":ttl": ttlOf(start + windowSeconds * 1000, 60) },
         ReturnValues: "UPDATED_NEW",
       }),
     );
     const { hits } = Hits.parse(Attributes);
-    return { hits, retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - nowMs) / 1000)) };
+    return { hits, retryAfterSeconds };
   }
 
   return {

@@ -27,3 +27,13 @@ export interface RateLimiter {
     nowMs: number,
   ): Promise<{ granted: number; countBefore: number; retryAfterSeconds: number }>;
 }
+
+/** The fixed window of `windowSeconds` that holds `nowMs`: its start and the seconds until it ends. */
+export function fixedWindow(
+  nowMs: number,
+  windowSeconds: number,
+): { startMs: number; retryAfterSeconds: number } {
+  const windowMs = windowSeconds * 1000;
+  const startMs = Math.floor(nowMs / windowMs) * windowMs;
+  return { startMs, retryAfterSeconds: Math.max(1, Math.ceil((startMs + windowMs - nowMs) / 1000)) };
+}
