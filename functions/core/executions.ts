@@ -105,7 +105,7 @@ export function createExecutionService(deps: {
 
   /** The execution, once `principal` may `action` in its environment. */
   async function load(principal: Principal, action: "read" | "run", ref: ExecutionRef): Promise<Execution> {
-    authorize(principal, ref.orgId, action, ref.envId);
+    authorize(principal, action, ref);
     const execution = await executions.get(ref);
     if (!execution) throw new AppError("not_found", `execution ${ref.id} not found`);
     return execution;
@@ -220,7 +220,7 @@ export function createExecutionService(deps: {
     input: StartInput,
   ): Promise<ExecutionView> {
     const { orgId, envId } = env;
-    authorize(principal, orgId, "run", envId);
+    authorize(principal, "run", { orgId, envId });
     const startedBy = startedByOf(principal, input);
     if (input.id !== undefined) {
       const existing = await executions.get({ orgId, envId, id: input.id });
@@ -358,7 +358,7 @@ export function createExecutionService(deps: {
       filter: ExecutionFilter,
       page: { limit: number; cursor?: string },
     ): Promise<Page<ExecutionView>> {
-      authorize(principal, env.orgId, "read", env.envId);
+      authorize(principal, "read", env);
       const result = await executions.list(envRefOf(env), filter, page);
       return { items: result.items.map(toExecutionView), nextCursor: result.nextCursor };
     },
