@@ -7,12 +7,10 @@
 import { AppError } from "@assay/shared";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import pino from "pino";
 import { createDynamoStores } from "../adapters/aws/dynamo-stores.ts";
 import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
-import { createSqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
@@ -22,7 +20,7 @@ import { AGENT_TARBALL_PATH } from "../core/install.ts";
 import type { CredentialStore } from "../core/ports/credential-store.ts";
 import type { KeyWrapper } from "../core/ports/key-wrapper.ts";
 import type { OidcClient } from "../core/ports/oidc-client.ts";
-import { type Bus, type Mailer, systemClock } from "../core/ports.ts";
+import { type Bus, type JobKind, type JobQueue, type Mailer, systemClock } from "../core/ports.ts";
 import { parseSecretKey } from "../core/secret-box.ts";
 import { type AwsConfig, agentImageOf } from "./aws-config.ts";
 import { loadConfigKey } from "./config-key.ts";
@@ -80,6 +78,38 @@ export function lazyOpenIdClient(): OidcClient {
   };
 }
 
+/**
+ * The SQS job queue, with the SQS client (its query and XML protocol code, ~60 KB of start-up
+ * code) loaded and built on the first job sent: most requests enqueue none. A failed load is
+ * retried on the next job.
+ */
+function lazySqsJobQueue(config: {
+  region: string;
+  endpoint?: string;
+  queueUrls: Record<JobKind, string>;
+}): JobQueue {
+  let queue: Promise<JobQueue> | undefined;
+  const load = async (): Promise<JobQueue> => {
+    const [{ SQSClient }, { createSqsJobQueue }] = await Promise.all([
+      import("@aws-sdk/client-sqs"),
+      import("../adapters/aws/sqs-job-queue.ts"),
+    ]);
+    return createSqsJobQueue({
+      client: new SQSClient({ region: config.region, endpoint: config.endpoint }),
+      queueUrls: config.queueUrls,
+    });
+  };
+  return {
+    async send(job, options) {
+      queue ??= load().catch((error: unknown) => {
+        queue = undefined;
+        throw error;
+      });
+      await (await queue).send(job, options);
+    },
+  };
+}
+
 export async function buildAwsCore(config: AwsConfig) {
   const logger = pino({
     level: config.ASSAY_LOG_LEVEL,
@@ -132,8 +162,9 @@ export async function buildAwsCore(config: AwsConfig) {
       artifactBlobs: artifactBucket,
       artifactGrants: artifactBucket,
       bus,
-      jobs: createSqsJobQueue({
-        client: new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS }),
+      jobs: lazySqsJobQueue({
+        region: config.AWS_REGION,
+        endpoint: config.AWS_ENDPOINT_URL_SQS,
         queueUrls: {
           cleanup: config.ASSAY_QUEUE_URL_CLEANUP,
           "compact-logs": config.ASSAY_QUEUE_URL_COMPACT_LOGS,
