@@ -79,9 +79,8 @@ export function lazyOpenIdClient(): OidcClient {
 }
 
 /**
- * The SQS job queue, with the SQS client (its query and XML protocol code, ~60 KB of start-up
- * code) loaded and built on the first job sent: most requests enqueue none. A failed load is
- * retried on the next job.
+ * The SQS job queue, with the SQS client (~25 KB of start-up code) loaded and built on the
+ * first job sent: most requests enqueue none. A failed load is retried on the next job.
  */
 function lazySqsJobQueue(config: {
   region: string;
