@@ -2,9 +2,6 @@
  * Builds the core services from ports. Composition roots (local, Lambda, ingress container)
  * call this with their adapters; nothing here knows which backend is behind a port.
  */
-import { createAgentLinks } from "./agent-link/agent-link.ts";
-import { createChildren } from "./agent-link/children.ts";
-import { createCredentialRelease } from "./agent-link/credential-release.ts";
 import { createAgentRuntimes, createContainerAgentsOnline } from "./agent-runtimes.ts";
 import { createAgentWork } from "./agent-work.ts";
 import { createArtifactReads } from "./artifact-reads.ts";
@@ -13,7 +10,7 @@ import { createCredentialSealer } from "./credential-crypto.ts";
 import { createCredentialService } from "./credentials.ts";
 import { createExecutionService } from "./executions.ts";
 import { insightsObserver } from "./insights/emitter.ts";
-import { createInsights } from "./insights/service.ts";
+import { lazyMethods } from "./lazy.ts";
 import { createLifecycle, type LifecycleObserver } from "./lifecycle/lifecycle.ts";
 import { createLogFollower } from "./log-follow.ts";
 import { createLogReads } from "./log-reads.ts";
@@ -49,10 +46,10 @@ import { storageLimitsOf } from "./storage-limits.ts";
 import { createTemplateService } from "./templates.ts";
 import { createTenancy, type TenancyPorts, type TenancySettings } from "./tenancy.ts";
 import { createTokenService } from "./tokens.ts";
-import { createUnpacker } from "./unpack.ts";
 import { createExecutionViews } from "./waiting.ts";
 import { webhookObserver } from "./webhooks/emitter.ts";
-import { createWebhooks, type WebhookSettings } from "./webhooks/index.ts";
+import type { WebhookSettings } from "./webhooks/index.ts";
+import { lazyWebhooks } from "./webhooks/lazy.ts";
 import { createWorkflowSchedules } from "./workflow-schedules.ts";
 import { createWorkflowService } from "./workflows.ts";
 
@@ -150,16 +147,20 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     orgStore: ports.orgs,
     clock,
   });
-  const insights = rawPorts.insights
-    ? createInsights({
-        store: rawPorts.insights,
-        executions: ports.executions,
-        report: (ref) => artifacts.report(ref),
-        workflowExists: async (env, name) => (await ports.workflows.get(envRefOf(env), name)) !== undefined,
-        jobs,
-        clock,
-        logger: ports.logger,
-      })
+  const insightStore = rawPorts.insights;
+  const insights = insightStore
+    ? // Loaded on the first insights read, job or finished run (the API's cold start skips it).
+      lazyMethods({ enqueue: true, job: true, workflow: true, environment: true }, async () =>
+        (await import("./insights/service.ts")).createInsights({
+          store: insightStore,
+          executions: ports.executions,
+          report: (ref) => artifacts.report(ref),
+          workflowExists: async (env, name) => (await ports.workflows.get(envRefOf(env), name)) !== undefined,
+          jobs,
+          clock,
+          logger: ports.logger,
+        }),
+      )
     : undefined;
   // Every status change of an execution, with its effects: see lifecycle/transitions.ts.
   const lifecycle = createLifecycle({
@@ -230,7 +231,7 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       ? createCredentialService({ store: ports.credentials.store, sealer, audit: tenancy.audit, clock })
       : undefined;
   const webhooks = ports.webhooks
-    ? createWebhooks({
+    ? lazyWebhooks({
         ...ports.webhooks,
         executions: ports.executions,
         workflows: ports.workflows,
@@ -261,7 +262,10 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     /** Agent tokens' "last used" (the ingress records it as their streams are accepted). */
     tokenUsage: ports.tenancy.tokenUsage,
     artifacts,
-    unpacker: createUnpacker({ blobs: ports.artifactBlobs, artifacts, clock }),
+    // The workers' and the ingress's services below load on first use: the API calls none of them.
+    unpacker: lazyMethods({ unpack: true }, async () =>
+      (await import("./unpack.ts")).createUnpacker({ blobs: ports.artifactBlobs, artifacts, clock }),
+    ),
     tokens,
     workflows,
     templates,
@@ -277,13 +281,15 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
       : undefined,
     lifecycle,
     work,
-    links: createAgentLinks({
-      work,
-      logs,
-      clock,
-      // A run that names images goes to a process agent only while no container agent is online.
-      containerAgentOnline: createContainerAgentsOnline({ presence: ports.tenancy.presence, clock }),
-    }),
+    links: lazyMethods({ open: true }, async () =>
+      (await import("./agent-link/agent-link.ts")).createAgentLinks({
+        work,
+        logs,
+        clock,
+        // A run that names images goes to a process agent only while no container agent is online.
+        containerAgentOnline: createContainerAgentsOnline({ presence: ports.tenancy.presence, clock }),
+      }),
+    ),
     followLog: createLogFollower({ logs, executions, bus, clock }),
     /** Stored log reads for a principal (the API's). */
     logReads: createLogReads({ logs, executions: ports.executions }),
@@ -298,9 +304,15 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     logs,
     credentials,
     /** Credentials released to the agent that holds an execution; undefined without a credential store. */
-    credentialRelease: credentials ? createCredentialRelease({ credentials, work }) : undefined,
+    credentialRelease: credentials
+      ? lazyMethods({ release: true }, async () =>
+          (await import("./agent-link/credential-release.ts")).createCredentialRelease({ credentials, work }),
+        )
+      : undefined,
     /** A running parent's `execute` children, for the agent that runs it. */
-    children: createChildren({ executions, workflows, work }),
+    children: lazyMethods({ parent: true, start: true, abort: true, watch: true }, async () =>
+      (await import("./agent-link/children.ts")).createChildren({ executions, workflows, work }),
+    ),
     tenancy,
     /** Webhook management (API); undefined without webhook ports. */
     webhooks: webhooks?.service,

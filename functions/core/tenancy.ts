@@ -10,6 +10,7 @@ import type { CredentialSealer } from "./credential-crypto.ts";
 import { createEnvironmentService } from "./environments.ts";
 import { AGENT_TARBALL_PATH, DEFAULT_AGENT_IMAGE, type InstallSettings } from "./install.ts";
 import { createInvitationService } from "./invitations.ts";
+import { lazyMethods } from "./lazy.ts";
 import type { Lifecycle } from "./lifecycle/lifecycle.ts";
 import { createMemberService } from "./members.ts";
 import { createOrgService } from "./orgs.ts";
@@ -39,9 +40,10 @@ import type {
 import { createPrincipals } from "./principals.ts";
 import { createRateLimits, type RateLimit, type RateLimitName } from "./rate-limit.ts";
 import { createSessionService } from "./sessions.ts";
+import { providerViews } from "./sso/platform-providers.ts";
 import { createSsoPolicy } from "./sso/policy.ts";
 import { createSsoSettings } from "./sso/settings.ts";
-import { createSsoSignIn, type PlatformProvider } from "./sso/signin.ts";
+import type { PlatformProvider, SsoSignIn } from "./sso/signin.ts";
 import type { TokenService } from "./tokens.ts";
 
 /** The ports of the accounts layer (DynamoDB adapters in AWS and locally; see dynamo-tenancy-stores.ts). */
@@ -144,21 +146,29 @@ export function createTenancy(deps: {
     rateLimits,
     principals: createPrincipals({ orgStore, members: ports.members, ssoRequired: ssoPolicy.required }),
     ssoSettings,
-    sso: createSsoSignIn({
-      store: ports.sso,
-      oidc: ports.oidc,
-      settings: ssoSettings,
-      users: ports.users,
-      members: ports.members,
-      orgs,
-      sessions,
-      audit,
-      rateLimits,
-      clock,
-      logger,
-      providers: () => settings.ssoProviders,
-      redirectUri,
-    }),
+    // The sign-in flows load with the first sign-in step; the provider list is read at once.
+    sso: {
+      providers: () => providerViews(settings.ssoProviders),
+      ...lazyMethods<Omit<SsoSignIn, "providers">>(
+        { start: true, callback: true, linkInfo: true, link: true },
+        async () =>
+          (await import("./sso/signin.ts")).createSsoSignIn({
+            store: ports.sso,
+            oidc: ports.oidc,
+            settings: ssoSettings,
+            users: ports.users,
+            members: ports.members,
+            orgs,
+            sessions,
+            audit,
+            rateLimits,
+            clock,
+            logger,
+            providers: () => settings.ssoProviders,
+            redirectUri,
+          }),
+      ),
+    },
     authn: createAuthn({
       tokens: deps.issuer,
       tokenUsage: ports.tokenUsage,

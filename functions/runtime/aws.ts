@@ -11,12 +11,12 @@ import pino from "pino";
 import { createDynamoStores } from "../adapters/aws/dynamo-stores.ts";
 import { createKmsKeyWrapper } from "../adapters/aws/kms-key-wrapper.ts";
 import { lazyBlobStore } from "../adapters/aws/lazy-blob-store.ts";
-import { createWebhookSender } from "../adapters/http/webhook-sender.ts";
 import { createLocalKeyWrapper } from "../adapters/local/local-key-wrapper.ts";
 import { createMemoryBus } from "../adapters/local/memory-bus.ts";
 import { createBackgroundNatsBus } from "../adapters/nats/nats-bus.ts";
 import { createCore } from "../core/index.ts";
 import { AGENT_TARBALL_PATH } from "../core/install.ts";
+import { lazyMethods } from "../core/lazy.ts";
 import type { CredentialStore } from "../core/ports/credential-store.ts";
 import type { KeyWrapper } from "../core/ports/key-wrapper.ts";
 import type { OidcClient } from "../core/ports/oidc-client.ts";
@@ -31,9 +31,8 @@ export { AwsConfig, loadAwsConfig } from "./aws-config.ts";
  * The SES mailer, with the SES client loaded and built on the first mail: most requests send
  * none, so a cold start does not pay for it.
  */
-function lazySesMailer(config: { region: string; from: string; configurationSetName?: string }): Mailer {
-  let mailer: Promise<Mailer> | undefined;
-  const load = async (): Promise<Mailer> => {
+const lazySesMailer = (config: { region: string; from: string; configurationSetName?: string }): Mailer =>
+  lazyMethods({ send: true }, async () => {
     const [{ SESv2Client }, { createSesMailer }] = await Promise.all([
       import("@aws-sdk/client-sesv2"),
       import("../adapters/aws/ses-mailer.ts"),
@@ -43,52 +42,28 @@ function lazySesMailer(config: { region: string; from: string; configurationSetN
       from: config.from,
       configurationSetName: config.configurationSetName,
     });
-  };
-  return {
-    async send(mail) {
-      mailer ??= load().catch((error: unknown) => {
-        mailer = undefined;
-        throw error;
-      });
-      await (await mailer).send(mail);
-    },
-  };
-}
+  });
 
 /**
  * The OpenID Connect client, with openid-client loaded on the first sign-in: only SSO sign-ins
  * use it, and the library is ~30 KB of start-up code. Identity providers are reached over https
  * only. A failed load is retried on the next sign-in.
  */
-export function lazyOpenIdClient(): OidcClient {
-  let client: Promise<OidcClient> | undefined;
-  const load = () => {
-    client ??= import("../adapters/http/openid-client.ts").then(
-      (m) => m.createOpenIdClient(),
-      (error: unknown) => {
-        client = undefined;
-        throw error;
-      },
-    );
-    return client;
-  };
-  return {
-    start: async (...args) => (await load()).start(...args),
-    finish: async (...args) => (await load()).finish(...args),
-  };
-}
+export const lazyOpenIdClient = (): OidcClient =>
+  lazyMethods({ start: true, finish: true }, async () =>
+    (await import("../adapters/http/openid-client.ts")).createOpenIdClient(),
+  );
 
 /**
  * The SQS job queue, with the SQS client (~25 KB of start-up code) loaded and built on the
  * first job sent: most requests enqueue none. A failed load is retried on the next job.
  */
-function lazySqsJobQueue(config: {
+const lazySqsJobQueue = (config: {
   region: string;
   endpoint?: string;
   queueUrls: Record<JobKind, string>;
-}): JobQueue {
-  let queue: Promise<JobQueue> | undefined;
-  const load = async (): Promise<JobQueue> => {
+}): JobQueue =>
+  lazyMethods({ send: true }, async () => {
     const [{ SQSClient }, { createSqsJobQueue }] = await Promise.all([
       import("@aws-sdk/client-sqs"),
       import("../adapters/aws/sqs-job-queue.ts"),
@@ -97,17 +72,7 @@ function lazySqsJobQueue(config: {
       client: new SQSClient({ region: config.region, endpoint: config.endpoint }),
       queueUrls: config.queueUrls,
     });
-  };
-  return {
-    async send(job, options) {
-      queue ??= load().catch((error: unknown) => {
-        queue = undefined;
-        throw error;
-      });
-      await (await queue).send(job, options);
-    },
-  };
-}
+  });
 
 export async function buildAwsCore(config: AwsConfig) {
   const logger = pino({
@@ -179,9 +144,15 @@ export async function buildAwsCore(config: AwsConfig) {
       tenancy: { ...tenancy, mailer, oidc: lazyOpenIdClient() },
       ...credentialPorts(config, configKey, credentialStore),
       // The hosted control plane reaches public addresses only (no loopback, private or link-local).
+      // The sender (with its address ranges and node:dns) loads with the first webhook written or sent.
       webhooks: {
         store: webhookStore,
-        sender: createWebhookSender({ allowLoopback: false, clock: systemClock }),
+        sender: lazyMethods({ send: true, checkUrl: true }, async () =>
+          (await import("../adapters/http/webhook-sender.ts")).createWebhookSender({
+            allowLoopback: false,
+            clock: systemClock,
+          }),
+        ),
       },
     },
     {

@@ -55,7 +55,7 @@ describe("webhook sender", () => {
 
   test("the hosted rules refuse loopback by literal address and by name", async () => {
     const hosted = createWebhookSender({ allowLoopback: false, clock: systemClock });
-    assert.throws(() => hosted.checkUrl(`${base}/x`), /may not reach/);
+    await assert.rejects(hosted.checkUrl(`${base}/x`), /may not reach/);
     const literal = await hosted.send({ url: `${base}/x`, headers: {}, body: "{}" });
     assert.equal(literal.ok, false);
     assert.equal(!literal.ok && literal.refused, true);
@@ -92,7 +92,7 @@ describe("webhook sender", () => {
       JSON.stringify(hang),
     );
     assert.equal(hang.latencyMs, timeoutMs);
-    assert.throws(() => local.checkUrl("http://user:pw@example.com/"), /credentials/);
-    assert.throws(() => local.checkUrl("file:///etc/passwd"), /http or https/);
+    await assert.rejects(local.checkUrl("http://user:pw@example.com/"), /credentials/);
+    await assert.rejects(local.checkUrl("file:///etc/passwd"), /http or https/);
   });
 });

@@ -100,7 +100,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   }
 
   return {
-    checkUrl: (url) => void checkUrl(url),
+    checkUrl: async (url) => void checkUrl(url),
 
     async send(request: OutboundRequest): Promise<OutboundResult> {
       let target: URL;

@@ -16,6 +16,6 @@ export type OutboundResult =
  */
 export interface WebhookSender {
   send(request: OutboundRequest): Promise<OutboundResult>;
-  /** Throws `invalid_argument` when the URL itself is unacceptable (scheme, literal address). */
-  checkUrl(url: string): void;
+  /** Rejects with `invalid_argument` when the URL itself is unacceptable (scheme, literal address). */
+  checkUrl(url: string): Promise<void>;
 }

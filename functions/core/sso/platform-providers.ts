@@ -4,7 +4,7 @@
  * "clientId":"...","clientSecret":"..."}]`. Parsed once at start; a bad value stops the start
  * with a message naming the field.
  */
-import { IssuerUrl } from "@assay/shared";
+import { IssuerUrl, type SsoProviderView } from "@assay/shared";
 import * as z from "zod";
 import type { PlatformProvider } from "./signin.ts";
 
@@ -43,3 +43,7 @@ export const PlatformProvidersJson = z
     }
     return parsed.data;
   });
+
+/** The platform-wide providers as the sign-in page lists them (no issuer or secrets). */
+export const providerViews = (providers: readonly PlatformProvider[]): SsoProviderView[] =>
+  providers.map((p) => ({ id: p.id, name: p.name }));

@@ -27,6 +27,7 @@ import type { RateLimits } from "../rate-limit.ts";
 import { NO_PASSWORD, type UserRecord } from "../records.ts";
 import { hashSecret, newId, newSecret } from "../secrets.ts";
 import type { SessionService } from "../sessions.ts";
+import { providerViews } from "./platform-providers.ts";
 import { domainOf, emailVerified, groupsOf, roleFor } from "./policy.ts";
 import type { SsoSettings } from "./settings.ts";
 
@@ -185,7 +186,7 @@ export function createSsoSignIn(deps: {
 
   return {
     /** The platform-wide providers, for the sign-in page. */
-    providers: (): SsoProviderView[] => deps.providers().map((p) => ({ id: p.id, name: p.name })),
+    providers: (): SsoProviderView[] => providerViews(deps.providers()),
 
     /** Begins a sign-in; the browser secret goes in the `assay_sso` cookie. */
     async start(query: SsoStartQuery, meta: RequestMeta): Promise<{ url: string; browserSecret: string }> {

@@ -79,8 +79,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   /** Refuses what could never be delivered: a bad URL, selector or template. */
-  function validate(w: Pick<WebhookRecord, "url" | "selector" | "payloadTemplate" | "format">): void {
-    deps.sender.checkUrl(w.url);
+  async function validate(
+    w: Pick<WebhookRecord, "url" | "selector" | "payloadTemplate" | "format">,
+  ): Promise<void> {
+    await deps.sender.checkUrl(w.url);
     if (w.selector) parseLabelSelector(w.selector.labels);
     if (w.payloadTemplate !== undefined && w.format !== "testkube") {
       throw new AppError("invalid_argument", "payloadTemplate: only the testkube format takes a template");
@@ -89,7 +91,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   async function write(principal: OrgPrincipal, record: WebhookRecord, expected: number, meta?: RequestMeta) {
-    validate(record);
+    await validate(record);
     await store.put(
       {
         ...record,
