@@ -22,6 +22,7 @@ interface Internals {
 }
 const internalsOf = (value: object): Internals | undefined => (value as { _zod?: Internals })._zod;
 
+/* @__NO_SIDE_EFFECTS__ */
 export function lazySchema<T extends object>(build: () => T): T {
   const own = {} as T;
   let state: "waiting" | "building" | "built" = "waiting";
