@@ -2,8 +2,9 @@
  * The route tree (code-based TanStack Router). URLs mirror the API: an organization's pages
  * under `/orgs/$org/...`, an environment's under `/orgs/$org/envs/$env/...`. Signed-out pages
  * match the links the API emails (`/verify-email#token=`, `/reset-password#token=`,
- * `/invitations#token=`). The workflow editor (CodeMirror and the shared workflow parser) is a
- * lazy chunk, so it costs nothing until someone edits a workflow.
+ * `/invitations#token=`). Pages are lazy chunks (below); so are the workflow editor (CodeMirror
+ * and the shared workflow parser) and the insights pages (uPlot), which cost nothing until used.
+ * web/src/initial-load.test.ts keeps what the first page load holds in check.
  */
 import type { ExecutionStatus } from "@assay/shared";
 import {
