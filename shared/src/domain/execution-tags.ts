@@ -1,7 +1,7 @@
 /**
- * The tags the control plane sets on executions it starts on an execution's behalf. Plain
- * constants, apart from the execution schemas, so a reader that needs only these (the
- * dashboard's first page load) does not load zod with them.
+ * The tags the control plane sets to relate executions (children to their parent, replicas to
+ * each other). Plain constants, apart from the execution schemas, so a reader that needs only
+ * these (the dashboard's first page load) does not load zod with them.
  */
 
 /** The tag every child execution carries, naming its parent (see `Execution.parent`). */
