@@ -5,20 +5,19 @@
  */
 
 import type { CorePorts } from "../../core/index.ts";
+import { lazyMethods } from "../../core/lazy.ts";
 import type { CredentialStore } from "../../core/ports/credential-store.ts";
 import type { WebhookStore } from "../../core/ports/webhook-store.ts";
 import type { Clock } from "../../core/ports.ts";
 import { createDynamoConcurrencyGroups } from "./dynamo-concurrency-groups.ts";
 import { createDynamoCredentialStore } from "./dynamo-credential-store.ts";
 import { createDynamoExecutionStore } from "./dynamo-execution-store.ts";
-import { createDynamoInsightStore } from "./dynamo-insight-store.ts";
 import { createDynamoOrgStore } from "./dynamo-org-store.ts";
 import { createDynamoScheduleStore } from "./dynamo-schedule-store.ts";
 import type { DynamoStoreConfig } from "./dynamo-support.ts";
 import { createDynamoTemplateStore } from "./dynamo-template-store.ts";
 import { createDynamoTenancyStores, type DynamoTenancyStores } from "./dynamo-tenancy-stores.ts";
 import { createDynamoTokenStore } from "./dynamo-token-store.ts";
-import { createDynamoWebhookStore } from "./dynamo-webhook-store.ts";
 import { createDynamoWorkflowStore } from "./dynamo-workflow-store.ts";
 
 export type { DynamoStoreConfig } from "./dynamo-support.ts";
@@ -39,7 +38,8 @@ export type DynamoStores = Required<
 
 /**
  * Builds every store over `tableName` (create the table with createTableIfMissing locally);
- * `clock` times the stores' retries.
+ * `clock` times the stores' retries. The insight and webhook stores load with their first call:
+ * only those features' own services (themselves loaded on first use) call them.
  */
 export const createDynamoStores = (config: DynamoStoreConfig & { clock: Clock }): DynamoStores => ({
   orgs: createDynamoOrgStore(config),
@@ -49,8 +49,22 @@ export const createDynamoStores = (config: DynamoStoreConfig & { clock: Clock })
   templates: createDynamoTemplateStore(config),
   schedules: createDynamoScheduleStore(config),
   concurrency: createDynamoConcurrencyGroups(config),
-  insights: createDynamoInsightStore(config),
+  insights: lazyMethods(
+    { addRun: true, putTestOutcomes: true, workflowDays: true, environmentDays: true, testDays: true },
+    async () => (await import("./dynamo-insight-store.ts")).createDynamoInsightStore(config),
+  ),
   tenancy: createDynamoTenancyStores(config),
   credentialStore: createDynamoCredentialStore(config),
-  webhookStore: createDynamoWebhookStore(config),
+  webhookStore: lazyMethods(
+    {
+      put: true,
+      get: true,
+      list: true,
+      delete: true,
+      appendDelivery: true,
+      listDeliveries: true,
+      getDelivery: true,
+    },
+    async () => (await import("./dynamo-webhook-store.ts")).createDynamoWebhookStore(config),
+  ),
 });
