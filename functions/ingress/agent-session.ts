@@ -14,16 +14,17 @@ import { agentLabels, runtimeFromCapabilities } from "@assay/shared/workflow";
 import type { AgentCommand, AgentLink, AgentLinks, AgentRef } from "../core/agent-link/agent-link.ts";
 import type { AgentIdentities } from "../core/agent-link/identities.ts";
 import type { LogService } from "../core/logs.ts";
+import type { EnvRef } from "../core/ports/refs.ts";
 import type { Clock, Logger } from "../core/ports.ts";
 import type { AgentPrincipal } from "../core/tokens.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
 import type { ChildRuns } from "./child-runs.ts";
 import type { CredentialRequests } from "./credential-requests.ts";
-import { createLogBatcher } from "./log-batcher.ts";
+import { createLogBatcher, type LogBatcher } from "./log-batcher.ts";
 import { toControlMessage, toResultStatus, toStepState } from "./messages.ts";
 import { checkProtocolVersion } from "./refusals.ts";
 import { createLane } from "./serial-lane.ts";
-import { linked, type SessionPhase, type SessionState } from "./session-state.ts";
+import { helloInfo, linked, type SessionPhase, type SessionState } from "./session-state.ts";
 
 export interface SessionTimings {
   heartbeatIntervalMs: number;
@@ -31,9 +32,18 @@ export interface SessionTimings {
   maxStreamAgeMs: number;
 }
 
-export interface SessionDeps {
+/** What is one stream's own: who authenticated it, and its wire. */
+export interface SessionStream {
   principal: AgentPrincipal;
   tokenHash: string;
+  /** Sends one message on the stream. */
+  send: (message: ControlMessage) => void;
+  /** Ends the stream, with an error status when given. */
+  end: (error?: AppError) => void;
+}
+
+/** What every stream of the process shares (built once, not per stream). */
+export interface SessionDeps {
   links: AgentLinks;
   /** Binds the stream to the issued identity its hello claims. */
   identities: AgentIdentities;
@@ -41,14 +51,10 @@ export interface SessionDeps {
   clock: Clock;
   logger: Logger;
   timings: SessionTimings;
-  /** Sends one message on the stream. */
-  send: (message: ControlMessage) => void;
-  /** Ends the stream, with an error status when given. */
-  end: (error?: AppError) => void;
   /** The stream said hello and is linked, for the agent its identity claim named. */
   onReady: (session: AgentSession, agent: AgentRef) => void;
   /** Whether the environment may have queued work (a shared, coalesced check). */
-  mayHaveWork?: () => Promise<boolean>;
+  mayHaveWork?: (env: EnvRef) => Promise<boolean>;
   /** Artifact upload requests (presigned URLs, completion); absent when artifacts are off. */
   artifacts?: ArtifactUploads;
   /** Credential values for the executions this agent holds; absent: requests are refused. */
@@ -56,36 +62,38 @@ export interface SessionDeps {
   /** Child executions of `execute` steps; absent: requests go unanswered. */
   childRuns?: ChildRuns;
   /**
-   * The command that installs the control plane's agent, for an agent refused as too old (built
-   * only for a refusal).
+   * The command that installs the control plane's agent in an environment, for an agent
+   * refused as too old (built only for a refusal).
    */
-  upgradeCommand: () => string;
+  upgradeCommand: (env: EnvRef) => string;
 }
 
-export function createAgentSession(sessionId: string, deps: SessionDeps) {
-  const { principal, clock, timings } = deps;
+/**
+ * An idle ingress holds thousands of sessions, so a session keeps only what an idle stream
+ * needs: per-stream structures that serve work (the log batcher, the kinds of commands sent)
+ * are made when the first work arrives, and what every stream shares comes from `deps`.
+ */
+export function createAgentSession(sessionId: string, stream: SessionStream, deps: SessionDeps) {
+  const { clock, timings } = deps;
+  const { principal } = stream;
   const { orgId, envId } = principal;
   let state: SessionState = { phase: "handshaking" };
   let lastReceivedMs = clock.now();
   let lastSentMs = clock.now();
   const openedAtMs = clock.now();
-  /** Kinds of the commands sent on this stream, by command id (read by CommandAck). */
-  const sentKinds = new Map<string, AgentCommand["kind"]>();
+  /** Kinds of the commands sent on this stream, by command id (read by CommandAck); made by the first command. */
+  let sentKinds: Map<string, AgentCommand["kind"]> | undefined;
   const helloOf = () => (state.phase === "handshaking" ? undefined : state.hello);
   /**
-   * Logs with the stream's context. No child logger per stream: at 19,000 idle streams two
-   * child loggers each were a measurable part of the memory per stream.
+   * Logs with the stream's context. No child logger (nor a logger object) per stream: at 19,000
+   * idle streams two child loggers each were a measurable part of the memory per stream.
    */
-  const context = () => ({ sessionId, orgId, envId, agentId: helloOf()?.agentId });
-  const logger = {
-    info: (obj: object, msg: string) => deps.logger.info({ ...context(), ...obj }, msg),
-    warn: (obj: object, msg: string) => deps.logger.warn({ ...context(), ...obj }, msg),
-    error: (obj: object, msg: string) => deps.logger.error({ ...context(), ...obj }, msg),
-  };
+  const log = (level: "info" | "warn" | "error", obj: object, msg: string) =>
+    deps.logger[level]({ sessionId, orgId, envId, agentId: helloOf()?.agentId, ...obj }, msg);
 
   const fail = (error: unknown) => {
     if (state.phase === "closed") return;
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, "session error");
+    log("error", { err: error instanceof Error ? error.message : String(error) }, "session error");
     close(isAppError(error) ? error : new AppError("internal", "internal error in the ingress"));
   };
   const inOrder = createLane(fail);
@@ -94,7 +102,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   const send = (message: ControlMessage) => {
     if (state.phase === "closed") return;
     lastSentMs = clock.now();
-    deps.send(message);
+    stream.send(message);
   };
   const sendCommands = (commands: AgentCommand[]) => {
     for (const command of commands) {
@@ -103,6 +111,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         message.kind?.$case === "run" || message.kind?.$case === "abort" || message.kind?.$case === "pause"
           ? message.kind.value.commandId
           : "";
+      sentKinds ??= new Map();
       sentKinds.set(id, command.kind);
       if (sentKinds.size > 1_000) sentKinds.delete(sentKinds.keys().next().value ?? "");
       send(message);
@@ -121,12 +130,12 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   function close(error?: AppError) {
     if (state.phase === "closed") return;
     state = { phase: "closed", hello: helloOf() };
-    deps.end(error);
+    stream.end(error);
     const held = claimed;
     claimed = undefined;
     if (held && !keepClaim)
       void deps.identities.release(held, sessionId).catch((e: unknown) => {
-        logger.warn({ err: e instanceof Error ? e.message : String(e) }, "agent identity not released");
+        log("warn", { err: e instanceof Error ? e.message : String(e) }, "agent identity not released");
       });
   }
 
@@ -137,18 +146,13 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     return open.link;
   };
 
-  const logBatcher = createLogBatcher({
-    logs: deps.logs,
-    lane: inOrder,
-    link: linkOf,
-    ack: (offset) => send({ kind: { $case: "logAck", value: offset } }),
-    fail,
-  });
+  /** Made by the first log chunk: a stream that never carries logs does not hold one. */
+  let logBatcher: LogBatcher | undefined;
 
   async function onHello(message: Hello) {
     if (state.phase !== "handshaking")
       throw new AppError("failed_precondition", "hello was already received");
-    checkProtocolVersion(message, deps.upgradeCommand);
+    checkProtocolVersion(message, () => deps.upgradeCommand(principal));
     const agent = await deps.identities.claim(principal, {
       agentId: message.agentId,
       secret: message.agentSecret,
@@ -162,7 +166,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       return;
     }
     claimed = agent;
-    const { link, commands } = await deps.links.open(
+    const { link, commands, welcome } = await deps.links.open(
       agent,
       message.active.map((a) => ({ executionId: a.executionId, finished: a.finished })),
       message.maxConcurrency || 1,
@@ -170,7 +174,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       runtimeFromCapabilities(message.capabilities),
     );
     if (state.phase !== "handshaking") return;
-    state = { phase: "ready", hello: message, link };
+    state = { phase: "ready", hello: helloInfo(message), link };
     send({
       kind: {
         $case: "welcome",
@@ -181,12 +185,12 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
           envId,
           heartbeatIntervalMs: timings.heartbeatIntervalMs,
           deadAfterMs: timings.deadAfterMs,
-          committed: link.welcome,
+          committed: welcome,
           maxStreamAgeMs: timings.maxStreamAgeMs,
         },
       },
     });
-    logger.info({ version: message.agentVersion, host: message.hostname }, "agent connected");
+    log("info", { version: message.agentVersion, host: message.hostname }, "agent connected");
     sendCommands(commands);
     deps.onReady(session, link.agent);
     // Work that arrives later rings a doorbell; only queued work needs a claim now. A stream
@@ -214,7 +218,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   }
 
   async function reconcileIfQueued() {
-    if (!deps.mayHaveWork || (await deps.mayHaveWork())) await reconcile();
+    if (!deps.mayHaveWork || (await deps.mayHaveWork(principal))) await reconcile();
   }
 
   const freeCapacity = () => (state.phase === "ready" ? state.link.freeCapacity() : 0);
@@ -234,7 +238,8 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
           sendCommands([command]);
           resolve("claimed");
         } catch (error) {
-          logger.warn(
+          log(
+            "warn",
             { err: error instanceof Error ? error.message : String(error) },
             "offered work not claimed",
           );
@@ -254,9 +259,9 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
         return link.heartbeat();
       case "commandAck": {
         const { commandId, executionId, accepted, reason } = kind.value;
-        if (accepted || sentKinds.get(commandId) !== "run") return;
+        if (accepted || sentKinds?.get(commandId) !== "run") return;
         await link.refused(executionId);
-        logger.info({ executionId, reason }, "agent refused work");
+        log("info", { executionId, reason }, "agent refused work");
         return;
       }
       case "started":
@@ -280,7 +285,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
       case "result":
         return onResult(link, kind.value);
       case "goodbye":
-        logger.info({ reason: kind.value.reason }, "agent said goodbye");
+        log("info", { reason: kind.value.reason }, "agent said goodbye");
         keepClaim = kind.value.reconnecting;
         close();
         return;
@@ -317,7 +322,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
   const session = {
     id: sessionId,
     principal,
-    tokenHash: deps.tokenHash,
+    tokenHash: stream.tokenHash,
     get state(): SessionPhase {
       return state.phase;
     },
@@ -353,8 +358,17 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     receive(message: AgentMessage) {
       lastReceivedMs = clock.now();
       const kind = message.kind;
-      if (kind?.$case === "logChunk") return logBatcher.add(kind.value);
-      logBatcher.close();
+      if (kind?.$case === "logChunk") {
+        logBatcher ??= createLogBatcher({
+          logs: deps.logs,
+          lane: inOrder,
+          link: linkOf,
+          ack: (offset) => send({ kind: { $case: "logAck", value: offset } }),
+          fail,
+        });
+        return logBatcher.add(kind.value);
+      }
+      logBatcher?.close();
       void inOrder(() => handle(message));
     },
     reconcile,
@@ -362,7 +376,7 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     tick(nowMs: number) {
       if (state.phase === "closed") return;
       if (nowMs - lastReceivedMs > timings.deadAfterMs) {
-        logger.warn({ silentMs: nowMs - lastReceivedMs }, "agent stream silent too long: closing");
+        log("warn", { silentMs: nowMs - lastReceivedMs }, "agent stream silent too long: closing");
         close(new AppError("unavailable", "no message from the agent within the dead-after interval"));
         return;
       }
@@ -378,7 +392,10 @@ export function createAgentSession(sessionId: string, deps: SessionDeps) {
     },
     close,
     /** Resolves when every message received so far has been handled and its logs stored. */
-    flushed: () => inOrder(() => logBatcher.settled()),
+    flushed: () =>
+      inOrder(async () => {
+        await logBatcher?.settled();
+      }),
   };
   return session;
 }
