@@ -243,8 +243,10 @@ export function createAgentLinks(deps: {
        * about them every few seconds while it waits; silence for `WAITING_TTL_MS` ends it.
        */
       waiting(id: string, waiting: boolean) {
-        if (waiting && held.has(id)) (waitingUntil ??= new Map()).set(id, clock.now() + WAITING_TTL_MS);
-        else waitingUntil?.delete(id);
+        if (waiting && held.has(id)) {
+          waitingUntil ??= new Map();
+          waitingUntil.set(id, clock.now() + WAITING_TTL_MS);
+        } else waitingUntil?.delete(id);
       },
       /** Whether this agent holds the execution (see ownership.ts), with the refusal when not. */
       async ownership(id: string): Promise<{ ownership: Ownership; refusal?: string }> {
