@@ -97,8 +97,14 @@ export const createOutputsPod = (dir: string, steps: readonly RunnerStep[]): Out
 export const unitOutputsDir = (workspace: string, ref: string): string =>
   join(workspace, ".testkube", "units", ref.replace(/[^A-Za-z0-9_-]/g, "_"), "outputs");
 
-/** Each pod's `step.<id>` values as last built, with the outputs record each was built from. */
-const idValues = new WeakMap<OutputsPod, Map<string, { from: Record<string, string> | undefined; value: Value }>>();
+/** A `step.<id>` value as built, with the outputs record it was built from. */
+interface BuiltId {
+  from: Record<string, string> | undefined;
+  value: Value;
+}
+
+/** Each pod's `step.<id>` values as last built. */
+const idValues = new WeakMap<OutputsPod, Map<string, BuiltId>>();
 
 /**
  * The `step` root a step's expressions see: its own results, its pod's steps' results and
@@ -106,8 +112,8 @@ const idValues = new WeakMap<OutputsPod, Map<string, { from: Record<string, stri
  * stands for (a step's outputs change only when it ends) instead of all of them per step.
  */
 export const stepVariable = (step: RunnerStep, pod: OutputsPod): Value => {
-  let built = idValues.get(pod);
-  if (built === undefined) idValues.set(pod, (built = new Map()));
+  const built = idValues.get(pod) ?? new Map<string, BuiltId>();
+  idValues.set(pod, built);
   const root: Record<string, Value> = {};
   for (const id of pod.ids.values()) {
     const from = pod.values.get(id);
