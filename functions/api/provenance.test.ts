@@ -94,6 +94,34 @@ describe("execution provenance", () => {
     await cancelAll();
   });
 
+  test("a refused run takes no number: the next run gets the one it would have had", async () => {
+    // A workflow that does not exist yet: refused, and its numbering still starts at 1.
+    const missing = await plane.api(`${plane.envPath}/workflows/later/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    assert.equal(missing.status, 404);
+    const put = await plane.api(`${plane.envPath}/workflows/later`, {
+      method: "PUT",
+      body: workflow("later"),
+    });
+    assert.equal(put.status, 201, await put.text());
+    assert.equal((await run("later")).number, 1);
+    // A full queue (the free plan's 20 places; no agent is connected, so runs stay queued).
+    await cancelAll();
+    const queued: ExecutionView[] = [];
+    for (let i = 0; i < 20; i++) queued.push(await run("later"));
+    assert.equal(queued.at(-1)?.number, 21);
+    const refused = await plane.api(`${plane.envPath}/workflows/later/executions`, {
+      method: "POST",
+      body: "{}",
+    });
+    assert.equal(refused.status, 429, await refused.text());
+    await cancelAll();
+    assert.equal((await run("later")).number, 22);
+    await cancelAll();
+  });
+
   test("a re-run repeats the config and user tags, links to the original and takes the next number", async () => {
     const original = await run("numbered", {
       config: { target: "https://staging.test", password: "hunter2" },

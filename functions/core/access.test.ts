@@ -21,27 +21,39 @@ describe("authorize", () => {
   });
 
   test("members and API tokens go by ACTION_ROLES", () => {
-    authorize(member("viewer"), "acme", "read");
-    authorize(member("member"), "acme", "run");
-    assert.throws(() => authorize(member("viewer"), "acme", "run"), refusedWith("permission_denied"));
-    assert.throws(() => authorize(member("admin"), "acme", "delete-org"), refusedWith("permission_denied"));
+    authorize(member("viewer"), "read", { orgId: "acme" });
+    authorize(member("member"), "run", { orgId: "acme" });
+    assert.throws(
+      () => authorize(member("viewer"), "run", { orgId: "acme" }),
+      refusedWith("permission_denied"),
+    );
+    assert.throws(
+      () => authorize(member("admin"), "delete-org", { orgId: "acme" }),
+      refusedWith("permission_denied"),
+    );
   });
 
   test("another organization is not found, whatever the role", () => {
-    assert.throws(() => authorize(member("owner"), "other", "read"), refusedWith("not_found"));
-    assert.throws(() => authorize(internalPrincipal("acme", "t"), "other", "read"), refusedWith("not_found"));
+    assert.throws(() => authorize(member("owner"), "read", { orgId: "other" }), refusedWith("not_found"));
+    assert.throws(
+      () => authorize(internalPrincipal("acme", "t"), "read", { orgId: "other" }),
+      refusedWith("not_found"),
+    );
   });
 
   test("agents and schedules read and run in their own environment only", () => {
     const agent: Principal = { kind: "agent", orgId: "acme", envId: "dev", agentId: "a1" };
     const schedule: Principal = { kind: "schedule", orgId: "acme", envId: "dev", workflowName: "w" };
     for (const p of [agent, schedule]) {
-      authorize(p, "acme", "run", "dev");
-      assert.throws(() => authorize(p, "acme", "run", "prod"), refusedWith("not_found"));
-      assert.throws(() => authorize(p, "acme", "edit-workflows", "dev"), refusedWith("permission_denied"));
-      assert.throws(() => authorize(p, "acme", "manage-tokens"), refusedWith("permission_denied"));
+      authorize(p, "run", { orgId: "acme", envId: "dev" });
+      assert.throws(() => authorize(p, "run", { orgId: "acme", envId: "prod" }), refusedWith("not_found"));
+      assert.throws(
+        () => authorize(p, "edit-workflows", { orgId: "acme", envId: "dev" }),
+        refusedWith("permission_denied"),
+      );
+      assert.throws(() => authorize(p, "manage-tokens", { orgId: "acme" }), refusedWith("permission_denied"));
     }
-    authorize(internalPrincipal("acme", "cleanup"), "acme", "delete-org");
+    authorize(internalPrincipal("acme", "cleanup"), "delete-org", { orgId: "acme" });
   });
 });
 

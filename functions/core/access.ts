@@ -74,10 +74,23 @@ export const internalPrincipal = (orgId: string, reason: string): InternalPrinci
 });
 
 /**
- * Throws unless `principal` may perform `action` in `orgId` (and, when given, `envId`): the one
- * place a use case's permission is decided.
+ * Where an action happens: an organization, or one of its environments. Any `EnvRef` or
+ * `ExecutionRef` is one, so a use case passes the address it was given.
  */
-export function authorize(principal: Principal, orgId: string, action: Action, envId?: string): void {
+export interface AccessScope {
+  orgId: string;
+  envId?: string;
+}
+
+/**
+ * Throws unless `principal` may perform `action` in `scope` (by default the principal's own
+ * organization): the one place a use case's permission is decided.
+ */
+export function authorize(
+  principal: Principal,
+  action: Action,
+  { orgId, envId }: AccessScope = { orgId: principal.orgId },
+): void {
   const bound = principal.kind === "agent" || principal.kind === "schedule";
   if (principal.orgId !== orgId) throw new AppError("not_found", `organization ${orgId} not found`);
   if (bound && envId !== undefined && principal.envId !== envId) {

@@ -14,6 +14,12 @@ import type { Placement } from "./runtime-placement.ts";
 /** A claim's verdict on one execution: refused, accepted, or accepted with its placement. */
 export type Admission = boolean | Placement;
 
+/**
+ * How long a claim by id waits for the offered run's record to be stored (the API writes it
+ * while the doorbell travels; a write that failed leaves the id unknown for good).
+ */
+export const OFFERED_RECORD_WAIT_MS = 3_000;
+
 export interface AgentWorkConfig {
   /** How long a lease lasts without renewal, in milliseconds (default 90 s). */
   leaseTtlMs: number;
@@ -44,8 +50,14 @@ export function createAgentWork(deps: {
   const at = ({ orgId, envId, id }: ExecutionRef): ExecutionRef => ({ orgId, envId, id });
 
   /** Moves a queued execution to this agent (conditional: one claimer wins), with why it went there. */
-  const assign = (target: Parameters<Lifecycle["attempt"]>[0], agentId: string, placement?: Placement) =>
+  const assign = (
+    target: Parameters<Lifecycle["attempt"]>[0],
+    agentId: string,
+    placement?: Placement,
+    awaitRecordMs?: number,
+  ) =>
     lifecycle.attempt(target, "claim", {
+      ...(awaitRecordMs === undefined ? {} : { awaitRecordMs }),
       set: {
         agentId,
         assignedAt: iso(),
@@ -57,11 +69,13 @@ export function createAgentWork(deps: {
   return {
     /**
      * Claims one execution a doorbell offered by id (see `encodeWorkOffer`): one conditional
-     * write, no queue query. Undefined when it is no longer queued (another agent won it, or it
-     * was aborted) or the plan's run slots are all held.
+     * write, no queue query. The doorbell rings while the run's record is being stored, so the
+     * run slot is taken beside that write; a record not there yet is waited for (up to
+     * `OFFERED_RECORD_WAIT_MS`). Undefined when it is no longer queued (another agent won it, or
+     * it was aborted), never appeared, or the plan's run slots are all held.
      */
     claimOffered: async (execution: ExecutionRef, agentId: string, placement?: Placement) =>
-      (await assign(at(execution), agentId, placement)).execution,
+      (await assign(at(execution), agentId, placement, OFFERED_RECORD_WAIT_MS)).execution,
 
     /**
      * Claims up to `limit` queued executions, oldest first, for this agent; `skip` names

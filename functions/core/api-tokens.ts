@@ -71,7 +71,7 @@ export function createTokenAdminService(deps: {
       input: { name: string; role: Role; expiresAt?: string },
       meta: RequestMeta,
     ): Promise<{ token: TokenView; secret: string }> {
-      authorize(principal, principal.orgId, "manage-tokens");
+      authorize(principal, "manage-tokens");
       authorizeGrant(principal, input.role);
       const expiresAt = checkExpiry(input.expiresAt);
       const { secret, record } = await issuer.issue({
@@ -93,12 +93,12 @@ export function createTokenAdminService(deps: {
     },
 
     async listApiTokens(principal: OrgPrincipal): Promise<TokenView[]> {
-      authorize(principal, principal.orgId, "manage-tokens");
+      authorize(principal, "manage-tokens");
       return (await listOf(principal.orgId, "api")).map(toTokenView);
     },
 
     async revokeApiToken(principal: OrgPrincipal, tokenId: string, meta: RequestMeta): Promise<void> {
-      authorize(principal, principal.orgId, "manage-tokens");
+      authorize(principal, "manage-tokens");
       await revoke(principal, "api", tokenId, undefined, meta);
     },
 
@@ -108,7 +108,7 @@ export function createTokenAdminService(deps: {
       input: { name: string; expiresAt?: string },
       meta: RequestMeta,
     ): Promise<{ token: TokenView; secret: string; install: InstallCommands }> {
-      authorize(principal, principal.orgId, "manage-tokens");
+      authorize(principal, "manage-tokens");
       await requireEnv({ orgId: principal.orgId, envId });
       const expiresAt = checkExpiry(input.expiresAt);
       const { secret, record } = await issuer.issue({
@@ -131,7 +131,7 @@ export function createTokenAdminService(deps: {
     },
 
     async listAgentTokens(principal: OrgPrincipal, envId: string): Promise<TokenView[]> {
-      authorize(principal, principal.orgId, "manage-tokens");
+      authorize(principal, "manage-tokens");
       await requireEnv({ orgId: principal.orgId, envId });
       return (await listOf(principal.orgId, "agent", envId)).map(toTokenView);
     },
@@ -142,7 +142,7 @@ export function createTokenAdminService(deps: {
       tokenId: string,
       meta: RequestMeta,
     ): Promise<void> {
-      authorize(principal, principal.orgId, "manage-tokens");
+      authorize(principal, "manage-tokens");
       await requireEnv({ orgId: principal.orgId, envId });
       await revoke(principal, "agent", tokenId, envId, meta);
     },

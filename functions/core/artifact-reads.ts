@@ -30,7 +30,7 @@ export function createArtifactReads(deps: {
 
   /** Throws unless `principal` may read in the execution's environment and the execution exists. */
   async function allow(principal: Principal, ref: ExecutionRef): Promise<void> {
-    authorize(principal, ref.orgId, "read", ref.envId);
+    authorize(principal, "read", ref);
     const execution = await deps.executions.get({ orgId: ref.orgId, envId: ref.envId, id: ref.id });
     if (!execution) throw new AppError("not_found", `execution ${ref.id} not found`);
   }

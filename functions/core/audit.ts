@@ -62,7 +62,7 @@ export function createAuditLog(deps: { audit: AuditStore; clock: Clock; logger: 
     },
 
     async list(principal: OrgPrincipal, page: { limit: number; cursor?: string }): Promise<Page<AuditEvent>> {
-      authorize(principal, principal.orgId, "read-audit");
+      authorize(principal, "read-audit");
       return deps.audit.list(principal.orgId, page);
     },
   };

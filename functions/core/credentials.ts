@@ -66,7 +66,7 @@ export function createCredentialService(deps: {
       body: PutCredentialBody,
       meta?: RequestMeta,
     ): Promise<{ credential: CredentialView; created: boolean }> {
-      authorize(principal, principal.orgId, "manage-credentials");
+      authorize(principal, "manage-credentials");
       const { orgId } = principal;
       const scope = { orgId, envId };
       const current = await store.get(scope, name);
@@ -103,20 +103,20 @@ export function createCredentialService(deps: {
     },
 
     async list(principal: OrgPrincipal, envId: string | undefined): Promise<CredentialView[]> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       const items = await store.list({ orgId: principal.orgId, envId });
       return Promise.all(items.map((item) => view(item, principal)));
     },
 
     async get(principal: OrgPrincipal, envId: string | undefined, name: string): Promise<CredentialView> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       const item = await store.get({ orgId: principal.orgId, envId }, name);
       if (item === undefined) throw new AppError("not_found", `credential ${name} not found`);
       return view(item, principal);
     },
 
     async delete(principal: OrgPrincipal, envId: string | undefined, name: string, meta?: RequestMeta) {
-      authorize(principal, principal.orgId, "manage-credentials");
+      authorize(principal, "manage-credentials");
       if (!(await store.delete({ orgId: principal.orgId, envId }, name)))
         throw new AppError("not_found", `credential ${name} not found`);
       await audit.record({

@@ -106,7 +106,7 @@ export function createEnvironmentService(deps: {
     purge,
 
     async list(principal: OrgPrincipal): Promise<Environment[]> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       return (await orgStore.listEnvs(principal.orgId)).sort((a, b) => a.id.localeCompare(b.id));
     },
 
@@ -115,7 +115,7 @@ export function createEnvironmentService(deps: {
       input: { id: string; name?: string },
       meta: RequestMeta,
     ): Promise<Environment> {
-      authorize(principal, principal.orgId, "manage-envs");
+      authorize(principal, "manage-envs");
       const org = await orgStore.getOrg(principal.orgId);
       if (!org || org.deletedAt) throw new AppError("not_found", `organization ${principal.orgId} not found`);
       const env: Environment = {
@@ -136,26 +136,26 @@ export function createEnvironmentService(deps: {
     },
 
     async get(principal: OrgPrincipal, envId: string): Promise<Environment> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       return load({ orgId: principal.orgId, envId });
     },
 
     async update(principal: OrgPrincipal, envId: string, patch: { name: string }): Promise<Environment> {
-      authorize(principal, principal.orgId, "manage-envs");
+      authorize(principal, "manage-envs");
       const env = await orgStore.updateEnv({ orgId: principal.orgId, envId }, patch, iso());
       if (!env) throw new AppError("not_found", `environment ${envId} not found`);
       return env;
     },
 
     async delete(principal: OrgPrincipal, envId: string, meta: RequestMeta): Promise<void> {
-      authorize(principal, principal.orgId, "manage-envs");
+      authorize(principal, "manage-envs");
       await load({ orgId: principal.orgId, envId });
       await purge(principal, envId, meta);
     },
 
     /** Agents seen in the environment, newest connection first, with online/offline. */
     async agents(principal: OrgPrincipal, envId: string): Promise<AgentView[]> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       await load({ orgId: principal.orgId, envId });
       const now = clock.now();
       return (await deps.presence.list({ orgId: principal.orgId, envId }))
@@ -169,7 +169,7 @@ export function createEnvironmentService(deps: {
     },
 
     async install(principal: OrgPrincipal, envId: string): Promise<InstallCommands> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       await load({ orgId: principal.orgId, envId });
       return installCommands(deps.install, { orgId: principal.orgId, envId });
     },

@@ -105,7 +105,7 @@ export function createExecutionService(deps: {
 
   /** The execution, once `principal` may `action` in its environment. */
   async function load(principal: Principal, action: "read" | "run", ref: ExecutionRef): Promise<Execution> {
-    authorize(principal, ref.orgId, action, ref.envId);
+    authorize(principal, action, ref);
     const execution = await executions.get(ref);
     if (!execution) throw new AppError("not_found", `execution ${ref.id} not found`);
     return execution;
@@ -220,47 +220,67 @@ export function createExecutionService(deps: {
     input: StartInput,
   ): Promise<ExecutionView> {
     const { orgId, envId } = env;
-    authorize(principal, orgId, "run", envId);
+    authorize(principal, "run", { orgId, envId });
     const startedBy = startedByOf(principal, input);
     if (input.id !== undefined) {
       const existing = await executions.get({ orgId, envId, id: input.id });
       if (existing !== undefined) return toExecutionView(existing);
     }
-    // The queue place is taken while the workflow is read (two round trips at once, not in
-    // turn). Runs beyond the plan's concurrency wait queued; only a full queue refuses.
+    // The queue place and the run number are taken while the workflow is read (three round
+    // trips at once, not in turn). Runs beyond the plan's concurrency wait queued; only a full
+    // queue refuses. A refused or unstored run gives its number back (see `returnRunNumber`).
     const ref = { orgId, envId, id: input.id ?? nextId(clock.now()) };
-    const [read, place] = await Promise.allSettled([
+    const [read, place, numbered] = await Promise.allSettled([
       workflows.get(principal, { orgId, envId }, workflowName),
       deps.runSlots.takeQueuePlace(ref),
+      executions.nextRunNumber({ orgId, envId }, workflowName),
     ]);
-    if (read.status === "rejected") {
-      if (place.status === "fulfilled") await deps.runSlots.freeQueuePlace(ref);
-      throw read.reason;
+    /** Gives back what was taken for a run that is not stored (a failure there leaves a gap). */
+    const undo = async () => {
+      await Promise.allSettled([
+        place.status === "fulfilled" ? deps.runSlots.freeQueuePlace(ref) : undefined,
+        numbered.status === "fulfilled"
+          ? executions.returnRunNumber({ orgId, envId }, workflowName, numbered.value)
+          : undefined,
+      ]);
+    };
+    if (read.status === "rejected" || place.status === "rejected" || numbered.status === "rejected") {
+      await undo();
+      throw read.status === "rejected"
+        ? read.reason
+        : place.status === "rejected"
+          ? place.reason
+          : (numbered as PromiseRejectedResult).reason;
     }
-    if (place.status === "rejected") throw place.reason;
     let execution: Execution;
     let rest: Replica[];
+    let fromQueue: boolean;
     try {
-      // Numbered once the workflow exists and a queue place is held: refused runs take no number.
-      const number = await executions.nextRunNumber({ orgId, envId }, workflowName);
       const started = { ...input, ...(startedBy ? { startedBy } : {}) };
-      const prepared = await prepare(env, workflowName, read.value, started, ref.id, number);
+      const prepared = await prepare(env, workflowName, read.value, started, ref.id, numbered.value);
       ({ first: execution, rest } = await replicas(prepared.execution, prepared.replicate));
+      // A run offered by id rings before its record is stored: the claimer takes its run slot
+      // while the record is written (agent-work.ts `claimOffered` waits for the record).
+      // Grouped runs, children (which skip the run slot), targeted runs and runs that name
+      // images (runtime-placement.ts) are claimed from the queue, where their record is read.
+      fromQueue = Boolean(
+        execution.concurrency || execution.parent || execution.target || execution.runtimeNeed,
+      );
+      const rung = fromQueue ? undefined : ring(env, execution.id);
       await executions.create(execution);
+      await rung;
     } catch (error) {
       // Started meanwhile by the same request through another ingress: that one holds the
       // place (places are held per id), and is the answer.
-      if (input.id !== undefined && error instanceof AppError && error.code === "already_exists")
+      if (input.id !== undefined && error instanceof AppError && error.code === "already_exists") {
+        await executions.returnRunNumber({ orgId, envId }, workflowName, numbered.value).catch(() => {});
         return toExecutionView(await load(principal, "run", { orgId, envId, id: input.id }));
-      // Not stored: the place it took is given back.
-      await deps.runSlots.freeQueuePlace(ref);
+      }
+      // Not stored: the place and the number it took are given back.
+      await undo();
       throw error;
     }
-    // An offer by id claims without reading the record: grouped runs, children (which skip the
-    // run slot), targeted runs and runs that name images (runtime-placement.ts) are claimed
-    // from the queue, where their record is read.
-    const fromQueue = execution.concurrency || execution.parent || execution.target || execution.runtimeNeed;
-    await ring(env, fromQueue ? undefined : execution.id);
+    if (fromQueue) await ring(env);
     await deps.lifecycle.created(execution);
     await cancelInProgress(execution);
     const view = toExecutionView(execution);
@@ -338,7 +358,7 @@ export function createExecutionService(deps: {
       filter: ExecutionFilter,
       page: { limit: number; cursor?: string },
     ): Promise<Page<ExecutionView>> {
-      authorize(principal, env.orgId, "read", env.envId);
+      authorize(principal, "read", env);
       const result = await executions.list(envRefOf(env), filter, page);
       return { items: result.items.map(toExecutionView), nextCursor: result.nextCursor };
     },

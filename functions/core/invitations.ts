@@ -93,7 +93,7 @@ export function createInvitationService(deps: {
       input: { email: string; role: Role },
       meta: RequestMeta,
     ): Promise<InvitationView> {
-      authorize(principal, principal.orgId, "manage-members");
+      authorize(principal, "manage-members");
       authorizeGrant(principal, input.role);
       const orgId = principal.orgId;
       // Inviter first: one busy inviter refused does not spend the organization's budget.
@@ -137,13 +137,13 @@ export function createInvitationService(deps: {
     },
 
     async list(principal: OrgPrincipal): Promise<InvitationView[]> {
-      authorize(principal, principal.orgId, "manage-members");
+      authorize(principal, "manage-members");
       const now = iso();
       return (await invitations.listByOrg(principal.orgId)).filter((i) => i.expiresAt > now).map(toView);
     },
 
     async revoke(principal: OrgPrincipal, invitationId: string, meta: RequestMeta): Promise<void> {
-      authorize(principal, principal.orgId, "manage-members");
+      authorize(principal, "manage-members");
       if (!(await invitations.revoke(principal.orgId, invitationId))) {
         throw new AppError("not_found", `invitation ${invitationId} not found`);
       }

@@ -30,7 +30,7 @@ export function createLogReads(deps: {
 
   /** The execution, once `principal` may read in its environment. */
   async function head(principal: Principal, ref: ExecutionRef): Promise<LogHead> {
-    authorize(principal, ref.orgId, "read", ref.envId);
+    authorize(principal, "read", ref);
     const execution = await deps.executions.get({ orgId: ref.orgId, envId: ref.envId, id: ref.id });
     if (!execution) throw new AppError("not_found", `execution ${ref.id} not found`);
     return execution;

@@ -20,7 +20,7 @@ export function createMemberService(deps: { members: MemberStore; audit: AuditLo
 
   return {
     async list(principal: OrgPrincipal): Promise<Membership[]> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       return (await members.listByOrg(principal.orgId)).sort((a, b) => a.email.localeCompare(b.email));
     },
 
@@ -30,9 +30,9 @@ export function createMemberService(deps: { members: MemberStore; audit: AuditLo
       role: Role,
       meta: RequestMeta,
     ): Promise<Membership> {
-      authorize(principal, principal.orgId, "manage-members");
+      authorize(principal, "manage-members");
       const target = await load(principal.orgId, userId);
-      if (target.role === "owner") authorize(principal, principal.orgId, "manage-owners");
+      if (target.role === "owner") authorize(principal, "manage-owners");
       authorizeGrant(principal, role);
       const updated = await members.setRole(principal.orgId, userId, role);
       if (!updated) throw new AppError("not_found", `member ${userId} not found`);
@@ -52,9 +52,9 @@ export function createMemberService(deps: { members: MemberStore; audit: AuditLo
     /** Removes a member; members may always remove themselves (leave), except the last owner. */
     async remove(principal: OrgPrincipal, userId: string, meta: RequestMeta): Promise<void> {
       const leaving = principal.kind === "user" && principal.userId === userId;
-      if (!leaving) authorize(principal, principal.orgId, "manage-members");
+      if (!leaving) authorize(principal, "manage-members");
       const target = await load(principal.orgId, userId);
-      if (!leaving && target.role === "owner") authorize(principal, principal.orgId, "manage-owners");
+      if (!leaving && target.role === "owner") authorize(principal, "manage-owners");
       if (!(await members.remove(principal.orgId, userId))) {
         throw new AppError("not_found", `member ${userId} not found`);
       }

@@ -128,7 +128,7 @@ export function createOrgService(deps: {
     },
 
     async get(principal: OrgPrincipal): Promise<OrgView> {
-      authorize(principal, principal.orgId, "read");
+      authorize(principal, "read");
       return toOrgView(await load(principal.orgId), principal.role);
     },
 
@@ -137,7 +137,7 @@ export function createOrgService(deps: {
       patch: { name?: string; plan?: PlanName },
       meta: RequestMeta,
     ): Promise<OrgView> {
-      authorize(principal, principal.orgId, patch.plan === undefined ? "manage-members" : "manage-plan");
+      authorize(principal, patch.plan === undefined ? "manage-members" : "manage-plan");
       const before = await load(principal.orgId);
       const limits = PLANS[patch.plan ?? DEFAULT_PLAN];
       const org = await orgStore.update(principal.orgId, patch, limits);
@@ -155,7 +155,7 @@ export function createOrgService(deps: {
     },
 
     async delete(principal: OrgPrincipal, meta: RequestMeta): Promise<void> {
-      authorize(principal, principal.orgId, "delete-org");
+      authorize(principal, "delete-org");
       const orgId = principal.orgId;
       await load(orgId);
       for (const env of await orgStore.listEnvs(orgId))

@@ -24,7 +24,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
   const { templates, clock } = deps;
 
   async function get(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<TemplateRecord> {
-    authorize(principal, orgId, "read", envId);
+    authorize(principal, "read", { orgId, envId });
     const template = await templates.get({ orgId, envId }, name);
     if (!template) throw new AppError("not_found", `template ${name} not found`);
     return template;
@@ -33,13 +33,13 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
   return {
     get,
     async list(principal: Principal, { orgId, envId }: EnvRef): Promise<TemplateRecord[]> {
-      authorize(principal, orgId, "read", envId);
+      authorize(principal, "read", { orgId, envId });
       return templates.list({ orgId, envId });
     },
 
     /** Validates `text` as a TestWorkflowTemplate and stores it under `name` (= metadata.name). */
     async apply(principal: Principal, { orgId, envId }: EnvRef, name: string, text: string) {
-      authorize(principal, orgId, "edit-workflows", envId);
+      authorize(principal, "edit-workflows", { orgId, envId });
       checkSourceSize("template", text);
       const documents = parseWorkflowDocuments(text);
       const doc = documents.find((d) => d.kind === "TestWorkflowTemplate") ?? documents[0];
@@ -62,7 +62,7 @@ export function createTemplateService(deps: { templates: TemplateStore; clock: C
     },
 
     async delete(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<void> {
-      authorize(principal, orgId, "edit-workflows", envId);
+      authorize(principal, "edit-workflows", { orgId, envId });
       if (!(await templates.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `template ${name} not found`);
     },

@@ -74,7 +74,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
       name: string,
       input: Deferred<{ cron: string; timezone?: string | undefined }>,
     ): Promise<ScheduleView[]> {
-      authorize(principal, orgId, "edit-workflows", envId);
+      authorize(principal, "edit-workflows", { orgId, envId });
       const job = await input();
       const problem = await cronProblem(job.cron, job.timezone);
       if (problem !== undefined) {
@@ -104,7 +104,7 @@ export function createWorkflowSchedules(deps: { workflows: WorkflowService; sche
       name: string,
       change: Deferred<{ index: number; paused: boolean }>,
     ): Promise<ScheduleView[]> {
-      authorize(principal, orgId, "edit-workflows", envId);
+      authorize(principal, "edit-workflows", { orgId, envId });
       const { index, paused } = await change();
       const workflow = await workflows.get(principal, { orgId, envId }, name);
       const job = eventsOf(workflow.spec)[index]?.cronjob;

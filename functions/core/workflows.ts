@@ -51,7 +51,7 @@ export function createWorkflowService(deps: {
   const { workflows, clock } = deps;
 
   async function get(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<WorkflowRecord> {
-    authorize(principal, orgId, "read", envId);
+    authorize(principal, "read", { orgId, envId });
     const workflow = await workflows.get({ orgId, envId }, name);
     if (!workflow) throw new AppError("not_found", `workflow ${name} not found`);
     return workflow;
@@ -94,7 +94,7 @@ export function createWorkflowService(deps: {
       { orgId, envId }: EnvRef,
       labels: Record<string, string> = {},
     ): Promise<WorkflowRecord[]> {
-      authorize(principal, orgId, "read", envId);
+      authorize(principal, "read", { orgId, envId });
       const all = await workflows.list({ orgId, envId });
       const wanted = Object.entries(labels);
       return wanted.length === 0 ? all : all.filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
@@ -105,7 +105,7 @@ export function createWorkflowService(deps: {
      * kept, readable until retention removes them.
      */
     async delete(principal: Principal, { orgId, envId }: EnvRef, name: string): Promise<void> {
-      authorize(principal, orgId, "edit-workflows", envId);
+      authorize(principal, "edit-workflows", { orgId, envId });
       await deps.schedules?.remove({ orgId, envId, workflowName: name });
       if (!(await workflows.delete({ orgId, envId }, name)))
         throw new AppError("not_found", `workflow ${name} not found`);
@@ -119,7 +119,7 @@ export function createWorkflowService(deps: {
       text: string,
       options: ApplyOptions = {},
     ): Promise<ApplyResult> {
-      authorize(principal, orgId, "edit-workflows", envId);
+      authorize(principal, "edit-workflows", { orgId, envId });
       checkSourceSize("workflow", text);
       const parsed = parseWorkflowText(text);
       if (!parsed.ok) {

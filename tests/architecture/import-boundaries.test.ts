@@ -25,7 +25,6 @@ interface Import {
 const isTestFile = (file: string) =>
   /\.test\.tsx?$/.test(file) ||
   file.includes("/testing/") ||
-  file.startsWith("web/e2e/") ||
   file.startsWith("web/test/");
 
 /** Every production source file under `folders`, repository-relative. */

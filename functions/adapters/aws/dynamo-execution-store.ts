@@ -6,7 +6,7 @@
  */
 
 import { AppError, Execution, StepState, TERMINAL_STATUSES } from "@assay/shared";
-import { QueryCommand, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ExecutionRef, ExecutionStore } from "../../core/ports.ts";
 import { deleteItem, putIfAbsent, updateIfMatches } from "./dynamo-conditional-writes.ts";
 import { decodeCursor, encodeCursor } from "./dynamo-cursor.ts";
@@ -285,6 +285,38 @@ export const createDynamoExecutionStore = ({ client, tableName }: DynamoStoreCon
         throw new AppError("internal", "unexpected run number counter");
       }
       return last;
+    },
+
+    async returnRunNumber({ orgId, envId }, workflowName, number) {
+      const Key = keys.runNumber(orgId, envId, workflowName);
+      const unchanged = {
+        ConditionExpression: "#last = :n",
+        ExpressionAttributeNames: { "#last": "lastNumber" },
+      };
+      if (number > 1) {
+        await updateIfMatches(doc, {
+          TableName: tableName,
+          Key,
+          UpdateExpression: "ADD #last :minus",
+          ...unchanged,
+          ExpressionAttributeValues: { ":n": number, ":minus": -1 },
+        });
+        return;
+      }
+      // The first number's counter goes with it: a refused first run (or a run of a workflow
+      // that does not exist) leaves nothing behind.
+      await doc
+        .send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key,
+            ...unchanged,
+            ExpressionAttributeValues: { ":n": 1 },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailed(error)) throw error;
+        });
     },
   };
 };

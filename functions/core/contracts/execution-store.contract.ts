@@ -492,6 +492,16 @@ export const runExecutionStoreContract = (
       assert.equal(await store.nextRunNumber({ orgId: org, envId: ENV }, "nightly"), 1);
       assert.equal(await store.nextRunNumber({ orgId: org, envId: "prod" }, "smoke"), 1);
       assert.equal(await store.nextRunNumber({ orgId: uniqueSlug("org"), envId: ENV }, "smoke"), 1);
+      // A number given back while it is still the last one is handed out again; one given back
+      // after a later number was taken stays a gap.
+      await store.returnRunNumber({ orgId: org, envId: ENV }, "smoke", 13);
+      assert.equal(await store.nextRunNumber({ orgId: org, envId: ENV }, "smoke"), 13);
+      assert.equal(await store.nextRunNumber({ orgId: org, envId: ENV }, "smoke"), 14);
+      await store.returnRunNumber({ orgId: org, envId: ENV }, "smoke", 13);
+      assert.equal(await store.nextRunNumber({ orgId: org, envId: ENV }, "smoke"), 15);
+      // The first number given back leaves no counter: the next run is 1 again.
+      await store.returnRunNumber({ orgId: org, envId: ENV }, "nightly", 1);
+      assert.equal(await store.nextRunNumber({ orgId: org, envId: ENV }, "nightly"), 1);
       // The counter is not an execution: listings are unchanged.
       assert.deepEqual((await store.list({ orgId: org, envId: ENV }, {}, { limit: 10 })).items, []);
     });

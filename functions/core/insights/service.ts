@@ -109,7 +109,7 @@ export function createInsights(deps: InsightsDeps) {
       workflow: string,
       days: number,
     ): Promise<WorkflowInsights> {
-      authorize(principal, scope.orgId, "read");
+      authorize(principal, "read", { orgId: scope.orgId });
       const w = windowOf(days);
       const [stored, tests] = await Promise.all([
         store.workflowDays(scope, workflow, w.from, w.to),
@@ -126,7 +126,7 @@ export function createInsights(deps: InsightsDeps) {
       scope: { orgId: string; envId: string },
       days: number,
     ): Promise<EnvInsights> {
-      authorize(principal, scope.orgId, "read");
+      authorize(principal, "read", { orgId: scope.orgId });
       const w = windowOf(days);
       const stored = await store.environmentDays(scope, w.from, w.to);
       const workflows = workflowSummaries(stored);

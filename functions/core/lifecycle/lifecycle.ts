@@ -5,7 +5,7 @@
  * back what admission took and has no effects. The effects are the place to hook anything that
  * follows an execution's start or end (`observers`).
  */
-import { type Execution, type ExecutionStatus, isTerminal } from "@assay/shared";
+import { type Execution, type ExecutionStatus, isTerminal, sleep } from "@assay/shared";
 import { acquireSlot, releaseSlot } from "../concurrency.ts";
 import type { ConcurrencyGroups } from "../ports/concurrency-groups.ts";
 import type {
@@ -34,6 +34,12 @@ export interface ApplyInput {
   agentId?: string;
   /** The execution's lease must have expired before this time (epoch ms). */
   leaseExpiredBeforeMs?: number;
+  /**
+   * The record may still be being stored (a run's doorbell rings while its record is written,
+   * so the claimer's admission runs beside that write): while it is missing, the holds are kept
+   * and the write is tried again once it is there, for up to this long.
+   */
+  awaitRecordMs?: number;
 }
 
 /** What `apply` needs to know of the execution: where it is, and its group for admission. */
@@ -170,6 +176,23 @@ export function createLifecycle(deps: LifecycleDeps) {
     });
   }
 
+  /**
+   * The write of `event` once the record exists (see `awaitRecordMs`): undefined when it did not
+   * appear in time or is no longer in a status the event may happen in.
+   */
+  async function writeOnceStored(target: LifecycleTarget, event: LifecycleEvent, input: ApplyInput) {
+    const deadline = clock.now() + (input.awaitRecordMs ?? 0);
+    for (let waitMs = 2; ; waitMs = Math.min(waitMs * 2, 100)) {
+      const stored = await executions.get(target);
+      if (stored !== undefined) {
+        if (!TRANSITIONS[event].from.includes(stored.status)) return undefined;
+        return write(target, event, input);
+      }
+      if (clock.now() >= deadline) return undefined;
+      await sleep(clock, waitMs);
+    }
+  }
+
   /** Applies `event`: the updated execution, the admission hold refused, or neither (missed). */
   async function attempt(
     target: LifecycleTarget,
@@ -182,6 +205,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     let updated: Execution | undefined;
     try {
       updated = await write(target, event, input);
+      if (!updated && input.awaitRecordMs !== undefined)
+        updated = await writeOnceStored(target, event, input);
     } finally {
       if (!updated && rule.admission.length > 0) await giveBackUnlessWon(target, rule.admission);
     }

@@ -94,6 +94,40 @@ describe("run queue and lifecycle settlement", () => {
     agent.close();
   });
 
+  test("a run offered before its record is stored is claimed once the record is there", async () => {
+    // The API rings a run's doorbell while it writes the record: the claim waits for it.
+    const id = ulid();
+    const ref = { orgId: plane.orgId, envId: plane.envId, id };
+    const claim = plane.core.work.claimOffered(ref, "agent-early");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = await plane.core.executions.start(
+      internalPrincipal(plane.orgId, "test"),
+      { orgId: plane.orgId, envId: plane.envId },
+      "sleepy",
+      { id, config: {}, tags: {} },
+    );
+    assert.equal(started.id, id);
+    const claimed = await claim;
+    assert.equal(claimed?.status, "assigned");
+    assert.equal(claimed?.agentId, "agent-early");
+    assert.ok(
+      (await plane.core.ports.tenancy.runSlots.holders(plane.orgId, "running")).includes(
+        `${plane.envId}/${id}`,
+      ),
+    );
+  });
+
+  test("a run offered whose record never appears gives its run slot back", async () => {
+    const id = ulid();
+    const claimed = await plane.core.work.claimOffered(
+      { orgId: plane.orgId, envId: plane.envId, id },
+      "agent-early",
+    );
+    assert.equal(claimed, undefined);
+    const holders = await plane.core.ports.tenancy.runSlots.holders(plane.orgId, "running");
+    assert.equal(holders.includes(`${plane.envId}/${id}`), false);
+  });
+
   test("a run claimed by an agent that vanished before starting it goes back to the queue", async () => {
     const agent = connect(plane, plane.agentToken);
     agent.hello("agent-vanishing", [], 1);

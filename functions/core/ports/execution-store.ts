@@ -52,4 +52,10 @@ export interface ExecutionStore {
    * racing each get a different number, and a number is never handed out twice.
    */
   nextRunNumber(env: EnvRef, workflowName: string): Promise<number>;
+  /**
+   * Gives back `number` for a run that was not stored, when it is still the last one handed
+   * out (so numbers stay contiguous); when a later run already took the next one, the number
+   * stays a gap (a lost race is not an error).
+   */
+  returnRunNumber(env: EnvRef, workflowName: string, number: number): Promise<void>;
 }

@@ -61,7 +61,7 @@ export function createSsoSettings(deps: {
 
   return {
     async get(principal: OrgPrincipal): Promise<SsoSettingsView> {
-      authorize(principal, principal.orgId, "manage-sso");
+      authorize(principal, "manage-sso");
       const config = await store.getConfig(principal.orgId);
       return view(config ?? unconfigured(principal.orgId));
     },
@@ -71,7 +71,7 @@ export function createSsoSettings(deps: {
       body: PutSsoSettingsBody,
       meta?: RequestMeta,
     ): Promise<SsoSettingsView> {
-      authorize(principal, principal.orgId, "manage-sso");
+      authorize(principal, "manage-sso");
       const { orgId } = principal;
       const current = await store.getConfig(orgId);
       if (body.clientSecret === undefined && current === undefined) {

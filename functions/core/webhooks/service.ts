@@ -140,7 +140,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
   return {
     async create(principal: OrgPrincipal, envId: string, input: CreateWebhook, meta?: RequestMeta) {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       if (await store.get({ orgId: principal.orgId, envId }, input.name)) {
         throw new AppError("already_exists", `webhook ${input.name} already exists`);
       }
@@ -149,7 +149,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     /** Creates or replaces a webhook from a Testkube `kind: Webhook` document (YAML or JSON). */
     async apply(principal: OrgPrincipal, envId: string, text: string, name?: string, meta?: RequestMeta) {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       const { webhook: input, warnings } = parseTestkubeWebhook(text);
       if (name !== undefined && input.name !== name) {
         throw new AppError("invalid_argument", `metadata.name: must be ${name} to match the URL`);
@@ -166,12 +166,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     async list(principal: OrgPrincipal, envId: string): Promise<WebhookView[]> {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       return (await store.list({ orgId: principal.orgId, envId })).map(toWebhookView);
     },
 
     async get(principal: OrgPrincipal, envId: string, name: string): Promise<WebhookView> {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       return toWebhookView(await load({ orgId: principal.orgId, envId }, name));
     },
 
@@ -182,7 +182,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       patch: UpdateWebhook,
       meta?: RequestMeta,
     ) {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       const existing = await load({ orgId: principal.orgId, envId }, name);
       const open = (v: string) => deps.box?.open(v) ?? v;
       const { selector, payloadTemplate, secret, ...rest } = patch;
@@ -202,7 +202,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     async delete(principal: OrgPrincipal, envId: string, name: string, meta?: RequestMeta): Promise<void> {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       if (!(await store.delete({ orgId: principal.orgId, envId }, name))) {
         throw new AppError("not_found", `webhook ${name} not found`);
       }
@@ -221,7 +221,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       name: string,
       page: { limit: number; cursor?: string },
     ) {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       await load({ orgId: principal.orgId, envId }, name);
       const result = await store.listDeliveries({ orgId: principal.orgId, envId }, name, page);
       return { items: result.items.map(toDeliveryView), nextCursor: result.nextCursor };
@@ -235,7 +235,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       attemptId: string,
       meta?: RequestMeta,
     ) {
-      authorize(principal, principal.orgId, "manage-webhooks");
+      authorize(principal, "manage-webhooks");
       await load({ orgId: principal.orgId, envId }, name);
       const attempt = await store.getDelivery({ orgId: principal.orgId, envId }, name, attemptId);
       if (!attempt) throw new AppError("not_found", `delivery ${attemptId} not found`);

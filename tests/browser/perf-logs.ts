@@ -7,7 +7,7 @@
  *   (main-thread tasks over 50 ms). The issue's bar is no long task over 200 ms.
  *
  * Runs the real local control plane (functions/testing/harness.ts) and a real agent process.
- * Usage: npx node web/e2e/perf-logs.ts [lines]   (default 100000)
+ * Usage: npx node tests/browser/perf-logs.ts [lines]   (default 100000)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";

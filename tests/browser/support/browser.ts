@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-export const SCREENSHOTS_DIR = fileURLToPath(new URL("../../../tests/e2e/screenshots/", import.meta.url));
+export const SCREENSHOTS_DIR = fileURLToPath(new URL("../../e2e/screenshots/", import.meta.url));
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({

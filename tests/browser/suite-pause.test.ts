@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { type AgentStack, startAgentStack } from "../../tests/support/agent-stack.ts";
-import { SUITE, TICKER } from "../../tests/support/suite-workflows.ts";
+import { type AgentStack, startAgentStack } from "../support/agent-stack.ts";
+import { SUITE, TICKER } from "../support/suite-workflows.ts";
 import { launchBrowser, recordProblems, screenshot, signInWithApiToken } from "./support/browser.ts";
 import { DIST_DIR, ensureDashboardBuilt } from "./support/build.ts";
 import { type DashboardServer, serveDashboard } from "./support/serve-dashboard.ts";

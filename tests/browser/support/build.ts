@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
 
-export const WEB_DIR = fileURLToPath(new URL("../..", import.meta.url));
+export const WEB_DIR = fileURLToPath(new URL("../../../web", import.meta.url));
 export const DIST_DIR = join(WEB_DIR, "dist");
 
 function newestMtime(path: string): number {
