@@ -6,6 +6,7 @@ export * from "./domain/access.ts";
 export * from "./domain/artifact.ts";
 export * from "./domain/credential.ts";
 export * from "./domain/execution.ts";
+export * from "./domain/execution-tags.ts";
 export * from "./domain/ids.ts";
 export * from "./domain/insights.ts";
 export * from "./domain/sso.ts";

@@ -22,6 +22,9 @@ interface Internals {
 }
 const internalsOf = (value: object): Internals | undefined => (value as { _zod?: Internals })._zod;
 
+// Calling it builds nothing, as the annotation tells bundlers: a stand-in no code reads is dropped
+// with its builder, so a bundle that imports a constant of a schema module carries no zod for it.
+/* @__NO_SIDE_EFFECTS__ */
 export function lazySchema<T extends object>(build: () => T): T {
   const own = {} as T;
   let state: "waiting" | "building" | "built" = "waiting";

@@ -23,9 +23,7 @@ interface Import {
 }
 
 const isTestFile = (file: string) =>
-  /\.test\.tsx?$/.test(file) ||
-  file.includes("/testing/") ||
-  file.startsWith("web/test/");
+  /\.test\.tsx?$/.test(file) || file.includes("/testing/") || file.startsWith("web/test/");
 
 /** Every production source file under `folders`, repository-relative. */
 function sourceFiles(folders: string[]): string[] {

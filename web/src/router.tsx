@@ -2,8 +2,9 @@
  * The route tree (code-based TanStack Router). URLs mirror the API: an organization's pages
  * under `/orgs/$org/...`, an environment's under `/orgs/$org/envs/$env/...`. Signed-out pages
  * match the links the API emails (`/verify-email#token=`, `/reset-password#token=`,
- * `/invitations#token=`). The workflow editor (CodeMirror and the shared workflow parser) is a
- * lazy chunk, so it costs nothing until someone edits a workflow.
+ * `/invitations#token=`). Pages are lazy chunks (below); so are the workflow editor (CodeMirror
+ * and the shared workflow parser) and the insights pages (uPlot), which cost nothing until used.
+ * web/src/initial-load.test.ts keeps what the first page load holds in check.
  */
 import type { ExecutionStatus } from "@assay/shared";
 import {
@@ -18,32 +19,97 @@ import { ensureSignedIn } from "./auth/session.ts";
 import { AppLayout } from "./components/app-layout.tsx";
 import { Home, OrgHome } from "./components/home-redirect.tsx";
 import { NotFound } from "./components/not-found.tsx";
-import { AcceptInvitationPage } from "./features/auth/components/accept-invitation-page.tsx";
-import { ResetPasswordPage } from "./features/auth/components/reset-password-page.tsx";
 import { SignInPage } from "./features/auth/components/sign-in-page.tsx";
-import { SignUpPage } from "./features/auth/components/sign-up-page.tsx";
-import { SsoLinkPage } from "./features/auth/components/sso-link-page.tsx";
-import { VerifyEmailPage } from "./features/auth/components/verify-email-page.tsx";
-import {
-  EnvCredentialsPage,
-  OrgCredentialsPage,
-} from "./features/credentials/components/credentials-page.tsx";
-import { AgentsPage } from "./features/environments/components/agents-page.tsx";
-import { EnvironmentsPage } from "./features/environments/components/environments-page.tsx";
-import { OnboardingPage } from "./features/environments/components/onboarding-page.tsx";
-import { ExecutionPage } from "./features/executions/components/execution-page.tsx";
-import { ExecutionsPage } from "./features/executions/components/executions-page.tsx";
 import { parseDays } from "./features/insights/api/insights.ts";
-import { SettingsPage } from "./features/settings/components/settings-page.tsx";
-import { TemplatePage } from "./features/templates/components/template-page.tsx";
-import { TemplatesPage } from "./features/templates/components/templates-page.tsx";
-import { WebhookPage } from "./features/webhooks/components/webhook-page.tsx";
-import { WebhooksPage } from "./features/webhooks/components/webhooks-page.tsx";
-import { SchedulesPage } from "./features/workflows/components/schedules.tsx";
-import { WorkflowPage } from "./features/workflows/components/workflow-page.tsx";
 import { WorkflowsPage } from "./features/workflows/components/workflows-page.tsx";
 import { EXECUTION_STATUSES } from "./lib/status.ts";
 import { SINCE_WINDOWS, type SinceWindow } from "./lib/time-window.ts";
+
+// Pages load with their route: each is a lazy chunk, fetched when a link to it is hovered or
+// followed (the router waits for it before leaving the current page). The entry holds the app's
+// frame, the sign-in page and the workflows list every signed-in visit lands on; the rest
+// (the log viewer and its event validation, cron wording, SSO, credentials, webhooks) costs
+// nothing until it is opened.
+const SignUpPage = lazyRouteComponent(
+  () => import("./features/auth/components/sign-up-page.tsx"),
+  "SignUpPage",
+);
+const VerifyEmailPage = lazyRouteComponent(
+  () => import("./features/auth/components/verify-email-page.tsx"),
+  "VerifyEmailPage",
+);
+const SsoLinkPage = lazyRouteComponent(
+  () => import("./features/auth/components/sso-link-page.tsx"),
+  "SsoLinkPage",
+);
+const ResetPasswordPage = lazyRouteComponent(
+  () => import("./features/auth/components/reset-password-page.tsx"),
+  "ResetPasswordPage",
+);
+const AcceptInvitationPage = lazyRouteComponent(
+  () => import("./features/auth/components/accept-invitation-page.tsx"),
+  "AcceptInvitationPage",
+);
+const EnvironmentsPage = lazyRouteComponent(
+  () => import("./features/environments/components/environments-page.tsx"),
+  "EnvironmentsPage",
+);
+const OnboardingPage = lazyRouteComponent(
+  () => import("./features/environments/components/onboarding-page.tsx"),
+  "OnboardingPage",
+);
+const AgentsPage = lazyRouteComponent(
+  () => import("./features/environments/components/agents-page.tsx"),
+  "AgentsPage",
+);
+const SettingsPage = lazyRouteComponent(
+  () => import("./features/settings/components/settings-page.tsx"),
+  "SettingsPage",
+);
+const credentialsPage = () => import("./features/credentials/components/credentials-page.tsx");
+const EnvCredentialsPage = lazyRouteComponent(credentialsPage, "EnvCredentialsPage");
+const OrgCredentialsPage = lazyRouteComponent(credentialsPage, "OrgCredentialsPage");
+const WorkflowPage = lazyRouteComponent(
+  () => import("./features/workflows/components/workflow-page.tsx"),
+  "WorkflowPage",
+);
+const SchedulesPage = lazyRouteComponent(
+  () => import("./features/workflows/components/schedules.tsx"),
+  "SchedulesPage",
+);
+const TemplatesPage = lazyRouteComponent(
+  () => import("./features/templates/components/templates-page.tsx"),
+  "TemplatesPage",
+);
+const TemplatePage = lazyRouteComponent(
+  () => import("./features/templates/components/template-page.tsx"),
+  "TemplatePage",
+);
+const WebhooksPage = lazyRouteComponent(
+  () => import("./features/webhooks/components/webhooks-page.tsx"),
+  "WebhooksPage",
+);
+const WebhookPage = lazyRouteComponent(
+  () => import("./features/webhooks/components/webhook-page.tsx"),
+  "WebhookPage",
+);
+const ExecutionsPage = lazyRouteComponent(
+  () => import("./features/executions/components/executions-page.tsx"),
+  "ExecutionsPage",
+);
+const ExecutionPage = lazyRouteComponent(
+  () => import("./features/executions/components/execution-page.tsx"),
+  "ExecutionPage",
+);
+
+/**
+ * The pages most visits go to next (a run's page, the executions list), fetched once the first
+ * page has rendered and the browser is idle, so following a link to them waits for no chunk.
+ */
+export function preloadLikelyPages(): void {
+  void ExecutionPage.preload?.();
+  void ExecutionsPage.preload?.();
+}
 
 const rootRoute = createRootRoute({ component: Outlet, notFoundComponent: NotFound });
 

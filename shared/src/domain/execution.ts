@@ -170,12 +170,6 @@ export const ExecutionView = lazySchema(() =>
 );
 export type ExecutionView = z.infer<typeof ExecutionView>;
 
-/** The tag every child execution carries, naming its parent (see `Execution.parent`). */
-export const PARENT_TAG = "assay.io/parent";
-
-/** The tag every replica carries, naming the first of them (see `Execution.replicaGroup`). */
-export const REPLICAS_TAG = "assay.io/replicas";
-
 /** The words a queued execution carries while its environment has no online agent. */
 export const noAgentOnline = (envId: string): string => `waiting for an agent: none online in ${envId}`;
 
