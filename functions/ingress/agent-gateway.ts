@@ -36,7 +36,12 @@ import {
 import { PRESENCE_REFRESH_MS } from "../core/presence-rule.ts";
 import type { RateLimits } from "../core/rate-limit.ts";
 import { hashToken, type TokenService } from "../core/tokens.ts";
-import { type AgentSession, createAgentSession, type SessionTimings } from "./agent-session.ts";
+import {
+  type AgentSession,
+  createAgentSession,
+  type SessionDeps,
+  type SessionTimings,
+} from "./agent-session.ts";
 import type { ArtifactUploads } from "./artifact-uploads.ts";
 import { createChildRuns } from "./child-runs.ts";
 import { createCredentialRequests } from "./credential-requests.ts";
@@ -208,24 +213,11 @@ export function createAgentGateway(deps: GatewayDeps) {
           ),
         );
     }
-    const session = createAgentSession(randomUUID(), {
-      principal,
-      tokenHash,
-      links: deps.links,
-      identities,
-      logs: deps.logs,
-      clock,
-      logger,
-      timings: config,
-      send: (message) => call.write(message),
-      end,
-      onReady: (ready, agent) => presenceOf.connected(ready, agent),
-      mayHaveWork: () => doorbells.envHasQueued(principal),
-      artifacts: deps.artifacts,
-      credentials: credentialRequests,
-      childRuns,
-      upgradeCommand: () => deps.upgradeCommand?.(principal) ?? GENERIC_UPGRADE,
-    });
+    const session = createAgentSession(
+      randomUUID(),
+      { principal, tokenHash, send: (message) => call.write(message), end },
+      sessionDeps,
+    );
     sessions.add(session);
     doorbells.watch(session);
     const cleanup = () => {
@@ -245,10 +237,27 @@ export function createAgentGateway(deps: GatewayDeps) {
     call.on("error", cleanup);
     call.on("cancelled", cleanup);
     call.on("close", cleanup);
-    for (const m of early) session.receive(m);
+    // Emptied as replayed: the stream's closures outlive this call and would keep the hello.
+    for (const m of early.splice(0)) session.receive(m);
   }
 
   const presenceOf = trackPresence(deps.presence, config.presenceWriteMs, () => sessions, clock, logger);
+
+  /** What every session shares, built once (an idle ingress holds thousands of sessions). */
+  const sessionDeps: SessionDeps = {
+    links: deps.links,
+    identities,
+    logs: deps.logs,
+    clock,
+    logger,
+    timings: config,
+    onReady: presenceOf.connected,
+    mayHaveWork: doorbells.envHasQueued,
+    artifacts: deps.artifacts,
+    credentials: credentialRequests,
+    childRuns,
+    upgradeCommand: (env) => deps.upgradeCommand?.(env) ?? GENERIC_UPGRADE,
+  };
 
   let lastSweepMs = clock.now();
   let sweeping = false;

@@ -88,3 +88,5 @@ export function createLogBatcher(deps: LogBatcherDeps) {
     settled: () => Promise.all(storing).then(() => {}),
   };
 }
+
+export type LogBatcher = ReturnType<typeof createLogBatcher>;

@@ -1,10 +1,12 @@
-/** A serial lane: tasks run one after another; a failing task does not stop the lane. */
-export function createLane(onError: (error: unknown) => void) {
-  let tail: Promise<void> = Promise.resolve();
-  return (task: () => Promise<void>) => {
-    tail = tail.then(task).catch(onError);
-    return tail;
-  };
-}
+/**
+ * Serial lanes: tasks run one after another; a failing task does not stop the lane. A lane is
+ * its tail promise (a stream keeps two, held as fields rather than a closure each).
+ */
+export type Lane = (task: () => Promise<void>) => Promise<void>;
 
-export type Lane = ReturnType<typeof createLane>;
+/** The lane's next tail: `task` after everything queued so far, its failure given to `onError`. */
+export const queueAfter = (
+  tail: Promise<void>,
+  task: () => Promise<void>,
+  onError: (error: unknown) => void,
+): Promise<void> => tail.then(task).catch(onError);

@@ -5,7 +5,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { setUnauthenticatedHandler } from "./api/client.ts";
 import { isApiError } from "./api/errors.ts";
-import { router } from "./router.tsx";
+import { preloadLikelyPages, router } from "./router.tsx";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -34,4 +34,7 @@ if (root) {
       </QueryClientProvider>
     </StrictMode>,
   );
+  // After the first page: the chunks of the pages most visits go to next (router.tsx).
+  if ("requestIdleCallback" in window) window.requestIdleCallback(preloadLikelyPages, { timeout: 3_000 });
+  else setTimeout(preloadLikelyPages, 1_000);
 }

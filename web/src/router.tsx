@@ -102,6 +102,15 @@ const ExecutionPage = lazyRouteComponent(
   "ExecutionPage",
 );
 
+/**
+ * The pages most visits go to next (a run's page, the executions list), fetched once the first
+ * page has rendered and the browser is idle, so following a link to them waits for no chunk.
+ */
+export function preloadLikelyPages(): void {
+  void ExecutionPage.preload?.();
+  void ExecutionsPage.preload?.();
+}
+
 const rootRoute = createRootRoute({ component: Outlet, notFoundComponent: NotFound });
 
 const requireSignIn = async ({ location }: { location: { href: string } }) => {

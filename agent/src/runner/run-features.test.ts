@@ -191,7 +191,7 @@ describe("control: retry until, timeout inside retry, expressions, negative and 
     const r = await runYaml(`  steps:
   - name: group
     steps:
-    - shell: i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done
+    - shell: i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done
 `);
     assert.equal(r.result.status, "passed");
     const leaf = r.final("r1.1");

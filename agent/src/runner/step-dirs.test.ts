@@ -85,6 +85,14 @@ describe("ensureDir and presentDir", () => {
     });
   }
 
+  it("makes a directory beside earlier ones, as each step with an id gets its own", async () => {
+    const parent = join(root, "steps");
+    await mkdir(parent);
+    for (const id of ["a", "b"]) await ensureDir(join(parent, id), 0o777);
+    await assertEmptyDir(join(parent, "b"));
+    assert.deepEqual((await readdir(parent)).sort(), ["a", "b"]);
+  });
+
   it("fails naming the path when a file is in the way", async () => {
     const blocker = join(root, "blocker");
     await writeFile(blocker, "x");

@@ -19,7 +19,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fromJs, type Value } from "@assay/shared/workflow/values";
+import { createMap, fromJs, type Value } from "@assay/shared/workflow/values";
 import { emptyDir, ensureDir, listDir, presentDir } from "./step-dirs.ts";
 import type { RunnerStep } from "./types.ts";
 
@@ -97,14 +97,37 @@ export const createOutputsPod = (dir: string, steps: readonly RunnerStep[]): Out
 export const unitOutputsDir = (workspace: string, ref: string): string =>
   join(workspace, ".testkube", "units", ref.replace(/[^A-Za-z0-9_-]/g, "_"), "outputs");
 
-/** The `step` root a step's expressions see: its own results, its pod's steps' results and outputs. */
+/** A `step.<id>` value as built, with the outputs record it was built from. */
+interface BuiltId {
+  from: Record<string, string> | undefined;
+  value: Value;
+}
+
+/** Each pod's `step.<id>` values as last built. */
+const idValues = new WeakMap<OutputsPod, Map<string, BuiltId>>();
+
+/**
+ * The `step` root a step's expressions see: its own results, its pod's steps' results and
+ * outputs. Every step of a pod gets one, so each id's value is built once per outputs it
+ * stands for (a step's outputs change only when it ends) instead of all of them per step.
+ */
 export const stepVariable = (step: RunnerStep, pod: OutputsPod): Value => {
-  const root: Record<string, unknown> = {};
-  for (const id of pod.ids.values())
-    root[id] = { results: resultsPath(id), outputs: pod.values.get(id) ?? {} };
+  const built = idValues.get(pod) ?? new Map<string, BuiltId>();
+  idValues.set(pod, built);
+  const root: Record<string, Value> = {};
+  for (const id of pod.ids.values()) {
+    const from = pod.values.get(id);
+    let entry = built.get(id);
+    if (entry === undefined || entry.from !== from) {
+      entry = { from, value: fromJs({ results: resultsPath(id), outputs: from ?? {} }) };
+      built.set(id, entry);
+    }
+    root[id] = entry.value;
+  }
   const own = pod.ids.get(step.ref);
   if (own !== undefined) root.results = resultsPath(own);
-  return fromJs(root);
+  // The entries of a plain object, as `fromJs(root)` took them (the values are converted already).
+  return createMap(Object.entries(root));
 };
 
 /**

@@ -89,7 +89,12 @@ export function createAgentLinks(deps: {
   const leaseRenewMs = deps.config?.leaseRenewMs ?? 15_000;
   const refusalCooldownMs = deps.config?.refusalCooldownMs ?? 1_000;
 
-  /** Opens the link of an agent that said hello; resolves with the welcome's offsets and the commands to send. */
+  /**
+   * Opens the link of an agent that said hello; resolves with the welcome's offsets and the
+   * commands to send. A link lives as long as its stream, mostly idle: what only work needs
+   * (aborts and pauses told, refusals, renewals, waits) is made when work first needs it, and
+   * the hello's report is not kept.
+   */
   async function open(
     agent: AgentRef,
     reported: ReportedExecution[],
@@ -104,11 +109,11 @@ export function createAgentLinks(deps: {
     /** Executions this agent holds, as far as this link knows. */
     const held = new Set<string>();
     /** Aborts already told on this link (an agent that reconnects is told again). */
-    const abortsSent = new Set<string>();
+    let abortsSent: Set<string> | undefined;
     /** The pause state last told on this link (an agent that reconnects is told again). */
-    const pausesSent = new Map<string, boolean>();
-    const refusedAtMs = new Map<string, number>();
-    const renewedAtMs = new Map<string, number>();
+    let pausesSent: Map<string, boolean> | undefined;
+    let refusedAtMs: Map<string, number> | undefined;
+    let renewedAtMs: Map<string, number> | undefined;
     const capacity = Math.max(1, maxConcurrency);
 
     const offsetOf = (executionId: string, committedOffset: number): LogOffset => ({
@@ -123,15 +128,17 @@ export function createAgentLinks(deps: {
       return { ownership: ownershipOf(execution, agentId), execution };
     };
     const abort = (executionId: string, reason: string): AgentCommand[] => {
-      if (abortsSent.has(executionId)) return [];
+      if (abortsSent?.has(executionId)) return [];
+      abortsSent ??= new Set();
       abortsSent.add(executionId);
       return [{ kind: "abort", executionId, reason }];
     };
     /** Renews leases; an execution whose renewal found it no longer this agent's is let go. */
     const renew = async (ids: Iterable<string>) => {
       const list = [...ids];
-      for (const id of list) renewedAtMs.set(id, clock.now());
       if (list.length === 0) return;
+      renewedAtMs ??= new Map();
+      for (const id of list) renewedAtMs.set(id, clock.now());
       for (const id of await work.renewLeases({ orgId, envId }, agentId, list)) {
         held.delete(id);
         renewedAtMs.delete(id);
@@ -139,7 +146,7 @@ export function createAgentLinks(deps: {
     };
 
     /** Lines up the agent's view with the store's after a (re)connect (docs/protocol.md, Reconnects). */
-    async function settle(): Promise<AgentCommand[]> {
+    async function settle(reported: ReportedExecution[]): Promise<AgentCommand[]> {
       const commands: AgentCommand[] = [];
       const byId = new Map(reported.map((r) => [r.executionId, r]));
       for (const execution of await work.active({ orgId, envId }, agentId)) {
@@ -168,11 +175,12 @@ export function createAgentLinks(deps: {
     const welcome = await Promise.all(
       reported.map(async (r) => offsetOf(r.executionId, await committed(r.executionId))),
     );
-    const commands = await settle();
+    const commands = await settle(reported);
 
     /** Held executions waiting for their children (`execute`), until when (epoch ms). */
-    const waitingUntil = new Map<string, number>();
+    let waitingUntil: Map<string, number> | undefined;
     const waitingCount = () => {
+      if (!waitingUntil) return 0;
       let n = 0;
       for (const [id, until] of waitingUntil) {
         if (until > clock.now() && held.has(id)) n++;
@@ -183,6 +191,7 @@ export function createAgentLinks(deps: {
     // A parent waiting for its children runs nothing: its place is free for a child.
     const freeCapacity = () => Math.max(0, capacity - held.size + waitingCount());
     const coolingDown = () => {
+      if (!refusedAtMs) return new Set<string>();
       const now = clock.now();
       for (const [id, at] of refusedAtMs) if (now - at >= refusalCooldownMs) refusedAtMs.delete(id);
       return new Set(refusedAtMs.keys());
@@ -198,8 +207,9 @@ export function createAgentLinks(deps: {
           commands.push(...abort(execution.id, execution.message ?? "aborted by a user"));
         else if (
           execution.pauseRequested !== undefined &&
-          pausesSent.get(execution.id) !== execution.pauseRequested
+          pausesSent?.get(execution.id) !== execution.pauseRequested
         ) {
+          pausesSent ??= new Map();
           pausesSent.set(execution.id, execution.pauseRequested);
           commands.push({ kind: "pause", executionId: execution.id, paused: execution.pauseRequested });
         }
@@ -209,7 +219,7 @@ export function createAgentLinks(deps: {
         const execution = await work.get({ orgId, envId, id });
         if (!execution || work.isTerminal(execution.status)) {
           held.delete(id);
-          pausesSent.delete(id);
+          pausesSent?.delete(id);
           if (execution?.status !== "passed" && execution?.status !== "failed") {
             commands.push(...abort(id, `execution is ${execution?.status ?? "deleted"}`));
           }
@@ -220,7 +230,6 @@ export function createAgentLinks(deps: {
 
     const link = {
       agent,
-      welcome,
       get maxLogBytes() {
         return maxLogBytes;
       },
@@ -234,8 +243,10 @@ export function createAgentLinks(deps: {
        * about them every few seconds while it waits; silence for `WAITING_TTL_MS` ends it.
        */
       waiting(id: string, waiting: boolean) {
-        if (waiting && held.has(id)) waitingUntil.set(id, clock.now() + WAITING_TTL_MS);
-        else waitingUntil.delete(id);
+        if (waiting && held.has(id)) {
+          waitingUntil ??= new Map();
+          waitingUntil.set(id, clock.now() + WAITING_TTL_MS);
+        } else waitingUntil?.delete(id);
       },
       /** Whether this agent holds the execution (see ownership.ts), with the refusal when not. */
       async ownership(id: string): Promise<{ ownership: Ownership; refusal?: string }> {
@@ -283,6 +294,7 @@ export function createAgentLinks(deps: {
       /** The agent refused a run (at capacity): it goes back to the queue, and not to this agent at once. */
       async refused(id: string) {
         held.delete(id);
+        refusedAtMs ??= new Map();
         refusedAtMs.set(id, clock.now());
         await work.release({ orgId, envId, id }, agentId);
       },
@@ -292,6 +304,7 @@ export function createAgentLinks(deps: {
       /** The agent paused or resumed `id`; what it now is counts as told. */
       async paused(id: string, paused: boolean, atMs: number) {
         if (!held.has(id)) return;
+        pausesSent ??= new Map();
         pausesSent.set(id, paused);
         await work.paused({ orgId, envId, id }, agentId, paused, atMs);
       },
@@ -313,7 +326,7 @@ export function createAgentLinks(deps: {
        * `permission_denied`. Log traffic of a held execution renews its lease.
        */
       async admitLog(id: string): Promise<"store" | "closed"> {
-        const last = renewedAtMs.get(id);
+        const last = renewedAtMs?.get(id);
         if (held.has(id) && (last === undefined || clock.now() - last >= leaseRenewMs)) await renew([id]);
         if (held.has(id)) return "store";
         // Not (or no longer) held here: the store says whose it is.
@@ -368,7 +381,7 @@ export function createAgentLinks(deps: {
         maxLogBytes = await logs.limitFor(orgId);
       },
     };
-    return { link, commands };
+    return { link, commands, welcome };
   }
 
   return { open };

@@ -6,6 +6,7 @@
  * Container settings (image, resources, security context) are not honoured here; the planner
  * warns about them. A service's address is the loopback one.
  */
+import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import type { PlannedProbe } from "@assay/shared/workflow";
 import { probeOnce } from "../../probes.ts";
@@ -38,6 +39,20 @@ const mapEnv = (request: LaunchRequest, workspace: string): Record<string, strin
     Object.entries(request.env).map(([k, v]) => [k, mapDataPaths(v, workspace, request.outputsDir)]),
   );
 
+/**
+ * True when `dir` is a directory now: one synchronous metadata call (a few microseconds) for the
+ * usual case, the workspace or a directory an earlier step made, instead of a thread-pool
+ * round trip for a `mkdir` with nothing to do. Checked per launch, not remembered: a step may
+ * have removed it.
+ */
+const isDirNow = (dir: string): boolean => {
+  try {
+    return statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false; // mkdir then says what is wrong.
+  }
+};
+
 const launch = async (
   options: ExecutionRuntimeOptions,
   request: LaunchRequest,
@@ -46,7 +61,7 @@ const launch = async (
   const { workspace } = options;
   const [file, args] = processArgv(request, workspace);
   const cwd = resolveWorkingDir(workspace, request.workingDir);
-  if (cwd.startsWith(workspace)) await mkdir(cwd, { recursive: true });
+  if (cwd.startsWith(workspace) && !isDirNow(cwd)) await mkdir(cwd, { recursive: true });
   const env = { ...options.baseEnv, CI: "1", ...mapEnv(request, workspace) };
   const proc = startStepProcess({ file, args, cwd, env }, io, options);
   const tracker = proc.pid === undefined ? undefined : options.monitor.track(proc.pid);
