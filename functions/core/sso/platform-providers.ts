@@ -6,7 +6,15 @@
  */
 import { IssuerUrl, type SsoProviderView } from "@assay/shared";
 import * as z from "zod";
-import type { PlatformProvider } from "./signin.ts";
+import type { OidcProvider } from "../ports/oidc-client.ts";
+
+/** An identity provider the operator offers to everyone ("Sign in with Google"). */
+export interface PlatformProvider extends OidcProvider {
+  /** Lower-case id used in URLs (`google`). */
+  id: string;
+  /** What the sign-in button says. */
+  name: string;
+}
 
 export const PlatformProviderConfig = z
   .object({

@@ -27,17 +27,12 @@ import type { RateLimits } from "../rate-limit.ts";
 import { NO_PASSWORD, type UserRecord } from "../records.ts";
 import { hashSecret, newId, newSecret } from "../secrets.ts";
 import type { SessionService } from "../sessions.ts";
-import { providerViews } from "./platform-providers.ts";
+import { type PlatformProvider, providerViews } from "./platform-providers.ts";
 import { domainOf, emailVerified, groupsOf, roleFor } from "./policy.ts";
 import type { SsoSettings } from "./settings.ts";
 
 /** An identity provider the operator offers to everyone ("Sign in with Google"). */
-export interface PlatformProvider extends OidcProvider {
-  /** Lower-case id used in URLs (`google`). */
-  id: string;
-  /** What the sign-in button says. */
-  name: string;
-}
+export type { PlatformProvider };
 
 const PENDING_TTL_SECONDS = 600;
 const SCOPE = "openid email profile";
