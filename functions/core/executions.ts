@@ -244,13 +244,11 @@ export function createExecutionService(deps: {
           : undefined,
       ]);
     };
-    if (read.status === "rejected" || place.status === "rejected" || numbered.status === "rejected") {
+    // The workflow read's refusal (not found, not allowed) is the answer when there is one.
+    const refused = [read, place, numbered].find((r) => r.status === "rejected");
+    if (refused || read.status === "rejected" || numbered.status === "rejected") {
       await undo();
-      throw read.status === "rejected"
-        ? read.reason
-        : place.status === "rejected"
-          ? place.reason
-          : (numbered as PromiseRejectedResult).reason;
+      throw refused?.reason;
     }
     let execution: Execution;
     let rest: Replica[];
