@@ -90,6 +90,13 @@ const runPlan = async (run: RunContext): Promise<RunResult> => {
     });
   }
   const init = initializationScope(run);
+  if (init?.expired !== undefined) {
+    // Planning and credentials used the whole budget: no runtime is opened, no step starts.
+    init.scope.close();
+    run.line("", `[assay] error: ${init.expired}`);
+    for (const step of plan.steps) run.skipTree(step, "timeouts.initialization elapsed");
+    return finish(run, { status: "timeout", message: init.expired });
+  }
   try {
     state.runtime = await stepRuntime.open({
       executionId: options.executionId ?? "run",
@@ -177,7 +184,14 @@ const initializationScope = (run: RunContext): Initialization | undefined => {
   const limit = plan.initializationTimeoutMs;
   if (limit === undefined || limit <= 0) return undefined;
   const { state } = run;
-  const left = Math.max(1, limit - Math.max(0, run.now() - (takenAtMs ?? run.now())));
+  const expiredWhile = (doing: string) =>
+    `timeouts.initialization (${formatMs(limit)}) elapsed before the first step started: still ${doing}`;
+  const left = limit - Math.max(0, run.now() - (takenAtMs ?? run.now()));
+  if (left <= 0) {
+    // Spent before the run reached the runner: it ends now, not on a timer that a quick first
+    // step could outrun.
+    return { scope: createScope(run.clock), expired: expiredWhile("preparing the run") };
+  }
   const scope = createScope(run.clock, left, undefined, run.gate);
   const result: Initialization = { scope };
   const phase = {
@@ -189,7 +203,7 @@ const initializationScope = (run: RunContext): Initialization | undefined => {
   };
   state.initialization = phase;
   scope.onTimeout(() => {
-    result.expired = `timeouts.initialization (${formatMs(limit)}) elapsed before the first step started: still ${phase.doing}`;
+    result.expired = expiredWhile(phase.doing);
     state.initialization = undefined;
     state.stopped.abort();
   });
