@@ -98,6 +98,43 @@ describe("webhooks", () => {
   const eventsOf = (r: WebhookReceiver, path: string) =>
     r.received.filter((q) => q.path === path).map((q) => String(q.headers["x-assay-event"]));
 
+  test("no webhook job while the environment has no enabled webhook; one enabled hears the next run", async () => {
+    // The real queue, watched: which job kinds the control plane sends.
+    const { jobs } = plane.core;
+    const send = jobs.send.bind(jobs);
+    const sent: string[] = [];
+    jobs.send = (job) => {
+      sent.push(job.kind);
+      return send(job);
+    };
+    const hook = await startWebhookReceiver();
+    try {
+      assert.equal((await api("/workflows/first", { method: "PUT", body: workflow("first") })).status, 201);
+      await run("first", "passed");
+      assert.ok(sent.includes("compact-logs"), `the run's other jobs were sent: ${sent}`);
+      assert.equal(sent.includes("webhook-events"), false, "no webhook exists: no webhook job");
+
+      const created = await api("/webhooks", {
+        method: "POST",
+        json: { name: "first", url: hook.url, events: ["queue-testworkflow"], disabled: true },
+      });
+      assert.equal(created.status, 201, await created.clone().text());
+      sent.length = 0;
+      await run("first", "passed");
+      assert.equal(sent.includes("webhook-events"), false, "only a disabled webhook: no webhook job");
+
+      const enabled = await api("/webhooks/first", { method: "PATCH", json: { disabled: false } });
+      assert.equal(enabled.status, 200, await enabled.clone().text());
+      const id = await run("first", "passed");
+      await hook.waitFor((r) => r.length >= 1, "the queued event of the run after enabling");
+      assert.equal(JSON.parse(hook.received[0]?.body ?? "{}").testWorkflowExecution?.id, id);
+    } finally {
+      jobs.send = send;
+      await api("/webhooks/first", { method: "DELETE" });
+      await hook.stop();
+    }
+  });
+
   test("a signed Testkube payload reaches a loopback receiver for every lifecycle event", async () => {
     assert.equal((await api("/workflows/signed", { method: "PUT", body: workflow("signed") })).status, 201);
     const created = await api("/webhooks", {

@@ -121,6 +121,14 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     ),
     tokens: withClearingWrites(unCachedPorts.tokens, cache, ["put", "revoke"]),
   };
+  // Whether an environment has an enabled webhook, asked by every status change: cached like
+  // the records above, and cleared by this process's webhook writes.
+  const listenerCache = createReadCache(unCachedPorts.clock, options.readCacheTtlMs);
+  const webhookPorts = unCachedPorts.webhooks && {
+    ...unCachedPorts.webhooks,
+    store: withClearingWrites(unCachedPorts.webhooks.store, listenerCache, ["put", "delete"]),
+  };
+  if (webhookPorts) rawPorts.webhooks = webhookPorts;
   // Sensitive config values are sealed before anything is stored and opened on every read.
   const box = options.configKey === undefined ? undefined : createSecretBox(options.configKey);
   const ports: CorePorts = { ...rawPorts, executions: withSealedConfig(rawPorts.executions, box) };
@@ -174,7 +182,18 @@ export function createCore(unCachedPorts: CorePorts, options: CoreOptions = {}) 
     logLength: (ref) => logs.committedOffset(ref),
     // Webhook events are enqueued by the lifecycle's `observe` effect, after the others.
     observers: [
-      ...(rawPorts.webhooks ? [webhookObserver({ jobs: rawPorts.jobs, logger: rawPorts.logger })] : []),
+      ...(webhookPorts
+        ? [
+            webhookObserver({
+              jobs: rawPorts.jobs,
+              logger: rawPorts.logger,
+              hasListeners: async (env) =>
+                (await listenerCache.read(`webhooks:${env.orgId}/${env.envId}`, async () =>
+                  (await webhookPorts.store.list(envRefOf(env))).some((w) => !w.disabled),
+                )) ?? true,
+            }),
+          ]
+        : []),
       ...(insights ? [insightsObserver(insights)] : []),
       ...(options.observers ?? []),
     ],

@@ -4,9 +4,15 @@
  * (queued), started or ended, enqueues a `webhook-events` job. The job (dispatch.ts) does the
  * rest in a worker, so a run never waits for a receiver: the only cost on the run's path is
  * one queue send, and a failed send is logged, never thrown.
+ *
+ * An environment without an enabled webhook gets no job at all: whether it has one is read
+ * through a short cache (`hasListeners`, wired by createCore) that this process's webhook writes
+ * clear at once, so a webhook created through another process hears the runs that change status
+ * at most the cache's lifetime (5 s) later.
  */
 import type { Execution } from "@assay/shared";
 import type { LifecycleObserver, ObservedEvent } from "../lifecycle/lifecycle.ts";
+import type { EnvRef } from "../ports/refs.ts";
 import type { JobQueue, Logger } from "../ports.ts";
 
 export type LifecyclePhase = "queued" | "started" | "finished";
@@ -37,8 +43,15 @@ const PHASES: Partial<Record<ObservedEvent, LifecyclePhase>> = {
 
 /** The lifecycle observer that enqueues webhook events (wired by createCore). */
 export const webhookObserver =
-  (deps: { jobs: JobQueue; logger: Logger }): LifecycleObserver =>
+  (deps: {
+    jobs: JobQueue;
+    logger: Logger;
+    /** Whether the environment has an enabled webhook (a failed read counts as yes). */
+    hasListeners: (env: EnvRef) => Promise<boolean>;
+  }): LifecycleObserver =>
   async (event, execution) => {
     const phase = PHASES[event];
-    if (phase) await emitExecutionEvent(deps, execution, phase);
+    if (!phase) return;
+    const listened = await deps.hasListeners(execution).catch(() => true);
+    if (listened) await emitExecutionEvent(deps, execution, phase);
   };
