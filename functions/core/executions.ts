@@ -37,7 +37,7 @@ import { initialStepStates } from "./step-tree.ts";
 import type { TemplateService } from "./templates.ts";
 import type { WorkflowService } from "./workflows.ts";
 
-export { decodeWorkOffer, encodeWorkOffer, statusSubject, workSubject } from "./lifecycle/subjects.ts";
+export { decodeDoorbell, encodeWorkOffer, statusSubject, workSubject } from "./lifecycle/subjects.ts";
 
 export interface StartInput {
   config: Record<string, string | number | boolean>;

@@ -1,12 +1,13 @@
 /**
  * Doorbells and the sweep: which sessions look for work, and when. A doorbell on an
  * environment's work subject rings only that environment's sessions; one that names its
- * execution is offered to the sessions with the most free capacity, one at a time. The
- * periodic sweep covers lost doorbells. Whether an environment has queued work is asked at most
+ * execution is offered to the sessions with the most free capacity, one at a time; one that says
+ * a run slot was freed makes them look at the queue only when it holds work. The periodic sweep
+ * covers lost doorbells. Whether an environment has queued work is asked at most
  * once a second per environment and shared by the sessions that ask meanwhile.
  */
 import { createTtlCache } from "@assay/shared";
-import { decodeWorkOffer, workSubject } from "../core/lifecycle/subjects.ts";
+import { decodeDoorbell, workSubject } from "../core/lifecycle/subjects.ts";
 import type { EnvRef } from "../core/ports/refs.ts";
 import type { Bus, Clock } from "../core/ports.ts";
 import type { AgentSession } from "./agent-session.ts";
@@ -36,11 +37,19 @@ export function createDoorbells(deps: {
     const { orgId, envId } = session.principal;
     const members = new Set([session]);
     const unsubscribe = bus.subscribe(workSubject({ orgId, envId }), (message) => {
-      const offered = decodeWorkOffer(message.data);
-      if (offered) {
+      const doorbell = decodeDoorbell(message.data);
+      if (doorbell.kind === "offer") {
         // Claimed here, the queue is as it was; otherwise it now holds this run.
-        void offer(members, offered).then((claimed) => {
+        void offer(members, doorbell.executionId).then((claimed) => {
           if (!claimed) queuedChecks.delete(key);
+        });
+        return;
+      }
+      if (doorbell.kind === "freed") {
+        // A run slot came back: only queued work can use it, and the shared answer below knows
+        // of every run queued since (each rang a doorbell here that dropped a "no").
+        void envHasQueued({ orgId, envId }).then((queued) => {
+          if (queued) for (const s of members) void s.reconcile();
         });
         return;
       }

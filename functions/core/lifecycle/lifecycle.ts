@@ -18,7 +18,7 @@ import type {
   Logger,
 } from "../ports.ts";
 import type { RunSlotGate } from "../run-slots.ts";
-import { statusSubject, workSubject } from "./subjects.ts";
+import { encodeSlotFreed, statusSubject, workSubject } from "./subjects.ts";
 import { type Admission, type Effect, HOLDERS, type LifecycleEvent, TRANSITIONS } from "./transitions.ts";
 
 /** What observers are told of: a run entered the queue (`create`) or a transition happened. */
@@ -115,6 +115,11 @@ export function createLifecycle(deps: LifecycleDeps) {
   const announce = (execution: Execution) =>
     bus.publish(statusSubject(execution.id), new TextEncoder().encode(execution.status)).catch(() => {});
 
+  const ring = (e: Execution, doorbell: Uint8Array) =>
+    bus.publish(workSubject(e), doorbell).catch(() => {
+      // A lost doorbell costs latency only: the ingress sweeps for queued work.
+    });
+
   const EFFECTS: Record<
     Effect,
     (event: LifecycleEvent, execution: Execution) => Promise<unknown> | undefined
@@ -136,10 +141,8 @@ export function createLifecycle(deps: LifecycleDeps) {
       void announce(e);
       return undefined;
     },
-    ring: (_, e) =>
-      bus.publish(workSubject(e), new Uint8Array()).catch(() => {
-        // A lost doorbell costs latency only: the ingress sweeps for queued work.
-      }),
+    ring: (_, e) => ring(e, new Uint8Array()),
+    ringFreed: (_, e) => ring(e, encodeSlotFreed()),
     compactLogs: (_, e) =>
       deps.jobs
         .send({

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ExecutionStatus, isTerminal } from "@assay/shared";
+import { decodeDoorbell, encodeSlotFreed, encodeWorkOffer } from "./subjects.ts";
 import { HOLDERS, type LifecycleEvent, TRANSITIONS } from "./transitions.ts";
 
 const holds = (status: string) => ({
@@ -79,5 +80,21 @@ describe("execution lifecycle table", () => {
       }
     }
     assert.deepEqual([...seen].sort(), [...ExecutionStatus.options].sort());
+  });
+});
+
+describe("doorbells", () => {
+  test("an offer names its execution, a freed slot says so, anything else means look", () => {
+    assert.deepEqual(decodeDoorbell(encodeWorkOffer("ex_1")), { kind: "offer", executionId: "ex_1" });
+    assert.deepEqual(decodeDoorbell(encodeSlotFreed()), { kind: "freed" });
+    for (const data of ["", "{", '{"offer":""}', '{"freed":"yes"}', "x".repeat(300)])
+      assert.deepEqual(decodeDoorbell(new TextEncoder().encode(data)), { kind: "look" }, data);
+  });
+
+  test("every transition that gives back a run slot rings for the queue", () => {
+    for (const [event, rule] of Object.entries(TRANSITIONS)) {
+      const rings = rule.effects.includes("ringFreed") || rule.effects.includes("ring");
+      if (rule.effects.includes("freeRunSlot")) assert.ok(rings, event);
+    }
   });
 });

@@ -39,6 +39,7 @@ export type Admission = "runSlot" | "groupSlot";
  * - `announce`: the status on `exec.{id}.status` (watchers, live status)
  * - `announceLater`: the same without waiting (the agent's command goes out first)
  * - `ring`: the environment's doorbell (queued work or an abort to forward)
+ * - `ringFreed`: the environment's doorbell saying a run slot was given back (queued work only)
  * - `compactLogs`: the log compaction job
  * - `observe`: the observers given to the lifecycle (webhooks and the like)
  */
@@ -51,6 +52,7 @@ export type Effect =
   | "announce"
   | "announceLater"
   | "ring"
+  | "ringFreed"
   | "compactLogs"
   | "observe";
 
@@ -65,7 +67,8 @@ export interface TransitionRule {
 }
 
 const ACTIVE = ["assigned", "running"] as const;
-const LEAVES_ACTIVE: readonly Effect[] = ["freeRunSlot", "freeGroupSlot", "announce", "observe"];
+// A freed run slot may let a queued run of the environment start: each rings for it.
+const LEAVES_ACTIVE: readonly Effect[] = ["freeRunSlot", "freeGroupSlot", "announce", "observe", "ringFreed"];
 
 export const TRANSITIONS: Readonly<Record<LifecycleEvent, TransitionRule>> = {
   claim: {
@@ -75,9 +78,8 @@ export const TRANSITIONS: Readonly<Record<LifecycleEvent, TransitionRule>> = {
     effects: ["freeQueuePlaceLater", "announceLater", "observe"],
   },
   start: { from: ["assigned"], to: "running", admission: [], effects: ["announce", "observe"] },
-  // A freed run slot may let a queued run of the environment start: ring for it.
-  finish: { from: ACTIVE, to: "final", admission: [], effects: [...LEAVES_ACTIVE, "ring", "compactLogs"] },
-  lose: { from: ACTIVE, to: "lost", admission: [], effects: [...LEAVES_ACTIVE, "ring"], measuresLog: true },
+  finish: { from: ACTIVE, to: "final", admission: [], effects: [...LEAVES_ACTIVE, "compactLogs"] },
+  lose: { from: ACTIVE, to: "lost", admission: [], effects: LEAVES_ACTIVE, measuresLog: true },
   terminate: { from: ACTIVE, to: "aborted", admission: [], effects: LEAVES_ACTIVE },
   requeue: {
     from: ["assigned"],
