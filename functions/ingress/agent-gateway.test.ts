@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { ExecutionStatus, LogStream, StepStatus } from "@assay/shared/proto";
 import * as grpc from "@grpc/grpc-js";
 import { startTestControlPlane, type TestControlPlane } from "../testing/harness.ts";
-import { connect } from "../testing/protocol-client.ts";
+import { connect, passedResult } from "../testing/protocol-client.ts";
 
 const SLEEPY = `apiVersion: testworkflows.testkube.io/v1
 kind: TestWorkflow
@@ -257,18 +257,7 @@ describe("agent gateway: doorbells that offer an execution (no sweep)", () => {
 
   const startRun = () => startSleepy(plane);
   const finish = (agent: ReturnType<typeof connect>, executionId: string) =>
-    agent.send({
-      $case: "result",
-      value: {
-        executionId,
-        status: ExecutionStatus.EXECUTION_STATUS_PASSED,
-        finishedAtMs: Date.now(),
-        logBytes: 0,
-        logTruncated: false,
-        message: "",
-        steps: [],
-      },
-    });
+    agent.send(passedResult(executionId));
   /** Waits until `count` run commands arrived in total across the agents, then a little longer. */
   const runsOf = async (agents: Array<ReturnType<typeof connect>>, count: number) => {
     const got: Array<{ agent: number; executionId: string }> = [];

@@ -56,6 +56,22 @@ export async function startTestControlPlane(
       return fetch(`${plane.apiUrl}${path}`, { ...init, headers });
     },
     envPath: `/v1/orgs/${state.orgId}/envs/${state.envId}`,
+    /** Creates or replaces a workflow of the environment from YAML; throws unless stored. */
+    async putWorkflow(name: string, yaml: string): Promise<void> {
+      const res = await this.api(`${this.envPath}/workflows/${name}`, { method: "PUT", body: yaml });
+      if (res.status !== 200 && res.status !== 201)
+        throw new Error(`PUT ${name}: ${res.status} ${await res.text()}`);
+    },
+    /** Starts a run of a workflow through the API; resolves with the execution's id. */
+    async startRun(name: string): Promise<string> {
+      const res = await this.api(`${this.envPath}/workflows/${name}/executions`, {
+        method: "POST",
+        body: "{}",
+      });
+      const body = await res.text();
+      if (res.status !== 201) throw new Error(`run ${name}: ${res.status} ${body}`);
+      return (JSON.parse(body) as { id: string }).id;
+    },
     async stop() {
       await plane.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import {
   AgentGatewayClient,
   type AgentMessage,
   type ControlMessage,
+  ExecutionStatus,
   PROTOCOL_VERSION,
   type Refusal,
   refusalIn,
@@ -16,6 +17,20 @@ import { helloIdentity, identityFor } from "./agent-identity.ts";
 
 type Kind = NonNullable<ControlMessage["kind"]>["$case"];
 type Payload<K extends Kind> = Extract<NonNullable<ControlMessage["kind"]>, { $case: K }>["value"];
+
+/** The result message of a run that passed with an empty log. */
+export const passedResult = (executionId: string): NonNullable<AgentMessage["kind"]> => ({
+  $case: "result",
+  value: {
+    executionId,
+    status: ExecutionStatus.EXECUTION_STATUS_PASSED,
+    finishedAtMs: Date.now(),
+    logBytes: 0,
+    logTruncated: false,
+    message: "",
+    steps: [],
+  },
+});
 
 export function connect(plane: { ingressUrl: string; caFile: string }, token: string) {
   const target = plane.ingressUrl.replace("https://", "");
