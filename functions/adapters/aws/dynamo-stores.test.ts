@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { after, before } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { runExecutionLifecycleContract } from "../../core/contracts/execution-lifecycle.contract.ts";
 import { runExecutionStoreContract } from "../../core/contracts/execution-store.contract.ts";
 import { runOrgStoreContract } from "../../core/contracts/org-store.contract.ts";
 import { runSsoStoreContract } from "../../core/contracts/sso-store.contract.ts";
@@ -45,4 +46,5 @@ runOrgStoreContract("dynamodb", async () => createDynamoOrgStore(await freshTabl
 runTokenStoreContract("dynamodb", async () => createDynamoTokenStore(await freshTable()));
 runWorkflowStoreContract("dynamodb", async () => createDynamoWorkflowStore(await freshTable()));
 runExecutionStoreContract("dynamodb", async () => createDynamoExecutionStore(await freshTable()));
+runExecutionLifecycleContract("dynamodb", async () => createDynamoExecutionStore(await freshTable()));
 runSsoStoreContract("dynamodb", async () => createDynamoSsoStore(await freshTable()));

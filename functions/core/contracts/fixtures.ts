@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { type ErrorCode, Execution, isAppError, type StepState } from "@assay/shared";
 import { monotonicFactory } from "ulid";
-import type { EnvRef } from "../ports/refs.ts";
+import type { ExecutionStore } from "../ports/execution-store.ts";
+import type { EnvRef, ExecutionRef } from "../ports/refs.ts";
 
 /** A fresh slug such as `org-1a2b3c4d`, unique across cases. */
 export const uniqueSlug = (prefix: string): string => `${prefix}-${randomBytes(4).toString("hex")}`;
@@ -44,4 +45,31 @@ export const makeExecution = ({ orgId, envId }: EnvRef, overrides: Partial<Execu
     warnings: [],
     specYaml: "kind: TestWorkflow\n",
     ...overrides,
+  });
+
+/** Creates `count` queued executions in `env`, oldest first. */
+export const createExecutions = async (
+  store: Pick<ExecutionStore, "create">,
+  env: EnvRef,
+  count: number,
+  overrides: Partial<Execution> = {},
+): Promise<Execution[]> => {
+  const created: Execution[] = [];
+  for (let i = 0; i < count; i++) {
+    const execution = makeExecution(env, overrides);
+    await store.create(execution);
+    created.push(execution);
+  }
+  return created;
+};
+
+/** Claims a queued execution for `agentId`, as the lifecycle's claim writes it. */
+export const claimExecution = (
+  store: Pick<ExecutionStore, "transition">,
+  ref: ExecutionRef,
+  agentId: string,
+) =>
+  store.transition(ref, {
+    from: ["queued"],
+    set: { status: "assigned", agentId, assignedAt: "2026-01-01T00:00:01.000Z", leaseExpiresAtMs: 1_000 },
   });
