@@ -244,11 +244,10 @@ export function createExecutionService(deps: {
           : undefined,
       ]);
     };
-    // The workflow read's refusal (not found, not allowed) is the answer when there is one.
-    const refused = [read, place, numbered].find((r) => r.status === "rejected");
-    if (refused || read.status === "rejected" || numbered.status === "rejected") {
+    if (read.status === "rejected" || place.status === "rejected" || numbered.status === "rejected") {
       await undo();
-      throw refused?.reason;
+      // The first refusal in this order is the answer: the workflow read's (not found, not allowed) first.
+      throw [read, place, numbered].find((r) => r.status === "rejected")?.reason;
     }
     let execution: Execution;
     let rest: Replica[];

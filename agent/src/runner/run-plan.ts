@@ -89,14 +89,14 @@ const runPlan = async (run: RunContext): Promise<RunResult> => {
       message: maskText(`unsupported by the ${stepRuntime.name} runtime: ${list}`, secrets),
     });
   }
-  const init = initializationScope(run);
-  if (init?.expired !== undefined) {
+  const spent = initializationSpent(run);
+  if (spent !== undefined) {
     // Planning and credentials used the whole budget: no runtime is opened, no step starts.
-    init.scope.close();
-    run.line("", `[assay] error: ${init.expired}`);
+    run.line("", `[assay] error: ${spent}`);
     for (const step of plan.steps) run.skipTree(step, "timeouts.initialization elapsed");
-    return finish(run, { status: "timeout", message: init.expired });
+    return finish(run, { status: "timeout", message: spent });
   }
+  const init = initializationScope(run);
   try {
     state.runtime = await stepRuntime.open({
       executionId: options.executionId ?? "run",
@@ -179,19 +179,33 @@ interface Initialization {
   expired?: string;
 }
 
-const initializationScope = (run: RunContext): Initialization | undefined => {
+const expiredWhile = (limit: number, doing: string) =>
+  `timeouts.initialization (${formatMs(limit)}) elapsed before the first step started: still ${doing}`;
+
+/** What is left of `timeouts.initialization` when the run reaches the runner (undefined: no limit). */
+const initializationLeft = (run: RunContext): { limit: number; left: number } | undefined => {
   const { plan, takenAtMs } = run.options;
   const limit = plan.initializationTimeoutMs;
   if (limit === undefined || limit <= 0) return undefined;
+  return { limit, left: limit - Math.max(0, run.now() - (takenAtMs ?? run.now())) };
+};
+
+/**
+ * Why the run ends before it starts: its initialization budget was spent before it reached the
+ * runner (it ends now, not on a timer that a quick first step could outrun).
+ */
+const initializationSpent = (run: RunContext): string | undefined => {
+  const budget = initializationLeft(run);
+  return budget !== undefined && budget.left <= 0
+    ? expiredWhile(budget.limit, "preparing the run")
+    : undefined;
+};
+
+const initializationScope = (run: RunContext): Initialization | undefined => {
+  const budget = initializationLeft(run);
+  if (budget === undefined) return undefined;
+  const { limit, left } = budget;
   const { state } = run;
-  const expiredWhile = (doing: string) =>
-    `timeouts.initialization (${formatMs(limit)}) elapsed before the first step started: still ${doing}`;
-  const left = limit - Math.max(0, run.now() - (takenAtMs ?? run.now()));
-  if (left <= 0) {
-    // Spent before the run reached the runner: it ends now, not on a timer that a quick first
-    // step could outrun.
-    return { scope: createScope(run.clock), expired: expiredWhile("preparing the run") };
-  }
   const scope = createScope(run.clock, left, undefined, run.gate);
   const result: Initialization = { scope };
   const phase = {
@@ -203,7 +217,7 @@ const initializationScope = (run: RunContext): Initialization | undefined => {
   };
   state.initialization = phase;
   scope.onTimeout(() => {
-    result.expired = expiredWhile(phase.doing);
+    result.expired = expiredWhile(limit, phase.doing);
     state.initialization = undefined;
     state.stopped.abort();
   });
